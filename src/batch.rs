@@ -1,0 +1,471 @@
+//! The batch model: one alliance's nominations, as on the form (附件2).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+
+/// A field of the nomination form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// 编号.
+    Id,
+    /// 技术名称.
+    Name,
+    /// 所属领域.
+    Domain,
+    /// 重点服务行业.
+    Industry,
+    /// 技术项目类型.
+    ProjectType,
+    /// 技术就绪水平.
+    Trl,
+    /// 申报单位.
+    Applicant,
+    /// 推荐单位.
+    Recommender,
+    /// 联系人.
+    Contact,
+    /// 联系电话.
+    Phone,
+    /// 通信地址.
+    Address,
+    /// 电子邮箱.
+    Email,
+    /// 技术团队简介.
+    Team,
+    /// 知识产权情况.
+    Ip,
+    /// 技术获奖情况.
+    Awards,
+    /// 技术水平介绍.
+    Level,
+    /// 技术效益介绍.
+    Benefits,
+    /// 技术水平详细材料.
+    LevelDetail,
+    /// 技术效益详细材料.
+    BenefitsDetail,
+    /// 初评排名 (final-review batches only).
+    PreliminaryRank,
+    /// 初评得分 (final-review batches only).
+    PreliminaryScore,
+}
+
+impl Field {
+    /// Every field, in the form's order.
+    pub const ALL: [Field; 21] = [
+        Field::Id,
+        Field::Name,
+        Field::Domain,
+        Field::Industry,
+        Field::ProjectType,
+        Field::Trl,
+        Field::Applicant,
+        Field::Recommender,
+        Field::Contact,
+        Field::Phone,
+        Field::Address,
+        Field::Email,
+        Field::Team,
+        Field::Ip,
+        Field::Awards,
+        Field::Level,
+        Field::Benefits,
+        Field::LevelDetail,
+        Field::BenefitsDetail,
+        Field::PreliminaryRank,
+        Field::PreliminaryScore,
+    ];
+
+    /// The English key (JSON key, CSV alias).
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Id => "id",
+            Field::Name => "name",
+            Field::Domain => "domain",
+            Field::Industry => "industry",
+            Field::ProjectType => "project_type",
+            Field::Trl => "trl",
+            Field::Applicant => "applicant",
+            Field::Recommender => "recommender",
+            Field::Contact => "contact",
+            Field::Phone => "phone",
+            Field::Address => "address",
+            Field::Email => "email",
+            Field::Team => "team",
+            Field::Ip => "ip",
+            Field::Awards => "awards",
+            Field::Level => "level",
+            Field::Benefits => "benefits",
+            Field::LevelDetail => "level_detail",
+            Field::BenefitsDetail => "benefits_detail",
+            Field::PreliminaryRank => "preliminary_rank",
+            Field::PreliminaryScore => "preliminary_score",
+        }
+    }
+
+    /// The Chinese header as on the form.
+    pub fn header(self) -> &'static str {
+        match self {
+            Field::Id => "编号",
+            Field::Name => "技术名称",
+            Field::Domain => "所属领域",
+            Field::Industry => "重点服务行业",
+            Field::ProjectType => "技术项目类型",
+            Field::Trl => "技术就绪水平",
+            Field::Applicant => "申报单位",
+            Field::Recommender => "推荐单位",
+            Field::Contact => "联系人",
+            Field::Phone => "联系电话",
+            Field::Address => "通信地址",
+            Field::Email => "电子邮箱",
+            Field::Team => "技术团队简介",
+            Field::Ip => "知识产权情况",
+            Field::Awards => "技术获奖情况",
+            Field::Level => "技术水平介绍",
+            Field::Benefits => "技术效益介绍",
+            Field::LevelDetail => "技术水平详细材料",
+            Field::BenefitsDetail => "技术效益详细材料",
+            Field::PreliminaryRank => "初评排名",
+            Field::PreliminaryScore => "初评得分",
+        }
+    }
+
+    /// An English label for UI and messages.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Field::Id => "ID",
+            Field::Name => "Technology",
+            Field::Domain => "Domain",
+            Field::Industry => "Industries served",
+            Field::ProjectType => "Project type",
+            Field::Trl => "Technology readiness level",
+            Field::Applicant => "Applicant",
+            Field::Recommender => "Recommender",
+            Field::Contact => "Contact person",
+            Field::Phone => "Phone",
+            Field::Address => "Address",
+            Field::Email => "Email",
+            Field::Team => "Team",
+            Field::Ip => "Intellectual property",
+            Field::Awards => "Awards",
+            Field::Level => "Technical level",
+            Field::Benefits => "Benefits",
+            Field::LevelDetail => "Technical level (detail)",
+            Field::BenefitsDetail => "Benefits (detail)",
+            Field::PreliminaryRank => "Preliminary rank",
+            Field::PreliminaryScore => "Preliminary score",
+        }
+    }
+
+    /// Other headers seen on real spreadsheets for this field.
+    fn aliases(self) -> &'static [&'static str] {
+        match self {
+            Field::Id => &["项目编号", "序号编号"],
+            Field::Domain => &["领域"],
+            Field::Industry => &["服务行业", "行业代码"],
+            Field::ProjectType => &["项目类型"],
+            Field::Trl => &["技术就绪水平量值", "就绪水平"],
+            Field::Email => &["邮箱"],
+            Field::Team => &["团队简介", "技术完成团队简介"],
+            Field::Ip => &["技术知识产权情况"],
+            Field::Awards => &["获奖情况"],
+            _ => &[],
+        }
+    }
+
+    /// Matches a column header (Chinese, alias or English key) to a field.
+    pub fn from_header(header: &str) -> Option<Field> {
+        let h: String = header
+            .trim_start_matches('\u{feff}')
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+            .collect();
+        let lower = h.to_ascii_lowercase();
+        Field::ALL.into_iter().find(|f| {
+            f.header() == h
+                || f.key() == lower
+                || f.aliases().contains(&h.as_str())
+                || (*f == Field::Trl && lower == "trl")
+        })
+    }
+
+    /// Whether an item is unusable without this field.
+    pub fn required(self) -> bool {
+        matches!(
+            self,
+            Field::Id
+                | Field::Name
+                | Field::Domain
+                | Field::Industry
+                | Field::ProjectType
+                | Field::Trl
+                | Field::Applicant
+                | Field::Recommender
+                | Field::Team
+                | Field::Level
+                | Field::Benefits
+        )
+    }
+
+    /// `技术团队简介 (team)`: how messages name a field.
+    pub fn describe(self) -> String {
+        format!("{} ({})", self.header(), self.key())
+    }
+}
+
+/// 技术项目类型, per GB/T 22900-2009.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectType {
+    /// 应用研究.
+    Applied,
+    /// 开发研究.
+    Development,
+}
+
+impl ProjectType {
+    /// Parses 应用研究/开发研究 or applied/development.
+    pub fn parse(s: &str) -> Option<ProjectType> {
+        let t = s.trim();
+        match t.to_ascii_lowercase().as_str() {
+            "应用研究" | "applied" | "applied research" => Some(ProjectType::Applied),
+            "开发研究" | "development" | "development research" => {
+                Some(ProjectType::Development)
+            }
+            _ => None,
+        }
+    }
+
+    /// The Chinese name.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ProjectType::Applied => "应用研究",
+            ProjectType::Development => "开发研究",
+        }
+    }
+
+    /// The English name.
+    pub fn en(self) -> &'static str {
+        match self {
+            ProjectType::Applied => "applied research",
+            ProjectType::Development => "development research",
+        }
+    }
+}
+
+/// One nomination (推荐表).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// 编号.
+    pub id: String,
+    /// 技术名称.
+    pub name: String,
+    /// The domain's key in the profile.
+    pub domain: String,
+    /// Normalised industry codes (digits only, e.g. `3971`).
+    pub industry: Vec<String>,
+    /// 技术项目类型.
+    pub project_type: ProjectType,
+    /// 技术就绪水平, 1–9.
+    pub trl: u8,
+    /// 申报单位.
+    pub applicant: String,
+    /// 推荐单位.
+    pub recommender: String,
+    /// 联系人.
+    pub contact: String,
+    /// 联系电话.
+    pub phone: String,
+    /// 通信地址.
+    pub address: String,
+    /// 电子邮箱.
+    pub email: String,
+    /// 技术团队简介.
+    pub team: String,
+    /// 知识产权情况.
+    pub ip: String,
+    /// 技术获奖情况.
+    pub awards: String,
+    /// 技术水平介绍.
+    pub level: String,
+    /// 技术效益介绍.
+    pub benefits: String,
+    /// 技术水平详细材料.
+    pub level_detail: String,
+    /// 技术效益详细材料.
+    pub benefits_detail: String,
+    /// Rank in the domain's preliminary review (final-review batches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preliminary_rank: Option<u32>,
+    /// Score in the domain's preliminary review (final-review batches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preliminary_score: Option<f64>,
+    /// Where the item is in its file: CSV line, sheet row or JSON index.
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl Item {
+    /// The text of a field, as stored.
+    pub fn text(&self, f: Field) -> String {
+        match f {
+            Field::Id => self.id.clone(),
+            Field::Name => self.name.clone(),
+            Field::Domain => self.domain.clone(),
+            Field::Industry => self.industry.join("；"),
+            Field::ProjectType => self.project_type.zh().to_string(),
+            Field::Trl => self.trl.to_string(),
+            Field::Applicant => self.applicant.clone(),
+            Field::Recommender => self.recommender.clone(),
+            Field::Contact => self.contact.clone(),
+            Field::Phone => self.phone.clone(),
+            Field::Address => self.address.clone(),
+            Field::Email => self.email.clone(),
+            Field::Team => self.team.clone(),
+            Field::Ip => self.ip.clone(),
+            Field::Awards => self.awards.clone(),
+            Field::Level => self.level.clone(),
+            Field::Benefits => self.benefits.clone(),
+            Field::LevelDetail => self.level_detail.clone(),
+            Field::BenefitsDetail => self.benefits_detail.clone(),
+            Field::PreliminaryRank => self
+                .preliminary_rank
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            Field::PreliminaryScore => self
+                .preliminary_score
+                .map(|s| format!("{s:.4}"))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Whether `needle` (already lower-cased) occurs in the id, name, applicant or texts.
+    pub fn matches(&self, needle: &str) -> bool {
+        if needle.is_empty() {
+            return true;
+        }
+        [
+            &self.id,
+            &self.name,
+            &self.applicant,
+            &self.recommender,
+            &self.team,
+            &self.ip,
+            &self.awards,
+            &self.level,
+            &self.benefits,
+            &self.level_detail,
+            &self.benefits_detail,
+        ]
+        .iter()
+        .any(|t| t.to_lowercase().contains(needle))
+    }
+}
+
+/// Metadata of a batch.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BatchMeta {
+    /// A title for screens and exports.
+    #[serde(default)]
+    pub title: String,
+    /// The profile id the batch was prepared for.
+    #[serde(default)]
+    pub profile: String,
+    /// The domain key, when the batch says it.
+    #[serde(default)]
+    pub domain: Option<String>,
+    /// A final-review batch holds all domains.
+    #[serde(default)]
+    pub final_review: bool,
+}
+
+/// A validated batch of nominations.
+#[derive(Debug, Clone)]
+pub struct Batch {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// Metadata from the file or the command line.
+    pub meta: BatchMeta,
+    /// The domain key (None for a final-review batch).
+    pub domain: Option<String>,
+    /// The usable items, in file order.
+    pub items: Vec<Item>,
+    /// Content hash of the normalised items.
+    pub hash: String,
+}
+
+impl Batch {
+    /// Builds a batch and computes its content hash.
+    pub fn new(path: PathBuf, meta: BatchMeta, domain: Option<String>, items: Vec<Item>) -> Self {
+        let hash = content_hash(&items);
+        Batch {
+            path,
+            meta,
+            domain,
+            items,
+            hash,
+        }
+    }
+
+    /// The first 12 hex digits of the hash, for display.
+    pub fn short_hash(&self) -> &str {
+        &self.hash[..self.hash.len().min(12)]
+    }
+
+    /// Finds an item by id.
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// The ids in file order.
+    pub fn ids(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.id.clone()).collect()
+    }
+}
+
+/// Hex SHA-256 of the items sorted by id, in canonical JSON: the same nominations
+/// give the same hash whatever the file format, row order or spreadsheet layout.
+pub fn content_hash(items: &[Item]) -> String {
+    let mut sorted: Vec<&Item> = items.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut h = Sha256::new();
+    h.update(b"revdesk-batch/1\n");
+    for it in sorted {
+        // Plain structs always serialise.
+        h.update(serde_json::to_vec(it).unwrap_or_default());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_and_aliases() {
+        assert_eq!(Field::from_header("技术名称"), Some(Field::Name));
+        assert_eq!(Field::from_header("\u{feff}编号"), Some(Field::Id));
+        assert_eq!(Field::from_header(" Name "), Some(Field::Name));
+        assert_eq!(Field::from_header("技术就绪水平量值"), Some(Field::Trl));
+        assert_eq!(Field::from_header("TRL"), Some(Field::Trl));
+        assert_eq!(Field::from_header("*技术名称"), Some(Field::Name));
+        assert_eq!(Field::from_header("备注"), None);
+        for f in Field::ALL {
+            assert_eq!(Field::from_header(f.header()), Some(f));
+            assert_eq!(Field::from_header(f.key()), Some(f));
+        }
+    }
+
+    #[test]
+    fn project_types() {
+        assert_eq!(ProjectType::parse(" 应用研究 "), Some(ProjectType::Applied));
+        assert_eq!(
+            ProjectType::parse("Development"),
+            Some(ProjectType::Development)
+        );
+        assert_eq!(ProjectType::parse("基础研究"), None);
+    }
+}

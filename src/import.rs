@@ -1,0 +1,493 @@
+//! Reading batch files (XLSX, CSV in UTF-8 or GB18030, JSON) into raw rows.
+//!
+//! Nothing here judges the content: that is `validate`'s job. This layer only
+//! turns bytes into `(line, column, text)` so that every finding can name its place.
+
+use crate::batch::{BatchMeta, Field};
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+/// A batch file that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be opened or read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The extension is not one revdesk reads.
+    #[error("{path}: unknown batch format (use .xlsx, .csv or .json)")]
+    Format {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The content is not valid for its format.
+    #[error("{path}:{line}: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// Where the problem is (0 when unknown).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The file formats revdesk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A spreadsheet; the first sheet is read.
+    Xlsx,
+    /// Comma-separated values.
+    Csv,
+    /// The JSON batch format.
+    Json,
+}
+
+impl Format {
+    /// The format a path's extension names.
+    pub fn of(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "xlsx" | "xlsm" | "xls" | "ods" => Some(Format::Xlsx),
+            "csv" | "txt" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+}
+
+/// The text encodings a CSV can arrive in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8,
+    /// UTF-16 with a byte-order mark (Excel's "Unicode text").
+    Utf16,
+    /// GB18030 (a superset of GBK and GB2312), as Excel on Chinese Windows writes.
+    Gb18030,
+}
+
+/// Decodes text, detecting the encoding: a BOM wins, then valid UTF-8, else GB18030.
+///
+/// Valid UTF-8 is a strong signal: GBK text of any length is almost never valid UTF-8.
+pub fn decode(bytes: &[u8]) -> (String, TextEncoding) {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
+        let kind = if enc == encoding_rs::UTF_8 {
+            TextEncoding::Utf8
+        } else {
+            TextEncoding::Utf16
+        };
+        return (text.into_owned(), kind);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (s.to_string(), TextEncoding::Utf8),
+        Err(_) => {
+            let (text, _, _) = encoding_rs::GB18030.decode(bytes);
+            (text.into_owned(), TextEncoding::Gb18030)
+        }
+    }
+}
+
+/// Normalises a cell: line breaks to `\n`, surrounding white space trimmed.
+pub fn clean(s: &str) -> String {
+    let s = s.replace("\r\n", "\n").replace('\r', "\n");
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .to_string()
+}
+
+/// One row of a batch as read, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct RawRow {
+    /// CSV line, sheet row or JSON item index (1-based).
+    pub line: usize,
+    /// Known fields with their cleaned text.
+    pub values: BTreeMap<Field, String>,
+}
+
+impl RawRow {
+    /// The text of a field, empty when absent.
+    pub fn get(&self, f: Field) -> &str {
+        self.values.get(&f).map(String::as_str).unwrap_or("")
+    }
+}
+
+/// A batch file as read.
+#[derive(Debug, Clone)]
+pub struct RawBatch {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// The encoding (CSV only).
+    pub encoding: Option<TextEncoding>,
+    /// Metadata (JSON only; empty otherwise).
+    pub meta: BatchMeta,
+    /// Line of the header row (CSV/XLSX) — where column findings point.
+    pub header_line: usize,
+    /// Fields that have a column (CSV/XLSX) or appear in any item (JSON).
+    pub columns: Vec<Field>,
+    /// Columns that map to no field, with their place.
+    pub unknown_columns: Vec<String>,
+    /// Columns naming a field a second time.
+    pub duplicate_columns: Vec<(Field, String)>,
+    /// The rows, in file order.
+    pub rows: Vec<RawRow>,
+}
+
+/// Reads a batch file.
+pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
+    let format = Format::of(path).ok_or_else(|| ImportError::Format {
+        path: path.to_path_buf(),
+    })?;
+    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_bytes(path, format, &bytes)
+}
+
+/// Reads a batch from bytes already in memory (`path` names it in messages).
+pub fn read_bytes(path: &Path, format: Format, bytes: &[u8]) -> Result<RawBatch, ImportError> {
+    match format {
+        Format::Csv => {
+            let (text, enc) = decode(bytes);
+            let mut raw = read_csv(path, &text)?;
+            raw.encoding = Some(enc);
+            Ok(raw)
+        }
+        Format::Xlsx => read_xlsx(path, bytes),
+        Format::Json => read_json(path, bytes),
+    }
+}
+
+fn empty(path: &Path, format: Format) -> RawBatch {
+    RawBatch {
+        path: path.to_path_buf(),
+        format,
+        encoding: None,
+        meta: BatchMeta::default(),
+        header_line: 1,
+        columns: vec![],
+        unknown_columns: vec![],
+        duplicate_columns: vec![],
+        rows: vec![],
+    }
+}
+
+/// Maps a header row to fields, noting unknown and duplicate columns.
+fn map_header(raw: &mut RawBatch, headers: &[String]) -> Vec<Option<Field>> {
+    let mut map = Vec::with_capacity(headers.len());
+    for h in headers {
+        let f = Field::from_header(h);
+        match f {
+            Some(f) if raw.columns.contains(&f) => {
+                raw.duplicate_columns.push((f, h.trim().to_string()));
+                map.push(None);
+            }
+            Some(f) => {
+                raw.columns.push(f);
+                map.push(Some(f));
+            }
+            None => {
+                if !h.trim().is_empty() {
+                    raw.unknown_columns.push(h.trim().to_string());
+                }
+                map.push(None);
+            }
+        }
+    }
+    map
+}
+
+/// Maps byte offsets to 1-based line numbers.
+///
+/// The csv crate's own line count lags on CRLF files (the `\n` of a record's
+/// terminator is counted with the next record), so count from the bytes instead.
+struct LineIndex<'a> {
+    text: &'a str,
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let newlines = text.match_indices('\n').map(|(i, _)| i).collect();
+        LineIndex { text, newlines }
+    }
+
+    /// The line a record starting at `byte` begins on, skipping line ends before it.
+    fn line_at(&self, byte: usize) -> usize {
+        let rest = self.text.get(byte..).unwrap_or("");
+        let skip = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
+        let start = byte + skip;
+        1 + self.newlines.partition_point(|&n| n < start)
+    }
+}
+
+fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
+    let mut raw = empty(path, Format::Csv);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let malformed = |e: csv::Error| {
+        let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+        // Close enough for a parse error: the csv crate's count may lag by one on CRLF.
+        ImportError::Malformed {
+            path: path.to_path_buf(),
+            line,
+            message: format!("not valid CSV: {e}"),
+        }
+    };
+    let lines = LineIndex::new(text);
+    let mut map: Option<Vec<Option<Field>>> = None;
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(malformed(e)),
+        }
+        let line = rec
+            .position()
+            .map(|p| lines.line_at(p.byte() as usize))
+            .unwrap_or(0);
+        if rec.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        match &map {
+            None => {
+                raw.header_line = line;
+                let headers: Vec<String> = rec.iter().map(str::to_string).collect();
+                map = Some(map_header(&mut raw, &headers));
+            }
+            Some(m) => {
+                let mut row = RawRow {
+                    line,
+                    ..RawRow::default()
+                };
+                for (i, cell) in rec.iter().enumerate() {
+                    if let Some(Some(f)) = m.get(i) {
+                        row.values.insert(*f, clean(cell));
+                    }
+                }
+                raw.rows.push(row);
+            }
+        }
+    }
+    if map.is_none() {
+        return Err(ImportError::Malformed {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "the file is empty: no header row".into(),
+        });
+    }
+    Ok(raw)
+}
+
+/// Formats a spreadsheet cell as the text a person typed.
+fn cell_text(d: &calamine::Data) -> String {
+    use calamine::Data;
+    match d {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        // Whole numbers (TRL 7, phone 13800000000) must not become "7.0".
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => dt.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
+    use calamine::Reader;
+    let malformed = |line: usize, message: String| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| malformed(0, format!("not a readable spreadsheet: {e}")))?;
+    let range = match wb.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(malformed(0, format!("cannot read the first sheet: {e}"))),
+        None => return Err(malformed(0, "the workbook has no sheets".into())),
+    };
+    let mut raw = empty(path, Format::Xlsx);
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut map: Option<Vec<Option<Field>>> = None;
+    for (i, cells) in range.rows().enumerate() {
+        let line = first_row + i + 1;
+        let texts: Vec<String> = cells.iter().map(cell_text).collect();
+        if texts.iter().all(|t| t.trim().is_empty()) {
+            continue;
+        }
+        match &map {
+            None => {
+                raw.header_line = line;
+                map = Some(map_header(&mut raw, &texts));
+            }
+            Some(m) => {
+                let mut row = RawRow {
+                    line,
+                    ..RawRow::default()
+                };
+                for (j, t) in texts.iter().enumerate() {
+                    if let Some(Some(f)) = m.get(j) {
+                        row.values.insert(*f, clean(t));
+                    }
+                }
+                raw.rows.push(row);
+            }
+        }
+    }
+    if map.is_none() {
+        return Err(malformed(1, "the first sheet is empty: no header row".into()));
+    }
+    Ok(raw)
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        // Industry codes may come as an array of strings.
+        Value::Array(a) => a.iter().map(json_text).collect::<Vec<_>>().join("；"),
+        Value::Object(_) => v.to_string(),
+    }
+}
+
+fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
+    use serde_json::Value;
+    let (text, _) = decode(bytes);
+    let v: Value = serde_json::from_str(&text).map_err(|e| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line: e.line(),
+        message: format!("not valid JSON: {e}"),
+    })?;
+    let mut raw = empty(path, Format::Json);
+    let items = match &v {
+        Value::Array(a) => a,
+        Value::Object(o) => {
+            let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+            raw.meta.title = s("title").unwrap_or_default();
+            raw.meta.profile = s("profile").unwrap_or_default();
+            raw.meta.domain = s("domain").filter(|d| !d.trim().is_empty());
+            raw.meta.final_review = o
+                .get("final_review")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            match o.get("items") {
+                Some(Value::Array(a)) => a,
+                _ => {
+                    return Err(ImportError::Malformed {
+                        path: path.to_path_buf(),
+                        line: 1,
+                        message: "expected an \"items\" array".into(),
+                    });
+                }
+            }
+        }
+        _ => {
+            return Err(ImportError::Malformed {
+                path: path.to_path_buf(),
+                line: 1,
+                message: "expected an object with \"items\", or an array of items".into(),
+            });
+        }
+    };
+    for (i, item) in items.iter().enumerate() {
+        let mut row = RawRow {
+            line: i + 1,
+            ..RawRow::default()
+        };
+        let Value::Object(o) = item else {
+            return Err(ImportError::Malformed {
+                path: path.to_path_buf(),
+                line: i + 1,
+                message: format!("item {} is not an object", i + 1),
+            });
+        };
+        for (k, val) in o {
+            match Field::from_header(k) {
+                Some(f) => {
+                    if !raw.columns.contains(&f) {
+                        raw.columns.push(f);
+                    }
+                    row.values.insert(f, clean(&json_text(val)));
+                }
+                None => {
+                    if !raw.unknown_columns.contains(k) {
+                        raw.unknown_columns.push(k.clone());
+                    }
+                }
+            }
+        }
+        raw.rows.push(row);
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_encodings() {
+        let s = "编号,技术名称\nA-1,量子点显示\n";
+        assert_eq!(decode(s.as_bytes()), (s.to_string(), TextEncoding::Utf8));
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice(s.as_bytes());
+        assert_eq!(decode(&bom), (s.to_string(), TextEncoding::Utf8));
+        let (gb, _, _) = encoding_rs::GB18030.encode(s);
+        assert_eq!(decode(&gb), (s.to_string(), TextEncoding::Gb18030));
+        let mut u16 = vec![0xFF, 0xFE];
+        for u in s.encode_utf16() {
+            u16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&u16), (s.to_string(), TextEncoding::Utf16));
+    }
+
+    #[test]
+    fn csv_lines_count_quoted_newlines() {
+        let text = "编号,技术名称,备注\r\nA-1,\"两行\r\n名称\",x\r\n\r\nA-2,第二,y\r\n";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.header_line, 1);
+        assert_eq!(raw.unknown_columns, vec!["备注"]);
+        assert_eq!(raw.rows.len(), 2);
+        assert_eq!(raw.rows[0].line, 2);
+        assert_eq!(raw.rows[0].get(Field::Name), "两行\n名称");
+        assert_eq!(raw.rows[1].line, 5);
+    }
+
+    #[test]
+    fn duplicate_and_empty_csv() {
+        let raw = read_csv(Path::new("t.csv"), "编号,id,name\n1,2,3\n").unwrap();
+        assert_eq!(raw.duplicate_columns, vec![(Field::Id, "id".to_string())]);
+        assert_eq!(raw.rows[0].get(Field::Id), "1");
+        assert!(read_csv(Path::new("t.csv"), "\n\n").is_err());
+    }
+
+    #[test]
+    fn json_items_and_meta() {
+        let j = br#"{"title":"T","domain":"biomedicine","items":[{"id":"B-1","trl":7,"industry":["C2710","2720"],"extra":1}]}"#;
+        let raw = read_json(Path::new("t.json"), j).unwrap();
+        assert_eq!(raw.meta.domain.as_deref(), Some("biomedicine"));
+        assert_eq!(raw.rows[0].get(Field::Trl), "7");
+        assert_eq!(raw.rows[0].get(Field::Industry), "C2710；2720");
+        assert_eq!(raw.unknown_columns, vec!["extra"]);
+        let e = read_json(Path::new("t.json"), b"{\"items\": [1,").unwrap_err();
+        assert!(e.to_string().starts_with("t.json:1: not valid JSON"), "{e}");
+    }
+}

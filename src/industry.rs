@@ -1,0 +1,208 @@
+//! The GB/T 4754-2017 industry classification (国民经济行业分类), embedded at build time.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TABLE_CSV: &str = include_str!("data/gbt4754_2017.csv");
+const NOTES_CSV: &str = include_str!("data/gbt4754_2017_notes.csv");
+
+/// One code of the classification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Industry {
+    /// The code: a section letter (门类), or 2, 3 or 4 digits (大类, 中类, 小类).
+    pub code: String,
+    /// The standard's name for the code.
+    pub name: String,
+    /// 1 = 门类, 2 = 大类, 3 = 中类, 4 = 小类.
+    pub level: u8,
+    /// The enclosing code, empty for a 门类.
+    pub parent: String,
+}
+
+struct Table {
+    by_code: HashMap<String, Industry>,
+    notes: HashMap<String, String>,
+}
+
+fn table() -> &'static Table {
+    static TABLE: OnceLock<Table> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut by_code = HashMap::with_capacity(2000);
+        let mut rdr = csv::Reader::from_reader(TABLE_CSV.as_bytes());
+        for rec in rdr.records().flatten() {
+            let (Some(code), Some(name), Some(level), Some(parent)) =
+                (rec.get(0), rec.get(1), rec.get(2), rec.get(3))
+            else {
+                continue;
+            };
+            let Ok(level) = level.parse::<u8>() else {
+                continue;
+            };
+            by_code.insert(
+                code.to_string(),
+                Industry {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    level,
+                    parent: parent.to_string(),
+                },
+            );
+        }
+        let mut notes = HashMap::with_capacity(1100);
+        let mut rdr = csv::Reader::from_reader(NOTES_CSV.as_bytes());
+        for rec in rdr.records().flatten() {
+            if let (Some(code), Some(text)) = (rec.get(0), rec.get(1)) {
+                notes.insert(code.to_string(), text.to_string());
+            }
+        }
+        Table { by_code, notes }
+    })
+}
+
+/// Looks a code up (exact, without section letter for numeric codes).
+pub fn lookup(code: &str) -> Option<&'static Industry> {
+    table().by_code.get(code)
+}
+
+/// The standard's explanatory note (说明) for a code, where it has one.
+pub fn note(code: &str) -> Option<&'static str> {
+    table().notes.get(code).map(String::as_str)
+}
+
+/// Number of codes in the embedded table.
+pub fn len() -> usize {
+    table().by_code.len()
+}
+
+/// The section letter (门类) a numeric code belongs to.
+pub fn section_of(code: &str) -> Option<char> {
+    let mut cur = lookup(code)?;
+    while cur.level > 1 {
+        cur = lookup(&cur.parent)?;
+    }
+    cur.code.chars().next()
+}
+
+/// A code as written in a nomination, checked against the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    /// A known 中类 or 小类 code, normalised to `C3971` form.
+    Known(&'static Industry),
+    /// Text that is not a code, or a code missing from the table.
+    Unknown(String),
+    /// A real code, but a 门类 or 大类: the form asks for 中类 or 小类.
+    TooCoarse(&'static Industry),
+    /// The section letter given does not match the code's section.
+    WrongSection {
+        /// The code as found in the table.
+        industry: &'static Industry,
+        /// The letter that was written.
+        given: char,
+    },
+}
+
+/// Splits an industry field into its codes (separators `;` `；` `,` `，` `、` and line breaks).
+pub fn split_codes(field: &str) -> Vec<String> {
+    field
+        .split([';', '；', ',', '，', '、', '\n', '/'])
+        .map(|t| t.split_whitespace().collect::<String>())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Checks one code token such as `C3971`, `3971` or `c 3971`.
+pub fn check_code(token: &str) -> CodeCheck {
+    let compact: String = token.split_whitespace().collect();
+    let mut chars = compact.chars();
+    let (letter, digits) = match chars.next() {
+        Some(c) if c.is_ascii_alphabetic() => (Some(c.to_ascii_uppercase()), chars.as_str()),
+        _ => (None, compact.as_str()),
+    };
+    if digits.is_empty() {
+        // A lone section letter.
+        if let Some(l) = letter
+            && let Some(ind) = lookup(&l.to_string())
+        {
+            return CodeCheck::TooCoarse(ind);
+        }
+        return CodeCheck::Unknown(compact);
+    }
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return CodeCheck::Unknown(compact);
+    }
+    let Some(ind) = lookup(digits) else {
+        return CodeCheck::Unknown(compact);
+    };
+    if let Some(given) = letter
+        && section_of(digits) != Some(given)
+    {
+        return CodeCheck::WrongSection {
+            industry: ind,
+            given,
+        };
+    }
+    if ind.level < 3 {
+        return CodeCheck::TooCoarse(ind);
+    }
+    CodeCheck::Known(ind)
+}
+
+/// `C3971 电子真空器件制造`: the code with its section letter and name.
+pub fn display(ind: &Industry) -> String {
+    match section_of(&ind.code) {
+        Some(s) if ind.level > 1 => format!("{s}{} {}", ind.code, ind.name),
+        _ => format!("{} {}", ind.code, ind.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_has_all_codes() {
+        assert_eq!(len(), 1971);
+        let levels = |l| table().by_code.values().filter(|i| i.level == l).count();
+        assert_eq!(
+            (levels(1), levels(2), levels(3), levels(4)),
+            (20, 97, 473, 1381)
+        );
+        assert_eq!(lookup("0111").map(|i| i.name.as_str()), Some("稻谷种植"));
+    }
+
+    #[test]
+    fn codes_in_all_written_forms() {
+        for t in ["C3971", "3971", "c3971", "C 3971"] {
+            match check_code(t) {
+                CodeCheck::Known(i) => assert_eq!(i.name, "电子真空器件制造"),
+                other => panic!("{t}: {other:?}"),
+            }
+        }
+        assert!(matches!(check_code("397"), CodeCheck::Known(i) if i.level == 3));
+        assert!(matches!(check_code("39"), CodeCheck::TooCoarse(_)));
+        assert!(matches!(check_code("C"), CodeCheck::TooCoarse(_)));
+        assert!(matches!(check_code("9999"), CodeCheck::Unknown(_)));
+        assert!(matches!(check_code("abc"), CodeCheck::Unknown(_)));
+        assert!(matches!(
+            check_code("I3971"),
+            CodeCheck::WrongSection { given: 'I', .. }
+        ));
+    }
+
+    #[test]
+    fn splits_on_every_separator() {
+        assert_eq!(
+            split_codes("C3971；I6520, 3972，C 3973、 652"),
+            vec!["C3971", "I6520", "3972", "C3973", "652"]
+        );
+        assert!(split_codes(" ；").is_empty());
+    }
+
+    #[test]
+    fn display_and_notes() {
+        let i = lookup("6520").unwrap();
+        assert_eq!(display(i), "I6520 集成电路设计");
+        assert_eq!(section_of("0111"), Some('A'));
+        assert!(note("011").is_some());
+    }
+}

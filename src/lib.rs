@@ -1,0 +1,11 @@
+//! revdesk: a keyboard-driven terminal reviewer workstation for the 科创中国 leading-technology list.
+//!
+//! Pure modules (`batch`, `import`, `validate`, `profile`, `rubric`, `industry`) know nothing of
+//! terminals or databases; `store` holds scores; `cli` and `tui` are layers over them.
+
+pub mod batch;
+pub mod import;
+pub mod industry;
+pub mod profile;
+pub mod rubric;
+pub mod validate;

@@ -1,0 +1,298 @@
+//! The review profile: the rules of one review round (domains, quotas, limits, shortlist, rubric).
+
+use crate::rubric::Rubric;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The built-in 2020 profile, as TOML.
+pub const KCZG_2020_TOML: &str = include_str!("data/profile-kczg-2020.toml");
+
+/// A technology domain and the alliance that reviews it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Domain {
+    /// English key, e.g. `electronic-information`.
+    pub key: String,
+    /// Chinese name as on the form, e.g. 电子信息.
+    pub name: String,
+    /// English name.
+    #[serde(default)]
+    pub name_en: String,
+    /// The alliance (学会联合体) that runs this domain's review.
+    pub alliance: String,
+    /// The alliance's English name.
+    #[serde(default)]
+    pub alliance_en: String,
+    /// Overrides the profile's per-recommender quota for this domain.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota: Option<u32>,
+}
+
+impl Domain {
+    /// The name in the chosen language.
+    pub fn name_in(&self, english: bool) -> &str {
+        if english && !self.name_en.is_empty() {
+            &self.name_en
+        } else {
+            &self.name
+        }
+    }
+
+    /// The alliance in the chosen language.
+    pub fn alliance_in(&self, english: bool) -> &str {
+        if english && !self.alliance_en.is_empty() {
+            &self.alliance_en
+        } else {
+            &self.alliance
+        }
+    }
+}
+
+/// An inclusive range of shortlist sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeRange {
+    /// Smallest allowed shortlist.
+    pub min: u32,
+    /// Largest allowed shortlist.
+    pub max: u32,
+}
+
+/// Field length limits, in Unicode characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// 技术团队简介.
+    pub team: u32,
+    /// 技术水平介绍.
+    pub level: u32,
+    /// 技术效益介绍.
+    pub benefits: u32,
+    /// 技术水平详细材料.
+    pub level_detail: u32,
+    /// 技术效益详细材料.
+    pub benefits_detail: u32,
+}
+
+/// The rules of one review round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Stable id, e.g. `kczg-2020`.
+    pub id: String,
+    /// Chinese name of the round.
+    pub name: String,
+    /// English name of the round.
+    #[serde(default)]
+    pub name_en: String,
+    /// The year of the round.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+    /// Nominations one recommender may make per domain ("原则上").
+    pub quota_per_recommender: u32,
+    /// Size of the final list after the final review.
+    pub final_list_size: u32,
+    /// Each domain's shortlist size.
+    pub shortlist: SizeRange,
+    /// Field length limits.
+    pub limits: Limits,
+    /// The domains of the round.
+    pub domains: Vec<Domain>,
+    /// The scoring rubric.
+    pub criteria: Rubric,
+}
+
+/// A profile that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file could not be read.
+    #[error("{file}: cannot read profile: {source}")]
+    Read {
+        /// The profile file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has a wrong or missing key.
+    #[error("{file}: malformed profile: {message}")]
+    Parse {
+        /// The profile file.
+        file: PathBuf,
+        /// The parser's message, with line, column and key.
+        message: String,
+    },
+    /// The values are inconsistent.
+    #[error("{file}: invalid profile: key `{key}`: {reason}")]
+    Invalid {
+        /// The profile file.
+        file: PathBuf,
+        /// The offending key path.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Profile {
+    /// The built-in 2020 profile.
+    pub fn kczg_2020() -> Profile {
+        // The embedded file is checked by a unit test, so this cannot fail at run time.
+        match Profile::from_toml(KCZG_2020_TOML, Path::new("<built-in kczg-2020>")) {
+            Ok(p) => p,
+            Err(e) => panic!("built-in profile is broken: {e}"),
+        }
+    }
+
+    /// Loads a profile file.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Profile::from_toml(&text, path)
+    }
+
+    /// Parses and checks a profile; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &Path) -> Result<Profile, ProfileError> {
+        let p: Profile = toml::from_str(text).map_err(|e| ProfileError::Parse {
+            file: file.to_path_buf(),
+            message: e.to_string().trim_end().replace('\n', "\n  "),
+        })?;
+        p.validate().map_err(|(key, reason)| ProfileError::Invalid {
+            file: file.to_path_buf(),
+            key,
+            reason,
+        })?;
+        Ok(p)
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        if self.id.trim().is_empty() {
+            return Err(("id".into(), "empty id".into()));
+        }
+        if self.domains.is_empty() {
+            return Err(("domains".into(), "no domains".into()));
+        }
+        let mut keys = std::collections::HashSet::new();
+        for (i, d) in self.domains.iter().enumerate() {
+            if d.key.trim().is_empty() || d.name.trim().is_empty() {
+                return Err((format!("domains[{i}]"), "empty key or name".into()));
+            }
+            if !keys.insert(d.key.clone()) || !keys.insert(format!("name:{}", d.name)) {
+                return Err((
+                    format!("domains[{i}].key"),
+                    format!("duplicate domain '{}'", d.key),
+                ));
+            }
+        }
+        if self.shortlist.min == 0 || self.shortlist.min > self.shortlist.max {
+            return Err((
+                "shortlist".into(),
+                format!(
+                    "min {} must be at least 1 and at most max {}",
+                    self.shortlist.min, self.shortlist.max
+                ),
+            ));
+        }
+        if self.final_list_size == 0 {
+            return Err(("final_list_size".into(), "must be at least 1".into()));
+        }
+        if self.quota_per_recommender == 0 {
+            return Err(("quota_per_recommender".into(), "must be at least 1".into()));
+        }
+        self.criteria.validate()
+    }
+
+    /// The rubric.
+    pub fn rubric(&self) -> &Rubric {
+        &self.criteria
+    }
+
+    /// Finds a domain by key, Chinese name or English name.
+    pub fn domain(&self, name: &str) -> Option<&Domain> {
+        let n = name.trim();
+        self.domains.iter().find(|d| {
+            d.key.eq_ignore_ascii_case(n) || d.name == n || d.name_en.eq_ignore_ascii_case(n)
+        })
+    }
+
+    /// The per-recommender quota in a domain.
+    pub fn quota(&self, domain: &Domain) -> u32 {
+        domain.quota.unwrap_or(self.quota_per_recommender)
+    }
+
+    /// A content hash of the profile's rules (hex SHA-256 of its canonical JSON form).
+    pub fn hash(&self) -> String {
+        hash_json(self)
+    }
+
+    /// A content hash of the rubric alone: sheets record it.
+    pub fn rubric_hash(&self) -> String {
+        hash_json(&self.criteria)
+    }
+}
+
+fn hash_json<T: Serialize>(v: &T) -> String {
+    // Serialising plain structs to JSON cannot fail; an empty input still hashes.
+    let bytes = serde_json::to_vec(v).unwrap_or_default();
+    hex::encode(Sha256::digest(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profile_is_the_2020_round() {
+        let p = Profile::kczg_2020();
+        assert_eq!(p.domains.len(), 5);
+        assert_eq!(
+            p.domain("电子信息").map(|d| d.alliance.as_str()),
+            Some("中国科协信息科技学会联合体")
+        );
+        assert_eq!(
+            p.domain("resources-environment").map(|d| d.name.as_str()),
+            Some("资源环境")
+        );
+        let keys: Vec<_> = p.criteria.criteria.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "feasibility",
+                "novelty",
+                "originality",
+                "irreplaceability",
+                "maturity",
+                "market"
+            ]
+        );
+        assert_eq!((p.shortlist.min, p.shortlist.max), (25, 30));
+        assert_eq!(p.final_list_size, 100);
+        assert_eq!(p.quota_per_recommender, 2);
+        assert_eq!(p.limits.level_detail, 10000);
+        for c in &p.criteria.criteria {
+            assert_eq!((c.min, c.max, c.step, c.weight), (0.0, 10.0, 1.0, 1.0));
+            // The bands cover every allowed score.
+            for s in 0..=10 {
+                assert!(c.band(f64::from(s)).is_some(), "{} {s}", c.key);
+            }
+        }
+        assert_eq!(p.hash().len(), 64);
+        assert_ne!(p.hash(), p.rubric_hash());
+    }
+
+    #[test]
+    fn malformed_profile_names_file_and_key() {
+        let bad = KCZG_2020_TOML.replace("step = 1\nweight = 1\nquestion = \"市场", "step = 3\nweight = 1\nquestion = \"市场");
+        let e = Profile::from_toml(&bad, Path::new("x.toml")).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("x.toml") && msg.contains("criteria[5].step"), "{msg}");
+
+        let e = Profile::from_toml("id = 3", Path::new("y.toml")).unwrap_err();
+        assert!(e.to_string().starts_with("y.toml: malformed profile"), "{e}");
+        let bad = KCZG_2020_TOML.replace("min = 25", "min = 31");
+        let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
+        assert!(e.to_string().contains("`shortlist`"), "{e}");
+    }
+}

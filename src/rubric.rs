@@ -1,0 +1,334 @@
+//! The scoring rubric: criteria, their scales, weights and band descriptors.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Tolerance for "is this value on the step grid" checks.
+const GRID_EPS: f64 = 1e-9;
+
+/// A text shown for a band of scores on one criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Lowest score of the band (inclusive).
+    pub min: f64,
+    /// Highest score of the band (inclusive).
+    pub max: f64,
+    /// Chinese descriptor.
+    pub text: String,
+    /// English descriptor.
+    #[serde(default)]
+    pub text_en: String,
+}
+
+/// One scored criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    /// Stable key, e.g. `feasibility`.
+    pub key: String,
+    /// Chinese label, e.g. 可行性.
+    pub label: String,
+    /// English label.
+    pub label_en: String,
+    /// Lowest score.
+    pub min: f64,
+    /// Highest score.
+    pub max: f64,
+    /// Scores are `min + k × step`.
+    pub step: f64,
+    /// Relative weight in the total.
+    pub weight: f64,
+    /// What the criterion asks, in Chinese.
+    #[serde(default)]
+    pub question: String,
+    /// What the criterion asks, in English.
+    #[serde(default)]
+    pub question_en: String,
+    /// Descriptors for score bands.
+    #[serde(default)]
+    pub bands: Vec<Band>,
+}
+
+/// Why a score is refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScoreError {
+    /// Not a number at all.
+    #[error("'{0}' is not a number")]
+    NotANumber(String),
+    /// Outside `[min, max]`.
+    #[error("{value} is outside {min}–{max}")]
+    OutOfRange {
+        /// The value given.
+        value: f64,
+        /// The criterion's minimum.
+        min: f64,
+        /// The criterion's maximum.
+        max: f64,
+    },
+    /// Not on the step grid.
+    #[error("{value} is not a multiple of the step {step} from {min}")]
+    OffStep {
+        /// The value given.
+        value: f64,
+        /// The criterion's step.
+        step: f64,
+        /// The criterion's minimum.
+        min: f64,
+    },
+}
+
+impl Criterion {
+    /// Checks that `value` is a score this criterion allows.
+    pub fn check(&self, value: f64) -> Result<f64, ScoreError> {
+        if !value.is_finite() {
+            return Err(ScoreError::NotANumber(value.to_string()));
+        }
+        if value < self.min - GRID_EPS || value > self.max + GRID_EPS {
+            return Err(ScoreError::OutOfRange {
+                value,
+                min: self.min,
+                max: self.max,
+            });
+        }
+        let k = (value - self.min) / self.step;
+        if (k - k.round()).abs() > 1e-6 {
+            return Err(ScoreError::OffStep {
+                value,
+                step: self.step,
+                min: self.min,
+            });
+        }
+        // Snap to the grid so 0.30000000000000004 is stored as 0.3.
+        Ok(self.min + k.round() * self.step)
+    }
+
+    /// Parses and checks a typed score such as `7` or `7.5`.
+    pub fn parse(&self, text: &str) -> Result<f64, ScoreError> {
+        let t = text.trim();
+        let v: f64 = t
+            .parse()
+            .map_err(|_| ScoreError::NotANumber(t.to_string()))?;
+        self.check(v)
+    }
+
+    /// The band descriptor that covers `value`, if any.
+    pub fn band(&self, value: f64) -> Option<&Band> {
+        self.bands
+            .iter()
+            .find(|b| value >= b.min - GRID_EPS && value <= b.max + GRID_EPS)
+    }
+
+    /// Moves `value` by `steps` steps, clamped to the range.
+    pub fn nudge(&self, value: Option<f64>, steps: i32) -> f64 {
+        let base = value.unwrap_or(if steps >= 0 { self.min } else { self.max });
+        let moved = match value {
+            Some(_) => base + f64::from(steps) * self.step,
+            None => base,
+        };
+        moved.clamp(self.min, self.max)
+    }
+
+    /// Number of allowed values.
+    pub fn levels(&self) -> usize {
+        ((self.max - self.min) / self.step).round() as usize + 1
+    }
+
+    /// Formats a score with as many decimals as the step needs.
+    pub fn format(&self, value: f64) -> String {
+        format_score(value, self.step)
+    }
+
+    /// The label in the chosen language.
+    pub fn label_in(&self, english: bool) -> &str {
+        if english { &self.label_en } else { &self.label }
+    }
+}
+
+/// Formats a score with as many decimals as `step` needs (1 → `7`, 0.5 → `7.5`).
+pub fn format_score(value: f64, step: f64) -> String {
+    let mut decimals = 0;
+    let mut s = step;
+    while decimals < 6 && (s - s.round()).abs() > 1e-9 {
+        s *= 10.0;
+        decimals += 1;
+    }
+    format!("{value:.decimals$}")
+}
+
+/// The rubric of a review round.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Rubric {
+    /// Criteria in display order.
+    pub criteria: Vec<Criterion>,
+}
+
+impl Rubric {
+    /// Finds a criterion by key or by Chinese/English label (case-insensitive for Latin).
+    pub fn find(&self, name: &str) -> Option<(usize, &Criterion)> {
+        let n = name.trim();
+        self.criteria.iter().enumerate().find(|(_, c)| {
+            c.key.eq_ignore_ascii_case(n) || c.label == n || c.label_en.eq_ignore_ascii_case(n)
+        })
+    }
+
+    /// An expert's total for one item on 0–100, or `None` unless every criterion is scored.
+    ///
+    /// `100 × Σ w_c (s_c − min_c)/(max_c − min_c) / Σ w_c`, so every rubric totals on 0–100.
+    pub fn total(&self, scores: &BTreeMap<String, f64>) -> Option<f64> {
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for c in &self.criteria {
+            let s = *scores.get(&c.key)?;
+            num += c.weight * (s - c.min) / (c.max - c.min);
+            den += c.weight;
+        }
+        (den > 0.0).then(|| 100.0 * num / den)
+    }
+
+    /// The total over the criteria scored so far, rescaled as if they were all (for a preview).
+    pub fn partial_total(&self, scores: &BTreeMap<String, f64>) -> Option<f64> {
+        let mut num = 0.0;
+        let mut den = 0.0;
+        for c in &self.criteria {
+            if let Some(s) = scores.get(&c.key) {
+                num += c.weight * (s - c.min) / (c.max - c.min);
+                den += c.weight;
+            }
+        }
+        (den > 0.0).then(|| 100.0 * num / den)
+    }
+
+    /// How many criteria of `scores` are set.
+    pub fn scored_count(&self, scores: &BTreeMap<String, f64>) -> usize {
+        self.criteria
+            .iter()
+            .filter(|c| scores.contains_key(&c.key))
+            .count()
+    }
+
+    /// Checks the rubric's own consistency; returns `(key path, reason)` on failure.
+    pub fn validate(&self) -> Result<(), (String, String)> {
+        if self.criteria.is_empty() {
+            return Err(("criteria".into(), "the rubric has no criteria".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.criteria.iter().enumerate() {
+            let at = |k: &str| format!("criteria[{i}].{k}");
+            if c.key.trim().is_empty() {
+                return Err((at("key"), "empty key".into()));
+            }
+            if !seen.insert(c.key.clone()) {
+                return Err((at("key"), format!("duplicate criterion key '{}'", c.key)));
+            }
+            if c.label.trim().is_empty() {
+                return Err((at("label"), "empty label".into()));
+            }
+            if !(c.min.is_finite() && c.max.is_finite() && c.min < c.max) {
+                return Err((at("max"), format!("max {} must exceed min {}", c.max, c.min)));
+            }
+            if !(c.step.is_finite() && c.step > 0.0) {
+                return Err((at("step"), format!("step {} must be positive", c.step)));
+            }
+            let k = (c.max - c.min) / c.step;
+            if (k - k.round()).abs() > 1e-6 {
+                return Err((
+                    at("step"),
+                    format!(
+                        "step {} does not divide the range {}–{}",
+                        c.step, c.min, c.max
+                    ),
+                ));
+            }
+            if !(c.weight.is_finite() && c.weight > 0.0) {
+                return Err((at("weight"), format!("weight {} must be positive", c.weight)));
+            }
+            for (j, b) in c.bands.iter().enumerate() {
+                if b.min > b.max || b.min < c.min - GRID_EPS || b.max > c.max + GRID_EPS {
+                    return Err((
+                        format!("criteria[{i}].bands[{j}]"),
+                        format!(
+                            "band {}–{} must lie within {}–{}",
+                            b.min, b.max, c.min, c.max
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crit(key: &str, min: f64, max: f64, step: f64, weight: f64) -> Criterion {
+        Criterion {
+            key: key.into(),
+            label: key.into(),
+            label_en: key.into(),
+            min,
+            max,
+            step,
+            weight,
+            question: String::new(),
+            question_en: String::new(),
+            bands: vec![],
+        }
+    }
+
+    #[test]
+    fn checks_range_and_step() {
+        let c = crit("a", 0.0, 10.0, 0.5, 1.0);
+        assert_eq!(c.parse("7.5"), Ok(7.5));
+        assert_eq!(c.parse(" 10 "), Ok(10.0));
+        assert!(matches!(c.parse("7.3"), Err(ScoreError::OffStep { .. })));
+        assert!(matches!(c.parse("11"), Err(ScoreError::OutOfRange { .. })));
+        assert!(matches!(c.parse("-1"), Err(ScoreError::OutOfRange { .. })));
+        assert!(matches!(c.parse("x"), Err(ScoreError::NotANumber(_))));
+        assert!(matches!(c.parse("NaN"), Err(ScoreError::NotANumber(_))));
+        assert_eq!(c.levels(), 21);
+        assert_eq!(c.format(7.5), "7.5");
+        assert_eq!(crit("b", 0.0, 10.0, 1.0, 1.0).format(7.0), "7");
+    }
+
+    #[test]
+    fn total_is_weighted_and_on_0_100() {
+        let r = Rubric {
+            criteria: vec![crit("a", 0.0, 10.0, 1.0, 1.0), crit("b", 1.0, 5.0, 1.0, 3.0)],
+        };
+        let mut s = BTreeMap::new();
+        s.insert("a".to_string(), 5.0);
+        assert_eq!(r.total(&s), None);
+        assert_eq!(r.partial_total(&s), Some(50.0));
+        s.insert("b".to_string(), 5.0);
+        // 100 × (1×0.5 + 3×1.0) / 4 = 87.5
+        assert_eq!(r.total(&s), Some(87.5));
+        s.insert("a".to_string(), 0.0);
+        s.insert("b".to_string(), 1.0);
+        assert_eq!(r.total(&s), Some(0.0));
+    }
+
+    #[test]
+    fn nudge_clamps() {
+        let c = crit("a", 0.0, 10.0, 1.0, 1.0);
+        assert_eq!(c.nudge(None, 1), 0.0);
+        assert_eq!(c.nudge(None, -1), 10.0);
+        assert_eq!(c.nudge(Some(10.0), 1), 10.0);
+        assert_eq!(c.nudge(Some(3.0), -1), 2.0);
+    }
+
+    #[test]
+    fn validate_names_the_key() {
+        let r = Rubric {
+            criteria: vec![crit("a", 0.0, 10.0, 3.0, 1.0)],
+        };
+        assert_eq!(r.validate().unwrap_err().0, "criteria[0].step");
+        let r = Rubric {
+            criteria: vec![crit("a", 0.0, 10.0, 1.0, 1.0), crit("a", 0.0, 10.0, 1.0, 1.0)],
+        };
+        assert_eq!(r.validate().unwrap_err().0, "criteria[1].key");
+    }
+}

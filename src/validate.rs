@@ -1,0 +1,774 @@
+//! Batch validation: turns raw rows into items and findings (errors and warnings).
+
+use crate::batch::{Batch, BatchMeta, Field, Item, ProjectType};
+use crate::import::{self, Format, ImportError, RawBatch, RawRow};
+use crate::industry::{self, CodeCheck};
+use crate::profile::Profile;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// A "原则上" rule: reported, an error only under `--strict`.
+    Warning,
+    /// The item (or the file) is unusable.
+    Error,
+}
+
+/// One problem found in a batch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The file.
+    pub path: PathBuf,
+    /// CSV line, sheet row or JSON item index.
+    pub line: usize,
+    /// Error or warning.
+    pub severity: Severity,
+    /// The item's id, when the finding is about one item.
+    pub id: Option<String>,
+    /// The field concerned, when there is one.
+    pub field: Option<Field>,
+    /// A short machine-readable code, e.g. `missing-field`.
+    pub code: &'static str,
+    /// What is wrong, in plain words.
+    pub message: String,
+}
+
+impl Finding {
+    /// The compiler-style line: `PATH:LINE: error: ID: message`.
+    pub fn to_line(&self) -> String {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        format!(
+            "{}:{}: {}: {}: {}",
+            self.path.display(),
+            self.line,
+            sev,
+            self.id.as_deref().unwrap_or("-"),
+            self.message
+        )
+    }
+}
+
+/// Options for loading a batch.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The batch's domain, overriding metadata and inference.
+    pub domain: Option<String>,
+    /// Treat the batch as a final-review batch (all domains).
+    pub final_review: bool,
+}
+
+/// The outcome of validating a batch.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The usable items as a batch.
+    pub batch: Batch,
+    /// Every finding, in file order.
+    pub findings: Vec<Finding>,
+    /// How the domain was decided, for the summary.
+    pub domain_source: DomainSource,
+    /// Rows read from the file.
+    pub rows: usize,
+}
+
+/// Where the batch's domain came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainSource {
+    /// `--domain` on the command line.
+    Option,
+    /// The JSON metadata.
+    Metadata,
+    /// The domain most items name.
+    Majority,
+    /// A final-review batch has no single domain.
+    FinalReview,
+    /// Nothing to go by.
+    Unknown,
+}
+
+impl Report {
+    /// Number of errors (warnings count as errors when `strict`).
+    pub fn errors(&self, strict: bool) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| strict || f.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings (0 under `strict`: they count as errors).
+    pub fn warnings(&self, strict: bool) -> usize {
+        if strict {
+            0
+        } else {
+            self.findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .count()
+        }
+    }
+
+    /// The findings as lines, followed by a summary line.
+    pub fn render_text(&self, strict: bool, profile: &Profile) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            let mut f = f.clone();
+            if strict {
+                f.severity = Severity::Error;
+            }
+            let _ = writeln!(out, "{}", f.to_line());
+        }
+        let domain = match (&self.batch.domain, self.domain_source) {
+            (_, DomainSource::FinalReview) => "final review (all domains)".to_string(),
+            (Some(d), src) => {
+                let name = profile.domain(d).map(|d| d.name.as_str()).unwrap_or(d);
+                match src {
+                    DomainSource::Majority => format!("{name} (from its items)"),
+                    _ => name.to_string(),
+                }
+            }
+            (None, _) => "unknown".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{}: {} items read, {} usable, domain {}, {} error(s), {} warning(s), batch {}",
+            self.batch.path.display(),
+            self.rows,
+            self.batch.items.len(),
+            domain,
+            self.errors(strict),
+            self.warnings(strict),
+            self.batch.short_hash()
+        );
+        out
+    }
+}
+
+/// Reads and validates a batch file.
+pub fn load(path: &Path, profile: &Profile, opts: &Options) -> Result<Report, ImportError> {
+    let raw = import::read(path)?;
+    Ok(validate(&raw, profile, opts))
+}
+
+/// Validates batch bytes already in memory (e.g. the bundled demo).
+pub fn load_bytes(
+    path: &Path,
+    format: Format,
+    bytes: &[u8],
+    profile: &Profile,
+    opts: &Options,
+) -> Result<Report, ImportError> {
+    let raw = import::read_bytes(path, format, bytes)?;
+    Ok(validate(&raw, profile, opts))
+}
+
+struct Ctx<'a> {
+    raw: &'a RawBatch,
+    findings: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    fn push(
+        &mut self,
+        line: usize,
+        severity: Severity,
+        id: Option<&str>,
+        field: Option<Field>,
+        code: &'static str,
+        message: String,
+    ) {
+        self.findings.push(Finding {
+            path: self.raw.path.clone(),
+            line,
+            severity,
+            id: id.map(str::to_string),
+            field,
+            code,
+            message,
+        });
+    }
+}
+
+/// Validates a raw batch against a profile.
+pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
+    let mut cx = Ctx {
+        raw,
+        findings: vec![],
+    };
+    let hl = raw.header_line;
+    // Columns: only CSV/XLSX have a header; JSON items are checked field by field.
+    if raw.format != Format::Json {
+        for f in Field::ALL.into_iter().filter(|f| f.required()) {
+            if !raw.columns.contains(&f) {
+                cx.push(
+                    hl,
+                    Severity::Error,
+                    None,
+                    Some(f),
+                    "missing-column",
+                    format!("missing required column {}", f.describe()),
+                );
+            }
+        }
+        for (f, h) in &raw.duplicate_columns {
+            cx.push(
+                hl,
+                Severity::Error,
+                None,
+                Some(*f),
+                "duplicate-column",
+                format!("column '{h}' repeats {}", f.describe()),
+            );
+        }
+    }
+    for h in &raw.unknown_columns {
+        cx.push(
+            hl,
+            Severity::Warning,
+            None,
+            None,
+            "unknown-column",
+            format!("unknown column '{h}' is ignored"),
+        );
+    }
+
+    let final_review = opts.final_review || raw.meta.final_review;
+    let (domain, domain_source) = decide_domain(&mut cx, profile, opts, final_review);
+
+    let mut items = Vec::with_capacity(raw.rows.len());
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    for row in &raw.rows {
+        let id = row.get(Field::Id).to_string();
+        let id_opt = (!id.is_empty()).then_some(id.as_str());
+        let before = cx.findings.len();
+        if let Some(&prev) = first_line.get(&id) {
+            cx.push(
+                row.line,
+                Severity::Error,
+                id_opt,
+                Some(Field::Id),
+                "duplicate-id",
+                format!("duplicate id '{id}', first used at line {prev}"),
+            );
+        } else if !id.is_empty() {
+            first_line.insert(id.clone(), row.line);
+        }
+        let item = check_row(&mut cx, row, profile, domain.as_deref(), final_review);
+        let has_error = cx.findings[before..]
+            .iter()
+            .any(|f| f.severity == Severity::Error);
+        if let (Some(it), false) = (item, has_error) {
+            items.push(it);
+        }
+    }
+    check_quota(&mut cx, profile, &items);
+
+    let mut findings = cx.findings;
+    // Stable: findings of one line keep the order they were found in.
+    findings.sort_by_key(|f| f.line);
+    let meta = BatchMeta {
+        domain: domain.clone(),
+        final_review,
+        ..raw.meta.clone()
+    };
+    Report {
+        batch: Batch::new(raw.path.clone(), meta, domain, items),
+        findings,
+        domain_source,
+        rows: raw.rows.len(),
+    }
+}
+
+fn decide_domain(
+    cx: &mut Ctx<'_>,
+    profile: &Profile,
+    opts: &Options,
+    final_review: bool,
+) -> (Option<String>, DomainSource) {
+    if final_review {
+        return (None, DomainSource::FinalReview);
+    }
+    let given = opts
+        .domain
+        .as_ref()
+        .map(|d| (d, DomainSource::Option))
+        .or_else(|| {
+            cx.raw
+                .meta
+                .domain
+                .as_ref()
+                .map(|d| (d, DomainSource::Metadata))
+        });
+    if let Some((d, src)) = given {
+        return match profile.domain(d) {
+            Some(dom) => (Some(dom.key.clone()), src),
+            None => {
+                cx.push(
+                    cx.raw.header_line,
+                    Severity::Error,
+                    None,
+                    Some(Field::Domain),
+                    "unknown-domain",
+                    format!(
+                        "the batch's domain '{d}' is not in profile {} ({})",
+                        profile.id,
+                        domain_list(profile)
+                    ),
+                );
+                (None, DomainSource::Unknown)
+            }
+        };
+    }
+    // The domain most items name; ties go to the profile's order.
+    let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+    for row in &cx.raw.rows {
+        if let Some(pos) = profile
+            .domains
+            .iter()
+            .position(|d| Some(d) == profile.domain(row.get(Field::Domain)))
+        {
+            *counts.entry(pos).or_default() += 1;
+        }
+    }
+    let best = counts
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map(|(pos, _)| *pos);
+    match best {
+        Some(pos) => (Some(profile.domains[pos].key.clone()), DomainSource::Majority),
+        None => (None, DomainSource::Unknown),
+    }
+}
+
+fn domain_list(profile: &Profile) -> String {
+    profile
+        .domains
+        .iter()
+        .map(|d| format!("{} {}", d.name, d.key))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn check_row(
+    cx: &mut Ctx<'_>,
+    row: &RawRow,
+    profile: &Profile,
+    batch_domain: Option<&str>,
+    final_review: bool,
+) -> Option<Item> {
+    let line = row.line;
+    let id = row.get(Field::Id);
+    let idv = (!id.is_empty()).then_some(id);
+    let mut ok = true;
+    for f in Field::ALL.into_iter().filter(|f| f.required()) {
+        // A missing column is reported once, at the header.
+        let column_missing = cx.raw.format != Format::Json && !cx.raw.columns.contains(&f);
+        if row.get(f).is_empty() {
+            ok = false;
+            if !column_missing {
+                cx.push(
+                    line,
+                    Severity::Error,
+                    idv,
+                    Some(f),
+                    "missing-field",
+                    format!("required field {} is empty", f.describe()),
+                );
+            }
+        }
+    }
+
+    // Domain.
+    let dom_text = row.get(Field::Domain);
+    let mut domain_key = String::new();
+    if !dom_text.is_empty() {
+        match profile.domain(dom_text) {
+            None => {
+                ok = false;
+                cx.push(
+                    line,
+                    Severity::Error,
+                    idv,
+                    Some(Field::Domain),
+                    "unknown-domain",
+                    format!(
+                        "domain '{dom_text}' is not in profile {} ({})",
+                        profile.id,
+                        domain_list(profile)
+                    ),
+                );
+            }
+            Some(d) => {
+                domain_key = d.key.clone();
+                if !final_review
+                    && let Some(bd) = batch_domain
+                    && bd != d.key
+                {
+                    ok = false;
+                    let bname = profile.domain(bd).map(|x| x.name.as_str()).unwrap_or(bd);
+                    cx.push(
+                        line,
+                        Severity::Error,
+                        idv,
+                        Some(Field::Domain),
+                        "wrong-domain",
+                        format!("a {} nomination in a {} batch", d.name, bname),
+                    );
+                }
+            }
+        }
+    }
+
+    // Project type.
+    let pt_text = row.get(Field::ProjectType);
+    let project_type = ProjectType::parse(pt_text);
+    if project_type.is_none() && !pt_text.is_empty() {
+        ok = false;
+        cx.push(
+            line,
+            Severity::Error,
+            idv,
+            Some(Field::ProjectType),
+            "bad-project-type",
+            format!("project type '{pt_text}' must be 应用研究 or 开发研究 (applied/development)"),
+        );
+    }
+
+    // TRL.
+    let trl_text = row.get(Field::Trl);
+    let trl = parse_trl(trl_text);
+    if trl.is_none() && !trl_text.is_empty() {
+        ok = false;
+        cx.push(
+            line,
+            Severity::Error,
+            idv,
+            Some(Field::Trl),
+            "bad-trl",
+            format!("technology readiness level '{trl_text}' must be a whole number from 1 to 9"),
+        );
+    }
+
+    // Industry codes: unknown ones are a warning, the known ones are kept.
+    let mut industry = Vec::new();
+    for tok in industry::split_codes(row.get(Field::Industry)) {
+        match industry::check_code(&tok) {
+            CodeCheck::Known(ind) => {
+                if !industry.contains(&ind.code) {
+                    industry.push(ind.code.clone());
+                }
+            }
+            CodeCheck::Unknown(t) => cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                Some(Field::Industry),
+                "unknown-industry",
+                format!("industry code '{t}' is not a GB/T 4754-2017 中类 or 小类"),
+            ),
+            CodeCheck::TooCoarse(ind) => cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                Some(Field::Industry),
+                "unknown-industry",
+                format!(
+                    "industry code '{tok}' ({}) is a {}; the form asks for a 中类 (3 digits) or 小类 (4 digits)",
+                    ind.name,
+                    if ind.level == 1 { "门类" } else { "大类" }
+                ),
+            ),
+            CodeCheck::WrongSection { industry: ind, given } => cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                Some(Field::Industry),
+                "unknown-industry",
+                format!(
+                    "industry code '{tok}': {} {} belongs to section {}, not {given}",
+                    ind.code,
+                    ind.name,
+                    industry::section_of(&ind.code).unwrap_or('?')
+                ),
+            ),
+        }
+    }
+
+    // Lengths, in Unicode characters.
+    let lim = &profile.limits;
+    for (f, max) in [
+        (Field::Team, lim.team),
+        (Field::Level, lim.level),
+        (Field::Benefits, lim.benefits),
+        (Field::LevelDetail, lim.level_detail),
+        (Field::BenefitsDetail, lim.benefits_detail),
+    ] {
+        let n = row.get(f).chars().count();
+        if n > max as usize {
+            cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                Some(f),
+                "too-long",
+                format!(
+                    "{} has {n} characters, over the limit of {max}",
+                    f.describe()
+                ),
+            );
+        }
+    }
+
+    let email = row.get(Field::Email);
+    if !email.is_empty() && !valid_email(email) {
+        cx.push(
+            line,
+            Severity::Warning,
+            idv,
+            Some(Field::Email),
+            "bad-email",
+            format!("email '{email}' is not a valid address"),
+        );
+    }
+    let phone = row.get(Field::Phone);
+    if !phone.is_empty() && !valid_phone(phone) {
+        cx.push(
+            line,
+            Severity::Warning,
+            idv,
+            Some(Field::Phone),
+            "bad-phone",
+            format!(
+                "phone '{phone}' is neither a mobile (11 digits) nor a landline with area code"
+            ),
+        );
+    }
+
+    let prelim_rank = row.get(Field::PreliminaryRank);
+    let preliminary_rank = prelim_rank.parse::<u32>().ok();
+    let prelim_score = row.get(Field::PreliminaryScore);
+    let preliminary_score = prelim_score.parse::<f64>().ok().filter(|s| s.is_finite());
+    for (f, text, good) in [
+        (
+            Field::PreliminaryRank,
+            prelim_rank,
+            preliminary_rank.is_some(),
+        ),
+        (
+            Field::PreliminaryScore,
+            prelim_score,
+            preliminary_score.is_some(),
+        ),
+    ] {
+        if !text.is_empty() && !good {
+            ok = false;
+            cx.push(
+                line,
+                Severity::Error,
+                idv,
+                Some(f),
+                "bad-number",
+                format!("{} '{text}' is not a number", f.describe()),
+            );
+        }
+    }
+
+    let (Some(project_type), Some(trl), true) = (project_type, trl, ok) else {
+        return None;
+    };
+    Some(Item {
+        id: id.to_string(),
+        name: row.get(Field::Name).to_string(),
+        domain: domain_key,
+        industry,
+        project_type,
+        trl,
+        applicant: row.get(Field::Applicant).to_string(),
+        recommender: row.get(Field::Recommender).to_string(),
+        contact: row.get(Field::Contact).to_string(),
+        phone: phone.to_string(),
+        address: row.get(Field::Address).to_string(),
+        email: email.to_string(),
+        team: row.get(Field::Team).to_string(),
+        ip: row.get(Field::Ip).to_string(),
+        awards: row.get(Field::Awards).to_string(),
+        level: row.get(Field::Level).to_string(),
+        benefits: row.get(Field::Benefits).to_string(),
+        level_detail: row.get(Field::LevelDetail).to_string(),
+        benefits_detail: row.get(Field::BenefitsDetail).to_string(),
+        preliminary_rank,
+        preliminary_score,
+        line,
+    })
+}
+
+/// More nominations from one recommender in one domain than the quota: one warning per recommender.
+fn check_quota(cx: &mut Ctx<'_>, profile: &Profile, items: &[Item]) {
+    let mut groups: BTreeMap<(&str, &str), Vec<&Item>> = BTreeMap::new();
+    for it in items {
+        groups
+            .entry((it.domain.as_str(), it.recommender.as_str()))
+            .or_default()
+            .push(it);
+    }
+    let mut found = vec![];
+    for ((dom, rec), its) in groups {
+        let Some(d) = profile.domain(dom) else {
+            continue;
+        };
+        let quota = profile.quota(d) as usize;
+        if its.len() > quota {
+            let ids: Vec<&str> = its.iter().map(|i| i.id.as_str()).collect();
+            let over = its[quota];
+            found.push((
+                over.line,
+                over.id.clone(),
+                format!(
+                    "recommender {rec} nominated {} technologies in {} (quota {quota}): {}",
+                    its.len(),
+                    d.name,
+                    ids.join(", ")
+                ),
+            ));
+        }
+    }
+    for (line, id, msg) in found {
+        cx.push(
+            line,
+            Severity::Warning,
+            Some(&id),
+            Some(Field::Recommender),
+            "over-quota",
+            msg,
+        );
+    }
+}
+
+/// Parses a TRL: `7`, `7.0` (spreadsheets), `TRL7`, `TRL 7`, `7级`.
+pub fn parse_trl(s: &str) -> Option<u8> {
+    let t = s.trim();
+    let t = t
+        .strip_prefix("TRL")
+        .or_else(|| t.strip_prefix("trl"))
+        .unwrap_or(t);
+    let t = t.trim_start_matches(['-', ' ', ':', '：']);
+    let t = t.strip_suffix('级').unwrap_or(t).trim();
+    let v: f64 = t.parse().ok()?;
+    (v.fract() == 0.0 && (1.0..=9.0).contains(&v)).then_some(v as u8)
+}
+
+/// A plausible email address (one `@`, a dotted domain, no spaces).
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    !local.is_empty()
+        && local.chars().all(ok_char)
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && domain.contains('.')
+        && domain.split('.').all(|l| {
+            !l.is_empty()
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        })
+}
+
+/// A Chinese phone number: mobile `1[3-9]` + 9 digits, or landline `0` + area code +
+/// 7–8 digits, or a 400/800 number; `+86`, spaces, dashes, brackets and an extension allowed.
+/// Several numbers may be given, separated by `；`, `;`, `/`, `、` or `，`.
+pub fn valid_phone(s: &str) -> bool {
+    s.split([';', '；', '/', '、', ',', '，'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .all(valid_one_phone)
+}
+
+fn valid_one_phone(p: &str) -> bool {
+    // Drop an extension: "010-12345678-801", "010-12345678转801".
+    let main = p.split(['转', 'x', 'X']).next().unwrap_or(p);
+    let mut digits: String = main
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '+'))
+        .collect();
+    if !digits.chars().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    if main.trim_start().starts_with("+86") || (digits.starts_with("86") && digits.len() == 13) {
+        digits = digits[2..].to_string();
+    }
+    let extension_dash = main.matches('-').count() >= 2;
+    let d = if extension_dash {
+        // "010-12345678-801": keep the part before the last dash.
+        let cut = main.rfind('-').unwrap_or(main.len());
+        main[..cut]
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect()
+    } else {
+        digits
+    };
+    let mobile = d.len() == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9');
+    let landline = d.starts_with('0') && (10..=12).contains(&d.len());
+    let service = (d.starts_with("400") || d.starts_with("800")) && d.len() == 10;
+    mobile || landline || service
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trl_forms() {
+        for (s, v) in [
+            ("7", Some(7)),
+            ("7.0", Some(7)),
+            ("TRL7", Some(7)),
+            ("TRL 9", Some(9)),
+            ("6级", Some(6)),
+            ("0", None),
+            ("10", None),
+            ("6.5", None),
+            ("高", None),
+        ] {
+            assert_eq!(parse_trl(s), v, "{s}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(valid_email("li.xiaopeng@example.edu.cn"));
+        assert!(!valid_email("li@example"));
+        assert!(!valid_email("li example@x.cn"));
+        assert!(!valid_email("@x.cn"));
+        assert!(!valid_email("a@b..cn"));
+    }
+
+    #[test]
+    fn phones() {
+        for p in [
+            "13810377984",
+            "010-68600642",
+            "0755-86001234",
+            "+86 138 1037 7984",
+            "(010)68600642",
+            "010-68600642-801",
+            "010-68600642转801",
+            "4008001234",
+            "010-68600642；13810377984",
+        ] {
+            assert!(valid_phone(p), "{p}");
+        }
+        for p in ["12345", "23810377984", "电话", "010-686"] {
+            assert!(!valid_phone(p), "{p}");
+        }
+    }
+}
