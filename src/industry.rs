@@ -69,6 +69,21 @@ pub fn note(code: &str) -> Option<&'static str> {
     table().notes.get(code).map(String::as_str)
 }
 
+/// Codes whose name contains `words`, in code order.
+pub fn search(words: &str) -> Vec<&'static Industry> {
+    let w = words.trim();
+    if w.is_empty() {
+        return vec![];
+    }
+    let mut hits: Vec<&Industry> = table()
+        .by_code
+        .values()
+        .filter(|i| i.name.contains(w))
+        .collect();
+    hits.sort_by(|a, b| a.code.cmp(&b.code));
+    hits
+}
+
 /// Number of codes in the embedded table.
 pub fn len() -> usize {
     table().by_code.len()
@@ -204,5 +219,7 @@ mod tests {
         assert_eq!(display(i), "I6520 集成电路设计");
         assert_eq!(section_of("0111"), Some('A'));
         assert!(note("011").is_some());
+        let hits: Vec<_> = search("集成电路").iter().map(|i| i.code.as_str()).collect();
+        assert!(hits.contains(&"6520") && hits.contains(&"3973"), "{hits:?}");
     }
 }

@@ -9,3 +9,8 @@ pub mod industry;
 pub mod profile;
 pub mod rubric;
 pub mod validate;
+pub mod entry;
+pub mod synth;
+pub mod cli;
+pub mod store;
+pub mod wrap;

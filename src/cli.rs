@@ -1,0 +1,499 @@
+//! The command line: argument parsing and the subcommands' glue. Exit codes: 0 success,
+//! 1 the input has errors, 2 usage error or unreadable file.
+
+use crate::batch::Batch;
+use crate::entry;
+use crate::import::ImportError;
+use crate::industry;
+use crate::profile::Profile;
+use crate::store::{Change, Source, Store};
+use crate::synth;
+use crate::validate::{self, Options, Report};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code: the input has errors.
+pub const EXIT_INPUT: u8 = 1;
+/// Exit code: usage error or unreadable file.
+pub const EXIT_USAGE: u8 = 2;
+
+/// revdesk: score and rank technology nominations from the keyboard, offline.
+#[derive(Debug, Parser)]
+#[command(name = "revdesk", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a batch of nominations (XLSX, CSV or JSON) and list every problem found.
+    Validate(ValidateArgs),
+    /// Type in a paper score sheet: store one expert's scores from a CSV file.
+    Enter(EnterArgs),
+    /// Generate a large synthetic batch, for benchmarks and load tests.
+    Gen(GenArgs),
+    /// Show or check a review profile (the rules of a round).
+    #[command(subcommand)]
+    Profile(ProfileCmd),
+    /// Look up GB/T 4754-2017 industry codes.
+    Industry(IndustryArgs),
+}
+
+/// Options shared by commands that read a batch.
+#[derive(Debug, Clone, Args)]
+pub struct BatchOpts {
+    /// A review profile (TOML); default: the built-in 2020 rules (kczg-2020).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// The batch's domain (key or Chinese name), when the file does not say it.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// The batch is a final-review batch holding all domains.
+    #[arg(long)]
+    pub final_review: bool,
+}
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One finding a line, then a summary.
+    Text,
+    /// The findings as a JSON array.
+    Json,
+}
+
+/// `revdesk validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The batch file (.xlsx, .csv or .json).
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Treat warnings (quota, lengths, codes, contacts) as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `revdesk enter`.
+#[derive(Debug, Args)]
+pub struct EnterArgs {
+    /// The batch the scores are for.
+    pub batch: PathBuf,
+    /// The expert whose sheet this is.
+    #[arg(long, value_name = "ID")]
+    pub expert: String,
+    /// The expert's display name (stored with the id).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The typed-in sheet: 编号/id, one column per criterion, optional 回避, 回避原因, 评语.
+    #[arg(long, value_name = "SCORES.csv")]
+    pub from: PathBuf,
+    /// The store directory (default: $REVDESK_STORE, else the user data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+}
+
+/// `revdesk gen`.
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// Domain key or name.
+    #[arg(long, default_value = "electronic-information")]
+    pub domain: String,
+    /// Number of nominations.
+    #[arg(long, default_value_t = 5000)]
+    pub items: usize,
+    /// Characters of detailed material per nomination (capped at the profile's limits).
+    #[arg(long, default_value_t = 10000)]
+    pub detail_chars: usize,
+    /// Random seed: the same seed gives the same batch.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output file; the format follows the extension (.csv, .json, .xlsx).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// A review profile (TOML); default: kczg-2020.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+}
+
+/// `revdesk profile ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCmd {
+    /// Print a profile as TOML (default: the built-in kczg-2020), to copy and adapt.
+    Show {
+        /// A profile file to show instead.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+    },
+    /// Check a profile file and summarise it.
+    Check {
+        /// The profile file.
+        file: PathBuf,
+    },
+}
+
+/// `revdesk industry`.
+#[derive(Debug, Args)]
+pub struct IndustryArgs {
+    /// Codes such as C3971, 3971 or 397, or words to search in the names.
+    #[arg(required = true)]
+    pub query: Vec<String>,
+}
+
+/// Parses the arguments and runs; the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("revdesk: error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Runs a parsed command line; `Ok` carries the exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Validate(a) => cmd_validate(a),
+        Command::Enter(a) => cmd_enter(a),
+        Command::Gen(a) => cmd_gen(a),
+        Command::Profile(p) => cmd_profile(p),
+        Command::Industry(a) => cmd_industry(a),
+    }
+}
+
+/// Loads the profile named on the command line, or the built-in one.
+pub fn load_profile(path: Option<&Path>) -> Result<Profile> {
+    match path {
+        Some(p) => Ok(Profile::load(p)?),
+        None => Ok(Profile::kczg_2020()),
+    }
+}
+
+fn options(o: &BatchOpts) -> Options {
+    Options {
+        domain: o.domain.clone(),
+        final_review: o.final_review,
+    }
+}
+
+/// Where the store lives: `--store`, `$REVDESK_STORE`, else the user data directory.
+pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("REVDESK_STORE").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("org", "kczg", "revdesk")
+        .map(|d| d.data_dir().to_path_buf())
+        .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
+}
+
+/// The default expert id: the OS user name.
+pub fn default_expert() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "expert".to_string())
+}
+
+/// Loads a batch that must be usable: any error is printed and gives exit code 1.
+pub fn load_usable_batch(
+    path: &Path,
+    profile: &Profile,
+    opts: &BatchOpts,
+) -> Result<std::result::Result<Batch, u8>> {
+    let report = match validate::load(path, profile, &options(opts)) {
+        Ok(r) => r,
+        Err(e) => return Err(import_error(e)),
+    };
+    if report.errors(false) > 0 {
+        eprint!("{}", report.render_text(false, profile));
+        eprintln!(
+            "revdesk: {} has errors: fix them first (see `revdesk validate`)",
+            path.display()
+        );
+        return Ok(Err(EXIT_INPUT));
+    }
+    if report.batch.items.is_empty() {
+        eprintln!("revdesk: {} holds no nominations", path.display());
+        return Ok(Err(EXIT_INPUT));
+    }
+    Ok(Ok(report.batch))
+}
+
+fn import_error(e: ImportError) -> anyhow::Error {
+    anyhow::Error::new(e)
+}
+
+fn cmd_validate(a: ValidateArgs) -> Result<u8> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let report: Report = match validate::load(&a.batch, &profile, &options(&a.opts)) {
+        Ok(r) => r,
+        Err(e) => {
+            // An unreadable file is still one finding, in the same formats.
+            let (line, msg) = match &e {
+                ImportError::Malformed { line, message, .. } => (*line, message.clone()),
+                other => (0, other.to_string()),
+            };
+            match a.format {
+                ReportFormat::Text => {
+                    println!("{}:{line}: error: -: {msg}", a.batch.display());
+                }
+                ReportFormat::Json => {
+                    let f = serde_json::json!([{
+                        "path": a.batch, "line": line, "severity": "error", "id": null,
+                        "field": null, "code": "unreadable", "message": msg,
+                    }]);
+                    println!("{}", serde_json::to_string_pretty(&f)?);
+                }
+            }
+            return Ok(EXIT_USAGE);
+        }
+    };
+    match a.format {
+        ReportFormat::Text => print!("{}", report.render_text(a.strict, &profile)),
+        ReportFormat::Json => {
+            let mut findings = report.findings.clone();
+            if a.strict {
+                for f in &mut findings {
+                    f.severity = validate::Severity::Error;
+                }
+            }
+            println!("{}", serde_json::to_string_pretty(&findings)?);
+        }
+    }
+    Ok(if report.errors(a.strict) > 0 {
+        EXIT_INPUT
+    } else {
+        0
+    })
+}
+
+fn cmd_enter(a: EnterArgs) -> Result<u8> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let batch = match load_usable_batch(&a.batch, &profile, &a.opts)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let rows = match entry::read(&a.from, &batch, profile.rubric()) {
+        Ok(r) => r,
+        Err(errs) => {
+            for e in &errs {
+                eprintln!("{e}");
+            }
+            eprintln!(
+                "revdesk: {} rejected: {} problem(s); nothing was stored",
+                a.from.display(),
+                errs.len()
+            );
+            return Ok(EXIT_INPUT);
+        }
+    };
+    let dir = store_dir(a.store.as_deref())?;
+    let store = Store::open(&dir)?;
+    store.ensure_expert(&a.expert, a.name.as_deref())?;
+    register(&store, &batch, &profile)?;
+    let mut changes = Vec::new();
+    for r in &rows {
+        for (key, v) in &r.scores {
+            changes.push(Change::score(r.id.clone(), key.clone(), *v));
+        }
+        if let Some(rec) = &r.recusal {
+            changes.push(Change::recusal(r.id.clone(), rec.clone()));
+        }
+        if let Some(c) = &r.comment {
+            changes.push(Change::comment(r.id.clone(), c.clone()));
+        }
+    }
+    let txn = store.apply(&a.expert, &batch.hash, &changes, Source::Paper)?;
+    let changed = match txn {
+        Some(_) => store
+            .history(&a.expert, &batch.hash)?
+            .iter()
+            .filter(|h| Some(h.txn) == txn)
+            .count(),
+        None => 0,
+    };
+    println!(
+        "{}: {} rows entered for expert {} into {} ({} values changed)",
+        a.from.display(),
+        rows.len(),
+        a.expert,
+        store.path().display(),
+        changed
+    );
+    Ok(0)
+}
+
+/// Registers a batch in a store (idempotent).
+pub fn register(store: &Store, batch: &Batch, profile: &Profile) -> Result<()> {
+    let label = if batch.meta.title.is_empty() {
+        batch.path.display().to_string()
+    } else {
+        batch.meta.title.clone()
+    };
+    let domain = batch
+        .domain
+        .as_deref()
+        .and_then(|d| profile.domain(d))
+        .map(|d| d.key.clone())
+        .unwrap_or_else(|| "final".to_string());
+    store.register_batch(&batch.hash, &label, &domain, &batch.ids())?;
+    Ok(())
+}
+
+fn cmd_gen(a: GenArgs) -> Result<u8> {
+    let profile = load_profile(a.profile.as_deref())?;
+    let Some(domain) = profile.domain(&a.domain) else {
+        bail!(
+            "unknown domain '{}' (profile {} has: {})",
+            a.domain,
+            profile.id,
+            profile
+                .domains
+                .iter()
+                .map(|d| d.key.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    let format = match a
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("csv") => synth::OutFormat::Csv,
+        Some("json") => synth::OutFormat::Json,
+        Some("xlsx") => synth::OutFormat::Xlsx,
+        _ => bail!(
+            "{}: the output name must end in .csv, .json or .xlsx",
+            a.output.display()
+        ),
+    };
+    if a.output.exists() && !a.overwrite {
+        bail!(
+            "{} exists; pass --overwrite to replace it",
+            a.output.display()
+        );
+    }
+    let spec = synth::Spec {
+        domain: domain.key.clone(),
+        items: a.items,
+        detail_chars: a.detail_chars,
+        seed: a.seed,
+    };
+    let items = synth::items(&profile, &spec);
+    let title = format!("合成批次 {}（{} 项，种子 {}）", domain.name, a.items, a.seed);
+    synth::write(&profile, &items, &title, &domain.key, format, &a.output)?;
+    println!(
+        "{}: {} synthetic {} nominations written",
+        a.output.display(),
+        items.len(),
+        domain.name
+    );
+    Ok(0)
+}
+
+fn cmd_profile(p: ProfileCmd) -> Result<u8> {
+    match p {
+        ProfileCmd::Show { profile: None } => {
+            print!("{}", crate::profile::KCZG_2020_TOML);
+            Ok(0)
+        }
+        ProfileCmd::Show { profile: Some(f) } => {
+            Profile::load(&f)?;
+            let text =
+                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+            print!("{text}");
+            Ok(0)
+        }
+        ProfileCmd::Check { file } => {
+            let p = match Profile::load(&file) {
+                Ok(p) => p,
+                Err(e @ crate::profile::ProfileError::Read { .. }) => return Err(e.into()),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(EXIT_INPUT);
+                }
+            };
+            println!("{}: profile {} ({})", file.display(), p.id, p.name);
+            println!(
+                "  domains: {}",
+                p.domains
+                    .iter()
+                    .map(|d| format!("{} {} → {}", d.key, d.name, d.alliance))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            println!(
+                "  quota {} per recommender per domain; shortlist {}–{}; final list {}",
+                p.quota_per_recommender, p.shortlist.min, p.shortlist.max, p.final_list_size
+            );
+            println!(
+                "  criteria: {}",
+                p.criteria
+                    .criteria
+                    .iter()
+                    .map(|c| format!(
+                        "{} {} {}–{} step {} weight {}",
+                        c.key, c.label, c.min, c.max, c.step, c.weight
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            println!("  rubric hash {}", &p.rubric_hash()[..12]);
+            Ok(0)
+        }
+    }
+}
+
+fn cmd_industry(a: IndustryArgs) -> Result<u8> {
+    let mut missing = 0;
+    for q in &a.query {
+        match industry::check_code(q) {
+            industry::CodeCheck::Known(i) | industry::CodeCheck::TooCoarse(i) => {
+                println!("{}", industry::display(i));
+                if let Some(n) = industry::note(&i.code) {
+                    println!("    {n}");
+                }
+            }
+            industry::CodeCheck::WrongSection { industry: i, given } => {
+                println!(
+                    "{}  (section {} given, but the code is in {})",
+                    industry::display(i),
+                    given,
+                    industry::section_of(&i.code).unwrap_or('?')
+                );
+            }
+            industry::CodeCheck::Unknown(_) => {
+                let hits = industry::search(q);
+                if hits.is_empty() {
+                    eprintln!("{q}: no such code or name in GB/T 4754-2017");
+                    missing += 1;
+                }
+                for i in hits {
+                    println!("{}", industry::display(i));
+                }
+            }
+        }
+    }
+    Ok(if missing > 0 { EXIT_INPUT } else { 0 })
+}

@@ -1,0 +1,408 @@
+//! Paper score sheets typed in by a secretary: parsing and checking `SCORES.csv`.
+//!
+//! The whole file is checked before anything is written: one bad cell rejects it.
+
+use crate::batch::Batch;
+use crate::import;
+use crate::rubric::Rubric;
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One typed-in row: an expert's marks for one item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryRow {
+    /// The file line.
+    pub line: usize,
+    /// The item id.
+    pub id: String,
+    /// Every criterion in rubric order, `None` = unscored.
+    pub scores: Vec<(String, Option<f64>)>,
+    /// `Some(reason)` when recused, `None` when not; absent column = leave as is.
+    pub recusal: Option<Option<String>>,
+    /// The comment; absent column = leave as is.
+    pub comment: Option<String>,
+}
+
+/// A problem in a score file, pointing at line and column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EntryError {
+    /// The file.
+    pub path: PathBuf,
+    /// The line (1-based).
+    pub line: usize,
+    /// The column, as `C (可行性)`, when the problem is in one cell.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for EntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(
+                f,
+                "{}:{}: column {c}: {}",
+                self.path.display(),
+                self.line,
+                self.message
+            ),
+            None => write!(f, "{}:{}: {}", self.path.display(), self.line, self.message),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Col {
+    Id,
+    Name,
+    Criterion(usize),
+    Recused,
+    Reason,
+    Comment,
+}
+
+fn classify(header: &str, rubric: &Rubric) -> Option<Col> {
+    let h = header.trim().trim_start_matches('\u{feff}').trim();
+    let lower = h.to_ascii_lowercase();
+    match lower.as_str() {
+        "编号" | "id" => return Some(Col::Id),
+        "技术名称" | "name" => return Some(Col::Name),
+        "回避" | "recused" | "recusal" => return Some(Col::Recused),
+        "回避原因" | "recusal_reason" | "reason" => return Some(Col::Reason),
+        "评语" | "comment" | "意见" => return Some(Col::Comment),
+        _ => {}
+    }
+    rubric.find(h).map(|(i, _)| Col::Criterion(i))
+}
+
+/// The spreadsheet letter of a 0-based column (0 → A, 26 → AA).
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8_lossy(&s).into_owned()
+}
+
+/// Parses yes/no in Chinese or English; empty is "no".
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim().to_lowercase().as_str() {
+        "是" | "yes" | "y" | "true" | "1" | "回避" => Some(true),
+        "否" | "no" | "n" | "false" | "0" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Reads and checks a score file against a batch and a rubric.
+pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, Vec<EntryError>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        vec![EntryError {
+            path: path.to_path_buf(),
+            line: 0,
+            column: None,
+            message: format!("cannot read: {e}"),
+        }]
+    })?;
+    let (text, _) = import::decode(&bytes);
+    parse(path, &text, batch, rubric)
+}
+
+/// Parses score-file text; every problem is returned, and no row when there is any.
+pub fn parse(
+    path: &Path,
+    text: &str,
+    batch: &Batch,
+    rubric: &Rubric,
+) -> Result<Vec<EntryRow>, Vec<EntryError>> {
+    let mut errors = Vec::new();
+    let err = |line: usize, column: Option<String>, message: String| EntryError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    // The csv crate's line numbers lag on CRLF; count lines ourselves.
+    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
+    let line_at = |byte: usize| {
+        let rest = text.get(byte..).unwrap_or("");
+        let start = byte + (rest.len() - rest.trim_start_matches(['\r', '\n']).len());
+        1 + newlines.partition_point(|&n| n < start)
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = Vec::new();
+    for r in rdr.records() {
+        match r {
+            Ok(rec) => {
+                let line = rec.position().map(|p| line_at(p.byte() as usize)).unwrap_or(0);
+                if rec.iter().any(|c| !c.trim().is_empty()) {
+                    records.push((line, rec));
+                }
+            }
+            Err(e) => {
+                let line = e.position().map(|p| line_at(p.byte() as usize)).unwrap_or(0);
+                return Err(vec![err(line, None, format!("not valid CSV: {e}"))]);
+            }
+        }
+    }
+    let Some((hline, header)) = records.first() else {
+        return Err(vec![err(1, None, "the file is empty: no header row".into())]);
+    };
+    let mut cols: Vec<Option<Col>> = Vec::new();
+    let mut seen: Vec<Col> = Vec::new();
+    let name_of = |i: usize, h: &str| format!("{} ({})", column_letter(i), h.trim());
+    for (i, h) in header.iter().enumerate() {
+        match classify(h, rubric) {
+            Some(c) if seen.contains(&c) => {
+                errors.push(err(*hline, Some(name_of(i, h)), "repeats an earlier column".into()));
+                cols.push(None);
+            }
+            Some(c) => {
+                seen.push(c);
+                cols.push(Some(c));
+            }
+            None if h.trim().is_empty() => cols.push(None),
+            None => {
+                errors.push(err(
+                    *hline,
+                    Some(name_of(i, h)),
+                    format!(
+                        "unknown column: expected 编号/id, a criterion ({}), 回避/recused, 回避原因/recusal_reason or 评语/comment",
+                        rubric
+                            .criteria
+                            .iter()
+                            .map(|c| format!("{}/{}", c.label, c.key))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+                cols.push(None);
+            }
+        }
+    }
+    if !seen.contains(&Col::Id) {
+        errors.push(err(*hline, None, "missing the 编号/id column".into()));
+    }
+    for (ci, c) in rubric.criteria.iter().enumerate() {
+        if !seen.contains(&Col::Criterion(ci)) {
+            errors.push(err(
+                *hline,
+                None,
+                format!("missing the column for criterion {} ({})", c.label, c.key),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let has_recused = seen.contains(&Col::Recused);
+    let has_reason = seen.contains(&Col::Reason);
+    let has_comment = seen.contains(&Col::Comment);
+    let known: HashSet<&str> = batch.items.iter().map(|i| i.id.as_str()).collect();
+    let mut ids_seen: Vec<(String, usize)> = Vec::new();
+    let mut rows = Vec::new();
+    for (line, rec) in &records[1..] {
+        let line = *line;
+        let mut row = EntryRow {
+            line,
+            id: String::new(),
+            scores: rubric.criteria.iter().map(|c| (c.key.clone(), None)).collect(),
+            recusal: None,
+            comment: None,
+        };
+        let mut recused = false;
+        let mut reason = String::new();
+        let mut any_score = false;
+        for (i, cell) in rec.iter().enumerate() {
+            let Some(Some(col)) = cols.get(i) else {
+                continue;
+            };
+            let cname = || name_of(i, header.get(i).unwrap_or(""));
+            let v = import::clean(cell);
+            match col {
+                Col::Id => row.id = v,
+                Col::Name => {}
+                Col::Criterion(ci) => {
+                    if v.is_empty() {
+                        continue;
+                    }
+                    let c = &rubric.criteria[*ci];
+                    match c.parse(&v) {
+                        Ok(s) => {
+                            row.scores[*ci].1 = Some(s);
+                            any_score = true;
+                        }
+                        Err(e) => errors.push(err(line, Some(cname()), format!("score {e}"))),
+                    }
+                }
+                Col::Recused => match parse_bool(&v) {
+                    Some(b) => recused = b,
+                    None => errors.push(err(
+                        line,
+                        Some(cname()),
+                        format!("'{v}' is not 是/否 (yes/no)"),
+                    )),
+                },
+                Col::Reason => reason = v,
+                Col::Comment => row.comment = Some(v),
+            }
+        }
+        if has_comment && row.comment.is_none() {
+            row.comment = Some(String::new());
+        }
+        if row.id.is_empty() {
+            errors.push(err(line, None, "the 编号/id cell is empty".into()));
+            continue;
+        }
+        if !known.contains(row.id.as_str()) {
+            errors.push(err(
+                line,
+                None,
+                format!("id '{}' is not in batch {}", row.id, batch.path.display()),
+            ));
+        }
+        if let Some((_, first)) = ids_seen.iter().find(|(id, _)| *id == row.id) {
+            errors.push(err(
+                line,
+                None,
+                format!("id '{}' appears again (first at line {first})", row.id),
+            ));
+        }
+        ids_seen.push((row.id.clone(), line));
+        if recused {
+            if any_score {
+                errors.push(err(
+                    line,
+                    None,
+                    format!("item '{}' is marked recused but has scores", row.id),
+                ));
+            }
+            if reason.is_empty() {
+                errors.push(err(
+                    line,
+                    None,
+                    format!("item '{}' is recused without a 回避原因 (reason)", row.id),
+                ));
+            }
+            row.recusal = Some(Some(reason));
+        } else if has_recused {
+            row.recusal = Some(None);
+        } else if has_reason && !reason.is_empty() {
+            errors.push(err(
+                line,
+                None,
+                "a 回避原因 (reason) without a 回避 (recused) column".into(),
+            ));
+        }
+        rows.push(row);
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::batch::{BatchMeta, Item, ProjectType};
+    use crate::profile::Profile;
+
+    fn batch() -> Batch {
+        let item = |id: &str| Item {
+            id: id.into(),
+            name: "n".into(),
+            domain: "biomedicine".into(),
+            industry: vec!["2710".into()],
+            project_type: ProjectType::Applied,
+            trl: 6,
+            applicant: "a".into(),
+            recommender: "r".into(),
+            contact: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            email: String::new(),
+            team: "t".into(),
+            ip: String::new(),
+            awards: String::new(),
+            level: "l".into(),
+            benefits: "b".into(),
+            level_detail: String::new(),
+            benefits_detail: String::new(),
+            preliminary_rank: None,
+            preliminary_score: None,
+            line: 2,
+        };
+        Batch::new(
+            "b.csv".into(),
+            BatchMeta::default(),
+            Some("biomedicine".into()),
+            vec![item("B-1"), item("B-2"), item("B-3")],
+        )
+    }
+
+    const HEAD: &str = "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景,回避,回避原因,评语\n";
+
+    #[test]
+    fn reads_a_good_sheet() {
+        let p = Profile::kczg_2020();
+        let text = format!(
+            "{HEAD}B-1,8,7,6,5,9,8,否,,好\nB-2,,,,,,,是,同一单位,\nB-3,7,,,,,,,,\n"
+        );
+        let rows = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].scores[0], ("feasibility".into(), Some(8.0)));
+        assert_eq!(rows[0].comment.as_deref(), Some("好"));
+        assert_eq!(rows[0].recusal, Some(None));
+        assert_eq!(rows[1].recusal, Some(Some("同一单位".into())));
+        assert_eq!(rows[2].scores[1].1, None);
+        assert_eq!(rows[2].line, 4);
+    }
+
+    #[test]
+    fn english_headers_any_order() {
+        let p = Profile::kczg_2020();
+        let text = "market,id,feasibility,novelty,originality,irreplaceability,maturity\n3,B-2,1,2,3,4,5\n";
+        let rows = parse(Path::new("s.csv"), text, &batch(), p.rubric()).unwrap();
+        assert_eq!(rows[0].scores[5].1, Some(3.0));
+        assert_eq!(rows[0].recusal, None);
+        assert_eq!(rows[0].comment, None);
+    }
+
+    #[test]
+    fn bad_cells_name_line_and_column() {
+        let p = Profile::kczg_2020();
+        let text = format!("{HEAD}B-1,11,7,6,5,9,8,否,,\nB-9,1,1,1,1,1,1,否,,\nB-2,1,1,1,1,1,1,是,,\nB-1,x,,,,,,也许,,\n");
+        let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert!(lines.contains(&"s.csv:2: column B (可行性): score 11 is outside 0–10".to_string()), "{lines:#?}");
+        assert!(lines.iter().any(|l| l.starts_with("s.csv:3: id 'B-9' is not in batch")));
+        assert!(lines.iter().any(|l| l.contains("s.csv:4:") && l.contains("recused but has scores")));
+        assert!(lines.iter().any(|l| l.contains("s.csv:4:") && l.contains("without a 回避原因")));
+        assert!(lines.iter().any(|l| l.starts_with("s.csv:5: column B (可行性): score 'x'")));
+        assert!(lines.iter().any(|l| l.starts_with("s.csv:5: column H (回避)")));
+        assert!(lines.iter().any(|l| l.starts_with("s.csv:5: id 'B-1' appears again (first at line 2)")));
+    }
+
+    #[test]
+    fn header_problems() {
+        let p = Profile::kczg_2020();
+        let errs = parse(Path::new("s.csv"), "编号,可行性,可行性,备注\n", &batch(), p.rubric()).unwrap_err();
+        let all: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert!(all.iter().any(|l| l.contains("column C (可行性): repeats")), "{all:#?}");
+        assert!(all.iter().any(|l| l.contains("column D (备注): unknown column")));
+        assert!(all.iter().any(|l| l.contains("missing the column for criterion 市场前景 (market)")));
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+    }
+}
