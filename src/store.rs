@@ -2271,6 +2271,24 @@ mod tests {
                 .apply(EXPERT, BATCH, &[writer_change(child, i)], Source::Keyboard)
                 .unwrap();
             assert!(t.is_some(), "writer {child} step {i} was a no-op");
+            // SQLite's lock is unfair (waiters poll with growing sleeps), so an
+            // unpaced loop just runs to completion before the others wake up.
+            // A short pause, like a typing expert's, lets the writers interleave.
+            if i % 4 == 3 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+
+    /// Which writer made a history row (inverse of `writer_change`).
+    fn writer_of(row: &HistoryRow) -> usize {
+        let new = row.new_value.as_deref().unwrap_or_default();
+        match &row.field {
+            Field::Score(c) if c.starts_with("own") => c["own".len()..].parse().unwrap(),
+            Field::Score(_) => new.parse::<f64>().unwrap() as usize / 100_000,
+            _ => new["child ".len()..new.find('\n').unwrap()]
+                .parse()
+                .unwrap(),
         }
     }
 
@@ -2278,6 +2296,14 @@ mod tests {
     fn check_writers(store: &Store, writers: usize, n: usize) {
         let h = store.history(EXPERT, BATCH).unwrap();
         assert_eq!(h.len(), writers * n, "history row count");
+        // Writers running strictly one after another switch `writers - 1` times;
+        // more means their transactions really interleaved.
+        let who: Vec<usize> = h.iter().map(writer_of).collect();
+        let switches = who.windows(2).filter(|w| w[0] != w[1]).count();
+        assert!(
+            switches >= writers,
+            "writers did not overlap ({switches} switches)"
+        );
         let txns: BTreeSet<i64> = h.iter().map(|r| r.txn).collect();
         assert_eq!(txns.len(), writers * n, "one txn per apply");
 
@@ -2390,7 +2416,16 @@ mod tests {
         };
         let child: usize = std::env::var(ENV_CHILD).unwrap().parse().unwrap();
         let n: usize = std::env::var(ENV_STEPS).unwrap().parse().unwrap();
-        let store = Store::open(Path::new(&dir)).unwrap();
+        let dir = PathBuf::from(dir);
+        let store = Store::open(&dir).unwrap();
+        // Start barrier: announce readiness, then wait for the parent's go file,
+        // so the writers really overlap instead of running one after another.
+        std::fs::write(dir.join(format!("ready-{child}")), "").unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while !dir.join("go").exists() {
+            assert!(std::time::Instant::now() < deadline, "no go signal");
+            std::thread::sleep(Duration::from_millis(1));
+        }
         run_writer(&store, child, n);
     }
 
@@ -2418,6 +2453,15 @@ mod tests {
                     .unwrap()
             })
             .collect();
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while !(0..children).all(|c| dir.path().join(format!("ready-{c}")).exists()) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "children never got ready"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        std::fs::write(dir.path().join("go"), "").unwrap();
         for p in procs {
             let out = p.wait_with_output().unwrap();
             let stdout = String::from_utf8_lossy(&out.stdout);

@@ -77,12 +77,15 @@ fn prose(rng: &mut ChaCha8Rng, chars: usize) -> String {
 /// Generates the items.
 pub fn items(profile: &Profile, spec: &Spec) -> Vec<Item> {
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
-    let prefix: String = spec
-        .domain
-        .split('-')
-        .filter_map(|w| w.chars().next())
-        .collect::<String>()
-        .to_ascii_uppercase();
+    // The fixtures' id prefixes; other domains use their key's initials.
+    let prefix = match spec.domain.as_str() {
+        "biomedicine" => "BM".to_string(),
+        d => d
+            .split('-')
+            .filter_map(|w| w.chars().next())
+            .collect::<String>()
+            .to_ascii_uppercase(),
+    };
     let codes = ["3971", "3973", "6520", "2710", "3562", "3985", "7721", "3441", "C3825", "I6513"];
     let lim = profile.limits;
     (0..spec.items)

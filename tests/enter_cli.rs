@@ -1,0 +1,197 @@
+//! `revdesk enter`: paper sheets into the store, all or nothing.
+
+use assert_cmd::Command;
+use revdesk::store::{Source, Store};
+use std::path::{Path, PathBuf};
+
+fn revdesk() -> Command {
+    Command::cargo_bin("revdesk").expect("binary builds")
+}
+
+struct Env {
+    _dir: tempfile::TempDir,
+    batch: PathBuf,
+    store: PathBuf,
+    root: PathBuf,
+}
+
+fn setup() -> Env {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().to_path_buf();
+    let batch = root.join("batch.json");
+    let out = revdesk()
+        .args(["gen", "--items", "6", "--detail-chars", "0", "--domain", "biomedicine", "-o"])
+        .arg(&batch)
+        .output()
+        .expect("gen");
+    assert!(out.status.success());
+    Env {
+        store: root.join("store"),
+        batch,
+        root,
+        _dir: dir,
+    }
+}
+
+fn write(root: &Path, name: &str, text: &str) -> PathBuf {
+    let p = root.join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+fn enter(env: &Env, expert: &str, sheet: &Path) -> (i32, String, String) {
+    let out = revdesk()
+        .args(["enter"])
+        .arg(&env.batch)
+        .args(["--expert", expert, "--name", "王专家", "--from"])
+        .arg(sheet)
+        .arg("--store")
+        .arg(&env.store)
+        .output()
+        .expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn batch_hash(store: &Store) -> String {
+    let b = store.batches().expect("batches");
+    assert_eq!(b.len(), 1);
+    b[0].hash.clone()
+}
+
+const GOOD: &str = "\u{feff}编号,技术名称,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景,回避,回避原因,评语\r\n\
+BM-00001,某技术,8,7,6,5,9,8,否,,\"路线清晰，\r\n建议重点讨论\"\r\n\
+BM-00002,,,,,,,,是,本人所在单位申报,\r\n\
+BM-00003,,9,,,,,,,,\r\n";
+
+#[test]
+fn a_good_sheet_is_stored_with_history() {
+    let env = setup();
+    let sheet = write(&env.root, "sheet.csv", GOOD);
+    let (code, out, err) = enter(&env, "wang", &sheet);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("3 rows entered for expert wang"), "{out}");
+
+    let store = Store::open(&env.store).expect("open");
+    let hash = batch_hash(&store);
+    let s = store.load("wang", &hash).expect("load");
+    let one = &s.items["BM-00001"];
+    assert_eq!(one.scores["feasibility"], 8.0);
+    assert_eq!(one.scores["market"], 8.0);
+    assert_eq!(one.comment, "路线清晰，\n建议重点讨论");
+    assert_eq!(one.recusal, None);
+    assert_eq!(s.items["BM-00002"].recusal.as_deref(), Some("本人所在单位申报"));
+    assert!(s.items["BM-00002"].scores.is_empty());
+    assert_eq!(s.items["BM-00003"].scores.len(), 1);
+    assert_eq!(s.items["BM-00003"].scores["feasibility"], 9.0);
+    assert_eq!(store.expert("wang").expect("expert").and_then(|e| e.display_name).as_deref(), Some("王专家"));
+    let h = store.history("wang", &hash).expect("history");
+    assert!(h.iter().all(|r| r.source == Source::Paper));
+    assert_eq!(h.iter().map(|r| r.txn).collect::<std::collections::BTreeSet<_>>().len(), 1, "one transaction");
+    assert_eq!(store.rebuild("wang", &hash).expect("rebuild"), s);
+
+    // Typing the same sheet again changes nothing; a corrected sheet changes only what differs.
+    let (code, out, _) = enter(&env, "wang", &sheet);
+    assert_eq!(code, 0);
+    assert!(out.contains("(0 values changed)"), "{out}");
+    let fixed = write(&env.root, "fixed.csv", &GOOD.replace("BM-00001,某技术,8,", "BM-00001,某技术,7,"));
+    let (code, out, _) = enter(&env, "wang", &fixed);
+    assert_eq!(code, 0);
+    assert!(out.contains("(1 values changed)"), "{out}");
+}
+
+#[test]
+fn one_bad_cell_rejects_the_whole_file_and_stores_nothing() {
+    let env = setup();
+    let good = write(&env.root, "good.csv", GOOD);
+    assert_eq!(enter(&env, "wang", &good).0, 0);
+    let store = Store::open(&env.store).expect("open");
+    let hash = batch_hash(&store);
+    let before = store.load("wang", &hash).expect("load");
+    let rows_before = store.history("wang", &hash).expect("history").len();
+
+    let bad = GOOD.replace("BM-00001,某技术,8,7,", "BM-00001,某技术,3,7.5,")
+        .replace("BM-00003,,9,", "BM-00003,,11,");
+    let sheet = write(&env.root, "bad.csv", &bad);
+    let (code, _, err) = enter(&env, "wang", &sheet);
+    assert_eq!(code, 1);
+    let p = sheet.display().to_string();
+    assert!(err.contains(&format!("{p}:2: column D (先进性): score 7.5 is not a multiple of the step 1")), "{err}");
+    assert!(err.contains(&format!("{p}:5: column C (可行性): score 11 is outside 0–10")), "{err}");
+    assert!(err.contains("nothing was stored"), "{err}");
+    assert_eq!(store.load("wang", &hash).expect("load"), before);
+    assert_eq!(store.history("wang", &hash).expect("history").len(), rows_before);
+
+    let unknown = write(&env.root, "unknown.csv", "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景\nXX-1,1,1,1,1,1,1\n");
+    let (code, _, err) = enter(&env, "wang", &unknown);
+    assert_eq!(code, 1);
+    assert!(err.contains(":2: id 'XX-1' is not in batch"), "{err}");
+}
+
+#[test]
+fn gbk_sheets_load_too() {
+    let env = setup();
+    let (bytes, _, _) = encoding_rs::GB18030.encode(GOOD.trim_start_matches('\u{feff}'));
+    let p = env.root.join("gbk.csv");
+    std::fs::write(&p, &bytes).expect("write");
+    let (code, _, err) = enter(&env, "li", &p);
+    assert_eq!(code, 0, "{err}");
+    let store = Store::open(&env.store).expect("open");
+    let hash = batch_hash(&store);
+    assert_eq!(store.load("li", &hash).expect("load").items["BM-00001"].comment, "路线清晰，\n建议重点讨论");
+}
+
+#[test]
+fn two_processes_enter_into_one_store_at_once() {
+    let env = setup();
+    let sheet = write(&env.root, "sheet.csv", GOOD);
+    // Several secretaries typing in at the same moment: every sheet lands whole.
+    let experts: Vec<String> = (0..6).map(|i| format!("e{i}")).collect();
+    let children: Vec<_> = experts
+        .iter()
+        .map(|e| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("revdesk"))
+                .args(["enter"])
+                .arg(&env.batch)
+                .args(["--expert", e, "--from"])
+                .arg(&sheet)
+                .arg("--store")
+                .arg(&env.store)
+                .output()
+        })
+        .collect();
+    for c in children {
+        let out = c.expect("runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let store = Store::open(&env.store).expect("open");
+    let hash = batch_hash(&store);
+    for e in &experts {
+        let s = store.load(e, &hash).expect("load");
+        assert_eq!(s.items["BM-00001"].scores.len(), 6, "{e}");
+        assert_eq!(store.rebuild(e, &hash).expect("rebuild"), s);
+    }
+}
+
+#[test]
+fn a_batch_with_errors_is_refused() {
+    let env = setup();
+    let sheet = write(&env.root, "sheet.csv", GOOD);
+    let broken = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/broken/errors.csv");
+    let out = revdesk()
+        .arg("enter")
+        .arg(&broken)
+        .args(["--expert", "wang", "--from"])
+        .arg(&sheet)
+        .arg("--store")
+        .arg(&env.store)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("has errors: fix them first"), "{err}");
+    assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+}
