@@ -401,7 +401,10 @@ fn cmd_gen(a: GenArgs) -> Result<u8> {
         seed: a.seed,
     };
     let items = synth::items(&profile, &spec);
-    let title = format!("合成批次 {}（{} 项，种子 {}）", domain.name, a.items, a.seed);
+    let title = format!(
+        "合成批次 {}（{} 项，种子 {}）",
+        domain.name, a.items, a.seed
+    );
     synth::write(&profile, &items, &title, &domain.key, format, &a.output)?;
     println!(
         "{}: {} synthetic {} nominations written",

@@ -142,19 +142,29 @@ pub fn parse(
     for r in rdr.records() {
         match r {
             Ok(rec) => {
-                let line = rec.position().map(|p| line_at(p.byte() as usize)).unwrap_or(0);
+                let line = rec
+                    .position()
+                    .map(|p| line_at(p.byte() as usize))
+                    .unwrap_or(0);
                 if rec.iter().any(|c| !c.trim().is_empty()) {
                     records.push((line, rec));
                 }
             }
             Err(e) => {
-                let line = e.position().map(|p| line_at(p.byte() as usize)).unwrap_or(0);
+                let line = e
+                    .position()
+                    .map(|p| line_at(p.byte() as usize))
+                    .unwrap_or(0);
                 return Err(vec![err(line, None, format!("not valid CSV: {e}"))]);
             }
         }
     }
     let Some((hline, header)) = records.first() else {
-        return Err(vec![err(1, None, "the file is empty: no header row".into())]);
+        return Err(vec![err(
+            1,
+            None,
+            "the file is empty: no header row".into(),
+        )]);
     };
     let mut cols: Vec<Option<Col>> = Vec::new();
     let mut seen: Vec<Col> = Vec::new();
@@ -162,7 +172,11 @@ pub fn parse(
     for (i, h) in header.iter().enumerate() {
         match classify(h, rubric) {
             Some(c) if seen.contains(&c) => {
-                errors.push(err(*hline, Some(name_of(i, h)), "repeats an earlier column".into()));
+                errors.push(err(
+                    *hline,
+                    Some(name_of(i, h)),
+                    "repeats an earlier column".into(),
+                ));
                 cols.push(None);
             }
             Some(c) => {
@@ -214,7 +228,11 @@ pub fn parse(
         let mut row = EntryRow {
             line,
             id: String::new(),
-            scores: rubric.criteria.iter().map(|c| (c.key.clone(), None)).collect(),
+            scores: rubric
+                .criteria
+                .iter()
+                .map(|c| (c.key.clone(), None))
+                .collect(),
             recusal: None,
             comment: None,
         };
@@ -350,14 +368,13 @@ mod tests {
         )
     }
 
-    const HEAD: &str = "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景,回避,回避原因,评语\n";
+    const HEAD: &str =
+        "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景,回避,回避原因,评语\n";
 
     #[test]
     fn reads_a_good_sheet() {
         let p = Profile::kczg_2020();
-        let text = format!(
-            "{HEAD}B-1,8,7,6,5,9,8,否,,好\nB-2,,,,,,,是,同一单位,\nB-3,7,,,,,,,,\n"
-        );
+        let text = format!("{HEAD}B-1,8,7,6,5,9,8,否,,好\nB-2,,,,,,,是,同一单位,\nB-3,7,,,,,,,,\n");
         let rows = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].scores[0], ("feasibility".into(), Some(8.0)));
@@ -381,26 +398,70 @@ mod tests {
     #[test]
     fn bad_cells_name_line_and_column() {
         let p = Profile::kczg_2020();
-        let text = format!("{HEAD}B-1,11,7,6,5,9,8,否,,\nB-9,1,1,1,1,1,1,否,,\nB-2,1,1,1,1,1,1,是,,\nB-1,x,,,,,,也许,,\n");
+        let text = format!(
+            "{HEAD}B-1,11,7,6,5,9,8,否,,\nB-9,1,1,1,1,1,1,否,,\nB-2,1,1,1,1,1,1,是,,\nB-1,x,,,,,,也许,,\n"
+        );
         let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
         let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        assert!(lines.contains(&"s.csv:2: column B (可行性): score 11 is outside 0–10".to_string()), "{lines:#?}");
-        assert!(lines.iter().any(|l| l.starts_with("s.csv:3: id 'B-9' is not in batch")));
-        assert!(lines.iter().any(|l| l.contains("s.csv:4:") && l.contains("recused but has scores")));
-        assert!(lines.iter().any(|l| l.contains("s.csv:4:") && l.contains("without a 回避原因")));
-        assert!(lines.iter().any(|l| l.starts_with("s.csv:5: column B (可行性): score 'x'")));
-        assert!(lines.iter().any(|l| l.starts_with("s.csv:5: column H (回避)")));
-        assert!(lines.iter().any(|l| l.starts_with("s.csv:5: id 'B-1' appears again (first at line 2)")));
+        assert!(
+            lines.contains(&"s.csv:2: column B (可行性): score 11 is outside 0–10".to_string()),
+            "{lines:#?}"
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("s.csv:3: id 'B-9' is not in batch"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("s.csv:4:") && l.contains("recused but has scores"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("s.csv:4:") && l.contains("without a 回避原因"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("s.csv:5: column B (可行性): score 'x'"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("s.csv:5: column H (回避)"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("s.csv:5: id 'B-1' appears again (first at line 2)"))
+        );
     }
 
     #[test]
     fn header_problems() {
         let p = Profile::kczg_2020();
-        let errs = parse(Path::new("s.csv"), "编号,可行性,可行性,备注\n", &batch(), p.rubric()).unwrap_err();
+        let errs = parse(
+            Path::new("s.csv"),
+            "编号,可行性,可行性,备注\n",
+            &batch(),
+            p.rubric(),
+        )
+        .unwrap_err();
         let all: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        assert!(all.iter().any(|l| l.contains("column C (可行性): repeats")), "{all:#?}");
-        assert!(all.iter().any(|l| l.contains("column D (备注): unknown column")));
-        assert!(all.iter().any(|l| l.contains("missing the column for criterion 市场前景 (market)")));
+        assert!(
+            all.iter().any(|l| l.contains("column C (可行性): repeats")),
+            "{all:#?}"
+        );
+        assert!(
+            all.iter()
+                .any(|l| l.contains("column D (备注): unknown column"))
+        );
+        assert!(
+            all.iter()
+                .any(|l| l.contains("missing the column for criterion 市场前景 (market)"))
+        );
         assert_eq!(column_letter(0), "A");
         assert_eq!(column_letter(25), "Z");
         assert_eq!(column_letter(26), "AA");

@@ -350,7 +350,10 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
         }
     }
     if map.is_none() {
-        return Err(malformed(1, "the first sheet is empty: no header row".into()));
+        return Err(malformed(
+            1,
+            "the first sheet is empty: no header row".into(),
+        ));
     }
     Ok(raw)
 }

@@ -4,13 +4,13 @@
 //! terminals or databases; `store` holds scores; `cli` and `tui` are layers over them.
 
 pub mod batch;
+pub mod cli;
+pub mod entry;
 pub mod import;
 pub mod industry;
 pub mod profile;
 pub mod rubric;
-pub mod validate;
-pub mod entry;
-pub mod synth;
-pub mod cli;
 pub mod store;
+pub mod synth;
+pub mod validate;
 pub mod wrap;

@@ -159,11 +159,12 @@ impl Profile {
             file: file.to_path_buf(),
             message: e.to_string().trim_end().replace('\n', "\n  "),
         })?;
-        p.validate().map_err(|(key, reason)| ProfileError::Invalid {
-            file: file.to_path_buf(),
-            key,
-            reason,
-        })?;
+        p.validate()
+            .map_err(|(key, reason)| ProfileError::Invalid {
+                file: file.to_path_buf(),
+                key,
+                reason,
+            })?;
         Ok(p)
     }
 
@@ -284,13 +285,22 @@ mod tests {
 
     #[test]
     fn malformed_profile_names_file_and_key() {
-        let bad = KCZG_2020_TOML.replace("step = 1\nweight = 1\nquestion = \"市场", "step = 3\nweight = 1\nquestion = \"市场");
+        let bad = KCZG_2020_TOML.replace(
+            "step = 1\nweight = 1\nquestion = \"市场",
+            "step = 3\nweight = 1\nquestion = \"市场",
+        );
         let e = Profile::from_toml(&bad, Path::new("x.toml")).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("x.toml") && msg.contains("criteria[5].step"), "{msg}");
+        assert!(
+            msg.contains("x.toml") && msg.contains("criteria[5].step"),
+            "{msg}"
+        );
 
         let e = Profile::from_toml("id = 3", Path::new("y.toml")).unwrap_err();
-        assert!(e.to_string().starts_with("y.toml: malformed profile"), "{e}");
+        assert!(
+            e.to_string().starts_with("y.toml: malformed profile"),
+            "{e}"
+        );
         let bad = KCZG_2020_TOML.replace("min = 25", "min = 31");
         let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
         assert!(e.to_string().contains("`shortlist`"), "{e}");

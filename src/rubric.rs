@@ -226,7 +226,10 @@ impl Rubric {
                 return Err((at("label"), "empty label".into()));
             }
             if !(c.min.is_finite() && c.max.is_finite() && c.min < c.max) {
-                return Err((at("max"), format!("max {} must exceed min {}", c.max, c.min)));
+                return Err((
+                    at("max"),
+                    format!("max {} must exceed min {}", c.max, c.min),
+                ));
             }
             if !(c.step.is_finite() && c.step > 0.0) {
                 return Err((at("step"), format!("step {} must be positive", c.step)));
@@ -242,7 +245,10 @@ impl Rubric {
                 ));
             }
             if !(c.weight.is_finite() && c.weight > 0.0) {
-                return Err((at("weight"), format!("weight {} must be positive", c.weight)));
+                return Err((
+                    at("weight"),
+                    format!("weight {} must be positive", c.weight),
+                ));
             }
             for (j, b) in c.bands.iter().enumerate() {
                 if b.min > b.max || b.min < c.min - GRID_EPS || b.max > c.max + GRID_EPS {
@@ -297,7 +303,10 @@ mod tests {
     #[test]
     fn total_is_weighted_and_on_0_100() {
         let r = Rubric {
-            criteria: vec![crit("a", 0.0, 10.0, 1.0, 1.0), crit("b", 1.0, 5.0, 1.0, 3.0)],
+            criteria: vec![
+                crit("a", 0.0, 10.0, 1.0, 1.0),
+                crit("b", 1.0, 5.0, 1.0, 3.0),
+            ],
         };
         let mut s = BTreeMap::new();
         s.insert("a".to_string(), 5.0);
@@ -327,7 +336,10 @@ mod tests {
         };
         assert_eq!(r.validate().unwrap_err().0, "criteria[0].step");
         let r = Rubric {
-            criteria: vec![crit("a", 0.0, 10.0, 1.0, 1.0), crit("a", 0.0, 10.0, 1.0, 1.0)],
+            criteria: vec![
+                crit("a", 0.0, 10.0, 1.0, 1.0),
+                crit("a", 0.0, 10.0, 1.0, 1.0),
+            ],
         };
         assert_eq!(r.validate().unwrap_err().0, "criteria[1].key");
     }

@@ -20,12 +20,38 @@ pub struct Spec {
 }
 
 const SUBJECTS: &[&str] = &[
-    "高精度", "低功耗", "大规模", "智能化", "柔性", "高通量", "绿色", "超高温", "纳米级", "多模态",
-    "自适应", "高可靠", "轻量化", "分布式", "一体化",
+    "高精度",
+    "低功耗",
+    "大规模",
+    "智能化",
+    "柔性",
+    "高通量",
+    "绿色",
+    "超高温",
+    "纳米级",
+    "多模态",
+    "自适应",
+    "高可靠",
+    "轻量化",
+    "分布式",
+    "一体化",
 ];
 const OBJECTS: &[&str] = &[
-    "传感器", "控制系统", "制备工艺", "检测平台", "芯片", "催化剂", "复合材料", "诊断试剂", "装备",
-    "算法", "膜材料", "储能器件", "数据平台", "修复技术", "电机",
+    "传感器",
+    "控制系统",
+    "制备工艺",
+    "检测平台",
+    "芯片",
+    "催化剂",
+    "复合材料",
+    "诊断试剂",
+    "装备",
+    "算法",
+    "膜材料",
+    "储能器件",
+    "数据平台",
+    "修复技术",
+    "电机",
 ];
 const SENTENCES: &[&str] = &[
     "该技术针对行业长期存在的瓶颈问题，提出了新的技术路线",
@@ -42,8 +68,16 @@ const SENTENCES: &[&str] = &[
     "打破了国外企业在该领域的长期垄断",
 ];
 const UNITS: &[&str] = &[
-    "清华大学", "浙江大学", "中国科学院某研究所", "哈尔滨工业大学", "华中科技大学", "某科技有限公司",
-    "西安交通大学", "上海交通大学", "东南大学", "某集团股份有限公司",
+    "清华大学",
+    "浙江大学",
+    "中国科学院某研究所",
+    "哈尔滨工业大学",
+    "华中科技大学",
+    "某科技有限公司",
+    "西安交通大学",
+    "上海交通大学",
+    "东南大学",
+    "某集团股份有限公司",
 ];
 
 fn pick<'a>(rng: &mut ChaCha8Rng, pool: &[&'a str]) -> &'a str {
@@ -86,7 +120,9 @@ pub fn items(profile: &Profile, spec: &Spec) -> Vec<Item> {
             .collect::<String>()
             .to_ascii_uppercase(),
     };
-    let codes = ["3971", "3973", "6520", "2710", "3562", "3985", "7721", "3441", "C3825", "I6513"];
+    let codes = [
+        "3971", "3973", "6520", "2710", "3562", "3985", "7721", "3441", "C3825", "I6513",
+    ];
     let lim = profile.limits;
     (0..spec.items)
         .map(|i| {
@@ -105,7 +141,11 @@ pub fn items(profile: &Profile, spec: &Spec) -> Vec<Item> {
                 id: format!("{prefix}-{:05}", i + 1),
                 name,
                 domain: spec.domain.clone(),
-                industry: vec![codes[i % codes.len()].trim_start_matches(['C', 'I']).to_string()],
+                industry: vec![
+                    codes[i % codes.len()]
+                        .trim_start_matches(['C', 'I'])
+                        .to_string(),
+                ],
                 project_type: if rng.random_bool(0.5) {
                     ProjectType::Applied
                 } else {
@@ -120,8 +160,16 @@ pub fn items(profile: &Profile, spec: &Spec) -> Vec<Item> {
                 address: "北京市海淀区示例路1号".into(),
                 email: format!("contact{}@example.cn", i + 1),
                 team: prose(&mut rng, team_len),
-                ip: format!("授权发明专利{}项，软件著作权{}项。", rng.random_range(1..40), rng.random_range(0..10)),
-                awards: if rng.random_bool(0.3) { "无".into() } else { "省部级科技进步奖一等奖1项。".into() },
+                ip: format!(
+                    "授权发明专利{}项，软件著作权{}项。",
+                    rng.random_range(1..40),
+                    rng.random_range(0..10)
+                ),
+                awards: if rng.random_bool(0.3) {
+                    "无".into()
+                } else {
+                    "省部级科技进步奖一等奖1项。".into()
+                },
                 level: prose(&mut rng, level_len),
                 benefits: prose(&mut rng, benefits_len),
                 level_detail: prose(&mut rng, detail),

@@ -341,7 +341,10 @@ fn decide_domain(
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
         .map(|(pos, _)| *pos);
     match best {
-        Some(pos) => (Some(profile.domains[pos].key.clone()), DomainSource::Majority),
+        Some(pos) => (
+            Some(profile.domains[pos].key.clone()),
+            DomainSource::Majority,
+        ),
         None => (None, DomainSource::Unknown),
     }
 }
@@ -709,10 +712,7 @@ fn valid_one_phone(p: &str) -> bool {
     let d = if extension_dash {
         // "010-12345678-801": keep the part before the last dash.
         let cut = main.rfind('-').unwrap_or(main.len());
-        main[..cut]
-            .chars()
-            .filter(|c| c.is_ascii_digit())
-            .collect()
+        main[..cut].chars().filter(|c| c.is_ascii_digit()).collect()
     } else {
         digits
     };

@@ -20,7 +20,16 @@ fn setup() -> Env {
     let root = dir.path().to_path_buf();
     let batch = root.join("batch.json");
     let out = revdesk()
-        .args(["gen", "--items", "6", "--detail-chars", "0", "--domain", "biomedicine", "-o"])
+        .args([
+            "gen",
+            "--items",
+            "6",
+            "--detail-chars",
+            "0",
+            "--domain",
+            "biomedicine",
+            "-o",
+        ])
         .arg(&batch)
         .output()
         .expect("gen");
@@ -83,21 +92,42 @@ fn a_good_sheet_is_stored_with_history() {
     assert_eq!(one.scores["market"], 8.0);
     assert_eq!(one.comment, "路线清晰，\n建议重点讨论");
     assert_eq!(one.recusal, None);
-    assert_eq!(s.items["BM-00002"].recusal.as_deref(), Some("本人所在单位申报"));
+    assert_eq!(
+        s.items["BM-00002"].recusal.as_deref(),
+        Some("本人所在单位申报")
+    );
     assert!(s.items["BM-00002"].scores.is_empty());
     assert_eq!(s.items["BM-00003"].scores.len(), 1);
     assert_eq!(s.items["BM-00003"].scores["feasibility"], 9.0);
-    assert_eq!(store.expert("wang").expect("expert").and_then(|e| e.display_name).as_deref(), Some("王专家"));
+    assert_eq!(
+        store
+            .expert("wang")
+            .expect("expert")
+            .and_then(|e| e.display_name)
+            .as_deref(),
+        Some("王专家")
+    );
     let h = store.history("wang", &hash).expect("history");
     assert!(h.iter().all(|r| r.source == Source::Paper));
-    assert_eq!(h.iter().map(|r| r.txn).collect::<std::collections::BTreeSet<_>>().len(), 1, "one transaction");
+    assert_eq!(
+        h.iter()
+            .map(|r| r.txn)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        1,
+        "one transaction"
+    );
     assert_eq!(store.rebuild("wang", &hash).expect("rebuild"), s);
 
     // Typing the same sheet again changes nothing; a corrected sheet changes only what differs.
     let (code, out, _) = enter(&env, "wang", &sheet);
     assert_eq!(code, 0);
     assert!(out.contains("(0 values changed)"), "{out}");
-    let fixed = write(&env.root, "fixed.csv", &GOOD.replace("BM-00001,某技术,8,", "BM-00001,某技术,7,"));
+    let fixed = write(
+        &env.root,
+        "fixed.csv",
+        &GOOD.replace("BM-00001,某技术,8,", "BM-00001,某技术,7,"),
+    );
     let (code, out, _) = enter(&env, "wang", &fixed);
     assert_eq!(code, 0);
     assert!(out.contains("(1 values changed)"), "{out}");
@@ -113,19 +143,37 @@ fn one_bad_cell_rejects_the_whole_file_and_stores_nothing() {
     let before = store.load("wang", &hash).expect("load");
     let rows_before = store.history("wang", &hash).expect("history").len();
 
-    let bad = GOOD.replace("BM-00001,某技术,8,7,", "BM-00001,某技术,3,7.5,")
+    let bad = GOOD
+        .replace("BM-00001,某技术,8,7,", "BM-00001,某技术,3,7.5,")
         .replace("BM-00003,,9,", "BM-00003,,11,");
     let sheet = write(&env.root, "bad.csv", &bad);
     let (code, _, err) = enter(&env, "wang", &sheet);
     assert_eq!(code, 1);
     let p = sheet.display().to_string();
-    assert!(err.contains(&format!("{p}:2: column D (先进性): score 7.5 is not a multiple of the step 1")), "{err}");
-    assert!(err.contains(&format!("{p}:5: column C (可行性): score 11 is outside 0–10")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{p}:2: column D (先进性): score 7.5 is not a multiple of the step 1"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{p}:5: column C (可行性): score 11 is outside 0–10"
+        )),
+        "{err}"
+    );
     assert!(err.contains("nothing was stored"), "{err}");
     assert_eq!(store.load("wang", &hash).expect("load"), before);
-    assert_eq!(store.history("wang", &hash).expect("history").len(), rows_before);
+    assert_eq!(
+        store.history("wang", &hash).expect("history").len(),
+        rows_before
+    );
 
-    let unknown = write(&env.root, "unknown.csv", "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景\nXX-1,1,1,1,1,1,1\n");
+    let unknown = write(
+        &env.root,
+        "unknown.csv",
+        "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景\nXX-1,1,1,1,1,1,1\n",
+    );
     let (code, _, err) = enter(&env, "wang", &unknown);
     assert_eq!(code, 1);
     assert!(err.contains(":2: id 'XX-1' is not in batch"), "{err}");
@@ -141,7 +189,10 @@ fn gbk_sheets_load_too() {
     assert_eq!(code, 0, "{err}");
     let store = Store::open(&env.store).expect("open");
     let hash = batch_hash(&store);
-    assert_eq!(store.load("li", &hash).expect("load").items["BM-00001"].comment, "路线清晰，\n建议重点讨论");
+    assert_eq!(
+        store.load("li", &hash).expect("load").items["BM-00001"].comment,
+        "路线清晰，\n建议重点讨论"
+    );
 }
 
 #[test]
@@ -165,7 +216,11 @@ fn two_processes_enter_into_one_store_at_once() {
         .collect();
     for c in children {
         let out = c.expect("runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let store = Store::open(&env.store).expect("open");
     let hash = batch_hash(&store);

@@ -42,17 +42,25 @@ fn every_item_error_is_reported_with_line_and_id() {
         (5, "BM-001", "duplicate id 'BM-001', first used at line 2"),
         (6, "BM-005", "domain '现代农林' is not in profile kczg-2020"),
         (7, "BM-006", "a 电子信息 nomination in a 生物医药 batch"),
-        (8, "BM-007", "project type '基础研究' must be 应用研究 or 开发研究"),
+        (
+            8,
+            "BM-007",
+            "project type '基础研究' must be 应用研究 or 开发研究",
+        ),
         (9, "BM-008", "level '10' must be a whole number from 1 to 9"),
         (10, "BM-009", "level '6.5' must be a whole number"),
         (11, "BM-010", "level '较高' must be a whole number"),
         (12, "BM-011", "重点服务行业 (industry) is empty"),
     ] {
-        assert!(has_line(&out, &f, line, "error", id, needle), "missing {line} {id} {needle}\n{out}");
+        assert!(
+            has_line(&out, &f, line, "error", id, needle),
+            "missing {line} {id} {needle}\n{out}"
+        );
     }
     let summary = out.lines().last().unwrap_or("");
     assert!(
-        summary.contains("12 items read, 2 usable") && summary.contains("11 error(s), 0 warning(s)"),
+        summary.contains("12 items read, 2 usable")
+            && summary.contains("11 error(s), 0 warning(s)"),
         "{summary}"
     );
 }
@@ -64,25 +72,55 @@ fn every_warning_is_reported_and_strict_makes_them_errors() {
     assert_eq!(code, 0, "warnings alone pass:\n{out}");
     for (line, id, needle) in [
         (1, "-", "unknown column '备注'"),
-        (4, "BM-003", "recommender 中国药学会 nominated 3 technologies in 生物医药 (quota 2): BM-001, BM-002, BM-003"),
-        (5, "BM-004", "技术团队简介 (team) has 301 characters, over the limit of 300"),
-        (6, "BM-005", "技术水平介绍 (level) has 501 characters, over the limit of 500"),
-        (6, "BM-005", "技术效益介绍 (benefits) has 520 characters, over the limit of 500"),
-        (7, "BM-006", "(level_detail) has 10001 characters, over the limit of 10000"),
-        (7, "BM-006", "(benefits_detail) has 5001 characters, over the limit of 5000"),
+        (
+            4,
+            "BM-003",
+            "recommender 中国药学会 nominated 3 technologies in 生物医药 (quota 2): BM-001, BM-002, BM-003",
+        ),
+        (
+            5,
+            "BM-004",
+            "技术团队简介 (team) has 301 characters, over the limit of 300",
+        ),
+        (
+            6,
+            "BM-005",
+            "技术水平介绍 (level) has 501 characters, over the limit of 500",
+        ),
+        (
+            6,
+            "BM-005",
+            "技术效益介绍 (benefits) has 520 characters, over the limit of 500",
+        ),
+        (
+            7,
+            "BM-006",
+            "(level_detail) has 10001 characters, over the limit of 10000",
+        ),
+        (
+            7,
+            "BM-006",
+            "(benefits_detail) has 5001 characters, over the limit of 5000",
+        ),
         (8, "BM-007", "industry code '9999' is not a GB/T 4754-2017"),
         (9, "BM-008", "'C27' (医药制造业) is a 大类"),
         (9, "BM-008", "2761 生物药品制造 belongs to section C, not I"),
         (10, "BM-009", "email 'wangming@example'"),
         (11, "BM-010", "phone '62345'"),
     ] {
-        assert!(has_line(&out, &f, line, "warning", id, needle), "missing {line} {id} {needle}\n{out}");
+        assert!(
+            has_line(&out, &f, line, "warning", id, needle),
+            "missing {line} {id} {needle}\n{out}"
+        );
     }
     assert!(out.contains("0 error(s), 13 warning(s)"), "{out}");
 
     let (code, out, _) = run(&["validate", "--strict", &f]);
     assert_eq!(code, 1);
-    assert!(has_line(&out, &f, 5, "error", "BM-004", "over the limit of 300"), "{out}");
+    assert!(
+        has_line(&out, &f, 5, "error", "BM-004", "over the limit of 300"),
+        "{out}"
+    );
     assert!(out.contains("13 error(s), 0 warning(s)"), "{out}");
 }
 
@@ -106,7 +144,12 @@ fn json_format_gives_the_same_findings() {
     let (code, out, _) = run(&["validate", "--format", "json", "--strict", &f]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON array");
-    assert!(v.as_array().expect("array").iter().all(|f| f["severity"] == "error"));
+    assert!(
+        v.as_array()
+            .expect("array")
+            .iter()
+            .all(|f| f["severity"] == "error")
+    );
 }
 
 #[test]
@@ -114,9 +157,33 @@ fn missing_columns_are_named_once_at_the_header() {
     let f = fixture("broken/missing-column.csv");
     let (code, out, _) = run(&["validate", &f]);
     assert_eq!(code, 1);
-    assert!(has_line(&out, &f, 1, "error", "-", "missing required column 技术名称 (name)"), "{out}");
-    assert!(has_line(&out, &f, 1, "error", "-", "missing required column 推荐单位 (recommender)"), "{out}");
-    assert_eq!(out.lines().filter(|l| l.contains("error:")).count(), 2, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            1,
+            "error",
+            "-",
+            "missing required column 技术名称 (name)"
+        ),
+        "{out}"
+    );
+    assert!(
+        has_line(
+            &out,
+            &f,
+            1,
+            "error",
+            "-",
+            "missing required column 推荐单位 (recommender)"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.contains("error:")).count(),
+        2,
+        "{out}"
+    );
 }
 
 #[test]
@@ -129,7 +196,10 @@ fn unreadable_files_exit_2_with_a_finding() {
         let path = fixture(f);
         let (code, out, _) = run(&["validate", &path]);
         assert_eq!(code, 2, "{f}: {out}");
-        assert!(out.starts_with(&path) && out.contains("error") && out.contains(needle), "{out}");
+        assert!(
+            out.starts_with(&path) && out.contains("error") && out.contains(needle),
+            "{out}"
+        );
     }
     let (code, _, err) = run(&["validate", "/nonexistent/batch.csv"]);
     assert_eq!(code, 2);
@@ -145,8 +215,16 @@ fn unknown_batch_domain_is_an_error() {
     let f = fixture("broken/unknown-domain.json");
     let (code, out, _) = run(&["validate", &f]);
     assert_eq!(code, 1);
-    assert!(out.contains("the batch's domain 'modern-agriculture' is not in profile"), "{out}");
-    let (code, out, _) = run(&["validate", "--domain", "no-such", &fixture("broken/gb18030-multiline.csv")]);
+    assert!(
+        out.contains("the batch's domain 'modern-agriculture' is not in profile"),
+        "{out}"
+    );
+    let (code, out, _) = run(&[
+        "validate",
+        "--domain",
+        "no-such",
+        &fixture("broken/gb18030-multiline.csv"),
+    ]);
     assert_eq!(code, 1, "{out}");
 }
 
@@ -155,7 +233,10 @@ fn gb18030_csv_with_multiline_fields_loads() {
     let f = fixture("broken/gb18030-multiline.csv");
     let (code, out, _) = run(&["validate", "--domain", "biomedicine", &f]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("2 items read, 2 usable, domain 生物医药, 0 error(s), 0 warning(s)"), "{out}");
+    assert!(
+        out.contains("2 items read, 2 usable, domain 生物医药, 0 error(s), 0 warning(s)"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -165,7 +246,17 @@ fn the_same_items_hash_the_same_in_every_format() {
     for ext in ["csv", "json", "xlsx"] {
         let out = dir.path().join(format!("g.{ext}"));
         let out = out.display().to_string();
-        let (code, _, err) = run(&["gen", "--items", "60", "--detail-chars", "2000", "--seed", "3", "-o", &out]);
+        let (code, _, err) = run(&[
+            "gen",
+            "--items",
+            "60",
+            "--detail-chars",
+            "2000",
+            "--seed",
+            "3",
+            "-o",
+            &out,
+        ]);
         assert_eq!(code, 0, "{err}");
         let (code, text, _) = run(&["validate", &out]);
         assert_eq!(code, 0, "{text}");
@@ -195,7 +286,10 @@ fn profiles_show_check_and_malformed() {
     }
     let (code, out, _) = run(&["profile", "check", &fixture("profiles/kczg-2022.toml")]);
     assert_eq!(code, 0);
-    assert!(out.contains("产业基础") && out.contains("绿色低碳") && out.contains("quota 3"), "{out}");
+    assert!(
+        out.contains("产业基础") && out.contains("绿色低碳") && out.contains("quota 3"),
+        "{out}"
+    );
     let (code, out, _) = run(&["profile", "check", &fixture("profiles/kczg-2021.toml")]);
     assert_eq!(code, 0);
     assert!(out.contains("现代农林"), "{out}");
@@ -208,14 +302,22 @@ fn profiles_show_check_and_malformed() {
         let path = fixture(&format!("profiles/{bad}"));
         let (code, _, err) = run(&["profile", "check", &path]);
         assert_eq!(code, 1, "{bad}");
-        assert!(err.contains(&path) && err.contains(&format!("`{key}`")), "{bad}: {err}");
+        assert!(
+            err.contains(&path) && err.contains(&format!("`{key}`")),
+            "{bad}: {err}"
+        );
     }
     let path = fixture("profiles/invalid/missing-key.toml");
     let (code, _, err) = run(&["profile", "check", &path]);
     assert_eq!(code, 1);
     assert!(err.contains(&path) && err.contains("weight"), "{err}");
     // A malformed profile stops validate with exit 2 and names the file.
-    let (code, _, err) = run(&["validate", "--profile", &path, &fixture("broken/errors.csv")]);
+    let (code, _, err) = run(&[
+        "validate",
+        "--profile",
+        &path,
+        &fixture("broken/errors.csv"),
+    ]);
     assert_eq!(code, 2);
     assert!(err.contains(&path), "{err}");
 }
@@ -224,7 +326,10 @@ fn profiles_show_check_and_malformed() {
 fn industry_lookup() {
     let (code, out, _) = run(&["industry", "C3971", "集成电路"]);
     assert_eq!(code, 0);
-    assert!(out.contains("C3971 电子真空器件制造") && out.contains("I6520 集成电路设计"), "{out}");
+    assert!(
+        out.contains("C3971 电子真空器件制造") && out.contains("I6520 集成电路设计"),
+        "{out}"
+    );
     let (code, _, _) = run(&["industry", "Z9999"]);
     assert_eq!(code, 1);
 }
