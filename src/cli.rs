@@ -35,6 +35,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Type in a paper score sheet: store one expert's scores from a CSV file.
     Enter(EnterArgs),
+    /// Score a batch in the terminal: read each nomination beside the rubric, score from the keyboard.
+    Score(ScoreArgs),
+    /// Try the scoring view on a bundled demo batch, with a throw-away store.
+    Demo(DemoArgs),
     /// Generate a large synthetic batch, for benchmarks and load tests.
     Gen(GenArgs),
     /// Show or check a review profile (the rules of a round).
@@ -101,6 +105,50 @@ pub struct EnterArgs {
     pub store: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
+}
+
+/// Options of the terminal views.
+#[derive(Debug, Clone, Args)]
+pub struct UiOpts {
+    /// Colour theme: default, light, high-contrast, mono, or a theme TOML file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// UI language (default: from LANG/LC_ALL; Chinese unless the locale is another language).
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<String>,
+    /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+}
+
+/// `revdesk score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// The batch file (.xlsx, .csv or .json).
+    pub batch: PathBuf,
+    /// Your expert id (default: your user name).
+    #[arg(long, value_name = "ID")]
+    pub expert: Option<String>,
+    /// Your display name, stored with the id.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The store directory (default: $REVDESK_STORE, else the user data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    #[command(flatten)]
+    pub ui: UiOpts,
+}
+
+/// `revdesk demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The expert id to score as.
+    #[arg(long, value_name = "ID", default_value = "demo")]
+    pub expert: String,
+    #[command(flatten)]
+    pub ui: UiOpts,
 }
 
 /// `revdesk gen`.
@@ -170,6 +218,8 @@ pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Validate(a) => cmd_validate(a),
         Command::Enter(a) => cmd_enter(a),
+        Command::Score(a) => cmd_score(a),
+        Command::Demo(a) => cmd_demo(a),
         Command::Gen(a) => cmd_gen(a),
         Command::Profile(p) => cmd_profile(p),
         Command::Industry(a) => cmd_industry(a),
@@ -499,4 +549,111 @@ fn cmd_industry(a: IndustryArgs) -> Result<u8> {
         }
     }
     Ok(if missing > 0 { EXIT_INPUT } else { 0 })
+}
+
+/// The demo batch, bundled in the binary.
+pub const DEMO_BATCH: &[u8] = include_bytes!("../fixtures/batches/resources-environment.json");
+
+/// Builds the view settings from the command line and the environment.
+pub fn ui_settings(
+    ui: &UiOpts,
+    expert: String,
+    expert_name: String,
+) -> Result<crate::tui::app::Settings> {
+    use crate::tui::i18n::Lang;
+    use crate::tui::keymap::KeyMap;
+    use crate::tui::theme::Theme;
+    let lang = match ui.lang.as_deref() {
+        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
+        None => Lang::from_env(),
+    };
+    let mut theme = Theme::resolve(ui.theme.as_deref())?;
+    if crate::tui::theme::no_color_requested() {
+        theme = theme.without_color();
+    }
+    let keymap = match &ui.keymap {
+        Some(p) => KeyMap::load(p)?,
+        None => {
+            let user = directories::ProjectDirs::from("org", "kczg", "revdesk")
+                .map(|d| d.config_dir().join("keymap.toml"))
+                .filter(|p| p.exists());
+            match user {
+                Some(p) => KeyMap::load(&p)?,
+                None => KeyMap::default(),
+            }
+        }
+    };
+    Ok(crate::tui::app::Settings {
+        expert,
+        expert_name,
+        lang,
+        theme,
+        keymap,
+    })
+}
+
+fn need_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("the scoring view needs a terminal (stdin and stdout must be a TTY)");
+    }
+    Ok(())
+}
+
+/// Opens the store, registers the batch and the expert, and runs the scoring view.
+fn open_and_score(
+    profile: Profile,
+    batch: Batch,
+    dir: &Path,
+    expert: String,
+    name: Option<String>,
+    ui: &UiOpts,
+) -> Result<u8> {
+    let store = Store::open(dir)?;
+    store.ensure_expert(&expert, name.as_deref())?;
+    register(&store, &batch, &profile)?;
+    let display = store
+        .expert(&expert)?
+        .and_then(|e| e.display_name)
+        .unwrap_or_else(|| expert.clone());
+    let settings = ui_settings(ui, expert, display)?;
+    need_terminal()?;
+    let app = crate::tui::app::App::new(profile, batch, store, settings)?;
+    crate::tui::run(app)?;
+    Ok(0)
+}
+
+fn cmd_score(a: ScoreArgs) -> Result<u8> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let batch = match load_usable_batch(&a.batch, &profile, &a.opts)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let dir = store_dir(a.store.as_deref())?;
+    let expert = a.expert.clone().unwrap_or_else(default_expert);
+    open_and_score(profile, batch, &dir, expert, a.name.clone(), &a.ui)
+}
+
+fn cmd_demo(a: DemoArgs) -> Result<u8> {
+    let profile = Profile::kczg_2020();
+    let report = validate::load_bytes(
+        Path::new("demo/resources-environment.json"),
+        crate::import::Format::Json,
+        DEMO_BATCH,
+        &profile,
+        &Options::default(),
+    )?;
+    let tmp = tempfile::Builder::new()
+        .prefix("revdesk-demo-")
+        .tempdir()
+        .context("cannot create a temporary directory for the demo store")?;
+    let name = Some("演示专家".to_string());
+    open_and_score(
+        profile,
+        report.batch,
+        tmp.path(),
+        a.expert.clone(),
+        name,
+        &a.ui,
+    )
 }

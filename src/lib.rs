@@ -12,5 +12,7 @@ pub mod profile;
 pub mod rubric;
 pub mod store;
 pub mod synth;
+pub mod trl;
+pub mod tui;
 pub mod validate;
 pub mod wrap;

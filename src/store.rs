@@ -1160,6 +1160,17 @@ impl Store {
         self.wrap("rebuild", r)
     }
 
+    /// SQLite's `data_version`: changes when another connection commits, so a UI
+    /// can notice a second session's writes without reloading on a timer.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        let r = (|| -> Result<i64, Fail> {
+            Ok(self
+                .conn
+                .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        })();
+        self.wrap("data_version", r)
+    }
+
     // ---- meta ----------------------------------------------------------------
 
     /// Value stored under `key` in the meta table.

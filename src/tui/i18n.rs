@@ -1,0 +1,213 @@
+//! Every UI string, in Chinese and English: the one place to translate.
+
+use super::action::Action;
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 中文 (the default for our users).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parses `zh`/`en` (and `zh-CN`, `en_US`, …).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let l = s.trim().to_ascii_lowercase();
+        if l.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if l.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): English for explicit non-Chinese
+    /// locales, Chinese otherwise (a bare `C`/`POSIX` locale is common over SSH).
+    pub fn from_env() -> Lang {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let loc = get("LC_ALL")
+            .or_else(|| get("LC_MESSAGES"))
+            .or_else(|| get("LANG"));
+        Lang::from_locale(loc.as_deref())
+    }
+
+    /// The decision behind [`Lang::from_env`], for a given locale string.
+    pub fn from_locale(loc: Option<&str>) -> Lang {
+        match loc {
+            None => Lang::Zh,
+            Some(l) if l == "C" || l == "POSIX" || l.starts_with("C.") => Lang::Zh,
+            Some(l) => Lang::parse(l).unwrap_or(Lang::En),
+        }
+    }
+
+    /// Whether this is English.
+    pub fn en(self) -> bool {
+        self == Lang::En
+    }
+}
+
+macro_rules! strings {
+    ($($name:ident => $zh:expr, $en:expr;)*) => {
+        /// A UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum T { $(#[allow(missing_docs)] $name),* }
+
+        impl T {
+            /// The text in a language.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((T::$name, Lang::Zh) => $zh, (T::$name, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+strings! {
+    FilterAll => "全部", "all";
+    FilterTodo => "待评", "to do";
+    FilterFlagged => "待讨论", "flagged";
+    FilterRecused => "已回避", "recused";
+    StatusRecused => "回避", "rec.";
+    Saved => "已保存", "saved";
+    NotSaved => "未保存!", "NOT SAVED";
+    Scored => "已评", "scored";
+    PaneList => "推荐项目", "Nominations";
+    PaneScores => "评分", "Scores";
+    Total => "总分", "Total";
+    Comment => "评语", "Comment";
+    NoComment => "（无评语，按 c 填写）", "(no comment: press c)";
+    Recused => "已回避", "Recused";
+    RecusedHint => "已回避，不能评分。再按 x 撤回回避。", "Recused: cannot be scored. Press x again to withdraw.";
+    Flagged => "待讨论", "Flagged for discussion";
+    Confidence => "信心", "Confidence";
+    ConfLow => "低", "low";
+    ConfNormal => "中", "normal";
+    ConfHigh => "高", "high";
+    Rubric => "评分标准", "Rubric";
+    ContactsHidden => "联系方式已隐藏（按 {key} 显示）", "Contact details hidden (press {key} to show)";
+    HelpTitle => "帮助：按键", "Help: keys";
+    HelpFooter => "Esc 或 ? 关闭；j/k 滚动", "Esc or ? closes; j/k scroll";
+    HelpTyping => "0–9 .  输入当前指标的分数（Enter 确认）", "0-9 .  type a score for the focused criterion (Enter commits)";
+    TooSmall => "终端太小：至少需要 {w}×{h}，当前 {cw}×{ch}", "Terminal too small: need at least {w}x{h}, have {cw}x{ch}";
+    CommentTitle => "评语（Esc 保存并关闭）", "Comment (Esc saves and closes)";
+    RecuseTitle => "回避原因（Enter 确认，Esc 取消）", "Reason for recusal (Enter confirms, Esc cancels)";
+    SearchPrompt => "搜索", "Search";
+    SearchHint => "Enter 保留筛选，Esc 清除", "Enter keeps the filter, Esc clears it";
+    NoMatch => "没有符合条件的推荐项目", "No nomination matches";
+    MsgRecused => "已回避 {id}", "Recused from {id}";
+    MsgUnrecused => "已撤回对 {id} 的回避", "Recusal of {id} withdrawn";
+    MsgNeedReason => "回避需要填写原因", "A recusal needs a reason";
+    MsgFlagged => "已标记 {id} 待讨论", "{id} flagged for discussion";
+    MsgUnflagged => "已取消 {id} 的讨论标记", "{id} no longer flagged";
+    MsgUndone => "已撤销：{what}", "Undone: {what}";
+    MsgNothingToUndo => "没有可撤销的修改", "Nothing to undo";
+    MsgRecusedNoScore => "已回避的推荐不能评分（按 x 撤回）", "Recused: cannot score (press x to withdraw)";
+    MsgBadScore => "{crit}：{err}，未保存", "{crit}: {err}; not saved";
+    MsgAllDone => "全部推荐项目已评完", "Every nomination is scored";
+    MsgSaveFailed => "保存失败：{err}", "Save failed: {err}";
+    MsgCommentSaved => "评语已保存", "Comment saved";
+    MsgConfidence => "{id} 信心：{level}", "{id} confidence: {level}";
+    MsgReloaded => "已载入其他会话的修改", "Changes from another session loaded";
+    Domain => "领域", "Domain";
+    Alliance => "学会联合体", "Alliance";
+    FinalReview => "终审", "Final review";
+    Expert => "专家", "Expert";
+    Of => "共", "of";
+    PreliminaryRank => "初评排名", "Preliminary rank";
+    TrlNote => "等级说明为通俗概括，非标准原文", "level texts are paraphrases, not the standard's wording";
+    Unscored => "未评", "unscored";
+}
+
+impl T {
+    /// The text with `{name}` placeholders filled in.
+    pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
+        let mut s = self.get(lang).to_string();
+        for (k, v) in args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
+
+/// What an action does, for the help overlay.
+pub fn describe(a: Action, lang: Lang) -> &'static str {
+    let (zh, en) = match a {
+        Action::NextItem => ("下一个推荐项目", "next nomination"),
+        Action::PrevItem => ("上一个推荐项目", "previous nomination"),
+        Action::FirstItem => ("第一个", "first nomination"),
+        Action::LastItem => ("最后一个", "last nomination"),
+        Action::NextTodo => ("下一个未评完的项目", "next nomination not fully scored"),
+        Action::Search => (
+            "搜索编号、名称、单位和正文",
+            "search ids, names, units and text",
+        ),
+        Action::CycleFilter => (
+            "筛选：全部/待评/待讨论/已回避",
+            "filter: all / to do / flagged / recused",
+        ),
+        Action::NextCriterion => ("下一个评分指标", "next criterion"),
+        Action::PrevCriterion => ("上一个评分指标", "previous criterion"),
+        Action::Commit => ("确认输入的分数并前进", "commit the typed score and move on"),
+        Action::Increment => ("当前分数加一档", "raise the score by one step"),
+        Action::Decrement => ("当前分数减一档", "lower the score by one step"),
+        Action::ClearScore => (
+            "删除输入或清除已保存的分数",
+            "delete typed digits or clear the score",
+        ),
+        Action::ScrollDown => ("材料向下翻页", "scroll the material down"),
+        Action::ScrollUp => ("材料向上翻页", "scroll the material up"),
+        Action::Comment => ("填写评语", "write a comment"),
+        Action::Recuse => (
+            "回避（利益冲突），再按撤回",
+            "recuse (conflict of interest); again to withdraw",
+        ),
+        Action::Flag => ("标记/取消 会上讨论", "flag / unflag for discussion"),
+        Action::Confidence => ("信心：低/中/高", "confidence: low / normal / high"),
+        Action::Undo => (
+            "撤销上一次修改（可连续）",
+            "undo the last change (repeatable)",
+        ),
+        Action::Contacts => ("显示/隐藏联系方式", "show / hide contact details"),
+        Action::ToggleList => ("窄屏时切换列表/材料", "narrow screens: list or material"),
+        Action::Help => ("帮助", "this help"),
+        Action::Cancel => ("关闭弹窗或取消输入", "close a popup or cancel typing"),
+        Action::Quit => (
+            "退出（所有修改已保存）",
+            "quit (everything is already saved)",
+        ),
+    };
+    if lang.en() { en } else { zh }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_choice() {
+        assert_eq!(Lang::from_locale(Some("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("de_DE.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("C.UTF-8")), Lang::Zh);
+        assert_eq!(Lang::from_locale(None), Lang::Zh);
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(
+            T::MsgRecused.fill(Lang::En, &[("id", "EI-001")]),
+            "Recused from EI-001"
+        );
+        for a in Action::ALL {
+            assert!(!describe(a, Lang::Zh).is_empty());
+            assert!(!describe(a, Lang::En).is_empty());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The nominations list: id, name, status or total.
+
+use crate::tui::app::{App, ItemStatus};
+use crate::tui::i18n::T;
+use crate::wrap;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+/// The status column's text and style for a nomination.
+pub fn status_cell(app: &App, st: ItemStatus) -> (String, Style) {
+    let n = app.criteria().len();
+    let t = &app.theme;
+    match st {
+        ItemStatus::Unscored => ("-".into(), t.unscored),
+        ItemStatus::Partial(k) => (format!("{k}/{n}"), t.partial),
+        ItemStatus::Done(total) => (format!("{total:.1}"), t.done),
+        ItemStatus::Recused => (T::StatusRecused.get(app.lang).into(), t.recused),
+    }
+}
+
+/// Draws the list into `area`.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let mut title = format!(
+        " {} [{}] {}/{} ",
+        T::PaneList.get(app.lang),
+        app.filter.label(app.lang),
+        app.visible.len(),
+        app.batch.items.len()
+    );
+    if !app.query.is_empty() {
+        title.push_str(&format!("/{} ", app.query));
+    }
+    let title = wrap::truncate(&title, usize::from(area.width.saturating_sub(2)));
+    let block = Block::bordered()
+        .title(Span::styled(title, t.title))
+        .border_style(t.border)
+        .style(t.text);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let h = usize::from(inner.height);
+    if h == 0 || inner.width < 8 {
+        return;
+    }
+    if app.visible.is_empty() {
+        f.render_widget(
+            Line::styled(
+                wrap::truncate(T::NoMatch.get(app.lang), usize::from(inner.width)),
+                t.muted,
+            ),
+            Rect { height: 1, ..inner },
+        );
+        return;
+    }
+    // Keep the selection in view without jumping the list on every move.
+    let mut off = app.list_offset.get();
+    if app.selected < off {
+        off = app.selected;
+    } else if app.selected >= off + h {
+        off = app.selected + 1 - h;
+    }
+    off = off.min(app.visible.len().saturating_sub(h));
+    app.list_offset.set(off);
+
+    let id_w = app
+        .batch
+        .items
+        .iter()
+        .map(|i| wrap::width(&i.id))
+        .max()
+        .unwrap_or(4)
+        .min(12);
+    let status_w = 5;
+    let w = usize::from(inner.width);
+    let name_w = w.saturating_sub(2 + id_w + 1 + 1 + status_w);
+    for (row, &idx) in app.visible.iter().skip(off).take(h).enumerate() {
+        let it = &app.batch.items[idx];
+        let selected = off + row == app.selected;
+        let (st, st_style) = status_cell(app, app.status(&it.id));
+        let flag = if app.flagged(&it.id) { "*" } else { " " };
+        let marker = if selected { ">" } else { " " };
+        let st_text = format!(
+            "{}{}",
+            " ".repeat(status_w.saturating_sub(wrap::width(&st))),
+            wrap::truncate(&st, status_w)
+        );
+        let mut line = Line::from(vec![
+            Span::raw(marker),
+            Span::styled(flag, t.flagged),
+            Span::styled(wrap::pad(&it.id, id_w), t.muted),
+            Span::raw(" "),
+            Span::raw(wrap::pad(&it.name, name_w)),
+            Span::raw(" "),
+            Span::styled(st_text, st_style),
+        ]);
+        if selected {
+            // The selection wins over per-column colours so it reads as one bar.
+            line = line.patch_style(t.selected);
+            for s in &mut line.spans {
+                s.style = s.style.patch(t.selected);
+            }
+        }
+        f.render_widget(
+            line,
+            Rect {
+                y: inner.y + row as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The scoring pane: the criteria with their scores, the total, the focused criterion's
+//! band descriptors and the comment.
+
+use crate::store::Confidence;
+use crate::tui::app::{App, ItemStatus, confidence_label};
+use crate::tui::i18n::T;
+use crate::wrap;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+/// Draws the scoring pane.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let en = app.lang.en();
+    let title = match app.current() {
+        Some(it) => format!(" {} {} ", T::PaneScores.get(app.lang), it.id),
+        None => format!(" {} ", T::PaneScores.get(app.lang)),
+    };
+    let block = Block::bordered()
+        .title(Span::styled(
+            wrap::truncate(&title, usize::from(area.width.saturating_sub(2))),
+            t.title,
+        ))
+        .border_style(t.border_focus)
+        .style(t.text);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(it) = app.current() else {
+        return;
+    };
+    let w = usize::from(inner.width);
+    if w < 10 {
+        return;
+    }
+    let rec = app.record(&it.id);
+    let status = app.status(&it.id);
+    let recused = status == ItemStatus::Recused;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+
+    let label_w = app
+        .criteria()
+        .iter()
+        .map(|c| wrap::width(c.label_in(en)))
+        .max()
+        .unwrap_or(4)
+        .min(w.saturating_sub(8));
+    for (i, c) in app.criteria().iter().enumerate() {
+        let focused = i == app.crit && !recused;
+        let value = if focused && !app.input.is_empty() {
+            format!("[{}_]", app.input)
+        } else {
+            match rec.scores.get(&c.key) {
+                Some(v) => c.format(*v),
+                None => "-".into(),
+            }
+        };
+        let marker = if focused { ">" } else { " " };
+        let scale = format!("/{}", c.format(c.max));
+        let mut line = Line::from(vec![
+            Span::raw(marker),
+            Span::raw(" "),
+            Span::raw(wrap::pad(c.label_in(en), label_w)),
+            Span::raw(" "),
+            Span::styled(
+                format!("{value:>5}"),
+                if recused { t.muted } else { t.text },
+            ),
+            Span::styled(scale, t.muted),
+        ]);
+        if focused {
+            for s in &mut line.spans {
+                s.style = s.style.patch(t.focus);
+            }
+            // Fill the row so the focus reads as a bar.
+            let used: usize = line.spans.iter().map(|s| wrap::width(&s.content)).sum();
+            line.spans
+                .push(Span::styled(" ".repeat(w.saturating_sub(used)), t.focus));
+        }
+        lines.push(line);
+    }
+
+    let total = match status {
+        ItemStatus::Done(v) => Line::from(vec![
+            Span::styled(format!("  {} ", T::Total.get(app.lang)), t.label),
+            Span::styled(format!("{v:.1}"), t.done),
+            Span::styled(" / 100".to_string(), t.muted),
+        ]),
+        ItemStatus::Partial(n) => {
+            let est = app
+                .profile
+                .rubric()
+                .partial_total(&rec.scores)
+                .unwrap_or(0.0);
+            Line::from(vec![
+                Span::styled(format!("  {} ", T::Total.get(app.lang)), t.label),
+                Span::styled(
+                    format!("({n}/{}) ~{est:.1}", app.criteria().len()),
+                    t.partial,
+                ),
+            ])
+        }
+        ItemStatus::Unscored => Line::from(vec![
+            Span::styled(format!("  {} ", T::Total.get(app.lang)), t.label),
+            Span::styled(T::Unscored.get(app.lang).to_string(), t.unscored),
+        ]),
+        ItemStatus::Recused => Line::default(),
+    };
+    lines.push(total);
+    if let Some(reason) = &rec.recusal {
+        push_wrapped(&mut lines, T::RecusedHint.get(app.lang), w, t.recused);
+        push_wrapped(
+            &mut lines,
+            &format!("{}：{reason}", T::Recused.get(app.lang)),
+            w,
+            t.recused,
+        );
+    }
+    let mut marks = Vec::new();
+    if rec.flagged {
+        marks.push(Span::styled(
+            format!("* {}", T::Flagged.get(app.lang)),
+            t.flagged,
+        ));
+    }
+    if rec.confidence != Confidence::Normal {
+        if !marks.is_empty() {
+            marks.push(Span::raw("  "));
+        }
+        marks.push(Span::styled(
+            format!(
+                "{} {}",
+                T::Confidence.get(app.lang),
+                confidence_label(rec.confidence, app.lang)
+            ),
+            t.warn,
+        ));
+    }
+    if !marks.is_empty() {
+        lines.push(Line::from(marks));
+    }
+    lines.push(Line::default());
+
+    // The focused criterion's rubric, with the band of the current score marked.
+    if !recused && let Some(c) = app.criteria().get(app.crit) {
+        let current = if app.input.is_empty() {
+            rec.scores.get(&c.key).copied()
+        } else {
+            app.input.parse::<f64>().ok()
+        };
+        lines.push(Line::styled(
+            format!(
+                "{}  {}-{}",
+                c.label_in(en),
+                c.format(c.min),
+                c.format(c.max)
+            ),
+            t.label,
+        ));
+        let q = if en { &c.question_en } else { &c.question };
+        push_wrapped(&mut lines, q, w, t.muted);
+        for band in &c.bands {
+            let head = format!(
+                "{:>5} ",
+                format!("{}-{}", c.format(band.min), c.format(band.max))
+            );
+            let text = if en && !band.text_en.is_empty() {
+                &band.text_en
+            } else {
+                &band.text
+            };
+            let active = current.is_some_and(|v| v >= band.min - 1e-9 && v <= band.max + 1e-9);
+            let style = if active { t.band_active } else { t.text };
+            let hw = wrap::width(&head);
+            for (i, l) in wrap::wrap(text, w.saturating_sub(hw).max(4))
+                .into_iter()
+                .enumerate()
+            {
+                let lead = if i == 0 { head.clone() } else { " ".repeat(hw) };
+                lines.push(Line::from(vec![
+                    Span::styled(lead, style),
+                    Span::styled(l, style),
+                ]));
+            }
+        }
+        lines.push(Line::default());
+    }
+
+    lines.push(Line::styled(T::Comment.get(app.lang).to_string(), t.label));
+    if rec.comment.is_empty() {
+        push_wrapped(&mut lines, T::NoComment.get(app.lang), w, t.muted);
+    } else {
+        push_wrapped(&mut lines, &rec.comment, w, t.text);
+    }
+
+    for (row, line) in lines
+        .into_iter()
+        .take(usize::from(inner.height))
+        .enumerate()
+    {
+        f.render_widget(
+            line,
+            Rect {
+                y: inner.y + row as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+fn push_wrapped(lines: &mut Vec<Line<'static>>, text: &str, w: usize, style: Style) {
+    for l in wrap::wrap(text, w) {
+        lines.push(Line::styled(l, style));
+    }
+}
