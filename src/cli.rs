@@ -609,15 +609,15 @@ fn open_and_score(
     name: Option<String>,
     ui: &UiOpts,
 ) -> Result<u8> {
+    // Configuration errors first: nothing is created or changed for a typo in a theme.
+    let mut settings = ui_settings(ui, expert.clone(), expert.clone())?;
+    need_terminal()?;
     let store = Store::open(dir)?;
     store.ensure_expert(&expert, name.as_deref())?;
     register(&store, &batch, &profile)?;
-    let display = store
-        .expert(&expert)?
-        .and_then(|e| e.display_name)
-        .unwrap_or_else(|| expert.clone());
-    let settings = ui_settings(ui, expert, display)?;
-    need_terminal()?;
+    if let Some(n) = store.expert(&expert)?.and_then(|e| e.display_name) {
+        settings.expert_name = n;
+    }
     let app = crate::tui::app::App::new(profile, batch, store, settings)?;
     crate::tui::run(app)?;
     Ok(0)

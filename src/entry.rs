@@ -404,7 +404,9 @@ mod tests {
         let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
         let lines: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert!(
-            lines.contains(&"s.csv:2: column B (可行性): score 11 is outside 0–10".to_string()),
+            lines.contains(
+                &"s.csv:2: column B (可行性): score 11 is not between 0 and 10".to_string()
+            ),
             "{lines:#?}"
         );
         assert!(

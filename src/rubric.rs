@@ -57,7 +57,7 @@ pub enum ScoreError {
     #[error("'{0}' is not a number")]
     NotANumber(String),
     /// Outside `[min, max]`.
-    #[error("{value} is outside {min}–{max}")]
+    #[error("{value} is not between {min} and {max}")]
     OutOfRange {
         /// The value given.
         value: f64,

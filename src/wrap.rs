@@ -25,7 +25,9 @@ pub const TAB_WIDTH: usize = 4;
 const TAB_SPACES: &str = "    ";
 const _: () = assert!(TAB_SPACES.len() == TAB_WIDTH);
 
-const ELLIPSIS: char = '…';
+// ASCII on purpose: '…' is East-Asian-ambiguous and takes two cells in many CJK-locale
+// terminals (Xshell, PuTTY with CJK settings), which would push every truncated row out of line.
+const ELLIPSIS: char = '~';
 const REPLACEMENT: &str = "\u{FFFD}";
 const IDEOGRAPHIC_SPACE: char = '\u{3000}';
 
@@ -88,7 +90,7 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
     out
 }
 
-/// Fits `s` on one line of `width` cells, ending with "…" when cut; the result is exactly `min(width(s), width)` cells.
+/// Fits `s` on one line of `width` cells, ending with "~" when cut; the result is exactly `min(width(s), width)` cells.
 pub fn truncate(s: &str, width: usize) -> String {
     truncate_measured(s, width).0
 }
@@ -126,7 +128,7 @@ fn truncate_measured(s: &str, max: usize) -> (String, usize) {
     (out, w)
 }
 
-/// Appends "…" to a prefix of width `w` and pads it to exactly `max` cells.
+/// Appends "~" to a prefix of width `w` and pads it to exactly `max` cells.
 fn finish_with_ellipsis(mut out: String, mut w: usize, max: usize) -> String {
     // Why: "word …" reads like a separate token, so attach the ellipsis to the text.
     loop {
@@ -816,30 +818,30 @@ mod tests {
     #[test]
     fn truncate_cases() {
         assert_eq!(truncate("abc", 5), "abc");
-        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abcdef", 4), "abc~");
         assert_eq!(truncate("中文中文", 8), "中文中文");
-        assert_eq!(truncate("中文中文", 7), "中文中…");
-        assert_eq!(truncate("中文中文", 6), "中文… ");
-        assert_eq!(truncate("中文中文", 2), "… ");
-        assert_eq!(truncate("中文中文", 1), "…");
-        assert_eq!(truncate("hello world", 7), "hello… ");
+        assert_eq!(truncate("中文中文", 7), "中文中~");
+        assert_eq!(truncate("中文中文", 6), "中文~ ");
+        assert_eq!(truncate("中文中文", 2), "~ ");
+        assert_eq!(truncate("中文中文", 1), "~");
+        assert_eq!(truncate("hello world", 7), "hello~ ");
         assert_eq!(truncate("多行\n文本", 10), "多行 文本");
         assert_eq!(truncate("a\tb", 10), "a    b");
         let family = "👨\u{200D}👩\u{200D}👧\u{200D}👦";
         assert_eq!(
             truncate(&format!("{family}{family}"), 3),
-            format!("{family}…")
+            format!("{family}~")
         );
-        assert_eq!(truncate(&format!("{family}{family}"), 2), "… ");
-        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}…");
+        assert_eq!(truncate(&format!("{family}{family}"), 2), "~ ");
+        assert_eq!(truncate("e\u{301}e\u{301}e\u{301}", 2), "e\u{301}~");
     }
 
     #[test]
     fn pad_cases() {
         assert_eq!(pad("ab", 4), "ab  ");
         assert_eq!(pad("中文", 5), "中文 ");
-        assert_eq!(pad("中文中文", 5), "中文…");
-        assert_eq!(pad("中文中文", 4), "中… ");
+        assert_eq!(pad("中文中文", 5), "中文~");
+        assert_eq!(pad("中文中文", 4), "中~ ");
         assert_eq!(width(&pad("", 3)), 3);
     }
 

@@ -158,7 +158,7 @@ fn one_bad_cell_rejects_the_whole_file_and_stores_nothing() {
     );
     assert!(
         err.contains(&format!(
-            "{p}:5: column C (可行性): score 11 is outside 0–10"
+            "{p}:5: column C (可行性): score 11 is not between 0 and 10"
         )),
         "{err}"
     );

@@ -726,10 +726,11 @@ impl App {
             }
             Err(e) => {
                 let label = c.label_in(self.lang.en()).to_string();
+                let err = score_error(&e, c, self.lang);
                 self.input.clear();
                 self.say(
                     Level::Warn,
-                    T::MsgBadScore.fill(self.lang, &[("crit", &label), ("err", &e.to_string())]),
+                    T::MsgBadScore.fill(self.lang, &[("crit", &label), ("err", &err)]),
                 );
                 false
             }
@@ -908,7 +909,7 @@ impl App {
                     .map(|f| format!("{} {}", f.item, self.field_label(&f.field)))
                     .collect::<Vec<_>>();
                 let summary = if what.len() > 3 {
-                    format!("{} … (+{})", what[..3].join(", "), what.len() - 3)
+                    format!("{} ... (+{})", what[..3].join(", "), what.len() - 3)
                 } else {
                     what.join(", ")
                 };
@@ -994,6 +995,26 @@ impl App {
             }
             _ => false,
         }
+    }
+}
+
+/// A refused score in the UI language.
+fn score_error(e: &crate::rubric::ScoreError, c: &Criterion, lang: Lang) -> String {
+    use crate::rubric::ScoreError;
+    match e {
+        ScoreError::NotANumber(v) => T::ErrNotNumber.fill(lang, &[("v", v)]),
+        ScoreError::OutOfRange { value, .. } => T::ErrOutOfRange.fill(
+            lang,
+            &[
+                ("v", &value.to_string()),
+                ("min", &c.format(c.min)),
+                ("max", &c.format(c.max)),
+            ],
+        ),
+        ScoreError::OffStep { value, .. } => T::ErrOffStep.fill(
+            lang,
+            &[("v", &value.to_string()), ("step", &c.format(c.step))],
+        ),
     }
 }
 

@@ -92,8 +92,8 @@ strings! {
     ContactsHidden => "联系方式已隐藏（按 {key} 显示）", "Contact details hidden (press {key} to show)";
     HelpTitle => "帮助：按键", "Help: keys";
     HelpFooter => "Esc 或 ? 关闭；j/k 滚动", "Esc or ? closes; j/k scroll";
-    HelpTyping => "0–9 .  输入当前指标的分数（Enter 确认）", "0-9 .  type a score for the focused criterion (Enter commits)";
-    TooSmall => "终端太小：至少需要 {w}×{h}，当前 {cw}×{ch}", "Terminal too small: need at least {w}x{h}, have {cw}x{ch}";
+    HelpTyping => "0-9 .  输入当前指标的分数（Enter 确认）", "0-9 .  type a score for the focused criterion (Enter commits)";
+    TooSmall => "终端太小：至少需要 {w}x{h}，当前 {cw}x{ch}", "Terminal too small: need at least {w}x{h}, have {cw}x{ch}";
     CommentTitle => "评语（Esc 保存并关闭）", "Comment (Esc saves and closes)";
     RecuseTitle => "回避原因（Enter 确认，Esc 取消）", "Reason for recusal (Enter confirms, Esc cancels)";
     SearchPrompt => "搜索", "Search";
@@ -108,6 +108,9 @@ strings! {
     MsgNothingToUndo => "没有可撤销的修改", "Nothing to undo";
     MsgRecusedNoScore => "已回避的推荐不能评分（按 x 撤回）", "Recused: cannot score (press x to withdraw)";
     MsgBadScore => "{crit}：{err}，未保存", "{crit}: {err}; not saved";
+    ErrNotNumber => "“{v}”不是数字", "'{v}' is not a number";
+    ErrOutOfRange => "{v} 超出范围 {min}-{max}", "{v} is outside {min}-{max}";
+    ErrOffStep => "{v} 不符合步长 {step}", "{v} is not on the step {step}";
     MsgAllDone => "全部推荐项目已评完", "Every nomination is scored";
     MsgSaveFailed => "保存失败：{err}", "Save failed: {err}";
     MsgCommentSaved => "评语已保存", "Comment saved";

@@ -15,7 +15,6 @@ pub fn lines(app: &App) -> Vec<(String, String)> {
         "0-9 .".to_string(),
         T::HelpTyping
             .get(app.lang)
-            .trim_start_matches("0–9 .")
             .trim_start_matches("0-9 .")
             .trim()
             .to_string(),

@@ -41,7 +41,7 @@ impl Builder {
     fn block(&mut self, label: &str, value: &str) {
         self.lines.push(Line::styled(label.to_string(), self.label));
         if value.trim().is_empty() {
-            self.lines.push(Line::styled("  —".to_string(), self.muted));
+            self.lines.push(Line::styled("  -".to_string(), self.muted));
         } else {
             for l in wrap::wrap(value, self.width.saturating_sub(2).max(4)) {
                 self.lines.push(Line::from(vec![
@@ -120,7 +120,7 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
     if app.show_contacts {
         for f in [Field::Contact, Field::Phone, Field::Address, Field::Email] {
             let v = it.text(f);
-            b.inline(label(app, f), if v.is_empty() { "—" } else { &v }, t.text);
+            b.inline(label(app, f), if v.is_empty() { "-" } else { &v }, t.text);
         }
     } else {
         let key = app

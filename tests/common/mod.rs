@@ -1,0 +1,70 @@
+//! Helpers shared by the TUI tests.
+#![allow(dead_code)]
+
+pub mod pty;
+
+use ratatui::buffer::Buffer;
+use revdesk::batch::Batch;
+use revdesk::profile::Profile;
+use revdesk::store::Store;
+use revdesk::tui::app::{App, Settings};
+use revdesk::tui::i18n::Lang;
+use revdesk::tui::keymap::KeyMap;
+use revdesk::tui::theme::Theme;
+use revdesk::validate::{self, Options};
+use std::path::{Path, PathBuf};
+
+/// A fixture path.
+pub fn fixture(p: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(p)
+}
+
+/// Loads a fixture batch that must be clean.
+pub fn batch(p: &str) -> (Profile, Batch) {
+    let profile = Profile::kczg_2020();
+    let report = validate::load(&fixture(p), &profile, &Options::default()).expect("fixture reads");
+    assert_eq!(report.errors(false), 0, "{:?}", report.findings);
+    (profile, report.batch)
+}
+
+/// An app on the small 资源环境 batch with a fresh store in `dir`.
+pub fn app(dir: &Path, lang: Lang, theme: Theme) -> App {
+    let (profile, batch) = batch("batches/resources-environment-small.json");
+    let store = Store::open(dir).expect("store");
+    store.ensure_expert("wang", Some("王专家")).expect("expert");
+    store
+        .register_batch(&batch.hash, "demo", "resources-environment", &batch.ids())
+        .expect("register");
+    let settings = Settings {
+        expert: "wang".into(),
+        expert_name: "王专家".into(),
+        lang,
+        theme,
+        keymap: KeyMap::default(),
+    };
+    App::new(profile, batch, store, settings).expect("app")
+}
+
+/// The buffer as text, one line per row, wide characters once (their hidden half skipped).
+pub fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        let mut line = String::new();
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            let w = unicode_width::UnicodeWidthStr::width(sym);
+            skip = w.saturating_sub(1);
+            line.push_str(if sym.is_empty() { " " } else { sym });
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,185 @@
+//! Drives the real binary in a pseudo-terminal and reads its screen through vt100.
+#![allow(dead_code)]
+
+use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+/// How long to wait for a screen to appear before failing (debug builds on 2 cores are slow).
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A running revdesk in a pseudo-terminal.
+pub struct Tui {
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    rx: Receiver<Vec<u8>>,
+    /// The emulated screen.
+    pub parser: vt100::Parser,
+    /// Every byte the program wrote.
+    pub raw: Vec<u8>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).unwrap_or(NonZeroU16::MIN)
+}
+
+impl Tui {
+    /// Starts `revdesk ARGS` in a `cols`×`rows` terminal.
+    pub fn spawn(args: &[&str], cols: u16, rows: u16, envs: &[(&str, &str)]) -> Tui {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("openpty");
+        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("revdesk"));
+        for a in args {
+            cmd.arg(a);
+        }
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        cmd.env("LANG", "zh_CN.UTF-8");
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        cmd.cwd(env!("CARGO_MANIFEST_DIR"));
+        let child = pair.slave.spawn_command(cmd).expect("spawn");
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().expect("reader");
+        let writer = pair.master.take_writer().expect("writer");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Tui {
+            child,
+            writer,
+            rx,
+            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
+            raw: Vec::new(),
+            _master: pair.master,
+        }
+    }
+
+    fn pump(&mut self, wait: Duration) -> bool {
+        match self.rx.recv_timeout(wait) {
+            Ok(bytes) => {
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => true,
+            Err(RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    /// The screen as text.
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen contains `needle`; panics with the screen on timeout.
+    pub fn wait_for(&mut self, needle: &str) {
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            if self.screen().contains(needle) {
+                return;
+            }
+            if !self.pump(Duration::from_millis(50)) && !self.screen().contains(needle) {
+                panic!(
+                    "program ended before showing {needle:?}:\n{}",
+                    self.screen()
+                );
+            }
+        }
+        panic!("timed out waiting for {needle:?}:\n{}", self.screen());
+    }
+
+    /// Waits until `pred` holds for the screen text.
+    pub fn wait_until(&mut self, what: &str, pred: impl Fn(&str) -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            if pred(&self.screen()) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what}:\n{}", self.screen());
+    }
+
+    /// Types text (UTF-8 as a terminal sends it).
+    pub fn send(&mut self, s: &str) {
+        self.writer.write_all(s.as_bytes()).expect("write");
+        self.writer.flush().expect("flush");
+    }
+
+    /// Sends keys one at a time, letting the program draw in between (as a person types).
+    pub fn type_keys(&mut self, s: &str) {
+        for c in s.chars() {
+            let mut b = [0u8; 4];
+            self.send(c.encode_utf8(&mut b));
+            self.pump(Duration::from_millis(15));
+        }
+    }
+
+    /// Process id of the program.
+    pub fn pid(&self) -> u32 {
+        self.child.process_id().unwrap_or(0)
+    }
+
+    /// Waits for the program to exit; its exit code.
+    pub fn wait_exit(&mut self) -> u32 {
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            self.pump(Duration::from_millis(20));
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Drain what is left so `raw` holds the restore sequences.
+                while self.pump(Duration::from_millis(50)) {
+                    if self.rx.try_recv().is_err() {
+                        break;
+                    }
+                }
+                return status.exit_code();
+            }
+        }
+        panic!("program did not exit:\n{}", self.screen());
+    }
+
+    /// Sends a signal to the program.
+    pub fn signal(&self, sig: &str) {
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{sig}"), &self.pid().to_string()])
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "kill -{sig} failed");
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// The store file of a store directory exists.
+pub fn store_exists(dir: &Path) -> bool {
+    dir.join("revdesk.db").exists()
+}

@@ -1,0 +1,205 @@
+//! The real binary under a pseudo-terminal: score, comment, recuse, quit, reopen; SIGKILL
+//! loses nothing that was shown as saved; signals restore the terminal.
+
+mod common;
+
+use common::fixture;
+use common::pty::Tui;
+use revdesk::store::Store;
+use std::path::Path;
+
+const BATCH: &str = "fixtures/batches/resources-environment-small.json";
+
+fn score_args(store: &Path) -> Vec<String> {
+    vec![
+        "score".into(),
+        BATCH.into(),
+        "--expert".into(),
+        "wang".into(),
+        "--name".into(),
+        "王专家".into(),
+        "--store".into(),
+        store.display().to_string(),
+        "--lang".into(),
+        "zh".into(),
+    ]
+}
+
+fn spawn(store: &Path, cols: u16, rows: u16) -> Tui {
+    let args = score_args(store);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Tui::spawn(&args, cols, rows, &[])
+}
+
+fn open(store: &Path) -> (Store, String) {
+    let s = Store::open(store).expect("store");
+    let hash = s.batches().expect("batches")[0].hash.clone();
+    (s, hash)
+}
+
+#[test]
+fn score_comment_recuse_quit_and_reopen() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.wait_for("已评 0/8");
+
+    // Two nominations, six criteria each, digits and Enter.
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for("RE-002 (2/8)");
+    t.type_keys("5\r6\r7\r8\r9\r1\r");
+    t.wait_for("RE-003 (3/8)");
+    t.wait_for("已评 2/8");
+
+    // A score outside the rubric is refused and not stored.
+    t.type_keys("11\r");
+    t.wait_for("未保存");
+
+    // Back to RE-002 for a Chinese comment (Esc saves).
+    t.type_keys("k");
+    t.wait_for("RE-002 (2/8)");
+    t.type_keys("c");
+    t.wait_for("评语（Esc 保存并关闭）");
+    t.send("建议关注MVR能耗");
+    t.wait_for("建议关注MVR能耗");
+    t.send("\x1b");
+    t.wait_for("评语已保存");
+
+    // Recuse from RE-003 with a reason.
+    t.type_keys("j");
+    t.wait_for("RE-003 (3/8)");
+    t.type_keys("x");
+    t.wait_for("回避原因");
+    t.send("本人参与该项目\r");
+    t.wait_for("已回避 RE-003");
+    t.wait_for("已评 3/8");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+
+    let (s, hash) = open(&store);
+    let marks = s.load("wang", &hash).expect("load");
+    let one = &marks.items["RE-001"].scores;
+    assert_eq!(
+        [
+            "feasibility",
+            "novelty",
+            "originality",
+            "irreplaceability",
+            "maturity",
+            "market"
+        ]
+        .map(|k| one[k]),
+        [8.0, 7.0, 9.0, 6.0, 8.0, 7.0]
+    );
+    assert_eq!(marks.items["RE-002"].scores["market"], 1.0);
+    assert_eq!(marks.items["RE-002"].comment, "建议关注MVR能耗");
+    assert_eq!(
+        marks.items["RE-003"].recusal.as_deref(),
+        Some("本人参与该项目")
+    );
+    assert!(
+        marks.items["RE-003"].scores.is_empty(),
+        "the refused 11 was not stored"
+    );
+    assert_eq!(s.rebuild("wang", &hash).expect("rebuild"), marks);
+    drop(s);
+
+    // Reopen: everything is there.
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("已评 3/8");
+    t.type_keys("v");
+    t.wait_for("回避");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn sigkill_loses_nothing_shown_as_saved() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    let mut t = spawn(&store, 100, 30);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for("RE-002 (2/8)");
+    t.type_keys("4\r5\r6\r");
+    // The partial total is on screen: those three scores are stored.
+    t.wait_for("(3/6)");
+    t.signal("KILL");
+    t.wait_exit();
+    drop(t);
+    let (s, hash) = open(&store);
+    let marks = s.load("wang", &hash).expect("load");
+    assert_eq!(marks.items["RE-001"].scores.len(), 6);
+    let two = &marks.items["RE-002"].scores;
+    assert_eq!(
+        (
+            two["feasibility"],
+            two["novelty"],
+            two["originality"],
+            two.len()
+        ),
+        (4.0, 5.0, 6.0, 3)
+    );
+    assert_eq!(s.rebuild("wang", &hash).expect("rebuild"), marks);
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for sig in ["TERM", "HUP"] {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = dir.path().join("store");
+        let mut t = spawn(&store, 80, 24);
+        t.wait_for("RE-001 (1/8)");
+        t.type_keys("9\r");
+        t.wait_for("(1/6)");
+        t.signal(sig);
+        assert_eq!(t.wait_exit(), 0, "{sig}");
+        let raw = String::from_utf8_lossy(&t.raw).into_owned();
+        let enter = raw
+            .rfind("\x1b[?1049h")
+            .expect("entered the alternate screen");
+        let leave = raw.rfind("\x1b[?1049l").expect("left the alternate screen");
+        assert!(leave > enter, "{sig}: restore after start");
+        assert!(
+            raw[leave..].contains("\x1b[?25h") || raw[..leave].contains("\x1b[?25h"),
+            "cursor shown"
+        );
+        drop(t);
+        let (s, hash) = open(&store);
+        assert_eq!(
+            s.load("wang", &hash).expect("load").items["RE-001"].scores["feasibility"],
+            9.0
+        );
+    }
+}
+
+#[test]
+fn demo_opens_and_quits() {
+    let mut t = Tui::spawn(&["demo", "--lang", "en"], 80, 24, &[]);
+    t.wait_for("RE-001 (1/46)");
+    t.wait_for("Scores");
+    t.type_keys("?");
+    t.wait_for("Help: keys");
+    t.type_keys("?q");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn bad_theme_is_a_clear_error_before_the_terminal_changes() {
+    let bad = fixture("../tests/invalid_configs/theme-bad-colour.toml");
+    let dir = tempfile::tempdir().expect("dir");
+    let out = assert_cmd::Command::cargo_bin("revdesk")
+        .expect("bin")
+        .args(["score", BATCH, "--store"])
+        .arg(dir.path().join("store"))
+        .arg("--theme")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("theme-bad-colour.toml"), "{err}");
+    assert!(!dir.path().join("store").exists(), "nothing created");
+}
