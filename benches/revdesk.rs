@@ -1,0 +1,159 @@
+//! Benchmarks: batch import + validation, wrapping, a full frame of the scoring view, and
+//! the bytes one keystroke costs over the wire. Figures are quoted in the README.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::backend::{CrosstermBackend, TestBackend};
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::{Terminal, TerminalOptions, Viewport};
+use revdesk::profile::Profile;
+use revdesk::store::Store;
+use revdesk::synth::{self, OutFormat, Spec};
+use revdesk::tui::app::{App, Settings};
+use revdesk::tui::i18n::Lang;
+use revdesk::tui::keymap::KeyMap;
+use revdesk::tui::theme::Theme;
+use revdesk::validate::{self, Options};
+use std::cell::RefCell;
+use std::hint::black_box;
+use std::io::Write;
+use std::rc::Rc;
+use std::path::Path;
+
+fn write_batch(dir: &Path, items: usize, detail: usize, format: OutFormat, ext: &str) -> std::path::PathBuf {
+    let p = Profile::kczg_2020();
+    let spec = Spec {
+        domain: "electronic-information".into(),
+        items,
+        detail_chars: detail,
+        seed: 1,
+    };
+    let its = synth::items(&p, &spec);
+    let path = dir.join(format!("batch.{ext}"));
+    synth::write(&p, &its, "bench", "electronic-information", format, &path).expect("write");
+    path
+}
+
+fn bench_validate(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("dir");
+    let p = Profile::kczg_2020();
+    let csv = write_batch(dir.path(), 5000, 10000, OutFormat::Csv, "csv");
+    let mut g = c.benchmark_group("validate");
+    g.sample_size(10);
+    g.bench_function("csv_5000_items_10k_details", |b| {
+        b.iter(|| {
+            let r = validate::load(black_box(&csv), &p, &Options::default()).expect("load");
+            assert_eq!(r.batch.items.len(), 5000);
+        })
+    });
+    let xlsx = write_batch(dir.path(), 300, 3000, OutFormat::Xlsx, "xlsx");
+    g.bench_function("xlsx_300_items", |b| {
+        b.iter(|| validate::load(black_box(&xlsx), &p, &Options::default()).expect("load"))
+    });
+    g.finish();
+}
+
+fn bench_wrap(c: &mut Criterion) {
+    let text = "本技术针对5G基站gNodeB的Massive MIMO射频前端，提出了新的氮化镓功放架构。".repeat(250);
+    c.bench_function("wrap_10k_chars_width_70", |b| {
+        b.iter(|| revdesk::wrap::wrap(black_box(&text), 70))
+    });
+}
+
+fn app(dir: &Path) -> App {
+    let p = Profile::kczg_2020();
+    let path = write_batch(dir, 300, 8000, OutFormat::Json, "json");
+    let batch = validate::load(&path, &p, &Options::default()).expect("load").batch;
+    let store = Store::open(&dir.join("store")).expect("store");
+    store.ensure_expert("e", None).expect("expert");
+    store
+        .register_batch(&batch.hash, "b", "electronic-information", &batch.ids())
+        .expect("register");
+    let settings = Settings {
+        expert: "e".into(),
+        expert_name: "专家".into(),
+        lang: Lang::Zh,
+        theme: Theme::default(),
+        keymap: KeyMap::default(),
+    };
+    App::new(p, batch, store, settings).expect("app")
+}
+
+fn press(a: &mut App, code: KeyCode) {
+    a.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn bench_render(c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = app(dir.path());
+    a.size = (250, 80);
+    let mut t = Terminal::new(TestBackend::new(250, 80)).expect("terminal");
+    c.bench_function("render_full_frame_250x80", |b| {
+        b.iter(|| revdesk::tui::render_to(&mut t, &a).expect("draw"))
+    });
+    // Moving to the next nomination redraws list, material and scores.
+    let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    a.size = (160, 48);
+    c.bench_function("keystroke_j_and_redraw_160x48", |b| {
+        b.iter(|| {
+            press(&mut a, KeyCode::Char('j'));
+            revdesk::tui::render_to(&mut t, &a).expect("draw")
+        })
+    });
+    // A score typed and committed: one store transaction (synchronous=FULL) and a frame.
+    c.bench_function("keystroke_score_commit_stored_160x48", |b| {
+        b.iter(|| {
+            press(&mut a, KeyCode::Char('7'));
+            press(&mut a, KeyCode::Enter);
+            revdesk::tui::render_to(&mut t, &a).expect("draw")
+        })
+    });
+}
+
+/// A writer the benchmark can read while the terminal owns it.
+#[derive(Clone, Default)]
+struct Shared(Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Not timed: prints how many bytes a keystroke sends to the terminal (what crosses SSH).
+fn report_bytes(_c: &mut Criterion) {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = app(dir.path());
+    a.size = (80, 24);
+    let out = Shared::default();
+    let mut t = Terminal::with_options(
+        CrosstermBackend::new(out.clone()),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        },
+    )
+    .expect("terminal");
+    let mut measure = |keys: &[KeyCode]| {
+        for k in keys {
+            press(&mut a, *k);
+        }
+        let before = out.0.borrow().len();
+        revdesk::tui::render_to(&mut t, &a).expect("draw");
+        out.0.borrow().len() - before
+    };
+    let full = measure(&[]);
+    let digit = measure(&[KeyCode::Char('7')]);
+    let commit = measure(&[KeyCode::Enter]);
+    let next = measure(&[KeyCode::Char('j')]);
+    let scroll = measure(&[KeyCode::PageDown]);
+    println!(
+        "bytes per frame at 80x24: first frame {full}, typed digit {digit}, commit {commit}, next nomination {next}, scroll {scroll}"
+    );
+}
+
+criterion_group!(benches, bench_validate, bench_wrap, bench_render, report_bytes);
+criterion_main!(benches);
