@@ -1,0 +1,237 @@
+//! The scoring view's update logic, without a terminal: keys in, stored marks out.
+
+mod common;
+
+use common::app;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use revdesk::store::{Confidence, Source};
+use revdesk::tui::action::Action;
+use revdesk::tui::app::{App, Filter, ItemStatus, Level, Mode};
+use revdesk::tui::i18n::Lang;
+use revdesk::tui::theme::Theme;
+
+fn key(a: &mut App, code: KeyCode) {
+    a.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+fn typed(a: &mut App, s: &str) {
+    for c in s.chars() {
+        key(a, if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) });
+    }
+}
+
+fn stored(a: &App, id: &str, crit: &str) -> Option<f64> {
+    let s = a.store().load(&a.expert, &a.batch.hash).expect("load");
+    s.items.get(id).and_then(|r| r.scores.get(crit).copied())
+}
+
+fn new_app(dir: &std::path::Path) -> App {
+    app(dir, Lang::Zh, Theme::default())
+}
+
+#[test]
+fn digits_and_enter_score_and_advance() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    assert_eq!((a.selected, a.crit), (0, 0));
+    typed(&mut a, "10\n");
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(10.0));
+    assert_eq!(a.crit, 1);
+    typed(&mut a, "7\n6\n5\n4\n3\n");
+    match a.status("RE-001") {
+        ItemStatus::Done(t) => assert!((t - 3500.0 / 60.0).abs() < 1e-9, "{t}"),
+        other => panic!("{other:?}"),
+    }
+    // Past the last criterion: the first criterion of the next nomination.
+    assert_eq!((a.selected, a.crit), (1, 0));
+    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-002"));
+}
+
+#[test]
+fn refused_values_store_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    for bad in ["11\n", "7.5\n", "..\n"] {
+        typed(&mut a, bad);
+        assert_eq!(stored(&a, "RE-001", "feasibility"), None, "{bad}");
+        assert_eq!(a.crit, 0, "focus stays on a refused value");
+        assert!(matches!(a.message, Some((Level::Warn, _))), "{bad}: {:?}", a.message);
+        assert!(a.input.is_empty());
+    }
+    let history = a.store().history(&a.expert, &a.batch.hash).expect("history");
+    assert!(history.is_empty());
+}
+
+#[test]
+fn nudge_clear_and_backspace() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(0.0), "first + starts at the minimum");
+    key(&mut a, KeyCode::Char('+'));
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(2.0));
+    key(&mut a, KeyCode::Char('-'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(1.0));
+    // Backspace first eats typed digits, then clears the committed score.
+    typed(&mut a, "9");
+    key(&mut a, KeyCode::Backspace);
+    assert!(a.input.is_empty());
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(1.0));
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(stored(&a, "RE-001", "feasibility"), None);
+}
+
+#[test]
+fn tab_moves_focus_and_commits_typed_digits() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    typed(&mut a, "6");
+    key(&mut a, KeyCode::Tab);
+    assert_eq!((a.crit, stored(&a, "RE-001", "feasibility")), (1, Some(6.0)));
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.crit, 5, "wraps around");
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!((a.selected, a.crit), (1, 0), "a new nomination starts at the first criterion");
+}
+
+#[test]
+fn recusal_blocks_scoring_and_needs_a_reason() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('x'));
+    assert!(matches!(a.mode, Mode::Recuse(_)));
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Recuse(_)), "an empty reason is refused");
+    typed(&mut a, "同单位");
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.status("RE-001"), ItemStatus::Recused);
+    typed(&mut a, "7\n");
+    assert_eq!(stored(&a, "RE-001", "feasibility"), None);
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), None);
+    // x again withdraws.
+    key(&mut a, KeyCode::Char('x'));
+    assert_eq!(a.status("RE-001"), ItemStatus::Unscored);
+    // Esc in the prompt cancels.
+    key(&mut a, KeyCode::Char('x'));
+    typed(&mut a, "abc");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.status("RE-001"), ItemStatus::Unscored);
+}
+
+#[test]
+fn comment_editor_saves_on_esc_with_paste() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('c'));
+    a.handle_event(Event::Paste("第一行\r\n第二行".into()));
+    typed(&mut a, "！");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.record("RE-001").comment, "第一行\n第二行！");
+    // Reopening continues at the end of the text.
+    key(&mut a, KeyCode::Char('c'));
+    typed(&mut a, "好");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.record("RE-001").comment, "第一行\n第二行！好");
+}
+
+#[test]
+fn undo_walks_back_and_refocuses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    typed(&mut a, "8\n7\n");
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char('m'));
+    assert!(a.flagged("RE-002"));
+    key(&mut a, KeyCode::Char('u'));
+    assert!(!a.flagged("RE-002"));
+    key(&mut a, KeyCode::Char('u'));
+    assert_eq!(stored(&a, "RE-001", "novelty"), None);
+    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-001"), "undo goes to the item");
+    assert_eq!(a.crit, 1, "and to the criterion");
+    key(&mut a, KeyCode::Char('u'));
+    key(&mut a, KeyCode::Char('u'));
+    assert!(a.message.as_ref().is_some_and(|(_, m)| m.contains("没有可撤销")), "{:?}", a.message);
+    let h = a.store().history(&a.expert, &a.batch.hash).expect("history");
+    assert!(h.iter().any(|r| r.source == Source::Undo));
+}
+
+#[test]
+fn filters_search_and_next_todo() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    typed(&mut a, "1\n2\n3\n4\n5\n6\n");
+    key(&mut a, KeyCode::Char('m'));
+    key(&mut a, KeyCode::Char('f'));
+    assert_eq!(a.filter, Filter::Todo);
+    assert_eq!(a.visible.len(), 7);
+    key(&mut a, KeyCode::Char('f'));
+    assert_eq!(a.filter, Filter::Flagged);
+    assert_eq!(a.visible.len(), 1);
+    key(&mut a, KeyCode::Char('f'));
+    key(&mut a, KeyCode::Char('f'));
+    assert_eq!(a.filter, Filter::All);
+
+    key(&mut a, KeyCode::Char('/'));
+    let target = a.batch.items[5].name.chars().take(4).collect::<String>();
+    typed(&mut a, &target);
+    assert!(a.visible.contains(&5));
+    assert!(a.visible.len() < 8);
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.query, target.to_lowercase());
+    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.query, target.to_lowercase(), "Esc restores the query before this search");
+
+    let dir2 = tempfile::tempdir().expect("dir");
+    let mut b = new_app(dir2.path());
+    typed(&mut b, "1\n");
+    key(&mut b, KeyCode::Char('g'));
+    key(&mut b, KeyCode::Char('n'));
+    assert_eq!(b.selected, 1);
+    // Back on the first, `n` from the last wraps and focuses the first open criterion.
+    key(&mut b, KeyCode::Char('G'));
+    key(&mut b, KeyCode::Char('n'));
+    assert_eq!((b.selected, b.crit), (0, 1));
+}
+
+#[test]
+fn confidence_contacts_and_quit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.record("RE-001").confidence, Confidence::High);
+    key(&mut a, KeyCode::Char('w'));
+    assert_eq!(a.record("RE-001").confidence, Confidence::Low);
+    key(&mut a, KeyCode::Char('i'));
+    assert!(a.show_contacts);
+    key(&mut a, KeyCode::Char('?'));
+    assert!(matches!(a.mode, Mode::Help { .. }));
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quit, "q closes help first");
+    key(&mut a, KeyCode::Char('q'));
+    assert!(a.quit);
+}
+
+#[test]
+fn another_session_is_picked_up() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    assert!(!a.poll_store());
+    let other = revdesk::store::Store::open(dir.path()).expect("second handle");
+    other
+        .apply(
+            "wang",
+            &a.batch.hash,
+            &[revdesk::store::Change::score("RE-003", "market", Some(9.0))],
+            Source::Keyboard,
+        )
+        .expect("write");
+    assert!(a.poll_store());
+    assert_eq!(a.record("RE-003").scores["market"], 9.0);
+    let _ = Action::Quit;
+}
