@@ -17,10 +17,16 @@ use revdesk::validate::{self, Options};
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::io::Write;
-use std::rc::Rc;
 use std::path::Path;
+use std::rc::Rc;
 
-fn write_batch(dir: &Path, items: usize, detail: usize, format: OutFormat, ext: &str) -> std::path::PathBuf {
+fn write_batch(
+    dir: &Path,
+    items: usize,
+    detail: usize,
+    format: OutFormat,
+    ext: &str,
+) -> std::path::PathBuf {
     let p = Profile::kczg_2020();
     let spec = Spec {
         domain: "electronic-information".into(),
@@ -54,7 +60,8 @@ fn bench_validate(c: &mut Criterion) {
 }
 
 fn bench_wrap(c: &mut Criterion) {
-    let text = "本技术针对5G基站gNodeB的Massive MIMO射频前端，提出了新的氮化镓功放架构。".repeat(250);
+    let text =
+        "本技术针对5G基站gNodeB的Massive MIMO射频前端，提出了新的氮化镓功放架构。".repeat(250);
     c.bench_function("wrap_10k_chars_width_70", |b| {
         b.iter(|| revdesk::wrap::wrap(black_box(&text), 70))
     });
@@ -63,7 +70,9 @@ fn bench_wrap(c: &mut Criterion) {
 fn app(dir: &Path) -> App {
     let p = Profile::kczg_2020();
     let path = write_batch(dir, 300, 8000, OutFormat::Json, "json");
-    let batch = validate::load(&path, &p, &Options::default()).expect("load").batch;
+    let batch = validate::load(&path, &p, &Options::default())
+        .expect("load")
+        .batch;
     let store = Store::open(&dir.join("store")).expect("store");
     store.ensure_expert("e", None).expect("expert");
     store
@@ -155,5 +164,11 @@ fn report_bytes(_c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench_validate, bench_wrap, bench_render, report_bytes);
+criterion_group!(
+    benches,
+    bench_validate,
+    bench_wrap,
+    bench_render,
+    report_bytes
+);
 criterion_main!(benches);

@@ -188,7 +188,7 @@ fn demo_opens_and_quits() {
 
 #[test]
 fn bad_theme_is_a_clear_error_before_the_terminal_changes() {
-    let bad = fixture("../tests/invalid_configs/theme-bad-colour.toml");
+    let bad = fixture("../tests/invalid_configs/theme_bad_color.toml");
     let dir = tempfile::tempdir().expect("dir");
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("bin")
@@ -200,6 +200,6 @@ fn bad_theme_is_a_clear_error_before_the_terminal_changes() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("theme-bad-colour.toml"), "{err}");
+    assert!(err.contains("theme_bad_color.toml"), "{err}");
     assert!(!dir.path().join("store").exists(), "nothing created");
 }

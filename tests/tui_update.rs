@@ -16,7 +16,14 @@ fn key(a: &mut App, code: KeyCode) {
 
 fn typed(a: &mut App, s: &str) {
     for c in s.chars() {
-        key(a, if c == '\n' { KeyCode::Enter } else { KeyCode::Char(c) });
+        key(
+            a,
+            if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            },
+        );
     }
 }
 
@@ -55,10 +62,17 @@ fn refused_values_store_nothing() {
         typed(&mut a, bad);
         assert_eq!(stored(&a, "RE-001", "feasibility"), None, "{bad}");
         assert_eq!(a.crit, 0, "focus stays on a refused value");
-        assert!(matches!(a.message, Some((Level::Warn, _))), "{bad}: {:?}", a.message);
+        assert!(
+            matches!(a.message, Some((Level::Warn, _))),
+            "{bad}: {:?}",
+            a.message
+        );
         assert!(a.input.is_empty());
     }
-    let history = a.store().history(&a.expert, &a.batch.hash).expect("history");
+    let history = a
+        .store()
+        .history(&a.expert, &a.batch.hash)
+        .expect("history");
     assert!(history.is_empty());
 }
 
@@ -67,7 +81,11 @@ fn nudge_clear_and_backspace() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = new_app(dir.path());
     key(&mut a, KeyCode::Char('+'));
-    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(0.0), "first + starts at the minimum");
+    assert_eq!(
+        stored(&a, "RE-001", "feasibility"),
+        Some(0.0),
+        "first + starts at the minimum"
+    );
     key(&mut a, KeyCode::Char('+'));
     key(&mut a, KeyCode::Char('+'));
     assert_eq!(stored(&a, "RE-001", "feasibility"), Some(2.0));
@@ -88,12 +106,19 @@ fn tab_moves_focus_and_commits_typed_digits() {
     let mut a = new_app(dir.path());
     typed(&mut a, "6");
     key(&mut a, KeyCode::Tab);
-    assert_eq!((a.crit, stored(&a, "RE-001", "feasibility")), (1, Some(6.0)));
+    assert_eq!(
+        (a.crit, stored(&a, "RE-001", "feasibility")),
+        (1, Some(6.0))
+    );
     key(&mut a, KeyCode::BackTab);
     key(&mut a, KeyCode::BackTab);
     assert_eq!(a.crit, 5, "wraps around");
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!((a.selected, a.crit), (1, 0), "a new nomination starts at the first criterion");
+    assert_eq!(
+        (a.selected, a.crit),
+        (1, 0),
+        "a new nomination starts at the first criterion"
+    );
 }
 
 #[test]
@@ -103,7 +128,10 @@ fn recusal_blocks_scoring_and_needs_a_reason() {
     key(&mut a, KeyCode::Char('x'));
     assert!(matches!(a.mode, Mode::Recuse(_)));
     key(&mut a, KeyCode::Enter);
-    assert!(matches!(a.mode, Mode::Recuse(_)), "an empty reason is refused");
+    assert!(
+        matches!(a.mode, Mode::Recuse(_)),
+        "an empty reason is refused"
+    );
     typed(&mut a, "同单位");
     key(&mut a, KeyCode::Enter);
     assert!(matches!(a.mode, Mode::Normal));
@@ -150,12 +178,25 @@ fn undo_walks_back_and_refocuses() {
     assert!(!a.flagged("RE-002"));
     key(&mut a, KeyCode::Char('u'));
     assert_eq!(stored(&a, "RE-001", "novelty"), None);
-    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-001"), "undo goes to the item");
+    assert_eq!(
+        a.current().map(|i| i.id.as_str()),
+        Some("RE-001"),
+        "undo goes to the item"
+    );
     assert_eq!(a.crit, 1, "and to the criterion");
     key(&mut a, KeyCode::Char('u'));
     key(&mut a, KeyCode::Char('u'));
-    assert!(a.message.as_ref().is_some_and(|(_, m)| m.contains("没有可撤销")), "{:?}", a.message);
-    let h = a.store().history(&a.expert, &a.batch.hash).expect("history");
+    assert!(
+        a.message
+            .as_ref()
+            .is_some_and(|(_, m)| m.contains("没有可撤销")),
+        "{:?}",
+        a.message
+    );
+    let h = a
+        .store()
+        .history(&a.expert, &a.batch.hash)
+        .expect("history");
     assert!(h.iter().any(|r| r.source == Source::Undo));
 }
 
@@ -185,7 +226,11 @@ fn filters_search_and_next_todo() {
     assert_eq!(a.query, target.to_lowercase());
     key(&mut a, KeyCode::Char('/'));
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.query, target.to_lowercase(), "Esc restores the query before this search");
+    assert_eq!(
+        a.query,
+        target.to_lowercase(),
+        "Esc restores the query before this search"
+    );
 
     let dir2 = tempfile::tempdir().expect("dir");
     let mut b = new_app(dir2.path());
