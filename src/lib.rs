@@ -3,13 +3,16 @@
 //! Pure modules (`batch`, `import`, `validate`, `profile`, `rubric`, `industry`) know nothing of
 //! terminals or databases; `store` holds scores; `cli` and `tui` are layers over them.
 
+pub mod aggregate;
 pub mod batch;
 pub mod cli;
 pub mod entry;
 pub mod import;
 pub mod industry;
+pub mod panel;
 pub mod profile;
 pub mod rubric;
+pub mod sheet;
 pub mod store;
 pub mod synth;
 pub mod trl;

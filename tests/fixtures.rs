@@ -10,11 +10,27 @@ use revdesk::profile::Profile;
 use revdesk::validate::{self, Options};
 
 const BATCHES: [(&str, &str, Format); 5] = [
-    ("batches/electronic-information.xlsx", "electronic-information", Format::Xlsx),
+    (
+        "batches/electronic-information.xlsx",
+        "electronic-information",
+        Format::Xlsx,
+    ),
     ("batches/biomedicine.csv", "biomedicine", Format::Csv),
-    ("batches/equipment-manufacturing.xlsx", "equipment-manufacturing", Format::Xlsx),
-    ("batches/advanced-materials.csv", "advanced-materials", Format::Csv),
-    ("batches/resources-environment.json", "resources-environment", Format::Json),
+    (
+        "batches/equipment-manufacturing.xlsx",
+        "equipment-manufacturing",
+        Format::Xlsx,
+    ),
+    (
+        "batches/advanced-materials.csv",
+        "advanced-materials",
+        Format::Csv,
+    ),
+    (
+        "batches/resources-environment.json",
+        "resources-environment",
+        Format::Json,
+    ),
 ];
 
 #[test]
@@ -34,11 +50,18 @@ fn every_domain_batch_is_clean_and_full() {
             for f in Field::ALL {
                 if matches!(
                     f,
-                    Field::LevelDetail | Field::BenefitsDetail | Field::PreliminaryRank | Field::PreliminaryScore
+                    Field::LevelDetail
+                        | Field::BenefitsDetail
+                        | Field::PreliminaryRank
+                        | Field::PreliminaryScore
                 ) {
                     continue;
                 }
-                assert!(!it.text(f).trim().is_empty(), "{path} {} {f:?} empty", it.id);
+                assert!(
+                    !it.text(f).trim().is_empty(),
+                    "{path} {} {f:?} empty",
+                    it.id
+                );
             }
             // Realistic lengths: hundreds of characters for the main texts.
             assert!(it.level.chars().count() >= 200, "{path} {}", it.id);
@@ -59,7 +82,10 @@ fn encodings_are_as_documented() {
     let gb = import::read(&fixture("batches/advanced-materials.csv")).expect("reads");
     assert_eq!(gb.encoding, Some(TextEncoding::Gb18030));
     let bytes = std::fs::read(fixture("batches/advanced-materials.csv")).expect("bytes");
-    assert!(std::str::from_utf8(&bytes).is_err(), "really GB18030, not UTF-8");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "really GB18030, not UTF-8"
+    );
     let utf8 = import::read(&fixture("batches/biomedicine.csv")).expect("reads");
     assert_eq!(utf8.encoding, Some(TextEncoding::Utf8));
 }
@@ -67,7 +93,16 @@ fn encodings_are_as_documented() {
 #[test]
 fn real_2020_list_names_appear() {
     let profile = Profile::kczg_2020();
-    let r = validate::load(&fixture("batches/electronic-information.xlsx"), &profile, &Options::default())
-        .expect("loads");
-    assert!(r.batch.items.iter().any(|i| i.name.contains("柔性电子多维感知")));
+    let r = validate::load(
+        &fixture("batches/electronic-information.xlsx"),
+        &profile,
+        &Options::default(),
+    )
+    .expect("loads");
+    assert!(
+        r.batch
+            .items
+            .iter()
+            .any(|i| i.name.contains("柔性电子多维感知"))
+    );
 }

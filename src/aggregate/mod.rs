@@ -1,0 +1,41 @@
+//! Pure aggregation engine: panel scores → item scores, ranking, shortlist, stability, agreement.
+//!
+//! Entry points: build a [`Panel`], then [`aggregate`] (scores, ranks, shortlist, statistics,
+//! warnings) and [`bootstrap`] (inclusion probabilities and rank intervals). Everything is
+//! deterministic: results depend only on the panel's contents (not on insertion order), the
+//! configuration and, for the bootstrap, the seed. No I/O happens here.
+//!
+//! Rules, in brief (details in each module):
+//! - Only complete, non-recused observations are scored; incomplete/recused pairs may be
+//!   recorded with [`Panel::mark_excluded`] and are only counted in the reports.
+//! - Confidence weights are used by `calibrated` only; the other methods are unweighted.
+//! - Spread statistics use the population sd (divide by n).
+//! - Ties: |a − b| ≤ [`TIE_EPS`] (1e-9) from the tie group's highest score; competition ranks.
+//! - Shortlist K: largest K in [min, max] not splitting a tie; else K = max with the tie flagged.
+
+mod agreement;
+mod calibrated;
+mod config;
+mod describe;
+mod error;
+mod linalg;
+mod methods;
+mod panel;
+mod rank;
+mod report;
+mod shortlist;
+mod stability;
+#[cfg(test)]
+mod tests;
+
+pub use agreement::{
+    Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, kendall_w,
+};
+pub use config::{AggregateConfig, BootstrapConfig};
+pub use error::{AggregateError, PanelError};
+pub use methods::{Method, ZERO_SD, ZscoreExclusion};
+pub use panel::{CONFIDENCE_LAMBDA, Confidence, Exclusion, Observation, Panel, TOTAL_SLACK};
+pub use rank::{Ranking, TIE_EPS, rank};
+pub use report::{Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate};
+pub use shortlist::{CutOption, CutStatus, Shortlist, Threshold, shortlist};
+pub use stability::{ItemStability, Stability, bootstrap};

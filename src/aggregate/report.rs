@@ -1,0 +1,346 @@
+//! One aggregation run: scores, ranking, shortlist, per-item and per-expert statistics, warnings.
+
+use serde::Serialize;
+
+use super::agreement::{Agreement, agreement};
+use super::calibrated::{self, CalWorkspace};
+use super::config::AggregateConfig;
+use super::describe::{mean_sd, min_max};
+use super::error::AggregateError;
+use super::methods::{Engine, Method, ZscoreExclusion};
+use super::panel::{Exclusion, Panel};
+use super::rank::{Ranking, rank};
+use super::shortlist::{CutStatus, Shortlist, shortlist};
+
+/// Everything the chair sees about one item.
+///
+/// Descriptive fields (`sd`, `min`, `max`, `range`, `mean_total`, `criteria_means`) use all
+/// complete observations of the item, whatever the method, so disagreement reads the same
+/// under every method; `n` counts the experts the method used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemResult {
+    /// Panel index.
+    pub index: usize,
+    /// Item id.
+    pub id: String,
+    /// Aggregated score (None: no counting expert scored it).
+    pub score: Option<f64>,
+    /// Competition rank (None: unscored).
+    pub rank: Option<usize>,
+    /// Experts counting for the method, before trimming.
+    pub n: usize,
+    /// Complete observations of the item.
+    pub n_observed: usize,
+    /// Pairs marked incomplete.
+    pub n_incomplete: usize,
+    /// Pairs marked recused.
+    pub n_recused: usize,
+    /// Plain mean of the totals.
+    pub mean_total: Option<f64>,
+    /// Population sd of the totals (disagreement).
+    pub sd: Option<f64>,
+    /// Lowest total.
+    pub min: Option<f64>,
+    /// Highest total.
+    pub max: Option<f64>,
+    /// max − min.
+    pub range: Option<f64>,
+    /// Mean of each criterion's raw score (empty when unobserved).
+    pub criteria_means: Vec<f64>,
+    /// Standard error of v_i (calibrated only, when residual dof > 0).
+    pub se: Option<f64>,
+    /// Connected component (calibrated only); scores compare only within one component.
+    pub component: Option<usize>,
+    /// range ≥ spread_range_flag or sd ≥ spread_sd_flag.
+    pub large_spread: bool,
+    /// On the shortlist.
+    pub shortlisted: bool,
+}
+
+/// Everything the chair sees about one expert.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpertResult {
+    /// Panel index.
+    pub index: usize,
+    /// Expert id.
+    pub id: String,
+    /// Items with a complete observation.
+    pub n_scored: usize,
+    /// Pairs marked incomplete.
+    pub n_incomplete: usize,
+    /// Pairs marked recused.
+    pub n_recused: usize,
+    /// Mean total over the items scored (the zscore centre m_e).
+    pub mean_total: Option<f64>,
+    /// Population sd of the totals (the zscore scale sd_e).
+    pub sd_total: Option<f64>,
+    /// Leniency b_e (calibrated only).
+    pub bias: Option<f64>,
+    /// Connected component (calibrated only).
+    pub component: Option<usize>,
+    /// Why zscore left the expert out (zscore only).
+    pub excluded: Option<ZscoreExclusion>,
+}
+
+/// Fit summary of the calibrated method.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Calibration {
+    /// Connected components of the expert–item graph (scored items only).
+    pub n_components: usize,
+    /// More than one component: scores are not comparable across components.
+    pub disconnected: bool,
+    /// Counting (expert, item) pairs N.
+    pub n_observations: usize,
+    /// Free parameters p = items scored + experts who scored − components.
+    pub n_parameters: usize,
+    /// Weighted residual sum of squares Σ c (t − v − b)².
+    pub rss: f64,
+    /// σ² = RSS / (N − p); None when N ≤ p (no SE then).
+    pub sigma2: Option<f64>,
+}
+
+/// Something the chair should look at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Warning {
+    /// Items nobody counting scored (unranked, listed last).
+    Unscored {
+        /// Item ids.
+        items: Vec<String>,
+    },
+    /// zscore left these experts out.
+    ExpertsLeftOut {
+        /// Expert ids.
+        experts: Vec<String>,
+    },
+    /// Calibrated: the panel splits into components whose scores are not comparable.
+    Disconnected {
+        /// Number of components.
+        components: usize,
+    },
+    /// Calibrated: N ≤ p, so no standard errors.
+    NoStandardErrors {
+        /// Counting pairs N.
+        observations: usize,
+        /// Free parameters p.
+        parameters: usize,
+    },
+    /// Fewer ranked items than the minimum K.
+    FewerThanMin {
+        /// Ranked items.
+        ranked: usize,
+        /// Minimum K.
+        min: usize,
+    },
+    /// Every K in range splits a tie; K = max and the chair must decide among these.
+    TieAtCut {
+        /// Chosen K.
+        k: usize,
+        /// Ids of the tied items.
+        tied: Vec<String>,
+    },
+    /// Items whose totals disagree strongly.
+    LargeSpread {
+        /// Item ids.
+        items: Vec<String>,
+    },
+}
+
+/// The complete, explainable result of one aggregation run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Aggregation {
+    /// Parameters used.
+    pub config: AggregateConfig,
+    /// Per item, in panel order.
+    pub items: Vec<ItemResult>,
+    /// Per expert, in panel order.
+    pub experts: Vec<ExpertResult>,
+    /// Ranking of the scores.
+    pub ranking: Ranking,
+    /// The shortlist with cut diagnostics and threshold map.
+    pub shortlist: Shortlist,
+    /// Calibrated fit summary (calibrated only).
+    pub calibration: Option<Calibration>,
+    /// Agreement on the fully crossed subset (method independent).
+    pub agreement: Agreement,
+    /// Points for the chair's attention.
+    pub warnings: Vec<Warning>,
+}
+
+/// Ids of the given item indices.
+fn item_ids(panel: &Panel, idx: impl IntoIterator<Item = usize>) -> Vec<String> {
+    idx.into_iter().map(|i| panel.items()[i].clone()).collect()
+}
+
+/// Aggregates a panel with `config`: scores, ranks, shortlist, statistics and warnings.
+pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation, AggregateError> {
+    config.validate()?;
+    let method = config.method;
+    let eng = Engine::new(panel);
+    let (ni, ne) = (eng.n_items, eng.n_experts);
+    let mult = vec![1u32; ne];
+    let mut ws = CalWorkspace::new(ni, ne);
+    let mut scores = vec![None; ni];
+    eng.score(method, config.trim_min, &mult, &mut ws, &mut scores)?;
+    let cal = (method == Method::Calibrated).then(|| calibrated::stats(&eng, &mult, &ws));
+
+    let ranking = rank(&scores);
+    let list = shortlist(
+        &ranking,
+        config.shortlist_min,
+        config.shortlist_max,
+        config.threshold_window,
+    )?;
+    let mut on_list = vec![false; ni];
+    for &i in &list.items {
+        on_list[i] = true;
+    }
+
+    let count_excl =
+        |e: usize, i: usize, what: Exclusion| usize::from(panel.exclusion(e, i) == Some(what));
+    let nc = panel.n_criteria();
+    let mut totals = Vec::with_capacity(ne);
+    let items: Vec<ItemResult> = (0..ni)
+        .map(|i| {
+            totals.clear();
+            let mut crit = vec![0.0; nc];
+            for e in 0..ne {
+                if let Some(o) = panel.observation(e, i) {
+                    totals.push(o.total);
+                    for (c, x) in crit.iter_mut().zip(&o.criteria) {
+                        *c += x;
+                    }
+                }
+            }
+            let n_observed = totals.len();
+            if n_observed == 0 {
+                crit.clear();
+            } else {
+                crit.iter_mut().for_each(|c| *c /= n_observed as f64);
+            }
+            let ms = mean_sd(&totals);
+            let mm = min_max(&totals);
+            let range = mm.map(|(lo, hi)| hi - lo);
+            let sd = ms.map(|m| m.1);
+            let large_spread = range.is_some_and(|r| r >= config.spread_range_flag)
+                || sd.is_some_and(|s| s >= config.spread_sd_flag);
+            ItemResult {
+                index: i,
+                id: panel.items()[i].clone(),
+                score: ranking.scores[i],
+                rank: ranking.ranks[i],
+                n: eng.counting(method, i),
+                n_observed,
+                n_incomplete: (0..ne)
+                    .map(|e| count_excl(e, i, Exclusion::Incomplete))
+                    .sum(),
+                n_recused: (0..ne).map(|e| count_excl(e, i, Exclusion::Recused)).sum(),
+                mean_total: ms.map(|m| m.0),
+                sd,
+                min: mm.map(|m| m.0),
+                max: mm.map(|m| m.1),
+                range,
+                criteria_means: crit,
+                se: cal.as_ref().and_then(|c| c.se[i]),
+                component: if cal.is_some() { ws.item_comp[i] } else { None },
+                large_spread,
+                shortlisted: on_list[i],
+            }
+        })
+        .collect();
+
+    let experts: Vec<ExpertResult> = (0..ne)
+        .map(|e| {
+            totals.clear();
+            totals.extend((0..ni).filter_map(|i| panel.observation(e, i).map(|o| o.total)));
+            let ms = mean_sd(&totals);
+            ExpertResult {
+                index: e,
+                id: panel.experts()[e].clone(),
+                n_scored: totals.len(),
+                n_incomplete: (0..ni)
+                    .map(|i| count_excl(e, i, Exclusion::Incomplete))
+                    .sum(),
+                n_recused: (0..ni).map(|i| count_excl(e, i, Exclusion::Recused)).sum(),
+                mean_total: ms.map(|m| m.0),
+                sd_total: ms.map(|m| m.1),
+                bias: if cal.is_some() { ws.b[e] } else { None },
+                component: if cal.is_some() {
+                    ws.expert_comp[e]
+                } else {
+                    None
+                },
+                excluded: if method == Method::Zscore {
+                    eng.zscore_exclusion[e]
+                } else {
+                    None
+                },
+            }
+        })
+        .collect();
+
+    let calibration = cal.as_ref().map(|c| Calibration {
+        n_components: ws.n_components,
+        disconnected: ws.n_components > 1,
+        n_observations: c.n_obs,
+        n_parameters: c.n_params,
+        rss: c.rss,
+        sigma2: c.sigma2,
+    });
+
+    let mut warnings = Vec::new();
+    let unscored = item_ids(panel, (0..ni).filter(|&i| scores[i].is_none()));
+    if !unscored.is_empty() {
+        warnings.push(Warning::Unscored { items: unscored });
+    }
+    let left_out: Vec<String> = experts
+        .iter()
+        .filter(|x| x.excluded.is_some())
+        .map(|x| x.id.clone())
+        .collect();
+    if !left_out.is_empty() {
+        warnings.push(Warning::ExpertsLeftOut { experts: left_out });
+    }
+    if let Some(c) = &calibration {
+        if c.disconnected {
+            warnings.push(Warning::Disconnected {
+                components: c.n_components,
+            });
+        }
+        if c.sigma2.is_none() && c.n_observations > 0 {
+            warnings.push(Warning::NoStandardErrors {
+                observations: c.n_observations,
+                parameters: c.n_parameters,
+            });
+        }
+    }
+    match &list.status {
+        CutStatus::FewerThanMin => warnings.push(Warning::FewerThanMin {
+            ranked: list.n_ranked,
+            min: list.min,
+        }),
+        CutStatus::TieAtCut { tied, .. } => warnings.push(Warning::TieAtCut {
+            k: list.k,
+            tied: item_ids(panel, tied.iter().copied()),
+        }),
+        CutStatus::Clean => {}
+    }
+    let spread = item_ids(
+        panel,
+        items.iter().filter(|x| x.large_spread).map(|x| x.index),
+    );
+    if !spread.is_empty() {
+        warnings.push(Warning::LargeSpread { items: spread });
+    }
+
+    Ok(Aggregation {
+        config: config.clone(),
+        items,
+        experts,
+        ranking,
+        shortlist: list,
+        calibration,
+        agreement: agreement(panel),
+        warnings,
+    })
+}

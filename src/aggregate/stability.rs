@@ -1,0 +1,374 @@
+//! Shortlist stability by bootstrapping experts.
+//!
+//! Each of B resamples draws as many experts as the panel has, uniformly with replacement, from
+//! a ChaCha8 stream seeded with `ChaCha8Rng::seed_from_u64(seed)`. Indices are drawn with
+//! Lemire's unbiased multiply-and-reject method on `next_u32`, written out here so the stream
+//! → resample mapping depends only on ChaCha8 (portable and fixed), not on a library's
+//! distribution code. The same method is rerun on the resample (an expert drawn twice counts
+//! twice; in `calibrated` the copies are distinct experts), items are re-ranked and the same K
+//! rule picks the list (the first K in ranking order).
+//!
+//! Rank interval: an item's rank in a resample is its competition rank, or (number ranked + 1)
+//! when nobody in the resample scored it. Percentiles use the nearest-rank method: the p-th
+//! percentile is the smallest rank r such that at least ⌈p·B/100⌉ resamples rank the item at r
+//! or better. The 90% interval is [5th, 95th].
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::calibrated::CalWorkspace;
+use super::config::{AggregateConfig, BootstrapConfig};
+use super::error::AggregateError;
+use super::methods::{Engine, Method};
+use super::panel::Panel;
+use super::rank::rank_into;
+use super::shortlist::{CutKind, choose_k};
+
+/// Stability of one item across the bootstrap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemStability {
+    /// Panel index of the item.
+    pub item: usize,
+    /// Item id.
+    pub id: String,
+    /// Resamples in which the item made the list.
+    pub included: usize,
+    /// included / B.
+    pub inclusion: f64,
+    /// 5th percentile of the rank (best end of the 90% interval).
+    pub rank_lo: usize,
+    /// Median rank.
+    pub rank_median: usize,
+    /// 95th percentile of the rank (worst end of the 90% interval).
+    pub rank_hi: usize,
+    /// Resamples in which nobody counting scored the item.
+    pub unscored: usize,
+    /// Inclusion within the borderline band.
+    pub borderline: bool,
+}
+
+/// Result of a bootstrap run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stability {
+    /// Method rerun on each resample.
+    pub method: Method,
+    /// Number of resamples B.
+    pub replicates: usize,
+    /// Seed used.
+    pub seed: u64,
+    /// Per item, in panel order.
+    pub items: Vec<ItemStability>,
+    /// Resamples in which every allowed K split a tie.
+    pub ties_at_cut: usize,
+    /// Resamples with fewer ranked items than the minimum K.
+    pub fewer_than_min: usize,
+    /// (K, number of resamples) for every K that occurred, ascending.
+    pub k_counts: Vec<(usize, usize)>,
+}
+
+/// Uniform integer in 0..n (n ≥ 1) by Lemire's method: unbiased, one multiply in the common case.
+pub(super) fn bounded(rng: &mut ChaCha8Rng, n: u32) -> u32 {
+    let mut m = u64::from(rng.next_u32()) * u64::from(n);
+    if (m as u32) < n {
+        let threshold = n.wrapping_neg() % n;
+        while (m as u32) < threshold {
+            m = u64::from(rng.next_u32()) * u64::from(n);
+        }
+    }
+    (m >> 32) as u32
+}
+
+/// Nearest-rank percentile from a histogram `hist[r]` = resamples with rank r, over `b` resamples.
+fn percentile(hist: &[u32], b: usize, pct: usize) -> usize {
+    let target = (pct * b).div_ceil(100).max(1);
+    let mut seen = 0usize;
+    for (r, &c) in hist.iter().enumerate() {
+        seen += c as usize;
+        if seen >= target {
+            return r;
+        }
+    }
+    hist.len().saturating_sub(1)
+}
+
+/// Bootstraps experts B times with the configured method and K rule; see the module docs.
+pub fn bootstrap(
+    panel: &Panel,
+    config: &AggregateConfig,
+    boot: &BootstrapConfig,
+) -> Result<Stability, AggregateError> {
+    config.validate()?;
+    boot.validate()?;
+    let eng = Engine::new(panel);
+    let (ni, ne) = (eng.n_items, eng.n_experts);
+    let b = boot.replicates;
+    let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
+    let mut ws = CalWorkspace::new(ni, ne);
+    let mut mult = vec![0u32; ne];
+    let mut scores = vec![None; ni];
+    let mut order = Vec::with_capacity(ni);
+    let mut ranks = vec![0usize; ni];
+    let mut included = vec![0usize; ni];
+    let mut unscored = vec![0usize; ni];
+    // Histogram of ranks 1..=ni+1 per item (index 0 unused): ni·(ni+2) counters, no per-resample storage.
+    let width = ni + 2;
+    let mut hist = vec![0u32; ni * width];
+    let mut k_hist = vec![0usize; ni + 1];
+    let (mut ties_at_cut, mut fewer_than_min) = (0, 0);
+    let draws =
+        u32::try_from(ne).map_err(|_| AggregateError::Numerical("too many experts".into()))?;
+    for _ in 0..b {
+        mult.fill(0);
+        for _ in 0..ne {
+            mult[bounded(&mut rng, draws) as usize] += 1;
+        }
+        eng.score(config.method, config.trim_min, &mult, &mut ws, &mut scores)?;
+        let n_ranked = rank_into(&scores, &mut order, &mut ranks);
+        let (k, kind) = choose_k(
+            &order,
+            &ranks,
+            n_ranked,
+            config.shortlist_min,
+            config.shortlist_max,
+        );
+        match kind {
+            CutKind::TieAtCut => ties_at_cut += 1,
+            CutKind::FewerThanMin => fewer_than_min += 1,
+            CutKind::Clean => {}
+        }
+        k_hist[k] += 1;
+        for &i in &order[..k] {
+            included[i] += 1;
+        }
+        for i in 0..ni {
+            let r = if ranks[i] > 0 {
+                ranks[i]
+            } else {
+                unscored[i] += 1;
+                n_ranked + 1
+            };
+            hist[i * width + r] += 1;
+        }
+    }
+    let items = (0..ni)
+        .map(|i| {
+            let h = &hist[i * width..(i + 1) * width];
+            let inclusion = included[i] as f64 / b as f64;
+            ItemStability {
+                item: i,
+                id: panel.items()[i].clone(),
+                included: included[i],
+                inclusion,
+                rank_lo: percentile(h, b, 5),
+                rank_median: percentile(h, b, 50),
+                rank_hi: percentile(h, b, 95),
+                unscored: unscored[i],
+                borderline: (boot.borderline_low..=boot.borderline_high).contains(&inclusion),
+            }
+        })
+        .collect();
+    Ok(Stability {
+        method: config.method,
+        replicates: b,
+        seed: boot.seed,
+        items,
+        ties_at_cut,
+        fewer_than_min,
+        k_counts: k_hist
+            .iter()
+            .enumerate()
+            .filter(|&(_, &c)| c > 0)
+            .map(|(k, &c)| (k, c))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Deterministic synthetic panel: item i has merit 90 − 0.25·i, expert leniency and noise
+    /// from a seeded stream; every expert scores every item unless `coverage` < 1.
+    fn synthetic(n_items: usize, n_experts: usize, coverage: f64, seed: u64) -> Panel {
+        let items: Vec<String> = (0..n_items).map(|i| format!("item{i:03}")).collect();
+        let experts: Vec<String> = (0..n_experts).map(|e| format!("exp{e:02}")).collect();
+        let mut p = Panel::new(experts.clone(), items.clone(), 0).expect("panel");
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let unit = |rng: &mut ChaCha8Rng| f64::from(rng.next_u32()) / f64::from(u32::MAX);
+        let lean: Vec<f64> = (0..n_experts)
+            .map(|_| 10.0 * (unit(&mut rng) - 0.5))
+            .collect();
+        for (i, item) in items.iter().enumerate() {
+            for (e, expert) in experts.iter().enumerate() {
+                if unit(&mut rng) > coverage {
+                    continue;
+                }
+                let noise = 12.0 * (unit(&mut rng) - 0.5);
+                let t = (90.0 - 0.25 * i as f64 + lean[e] + noise).clamp(0.0, 100.0);
+                p.add(expert, item, (t * 10.0).round() / 10.0, vec![], 1.0)
+                    .expect("obs");
+            }
+        }
+        p
+    }
+
+    fn small_config(method: Method) -> AggregateConfig {
+        AggregateConfig {
+            method,
+            shortlist_min: 5,
+            shortlist_max: 7,
+            ..AggregateConfig::default()
+        }
+    }
+
+    fn boot(seed: u64, replicates: usize) -> BootstrapConfig {
+        BootstrapConfig {
+            replicates,
+            seed,
+            ..BootstrapConfig::default()
+        }
+    }
+
+    #[test]
+    fn bounded_is_in_range_and_fixed() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let draws: Vec<u32> = (0..2000).map(|_| bounded(&mut rng, 30)).collect();
+        assert!(draws.iter().all(|&d| d < 30));
+        for v in 0..30 {
+            assert!(draws.contains(&v), "value {v} never drawn");
+        }
+        assert_eq!(bounded(&mut rng, 1), 0);
+    }
+
+    #[test]
+    fn same_seed_same_output_different_seed_different() {
+        let p = synthetic(20, 6, 0.8, 1);
+        for method in Method::ALL {
+            let c = small_config(method);
+            let a = bootstrap(&p, &c, &boot(42, 300)).expect("run");
+            let b = bootstrap(&p, &c, &boot(42, 300)).expect("run");
+            assert_eq!(a, b, "{method}");
+            let d = bootstrap(&p, &c, &boot(43, 300)).expect("run");
+            assert_ne!(a.items, d.items, "{method}");
+        }
+    }
+
+    #[test]
+    fn pinned_output_for_seed() {
+        // Regression pin: if rand_chacha's stream or the resampling ever changes, this fails.
+        let p = synthetic(20, 6, 0.8, 1);
+        let s = bootstrap(&p, &small_config(Method::Trimmed), &boot(2024, 200)).expect("run");
+        let got: Vec<usize> = s.items.iter().map(|i| i.included).collect();
+        assert_eq!(got, PINNED);
+    }
+
+    const PINNED: [usize; 20] = [
+        104, 199, 173, 102, 29, 145, 37, 17, 42, 115, 93, 67, 6, 60, 64, 58, 33, 43, 2, 0,
+    ];
+
+    #[test]
+    fn far_above_always_in_far_below_never() {
+        // Items 0–2 are scored ~95 by everyone, items 3–9 ~50, item 10 ~5; K in [3, 3].
+        let items: Vec<String> = (0..11).map(|i| format!("i{i:02}")).collect();
+        let experts = ["a", "b", "c", "d", "e", "f"];
+        let mut p = Panel::new(experts, items.clone(), 0).expect("panel");
+        for (i, item) in items.iter().enumerate() {
+            for (e, expert) in experts.iter().enumerate() {
+                let base = match i {
+                    0..=2 => 95.0,
+                    10 => 5.0,
+                    _ => 50.0,
+                };
+                let t = base + ((i * 7 + e * 3) % 5) as f64 - 2.0;
+                p.add(expert, item, t, vec![], 1.0).expect("obs");
+            }
+        }
+        for method in Method::ALL {
+            let c = AggregateConfig {
+                method,
+                shortlist_min: 3,
+                shortlist_max: 3,
+                ..AggregateConfig::default()
+            };
+            let s = bootstrap(&p, &c, &boot(9, 200)).expect("run");
+            for i in 0..3 {
+                assert_eq!(s.items[i].inclusion, 1.0, "{method} item {i}");
+                assert!(s.items[i].rank_hi <= 3);
+                assert!(!s.items[i].borderline);
+            }
+            assert_eq!(s.items[10].inclusion, 0.0, "{method}");
+            assert_eq!(
+                (s.items[10].rank_lo, s.items[10].rank_hi),
+                (11, 11),
+                "{method}"
+            );
+        }
+    }
+
+    #[test]
+    fn percentile_nearest_rank() {
+        // 20 resamples: ranks 1 ×1, 2 ×9, 3 ×9, 7 ×1.
+        let mut h = vec![0u32; 9];
+        h[1] = 1;
+        h[2] = 9;
+        h[3] = 9;
+        h[7] = 1;
+        // 5th: ⌈1⌉ = 1st value → 1; 50th: 10th value → 2; 95th: 19th value → 3; 100th → 7.
+        assert_eq!(percentile(&h, 20, 5), 1);
+        assert_eq!(percentile(&h, 20, 50), 2);
+        assert_eq!(percentile(&h, 20, 95), 3);
+        assert_eq!(percentile(&h, 20, 100), 7);
+    }
+
+    #[test]
+    fn edge_panels_do_not_panic() {
+        let c = AggregateConfig::default();
+        let empty = Panel::new(Vec::<String>::new(), Vec::<String>::new(), 0).expect("panel");
+        let s = bootstrap(&empty, &c, &boot(1, 10)).expect("run");
+        assert!(s.items.is_empty());
+        let no_experts = Panel::new(Vec::<String>::new(), ["A"], 0).expect("panel");
+        let s = bootstrap(&no_experts, &c, &boot(1, 10)).expect("run");
+        assert_eq!(s.items[0].unscored, 10);
+        assert_eq!((s.items[0].rank_lo, s.items[0].rank_hi), (1, 1));
+        let mut one = Panel::new(["e"], ["A", "B"], 0).expect("panel");
+        one.add("e", "A", 50.0, vec![], 1.0).expect("obs");
+        for method in Method::ALL {
+            let c = AggregateConfig {
+                method,
+                ..AggregateConfig::default()
+            };
+            let s = bootstrap(&one, &c, &boot(1, 10)).expect("run");
+            assert_eq!(s.fewer_than_min, 10);
+        }
+        assert!(matches!(
+            bootstrap(&one, &c, &boot(1, 0)),
+            Err(AggregateError::Replicates)
+        ));
+    }
+
+    /// Benchmark: 300 items × 30 experts × B = 2000 under trimmed.
+    /// Run with `cargo test --release -- --ignored --nocapture bench_bootstrap`.
+    #[test]
+    #[ignore]
+    fn bench_bootstrap() {
+        let p = synthetic(300, 30, 1.0, 5);
+        for method in Method::ALL {
+            let start = std::time::Instant::now();
+            let s = bootstrap(
+                &p,
+                &AggregateConfig {
+                    method,
+                    ..AggregateConfig::default()
+                },
+                &boot(1, 2000),
+            )
+            .expect("run");
+            let secs = start.elapsed().as_secs_f64();
+            println!(
+                "bootstrap 300 items x 30 experts x B=2000, {method}: {secs:.3} s ({} borderline)",
+                s.items.iter().filter(|i| i.borderline).count()
+            );
+        }
+    }
+}
