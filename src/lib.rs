@@ -11,6 +11,7 @@ pub mod import;
 pub mod industry;
 pub mod panel;
 pub mod profile;
+pub mod report;
 pub mod rubric;
 pub mod sheet;
 pub mod store;

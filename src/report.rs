@@ -1,0 +1,466 @@
+//! From accepted score sheets to one explainable result: the panel, the aggregation, the
+//! shortlist, its stability and the panel statistics. Every output format reads `Results`.
+
+use crate::aggregate::{
+    self, AggregateConfig, Aggregation, BootstrapConfig, Confidence as AggConfidence, CutStatus,
+    Exclusion, Method, Panel, Stability,
+};
+use crate::batch::Batch;
+use crate::industry;
+use crate::profile::Profile;
+use crate::sheet::{Confidence, Sheet};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashSet};
+
+/// How to aggregate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    /// The method.
+    pub method: Method,
+    /// Experts needed before `trimmed` drops the extremes.
+    pub trim_min: usize,
+    /// Shortlist size range.
+    pub shortlist: (usize, usize),
+    /// Bootstrap resamples (0 = skip the stability analysis).
+    pub replicates: usize,
+    /// Bootstrap seed.
+    pub seed: u64,
+}
+
+impl Options {
+    /// The defaults for a profile: trimmed, 5 experts, the profile's range, B = 2000, seed 1.
+    pub fn for_profile(profile: &Profile, final_review: bool) -> Options {
+        let range = if final_review {
+            let n = profile.final_list_size as usize;
+            (n, n)
+        } else {
+            (
+                profile.shortlist.min as usize,
+                profile.shortlist.max as usize,
+            )
+        };
+        Options {
+            method: Method::default(),
+            trim_min: 5,
+            shortlist: range,
+            replicates: 2000,
+            seed: 1,
+        }
+    }
+}
+
+/// A result that cannot be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The panel could not be built from the sheets.
+    #[error("cannot build the panel: {0}")]
+    Panel(#[from] aggregate::PanelError),
+    /// The aggregation refused its inputs.
+    #[error("cannot aggregate: {0}")]
+    Aggregate(#[from] aggregate::AggregateError),
+}
+
+/// One nomination's line in the ranking.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// Competition rank (1, 2, 2, 4); `None` when nobody scored it.
+    pub rank: Option<usize>,
+    /// 编号.
+    pub id: String,
+    /// 技术名称.
+    pub name: String,
+    /// 申报单位.
+    pub applicant: String,
+    /// 推荐单位.
+    pub recommender: String,
+    /// Industry codes with their names.
+    pub industry: Vec<String>,
+    /// 技术就绪水平.
+    pub trl: u8,
+    /// The domain key (useful in final-review batches).
+    pub domain: String,
+    /// The method's score.
+    pub score: Option<f64>,
+    /// Counting experts before trimming.
+    pub n: usize,
+    /// Mean of each criterion over counting experts, in rubric order.
+    pub criteria_means: Vec<Option<f64>>,
+    /// Population sd of the experts' totals.
+    pub sd: Option<f64>,
+    /// Highest minus lowest total.
+    pub range: Option<f64>,
+    /// Standard error (calibrated).
+    pub se: Option<f64>,
+    /// Probability of being on the shortlist when the panel is resampled.
+    pub p_shortlist: Option<f64>,
+    /// 90% rank interval from the bootstrap.
+    pub rank_interval: Option<(usize, usize)>,
+    /// On the computed shortlist.
+    pub shortlisted: bool,
+    /// Experts who recused.
+    pub n_recused: usize,
+    /// Experts with partial scores (left out).
+    pub n_incomplete: usize,
+    /// Short machine-readable flags: `borderline`, `spread`, `tie-at-cut`, `incomplete`, `unscored`.
+    pub flags: Vec<String>,
+    /// The chair's decision on this nomination (`include`/`exclude`), when one was recorded.
+    pub decision: Option<String>,
+    /// The chair's reason for the decision.
+    pub decision_reason: Option<String>,
+}
+
+/// One expert's line in the panel statistics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExpertRow {
+    /// Expert id.
+    pub id: String,
+    /// Display name from the sheet.
+    pub name: String,
+    /// Sheet sequence number.
+    pub sequence: u64,
+    /// Items fully scored and counted.
+    pub scored: usize,
+    /// Items recused.
+    pub recused: usize,
+    /// Items partly scored.
+    pub incomplete: usize,
+    /// Mean of the expert's totals.
+    pub mean: Option<f64>,
+    /// Population sd of the expert's totals.
+    pub sd: Option<f64>,
+    /// Leniency b_e under `calibrated`.
+    pub bias: Option<f64>,
+    /// Why zscore left the expert out, if it did.
+    pub left_out: Option<String>,
+}
+
+/// One cell of the expert × item matrix.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cell {
+    /// Expert id.
+    pub expert: String,
+    /// Item id.
+    pub item: String,
+    /// The expert's total, when complete.
+    pub total: Option<f64>,
+    /// Criterion scores in rubric order.
+    pub scores: Vec<Option<f64>>,
+    /// Recused (with the reason).
+    pub recused: Option<String>,
+    /// Excluded for a conflict of interest found by the panel file.
+    pub conflict: bool,
+    /// The expert's comment.
+    pub comment: String,
+    /// Flagged for discussion.
+    pub flagged: bool,
+    /// The expert's confidence.
+    pub confidence: String,
+}
+
+/// Everything `rank`, `stats` and `export` print.
+#[derive(Debug, Clone, Serialize)]
+pub struct Results {
+    /// The batch's content hash.
+    pub batch: String,
+    /// The batch title.
+    pub title: String,
+    /// The profile id.
+    pub profile: String,
+    /// The rubric hash every sheet matched.
+    pub rubric: String,
+    /// The method used.
+    pub method: Method,
+    /// All parameters of the run.
+    pub config: AggregateConfig,
+    /// Bootstrap parameters (None when skipped).
+    pub bootstrap: Option<BootstrapConfig>,
+    /// Criterion keys and labels, in rubric order.
+    pub criteria: Vec<(String, String)>,
+    /// Rows in ranking order, unscored items last.
+    pub rows: Vec<Row>,
+    /// The shortlist size chosen by the rule.
+    pub k: usize,
+    /// Whether K leaves the profile's range (fewer ranked items than the minimum).
+    pub k_out_of_range: bool,
+    /// Why the cut is where it is, in words.
+    pub cut_note: String,
+    /// The engine's full output (threshold map, cuts, agreement).
+    pub aggregation: Aggregation,
+    /// Bootstrap stability, when run.
+    pub stability: Option<Stability>,
+    /// Panel statistics per expert.
+    pub experts: Vec<ExpertRow>,
+    /// The expert × item matrix.
+    pub matrix: Vec<Cell>,
+    /// Plain-language warnings for the chair.
+    pub warnings: Vec<String>,
+}
+
+fn to_agg(c: Confidence) -> AggConfidence {
+    match c {
+        Confidence::Low => AggConfidence::Low,
+        Confidence::Normal => AggConfidence::Normal,
+        Confidence::High => AggConfidence::High,
+    }
+}
+
+/// Aggregates accepted sheets; `excluded` pairs (expert, item) are dropped (conflicts of interest).
+pub fn build(
+    batch: &Batch,
+    profile: &Profile,
+    sheets: &[Sheet],
+    excluded: &[(String, String)],
+    opts: &Options,
+) -> Result<Results, ReportError> {
+    let rubric = profile.rubric();
+    let crit = &rubric.criteria;
+    let experts: Vec<String> = sheets.iter().map(|s| s.expert.id.clone()).collect();
+    let mut panel = Panel::new(experts.iter().cloned(), batch.ids(), crit.len())?;
+    let excluded: HashSet<(&str, &str)> = excluded
+        .iter()
+        .map(|(e, i)| (e.as_str(), i.as_str()))
+        .collect();
+    let mut matrix = Vec::new();
+    for s in sheets {
+        let e = s.expert.id.as_str();
+        for it in &s.items {
+            let scores: Vec<Option<f64>> = crit
+                .iter()
+                .map(|c| it.scores.get(&c.key).copied())
+                .collect();
+            let conflict = excluded.contains(&(e, it.id.as_str()));
+            let total = rubric.total(&it.scores);
+            if it.recused {
+                panel.mark_excluded(e, &it.id, Exclusion::Recused)?;
+            } else if conflict {
+                // Treated as a recusal the expert should have declared.
+                panel.mark_excluded(e, &it.id, Exclusion::Recused)?;
+            } else if let Some(t) = total {
+                let values: Vec<f64> = scores.iter().map(|v| v.unwrap_or(0.0)).collect();
+                panel.add(e, &it.id, t, values, to_agg(it.confidence).weight())?;
+            } else if scores.iter().any(Option::is_some) {
+                panel.mark_excluded(e, &it.id, Exclusion::Incomplete)?;
+            }
+            matrix.push(Cell {
+                expert: e.to_string(),
+                item: it.id.clone(),
+                total: if it.recused || conflict { None } else { total },
+                scores,
+                recused: it.recused.then(|| it.recusal_reason.clone()),
+                conflict,
+                comment: it.comment.clone(),
+                flagged: it.flagged,
+                confidence: it.confidence.as_str().to_string(),
+            });
+        }
+    }
+    let config = AggregateConfig {
+        method: opts.method,
+        trim_min: opts.trim_min,
+        shortlist_min: opts.shortlist.0,
+        shortlist_max: opts.shortlist.1,
+        ..AggregateConfig::default()
+    };
+    let agg = aggregate::aggregate(&panel, &config)?;
+    let (stability, bcfg) = if opts.replicates > 0 && !sheets.is_empty() {
+        let bcfg = BootstrapConfig {
+            replicates: opts.replicates,
+            seed: opts.seed,
+            ..BootstrapConfig::default()
+        };
+        (
+            Some(aggregate::bootstrap(&panel, &config, &bcfg)?),
+            Some(bcfg),
+        )
+    } else {
+        (None, None)
+    };
+    Ok(assemble(
+        batch, profile, sheets, agg, stability, bcfg, matrix,
+    ))
+}
+
+fn assemble(
+    batch: &Batch,
+    profile: &Profile,
+    sheets: &[Sheet],
+    agg: Aggregation,
+    stability: Option<Stability>,
+    bcfg: Option<BootstrapConfig>,
+    matrix: Vec<Cell>,
+) -> Results {
+    let crit = &profile.rubric().criteria;
+    let tied: HashSet<usize> = match &agg.shortlist.status {
+        CutStatus::TieAtCut { tied, .. } => tied.iter().copied().collect(),
+        _ => HashSet::new(),
+    };
+    let mut rows = Vec::with_capacity(batch.items.len());
+    for &idx in &agg.ranking.order {
+        let it = &batch.items[idx];
+        let r = &agg.items[idx];
+        let st = stability.as_ref().and_then(|s| s.items.get(idx));
+        let mut flags = Vec::new();
+        if st.is_some_and(|s| s.borderline) {
+            flags.push("borderline".to_string());
+        }
+        if r.large_spread {
+            flags.push("spread".to_string());
+        }
+        if tied.contains(&idx) {
+            flags.push("tie-at-cut".to_string());
+        }
+        if r.n_incomplete > 0 {
+            flags.push("incomplete".to_string());
+        }
+        if r.score.is_none() {
+            flags.push("unscored".to_string());
+        }
+        let means = if r.n_observed > 0 {
+            r.criteria_means.iter().map(|m| Some(*m)).collect()
+        } else {
+            vec![None; crit.len()]
+        };
+        rows.push(Row {
+            rank: r.rank,
+            id: it.id.clone(),
+            name: it.name.clone(),
+            applicant: it.applicant.clone(),
+            recommender: it.recommender.clone(),
+            industry: it
+                .industry
+                .iter()
+                .map(|c| industry::lookup(c).map_or_else(|| c.clone(), industry::display))
+                .collect(),
+            trl: it.trl,
+            domain: it.domain.clone(),
+            score: r.score,
+            n: r.n_observed,
+            criteria_means: means,
+            sd: r.sd,
+            range: r.range,
+            se: r.se,
+            p_shortlist: st.map(|s| s.inclusion),
+            rank_interval: st
+                .filter(|_| r.score.is_some())
+                .map(|s| (s.rank_lo, s.rank_hi)),
+            shortlisted: r.shortlisted,
+            n_recused: r.n_recused,
+            n_incomplete: r.n_incomplete,
+            flags,
+            decision: None,
+            decision_reason: None,
+        });
+    }
+    let sl = &agg.shortlist;
+    let cut_note = match &sl.status {
+        CutStatus::Clean => match (sl.cut_score, sl.next_score) {
+            (Some(a), Some(b)) => format!(
+                "K = {}: the largest size in {}–{} that splits no tie (score at the cut {a:.4}, next {b:.4})",
+                sl.k, sl.min, sl.max
+            ),
+            _ => format!("K = {}: every ranked nomination", sl.k),
+        },
+        CutStatus::TieAtCut { tied, places } => format!(
+            "K = {}: every size in {}–{} splits a tie; {} tied nominations share {} places — the chair must decide",
+            sl.k,
+            sl.min,
+            sl.max,
+            tied.len(),
+            places
+        ),
+        CutStatus::FewerThanMin => format!(
+            "K = {}: only {} nominations are ranked, fewer than the minimum {}",
+            sl.k, sl.n_ranked, sl.min
+        ),
+    };
+    let k_out_of_range = sl.k < sl.min || sl.k > sl.max;
+    let by_id: BTreeMap<&str, &Sheet> = sheets.iter().map(|s| (s.expert.id.as_str(), s)).collect();
+    let experts = agg
+        .experts
+        .iter()
+        .map(|e| ExpertRow {
+            id: e.id.clone(),
+            name: by_id
+                .get(e.id.as_str())
+                .map(|s| s.expert.name.clone())
+                .unwrap_or_default(),
+            sequence: by_id.get(e.id.as_str()).map(|s| s.sequence).unwrap_or(0),
+            scored: e.n_scored,
+            recused: e.n_recused,
+            incomplete: e.n_incomplete,
+            mean: e.mean_total,
+            sd: e.sd_total,
+            bias: e.bias,
+            left_out: e.excluded.as_ref().map(|x| format!("{x:?}")),
+        })
+        .collect();
+    let warnings = agg.warnings.iter().map(describe_warning).collect();
+    Results {
+        batch: batch.hash.clone(),
+        title: batch.meta.title.clone(),
+        profile: profile.id.clone(),
+        rubric: profile.rubric_hash(),
+        method: agg.config.method,
+        config: agg.config.clone(),
+        bootstrap: bcfg,
+        criteria: crit
+            .iter()
+            .map(|c| (c.key.clone(), c.label.clone()))
+            .collect(),
+        rows,
+        k: sl.k,
+        k_out_of_range,
+        cut_note,
+        aggregation: agg,
+        stability,
+        experts,
+        matrix,
+        warnings,
+    }
+}
+
+/// A warning in plain words.
+pub fn describe_warning(w: &aggregate::Warning) -> String {
+    use aggregate::Warning as W;
+    match w {
+        W::Unscored { items } => format!(
+            "nobody scored {}: listed last, without a rank",
+            items.join(", ")
+        ),
+        W::ExpertsLeftOut { experts } => format!(
+            "zscore left out {} (fewer than 2 items, or no spread)",
+            experts.join(", ")
+        ),
+        W::Disconnected { components } => format!(
+            "calibrated: the expert–item graph falls into {components} separate groups; scores are not comparable across groups"
+        ),
+        W::NoStandardErrors {
+            observations,
+            parameters,
+        } => format!(
+            "calibrated: {observations} scores for {parameters} parameters: no standard errors"
+        ),
+        W::FewerThanMin { ranked, min } => {
+            format!("only {ranked} nominations are ranked, fewer than the shortlist minimum {min}")
+        }
+        W::TieAtCut { k, tied } => format!(
+            "every shortlist size splits a tie: K = {k}, tied: {} — the chair must decide",
+            tied.join(", ")
+        ),
+        W::LargeSpread { items } => format!("experts disagree strongly on {}", items.join(", ")),
+    }
+}
+
+impl Results {
+    /// The rows on the shortlist, in rank order.
+    pub fn shortlist(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|r| r.shortlisted)
+    }
+
+    /// Rows flagged borderline.
+    pub fn borderline(&self) -> impl Iterator<Item = &Row> {
+        self.rows
+            .iter()
+            .filter(|r| r.flags.iter().any(|f| f == "borderline"))
+    }
+}
