@@ -84,6 +84,7 @@ fn app(dir: &Path) -> App {
         lang: Lang::Zh,
         theme: Theme::default(),
         keymap: KeyMap::default(),
+        submit_dir: None,
     };
     App::new(p, batch, store, settings).expect("app")
 }

@@ -39,6 +39,20 @@ pub enum Command {
     Score(ScoreArgs),
     /// Try the scoring view on a bundled demo batch, with a throw-away store.
     Demo(DemoArgs),
+    /// Print this store's signing key (created on first use) and its fingerprint, for the panel file.
+    Key(KeyArgs),
+    /// Write an expert's signed score sheet for a batch, to hand to the panel chair.
+    Sheet(SheetArgs),
+    /// Aggregate score sheets: the ranking, the shortlist, its stability.
+    Rank(RankArgs),
+    /// Panel statistics: per expert, per nomination, agreement (ICC, Kendall's W).
+    Stats(StatsArgs),
+    /// Export the shortlist and full results as XLSX, CSV, JSON or Markdown.
+    Export(ExportArgs),
+    /// The chair's view: ranking with the cut, detail, panel; decisions with reasons; live sheets.
+    Chair(ChairArgs),
+    /// The final review: merge the domains' JSON shortlist exports into one final-review batch.
+    Merge(MergeArgs),
     /// Generate a large synthetic batch, for benchmarks and load tests.
     Gen(GenArgs),
     /// Show or check a review profile (the rules of a round).
@@ -119,6 +133,10 @@ pub struct UiOpts {
     /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
+    /// Where the sheet key (S) writes signed score sheets, e.g. a directory the chair reads on a
+    /// shared server (default: sheets/ beside the store).
+    #[arg(long, value_name = "DIR")]
+    pub submit_dir: Option<PathBuf>,
 }
 
 /// `revdesk score`.
@@ -149,6 +167,198 @@ pub struct DemoArgs {
     pub expert: String,
     #[command(flatten)]
     pub ui: UiOpts,
+}
+
+/// `revdesk key`.
+#[derive(Debug, Args)]
+pub struct KeyArgs {
+    /// The store directory (default: $REVDESK_STORE, else the user data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// The expert id to print in the panel-file snippet (default: your user name).
+    #[arg(long, value_name = "ID")]
+    pub expert: Option<String>,
+}
+
+/// `revdesk sheet`.
+#[derive(Debug, Args)]
+pub struct SheetArgs {
+    /// The batch the sheet is for.
+    pub batch: PathBuf,
+    /// The expert whose marks go on the sheet (default: your user name).
+    #[arg(long, value_name = "ID")]
+    pub expert: Option<String>,
+    /// The store directory (default: $REVDESK_STORE, else the user data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// The sheet file to write (JSON).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+}
+
+/// Which sheets to read and how to aggregate them.
+#[derive(Debug, Clone, Args)]
+pub struct SheetsOpts {
+    /// Score sheet files, or directories of them (every *.json inside).
+    #[arg(required = true, value_name = "SHEET-OR-DIR")]
+    pub sheets: Vec<PathBuf>,
+    /// A panel file: only sheets signed by a listed expert's pinned key count, and
+    /// affiliations are checked for conflicts of interest.
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
+    /// Go on without the sheets that fail their checks (they are listed).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// mean, trimmed, median, zscore or calibrated.
+    #[arg(long, default_value = "trimmed")]
+    pub method: String,
+    /// Experts needed before `trimmed` drops the highest and lowest total.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub trim_min: usize,
+    /// The shortlist size range (default: the profile's, e.g. 25-30).
+    #[arg(long, value_name = "MIN-MAX")]
+    pub shortlist: Option<String>,
+    /// Bootstrap resamples for the stability analysis (0 skips it).
+    #[arg(long, default_value_t = 2000, value_name = "B")]
+    pub bootstrap: usize,
+    /// Bootstrap seed: the same seed gives the same figures.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The chair's store: its decisions (cut, overrides with reasons) are applied.
+    #[arg(long = "decisions", visible_alias = "store", value_name = "DIR")]
+    pub decisions: Option<PathBuf>,
+}
+
+/// Output formats of `rank`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RankFormat {
+    /// An aligned table with the cut line, threshold map and borderline items.
+    Table,
+    /// CSV: rank,id,name,score,n, criterion means, sd, p_shortlist, shortlisted, flags.
+    Csv,
+    /// Everything, as JSON.
+    Json,
+}
+
+/// `revdesk rank`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// The batch the sheets are for.
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub sheets: SheetsOpts,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RankFormat::Table)]
+    pub format: RankFormat,
+}
+
+/// `revdesk stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The batch the sheets are for.
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub sheets: SheetsOpts,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A workbook: shortlist, full ranking, score matrix, panel statistics, method.
+    Xlsx,
+    /// The full ranking, UTF-8 with BOM (opens in Excel on Chinese Windows).
+    Csv,
+    /// Everything, as JSON.
+    Json,
+    /// A report for the meeting minutes.
+    Md,
+}
+
+/// `revdesk export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The batch the sheets are for.
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub sheets: SheetsOpts,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Write even when the shortlist is outside the profile's range.
+    #[arg(long)]
+    pub force: bool,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// `revdesk chair`.
+#[derive(Debug, Args)]
+pub struct ChairArgs {
+    /// The batch.
+    pub batch: PathBuf,
+    /// Score sheet files, or directories of them (watched: new sheets update the view).
+    #[arg(required = true, value_name = "SHEET-OR-DIR")]
+    pub sheets: Vec<PathBuf>,
+    /// The chair's store, where decisions are kept (default: $REVDESK_STORE, else the data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// A panel file (pinned keys, affiliations for conflicts of interest).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
+    /// The chair's id, recorded with every decision (default: your user name).
+    #[arg(long, value_name = "ID")]
+    pub chair: Option<String>,
+    /// Bootstrap resamples for the stability column (0 skips it).
+    #[arg(long, default_value_t = 2000, value_name = "B")]
+    pub bootstrap: usize,
+    /// Bootstrap seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The shortlist size range (default: the profile's, e.g. 25-30).
+    #[arg(long, value_name = "MIN-MAX")]
+    pub shortlist: Option<String>,
+    /// The method to start with (M switches).
+    #[arg(long, default_value = "trimmed")]
+    pub method: String,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    #[command(flatten)]
+    pub ui: UiOpts,
+}
+
+/// `revdesk merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The domains' shortlist exports (`revdesk export --format json`).
+    #[arg(required = true, value_name = "SHORTLIST.json")]
+    pub shortlists: Vec<PathBuf>,
+    /// The final-review batch to write (JSON).
+    #[arg(short, long, value_name = "FINAL.json")]
+    pub output: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// A review profile (TOML); default: kczg-2020.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
 }
 
 /// `revdesk gen`.
@@ -220,6 +430,13 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Enter(a) => cmd_enter(a),
         Command::Score(a) => cmd_score(a),
         Command::Demo(a) => cmd_demo(a),
+        Command::Key(a) => cmd_key(a),
+        Command::Sheet(a) => cmd_sheet(a),
+        Command::Rank(a) => cmd_rank(a),
+        Command::Stats(a) => cmd_stats(a),
+        Command::Export(a) => cmd_export(a),
+        Command::Chair(a) => cmd_chair(a),
+        Command::Merge(a) => cmd_merge(a),
         Command::Gen(a) => cmd_gen(a),
         Command::Profile(p) => cmd_profile(p),
         Command::Industry(a) => cmd_industry(a),
@@ -589,6 +806,7 @@ pub fn ui_settings(
         lang,
         theme,
         keymap,
+        submit_dir: ui.submit_dir.clone(),
     })
 }
 
@@ -656,4 +874,361 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
         name,
         &a.ui,
     )
+}
+
+fn cmd_key(a: KeyArgs) -> Result<u8> {
+    let dir = store_dir(a.store.as_deref())?;
+    let store = Store::open(&dir)?;
+    let key = crate::submit::signing_key(&store)?;
+    let public = key.verifying_key();
+    let expert = a.expert.unwrap_or_else(default_expert);
+    let name = store
+        .expert(&expert)?
+        .and_then(|e| e.display_name)
+        .unwrap_or_else(|| expert.clone());
+    println!("store:       {}", store.path().display());
+    println!("public key:  {}", crate::sheet::public_key_to_hex(&public));
+    println!("fingerprint: {}", crate::sheet::fingerprint(&public));
+    println!();
+    println!("# for the chair's panel file (panel.toml):");
+    println!("[[experts]]");
+    println!("id = {}", toml_str(&expert));
+    println!("name = {}", toml_str(&name));
+    println!("affiliations = []");
+    println!(
+        "public_key = \"{}\"",
+        crate::sheet::public_key_to_hex(&public)
+    );
+    Ok(0)
+}
+
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn cmd_sheet(a: SheetArgs) -> Result<u8> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let batch = match load_usable_batch(&a.batch, &profile, &a.opts)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    if a.output.exists() && !a.overwrite {
+        bail!(
+            "{} exists; pass --overwrite to replace it",
+            a.output.display()
+        );
+    }
+    let dir = store_dir(a.store.as_deref())?;
+    let store = Store::open(&dir)?;
+    let expert = a.expert.unwrap_or_else(default_expert);
+    if store.expert(&expert)?.is_none() {
+        bail!(
+            "expert '{expert}' has no marks in {} (score or enter some first)",
+            store.path().display()
+        );
+    }
+    register(&store, &batch, &profile)?;
+    let sheet = crate::submit::produce(&store, &batch, &profile, &expert)?;
+    crate::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
+        crate::sheet::SheetFileError {
+            path: a.output.clone(),
+            source,
+        }
+    })?;
+    let scored = sheet
+        .items
+        .iter()
+        .filter(|i| profile.rubric().total(&i.scores).is_some())
+        .count();
+    let recused = sheet.items.iter().filter(|i| i.recused).count();
+    println!(
+        "{}: sheet {} of expert {} for batch {}: {} of {} nominations fully scored, {} recused; signed {}",
+        a.output.display(),
+        sheet.sequence,
+        expert,
+        batch.short_hash(),
+        scored,
+        batch.items.len(),
+        recused,
+        sheet.key_fingerprint()
+    );
+    Ok(0)
+}
+
+/// Parses `25-30` (or `25–30`, `25..30`).
+pub fn parse_range(s: &str) -> Result<(usize, usize)> {
+    let t = s.trim();
+    let (a, b) = t
+        .split_once("..")
+        .or_else(|| t.split_once('-'))
+        .or_else(|| t.split_once('–'))
+        .with_context(|| format!("--shortlist {s}: expected MIN-MAX, e.g. 25-30"))?;
+    let a: usize = a
+        .trim()
+        .parse()
+        .with_context(|| format!("--shortlist {s}: bad minimum"))?;
+    let b: usize = b
+        .trim()
+        .parse()
+        .with_context(|| format!("--shortlist {s}: bad maximum"))?;
+    if a == 0 || a > b {
+        bail!("--shortlist {s}: the minimum must be at least 1 and at most the maximum");
+    }
+    Ok((a, b))
+}
+
+/// Everything `rank`, `stats` and `export` work from.
+pub struct Gathered {
+    /// The round's rules.
+    pub profile: Profile,
+    /// The batch.
+    pub batch: Batch,
+    /// The aggregated results.
+    pub results: crate::report::Results,
+}
+
+/// Reads the batch and the sheets and aggregates; `Err(code)` after printing why not.
+pub fn gather(
+    batch: &Path,
+    opts: &BatchOpts,
+    so: &SheetsOpts,
+) -> Result<std::result::Result<Gathered, u8>> {
+    let profile = load_profile(opts.profile.as_deref())?;
+    let method: crate::aggregate::Method = so
+        .method
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--method {}: {e}", so.method))?;
+    let range = so.shortlist.as_deref().map(parse_range).transpose()?;
+    let batch = match load_usable_batch(batch, &profile, opts)? {
+        Ok(b) => b,
+        Err(code) => return Ok(Err(code)),
+    };
+    let panel = match &so.panel {
+        Some(p) => Some(crate::panel::Panel::load(p)?),
+        None => None,
+    };
+    let collected = crate::panel::collect(&so.sheets, &batch, &profile, panel.as_ref());
+    for n in &collected.notes {
+        eprintln!("note: {n}");
+    }
+    for c in &collected.conflicts {
+        eprintln!("conflict of interest: {c}; that score is excluded");
+    }
+    if !collected.rejected.is_empty() {
+        for r in &collected.rejected {
+            let lead = if so.skip_invalid {
+                "skipped"
+            } else {
+                "rejected"
+            };
+            eprintln!("{lead}: {r}");
+        }
+        if !so.skip_invalid {
+            eprintln!(
+                "revdesk: {} sheet(s) rejected; fix them or pass --skip-invalid to go on without them",
+                collected.rejected.len()
+            );
+            return Ok(Err(EXIT_INPUT));
+        }
+    }
+    if collected.accepted.is_empty() {
+        eprintln!("revdesk: no valid score sheet to aggregate");
+        return Ok(Err(EXIT_INPUT));
+    }
+    let mut ropts = crate::report::Options::for_profile(&profile, batch.meta.final_review);
+    ropts.method = method;
+    ropts.trim_min = so.trim_min;
+    ropts.replicates = so.bootstrap;
+    ropts.seed = so.seed;
+    if let Some(r) = range {
+        ropts.shortlist = r;
+    }
+    let exclusions = collected.exclusions();
+    let sheets: Vec<crate::sheet::Sheet> = collected.accepted.into_iter().map(|(_, s)| s).collect();
+    let mut results = crate::report::build(&batch, &profile, &sheets, &exclusions, &ropts)?;
+    if let Some(dir) = &so.decisions {
+        if !dir.join(crate::store::DB_FILE_NAME).exists() {
+            bail!("--decisions {}: no chair's store there", dir.display());
+        }
+        let store = Store::open(dir)?;
+        let log = crate::decisions::parse_log(&store.decisions(&batch.hash)?)?;
+        crate::decisions::apply(&mut results, &log);
+    }
+    Ok(Ok(Gathered {
+        profile,
+        batch,
+        results,
+    }))
+}
+
+fn cmd_rank(a: RankArgs) -> Result<u8> {
+    let g = match gather(&a.batch, &a.opts, &a.sheets)? {
+        Ok(g) => g,
+        Err(code) => return Ok(code),
+    };
+    let out = match a.format {
+        RankFormat::Table => crate::export::rank_table(&g.results).into_bytes(),
+        RankFormat::Csv => crate::export::rank_csv(&g.results, false),
+        RankFormat::Json => crate::export::rank_json(&g.results).into_bytes(),
+    };
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    Ok(0)
+}
+
+fn cmd_stats(a: StatsArgs) -> Result<u8> {
+    let g = match gather(&a.batch, &a.opts, &a.sheets)? {
+        Ok(g) => g,
+        Err(code) => return Ok(code),
+    };
+    let out = match a.format {
+        ReportFormat::Text => crate::export::stats_table(&g.results),
+        ReportFormat::Json => crate::export::stats_json(&g.results),
+    };
+    print!("{out}");
+    Ok(0)
+}
+
+fn cmd_export(a: ExportArgs) -> Result<u8> {
+    if a.output.exists() && !a.overwrite {
+        bail!(
+            "{} exists; pass --overwrite to replace it",
+            a.output.display()
+        );
+    }
+    let g = match gather(&a.batch, &a.opts, &a.sheets)? {
+        Ok(g) => g,
+        Err(code) => return Ok(code),
+    };
+    let r = &g.results;
+    if r.k_out_of_range && !a.force {
+        let size = r.rows.iter().filter(|x| x.shortlisted).count();
+        eprintln!(
+            "revdesk: the shortlist has {size} nominations, outside {}–{}: {}",
+            r.config.shortlist_min, r.config.shortlist_max, r.cut_note
+        );
+        eprintln!("revdesk: nothing written; pass --force to export it anyway");
+        return Ok(EXIT_INPUT);
+    }
+    match a.format {
+        ExportFormat::Xlsx => crate::export::export_xlsx(r, &g.profile, &a.output)?,
+        ExportFormat::Csv => write_file(&a.output, &crate::export::export_csv(r))?,
+        ExportFormat::Json => write_file(&a.output, crate::export::export_json(r).as_bytes())?,
+        ExportFormat::Md => write_file(
+            &a.output,
+            crate::export::export_markdown(r, &g.profile).as_bytes(),
+        )?,
+    }
+    println!(
+        "{}: {} nominations ranked, shortlist of {} ({}), method {}",
+        a.output.display(),
+        r.rows.iter().filter(|x| x.rank.is_some()).count(),
+        r.k,
+        g.batch.short_hash(),
+        r.method
+    );
+    Ok(0)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    // Write beside the target and rename, so a reader never sees half a file.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+fn cmd_chair(a: ChairArgs) -> Result<u8> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let panel = match &a.panel {
+        Some(p) => Some(crate::panel::Panel::load(p)?),
+        None => None,
+    };
+    let batch = match load_usable_batch(&a.batch, &profile, &a.opts)? {
+        Ok(b) => b,
+        Err(code) => return Ok(code),
+    };
+    let chair = a.chair.clone().unwrap_or_else(default_expert);
+    let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
+    let method: crate::aggregate::Method = a
+        .method
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--method {}: {e}", a.method))?;
+    let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
+    need_terminal()?;
+    let dir = store_dir(a.store.as_deref())?;
+    let store = Store::open(&dir)?;
+    register(&store, &batch, &profile)?;
+    let settings = crate::tui::chair::ChairSettings {
+        chair,
+        lang: ui.lang,
+        theme: ui.theme,
+        keymap: ui.keymap,
+        replicates: a.bootstrap,
+        seed: a.seed,
+        panel,
+        shortlist,
+        method,
+    };
+    let app = crate::tui::chair::ChairApp::new(profile, batch, a.sheets.clone(), store, settings);
+    crate::tui::run(app)?;
+    Ok(0)
+}
+
+fn cmd_merge(a: MergeArgs) -> Result<u8> {
+    let profile = load_profile(a.profile.as_deref())?;
+    if a.output.exists() && !a.overwrite {
+        bail!(
+            "{} exists; pass --overwrite to replace it",
+            a.output.display()
+        );
+    }
+    let mut inputs = Vec::new();
+    for p in &a.shortlists {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        inputs.push((p.clone(), text));
+    }
+    let order: Vec<String> = profile.domains.iter().map(|d| d.key.clone()).collect();
+    let merged = match crate::merge::merge(&inputs, &order) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("revdesk: cannot merge: {e}");
+            return Ok(EXIT_INPUT);
+        }
+    };
+    if merged.profile != profile.id {
+        eprintln!(
+            "note: the shortlists were made under profile {}, the final batch follows it (given: {})",
+            merged.profile, profile.id
+        );
+    }
+    let title = format!("{} 终审", profile.name);
+    write_file(&a.output, merged.to_json(&title).as_bytes())?;
+    for part in &merged.parts {
+        let name = profile
+            .domain(&part.domain)
+            .map(|d| d.name.as_str())
+            .unwrap_or(&part.domain);
+        println!(
+            "{}: {} {} nominations",
+            part.path.display(),
+            name,
+            part.count
+        );
+    }
+    println!(
+        "{}: final-review batch of {} nominations from {} domains (final list: {})",
+        a.output.display(),
+        merged.items.len(),
+        merged.parts.len(),
+        profile.final_list_size
+    );
+    Ok(0)
 }

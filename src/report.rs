@@ -166,6 +166,12 @@ pub struct Results {
     pub title: String,
     /// The profile id.
     pub profile: String,
+    /// The profile's content hash (the final review refuses to merge different rules).
+    pub profile_hash: String,
+    /// The batch's domain key (None for a final-review batch).
+    pub domain: Option<String>,
+    /// Whether the batch is a final-review batch.
+    pub final_review: bool,
     /// The rubric hash every sheet matched.
     pub rubric: String,
     /// The method used.
@@ -194,6 +200,10 @@ pub struct Results {
     pub matrix: Vec<Cell>,
     /// Plain-language warnings for the chair.
     pub warnings: Vec<String>,
+    /// The nominations as submitted (the final review builds its batch from these).
+    pub nominations: Vec<crate::batch::Item>,
+    /// The chair's decision log, when decisions were applied.
+    pub decisions: Vec<crate::decisions::Recorded>,
 }
 
 fn to_agg(c: Confidence) -> AggConfidence {
@@ -399,6 +409,9 @@ fn assemble(
         batch: batch.hash.clone(),
         title: batch.meta.title.clone(),
         profile: profile.id.clone(),
+        profile_hash: profile.hash(),
+        domain: batch.domain.clone(),
+        final_review: batch.meta.final_review,
         rubric: profile.rubric_hash(),
         method: agg.config.method,
         config: agg.config.clone(),
@@ -416,6 +429,8 @@ fn assemble(
         experts,
         matrix,
         warnings,
+        nominations: batch.items.clone(),
+        decisions: Vec::new(),
     }
 }
 

@@ -130,6 +130,21 @@ BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
 CREATE TRIGGER txns_no_delete BEFORE DELETE ON txns
 BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
 "#,
+    // 2: the panel chair's decisions (cut, overrides with reasons), append-only like history.
+    r#"
+CREATE TABLE decisions (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch    TEXT NOT NULL,
+    chair    TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    decision TEXT NOT NULL
+) STRICT;
+CREATE INDEX decisions_by_batch ON decisions(batch, seq);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+"#,
 ];
 
 /// Everything that can go wrong in the store.
@@ -1197,6 +1212,40 @@ impl Store {
             Ok(())
         })();
         self.wrap("meta_set", r)
+    }
+
+    /// Appends a chair's decision (JSON text) for a batch; returns its sequence number.
+    pub fn record_decision(
+        &self,
+        batch: &str,
+        chair: &str,
+        decision: &str,
+    ) -> Result<i64, StoreError> {
+        let r = (|| -> Result<i64, Fail> {
+            let at = now();
+            Ok(self
+                .conn
+                .prepare_cached(
+                    "INSERT INTO decisions (batch, chair, at, decision) VALUES (?1, ?2, ?3, ?4)
+                     RETURNING seq",
+                )?
+                .query_row(params![batch, chair, at, decision], |r| r.get(0))?)
+        })();
+        self.wrap("record_decision", r)
+    }
+
+    /// Every decision recorded for a batch, oldest first: `(seq, at, chair, decision JSON)`.
+    pub fn decisions(&self, batch: &str) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+        let r = (|| -> Result<Vec<(i64, String, String, String)>, Fail> {
+            let mut st = self.conn.prepare_cached(
+                "SELECT seq, at, chair, decision FROM decisions WHERE batch = ?1 ORDER BY seq",
+            )?;
+            let rows = st.query_map([batch], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })();
+        self.wrap("decisions", r)
     }
 
     /// Atomically increments the counter `name` and returns the new value (first is 1).

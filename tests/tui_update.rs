@@ -280,3 +280,38 @@ fn another_session_is_picked_up() {
     assert_eq!(a.record("RE-003").scores["market"], 9.0);
     let _ = Action::Quit;
 }
+
+#[test]
+fn the_sheet_key_writes_a_signed_verifiable_sheet() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    typed(&mut a, "8\n7\n9\n6\n8\n7\n");
+    key(&mut a, KeyCode::Char('m'));
+    key(&mut a, KeyCode::Char('S'));
+    assert!(
+        a.message
+            .as_ref()
+            .is_some_and(|(l, m)| *l == Level::Info && m.contains("评分表")),
+        "{:?}",
+        a.message
+    );
+    key(&mut a, KeyCode::Char('S'));
+    let mut files: Vec<_> = std::fs::read_dir(dir.path().join("sheets"))
+        .expect("sheets dir")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 2, "each press writes the next sequence");
+    let sheet = revdesk::sheet::read(&files[1]).expect("reads");
+    sheet.verify().expect("signature");
+    sheet
+        .check(&a.batch, &a.profile)
+        .expect("fits batch and rubric");
+    assert_eq!(sheet.sequence, 2);
+    assert_eq!(sheet.expert.id, "wang");
+    let one = sheet.item("RE-001").expect("item");
+    assert_eq!(one.scores["originality"], 9.0);
+    assert!(!one.flagged);
+    // The sixth score moved on to RE-002, which `m` flagged.
+    assert!(sheet.item("RE-002").expect("item").flagged);
+}

@@ -46,6 +46,8 @@ pub enum Action {
     Confidence,
     /// Undo the last change.
     Undo,
+    /// Write a signed score sheet of everything scored so far, for the chair.
+    SubmitSheet,
     /// Show or hide contact details.
     Contacts,
     /// Switch between the list and the reading pane on narrow screens.
@@ -56,11 +58,25 @@ pub enum Action {
     Cancel,
     /// Quit.
     Quit,
+    /// Chair: switch the aggregation method.
+    CycleMethod,
+    /// Chair: move the cut down one place (a longer list).
+    CutDown,
+    /// Chair: move the cut up one place (a shorter list).
+    CutUp,
+    /// Chair: include the nomination against the ranking (asks for a reason).
+    Include,
+    /// Chair: exclude the nomination against the ranking (asks for a reason).
+    Exclude,
+    /// Chair: withdraw an include/exclude.
+    ClearOverride,
+    /// Chair: mark the ties at the cut resolved (asks how).
+    ResolveTies,
 }
 
 impl Action {
     /// Every action, in the order help lists them.
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 33] = [
         Action::NextItem,
         Action::PrevItem,
         Action::FirstItem,
@@ -81,11 +97,19 @@ impl Action {
         Action::Flag,
         Action::Confidence,
         Action::Undo,
+        Action::SubmitSheet,
         Action::Contacts,
         Action::ToggleList,
         Action::Help,
         Action::Cancel,
         Action::Quit,
+        Action::CycleMethod,
+        Action::CutDown,
+        Action::CutUp,
+        Action::Include,
+        Action::Exclude,
+        Action::ClearOverride,
+        Action::ResolveTies,
     ];
 
     /// The snake_case name used in keymap files.
@@ -111,12 +135,60 @@ impl Action {
             Action::Flag => "flag",
             Action::Confidence => "confidence",
             Action::Undo => "undo",
+            Action::SubmitSheet => "submit_sheet",
             Action::Contacts => "contacts",
             Action::ToggleList => "toggle_list",
             Action::Help => "help",
             Action::Cancel => "cancel",
             Action::Quit => "quit",
+            Action::CycleMethod => "cycle_method",
+            Action::CutDown => "cut_down",
+            Action::CutUp => "cut_up",
+            Action::Include => "include",
+            Action::Exclude => "exclude",
+            Action::ClearOverride => "clear_override",
+            Action::ResolveTies => "resolve_ties",
         }
+    }
+
+    /// Whether the expert's scoring view uses this action.
+    pub fn in_scoring(self) -> bool {
+        !self.chair_only()
+    }
+
+    /// Whether the chair's view uses this action.
+    pub fn in_chair(self) -> bool {
+        self.chair_only()
+            || matches!(
+                self,
+                Action::NextItem
+                    | Action::PrevItem
+                    | Action::FirstItem
+                    | Action::LastItem
+                    | Action::Search
+                    | Action::CycleFilter
+                    | Action::NextCriterion
+                    | Action::PrevCriterion
+                    | Action::Commit
+                    | Action::ScrollDown
+                    | Action::ScrollUp
+                    | Action::Help
+                    | Action::Cancel
+                    | Action::Quit
+            )
+    }
+
+    fn chair_only(self) -> bool {
+        matches!(
+            self,
+            Action::CycleMethod
+                | Action::CutDown
+                | Action::CutUp
+                | Action::Include
+                | Action::Exclude
+                | Action::ClearOverride
+                | Action::ResolveTies
+        )
     }
 
     /// Looks an action up by its keymap name.

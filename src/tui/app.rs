@@ -134,6 +134,8 @@ pub struct Settings {
     pub theme: Theme,
     /// Key bindings.
     pub keymap: KeyMap,
+    /// Where submitted sheets go (default: `sheets/` beside the store).
+    pub submit_dir: Option<std::path::PathBuf>,
 }
 
 type ReadingKey = (usize, u16, bool);
@@ -191,6 +193,7 @@ pub struct App {
     pub reading_lines: Cell<usize>,
     reading_cache: RefCell<HashMap<ReadingKey, Rc<Vec<Line<'static>>>>>,
     data_version: i64,
+    submit_dir: std::path::PathBuf,
 }
 
 impl App {
@@ -203,6 +206,13 @@ impl App {
     ) -> Result<App, crate::store::StoreError> {
         let scores = store.load(&settings.expert, &batch.hash)?;
         let data_version = store.data_version()?;
+        let submit_dir = settings.submit_dir.unwrap_or_else(|| {
+            store
+                .path()
+                .parent()
+                .unwrap_or(std::path::Path::new("."))
+                .join("sheets")
+        });
         let mut app = App {
             profile,
             batch,
@@ -231,6 +241,7 @@ impl App {
             reading_lines: Cell::new(0),
             reading_cache: RefCell::new(HashMap::new()),
             data_version,
+            submit_dir,
         };
         app.refilter();
         Ok(app)
@@ -668,6 +679,7 @@ impl App {
             Action::Flag => self.toggle_flag(),
             Action::Confidence => self.cycle_confidence(),
             Action::Undo => self.undo(),
+            Action::SubmitSheet => self.submit(),
             Action::Contacts => self.show_contacts = !self.show_contacts,
             Action::ToggleList => self.show_list = !self.show_list,
             Action::Help => self.mode = Mode::Help { scroll: 0 },
@@ -676,6 +688,14 @@ impl App {
                 self.message = None;
             }
             Action::Quit => self.quit = true,
+            // The chair's actions do nothing in the expert's view.
+            Action::CycleMethod
+            | Action::CutDown
+            | Action::CutUp
+            | Action::Include
+            | Action::Exclude
+            | Action::ClearOverride
+            | Action::ResolveTies => {}
         }
     }
 
@@ -931,6 +951,32 @@ impl App {
             Ok(None) => self.say(Level::Info, T::MsgNothingToUndo.get(self.lang)),
             Err(e) => {
                 self.say(Level::Error, e.to_string());
+            }
+        }
+    }
+
+    fn submit(&mut self) {
+        let res = crate::submit::submit_to_dir(
+            &self.store,
+            &self.batch,
+            &self.profile,
+            &self.expert,
+            &self.submit_dir,
+        );
+        match res {
+            Ok((path, sheet)) => {
+                let msg = T::MsgSubmitted.fill(
+                    self.lang,
+                    &[
+                        ("seq", &sheet.sequence.to_string()),
+                        ("path", &path.display().to_string()),
+                    ],
+                );
+                self.say(Level::Info, msg);
+            }
+            Err(e) => {
+                let msg = T::MsgSaveFailed.fill(self.lang, &[("err", &e.to_string())]);
+                self.say(Level::Error, msg);
             }
         }
     }

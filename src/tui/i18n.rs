@@ -115,6 +115,7 @@ strings! {
     MsgSaveFailed => "保存失败：{err}", "Save failed: {err}";
     MsgCommentSaved => "评语已保存", "Comment saved";
     MsgConfidence => "{id} 信心：{level}", "{id} confidence: {level}";
+    MsgSubmitted => "已提交第 {seq} 份评分表：{path}", "Score sheet {seq} written: {path}";
     MsgReloaded => "已载入其他会话的修改", "Changes from another session loaded";
     Domain => "领域", "Domain";
     Alliance => "学会联合体", "Alliance";
@@ -171,6 +172,32 @@ pub fn describe(a: Action, lang: Lang) -> &'static str {
         ),
         Action::Flag => ("标记/取消 会上讨论", "flag / unflag for discussion"),
         Action::Confidence => ("信心：低/中/高", "confidence: low / normal / high"),
+        Action::CycleMethod => ("切换汇总方法", "switch the aggregation method"),
+        Action::CutDown => (
+            "分数线下移一位（名单变长）",
+            "move the cut down (a longer list)",
+        ),
+        Action::CutUp => (
+            "分数线上移一位（名单变短）",
+            "move the cut up (a shorter list)",
+        ),
+        Action::Include => (
+            "破格入围（需填写理由）",
+            "include against the ranking (reason required)",
+        ),
+        Action::Exclude => (
+            "不予入围（需填写理由）",
+            "exclude against the ranking (reason required)",
+        ),
+        Action::ClearOverride => ("撤销入围/不入围决定", "withdraw an include/exclude"),
+        Action::ResolveTies => (
+            "标记分数线处并列已解决",
+            "mark the ties at the cut resolved",
+        ),
+        Action::SubmitSheet => (
+            "提交签名评分表（交给主席）",
+            "write a signed score sheet for the chair",
+        ),
         Action::Undo => (
             "撤销上一次修改（可连续）",
             "undo the last change (repeatable)",

@@ -951,14 +951,14 @@ mod tests {
 
     #[test]
     fn freed_default_key_can_be_reused() {
-        let text = "[keys]\nrecuse = [\"X\"]\nflag = [\"x\", \"m\"]\n";
+        let text = "[keys]\nrecuse = [\"Z\"]\nflag = [\"x\", \"m\"]\n";
         let map = KeyMap::from_toml(text, "t.toml").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             map.action(&press(KeyCode::Char('x'), NONE)),
             Some(Action::Flag)
         );
         assert_eq!(
-            map.action(&press(KeyCode::Char('X'), SHIFT)),
+            map.action(&press(KeyCode::Char('Z'), SHIFT)),
             Some(Action::Recuse)
         );
     }

@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod chair;
 pub mod i18n;
 pub mod keymap;
 pub mod theme;
@@ -61,8 +62,58 @@ fn setup() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
     Terminal::new(CrosstermBackend::new(out))
 }
 
-/// Runs the scoring view until the user quits or a signal arrives.
-pub fn run(mut app: App) -> anyhow::Result<()> {
+/// A full-screen view the event loop can drive.
+pub trait Screen {
+    /// Handles one terminal event; whether to redraw.
+    fn handle_event(&mut self, ev: event::Event) -> bool;
+    /// Called when idle: picks up changes from elsewhere; whether to redraw.
+    fn idle(&mut self) -> bool;
+    /// Draws the view.
+    fn draw(&self, f: &mut ratatui::Frame);
+    /// Whether the user quit.
+    fn done(&self) -> bool;
+    /// The terminal's size.
+    fn set_size(&mut self, w: u16, h: u16);
+}
+
+impl Screen for App {
+    fn handle_event(&mut self, ev: event::Event) -> bool {
+        App::handle_event(self, ev)
+    }
+    fn idle(&mut self) -> bool {
+        self.poll_store()
+    }
+    fn draw(&self, f: &mut ratatui::Frame) {
+        view::render(self, f)
+    }
+    fn done(&self) -> bool {
+        self.quit
+    }
+    fn set_size(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+    }
+}
+
+impl Screen for chair::ChairApp {
+    fn handle_event(&mut self, ev: event::Event) -> bool {
+        chair::ChairApp::handle_event(self, ev)
+    }
+    fn idle(&mut self) -> bool {
+        self.poll_sheets()
+    }
+    fn draw(&self, f: &mut ratatui::Frame) {
+        view::chair::render(self, f)
+    }
+    fn done(&self) -> bool {
+        self.quit
+    }
+    fn set_size(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+    }
+}
+
+/// Runs a view until the user quits or a signal arrives.
+pub fn run<S: Screen>(mut app: S) -> anyhow::Result<()> {
     // Every exit path restores the terminal: the hook is in place before raw mode starts.
     install_panic_hook();
     let stop = Arc::new(AtomicBool::new(false));
@@ -86,28 +137,28 @@ pub fn run(mut app: App) -> anyhow::Result<()> {
     result
 }
 
-fn draw<B: Backend + Write>(terminal: &mut Terminal<B>, app: &App) -> anyhow::Result<()>
+fn draw<B: Backend + Write, S: Screen>(terminal: &mut Terminal<B>, app: &S) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
     // One synchronized update per frame: slow links never show half a frame.
     queue!(terminal.backend_mut(), BeginSynchronizedUpdate)?;
-    terminal.draw(|f| view::render(app, f))?;
+    terminal.draw(|f| app.draw(f))?;
     queue!(terminal.backend_mut(), EndSynchronizedUpdate)?;
     Write::flush(terminal.backend_mut())?;
     Ok(())
 }
 
-fn event_loop(
+fn event_loop<S: Screen>(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
-    app: &mut App,
+    app: &mut S,
     stop: &AtomicBool,
 ) -> anyhow::Result<()> {
     let size = terminal.size()?;
-    app.size = (size.width, size.height);
+    app.set_size(size.width, size.height);
     let mut dirty = true;
     loop {
-        if stop.load(Ordering::Relaxed) || app.quit {
+        if stop.load(Ordering::Relaxed) || app.done() {
             return Ok(());
         }
         if dirty {
@@ -119,17 +170,20 @@ fn event_loop(
             loop {
                 let ev = event::read()?;
                 dirty |= app.handle_event(ev);
-                if app.quit || !event::poll(Duration::ZERO)? {
+                if app.done() || !event::poll(Duration::ZERO)? {
                     break;
                 }
             }
         } else {
-            dirty |= app.poll_store();
+            dirty |= app.idle();
         }
     }
 }
 
 /// Renders one frame into a test backend (for snapshot tests and benchmarks).
-pub fn render_to<B: Backend>(terminal: &mut Terminal<B>, app: &App) -> Result<(), B::Error> {
-    terminal.draw(|f| view::render(app, f)).map(|_| ())
+pub fn render_to<B: Backend, S: Screen>(
+    terminal: &mut Terminal<B>,
+    app: &S,
+) -> Result<(), B::Error> {
+    terminal.draw(|f| app.draw(f)).map(|_| ())
 }

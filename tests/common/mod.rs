@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod sheets;
 
 use ratatui::buffer::Buffer;
 use revdesk::batch::Batch;
@@ -43,6 +44,7 @@ pub fn app(dir: &Path, lang: Lang, theme: Theme) -> App {
         lang,
         theme,
         keymap: KeyMap::default(),
+        submit_dir: None,
     };
     App::new(profile, batch, store, settings).expect("app")
 }

@@ -20,7 +20,9 @@ pub fn lines(app: &App) -> Vec<(String, String)> {
             .to_string(),
     )];
     for (a, keys) in app.keymap.bindings() {
-        out.push((keys.join(" "), describe(a, app.lang).to_string()));
+        if a.in_scoring() {
+            out.push((keys.join(" "), describe(a, app.lang).to_string()));
+        }
     }
     out
 }

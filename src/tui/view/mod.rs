@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the state. Nothing here changes what is stored.
 
+pub mod chair;
 pub mod help;
 pub mod list;
 pub mod popup;

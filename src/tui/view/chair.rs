@@ -1,0 +1,738 @@
+//! Drawing the chair's view: ranking with the cut, nomination detail, panel.
+
+use super::{centered, clear_popup};
+use crate::tui::app::{Level, MIN_HEIGHT, MIN_WIDTH};
+use crate::tui::chair::{ChairApp, ChairMode, ChairView, ReasonFor};
+use crate::tui::i18n::describe;
+use crate::wrap;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+fn zh_en(app: &ChairApp, zh: &'static str, en: &'static str) -> &'static str {
+    if app.lang().en() { en } else { zh }
+}
+
+/// Draws the whole chair screen.
+pub fn render(app: &ChairApp, f: &mut Frame) {
+    let area = f.area();
+    let t = app.theme();
+    f.render_widget(Block::default().style(t.base), area);
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "{} {MIN_WIDTH}x{MIN_HEIGHT}, {} {}x{}",
+            zh_en(
+                app,
+                "终端太小：至少需要",
+                "Terminal too small: need at least"
+            ),
+            zh_en(app, "当前", "have"),
+            area.width,
+            area.height
+        );
+        for (i, l) in wrap::wrap(&msg, usize::from(area.width.max(1)))
+            .into_iter()
+            .enumerate()
+        {
+            let y = area.y + area.height / 2 + i as u16;
+            if y < area.bottom() {
+                f.render_widget(Line::styled(l, t.warn), Rect::new(area.x, y, area.width, 1));
+            }
+        }
+        return;
+    }
+    let p = app.panes(area);
+    title(app, f, p.title);
+    if !p.list.is_empty() {
+        ranking(app, f, p.list);
+    }
+    if !p.reading.is_empty() {
+        match app.view {
+            ChairView::Panel => panel(app, f, p.reading),
+            _ => detail(app, f, p.reading),
+        }
+    }
+    status(app, f, p.status);
+    match &app.mode {
+        ChairMode::Help { scroll } => help(app, f, area, *scroll),
+        ChairMode::Reason(what, ta) => reason(app, f, area, what, ta),
+        _ => {}
+    }
+}
+
+fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
+    let t = app.theme();
+    let en = app.lang().en();
+    let domain = match app
+        .batch
+        .domain
+        .as_deref()
+        .and_then(|d| app.profile.domain(d))
+    {
+        Some(d) => format!("{} | {}", d.name_in(en), d.alliance_in(en)),
+        None => zh_en(app, "终审", "final review").to_string(),
+    };
+    let k = match &app.results {
+        Some(r) => format!(
+            "K={} ({}-{})",
+            r.k, r.config.shortlist_min, r.config.shortlist_max
+        ),
+        None => String::new(),
+    };
+    let text = format!(
+        " revdesk {} | {domain} | {} {} | {} {} | {k}",
+        zh_en(app, "主席", "chair"),
+        zh_en(app, "评分表", "sheets"),
+        app.handed.len(),
+        zh_en(app, "方法", "method"),
+        app.method,
+    );
+    f.render_widget(
+        Line::styled(wrap::pad(&text, usize::from(area.width)), t.title),
+        area,
+    );
+}
+
+fn flags_text(row: &crate::report::Row) -> String {
+    let mut s = String::new();
+    for (flag, c) in [
+        ("borderline", 'B'),
+        ("spread", 'S'),
+        ("tie-at-cut", 'T'),
+        ("incomplete", 'P'),
+    ] {
+        if row.flags.iter().any(|f| f == flag) {
+            s.push(c);
+        }
+    }
+    match row.decision.as_deref() {
+        Some("include") => s.push_str("+I"),
+        Some("exclude") => s.push_str("-X"),
+        _ => {}
+    }
+    s
+}
+
+fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
+    let t = app.theme();
+    let filter = app.filter.label(app.lang());
+    let mut title = format!(" {} [{filter}] ", zh_en(app, "排名", "Ranking"));
+    if !app.query.is_empty() {
+        title.push_str(&format!("/{} ", app.query));
+    }
+    let focused = app.view == ChairView::Ranking;
+    let block = Block::bordered()
+        .title(Span::styled(title, t.title))
+        .border_style(if focused { t.border_focus } else { t.border })
+        .style(t.text);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let Some(r) = &app.results else {
+        let msg = zh_en(
+            app,
+            "尚无有效评分表：等待专家提交……",
+            "No valid score sheet yet: waiting for experts...",
+        );
+        f.render_widget(Line::styled(msg, t.muted), Rect { height: 1, ..inner });
+        return;
+    };
+    let w = usize::from(inner.width);
+    let h = usize::from(inner.height);
+    if h < 2 {
+        return;
+    }
+    // Every column but the name: marks 3, rank 4, change 4, id 8, score 9, n 3, sd 6, p 5, flags 6.
+    let fixed = 3 + 4 + 4 + 8 + 1 + 9 + 3 + 6 + 5 + 6;
+    let name_w = w.saturating_sub(fixed).max(6);
+    let right = |s: &str, n: usize| format!("{}{s}", " ".repeat(n.saturating_sub(wrap::width(s))));
+    let header = format!(
+        "   {}{} {} {} {} {} {} {} {}",
+        right("#", 4),
+        right("+/-", 4),
+        wrap::pad(zh_en(app, "编号", "id"), 7),
+        wrap::pad(zh_en(app, "技术名称", "name"), name_w),
+        right(zh_en(app, "得分", "score"), 8),
+        right("n", 2),
+        right("sd", 5),
+        right("p", 4),
+        zh_en(app, "标记", "flags")
+    );
+    f.render_widget(
+        Line::styled(wrap::truncate(&header, w), t.label),
+        Rect { height: 1, ..inner },
+    );
+    // Display lines: rows, with the cut drawn after the K-th ranked nomination.
+    let draw_cut = app.query.is_empty() && app.filter == crate::tui::chair::ChairFilter::All;
+    let (min, max) = (r.config.shortlist_min, r.config.shortlist_max);
+    let mut lines: Vec<(Option<usize>, Line<'static>)> = Vec::new();
+    let mut ranked_pos = 0;
+    for (vpos, &ri) in app.visible.iter().enumerate() {
+        let row = &r.rows[ri];
+        if row.rank.is_some() {
+            ranked_pos += 1;
+        }
+        let band = if row.rank.is_some() && (min..=max).contains(&ranked_pos) {
+            ":"
+        } else {
+            " "
+        };
+        let sel = if vpos == app.selected { ">" } else { " " };
+        let star = if row.shortlisted { "*" } else { " " };
+        let change = match app.rank_change(row) {
+            Some(d) if d > 0 => format!("^{d}"),
+            Some(d) if d < 0 => format!("v{}", -d),
+            Some(_) => "=".to_string(),
+            None => String::new(),
+        };
+        let rank = row
+            .rank
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "-".into());
+        let score = row
+            .score
+            .map(|s| format!("{s:.4}"))
+            .unwrap_or_else(|| "-".into());
+        let sd = row
+            .sd
+            .map(|s| format!("{s:.1}"))
+            .unwrap_or_else(|| "-".into());
+        let p = row
+            .p_shortlist
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_else(|| "-".into());
+        let text = format!(
+            "{sel}{band}{star}{rank:>4}{change:>4} {} {} {score:>8} {:>2} {sd:>5} {p:>4} {}",
+            wrap::pad(&row.id, 7),
+            wrap::pad(&row.name, name_w),
+            row.n,
+            flags_text(row)
+        );
+        let mut style = if row.shortlisted { t.text } else { t.muted };
+        if row.decision.is_some() {
+            style = style.patch(t.flagged);
+        }
+        if vpos == app.selected {
+            style = style.patch(t.selected);
+        }
+        lines.push((Some(vpos), Line::styled(wrap::pad(&text, w), style)));
+        if draw_cut && row.rank.is_some() && ranked_pos == r.k {
+            let label = format!(" {} K={} ({min}-{max}) ", zh_en(app, "分数线", "cut"), r.k);
+            let dashes = w.saturating_sub(wrap::width(&label) + 4);
+            lines.push((
+                None,
+                Line::styled(format!("----{label}{}", "-".repeat(dashes)), t.warn),
+            ));
+        }
+    }
+    let body_h = h - 1;
+    let sel_line = lines
+        .iter()
+        .position(|(v, _)| *v == Some(app.selected))
+        .unwrap_or(0);
+    let mut off = app.list_offset.get();
+    if sel_line < off {
+        off = sel_line;
+    } else if sel_line >= off + body_h {
+        off = sel_line + 1 - body_h;
+    }
+    off = off.min(lines.len().saturating_sub(body_h));
+    app.list_offset.set(off);
+    for (i, (_, line)) in lines.into_iter().skip(off).take(body_h).enumerate() {
+        f.render_widget(
+            line,
+            Rect {
+                y: inner.y + 1 + i as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+fn bar(value: f64, max: f64, width: usize) -> String {
+    let filled = if max > 0.0 {
+        ((value / max) * width as f64).round() as usize
+    } else {
+        0
+    };
+    format!(
+        "{}{}",
+        "#".repeat(filled.min(width)),
+        ".".repeat(width.saturating_sub(filled))
+    )
+}
+
+fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
+    let t = app.theme();
+    let focused = app.view == ChairView::Detail;
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", zh_en(app, "详情", "Detail")),
+            t.title,
+        ))
+        .border_style(if focused { t.border_focus } else { t.border })
+        .style(t.text);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let (Some(r), Some(row)) = (&app.results, app.current()) else {
+        return;
+    };
+    let w = usize::from(inner.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for l in wrap::wrap(&format!("{} {}", row.id, row.name), w) {
+        lines.push(Line::styled(l, t.title));
+    }
+    for l in wrap::wrap(&format!("{}  {}", row.applicant, row.recommender), w) {
+        lines.push(Line::styled(l, t.muted));
+    }
+    let summary = format!(
+        "{} {}  {} {}  n {}  sd {}  {} {}  p {}",
+        zh_en(app, "排名", "rank"),
+        row.rank
+            .map(|k| k.to_string())
+            .unwrap_or_else(|| "-".into()),
+        zh_en(app, "得分", "score"),
+        row.score
+            .map(|s| format!("{s:.4}"))
+            .unwrap_or_else(|| "-".into()),
+        row.n,
+        row.sd
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_else(|| "-".into()),
+        zh_en(app, "极差", "range"),
+        row.range
+            .map(|s| format!("{s:.1}"))
+            .unwrap_or_else(|| "-".into()),
+        row.p_shortlist
+            .map(|s| format!("{s:.2}"))
+            .unwrap_or_else(|| "-".into()),
+    );
+    lines.push(Line::styled(summary, t.text));
+    if let (Some(d), Some(reason)) = (&row.decision, &row.decision_reason) {
+        let d = match (d.as_str(), app.lang().en()) {
+            ("include", false) => "破格入围",
+            ("exclude", false) => "不予入围",
+            (x, _) => {
+                if x == "include" {
+                    "included"
+                } else {
+                    "excluded"
+                }
+            }
+        };
+        for l in wrap::wrap(
+            &format!("{}：{d} — {reason}", zh_en(app, "主席决定", "Chair")),
+            w,
+        ) {
+            lines.push(Line::styled(l, t.flagged));
+        }
+    }
+    lines.push(Line::default());
+    // Per-criterion means as bars.
+    let crit = &app.profile.rubric().criteria;
+    let label_w = crit
+        .iter()
+        .map(|c| wrap::width(c.label_in(app.lang().en())))
+        .max()
+        .unwrap_or(4);
+    let bar_w = w.saturating_sub(label_w + 12).clamp(4, 30);
+    for (i, c) in crit.iter().enumerate() {
+        let mean = row.criteria_means.get(i).copied().flatten();
+        let text = match mean {
+            Some(m) => format!(
+                "{} {} {m:>5.2}",
+                wrap::pad(c.label_in(app.lang().en()), label_w),
+                bar(m - c.min, c.max - c.min, bar_w)
+            ),
+            None => format!("{} -", wrap::pad(c.label_in(app.lang().en()), label_w)),
+        };
+        lines.push(Line::styled(text, t.text));
+    }
+    lines.push(Line::default());
+    // Every expert's scores, total, recusal and comment.
+    let name_w = 10.min(w / 4);
+    for cell in r.matrix.iter().filter(|c| c.item == row.id) {
+        let name = app
+            .handed
+            .iter()
+            .find(|h| h.expert == cell.expert)
+            .map(|h| format!("{} {}", h.expert, h.name))
+            .unwrap_or_else(|| cell.expert.clone());
+        let scores: Vec<String> = cell
+            .scores
+            .iter()
+            .map(|s| s.map(|v| format!("{v:>3}")).unwrap_or_else(|| "  -".into()))
+            .collect();
+        let tail = if let Some(reason) = &cell.recused {
+            format!("{} {reason}", zh_en(app, "回避", "recused"))
+        } else if cell.conflict {
+            zh_en(app, "利益冲突，不计", "conflict: not counted").to_string()
+        } else {
+            cell.total
+                .map(|v| format!("{v:>6.1}"))
+                .unwrap_or_else(|| zh_en(app, "  未完成", "  partial").into())
+        };
+        let text = format!("{} {} {tail}", wrap::pad(&name, name_w), scores.join(""));
+        lines.push(Line::styled(
+            wrap::truncate(&text, w),
+            if cell.recused.is_some() || cell.conflict {
+                t.recused
+            } else {
+                t.text
+            },
+        ));
+        if !cell.comment.is_empty() {
+            for l in wrap::wrap(&cell.comment, w.saturating_sub(4).max(4)) {
+                lines.push(Line::styled(format!("    {l}"), t.muted));
+            }
+        }
+    }
+    draw_scrolled(app, f, inner, lines);
+}
+
+fn draw_scrolled(app: &ChairApp, f: &mut Frame, inner: Rect, lines: Vec<Line<'static>>) {
+    let h = usize::from(inner.height);
+    let scroll = app.scroll.min(lines.len().saturating_sub(h));
+    for (i, l) in lines.into_iter().skip(scroll).take(h).enumerate() {
+        f.render_widget(
+            l,
+            Rect {
+                y: inner.y + i as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
+    let t = app.theme();
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", zh_en(app, "专家组", "Panel")),
+            t.title,
+        ))
+        .border_style(t.border_focus)
+        .style(t.text);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let w = usize::from(inner.width);
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let n_items = app.batch.items.len();
+    lines.push(Line::styled(
+        format!(
+            "{} {}   {}",
+            zh_en(app, "已提交评分表", "Sheets handed in"),
+            app.handed.len(),
+            zh_en(
+                app,
+                "（宽松度 b 为校准模型估计）",
+                "(leniency b from the calibrated fit)"
+            )
+        ),
+        t.label,
+    ));
+    if let Some(r) = &app.results {
+        for e in &r.experts {
+            let h = app.handed.iter().find(|h| h.expert == e.id);
+            let b = app
+                .leniency
+                .get(&e.id)
+                .map(|b| format!("{b:+.2}"))
+                .unwrap_or_else(|| "-".into());
+            let text = format!(
+                "{} {} #{} {}/{} {} {} {} {:.1} sd {:.1} b {b}",
+                wrap::pad(&e.id, 6),
+                wrap::pad(&e.name, 8),
+                h.map(|h| h.sequence).unwrap_or(0),
+                e.scored + e.recused,
+                n_items,
+                zh_en(app, "回避", "rec."),
+                e.recused,
+                zh_en(app, "均分", "mean"),
+                e.mean.unwrap_or(0.0),
+                e.sd.unwrap_or(0.0),
+            );
+            lines.push(Line::styled(wrap::truncate(&text, w), t.text));
+        }
+        lines.push(Line::default());
+        lines.push(Line::styled(
+            zh_en(app, "评审一致性", "Agreement").to_string(),
+            t.label,
+        ));
+        match &r.aggregation.agreement.stats {
+            Some(s) => {
+                let f2 =
+                    |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
+                lines.push(Line::styled(
+                    format!(
+                        "ICC(1,1) {}  ICC(2,1) {}  ICC(3,1) {}",
+                        f2(s.icc1_1),
+                        f2(s.icc2_1),
+                        f2(s.icc3_1)
+                    ),
+                    t.text,
+                ));
+                lines.push(Line::styled(
+                    format!(
+                        "ICC(1,k) {}  ICC(2,k) {}  ICC(3,k) {}  W {}",
+                        f2(s.icc1_k),
+                        f2(s.icc2_k),
+                        f2(s.icc3_k),
+                        f2(s.kendall_w)
+                    ),
+                    t.text,
+                ));
+                lines.push(Line::styled(
+                    format!("{} x {}", s.n_experts, s.n_items),
+                    t.muted,
+                ));
+            }
+            None => lines.push(Line::styled(
+                zh_en(app, "完全交叉的数据不足", "not enough fully crossed data").to_string(),
+                t.muted,
+            )),
+        }
+        if !r.decisions.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::styled(
+                zh_en(app, "主席决定记录", "Decision log").to_string(),
+                t.label,
+            ));
+            for d in r.decisions.iter().rev().take(12) {
+                let text = format!(
+                    "{} {} {}",
+                    d.at.get(..19).unwrap_or(&d.at),
+                    d.chair,
+                    crate::tui::chair::describe_decision(&d.decision, app.lang())
+                );
+                for l in wrap::wrap(&text, w) {
+                    lines.push(Line::styled(l, t.text));
+                }
+            }
+        }
+    }
+    for (label, items, style) in [
+        (
+            zh_en(app, "被拒绝的评分表", "Rejected sheets"),
+            &app.rejected,
+            t.error,
+        ),
+        (zh_en(app, "说明", "Notes"), &app.notes, t.warn),
+    ] {
+        if !items.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::styled(label.to_string(), t.label));
+            for n in items {
+                for l in wrap::wrap(n, w) {
+                    lines.push(Line::styled(l, style));
+                }
+            }
+        }
+    }
+    draw_scrolled(app, f, inner, lines);
+}
+
+fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
+    let t = app.theme();
+    let w = usize::from(area.width);
+    f.render_widget(Line::styled(" ".repeat(w), t.status), area);
+    if let ChairMode::Search { .. } = app.mode {
+        let prompt = format!(" {}: /", zh_en(app, "搜索", "Search"));
+        f.render_widget(
+            Line::from(vec![
+                Span::styled(prompt.clone(), t.key),
+                Span::styled(app.query.clone(), t.search_match),
+            ]),
+            area,
+        );
+        let x = area.x + (wrap::width(&prompt) + wrap::width(&app.query)) as u16;
+        if x < area.right() {
+            f.set_cursor_position(Position::new(x, area.y));
+        }
+        return;
+    }
+    let text = match &app.message {
+        Some((_, m)) => format!(" {m}"),
+        None => {
+            let k = |a| {
+                app.settings
+                    .keymap
+                    .keys(a)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default()
+            };
+            use crate::tui::action::Action as A;
+            if app.lang().en() {
+                format!(
+                    " j/k move  {} detail  {} view  {} method  {}/{} cut  {} include  {} exclude  {} help  {} quit",
+                    k(A::Commit),
+                    k(A::NextCriterion),
+                    k(A::CycleMethod),
+                    k(A::CutUp),
+                    k(A::CutDown),
+                    k(A::Include),
+                    k(A::Exclude),
+                    k(A::Help),
+                    k(A::Quit)
+                )
+            } else {
+                format!(
+                    " j/k 移动  {} 详情  {} 切换  {} 方法  {}/{} 分数线  {} 破格入围  {} 不入围  {} 帮助  {} 退出",
+                    k(A::Commit),
+                    k(A::NextCriterion),
+                    k(A::CycleMethod),
+                    k(A::CutUp),
+                    k(A::CutDown),
+                    k(A::Include),
+                    k(A::Exclude),
+                    k(A::Help),
+                    k(A::Quit)
+                )
+            }
+        }
+    };
+    let style = match &app.message {
+        Some((Level::Error, _)) => t.error,
+        Some((Level::Warn, _)) => t.warn,
+        Some((Level::Info, _)) => t.ok,
+        None => t.status,
+    };
+    f.render_widget(Line::styled(wrap::truncate(&text, w), style), area);
+}
+
+fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
+    let t = app.theme();
+    let r = centered(
+        area,
+        76.min(area.width.saturating_sub(2)),
+        area.height.saturating_sub(2),
+    );
+    clear_popup(f, r);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", zh_en(app, "帮助：主席视图按键", "Help: chair keys")),
+            t.title,
+        ))
+        .border_style(t.border_focus)
+        .style(t.popup);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let entries: Vec<(String, String)> = app
+        .settings
+        .keymap
+        .bindings()
+        .into_iter()
+        .filter(|(a, _)| a.in_chair())
+        .map(|(a, keys)| {
+            let d = match a {
+                crate::tui::action::Action::Commit => zh_en(app, "打开详情", "open the detail"),
+                crate::tui::action::Action::NextCriterion => zh_en(
+                    app,
+                    "下一个视图：排名/详情/专家组",
+                    "next pane: ranking / detail / panel",
+                ),
+                crate::tui::action::Action::PrevCriterion => {
+                    zh_en(app, "上一个视图", "previous pane")
+                }
+                crate::tui::action::Action::CycleFilter => zh_en(
+                    app,
+                    "筛选：全部/入围/边缘/有决定",
+                    "filter: all / shortlisted / borderline / decided",
+                ),
+                crate::tui::action::Action::ScrollDown => {
+                    zh_en(app, "详情向下翻页", "scroll the detail down")
+                }
+                crate::tui::action::Action::ScrollUp => {
+                    zh_en(app, "详情向上翻页", "scroll the detail up")
+                }
+                crate::tui::action::Action::Search => {
+                    zh_en(app, "搜索编号、名称、单位", "search ids, names, units")
+                }
+                a => describe(a, app.lang()),
+            };
+            (keys.join(" "), d.to_string())
+        })
+        .collect();
+    let key_w = entries
+        .iter()
+        .map(|(k, _)| wrap::width(k))
+        .max()
+        .unwrap_or(8)
+        .min(usize::from(inner.width) / 2);
+    let mut lines = Vec::new();
+    for (k, d) in entries {
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {}  ", wrap::pad(&k, key_w)), t.key),
+            Span::styled(d, t.text),
+        ]));
+    }
+    let legend = zh_en(
+        app,
+        "标记：* 入围  : 25-30 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围",
+        "marks: * shortlisted  : the 25-30 band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded",
+    );
+    lines.push(Line::default());
+    for l in wrap::wrap(legend, usize::from(inner.width).saturating_sub(2)) {
+        lines.push(Line::styled(format!(" {l}"), t.muted));
+    }
+    let h = usize::from(inner.height);
+    let scroll = scroll.min(lines.len().saturating_sub(h));
+    for (i, l) in lines.into_iter().skip(scroll).take(h).enumerate() {
+        f.render_widget(
+            l,
+            Rect {
+                y: inner.y + i as u16,
+                height: 1,
+                ..inner
+            },
+        );
+    }
+}
+
+fn reason(
+    app: &ChairApp,
+    f: &mut Frame,
+    area: Rect,
+    what: &ReasonFor,
+    ta: &ratatui_textarea::TextArea<'static>,
+) {
+    let t = app.theme();
+    let r = centered(area, (area.width * 3 / 4).max(40), 3);
+    clear_popup(f, r);
+    let title = match (what, app.lang().en()) {
+        (ReasonFor::Include(id), false) => format!(" {id} 破格入围的理由（Enter 确认，Esc 取消） "),
+        (ReasonFor::Include(id), true) => {
+            format!(" Why include {id} (Enter confirms, Esc cancels) ")
+        }
+        (ReasonFor::Exclude(id), false) => format!(" {id} 不予入围的理由（Enter 确认，Esc 取消） "),
+        (ReasonFor::Exclude(id), true) => {
+            format!(" Why exclude {id} (Enter confirms, Esc cancels) ")
+        }
+        (ReasonFor::Ties, false) => " 并列如何解决（Enter 确认，Esc 取消） ".to_string(),
+        (ReasonFor::Ties, true) => {
+            " How the ties were settled (Enter confirms, Esc cancels) ".to_string()
+        }
+    };
+    let block = Block::bordered()
+        .title(Span::styled(
+            wrap::truncate(&title, usize::from(r.width.saturating_sub(2))),
+            t.title,
+        ))
+        .border_style(t.border_focus)
+        .style(t.popup);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    f.render_widget(ta, inner);
+    let sc = ta.screen_cursor();
+    let (top, left) = ta.scroll_offset();
+    let col = sc.col.saturating_sub(usize::from(left));
+    if sc.row >= usize::from(top) {
+        let x = (inner.x + col as u16).min(inner.right().saturating_sub(1));
+        f.set_cursor_position(Position::new(x, inner.y));
+    }
+    let _ = Style::default();
+}

@@ -1,0 +1,118 @@
+//! The chair's view in a pseudo-terminal: a directory of sheets, a new sheet dropped in moves
+//! the ranking, an override with a reason is recorded, and the XLSX export carries it.
+
+mod common;
+
+use calamine::Reader;
+use common::pty::Tui;
+use common::sheets::expert_sheet;
+
+const BATCH: &str = "fixtures/batches/resources-environment-small.json";
+
+fn line_of(screen: &str, id: &str) -> Option<usize> {
+    screen.lines().position(|l| l.contains(id))
+}
+
+#[test]
+fn live_sheets_override_and_export() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let (profile, batch) = common::batch("batches/resources-environment-small.json");
+    let sheets = root.join("sheets");
+    for e in 0..4 {
+        expert_sheet(root, &batch, &profile, e, None, &sheets);
+    }
+    let chair_store = root.join("chair");
+    let args = [
+        "chair",
+        BATCH,
+        &sheets.display().to_string(),
+        "--store",
+        &chair_store.display().to_string(),
+        "--shortlist",
+        "3-5",
+        "--bootstrap",
+        "100",
+        "--lang",
+        "en",
+        "--chair",
+        "zhang",
+    ]
+    .map(|s| s.to_string());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::spawn(&args, 120, 30, &[]);
+    t.wait_for("sheets 4");
+    t.wait_until(
+        "RE-008 ranked last",
+        |s| matches!((line_of(s, "RE-007"), line_of(s, "RE-008")), (Some(a), Some(b)) if b > a),
+    );
+
+    // Four more experts hand in, all giving RE-008 full marks: it climbs.
+    for e in 4..8 {
+        expert_sheet(root, &batch, &profile, e, Some("RE-008"), &sheets);
+    }
+    t.wait_for("sheets 8");
+    t.wait_until(
+        "RE-008 above RE-007",
+        |s| matches!((line_of(s, "RE-007"), line_of(s, "RE-008")), (Some(a), Some(b)) if b < a),
+    );
+
+    // Include RE-007 against the ranking: a reason is required.
+    t.type_keys("/RE-007\r");
+    t.type_keys("I");
+    t.wait_for("Why include RE-007");
+    t.send("\r");
+    t.wait_for("a written reason is required");
+    t.send("示范工程效果显著\r");
+    t.wait_for("RE-007 included: 示范工程效果显著");
+    // One more on the list: the chair moves the cut up to stay within 3–5.
+    t.type_keys("[");
+    t.wait_for("cut set to K = 4");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+
+    // The export with the chair's store carries the decision and its history.
+    let xlsx = root.join("out.xlsx");
+    let out = assert_cmd::Command::cargo_bin("revdesk")
+        .expect("bin")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["export", BATCH])
+        .arg(&sheets)
+        .arg("--decisions")
+        .arg(&chair_store)
+        .args([
+            "--shortlist",
+            "3-5",
+            "--bootstrap",
+            "0",
+            "--format",
+            "xlsx",
+            "-o",
+        ])
+        .arg(&xlsx)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut wb = calamine::open_workbook_auto(&xlsx).expect("opens");
+    let short = wb.worksheet_range("入围名单").expect("shortlist sheet");
+    let row = short
+        .rows()
+        .find(|r| r.iter().any(|c| *c == "RE-007"))
+        .expect("RE-007 on the decided shortlist");
+    let cells: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+    assert!(cells.iter().any(|c| c == "入选"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "示范工程效果显著"), "{cells:?}");
+    let log = wb
+        .worksheet_range("主席决定记录")
+        .expect("decision history sheet");
+    assert!(
+        log.rows()
+            .any(|r| r.iter().any(|c| c.to_string().contains("示范工程效果显著"))),
+        "history has the reason"
+    );
+}

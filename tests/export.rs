@@ -1,0 +1,822 @@
+//! Output formats: terminal tables, CSV, JSON, XLSX and Markdown over one hand-made panel.
+//!
+//! The panel: 34 nominations, 5 experts. Expert e adds d_e = −2, −1, 0, +1, +2 to the first
+//! criterion (可行性) of every item, so under `trimmed` an item's score is 100·S/60 where S is
+//! its middle expert's criterion sum. Items EI-001…EI-026 have S = 58…33; EI-027 is disputed
+//! (experts' sums 24, 27, 31, 35, 38 → trimmed 31); EI-028…EI-031 tie at S = 30; EI-032 has
+//! S = 28; EI-033 is scored 12, 12, 12, 12, 48 (a spread of 60 points); nobody scores EI-034.
+//! EI-002 loses expert 5 (recused), EI-004 loses expert 4 (incomplete), so both are plain means
+//! of 4 experts. The K rule on [25, 30] cannot cut inside the tie at positions 28–31: K = 27.
+
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use revdesk::aggregate::Method;
+use revdesk::batch::{Batch, BatchMeta, Item, ProjectType};
+use revdesk::export::{
+    self, ExportError, export_csv, export_json, export_markdown, export_xlsx, rank_csv, rank_json,
+    rank_table, stats_json, stats_table,
+};
+use revdesk::profile::Profile;
+use revdesk::report::{self, Options, Results};
+use revdesk::sheet::{Confidence, Expert, Sheet, SheetItem};
+use revdesk::wrap::width;
+use std::path::PathBuf;
+
+const N_ITEMS: usize = 34;
+const K: usize = 27;
+const DELTAS: [f64; 5] = [-2.0, -1.0, 0.0, 1.0, 2.0];
+const KEYS: [&str; 6] = [
+    "feasibility",
+    "novelty",
+    "originality",
+    "irreplaceability",
+    "maturity",
+    "market",
+];
+const CSV_HEADER: &str = "rank,id,name,score,n,feasibility,novelty,originality,irreplaceability,maturity,market,sd,p_shortlist,shortlisted,flags,decision,decision_reason";
+
+fn id(j: usize) -> String {
+    format!("EI-{:03}", j + 1)
+}
+
+fn name(j: usize) -> String {
+    match j {
+        0 => "基于深度学习的工业互联网安全态势感知与协同防御平台".into(),
+        1 => "=HYPERLINK(\"http://evil.example\",\"点我\")".into(),
+        2 => "-1".into(),
+        3 => "Mixed 中文 name | pipe".into(),
+        4 => "量子\"密钥\", 分发".into(),
+        26 => "争议技术".into(),
+        j if j % 2 == 0 => format!("技术 {j}"),
+        j => format!("Tech {j}"),
+    }
+}
+
+fn item(j: usize) -> Item {
+    Item {
+        id: id(j),
+        name: name(j),
+        domain: "electronic-information".into(),
+        industry: vec!["3971".into()],
+        project_type: ProjectType::Development,
+        trl: 7,
+        applicant: format!("申报单位 {j}"),
+        recommender: "中国电子学会".into(),
+        contact: "联系人".into(),
+        phone: "13800000000".into(),
+        address: "北京市海淀区".into(),
+        email: "x@example.org".into(),
+        team: "团队".into(),
+        ip: String::new(),
+        awards: String::new(),
+        level: "水平".into(),
+        benefits: "效益".into(),
+        level_detail: String::new(),
+        benefits_detail: String::new(),
+        preliminary_rank: None,
+        preliminary_score: None,
+        line: j + 2,
+    }
+}
+
+fn batch() -> Batch {
+    Batch::new(
+        PathBuf::from("ei.json"),
+        BatchMeta {
+            title: "电子信息领域初评".into(),
+            ..BatchMeta::default()
+        },
+        Some("electronic-information".into()),
+        (0..N_ITEMS).map(item).collect(),
+    )
+}
+
+/// Six criterion scores summing to `s`, the first being `first`, the rest spread evenly.
+fn crits(s: i32, first: i32) -> [f64; 6] {
+    let rest = s - first;
+    let (base, extra) = (rest / 5, rest % 5);
+    let mut out = [f64::from(first); 6];
+    for (c, v) in out.iter_mut().skip(1).enumerate() {
+        *v = f64::from(base + i32::from((c as i32) < extra));
+    }
+    out
+}
+
+/// The criterion sum of item `j` before the expert's shift (None: not a plain item).
+fn base_sum(j: usize) -> Option<i32> {
+    match j {
+        0..=25 => Some(58 - j as i32),
+        27..=30 => Some(30),
+        31 => Some(28),
+        _ => None,
+    }
+}
+
+fn scores_of(j: usize, e: usize) -> Option<[f64; 6]> {
+    match j {
+        26 => Some(crits([24, 27, 31, 35, 38][e], 6)),
+        32 => Some(if e == 4 { [8.0; 6] } else { [2.0; 6] }),
+        33 => None,
+        _ => {
+            let mut c = crits(base_sum(j)?, 8);
+            c[0] += DELTAS[e];
+            Some(c)
+        }
+    }
+}
+
+const EXPERTS: [(&str, &str); 5] = [
+    ("wang", "王五"),
+    ("li", "李四"),
+    ("chen", "陈六"),
+    ("zhao", "Zhao Min"),
+    ("ouyang", "欧阳娜娜"),
+];
+
+fn sheets(b: &Batch, p: &Profile, n_experts: usize) -> Vec<Sheet> {
+    let at: jiff::Timestamp = "2020-09-01T08:00:00Z".parse().expect("timestamp");
+    (0..n_experts)
+        .map(|e| {
+            let mut items = Vec::new();
+            for j in 0..N_ITEMS {
+                let mut it = SheetItem::new(id(j));
+                if e == 4 && j == 1 {
+                    it.recused = true;
+                    it.recusal_reason = "本人参与该项目".into();
+                } else if e == 3 && j == 3 {
+                    it.scores.insert(KEYS[0].into(), 8.0);
+                } else if let Some(s) = scores_of(j, e) {
+                    for (k, v) in KEYS.iter().zip(s) {
+                        it.scores.insert((*k).into(), v);
+                    }
+                } else {
+                    continue;
+                }
+                if e == 2 && j == 32 {
+                    it.flagged = true;
+                    it.confidence = Confidence::Low;
+                    it.comment = "=cmd| 评分差异大\n需讨论".into();
+                }
+                items.push(it);
+            }
+            let (eid, ename) = EXPERTS[e];
+            Sheet::new(
+                b,
+                p,
+                Expert {
+                    id: eid.into(),
+                    name: ename.into(),
+                },
+                1,
+                at,
+                items,
+            )
+        })
+        .collect()
+}
+
+fn options(p: &Profile) -> Options {
+    Options {
+        replicates: 400,
+        seed: 7,
+        ..Options::for_profile(p, false)
+    }
+}
+
+fn results_with(method: Method, n_experts: usize) -> Results {
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let opts = Options {
+        method,
+        ..options(&p)
+    };
+    report::build(&b, &p, &sheets(&b, &p, n_experts), &[], &opts).expect("build")
+}
+
+fn results() -> Results {
+    results_with(Method::Trimmed, 5)
+}
+
+/// Population sd.
+fn sd(xs: &[f64]) -> f64 {
+    let m = xs.iter().sum::<f64>() / xs.len() as f64;
+    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / xs.len() as f64).sqrt()
+}
+
+fn parse_csv(bytes: &[u8]) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut rd = csv::Reader::from_reader(bytes);
+    let header = rd.headers().expect("header").clone();
+    let rows = rd.records().map(|r| r.expect("record")).collect();
+    (header, rows)
+}
+
+fn field<'a>(header: &csv::StringRecord, row: &'a csv::StringRecord, name: &str) -> &'a str {
+    let i = header.iter().position(|h| h == name).expect("column");
+    row.get(i).expect("cell")
+}
+
+#[test]
+fn panel_is_as_designed() {
+    let r = results();
+    assert_eq!(r.k, K);
+    assert_eq!(r.rows.len(), N_ITEMS);
+    assert_eq!(r.shortlist().count(), K);
+    assert_eq!(r.rows[K - 1].id, "EI-027");
+    assert!(r.rows[K..K + 4].iter().all(|x| x.score == r.rows[K].score));
+}
+
+#[test]
+fn csv_header_values_and_bom() {
+    let r = results();
+    let plain = rank_csv(&r, false);
+    assert!(!plain.starts_with(export::UTF8_BOM));
+    let text = String::from_utf8(plain.clone()).expect("utf-8");
+    assert_eq!(text.lines().next(), Some(CSV_HEADER));
+    assert!(text.ends_with("\r\n"), "RFC 4180 line ends");
+
+    let bom = rank_csv(&r, true);
+    assert!(bom.starts_with(b"\xEF\xBB\xBF"));
+    assert_eq!(&bom[3..], &plain[..]);
+    assert_eq!(export_csv(&r), bom);
+
+    let (header, rows) = parse_csv(&plain);
+    assert_eq!(rows.len(), N_ITEMS);
+    let row = rows
+        .iter()
+        .find(|x| field(&header, x, "id") == "EI-002")
+        .expect("EI-002");
+    // Four experts (the fifth recused): plain mean, no trimming below 5.
+    let sums: Vec<f64> = DELTAS[..4].iter().map(|d| 57.0 + d).collect();
+    let totals: Vec<f64> = sums.iter().map(|s| s * 100.0 / 60.0).collect();
+    let score = totals.iter().sum::<f64>() / 4.0;
+    assert_eq!(field(&header, row, "rank"), "2");
+    assert_eq!(field(&header, row, "score"), format!("{score:.4}"));
+    assert_eq!(field(&header, row, "score"), "94.1667");
+    assert_eq!(field(&header, row, "n"), "4");
+    // 可行性: 8 + mean(−2, −1, 0, +1); the other 49 points spread as 10, 10, 10, 10, 9.
+    let means = [
+        "7.5000", "10.0000", "10.0000", "10.0000", "10.0000", "9.0000",
+    ];
+    for (k, m) in KEYS.iter().zip(means) {
+        assert_eq!(field(&header, row, k), m, "{k}");
+    }
+    assert_eq!(field(&header, row, "sd"), format!("{:.4}", sd(&totals)));
+    assert_eq!(field(&header, row, "shortlisted"), "yes");
+
+    // Every present score and mean has exactly four decimals.
+    for x in &rows {
+        for col in ["score", "sd"].iter().chain(KEYS.iter()) {
+            let v = field(&header, x, col);
+            if !v.is_empty() {
+                let (_, frac) = v.split_once('.').expect("decimal point");
+                assert_eq!(frac.len(), 4, "{col} = {v}");
+            }
+        }
+    }
+
+    let unscored = rows
+        .iter()
+        .find(|x| field(&header, x, "id") == "EI-034")
+        .expect("EI-034");
+    for col in ["rank", "score", "sd", "feasibility"] {
+        assert_eq!(field(&header, unscored, col), "", "{col}");
+    }
+    // Never on a resampled list, so its probability is 0, not missing.
+    assert_eq!(field(&header, unscored, "p_shortlist"), "0.0000");
+    assert_eq!(field(&header, unscored, "shortlisted"), "no");
+    assert_eq!(field(&header, unscored, "flags"), "unscored");
+    let spread = rows
+        .iter()
+        .find(|x| field(&header, x, "id") == "EI-033")
+        .expect("EI-033");
+    assert!(
+        field(&header, spread, "flags")
+            .split(';')
+            .any(|f| f == "spread")
+    );
+    assert_eq!(field(&header, spread, "score"), "20.0000");
+}
+
+#[test]
+fn csv_escapes_formulas_in_text_but_not_numbers() {
+    let mut r = results_with(Method::Zscore, 5);
+    r.rows[0].decision = Some("include".into());
+    r.rows[0].decision_reason = Some("+ 主席：保留".into());
+    let bytes = rank_csv(&r, false);
+    let text = String::from_utf8(bytes.clone()).expect("utf-8");
+    // RFC 4180: the quotes inside the name are doubled and the field quoted.
+    assert!(text.contains(r#""'=HYPERLINK(""http://evil.example"",""点我"")""#));
+    let (header, rows) = parse_csv(&bytes);
+    let name_of = |id: &str| {
+        let row = rows
+            .iter()
+            .find(|x| field(&header, x, "id") == id)
+            .expect("row");
+        field(&header, row, "name").to_string()
+    };
+    assert_eq!(
+        name_of("EI-002"),
+        "'=HYPERLINK(\"http://evil.example\",\"点我\")"
+    );
+    assert_eq!(name_of("EI-003"), "'-1");
+    assert_eq!(name_of("EI-005"), "量子\"密钥\", 分发");
+    assert_eq!(field(&header, &rows[0], "decision"), "include");
+    assert_eq!(field(&header, &rows[0], "decision_reason"), "'+ 主席：保留");
+    // zscore scores go negative: numeric cells keep their minus sign, unquoted.
+    let negative: Vec<&str> = rows
+        .iter()
+        .map(|x| field(&header, x, "score"))
+        .filter(|s| s.starts_with('-'))
+        .collect();
+    assert!(!negative.is_empty());
+    assert!(
+        rows.iter()
+            .all(|x| !field(&header, x, "score").starts_with('\''))
+    );
+}
+
+#[test]
+fn json_is_complete_and_deterministic() {
+    let r = results();
+    let text = rank_json(&r);
+    assert!(text.starts_with("{\n  \"format\": \"revdesk-results/1\",\n"));
+    assert!(text.ends_with("}\n"));
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+    assert_eq!(v["format"], "revdesk-results/1");
+    assert_eq!(v["k"], K);
+    assert_eq!(v["method"], "trimmed");
+    assert_eq!(v["rows"].as_array().map(Vec::len), Some(N_ITEMS));
+    assert_eq!(v["rows"][1]["id"], "EI-002");
+    assert!(v["aggregation"]["shortlist"]["thresholds"].is_array());
+    assert_eq!(v["stability"]["replicates"], 400);
+    assert!(v["warnings"].is_array());
+    assert_eq!(v["config"]["shortlist_min"], 25);
+    assert_eq!(export_json(&r), text);
+    // A second build from the same inputs (bootstrap included) gives the same bytes.
+    assert_eq!(rank_json(&results()), text);
+
+    let cal = results_with(Method::Calibrated, 5);
+    let v: serde_json::Value = serde_json::from_str(&rank_json(&cal)).expect("valid JSON");
+    assert!(
+        v["experts"][0]["bias"].is_number(),
+        "biases under calibrated"
+    );
+}
+
+#[test]
+fn stats_json_has_exact_agreement_keys() {
+    let r = results();
+    let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("valid JSON");
+    let keys: Vec<&str> = v["agreement"]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = vec![
+        "icc1_1",
+        "icc2_1",
+        "icc3_1",
+        "icc1_k",
+        "icc2_k",
+        "icc3_k",
+        "kendall_w",
+        "n_items",
+        "n_experts",
+    ];
+    want.sort_unstable();
+    assert_eq!(keys, want);
+    // Experts 1–3 scored 33 items, 4 and 5 scored 32 with one each missing: 5 × 31 crossed.
+    assert_eq!(v["agreement"]["n_experts"], 5);
+    assert_eq!(v["agreement"]["n_items"], 31);
+    assert!(v["agreement"]["icc2_1"].is_number());
+    assert_eq!(v["experts"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["experts"][4]["recused"], 1);
+    assert_eq!(v["experts"][3]["incomplete"], 1);
+    let items = v["items"].as_array().expect("items");
+    assert_eq!(items.len(), N_ITEMS);
+    let spread = items.iter().find(|x| x["id"] == "EI-033").expect("EI-033");
+    assert_eq!(spread["spread"], true);
+    assert_eq!(spread["range"], 60.0);
+    assert_eq!(stats_json(&r), stats_json(&results()));
+
+    let lone = results_with(Method::Mean, 1);
+    let v: serde_json::Value = serde_json::from_str(&stats_json(&lone)).expect("valid JSON");
+    assert!(v["agreement"]["icc1_1"].is_null());
+    assert!(v["agreement"]["kendall_w"].is_null());
+    assert!(stats_table(&lone).contains("not enough fully crossed data"));
+}
+
+fn cell_str(d: &Data) -> String {
+    match d {
+        Data::String(s) => s.clone(),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Empty => String::new(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[test]
+fn xlsx_sheets_headers_values_and_reproducible_bytes() {
+    let r = results();
+    let p = Profile::kczg_2020();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.xlsx"), dir.path().join("b.xlsx"));
+    export_xlsx(&r, &p, &a).expect("export a");
+    export_xlsx(&results(), &p, &b).expect("export b");
+    let bytes = std::fs::read(&a).expect("read a");
+    assert_eq!(bytes, std::fs::read(&b).expect("read b"), "byte-identical");
+    assert_eq!(export::xlsx_bytes(&r, &p).expect("bytes"), bytes);
+
+    let mut wb: Xlsx<_> = open_workbook(&a).expect("open");
+    assert_eq!(
+        wb.sheet_names(),
+        [
+            "入围名单",
+            "完整排名",
+            "评分矩阵",
+            "专家组统计",
+            "方法与参数",
+            "主席决定记录"
+        ]
+    );
+
+    let list = wb.worksheet_range("入围名单").expect("入围名单");
+    let header: Vec<String> = list
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(cell_str)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "排名",
+            "编号",
+            "技术名称",
+            "申报单位",
+            "推荐单位",
+            "重点服务行业",
+            "技术就绪水平",
+            "得分",
+            "评审专家数",
+            "主席决定",
+            "决定理由"
+        ]
+    );
+    assert_eq!(list.height(), K + 1);
+    let second: Vec<&Data> = list.rows().nth(2).expect("row 2").iter().collect();
+    assert_eq!(second[1], &Data::String("EI-002".into()));
+    // Names are plain strings in XLSX: no formula is ever written.
+    assert_eq!(
+        second[2],
+        &Data::String("=HYPERLINK(\"http://evil.example\",\"点我\")".into())
+    );
+    assert_eq!(second[5], &Data::String("C3971 电子真空器件制造".into()));
+    match second[7] {
+        Data::Float(f) => assert!((f - 565.0 / 6.0).abs() < 1e-9, "score {f}"),
+        other => panic!("score is not a number: {other:?}"),
+    }
+
+    let full = wb.worksheet_range("完整排名").expect("完整排名");
+    assert_eq!(full.height(), N_ITEMS + 1);
+    let head: Vec<String> = full
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(cell_str)
+        .collect();
+    assert_eq!(
+        &head[..12],
+        [
+            "排名",
+            "编号",
+            "技术名称",
+            "申报单位",
+            "得分",
+            "评审专家数",
+            "可行性",
+            "先进性",
+            "原创性",
+            "不可替代性",
+            "技术成熟度",
+            "市场前景"
+        ]
+    );
+    assert!(head.contains(&"入围概率".to_string()));
+    assert!(head.contains(&"排名90%区间".to_string()));
+    let last: Vec<String> = full
+        .rows()
+        .next_back()
+        .expect("last")
+        .iter()
+        .map(cell_str)
+        .collect();
+    assert_eq!(last[1], "EI-034");
+    assert_eq!(last[0], "", "unscored: no rank");
+    assert!(last.contains(&"否".to_string()));
+    assert!(last.contains(&"无人评分".to_string()));
+
+    let matrix = wb.worksheet_range("评分矩阵").expect("评分矩阵");
+    assert_eq!(matrix.height(), r.matrix.len() + 1);
+    let cells: Vec<String> = matrix.rows().flatten().map(cell_str).collect();
+    assert!(cells.contains(&"本人参与该项目".to_string()));
+    assert!(cells.contains(&"=cmd| 评分差异大\n需讨论".to_string()));
+
+    let panel = wb.worksheet_range("专家组统计").expect("专家组统计");
+    let cells: Vec<String> = panel.rows().flatten().map(cell_str).collect();
+    for want in [
+        "专家编号",
+        "欧阳娜娜",
+        "ICC(1,1)",
+        "ICC(3,k)",
+        "Kendall's W",
+    ] {
+        assert!(cells.contains(&want.to_string()), "{want}");
+    }
+
+    let method = wb.worksheet_range("方法与参数").expect("方法与参数");
+    let cells: Vec<String> = method.rows().flatten().map(cell_str).collect();
+    assert!(cells.contains(&r.batch));
+    assert!(cells.contains(&r.rubric));
+    assert!(cells.contains(&"27".to_string()));
+    assert!(cells.contains(&r.cut_note));
+    assert!(cells.iter().any(|c| c.starts_with("kczg-2020")));
+    for w in &r.warnings {
+        assert!(cells.contains(w), "{w}");
+    }
+}
+
+#[test]
+fn xlsx_error_names_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("missing").join("out.xlsx");
+    let err = export_xlsx(&results(), &Profile::kczg_2020(), &path).expect_err("no directory");
+    assert!(matches!(err, ExportError::Write { .. }));
+    assert!(err.to_string().contains(&path.display().to_string()));
+}
+
+#[test]
+fn xlsx_shortlist_follows_chair_decisions() {
+    let mut r = results();
+    let p = Profile::kczg_2020();
+    r.rows[0].decision = Some("exclude".into());
+    r.rows[0].decision_reason = Some("重复申报".into());
+    r.rows[K].decision = Some("include".into());
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("d.xlsx");
+    export_xlsx(&r, &p, &path).expect("export");
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("open");
+    let list = wb.worksheet_range("入围名单").expect("入围名单");
+    let ids: Vec<String> = list.rows().skip(1).map(|x| cell_str(&x[1])).collect();
+    assert_eq!(ids.len(), K);
+    assert!(!ids.contains(&r.rows[0].id));
+    assert!(ids.contains(&r.rows[K].id));
+    assert_eq!(cell_str(&list.rows().next_back().expect("row")[9]), "入选");
+}
+
+#[test]
+fn markdown_report_sections() {
+    let r = results();
+    let md = export_markdown(&r, &Profile::kczg_2020());
+    assert!(md.starts_with("# 电子信息领域初评 评审结果\n"));
+    assert!(md.contains(&r.batch));
+    assert!(md.contains("- 领域：电子信息（中国科协信息科技学会联合体）"));
+    let head = "| 排名 | 编号 | 技术名称 | 申报单位 | 得分 | 专家数 | 入围概率 |";
+    assert!(md.contains(head));
+    let table_rows = md
+        .lines()
+        .skip_while(|l| *l != head)
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .count();
+    assert_eq!(table_rows, K);
+    assert!(md.contains("| 2 | EI-002 | =HYPERLINK"));
+    assert!(md.contains("Mixed 中文 name \\| pipe"), "pipes escaped");
+    assert!(md.contains("### 阈值表"));
+    assert!(md.contains("| 得分 ≥ 51.6667 | 27 | 1 | 是（K） |"));
+    assert!(md.contains("| 得分 ≥ 50.0000 | 31 | 4 | 否 |"));
+    assert!(md.contains(&r.cut_note));
+    assert!(md.contains("## 专家组一致性"));
+    assert!(md.contains("完全交叉子集：5 位专家 × 31 项"));
+    assert!(md.contains("| ICC(2,1) |"));
+    assert!(md.contains("| Kendall's W |"));
+    assert!(md.contains("## 专家分歧较大的项目"));
+    assert!(md.contains("| 33 | EI-033 |"));
+    assert!(md.contains("## 专家统计"));
+    assert!(md.contains("| ouyang | 欧阳娜娜 | 32 | 1 | 0 |"));
+    assert!(md.contains("## 警告"));
+    for w in &r.warnings {
+        assert!(md.contains(w.as_str()), "{w}");
+    }
+}
+
+/// Checks a rendered table: every data line is as wide as the header up to the free column.
+fn assert_aligned(lines: &[&str], tails: &[String], tail_head: &str) {
+    let header_w = width(lines[0]) - width(tail_head);
+    assert!(lines[1].chars().all(|c| c == '='));
+    for (line, tail) in lines[2..].iter().zip(tails) {
+        assert!(line.ends_with(tail.as_str()), "{line:?} ends with {tail:?}");
+        assert_eq!(width(line) - width(tail), header_w, "{line:?}");
+    }
+}
+
+#[test]
+fn rank_table_cut_line_alignment_and_notes() {
+    let r = results();
+    let text = rank_table(&r);
+    let lines: Vec<&str> = text.lines().collect();
+    let h = lines
+        .iter()
+        .position(|l| l.starts_with("rank  id "))
+        .expect("header line");
+    assert!(lines[h].contains("可行性") && lines[h].ends_with("flags"));
+    // Header, rule, K rows, the cut line, then the rest.
+    let cut = lines[h + 2 + K];
+    assert!(cut.starts_with("-- cut: K = 27 ---"), "{cut}");
+    assert_eq!(width(cut), width(lines[h + 1]));
+    assert!(lines[h + 1 + K].contains("EI-027"));
+    assert!(lines[h + 3 + K].contains("EI-028"));
+    let mut table: Vec<&str> = lines[h..h + 2 + K].to_vec();
+    table.extend(&lines[h + 3 + K..h + 3 + N_ITEMS]);
+    let tails: Vec<String> = r.rows.iter().map(|x| x.flags.join(" ")).collect();
+    assert_aligned(&table, &tails, "flags");
+    // The long CJK name is cut with the ASCII ellipsis, inside its column.
+    assert!(text.contains("基于深度学习的工业互联网安全~"));
+    assert!(lines[h + 2].contains("96.6667"));
+    assert!(lines[h + 2 + K - 1].contains("  *  "));
+
+    assert!(text.contains(&format!("cut: {}", r.cut_note)));
+    assert!(text.contains("score ≥ 51.6667 → 27 items  in range  <- K"));
+    assert!(text.contains("score ≥ 50.0000 → 31 items  out of range  (4 tied)"));
+    assert!(text.contains("K =  28: K-th 50.0000, next 50.0000  splits a tie"));
+    for w in &r.warnings {
+        assert!(text.contains(&format!("warning: {w}")));
+    }
+    let border: Vec<_> = r.borderline().collect();
+    assert!(!border.is_empty(), "the disputed item is borderline");
+    for row in border {
+        let (lo, hi) = row.rank_interval.expect("interval");
+        let line = lines
+            .iter()
+            .rev()
+            .find(|l| l.trim_start().starts_with(row.id.as_str()))
+            .expect("borderline line");
+        assert!(
+            line.contains(&format!("90% rank interval [{lo}, {hi}]")),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn rank_table_without_bootstrap() {
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let opts = Options {
+        replicates: 0,
+        ..options(&p)
+    };
+    let r = report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
+    let text = rank_table(&r);
+    assert!(text.contains("borderline: no bootstrap run"));
+    let row = text
+        .lines()
+        .find(|l| l.contains("EI-002"))
+        .expect("EI-002 line");
+    assert!(
+        row.contains("  -  *"),
+        "p is '-' without a bootstrap: {row}"
+    );
+    let csv = String::from_utf8(rank_csv(&r, false)).expect("utf-8");
+    assert!(csv.lines().nth(1).expect("row").contains(",,yes,"));
+}
+
+#[test]
+fn stats_table_sections_and_alignment() {
+    let r = results();
+    let text = stats_table(&r);
+    let lines: Vec<&str> = text.lines().collect();
+    let e = lines
+        .iter()
+        .position(|l| *l == "experts (5):")
+        .expect("experts");
+    let tails: Vec<String> = r
+        .experts
+        .iter()
+        .map(|x| x.left_out.clone().unwrap_or_default())
+        .collect();
+    assert_aligned(&lines[e + 1..e + 8], &tails, "left out");
+    assert!(lines[e + 7].starts_with("ouyang  欧阳娜娜"));
+
+    let i = lines
+        .iter()
+        .position(|l| *l == format!("items ({N_ITEMS}):"))
+        .expect("items");
+    let tails: Vec<String> = r
+        .rows
+        .iter()
+        .map(|x| {
+            if x.flags.iter().any(|f| f == "spread") {
+                "spread".to_string()
+            } else {
+                String::new()
+            }
+        })
+        .collect();
+    assert_aligned(&lines[i + 1..i + 3 + N_ITEMS], &tails, "flags");
+    let spread = lines.iter().find(|l| l.contains("EI-033")).expect("EI-033");
+    assert!(spread.ends_with("60.00  spread"), "{spread}");
+
+    assert!(text.contains("agreement on the fully crossed subset: 5 experts x 31 items"));
+    for name in [
+        "ICC(1,1)",
+        "ICC(2,1)",
+        "ICC(3,1)",
+        "ICC(1,k)",
+        "ICC(2,k)",
+        "ICC(3,k)",
+        "Kendall's W",
+    ] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with(name)),
+            "{name}"
+        );
+    }
+}
+
+fn results_with_range(range: (usize, usize)) -> Results {
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let opts = Options {
+        shortlist: range,
+        ..options(&p)
+    };
+    report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build")
+}
+
+/// Position of the cut line among the table's lines after the header rule.
+fn cut_position(text: &str) -> usize {
+    text.lines()
+        .skip_while(|l| !l.starts_with("rank  id "))
+        .skip(2)
+        .position(|l| l.starts_with("-- cut: K = "))
+        .expect("cut line")
+}
+
+#[test]
+fn tie_at_cut_and_fewer_than_min() {
+    // Every K in 28–30 splits the four-way tie at 28–31: K = 30, the chair must decide.
+    let r = results_with_range((28, 30));
+    assert_eq!(r.k, 30);
+    let text = rank_table(&r);
+    assert_eq!(cut_position(&text), 30);
+    assert!(text.contains("-- cut: K = 30 "));
+    assert!(text.contains("tie-at-cut"));
+    assert!(text.contains("the chair must decide"));
+    let md = export_markdown(&r, &Profile::kczg_2020());
+    assert!(md.contains("## 入围名单（30 项）"));
+
+    // 33 ranked, minimum 40: K = 33, out of range, said so.
+    let r = results_with_range((40, 45));
+    assert_eq!((r.k, r.k_out_of_range), (33, true));
+    let text = rank_table(&r);
+    assert_eq!(cut_position(&text), 33);
+    assert!(text.contains("K = 33 (outside the range)"));
+    assert!(!text.contains("sizes in range:"));
+    assert!(export_markdown(&r, &Profile::kczg_2020()).contains("（超出范围）"));
+}
+
+#[test]
+fn no_sheets_still_formats() {
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let r = report::build(&b, &p, &[], &[], &options(&p)).expect("build");
+    assert_eq!(r.k, 0);
+    let text = rank_table(&r);
+    assert_eq!(cut_position(&text), 0, "cut line above the first row");
+    assert!(text.contains("borderline: no bootstrap run"));
+    assert!(stats_table(&r).contains("not enough fully crossed data"));
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("## 入围名单（0 项）"));
+    assert!(md.contains("数据不足"));
+    let (header, rows) = parse_csv(&rank_csv(&r, false));
+    assert_eq!(rows.len(), N_ITEMS);
+    assert!(rows.iter().all(|x| field(&header, x, "score").is_empty()));
+    serde_json::from_str::<serde_json::Value>(&stats_json(&r)).expect("valid JSON");
+    let bytes = export::xlsx_bytes(&r, &p).expect("workbook");
+    assert_eq!(bytes, export::xlsx_bytes(&r, &p).expect("workbook"));
+}
+
+#[test]
+fn terminal_output_has_no_control_characters() {
+    let mut r = results();
+    r.title = "标题\u{1b}[31m红\nnext".into();
+    r.rows[0].name = "名称\u{1b}[2J清屏".into();
+    r.rows[0].flags.push("\u{7}bell".into());
+    r.warnings.push("警告\u{1b}]0;title\u{7}".into());
+    for text in [rank_table(&r), stats_table(&r)] {
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "control character in terminal output"
+        );
+    }
+}
