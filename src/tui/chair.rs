@@ -3,7 +3,7 @@
 
 use super::action::Action;
 use super::app::{Level, Panes};
-use super::i18n::Lang;
+use super::i18n::{Lang, T};
 use super::keymap::KeyMap;
 use super::theme::Theme;
 use crate::aggregate::Method;
@@ -88,16 +88,13 @@ impl ChairFilter {
 
     /// The filter's name.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang.en()) {
-            (ChairFilter::All, false) => "全部",
-            (ChairFilter::All, true) => "all",
-            (ChairFilter::Shortlisted, false) => "入围",
-            (ChairFilter::Shortlisted, true) => "shortlisted",
-            (ChairFilter::Borderline, false) => "边缘",
-            (ChairFilter::Borderline, true) => "borderline",
-            (ChairFilter::Decided, false) => "有决定",
-            (ChairFilter::Decided, true) => "decided",
+        match self {
+            ChairFilter::All => T::ChairFilterAll,
+            ChairFilter::Shortlisted => T::ChairFilterShortlisted,
+            ChairFilter::Borderline => T::ChairFilterBorderline,
+            ChairFilter::Decided => T::ChairFilterDecided,
         }
+        .get(lang)
     }
 }
 
@@ -388,11 +385,13 @@ impl ChairApp {
         let before = self.handed.len();
         self.reload();
         let after = self.handed.len();
-        let msg = if self.lang().en() {
-            format!("sheets re-read: {after} accepted (was {before})")
-        } else {
-            format!("评分表已更新：有效 {after} 份（之前 {before} 份）")
-        };
+        let msg = T::ChairSheetsReread.fill(
+            self.lang(),
+            &[
+                ("after", &after.to_string()),
+                ("before", &before.to_string()),
+            ],
+        );
         self.say(Level::Info, msg);
         true
     }
@@ -540,12 +539,7 @@ impl ChairApp {
                     let reason = ta.lines().join(" ").trim().to_string();
                     let what = what.clone();
                     if reason.is_empty() {
-                        let msg = if self.lang().en() {
-                            "a written reason is required"
-                        } else {
-                            "必须填写理由"
-                        };
-                        self.say(Level::Warn, msg);
+                        self.say(Level::Warn, T::ChairReasonRequired.get(self.lang()));
                         return;
                     }
                     self.mode = ChairMode::Normal;
@@ -647,11 +641,7 @@ impl ChairApp {
                     Method::Calibrated => Method::Trimmed,
                 };
                 self.reload();
-                let msg = if self.lang().en() {
-                    format!("method: {}", self.method)
-                } else {
-                    format!("汇总方法：{}", self.method)
-                };
+                let msg = T::ChairMethodIs.fill(self.lang(), &[("m", &self.method.to_string())]);
                 self.say(Level::Info, msg);
             }
             Action::CutDown | Action::CutUp => {
@@ -722,16 +712,15 @@ impl ChairApp {
 
 /// A decision in words.
 pub fn describe_decision(d: &Decision, lang: Lang) -> String {
-    match (d, lang.en()) {
-        (Decision::Cut { k }, false) => format!("分数线设为 K = {k}"),
-        (Decision::Cut { k }, true) => format!("cut set to K = {k}"),
-        (Decision::Include { item, reason }, false) => format!("{item} 破格入围：{reason}"),
-        (Decision::Include { item, reason }, true) => format!("{item} included: {reason}"),
-        (Decision::Exclude { item, reason }, false) => format!("{item} 不予入围：{reason}"),
-        (Decision::Exclude { item, reason }, true) => format!("{item} excluded: {reason}"),
-        (Decision::Clear { item }, false) => format!("已撤销对 {item} 的决定"),
-        (Decision::Clear { item }, true) => format!("decision on {item} withdrawn"),
-        (Decision::TiesResolved { note }, false) => format!("并列已解决：{note}"),
-        (Decision::TiesResolved { note }, true) => format!("ties resolved: {note}"),
+    match d {
+        Decision::Cut { k } => T::DecCut.fill(lang, &[("k", &k.to_string())]),
+        Decision::Include { item, reason } => {
+            T::DecInclude.fill(lang, &[("item", item), ("reason", reason)])
+        }
+        Decision::Exclude { item, reason } => {
+            T::DecExclude.fill(lang, &[("item", item), ("reason", reason)])
+        }
+        Decision::Clear { item } => T::DecClear.fill(lang, &[("item", item)]),
+        Decision::TiesResolved { note } => T::DecTies.fill(lang, &[("note", note)]),
     }
 }

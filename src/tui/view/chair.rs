@@ -3,17 +3,13 @@
 use super::{centered, clear_popup};
 use crate::tui::app::{Level, MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::chair::{ChairApp, ChairMode, ChairView, ReasonFor};
-use crate::tui::i18n::describe;
+use crate::tui::i18n::{T, describe};
 use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
-
-fn zh_en(app: &ChairApp, zh: &'static str, en: &'static str) -> &'static str {
-    if app.lang().en() { en } else { zh }
-}
 
 /// Draws the whole chair screen.
 pub fn render(app: &ChairApp, f: &mut Frame) {
@@ -23,12 +19,8 @@ pub fn render(app: &ChairApp, f: &mut Frame) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
             "{} {MIN_WIDTH}x{MIN_HEIGHT}, {} {}x{}",
-            zh_en(
-                app,
-                "终端太小：至少需要",
-                "Terminal too small: need at least"
-            ),
-            zh_en(app, "当前", "have"),
+            T::ChairTerminalTooSmallNeed.get(app.lang()),
+            T::ChairHave.get(app.lang()),
             area.width,
             area.height
         );
@@ -72,7 +64,7 @@ fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
         .and_then(|d| app.profile.domain(d))
     {
         Some(d) => format!("{} | {}", d.name_in(en), d.alliance_in(en)),
-        None => zh_en(app, "终审", "final review").to_string(),
+        None => T::ChairFinalReview.get(app.lang()).to_string(),
     };
     let k = match &app.results {
         Some(r) => format!(
@@ -83,10 +75,10 @@ fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
     };
     let text = format!(
         " revdesk {} | {domain} | {} {} | {} {} | {k}",
-        zh_en(app, "主席", "chair"),
-        zh_en(app, "评分表", "sheets"),
+        T::ChairChair.get(app.lang()),
+        T::ChairSheets.get(app.lang()),
         app.handed.len(),
-        zh_en(app, "方法", "method"),
+        T::ChairMethod.get(app.lang()),
         app.method,
     );
     f.render_widget(
@@ -118,7 +110,7 @@ fn flags_text(row: &crate::report::Row) -> String {
 fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
     let t = app.theme();
     let filter = app.filter.label(app.lang());
-    let mut title = format!(" {} [{filter}] ", zh_en(app, "排名", "Ranking"));
+    let mut title = format!(" {} [{filter}] ", T::ChairRanking.get(app.lang()));
     if !app.query.is_empty() {
         title.push_str(&format!("/{} ", app.query));
     }
@@ -130,11 +122,7 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let Some(r) = &app.results else {
-        let msg = zh_en(
-            app,
-            "尚无有效评分表：等待专家提交……",
-            "No valid score sheet yet: waiting for experts...",
-        );
+        let msg = T::ChairNoValidScoreSheet.get(app.lang());
         f.render_widget(Line::styled(msg, t.muted), Rect { height: 1, ..inner });
         return;
     };
@@ -151,13 +139,13 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
         "   {}{} {} {} {} {} {} {} {}",
         right("#", 4),
         right("+/-", 4),
-        wrap::pad(zh_en(app, "编号", "id"), 7),
-        wrap::pad(zh_en(app, "技术名称", "name"), name_w),
-        right(zh_en(app, "得分", "score"), 8),
+        wrap::pad(T::ChairId.get(app.lang()), 7),
+        wrap::pad(T::ChairName.get(app.lang()), name_w),
+        right(T::ChairScore.get(app.lang()), 8),
         right("n", 2),
         right("sd", 5),
         right("p", 4),
-        zh_en(app, "标记", "flags")
+        T::ChairFlags.get(app.lang())
     );
     f.render_widget(
         Line::styled(wrap::truncate(&header, w), t.label),
@@ -218,7 +206,7 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
         }
         lines.push((Some(vpos), Line::styled(wrap::pad(&text, w), style)));
         if draw_cut && row.rank.is_some() && ranked_pos == r.k {
-            let label = format!(" {} K={} ({min}-{max}) ", zh_en(app, "分数线", "cut"), r.k);
+            let label = format!(" {} K={} ({min}-{max}) ", T::ChairCut.get(app.lang()), r.k);
             let dashes = w.saturating_sub(wrap::width(&label) + 4);
             lines.push((
                 None,
@@ -269,7 +257,7 @@ fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
     let focused = app.view == ChairView::Detail;
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" {} ", zh_en(app, "详情", "Detail")),
+            format!(" {} ", T::ChairDetail.get(app.lang())),
             t.title,
         ))
         .border_style(if focused { t.border_focus } else { t.border })
@@ -289,11 +277,11 @@ fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
     }
     let summary = format!(
         "{} {}  {} {}  n {}  sd {}  {} {}  p {}",
-        zh_en(app, "排名", "rank"),
+        T::ChairRank.get(app.lang()),
         row.rank
             .map(|k| k.to_string())
             .unwrap_or_else(|| "-".into()),
-        zh_en(app, "得分", "score"),
+        T::ChairScore.get(app.lang()),
         row.score
             .map(|s| format!("{s:.4}"))
             .unwrap_or_else(|| "-".into()),
@@ -301,7 +289,7 @@ fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
         row.sd
             .map(|s| format!("{s:.2}"))
             .unwrap_or_else(|| "-".into()),
-        zh_en(app, "极差", "range"),
+        T::ChairRange.get(app.lang()),
         row.range
             .map(|s| format!("{s:.1}"))
             .unwrap_or_else(|| "-".into()),
@@ -311,19 +299,13 @@ fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
     );
     lines.push(Line::styled(summary, t.text));
     if let (Some(d), Some(reason)) = (&row.decision, &row.decision_reason) {
-        let d = match (d.as_str(), app.lang().en()) {
-            ("include", false) => "破格入围",
-            ("exclude", false) => "不予入围",
-            (x, _) => {
-                if x == "include" {
-                    "included"
-                } else {
-                    "excluded"
-                }
-            }
+        let d = if d == "include" {
+            T::DecIncluded.get(app.lang())
+        } else {
+            T::DecExcluded.get(app.lang())
         };
         for l in wrap::wrap(
-            &format!("{}：{d} — {reason}", zh_en(app, "主席决定", "Chair")),
+            &format!("{}：{d} — {reason}", T::ChairChair2.get(app.lang())),
             w,
         ) {
             lines.push(Line::styled(l, t.flagged));
@@ -366,13 +348,13 @@ fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
             .map(|s| s.map(|v| format!("{v:>3}")).unwrap_or_else(|| "  -".into()))
             .collect();
         let tail = if let Some(reason) = &cell.recused {
-            format!("{} {reason}", zh_en(app, "回避", "recused"))
+            format!("{} {reason}", T::ChairRecused.get(app.lang()))
         } else if cell.conflict {
-            zh_en(app, "利益冲突，不计", "conflict: not counted").to_string()
+            T::ChairConflictNotCounted.get(app.lang()).to_string()
         } else {
             cell.total
                 .map(|v| format!("{v:>6.1}"))
-                .unwrap_or_else(|| zh_en(app, "  未完成", "  partial").into())
+                .unwrap_or_else(|| T::ChairPartial.get(app.lang()).into())
         };
         let text = format!("{} {} {tail}", wrap::pad(&name, name_w), scores.join(""));
         lines.push(Line::styled(
@@ -411,7 +393,7 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
     let t = app.theme();
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" {} ", zh_en(app, "专家组", "Panel")),
+            format!(" {} ", T::ChairPanel.get(app.lang())),
             t.title,
         ))
         .border_style(t.border_focus)
@@ -424,13 +406,9 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
     lines.push(Line::styled(
         format!(
             "{} {}   {}",
-            zh_en(app, "已提交评分表", "Sheets handed in"),
+            T::ChairSheetsHandedIn.get(app.lang()),
             app.handed.len(),
-            zh_en(
-                app,
-                "（宽松度 b 为校准模型估计）",
-                "(leniency b from the calibrated fit)"
-            )
+            T::ChairLeniencyBFromThe.get(app.lang())
         ),
         t.label,
     ));
@@ -449,9 +427,9 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
                 h.map(|h| h.sequence).unwrap_or(0),
                 e.scored + e.recused,
                 n_items,
-                zh_en(app, "回避", "rec."),
+                T::ChairRec.get(app.lang()),
                 e.recused,
-                zh_en(app, "均分", "mean"),
+                T::ChairMean.get(app.lang()),
                 e.mean.unwrap_or(0.0),
                 e.sd.unwrap_or(0.0),
             );
@@ -459,7 +437,7 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
         }
         lines.push(Line::default());
         lines.push(Line::styled(
-            zh_en(app, "评审一致性", "Agreement").to_string(),
+            T::ChairAgreement.get(app.lang()).to_string(),
             t.label,
         ));
         match &r.aggregation.agreement.stats {
@@ -491,14 +469,14 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
                 ));
             }
             None => lines.push(Line::styled(
-                zh_en(app, "完全交叉的数据不足", "not enough fully crossed data").to_string(),
+                T::ChairNotEnoughFullyCrossed.get(app.lang()).to_string(),
                 t.muted,
             )),
         }
         if !r.decisions.is_empty() {
             lines.push(Line::default());
             lines.push(Line::styled(
-                zh_en(app, "主席决定记录", "Decision log").to_string(),
+                T::ChairDecisionLog.get(app.lang()).to_string(),
                 t.label,
             ));
             for d in r.decisions.iter().rev().take(12) {
@@ -516,11 +494,11 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
     }
     for (label, items, style) in [
         (
-            zh_en(app, "被拒绝的评分表", "Rejected sheets"),
+            T::ChairRejectedSheets.get(app.lang()),
             &app.rejected,
             t.error,
         ),
-        (zh_en(app, "说明", "Notes"), &app.notes, t.warn),
+        (T::ChairNotes.get(app.lang()), &app.notes, t.warn),
     ] {
         if !items.is_empty() {
             lines.push(Line::default());
@@ -540,7 +518,7 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
     let w = usize::from(area.width);
     f.render_widget(Line::styled(" ".repeat(w), t.status), area);
     if let ChairMode::Search { .. } = app.mode {
-        let prompt = format!(" {}: /", zh_en(app, "搜索", "Search"));
+        let prompt = format!(" {}: /", T::ChairSearch.get(app.lang()));
         f.render_widget(
             Line::from(vec![
                 Span::styled(prompt.clone(), t.key),
@@ -566,33 +544,20 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
                     .unwrap_or_default()
             };
             use crate::tui::action::Action as A;
-            if app.lang().en() {
-                format!(
-                    " j/k move  {} detail  {} view  {} method  {}/{} cut  {} include  {} exclude  {} help  {} quit",
-                    k(A::Commit),
-                    k(A::NextCriterion),
-                    k(A::CycleMethod),
-                    k(A::CutUp),
-                    k(A::CutDown),
-                    k(A::Include),
-                    k(A::Exclude),
-                    k(A::Help),
-                    k(A::Quit)
-                )
-            } else {
-                format!(
-                    " j/k 移动  {} 详情  {} 切换  {} 方法  {}/{} 分数线  {} 破格入围  {} 不入围  {} 帮助  {} 退出",
-                    k(A::Commit),
-                    k(A::NextCriterion),
-                    k(A::CycleMethod),
-                    k(A::CutUp),
-                    k(A::CutDown),
-                    k(A::Include),
-                    k(A::Exclude),
-                    k(A::Help),
-                    k(A::Quit)
-                )
-            }
+            T::ChairHints.fill(
+                app.lang(),
+                &[
+                    ("commit", &k(A::Commit)),
+                    ("view", &k(A::NextCriterion)),
+                    ("method", &k(A::CycleMethod)),
+                    ("up", &k(A::CutUp)),
+                    ("down", &k(A::CutDown)),
+                    ("inc", &k(A::Include)),
+                    ("exc", &k(A::Exclude)),
+                    ("help", &k(A::Help)),
+                    ("quit", &k(A::Quit)),
+                ],
+            )
         }
     };
     let style = match &app.message {
@@ -614,7 +579,7 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
     clear_popup(f, r);
     let block = Block::bordered()
         .title(Span::styled(
-            format!(" {} ", zh_en(app, "帮助：主席视图按键", "Help: chair keys")),
+            format!(" {} ", T::ChairHelpChairKeys.get(app.lang())),
             t.title,
         ))
         .border_style(t.border_focus)
@@ -629,29 +594,19 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
         .filter(|(a, _)| a.in_chair())
         .map(|(a, keys)| {
             let d = match a {
-                crate::tui::action::Action::Commit => zh_en(app, "打开详情", "open the detail"),
-                crate::tui::action::Action::NextCriterion => zh_en(
-                    app,
-                    "下一个视图：排名/详情/专家组",
-                    "next pane: ranking / detail / panel",
-                ),
-                crate::tui::action::Action::PrevCriterion => {
-                    zh_en(app, "上一个视图", "previous pane")
+                crate::tui::action::Action::Commit => T::ChairOpenTheDetail.get(app.lang()),
+                crate::tui::action::Action::NextCriterion => {
+                    T::ChairNextPaneRankingDetail.get(app.lang())
                 }
-                crate::tui::action::Action::CycleFilter => zh_en(
-                    app,
-                    "筛选：全部/入围/边缘/有决定",
-                    "filter: all / shortlisted / borderline / decided",
-                ),
+                crate::tui::action::Action::PrevCriterion => T::ChairPreviousPane.get(app.lang()),
+                crate::tui::action::Action::CycleFilter => {
+                    T::ChairFilterAllShortlistedBorderline.get(app.lang())
+                }
                 crate::tui::action::Action::ScrollDown => {
-                    zh_en(app, "详情向下翻页", "scroll the detail down")
+                    T::ChairScrollTheDetailDown.get(app.lang())
                 }
-                crate::tui::action::Action::ScrollUp => {
-                    zh_en(app, "详情向上翻页", "scroll the detail up")
-                }
-                crate::tui::action::Action::Search => {
-                    zh_en(app, "搜索编号、名称、单位", "search ids, names, units")
-                }
+                crate::tui::action::Action::ScrollUp => T::ChairScrollTheDetailUp.get(app.lang()),
+                crate::tui::action::Action::Search => T::ChairSearchIdsNamesUnits.get(app.lang()),
                 a => describe(a, app.lang()),
             };
             (keys.join(" "), d.to_string())
@@ -670,11 +625,7 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
             Span::styled(d, t.text),
         ]));
     }
-    let legend = zh_en(
-        app,
-        "标记：* 入围  : 25-30 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围",
-        "marks: * shortlisted  : the 25-30 band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded",
-    );
+    let legend = T::ChairMarksShortlistedTheBand.get(app.lang());
     lines.push(Line::default());
     for l in wrap::wrap(legend, usize::from(inner.width).saturating_sub(2)) {
         lines.push(Line::styled(format!(" {l}"), t.muted));
@@ -703,19 +654,10 @@ fn reason(
     let t = app.theme();
     let r = centered(area, (area.width * 3 / 4).max(40), 3);
     clear_popup(f, r);
-    let title = match (what, app.lang().en()) {
-        (ReasonFor::Include(id), false) => format!(" {id} 破格入围的理由（Enter 确认，Esc 取消） "),
-        (ReasonFor::Include(id), true) => {
-            format!(" Why include {id} (Enter confirms, Esc cancels) ")
-        }
-        (ReasonFor::Exclude(id), false) => format!(" {id} 不予入围的理由（Enter 确认，Esc 取消） "),
-        (ReasonFor::Exclude(id), true) => {
-            format!(" Why exclude {id} (Enter confirms, Esc cancels) ")
-        }
-        (ReasonFor::Ties, false) => " 并列如何解决（Enter 确认，Esc 取消） ".to_string(),
-        (ReasonFor::Ties, true) => {
-            " How the ties were settled (Enter confirms, Esc cancels) ".to_string()
-        }
+    let title = match what {
+        ReasonFor::Include(id) => T::ReasonInclude.fill(app.lang(), &[("id", id)]),
+        ReasonFor::Exclude(id) => T::ReasonExclude.fill(app.lang(), &[("id", id)]),
+        ReasonFor::Ties => T::ReasonTies.get(app.lang()).to_string(),
     };
     let block = Block::bordered()
         .title(Span::styled(
