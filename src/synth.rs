@@ -193,28 +193,8 @@ pub enum OutFormat {
     Xlsx,
 }
 
-/// The batch fields written by `write` (the form's fields, no final-review columns).
-const FORM_FIELDS: [Field; 19] = [
-    Field::Id,
-    Field::Name,
-    Field::Domain,
-    Field::Industry,
-    Field::ProjectType,
-    Field::Trl,
-    Field::Applicant,
-    Field::Recommender,
-    Field::Contact,
-    Field::Phone,
-    Field::Address,
-    Field::Email,
-    Field::Team,
-    Field::Ip,
-    Field::Awards,
-    Field::Level,
-    Field::Benefits,
-    Field::LevelDetail,
-    Field::BenefitsDetail,
-];
+/// The batch fields written by `write`: the form's, without the final-review columns.
+const FORM_FIELDS: &[Field] = Field::ALL.split_at(19).0;
 
 fn cell(profile: &Profile, it: &Item, f: Field) -> String {
     match f {
@@ -254,7 +234,7 @@ pub fn write(
                 .iter()
                 .map(|it| {
                     let mut m = serde_json::Map::new();
-                    for f in FORM_FIELDS {
+                    for &f in FORM_FIELDS {
                         let v = match f {
                             Field::Trl => serde_json::Value::from(it.trl),
                             _ => serde_json::Value::from(cell(profile, it, f)),

@@ -7,7 +7,6 @@ use crate::tui::i18n::{T, describe};
 use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -651,30 +650,11 @@ fn reason(
     what: &ReasonFor,
     ta: &ratatui_textarea::TextArea<'static>,
 ) {
-    let t = app.theme();
     let r = centered(area, (area.width * 3 / 4).max(40), 3);
-    clear_popup(f, r);
     let title = match what {
         ReasonFor::Include(id) => T::ReasonInclude.fill(app.lang(), &[("id", id)]),
         ReasonFor::Exclude(id) => T::ReasonExclude.fill(app.lang(), &[("id", id)]),
         ReasonFor::Ties => T::ReasonTies.get(app.lang()).to_string(),
     };
-    let block = Block::bordered()
-        .title(Span::styled(
-            wrap::truncate(&title, usize::from(r.width.saturating_sub(2))),
-            t.title,
-        ))
-        .border_style(t.border_focus)
-        .style(t.popup);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    f.render_widget(ta, inner);
-    let sc = ta.screen_cursor();
-    let (top, left) = ta.scroll_offset();
-    let col = sc.col.saturating_sub(usize::from(left));
-    if sc.row >= usize::from(top) {
-        let x = (inner.x + col as u16).min(inner.right().saturating_sub(1));
-        f.set_cursor_position(Position::new(x, inner.y));
-    }
-    let _ = Style::default();
+    super::popup::editor(app.theme(), f, r, &title, ta);
 }

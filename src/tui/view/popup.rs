@@ -3,6 +3,7 @@
 use super::{centered, clear_popup};
 use crate::tui::app::App;
 use crate::tui::i18n::T;
+use crate::tui::theme::Theme;
 use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -11,8 +12,7 @@ use ratatui::widgets::Block;
 use ratatui_textarea::TextArea;
 
 /// Draws a text area in a bordered popup and puts the real cursor at its insertion point.
-fn editor(app: &App, f: &mut Frame, r: Rect, title: &str, ta: &TextArea<'static>) {
-    let t = &app.theme;
+pub fn editor(t: &Theme, f: &mut Frame, r: Rect, title: &str, ta: &TextArea<'static>) {
     clear_popup(f, r);
     let block = Block::bordered()
         .title(Span::styled(
@@ -43,7 +43,7 @@ pub fn comment(app: &App, f: &mut Frame, area: Rect, ta: &TextArea<'static>) {
     let h = (area.height * 3 / 5).max(8);
     let r = centered(area, w, h);
     let title = format!(" {} {} ", T::CommentTitle.get(app.lang), id);
-    editor(app, f, r, &title, ta);
+    editor(&app.theme, f, r, &title, ta);
 }
 
 /// The one-line recusal reason prompt.
@@ -51,5 +51,5 @@ pub fn recuse(app: &App, f: &mut Frame, area: Rect, ta: &TextArea<'static>) {
     let id = app.current().map(|i| i.id.as_str()).unwrap_or("");
     let r = centered(area, (area.width * 3 / 4).max(40), 3);
     let title = format!(" {} {} ", T::RecuseTitle.get(app.lang), id);
-    editor(app, f, r, &title, ta);
+    editor(&app.theme, f, r, &title, ta);
 }
