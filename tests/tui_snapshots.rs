@@ -4,6 +4,7 @@ mod common;
 
 use common::{app, text};
 use ratatui::Terminal;
+use ratatui::backend::Backend;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::Modifier;
@@ -208,4 +209,31 @@ fn no_color_keeps_selection_visible() {
 fn char_col(s: &str, row: usize, byte: usize) -> u16 {
     let line = s.lines().nth(row).unwrap_or("");
     unicode_width::UnicodeWidthStr::width(&line[..byte]) as u16
+}
+
+#[test]
+fn the_real_cursor_follows_chinese_input_in_the_editor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = app(dir.path(), Lang::Zh, Theme::default());
+    key(&mut a, KeyCode::Char('c'));
+    a.handle_event(Event::Paste("第一行\n中文ab".into()));
+    a.size = (80, 24);
+    let mut t = Terminal::new(TestBackend::new(80, 24)).expect("terminal");
+    render_to(&mut t, &a).expect("draw");
+    let s = text(t.backend().buffer());
+    // Where the editor's text starts on screen.
+    let row = s
+        .lines()
+        .position(|l| l.contains("第一行"))
+        .expect("editor row") as u16;
+    let line = s.lines().nth(row.into()).expect("line");
+    let col = char_col(&s, row.into(), line.find("第一行").expect("x"));
+    let pos = t.backend_mut().get_cursor_position().expect("cursor");
+    // After "中文ab" on the second line: 2 wide characters + 2 narrow = 6 cells.
+    assert_eq!((pos.x, pos.y), (col + 6, row + 1));
+    // Typing moves it on by the character's width.
+    key(&mut a, KeyCode::Char('字'));
+    render_to(&mut t, &a).expect("draw");
+    let pos = t.backend_mut().get_cursor_position().expect("cursor");
+    assert_eq!((pos.x, pos.y), (col + 8, row + 1));
 }
