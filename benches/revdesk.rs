@@ -165,11 +165,63 @@ fn report_bytes(_c: &mut Criterion) {
     );
 }
 
+/// A realistic panel: 300 nominations, 30 experts, each expert scoring ~80% of them (the rest
+/// recused or not reached), six criteria on 0–10, with per-expert leniency.
+fn panel_300x30() -> revdesk::aggregate::Panel {
+    use rand::{Rng, SeedableRng};
+    use revdesk::aggregate::Panel;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let experts: Vec<String> = (0..30).map(|e| format!("e{e:02}")).collect();
+    let items: Vec<String> = (0..300).map(|i| format!("EI-{i:03}")).collect();
+    let mut panel = Panel::new(experts.clone(), items.clone(), 6).expect("panel");
+    let quality: Vec<f64> = (0..300).map(|_| rng.random_range(3.0..9.0)).collect();
+    for e in &experts {
+        let lenient: f64 = rng.random_range(-1.5..1.5);
+        for (i, it) in items.iter().enumerate() {
+            if rng.random_bool(0.2) {
+                continue;
+            }
+            let c: Vec<f64> = (0..6)
+                .map(|_| {
+                    (quality[i] + lenient + rng.random_range(-2.0..2.0))
+                        .round()
+                        .clamp(0.0, 10.0)
+                })
+                .collect();
+            let total = c.iter().sum::<f64>() / 60.0 * 100.0;
+            panel.add(e, it, total, c, 1.0).expect("add");
+        }
+    }
+    panel
+}
+
+fn bench_rank(c: &mut Criterion) {
+    use revdesk::aggregate::{AggregateConfig, BootstrapConfig, Method, aggregate, bootstrap};
+    let panel = panel_300x30();
+    let mut g = c.benchmark_group("rank_300_items_30_experts");
+    g.sample_size(10);
+    for method in [Method::Trimmed, Method::Zscore, Method::Calibrated] {
+        let config = AggregateConfig {
+            method,
+            ..AggregateConfig::default()
+        };
+        g.bench_function(format!("aggregate_{}", method.as_str()), |b| {
+            b.iter(|| aggregate(black_box(&panel), &config).expect("aggregate"))
+        });
+        let boot = BootstrapConfig::default();
+        g.bench_function(format!("bootstrap_2000_{}", method.as_str()), |b| {
+            b.iter(|| bootstrap(black_box(&panel), &config, &boot).expect("bootstrap"))
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     bench_validate,
     bench_wrap,
     bench_render,
+    bench_rank,
     report_bytes
 );
 criterion_main!(benches);
