@@ -837,8 +837,7 @@ fn open_and_score(
         settings.expert_name = n;
     }
     let app = crate::tui::app::App::new(profile, batch, store, settings)?;
-    crate::tui::run(app)?;
-    Ok(0)
+    Ok(crate::tui::run(app)?.exit_code())
 }
 
 fn cmd_score(a: ScoreArgs) -> Result<u8> {
@@ -865,7 +864,11 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
         .prefix("revdesk-demo-")
         .tempdir()
         .context("cannot create a temporary directory for the demo store")?;
-    let name = Some("演示专家".to_string());
+    let lang = match a.ui.lang.as_deref() {
+        Some(l) => crate::tui::i18n::Lang::parse(l).unwrap_or_default(),
+        None => crate::tui::i18n::Lang::from_env(),
+    };
+    let name = Some(crate::tui::i18n::T::DemoExpert.get(lang).to_string());
     open_and_score(
         profile,
         report.batch,
@@ -1177,8 +1180,7 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
         method,
     };
     let app = crate::tui::chair::ChairApp::new(profile, batch, a.sheets.clone(), store, settings);
-    crate::tui::run(app)?;
-    Ok(0)
+    Ok(crate::tui::run(app)?.exit_code())
 }
 
 fn cmd_merge(a: MergeArgs) -> Result<u8> {

@@ -109,10 +109,43 @@ fn score_comment_recuse_quit_and_reopen() {
     // Reopen: everything is there.
     let mut t = spawn(&store, 80, 24);
     t.wait_for("已评 3/8");
-    t.type_keys("v");
-    t.wait_for("回避");
+    t.type_keys("jj");
+    t.wait_for("RE-003 (3/8)");
+    t.wait_for("回避原因：本人参与该项目");
+    t.type_keys("k");
+    t.wait_for("RE-002 (2/8)");
+    // The comment is in the scoring pane, even at 80×24.
+    t.wait_for("建议关注MVR能耗");
+    t.type_keys("g");
+    t.wait_for("RE-001 (1/8)");
+    t.wait_for("总分 75.0");
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn a_dropped_connection_ends_the_program_and_keeps_the_comment_draft() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("8\r");
+    t.wait_for("(1/6)");
+    t.type_keys("c");
+    t.wait_for("评语（Esc 保存并关闭）");
+    t.send("酒店网络断开前写的评语");
+    t.wait_for("酒店网络断开前写的评语");
+    // The terminal goes away: the program must end (not spin on a dead terminal) and keep
+    // what was typed.
+    assert!(
+        t.hang_up(),
+        "revdesk kept running after its terminal closed"
+    );
+    drop(t);
+    let (s, hash) = open(&store);
+    let marks = s.load("wang", &hash).expect("load");
+    assert_eq!(marks.items["RE-001"].scores["feasibility"], 8.0);
+    assert_eq!(marks.items["RE-001"].comment, "酒店网络断开前写的评语");
 }
 
 #[test]
@@ -155,7 +188,9 @@ fn sigterm_and_sighup_restore_the_terminal() {
         t.type_keys("9\r");
         t.wait_for("(1/6)");
         t.signal(sig);
-        assert_eq!(t.wait_exit(), 0, "{sig}");
+        // Ended by a signal: 128 + its number, as shells report it.
+        let code = if sig == "TERM" { 128 + 15 } else { 128 + 1 };
+        assert_eq!(t.wait_exit(), code, "{sig}");
         let raw = String::from_utf8_lossy(&t.raw).into_owned();
         let enter = raw
             .rfind("\x1b[?1049h")

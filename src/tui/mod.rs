@@ -5,10 +5,12 @@ pub mod app;
 pub mod chair;
 pub mod i18n;
 pub mod keymap;
+pub mod lean;
 pub mod theme;
 pub mod view;
 
 use app::App;
+use lean::Lean;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
@@ -21,7 +23,8 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute, queue};
 use std::io::{Stdout, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::Duration;
 
 /// How often an idle view checks for a signal or another session's writes.
@@ -50,7 +53,7 @@ fn install_panic_hook() {
     }));
 }
 
-fn setup() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
+fn setup() -> std::io::Result<Terminal<Lean<CrosstermBackend<Stdout>>>> {
     enable_raw_mode()?;
     let mut out = std::io::stdout();
     execute!(
@@ -59,7 +62,7 @@ fn setup() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
         EnableMouseCapture,
         EnableBracketedPaste
     )?;
-    Terminal::new(CrosstermBackend::new(out))
+    Terminal::new(Lean::new(CrosstermBackend::new(out)))
 }
 
 /// A full-screen view the event loop can drive.
@@ -74,6 +77,8 @@ pub trait Screen {
     fn done(&self) -> bool;
     /// The terminal's size.
     fn set_size(&mut self, w: u16, h: u16);
+    /// Called once when the view ends, for any reason: keep unsaved drafts.
+    fn on_exit(&mut self) {}
 }
 
 impl Screen for App {
@@ -91,6 +96,9 @@ impl Screen for App {
     }
     fn set_size(&mut self, w: u16, h: u16) {
         self.size = (w, h);
+    }
+    fn on_exit(&mut self) {
+        self.save_draft();
     }
 }
 
@@ -112,18 +120,40 @@ impl Screen for chair::ChairApp {
     }
 }
 
-/// Runs a view until the user quits or a signal arrives.
-pub fn run<S: Screen>(mut app: S) -> anyhow::Result<()> {
+/// Why the view ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit.
+    Quit,
+    /// A signal asked us to stop (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
+    Signal(i32),
+    /// The terminal went away (a dropped SSH connection without a SIGHUP reaching us).
+    HungUp,
+}
+
+impl Ended {
+    /// The process exit code: 0 on quit, 128 + signal otherwise, as shells report it.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Ended::Quit => 0,
+            Ended::Signal(sig) => u8::try_from(128 + sig).unwrap_or(255),
+            Ended::HungUp => 128 + 1,
+        }
+    }
+}
+
+/// Runs a view until the user quits, a signal arrives or the terminal goes away.
+pub fn run<S: Screen>(mut app: S) -> anyhow::Result<Ended> {
     // Every exit path restores the terminal: the hook is in place before raw mode starts.
     install_panic_hook();
-    let stop = Arc::new(AtomicBool::new(false));
+    let stop = Arc::new(AtomicUsize::new(0));
     for sig in [
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGQUIT,
     ] {
-        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+        signal_hook::flag::register_usize(sig, Arc::clone(&stop), sig as usize)?;
     }
     let mut terminal = match setup() {
         Ok(t) => t,
@@ -132,9 +162,56 @@ pub fn run<S: Screen>(mut app: S) -> anyhow::Result<()> {
             return Err(anyhow::Error::new(e).context("cannot set up the terminal"));
         }
     };
-    let result = event_loop(&mut terminal, &mut app, &stop);
+    let events = spawn_reader();
+    let result = event_loop(&mut terminal, &mut app, &stop, &events);
+    // Whatever ended the view, keep what the user typed but had not yet saved.
+    app.on_exit();
     restore_terminal();
+    if terminal_hung_up() {
+        // ratatui's Drop prints to the dead terminal and that print panics: skip it.
+        std::mem::forget(terminal);
+    }
     result
+}
+
+/// Reads terminal events on their own thread.
+///
+/// crossterm 0.29 spins forever inside `poll`/`read` once the terminal is gone (its read
+/// loop never leaves on EOF: crossterm issue #793), so the main loop must never block in it:
+/// it waits on this channel instead and can always see a signal or a hung-up terminal.
+fn spawn_reader() -> Receiver<std::io::Result<event::Event>> {
+    let (tx, rx) = sync_channel(1024);
+    std::thread::spawn(move || {
+        loop {
+            let ev = event::read();
+            let failed = ev.is_err();
+            if tx.send(ev).is_err() || failed {
+                return;
+            }
+        }
+    });
+    rx
+}
+
+/// Whether the controlling terminal has hung up (the pseudo-terminal's other end closed).
+///
+/// The views start only on a terminal; once it hangs up, `isatty` itself fails on it, so
+/// only `poll` can tell.
+fn terminal_hung_up() -> bool {
+    use std::os::fd::AsRawFd;
+    let fds = [std::io::stdin().as_raw_fd(), std::io::stdout().as_raw_fd()];
+    fds.iter().any(|&fd| {
+        // SAFETY: poll only reads the descriptor's state; the pollfd lives on the stack.
+        unsafe {
+            let mut p = libc::pollfd {
+                fd,
+                events: 0,
+                revents: 0,
+            };
+            libc::poll(&mut p, 1, 0) == 1
+                && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+        }
+    })
 }
 
 fn draw<B: Backend + Write, S: Screen>(terminal: &mut Terminal<B>, app: &S) -> anyhow::Result<()>
@@ -150,32 +227,47 @@ where
 }
 
 fn event_loop<S: Screen>(
-    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    terminal: &mut Terminal<Lean<CrosstermBackend<Stdout>>>,
     app: &mut S,
-    stop: &AtomicBool,
-) -> anyhow::Result<()> {
+    stop: &AtomicUsize,
+    events: &Receiver<std::io::Result<event::Event>>,
+) -> anyhow::Result<Ended> {
     let size = terminal.size()?;
     app.set_size(size.width, size.height);
     let mut dirty = true;
     loop {
-        if stop.load(Ordering::Relaxed) || app.done() {
-            return Ok(());
+        match stop.load(Ordering::Relaxed) {
+            0 => {}
+            sig => return Ok(Ended::Signal(i32::try_from(sig).unwrap_or(1))),
+        }
+        if app.done() {
+            return Ok(Ended::Quit);
         }
         if dirty {
+            if terminal_hung_up() {
+                return Ok(Ended::HungUp);
+            }
             draw(terminal, app)?;
             dirty = false;
         }
-        if event::poll(IDLE_POLL)? {
-            // Coalesce a burst (key repeat, paste, resize drag) into one frame.
-            loop {
-                let ev = event::read()?;
-                dirty |= app.handle_event(ev);
-                if app.done() || !event::poll(Duration::ZERO)? {
-                    break;
+        match events.recv_timeout(IDLE_POLL) {
+            Ok(ev) => {
+                dirty |= app.handle_event(ev?);
+                // Coalesce a burst (key repeat, paste, resize drag) into one frame.
+                while !app.done() {
+                    match events.try_recv() {
+                        Ok(ev) => dirty |= app.handle_event(ev?),
+                        Err(_) => break,
+                    }
                 }
             }
-        } else {
-            dirty |= app.idle();
+            Err(RecvTimeoutError::Timeout) => {
+                if terminal_hung_up() {
+                    return Ok(Ended::HungUp);
+                }
+                dirty |= app.idle();
+            }
+            Err(RecvTimeoutError::Disconnected) => return Ok(Ended::HungUp),
         }
     }
 }

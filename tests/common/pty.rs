@@ -5,6 +5,8 @@ use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
@@ -14,13 +16,15 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 /// A running revdesk in a pseudo-terminal.
 pub struct Tui {
     child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
+    writer: Option<Box<dyn Write + Send>>,
     rx: Receiver<Vec<u8>>,
     /// The emulated screen.
     pub parser: vt100::Parser,
     /// Every byte the program wrote.
     pub raw: Vec<u8>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
+    stop: Arc<AtomicBool>,
+    reader_thread: Option<std::thread::JoinHandle<()>>,
 }
 
 fn nz(n: u16) -> NonZeroU16 {
@@ -52,12 +56,31 @@ impl Tui {
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("reader");
+        // Our own descriptor for reading, polled with a timeout, so that `hang_up` can stop the
+        // reader and really close every handle on the terminal's other end.
+        let fd = pair.master.as_raw_fd().expect("master fd");
+        // SAFETY: dup of a descriptor we own; the File takes ownership of the new one.
+        let mut reader = unsafe {
+            use std::os::fd::FromRawFd;
+            std::fs::File::from_raw_fd(libc::dup(fd))
+        };
         let writer = pair.master.take_writer().expect("writer");
         let (tx, rx) = channel();
-        std::thread::spawn(move || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop_reader = Arc::clone(&stop);
+        let reader_thread = std::thread::spawn(move || {
+            use std::os::fd::AsRawFd;
             let mut buf = [0u8; 8192];
-            loop {
+            while !stop_reader.load(Ordering::Relaxed) {
+                let mut p = libc::pollfd {
+                    fd: reader.as_raw_fd(),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one pollfd on the stack.
+                if unsafe { libc::poll(&mut p, 1, 50) } <= 0 {
+                    continue;
+                }
                 match reader.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
@@ -70,11 +93,13 @@ impl Tui {
         });
         Tui {
             child,
-            writer,
+            writer: Some(writer),
             rx,
             parser: vt100::Parser::new(nz(rows), nz(cols), 0),
             raw: Vec::new(),
-            _master: pair.master,
+            master: Some(pair.master),
+            stop,
+            reader_thread: Some(reader_thread),
         }
     }
 
@@ -126,8 +151,9 @@ impl Tui {
 
     /// Types text (UTF-8 as a terminal sends it).
     pub fn send(&mut self, s: &str) {
-        self.writer.write_all(s.as_bytes()).expect("write");
-        self.writer.flush().expect("flush");
+        let w = self.writer.as_mut().expect("the terminal is still open");
+        w.write_all(s.as_bytes()).expect("write");
+        w.flush().expect("flush");
     }
 
     /// Sends keys one at a time, letting the program draw in between (as a person types).
@@ -160,6 +186,25 @@ impl Tui {
             }
         }
         panic!("program did not exit:\n{}", self.screen());
+    }
+
+    /// Closes the terminal's other end, as a dropped SSH connection does; waits up to
+    /// `TIMEOUT` for the program to exit and returns whether it did.
+    pub fn hang_up(&mut self) -> bool {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.reader_thread.take() {
+            let _ = t.join();
+        }
+        self.writer = None;
+        self.master = None;
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
     }
 
     /// Sends a signal to the program.
