@@ -7,7 +7,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::style::Modifier;
+use ratatui::style::{Modifier, Style};
 use revdesk::tui::app::App;
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::render_to;
@@ -130,6 +130,22 @@ fn too_small() {
     insta::assert_snapshot!("too_small_40x10", s);
 }
 
+/// The style of the cell where `needle` starts on the first row containing it.
+fn style_at(s: &str, buf: &ratatui::buffer::Buffer, needle: &str) -> (Style, u16, u16) {
+    let row = s
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{s}"));
+    let bx = s.lines().nth(row).and_then(|l| l.find(needle)).unwrap_or(0);
+    let x = char_col(s, row, bx);
+    let c = &buf[(x, row as u16)];
+    (
+        Style::default().fg(c.fg).bg(c.bg).add_modifier(c.modifier),
+        x,
+        row as u16,
+    )
+}
+
 #[test]
 fn selection_and_focus_styles() {
     let dir = tempfile::tempdir().expect("dir");
@@ -138,37 +154,25 @@ fn selection_and_focus_styles() {
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Tab);
     let (s, buf) = screen(&mut a, 160, 48);
-    // The selected list row (2nd nomination) carries the selection style.
-    let row = s
-        .lines()
-        .position(|l| l.contains("> RE-002"))
-        .expect("selected row");
-    let bx = s
-        .lines()
-        .nth(row)
-        .and_then(|l| l.find("RE-002"))
-        .expect("id");
-    let cell = &buf[(char_col(&s, row, bx), row as u16)];
-    assert_eq!(cell.bg, theme.selected.bg.unwrap_or(cell.bg));
-    assert!(
-        cell.modifier.contains(theme.selected.add_modifier),
-        "{cell:?}"
-    );
-    // The focused criterion (先进性 after Tab) carries the focus style.
-    let frow = s
-        .lines()
-        .position(|l| l.contains("> 先进性"))
-        .expect("focused row");
-    let fx = s
-        .lines()
-        .nth(frow)
-        .and_then(|l| l.find("> 先进性"))
-        .expect("x");
-    let fcell = &buf[(char_col(&s, frow, fx), frow as u16)];
-    assert!(
-        fcell.modifier.contains(theme.focus.add_modifier),
-        "{fcell:?}"
-    );
+    // The selected list row (2nd nomination) carries the theme's selection style, and
+    // looks different from the row above it.
+    let (sel, _, _) = style_at(&s, &buf, "> RE-002");
+    let (other, _, _) = style_at(&s, &buf, "  RE-001");
+    let want = Style::default().patch(theme.text).patch(theme.selected);
+    assert_eq!(sel.bg, want.bg, "selection background");
+    assert!(sel.add_modifier.contains(theme.selected.add_modifier));
+    assert_ne!(sel, other, "the selection must be visible");
+    // The focused criterion (先进性 after Tab) carries the focus style; 可行性 does not.
+    let (foc, _, _) = style_at(&s, &buf, "> 先进性");
+    let (unfoc, _, _) = style_at(&s, &buf, "  可行性");
+    if let Some(bg) = theme.focus.bg {
+        assert_eq!(foc.bg, Some(bg), "focus background");
+    }
+    if let Some(fg) = theme.focus.fg {
+        assert_eq!(foc.fg, Some(fg), "focus foreground");
+    }
+    assert!(foc.add_modifier.contains(theme.focus.add_modifier));
+    assert_ne!(foc, unfoc, "the focus must be visible");
 }
 
 #[test]
@@ -177,32 +181,29 @@ fn no_color_keeps_selection_visible() {
     let theme = Theme::default().without_color();
     let mut a = app(dir.path(), Lang::Zh, theme);
     let (s, buf) = screen(&mut a, 160, 48);
-    let mut saw_selection = false;
     for y in 0..buf.area.height {
         for x in 0..buf.area.width {
             let c = &buf[(x, y)];
             assert_eq!(c.fg, ratatui::style::Color::Reset, "colour at {x},{y}");
             assert_eq!(c.bg, ratatui::style::Color::Reset, "colour at {x},{y}");
-            if c.modifier.intersects(Modifier::REVERSED | Modifier::BOLD) {
-                saw_selection = true;
-            }
         }
     }
-    assert!(saw_selection, "{s}");
-    let row = s
-        .lines()
-        .position(|l| l.contains("> RE-001"))
-        .expect("selected row");
-    let bx = s
-        .lines()
-        .nth(row)
-        .and_then(|l| l.find("RE-001"))
-        .expect("id");
-    assert!(
-        buf[(char_col(&s, row, bx), row as u16)]
-            .modifier
+    // Without colour, selection and focus still show, through reverse or bold alone.
+    let marked = |st: Style| {
+        st.add_modifier
             .intersects(Modifier::REVERSED | Modifier::BOLD)
+    };
+    let (sel, _, _) = style_at(&s, &buf, "> RE-001");
+    let (other, _, _) = style_at(&s, &buf, "  RE-002");
+    assert!(marked(sel), "selected row {sel:?}");
+    assert!(
+        !marked(other) || sel != other,
+        "selected vs other {sel:?} {other:?}"
     );
+    let (foc, _, _) = style_at(&s, &buf, "> 可行性");
+    let (unfoc, _, _) = style_at(&s, &buf, "  先进性");
+    assert!(marked(foc), "focused criterion {foc:?}");
+    assert_ne!(foc, unfoc, "focus must differ from an unfocused criterion");
 }
 
 /// The cell column of a byte offset in a text row (wide characters take two cells).
@@ -236,4 +237,21 @@ fn the_real_cursor_follows_chinese_input_in_the_editor() {
     render_to(&mut t, &a).expect("draw");
     let pos = t.backend_mut().get_cursor_position().expect("cursor");
     assert_eq!((pos.x, pos.y), (col + 8, row + 1));
+}
+
+#[test]
+fn the_comment_shows_at_80x24() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = app(dir.path(), Lang::Zh, Theme::default());
+    key(&mut a, KeyCode::Char('c'));
+    a.handle_event(Event::Paste(
+        "技术路线清晰，建议会上重点讨论产业化风险".into(),
+    ));
+    key(&mut a, KeyCode::Esc);
+    let (s, _) = screen(&mut a, 80, 24);
+    assert!(s.contains("评语"), "{s}");
+    assert!(s.contains("技术路线清晰"), "{s}");
+    // The status bar keeps the help key in view at 80 columns.
+    let status = s.lines().last().unwrap_or("");
+    assert!(status.contains("? 帮助"), "{status}");
 }

@@ -80,22 +80,42 @@ fn refused_values_store_nothing() {
 fn nudge_clear_and_backspace() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = new_app(dir.path());
+    // Nothing to raise or lower yet: refused with a message, nothing stored.
     key(&mut a, KeyCode::Char('+'));
-    assert_eq!(
-        stored(&a, "RE-001", "feasibility"),
-        Some(0.0),
-        "first + starts at the minimum"
-    );
-    key(&mut a, KeyCode::Char('+'));
-    key(&mut a, KeyCode::Char('+'));
-    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(2.0));
     key(&mut a, KeyCode::Char('-'));
-    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(1.0));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), None);
+    assert!(
+        matches!(a.message, Some((Level::Warn, _))),
+        "{:?}",
+        a.message
+    );
+    // Typed digits are the value being adjusted: 7 then + is 8, not a nudge of nothing.
+    typed(&mut a, "7");
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(8.0));
+    assert!(a.input.is_empty());
+    key(&mut a, KeyCode::Char('+'));
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(10.0));
+    // At the top: stays, and says so.
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(10.0));
+    assert!(
+        matches!(&a.message, Some((Level::Info, m)) if m.contains("10")),
+        "{:?}",
+        a.message
+    );
+    key(&mut a, KeyCode::Char('-'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(9.0));
+    // A typed value outside the range is refused by + as by Enter.
+    typed(&mut a, "12");
+    key(&mut a, KeyCode::Char('+'));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(9.0));
     // Backspace first eats typed digits, then clears the committed score.
     typed(&mut a, "9");
     key(&mut a, KeyCode::Backspace);
     assert!(a.input.is_empty());
-    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(1.0));
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(9.0));
     key(&mut a, KeyCode::Backspace);
     assert_eq!(stored(&a, "RE-001", "feasibility"), None);
 }
@@ -224,13 +244,17 @@ fn filters_search_and_next_todo() {
     key(&mut a, KeyCode::Enter);
     assert!(matches!(a.mode, Mode::Normal));
     assert_eq!(a.query, target.to_lowercase());
-    key(&mut a, KeyCode::Char('/'));
+    // Esc in normal mode clears an active search, as the prompt promises.
     key(&mut a, KeyCode::Esc);
-    assert_eq!(
-        a.query,
-        target.to_lowercase(),
-        "Esc restores the query before this search"
-    );
+    assert!(a.query.is_empty());
+    assert_eq!(a.visible.len(), 8);
+    // So does Esc while typing one.
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, &target);
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert!(a.query.is_empty());
+    assert_eq!(a.visible.len(), 8);
 
     let dir2 = tempfile::tempdir().expect("dir");
     let mut b = new_app(dir2.path());
@@ -314,4 +338,87 @@ fn the_sheet_key_writes_a_signed_verifiable_sheet() {
     assert!(!one.flagged);
     // The sixth score moved on to RE-002, which `m` flagged.
     assert!(sheet.item("RE-002").expect("item").flagged);
+}
+
+#[test]
+fn backspace_cannot_change_a_recused_nomination() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    typed(&mut a, "8\n");
+    key(&mut a, KeyCode::Char('x'));
+    typed(&mut a, "合作单位\n");
+    assert_eq!(a.status("RE-001"), ItemStatus::Recused);
+    key(&mut a, KeyCode::Char('h'));
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Delete);
+    assert_eq!(
+        stored(&a, "RE-001", "feasibility"),
+        Some(8.0),
+        "kept under the recusal"
+    );
+    assert!(
+        matches!(a.message, Some((Level::Warn, _))),
+        "{:?}",
+        a.message
+    );
+}
+
+#[test]
+fn typed_digits_never_land_on_another_nomination() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    // Type on RE-001, then search RE-003 and press Enter twice: nothing may reach RE-003.
+    typed(&mut a, "7");
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "RE-003");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-003"));
+    assert!(a.input.is_empty(), "typed digits dropped with a message");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(stored(&a, "RE-003", "feasibility"), None);
+    assert_eq!(stored(&a, "RE-001", "feasibility"), None);
+
+    // Focus and scroll belong to a nomination too: a filter that moves the selection resets them.
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('g'));
+    key(&mut a, KeyCode::Char('f'));
+    assert_eq!(a.filter, Filter::Todo);
+    key(&mut a, KeyCode::Char('l'));
+    key(&mut a, KeyCode::Char('l'));
+    a.reading_lines.set(100);
+    key(&mut a, KeyCode::PageDown);
+    assert_eq!(a.crit, 2);
+    assert!(a.scroll > 0);
+    key(&mut a, KeyCode::Char('x'));
+    typed(&mut a, "同事\n");
+    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-002"));
+    assert_eq!((a.crit, a.scroll), (0, 0));
+
+    // Moving on with j drops typed digits with a message rather than silently.
+    typed(&mut a, "5");
+    key(&mut a, KeyCode::Char('j'));
+    assert!(a.input.is_empty());
+    assert!(
+        matches!(&a.message, Some((Level::Warn, m)) if m.contains('5')),
+        "{:?}",
+        a.message
+    );
+    assert_eq!(stored(&a, "RE-002", "feasibility"), None);
+}
+
+#[test]
+fn help_scroll_stops_at_the_end() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    a.size = (80, 24);
+    key(&mut a, KeyCode::Char('?'));
+    for _ in 0..100 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    let Mode::Help { scroll: bottom } = a.mode else {
+        panic!("help closed");
+    };
+    assert!(bottom > 0 && bottom < 100, "{bottom}");
+    key(&mut a, KeyCode::Char('k'));
+    assert!(matches!(a.mode, Mode::Help { scroll } if scroll == bottom - 1));
 }

@@ -80,11 +80,8 @@ pub enum ItemStatus {
 pub enum Mode {
     /// Moving and scoring.
     Normal,
-    /// Typing a search; the query before it started, to restore on Esc.
-    Search {
-        /// The query to restore on Esc.
-        before: String,
-    },
+    /// Typing a search (the query is live: the list narrows as it is typed).
+    Search,
     /// Editing the comment of the selected nomination.
     Comment(Box<TextArea<'static>>),
     /// Typing the reason for a recusal.
@@ -337,7 +334,8 @@ impl App {
             ..area
         };
         let (list_w, score_w) = if area.width >= WIDE {
-            (34.min(area.width / 4), 42.min(area.width / 3))
+            // Wide screens give the list room for the applicant beside the name.
+            ((area.width * 3 / 10).clamp(34, 60), 42.min(area.width / 3))
         } else {
             (0, 34.min(area.width / 2))
         };
@@ -409,6 +407,16 @@ impl App {
         lines
     }
 
+    /// The first key bound to an action, as shown in hints ("" when unbound).
+    pub fn key_for(&self, a: Action) -> String {
+        self.keymap.keys(a).into_iter().next().unwrap_or_default()
+    }
+
+    fn refuse_recused(&mut self) {
+        let msg = T::MsgRecusedNoScore.fill(self.lang, &[("key", &self.key_for(Action::Recuse))]);
+        self.say(Level::Warn, msg);
+    }
+
     fn say(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some((level, text.into()));
     }
@@ -439,16 +447,29 @@ impl App {
             .and_then(|k| self.visible.iter().position(|&v| v == k))
             .unwrap_or(0)
             .min(self.visible.len().saturating_sub(1));
+        self.selection_changed(keep);
+    }
+
+    /// Resets what belongs to one nomination (typed digits, focus, scroll) when the selected
+    /// nomination is no longer `before`, whatever moved it: a key, a filter, a search, a reload.
+    fn selection_changed(&mut self, before: Option<usize>) {
+        if self.current_index() != before {
+            self.crit = 0;
+            self.scroll = 0;
+            if !self.input.is_empty() {
+                let typed = std::mem::take(&mut self.input);
+                self.say(
+                    Level::Warn,
+                    T::MsgInputDropped.fill(self.lang, &[("v", &typed)]),
+                );
+            }
+        }
     }
 
     fn select(&mut self, pos: usize) {
-        let pos = pos.min(self.visible.len().saturating_sub(1));
-        if pos != self.selected {
-            self.selected = pos;
-            self.crit = 0;
-            self.input.clear();
-            self.scroll = 0;
-        }
+        let before = self.current_index();
+        self.selected = pos.min(self.visible.len().saturating_sub(1));
+        self.selection_changed(before);
     }
 
     fn select_item(&mut self, idx: usize) {
@@ -535,7 +556,7 @@ impl App {
             Mode::Recuse(ta) => {
                 ta.insert_str(text.lines().collect::<Vec<_>>().join(" "));
             }
-            Mode::Search { .. } => {
+            Mode::Search => {
                 self.query.push_str(text.lines().next().unwrap_or(""));
                 self.refilter();
                 self.select(0);
@@ -546,6 +567,12 @@ impl App {
 
     /// Handles one key press.
     pub fn handle_key(&mut self, k: KeyEvent) {
+        let help_max = match self.mode {
+            Mode::Help { .. } => {
+                super::view::help::max_scroll(self, Rect::new(0, 0, self.size.0, self.size.1))
+            }
+            _ => 0,
+        };
         match &mut self.mode {
             Mode::Help { scroll } => {
                 let action = self.keymap.action(&k);
@@ -553,7 +580,9 @@ impl App {
                     (Some(Action::Help | Action::Cancel | Action::Quit), _) => {
                         self.mode = Mode::Normal
                     }
-                    (Some(Action::NextItem | Action::ScrollDown), _) => *scroll += 1,
+                    (Some(Action::NextItem | Action::ScrollDown), _) => {
+                        *scroll = (*scroll + 1).min(help_max)
+                    }
                     (Some(Action::PrevItem | Action::ScrollUp), _) => {
                         *scroll = scroll.saturating_sub(1)
                     }
@@ -585,9 +614,10 @@ impl App {
                     ta.input(k);
                 }
             },
-            Mode::Search { before } => match k.code {
+            Mode::Search => match k.code {
                 KeyCode::Esc => {
-                    self.query = std::mem::take(before);
+                    // As the prompt says: Esc clears the search and shows every nomination.
+                    self.query.clear();
                     self.mode = Mode::Normal;
                     self.refilter();
                 }
@@ -626,7 +656,7 @@ impl App {
             return;
         };
         if self.status(&it.id.clone()) == ItemStatus::Recused {
-            self.say(Level::Warn, T::MsgRecusedNoScore.get(self.lang));
+            self.refuse_recused();
             return;
         }
         // A score is short; a runaway key repeat must not grow the buffer forever.
@@ -638,17 +668,15 @@ impl App {
 
     /// Applies one action.
     pub fn update(&mut self, a: Action) {
+        // A message answers the last key; the next key replaces or clears it.
+        self.message = None;
         match a {
             Action::NextItem => self.select(self.selected + 1),
             Action::PrevItem => self.select(self.selected.saturating_sub(1)),
             Action::FirstItem => self.select(0),
             Action::LastItem => self.select(self.visible.len().saturating_sub(1)),
             Action::NextTodo => self.next_todo(),
-            Action::Search => {
-                self.mode = Mode::Search {
-                    before: self.query.clone(),
-                };
-            }
+            Action::Search => self.mode = Mode::Search,
             Action::CycleFilter => {
                 self.filter = self.filter.next();
                 self.refilter();
@@ -684,8 +712,13 @@ impl App {
             Action::ToggleList => self.show_list = !self.show_list,
             Action::Help => self.mode = Mode::Help { scroll: 0 },
             Action::Cancel => {
-                self.input.clear();
-                self.message = None;
+                // Esc undoes the most local thing: typed digits, then an active search.
+                if !self.input.is_empty() {
+                    self.input.clear();
+                } else if !self.query.is_empty() {
+                    self.query.clear();
+                    self.refilter();
+                }
             }
             Action::Quit => self.quit = true,
             // The chair's actions do nothing in the expert's view.
@@ -769,8 +802,9 @@ impl App {
                 Some(p) => p + 1,
                 None => self.selected,
             };
-            self.selected = usize::MAX;
             self.select(pos);
+            // Past the last criterion: always start the next nomination at its first.
+            self.crit = 0;
         } else {
             self.crit = 0;
         }
@@ -782,14 +816,49 @@ impl App {
         };
         let id = it.id.clone();
         if self.status(&id) == ItemStatus::Recused {
-            self.say(Level::Warn, T::MsgRecusedNoScore.get(self.lang));
+            self.refuse_recused();
             return;
         }
-        let c = &self.criteria()[self.crit];
+        let c = self.criteria()[self.crit].clone();
         let key = c.key.clone();
-        let cur = self.record(&id).scores.get(&key).copied();
-        let v = c.nudge(cur, steps);
+        let label = c.label_in(self.lang.en()).to_string();
+        // Typed digits are the value being adjusted: `7` then `+` means 8.
+        let cur = if self.input.is_empty() {
+            self.record(&id).scores.get(&key).copied()
+        } else {
+            match c.parse(&self.input) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    let err = score_error(&e, &c, self.lang);
+                    self.input.clear();
+                    let msg = T::MsgBadScore.fill(self.lang, &[("crit", &label), ("err", &err)]);
+                    self.say(Level::Warn, msg);
+                    return;
+                }
+            }
+        };
+        let Some(cur) = cur else {
+            // Nothing to raise or lower: a first score is typed, never guessed.
+            self.say(
+                Level::Warn,
+                T::MsgNudgeEmpty.fill(self.lang, &[("crit", &label)]),
+            );
+            return;
+        };
+        let v = c.nudge(Some(cur), steps);
+        let limit = (v - cur).abs() < 1e-9;
+        let stored = self.record(&id).scores.get(&key).copied();
         self.input.clear();
+        if stored.is_some_and(|s| (s - v).abs() < 1e-9) {
+            // Already stored: nothing to write, but say why nothing moved.
+            if limit {
+                let bound = if steps > 0 { c.max } else { c.min };
+                let msg =
+                    T::MsgAtLimit.fill(self.lang, &[("crit", &label), ("v", &c.format(bound))]);
+                self.say(Level::Info, msg);
+            }
+            return;
+        }
         self.write(&[Change::score(id, key, Some(v))]);
     }
 
@@ -802,6 +871,10 @@ impl App {
             return;
         };
         let id = it.id.clone();
+        if self.status(&id) == ItemStatus::Recused {
+            self.refuse_recused();
+            return;
+        }
         let key = self.criteria()[self.crit].key.clone();
         if self.record(&id).scores.contains_key(&key) {
             self.write(&[Change::score(id, key, None)]);
@@ -830,6 +903,15 @@ impl App {
         ta.set_wrap_mode(ratatui_textarea::WrapMode::Glyph);
         ta.set_cursor_line_style(ratatui::style::Style::default());
         self.mode = Mode::Comment(Box::new(ta));
+    }
+
+    /// Saves a comment still being edited (the view is ending: quit, signal, lost terminal).
+    pub fn save_draft(&mut self) {
+        if let Mode::Comment(ta) = &self.mode {
+            let text = ta.lines().join("\n");
+            self.mode = Mode::Normal;
+            self.save_comment(text);
+        }
     }
 
     fn save_comment(&mut self, text: String) {

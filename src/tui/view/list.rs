@@ -1,4 +1,4 @@
-//! The nominations list: id, name, status or total.
+//! The nominations list: id, name, applicant (when there is room), status or total.
 
 use crate::tui::app::{App, ItemStatus};
 use crate::tui::i18n::T;
@@ -75,7 +75,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .min(12);
     let status_w = 5;
     let w = usize::from(inner.width);
-    let name_w = w.saturating_sub(2 + id_w + 1 + 1 + status_w);
+    let rest = w.saturating_sub(2 + id_w + 1 + 1 + status_w);
+    // The applicant gets a column once the name keeps at least 16 cells.
+    let (name_w, app_w) = if rest >= 30 {
+        let a = (rest * 2 / 5).min(24);
+        (rest - a - 1, a)
+    } else {
+        (rest, 0)
+    };
     for (row, &idx) in app.visible.iter().skip(off).take(h).enumerate() {
         let it = &app.batch.items[idx];
         let selected = off + row == app.selected;
@@ -94,6 +101,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Span::raw(" "),
             Span::raw(wrap::pad(&it.name, name_w)),
             Span::raw(" "),
+            Span::styled(
+                if app_w > 0 {
+                    format!("{} ", wrap::pad(&it.applicant, app_w))
+                } else {
+                    String::new()
+                },
+                t.muted,
+            ),
             Span::styled(st_text, st_style),
         ]);
         if selected {

@@ -104,6 +104,12 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
         &format!("{}  {}", it.trl, trl::describe(it.trl, en)),
         t.text,
     );
+    // The level texts are our paraphrase: say so beside them, never pass them off as the standard's.
+    b.inline(
+        &" ".repeat(wrap::width(label(app, Field::Trl))),
+        &format!("({})", T::TrlNote.get(app.lang)),
+        t.muted,
+    );
     b.inline(label(app, Field::Applicant), &it.applicant, t.text);
     b.inline(label(app, Field::Recommender), &it.recommender, t.text);
     if let Some(r) = it.preliminary_rank {

@@ -2,6 +2,7 @@
 //! band descriptors and the comment.
 
 use crate::store::Confidence;
+use crate::tui::action::Action;
 use crate::tui::app::{App, ItemStatus, confidence_label};
 use crate::tui::i18n::T;
 use crate::wrap;
@@ -86,7 +87,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ItemStatus::Done(v) => Line::from(vec![
             Span::styled(format!("  {} ", T::Total.get(app.lang)), t.label),
             Span::styled(format!("{v:.1}"), t.done),
-            Span::styled(" / 100".to_string(), t.muted),
+            Span::styled(T::OutOf100.get(app.lang).to_string(), t.muted),
         ]),
         ItemStatus::Partial(n) => {
             let est = app
@@ -110,10 +111,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     };
     lines.push(total);
     if let Some(reason) = &rec.recusal {
-        push_wrapped(&mut lines, T::RecusedHint.get(app.lang), w, t.recused);
+        let hint = T::RecusedHint.fill(app.lang, &[("key", &app.key_for(Action::Recuse))]);
+        push_wrapped(&mut lines, &hint, w, t.recused);
         push_wrapped(
             &mut lines,
-            &format!("{}：{reason}", T::Recused.get(app.lang)),
+            &T::RecusedBecause.fill(app.lang, &[("reason", reason)]),
             w,
             t.recused,
         );
@@ -144,13 +146,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     lines.push(Line::default());
 
     // The focused criterion's rubric, with the band of the current score marked.
+    let mut head: Vec<Line<'static>> = Vec::new();
+    let mut question: Vec<Line<'static>> = Vec::new();
+    let mut bands: Vec<Line<'static>> = Vec::new();
     if !recused && let Some(c) = app.criteria().get(app.crit) {
         let current = if app.input.is_empty() {
             rec.scores.get(&c.key).copied()
         } else {
             app.input.parse::<f64>().ok()
         };
-        lines.push(Line::styled(
+        head.push(Line::styled(
             format!(
                 "{}  {}-{}",
                 c.label_in(en),
@@ -160,7 +165,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             t.label,
         ));
         let q = if en { &c.question_en } else { &c.question };
-        push_wrapped(&mut lines, q, w, t.muted);
+        push_wrapped(&mut question, q, w, t.muted);
         for band in &c.bands {
             let head = format!(
                 "{:>5} ",
@@ -179,27 +184,55 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 .enumerate()
             {
                 let lead = if i == 0 { head.clone() } else { " ".repeat(hw) };
-                lines.push(Line::from(vec![
+                bands.push(Line::from(vec![
                     Span::styled(lead, style),
                     Span::styled(l, style),
                 ]));
             }
         }
-        lines.push(Line::default());
     }
 
-    lines.push(Line::styled(T::Comment.get(app.lang).to_string(), t.label));
+    let mut comment = vec![Line::styled(T::Comment.get(app.lang).to_string(), t.label)];
     if rec.comment.is_empty() {
-        push_wrapped(&mut lines, T::NoComment.get(app.lang), w, t.muted);
+        let hint = T::NoComment.fill(app.lang, &[("key", &app.key_for(Action::Comment))]);
+        push_wrapped(&mut comment, &hint, w, t.muted);
     } else {
-        push_wrapped(&mut lines, &rec.comment, w, t.text);
+        push_wrapped(&mut comment, &rec.comment, w, t.text);
     }
 
-    for (row, line) in lines
-        .into_iter()
-        .take(usize::from(inner.height))
-        .enumerate()
-    {
+    // The comment always keeps a few lines at the bottom, even at 80×24; the rubric takes
+    // what is left, dropping its question before its bands.
+    let h = usize::from(inner.height);
+    lines.truncate(h);
+    let room = h - lines.len();
+    let rubric_need = head.len() + bands.len();
+    let keep = comment
+        .len()
+        .min(room.saturating_sub(rubric_need).max((room / 4).max(2)))
+        .min(room);
+    if keep < comment.len() && keep > 0 {
+        comment.truncate(keep);
+        if let Some(last) = comment.last_mut() {
+            let text: String = last.spans.iter().map(|s| s.content.as_ref()).collect();
+            *last = Line::styled(wrap::truncate(&format!("{text}~"), w), t.muted);
+        }
+    }
+    let rubric_room = room - comment.len().min(room);
+    let mut rubric = head;
+    if rubric.len() + question.len() + bands.len() < rubric_room {
+        rubric.extend(question);
+    }
+    rubric.extend(bands);
+    if rubric.len() < rubric_room {
+        rubric.push(Line::default());
+    }
+    rubric.truncate(rubric_room);
+    let pad = rubric_room - rubric.len();
+    lines.extend(rubric);
+    lines.extend(std::iter::repeat_n(Line::default(), pad));
+    lines.extend(comment.into_iter().take(room));
+
+    for (row, line) in lines.into_iter().take(h).enumerate() {
         f.render_widget(
             line,
             Rect {

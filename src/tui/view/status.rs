@@ -1,7 +1,7 @@
 //! The title bar (batch and domain) and the status bar (expert, progress, saved, keys).
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Level, Mode};
+use crate::tui::app::{App, Level, Mode, WIDE};
 use crate::tui::i18n::T;
 use crate::wrap;
 use ratatui::Frame;
@@ -28,16 +28,11 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
     );
 }
 
-/// The first key bound to an action, for hints.
-fn key(app: &App, a: Action) -> String {
-    app.keymap.keys(a).into_iter().next().unwrap_or_default()
-}
-
 /// Draws the bottom line; in search mode it is the search prompt.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let w = usize::from(area.width);
-    if let Mode::Search { .. } = app.mode {
+    if let Mode::Search = app.mode {
         let prompt = format!(" {}: /", T::SearchPrompt.get(app.lang));
         let hint = format!("   {}", T::SearchHint.get(app.lang));
         let q = &app.query;
@@ -70,6 +65,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         saved,
         Span::styled(" ", t.status),
     ];
+    // The help key is always on screen, at the right edge: it is the one key a newcomer needs.
+    let help = vec![
+        Span::styled(format!(" {}", app.key_for(Action::Help)), t.key),
+        Span::styled(format!(" {} ", T::HintHelp.get(app.lang)), t.muted),
+    ];
+    let help_w: usize = help.iter().map(|s| wrap::width(&s.content)).sum();
+    let left_w: usize = spans.iter().map(|s| wrap::width(&s.content)).sum();
+    let room = w.saturating_sub(left_w + help_w);
     match &app.message {
         Some((level, msg)) => {
             let style = match level {
@@ -77,61 +80,65 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 Level::Warn => t.warn,
                 Level::Error => t.error,
             };
-            spans.push(Span::styled(msg.clone(), style));
+            spans.push(Span::styled(wrap::truncate(msg, room), style));
         }
         None => {
-            let hints = [
-                (Action::NextItem, "j/k"),
-                (Action::NextCriterion, ""),
-                (Action::Comment, ""),
-                (Action::Recuse, ""),
-                (Action::Flag, ""),
-                (Action::Undo, ""),
-                (Action::Help, ""),
-                (Action::Quit, ""),
+            let mv = format!(
+                "{}/{}",
+                app.key_for(Action::NextItem),
+                app.key_for(Action::PrevItem)
+            );
+            let mut hints = vec![
+                ("0-9".to_string(), T::HintScore),
+                (mv, T::HintMove),
+                (app.key_for(Action::NextCriterion), T::HintCriterion),
             ];
-            let names: &[(&str, &str)] = if app.lang.en() {
-                &[
-                    ("move", ""),
-                    ("criterion", ""),
-                    ("comment", ""),
-                    ("recuse", ""),
-                    ("flag", ""),
-                    ("undo", ""),
-                    ("help", ""),
-                    ("quit", ""),
-                ]
-            } else {
-                &[
-                    ("移动", ""),
-                    ("指标", ""),
-                    ("评语", ""),
-                    ("回避", ""),
-                    ("讨论", ""),
-                    ("撤销", ""),
-                    ("帮助", ""),
-                    ("退出", ""),
-                ]
-            };
-            let digits = if app.lang.en() {
-                "0-9 score"
-            } else {
-                "0-9 打分"
-            };
-            spans.push(Span::styled(digits.to_string(), t.muted));
-            for ((a, fixed), (name, _)) in hints.iter().zip(names) {
-                let k = if fixed.is_empty() {
-                    key(app, *a)
-                } else {
-                    (*fixed).to_string()
-                };
-                spans.push(Span::styled(format!("  {k}"), t.key));
-                spans.push(Span::styled(format!(" {name}"), t.muted));
+            // On a narrow screen the list hides behind a key: say which.
+            if app.size.0 < WIDE {
+                hints.push((app.key_for(Action::ToggleList), T::HintList));
+            }
+            hints.extend([
+                (app.key_for(Action::Comment), T::HintComment),
+                (app.key_for(Action::Recuse), T::HintRecuse),
+                (app.key_for(Action::Flag), T::HintFlag),
+                (app.key_for(Action::Undo), T::HintUndo),
+                (app.key_for(Action::Quit), T::HintQuit),
+            ]);
+            // Whole hints only, in order of use, as many as fit.
+            let mut used = 0;
+            for (k, name) in hints {
+                if k.is_empty() {
+                    continue;
+                }
+                let key = format!(" {k}");
+                let label = format!(" {} ", name.get(app.lang));
+                let hw = wrap::width(&key) + wrap::width(&label);
+                if used + hw > room {
+                    break;
+                }
+                used += hw;
+                spans.push(Span::styled(key, t.key));
+                spans.push(Span::styled(label, t.muted));
             }
         }
     }
     f.render_widget(Line::styled(" ".repeat(w), t.status), area);
-    // Cut by cells so a wide character at the edge never spills.
+    f.render_widget(Line::from(fit(spans, w)), area);
+    if left_w + help_w <= w {
+        let x = area.x + (w - help_w) as u16;
+        f.render_widget(
+            Line::from(help),
+            Rect {
+                x,
+                width: help_w as u16,
+                ..area
+            },
+        );
+    }
+}
+
+/// Cuts spans to `w` cells so a wide character at the edge never spills.
+fn fit(spans: Vec<Span<'static>>, w: usize) -> Vec<Span<'static>> {
     let mut used = 0;
     let mut fitted = Vec::new();
     for s in spans {
@@ -147,5 +154,5 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             break;
         }
     }
-    f.render_widget(Line::from(fitted), area);
+    fitted
 }
