@@ -12,6 +12,7 @@ use revdesk::synth::{self, OutFormat, Spec};
 use revdesk::tui::app::{App, Settings};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
+use revdesk::tui::lean::Lean;
 use revdesk::tui::theme::Theme;
 use revdesk::validate::{self, Options};
 use std::cell::RefCell;
@@ -134,35 +135,58 @@ impl Write for Shared {
     }
 }
 
-/// Not timed: prints how many bytes a keystroke sends to the terminal (what crosses SSH).
-fn report_bytes(_c: &mut Criterion) {
+/// Bytes per frame for a key sequence, at a size, through revdesk's backend or ratatui's plain one.
+fn bytes_per_frame(lean: bool, w: u16, h: u16) -> [usize; 5] {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = app(dir.path());
-    a.size = (80, 24);
+    a.size = (w, h);
     let out = Shared::default();
-    let mut t = Terminal::with_options(
-        CrosstermBackend::new(out.clone()),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
-        },
-    )
-    .expect("terminal");
+    let opts = || TerminalOptions {
+        viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+    };
+    let mut plain;
+    let mut leant;
+    let mut draw: Box<dyn FnMut(&App)> = if lean {
+        leant = Terminal::with_options(Lean::new(CrosstermBackend::new(out.clone())), opts())
+            .expect("terminal");
+        Box::new(move |a: &App| revdesk::tui::render_to(&mut leant, a).expect("draw"))
+    } else {
+        plain =
+            Terminal::with_options(CrosstermBackend::new(out.clone()), opts()).expect("terminal");
+        Box::new(move |a: &App| revdesk::tui::render_to(&mut plain, a).expect("draw"))
+    };
     let mut measure = |keys: &[KeyCode]| {
         for k in keys {
             press(&mut a, *k);
         }
         let before = out.0.borrow().len();
-        revdesk::tui::render_to(&mut t, &a).expect("draw");
+        draw(&a);
         out.0.borrow().len() - before
     };
-    let full = measure(&[]);
-    let digit = measure(&[KeyCode::Char('7')]);
-    let commit = measure(&[KeyCode::Enter]);
-    let next = measure(&[KeyCode::Char('j')]);
-    let scroll = measure(&[KeyCode::PageDown]);
-    println!(
-        "bytes per frame at 80x24: first frame {full}, typed digit {digit}, commit {commit}, next nomination {next}, scroll {scroll}"
-    );
+    [
+        measure(&[]),
+        measure(&[KeyCode::Char('7')]),
+        measure(&[KeyCode::Enter]),
+        measure(&[KeyCode::Char('j')]),
+        measure(&[KeyCode::PageDown]),
+    ]
+}
+
+/// Not timed: prints how many bytes a keystroke sends to the terminal (what crosses SSH).
+fn report_bytes(_c: &mut Criterion) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        for lean in [false, true] {
+            let [full, digit, commit, next, scroll] = bytes_per_frame(lean, w, h);
+            let which = if lean {
+                "revdesk (lean)"
+            } else {
+                "ratatui plain"
+            };
+            println!(
+                "bytes per frame at {w}x{h}, {which}: first frame {full}, typed digit {digit}, commit {commit}, next nomination {next}, scroll {scroll}"
+            );
+        }
+    }
 }
 
 /// A realistic panel: 300 nominations, 30 experts, each expert scoring ~80% of them (the rest

@@ -14,7 +14,7 @@ use lean::Lean;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::crossterm::event::{
-    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste,
 };
 use ratatui::crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
@@ -29,6 +29,18 @@ use std::time::Duration;
 
 /// How often an idle view checks for a signal or another session's writes.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// Mouse reporting for clicks, drags and the wheel only (SGR encoding).
+///
+/// crossterm's `EnableMouseCapture` also asks for every pointer movement (mode 1003): over
+/// SSH each twitch of the mouse would then cross the link and wake the view for nothing.
+struct ClicksAndWheel;
+
+impl ratatui::crossterm::Command for ClicksAndWheel {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1002h\x1b[?1006h")
+    }
+}
 
 /// Puts the terminal back as the shell expects it. Safe to call twice.
 pub fn restore_terminal() {
@@ -59,7 +71,7 @@ fn setup() -> std::io::Result<Terminal<Lean<CrosstermBackend<Stdout>>>> {
     execute!(
         out,
         EnterAlternateScreen,
-        EnableMouseCapture,
+        ClicksAndWheel,
         EnableBracketedPaste
     )?;
     Terminal::new(Lean::new(CrosstermBackend::new(out)))
