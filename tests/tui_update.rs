@@ -422,3 +422,24 @@ fn help_scroll_stops_at_the_end() {
     key(&mut a, KeyCode::Char('k'));
     assert!(matches!(a.mode, Mode::Help { scroll } if scroll == bottom - 1));
 }
+
+#[test]
+fn contacts_hide_again_and_the_last_nomination_says_so() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('i'));
+    assert!(a.show_contacts);
+    key(&mut a, KeyCode::Char('j'));
+    assert!(
+        !a.show_contacts,
+        "personal data stays hidden on the next nomination"
+    );
+    key(&mut a, KeyCode::Char('G'));
+    typed(&mut a, "1\n2\n3\n4\n5\n6\n");
+    assert_eq!(a.crit, 0);
+    assert!(
+        matches!(&a.message, Some((Level::Info, m)) if m.contains("最后")),
+        "{:?}",
+        a.message
+    );
+}

@@ -456,6 +456,8 @@ impl App {
         if self.current_index() != before {
             self.crit = 0;
             self.scroll = 0;
+            // Personal data is shown for one nomination at a time, on request.
+            self.show_contacts = false;
             if !self.input.is_empty() {
                 let typed = std::mem::take(&mut self.input);
                 self.say(
@@ -807,6 +809,8 @@ impl App {
             self.crit = 0;
         } else {
             self.crit = 0;
+            let msg = T::MsgLastItem.fill(self.lang, &[("key", &self.key_for(Action::NextTodo))]);
+            self.say(Level::Info, msg);
         }
     }
 
