@@ -182,7 +182,7 @@ pub struct Results {
     pub bootstrap: Option<BootstrapConfig>,
     /// Criterion keys and labels, in rubric order.
     pub criteria: Vec<(String, String)>,
-    /// Rows in ranking order, unscored items last.
+    /// Rows in ranking order (tied rows by id), unscored items last (by id).
     pub rows: Vec<Row>,
     /// The shortlist size chosen by the rule.
     pub k: usize,
@@ -200,7 +200,7 @@ pub struct Results {
     pub matrix: Vec<Cell>,
     /// Plain-language warnings for the chair.
     pub warnings: Vec<String>,
-    /// The nominations as submitted (the final review builds its batch from these).
+    /// The nominations as submitted, in id order (the final review builds its batch from these).
     pub nominations: Vec<crate::batch::Item>,
     /// The chair's decision log, when decisions were applied.
     pub decisions: Vec<crate::decisions::Recorded>,
@@ -224,14 +224,21 @@ pub fn build(
 ) -> Result<Results, ReportError> {
     let rubric = profile.rubric();
     let crit = &rubric.criteria;
+    // Panel order is id order, for items and experts alike: ties are listed by id and the
+    // bootstrap draws by panel index, so neither may follow the batch file's row order (the
+    // batch hash ignores it) or the order the sheets were passed in.
+    let order = id_order(batch);
+    let mut sheets: Vec<&Sheet> = sheets.iter().collect();
+    sheets.sort_by(|a, b| a.expert.id.cmp(&b.expert.id));
     let experts: Vec<String> = sheets.iter().map(|s| s.expert.id.clone()).collect();
-    let mut panel = Panel::new(experts.iter().cloned(), batch.ids(), crit.len())?;
+    let items = order.iter().map(|&i| batch.items[i].id.clone());
+    let mut panel = Panel::new(experts.iter().cloned(), items, crit.len())?;
     let excluded: HashSet<(&str, &str)> = excluded
         .iter()
         .map(|(e, i)| (e.as_str(), i.as_str()))
         .collect();
     let mut matrix = Vec::new();
-    for s in sheets {
+    for s in &sheets {
         let e = s.expert.id.as_str();
         for it in &s.items {
             let scores: Vec<Option<f64>> = crit
@@ -286,14 +293,23 @@ pub fn build(
         (None, None)
     };
     Ok(assemble(
-        batch, profile, sheets, agg, stability, bcfg, matrix,
+        batch, &order, profile, &sheets, agg, stability, bcfg, matrix,
     ))
 }
 
+/// Indices of the batch's items sorted by id (ids are unique in a usable batch).
+fn id_order(batch: &Batch) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..batch.items.len()).collect();
+    order.sort_by(|&a, &b| batch.items[a].id.cmp(&batch.items[b].id));
+    order
+}
+
+#[allow(clippy::too_many_arguments)]
 fn assemble(
     batch: &Batch,
+    order: &[usize],
     profile: &Profile,
-    sheets: &[Sheet],
+    sheets: &[&Sheet],
     agg: Aggregation,
     stability: Option<Stability>,
     bcfg: Option<BootstrapConfig>,
@@ -306,7 +322,8 @@ fn assemble(
     };
     let mut rows = Vec::with_capacity(batch.items.len());
     for &idx in &agg.ranking.order {
-        let it = &batch.items[idx];
+        // `idx` is a panel index; the panel lists the items in id order.
+        let it = &batch.items[order[idx]];
         let r = &agg.items[idx];
         let st = stability.as_ref().and_then(|s| s.items.get(idx));
         let mut flags = Vec::new();
@@ -384,7 +401,7 @@ fn assemble(
         ),
     };
     let k_out_of_range = sl.k < sl.min || sl.k > sl.max;
-    let by_id: BTreeMap<&str, &Sheet> = sheets.iter().map(|s| (s.expert.id.as_str(), s)).collect();
+    let by_id: BTreeMap<&str, &Sheet> = sheets.iter().map(|s| (s.expert.id.as_str(), *s)).collect();
     let experts = agg
         .experts
         .iter()
@@ -429,7 +446,7 @@ fn assemble(
         experts,
         matrix,
         warnings,
-        nominations: batch.items.clone(),
+        nominations: order.iter().map(|&i| batch.items[i].clone()).collect(),
         decisions: Vec::new(),
     }
 }

@@ -224,6 +224,51 @@ fn panel_is_as_designed() {
 }
 
 #[test]
+fn batch_row_order_changes_nothing() {
+    // The batch hash ignores row order, so the results must too: ties are listed by id and the
+    // bootstrap draws by id order. On 28–30 every K splits the four-way tie at 28–31, so the
+    // tie order decides which three of the four make the list.
+    let p = Profile::kczg_2020();
+    let b = batch();
+    let mut items = b.items.clone();
+    items.reverse();
+    let rev = Batch::new(
+        PathBuf::from("reversed.json"),
+        b.meta.clone(),
+        b.domain.clone(),
+        items,
+    );
+    assert_eq!(rev.hash, b.hash);
+    let opts = Options {
+        shortlist: (28, 30),
+        ..options(&p)
+    };
+    let a = report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
+    let mut reversed_sheets = sheets(&rev, &p, 5);
+    reversed_sheets.reverse();
+    let z = report::build(&rev, &p, &reversed_sheets, &[], &opts).expect("build");
+    assert_eq!(a.k, 30);
+    let csv = |r: &Results| String::from_utf8(rank_csv(r, false)).expect("utf-8");
+    assert_eq!(csv(&a), csv(&z));
+    assert_eq!(export_json(&a), export_json(&z));
+    let tied: Vec<(&str, bool)> = a
+        .rows
+        .iter()
+        .filter(|r| r.flags.iter().any(|f| f == "tie-at-cut"))
+        .map(|r| (r.id.as_str(), r.shortlisted))
+        .collect();
+    assert_eq!(
+        tied,
+        [
+            ("EI-028", true),
+            ("EI-029", true),
+            ("EI-030", true),
+            ("EI-031", false)
+        ]
+    );
+}
+
+#[test]
 fn csv_header_values_and_bom() {
     let r = results();
     let plain = rank_csv(&r, false);
@@ -389,8 +434,11 @@ fn stats_json_has_exact_agreement_keys() {
     assert_eq!(v["agreement"]["n_items"], 31);
     assert!(v["agreement"]["icc2_1"].is_number());
     assert_eq!(v["experts"].as_array().map(Vec::len), Some(5));
-    assert_eq!(v["experts"][4]["recused"], 1);
-    assert_eq!(v["experts"][3]["incomplete"], 1);
+    // Experts are listed by id: chen, li, ouyang, wang, zhao.
+    assert_eq!(v["experts"][2]["id"], "ouyang");
+    assert_eq!(v["experts"][2]["recused"], 1);
+    assert_eq!(v["experts"][4]["id"], "zhao");
+    assert_eq!(v["experts"][4]["incomplete"], 1);
     let items = v["items"].as_array().expect("items");
     assert_eq!(items.len(), N_ITEMS);
     let spread = items.iter().find(|x| x["id"] == "EI-033").expect("EI-033");
@@ -707,7 +755,9 @@ fn stats_table_sections_and_alignment() {
         .map(|x| x.left_out.clone().unwrap_or_default())
         .collect();
     assert_aligned(&lines[e + 1..e + 8], &tails, "left out");
-    assert!(lines[e + 7].starts_with("ouyang  欧阳娜娜"));
+    // Experts are listed by id: chen, li, ouyang, wang, zhao.
+    assert!(lines[e + 5].starts_with("ouyang  欧阳娜娜"));
+    assert!(lines[e + 7].starts_with("zhao    Zhao Min"));
 
     let i = lines
         .iter()
