@@ -81,9 +81,11 @@ pub struct Row {
     pub domain: String,
     /// The method's score.
     pub score: Option<f64>,
-    /// Counting experts before trimming.
+    /// Experts the method counts, before trimming (zscore leaves out experts it cannot
+    /// standardise; every other method counts every complete, non-recused score).
     pub n: usize,
-    /// Mean of each criterion over counting experts, in rubric order.
+    /// Mean of each criterion over every complete score, in rubric order (descriptive, like
+    /// `sd` and `range`: the same under every method).
     pub criteria_means: Vec<Option<f64>>,
     /// Population sd of the experts' totals.
     pub sd: Option<f64>,
@@ -361,7 +363,7 @@ fn assemble(
             trl: it.trl,
             domain: it.domain.clone(),
             score: r.score,
-            n: r.n_observed,
+            n: r.n,
             criteria_means: means,
             sd: r.sd,
             range: r.range,

@@ -269,6 +269,67 @@ fn batch_row_order_changes_nothing() {
 }
 
 #[test]
+fn n_counts_the_experts_the_method_uses() {
+    // A sixth expert scores only EI-001: zscore cannot standardise one item and leaves them
+    // out, so EI-001 has 5 counting experts under zscore and 6 under every other method.
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let at: jiff::Timestamp = "2020-09-01T08:00:00Z".parse().expect("timestamp");
+    let mut all = sheets(&b, &p, 5);
+    let mut solo = SheetItem::new(id(0));
+    for k in KEYS {
+        solo.scores.insert(k.into(), 5.0);
+    }
+    let expert = Expert {
+        id: "solo".into(),
+        name: "单项专家".into(),
+    };
+    all.push(Sheet::new(&b, &p, expert, 1, at, vec![solo]));
+    for method in Method::ALL {
+        let opts = Options {
+            method,
+            replicates: 0,
+            ..options(&p)
+        };
+        let r = report::build(&b, &p, &all, &[], &opts).expect("build");
+        let want = if method == Method::Zscore { 5 } else { 6 };
+        for row in &r.rows {
+            let engine = r.aggregation.items.iter().find(|i| i.id == row.id);
+            assert_eq!(Some(row.n), engine.map(|i| i.n), "{method} {}", row.id);
+        }
+        let (header, rows) = parse_csv(&rank_csv(&r, false));
+        let first = rows
+            .iter()
+            .find(|x| field(&header, x, "id") == "EI-001")
+            .expect("EI-001");
+        assert_eq!(field(&header, first, "n"), want.to_string(), "{method}");
+        let v: serde_json::Value = serde_json::from_str(&rank_json(&r)).expect("json");
+        let row = v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|x| x["id"] == "EI-001")
+            .expect("EI-001");
+        assert_eq!(row["n"], want, "{method}");
+        let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("json");
+        let item = v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|x| x["id"] == "EI-001")
+            .expect("EI-001");
+        assert_eq!(item["n"], want, "{method}");
+        let bytes = export::xlsx_bytes(&r, &p).expect("workbook");
+        let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+        let full = wb.worksheet_range("完整排名").expect("完整排名");
+        let row = full
+            .rows()
+            .find(|x| cell_str(&x[1]) == "EI-001")
+            .expect("EI-001");
+        assert_eq!(cell_str(&row[5]), want.to_string(), "{method}");
+    }
+}
+
+#[test]
 fn csv_header_values_and_bom() {
     let r = results();
     let plain = rank_csv(&r, false);
