@@ -301,7 +301,8 @@ pub struct ExportArgs {
     /// The file to write.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Write even when the shortlist is outside the profile's range.
+    /// Write even when the shortlist is outside the profile's range (checked against the
+    /// profile, also when `--shortlist` gives another range).
     #[arg(long)]
     pub force: bool,
     /// Replace an existing file.
@@ -1100,11 +1101,15 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let r = &g.results;
-    if r.k_out_of_range && !a.force {
-        let size = r.rows.iter().filter(|x| x.shortlisted).count();
+    // The list goes to the association, so the profile's range is the rule, whatever range
+    // `--shortlist` computed the cut on (that option is for exploring with `rank`).
+    let (lo, hi) =
+        crate::report::Options::for_profile(&g.profile, g.batch.meta.final_review).shortlist;
+    let size = r.rows.iter().filter(|x| x.shortlisted).count();
+    if (size < lo || size > hi) && !a.force {
         eprintln!(
-            "revdesk: the shortlist has {size} nominations, outside {}–{}: {}",
-            r.config.shortlist_min, r.config.shortlist_max, r.cut_note
+            "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
+            g.profile.id, r.cut_note
         );
         eprintln!("revdesk: nothing written; pass --force to export it anyway");
         return Ok(EXIT_INPUT);

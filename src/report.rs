@@ -188,7 +188,8 @@ pub struct Results {
     pub rows: Vec<Row>,
     /// The shortlist size chosen by the rule.
     pub k: usize,
-    /// Whether K leaves the profile's range (fewer ranked items than the minimum).
+    /// Whether K leaves the range the cut was computed on (`config`: the profile's, or the
+    /// `--shortlist` override), e.g. fewer ranked items than the minimum.
     pub k_out_of_range: bool,
     /// Why the cut is where it is, in words.
     pub cut_note: String,

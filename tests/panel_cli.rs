@@ -359,6 +359,52 @@ fn rank_stats_and_exports_from_entered_sheets() {
         "0",
         "--force",
     ]);
+    // --shortlist narrows the range the cut is computed on, but the list sent to the
+    // association must still have 25–30 nominations: 5–8 is refused without --force.
+    let (code, _, err) = run(&[
+        "export",
+        BATCH,
+        &sheets,
+        "--format",
+        "md",
+        "-o",
+        &s(&out.join("five.md")),
+        "--shortlist",
+        "5-8",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("outside 25–30") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!out.join("five.md").exists());
+    ok(&[
+        "export",
+        BATCH,
+        &sheets,
+        "--format",
+        "md",
+        "-o",
+        &s(&out.join("five.md")),
+        "--shortlist",
+        "5-8",
+        "--bootstrap",
+        "0",
+        "--force",
+    ]);
+    // `rank` still explores any range.
+    let table = ok(&[
+        "rank",
+        BATCH,
+        &sheets,
+        "--shortlist",
+        "5-8",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(table.contains("shortlist 5-8"), "{table}");
     let _ = &p.ids;
 }
 
