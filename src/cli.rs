@@ -39,7 +39,7 @@ pub enum Command {
     Score(ScoreArgs),
     /// Try the scoring view on a bundled demo batch, with a throw-away store.
     Demo(DemoArgs),
-    /// Print this store's signing key (created on first use) and its fingerprint, for the panel file.
+    /// Print an expert's signing key (created on first use) and its fingerprint, for the panel file.
     Key(KeyArgs),
     /// Write an expert's signed score sheet for a batch, to hand to the panel chair.
     Sheet(SheetArgs),
@@ -175,7 +175,8 @@ pub struct KeyArgs {
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
-    /// The expert id to print in the panel-file snippet (default: your user name).
+    /// The expert whose key to print; each expert in a store has their own (default: your
+    /// user name).
     #[arg(long, value_name = "ID")]
     pub expert: Option<String>,
 }
@@ -880,14 +881,22 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
 fn cmd_key(a: KeyArgs) -> Result<u8> {
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
-    let key = crate::submit::signing_key(&store)?;
-    let public = key.verifying_key();
     let expert = a.expert.unwrap_or_else(default_expert);
+    let key = crate::submit::signing_key(&store, &expert)?;
+    let public = key.verifying_key();
+    let sharing = store.experts_sharing_key(&expert)?;
+    if !sharing.is_empty() {
+        eprintln!(
+            "note: {expert} shares this key with {} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only",
+            sharing.join(", ")
+        );
+    }
     let name = store
         .expert(&expert)?
         .and_then(|e| e.display_name)
         .unwrap_or_else(|| expert.clone());
     println!("store:       {}", store.path().display());
+    println!("expert:      {expert}");
     println!("public key:  {}", crate::sheet::public_key_to_hex(&public));
     println!("fingerprint: {}", crate::sheet::fingerprint(&public));
     println!();

@@ -617,3 +617,81 @@ fn bad_sheets_are_refused_with_the_reason() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("supersedes"), "{err}");
 }
+
+#[test]
+fn each_expert_of_a_shared_store_signs_with_a_key_of_their_own() {
+    // A secretary types in two experts' paper sheets into one store.
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let store = root.join("secretary");
+    let sheets = root.join("sheets");
+    std::fs::create_dir_all(&sheets).expect("mkdir");
+    for (e, marks) in [("e1", "7,7,7,7,7,7"), ("e2", "6,6,6,6,6,6")] {
+        let paper = root.join(format!("{e}.csv"));
+        std::fs::write(
+            &paper,
+            format!("编号,{CRITERIA}\nEI-001,{marks}\nEI-002,{marks}\n"),
+        )
+        .expect("write");
+        ok(&[
+            "enter",
+            BATCH,
+            "--expert",
+            e,
+            "--from",
+            &s(&paper),
+            "--store",
+            &s(&store),
+        ]);
+        ok(&[
+            "sheet",
+            BATCH,
+            "--expert",
+            e,
+            "--store",
+            &s(&store),
+            "-o",
+            &s(&sheets.join(format!("{e}.json"))),
+        ]);
+    }
+    let public = |e: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(sheets.join(format!("{e}.json"))).expect("sheet"),
+        )
+        .expect("json");
+        v["public_key"].as_str().expect("key").to_string()
+    };
+    assert_ne!(public("e1"), public("e2"), "one key per expert");
+    let mut panel = String::new();
+    for e in ["e1", "e2"] {
+        let out = ok(&["key", "--store", &s(&store), "--expert", e]);
+        assert!(
+            out.contains(&format!("public key:  {}", public(e))),
+            "{out}"
+        );
+        panel.push_str(&out[out.find("[[experts]]").expect("snippet")..]);
+        panel.push('\n');
+    }
+    // The same key is printed again: it is kept, not remade.
+    let again = ok(&["key", "--store", &s(&store), "--expert", "e1"]);
+    assert!(again.contains(&public("e1")), "{again}");
+    let panel_file = root.join("panel.toml");
+    std::fs::write(&panel_file, panel).expect("panel");
+    let (code, out, err) = run(&[
+        "rank",
+        BATCH,
+        &s(&sheets),
+        "--panel",
+        &s(&panel_file),
+        "--format",
+        "csv",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let one = out
+        .lines()
+        .find(|l| l.contains(",EI-001,"))
+        .expect("EI-001");
+    assert!(one.contains(",2,"), "both experts count: {one}");
+}
