@@ -366,19 +366,20 @@ pub enum SheetError {
         /// Fingerprint of the pinned key.
         pinned: String,
     },
-    /// Without a panel: another sheet of the same expert id was signed by another key.
+    /// Without a panel: sheets of one expert id are signed by different keys, so none counts.
     #[error(
-        "signed by key {key}, but {other} (seen first) is signed by key {first} for expert {expert}"
+        "signed by key {key}, but other sheets of expert {expert} are signed by other keys ({}); \
+         without a panel file nobody can tell which is genuine, so every sheet of {expert} is \
+         refused (pin each expert's key with --panel)",
+        key_list(.others)
     )]
-    KeyMismatch {
+    KeysDiffer {
         /// The expert id.
         expert: String,
         /// Fingerprint of this sheet's key.
         key: String,
-        /// Fingerprint of the first-seen key.
-        first: String,
-        /// The first-seen sheet.
-        other: PathBuf,
+        /// The expert's sheets signed by another key, with that key's fingerprint.
+        others: Vec<(PathBuf, String)>,
     },
     /// Two different sheets of one expert with the same sequence number.
     #[error("conflicts with {other}: both are seq {sequence} from expert {expert} but differ")]
@@ -396,6 +397,15 @@ pub enum SheetError {
     /// The sheet cannot be written.
     #[error("cannot write: {0}")]
     Write(#[source] std::io::Error),
+}
+
+/// `a.json: ab12:…, b.json: cd34:…` for [`SheetError::KeysDiffer`].
+fn key_list(others: &[(PathBuf, String)]) -> String {
+    others
+        .iter()
+        .map(|(p, fp)| format!("{}: {fp}", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The tail of a bad-score message, after "score 11 for 可行性 (feasibility)".
