@@ -1,6 +1,6 @@
 //! Collecting a directory of sheets the way the panel chair does.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signer, SigningKey};
 use revdesk::batch::{Batch, BatchMeta, Item, ProjectType};
 use revdesk::panel::{Collected, Panel, Party, collect};
 use revdesk::profile::Profile;
@@ -439,4 +439,38 @@ fn conflicting_latest_sequence_does_not_fall_back_to_an_older_sheet() {
             tmp.path().join("a.json").display()
         )]
     );
+}
+
+#[test]
+fn off_grid_scores_are_refused_even_when_validly_signed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (b, p) = (batch(), Profile::kczg_2020());
+    // Signed outside revdesk (no rounding to 6 decimals): 7.0000004 on every criterion, within
+    // the 1e-6 once tolerated, which then reached the totals unrounded (70.000004).
+    let mut s = sheet(&b, "wang", 1, &["EI-001"], &[], 7.0000004);
+    s.public_key = public_key_to_hex(&key(WANG).verifying_key());
+    s.signature = hex::encode(key(WANG).sign(&s.canonical_bytes()).to_bytes());
+    s.verify().expect("a valid signature");
+    put(tmp.path(), "wang.json", &s);
+    put(
+        tmp.path(),
+        "li.json",
+        &sheet(&b, "li", 1, &["EI-001"], &[], 7.0).sign(&key(LI)),
+    );
+    let c = collect(&[tmp.path().to_path_buf()], &b, &p, None);
+    let accepted: Vec<&str> = c
+        .accepted
+        .iter()
+        .map(|(_, s)| s.expert.id.as_str())
+        .collect();
+    assert_eq!(accepted, ["li"]);
+    assert_eq!(
+        rejected(&c),
+        [(
+            "wang.json".to_string(),
+            "item EI-001: score 7.0000004 for 可行性 (feasibility) is not a multiple of the step 1 from 0"
+                .to_string()
+        )]
+    );
+    assert!(matches!(c.rejected[0].source, SheetError::BadScore { .. }));
 }
