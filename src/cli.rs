@@ -260,7 +260,17 @@ pub struct RankArgs {
     pub format: RankFormat,
 }
 
-/// `revdesk stats`.
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned tables: experts, nominations, agreement.
+    #[value(alias = "text")]
+    Table,
+    /// Everything, as JSON.
+    Json,
+}
+
+/// `revdesk stats` (no stability analysis: `stats` shows none of it, so `--bootstrap` is ignored).
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// The batch the sheets are for.
@@ -269,9 +279,9 @@ pub struct StatsArgs {
     pub sheets: SheetsOpts,
     #[command(flatten)]
     pub opts: BatchOpts,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// Output format (`text` is the same as `table`).
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
 }
 
 /// Export formats.
@@ -1086,13 +1096,18 @@ fn cmd_rank(a: RankArgs) -> Result<u8> {
 }
 
 fn cmd_stats(a: StatsArgs) -> Result<u8> {
-    let g = match gather(&a.batch, &a.opts, &a.sheets)? {
+    // The bootstrap only feeds the ranking's stability, which stats never prints.
+    let so = SheetsOpts {
+        bootstrap: 0,
+        ..a.sheets.clone()
+    };
+    let g = match gather(&a.batch, &a.opts, &so)? {
         Ok(g) => g,
         Err(code) => return Ok(code),
     };
     let out = match a.format {
-        ReportFormat::Text => crate::export::stats_table(&g.results),
-        ReportFormat::Json => crate::export::stats_json(&g.results),
+        StatsFormat::Table => crate::export::stats_table(&g.results),
+        StatsFormat::Json => crate::export::stats_json(&g.results),
     };
     print!("{out}");
     Ok(0)

@@ -120,6 +120,30 @@ fn items_by_id(r: &Results) -> BTreeMap<&str, &ItemResult> {
         .collect()
 }
 
+/// The number of groups of a calibrated fit on a disconnected expert–item graph, if it is one.
+fn groups(r: &Results) -> Option<usize> {
+    r.aggregation
+        .calibration
+        .as_ref()
+        .filter(|c| c.disconnected)
+        .map(|c| c.n_components)
+}
+
+/// A leniency with its sign (`+1.25`, `-0.50`), or `none`.
+fn signed(x: Option<f64>, none: &str) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let s = fixed(v, 2);
+            if s.starts_with('-') || s == "0.00" {
+                s
+            } else {
+                format!("+{s}")
+            }
+        }
+        _ => none.to_string(),
+    }
+}
+
 /// The ids of the experts of the crossed subset used for agreement.
 fn crossed_experts(r: &Results) -> Vec<String> {
     r.aggregation
@@ -507,8 +531,16 @@ pub fn rank_table(r: &Results) -> String {
         col("id", Align::Left, 20),
         col("name", Align::Left, NAME_WIDTH),
         col("score", Align::Right, 12),
-        col("n", Align::Right, 4),
     ];
+    let calibrated = r.method == Method::Calibrated;
+    let groups = groups(r);
+    if calibrated {
+        cols.push(col("se", Align::Right, 8));
+    }
+    if groups.is_some() {
+        cols.push(col("grp", Align::Right, 3));
+    }
+    cols.push(col("n", Align::Right, 4));
     for (key, label) in &r.criteria {
         cols.push(col(&crit_label(key, label), Align::Right, 12));
     }
@@ -522,8 +554,17 @@ pub fn rank_table(r: &Results) -> String {
             row.id.clone(),
             row.name.clone(),
             opt(row.score, 4, "-"),
-            row.n.to_string(),
         ];
+        if calibrated {
+            cells.push(opt(row.se, 4, "-"));
+        }
+        if groups.is_some() {
+            cells.push(
+                row.component
+                    .map_or_else(|| "-".to_string(), |c| c.to_string()),
+            );
+        }
+        cells.push(row.n.to_string());
         cells.extend(row.criteria_means.iter().map(|m| opt(*m, 1, "-")));
         cells.push(opt(row.sd, 2, "-"));
         cells.push(opt(row.p_shortlist, 2, "-"));
@@ -539,8 +580,49 @@ pub fn rank_table(r: &Results) -> String {
     let _ = writeln!(out, "cut: {}", clean(&r.cut_note));
     threshold_text(r, &mut out);
     borderline_text(r, &mut out);
+    if calibrated {
+        leniency_text(r, groups, &mut out);
+    }
     warnings_text(r, &mut out);
     out
+}
+
+/// The experts' leniency b_e of the calibrated fit, one expert a line.
+fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
+    match groups {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "leniency b_e (t = v + b; sum of b = 0 within each of the {n} groups; scores compare only within a group, column grp):"
+            );
+        }
+        None => out.push_str(
+            "leniency b_e (t = v + b, sum of b = 0; se: standard error of the score):
+",
+        ),
+    }
+    let idw = r
+        .experts
+        .iter()
+        .map(|e| wrap::width(&e.id))
+        .max()
+        .unwrap_or(0);
+    let nw = r
+        .experts
+        .iter()
+        .map(|e| wrap::width(&e.name))
+        .max()
+        .unwrap_or(0)
+        .min(NAME_WIDTH);
+    for e in &r.experts {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {:>7}",
+            wrap::pad(&e.id, idw),
+            wrap::pad(&e.name, nw),
+            signed(e.bias, "-")
+        );
+    }
 }
 
 /// A row's flags, then the chair's decision when one was recorded.
@@ -592,13 +674,15 @@ pub fn stats_table(r: &Results) -> String {
         ));
     }
     t.render(&mut out, None);
-    if r.method != Method::Calibrated {
-        let _ = writeln!(
-            out,
-            "bias: leniency under the calibrated method only (this run: {})",
-            r.method
-        );
-    }
+    let _ = writeln!(
+        out,
+        "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0{}), whatever the method ranks",
+        if groups(r).is_some() {
+            " within each group"
+        } else {
+            ""
+        }
+    );
     out.push('\n');
 
     let by_id = items_by_id(r);
@@ -686,8 +770,10 @@ fn excel_safe(s: &str) -> String {
 /// The ranking as CSV, with a UTF-8 BOM first when `bom` is set.
 ///
 /// Columns: `rank,id,name,score,n`, one per criterion key (its mean), then
-/// `sd,p_shortlist,shortlisted,flags,decision,decision_reason`. Text cells that a spreadsheet
-/// would read as a formula get a leading `'`; numeric cells never do.
+/// `sd,p_shortlist,shortlisted,flags,decision,decision_reason`, and under `calibrated`
+/// `se,component` (the standard error; the group on a disconnected graph, whose scores compare
+/// only within it). Text cells that a spreadsheet would read as a formula get a leading `'`;
+/// numeric cells never do.
 pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
     let mut header: Vec<String> = ["rank", "id", "name", "score", "n"]
         .iter()
@@ -706,6 +792,10 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
         .iter()
         .map(|s| s.to_string()),
     );
+    let calibrated = r.method == Method::Calibrated;
+    if calibrated {
+        header.extend(["se".to_string(), "component".to_string()]);
+    }
     let mut records = vec![header];
     for row in &r.rows {
         let mut rec = vec![
@@ -722,6 +812,10 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
         rec.push(excel_safe(&row.flags.join(";")));
         rec.push(excel_safe(row.decision.as_deref().unwrap_or("")));
         rec.push(excel_safe(row.decision_reason.as_deref().unwrap_or("")));
+        if calibrated {
+            rec.push(opt(row.se, 4, ""));
+            rec.push(row.component.map(|c| c.to_string()).unwrap_or_default());
+        }
         records.push(rec);
     }
     let mut out = if bom { UTF8_BOM.to_vec() } else { Vec::new() };
@@ -932,6 +1026,7 @@ fn flag_zh(f: &str) -> &str {
         "borderline" => "临界",
         "spread" => "分歧大",
         "tie-at-cut" => "截线处并列",
+        "not-comparable" => "不可跨组比较",
         "incomplete" => "有未评完",
         "unscored" => "无人评分",
         other => other,
@@ -959,6 +1054,17 @@ fn method_zh(m: Method, trim_min: usize) -> String {
             "calibrated：加权最小二乘模型 总分 = 项目分 + 专家宽严偏差".to_string()
         }
     }
+}
+
+/// What the experts' 宽严偏差 column holds, in Chinese.
+fn bias_note_zh(r: &Results) -> String {
+    let within = match groups(r) {
+        Some(n) => format!("；评分关系分为 {n} 个互不相连的组，各组内 Σb = 0，不同组之间不可比较"),
+        None => "，Σb = 0".to_string(),
+    };
+    format!(
+        "宽严偏差 b 来自 calibrated 模型（总分 = 项目分 v + 专家偏差 b{within}），正值表示偏宽、负值表示偏严；无论采用哪种排名方法均给出"
+    )
 }
 
 fn rank_cell(row: &Row) -> X {
@@ -1009,10 +1115,17 @@ fn sheet_ranking(r: &Results) -> XSheet {
         .map(|s| s.to_string())
         .collect();
     header.extend(r.criteria.iter().map(|(k, l)| crit_label(k, l)));
+    let calibrated = r.method == Method::Calibrated;
+    let groups = groups(r);
+    header.extend(["标准差".to_string(), "极差".to_string()]);
+    if calibrated {
+        header.push("标准误".to_string());
+    }
+    if groups.is_some() {
+        header.push("分组".to_string());
+    }
     header.extend(
         [
-            "标准差",
-            "极差",
             "入围概率",
             "排名90%区间",
             "入围",
@@ -1037,9 +1150,14 @@ fn sheet_ranking(r: &Results) -> XSheet {
             ];
             cells.extend(row.criteria_means.iter().map(|m| num(*m, Nf::Score)));
             let flags: Vec<&str> = row.flags.iter().map(|f| flag_zh(f)).collect();
+            cells.extend([num(row.sd, Nf::Score), num(row.range, Nf::Score)]);
+            if calibrated {
+                cells.push(num(row.se, Nf::Score));
+            }
+            if groups.is_some() {
+                cells.push(row.component.map_or(X::E, int));
+            }
             cells.extend([
-                num(row.sd, Nf::Score),
-                num(row.range, Nf::Score),
                 num(row.p_shortlist, Nf::Prob),
                 interval(row, "–").map_or(X::E, X::T),
                 t(yes_no(row.shortlisted)),
@@ -1142,13 +1260,8 @@ fn sheet_panel(r: &Results) -> XSheet {
             ]
         })
         .collect();
-    if r.method != Method::Calibrated {
-        rows.push(vec![X::E]);
-        rows.push(vec![t(format!(
-            "宽严偏差仅在 calibrated 方法下估计（本次方法：{}）",
-            r.method
-        ))]);
-    }
+    rows.push(vec![X::E]);
+    rows.push(vec![t(bias_note_zh(r))]);
     rows.push(vec![X::E]);
     let a = &r.aggregation.agreement;
     rows.push(vec![X::B("专家组一致性（完全交叉子集）".to_string())]);
@@ -1519,33 +1632,52 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
     if decided {
         out.push_str("已按主席决定调整（入选/不入选）。\n\n");
     }
+    let calibrated = r.method == Method::Calibrated;
+    let groups = groups(r);
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|row| {
-            vec![
+            let mut cells = vec![
                 row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
                 row.id.clone(),
                 row.name.clone(),
                 row.applicant.clone(),
                 opt(row.score, 4, "-"),
-                row.n.to_string(),
-                opt(row.p_shortlist, 2, "-"),
-            ]
+            ];
+            if calibrated {
+                cells.push(opt(row.se, 4, "-"));
+            }
+            if groups.is_some() {
+                cells.push(
+                    row.component
+                        .map_or_else(|| "-".to_string(), |c| c.to_string()),
+                );
+            }
+            cells.extend([row.n.to_string(), opt(row.p_shortlist, 2, "-")]);
+            cells
         })
         .collect();
-    md_table(
-        &mut out,
-        &[
-            ("排名", true),
-            ("编号", false),
-            ("技术名称", false),
-            ("申报单位", false),
-            ("得分", true),
-            ("专家数", true),
-            ("入围概率", true),
-        ],
-        &rows,
-    );
+    let mut header = vec![
+        ("排名", true),
+        ("编号", false),
+        ("技术名称", false),
+        ("申报单位", false),
+        ("得分", true),
+    ];
+    if calibrated {
+        header.push(("标准误", true));
+    }
+    if groups.is_some() {
+        header.push(("分组", true));
+    }
+    header.extend([("专家数", true), ("入围概率", true)]);
+    md_table(&mut out, &header, &rows);
+    if let Some(n) = groups {
+        let _ = writeln!(
+            out,
+            "\n注意：专家与项目的评分关系分为 {n} 个互不相连的组，calibrated 模型按组分别拟合，得分只能在同一组内比较（见“分组”列），不可跨组比较。"
+        );
+    }
 
     out.push_str("\n## 截线\n\n");
     let _ = writeln!(out, "{}\n", md(&r.cut_note));
@@ -1710,13 +1842,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         ],
         &rows,
     );
-    if r.method != Method::Calibrated {
-        let _ = writeln!(
-            out,
-            "\n宽严偏差仅在 calibrated 方法下估计（本次方法：{}）。",
-            r.method
-        );
-    }
+    let _ = writeln!(out, "\n{}。", bias_note_zh(r));
 
     out.push_str("\n## 警告\n\n");
     if r.warnings.is_empty() {

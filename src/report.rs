@@ -93,6 +93,9 @@ pub struct Row {
     pub range: Option<f64>,
     /// Standard error (calibrated).
     pub se: Option<f64>,
+    /// Calibrated on a disconnected expert–item graph: the group (1, 2, …) the item was fitted
+    /// in; scores compare only within a group. None otherwise.
+    pub component: Option<usize>,
     /// Probability of being on the shortlist when the panel is resampled.
     pub p_shortlist: Option<f64>,
     /// 90% rank interval from the bootstrap.
@@ -103,7 +106,8 @@ pub struct Row {
     pub n_recused: usize,
     /// Experts with partial scores (left out).
     pub n_incomplete: usize,
-    /// Short machine-readable flags: `borderline`, `spread`, `tie-at-cut`, `incomplete`, `unscored`.
+    /// Short machine-readable flags: `borderline`, `spread`, `tie-at-cut`, `incomplete`,
+    /// `unscored`, `not-comparable` (calibrated, disconnected graph: see `component`).
     pub flags: Vec<String>,
     /// The chair's decision on this nomination (`include`/`exclude`), when one was recorded.
     pub decision: Option<String>,
@@ -130,7 +134,7 @@ pub struct ExpertRow {
     pub mean: Option<f64>,
     /// Population sd of the expert's totals.
     pub sd: Option<f64>,
-    /// Leniency b_e under `calibrated`.
+    /// Leniency b_e from the calibrated fit, whatever method ranked (None: scored nothing).
     pub bias: Option<f64>,
     /// Why zscore left the expert out, if it did.
     pub left_out: Option<String>,
@@ -282,6 +286,13 @@ pub fn build(
         ..AggregateConfig::default()
     };
     let agg = aggregate::aggregate(&panel, &config)?;
+    // The experts' leniency is a panel statistic under every method. It is secondary here:
+    // should the fit fail, the biases are missing rather than the whole result.
+    let biases = if config.method == Method::Calibrated {
+        None
+    } else {
+        aggregate::calibrated_biases(&panel).ok()
+    };
     let (stability, bcfg) = if opts.replicates > 0 && !sheets.is_empty() {
         let bcfg = BootstrapConfig {
             replicates: opts.replicates,
@@ -296,7 +307,7 @@ pub fn build(
         (None, None)
     };
     Ok(assemble(
-        batch, &order, profile, &sheets, agg, stability, bcfg, matrix,
+        batch, &order, profile, &sheets, agg, biases, stability, bcfg, matrix,
     ))
 }
 
@@ -314,6 +325,7 @@ fn assemble(
     profile: &Profile,
     sheets: &[&Sheet],
     agg: Aggregation,
+    biases: Option<Vec<Option<f64>>>,
     stability: Option<Stability>,
     bcfg: Option<BootstrapConfig>,
     matrix: Vec<Cell>,
@@ -323,6 +335,7 @@ fn assemble(
         CutStatus::TieAtCut { tied, .. } => tied.iter().copied().collect(),
         _ => HashSet::new(),
     };
+    let disconnected = agg.calibration.as_ref().is_some_and(|c| c.disconnected);
     let mut rows = Vec::with_capacity(batch.items.len());
     for &idx in &agg.ranking.order {
         // `idx` is a panel index; the panel lists the items in id order.
@@ -344,6 +357,10 @@ fn assemble(
         }
         if r.score.is_none() {
             flags.push("unscored".to_string());
+        }
+        let component = r.component.filter(|_| disconnected).map(|c| c + 1);
+        if component.is_some() && r.score.is_some() {
+            flags.push("not-comparable".to_string());
         }
         let means = if r.n_observed > 0 {
             r.criteria_means.iter().map(|m| Some(*m)).collect()
@@ -369,6 +386,7 @@ fn assemble(
             sd: r.sd,
             range: r.range,
             se: r.se,
+            component,
             p_shortlist: st.map(|s| s.inclusion),
             rank_interval: st
                 .filter(|_| r.score.is_some())
@@ -420,7 +438,11 @@ fn assemble(
             incomplete: e.n_incomplete,
             mean: e.mean_total,
             sd: e.sd_total,
-            bias: e.bias,
+            bias: e.bias.or_else(|| {
+                biases
+                    .as_ref()
+                    .and_then(|b| b.get(e.index).copied().flatten())
+            }),
             left_out: e.excluded.as_ref().map(|x| format!("{x:?}")),
         })
         .collect();

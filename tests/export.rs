@@ -329,6 +329,142 @@ fn n_counts_the_experts_the_method_uses() {
     }
 }
 
+/// The usual panel split in two: wang and li score EI-001…EI-017, the other three the rest,
+/// so the expert–item graph has two separate groups.
+fn split_results() -> Results {
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let mut all = sheets(&b, &p, 5);
+    for s in &mut all {
+        let first = matches!(s.expert.id.as_str(), "wang" | "li");
+        s.items.retain(|it| (it.id.as_str() <= "EI-017") == first);
+    }
+    let opts = Options {
+        method: Method::Calibrated,
+        ..options(&p)
+    };
+    report::build(&b, &p, &all, &[], &opts).expect("build")
+}
+
+fn xlsx_cells(r: &Results, sheet: &str) -> Vec<Vec<String>> {
+    let bytes = export::xlsx_bytes(r, &Profile::kczg_2020()).expect("workbook");
+    let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+    let range = wb.worksheet_range(sheet).expect("sheet");
+    range
+        .rows()
+        .map(|row| row.iter().map(cell_str).collect())
+        .collect()
+}
+
+#[test]
+fn calibrated_outputs_show_standard_errors_groups_and_leniency() {
+    let p = Profile::kczg_2020();
+    // Connected: a standard error for every scored nomination, no groups.
+    let r = results_with(Method::Calibrated, 5);
+    let (header, rows) = parse_csv(&rank_csv(&r, false));
+    assert_eq!(
+        header.iter().rev().take(2).collect::<Vec<_>>(),
+        ["component", "se"]
+    );
+    for x in &rows {
+        let scored = !field(&header, x, "score").is_empty();
+        let se = field(&header, x, "se");
+        assert_eq!(
+            scored,
+            se.split_once('.').is_some_and(|(_, d)| d.len() == 4)
+        );
+        assert_eq!(field(&header, x, "component"), "");
+        assert!(!field(&header, x, "flags").contains("not-comparable"));
+    }
+    let text = rank_table(&r);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rank  id ") && l.contains(" se "))
+    );
+    assert!(!text.contains("grp"));
+    assert!(text.contains("leniency b_e (t = v + b, sum of b = 0"));
+    for e in &r.experts {
+        let b = e.bias.expect("bias");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("  {} ", e.id)))
+            .expect("leniency line");
+        assert!(line.ends_with(&format!("{b:+.2}")), "{line}");
+    }
+    let md = export_markdown(&r, &p);
+    assert!(
+        md.contains("| 排名 | 编号 | 技术名称 | 申报单位 | 得分 | 标准误 | 专家数 | 入围概率 |")
+    );
+    assert!(md.contains("宽严偏差 b 来自 calibrated 模型"));
+    let full = xlsx_cells(&r, "完整排名");
+    assert!(full[0].contains(&"标准误".to_string()));
+    assert!(!full[0].contains(&"分组".to_string()));
+
+    // Disconnected: each nomination's group, marked not comparable across groups.
+    let r = split_results();
+    let cal = r.aggregation.calibration.as_ref().expect("calibrated");
+    assert_eq!(cal.n_components, 2);
+    let (header, rows) = parse_csv(&rank_csv(&r, false));
+    let row = |id: &str| {
+        rows.iter()
+            .find(|x| field(&header, x, "id") == id)
+            .expect("row")
+    };
+    assert_eq!(field(&header, row("EI-001"), "component"), "1");
+    assert_eq!(field(&header, row("EI-020"), "component"), "2");
+    assert!(
+        field(&header, row("EI-020"), "flags")
+            .split(';')
+            .any(|f| f == "not-comparable")
+    );
+    assert_eq!(field(&header, row("EI-034"), "component"), "", "unscored");
+    let text = rank_table(&r);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rank  id ") && l.contains(" grp "))
+    );
+    assert!(text.contains("within each of the 2 groups"));
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("| 得分 | 标准误 | 分组 | 专家数 |"));
+    assert!(md.contains("不可跨组比较"));
+    assert!(md.contains("分为 2 个互不相连的组"));
+    let full = xlsx_cells(&r, "完整排名");
+    let g = full[0].iter().position(|h| h == "分组").expect("分组");
+    let first = full.iter().find(|x| x[1] == "EI-001").expect("EI-001");
+    assert_eq!(first[g], "1");
+    assert!(first.iter().any(|c| c.contains("不可跨组比较")));
+    let panel = xlsx_cells(&r, "专家组统计");
+    let b = panel[0]
+        .iter()
+        .position(|h| h == "宽严偏差")
+        .expect("宽严偏差");
+    assert!(panel[1..6].iter().all(|x| x[b].parse::<f64>().is_ok()));
+}
+
+#[test]
+fn experts_get_their_calibrated_leniency_under_every_method() {
+    let cal: Vec<Option<f64>> = results_with(Method::Calibrated, 5)
+        .experts
+        .iter()
+        .map(|e| e.bias)
+        .collect();
+    assert!(cal.iter().all(Option::is_some));
+    for method in [
+        Method::Mean,
+        Method::Trimmed,
+        Method::Median,
+        Method::Zscore,
+    ] {
+        let r = results_with(method, 5);
+        let bias: Vec<Option<f64>> = r.experts.iter().map(|e| e.bias).collect();
+        assert_eq!(bias, cal, "{method}");
+        let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("json");
+        assert!(v["experts"][0]["bias"].is_number(), "{method}");
+        assert!(stats_table(&r).contains("bias: leniency b_e from the calibrated fit"));
+        let md = export_markdown(&r, &Profile::kczg_2020());
+        assert!(!md.contains("仅在 calibrated 方法下估计"));
+    }
+}
+
 #[test]
 fn csv_header_values_and_bom() {
     let r = results();

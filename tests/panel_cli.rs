@@ -197,6 +197,10 @@ fn rank_stats_and_exports_from_entered_sheets() {
     );
     let text = ok(&["stats", BATCH, &sheets, "--bootstrap", "0"]);
     assert!(text.contains("e0") && text.contains("ICC"), "{text}");
+    // `table` (the name) is `text`; stats never runs the bootstrap it does not show.
+    let table = ok(&["stats", BATCH, &sheets, "--format", "table"]);
+    assert_eq!(table, text);
+    assert!(table.contains("| no bootstrap"), "{table}");
 
     // Exports: XLSX read back, CSV with BOM, Markdown; byte-identical when repeated.
     let out = p.dir.path();

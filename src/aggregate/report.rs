@@ -172,6 +172,16 @@ fn item_ids(panel: &Panel, idx: impl IntoIterator<Item = usize>) -> Vec<String> 
     idx.into_iter().map(|i| panel.items()[i].clone()).collect()
 }
 
+/// Each expert's leniency b_e from the calibrated fit of the real panel, whatever method ranks
+/// (None for an expert who scored nothing); the same values `calibrated` reports.
+pub fn calibrated_biases(panel: &Panel) -> Result<Vec<Option<f64>>, AggregateError> {
+    let eng = Engine::new(panel);
+    let mult = vec![1u32; eng.n_experts];
+    let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+    calibrated::fit_into(&eng, &mult, &mut ws)?;
+    Ok(ws.b)
+}
+
 /// Aggregates a panel with `config`: scores, ranks, shortlist, statistics and warnings.
 pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation, AggregateError> {
     config.validate()?;

@@ -277,6 +277,8 @@ fn calibrated_disconnected_end_to_end() {
     assert!((bias[0].expect("a") - 4.0).abs() < 1e-12);
     assert!((bias[1].expect("b") + 4.0).abs() < 1e-12);
     assert_eq!(bias[2], Some(0.0));
+    // The same biases for the statistics of a run ranked by another method.
+    assert_eq!(calibrated_biases(&p).expect("fit"), bias);
     // N = 5, p = 3 items + 3 experts − 2 = 4; RSS = 4 (residuals ±1) → σ² = 4; SEs exist.
     assert_eq!((cal.n_observations, cal.n_parameters), (5, 4));
     assert!((cal.sigma2.expect("dof") - 4.0).abs() < 1e-10);
