@@ -129,6 +129,40 @@ fn groups(r: &Results) -> Option<usize> {
         .map(|c| c.n_components)
 }
 
+/// The cut note in Chinese (the XLSX and Markdown are Chinese documents): why the engine cut
+/// where it did, or the chair's cut and tie settlement when decisions were applied, as in
+/// [`Results::cut_note`].
+pub fn cut_note_zh(r: &Results) -> String {
+    let state = crate::decisions::State::from_log(&r.decisions);
+    let mut note = match state.k {
+        Some(k) => format!("K = {k}：由主席设定"),
+        None => crate::report::describe_cut_zh(&r.aggregation.shortlist),
+    };
+    if let Some(how) = &state.ties_resolved {
+        let _ = write!(note, "；同分已解决：{how}");
+    }
+    note
+}
+
+/// The warnings in Chinese, in the order of [`Results::warnings`].
+pub fn warnings_zh(r: &Results) -> Vec<String> {
+    r.aggregation
+        .warnings
+        .iter()
+        .map(crate::report::describe_warning_zh)
+        .collect()
+}
+
+/// Why zscore left the expert out, in Chinese (None when it did not).
+fn left_out_zh(r: &Results, expert: &str) -> Option<String> {
+    r.aggregation
+        .experts
+        .iter()
+        .find(|e| e.id == expert)
+        .and_then(|e| e.excluded.as_ref())
+        .map(crate::report::describe_left_out_zh)
+}
+
 /// A leniency with its sign (`+1.25`, `-0.50`), or `none`.
 fn signed(x: Option<f64>, none: &str) -> String {
     match x {
@@ -651,6 +685,7 @@ pub fn stats_table(r: &Results) -> String {
             col("name", Align::Left, 16),
             col("scored", Align::Right, 6),
             col("recused", Align::Right, 7),
+            col("conflict", Align::Right, 8),
             col("incomplete", Align::Right, 10),
             col("mean", Align::Right, 9),
             col("sd", Align::Right, 8),
@@ -665,6 +700,7 @@ pub fn stats_table(r: &Results) -> String {
                 e.name.clone(),
                 e.scored.to_string(),
                 e.recused.to_string(),
+                e.conflicts.to_string(),
                 e.incomplete.to_string(),
                 opt(e.mean, 2, "-"),
                 opt(e.sd, 2, "-"),
@@ -674,6 +710,9 @@ pub fn stats_table(r: &Results) -> String {
         ));
     }
     t.render(&mut out, None);
+    out.push_str(
+        "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file\n",
+    );
     let _ = writeln!(
         out,
         "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0{}), whatever the method ranks",
@@ -694,6 +733,7 @@ pub fn stats_table(r: &Results) -> String {
             col("name", Align::Left, NAME_WIDTH),
             col("n", Align::Right, 4),
             col("recused", Align::Right, 7),
+            col("conflict", Align::Right, 8),
             col("incomplete", Align::Right, 10),
             col("mean", Align::Right, 9),
             col("sd", Align::Right, 8),
@@ -711,6 +751,7 @@ pub fn stats_table(r: &Results) -> String {
                 row.name.clone(),
                 row.n.to_string(),
                 row.n_recused.to_string(),
+                row.n_conflict.to_string(),
                 row.n_incomplete.to_string(),
                 opt(mean, 2, "-"),
                 opt(row.sd, 2, "-"),
@@ -875,6 +916,7 @@ struct StatsItem<'a> {
     name: &'a str,
     n: usize,
     recused: usize,
+    conflicts: usize,
     incomplete: usize,
     mean: Option<f64>,
     sd: Option<f64>,
@@ -921,6 +963,7 @@ pub fn stats_json(r: &Results) -> String {
                 name: &row.name,
                 n: row.n,
                 recused: row.n_recused,
+                conflicts: row.n_conflict,
                 incomplete: row.n_incomplete,
                 mean: it.and_then(|i| i.mean_total),
                 sd: row.sd,
@@ -1126,6 +1169,8 @@ fn sheet_ranking(r: &Results) -> XSheet {
     }
     header.extend(
         [
+            "回避人数",
+            "利益冲突排除人数",
             "入围概率",
             "排名90%区间",
             "入围",
@@ -1158,6 +1203,8 @@ fn sheet_ranking(r: &Results) -> XSheet {
                 cells.push(row.component.map_or(X::E, int));
             }
             cells.extend([
+                int(row.n_recused),
+                int(row.n_conflict),
                 num(row.p_shortlist, Nf::Prob),
                 interval(row, "–").map_or(X::E, X::T),
                 t(yes_no(row.shortlisted)),
@@ -1236,6 +1283,7 @@ fn sheet_panel(r: &Results) -> XSheet {
         "评分表序号",
         "已评项数",
         "回避",
+        "利益冲突排除",
         "未评完",
         "平均总分",
         "标准差",
@@ -1252,14 +1300,19 @@ fn sheet_panel(r: &Results) -> XSheet {
                 X::N(e.sequence as f64, Nf::Int),
                 int(e.scored),
                 int(e.recused),
+                int(e.conflicts),
                 int(e.incomplete),
                 num(e.mean, Nf::Score),
                 num(e.sd, Nf::Score),
                 num(e.bias, Nf::Score),
-                e.left_out.clone().map_or(X::E, X::T),
+                left_out_zh(r, &e.id).map_or(X::E, X::T),
             ]
         })
         .collect();
+    rows.push(vec![X::E]);
+    rows.push(vec![t(
+        "回避：专家本人声明回避；利益冲突排除：依专家组名单查出、专家未声明的利益冲突，其评分不计入",
+    )]);
     rows.push(vec![X::E]);
     rows.push(vec![t(bias_note_zh(r))]);
     rows.push(vec![X::E]);
@@ -1300,14 +1353,14 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
         vec![t("批次哈希"), t(&r.batch)],
         vec![t("评分细则哈希"), t(&r.rubric)],
         vec![t("评分方法"), t(method_zh(r.method, c.trim_min))],
-        vec![t("trim_min"), int(c.trim_min)],
+        vec![t("去掉最高最低分所需专家数（trim_min）"), int(c.trim_min)],
         vec![
             t("入围范围"),
             t(format!("{}–{}", c.shortlist_min, c.shortlist_max)),
         ],
         vec![t("入围项数 K"), int(r.k)],
         vec![t("K 超出范围"), t(yes_no(r.k_out_of_range))],
-        vec![t("截线说明"), X::W(r.cut_note.clone())],
+        vec![t("截线说明"), X::W(cut_note_zh(r))],
         vec![
             t("分歧标记"),
             t(format!(
@@ -1347,11 +1400,12 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
         ]);
     }
     rows.push(vec![X::E]);
-    if r.warnings.is_empty() {
+    let warnings = warnings_zh(r);
+    if warnings.is_empty() {
         rows.push(vec![t("警告"), t("无")]);
     }
-    for (i, w) in r.warnings.iter().enumerate() {
-        rows.push(vec![t(format!("警告 {}", i + 1)), X::W(w.clone())]);
+    for (i, w) in warnings.into_iter().enumerate() {
+        rows.push(vec![t(format!("警告 {}", i + 1)), X::W(w)]);
     }
     XSheet {
         name: "方法与参数",
@@ -1680,7 +1734,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
     }
 
     out.push_str("\n## 截线\n\n");
-    let _ = writeln!(out, "{}\n", md(&r.cut_note));
+    let _ = writeln!(out, "{}\n", md(&cut_note_zh(r)));
     out.push_str("### 阈值表\n\n");
     let sl = &r.aggregation.shortlist;
     let rows: Vec<Vec<String>> = sl
@@ -1786,7 +1840,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "数据不足，无法计算（not enough fully crossed data；最佳子集：{} 位专家 × {} 项）。",
+                "数据不足，无法计算（需要至少 2 位专家评完相同的至少 2 项；最佳子集：{} 位专家 × {} 项）。",
                 a.experts.len(),
                 a.items.len()
             );
@@ -1821,6 +1875,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
                 e.name.clone(),
                 e.scored.to_string(),
                 e.recused.to_string(),
+                e.conflicts.to_string(),
                 e.incomplete.to_string(),
                 opt(e.mean, 2, "-"),
                 opt(e.sd, 2, "-"),
@@ -1835,6 +1890,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
             ("姓名", false),
             ("已评", true),
             ("回避", true),
+            ("利益冲突排除", true),
             ("未评完", true),
             ("平均总分", true),
             ("标准差", true),
@@ -1843,12 +1899,70 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         &rows,
     );
     let _ = writeln!(out, "\n{}。", bias_note_zh(r));
+    let left: Vec<String> = r
+        .experts
+        .iter()
+        .filter_map(|e| left_out_zh(r, &e.id).map(|why| format!("- {}：{}", md(&e.id), why)))
+        .collect();
+    if !left.is_empty() {
+        let _ = writeln!(out, "\nzscore 未计入的专家：\n\n{}", left.join("\n"));
+    }
+
+    out.push_str("\n## 利益冲突排除\n\n");
+    out.push_str("依专家组名单查出、专家本人未声明回避的利益冲突；这些评分不计入（与专家声明的回避分开统计）。\n\n");
+    let names: BTreeMap<&str, &str> = r
+        .rows
+        .iter()
+        .map(|x| (x.id.as_str(), x.name.as_str()))
+        .collect();
+    let experts: BTreeMap<&str, &str> = r
+        .experts
+        .iter()
+        .map(|e| (e.id.as_str(), e.name.as_str()))
+        .collect();
+    let mut conflicts: Vec<Vec<String>> = r
+        .matrix
+        .iter()
+        .filter(|c| c.conflict)
+        .map(|c| {
+            vec![
+                c.item.clone(),
+                names
+                    .get(c.item.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
+                c.expert.clone(),
+                experts
+                    .get(c.expert.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
+            ]
+        })
+        .collect();
+    conflicts.sort();
+    if conflicts.is_empty() {
+        out.push_str("无。\n");
+    } else {
+        md_table(
+            &mut out,
+            &[
+                ("编号", false),
+                ("技术名称", false),
+                ("专家", false),
+                ("姓名", false),
+            ],
+            &conflicts,
+        );
+    }
 
     out.push_str("\n## 警告\n\n");
-    if r.warnings.is_empty() {
+    let warnings = warnings_zh(r);
+    if warnings.is_empty() {
         out.push_str("无。\n");
     }
-    for w in &r.warnings {
+    for w in &warnings {
         let _ = writeln!(out, "- {}", md(w));
     }
     if !r.decisions.is_empty() {

@@ -50,14 +50,29 @@ impl Options {
 }
 
 /// A result that cannot be computed.
+///
+/// The message already holds the cause, so the cause is not also chained as `source` (a chain
+/// printer such as anyhow's `{:#}` would print it twice).
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// The panel could not be built from the sheets.
     #[error("cannot build the panel: {0}")]
-    Panel(#[from] aggregate::PanelError),
+    Panel(aggregate::PanelError),
     /// The aggregation refused its inputs.
     #[error("cannot aggregate: {0}")]
-    Aggregate(#[from] aggregate::AggregateError),
+    Aggregate(aggregate::AggregateError),
+}
+
+impl From<aggregate::PanelError> for ReportError {
+    fn from(e: aggregate::PanelError) -> Self {
+        ReportError::Panel(e)
+    }
+}
+
+impl From<aggregate::AggregateError> for ReportError {
+    fn from(e: aggregate::AggregateError) -> Self {
+        ReportError::Aggregate(e)
+    }
 }
 
 /// One nomination's line in the ranking.
@@ -102,8 +117,11 @@ pub struct Row {
     pub rank_interval: Option<(usize, usize)>,
     /// On the computed shortlist.
     pub shortlisted: bool,
-    /// Experts who recused.
+    /// Experts who recused (declared by the expert).
     pub n_recused: usize,
+    /// Experts whose score was excluded for a conflict of interest they did not declare
+    /// (found from the panel file).
+    pub n_conflict: usize,
     /// Experts with partial scores (left out).
     pub n_incomplete: usize,
     /// Short machine-readable flags: `borderline`, `spread`, `tie-at-cut`, `incomplete`,
@@ -126,8 +144,10 @@ pub struct ExpertRow {
     pub sequence: u64,
     /// Items fully scored and counted.
     pub scored: usize,
-    /// Items recused.
+    /// Items recused (declared by the expert).
     pub recused: usize,
+    /// Items whose score was excluded for an undeclared conflict of interest.
+    pub conflicts: usize,
     /// Items partly scored.
     pub incomplete: usize,
     /// Mean of the expert's totals.
@@ -136,7 +156,7 @@ pub struct ExpertRow {
     pub sd: Option<f64>,
     /// Leniency b_e from the calibrated fit, whatever method ranked (None: scored nothing).
     pub bias: Option<f64>,
-    /// Why zscore left the expert out, if it did.
+    /// Why zscore left the expert out, if it did (plain words).
     pub left_out: Option<String>,
 }
 
@@ -257,8 +277,8 @@ pub fn build(
             if it.recused {
                 panel.mark_excluded(e, &it.id, Exclusion::Recused)?;
             } else if conflict {
-                // Treated as a recusal the expert should have declared.
-                panel.mark_excluded(e, &it.id, Exclusion::Recused)?;
+                // A recusal the expert should have declared: counted apart from real ones.
+                panel.mark_excluded(e, &it.id, Exclusion::Conflict)?;
             } else if let Some(t) = total {
                 let values: Vec<f64> = scores.iter().map(|v| v.unwrap_or(0.0)).collect();
                 panel.add(e, &it.id, t, values, to_agg(it.confidence).weight())?;
@@ -393,6 +413,7 @@ fn assemble(
                 .map(|s| (s.rank_lo, s.rank_hi)),
             shortlisted: r.shortlisted,
             n_recused: r.n_recused,
+            n_conflict: r.n_conflict,
             n_incomplete: r.n_incomplete,
             flags,
             decision: None,
@@ -400,27 +421,7 @@ fn assemble(
         });
     }
     let sl = &agg.shortlist;
-    let cut_note = match &sl.status {
-        CutStatus::Clean => match (sl.cut_score, sl.next_score) {
-            (Some(a), Some(b)) => format!(
-                "K = {}: the largest size in {}–{} that splits no tie (score at the cut {a:.4}, next {b:.4})",
-                sl.k, sl.min, sl.max
-            ),
-            _ => format!("K = {}: every ranked nomination", sl.k),
-        },
-        CutStatus::TieAtCut { tied, places } => format!(
-            "K = {}: every size in {}–{} splits a tie; {} tied nominations share {} places — the chair must decide",
-            sl.k,
-            sl.min,
-            sl.max,
-            tied.len(),
-            places
-        ),
-        CutStatus::FewerThanMin => format!(
-            "K = {}: only {} nominations are ranked, fewer than the minimum {}",
-            sl.k, sl.n_ranked, sl.min
-        ),
-    };
+    let cut_note = describe_cut(sl);
     let k_out_of_range = sl.k < sl.min || sl.k > sl.max;
     let by_id: BTreeMap<&str, &Sheet> = sheets.iter().map(|s| (s.expert.id.as_str(), *s)).collect();
     let experts = agg
@@ -435,6 +436,7 @@ fn assemble(
             sequence: by_id.get(e.id.as_str()).map(|s| s.sequence).unwrap_or(0),
             scored: e.n_scored,
             recused: e.n_recused,
+            conflicts: e.n_conflict,
             incomplete: e.n_incomplete,
             mean: e.mean_total,
             sd: e.sd_total,
@@ -443,7 +445,7 @@ fn assemble(
                     .as_ref()
                     .and_then(|b| b.get(e.index).copied().flatten())
             }),
-            left_out: e.excluded.as_ref().map(|x| format!("{x:?}")),
+            left_out: e.excluded.as_ref().map(ToString::to_string),
         })
         .collect();
     let warnings = agg.warnings.iter().map(describe_warning).collect();
@@ -473,6 +475,95 @@ fn assemble(
         warnings,
         nominations: order.iter().map(|&i| batch.items[i].clone()).collect(),
         decisions: Vec::new(),
+    }
+}
+
+/// Why the cut is where it is, in plain words.
+pub fn describe_cut(sl: &aggregate::Shortlist) -> String {
+    match &sl.status {
+        CutStatus::Clean => match (sl.cut_score, sl.next_score) {
+            (Some(a), Some(b)) => format!(
+                "K = {}: the largest size in {}–{} that splits no tie (score at the cut {a:.4}, next {b:.4})",
+                sl.k, sl.min, sl.max
+            ),
+            _ => format!("K = {}: every ranked nomination", sl.k),
+        },
+        CutStatus::TieAtCut { tied, places } => format!(
+            "K = {}: every size in {}–{} splits a tie; {} tied nominations share {} places — the chair must decide",
+            sl.k,
+            sl.min,
+            sl.max,
+            tied.len(),
+            places
+        ),
+        CutStatus::FewerThanMin => format!(
+            "K = {}: only {} nominations are ranked, fewer than the minimum {}",
+            sl.k, sl.n_ranked, sl.min
+        ),
+    }
+}
+
+/// [`describe_cut`] in Chinese, for the documents sent to the association.
+pub fn describe_cut_zh(sl: &aggregate::Shortlist) -> String {
+    match &sl.status {
+        CutStatus::Clean => match (sl.cut_score, sl.next_score) {
+            (Some(a), Some(b)) => format!(
+                "K = {}：{}–{} 范围内不拆开同分的最大入围项数（截线处得分 {a:.4}，下一项 {b:.4}）",
+                sl.k, sl.min, sl.max
+            ),
+            _ => format!("K = {}：全部有排名的项目", sl.k),
+        },
+        CutStatus::TieAtCut { tied, places } => format!(
+            "K = {}：{}–{} 范围内任何入围项数都会拆开同分；{} 个同分项目争 {} 个名额，须由主席决定",
+            sl.k,
+            sl.min,
+            sl.max,
+            tied.len(),
+            places
+        ),
+        CutStatus::FewerThanMin => format!(
+            "K = {}：仅 {} 项有排名，少于入围下限 {}",
+            sl.k, sl.n_ranked, sl.min
+        ),
+    }
+}
+
+/// Why zscore left an expert out, in Chinese.
+pub fn describe_left_out_zh(x: &aggregate::ZscoreExclusion) -> String {
+    match x {
+        aggregate::ZscoreExclusion::TooFewItems { scored } => {
+            format!("仅评 {scored} 项，zscore 至少需要 2 项才能标准化")
+        }
+        aggregate::ZscoreExclusion::ZeroSpread => {
+            "所评项目总分全部相同，zscore 无法标准化".to_string()
+        }
+    }
+}
+
+/// [`describe_warning`] in Chinese, for the documents sent to the association.
+pub fn describe_warning_zh(w: &aggregate::Warning) -> String {
+    use aggregate::Warning as W;
+    match w {
+        W::Unscored { items } => format!("无人评分：{}（列于最后，无排名）", items.join("、")),
+        W::ExpertsLeftOut { experts } => format!(
+            "zscore 方法未计入专家 {}（评分少于 2 项或总分无差异）",
+            experts.join("、")
+        ),
+        W::Disconnected { components } => format!(
+            "calibrated：专家与项目的评分关系分为 {components} 个互不相连的组，各组得分不可相互比较"
+        ),
+        W::NoStandardErrors {
+            observations,
+            parameters,
+        } => format!("calibrated：{observations} 个评分对应 {parameters} 个参数，无法估计标准误"),
+        W::FewerThanMin { ranked, min } => {
+            format!("仅 {ranked} 项有排名，少于入围下限 {min}")
+        }
+        W::TieAtCut { k, tied } => format!(
+            "任何入围项数都会拆开同分：K = {k}，同分项目：{}，须由主席决定",
+            tied.join("、")
+        ),
+        W::LargeSpread { items } => format!("专家分歧较大：{}", items.join("、")),
     }
 }
 

@@ -466,6 +466,127 @@ fn experts_get_their_calibrated_leniency_under_every_method() {
 }
 
 #[test]
+fn conflicts_of_interest_are_counted_apart_from_recusals() {
+    // ouyang recused from EI-002 himself; the panel file finds undeclared conflicts for wang
+    // and li on EI-005, and for wang on EI-006.
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let excluded = [("wang", "EI-005"), ("li", "EI-005"), ("wang", "EI-006")]
+        .map(|(e, i)| (e.to_string(), i.to_string()));
+    let r = report::build(&b, &p, &sheets(&b, &p, 5), &excluded, &options(&p)).expect("build");
+    let row = |id: &str| r.rows.iter().find(|x| x.id == id).expect("row");
+    assert_eq!((row("EI-005").n, row("EI-005").n_recused), (3, 0));
+    assert_eq!(row("EI-005").n_conflict, 2);
+    assert_eq!((row("EI-002").n_recused, row("EI-002").n_conflict), (1, 0));
+    let expert = |id: &str| r.experts.iter().find(|x| x.id == id).expect("expert");
+    assert_eq!((expert("wang").recused, expert("wang").conflicts), (0, 2));
+    assert_eq!(
+        (expert("ouyang").recused, expert("ouyang").conflicts),
+        (1, 0)
+    );
+
+    let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("json");
+    let item = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|x| x["id"] == "EI-005")
+        .expect("EI-005");
+    assert_eq!(
+        (item["recused"].clone(), item["conflicts"].clone()),
+        (0.into(), 2.into())
+    );
+    let wang = v["experts"]
+        .as_array()
+        .expect("experts")
+        .iter()
+        .find(|x| x["id"] == "wang")
+        .expect("wang");
+    assert_eq!(
+        (wang["recused"].clone(), wang["conflicts"].clone()),
+        (0.into(), 2.into())
+    );
+
+    let text = stats_table(&r);
+    assert!(text.contains("recused  conflict  incomplete"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("wang "))
+        .expect("wang line");
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(&cells[2..5], ["31", "0", "2"], "{line}");
+
+    let panel = xlsx_cells(&r, "专家组统计");
+    let col = |h: &str| panel[0].iter().position(|x| x == h).expect("column");
+    let wang = panel.iter().find(|x| x[0] == "wang").expect("wang");
+    assert_eq!(
+        (
+            wang[col("回避")].as_str(),
+            wang[col("利益冲突排除")].as_str()
+        ),
+        ("0", "2")
+    );
+    let full = xlsx_cells(&r, "完整排名");
+    let col = |h: &str| full[0].iter().position(|x| x == h).expect("column");
+    let five = full.iter().find(|x| x[1] == "EI-005").expect("EI-005");
+    assert_eq!(
+        (
+            five[col("回避人数")].as_str(),
+            five[col("利益冲突排除人数")].as_str()
+        ),
+        ("0", "2")
+    );
+
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("| 专家 | 姓名 | 已评 | 回避 | 利益冲突排除 | 未评完 |"));
+    assert!(md.contains("| wang | 王五 | 31 | 0 | 2 | 0 |"), "{md}");
+    assert!(
+        md.contains("| EI-005 | 量子\"密钥\", 分发 | li | 李四 |"),
+        "{md}"
+    );
+    assert!(md.contains("| EI-006 | Tech 5 | wang | 王五 |"), "{md}");
+}
+
+#[test]
+fn left_out_experts_are_explained_in_plain_words() {
+    // A sixth expert scores only EI-001: zscore leaves them out.
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let at: jiff::Timestamp = "2020-09-01T08:00:00Z".parse().expect("timestamp");
+    let mut all = sheets(&b, &p, 5);
+    let mut solo = SheetItem::new(id(0));
+    for k in KEYS {
+        solo.scores.insert(k.into(), 5.0);
+    }
+    let expert = Expert {
+        id: "solo".into(),
+        name: "单项专家".into(),
+    };
+    all.push(Sheet::new(&b, &p, expert, 1, at, vec![solo]));
+    let opts = Options {
+        method: Method::Zscore,
+        ..options(&p)
+    };
+    let r = report::build(&b, &p, &all, &[], &opts).expect("build");
+    let solo = r.experts.iter().find(|e| e.id == "solo").expect("solo");
+    assert_eq!(
+        solo.left_out.as_deref(),
+        Some("scored 1 nomination(s); zscore needs at least 2 to standardise")
+    );
+    for text in [rank_json(&r), stats_json(&r), stats_table(&r)] {
+        assert!(!text.contains("TooFewItems"), "Debug text leaked");
+    }
+    let panel = xlsx_cells(&r, "专家组统计");
+    let col = panel[0]
+        .iter()
+        .position(|h| h == "未计入原因")
+        .expect("column");
+    let row = panel.iter().find(|x| x[0] == "solo").expect("solo");
+    assert_eq!(row[col], "仅评 1 项，zscore 至少需要 2 项才能标准化");
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("- solo：仅评 1 项，zscore 至少需要 2 项才能标准化"));
+    assert!(md.contains("- zscore 方法未计入专家 solo（评分少于 2 项或总分无差异）"));
+}
+
+#[test]
 fn csv_header_values_and_bom() {
     let r = results();
     let plain = rank_csv(&r, false);
@@ -786,10 +907,14 @@ fn xlsx_sheets_headers_values_and_reproducible_bytes() {
     assert!(cells.contains(&r.batch));
     assert!(cells.contains(&r.rubric));
     assert!(cells.contains(&"27".to_string()));
-    assert!(cells.contains(&r.cut_note));
+    assert!(cells.contains(&export::cut_note_zh(&r)));
+    assert!(!cells.contains(&r.cut_note));
     assert!(cells.iter().any(|c| c.starts_with("kczg-2020")));
+    for w in export::warnings_zh(&r) {
+        assert!(cells.contains(&w), "{w}");
+    }
     for w in &r.warnings {
-        assert!(cells.contains(w), "{w}");
+        assert!(!cells.contains(w), "{w}");
     }
 }
 
@@ -842,7 +967,10 @@ fn markdown_report_sections() {
     assert!(md.contains("### 阈值表"));
     assert!(md.contains("| 得分 ≥ 51.6667 | 27 | 1 | 是（K） |"));
     assert!(md.contains("| 得分 ≥ 50.0000 | 31 | 4 | 否 |"));
-    assert!(md.contains(&r.cut_note));
+    // A Chinese document: the cut note and the warnings in Chinese, not the English ones.
+    assert!(md.contains(&export::cut_note_zh(&r)));
+    assert!(md.contains("K = 27：25–30 范围内不拆开同分的最大入围项数"));
+    assert!(!md.contains(&r.cut_note));
     assert!(md.contains("## 专家组一致性"));
     assert!(md.contains("完全交叉子集：5 位专家 × 31 项"));
     assert!(md.contains("| ICC(2,1) |"));
@@ -852,9 +980,14 @@ fn markdown_report_sections() {
     assert!(md.contains("## 专家统计"));
     assert!(md.contains("| ouyang | 欧阳娜娜 | 32 | 1 | 0 |"));
     assert!(md.contains("## 警告"));
-    for w in &r.warnings {
+    assert!(md.contains("- 无人评分：EI-034（列于最后，无排名）"));
+    for w in export::warnings_zh(&r) {
         assert!(md.contains(w.as_str()), "{w}");
     }
+    for w in &r.warnings {
+        assert!(!md.contains(w.as_str()), "{w}");
+    }
+    assert!(md.contains("## 利益冲突排除"));
 }
 
 /// Checks a rendered table: every data line is as wide as the header up to the free column.

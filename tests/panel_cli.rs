@@ -166,6 +166,22 @@ fn rank_stats_and_exports_from_entered_sheets() {
     );
     let table = ok(&["rank", BATCH, &sheets, "--bootstrap", "100"]);
     assert!(table.contains("EI-001"), "{table}");
+    // A refused parameter is said once.
+    let (code, _, err) = run(&[
+        "rank",
+        BATCH,
+        &sheets,
+        "--trim-min",
+        "2",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.matches("trim_min must be at least 3 (got 2)").count(),
+        1,
+        "{err}"
+    );
 
     // Statistics with the agreement figures.
     let stats = ok(&[

@@ -35,6 +35,8 @@ pub struct ItemResult {
     pub n_incomplete: usize,
     /// Pairs marked recused.
     pub n_recused: usize,
+    /// Pairs excluded for an undeclared conflict of interest.
+    pub n_conflict: usize,
     /// Plain mean of the totals.
     pub mean_total: Option<f64>,
     /// Population sd of the totals (disagreement).
@@ -70,6 +72,8 @@ pub struct ExpertResult {
     pub n_incomplete: usize,
     /// Pairs marked recused.
     pub n_recused: usize,
+    /// Pairs excluded for an undeclared conflict of interest.
+    pub n_conflict: usize,
     /// Mean total over the items scored (the zscore centre m_e).
     pub mean_total: Option<f64>,
     /// Population sd of the totals (the zscore scale sd_e).
@@ -245,6 +249,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                     .map(|e| count_excl(e, i, Exclusion::Incomplete))
                     .sum(),
                 n_recused: (0..ne).map(|e| count_excl(e, i, Exclusion::Recused)).sum(),
+                n_conflict: (0..ne).map(|e| count_excl(e, i, Exclusion::Conflict)).sum(),
                 mean_total: ms.map(|m| m.0),
                 sd,
                 min: mm.map(|m| m.0),
@@ -272,6 +277,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                     .map(|i| count_excl(e, i, Exclusion::Incomplete))
                     .sum(),
                 n_recused: (0..ni).map(|i| count_excl(e, i, Exclusion::Recused)).sum(),
+                n_conflict: (0..ni).map(|i| count_excl(e, i, Exclusion::Conflict)).sum(),
                 mean_total: ms.map(|m| m.0),
                 sd_total: ms.map(|m| m.1),
                 bias: if cal.is_some() { ws.b[e] } else { None },

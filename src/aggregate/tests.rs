@@ -132,6 +132,20 @@ fn mean_end_to_end_by_hand() {
 }
 
 #[test]
+fn conflicts_are_counted_apart_from_recusals() {
+    let mut p = hand_panel();
+    // e3 has no entry for D: the chair's panel file finds a conflict there.
+    p.mark_excluded("e3", "D", Exclusion::Conflict)
+        .expect("mark");
+    let a = aggregate(&p, &config(Method::Mean, 2, 3)).expect("run");
+    let d = &a.items[3];
+    assert_eq!((d.n, d.n_recused, d.n_conflict), (2, 0, 1));
+    assert_eq!((a.items[2].n_recused, a.items[2].n_conflict), (1, 0));
+    assert_eq!((a.experts[2].n_recused, a.experts[2].n_conflict), (0, 1));
+    assert_eq!((a.experts[3].n_recused, a.experts[3].n_conflict), (1, 0));
+}
+
+#[test]
 fn median_and_trimmed_end_to_end() {
     let p = hand_panel();
     let a = aggregate(&p, &config(Method::Median, 2, 3)).expect("run");
