@@ -39,7 +39,7 @@ pub enum Command {
     Score(ScoreArgs),
     /// Try the scoring view on a bundled demo batch, with a throw-away store.
     Demo(DemoArgs),
-    /// Print this store's signing key (created on first use) and its fingerprint, for the panel file.
+    /// Print an expert's signing key (created on first use) and its fingerprint, for the panel file.
     Key(KeyArgs),
     /// Write an expert's signed score sheet for a batch, to hand to the panel chair.
     Sheet(SheetArgs),
@@ -175,7 +175,8 @@ pub struct KeyArgs {
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
-    /// The expert id to print in the panel-file snippet (default: your user name).
+    /// The expert whose key to print; each expert in a store has their own (default: your
+    /// user name).
     #[arg(long, value_name = "ID")]
     pub expert: Option<String>,
 }
@@ -259,7 +260,17 @@ pub struct RankArgs {
     pub format: RankFormat,
 }
 
-/// `revdesk stats`.
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// Aligned tables: experts, nominations, agreement.
+    #[value(alias = "text")]
+    Table,
+    /// Everything, as JSON.
+    Json,
+}
+
+/// `revdesk stats` (no stability analysis: `stats` shows none of it, so `--bootstrap` is ignored).
 #[derive(Debug, Args)]
 pub struct StatsArgs {
     /// The batch the sheets are for.
@@ -268,9 +279,9 @@ pub struct StatsArgs {
     pub sheets: SheetsOpts,
     #[command(flatten)]
     pub opts: BatchOpts,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// Output format (`text` is the same as `table`).
+    #[arg(long, value_enum, default_value_t = StatsFormat::Table)]
+    pub format: StatsFormat,
 }
 
 /// Export formats.
@@ -301,7 +312,8 @@ pub struct ExportArgs {
     /// The file to write.
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
-    /// Write even when the shortlist is outside the profile's range.
+    /// Write even when the shortlist is outside the profile's range (checked against the
+    /// profile, also when `--shortlist` gives another range).
     #[arg(long)]
     pub force: bool,
     /// Replace an existing file.
@@ -882,14 +894,22 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
 fn cmd_key(a: KeyArgs) -> Result<u8> {
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
-    let key = crate::submit::signing_key(&store)?;
-    let public = key.verifying_key();
     let expert = a.expert.unwrap_or_else(default_expert);
+    let key = crate::submit::signing_key(&store, &expert)?;
+    let public = key.verifying_key();
+    let sharing = store.experts_sharing_key(&expert)?;
+    if !sharing.is_empty() {
+        eprintln!(
+            "note: {expert} shares this key with {} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only",
+            sharing.join(", ")
+        );
+    }
     let name = store
         .expert(&expert)?
         .and_then(|e| e.display_name)
         .unwrap_or_else(|| expert.clone());
     println!("store:       {}", store.path().display());
+    println!("expert:      {expert}");
     println!("public key:  {}", crate::sheet::public_key_to_hex(&public));
     println!("fingerprint: {}", crate::sheet::fingerprint(&public));
     println!();
@@ -1079,13 +1099,18 @@ fn cmd_rank(a: RankArgs) -> Result<u8> {
 }
 
 fn cmd_stats(a: StatsArgs) -> Result<u8> {
-    let g = match gather(&a.batch, &a.opts, &a.sheets)? {
+    // The bootstrap only feeds the ranking's stability, which stats never prints.
+    let so = SheetsOpts {
+        bootstrap: 0,
+        ..a.sheets.clone()
+    };
+    let g = match gather(&a.batch, &a.opts, &so)? {
         Ok(g) => g,
         Err(code) => return Ok(code),
     };
     let out = match a.format {
-        ReportFormat::Text => crate::export::stats_table(&g.results),
-        ReportFormat::Json => crate::export::stats_json(&g.results),
+        StatsFormat::Table => crate::export::stats_table(&g.results),
+        StatsFormat::Json => crate::export::stats_json(&g.results),
     };
     print!("{out}");
     Ok(0)
@@ -1103,11 +1128,15 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let r = &g.results;
-    if r.k_out_of_range && !a.force {
-        let size = r.rows.iter().filter(|x| x.shortlisted).count();
+    // The list goes to the association, so the profile's range is the rule, whatever range
+    // `--shortlist` computed the cut on (that option is for exploring with `rank`).
+    let (lo, hi) =
+        crate::report::Options::for_profile(&g.profile, g.batch.meta.final_review).shortlist;
+    let size = r.rows.iter().filter(|x| x.shortlisted).count();
+    if (size < lo || size > hi) && !a.force {
         eprintln!(
-            "revdesk: the shortlist has {size} nominations, outside {}–{}: {}",
-            r.config.shortlist_min, r.config.shortlist_max, r.cut_note
+            "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
+            g.profile.id, r.cut_note
         );
         eprintln!("revdesk: nothing written; pass --force to export it anyway");
         return Ok(EXIT_INPUT);

@@ -120,6 +120,64 @@ fn items_by_id(r: &Results) -> BTreeMap<&str, &ItemResult> {
         .collect()
 }
 
+/// The number of groups of a calibrated fit on a disconnected expert–item graph, if it is one.
+fn groups(r: &Results) -> Option<usize> {
+    r.aggregation
+        .calibration
+        .as_ref()
+        .filter(|c| c.disconnected)
+        .map(|c| c.n_components)
+}
+
+/// The cut note in Chinese (the XLSX and Markdown are Chinese documents): why the engine cut
+/// where it did, or the chair's cut and tie settlement when decisions were applied, as in
+/// [`Results::cut_note`].
+pub fn cut_note_zh(r: &Results) -> String {
+    let state = crate::decisions::State::from_log(&r.decisions);
+    let mut note = match state.k {
+        Some(k) => format!("K = {k}：由主席设定"),
+        None => crate::report::describe_cut_zh(&r.aggregation.shortlist),
+    };
+    if let Some(how) = &state.ties_resolved {
+        let _ = write!(note, "；同分已解决：{how}");
+    }
+    note
+}
+
+/// The warnings in Chinese, in the order of [`Results::warnings`].
+pub fn warnings_zh(r: &Results) -> Vec<String> {
+    r.aggregation
+        .warnings
+        .iter()
+        .map(crate::report::describe_warning_zh)
+        .collect()
+}
+
+/// Why zscore left the expert out, in Chinese (None when it did not).
+fn left_out_zh(r: &Results, expert: &str) -> Option<String> {
+    r.aggregation
+        .experts
+        .iter()
+        .find(|e| e.id == expert)
+        .and_then(|e| e.excluded.as_ref())
+        .map(crate::report::describe_left_out_zh)
+}
+
+/// A leniency with its sign (`+1.25`, `-0.50`), or `none`.
+fn signed(x: Option<f64>, none: &str) -> String {
+    match x {
+        Some(v) if v.is_finite() => {
+            let s = fixed(v, 2);
+            if s.starts_with('-') || s == "0.00" {
+                s
+            } else {
+                format!("+{s}")
+            }
+        }
+        _ => none.to_string(),
+    }
+}
+
 /// The ids of the experts of the crossed subset used for agreement.
 fn crossed_experts(r: &Results) -> Vec<String> {
     r.aggregation
@@ -507,8 +565,16 @@ pub fn rank_table(r: &Results) -> String {
         col("id", Align::Left, 20),
         col("name", Align::Left, NAME_WIDTH),
         col("score", Align::Right, 12),
-        col("n", Align::Right, 4),
     ];
+    let calibrated = r.method == Method::Calibrated;
+    let groups = groups(r);
+    if calibrated {
+        cols.push(col("se", Align::Right, 8));
+    }
+    if groups.is_some() {
+        cols.push(col("grp", Align::Right, 3));
+    }
+    cols.push(col("n", Align::Right, 4));
     for (key, label) in &r.criteria {
         cols.push(col(&crit_label(key, label), Align::Right, 12));
     }
@@ -522,8 +588,17 @@ pub fn rank_table(r: &Results) -> String {
             row.id.clone(),
             row.name.clone(),
             opt(row.score, 4, "-"),
-            row.n.to_string(),
         ];
+        if calibrated {
+            cells.push(opt(row.se, 4, "-"));
+        }
+        if groups.is_some() {
+            cells.push(
+                row.component
+                    .map_or_else(|| "-".to_string(), |c| c.to_string()),
+            );
+        }
+        cells.push(row.n.to_string());
         cells.extend(row.criteria_means.iter().map(|m| opt(*m, 1, "-")));
         cells.push(opt(row.sd, 2, "-"));
         cells.push(opt(row.p_shortlist, 2, "-"));
@@ -539,8 +614,49 @@ pub fn rank_table(r: &Results) -> String {
     let _ = writeln!(out, "cut: {}", clean(&r.cut_note));
     threshold_text(r, &mut out);
     borderline_text(r, &mut out);
+    if calibrated {
+        leniency_text(r, groups, &mut out);
+    }
     warnings_text(r, &mut out);
     out
+}
+
+/// The experts' leniency b_e of the calibrated fit, one expert a line.
+fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
+    match groups {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "leniency b_e (t = v + b; sum of b = 0 within each of the {n} groups; scores compare only within a group, column grp):"
+            );
+        }
+        None => out.push_str(
+            "leniency b_e (t = v + b, sum of b = 0; se: standard error of the score):
+",
+        ),
+    }
+    let idw = r
+        .experts
+        .iter()
+        .map(|e| wrap::width(&e.id))
+        .max()
+        .unwrap_or(0);
+    let nw = r
+        .experts
+        .iter()
+        .map(|e| wrap::width(&e.name))
+        .max()
+        .unwrap_or(0)
+        .min(NAME_WIDTH);
+    for e in &r.experts {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {:>7}",
+            wrap::pad(&e.id, idw),
+            wrap::pad(&e.name, nw),
+            signed(e.bias, "-")
+        );
+    }
 }
 
 /// A row's flags, then the chair's decision when one was recorded.
@@ -569,6 +685,7 @@ pub fn stats_table(r: &Results) -> String {
             col("name", Align::Left, 16),
             col("scored", Align::Right, 6),
             col("recused", Align::Right, 7),
+            col("conflict", Align::Right, 8),
             col("incomplete", Align::Right, 10),
             col("mean", Align::Right, 9),
             col("sd", Align::Right, 8),
@@ -583,6 +700,7 @@ pub fn stats_table(r: &Results) -> String {
                 e.name.clone(),
                 e.scored.to_string(),
                 e.recused.to_string(),
+                e.conflicts.to_string(),
                 e.incomplete.to_string(),
                 opt(e.mean, 2, "-"),
                 opt(e.sd, 2, "-"),
@@ -592,13 +710,18 @@ pub fn stats_table(r: &Results) -> String {
         ));
     }
     t.render(&mut out, None);
-    if r.method != Method::Calibrated {
-        let _ = writeln!(
-            out,
-            "bias: leniency under the calibrated method only (this run: {})",
-            r.method
-        );
-    }
+    out.push_str(
+        "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file\n",
+    );
+    let _ = writeln!(
+        out,
+        "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0{}), whatever the method ranks",
+        if groups(r).is_some() {
+            " within each group"
+        } else {
+            ""
+        }
+    );
     out.push('\n');
 
     let by_id = items_by_id(r);
@@ -610,6 +733,7 @@ pub fn stats_table(r: &Results) -> String {
             col("name", Align::Left, NAME_WIDTH),
             col("n", Align::Right, 4),
             col("recused", Align::Right, 7),
+            col("conflict", Align::Right, 8),
             col("incomplete", Align::Right, 10),
             col("mean", Align::Right, 9),
             col("sd", Align::Right, 8),
@@ -627,6 +751,7 @@ pub fn stats_table(r: &Results) -> String {
                 row.name.clone(),
                 row.n.to_string(),
                 row.n_recused.to_string(),
+                row.n_conflict.to_string(),
                 row.n_incomplete.to_string(),
                 opt(mean, 2, "-"),
                 opt(row.sd, 2, "-"),
@@ -686,8 +811,10 @@ fn excel_safe(s: &str) -> String {
 /// The ranking as CSV, with a UTF-8 BOM first when `bom` is set.
 ///
 /// Columns: `rank,id,name,score,n`, one per criterion key (its mean), then
-/// `sd,p_shortlist,shortlisted,flags,decision,decision_reason`. Text cells that a spreadsheet
-/// would read as a formula get a leading `'`; numeric cells never do.
+/// `sd,p_shortlist,shortlisted,flags,decision,decision_reason`, and under `calibrated`
+/// `se,component` (the standard error; the group on a disconnected graph, whose scores compare
+/// only within it). Text cells that a spreadsheet would read as a formula get a leading `'`;
+/// numeric cells never do.
 pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
     let mut header: Vec<String> = ["rank", "id", "name", "score", "n"]
         .iter()
@@ -706,6 +833,10 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
         .iter()
         .map(|s| s.to_string()),
     );
+    let calibrated = r.method == Method::Calibrated;
+    if calibrated {
+        header.extend(["se".to_string(), "component".to_string()]);
+    }
     let mut records = vec![header];
     for row in &r.rows {
         let mut rec = vec![
@@ -722,6 +853,10 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
         rec.push(excel_safe(&row.flags.join(";")));
         rec.push(excel_safe(row.decision.as_deref().unwrap_or("")));
         rec.push(excel_safe(row.decision_reason.as_deref().unwrap_or("")));
+        if calibrated {
+            rec.push(opt(row.se, 4, ""));
+            rec.push(row.component.map(|c| c.to_string()).unwrap_or_default());
+        }
         records.push(rec);
     }
     let mut out = if bom { UTF8_BOM.to_vec() } else { Vec::new() };
@@ -781,6 +916,7 @@ struct StatsItem<'a> {
     name: &'a str,
     n: usize,
     recused: usize,
+    conflicts: usize,
     incomplete: usize,
     mean: Option<f64>,
     sd: Option<f64>,
@@ -827,6 +963,7 @@ pub fn stats_json(r: &Results) -> String {
                 name: &row.name,
                 n: row.n,
                 recused: row.n_recused,
+                conflicts: row.n_conflict,
                 incomplete: row.n_incomplete,
                 mean: it.and_then(|i| i.mean_total),
                 sd: row.sd,
@@ -932,6 +1069,7 @@ fn flag_zh(f: &str) -> &str {
         "borderline" => "临界",
         "spread" => "分歧大",
         "tie-at-cut" => "截线处并列",
+        "not-comparable" => "不可跨组比较",
         "incomplete" => "有未评完",
         "unscored" => "无人评分",
         other => other,
@@ -959,6 +1097,17 @@ fn method_zh(m: Method, trim_min: usize) -> String {
             "calibrated：加权最小二乘模型 总分 = 项目分 + 专家宽严偏差".to_string()
         }
     }
+}
+
+/// What the experts' 宽严偏差 column holds, in Chinese.
+fn bias_note_zh(r: &Results) -> String {
+    let within = match groups(r) {
+        Some(n) => format!("；评分关系分为 {n} 个互不相连的组，各组内 Σb = 0，不同组之间不可比较"),
+        None => "，Σb = 0".to_string(),
+    };
+    format!(
+        "宽严偏差 b 来自 calibrated 模型（总分 = 项目分 v + 专家偏差 b{within}），正值表示偏宽、负值表示偏严；无论采用哪种排名方法均给出"
+    )
 }
 
 fn rank_cell(row: &Row) -> X {
@@ -1009,10 +1158,19 @@ fn sheet_ranking(r: &Results) -> XSheet {
         .map(|s| s.to_string())
         .collect();
     header.extend(r.criteria.iter().map(|(k, l)| crit_label(k, l)));
+    let calibrated = r.method == Method::Calibrated;
+    let groups = groups(r);
+    header.extend(["标准差".to_string(), "极差".to_string()]);
+    if calibrated {
+        header.push("标准误".to_string());
+    }
+    if groups.is_some() {
+        header.push("分组".to_string());
+    }
     header.extend(
         [
-            "标准差",
-            "极差",
+            "回避人数",
+            "利益冲突排除人数",
             "入围概率",
             "排名90%区间",
             "入围",
@@ -1037,9 +1195,16 @@ fn sheet_ranking(r: &Results) -> XSheet {
             ];
             cells.extend(row.criteria_means.iter().map(|m| num(*m, Nf::Score)));
             let flags: Vec<&str> = row.flags.iter().map(|f| flag_zh(f)).collect();
+            cells.extend([num(row.sd, Nf::Score), num(row.range, Nf::Score)]);
+            if calibrated {
+                cells.push(num(row.se, Nf::Score));
+            }
+            if groups.is_some() {
+                cells.push(row.component.map_or(X::E, int));
+            }
             cells.extend([
-                num(row.sd, Nf::Score),
-                num(row.range, Nf::Score),
+                int(row.n_recused),
+                int(row.n_conflict),
                 num(row.p_shortlist, Nf::Prob),
                 interval(row, "–").map_or(X::E, X::T),
                 t(yes_no(row.shortlisted)),
@@ -1118,6 +1283,7 @@ fn sheet_panel(r: &Results) -> XSheet {
         "评分表序号",
         "已评项数",
         "回避",
+        "利益冲突排除",
         "未评完",
         "平均总分",
         "标准差",
@@ -1134,21 +1300,21 @@ fn sheet_panel(r: &Results) -> XSheet {
                 X::N(e.sequence as f64, Nf::Int),
                 int(e.scored),
                 int(e.recused),
+                int(e.conflicts),
                 int(e.incomplete),
                 num(e.mean, Nf::Score),
                 num(e.sd, Nf::Score),
                 num(e.bias, Nf::Score),
-                e.left_out.clone().map_or(X::E, X::T),
+                left_out_zh(r, &e.id).map_or(X::E, X::T),
             ]
         })
         .collect();
-    if r.method != Method::Calibrated {
-        rows.push(vec![X::E]);
-        rows.push(vec![t(format!(
-            "宽严偏差仅在 calibrated 方法下估计（本次方法：{}）",
-            r.method
-        ))]);
-    }
+    rows.push(vec![X::E]);
+    rows.push(vec![t(
+        "回避：专家本人声明回避；利益冲突排除：依专家组名单查出、专家未声明的利益冲突，其评分不计入",
+    )]);
+    rows.push(vec![X::E]);
+    rows.push(vec![t(bias_note_zh(r))]);
     rows.push(vec![X::E]);
     let a = &r.aggregation.agreement;
     rows.push(vec![X::B("专家组一致性（完全交叉子集）".to_string())]);
@@ -1187,14 +1353,14 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
         vec![t("批次哈希"), t(&r.batch)],
         vec![t("评分细则哈希"), t(&r.rubric)],
         vec![t("评分方法"), t(method_zh(r.method, c.trim_min))],
-        vec![t("trim_min"), int(c.trim_min)],
+        vec![t("去掉最高最低分所需专家数（trim_min）"), int(c.trim_min)],
         vec![
             t("入围范围"),
             t(format!("{}–{}", c.shortlist_min, c.shortlist_max)),
         ],
         vec![t("入围项数 K"), int(r.k)],
         vec![t("K 超出范围"), t(yes_no(r.k_out_of_range))],
-        vec![t("截线说明"), X::W(r.cut_note.clone())],
+        vec![t("截线说明"), X::W(cut_note_zh(r))],
         vec![
             t("分歧标记"),
             t(format!(
@@ -1234,11 +1400,12 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
         ]);
     }
     rows.push(vec![X::E]);
-    if r.warnings.is_empty() {
+    let warnings = warnings_zh(r);
+    if warnings.is_empty() {
         rows.push(vec![t("警告"), t("无")]);
     }
-    for (i, w) in r.warnings.iter().enumerate() {
-        rows.push(vec![t(format!("警告 {}", i + 1)), X::W(w.clone())]);
+    for (i, w) in warnings.into_iter().enumerate() {
+        rows.push(vec![t(format!("警告 {}", i + 1)), X::W(w)]);
     }
     XSheet {
         name: "方法与参数",
@@ -1519,36 +1686,55 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
     if decided {
         out.push_str("已按主席决定调整（入选/不入选）。\n\n");
     }
+    let calibrated = r.method == Method::Calibrated;
+    let groups = groups(r);
     let rows: Vec<Vec<String>> = list
         .iter()
         .map(|row| {
-            vec![
+            let mut cells = vec![
                 row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
                 row.id.clone(),
                 row.name.clone(),
                 row.applicant.clone(),
                 opt(row.score, 4, "-"),
-                row.n.to_string(),
-                opt(row.p_shortlist, 2, "-"),
-            ]
+            ];
+            if calibrated {
+                cells.push(opt(row.se, 4, "-"));
+            }
+            if groups.is_some() {
+                cells.push(
+                    row.component
+                        .map_or_else(|| "-".to_string(), |c| c.to_string()),
+                );
+            }
+            cells.extend([row.n.to_string(), opt(row.p_shortlist, 2, "-")]);
+            cells
         })
         .collect();
-    md_table(
-        &mut out,
-        &[
-            ("排名", true),
-            ("编号", false),
-            ("技术名称", false),
-            ("申报单位", false),
-            ("得分", true),
-            ("专家数", true),
-            ("入围概率", true),
-        ],
-        &rows,
-    );
+    let mut header = vec![
+        ("排名", true),
+        ("编号", false),
+        ("技术名称", false),
+        ("申报单位", false),
+        ("得分", true),
+    ];
+    if calibrated {
+        header.push(("标准误", true));
+    }
+    if groups.is_some() {
+        header.push(("分组", true));
+    }
+    header.extend([("专家数", true), ("入围概率", true)]);
+    md_table(&mut out, &header, &rows);
+    if let Some(n) = groups {
+        let _ = writeln!(
+            out,
+            "\n注意：专家与项目的评分关系分为 {n} 个互不相连的组，calibrated 模型按组分别拟合，得分只能在同一组内比较（见“分组”列），不可跨组比较。"
+        );
+    }
 
     out.push_str("\n## 截线\n\n");
-    let _ = writeln!(out, "{}\n", md(&r.cut_note));
+    let _ = writeln!(out, "{}\n", md(&cut_note_zh(r)));
     out.push_str("### 阈值表\n\n");
     let sl = &r.aggregation.shortlist;
     let rows: Vec<Vec<String>> = sl
@@ -1654,7 +1840,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "数据不足，无法计算（not enough fully crossed data；最佳子集：{} 位专家 × {} 项）。",
+                "数据不足，无法计算（需要至少 2 位专家评完相同的至少 2 项；最佳子集：{} 位专家 × {} 项）。",
                 a.experts.len(),
                 a.items.len()
             );
@@ -1689,6 +1875,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
                 e.name.clone(),
                 e.scored.to_string(),
                 e.recused.to_string(),
+                e.conflicts.to_string(),
                 e.incomplete.to_string(),
                 opt(e.mean, 2, "-"),
                 opt(e.sd, 2, "-"),
@@ -1703,6 +1890,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
             ("姓名", false),
             ("已评", true),
             ("回避", true),
+            ("利益冲突排除", true),
             ("未评完", true),
             ("平均总分", true),
             ("标准差", true),
@@ -1710,19 +1898,71 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         ],
         &rows,
     );
-    if r.method != Method::Calibrated {
-        let _ = writeln!(
-            out,
-            "\n宽严偏差仅在 calibrated 方法下估计（本次方法：{}）。",
-            r.method
+    let _ = writeln!(out, "\n{}。", bias_note_zh(r));
+    let left: Vec<String> = r
+        .experts
+        .iter()
+        .filter_map(|e| left_out_zh(r, &e.id).map(|why| format!("- {}：{}", md(&e.id), why)))
+        .collect();
+    if !left.is_empty() {
+        let _ = writeln!(out, "\nzscore 未计入的专家：\n\n{}", left.join("\n"));
+    }
+
+    out.push_str("\n## 利益冲突排除\n\n");
+    out.push_str("依专家组名单查出、专家本人未声明回避的利益冲突；这些评分不计入（与专家声明的回避分开统计）。\n\n");
+    let names: BTreeMap<&str, &str> = r
+        .rows
+        .iter()
+        .map(|x| (x.id.as_str(), x.name.as_str()))
+        .collect();
+    let experts: BTreeMap<&str, &str> = r
+        .experts
+        .iter()
+        .map(|e| (e.id.as_str(), e.name.as_str()))
+        .collect();
+    let mut conflicts: Vec<Vec<String>> = r
+        .matrix
+        .iter()
+        .filter(|c| c.conflict)
+        .map(|c| {
+            vec![
+                c.item.clone(),
+                names
+                    .get(c.item.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
+                c.expert.clone(),
+                experts
+                    .get(c.expert.as_str())
+                    .copied()
+                    .unwrap_or("")
+                    .to_string(),
+            ]
+        })
+        .collect();
+    conflicts.sort();
+    if conflicts.is_empty() {
+        out.push_str("无。\n");
+    } else {
+        md_table(
+            &mut out,
+            &[
+                ("编号", false),
+                ("技术名称", false),
+                ("专家", false),
+                ("姓名", false),
+            ],
+            &conflicts,
         );
     }
 
     out.push_str("\n## 警告\n\n");
-    if r.warnings.is_empty() {
+    let warnings = warnings_zh(r);
+    if warnings.is_empty() {
         out.push_str("无。\n");
     }
-    for w in &r.warnings {
+    for w in &warnings {
         let _ = writeln!(out, "- {}", md(w));
     }
     if !r.decisions.is_empty() {

@@ -442,10 +442,11 @@ fn load_one(
 /// with a panel, its expert must be listed and its key pinned. Of one expert's sheets the
 /// highest sequence wins (noted); identical copies are ignored (noted); different sheets with
 /// the same sequence are all rejected, and if that is the highest sequence the expert has no
-/// accepted sheet. Without a panel, sheets of an expert id signed by a key other than the
-/// first-seen one are rejected: a signature alone shows that a sheet is unaltered, not who
-/// made it, which is what the panel's pinned keys add. With a panel, scores on items where the
-/// expert has a conflict of interest are reported in `conflicts`.
+/// accepted sheet. Without a panel, when sheets of one expert id are signed by different keys,
+/// every sheet of that expert is rejected, naming the files and keys: a signature alone shows
+/// that a sheet is unaltered, not who made it (that is what the panel's pinned keys add), so
+/// no file can be preferred over another, least of all by its name. With a panel, scores on
+/// items where the expert has a conflict of interest are reported in `conflicts`.
 pub fn collect(
     paths: &[PathBuf],
     batch: &Batch,
@@ -486,29 +487,29 @@ pub fn collect(
 
 /// Picks one expert's sheet among those that passed the file checks.
 fn resolve(expert: &str, sheets: Vec<(PathBuf, sheet::Sheet)>, out: &mut Collected) {
-    // One key per expert id: without a panel the first-seen key is the reference (with a
-    // panel every sheet here already carries the pinned key).
-    let mut first: Option<(PathBuf, String)> = None;
-    let mut same_key = Vec::new();
-    for (path, s) in sheets {
-        let fp = s.key_fingerprint();
-        match &first {
-            None => {
-                first = Some((path.clone(), fp));
-                same_key.push((path, s));
-            }
-            Some((_, first_fp)) if *first_fp == fp => same_key.push((path, s)),
-            Some((first_path, first_fp)) => out.rejected.push(SheetFileError {
-                source: SheetError::KeyMismatch {
+    // One key per expert id. With a panel every sheet here already carries the pinned key;
+    // without one, sheets under several keys leave no way to tell the genuine ones.
+    let keys: Vec<String> = sheets.iter().map(|(_, s)| s.key_fingerprint()).collect();
+    if keys.iter().any(|k| *k != keys[0]) {
+        for (i, (path, _)) in sheets.iter().enumerate() {
+            let others = sheets
+                .iter()
+                .zip(&keys)
+                .filter(|(_, k)| **k != keys[i])
+                .map(|((p, _), k)| (p.clone(), k.clone()))
+                .collect();
+            out.rejected.push(SheetFileError {
+                path: path.clone(),
+                source: SheetError::KeysDiffer {
                     expert: expert.to_string(),
-                    key: fp,
-                    first: first_fp.clone(),
-                    other: first_path.clone(),
+                    key: keys[i].clone(),
+                    others,
                 },
-                path,
-            }),
+            });
         }
+        return;
     }
+    let same_key = sheets;
 
     // Identical copies (same signed content) are harmless.
     let mut copies: HashMap<String, PathBuf> = HashMap::new();

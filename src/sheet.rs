@@ -31,7 +31,10 @@
 //!
 //! `items` holds the items the expert touched, sorted by id; an item of the batch that is
 //! absent is simply unscored. `scores` maps criterion keys of the rubric to scores; a
-//! criterion that is absent is unscored. A recused item has no scores. `confidence` is
+//! criterion that is absent is unscored. A score must be exactly one of the criterion's values
+//! `min + k × step` (k a whole number) rounded to 6 decimal places, as [`Sheet::sign`] writes
+//! it (`7.0`, `7.5`, `0.3`); anything else, even `7.0000004`, is refused by [`Sheet::check`]
+//! rather than rounded: the signature covers exactly what the expert sent. A recused item has no scores. `confidence` is
 //! `"low"`, `"normal"` or `"high"`. `sequence` grows with every sheet an expert produces for
 //! a batch: of two sheets from one expert the higher sequence wins. `produced_at` is RFC 3339
 //! in UTC (ending in `Z`). `profile` names the profile for people; the rubric hash is what is
@@ -78,7 +81,7 @@
 
 use crate::batch::Batch;
 use crate::profile::Profile;
-use crate::rubric::ScoreError;
+use crate::rubric::{Criterion, ScoreError};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -366,19 +369,20 @@ pub enum SheetError {
         /// Fingerprint of the pinned key.
         pinned: String,
     },
-    /// Without a panel: another sheet of the same expert id was signed by another key.
+    /// Without a panel: sheets of one expert id are signed by different keys, so none counts.
     #[error(
-        "signed by key {key}, but {other} (seen first) is signed by key {first} for expert {expert}"
+        "signed by key {key}, but other sheets of expert {expert} are signed by other keys ({}); \
+         without a panel file nobody can tell which is genuine, so every sheet of {expert} is \
+         refused (pin each expert's key with --panel)",
+        key_list(.others)
     )]
-    KeyMismatch {
+    KeysDiffer {
         /// The expert id.
         expert: String,
         /// Fingerprint of this sheet's key.
         key: String,
-        /// Fingerprint of the first-seen key.
-        first: String,
-        /// The first-seen sheet.
-        other: PathBuf,
+        /// The expert's sheets signed by another key, with that key's fingerprint.
+        others: Vec<(PathBuf, String)>,
     },
     /// Two different sheets of one expert with the same sequence number.
     #[error("conflicts with {other}: both are seq {sequence} from expert {expert} but differ")]
@@ -396,6 +400,15 @@ pub enum SheetError {
     /// The sheet cannot be written.
     #[error("cannot write: {0}")]
     Write(#[source] std::io::Error),
+}
+
+/// `a.json: ab12:…, b.json: cd34:…` for [`SheetError::KeysDiffer`].
+fn key_list(others: &[(PathBuf, String)]) -> String {
+    others
+        .iter()
+        .map(|(p, fp)| format!("{}: {fp}", p.display()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The tail of a bad-score message, after "score 11 for 可行性 (feasibility)".
@@ -502,6 +515,36 @@ fn json_error(e: &serde_json::Error) -> SheetError {
     }
 }
 
+/// A score rounded to 6 decimal places, as [`Sheet::sign`] writes every score.
+fn round6(v: f64) -> f64 {
+    (v * SCORE_DECIMALS).round() / SCORE_DECIMALS
+}
+
+/// Checks that `value` is exactly a value of the criterion's grid, `min + k × step` rounded to 6
+/// decimals (the form [`Sheet::sign`] gives it); no tolerance, so totals and ties are computed
+/// on exactly the scores the expert signed.
+pub fn on_grid(c: &Criterion, value: f64) -> Result<(), ScoreError> {
+    if !value.is_finite() {
+        return Err(ScoreError::NotANumber(value.to_string()));
+    }
+    if value < c.min || value > c.max {
+        return Err(ScoreError::OutOfRange {
+            value,
+            min: c.min,
+            max: c.max,
+        });
+    }
+    let k = ((value - c.min) / c.step).round();
+    if value != round6(c.min + k * c.step) {
+        return Err(ScoreError::OffStep {
+            value,
+            step: c.step,
+            min: c.min,
+        });
+    }
+    Ok(())
+}
+
 impl Sheet {
     /// An unsigned sheet for `batch` scored on `profile`'s rubric; items are sorted by id.
     pub fn new(
@@ -551,7 +594,7 @@ impl Sheet {
             for v in item.scores.values_mut() {
                 // Short decimals read back exactly in every JSON parser, so the signed
                 // bytes survive a round trip through the file.
-                *v = (*v * SCORE_DECIMALS).round() / SCORE_DECIMALS;
+                *v = round6(*v);
             }
         }
         self.public_key = public_key_to_hex(&key.verifying_key());
@@ -602,7 +645,8 @@ impl Sheet {
     ///
     /// The batch hash and rubric hash must match (the profile id is informational); every item
     /// must be in the batch and listed once; every score must be on a criterion of the rubric
-    /// and allowed by it; a recused item has no scores. Partly scored items are fine.
+    /// and exactly on its grid ([`on_grid`]); a recused item has no scores. Partly scored items
+    /// are fine.
     pub fn check(&self, batch: &Batch, profile: &Profile) -> Result<(), SheetError> {
         if self.batch != batch.hash {
             return Err(SheetError::WrongBatch {
@@ -651,7 +695,7 @@ impl Sheet {
                             .join(", "),
                     });
                 };
-                c.check(value).map_err(|source| SheetError::BadScore {
+                on_grid(c, value).map_err(|source| SheetError::BadScore {
                     item: item.id.clone(),
                     key: key.clone(),
                     label: c.label.clone(),
@@ -1150,6 +1194,41 @@ mod tests {
             s.check(&b, &p).unwrap_err().to_string(),
             "item EI-001 is recused but has 1 score(s)"
         );
+    }
+
+    #[test]
+    fn scores_must_be_exactly_on_the_grid() {
+        let p = Profile::kczg_2020();
+        let mut c = p.rubric().criteria[0].clone();
+        for ok in [0.0, 7.0, 10.0] {
+            assert_eq!(on_grid(&c, ok), Ok(()), "{ok}");
+        }
+        for off in [7.0000004, 7.000001, 6.9999999, 7.5] {
+            assert!(
+                matches!(on_grid(&c, off), Err(ScoreError::OffStep { .. })),
+                "{off}"
+            );
+        }
+        for out in [-0.0000001, 10.0000001, 11.0] {
+            assert!(
+                matches!(on_grid(&c, out), Err(ScoreError::OutOfRange { .. })),
+                "{out}"
+            );
+        }
+        assert!(matches!(
+            on_grid(&c, f64::NAN),
+            Err(ScoreError::NotANumber(_))
+        ));
+        // A decimal step: the grid values are the 6-decimal forms revdesk signs (0.3, not
+        // 0.30000000000000004), and what the scoring view stores signs to exactly those.
+        c.step = 0.1;
+        c.max = 1.0;
+        assert_eq!(on_grid(&c, 0.3), Ok(()));
+        assert!(on_grid(&c, 0.1 + 0.2).is_err());
+        for k in 0..=10 {
+            let stored = c.check(f64::from(k) / 10.0).unwrap();
+            assert_eq!(on_grid(&c, round6(stored)), Ok(()), "{k}");
+        }
     }
 
     #[test]

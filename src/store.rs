@@ -145,7 +145,41 @@ BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
 "#,
+    // 3: one signing key per expert: a store may hold several experts (a secretary typing in
+    // paper sheets), and a panel file pins one key per expert.
+    //
+    // Up to version 2 the store had one key (meta 'signing_key'). Who keeps it:
+    // - every expert who already signed a sheet with it — a sheet takes the sequence
+    //   'sheet:<batch hash>:<expert>' (hex hash, so the first ':' after the prefix ends it), so
+    //   this is known exactly — because their sheets and any panel file pinning it must stay
+    //   valid (several such experts keep sharing it: only a fresh key could separate them, and
+    //   that would orphan their signed sheets);
+    // - else, when the store holds exactly one expert, that expert: it is their store;
+    // - else (nobody signed, and no or several experts) it stays under 'signing_key' for the
+    //   store's default expert, taken to be the first expert the store needs a key for
+    //   ([`Store::ensure_expert_key`]): the old `revdesk key` printed it for whichever id it was
+    //   asked about, and that is the expert who next uses the store.
+    r#"
+CREATE TABLE expert_keys (
+    expert     TEXT PRIMARY KEY NOT NULL,
+    secret     TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO expert_keys (expert, secret, created_at)
+SELECT DISTINCT substr(s.name, 7 + instr(substr(s.name, 7), ':')), m.value,
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM sequences s JOIN meta m ON m.key = 'signing_key'
+WHERE s.name LIKE 'sheet:%' AND instr(substr(s.name, 7), ':') > 0;
+INSERT OR IGNORE INTO expert_keys (expert, secret, created_at)
+SELECT e.id, m.value, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM experts e JOIN meta m ON m.key = 'signing_key'
+WHERE (SELECT count(*) FROM experts) = 1 AND NOT EXISTS (SELECT 1 FROM expert_keys);
+DELETE FROM meta WHERE key = 'signing_key' AND EXISTS (SELECT 1 FROM expert_keys);
+"#,
 ];
+
+/// The meta key of a store's single signing key from before schema version 3 (not yet claimed).
+const LEGACY_KEY_META: &str = "signing_key";
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -1214,6 +1248,66 @@ impl Store {
         self.wrap("meta_set", r)
     }
 
+    // ---- signing keys --------------------------------------------------------
+
+    /// The secret signing key (hex) kept for `expert`, if one was made.
+    pub fn expert_key(&self, expert: &str) -> Result<Option<String>, StoreError> {
+        let r = (|| -> Result<Option<String>, Fail> {
+            Ok(self
+                .conn
+                .prepare_cached("SELECT secret FROM expert_keys WHERE expert = ?1")?
+                .query_row([expert], |r| r.get(0))
+                .optional()?)
+        })();
+        self.wrap("expert_key", r)
+    }
+
+    /// The expert's secret signing key (hex), stored first if the expert has none: the store's
+    /// unclaimed key from before one key per expert if there is one (see migration 3), else
+    /// `fresh`. Racing processes agree on one key.
+    pub fn ensure_expert_key(&self, expert: &str, fresh: &str) -> Result<String, StoreError> {
+        let r = (|| -> Result<String, Fail> {
+            let tx = self.begin_write()?;
+            let found: Option<String> = tx
+                .prepare_cached("SELECT secret FROM expert_keys WHERE expert = ?1")?
+                .query_row([expert], |r| r.get(0))
+                .optional()?;
+            if let Some(secret) = found {
+                return Ok(secret);
+            }
+            let legacy: Option<String> = tx
+                .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+                .query_row([LEGACY_KEY_META], |r| r.get(0))
+                .optional()?;
+            let secret = legacy.unwrap_or_else(|| fresh.to_string());
+            tx.prepare_cached(
+                "INSERT INTO expert_keys (expert, secret, created_at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![expert, secret, now()])?;
+            tx.prepare_cached("DELETE FROM meta WHERE key = ?1")?
+                .execute([LEGACY_KEY_META])?;
+            tx.commit()?;
+            Ok(secret)
+        })();
+        self.wrap("ensure_expert_key", r)
+    }
+
+    /// Other experts of this store who share `expert`'s key (possible only for experts who
+    /// signed with the store's single key before schema version 3), sorted.
+    pub fn experts_sharing_key(&self, expert: &str) -> Result<Vec<String>, StoreError> {
+        let r = (|| -> Result<Vec<String>, Fail> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT expert FROM expert_keys
+                 WHERE secret = (SELECT secret FROM expert_keys WHERE expert = ?1)
+                   AND expert <> ?1
+                 ORDER BY expert",
+            )?;
+            let rows = stmt.query_map([expert], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+        })();
+        self.wrap("experts_sharing_key", r)
+    }
+
     /// Appends a chair's decision (JSON text) for a batch; returns its sequence number.
     pub fn record_decision(
         &self,
@@ -1785,6 +1879,83 @@ mod tests {
             set.iter().copied().collect::<Vec<_>>(),
             (3..=202).collect::<Vec<_>>()
         );
+    }
+
+    /// A store at schema version 2 (one key per store) holding `experts`, the store key, and
+    /// sheet sequences for `signed`.
+    fn v2_store(experts: &[&str], signed: &[&str], key: Option<&str>) -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let conn = raw(tmp.path());
+        for (i, sql) in MIGRATIONS[..2].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", i as u32 + 1)
+                .unwrap();
+        }
+        for e in experts {
+            conn.execute(
+                "INSERT INTO experts (id, display_name, created_at) VALUES (?1, NULL, 'x')",
+                [e],
+            )
+            .unwrap();
+        }
+        if let Some(k) = key {
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('signing_key', ?1)",
+                [k],
+            )
+            .unwrap();
+        }
+        for e in signed {
+            for b in ["ab12", "cd34"] {
+                conn.execute(
+                    "INSERT INTO sequences (name, value) VALUES (?1, 2)",
+                    [format!("sheet:{b}:{e}")],
+                )
+                .unwrap();
+            }
+        }
+        tmp
+    }
+
+    #[test]
+    fn migration_gives_the_store_key_to_the_experts_who_signed_with_it() {
+        let tmp = v2_store(&["e1", "e2", "e:3"], &["e1", "e:3"], Some("OLD"));
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.expert_key("e1").unwrap().as_deref(), Some("OLD"));
+        assert_eq!(store.expert_key("e:3").unwrap().as_deref(), Some("OLD"));
+        assert_eq!(store.expert_key("e2").unwrap(), None);
+        assert_eq!(store.meta_get("signing_key").unwrap(), None, "claimed");
+        // e2 signed nothing: a key of their own.
+        assert_eq!(store.ensure_expert_key("e2", "NEW2").unwrap(), "NEW2");
+        assert_eq!(store.ensure_expert_key("e2", "OTHER").unwrap(), "NEW2");
+        assert_eq!(store.experts_sharing_key("e1").unwrap(), ["e:3"]);
+        assert!(store.experts_sharing_key("e2").unwrap().is_empty());
+    }
+
+    #[test]
+    fn migration_gives_the_store_key_to_its_only_expert() {
+        let tmp = v2_store(&["solo"], &[], Some("OLD"));
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.expert_key("solo").unwrap().as_deref(), Some("OLD"));
+        assert_eq!(store.ensure_expert_key("other", "NEW").unwrap(), "NEW");
+    }
+
+    #[test]
+    fn an_unclaimed_store_key_goes_to_the_first_expert_who_needs_one() {
+        // `revdesk key` was run on an empty store: the key waits for the store's expert.
+        let tmp = v2_store(&[], &[], Some("OLD"));
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(
+            store.meta_get("signing_key").unwrap().as_deref(),
+            Some("OLD")
+        );
+        assert_eq!(store.ensure_expert_key("wang", "NEW").unwrap(), "OLD");
+        assert_eq!(store.meta_get("signing_key").unwrap(), None);
+        assert_eq!(store.ensure_expert_key("li", "NEW").unwrap(), "NEW");
+        // Without any old key, nothing is claimed.
+        let tmp = v2_store(&["a", "b"], &["a"], None);
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.expert_key("a").unwrap(), None);
     }
 
     // ---- apply ---------------------------------------------------------------

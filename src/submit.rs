@@ -7,9 +7,6 @@ use crate::store::{self, Store};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 
-/// The meta key under which the store keeps the expert's signing key.
-const KEY_META: &str = "signing_key";
-
 /// Something went wrong producing a sheet.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -17,8 +14,10 @@ pub enum SubmitError {
     #[error(transparent)]
     Store(#[from] store::StoreError),
     /// The stored key is damaged.
-    #[error("the signing key in {path} is damaged: {source}")]
+    #[error("the signing key of expert {expert} in {path} is damaged: {source}")]
     Key {
+        /// The expert whose key it is.
+        expert: String,
         /// The store file.
         path: PathBuf,
         /// What is wrong with it.
@@ -35,26 +34,27 @@ impl From<sheet::SheetFileError> for SubmitError {
     }
 }
 
-/// The store's signing key, created (and kept in the store) on first use.
-pub fn signing_key(store: &Store) -> Result<SigningKey, SubmitError> {
-    if let Some(hex) = store.meta_get(KEY_META)? {
-        return sheet::key_from_hex(&hex).map_err(|source| SubmitError::Key {
-            path: store.path().to_path_buf(),
-            source,
-        });
-    }
-    let key = sheet::new_signing_key();
-    store.meta_set(KEY_META, &sheet::key_to_hex(&key))?;
-    // The database now holds a secret: keep it to its owner.
-    restrict_permissions(store.path());
-    // Another process may have created one at the same moment: the stored one wins.
-    match store.meta_get(KEY_META)? {
-        Some(hex) => sheet::key_from_hex(&hex).map_err(|source| SubmitError::Key {
-            path: store.path().to_path_buf(),
-            source,
-        }),
-        None => Ok(key),
-    }
+/// The expert's signing key, created (and kept in the store) on first use.
+///
+/// Each expert of a store has a key of their own, so a panel file can pin each one even when
+/// one store holds several experts (a secretary entering paper sheets).
+pub fn signing_key(store: &Store, expert: &str) -> Result<SigningKey, SubmitError> {
+    let hex = match store.expert_key(expert)? {
+        Some(hex) => hex,
+        None => {
+            let fresh = sheet::key_to_hex(&sheet::new_signing_key());
+            // Another process may store one at the same moment: the stored one wins.
+            let hex = store.ensure_expert_key(expert, &fresh)?;
+            // The database now holds a secret: keep it to its owner.
+            restrict_permissions(store.path());
+            hex
+        }
+    };
+    sheet::key_from_hex(&hex).map_err(|source| SubmitError::Key {
+        expert: expert.to_string(),
+        path: store.path().to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(unix)]
@@ -81,7 +81,7 @@ pub fn produce(
     profile: &Profile,
     expert: &str,
 ) -> Result<Sheet, SubmitError> {
-    let key = signing_key(store)?;
+    let key = signing_key(store, expert)?;
     let marks = store.load(expert, &batch.hash)?;
     let name = store
         .expert(expert)?

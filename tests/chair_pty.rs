@@ -72,7 +72,8 @@ fn live_sheets_override_and_export() {
     assert_eq!(t.wait_exit(), 0);
     drop(t);
 
-    // The export with the chair's store carries the decision and its history.
+    // The export with the chair's store carries the decision and its history. An 8-item batch
+    // cannot give the profile's 25–30 list, so the export needs --force.
     let xlsx = root.join("out.xlsx");
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("bin")
@@ -86,6 +87,7 @@ fn live_sheets_override_and_export() {
             "3-5",
             "--bootstrap",
             "0",
+            "--force",
             "--format",
             "xlsx",
             "-o",

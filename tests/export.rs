@@ -224,6 +224,369 @@ fn panel_is_as_designed() {
 }
 
 #[test]
+fn batch_row_order_changes_nothing() {
+    // The batch hash ignores row order, so the results must too: ties are listed by id and the
+    // bootstrap draws by id order. On 28–30 every K splits the four-way tie at 28–31, so the
+    // tie order decides which three of the four make the list.
+    let p = Profile::kczg_2020();
+    let b = batch();
+    let mut items = b.items.clone();
+    items.reverse();
+    let rev = Batch::new(
+        PathBuf::from("reversed.json"),
+        b.meta.clone(),
+        b.domain.clone(),
+        items,
+    );
+    assert_eq!(rev.hash, b.hash);
+    let opts = Options {
+        shortlist: (28, 30),
+        ..options(&p)
+    };
+    let a = report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
+    let mut reversed_sheets = sheets(&rev, &p, 5);
+    reversed_sheets.reverse();
+    let z = report::build(&rev, &p, &reversed_sheets, &[], &opts).expect("build");
+    assert_eq!(a.k, 30);
+    let csv = |r: &Results| String::from_utf8(rank_csv(r, false)).expect("utf-8");
+    assert_eq!(csv(&a), csv(&z));
+    assert_eq!(export_json(&a), export_json(&z));
+    let tied: Vec<(&str, bool)> = a
+        .rows
+        .iter()
+        .filter(|r| r.flags.iter().any(|f| f == "tie-at-cut"))
+        .map(|r| (r.id.as_str(), r.shortlisted))
+        .collect();
+    assert_eq!(
+        tied,
+        [
+            ("EI-028", true),
+            ("EI-029", true),
+            ("EI-030", true),
+            ("EI-031", false)
+        ]
+    );
+}
+
+#[test]
+fn n_counts_the_experts_the_method_uses() {
+    // A sixth expert scores only EI-001: zscore cannot standardise one item and leaves them
+    // out, so EI-001 has 5 counting experts under zscore and 6 under every other method.
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let at: jiff::Timestamp = "2020-09-01T08:00:00Z".parse().expect("timestamp");
+    let mut all = sheets(&b, &p, 5);
+    let mut solo = SheetItem::new(id(0));
+    for k in KEYS {
+        solo.scores.insert(k.into(), 5.0);
+    }
+    let expert = Expert {
+        id: "solo".into(),
+        name: "单项专家".into(),
+    };
+    all.push(Sheet::new(&b, &p, expert, 1, at, vec![solo]));
+    for method in Method::ALL {
+        let opts = Options {
+            method,
+            replicates: 0,
+            ..options(&p)
+        };
+        let r = report::build(&b, &p, &all, &[], &opts).expect("build");
+        let want = if method == Method::Zscore { 5 } else { 6 };
+        for row in &r.rows {
+            let engine = r.aggregation.items.iter().find(|i| i.id == row.id);
+            assert_eq!(Some(row.n), engine.map(|i| i.n), "{method} {}", row.id);
+        }
+        let (header, rows) = parse_csv(&rank_csv(&r, false));
+        let first = rows
+            .iter()
+            .find(|x| field(&header, x, "id") == "EI-001")
+            .expect("EI-001");
+        assert_eq!(field(&header, first, "n"), want.to_string(), "{method}");
+        let v: serde_json::Value = serde_json::from_str(&rank_json(&r)).expect("json");
+        let row = v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|x| x["id"] == "EI-001")
+            .expect("EI-001");
+        assert_eq!(row["n"], want, "{method}");
+        let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("json");
+        let item = v["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|x| x["id"] == "EI-001")
+            .expect("EI-001");
+        assert_eq!(item["n"], want, "{method}");
+        let bytes = export::xlsx_bytes(&r, &p).expect("workbook");
+        let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+        let full = wb.worksheet_range("完整排名").expect("完整排名");
+        let row = full
+            .rows()
+            .find(|x| cell_str(&x[1]) == "EI-001")
+            .expect("EI-001");
+        assert_eq!(cell_str(&row[5]), want.to_string(), "{method}");
+    }
+}
+
+/// The usual panel split in two: wang and li score EI-001…EI-017, the other three the rest,
+/// so the expert–item graph has two separate groups.
+fn split_results() -> Results {
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let mut all = sheets(&b, &p, 5);
+    for s in &mut all {
+        let first = matches!(s.expert.id.as_str(), "wang" | "li");
+        s.items.retain(|it| (it.id.as_str() <= "EI-017") == first);
+    }
+    let opts = Options {
+        method: Method::Calibrated,
+        ..options(&p)
+    };
+    report::build(&b, &p, &all, &[], &opts).expect("build")
+}
+
+fn xlsx_cells(r: &Results, sheet: &str) -> Vec<Vec<String>> {
+    let bytes = export::xlsx_bytes(r, &Profile::kczg_2020()).expect("workbook");
+    let mut wb = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+    let range = wb.worksheet_range(sheet).expect("sheet");
+    range
+        .rows()
+        .map(|row| row.iter().map(cell_str).collect())
+        .collect()
+}
+
+#[test]
+fn calibrated_outputs_show_standard_errors_groups_and_leniency() {
+    let p = Profile::kczg_2020();
+    // Connected: a standard error for every scored nomination, no groups.
+    let r = results_with(Method::Calibrated, 5);
+    let (header, rows) = parse_csv(&rank_csv(&r, false));
+    assert_eq!(
+        header.iter().rev().take(2).collect::<Vec<_>>(),
+        ["component", "se"]
+    );
+    for x in &rows {
+        let scored = !field(&header, x, "score").is_empty();
+        let se = field(&header, x, "se");
+        assert_eq!(
+            scored,
+            se.split_once('.').is_some_and(|(_, d)| d.len() == 4)
+        );
+        assert_eq!(field(&header, x, "component"), "");
+        assert!(!field(&header, x, "flags").contains("not-comparable"));
+    }
+    let text = rank_table(&r);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rank  id ") && l.contains(" se "))
+    );
+    assert!(!text.contains("grp"));
+    assert!(text.contains("leniency b_e (t = v + b, sum of b = 0"));
+    for e in &r.experts {
+        let b = e.bias.expect("bias");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("  {} ", e.id)))
+            .expect("leniency line");
+        assert!(line.ends_with(&format!("{b:+.2}")), "{line}");
+    }
+    let md = export_markdown(&r, &p);
+    assert!(
+        md.contains("| 排名 | 编号 | 技术名称 | 申报单位 | 得分 | 标准误 | 专家数 | 入围概率 |")
+    );
+    assert!(md.contains("宽严偏差 b 来自 calibrated 模型"));
+    let full = xlsx_cells(&r, "完整排名");
+    assert!(full[0].contains(&"标准误".to_string()));
+    assert!(!full[0].contains(&"分组".to_string()));
+
+    // Disconnected: each nomination's group, marked not comparable across groups.
+    let r = split_results();
+    let cal = r.aggregation.calibration.as_ref().expect("calibrated");
+    assert_eq!(cal.n_components, 2);
+    let (header, rows) = parse_csv(&rank_csv(&r, false));
+    let row = |id: &str| {
+        rows.iter()
+            .find(|x| field(&header, x, "id") == id)
+            .expect("row")
+    };
+    assert_eq!(field(&header, row("EI-001"), "component"), "1");
+    assert_eq!(field(&header, row("EI-020"), "component"), "2");
+    assert!(
+        field(&header, row("EI-020"), "flags")
+            .split(';')
+            .any(|f| f == "not-comparable")
+    );
+    assert_eq!(field(&header, row("EI-034"), "component"), "", "unscored");
+    let text = rank_table(&r);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("rank  id ") && l.contains(" grp "))
+    );
+    assert!(text.contains("within each of the 2 groups"));
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("| 得分 | 标准误 | 分组 | 专家数 |"));
+    assert!(md.contains("不可跨组比较"));
+    assert!(md.contains("分为 2 个互不相连的组"));
+    let full = xlsx_cells(&r, "完整排名");
+    let g = full[0].iter().position(|h| h == "分组").expect("分组");
+    let first = full.iter().find(|x| x[1] == "EI-001").expect("EI-001");
+    assert_eq!(first[g], "1");
+    assert!(first.iter().any(|c| c.contains("不可跨组比较")));
+    let panel = xlsx_cells(&r, "专家组统计");
+    let b = panel[0]
+        .iter()
+        .position(|h| h == "宽严偏差")
+        .expect("宽严偏差");
+    assert!(panel[1..6].iter().all(|x| x[b].parse::<f64>().is_ok()));
+}
+
+#[test]
+fn experts_get_their_calibrated_leniency_under_every_method() {
+    let cal: Vec<Option<f64>> = results_with(Method::Calibrated, 5)
+        .experts
+        .iter()
+        .map(|e| e.bias)
+        .collect();
+    assert!(cal.iter().all(Option::is_some));
+    for method in [
+        Method::Mean,
+        Method::Trimmed,
+        Method::Median,
+        Method::Zscore,
+    ] {
+        let r = results_with(method, 5);
+        let bias: Vec<Option<f64>> = r.experts.iter().map(|e| e.bias).collect();
+        assert_eq!(bias, cal, "{method}");
+        let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("json");
+        assert!(v["experts"][0]["bias"].is_number(), "{method}");
+        assert!(stats_table(&r).contains("bias: leniency b_e from the calibrated fit"));
+        let md = export_markdown(&r, &Profile::kczg_2020());
+        assert!(!md.contains("仅在 calibrated 方法下估计"));
+    }
+}
+
+#[test]
+fn conflicts_of_interest_are_counted_apart_from_recusals() {
+    // ouyang recused from EI-002 himself; the panel file finds undeclared conflicts for wang
+    // and li on EI-005, and for wang on EI-006.
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let excluded = [("wang", "EI-005"), ("li", "EI-005"), ("wang", "EI-006")]
+        .map(|(e, i)| (e.to_string(), i.to_string()));
+    let r = report::build(&b, &p, &sheets(&b, &p, 5), &excluded, &options(&p)).expect("build");
+    let row = |id: &str| r.rows.iter().find(|x| x.id == id).expect("row");
+    assert_eq!((row("EI-005").n, row("EI-005").n_recused), (3, 0));
+    assert_eq!(row("EI-005").n_conflict, 2);
+    assert_eq!((row("EI-002").n_recused, row("EI-002").n_conflict), (1, 0));
+    let expert = |id: &str| r.experts.iter().find(|x| x.id == id).expect("expert");
+    assert_eq!((expert("wang").recused, expert("wang").conflicts), (0, 2));
+    assert_eq!(
+        (expert("ouyang").recused, expert("ouyang").conflicts),
+        (1, 0)
+    );
+
+    let v: serde_json::Value = serde_json::from_str(&stats_json(&r)).expect("json");
+    let item = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|x| x["id"] == "EI-005")
+        .expect("EI-005");
+    assert_eq!(
+        (item["recused"].clone(), item["conflicts"].clone()),
+        (0.into(), 2.into())
+    );
+    let wang = v["experts"]
+        .as_array()
+        .expect("experts")
+        .iter()
+        .find(|x| x["id"] == "wang")
+        .expect("wang");
+    assert_eq!(
+        (wang["recused"].clone(), wang["conflicts"].clone()),
+        (0.into(), 2.into())
+    );
+
+    let text = stats_table(&r);
+    assert!(text.contains("recused  conflict  incomplete"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("wang "))
+        .expect("wang line");
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(&cells[2..5], ["31", "0", "2"], "{line}");
+
+    let panel = xlsx_cells(&r, "专家组统计");
+    let col = |h: &str| panel[0].iter().position(|x| x == h).expect("column");
+    let wang = panel.iter().find(|x| x[0] == "wang").expect("wang");
+    assert_eq!(
+        (
+            wang[col("回避")].as_str(),
+            wang[col("利益冲突排除")].as_str()
+        ),
+        ("0", "2")
+    );
+    let full = xlsx_cells(&r, "完整排名");
+    let col = |h: &str| full[0].iter().position(|x| x == h).expect("column");
+    let five = full.iter().find(|x| x[1] == "EI-005").expect("EI-005");
+    assert_eq!(
+        (
+            five[col("回避人数")].as_str(),
+            five[col("利益冲突排除人数")].as_str()
+        ),
+        ("0", "2")
+    );
+
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("| 专家 | 姓名 | 已评 | 回避 | 利益冲突排除 | 未评完 |"));
+    assert!(md.contains("| wang | 王五 | 31 | 0 | 2 | 0 |"), "{md}");
+    assert!(
+        md.contains("| EI-005 | 量子\"密钥\", 分发 | li | 李四 |"),
+        "{md}"
+    );
+    assert!(md.contains("| EI-006 | Tech 5 | wang | 王五 |"), "{md}");
+}
+
+#[test]
+fn left_out_experts_are_explained_in_plain_words() {
+    // A sixth expert scores only EI-001: zscore leaves them out.
+    let (b, p) = (batch(), Profile::kczg_2020());
+    let at: jiff::Timestamp = "2020-09-01T08:00:00Z".parse().expect("timestamp");
+    let mut all = sheets(&b, &p, 5);
+    let mut solo = SheetItem::new(id(0));
+    for k in KEYS {
+        solo.scores.insert(k.into(), 5.0);
+    }
+    let expert = Expert {
+        id: "solo".into(),
+        name: "单项专家".into(),
+    };
+    all.push(Sheet::new(&b, &p, expert, 1, at, vec![solo]));
+    let opts = Options {
+        method: Method::Zscore,
+        ..options(&p)
+    };
+    let r = report::build(&b, &p, &all, &[], &opts).expect("build");
+    let solo = r.experts.iter().find(|e| e.id == "solo").expect("solo");
+    assert_eq!(
+        solo.left_out.as_deref(),
+        Some("scored 1 nomination(s); zscore needs at least 2 to standardise")
+    );
+    for text in [rank_json(&r), stats_json(&r), stats_table(&r)] {
+        assert!(!text.contains("TooFewItems"), "Debug text leaked");
+    }
+    let panel = xlsx_cells(&r, "专家组统计");
+    let col = panel[0]
+        .iter()
+        .position(|h| h == "未计入原因")
+        .expect("column");
+    let row = panel.iter().find(|x| x[0] == "solo").expect("solo");
+    assert_eq!(row[col], "仅评 1 项，zscore 至少需要 2 项才能标准化");
+    let md = export_markdown(&r, &p);
+    assert!(md.contains("- solo：仅评 1 项，zscore 至少需要 2 项才能标准化"));
+    assert!(md.contains("- zscore 方法未计入专家 solo（评分少于 2 项或总分无差异）"));
+}
+
+#[test]
 fn csv_header_values_and_bom() {
     let r = results();
     let plain = rank_csv(&r, false);
@@ -389,8 +752,11 @@ fn stats_json_has_exact_agreement_keys() {
     assert_eq!(v["agreement"]["n_items"], 31);
     assert!(v["agreement"]["icc2_1"].is_number());
     assert_eq!(v["experts"].as_array().map(Vec::len), Some(5));
-    assert_eq!(v["experts"][4]["recused"], 1);
-    assert_eq!(v["experts"][3]["incomplete"], 1);
+    // Experts are listed by id: chen, li, ouyang, wang, zhao.
+    assert_eq!(v["experts"][2]["id"], "ouyang");
+    assert_eq!(v["experts"][2]["recused"], 1);
+    assert_eq!(v["experts"][4]["id"], "zhao");
+    assert_eq!(v["experts"][4]["incomplete"], 1);
     let items = v["items"].as_array().expect("items");
     assert_eq!(items.len(), N_ITEMS);
     let spread = items.iter().find(|x| x["id"] == "EI-033").expect("EI-033");
@@ -541,10 +907,14 @@ fn xlsx_sheets_headers_values_and_reproducible_bytes() {
     assert!(cells.contains(&r.batch));
     assert!(cells.contains(&r.rubric));
     assert!(cells.contains(&"27".to_string()));
-    assert!(cells.contains(&r.cut_note));
+    assert!(cells.contains(&export::cut_note_zh(&r)));
+    assert!(!cells.contains(&r.cut_note));
     assert!(cells.iter().any(|c| c.starts_with("kczg-2020")));
+    for w in export::warnings_zh(&r) {
+        assert!(cells.contains(&w), "{w}");
+    }
     for w in &r.warnings {
-        assert!(cells.contains(w), "{w}");
+        assert!(!cells.contains(w), "{w}");
     }
 }
 
@@ -597,7 +967,10 @@ fn markdown_report_sections() {
     assert!(md.contains("### 阈值表"));
     assert!(md.contains("| 得分 ≥ 51.6667 | 27 | 1 | 是（K） |"));
     assert!(md.contains("| 得分 ≥ 50.0000 | 31 | 4 | 否 |"));
-    assert!(md.contains(&r.cut_note));
+    // A Chinese document: the cut note and the warnings in Chinese, not the English ones.
+    assert!(md.contains(&export::cut_note_zh(&r)));
+    assert!(md.contains("K = 27：25–30 范围内不拆开同分的最大入围项数"));
+    assert!(!md.contains(&r.cut_note));
     assert!(md.contains("## 专家组一致性"));
     assert!(md.contains("完全交叉子集：5 位专家 × 31 项"));
     assert!(md.contains("| ICC(2,1) |"));
@@ -607,9 +980,14 @@ fn markdown_report_sections() {
     assert!(md.contains("## 专家统计"));
     assert!(md.contains("| ouyang | 欧阳娜娜 | 32 | 1 | 0 |"));
     assert!(md.contains("## 警告"));
-    for w in &r.warnings {
+    assert!(md.contains("- 无人评分：EI-034（列于最后，无排名）"));
+    for w in export::warnings_zh(&r) {
         assert!(md.contains(w.as_str()), "{w}");
     }
+    for w in &r.warnings {
+        assert!(!md.contains(w.as_str()), "{w}");
+    }
+    assert!(md.contains("## 利益冲突排除"));
 }
 
 /// Checks a rendered table: every data line is as wide as the header up to the free column.
@@ -707,7 +1085,9 @@ fn stats_table_sections_and_alignment() {
         .map(|x| x.left_out.clone().unwrap_or_default())
         .collect();
     assert_aligned(&lines[e + 1..e + 8], &tails, "left out");
-    assert!(lines[e + 7].starts_with("ouyang  欧阳娜娜"));
+    // Experts are listed by id: chen, li, ouyang, wang, zhao.
+    assert!(lines[e + 5].starts_with("ouyang  欧阳娜娜"));
+    assert!(lines[e + 7].starts_with("zhao    Zhao Min"));
 
     let i = lines
         .iter()

@@ -166,6 +166,22 @@ fn rank_stats_and_exports_from_entered_sheets() {
     );
     let table = ok(&["rank", BATCH, &sheets, "--bootstrap", "100"]);
     assert!(table.contains("EI-001"), "{table}");
+    // A refused parameter is said once.
+    let (code, _, err) = run(&[
+        "rank",
+        BATCH,
+        &sheets,
+        "--trim-min",
+        "2",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.matches("trim_min must be at least 3 (got 2)").count(),
+        1,
+        "{err}"
+    );
 
     // Statistics with the agreement figures.
     let stats = ok(&[
@@ -197,6 +213,10 @@ fn rank_stats_and_exports_from_entered_sheets() {
     );
     let text = ok(&["stats", BATCH, &sheets, "--bootstrap", "0"]);
     assert!(text.contains("e0") && text.contains("ICC"), "{text}");
+    // `table` (the name) is `text`; stats never runs the bootstrap it does not show.
+    let table = ok(&["stats", BATCH, &sheets, "--format", "table"]);
+    assert_eq!(table, text);
+    assert!(table.contains("| no bootstrap"), "{table}");
 
     // Exports: XLSX read back, CSV with BOM, Markdown; byte-identical when repeated.
     let out = p.dir.path();
@@ -359,6 +379,52 @@ fn rank_stats_and_exports_from_entered_sheets() {
         "0",
         "--force",
     ]);
+    // --shortlist narrows the range the cut is computed on, but the list sent to the
+    // association must still have 25–30 nominations: 5–8 is refused without --force.
+    let (code, _, err) = run(&[
+        "export",
+        BATCH,
+        &sheets,
+        "--format",
+        "md",
+        "-o",
+        &s(&out.join("five.md")),
+        "--shortlist",
+        "5-8",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("outside 25–30") && err.contains("--force"),
+        "{err}"
+    );
+    assert!(!out.join("five.md").exists());
+    ok(&[
+        "export",
+        BATCH,
+        &sheets,
+        "--format",
+        "md",
+        "-o",
+        &s(&out.join("five.md")),
+        "--shortlist",
+        "5-8",
+        "--bootstrap",
+        "0",
+        "--force",
+    ]);
+    // `rank` still explores any range.
+    let table = ok(&[
+        "rank",
+        BATCH,
+        &sheets,
+        "--shortlist",
+        "5-8",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(table.contains("shortlist 5-8"), "{table}");
     let _ = &p.ids;
 }
 
@@ -570,4 +636,82 @@ fn bad_sheets_are_refused_with_the_reason() {
     let (code, _, err) = run(&["rank", BATCH, &s(&dup), "--bootstrap", "0"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("supersedes"), "{err}");
+}
+
+#[test]
+fn each_expert_of_a_shared_store_signs_with_a_key_of_their_own() {
+    // A secretary types in two experts' paper sheets into one store.
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let store = root.join("secretary");
+    let sheets = root.join("sheets");
+    std::fs::create_dir_all(&sheets).expect("mkdir");
+    for (e, marks) in [("e1", "7,7,7,7,7,7"), ("e2", "6,6,6,6,6,6")] {
+        let paper = root.join(format!("{e}.csv"));
+        std::fs::write(
+            &paper,
+            format!("编号,{CRITERIA}\nEI-001,{marks}\nEI-002,{marks}\n"),
+        )
+        .expect("write");
+        ok(&[
+            "enter",
+            BATCH,
+            "--expert",
+            e,
+            "--from",
+            &s(&paper),
+            "--store",
+            &s(&store),
+        ]);
+        ok(&[
+            "sheet",
+            BATCH,
+            "--expert",
+            e,
+            "--store",
+            &s(&store),
+            "-o",
+            &s(&sheets.join(format!("{e}.json"))),
+        ]);
+    }
+    let public = |e: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(sheets.join(format!("{e}.json"))).expect("sheet"),
+        )
+        .expect("json");
+        v["public_key"].as_str().expect("key").to_string()
+    };
+    assert_ne!(public("e1"), public("e2"), "one key per expert");
+    let mut panel = String::new();
+    for e in ["e1", "e2"] {
+        let out = ok(&["key", "--store", &s(&store), "--expert", e]);
+        assert!(
+            out.contains(&format!("public key:  {}", public(e))),
+            "{out}"
+        );
+        panel.push_str(&out[out.find("[[experts]]").expect("snippet")..]);
+        panel.push('\n');
+    }
+    // The same key is printed again: it is kept, not remade.
+    let again = ok(&["key", "--store", &s(&store), "--expert", "e1"]);
+    assert!(again.contains(&public("e1")), "{again}");
+    let panel_file = root.join("panel.toml");
+    std::fs::write(&panel_file, panel).expect("panel");
+    let (code, out, err) = run(&[
+        "rank",
+        BATCH,
+        &s(&sheets),
+        "--panel",
+        &s(&panel_file),
+        "--format",
+        "csv",
+        "--bootstrap",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let one = out
+        .lines()
+        .find(|l| l.contains(",EI-001,"))
+        .expect("EI-001");
+    assert!(one.contains(",2,"), "both experts count: {one}");
 }

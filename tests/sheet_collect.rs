@@ -1,10 +1,10 @@
 //! Collecting a directory of sheets the way the panel chair does.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signer, SigningKey};
 use revdesk::batch::{Batch, BatchMeta, Item, ProjectType};
 use revdesk::panel::{Collected, Panel, Party, collect};
 use revdesk::profile::Profile;
-use revdesk::sheet::{Expert, Sheet, SheetError, SheetItem, public_key_to_hex, write};
+use revdesk::sheet::{Expert, Sheet, SheetError, SheetItem, fingerprint, public_key_to_hex, write};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -301,26 +301,57 @@ fn collects_a_mixed_directory_with_a_panel() {
 }
 
 #[test]
-fn without_a_panel_the_first_key_of_an_expert_id_wins() {
-    let tmp = tempfile::tempdir().unwrap();
-    mixed_dir(tmp.path());
-    let (b, p) = (batch(), Profile::kczg_2020());
-    let c = collect(&[tmp.path().to_path_buf()], &b, &p, None);
-    let accepted: Vec<&str> = c
-        .accepted
-        .iter()
-        .map(|(_, s)| s.expert.id.as_str())
-        .collect();
-    assert_eq!(accepted, ["li", "wang", "zhao"]);
-    let r = rejected(&c);
-    let forged = &r.iter().find(|(n, _)| n == "wang-z-forged.json").unwrap().1;
-    assert!(
-        forged.contains("(seen first) is signed by key") && forged.ends_with("for expert wang"),
-        "{forged}"
-    );
-    assert!(c.conflicts.is_empty(), "conflicts need a panel");
-    // No "no accepted sheet" notes without a panel.
-    assert!(c.notes.iter().all(|n| !n.contains("no accepted sheet")));
+fn without_a_panel_an_expert_id_under_two_keys_has_every_sheet_refused() {
+    // Used to keep the first key in file-name order, so a forgery named to sort first won.
+    // Without a panel nothing tells the genuine key, so all of wang's sheets are refused.
+    for forged_name in ["wang-z-forged.json", "a-forged.json"] {
+        let tmp = tempfile::tempdir().unwrap();
+        mixed_dir(tmp.path());
+        if forged_name != "wang-z-forged.json" {
+            fs::rename(
+                tmp.path().join("wang-z-forged.json"),
+                tmp.path().join(forged_name),
+            )
+            .unwrap();
+        }
+        let (b, p) = (batch(), Profile::kczg_2020());
+        let c = collect(&[tmp.path().to_path_buf()], &b, &p, None);
+        let accepted: Vec<&str> = c
+            .accepted
+            .iter()
+            .map(|(_, s)| s.expert.id.as_str())
+            .collect();
+        assert_eq!(accepted, ["li", "zhao"], "{forged_name}");
+        let r = rejected(&c);
+        let genuine = fingerprint(&key(WANG).verifying_key());
+        let forger = fingerprint(&key(FORGER).verifying_key());
+        let d = tmp.path().display();
+        for n in ["wang-a.json", "wang-b.json", "wang-b-copy.json"] {
+            let why = &r.iter().find(|(x, _)| x == n).unwrap().1;
+            assert_eq!(
+                why,
+                &format!(
+                    "signed by key {genuine}, but other sheets of expert wang are signed by other \
+                     keys ({d}/{forged_name}: {forger}); without a panel file nobody can tell \
+                     which is genuine, so every sheet of wang is refused (pin each expert's key \
+                     with --panel)"
+                )
+            );
+        }
+        let forged = &r.iter().find(|(n, _)| n == forged_name).unwrap().1;
+        assert!(
+            forged.starts_with(&format!("signed by key {forger}, but other sheets of expert wang are signed by other keys ({d}/wang-a.json: {genuine}, ")),
+            "{forged}"
+        );
+        assert!(c.conflicts.is_empty(), "conflicts need a panel");
+        // No "no accepted sheet" notes without a panel, and nothing said about superseding.
+        assert!(c.notes.iter().all(|n| !n.contains("no accepted sheet")));
+        assert!(
+            c.notes.iter().all(|n| !n.starts_with("wang")),
+            "{:?}",
+            c.notes
+        );
+    }
 }
 
 #[test]
@@ -408,4 +439,38 @@ fn conflicting_latest_sequence_does_not_fall_back_to_an_older_sheet() {
             tmp.path().join("a.json").display()
         )]
     );
+}
+
+#[test]
+fn off_grid_scores_are_refused_even_when_validly_signed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (b, p) = (batch(), Profile::kczg_2020());
+    // Signed outside revdesk (no rounding to 6 decimals): 7.0000004 on every criterion, within
+    // the 1e-6 once tolerated, which then reached the totals unrounded (70.000004).
+    let mut s = sheet(&b, "wang", 1, &["EI-001"], &[], 7.0000004);
+    s.public_key = public_key_to_hex(&key(WANG).verifying_key());
+    s.signature = hex::encode(key(WANG).sign(&s.canonical_bytes()).to_bytes());
+    s.verify().expect("a valid signature");
+    put(tmp.path(), "wang.json", &s);
+    put(
+        tmp.path(),
+        "li.json",
+        &sheet(&b, "li", 1, &["EI-001"], &[], 7.0).sign(&key(LI)),
+    );
+    let c = collect(&[tmp.path().to_path_buf()], &b, &p, None);
+    let accepted: Vec<&str> = c
+        .accepted
+        .iter()
+        .map(|(_, s)| s.expert.id.as_str())
+        .collect();
+    assert_eq!(accepted, ["li"]);
+    assert_eq!(
+        rejected(&c),
+        [(
+            "wang.json".to_string(),
+            "item EI-001: score 7.0000004 for 可行性 (feasibility) is not a multiple of the step 1 from 0"
+                .to_string()
+        )]
+    );
+    assert!(matches!(c.rejected[0].source, SheetError::BadScore { .. }));
 }

@@ -90,6 +90,20 @@ pub enum ZscoreExclusion {
     ZeroSpread,
 }
 
+impl fmt::Display for ZscoreExclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ZscoreExclusion::TooFewItems { scored } => write!(
+                f,
+                "scored {scored} nomination(s); zscore needs at least 2 to standardise"
+            ),
+            ZscoreExclusion::ZeroSpread => f.write_str(
+                "gave every nomination the same total; zscore cannot standardise without spread",
+            ),
+        }
+    }
+}
+
 /// Compact per-item layout of the panel that every method reads (no allocation when rescoring).
 ///
 /// Entries of item i are `start[i]..start[i+1]`, sorted by total ascending, ties by expert

@@ -36,6 +36,8 @@ pub use error::{AggregateError, PanelError};
 pub use methods::{Method, ZERO_SD, ZscoreExclusion};
 pub use panel::{CONFIDENCE_LAMBDA, Confidence, Exclusion, Observation, Panel, TOTAL_SLACK};
 pub use rank::{Ranking, TIE_EPS, rank};
-pub use report::{Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate};
+pub use report::{
+    Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,
+};
 pub use shortlist::{CutOption, CutStatus, Shortlist, Threshold, shortlist};
 pub use stability::{ItemStability, Stability, bootstrap};

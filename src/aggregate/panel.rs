@@ -45,6 +45,9 @@ pub enum Exclusion {
     Incomplete,
     /// The expert recused themself (conflict of interest).
     Recused,
+    /// Excluded by the chair: a conflict of interest found from the panel file that the expert
+    /// did not declare (counted apart from voluntary recusals).
+    Conflict,
 }
 
 /// One complete, non-recused score sheet: expert `expert` on item `item` (panel indices).

@@ -35,6 +35,8 @@ pub struct ItemResult {
     pub n_incomplete: usize,
     /// Pairs marked recused.
     pub n_recused: usize,
+    /// Pairs excluded for an undeclared conflict of interest.
+    pub n_conflict: usize,
     /// Plain mean of the totals.
     pub mean_total: Option<f64>,
     /// Population sd of the totals (disagreement).
@@ -70,6 +72,8 @@ pub struct ExpertResult {
     pub n_incomplete: usize,
     /// Pairs marked recused.
     pub n_recused: usize,
+    /// Pairs excluded for an undeclared conflict of interest.
+    pub n_conflict: usize,
     /// Mean total over the items scored (the zscore centre m_e).
     pub mean_total: Option<f64>,
     /// Population sd of the totals (the zscore scale sd_e).
@@ -172,6 +176,16 @@ fn item_ids(panel: &Panel, idx: impl IntoIterator<Item = usize>) -> Vec<String> 
     idx.into_iter().map(|i| panel.items()[i].clone()).collect()
 }
 
+/// Each expert's leniency b_e from the calibrated fit of the real panel, whatever method ranks
+/// (None for an expert who scored nothing); the same values `calibrated` reports.
+pub fn calibrated_biases(panel: &Panel) -> Result<Vec<Option<f64>>, AggregateError> {
+    let eng = Engine::new(panel);
+    let mult = vec![1u32; eng.n_experts];
+    let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+    calibrated::fit_into(&eng, &mult, &mut ws)?;
+    Ok(ws.b)
+}
+
 /// Aggregates a panel with `config`: scores, ranks, shortlist, statistics and warnings.
 pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation, AggregateError> {
     config.validate()?;
@@ -235,6 +249,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                     .map(|e| count_excl(e, i, Exclusion::Incomplete))
                     .sum(),
                 n_recused: (0..ne).map(|e| count_excl(e, i, Exclusion::Recused)).sum(),
+                n_conflict: (0..ne).map(|e| count_excl(e, i, Exclusion::Conflict)).sum(),
                 mean_total: ms.map(|m| m.0),
                 sd,
                 min: mm.map(|m| m.0),
@@ -262,6 +277,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                     .map(|i| count_excl(e, i, Exclusion::Incomplete))
                     .sum(),
                 n_recused: (0..ni).map(|i| count_excl(e, i, Exclusion::Recused)).sum(),
+                n_conflict: (0..ni).map(|i| count_excl(e, i, Exclusion::Conflict)).sum(),
                 mean_total: ms.map(|m| m.0),
                 sd_total: ms.map(|m| m.1),
                 bias: if cal.is_some() { ws.b[e] } else { None },

@@ -132,6 +132,20 @@ fn mean_end_to_end_by_hand() {
 }
 
 #[test]
+fn conflicts_are_counted_apart_from_recusals() {
+    let mut p = hand_panel();
+    // e3 has no entry for D: the chair's panel file finds a conflict there.
+    p.mark_excluded("e3", "D", Exclusion::Conflict)
+        .expect("mark");
+    let a = aggregate(&p, &config(Method::Mean, 2, 3)).expect("run");
+    let d = &a.items[3];
+    assert_eq!((d.n, d.n_recused, d.n_conflict), (2, 0, 1));
+    assert_eq!((a.items[2].n_recused, a.items[2].n_conflict), (1, 0));
+    assert_eq!((a.experts[2].n_recused, a.experts[2].n_conflict), (0, 1));
+    assert_eq!((a.experts[3].n_recused, a.experts[3].n_conflict), (1, 0));
+}
+
+#[test]
 fn median_and_trimmed_end_to_end() {
     let p = hand_panel();
     let a = aggregate(&p, &config(Method::Median, 2, 3)).expect("run");
@@ -277,6 +291,8 @@ fn calibrated_disconnected_end_to_end() {
     assert!((bias[0].expect("a") - 4.0).abs() < 1e-12);
     assert!((bias[1].expect("b") + 4.0).abs() < 1e-12);
     assert_eq!(bias[2], Some(0.0));
+    // The same biases for the statistics of a run ranked by another method.
+    assert_eq!(calibrated_biases(&p).expect("fit"), bias);
     // N = 5, p = 3 items + 3 experts − 2 = 4; RSS = 4 (residuals ±1) → σ² = 4; SEs exist.
     assert_eq!((cal.n_observations, cal.n_parameters), (5, 4));
     assert!((cal.sigma2.expect("dof") - 4.0).abs() < 1e-10);
