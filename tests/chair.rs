@@ -588,6 +588,16 @@ fn decision_errors_speak_the_ui_language() {
         "{}",
         message(&zh)
     );
+    // An include past the range: the warning and the list's makeup in Chinese too.
+    for id in ["RE-032", "RE-033", "RE-034", "RE-035", "RE-036"] {
+        search(&mut zh, id);
+        key(&mut zh, KeyCode::Char('I'));
+        typed(&mut zh, "示范");
+        key(&mut zh, KeyCode::Enter);
+    }
+    let m = message(&zh);
+    assert!(m.contains("入围 31 项，超出 25–30"), "{m}");
+    assert!(m.contains("K = 26 + 破格入围 5 项（RE-032"), "{m}");
 }
 
 #[test]

@@ -955,6 +955,30 @@ pub fn context_text(c: &Context, lang: Lang) -> String {
     )
 }
 
+/// How the decided list is made up, in the UI language: `K = 28 + 3 included (…)`.
+pub fn makeup_text(a: &decisions::Applied, lang: Lang) -> String {
+    let mut s = format!("K = {}", a.k);
+    for (kind, t) in [
+        (Override::Include, T::ChairMakeupIncluded),
+        (Override::Exclude, T::ChairMakeupExcluded),
+    ] {
+        let ids: Vec<&str> = a
+            .overrides
+            .iter()
+            .filter(|o| o.kind == kind)
+            .map(|o| o.item.as_str())
+            .collect();
+        if !ids.is_empty() {
+            s.push(' ');
+            s.push_str(&t.fill(
+                lang,
+                &[("n", &ids.len().to_string()), ("ids", &ids.join(", "))],
+            ));
+        }
+    }
+    s
+}
+
 /// The decided list's size against the range, with how it is made up.
 pub fn out_of_range_text(a: &decisions::Applied, lang: Lang) -> String {
     T::ChairOutOfRange.fill(
@@ -963,7 +987,7 @@ pub fn out_of_range_text(a: &decisions::Applied, lang: Lang) -> String {
             ("n", &a.list_size.to_string()),
             ("min", &a.shortlist_min.to_string()),
             ("max", &a.shortlist_max.to_string()),
-            ("makeup", &a.makeup()),
+            ("makeup", &makeup_text(a, lang)),
         ],
     )
 }

@@ -190,6 +190,8 @@ strings! {
     ChairRejectedCount => "拒收 {n}", "{n} rejected";
     ChairSheetRejectedLive => "⚠ 拒收评分表 {n} 份：{file}：{reason}（Tab 查看专家组）", "⚠ {n} sheet(s) rejected: {file}: {reason} (Tab: panel)";
     ChairOutOfRange => "入围 {n} 项，超出 {min}–{max}（{makeup}）", "the list of {n} is outside {min}–{max} ({makeup})";
+    ChairMakeupIncluded => "+ 破格入围 {n} 项（{ids}）", "+ {n} included ({ids})";
+    ChairMakeupExcluded => "− 不予入围 {n} 项（{ids}）", "− {n} excluded ({ids})";
     ChairOutOfRangeHint => "⚠ 入围 {n} 项，超出 {min}–{max}：用 [ ] 移动分数线，或 C 撤销入围/不入围决定", "⚠ list of {n} is outside {min}–{max}: move the cut with [ ], or withdraw an include/exclude with C";
     ChairTieUnsettledHint => "⚠ 分数线拆开了第 {rank} 名的并列（{items}）：按 T 说明如何处理", "⚠ the cut splits the tie at rank {rank} ({items}): press T to say how it is settled";
     ChairContextHint => "⚠ 主席决定是在 {made} 下做出的，当前显示 {now}", "⚠ decisions were made under {made}; showing {now}";

@@ -892,7 +892,10 @@ fn compensate(app: &ChairApp, f: &mut Frame, area: Rect, k: usize) {
             ("k", &k.to_string()),
         ],
     );
-    let w = (area.width * 3 / 4).max(40).min(area.width);
+    // One line when the screen allows: the question and its keys read together.
+    let w = ((wrap::width(&text) + 4) as u16)
+        .max(40)
+        .min(area.width.saturating_sub(2));
     let lines = wrap::wrap(text.trim(), usize::from(w.saturating_sub(4)).max(1));
     let r = centered(area, w, lines.len() as u16 + 2);
     clear_popup(f, r);
@@ -923,7 +926,6 @@ fn reason(
     what: &ReasonFor,
     ta: &ratatui_textarea::TextArea<'static>,
 ) {
-    let r = centered(area, (area.width * 3 / 4).max(40), 3);
     let title = match what {
         ReasonFor::Include(id) => T::ReasonInclude.fill(app.lang(), &[("id", id)]),
         ReasonFor::Exclude(id) => T::ReasonExclude.fill(app.lang(), &[("id", id)]),
@@ -957,5 +959,9 @@ fn reason(
             None => T::ReasonTies.get(app.lang()).to_string(),
         },
     };
+    // Wide enough for the whole question (it names the tied nominations) where the screen allows.
+    let want = (wrap::width(&title) + 2).min(usize::from(area.width.saturating_sub(2)));
+    let w = (area.width * 3 / 4).max(40).max(want as u16);
+    let r = centered(area, w, 3);
     super::popup::editor(app.theme(), f, r, &title, ta);
 }
