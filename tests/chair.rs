@@ -825,3 +825,45 @@ fn meeting_snapshots() {
         );
     }
 }
+
+#[test]
+fn help_scrolls_within_its_text() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = meeting(dir.path(), Lang::En);
+    a.size = (80, 24);
+    key(&mut a, KeyCode::Char('?'));
+    let s = screen(&mut a, 80, 24);
+    assert!(
+        s.contains("scroll: lines 1–20 of 25"),
+        "clipped, and says so: {s}"
+    );
+    for _ in 0..30 {
+        key(&mut a, KeyCode::Char('j'));
+    }
+    assert!(
+        matches!(a.mode, ChairMode::Help { scroll: 5 }),
+        "{:?}",
+        a.mode
+    );
+    key(&mut a, KeyCode::Char('k'));
+    assert!(
+        matches!(a.mode, ChairMode::Help { scroll: 4 }),
+        "{:?}",
+        a.mode
+    );
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("lines 5–24 of 25"), "{s}");
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, ChairMode::Normal));
+    // At 160×48 it all fits: nothing to scroll, no hint.
+    a.size = (160, 48);
+    key(&mut a, KeyCode::Char('?'));
+    key(&mut a, KeyCode::Char('j'));
+    assert!(
+        matches!(a.mode, ChairMode::Help { scroll: 0 }),
+        "{:?}",
+        a.mode
+    );
+    let s = screen(&mut a, 160, 48);
+    assert!(!s.contains("scroll: lines"), "{s}");
+}

@@ -624,21 +624,26 @@ impl ChairApp {
     pub fn handle_key(&mut self, k: KeyEvent) {
         match &mut self.mode {
             ChairMode::Help { scroll } => {
-                let page = usize::from(self.size.1).saturating_sub(4).max(1);
-                // The overlay clamps when drawing; here only keep the number sensible.
-                let most = Action::ALL.len() + 8;
-                match self.settings.keymap.action(&k) {
+                let (page, now) = (usize::from(self.size.1).saturating_sub(4).max(1), *scroll);
+                let action = self.settings.keymap.action(&k);
+                let most = super::view::chair::help_scroll_max(self, self.size.0, self.size.1);
+                let next = match action {
                     Some(Action::Help | Action::Cancel | Action::Quit) => {
-                        self.mode = ChairMode::Normal
+                        self.mode = ChairMode::Normal;
+                        return;
                     }
-                    Some(Action::NextItem) => *scroll = (*scroll + 1).min(most),
-                    Some(Action::ScrollDown) => *scroll = (*scroll + page).min(most),
-                    Some(Action::PrevItem) => *scroll = scroll.saturating_sub(1),
-                    Some(Action::ScrollUp) => *scroll = scroll.saturating_sub(page),
-                    Some(Action::FirstItem) => *scroll = 0,
-                    Some(Action::LastItem) => *scroll = most,
-                    _ => {}
-                }
+                    Some(Action::NextItem) => now + 1,
+                    Some(Action::ScrollDown) => now + page,
+                    Some(Action::PrevItem) => now.saturating_sub(1),
+                    Some(Action::ScrollUp) => now.saturating_sub(page),
+                    Some(Action::FirstItem) => 0,
+                    Some(Action::LastItem) => most,
+                    _ => now,
+                };
+                // Clamped here as in the drawing, so scrolling back up starts at once.
+                self.mode = ChairMode::Help {
+                    scroll: next.min(most),
+                };
             }
             ChairMode::Compensate(to) => {
                 let to = *to;

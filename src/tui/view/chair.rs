@@ -762,23 +762,18 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
     f.render_widget(Line::styled(wrap::truncate(&text, w), style), area);
 }
 
-fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
-    let t = app.theme();
-    let r = centered(
+/// The help overlay's box on a screen of `area`.
+fn help_box(area: Rect) -> Rect {
+    centered(
         area,
         76.min(area.width.saturating_sub(2)),
         area.height.saturating_sub(2),
-    );
-    clear_popup(f, r);
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} ", T::ChairHelpChairKeys.get(app.lang())),
-            t.title,
-        ))
-        .border_style(t.border_focus)
-        .style(t.popup);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    )
+}
+
+/// The help overlay's lines for an inner width.
+fn help_lines(app: &ChairApp, width: usize) -> Vec<Line<'static>> {
+    let t = app.theme();
     let entries: Vec<(String, String)> = app
         .settings
         .keymap
@@ -810,7 +805,7 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
         .map(|(k, _)| wrap::width(k))
         .max()
         .unwrap_or(8)
-        .min(usize::from(inner.width) / 2);
+        .min(width / 2);
     let mut lines = Vec::new();
     for (k, d) in entries {
         lines.push(Line::from(vec![
@@ -820,19 +815,42 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
     }
     let (min, max) = match &app.results {
         Some(r) => (r.config.shortlist_min, r.config.shortlist_max),
-        None => {
-            let o = report_range(app);
-            (o.0, o.1)
-        }
+        None => report_range(app),
     };
     let legend = T::ChairMarksShortlistedTheBand.fill(
         app.lang(),
         &[("min", &min.to_string()), ("max", &max.to_string())],
     );
     lines.push(Line::default());
-    for l in wrap::wrap(&legend, usize::from(inner.width).saturating_sub(2)) {
+    for l in wrap::wrap(&legend, width.saturating_sub(2)) {
         lines.push(Line::styled(format!(" {l}"), t.muted));
     }
+    lines
+}
+
+/// The furthest the help overlay scrolls on a `w`×`h` screen (0 when it all fits).
+pub fn help_scroll_max(app: &ChairApp, w: u16, h: u16) -> usize {
+    let r = help_box(Rect::new(0, 0, w, h));
+    let (iw, ih) = (r.width.saturating_sub(2), r.height.saturating_sub(2));
+    help_lines(app, usize::from(iw))
+        .len()
+        .saturating_sub(usize::from(ih))
+}
+
+fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
+    let t = app.theme();
+    let r = help_box(area);
+    clear_popup(f, r);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", T::ChairHelpChairKeys.get(app.lang())),
+            t.title,
+        ))
+        .border_style(t.border_focus)
+        .style(t.popup);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let lines = help_lines(app, usize::from(inner.width));
     let h = usize::from(inner.height);
     let total = lines.len();
     let scroll = scroll.min(total.saturating_sub(h));
