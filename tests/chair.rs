@@ -152,6 +152,11 @@ fn the_cut_stays_in_range() {
         a.message
     );
     assert_eq!(log_len(&a), 2, "two cut moves, no tie note");
+    // The help's legend names this run's range, not the profile's 25–30.
+    key(&mut a, KeyCode::Char('?'));
+    key(&mut a, KeyCode::Char('G'));
+    let s = screen(&mut a, 80, 24);
+    assert!(s.contains("the 3-5 band"), "{s}");
 }
 
 #[test]

@@ -391,3 +391,60 @@ fn exports_are_ordinary_files() {
         assert_eq!(mode, 0o644, "{name}");
     }
 }
+
+#[test]
+fn a_split_tie_is_flagged_in_every_output() {
+    let m = meeting();
+    let mut a = chair(&m);
+    // 29 and 30 split the three-way tie at 29: the chair says how it is settled.
+    key(&mut a, KeyCode::Char(']'));
+    assert!(matches!(a.mode, ChairMode::Reason(..)), "{:?}", a.mode);
+    typed(&mut a, "RE-029 by vote");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.results.as_ref().expect("r").k, 29);
+    drop(a);
+    let flagged = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| l.contains("tie-at-cut"))
+            .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+            .collect()
+    };
+    let (_, plain, _) = run(&["rank", BATCH, &s(&m.sheets), "--bootstrap", "0"]);
+    assert!(
+        flagged(&plain).is_empty(),
+        "the rule's cut at 28 splits nothing"
+    );
+    let (code, out, err) = run_v(&with_decisions(&m, "rank", &[]));
+    assert_eq!(code, 0, "{err}");
+    let table = &out[out.find("\n===").expect("table")..];
+    assert_eq!(flagged(table), ["RE-029", "RE-030", "RE-031"]);
+    assert!(
+        out.contains(
+            "the cut splits the tie at rank 29 (RE-029, RE-030, RE-031): settled: RE-029 by vote"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "cut: K = 29: set by the chair (the rule gives K = 28); it splits the tie at rank 29"
+        ),
+        "{out}"
+    );
+    let (_, csv, _) = run_v(&with_decisions(&m, "rank", &["--format", "csv"]));
+    let n = csv.lines().filter(|l| l.contains("tie-at-cut")).count();
+    assert_eq!(n, 3, "{csv}");
+    let xlsx = m.root.join("tie.xlsx");
+    let (code, _, err) = run_v(&with_decisions(
+        &m,
+        "export",
+        &["--format", "xlsx", "-o", &s(&xlsx)],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let mut wb = calamine::open_workbook_auto(&xlsx).expect("opens");
+    let full = wb.worksheet_range("完整排名").expect("sheet");
+    let n = full
+        .rows()
+        .filter(|r| r.iter().any(|c| c.to_string().contains("截线处并列")))
+        .count();
+    assert_eq!(n, 3);
+}
