@@ -215,13 +215,16 @@ pub struct SheetsOpts {
     /// Go on without the sheets that fail their checks (they are listed).
     #[arg(long)]
     pub skip_invalid: bool,
-    /// mean, trimmed, median, zscore or calibrated.
-    #[arg(long, default_value = "trimmed")]
-    pub method: String,
-    /// Experts needed before `trimmed` drops the highest and lowest total.
-    #[arg(long, default_value_t = 5, value_name = "N")]
-    pub trim_min: usize,
-    /// The shortlist size range (default: the profile's, e.g. 25-30).
+    /// mean, trimmed, median, zscore or calibrated (default: trimmed; with --decisions, the
+    /// method the chair's decisions were made under).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Experts needed before `trimmed` drops the highest and lowest total (default: 5; with
+    /// --decisions, the chair's).
+    #[arg(long, value_name = "N")]
+    pub trim_min: Option<usize>,
+    /// The shortlist size range (default: the profile's, e.g. 25-30; with --decisions, the
+    /// chair's).
     #[arg(long, value_name = "MIN-MAX")]
     pub shortlist: Option<String>,
     /// Bootstrap resamples for the stability analysis (0 skips it).
@@ -344,12 +347,17 @@ pub struct ChairArgs {
     /// Bootstrap seed.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// The shortlist size range (default: the profile's, e.g. 25-30).
+    /// The shortlist size range (default: the profile's, e.g. 25-30; once decisions are
+    /// recorded, the range they were made under).
     #[arg(long, value_name = "MIN-MAX")]
     pub shortlist: Option<String>,
-    /// The method to start with (M switches).
-    #[arg(long, default_value = "trimmed")]
-    pub method: String,
+    /// The method to start with, M switches (default: trimmed; once decisions are recorded, the
+    /// method they were made under).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Experts needed before `trimmed` drops the extremes (default: 5, or the decisions').
+    #[arg(long, value_name = "N")]
+    pub trim_min: Option<usize>,
     #[command(flatten)]
     pub opts: BatchOpts,
     #[command(flatten)]
@@ -1010,22 +1018,51 @@ pub struct Gathered {
     pub results: crate::report::Results,
 }
 
+/// Parses `--method`.
+fn parse_method(m: &str) -> Result<crate::aggregate::Method> {
+    m.parse().map_err(|e| anyhow::anyhow!("--method {m}: {e}"))
+}
+
+/// The chair's decision log for a batch from `--decisions DIR`; a damaged log is an error.
+fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<crate::decisions::Recorded>> {
+    if !dir.join(crate::store::DB_FILE_NAME).exists() {
+        bail!("--decisions {}: no chair's store there", dir.display());
+    }
+    let store = Store::open(dir)?;
+    let log = crate::decisions::parse_log(&store.decisions(&batch.hash)?)?;
+    if log.is_empty() {
+        eprintln!(
+            "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
+            dir.display(),
+            batch.short_hash()
+        );
+    }
+    Ok(log)
+}
+
 /// Reads the batch and the sheets and aggregates; `Err(code)` after printing why not.
+///
+/// With `--decisions`, the settings of the chair's latest decision (method, range, trim_min) are
+/// the defaults: a decided K means the list the chair saw only under them. Options given on the
+/// command line win, with a warning when they differ.
 pub fn gather(
     batch: &Path,
     opts: &BatchOpts,
     so: &SheetsOpts,
 ) -> Result<std::result::Result<Gathered, u8>> {
     let profile = load_profile(opts.profile.as_deref())?;
-    let method: crate::aggregate::Method = so
-        .method
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--method {}: {e}", so.method))?;
+    let method = so.method.as_deref().map(parse_method).transpose()?;
     let range = so.shortlist.as_deref().map(parse_range).transpose()?;
     let batch = match load_usable_batch(batch, &profile, opts)? {
         Ok(b) => b,
         Err(code) => return Ok(Err(code)),
     };
+    let log = so
+        .decisions
+        .as_deref()
+        .map(|dir| chair_log(dir, &batch))
+        .transpose()?;
+    let made = log.as_deref().and_then(crate::decisions::made_under);
     let panel = match &so.panel {
         Some(p) => Some(crate::panel::Panel::load(p)?),
         None => None,
@@ -1059,23 +1096,34 @@ pub fn gather(
         return Ok(Err(EXIT_INPUT));
     }
     let mut ropts = crate::report::Options::for_profile(&profile, batch.meta.final_review);
-    ropts.method = method;
-    ropts.trim_min = so.trim_min;
+    ropts.method = method
+        .or_else(|| made.as_ref().and_then(crate::decisions::Context::method))
+        .unwrap_or_default();
+    ropts.trim_min = so
+        .trim_min
+        .or(made.as_ref().map(|c| c.trim_min))
+        .unwrap_or(ropts.trim_min);
     ropts.replicates = so.bootstrap;
     ropts.seed = so.seed;
-    if let Some(r) = range {
+    if let Some(r) = range.or(made.as_ref().map(|c| (c.shortlist_min, c.shortlist_max))) {
         ropts.shortlist = r;
     }
     let exclusions = collected.exclusions();
     let sheets: Vec<crate::sheet::Sheet> = collected.accepted.into_iter().map(|(_, s)| s).collect();
     let mut results = crate::report::build(&batch, &profile, &sheets, &exclusions, &ropts)?;
-    if let Some(dir) = &so.decisions {
-        if !dir.join(crate::store::DB_FILE_NAME).exists() {
-            bail!("--decisions {}: no chair's store there", dir.display());
+    if let Some(log) = &log {
+        crate::decisions::apply(&mut results, log);
+        if let Some(a) = &results.decided {
+            if let Some(c) = &a.made_under {
+                eprintln!(
+                    "note: {} chair's decision(s) applied; they were made under {c}",
+                    log.len()
+                );
+            }
+            if let Some(p) = a.context_problem() {
+                eprintln!("warning: {p}");
+            }
         }
-        let store = Store::open(dir)?;
-        let log = crate::decisions::parse_log(&store.decisions(&batch.hash)?)?;
-        crate::decisions::apply(&mut results, &log);
     }
     Ok(Ok(Gathered {
         profile,
@@ -1094,6 +1142,12 @@ fn cmd_rank(a: RankArgs) -> Result<u8> {
         RankFormat::Csv => crate::export::rank_csv(&g.results, false),
         RankFormat::Json => crate::export::rank_json(&g.results).into_bytes(),
     };
+    if a.format != RankFormat::Table
+        && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
+    {
+        // The table says it in its summary; CSV and JSON readers need it on stderr.
+        eprintln!("warning: {p}");
+    }
     std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
     Ok(0)
 }
@@ -1134,11 +1188,21 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
         crate::report::Options::for_profile(&g.profile, g.batch.meta.final_review).shortlist;
     let size = r.rows.iter().filter(|x| x.shortlisted).count();
     if (size < lo || size > hi) && !a.force {
-        eprintln!(
-            "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
-            g.profile.id, r.cut_note
-        );
-        eprintln!("revdesk: nothing written; pass --force to export it anyway");
+        match r.decided.as_ref().and_then(|d| d.range_problem()) {
+            Some(p) => {
+                eprintln!("revdesk: {p}");
+                eprintln!(
+                    "revdesk: nothing written. Bring the list into {lo}–{hi} in `revdesk chair`: move the cut ([ or ]) or withdraw an include/exclude (C); or pass --force to export this list anyway"
+                );
+            }
+            None => {
+                eprintln!(
+                    "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
+                    g.profile.id, r.cut_note
+                );
+                eprintln!("revdesk: nothing written; pass --force to export it anyway");
+            }
+        }
         return Ok(EXIT_INPUT);
     }
     match a.format {
@@ -1150,11 +1214,20 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
             crate::export::export_markdown(r, &g.profile).as_bytes(),
         )?,
     }
+    let makeup = match &r.decided {
+        Some(d) => format!("{}, chair's decisions applied", d.makeup()),
+        None => format!("K = {}", r.k),
+    };
+    let full = match a.format {
+        ExportFormat::Csv | ExportFormat::Json => {
+            format!(", full ranking of {} rows", r.rows.len())
+        }
+        ExportFormat::Xlsx | ExportFormat::Md => String::new(),
+    };
     println!(
-        "{}: {} nominations ranked, shortlist of {} ({}), method {}",
+        "{}: shortlist of {size} written ({makeup}){full}; {} nominations ranked ({}), method {}",
         a.output.display(),
         r.rows.iter().filter(|x| x.rank.is_some()).count(),
-        r.k,
         g.batch.short_hash(),
         r.method
     );
@@ -1167,7 +1240,12 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut builder = tempfile::Builder::new();
+    // Why: a temporary file is private (0600); an export is an ordinary file (0666 less umask).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder
+        .tempfile_in(dir)
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes)
         .with_context(|| format!("writing {}", path.display()))?;
@@ -1188,15 +1266,26 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
     };
     let chair = a.chair.clone().unwrap_or_else(default_expert);
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
-    let method: crate::aggregate::Method = a
-        .method
-        .parse()
-        .map_err(|e| anyhow::anyhow!("--method {}: {e}", a.method))?;
+    let method = a.method.as_deref().map(parse_method).transpose()?;
     let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
-    need_terminal()?;
     let dir = store_dir(a.store.as_deref())?;
+    // A damaged log stops here, as in `rank`/`export`: the chair must not decide on a ranking
+    // that silently lacks the earlier decisions.
+    let log = if dir.join(crate::store::DB_FILE_NAME).exists() {
+        crate::decisions::parse_log(&Store::open(&dir)?.decisions(&batch.hash)?)?
+    } else {
+        Vec::new()
+    };
+    need_terminal()?;
     let store = Store::open(&dir)?;
     register(&store, &batch, &profile)?;
+    // Reopening after decisions: show the ranking they were made under, unless told otherwise.
+    let made = crate::decisions::made_under(&log);
+    let method = method
+        .or_else(|| made.as_ref().and_then(crate::decisions::Context::method))
+        .unwrap_or_default();
+    let shortlist = shortlist.or(made.as_ref().map(|c| (c.shortlist_min, c.shortlist_max)));
+    let trim_min = a.trim_min.or(made.as_ref().map(|c| c.trim_min));
     let settings = crate::tui::chair::ChairSettings {
         chair,
         lang: ui.lang,
@@ -1207,8 +1296,9 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
         panel,
         shortlist,
         method,
+        trim_min,
     };
-    let app = crate::tui::chair::ChairApp::new(profile, batch, a.sheets.clone(), store, settings);
+    let app = crate::tui::chair::ChairApp::new(profile, batch, a.sheets.clone(), store, settings)?;
     Ok(crate::tui::run(app)?.exit_code())
 }
 
@@ -1226,18 +1316,43 @@ fn cmd_merge(a: MergeArgs) -> Result<u8> {
             std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
         inputs.push((p.clone(), text));
     }
-    let order: Vec<String> = profile.domains.iter().map(|d| d.key.clone()).collect();
-    let merged = match crate::merge::merge(&inputs, &order) {
+    let merged = match crate::merge::merge(&inputs, &profile) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("revdesk: cannot merge: {e}");
             return Ok(EXIT_INPUT);
         }
     };
-    if merged.profile != profile.id {
+    let name_of = |key: &str| {
+        profile
+            .domain(key)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| key.to_string())
+    };
+    for part in merged.parts.iter().filter(|p| p.forced.is_some()) {
+        if let Some((min, max)) = part.forced {
+            eprintln!(
+                "note: {} ({}) was exported with --force: its shortlist of {} is outside {min}–{max}",
+                part.path.display(),
+                name_of(&part.domain),
+                part.count
+            );
+        }
+    }
+    if !merged.missing.is_empty() {
+        let missing: Vec<String> = merged.missing.iter().map(|k| name_of(k)).collect();
         eprintln!(
-            "note: the shortlists were made under profile {}, the final batch follows it (given: {})",
-            merged.profile, profile.id
+            "warning: {} of the profile's {} domains given; missing: {}",
+            merged.parts.len(),
+            profile.domains.len(),
+            missing.join(", ")
+        );
+    }
+    if merged.items.len() < profile.final_list_size as usize {
+        eprintln!(
+            "warning: {} nominations cannot fill the final list of {}",
+            merged.items.len(),
+            profile.final_list_size
         );
     }
     let title = format!("{} 终审", profile.name);

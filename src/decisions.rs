@@ -1,10 +1,23 @@
 //! The panel chair's decisions: where the cut goes, which nominations are included or excluded
-//! against the ranking (each with a written reason), ties marked resolved. Decisions are an
+//! against the ranking (each with a written reason), ties at the cut settled. Decisions are an
 //! append-only log; the current state is derived from it, and applied to a `Results`.
+//!
+//! Rules, enforced by [`check`] and reported by [`apply`]:
+//! - a cut stays within the shortlist range and never splits a tie silently: a K that puts one
+//!   of two equal scores on the list and the other off needs a written note of how the tie was
+//!   settled;
+//! - an include or exclude needs a reason and must change something (including a nomination
+//!   already on the list is refused);
+//! - every decision records the method, range and trim_min it was made under ([`Context`]); a
+//!   decided K only means the list the chair saw under those settings, so the latest decision's
+//!   context is the default for `rank`, `stats` and `export` with the chair's store, and a replay
+//!   under other settings is warned about in every output.
 
-use crate::report::Results;
+use crate::aggregate::Method;
+use crate::report::{Results, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// One decision, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -14,6 +27,9 @@ pub enum Decision {
     Cut {
         /// The shortlist size.
         k: usize,
+        /// How the tie this cut splits was settled (required when it splits one).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tie_note: Option<String>,
     },
     /// Include a nomination the ranking leaves out.
     Include {
@@ -34,14 +50,57 @@ pub enum Decision {
         /// The nomination.
         item: String,
     },
-    /// The ties at the cut are settled (the note says how).
+    /// The tie at the cut is settled (the note says how).
     TiesResolved {
-        /// How they were settled.
+        /// How it was settled.
         note: String,
+        /// The K it was settled at (older logs: none, any cut).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        k: Option<usize>,
     },
 }
 
-/// A decision with when and by whom.
+/// The settings a decision was made under: a decided K means a list only under them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Context {
+    /// The aggregation method shown (`trimmed`, `mean`, …).
+    pub method: String,
+    /// Shortlist range, smallest.
+    pub shortlist_min: usize,
+    /// Shortlist range, largest.
+    pub shortlist_max: usize,
+    /// Experts needed before `trimmed` drops the extremes.
+    pub trim_min: usize,
+}
+
+impl Context {
+    /// The settings `results` were computed with.
+    pub fn of(results: &Results) -> Context {
+        Context {
+            method: results.method.as_str().to_string(),
+            shortlist_min: results.config.shortlist_min,
+            shortlist_max: results.config.shortlist_max,
+            trim_min: results.config.trim_min,
+        }
+    }
+
+    /// The method, when it is one this version knows.
+    pub fn method(&self) -> Option<Method> {
+        self.method.parse().ok()
+    }
+}
+
+impl fmt::Display for Context {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "method {}, range {}–{}, trim_min {}",
+            self.method, self.shortlist_min, self.shortlist_max, self.trim_min
+        )
+    }
+}
+
+/// A decision with when, by whom and under which settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {
     /// Sequence in the chair's store.
@@ -52,6 +111,18 @@ pub struct Recorded {
     pub chair: String,
     /// What was decided.
     pub decision: Decision,
+    /// The settings the chair was looking at (none in logs written before they were recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
+}
+
+/// The stored JSON: the decision's fields and its context side by side.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    #[serde(flatten)]
+    decision: Decision,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    context: Option<Context>,
 }
 
 /// A decision that cannot be recorded.
@@ -70,6 +141,31 @@ pub enum DecisionError {
         /// Largest allowed.
         max: usize,
     },
+    /// The cut would split a tie and no note says how it was settled.
+    #[error(
+        "K = {k} splits the tie at rank {rank} ({}): say how the tie is settled",
+        items.join(", ")
+    )]
+    SplitsTie {
+        /// Requested size.
+        k: usize,
+        /// The tied rank.
+        rank: usize,
+        /// The tied nominations.
+        items: Vec<String>,
+    },
+    /// Including a nomination that is already on the list changes nothing.
+    #[error("{0} is already on the list")]
+    AlreadyIn(String),
+    /// Excluding a nomination that is already off the list changes nothing.
+    #[error("{0} is already off the list")]
+    AlreadyOut(String),
+    /// There is no include/exclude on this nomination to withdraw.
+    #[error("no include/exclude on {0} to withdraw")]
+    NoOverride(String),
+    /// Nothing to settle: the cut splits no tie.
+    #[error("the cut at K = {0} splits no tie")]
+    NoTieAtCut(usize),
     /// The nomination is not in the batch.
     #[error("no nomination '{0}' in this batch")]
     UnknownItem(String),
@@ -110,8 +206,8 @@ pub struct State {
     pub k: Option<usize>,
     /// Overrides by nomination, with the reason.
     pub overrides: BTreeMap<String, (Override, String)>,
-    /// How ties at the cut were settled, if they were.
-    pub ties_resolved: Option<String>,
+    /// How the tie at the cut was settled, and the K it was settled at (None: any).
+    pub ties_resolved: Option<(Option<usize>, String)>,
 }
 
 impl State {
@@ -120,7 +216,11 @@ impl State {
         let mut s = State::default();
         for r in log {
             match &r.decision {
-                Decision::Cut { k } => s.k = Some(*k),
+                Decision::Cut { k, tie_note } => {
+                    s.k = Some(*k);
+                    // A new cut has a new tie (or none): an older note does not carry over.
+                    s.ties_resolved = tie_note.clone().map(|n| (Some(*k), n));
+                }
                 Decision::Include { item, reason } => {
                     s.overrides
                         .insert(item.clone(), (Override::Include, reason.clone()));
@@ -132,7 +232,9 @@ impl State {
                 Decision::Clear { item } => {
                     s.overrides.remove(item);
                 }
-                Decision::TiesResolved { note } => s.ties_resolved = Some(note.clone()),
+                Decision::TiesResolved { note, k } => {
+                    s.ties_resolved = Some((k.or(s.k), note.clone()));
+                }
             }
         }
         s
@@ -144,32 +246,95 @@ impl State {
     }
 }
 
-/// Checks a decision before it is recorded.
+/// A tie group that a cut puts partly on the list and partly off it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SplitTie {
+    /// Their shared rank.
+    pub rank: usize,
+    /// The tied nominations, in ranking order.
+    pub items: Vec<String>,
+    /// How the chair settled it, if they did.
+    pub resolved: Option<String>,
+}
+
+/// The tie a cut after the `k`-th ranked nomination splits, if any.
+pub fn split_at(rows: &[Row], k: usize) -> Option<SplitTie> {
+    let ranked: Vec<&Row> = rows.iter().filter(|r| r.rank.is_some()).collect();
+    if k == 0 || k >= ranked.len() {
+        return None;
+    }
+    let rank = ranked[k - 1].rank?;
+    if ranked[k].rank != Some(rank) {
+        return None;
+    }
+    Some(SplitTie {
+        rank,
+        items: ranked
+            .iter()
+            .filter(|r| r.rank == Some(rank))
+            .map(|r| r.id.clone())
+            .collect(),
+        resolved: None,
+    })
+}
+
+/// Whether an include/exclude of `item` would change the (decided) list in `results`.
+pub fn check_override(o: Override, item: &str, results: &Results) -> Result<(), DecisionError> {
+    let Some(row) = results.rows.iter().find(|r| r.id == item) else {
+        return Err(DecisionError::UnknownItem(item.to_string()));
+    };
+    match o {
+        Override::Include if row.shortlisted => Err(DecisionError::AlreadyIn(item.to_string())),
+        Override::Exclude if !row.shortlisted => Err(DecisionError::AlreadyOut(item.to_string())),
+        _ => Ok(()),
+    }
+}
+
+/// Checks a decision against the results the chair is looking at, before it is recorded.
 pub fn check(d: &Decision, results: &Results) -> Result<(), DecisionError> {
-    let known = |item: &str| results.rows.iter().any(|r| r.id == item);
     match d {
-        Decision::Cut { k } => {
+        Decision::Cut { k, tie_note } => {
             let (min, max) = (results.config.shortlist_min, results.config.shortlist_max);
             if *k < min || *k > max {
                 return Err(DecisionError::CutOutOfRange { k: *k, min, max });
             }
+            let settled = tie_note.as_deref().is_some_and(|n| !n.trim().is_empty());
+            if let Some(t) = split_at(&results.rows, *k)
+                && !settled
+            {
+                return Err(DecisionError::SplitsTie {
+                    k: *k,
+                    rank: t.rank,
+                    items: t.items,
+                });
+            }
         }
         Decision::Include { item, reason } | Decision::Exclude { item, reason } => {
-            if !known(item) {
+            if !results.rows.iter().any(|r| r.id == *item) {
                 return Err(DecisionError::UnknownItem(item.clone()));
             }
             if reason.trim().is_empty() {
                 return Err(DecisionError::NoReason);
             }
+            let o = match d {
+                Decision::Include { .. } => Override::Include,
+                _ => Override::Exclude,
+            };
+            check_override(o, item, results)?;
         }
-        Decision::Clear { item } => {
-            if !known(item) {
-                return Err(DecisionError::UnknownItem(item.clone()));
+        Decision::Clear { item } => match results.rows.iter().find(|r| r.id == *item) {
+            None => return Err(DecisionError::UnknownItem(item.clone())),
+            Some(r) if r.decision.is_none() => {
+                return Err(DecisionError::NoOverride(item.clone()));
             }
-        }
-        Decision::TiesResolved { note } => {
+            Some(_) => {}
+        },
+        Decision::TiesResolved { note, .. } => {
             if note.trim().is_empty() {
                 return Err(DecisionError::NoReason);
+            }
+            if split_at(&results.rows, results.k).is_none() {
+                return Err(DecisionError::NoTieAtCut(results.k));
             }
         }
     }
@@ -180,30 +345,193 @@ pub fn check(d: &Decision, results: &Results) -> Result<(), DecisionError> {
 pub fn parse_log(rows: &[(i64, String, String, String)]) -> Result<Vec<Recorded>, DecisionError> {
     rows.iter()
         .map(|(seq, at, chair, json)| {
-            let decision = serde_json::from_str(json).map_err(|e| DecisionError::Damaged {
-                seq: *seq,
-                message: e.to_string(),
-            })?;
+            let stored: Stored =
+                serde_json::from_str(json).map_err(|e| DecisionError::Damaged {
+                    seq: *seq,
+                    message: e.to_string(),
+                })?;
             Ok(Recorded {
                 seq: *seq,
                 at: at.clone(),
                 chair: chair.clone(),
-                decision,
+                decision: stored.decision,
+                context: stored.context,
             })
         })
         .collect()
 }
 
-/// A decision as stored (JSON).
-pub fn to_json(d: &Decision) -> String {
+/// A decision as stored (JSON), with the settings it was made under.
+pub fn to_json(d: &Decision, context: Option<&Context>) -> String {
+    let stored = Stored {
+        decision: d.clone(),
+        context: context.cloned(),
+    };
     // A plain enum of strings and numbers always serialises.
-    serde_json::to_string(d).unwrap_or_default()
+    serde_json::to_string(&stored).unwrap_or_default()
 }
 
-/// Applies the decisions: the decided cut, then the overrides; the rows say what was decided.
+/// The settings of the latest decision that recorded them: the defaults for a replay.
+pub fn made_under(log: &[Recorded]) -> Option<Context> {
+    log.iter().rev().find_map(|r| r.context.clone())
+}
+
+/// An include or exclude in force, for the outputs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverrideEntry {
+    /// The nomination.
+    pub item: String,
+    /// Include or exclude.
+    pub kind: Override,
+    /// The chair's reason.
+    pub reason: String,
+    /// Its rank under the method shown.
+    pub rank: Option<usize>,
+}
+
+/// What the chair's decisions did to a result: every output reports this.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Applied {
+    /// K by the rule, before the decisions.
+    pub computed_k: usize,
+    /// The K in force (the chair's, or the rule's).
+    pub k: usize,
+    /// Whether the chair set K.
+    pub k_decided: bool,
+    /// Nominations on the decided list.
+    pub list_size: usize,
+    /// Shortlist range, smallest.
+    pub shortlist_min: usize,
+    /// Shortlist range, largest.
+    pub shortlist_max: usize,
+    /// Includes and excludes in force, in ranking order.
+    pub overrides: Vec<OverrideEntry>,
+    /// The tie the decided cut splits, if any.
+    pub split_tie: Option<SplitTie>,
+    /// The settings of the latest decision (None for logs that did not record them).
+    pub made_under: Option<Context>,
+    /// Every distinct setting decisions were made under, oldest first.
+    pub contexts: Vec<Context>,
+    /// The settings of this run.
+    pub replayed_under: Context,
+}
+
+impl Applied {
+    /// Whether the decided list is inside the range.
+    pub fn in_range(&self) -> bool {
+        (self.shortlist_min..=self.shortlist_max).contains(&self.list_size)
+    }
+
+    /// Whether this run uses other settings than the latest decision was made under.
+    pub fn context_differs(&self) -> bool {
+        self.made_under
+            .as_ref()
+            .is_some_and(|c| *c != self.replayed_under)
+    }
+
+    /// How the list is made up: `K = 29 + 2 included (RE-012, RE-046) − 1 excluded (RE-003)`.
+    pub fn makeup(&self) -> String {
+        let mut s = format!("K = {}", self.k);
+        for (kind, sign, word) in [
+            (Override::Include, '+', "included"),
+            (Override::Exclude, '−', "excluded"),
+        ] {
+            let ids: Vec<&str> = self
+                .overrides
+                .iter()
+                .filter(|o| o.kind == kind)
+                .map(|o| o.item.as_str())
+                .collect();
+            if !ids.is_empty() {
+                s.push_str(&format!(
+                    " {sign} {} {word} ({})",
+                    ids.len(),
+                    ids.join(", ")
+                ));
+            }
+        }
+        s
+    }
+
+    /// Why the decided list is outside the range, in words; None when it is inside.
+    pub fn range_problem(&self) -> Option<String> {
+        let (n, min, max) = (self.list_size, self.shortlist_min, self.shortlist_max);
+        let what = if n > max {
+            format!("{} above the maximum {max}", n - max)
+        } else if n < min {
+            format!("{} below the minimum {min}", min - n)
+        } else {
+            return None;
+        };
+        Some(format!(
+            "the chair's decided list has {n} nominations, {what} ({})",
+            self.makeup()
+        ))
+    }
+
+    /// The context mismatch, in words; None when the run uses the decisions' settings.
+    pub fn context_problem(&self) -> Option<String> {
+        if !self.context_differs() {
+            return None;
+        }
+        let made = self.made_under.as_ref()?;
+        Some(format!(
+            "the chair's decisions were made under {made}; this run uses {}: the decided cut and overrides may not give the list the chair saw",
+            self.replayed_under
+        ))
+    }
+}
+
+/// Which rows the list holds with the cut after the `k`-th ranked row and the rows' overrides.
+fn list_size_at(rows: &[Row], k: usize) -> usize {
+    let mut ranked = 0;
+    let mut n = 0;
+    for row in rows {
+        let in_cut = row.rank.is_some() && ranked < k;
+        if row.rank.is_some() {
+            ranked += 1;
+        }
+        let on = match row.decision.as_deref() {
+            Some("include") => true,
+            Some("exclude") => false,
+            _ => in_cut,
+        };
+        n += usize::from(on);
+    }
+    n
+}
+
+/// A K in range that brings the decided list back into the range without splitting a tie,
+/// nearest the current K; None when the list is in range or no K does it.
+pub fn compensating_cut(results: &Results) -> Option<usize> {
+    let (min, max) = (results.config.shortlist_min, results.config.shortlist_max);
+    let size = list_size_at(&results.rows, results.k);
+    if (min..=max).contains(&size) {
+        return None;
+    }
+    let mut ks: Vec<usize> = (min..=max).filter(|&k| k != results.k).collect();
+    ks.sort_by_key(|&k| k.abs_diff(results.k));
+    ks.into_iter().find(|&k| {
+        (min..=max).contains(&list_size_at(&results.rows, k))
+            && split_at(&results.rows, k).is_none()
+    })
+}
+
+/// The canonical order of row flags.
+const FLAG_ORDER: [&str; 5] = [
+    "borderline",
+    "spread",
+    "tie-at-cut",
+    "incomplete",
+    "unscored",
+];
+
+/// Applies the decisions: the decided cut, then the overrides; the rows say what was decided,
+/// tie flags follow the decided cut, and warnings say what the chair must still look at.
 pub fn apply(results: &mut Results, log: &[Recorded]) {
     let state = State::from_log(log);
-    let k = state.k.unwrap_or(results.k);
+    let computed_k = results.k;
+    let k = state.k.unwrap_or(computed_k);
     let mut ranked = 0;
     for row in &mut results.rows {
         let in_cut = row.rank.is_some() && ranked < k;
@@ -219,17 +547,315 @@ pub fn apply(results: &mut Results, log: &[Recorded]) {
             row.decision_reason = Some(reason.clone());
         }
     }
-    if let Some(k) = state.k {
-        results.k = k;
-        results.cut_note = format!("K = {k}: set by the chair");
+    // The engine flagged the tie at its own cut; the flags must follow the decided one.
+    let mut split = split_at(&results.rows, k);
+    if let Some(s) = &mut split {
+        s.resolved = state
+            .ties_resolved
+            .as_ref()
+            .filter(|(at, _)| at.is_none_or(|at| at == k))
+            .map(|(_, note)| note.clone());
     }
-    if let Some(note) = &state.ties_resolved {
-        results
-            .cut_note
-            .push_str(&format!("; ties resolved: {note}"));
+    for row in &mut results.rows {
+        let tied = split.as_ref().is_some_and(|s| s.items.contains(&row.id));
+        row.flags.retain(|f| f != "tie-at-cut");
+        if tied {
+            row.flags.push("tie-at-cut".to_string());
+            row.flags.sort_by_key(|f| {
+                FLAG_ORDER
+                    .iter()
+                    .position(|o| o == f)
+                    .unwrap_or(FLAG_ORDER.len())
+            });
+        }
+    }
+    if let Some(dk) = state.k {
+        results.k = dk;
+        results.cut_note = format!("K = {dk}: set by the chair (the rule gives K = {computed_k})");
+    }
+    if let Some(s) = &split {
+        if state.k.is_some() {
+            results.cut_note.push_str(&format!(
+                "; it splits the tie at rank {} ({})",
+                s.rank,
+                s.items.join(", ")
+            ));
+        }
+        match &s.resolved {
+            Some(note) => results
+                .cut_note
+                .push_str(&format!("; ties resolved: {note}")),
+            None => results.warnings.push(format!(
+                "the cut at K = {k} splits the tie at rank {} ({}) and the chair has not said how it is settled",
+                s.rank,
+                s.items.join(", ")
+            )),
+        }
     }
     let size = results.rows.iter().filter(|r| r.shortlisted).count();
     results.k_out_of_range =
         size < results.config.shortlist_min || size > results.config.shortlist_max;
+    let mut contexts: Vec<Context> = Vec::new();
+    for c in log.iter().filter_map(|r| r.context.as_ref()) {
+        if contexts.last() != Some(c) {
+            contexts.push(c.clone());
+        }
+    }
+    let applied = Applied {
+        computed_k,
+        k,
+        k_decided: state.k.is_some(),
+        list_size: size,
+        shortlist_min: results.config.shortlist_min,
+        shortlist_max: results.config.shortlist_max,
+        overrides: results
+            .rows
+            .iter()
+            .filter_map(|r| {
+                let (kind, reason) = state.overrides.get(&r.id)?;
+                Some(OverrideEntry {
+                    item: r.id.clone(),
+                    kind: *kind,
+                    reason: reason.clone(),
+                    rank: r.rank,
+                })
+            })
+            .collect(),
+        split_tie: split,
+        made_under: made_under(log),
+        contexts,
+        replayed_under: Context::of(results),
+    };
+    if let Some(p) = applied.range_problem() {
+        results.warnings.push(p);
+    }
+    if let Some(p) = applied.context_problem() {
+        results.warnings.push(p);
+    }
+    results.decided = Some(applied);
     results.decisions = log.to_vec();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(seq: i64, decision: Decision) -> Recorded {
+        Recorded {
+            seq,
+            at: "2020-09-01T08:00:00Z".into(),
+            chair: "chair".into(),
+            decision,
+            context: None,
+        }
+    }
+
+    fn row(id: &str, rank: Option<usize>) -> Row {
+        Row {
+            rank,
+            id: id.into(),
+            name: String::new(),
+            applicant: String::new(),
+            recommender: String::new(),
+            industry: vec![],
+            trl: 7,
+            domain: "resources-environment".into(),
+            score: rank.map(|r| 100.0 - r as f64),
+            n: 5,
+            criteria_means: vec![],
+            sd: None,
+            range: None,
+            se: None,
+            p_shortlist: None,
+            rank_interval: None,
+            shortlisted: false,
+            n_recused: 0,
+            n_conflict: 0,
+            n_incomplete: 0,
+            component: None,
+            flags: vec![],
+            decision: None,
+            decision_reason: None,
+        }
+    }
+
+    #[test]
+    fn logs_written_before_settings_were_recorded_still_read() {
+        let rows = vec![
+            (
+                1,
+                "t".to_string(),
+                "c".to_string(),
+                r#"{"kind":"cut","k":29}"#.to_string(),
+            ),
+            (
+                2,
+                "t".to_string(),
+                "c".to_string(),
+                r#"{"kind":"ties_resolved","note":"vote"}"#.to_string(),
+            ),
+        ];
+        let log = parse_log(&rows).expect("reads");
+        assert_eq!(
+            log[0].decision,
+            Decision::Cut {
+                k: 29,
+                tie_note: None
+            }
+        );
+        assert_eq!(log[0].context, None);
+        assert_eq!(
+            log[1].decision,
+            Decision::TiesResolved {
+                note: "vote".into(),
+                k: None
+            }
+        );
+        assert!(matches!(
+            parse_log(&[(3, "t".into(), "c".into(), "{".into())]),
+            Err(DecisionError::Damaged { seq: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn decisions_round_trip_with_their_settings() {
+        let ctx = Context {
+            method: "mean".into(),
+            shortlist_min: 25,
+            shortlist_max: 30,
+            trim_min: 5,
+        };
+        let d = Decision::Cut {
+            k: 30,
+            tie_note: Some("RE-012 by vote".into()),
+        };
+        let json = to_json(&d, Some(&ctx));
+        assert!(json.contains(r#""kind":"cut""#), "{json}");
+        assert!(json.contains(r#""method":"mean""#), "{json}");
+        let log = parse_log(&[(1, "t".into(), "c".into(), json)]).expect("reads");
+        assert_eq!(log[0].decision, d);
+        assert_eq!(log[0].context.as_ref(), Some(&ctx));
+        assert_eq!(
+            made_under(&log).and_then(|c| c.method()),
+            Some(Method::Mean)
+        );
+        assert_eq!(made_under(&log), Some(ctx));
+    }
+
+    #[test]
+    fn a_tie_note_belongs_to_its_cut() {
+        let state = State::from_log(&[
+            rec(
+                1,
+                Decision::Cut {
+                    k: 30,
+                    tie_note: Some("by vote".into()),
+                },
+            ),
+            rec(
+                2,
+                Decision::Cut {
+                    k: 28,
+                    tie_note: None,
+                },
+            ),
+        ]);
+        assert_eq!(state.k, Some(28));
+        assert_eq!(state.ties_resolved, None, "a new cut, a new tie");
+        let state = State::from_log(&[
+            rec(
+                1,
+                Decision::Cut {
+                    k: 29,
+                    tie_note: None,
+                },
+            ),
+            rec(
+                2,
+                Decision::TiesResolved {
+                    note: "n".into(),
+                    k: Some(29),
+                },
+            ),
+            rec(
+                3,
+                Decision::Include {
+                    item: "A".into(),
+                    reason: "r".into(),
+                },
+            ),
+            rec(4, Decision::Clear { item: "A".into() }),
+        ]);
+        assert_eq!(state.ties_resolved, Some((Some(29), "n".into())));
+        assert!(state.overrides.is_empty(), "withdrawn; history keeps both");
+    }
+
+    #[test]
+    fn split_at_finds_the_tie_a_cut_straddles() {
+        let rows = vec![
+            row("A", Some(1)),
+            row("B", Some(2)),
+            row("C", Some(2)),
+            row("D", Some(2)),
+            row("E", Some(5)),
+            row("F", None),
+        ];
+        assert_eq!(split_at(&rows, 1), None);
+        let t = split_at(&rows, 2).expect("splits");
+        assert_eq!(
+            (t.rank, t.items),
+            (2, vec!["B".into(), "C".into(), "D".into()])
+        );
+        assert!(split_at(&rows, 3).is_some());
+        assert_eq!(split_at(&rows, 4), None);
+        assert_eq!(split_at(&rows, 5), None, "after the last ranked");
+        assert_eq!(split_at(&rows, 0), None);
+    }
+
+    #[test]
+    fn the_list_makeup_says_what_is_outside_the_range() {
+        let ctx = Context {
+            method: "trimmed".into(),
+            shortlist_min: 25,
+            shortlist_max: 30,
+            trim_min: 5,
+        };
+        let entry = |item: &str, kind| OverrideEntry {
+            item: item.into(),
+            kind,
+            reason: "r".into(),
+            rank: Some(31),
+        };
+        let a = Applied {
+            computed_k: 29,
+            k: 29,
+            k_decided: false,
+            list_size: 31,
+            shortlist_min: 25,
+            shortlist_max: 30,
+            overrides: vec![
+                entry("RE-012", Override::Include),
+                entry("RE-046", Override::Include),
+                entry("RE-003", Override::Exclude),
+            ],
+            split_tie: None,
+            made_under: Some(ctx.clone()),
+            contexts: vec![ctx.clone()],
+            replayed_under: ctx,
+        };
+        assert!(!a.in_range());
+        assert_eq!(
+            a.range_problem().as_deref(),
+            Some(
+                "the chair's decided list has 31 nominations, 1 above the maximum 30 (K = 29 + 2 included (RE-012, RE-046) − 1 excluded (RE-003))"
+            )
+        );
+        assert_eq!(a.context_problem(), None);
+        let mut b = a.clone();
+        b.replayed_under.method = "mean".into();
+        assert!(
+            b.context_problem()
+                .is_some_and(|p| p.contains("made under method trimmed"))
+        );
+    }
 }

@@ -106,6 +106,14 @@ fn final_list(r: &Results) -> impl Iterator<Item = &Row> {
     })
 }
 
+/// Whether K itself is outside the range (with decisions `k_out_of_range` is about the list).
+fn k_outside(r: &Results) -> bool {
+    match &r.decided {
+        Some(_) => r.k < r.config.shortlist_min || r.k > r.config.shortlist_max,
+        None => r.k_out_of_range,
+    }
+}
+
 /// The rank interval as `lo–hi`.
 fn interval(row: &Row, dash: &str) -> Option<String> {
     row.rank_interval.map(|(lo, hi)| format!("{lo}{dash}{hi}"))
@@ -133,13 +141,30 @@ fn groups(r: &Results) -> Option<usize> {
 /// where it did, or the chair's cut and tie settlement when decisions were applied, as in
 /// [`Results::cut_note`].
 pub fn cut_note_zh(r: &Results) -> String {
-    let state = crate::decisions::State::from_log(&r.decisions);
-    let mut note = match state.k {
-        Some(k) => format!("K = {k}：由主席设定"),
-        None => crate::report::describe_cut_zh(&r.aggregation.shortlist),
+    let Some(d) = &r.decided else {
+        return crate::report::describe_cut_zh(&r.aggregation.shortlist);
     };
-    if let Some(how) = &state.ties_resolved {
-        let _ = write!(note, "；同分已解决：{how}");
+    // Mirrors `decisions::apply`, which writes the English note.
+    let mut note = if d.k_decided {
+        format!("K = {}：由主席设定（规则给出 K = {}）", d.k, d.computed_k)
+    } else {
+        crate::report::describe_cut_zh(&r.aggregation.shortlist)
+    };
+    if let Some(split) = &d.split_tie {
+        if d.k_decided {
+            let _ = write!(
+                note,
+                "；拆开了第 {} 名的同分（{}）",
+                split.rank,
+                split.items.join("、")
+            );
+        }
+        match &split.resolved {
+            Some(how) => {
+                let _ = write!(note, "；同分已解决：{how}");
+            }
+            None => note.push_str("；主席尚未说明同分如何处理"),
+        }
     }
     note
 }
@@ -391,8 +416,19 @@ fn run_summary(r: &Results) -> String {
         " | shortlist {}-{} | K = {}",
         c.shortlist_min, c.shortlist_max, r.k
     );
-    if r.k_out_of_range {
-        s.push_str(" (outside the range)");
+    match &r.decided {
+        // Once decisions apply, K and the list size differ; say which one leaves the range.
+        Some(d) => {
+            if d.k_decided {
+                let _ = write!(s, " (the chair's; the rule gives {})", d.computed_k);
+            }
+            let _ = write!(s, " | list {}", d.list_size);
+            if !d.in_range() {
+                s.push_str(" (outside the range)");
+            }
+        }
+        None if r.k_out_of_range => s.push_str(" (outside the range)"),
+        None => {}
     }
     match &r.bootstrap {
         Some(b) => {
@@ -401,6 +437,67 @@ fn run_summary(r: &Results) -> String {
         None => s.push_str(" | no bootstrap"),
     }
     s
+}
+
+/// What the chair decided, as text lines (nothing without decisions).
+fn decisions_text(r: &Results, out: &mut String) {
+    let Some(d) = &r.decided else {
+        return;
+    };
+    let _ = write!(out, "chair's decisions: {} recorded", r.decisions.len());
+    if let Some(c) = &d.made_under {
+        let _ = write!(out, ", made under {c}");
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "  decided list: {} nominations ({}), range {}-{}",
+        d.list_size,
+        d.makeup(),
+        d.shortlist_min,
+        d.shortlist_max
+    );
+    if let Some(p) = d.range_problem() {
+        let _ = writeln!(out, "  outside the range: {}", clean(&p));
+    }
+    if let Some(p) = d.context_problem() {
+        let _ = writeln!(out, "  settings differ: {}", clean(&p));
+    }
+    for o in &d.overrides {
+        let _ = writeln!(
+            out,
+            "  {} {} (rank {}): {}",
+            o.kind.as_str(),
+            clean(&o.item),
+            o.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
+            clean(&o.reason)
+        );
+    }
+    if let Some(t) = &d.split_tie {
+        let _ = writeln!(
+            out,
+            "  the cut splits the tie at rank {} ({}): {}",
+            t.rank,
+            clean(&t.items.join(", ")),
+            t.resolved.as_deref().map_or_else(
+                || "not settled".to_string(),
+                |n| format!("settled: {}", clean(n))
+            )
+        );
+    }
+}
+
+/// Domain key, preliminary rank and score of a final-review nomination, by id.
+fn preliminary(r: &Results) -> BTreeMap<&str, (&str, Option<u32>, Option<f64>)> {
+    r.nominations
+        .iter()
+        .map(|i| {
+            (
+                i.id.as_str(),
+                (i.domain.as_str(), i.preliminary_rank, i.preliminary_score),
+            )
+        })
+        .collect()
 }
 
 /// Text for the terminal on one line: line breaks as spaces, control characters as U+FFFD.
@@ -559,13 +656,21 @@ pub fn rank_table(r: &Results) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", title_line(r));
     let _ = writeln!(out, "{}", run_summary(r));
+    decisions_text(r, &mut out);
     out.push('\n');
     let mut cols = vec![
         col("rank", Align::Right, 6),
         col("id", Align::Left, 20),
         col("name", Align::Left, NAME_WIDTH),
-        col("score", Align::Right, 12),
     ];
+    // The final review keeps where each nomination came from.
+    let prelim = preliminary(r);
+    if r.final_review {
+        cols.push(col("domain", Align::Left, 24));
+        cols.push(col("prelim", Align::Right, 6));
+        cols.push(col("p.score", Align::Right, 9));
+    }
+    cols.push(col("score", Align::Right, 12));
     let calibrated = r.method == Method::Calibrated;
     let groups = groups(r);
     if calibrated {
@@ -587,8 +692,18 @@ pub fn rank_table(r: &Results) -> String {
             row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
             row.id.clone(),
             row.name.clone(),
-            opt(row.score, 4, "-"),
         ];
+        if r.final_review {
+            let (domain, rank, score) =
+                prelim
+                    .get(row.id.as_str())
+                    .copied()
+                    .unwrap_or((row.domain.as_str(), None, None));
+            cells.push(domain.to_string());
+            cells.push(rank.map_or_else(|| "-".to_string(), |k| k.to_string()));
+            cells.push(opt(score, 2, "-"));
+        }
+        cells.push(opt(row.score, 4, "-"));
         if calibrated {
             cells.push(opt(row.se, 4, "-"));
         }
@@ -676,6 +791,7 @@ pub fn stats_table(r: &Results) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", title_line(r));
     let _ = writeln!(out, "{}", run_summary(r));
+    decisions_text(r, &mut out);
     out.push('\n');
 
     let _ = writeln!(out, "experts ({}):", r.experts.len());
@@ -725,40 +841,47 @@ pub fn stats_table(r: &Results) -> String {
     out.push('\n');
 
     let by_id = items_by_id(r);
+    let decided = r.decided.is_some();
     let _ = writeln!(out, "items ({}):", r.rows.len());
-    let mut t = TextTable::new(
-        vec![
-            col("rank", Align::Right, 6),
-            col("id", Align::Left, 20),
-            col("name", Align::Left, NAME_WIDTH),
-            col("n", Align::Right, 4),
-            col("recused", Align::Right, 7),
-            col("conflict", Align::Right, 8),
-            col("incomplete", Align::Right, 10),
-            col("mean", Align::Right, 9),
-            col("sd", Align::Right, 8),
-            col("max-min", Align::Right, 8),
-        ],
-        "flags",
-    );
+    let mut cols = vec![
+        col("rank", Align::Right, 6),
+        col("id", Align::Left, 20),
+        col("name", Align::Left, NAME_WIDTH),
+        col("n", Align::Right, 4),
+        col("recused", Align::Right, 7),
+        col("conflict", Align::Right, 8),
+        col("incomplete", Align::Right, 10),
+        col("mean", Align::Right, 9),
+        col("sd", Align::Right, 8),
+        col("max-min", Align::Right, 8),
+    ];
+    // With the chair's decisions: who is on the decided list, and why when it is an override.
+    if decided {
+        cols.push(col("*", Align::Left, 1));
+    }
+    let mut t = TextTable::new(cols, "flags");
     for row in &r.rows {
         let mean = by_id.get(row.id.as_str()).and_then(|i| i.mean_total);
         let spread = row.flags.iter().any(|f| f == "spread");
-        t.rows.push((
-            vec![
-                row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-                row.id.clone(),
-                row.name.clone(),
-                row.n.to_string(),
-                row.n_recused.to_string(),
-                row.n_conflict.to_string(),
-                row.n_incomplete.to_string(),
-                opt(mean, 2, "-"),
-                opt(row.sd, 2, "-"),
-                opt(row.range, 2, "-"),
-            ],
-            if spread { "spread" } else { "" }.to_string(),
-        ));
+        let mut cells = vec![
+            row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
+            row.id.clone(),
+            row.name.clone(),
+            row.n.to_string(),
+            row.n_recused.to_string(),
+            row.n_conflict.to_string(),
+            row.n_incomplete.to_string(),
+            opt(mean, 2, "-"),
+            opt(row.sd, 2, "-"),
+            opt(row.range, 2, "-"),
+        ];
+        let tail = if decided {
+            cells.push(if row.shortlisted { "*" } else { "" }.to_string());
+            tail_text(row)
+        } else {
+            if spread { "spread" } else { "" }.to_string()
+        };
+        t.rows.push((cells, tail));
     }
     t.render(&mut out, None);
     let _ = writeln!(
@@ -811,10 +934,11 @@ fn excel_safe(s: &str) -> String {
 /// The ranking as CSV, with a UTF-8 BOM first when `bom` is set.
 ///
 /// Columns: `rank,id,name,score,n`, one per criterion key (its mean), then
-/// `sd,p_shortlist,shortlisted,flags,decision,decision_reason`, and under `calibrated`
+/// `sd,p_shortlist,shortlisted,flags,decision,decision_reason`; under `calibrated`
 /// `se,component` (the standard error; the group on a disconnected graph, whose scores compare
-/// only within it). Text cells that a spreadsheet would read as a formula get a leading `'`;
-/// numeric cells never do.
+/// only within it); for a final-review batch `domain,preliminary_rank,preliminary_score` last,
+/// so the header always starts `rank,id,name,score,n`. Text cells that a spreadsheet would read
+/// as a formula get a leading `'`; numeric cells never do.
 pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
     let mut header: Vec<String> = ["rank", "id", "name", "score", "n"]
         .iter()
@@ -837,15 +961,23 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
     if calibrated {
         header.extend(["se".to_string(), "component".to_string()]);
     }
+    if r.final_review {
+        header.extend(
+            ["domain", "preliminary_rank", "preliminary_score"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+    }
     let mut records = vec![header];
+    let prelim = preliminary(r);
     for row in &r.rows {
         let mut rec = vec![
             row.rank.map(|k| k.to_string()).unwrap_or_default(),
             excel_safe(&row.id),
             excel_safe(&row.name),
-            opt(row.score, 4, ""),
-            row.n.to_string(),
         ];
+        rec.push(opt(row.score, 4, ""));
+        rec.push(row.n.to_string());
         rec.extend(row.criteria_means.iter().map(|m| opt(*m, 4, "")));
         rec.push(opt(row.sd, 4, ""));
         rec.push(opt(row.p_shortlist, 4, ""));
@@ -856,6 +988,16 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
         if calibrated {
             rec.push(opt(row.se, 4, ""));
             rec.push(row.component.map(|c| c.to_string()).unwrap_or_default());
+        }
+        if r.final_review {
+            let (domain, rank, score) =
+                prelim
+                    .get(row.id.as_str())
+                    .copied()
+                    .unwrap_or((row.domain.as_str(), None, None));
+            rec.push(excel_safe(domain));
+            rec.push(rank.map(|k| k.to_string()).unwrap_or_default());
+            rec.push(opt(score, 4, ""));
         }
         records.push(rec);
     }
@@ -925,6 +1067,12 @@ struct StatsItem<'a> {
     range: Option<f64>,
     spread: bool,
     flags: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shortlisted: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decision_reason: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -944,6 +1092,8 @@ struct StatsDoc<'a> {
     items: Vec<StatsItem<'a>>,
     agreement: AgreementStats,
     crossed: Crossed<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided: Option<&'a crate::decisions::Applied>,
 }
 
 /// Panel statistics as pretty JSON tagged `"format": "revdesk-stats/1"`.
@@ -972,6 +1122,10 @@ pub fn stats_json(r: &Results) -> String {
                 range: row.range,
                 spread: row.flags.iter().any(|f| f == "spread"),
                 flags: &row.flags,
+                // Only with decisions: the plain statistics keep their shape.
+                shortlisted: r.decided.as_ref().map(|_| row.shortlisted),
+                decision: row.decision.as_deref(),
+                decision_reason: row.decision_reason.as_deref(),
             }
         })
         .collect();
@@ -994,6 +1148,7 @@ pub fn stats_json(r: &Results) -> String {
         items,
         agreement: agreement_figures(r),
         crossed,
+        decided: r.decided.as_ref(),
     })
 }
 
@@ -1114,26 +1269,69 @@ fn rank_cell(row: &Row) -> X {
     row.rank.map_or(X::E, int)
 }
 
-fn sheet_shortlist(r: &Results) -> XSheet {
-    let header = [
-        "排名",
-        "编号",
-        "技术名称",
-        "申报单位",
-        "推荐单位",
-        "重点服务行业",
-        "技术就绪水平",
-        "得分",
-        "评审专家数",
-        "主席决定",
-        "决定理由",
-    ];
+/// The final review's 领域/初评排名/初评得分 cells of a row (nothing for a domain batch).
+fn prelim_cells(
+    r: &Results,
+    profile: &Profile,
+    prelim: &BTreeMap<&str, (&str, Option<u32>, Option<f64>)>,
+    row: &Row,
+) -> Vec<X> {
+    if !r.final_review {
+        return Vec::new();
+    }
+    let (domain, rank, score) =
+        prelim
+            .get(row.id.as_str())
+            .copied()
+            .unwrap_or((row.domain.as_str(), None, None));
+    let name = profile
+        .domain(domain)
+        .map_or_else(|| domain.to_string(), |d| d.name.clone());
+    vec![
+        t(name),
+        rank.map_or(X::E, |k| int(k as usize)),
+        num(score, Nf::Score),
+    ]
+}
+
+/// The final review's extra headings.
+fn prelim_headers(r: &Results) -> Vec<String> {
+    if r.final_review {
+        ["领域", "初评排名", "初评得分"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    }
+}
+
+fn sheet_shortlist(r: &Results, profile: &Profile) -> XSheet {
+    let prelim = preliminary(r);
+    let mut header: Vec<String> = ["排名", "编号", "技术名称"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(prelim_headers(r));
+    header.extend(
+        [
+            "申报单位",
+            "推荐单位",
+            "重点服务行业",
+            "技术就绪水平",
+            "得分",
+            "评审专家数",
+            "主席决定",
+            "决定理由",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
     let rows = final_list(r)
         .map(|row| {
-            vec![
-                rank_cell(row),
-                t(&row.id),
-                t(&row.name),
+            let mut cells = vec![rank_cell(row), t(&row.id), t(&row.name)];
+            cells.extend(prelim_cells(r, profile, &prelim, row));
+            cells.extend([
                 t(&row.applicant),
                 t(&row.recommender),
                 t(row.industry.join("；")),
@@ -1142,21 +1340,29 @@ fn sheet_shortlist(r: &Results) -> XSheet {
                 int(row.n),
                 t(decision_zh(row.decision.as_deref())),
                 X::W(row.decision_reason.clone().unwrap_or_default()),
-            ]
+            ]);
+            cells
         })
         .collect();
     XSheet {
         name: "入围名单",
-        header: header.iter().map(|s| s.to_string()).collect(),
+        header,
         rows,
     }
 }
 
-fn sheet_ranking(r: &Results) -> XSheet {
-    let mut header: Vec<String> = ["排名", "编号", "技术名称", "申报单位", "得分", "评审专家数"]
+fn sheet_ranking(r: &Results, profile: &Profile) -> XSheet {
+    let prelim = preliminary(r);
+    let mut header: Vec<String> = ["排名", "编号", "技术名称"]
         .iter()
         .map(|s| s.to_string())
         .collect();
+    header.extend(prelim_headers(r));
+    header.extend(
+        ["申报单位", "得分", "评审专家数"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     header.extend(r.criteria.iter().map(|(k, l)| crit_label(k, l)));
     let calibrated = r.method == Method::Calibrated;
     let groups = groups(r);
@@ -1185,14 +1391,9 @@ fn sheet_ranking(r: &Results) -> XSheet {
         .rows
         .iter()
         .map(|row| {
-            let mut cells = vec![
-                rank_cell(row),
-                t(&row.id),
-                t(&row.name),
-                t(&row.applicant),
-                num(row.score, Nf::Score),
-                int(row.n),
-            ];
+            let mut cells = vec![rank_cell(row), t(&row.id), t(&row.name)];
+            cells.extend(prelim_cells(r, profile, &prelim, row));
+            cells.extend([t(&row.applicant), num(row.score, Nf::Score), int(row.n)]);
             cells.extend(row.criteria_means.iter().map(|m| num(*m, Nf::Score)));
             let flags: Vec<&str> = row.flags.iter().map(|f| flag_zh(f)).collect();
             cells.extend([num(row.sd, Nf::Score), num(row.range, Nf::Score)]);
@@ -1359,7 +1560,7 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
             t(format!("{}–{}", c.shortlist_min, c.shortlist_max)),
         ],
         vec![t("入围项数 K"), int(r.k)],
-        vec![t("K 超出范围"), t(yes_no(r.k_out_of_range))],
+        vec![t("K 超出范围"), t(yes_no(k_outside(r)))],
         vec![t("截线说明"), X::W(cut_note_zh(r))],
         vec![
             t("分歧标记"),
@@ -1369,6 +1570,43 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
             )),
         ],
     ];
+    // With the chair's decisions K, the rule's K and the list size differ: show all three.
+    if let Some(d) = &r.decided {
+        rows.extend([
+            vec![t("规则计算的 K"), int(d.computed_k)],
+            vec![
+                t("主席决定的 K"),
+                if d.k_decided {
+                    int(d.k)
+                } else {
+                    t("未改动")
+                },
+            ],
+            vec![t("入围名单项数"), int(d.list_size)],
+            vec![t("入围名单超出范围"), t(yes_no(!d.in_range()))],
+            vec![t("入围名单构成"), t(d.makeup())],
+            vec![
+                t("主席决定所依据的方法与范围"),
+                t(d.made_under.as_ref().map_or_else(
+                    || "未记录（早期版本的决定）".to_string(),
+                    |c| {
+                        format!(
+                            "{}，入围范围 {}–{}，trim_min {}",
+                            c.method, c.shortlist_min, c.shortlist_max, c.trim_min
+                        )
+                    },
+                )),
+            ],
+            vec![t("与本次方法一致"), t(yes_no(!d.context_differs()))],
+        ]);
+    }
+    rows.push(vec![
+        t("分歧标记"),
+        t(format!(
+            "极差 ≥ {} 或 标准差 ≥ {}",
+            c.spread_range_flag, c.spread_sd_flag
+        )),
+    ]);
     match &r.bootstrap {
         Some(b) => {
             rows.push(vec![t("稳定性分析 重抽样次数 B"), int(b.replicates)]);
@@ -1422,10 +1660,13 @@ fn sheet_decisions(r: &Results) -> XSheet {
         .iter()
         .map(|d| {
             let (kind, item, detail) = match &d.decision {
-                Decision::Cut { k } => (
+                Decision::Cut { k, tie_note } => (
                     "设定入围项数".to_string(),
                     String::new(),
-                    format!("K = {k}"),
+                    match tie_note {
+                        Some(n) => format!("K = {k}；并列处理：{n}"),
+                        None => format!("K = {k}"),
+                    },
                 ),
                 Decision::Include { item, reason } => {
                     (decision_zh(Some("include")), item.clone(), reason.clone())
@@ -1434,7 +1675,7 @@ fn sheet_decisions(r: &Results) -> XSheet {
                     (decision_zh(Some("exclude")), item.clone(), reason.clone())
                 }
                 Decision::Clear { item } => ("撤销决定".to_string(), item.clone(), String::new()),
-                Decision::TiesResolved { note } => {
+                Decision::TiesResolved { note, .. } => {
                     ("并列已解决".to_string(), String::new(), note.clone())
                 }
             };
@@ -1445,15 +1686,26 @@ fn sheet_decisions(r: &Results) -> XSheet {
                 t(kind),
                 t(item),
                 X::W(detail),
+                t(d.context.as_ref().map_or_else(String::new, |c| {
+                    format!("{}，{}–{}", c.method, c.shortlist_min, c.shortlist_max)
+                })),
             ]
         })
         .collect();
     XSheet {
         name: "主席决定记录",
-        header: ["序号", "时间", "主席", "决定", "编号", "理由/说明"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        header: [
+            "序号",
+            "时间",
+            "主席",
+            "决定",
+            "编号",
+            "理由/说明",
+            "方法与范围",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         rows,
     }
 }
@@ -1553,8 +1805,8 @@ pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> 
         .set_creation_datetime(&created);
     wb.set_properties(&props);
     for sheet in [
-        sheet_shortlist(r),
-        sheet_ranking(r),
+        sheet_shortlist(r, profile),
+        sheet_ranking(r, profile),
         sheet_matrix(r),
         sheet_panel(r),
         sheet_method(r, profile),
@@ -1658,12 +1910,36 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         c.shortlist_min,
         c.shortlist_max,
         r.k,
-        if r.k_out_of_range {
+        if k_outside(r) {
             "（超出范围）"
         } else {
             ""
         }
     );
+    if let Some(d) = &r.decided {
+        let _ = writeln!(
+            out,
+            "- 主席决定：入围名单 {} 项（{}）{}",
+            d.list_size,
+            md(&d.makeup()),
+            if d.in_range() { "" } else { "，超出范围" }
+        );
+        if let Some(c) = &d.made_under {
+            let _ = writeln!(
+                out,
+                "- 主席决定所依据：{}，入围范围 {}–{}，trim_min {}{}",
+                md(&c.method),
+                c.shortlist_min,
+                c.shortlist_max,
+                c.trim_min,
+                if d.context_differs() {
+                    "（与本次方法不同）"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
     match &r.bootstrap {
         Some(b) => {
             let _ = writeln!(

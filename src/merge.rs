@@ -1,6 +1,7 @@
 //! The final review (终审): merging the domains' shortlist exports into one batch.
 
 use crate::batch::Item;
+use crate::profile::Profile;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -39,6 +40,18 @@ pub enum MergeError {
         /// Its profile.
         pb: String,
     },
+    /// The shortlists follow other rules than the profile the final batch is made for.
+    #[error(
+        "{path} was made under profile {found}, not {given}: pass --profile with the profile file of {found}"
+    )]
+    OtherProfile {
+        /// The first shortlist.
+        path: PathBuf,
+        /// Its profile id.
+        found: String,
+        /// The profile given (or the built-in one).
+        given: String,
+    },
     /// The same nomination id in two domains.
     #[error("nomination id {id} is in both {a} and {b}")]
     DuplicateId {
@@ -63,6 +76,12 @@ struct Row {
 }
 
 #[derive(Deserialize)]
+struct Range {
+    shortlist_min: usize,
+    shortlist_max: usize,
+}
+
+#[derive(Deserialize)]
 struct Export {
     format: String,
     profile: String,
@@ -70,6 +89,9 @@ struct Export {
     domain: Option<String>,
     #[serde(default)]
     final_review: bool,
+    #[serde(default)]
+    k_out_of_range: bool,
+    config: Option<Range>,
     rows: Vec<Row>,
     nominations: Vec<Item>,
 }
@@ -83,6 +105,8 @@ pub struct Part {
     pub domain: String,
     /// Nominations taken.
     pub count: usize,
+    /// The range the shortlist was made for, when it is outside it (exported with `--force`).
+    pub forced: Option<(usize, usize)>,
 }
 
 /// The merged final-review batch.
@@ -94,6 +118,8 @@ pub struct Final {
     pub items: Vec<Item>,
     /// What each input contributed.
     pub parts: Vec<Part>,
+    /// The profile's domains no shortlist was given for (keys, in profile order).
+    pub missing: Vec<String>,
 }
 
 fn input_err(path: &Path, message: impl Into<String>) -> MergeError {
@@ -103,8 +129,10 @@ fn input_err(path: &Path, message: impl Into<String>) -> MergeError {
     }
 }
 
-/// Merges shortlist exports (`revdesk export --format json`, or `rank --format json`).
-pub fn merge(inputs: &[(PathBuf, String)], domain_order: &[String]) -> Result<Final, MergeError> {
+/// Merges shortlist exports (`revdesk export --format json`, or `rank --format json`) into a
+/// final-review batch for `profile`, which they must have been made under.
+pub fn merge(inputs: &[(PathBuf, String)], profile: &Profile) -> Result<Final, MergeError> {
+    let domain_order: Vec<String> = profile.domains.iter().map(|d| d.key.clone()).collect();
     if inputs.is_empty() {
         return Err(MergeError::Empty);
     }
@@ -134,6 +162,16 @@ pub fn merge(inputs: &[(PathBuf, String)], domain_order: &[String]) -> Result<Fi
                 pb: e.profile.clone(),
             });
         }
+    }
+    // The final batch's title, list size and rubric come from `profile`: it must be theirs.
+    if e0.profile_hash != profile.hash() {
+        return Err(MergeError::OtherProfile {
+            path: p0.clone(),
+            found: e0.profile.clone(),
+            given: profile.id.clone(),
+        });
+    }
+    for (path, e) in &parsed {
         let domain = e
             .domain
             .clone()
@@ -169,10 +207,16 @@ pub fn merge(inputs: &[(PathBuf, String)], domain_order: &[String]) -> Result<Fi
             taken.push(it);
         }
         taken.sort_by_key(|i| (i.preliminary_rank.unwrap_or(u32::MAX), i.id.clone()));
+        let forced = e
+            .config
+            .as_ref()
+            .map(|c| (c.shortlist_min, c.shortlist_max))
+            .filter(|(min, max)| e.k_out_of_range || !(*min..=*max).contains(&taken.len()));
         parts.push(Part {
             path: path.clone(),
             domain: domain.clone(),
             count: taken.len(),
+            forced,
         });
         let order = domain_order
             .iter()
@@ -180,10 +224,16 @@ pub fn merge(inputs: &[(PathBuf, String)], domain_order: &[String]) -> Result<Fi
             .unwrap_or(domain_order.len());
         by_domain.entry(order).or_default().extend(taken);
     }
+    let missing = domain_order
+        .iter()
+        .filter(|d| !seen_domain.contains_key(*d))
+        .cloned()
+        .collect();
     Ok(Final {
         profile: e0.profile.clone(),
         items: by_domain.into_values().flatten().collect(),
         parts,
+        missing,
     })
 }
 

@@ -212,8 +212,9 @@ pub struct Results {
     pub rows: Vec<Row>,
     /// The shortlist size chosen by the rule.
     pub k: usize,
-    /// Whether K leaves the range the cut was computed on (`config`: the profile's, or the
-    /// `--shortlist` override), e.g. fewer ranked items than the minimum.
+    /// Whether the shortlist leaves the range the cut was computed on (`config`: the profile's,
+    /// or the `--shortlist` override): K (fewer ranked items than the minimum), or, once the
+    /// chair's decisions apply, the decided list.
     pub k_out_of_range: bool,
     /// Why the cut is where it is, in words.
     pub cut_note: String,
@@ -231,6 +232,9 @@ pub struct Results {
     pub nominations: Vec<crate::batch::Item>,
     /// The chair's decision log, when decisions were applied.
     pub decisions: Vec<crate::decisions::Recorded>,
+    /// What the chair's decisions did (decided K, list size, overrides, split tie, settings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided: Option<crate::decisions::Applied>,
 }
 
 fn to_agg(c: Confidence) -> AggConfidence {
@@ -475,6 +479,7 @@ fn assemble(
         warnings,
         nominations: order.iter().map(|&i| batch.items[i].clone()).collect(),
         decisions: Vec::new(),
+        decided: None,
     }
 }
 

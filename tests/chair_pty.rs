@@ -1,5 +1,6 @@
-//! The chair's view in a pseudo-terminal: a directory of sheets, a new sheet dropped in moves
-//! the ranking, an override with a reason is recorded, and the XLSX export carries it.
+//! The chair's view in a pseudo-terminal at 80×24: a directory of sheets, a new sheet dropped in
+//! moves the ranking, an override with a reason is recorded, the view offers the cut that keeps
+//! the list in range, and the XLSX export (with no options repeated) carries it all.
 
 mod common;
 
@@ -40,7 +41,7 @@ fn live_sheets_override_and_export() {
     ]
     .map(|s| s.to_string());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut t = Tui::spawn(&args, 120, 30, &[]);
+    let mut t = Tui::spawn(&args, 80, 24, &[]);
     t.wait_for("sheets 4");
     t.wait_until(
         "RE-008 ranked last",
@@ -65,15 +66,19 @@ fn live_sheets_override_and_export() {
     t.wait_for("a written reason is required");
     t.send("示范工程效果显著\r");
     t.wait_for("RE-007 included: 示范工程效果显著");
-    // One more on the list: the chair moves the cut up to stay within 3–5.
-    t.type_keys("[");
+    // One more on the list: the title says so, and the view offers to move the cut up.
+    t.wait_for("list 6/3–5 ⚠");
+    t.wait_for("Move the cut to K=4");
+    t.type_keys("y");
     t.wait_for("cut set to K = 4");
+    t.wait_for("K=4 list 5/3–5 |");
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);
     drop(t);
 
-    // The export with the chair's store carries the decision and its history. An 8-item batch
-    // cannot give the profile's 25–30 list, so the export needs --force.
+    // The export with the chair's store carries the decision and its history. The range 3–5
+    // is not repeated: the decisions recorded it, and they are replayed under it. An 8-item
+    // batch cannot give the profile's 25–30 list, so the export needs --force.
     let xlsx = root.join("out.xlsx");
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("bin")
@@ -82,16 +87,7 @@ fn live_sheets_override_and_export() {
         .arg(&sheets)
         .arg("--decisions")
         .arg(&chair_store)
-        .args([
-            "--shortlist",
-            "3-5",
-            "--bootstrap",
-            "0",
-            "--force",
-            "--format",
-            "xlsx",
-            "-o",
-        ])
+        .args(["--bootstrap", "0", "--force", "--format", "xlsx", "-o"])
         .arg(&xlsx)
         .output()
         .expect("runs");
@@ -99,6 +95,11 @@ fn live_sheets_override_and_export() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("shortlist of 5 written (K = 4 + 1 included (RE-007)"),
+        "{stdout}"
     );
     let mut wb = calamine::open_workbook_auto(&xlsx).expect("opens");
     let short = wb.worksheet_range("入围名单").expect("shortlist sheet");
@@ -116,5 +117,14 @@ fn live_sheets_override_and_export() {
         log.rows()
             .any(|r| r.iter().any(|c| c.to_string().contains("示范工程效果显著"))),
         "history has the reason"
+    );
+    assert!(
+        log.rows().any(|r| r.iter().any(|c| *c == "K = 4")),
+        "history has the cut"
+    );
+    assert_eq!(
+        short.rows().count(),
+        1 + 5,
+        "header and the decided list of 5"
     );
 }

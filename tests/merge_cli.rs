@@ -4,6 +4,7 @@
 mod common;
 
 use assert_cmd::Command;
+use calamine::Reader;
 use common::sheets::expert_sheet;
 use std::path::{Path, PathBuf};
 
@@ -80,6 +81,10 @@ fn five_domains_merge_into_a_final_batch_that_loads_like_any_batch() {
     let (code, out, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("final-review batch of"), "{out}");
+    assert!(
+        !err.contains("warning"),
+        "all five domains, enough nominations: {err}"
+    );
 
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&final_path).expect("read")).expect("json");
@@ -128,6 +133,211 @@ fn five_domains_merge_into_a_final_batch_that_loads_like_any_batch() {
     assert_eq!(v["config"]["shortlist_min"], 100);
     assert_eq!(v["config"]["shortlist_max"], 100);
     assert_eq!(v["final_review"], true);
+
+    // The table and CSV keep where each nomination came from and its preliminary result.
+    let first = &items[0];
+    let id = first["id"].as_str().expect("id");
+    let (code, table, _) = run(&["rank", &s(&final_path), &s(&sheets), "--bootstrap", "0"]);
+    assert_eq!(code, 0);
+    let header = table
+        .lines()
+        .find(|l| l.starts_with("rank"))
+        .expect("header");
+    assert!(
+        header.contains("domain") && header.contains("prelim"),
+        "{header}"
+    );
+    let line = table.lines().find(|l| l.contains(id)).expect("row");
+    assert!(
+        line.contains(first["domain"].as_str().expect("domain")),
+        "{line}"
+    );
+    let (code, csv, _) = run(&[
+        "rank",
+        &s(&final_path),
+        &s(&sheets),
+        "--bootstrap",
+        "0",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0);
+    // The header starts as the issue fixes it; where the nomination came from comes last.
+    let header = csv.lines().next().unwrap_or_default();
+    assert!(header.starts_with("rank,id,name,score,n,"), "{header}");
+    assert!(
+        header.ends_with(",domain,preliminary_rank,preliminary_score"),
+        "{header}"
+    );
+
+    // The XLSX list for the association says which domain each technology came from.
+    let xlsx = root.join("final.xlsx");
+    let (code, _, err) = run(&[
+        "export",
+        &s(&final_path),
+        &s(&sheets),
+        "--bootstrap",
+        "0",
+        "--format",
+        "xlsx",
+        "-o",
+        &s(&xlsx),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut wb = calamine::open_workbook_auto(&xlsx).expect("opens");
+    let list = wb.worksheet_range("入围名单").expect("sheet");
+    let head: Vec<String> = list
+        .rows()
+        .next()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .unwrap_or_default();
+    for h in ["领域", "初评排名", "初评得分"] {
+        assert!(head.iter().any(|x| x == h), "{head:?}");
+    }
+    assert_eq!(list.rows().count(), 101, "the final list of 100");
+
+    // The chair's view opens the final batch: K = 100 of 100, domain and preliminary rank shown.
+    let store = revdesk::store::Store::open(&root.join("final-chair")).expect("store");
+    let settings = revdesk::tui::chair::ChairSettings {
+        chair: "chair".into(),
+        lang: revdesk::tui::i18n::Lang::Zh,
+        theme: revdesk::tui::theme::Theme::default(),
+        keymap: revdesk::tui::keymap::KeyMap::default(),
+        replicates: 0,
+        seed: 1,
+        panel: None,
+        shortlist: None,
+        method: revdesk::aggregate::Method::Trimmed,
+        trim_min: None,
+    };
+    let mut app = revdesk::tui::chair::ChairApp::new(
+        profile.clone(),
+        batch.clone(),
+        vec![sheets.clone()],
+        store,
+        settings,
+    )
+    .expect("opens");
+    let r = app.results.as_ref().expect("results");
+    assert_eq!(r.k, 100);
+    assert!(r.final_review);
+    app.size = (120, 30);
+    let mut term =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).expect("terminal");
+    revdesk::tui::render_to(&mut term, &app).expect("draw");
+    let screen = common::text(term.backend().buffer());
+    assert!(screen.contains("K=100 入围 100/100–100"), "{screen}");
+    assert!(screen.contains("终审"), "{screen}");
+    assert!(screen.contains("初评"), "ranking column: {screen}");
+    // The detail of a nomination says its domain and preliminary rank and score.
+    app.update(revdesk::tui::action::Action::FirstItem);
+    app.update(revdesk::tui::action::Action::Commit);
+    let id0 = app.current_id().expect("selected");
+    let it0 = batch.items.iter().find(|i| i.id == id0).expect("item");
+    revdesk::tui::render_to(&mut term, &app).expect("draw");
+    let screen = common::text(term.backend().buffer());
+    let want = format!(
+        "初评第 {} 名",
+        it0.preliminary_rank.expect("preliminary rank")
+    );
+    assert!(screen.contains(&want), "{want}: {screen}");
+}
+
+#[test]
+fn partial_and_forced_inputs_are_flagged() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let a = root.join("a.json");
+    let b = root.join("b.json");
+    export(root, DOMAINS[4], &a, &[]);
+    // Exported with --force: a range the batch cannot meet.
+    export(root, DOMAINS[1], &b, &["--shortlist", "50-60", "--force"]);
+    let out = root.join("two.json");
+    let (code, stdout, err) = run(&["merge", &s(&a), &s(&b), "-o", &s(&out)]);
+    assert_eq!(code, 0, "a partial merge is allowed: {err}");
+    assert!(stdout.contains("from 2 domains"), "{stdout}");
+    assert!(
+        err.contains(
+            "warning: 2 of the profile's 5 domains given; missing: 电子信息, 装备制造, 先进材料"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("cannot fill the final list of 100"), "{err}");
+    assert!(
+        err.contains("b.json (生物医药) was exported with --force"),
+        "{err}"
+    );
+    assert!(err.contains("outside 50–60"), "{err}");
+    assert!(!err.contains("a.json (资源环境) was exported"), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).expect("meta").permissions().mode();
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "readable by others subject to umask: {mode:o}"
+        );
+    }
+}
+
+#[test]
+fn shortlists_of_another_profile_need_that_profile() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let c = root.join("c.json");
+    export(
+        root,
+        DOMAINS[1],
+        &c,
+        &["--profile", "fixtures/profiles/kczg-2021.toml"],
+    );
+    let out = root.join("f.json");
+    let (code, _, err) = run(&["merge", &s(&c), "-o", &s(&out)]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("was made under profile kczg-2021, not kczg-2020: pass --profile"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let (code, _, err) = run(&[
+        "merge",
+        &s(&c),
+        "-o",
+        &s(&out),
+        "--profile",
+        "fixtures/profiles/kczg-2021.toml",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    assert_eq!(doc["profile"], "kczg-2021");
+    assert!(
+        doc["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("2021年")),
+        "title and profile agree: {}",
+        doc["title"]
+    );
+}
+
+#[test]
+fn the_same_nomination_in_two_domains_is_refused() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let a = root.join("a.json");
+    export(root, DOMAINS[4], &a, &[]);
+    // The same nominations claimed by another domain.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&a).expect("read")).expect("json");
+    doc["domain"] = "biomedicine".into();
+    let b = root.join("b.json");
+    std::fs::write(&b, serde_json::to_string(&doc).expect("json")).expect("write");
+    let out = root.join("f.json");
+    let (code, _, err) = run(&["merge", &s(&a), &s(&b), "-o", &s(&out)]);
+    assert_eq!(code, 1);
+    assert!(err.contains("nomination id RE-001 is in both"), "{err}");
+    assert!(!out.exists());
 }
 
 #[test]

@@ -172,6 +172,7 @@ impl Action {
                     | Action::Commit
                     | Action::ScrollDown
                     | Action::ScrollUp
+                    | Action::Comment
                     | Action::Help
                     | Action::Cancel
                     | Action::Quit

@@ -8,18 +8,18 @@ use super::keymap::KeyMap;
 use super::theme::Theme;
 use crate::aggregate::Method;
 use crate::batch::Batch;
-use crate::decisions::{self, Decision};
+use crate::decisions::{self, Context, Decision, DecisionError, Override};
 use crate::panel::{self, Panel};
 use crate::profile::Profile;
 use crate::report::{self, Results};
 use crate::sheet::Sheet;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 /// The chair's panes.
@@ -42,6 +42,8 @@ pub enum ReasonFor {
     Exclude(String),
     /// Settling the ties at the cut.
     Ties,
+    /// Moving the cut to this K, which splits a tie: the note says how it is settled.
+    CutTie(usize),
 }
 
 /// The input layer.
@@ -61,6 +63,8 @@ pub enum ChairMode {
         /// First line shown.
         scroll: usize,
     },
+    /// Offering to move the cut to this K so that the decided list is back in range.
+    Compensate(usize),
 }
 
 /// Which rows the ranking shows.
@@ -118,6 +122,19 @@ pub struct ChairSettings {
     pub shortlist: Option<(usize, usize)>,
     /// The method to start with.
     pub method: Method,
+    /// Experts needed before `trimmed` drops the extremes (default 5).
+    pub trim_min: Option<usize>,
+}
+
+/// Why the chair's view cannot open.
+#[derive(Debug, thiserror::Error)]
+pub enum ChairError {
+    /// The chair's store cannot be read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The decision log is damaged: the chair must not see a ranking without their decisions.
+    #[error(transparent)]
+    Decisions(#[from] DecisionError),
 }
 
 /// A sheet that counts, for the panel pane.
@@ -154,8 +171,8 @@ pub struct ChairApp {
     pub leniency: HashMap<String, f64>,
     /// Sheets accepted.
     pub handed: Vec<Handed>,
-    /// Sheets refused, with the reason.
-    pub rejected: Vec<String>,
+    /// Sheets refused: the file and the reason.
+    pub rejected: Vec<(PathBuf, String)>,
     /// Notes from reading the sheets (superseded, missing experts, conflicts).
     pub notes: Vec<String>,
     /// Pane shown.
@@ -172,6 +189,8 @@ pub struct ChairApp {
     pub selected: usize,
     /// First table row shown.
     pub list_offset: Cell<usize>,
+    /// Scroll the selected row to mid-screen at the next drawing (after a jump to the cut).
+    pub center_selection: Cell<bool>,
     /// Scroll of the detail and panel panes.
     pub scroll: usize,
     /// Status message.
@@ -181,6 +200,17 @@ pub struct ChairApp {
     /// Terminal size.
     pub size: (u16, u16),
     signature: Vec<(PathBuf, u64, Option<SystemTime>)>,
+}
+
+/// A sheet candidate in a watched directory: the rule of `panel::collect` (`*.json` in any
+/// case, not hidden), so every file it would read also triggers a live update.
+fn is_sheet_name(p: &Path) -> bool {
+    let hidden = p
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    !hidden
+        && p.extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
 }
 
 /// The files under the sources, with size and time: a change means new or changed sheets.
@@ -196,7 +226,7 @@ fn signature(sources: &[PathBuf]) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
             if let Ok(rd) = std::fs::read_dir(s) {
                 for e in rd.flatten() {
                     let p = e.path();
-                    if p.extension().is_some_and(|x| x == "json") {
+                    if is_sheet_name(&p) {
                         add(p);
                     }
                 }
@@ -210,14 +240,15 @@ fn signature(sources: &[PathBuf]) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
 }
 
 impl ChairApp {
-    /// Opens the chair's view.
+    /// Opens the chair's view; a damaged decision log is an error, as in `rank`/`export`.
     pub fn new(
         profile: Profile,
         batch: Batch,
         sources: Vec<PathBuf>,
         store: Store,
         settings: ChairSettings,
-    ) -> ChairApp {
+    ) -> Result<ChairApp, ChairError> {
+        decisions::parse_log(&store.decisions(&batch.hash)?)?;
         let mut app = ChairApp {
             profile,
             batch,
@@ -238,6 +269,7 @@ impl ChairApp {
             visible: vec![],
             selected: 0,
             list_offset: Cell::new(0),
+            center_selection: Cell::new(false),
             scroll: 0,
             message: None,
             quit: false,
@@ -245,7 +277,9 @@ impl ChairApp {
             signature: vec![],
         };
         app.reload();
-        app
+        // The meeting is about the cut: open with it on screen.
+        app.jump_to_cut();
+        Ok(app)
     }
 
     /// The chair's store.
@@ -272,6 +306,9 @@ impl ChairApp {
         o.method = method;
         o.replicates = replicates;
         o.seed = self.settings.seed;
+        if let Some(t) = self.settings.trim_min {
+            o.trim_min = t;
+        }
         if let Some(r) = self.settings.shortlist {
             o.shortlist = r;
         }
@@ -287,7 +324,11 @@ impl ChairApp {
             &self.profile,
             self.settings.panel.as_ref(),
         );
-        self.rejected = c.rejected.iter().map(ToString::to_string).collect();
+        self.rejected = c
+            .rejected
+            .iter()
+            .map(|e| (e.path.clone(), e.source.to_string()))
+            .collect();
         self.notes = c.notes.clone();
         self.notes
             .extend(c.conflicts.iter().map(|x| format!("{x}; score excluded")));
@@ -327,13 +368,15 @@ impl ChairApp {
                 return;
             }
         };
+        let lang = self.lang();
         match self
             .store
             .decisions(&self.batch.hash)
             .map_err(|e| e.to_string())
-            .and_then(|rows| decisions::parse_log(&rows).map_err(|e| e.to_string()))
+            .and_then(|rows| decisions::parse_log(&rows).map_err(|e| decision_error(&e, lang)))
         {
             Ok(log) => decisions::apply(&mut results, &log),
+            // Checked at startup; this is a log damaged during the meeting.
             Err(e) => self.say(Level::Error, e),
         }
         // The default method's ranks, for the arrows; and everyone's leniency.
@@ -383,8 +426,28 @@ impl ChairApp {
             return false;
         }
         let before = self.handed.len();
+        let old = self.rejected.clone();
         self.reload();
         let after = self.handed.len();
+        // A sheet refused while the room waits for it must not pass unnoticed.
+        let fresh: Vec<&(PathBuf, String)> =
+            self.rejected.iter().filter(|r| !old.contains(r)).collect();
+        if let Some((path, reason)) = fresh.first() {
+            let file = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string());
+            let msg = T::ChairSheetRejectedLive.fill(
+                self.lang(),
+                &[
+                    ("n", &fresh.len().to_string()),
+                    ("file", &file),
+                    ("reason", reason),
+                ],
+            );
+            self.say(Level::Error, msg);
+            return true;
+        }
         let msg = T::ChairSheetsReread.fill(
             self.lang(),
             &[
@@ -394,6 +457,39 @@ impl ChairApp {
         );
         self.say(Level::Info, msg);
         true
+    }
+
+    /// Rows of the ranking a page holds at the current size.
+    pub fn page_rows(&self) -> usize {
+        // Title, status, two borders and the header row.
+        usize::from(self.size.1).saturating_sub(5).max(1)
+    }
+
+    /// Selects the last nomination inside the cut and scrolls so the cut line is mid-screen.
+    pub fn jump_to_cut(&mut self) {
+        let Some(r) = &self.results else {
+            return;
+        };
+        let Some(target) = r
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| row.rank.is_some())
+            .nth(r.k.saturating_sub(1))
+            .map(|(i, _)| i)
+        else {
+            return;
+        };
+        // Under a filter the K-th row may be hidden: the first shown row after it will do.
+        let pos = self
+            .visible
+            .iter()
+            .position(|&i| i >= target)
+            .unwrap_or(self.visible.len().saturating_sub(1));
+        self.selected = pos;
+        self.scroll = 0;
+        // The drawing knows the real height: it scrolls the cut to mid-screen.
+        self.center_selection.set(true);
     }
 
     fn visible_pos(&self, id: &str) -> Option<usize> {
@@ -527,12 +623,42 @@ impl ChairApp {
     /// Handles a key.
     pub fn handle_key(&mut self, k: KeyEvent) {
         match &mut self.mode {
-            ChairMode::Help { scroll } => match self.settings.keymap.action(&k) {
-                Some(Action::Help | Action::Cancel | Action::Quit) => self.mode = ChairMode::Normal,
-                Some(Action::NextItem | Action::ScrollDown) => *scroll += 1,
-                Some(Action::PrevItem | Action::ScrollUp) => *scroll = scroll.saturating_sub(1),
-                _ => {}
-            },
+            ChairMode::Help { scroll } => {
+                let (page, now) = (usize::from(self.size.1).saturating_sub(4).max(1), *scroll);
+                let action = self.settings.keymap.action(&k);
+                let most = super::view::chair::help_scroll_max(self, self.size.0, self.size.1);
+                let next = match action {
+                    Some(Action::Help | Action::Cancel | Action::Quit) => {
+                        self.mode = ChairMode::Normal;
+                        return;
+                    }
+                    Some(Action::NextItem) => now + 1,
+                    Some(Action::ScrollDown) => now + page,
+                    Some(Action::PrevItem) => now.saturating_sub(1),
+                    Some(Action::ScrollUp) => now.saturating_sub(page),
+                    Some(Action::FirstItem) => 0,
+                    Some(Action::LastItem) => most,
+                    _ => now,
+                };
+                // Clamped here as in the drawing, so scrolling back up starts at once.
+                self.mode = ChairMode::Help {
+                    scroll: next.min(most),
+                };
+            }
+            ChairMode::Compensate(to) => {
+                let to = *to;
+                match k.code {
+                    KeyCode::Char('y' | 'Y') | KeyCode::Enter => {
+                        self.mode = ChairMode::Normal;
+                        self.decide(Decision::Cut {
+                            k: to,
+                            tie_note: None,
+                        });
+                    }
+                    KeyCode::Char('n' | 'N') | KeyCode::Esc => self.mode = ChairMode::Normal,
+                    _ => {}
+                }
+            }
             ChairMode::Reason(what, ta) => match k.code {
                 KeyCode::Esc => self.mode = ChairMode::Normal,
                 KeyCode::Enter => {
@@ -546,7 +672,14 @@ impl ChairApp {
                     let d = match what {
                         ReasonFor::Include(item) => Decision::Include { item, reason },
                         ReasonFor::Exclude(item) => Decision::Exclude { item, reason },
-                        ReasonFor::Ties => Decision::TiesResolved { note: reason },
+                        ReasonFor::Ties => Decision::TiesResolved {
+                            note: reason,
+                            k: self.results.as_ref().map(|r| r.k),
+                        },
+                        ReasonFor::CutTie(k) => Decision::Cut {
+                            k,
+                            tie_note: Some(reason),
+                        },
                     };
                     self.decide(d);
                 }
@@ -563,12 +696,11 @@ impl ChairApp {
                 KeyCode::Enter => self.mode = ChairMode::Normal,
                 KeyCode::Backspace => {
                     self.query.pop();
-                    self.refilter();
+                    self.refilter_keeping();
                 }
                 KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
                     self.query.push(c);
-                    self.selected = 0;
-                    self.refilter();
+                    self.refilter_keeping();
                 }
                 _ => {}
             },
@@ -580,6 +712,13 @@ impl ChairApp {
                 }
             }
         }
+    }
+
+    /// Refilters, keeping the selected nomination when it still matches (else the first match).
+    fn refilter_keeping(&mut self) {
+        let keep = self.current_id();
+        self.refilter();
+        self.selected = keep.and_then(|id| self.visible_pos(&id)).unwrap_or(0);
     }
 
     fn move_to(&mut self, pos: usize) {
@@ -597,12 +736,20 @@ impl ChairApp {
             Action::PrevItem => self.move_to(self.selected.saturating_sub(1)),
             Action::FirstItem => self.move_to(0),
             Action::LastItem => self.move_to(self.visible.len().saturating_sub(1)),
+            // The ranking pages its selection; the detail and panel scroll their text.
+            Action::ScrollDown if self.view == ChairView::Ranking => {
+                self.move_to(self.selected + self.page_rows())
+            }
+            Action::ScrollUp if self.view == ChairView::Ranking => {
+                self.move_to(self.selected.saturating_sub(self.page_rows()))
+            }
             Action::ScrollDown => self.scroll += usize::from(self.size.1 / 2).max(1),
             Action::ScrollUp => {
                 self.scroll = self
                     .scroll
                     .saturating_sub(usize::from(self.size.1 / 2).max(1))
             }
+            Action::Comment => self.jump_to_cut(),
             Action::Commit => {
                 self.view = ChairView::Detail;
                 self.scroll = 0;
@@ -644,76 +791,262 @@ impl ChairApp {
                 let msg = T::ChairMethodIs.fill(self.lang(), &[("m", &self.method.to_string())]);
                 self.say(Level::Info, msg);
             }
-            Action::CutDown | Action::CutUp => {
-                if let Some(r) = &self.results {
-                    let k = if a == Action::CutDown {
-                        r.k + 1
-                    } else {
-                        r.k.saturating_sub(1)
-                    };
-                    self.decide(Decision::Cut { k });
-                }
-            }
+            Action::CutDown => self.move_cut(true),
+            Action::CutUp => self.move_cut(false),
             Action::Include | Action::Exclude => {
-                if let Some(id) = self.current_id() {
-                    let what = if a == Action::Include {
-                        ReasonFor::Include(id)
-                    } else {
-                        ReasonFor::Exclude(id)
-                    };
-                    let mut ta = TextArea::default();
-                    ta.set_cursor_line_style(ratatui::style::Style::default());
-                    self.mode = ChairMode::Reason(what, Box::new(ta));
+                let (Some(id), Some(r)) = (self.current_id(), &self.results) else {
+                    return;
+                };
+                let o = if a == Action::Include {
+                    Override::Include
+                } else {
+                    Override::Exclude
+                };
+                // Refuse a no-op before the chair types a reason for it.
+                if let Err(e) = decisions::check_override(o, &id, r) {
+                    let msg = decision_error(&e, self.lang());
+                    self.say(Level::Warn, msg);
+                    return;
                 }
+                let what = match o {
+                    Override::Include => ReasonFor::Include(id),
+                    Override::Exclude => ReasonFor::Exclude(id),
+                };
+                self.ask(what);
             }
             Action::ClearOverride => {
-                if let Some(row) = self.current()
-                    && row.decision.is_some()
-                {
+                if let Some(row) = self.current() {
                     let item = row.id.clone();
                     self.decide(Decision::Clear { item });
                 }
             }
             Action::ResolveTies => {
-                let mut ta = TextArea::default();
-                ta.set_cursor_line_style(ratatui::style::Style::default());
-                self.mode = ChairMode::Reason(ReasonFor::Ties, Box::new(ta));
+                let Some(r) = &self.results else {
+                    return;
+                };
+                if decisions::split_at(&r.rows, r.k).is_none() {
+                    let msg = decision_error(&DecisionError::NoTieAtCut(r.k), self.lang());
+                    self.say(Level::Warn, msg);
+                    return;
+                }
+                self.ask(ReasonFor::Ties);
             }
             Action::Help => self.mode = ChairMode::Help { scroll: 0 },
-            Action::Cancel => self.message = None,
+            Action::Cancel => {
+                self.message = None;
+                self.view = ChairView::Ranking;
+                self.scroll = 0;
+            }
             Action::Quit => self.quit = true,
             _ => {}
         }
     }
 
-    /// Checks and records a decision, then recomputes.
+    fn ask(&mut self, what: ReasonFor) {
+        let mut ta = TextArea::default();
+        ta.set_cursor_line_style(ratatui::style::Style::default());
+        self.mode = ChairMode::Reason(what, Box::new(ta));
+    }
+
+    /// Moves the cut one step, skipping sizes that split a tie; when every size that way splits
+    /// one, asks how the tie at the next size is settled (a cut never splits a tie silently).
+    fn move_cut(&mut self, longer: bool) {
+        let Some(r) = &self.results else {
+            return;
+        };
+        let (min, max) = (r.config.shortlist_min, r.config.shortlist_max);
+        let next = |k: usize| if longer { k + 1 } else { k.saturating_sub(1) };
+        let first = next(r.k);
+        if first < min || first > max || first == r.k {
+            // Out of range: let the check say so.
+            self.decide(Decision::Cut {
+                k: first,
+                tie_note: None,
+            });
+            return;
+        }
+        let mut k = first;
+        let mut skipped = Vec::new();
+        loop {
+            match decisions::split_at(&r.rows, k) {
+                None => break,
+                Some(t) => skipped.push((k, t)),
+            }
+            let n = next(k);
+            if n < min || n > max || n == k {
+                // Every size from here to the end of the range splits a tie.
+                self.ask(ReasonFor::CutTie(first));
+                return;
+            }
+            k = n;
+        }
+        let note = skipped.first().map(|(sk, t)| {
+            T::ChairSkippedTie.fill(
+                self.lang(),
+                &[
+                    ("k", &sk.to_string()),
+                    ("rank", &t.rank.to_string()),
+                    ("items", &t.items.join(", ")),
+                ],
+            )
+        });
+        self.decide(Decision::Cut { k, tie_note: None });
+        if let Some(note) = note
+            && let Some((level, msg)) = &self.message
+        {
+            let msg = format!("{msg} ({note})");
+            let level = *level;
+            self.say(level, msg);
+        }
+    }
+
+    /// Checks and records a decision, then recomputes; warns when the decided list leaves the
+    /// range and offers a cut that brings it back.
     pub fn decide(&mut self, d: Decision) {
         let Some(r) = &self.results else {
             return;
         };
         if let Err(e) = decisions::check(&d, r) {
-            self.say(Level::Warn, e.to_string());
+            let msg = decision_error(&e, self.lang());
+            self.say(Level::Warn, msg);
             return;
         }
+        let context = Context::of(r);
+        let before = r.decided.as_ref().and_then(|a| a.made_under.clone());
         match self.store.record_decision(
             &self.batch.hash,
             &self.settings.chair,
-            &decisions::to_json(&d),
+            &decisions::to_json(&d, Some(&context)),
         ) {
             Ok(_) => {
-                let msg = describe_decision(&d, self.lang());
+                let mut msg = describe_decision(&d, self.lang());
                 self.reload();
-                self.say(Level::Info, msg);
+                let mut level = Level::Info;
+                if let Some(old) = before.filter(|old| *old != context) {
+                    msg.push_str(&T::ChairContextChanged.fill(
+                        self.lang(),
+                        &[
+                            ("now", &context_text(&context, self.lang())),
+                            ("old", &context_text(&old, self.lang())),
+                        ],
+                    ));
+                }
+                if let Some(r) = &self.results
+                    && let Some(a) = &r.decided
+                    && !a.in_range()
+                {
+                    level = Level::Warn;
+                    msg = format!("{msg} ⚠ {}", out_of_range_text(a, self.lang()));
+                    if let Some(k) = decisions::compensating_cut(r) {
+                        self.mode = ChairMode::Compensate(k);
+                    }
+                }
+                self.say(level, msg);
             }
             Err(e) => self.say(Level::Error, e.to_string()),
         }
     }
 }
 
+/// The settings a decision was made under, in words.
+pub fn context_text(c: &Context, lang: Lang) -> String {
+    T::ChairContext.fill(
+        lang,
+        &[
+            ("m", &c.method),
+            ("min", &c.shortlist_min.to_string()),
+            ("max", &c.shortlist_max.to_string()),
+        ],
+    )
+}
+
+/// How the decided list is made up, in the UI language: `K = 28 + 3 included (…)`.
+pub fn makeup_text(a: &decisions::Applied, lang: Lang) -> String {
+    let mut s = format!("K = {}", a.k);
+    for (kind, t) in [
+        (Override::Include, T::ChairMakeupIncluded),
+        (Override::Exclude, T::ChairMakeupExcluded),
+    ] {
+        let ids: Vec<&str> = a
+            .overrides
+            .iter()
+            .filter(|o| o.kind == kind)
+            .map(|o| o.item.as_str())
+            .collect();
+        if !ids.is_empty() {
+            s.push(' ');
+            s.push_str(&t.fill(
+                lang,
+                &[("n", &ids.len().to_string()), ("ids", &ids.join(", "))],
+            ));
+        }
+    }
+    s
+}
+
+/// The decided list's size against the range, with how it is made up.
+pub fn out_of_range_text(a: &decisions::Applied, lang: Lang) -> String {
+    T::ChairOutOfRange.fill(
+        lang,
+        &[
+            ("n", &a.list_size.to_string()),
+            ("min", &a.shortlist_min.to_string()),
+            ("max", &a.shortlist_max.to_string()),
+            ("makeup", &makeup_text(a, lang)),
+        ],
+    )
+}
+
+/// A refused decision, in the UI language.
+pub fn decision_error(e: &DecisionError, lang: Lang) -> String {
+    match e {
+        DecisionError::NoReason => T::ChairReasonRequired.get(lang).to_string(),
+        DecisionError::CutOutOfRange { k, min, max } => T::ErrCutOutOfRange.fill(
+            lang,
+            &[
+                ("k", &k.to_string()),
+                ("min", &min.to_string()),
+                ("max", &max.to_string()),
+            ],
+        ),
+        DecisionError::SplitsTie { k, rank, items } => T::ErrSplitsTie.fill(
+            lang,
+            &[
+                ("k", &k.to_string()),
+                ("rank", &rank.to_string()),
+                ("items", &items.join(", ")),
+            ],
+        ),
+        DecisionError::AlreadyIn(item) => T::ErrAlreadyIn.fill(lang, &[("item", item)]),
+        DecisionError::AlreadyOut(item) => T::ErrAlreadyOut.fill(lang, &[("item", item)]),
+        DecisionError::NoOverride(item) => T::ErrNoOverride.fill(lang, &[("item", item)]),
+        DecisionError::NoTieAtCut(k) => T::ErrNoTieAtCut.fill(lang, &[("k", &k.to_string())]),
+        DecisionError::UnknownItem(item) => T::ErrUnknownItem.fill(lang, &[("item", item)]),
+        DecisionError::Damaged { seq, message } => {
+            T::ErrDamagedDecision.fill(lang, &[("seq", &seq.to_string()), ("message", message)])
+        }
+    }
+}
+
+/// A decision time (RFC 3339 UTC) in local time with its offset, e.g. `2020-09-01 16:00 +08:00`.
+pub fn local_time(at: &str) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(ts) => ts
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M %:z")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
+}
+
 /// A decision in words.
 pub fn describe_decision(d: &Decision, lang: Lang) -> String {
     match d {
-        Decision::Cut { k } => T::DecCut.fill(lang, &[("k", &k.to_string())]),
+        Decision::Cut { k, tie_note: None } => T::DecCut.fill(lang, &[("k", &k.to_string())]),
+        Decision::Cut {
+            k,
+            tie_note: Some(note),
+        } => T::DecCutTie.fill(lang, &[("k", &k.to_string()), ("note", note)]),
         Decision::Include { item, reason } => {
             T::DecInclude.fill(lang, &[("item", item), ("reason", reason)])
         }
@@ -721,6 +1054,6 @@ pub fn describe_decision(d: &Decision, lang: Lang) -> String {
             T::DecExclude.fill(lang, &[("item", item), ("reason", reason)])
         }
         Decision::Clear { item } => T::DecClear.fill(lang, &[("item", item)]),
-        Decision::TiesResolved { note } => T::DecTies.fill(lang, &[("note", note)]),
+        Decision::TiesResolved { note, .. } => T::DecTies.fill(lang, &[("note", note)]),
     }
 }

@@ -162,7 +162,7 @@ strings! {
     DecTies => "并列已解决：{note}", "ties resolved: {note}";
     DecIncluded => "破格入围", "included";
     DecExcluded => "不予入围", "excluded";
-    ChairHints => " j/k 移动  {commit} 详情  {view} 切换  {method} 方法  {up}/{down} 分数线  {inc} 破格入围  {exc} 不入围  {help} 帮助  {quit} 退出", " j/k move  {commit} detail  {view} view  {method} method  {up}/{down} cut  {inc} include  {exc} exclude  {help} help  {quit} quit";
+    ChairHints => " {next}/{prev} 移动  {cut} 分数线  {commit} 详情  {view} 切换  {method} 方法  {up}/{down} 移线  {inc} 破格入围  {exc} 不入围  {help} 帮助  {quit} 退出", " {next}/{prev} move  {cut} cut  {commit} detail  {view} view  {method} method  {up}/{down} move cut  {inc} include  {exc} exclude  {help} help  {quit} quit";
     ReasonInclude => " {id} 破格入围的理由（Enter 确认，Esc 取消） ", " Why include {id} (Enter confirms, Esc cancels) ";
     ReasonExclude => " {id} 不予入围的理由（Enter 确认，Esc 取消） ", " Why exclude {id} (Enter confirms, Esc cancels) ";
     ReasonTies => " 并列如何解决（Enter 确认，Esc 取消） ", " How the ties were settled (Enter confirms, Esc cancels) ";
@@ -205,7 +205,42 @@ strings! {
     ChairScrollTheDetailDown => "详情向下翻页", "scroll the detail down";
     ChairScrollTheDetailUp => "详情向上翻页", "scroll the detail up";
     ChairSearchIdsNamesUnits => "搜索编号、名称、单位", "search ids, names, units";
-    ChairMarksShortlistedTheBand => "标记：* 入围  : 25-30 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围", "marks: * shortlisted  : the 25-30 band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded";
+    ChairMarksShortlistedTheBand => "标记：* 入围  : {min}-{max} 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围", "marks: * shortlisted  : the {min}-{max} band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded";
+    ChairTitleList => "K={k} 入围 {n}/{min}–{max}", "K={k} list {n}/{min}–{max}";
+    ChairListN => "入围 {n}", "list {n}";
+    ChairDecidedUnder => "决定按 {m}", "decided under {m}";
+    ChairRejectedCount => "拒收 {n}", "{n} rejected";
+    ChairSheetRejectedLive => "⚠ 拒收评分表 {n} 份：{file}：{reason}（Tab 查看专家组）", "⚠ {n} sheet(s) rejected: {file}: {reason} (Tab: panel)";
+    ChairOutOfRange => "入围 {n} 项，超出 {min}–{max}（{makeup}）", "the list of {n} is outside {min}–{max} ({makeup})";
+    ChairMakeupIncluded => "+ 破格入围 {n} 项（{ids}）", "+ {n} included ({ids})";
+    ChairMakeupExcluded => "− 不予入围 {n} 项（{ids}）", "− {n} excluded ({ids})";
+    ChairOutOfRangeHint => "⚠ 入围 {n} 项，超出 {min}–{max}：用 [ ] 移动分数线，或 C 撤销入围/不入围决定", "⚠ list of {n} is outside {min}–{max}: move the cut with [ ], or withdraw an include/exclude with C";
+    ChairTieUnsettledHint => "⚠ 分数线拆开了第 {rank} 名的并列（{items}）：按 T 说明如何处理", "⚠ the cut splits the tie at rank {rank} ({items}): press T to say how it is settled";
+    ChairContextHint => "⚠ 主席决定是在 {made} 下做出的，当前显示 {now}", "⚠ decisions were made under {made}; showing {now}";
+    ChairCompensate => "入围 {n} 项，超出 {min}–{max}。把分数线移到 K={k} 以补偿？（y 是，n 否）", "The list of {n} is outside {min}–{max}. Move the cut to K={k} to compensate? (y yes, n no)";
+    ChairSkippedTie => "已跳过 K={k}：会拆开第 {rank} 名的并列（{items}）", "skipped K={k}: it splits the tie at rank {rank} ({items})";
+    ChairContext => "{m}，范围 {min}–{max}", "{m}, range {min}–{max}";
+    ChairContextChanged => "；之后按 {now} 重放（之前为 {old}）", "; decisions now replay under {now} (before: {old})";
+    ChairJumpToCut => "跳到分数线", "jump to the cut";
+    ChairPageDown => "向下翻页（排名或详情）", "page down (ranking or detail)";
+    ChairPageUp => "向上翻页（排名或详情）", "page up (ranking or detail)";
+    ChairCancelBack => "关闭弹窗、清除消息、回到排名", "close a popup, clear the message, back to the ranking";
+    ChairHelpMore => " j/k PgDn/PgUp 滚动：第 {a}–{b} 行，共 {n} 行 ", " j/k PgDn/PgUp scroll: lines {a}–{b} of {n} ";
+    ChairPrelim => "领域 {domain}  初评第 {rank} 名  初评得分 {score}", "domain {domain}  preliminary rank {rank}  score {score}";
+    ChairPrelimHeader => "初评", "prelim";
+    ChairDecisionLine => "主席决定：{d} — {reason}", "Chair: {d} — {reason}";
+    ChairTimesLocal => "（本地时间）", " (local time)";
+    DecCutTie => "分数线设为 K = {k}；并列处理：{note}", "cut set to K = {k}; tie settled: {note}";
+    ReasonCutTie => " K={k} 会拆开第 {rank} 名的并列（{items}）：如何处理？（Enter 确认，Esc 取消） ", " K={k} splits the tie at rank {rank} ({items}): how is it settled? (Enter confirms, Esc cancels) ";
+    ReasonTiesAt => " 第 {rank} 名并列（{items}）如何处理？（Enter 确认，Esc 取消） ", " How is the tie at rank {rank} ({items}) settled? (Enter confirms, Esc cancels) ";
+    ErrCutOutOfRange => "入围 {k} 项超出范围 {min}–{max}", "a shortlist of {k} is outside {min}–{max}";
+    ErrSplitsTie => "K={k} 会拆开第 {rank} 名的并列（{items}）：须说明如何处理", "K={k} splits the tie at rank {rank} ({items}): say how it is settled";
+    ErrAlreadyIn => "{item} 已在入围名单中，无需破格入围", "{item} is already on the list: nothing to include";
+    ErrAlreadyOut => "{item} 不在入围名单中，无需不予入围", "{item} is already off the list: nothing to exclude";
+    ErrNoOverride => "{item} 没有可撤销的入围/不入围决定", "no include/exclude on {item} to withdraw";
+    ErrNoTieAtCut => "分数线（K={k}）处没有并列，无需处理", "the cut at K={k} splits no tie: nothing to settle";
+    ErrUnknownItem => "本批次没有推荐项目 {item}", "no nomination {item} in this batch";
+    ErrDamagedDecision => "主席决定记录第 {seq} 条已损坏：{message}", "decision {seq} in the chair's store is damaged: {message}";
 }
 
 impl T {

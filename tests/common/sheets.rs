@@ -54,3 +54,82 @@ pub fn expert_sheet(
         revdesk::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
     path
 }
+
+/// The realistic meeting of the chair's tests: 资源环境's 46 nominations, seven experts.
+pub const MEETING_BATCH: &str = "batches/resources-environment.json";
+
+/// Items (0-based positions in the batch) that every expert scores identically: a tie.
+pub const MEETING_TIE: (usize, usize) = (29, 30);
+
+/// A meeting score: quality falls slowly over 46 nominations, experts differ in leniency and
+/// noise; the two `MEETING_TIE` items get the same marks from everyone.
+pub fn meeting_mark(e: usize, i: usize, c: usize) -> f64 {
+    let i = if i == MEETING_TIE.1 { MEETING_TIE.0 } else { i };
+    let q = 9.3 - i as f64 * 0.11 + [0.0, 0.5, -0.5, 0.9, -0.9, 0.3, -0.3][e % 7];
+    // A small deterministic hash: noise that does not cancel out over the six criteria.
+    let h = (e as u64 * 0x9E37_79B9 + i as u64 * 0x85EB_CA6B + c as u64 * 0xC2B2_AE35)
+        .wrapping_mul(0x2545_F491_4F6C_DD1D);
+    let noise = ((h >> 33) % 1000) as f64 / 1000.0 - 0.5;
+    (q + noise * 1.6).round().clamp(0.0, 10.0)
+}
+
+/// Expert `e` of the meeting hands in a signed sheet into `out`: expert 3 recuses from the
+/// sixth nomination (which expert 2 comments on), expert 1 comments on the first and on the
+/// tied pair's first.
+pub fn meeting_sheet(
+    root: &Path,
+    batch: &Batch,
+    profile: &Profile,
+    e: usize,
+    out: &Path,
+) -> PathBuf {
+    let store = Store::open(&root.join(format!("meeting-e{e}"))).expect("store");
+    let id = format!("e{e}");
+    let names = ["王磊", "李静", "张伟", "刘洋", "陈晨", "杨帆", "赵敏"];
+    store
+        .ensure_expert(&id, Some(names[e % names.len()]))
+        .expect("expert");
+    store
+        .register_batch(
+            &batch.hash,
+            "t",
+            batch.domain.as_deref().unwrap_or("final"),
+            &batch.ids(),
+        )
+        .expect("register");
+    let mut changes = Vec::new();
+    for (i, it) in batch.items.iter().enumerate() {
+        if e == 3 && i == 5 {
+            changes.push(Change::recusal(
+                it.id.clone(),
+                Some("本人曾为该项目提供技术咨询".to_string()),
+            ));
+            continue;
+        }
+        for (c, crit) in profile.rubric().criteria.iter().enumerate() {
+            let v = meeting_mark(e, i, c);
+            changes.push(Change::score(it.id.clone(), crit.key.clone(), Some(v)));
+        }
+        if e == 1 && i == 0 {
+            changes.push(Change::comment(
+                it.id.clone(),
+                "示范工程已连续运行三年，运行数据完整，建议优先推荐。",
+            ));
+        }
+        if e == 2 && i == 5 {
+            changes.push(Change::comment(
+                it.id.clone(),
+                "县域推广案例较多，但运维成本数据不足，建议补充。",
+            ));
+        }
+        if e == 1 && i == MEETING_TIE.0 {
+            changes.push(Change::comment(it.id.clone(), "与同类技术相比优势不明显。"));
+        }
+    }
+    store
+        .apply(&id, &batch.hash, &changes, Source::Paper)
+        .expect("apply");
+    let (path, _) =
+        revdesk::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
+    path
+}

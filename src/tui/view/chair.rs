@@ -49,41 +49,107 @@ pub fn render(app: &ChairApp, f: &mut Frame) {
     match &app.mode {
         ChairMode::Help { scroll } => help(app, f, area, *scroll),
         ChairMode::Reason(what, ta) => reason(app, f, area, what, ta),
+        ChairMode::Compensate(k) => compensate(app, f, area, *k),
         _ => {}
     }
 }
 
+/// The title's parts, most important first: K and the decided list against the range, the
+/// method, the sheets; then the domain, the program and the alliance as far as they fit.
 fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
     let t = app.theme();
-    let en = app.lang().en();
-    let domain = match app
+    let lang = app.lang();
+    let en = lang.en();
+    let w = usize::from(area.width);
+    let mut first = String::new();
+    let mut alarm = false;
+    if let Some(r) = &app.results {
+        let (n, min, max) = match &r.decided {
+            Some(d) => (d.list_size, d.shortlist_min, d.shortlist_max),
+            None => (
+                r.rows.iter().filter(|x| x.shortlisted).count(),
+                r.config.shortlist_min,
+                r.config.shortlist_max,
+            ),
+        };
+        first = T::ChairTitleList.fill(
+            lang,
+            &[
+                ("k", &r.k.to_string()),
+                ("n", &n.to_string()),
+                ("min", &min.to_string()),
+                ("max", &max.to_string()),
+            ],
+        );
+        let unsettled = r
+            .decided
+            .as_ref()
+            .and_then(|d| d.split_tie.as_ref())
+            .is_some_and(|s| s.resolved.is_none());
+        alarm = r.k_out_of_range || unsettled;
+        if alarm {
+            first.push_str(" ⚠");
+        }
+    }
+    let mut method = format!("{} {}", T::ChairMethod.get(lang), app.method);
+    if let Some(made) = app
+        .results
+        .as_ref()
+        .and_then(|r| r.decided.as_ref())
+        .filter(|d| d.context_differs())
+        .and_then(|d| d.made_under.as_ref())
+    {
+        method.push_str(&format!(
+            " ({} ⚠)",
+            T::ChairDecidedUnder.fill(lang, &[("m", &made.method)])
+        ));
+    }
+    let mut sheets = format!("{} {}", T::ChairSheets.get(lang), app.handed.len());
+    if !app.rejected.is_empty() {
+        sheets.push_str(&format!(
+            " {}",
+            T::ChairRejectedCount.fill(lang, &[("n", &app.rejected.len().to_string())])
+        ));
+    }
+    let domain = app
         .batch
         .domain
         .as_deref()
-        .and_then(|d| app.profile.domain(d))
-    {
-        Some(d) => format!("{} | {}", d.name_in(en), d.alliance_in(en)),
-        None => T::ChairFinalReview.get(app.lang()).to_string(),
+        .and_then(|d| app.profile.domain(d));
+    let mut rest = vec![match domain {
+        Some(d) => d.name_in(en).to_string(),
+        None => T::ChairFinalReview.get(lang).to_string(),
+    }];
+    rest.push(format!("revdesk {}", T::ChairChair.get(lang)));
+    if let Some(d) = domain {
+        rest.push(d.alliance_in(en).to_string());
+    }
+    // The first part on its own span: red when the list is outside the range or a tie is open.
+    let head = if first.is_empty() {
+        String::new()
+    } else {
+        format!(" {first} |")
     };
-    let k = match &app.results {
-        Some(r) => format!(
-            "K={} ({}-{})",
-            r.k, r.config.shortlist_min, r.config.shortlist_max
-        ),
-        None => String::new(),
+    let mut text = format!(" {method} | {sheets}");
+    // The rest only when it fits whole: a cut-off alliance name helps nobody.
+    for part in rest {
+        if wrap::width(&head) + wrap::width(&text) + 3 + wrap::width(&part) <= w {
+            text.push_str(" | ");
+            text.push_str(&part);
+        } else {
+            break;
+        }
+    }
+    let head_w = wrap::width(&head).min(w);
+    let head = wrap::truncate(&head, head_w);
+    let text = wrap::pad(&text, w.saturating_sub(head_w));
+    let head_style = if alarm {
+        t.title.patch(t.error)
+    } else {
+        t.title
     };
-    let text = format!(
-        " revdesk {} | {domain} | {} {} | {} {} | {k}",
-        T::ChairChair.get(app.lang()),
-        T::ChairSheets.get(app.lang()),
-        app.handed.len(),
-        T::ChairMethod.get(app.lang()),
-        app.method,
-    );
-    f.render_widget(
-        Line::styled(wrap::pad(&text, usize::from(area.width)), t.title),
-        area,
-    );
+    let spans = vec![Span::styled(head, head_style), Span::styled(text, t.title)];
+    f.render_widget(Line::from(spans), area);
 }
 
 fn flags_text(row: &crate::report::Row) -> String {
@@ -130,12 +196,20 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
     if h < 2 {
         return;
     }
-    // Every column but the name: marks 3, rank 4, change 4, id 8, score 9, n 3, sd 6, p 5, flags 6.
-    let fixed = 3 + 4 + 4 + 8 + 1 + 9 + 3 + 6 + 5 + 6;
+    // Every column but the name: marks 3, rank 4, change 4, id 8, score 9, n 3, sd 6, p 5, flags 6;
+    // in the final review also the domain and preliminary rank (`先进 #30`, 9).
+    let fin = app.batch.meta.final_review;
+    let prelim_w = if fin { 9 } else { 0 };
+    let fixed = 3 + 4 + 4 + 8 + 1 + 9 + 3 + 6 + 5 + 6 + prelim_w;
     let name_w = w.saturating_sub(fixed).max(6);
     let right = |s: &str, n: usize| format!("{}{s}", " ".repeat(n.saturating_sub(wrap::width(s))));
+    let prelim_head = if fin {
+        format!("{} ", wrap::pad(T::ChairPrelimHeader.get(app.lang()), 8))
+    } else {
+        String::new()
+    };
     let header = format!(
-        "   {}{} {} {} {} {} {} {} {}",
+        "   {}{} {} {prelim_head}{} {} {} {} {} {}",
         right("#", 4),
         right("+/-", 4),
         wrap::pad(T::ChairId.get(app.lang()), 7),
@@ -189,8 +263,13 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
             .p_shortlist
             .map(|s| format!("{s:.2}"))
             .unwrap_or_else(|| "-".into());
+        let prelim = if fin {
+            format!("{} ", wrap::pad(&prelim_cell(app, row), 8))
+        } else {
+            String::new()
+        };
         let text = format!(
-            "{sel}{band}{star}{rank:>4}{change:>4} {} {} {score:>8} {:>2} {sd:>5} {p:>4} {}",
+            "{sel}{band}{star}{rank:>4}{change:>4} {} {prelim}{} {score:>8} {:>2} {sd:>5} {p:>4} {}",
             wrap::pad(&row.id, 7),
             wrap::pad(&row.name, name_w),
             row.n,
@@ -205,7 +284,11 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
         }
         lines.push((Some(vpos), Line::styled(wrap::pad(&text, w), style)));
         if draw_cut && row.rank.is_some() && ranked_pos == r.k {
-            let label = format!(" {} K={} ({min}-{max}) ", T::ChairCut.get(app.lang()), r.k);
+            let mut label = format!(" {} K={} ({min}-{max}) ", T::ChairCut.get(app.lang()), r.k);
+            if let Some(d) = r.decided.as_ref().filter(|d| !d.in_range()) {
+                label.push_str(&T::ChairListN.fill(app.lang(), &[("n", &d.list_size.to_string())]));
+                label.push_str(" ⚠ ");
+            }
             let dashes = w.saturating_sub(wrap::width(&label) + 4);
             lines.push((
                 None,
@@ -219,6 +302,14 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
         .position(|(v, _)| *v == Some(app.selected))
         .unwrap_or(0);
     let mut off = app.list_offset.get();
+    if app.center_selection.replace(false) {
+        // From the top when the selection fits on the first page with room to spare.
+        off = if sel_line + 3 < body_h {
+            0
+        } else {
+            sel_line.saturating_sub(body_h / 2)
+        };
+    }
     if sel_line < off {
         off = sel_line;
     } else if sel_line >= off + body_h {
@@ -236,6 +327,38 @@ fn ranking(app: &ChairApp, f: &mut Frame, area: Rect) {
             },
         );
     }
+}
+
+/// A short domain name for the final review's ranking: two characters, or initials.
+fn domain_short(app: &ChairApp, key: &str) -> String {
+    let Some(d) = app.profile.domain(key) else {
+        return key.chars().take(2).collect();
+    };
+    if app.lang().en() && !d.name_en.is_empty() {
+        let words: Vec<&str> = d.name_en.split_whitespace().collect();
+        if words.len() > 1 {
+            return words
+                .iter()
+                .filter_map(|w| w.chars().next())
+                .collect::<String>()
+                .to_uppercase();
+        }
+        return d.name_en.chars().take(2).collect();
+    }
+    d.name.chars().take(2).collect()
+}
+
+/// Domain and preliminary rank of a final-review nomination, e.g. `电子 #3`.
+fn prelim_cell(app: &ChairApp, row: &crate::report::Row) -> String {
+    let rank = app
+        .batch
+        .items
+        .iter()
+        .find(|i| i.id == row.id)
+        .and_then(|i| i.preliminary_rank)
+        .map(|r| format!(" #{r}"))
+        .unwrap_or_default();
+    format!("{}{rank}", domain_short(app, &row.domain))
 }
 
 fn bar(value: f64, max: f64, width: usize) -> String {
@@ -297,16 +420,44 @@ fn detail(app: &ChairApp, f: &mut Frame, area: Rect) {
             .unwrap_or_else(|| "-".into()),
     );
     lines.push(Line::styled(summary, t.text));
+    if app.batch.meta.final_review
+        && let Some(it) = app.batch.items.iter().find(|i| i.id == row.id)
+    {
+        let domain = app
+            .profile
+            .domain(&row.domain)
+            .map(|d| d.name_in(app.lang().en()).to_string())
+            .unwrap_or_else(|| row.domain.clone());
+        let text = T::ChairPrelim.fill(
+            app.lang(),
+            &[
+                ("domain", &domain),
+                (
+                    "rank",
+                    &it.preliminary_rank
+                        .map(|k| k.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                ),
+                (
+                    "score",
+                    &it.preliminary_score
+                        .map(|s| format!("{s:.4}"))
+                        .unwrap_or_else(|| "-".into()),
+                ),
+            ],
+        );
+        for l in wrap::wrap(&text, w) {
+            lines.push(Line::styled(l, t.label));
+        }
+    }
     if let (Some(d), Some(reason)) = (&row.decision, &row.decision_reason) {
         let d = if d == "include" {
             T::DecIncluded.get(app.lang())
         } else {
             T::DecExcluded.get(app.lang())
         };
-        for l in wrap::wrap(
-            &format!("{}：{d} — {reason}", T::ChairChair2.get(app.lang())),
-            w,
-        ) {
+        let text = T::ChairDecisionLine.fill(app.lang(), &[("d", d), ("reason", reason)]);
+        for l in wrap::wrap(&text, w) {
             lines.push(Line::styled(l, t.flagged));
         }
     }
@@ -475,13 +626,17 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
         if !r.decisions.is_empty() {
             lines.push(Line::default());
             lines.push(Line::styled(
-                T::ChairDecisionLog.get(app.lang()).to_string(),
+                format!(
+                    "{}{}",
+                    T::ChairDecisionLog.get(app.lang()),
+                    T::ChairTimesLocal.get(app.lang())
+                ),
                 t.label,
             ));
             for d in r.decisions.iter().rev().take(12) {
                 let text = format!(
                     "{} {} {}",
-                    d.at.get(..19).unwrap_or(&d.at),
+                    crate::tui::chair::local_time(&d.at),
                     d.chair,
                     crate::tui::chair::describe_decision(&d.decision, app.lang())
                 );
@@ -491,12 +646,13 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
             }
         }
     }
+    let rejected: Vec<String> = app
+        .rejected
+        .iter()
+        .map(|(p, why)| format!("{}: {why}", p.display()))
+        .collect();
     for (label, items, style) in [
-        (
-            T::ChairRejectedSheets.get(app.lang()),
-            &app.rejected,
-            t.error,
-        ),
+        (T::ChairRejectedSheets.get(app.lang()), &rejected, t.error),
         (T::ChairNotes.get(app.lang()), &app.notes, t.warn),
     ] {
         if !items.is_empty() {
@@ -531,9 +687,44 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
         }
         return;
     }
-    let text = match &app.message {
-        Some((_, m)) => format!(" {m}"),
-        None => {
+    let alert = app.results.as_ref().and_then(|r| {
+        let d = r.decided.as_ref()?;
+        let lang = app.lang();
+        if !d.in_range() {
+            return Some(T::ChairOutOfRangeHint.fill(
+                lang,
+                &[
+                    ("n", &d.list_size.to_string()),
+                    ("min", &d.shortlist_min.to_string()),
+                    ("max", &d.shortlist_max.to_string()),
+                ],
+            ));
+        }
+        if let Some(s) = d.split_tie.as_ref().filter(|s| s.resolved.is_none()) {
+            return Some(T::ChairTieUnsettledHint.fill(
+                lang,
+                &[
+                    ("rank", &s.rank.to_string()),
+                    ("items", &s.items.join(", ")),
+                ],
+            ));
+        }
+        let made = d.made_under.as_ref().filter(|_| d.context_differs())?;
+        Some(T::ChairContextHint.fill(
+            lang,
+            &[
+                ("made", &crate::tui::chair::context_text(made, lang)),
+                (
+                    "now",
+                    &crate::tui::chair::context_text(&d.replayed_under, lang),
+                ),
+            ],
+        ))
+    });
+    let text = match (&app.message, &alert) {
+        (Some((_, m)), _) => format!(" {m}"),
+        (None, Some(a)) => format!(" {a}"),
+        (None, None) => {
             let k = |a| {
                 app.settings
                     .keymap
@@ -546,6 +737,9 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
             T::ChairHints.fill(
                 app.lang(),
                 &[
+                    ("next", &k(A::NextItem)),
+                    ("prev", &k(A::PrevItem)),
+                    ("cut", &k(A::Comment)),
                     ("commit", &k(A::Commit)),
                     ("view", &k(A::NextCriterion)),
                     ("method", &k(A::CycleMethod)),
@@ -559,32 +753,27 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
             )
         }
     };
-    let style = match &app.message {
-        Some((Level::Error, _)) => t.error,
-        Some((Level::Warn, _)) => t.warn,
-        Some((Level::Info, _)) => t.ok,
-        None => t.status,
+    let style = match (&app.message, &alert) {
+        (Some((Level::Error, _)), _) => t.error,
+        (Some((Level::Warn, _)), _) | (None, Some(_)) => t.warn,
+        (Some((Level::Info, _)), _) => t.ok,
+        (None, None) => t.status,
     };
     f.render_widget(Line::styled(wrap::truncate(&text, w), style), area);
 }
 
-fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
-    let t = app.theme();
-    let r = centered(
+/// The help overlay's box on a screen of `area`.
+fn help_box(area: Rect) -> Rect {
+    centered(
         area,
         76.min(area.width.saturating_sub(2)),
         area.height.saturating_sub(2),
-    );
-    clear_popup(f, r);
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} ", T::ChairHelpChairKeys.get(app.lang())),
-            t.title,
-        ))
-        .border_style(t.border_focus)
-        .style(t.popup);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
+    )
+}
+
+/// The help overlay's lines for an inner width.
+fn help_lines(app: &ChairApp, width: usize) -> Vec<Line<'static>> {
+    let t = app.theme();
     let entries: Vec<(String, String)> = app
         .settings
         .keymap
@@ -601,10 +790,10 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
                 crate::tui::action::Action::CycleFilter => {
                     T::ChairFilterAllShortlistedBorderline.get(app.lang())
                 }
-                crate::tui::action::Action::ScrollDown => {
-                    T::ChairScrollTheDetailDown.get(app.lang())
-                }
-                crate::tui::action::Action::ScrollUp => T::ChairScrollTheDetailUp.get(app.lang()),
+                crate::tui::action::Action::ScrollDown => T::ChairPageDown.get(app.lang()),
+                crate::tui::action::Action::ScrollUp => T::ChairPageUp.get(app.lang()),
+                crate::tui::action::Action::Comment => T::ChairJumpToCut.get(app.lang()),
+                crate::tui::action::Action::Cancel => T::ChairCancelBack.get(app.lang()),
                 crate::tui::action::Action::Search => T::ChairSearchIdsNamesUnits.get(app.lang()),
                 a => describe(a, app.lang()),
             };
@@ -616,7 +805,7 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
         .map(|(k, _)| wrap::width(k))
         .max()
         .unwrap_or(8)
-        .min(usize::from(inner.width) / 2);
+        .min(width / 2);
     let mut lines = Vec::new();
     for (k, d) in entries {
         lines.push(Line::from(vec![
@@ -624,13 +813,69 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
             Span::styled(d, t.text),
         ]));
     }
-    let legend = T::ChairMarksShortlistedTheBand.get(app.lang());
+    let (min, max) = match &app.results {
+        Some(r) => (r.config.shortlist_min, r.config.shortlist_max),
+        None => report_range(app),
+    };
+    let legend = T::ChairMarksShortlistedTheBand.fill(
+        app.lang(),
+        &[("min", &min.to_string()), ("max", &max.to_string())],
+    );
     lines.push(Line::default());
-    for l in wrap::wrap(legend, usize::from(inner.width).saturating_sub(2)) {
+    for l in wrap::wrap(&legend, width.saturating_sub(2)) {
         lines.push(Line::styled(format!(" {l}"), t.muted));
     }
+    lines
+}
+
+/// The furthest the help overlay scrolls on a `w`×`h` screen (0 when it all fits).
+pub fn help_scroll_max(app: &ChairApp, w: u16, h: u16) -> usize {
+    let r = help_box(Rect::new(0, 0, w, h));
+    let (iw, ih) = (r.width.saturating_sub(2), r.height.saturating_sub(2));
+    help_lines(app, usize::from(iw))
+        .len()
+        .saturating_sub(usize::from(ih))
+}
+
+fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
+    let t = app.theme();
+    let r = help_box(area);
+    clear_popup(f, r);
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", T::ChairHelpChairKeys.get(app.lang())),
+            t.title,
+        ))
+        .border_style(t.border_focus)
+        .style(t.popup);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let lines = help_lines(app, usize::from(inner.width));
     let h = usize::from(inner.height);
-    let scroll = scroll.min(lines.len().saturating_sub(h));
+    let total = lines.len();
+    let scroll = scroll.min(total.saturating_sub(h));
+    if total > h {
+        // Clipped: say so on the bottom border, with the keys that scroll.
+        let more = T::ChairHelpMore.fill(
+            app.lang(),
+            &[
+                ("a", &(scroll + 1).to_string()),
+                ("b", &(scroll + h).min(total).to_string()),
+                ("n", &total.to_string()),
+            ],
+        );
+        let y = inner.bottom();
+        if y < r.bottom() {
+            let x = inner.x + 1;
+            f.render_widget(
+                Line::styled(
+                    wrap::truncate(&more, usize::from(inner.width.saturating_sub(2))),
+                    t.key,
+                ),
+                Rect::new(x, y, inner.width.saturating_sub(2), 1),
+            );
+        }
+    }
     for (i, l) in lines.into_iter().skip(scroll).take(h).enumerate() {
         f.render_widget(
             l,
@@ -643,6 +888,55 @@ fn help(app: &ChairApp, f: &mut Frame, area: Rect, scroll: usize) {
     }
 }
 
+/// The shortlist range the view works with before any sheet is in.
+fn report_range(app: &ChairApp) -> (usize, usize) {
+    if let Some(r) = app.settings.shortlist {
+        return r;
+    }
+    crate::report::Options::for_profile(&app.profile, app.batch.meta.final_review).shortlist
+}
+
+fn compensate(app: &ChairApp, f: &mut Frame, area: Rect, k: usize) {
+    let t = app.theme();
+    let Some(d) = app.results.as_ref().and_then(|r| r.decided.as_ref()) else {
+        return;
+    };
+    let text = T::ChairCompensate.fill(
+        app.lang(),
+        &[
+            ("n", &d.list_size.to_string()),
+            ("min", &d.shortlist_min.to_string()),
+            ("max", &d.shortlist_max.to_string()),
+            ("k", &k.to_string()),
+        ],
+    );
+    // One line when the screen allows: the question and its keys read together.
+    let w = ((wrap::width(&text) + 4) as u16)
+        .max(40)
+        .min(area.width.saturating_sub(2));
+    let lines = wrap::wrap(text.trim(), usize::from(w.saturating_sub(4)).max(1));
+    let r = centered(area, w, lines.len() as u16 + 2);
+    clear_popup(f, r);
+    let block = Block::bordered()
+        .border_style(t.border_focus)
+        .style(t.popup);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    for (i, l) in lines.into_iter().enumerate() {
+        let y = inner.y + i as u16;
+        if y < inner.bottom() {
+            f.render_widget(
+                Line::styled(format!(" {l}"), t.warn),
+                Rect {
+                    y,
+                    height: 1,
+                    ..inner
+                },
+            );
+        }
+    }
+}
+
 fn reason(
     app: &ChairApp,
     f: &mut Frame,
@@ -650,11 +944,42 @@ fn reason(
     what: &ReasonFor,
     ta: &ratatui_textarea::TextArea<'static>,
 ) {
-    let r = centered(area, (area.width * 3 / 4).max(40), 3);
     let title = match what {
         ReasonFor::Include(id) => T::ReasonInclude.fill(app.lang(), &[("id", id)]),
         ReasonFor::Exclude(id) => T::ReasonExclude.fill(app.lang(), &[("id", id)]),
-        ReasonFor::Ties => T::ReasonTies.get(app.lang()).to_string(),
+        ReasonFor::Ties => match app
+            .results
+            .as_ref()
+            .and_then(|r| crate::decisions::split_at(&r.rows, r.k))
+        {
+            Some(s) => T::ReasonTiesAt.fill(
+                app.lang(),
+                &[
+                    ("rank", &s.rank.to_string()),
+                    ("items", &s.items.join(", ")),
+                ],
+            ),
+            None => T::ReasonTies.get(app.lang()).to_string(),
+        },
+        ReasonFor::CutTie(k) => match app
+            .results
+            .as_ref()
+            .and_then(|r| crate::decisions::split_at(&r.rows, *k))
+        {
+            Some(s) => T::ReasonCutTie.fill(
+                app.lang(),
+                &[
+                    ("k", &k.to_string()),
+                    ("rank", &s.rank.to_string()),
+                    ("items", &s.items.join(", ")),
+                ],
+            ),
+            None => T::ReasonTies.get(app.lang()).to_string(),
+        },
     };
+    // Wide enough for the whole question (it names the tied nominations) where the screen allows.
+    let want = (wrap::width(&title) + 2).min(usize::from(area.width.saturating_sub(2)));
+    let w = (area.width * 3 / 4).max(40).max(want as u16);
+    let r = centered(area, w, 3);
     super::popup::editor(app.theme(), f, r, &title, ta);
 }
