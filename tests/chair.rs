@@ -872,3 +872,44 @@ fn help_scrolls_within_its_text() {
     let s = screen(&mut a, 160, 48);
     assert!(!s.contains("scroll: lines"), "{s}");
 }
+
+#[test]
+fn esc_clears_a_search_as_in_the_scoring_view() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = meeting(dir.path(), Lang::Zh);
+    let all = a.visible.len();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "RE-01");
+    assert!(a.visible.len() < all);
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, ChairMode::Normal));
+    assert!(a.query.is_empty());
+    assert_eq!(a.visible.len(), all);
+    // A search kept with Enter is cleared by Esc on the ranking.
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "RE-01");
+    key(&mut a, KeyCode::Enter);
+    assert!(a.visible.len() < all);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.visible.len(), all);
+}
+
+#[test]
+fn switching_methods_back_and_forth_gives_the_same_ranking() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = meeting(dir.path(), Lang::Zh);
+    let ranks = |a: &ChairApp| -> Vec<(String, Option<usize>, bool)> {
+        let r = a.results.as_ref().expect("results");
+        r.rows
+            .iter()
+            .map(|x| (x.id.clone(), x.rank, x.shortlisted))
+            .collect()
+    };
+    let before = ranks(&a);
+    // Five presses go round every method back to the first (results are cached per method).
+    for _ in 0..5 {
+        key(&mut a, KeyCode::Char('M'));
+    }
+    assert_eq!(a.method, Method::Trimmed);
+    assert_eq!(ranks(&a), before);
+}

@@ -200,6 +200,11 @@ pub struct ChairApp {
     /// Terminal size.
     pub size: (u16, u16),
     signature: Vec<(PathBuf, u64, Option<SystemTime>)>,
+    /// The accepted sheets and conflict exclusions of the last reading.
+    accepted: (Vec<Sheet>, Vec<(String, String)>),
+    /// Results per method before the decisions, for the sheets read last: a decision or a
+    /// method switch back re-applies instead of re-running the bootstrap.
+    built: HashMap<Method, Results>,
 }
 
 /// A sheet candidate in a watched directory: the rule of `panel::collect` (`*.json` in any
@@ -275,6 +280,8 @@ impl ChairApp {
             quit: false,
             size: (80, 24),
             signature: vec![],
+            accepted: (vec![], vec![]),
+            built: HashMap::new(),
         };
         app.reload();
         // The meeting is about the cut: open with it on screen.
@@ -344,30 +351,80 @@ impl ChairApp {
             })
             .collect();
         let sheets: Vec<Sheet> = c.accepted.into_iter().map(|(_, s)| s).collect();
-        self.recompute(&sheets, &exclusions);
+        self.accepted = (sheets, exclusions);
+        self.built.clear();
+        self.compare_methods();
+        self.show();
     }
 
-    fn recompute(&mut self, sheets: &[Sheet], exclusions: &[(String, String)]) {
-        let keep = self.current_id();
+    /// The default method's ranks (for the arrows) and everyone's leniency: they depend on the
+    /// sheets only, not on the method shown or the decisions.
+    fn compare_methods(&mut self) {
+        let (sheets, exclusions) = &self.accepted;
+        self.baseline.clear();
+        self.leniency.clear();
         if sheets.is_empty() {
+            return;
+        }
+        let build = |m: Method| {
+            report::build(
+                &self.batch,
+                &self.profile,
+                sheets,
+                exclusions,
+                &self.options(m, 0),
+            )
+        };
+        let (base, cal) = (build(Method::default()), build(Method::Calibrated));
+        if let Ok(b) = base {
+            self.baseline = b
+                .rows
+                .iter()
+                .filter_map(|r| r.rank.map(|k| (r.id.clone(), k)))
+                .collect();
+        }
+        if let Ok(c) = cal {
+            self.leniency = c
+                .experts
+                .iter()
+                .filter_map(|e| e.bias.map(|b| (e.id.clone(), b)))
+                .collect();
+        }
+    }
+
+    /// Shows the results under the current method with the decisions applied, computing them
+    /// (bootstrap included) only the first time this method is shown for these sheets.
+    fn show(&mut self) {
+        let keep = self.current_id();
+        if self.accepted.0.is_empty() {
             self.results = None;
             self.visible.clear();
             return;
         }
-        let built = report::build(
-            &self.batch,
-            &self.profile,
-            sheets,
-            exclusions,
-            &self.options(self.method, self.settings.replicates),
-        );
-        let mut results = match built {
-            Ok(r) => r,
-            Err(e) => {
-                self.say(Level::Error, e.to_string());
-                return;
+        let raw = match self.built.get(&self.method) {
+            Some(r) => r.clone(),
+            None => {
+                let (sheets, exclusions) = &self.accepted;
+                let built = report::build(
+                    &self.batch,
+                    &self.profile,
+                    sheets,
+                    exclusions,
+                    &self.options(self.method, self.settings.replicates),
+                );
+                match built {
+                    Ok(r) => {
+                        self.built.insert(self.method, r.clone());
+                        r
+                    }
+                    Err(e) => {
+                        self.say(Level::Error, e.to_string());
+                        return;
+                    }
+                }
             }
         };
+        let mut results = raw;
         let lang = self.lang();
         match self
             .store
@@ -379,37 +436,6 @@ impl ChairApp {
             // Checked at startup; this is a log damaged during the meeting.
             Err(e) => self.say(Level::Error, e),
         }
-        // The default method's ranks, for the arrows; and everyone's leniency.
-        let base = report::build(
-            &self.batch,
-            &self.profile,
-            sheets,
-            exclusions,
-            &self.options(Method::default(), 0),
-        );
-        self.baseline = base
-            .map(|b| {
-                b.rows
-                    .iter()
-                    .filter_map(|r| r.rank.map(|k| (r.id.clone(), k)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let cal = report::build(
-            &self.batch,
-            &self.profile,
-            sheets,
-            exclusions,
-            &self.options(Method::Calibrated, 0),
-        );
-        self.leniency = cal
-            .map(|c| {
-                c.experts
-                    .iter()
-                    .filter_map(|e| e.bias.map(|b| (e.id.clone(), b)))
-                    .collect()
-            })
-            .unwrap_or_default();
         self.results = Some(results);
         self.refilter();
         if let Some(id) = keep
@@ -687,11 +713,12 @@ impl ChairApp {
                     ta.input(k);
                 }
             },
-            ChairMode::Search { before } => match k.code {
+            ChairMode::Search { .. } => match k.code {
                 KeyCode::Esc => {
-                    self.query = std::mem::take(before);
+                    // As the prompt says, and as in the scoring view: Esc clears the search.
+                    self.query.clear();
                     self.mode = ChairMode::Normal;
-                    self.refilter();
+                    self.refilter_keeping();
                 }
                 KeyCode::Enter => self.mode = ChairMode::Normal,
                 KeyCode::Backspace => {
@@ -787,7 +814,7 @@ impl ChairApp {
                     Method::Zscore => Method::Calibrated,
                     Method::Calibrated => Method::Trimmed,
                 };
-                self.reload();
+                self.show();
                 let msg = T::ChairMethodIs.fill(self.lang(), &[("m", &self.method.to_string())]);
                 self.say(Level::Info, msg);
             }
@@ -834,6 +861,11 @@ impl ChairApp {
             Action::Help => self.mode = ChairMode::Help { scroll: 0 },
             Action::Cancel => {
                 self.message = None;
+                if self.view == ChairView::Ranking && !self.query.is_empty() {
+                    // Esc on the ranking drops an active search, keeping the selection.
+                    self.query.clear();
+                    self.refilter_keeping();
+                }
                 self.view = ChairView::Ranking;
                 self.scroll = 0;
             }
@@ -920,7 +952,7 @@ impl ChairApp {
         ) {
             Ok(_) => {
                 let mut msg = describe_decision(&d, self.lang());
-                self.reload();
+                self.show();
                 let mut level = Level::Info;
                 if let Some(old) = before.filter(|old| *old != context) {
                     msg.push_str(&T::ChairContextChanged.fill(
