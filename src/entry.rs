@@ -109,7 +109,14 @@ pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>
             message: format!("cannot read: {e}"),
         }]
     })?;
-    let (text, _) = import::decode(&bytes);
+    let (text, _) = import::decode(&bytes).map_err(|e| {
+        vec![EntryError {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: None,
+            message: e.to_string(),
+        }]
+    })?;
     parse(path, &text, batch, rubric)
 }
 
@@ -127,13 +134,9 @@ pub fn parse(
         column,
         message,
     };
-    // The csv crate's line numbers lag on CRLF; count lines ourselves.
-    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-    let line_at = |byte: usize| {
-        let rest = text.get(byte..).unwrap_or("");
-        let start = byte + (rest.len() - rest.trim_start_matches(['\r', '\n']).len());
-        1 + newlines.partition_point(|&n| n < start)
-    };
+    // The csv crate's line numbers lag on CRLF and ignore CR-only ends; count lines ourselves.
+    let lines = import::LineIndex::new(text);
+    let line_at = |byte: usize| lines.line_at(byte);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -383,6 +386,14 @@ mod tests {
         assert_eq!(rows[1].recusal, Some(Some("同一单位".into())));
         assert_eq!(rows[2].scores[1].1, None);
         assert_eq!(rows[2].line, 4);
+    }
+
+    #[test]
+    fn cr_only_sheets_name_the_right_line() {
+        let p = Profile::kczg_2020();
+        let text = HEAD.replace('\n', "\r") + "B-1,8,7,6,5,9,8,否,,\rB-2,11,,,,,,,,\r";
+        let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        assert_eq!(errs[0].line, 3, "{errs:?}");
     }
 
     #[test]

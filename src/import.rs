@@ -72,26 +72,137 @@ pub enum TextEncoding {
     Gb18030,
 }
 
+/// Text whose bytes are not valid in the encoding it was detected as.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// A UTF-8 byte-order mark, then bytes that are not UTF-8.
+    #[error(
+        "the file starts with a UTF-8 byte-order mark, but line {line} holds bytes that are not \
+         UTF-8 (GBK text saved with a BOM?); re-save it as UTF-8 (Excel: \"CSV UTF-8\"), or as GBK \
+         without a BOM"
+    )]
+    BomNotUtf8 {
+        /// The line of the first bad byte.
+        line: usize,
+    },
+    /// A UTF-16 byte-order mark, then text that is not UTF-16.
+    #[error(
+        "the file starts with a UTF-16 byte-order mark, but line {line} is not valid UTF-16; \
+         re-save it as UTF-8"
+    )]
+    BadUtf16 {
+        /// The line of the first bad code unit.
+        line: usize,
+    },
+    /// UTF-8 text with a few bytes that are not UTF-8.
+    #[error(
+        "line {line} holds bytes that are not UTF-8 in a file that is otherwise UTF-8 (a damaged \
+         or partly converted file?); correct that line and re-save the file as UTF-8"
+    )]
+    DamagedUtf8 {
+        /// The line of the first bad byte.
+        line: usize,
+    },
+    /// Neither UTF-8 nor GB18030.
+    #[error(
+        "the file is neither UTF-8 nor GBK/GB18030: line {line} holds bytes that are invalid in \
+         both; re-save it as UTF-8 (Excel: \"CSV UTF-8\") or as GBK"
+    )]
+    NotText {
+        /// The line of the first bad byte.
+        line: usize,
+    },
+}
+
+impl DecodeError {
+    /// The line of the first bad byte.
+    pub fn line(&self) -> usize {
+        match self {
+            DecodeError::BomNotUtf8 { line }
+            | DecodeError::BadUtf16 { line }
+            | DecodeError::DamagedUtf8 { line }
+            | DecodeError::NotText { line } => *line,
+        }
+    }
+}
+
 /// Decodes text, detecting the encoding: a BOM wins, then valid UTF-8, else GB18030.
 ///
 /// Valid UTF-8 is a strong signal: GBK text of any length is almost never valid UTF-8.
-pub fn decode(bytes: &[u8]) -> (String, TextEncoding) {
+/// Nothing is replaced silently: bytes the detected encoding cannot read are an error
+/// naming their line, so a damaged file is never read as mojibake.
+pub fn decode(bytes: &[u8]) -> Result<(String, TextEncoding), DecodeError> {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = enc.decode_without_bom_handling(&bytes[bom_len..]);
-        let kind = if enc == encoding_rs::UTF_8 {
-            TextEncoding::Utf8
+        let body = &bytes[bom_len..];
+        return if enc == encoding_rs::UTF_8 {
+            decode_strict(enc, body)
+                .map(|t| (t, TextEncoding::Utf8))
+                .map_err(|line| DecodeError::BomNotUtf8 { line })
         } else {
-            TextEncoding::Utf16
+            decode_strict(enc, body)
+                .map(|t| (t, TextEncoding::Utf16))
+                .map_err(|line| DecodeError::BadUtf16 { line })
         };
-        return (text.into_owned(), kind);
     }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), TextEncoding::Utf8),
-        Err(_) => {
-            let (text, _, _) = encoding_rs::GB18030.decode(bytes);
-            (text.into_owned(), TextEncoding::Gb18030)
+    let first_bad = match std::str::from_utf8(bytes) {
+        Ok(s) => return Ok((s.to_string(), TextEncoding::Utf8)),
+        Err(e) => e.valid_up_to(),
+    };
+    if looks_like_damaged_utf8(bytes) {
+        // The prefix before the first bad byte is valid UTF-8 by definition.
+        let prefix = std::str::from_utf8(&bytes[..first_bad]).unwrap_or("");
+        return Err(DecodeError::DamagedUtf8 {
+            line: lines_in(prefix),
+        });
+    }
+    decode_strict(encoding_rs::GB18030, bytes)
+        .map(|t| (t, TextEncoding::Gb18030))
+        .map_err(|line| DecodeError::NotText { line })
+}
+
+/// Decodes without replacement; `Err` is the line of the first malformed sequence.
+fn decode_strict(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<String, usize> {
+    use encoding_rs::DecoderResult;
+    let mut dec = enc.new_decoder_without_bom_handling();
+    let cap = dec
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len());
+    let mut out = String::with_capacity(cap);
+    let mut src = bytes;
+    loop {
+        let (res, read) = dec.decode_to_string_without_replacement(src, &mut out, true);
+        src = &src[read..];
+        match res {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(src.len().saturating_mul(3) + 16),
+            // `out` holds exactly the text before the bad sequence.
+            DecoderResult::Malformed(..) => return Err(lines_in(&out)),
         }
     }
+}
+
+/// Whether invalid UTF-8 is more likely a damaged UTF-8 file than GBK: in GBK text only a
+/// minority of characters happen to form valid multi-byte UTF-8, while a UTF-8 file with a
+/// few broken bytes has valid multi-byte sequences by the hundred.
+fn looks_like_damaged_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let (valid, skip) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, rest.len()),
+            Err(e) => {
+                invalid += 1;
+                let n = e.valid_up_to();
+                (
+                    std::str::from_utf8(&rest[..n]).unwrap_or(""),
+                    n + e.error_len().unwrap_or(rest.len() - n),
+                )
+            }
+        };
+        multibyte += valid.chars().filter(|c| c.len_utf8() > 1).count();
+        rest = &rest[skip.min(rest.len())..];
+    }
+    invalid > 0 && multibyte >= 10 * invalid
 }
 
 /// Normalises a cell: line breaks to `\n`, surrounding white space trimmed.
@@ -156,13 +267,21 @@ pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
 pub fn read_bytes(path: &Path, format: Format, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     match format {
         Format::Csv => {
-            let (text, enc) = decode(bytes);
+            let (text, enc) = decode(bytes).map_err(|e| encoding_error(path, e))?;
             let mut raw = read_csv(path, &text)?;
             raw.encoding = Some(enc);
             Ok(raw)
         }
         Format::Xlsx => read_xlsx(path, bytes),
         Format::Json => read_json(path, bytes),
+    }
+}
+
+fn encoding_error(path: &Path, e: DecodeError) -> ImportError {
+    ImportError::Malformed {
+        path: path.to_path_buf(),
+        line: e.line(),
+        message: e.to_string(),
     }
 }
 
@@ -208,25 +327,58 @@ fn map_header(raw: &mut RawBatch, headers: &[String]) -> Vec<Option<Field>> {
 /// Maps byte offsets to 1-based line numbers.
 ///
 /// The csv crate's own line count lags on CRLF files (the `\n` of a record's
-/// terminator is counted with the next record), so count from the bytes instead.
-struct LineIndex<'a> {
+/// terminator is counted with the next record) and ignores CR-only line ends (old
+/// Excel for Mac), so count from the bytes instead: `\r\n`, `\n` and a lone `\r`
+/// each end one line.
+pub(crate) struct LineIndex<'a> {
     text: &'a str,
-    newlines: Vec<usize>,
+    /// Byte offset of the last byte of every line break.
+    breaks: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        let newlines = text.match_indices('\n').map(|(i, _)| i).collect();
-        LineIndex { text, newlines }
+    /// Indexes the line breaks of `text`.
+    pub(crate) fn new(text: &'a str) -> Self {
+        LineIndex {
+            text,
+            breaks: line_breaks(text.as_bytes()),
+        }
     }
 
     /// The line a record starting at `byte` begins on, skipping line ends before it.
-    fn line_at(&self, byte: usize) -> usize {
+    pub(crate) fn line_at(&self, byte: usize) -> usize {
         let rest = self.text.get(byte..).unwrap_or("");
         let skip = rest.len() - rest.trim_start_matches(['\r', '\n']).len();
-        let start = byte + skip;
-        1 + self.newlines.partition_point(|&n| n < start)
+        self.line_of(byte + skip)
     }
+
+    /// The line the byte at `byte` is on.
+    pub(crate) fn line_of(&self, byte: usize) -> usize {
+        1 + self.breaks.partition_point(|&n| n < byte)
+    }
+}
+
+/// Offsets of the last byte of each line break (`\r\n`, `\n` or a lone `\r`).
+fn line_breaks(bytes: &[u8]) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                out.push(i + 1);
+                i += 1;
+            }
+            b'\r' | b'\n' => out.push(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The 1-based line at the end of `text`: one more than its line breaks.
+pub(crate) fn lines_in(text: &str) -> usize {
+    1 + line_breaks(text.as_bytes()).len()
 }
 
 fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
@@ -373,7 +525,7 @@ fn json_text(v: &serde_json::Value) -> String {
 
 fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     use serde_json::Value;
-    let (text, _) = decode(bytes);
+    let (text, _) = decode(bytes).map_err(|e| encoding_error(path, e))?;
     let v: Value = serde_json::from_str(&text).map_err(|e| ImportError::Malformed {
         path: path.to_path_buf(),
         line: e.line(),
@@ -449,17 +601,68 @@ mod tests {
     #[test]
     fn detects_encodings() {
         let s = "编号,技术名称\nA-1,量子点显示\n";
-        assert_eq!(decode(s.as_bytes()), (s.to_string(), TextEncoding::Utf8));
+        assert_eq!(
+            decode(s.as_bytes()),
+            Ok((s.to_string(), TextEncoding::Utf8))
+        );
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice(s.as_bytes());
-        assert_eq!(decode(&bom), (s.to_string(), TextEncoding::Utf8));
+        assert_eq!(decode(&bom), Ok((s.to_string(), TextEncoding::Utf8)));
         let (gb, _, _) = encoding_rs::GB18030.encode(s);
-        assert_eq!(decode(&gb), (s.to_string(), TextEncoding::Gb18030));
+        assert_eq!(decode(&gb), Ok((s.to_string(), TextEncoding::Gb18030)));
         let mut u16 = vec![0xFF, 0xFE];
         for u in s.encode_utf16() {
             u16.extend_from_slice(&u.to_le_bytes());
         }
-        assert_eq!(decode(&u16), (s.to_string(), TextEncoding::Utf16));
+        assert_eq!(decode(&u16), Ok((s.to_string(), TextEncoding::Utf16)));
+    }
+
+    #[test]
+    fn undecodable_bytes_are_errors_with_their_line() {
+        let s = "编号,技术名称,domain\nA-1,量子点显示,biomedicine\nA-2,生物材料,biomedicine\n";
+        // A BOM, then GBK: the Notepad/Excel mix-up.
+        let (gb, _, _) = encoding_rs::GB18030.encode(s);
+        let mut bom_gbk = vec![0xEF, 0xBB, 0xBF];
+        bom_gbk.extend_from_slice(&gb);
+        assert_eq!(decode(&bom_gbk), Err(DecodeError::BomNotUtf8 { line: 1 }));
+        // UTF-8 with one stray byte on line 3 is damaged UTF-8, not GBK mojibake.
+        let long = s.repeat(3);
+        let mut damaged = long.as_bytes().to_vec();
+        let at = long.find("生物").unwrap();
+        damaged[at + 1] = 0xFF;
+        let e = decode(&damaged).unwrap_err();
+        assert_eq!(e, DecodeError::DamagedUtf8 { line: 3 });
+        assert!(e.to_string().contains("re-save the file as UTF-8"), "{e}");
+        // Bytes invalid in GB18030 too (0xFF never starts a character).
+        let mut bad = gb.to_vec();
+        bad.extend_from_slice(b"A-3,\x80\xff\n");
+        assert_eq!(decode(&bad), Err(DecodeError::NotText { line: 4 }));
+        // UTF-16 with an unpaired surrogate.
+        let mut u16 = vec![0xFF, 0xFE];
+        for u in "a\nb\n".encode_utf16().chain([0xD800, 0x41]) {
+            u16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(decode(&u16), Err(DecodeError::BadUtf16 { line: 3 }));
+    }
+
+    #[test]
+    fn a_gbk_file_is_not_mistaken_for_damaged_utf8() {
+        // Some GBK characters happen to be valid UTF-8 (小 = D0 A1); most are not.
+        let s = "编号,技术名称,推荐单位\nA-1,小型化量子点显示,中国电子学会\nA-2,小分子药物,中国药学会\n";
+        let (gb, _, _) = encoding_rs::GB18030.encode(s);
+        assert_eq!(decode(&gb), Ok((s.to_string(), TextEncoding::Gb18030)));
+    }
+
+    #[test]
+    fn encoding_errors_name_file_and_line() {
+        let mut bytes = b"\xEF\xBB\xBFid,name\r\nA-1,ok\r\nA-2,".to_vec();
+        bytes.extend_from_slice(&encoding_rs::GB18030.encode("量子").0);
+        let e = read_bytes(Path::new("b.csv"), Format::Csv, &bytes).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("b.csv:3: the file starts with a UTF-8 byte-order mark"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -472,6 +675,18 @@ mod tests {
         assert_eq!(raw.rows[0].line, 2);
         assert_eq!(raw.rows[0].get(Field::Name), "两行\n名称");
         assert_eq!(raw.rows[1].line, 5);
+    }
+
+    #[test]
+    fn cr_only_line_ends_count_lines() {
+        // Excel for Mac's "CSV (Macintosh)": a lone CR ends each line.
+        let text = "编号,技术名称\rA-1,\"两行\r名称\"\r\rA-2,第二\r";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.rows.len(), 2);
+        assert_eq!(raw.rows[0].line, 2);
+        assert_eq!(raw.rows[0].get(Field::Name), "两行\n名称");
+        assert_eq!(raw.rows[1].line, 5);
+        assert_eq!(lines_in("a\rb\r\nc\nd"), 4);
     }
 
     #[test]

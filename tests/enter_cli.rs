@@ -250,3 +250,25 @@ fn a_batch_with_errors_is_refused() {
     assert!(err.contains("has errors: fix them first"), "{err}");
     assert!(!env.store.join("revdesk.db").exists(), "nothing created");
 }
+
+#[test]
+fn a_damaged_sheet_is_rejected_with_its_line() {
+    let env = setup();
+    let text = GOOD.trim_start_matches('\u{feff}');
+    let mut bytes = text.as_bytes().to_vec();
+    // One stray byte inside 路线 on line 2 of a UTF-8 sheet without a BOM.
+    let at = text.find("路线").expect("text") + 1;
+    bytes[at] = 0xFF;
+    let p = env.root.join("damaged.csv");
+    std::fs::write(&p, &bytes).expect("write");
+    let (code, _, err) = enter(&env, "wang", &p);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:2: line 2 holds bytes that are not UTF-8",
+            p.display()
+        )),
+        "{err}"
+    );
+    assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+}

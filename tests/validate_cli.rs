@@ -333,3 +333,19 @@ fn industry_lookup() {
     let (code, _, _) = run(&["industry", "Z9999"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn undecodable_csv_names_the_line_and_what_to_do() {
+    for (f, line, needle) in [
+        ("broken/bom-gbk.csv", 2, "UTF-8 byte-order mark"),
+        ("broken/damaged-utf8.csv", 3, "otherwise UTF-8"),
+    ] {
+        let path = fixture(f);
+        let (code, out, _) = run(&["validate", &path]);
+        assert_eq!(code, 2, "{f}: {out}");
+        assert!(
+            has_line(&out, &path, line, "error", "-", needle) && out.contains("re-save"),
+            "{f}: {out}"
+        );
+    }
+}
