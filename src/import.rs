@@ -219,6 +219,10 @@ pub struct RawRow {
     pub line: usize,
     /// Known fields with their cleaned text.
     pub values: BTreeMap<Field, String>,
+    /// Cells up to the last non-empty one (CSV/XLSX), to catch cells beyond the header.
+    pub cells: usize,
+    /// Fields whose spreadsheet cell holds a number, not text (XLSX).
+    pub numeric: Vec<Field>,
 }
 
 impl RawRow {
@@ -241,6 +245,8 @@ pub struct RawBatch {
     pub meta: BatchMeta,
     /// Line of the header row (CSV/XLSX) — where column findings point.
     pub header_line: usize,
+    /// Header cells up to the last non-empty one (CSV/XLSX).
+    pub header_width: usize,
     /// Fields that have a column (CSV/XLSX) or appear in any item (JSON).
     pub columns: Vec<Field>,
     /// Columns that map to no field, with their place.
@@ -292,6 +298,7 @@ fn empty(path: &Path, format: Format) -> RawBatch {
         encoding: None,
         meta: BatchMeta::default(),
         header_line: 1,
+        header_width: 0,
         columns: vec![],
         unknown_columns: vec![],
         duplicate_columns: vec![],
@@ -381,63 +388,179 @@ pub(crate) fn lines_in(text: &str) -> usize {
     1 + line_breaks(text.as_bytes()).len()
 }
 
-fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
-    let mut raw = empty(path, Format::Csv);
-    let mut rdr = csv::ReaderBuilder::new()
+/// Rows before the header that may be searched for it (a title row, a note, a blank).
+const HEADER_SEARCH_ROWS: usize = 10;
+/// Cells naming known fields that make a row the header.
+const HEADER_MIN_FIELDS: usize = 3;
+
+/// How many cells of a row name a known field.
+fn known_fields<'s>(cells: impl IntoIterator<Item = &'s str>) -> usize {
+    cells
+        .into_iter()
+        .filter(|c| Field::from_header(c).is_some())
+        .count()
+}
+
+/// The index of the header among `rows` (non-empty rows, in order): the first row in which
+/// at least three cells name known fields, else the first row.
+fn header_index(known: impl IntoIterator<Item = usize>) -> usize {
+    known
+        .into_iter()
+        .take(HEADER_SEARCH_ROWS)
+        .position(|n| n >= HEADER_MIN_FIELDS)
+        .unwrap_or(0)
+}
+
+/// The number of cells up to the last non-empty one.
+pub(crate) fn used_width<'s>(cells: impl IntoIterator<Item = &'s str>) -> usize {
+    cells
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| !c.trim().is_empty())
+        .map(|(i, _)| i + 1)
+        .last()
+        .unwrap_or(0)
+}
+
+/// Non-empty physical lines, split on any line end.
+fn first_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['\r', '\n'])
+        .filter(|l| !l.trim().is_empty())
+        .take(HEADER_SEARCH_ROWS)
+}
+
+/// The field delimiter: a tab for tab-separated text (Excel's "Unicode text" is UTF-16 with
+/// tabs), else a comma. The header line decides: tabs and no commas means tabs.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let tabbed = |l: &str| l.contains('\t') && !l.contains(',');
+    for line in first_lines(text) {
+        if known_fields(line.split(',')) >= HEADER_MIN_FIELDS {
+            return b',';
+        }
+        if tabbed(line) && known_fields(line.split('\t')) >= HEADER_MIN_FIELDS {
+            return b'\t';
+        }
+    }
+    // No recognisable header: go by the first line.
+    match first_lines(text).next() {
+        Some(l) if tabbed(l) => b'\t',
+        _ => b',',
+    }
+}
+
+/// Where a quoted field that is never closed opens (a byte offset), if anywhere.
+///
+/// The csv crate closes such a field silently at the end of the file, swallowing every
+/// row after it. This follows its (RFC 4180) rules: a quote opens a quoted field only at
+/// the start of a field; inside one, `""` is a quote and a lone `"` closes it.
+pub fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut open = None;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if open.is_some() {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                    field_start = false;
+                }
+            }
+        } else if c == b'"' && field_start {
+            open = Some(i);
+        } else {
+            field_start = c == delimiter || c == b'\n' || c == b'\r';
+        }
+        i += 1;
+    }
+    open
+}
+
+/// The message for an unclosed quote.
+pub const UNCLOSED_QUOTE: &str = "a quoted field opens on this line and is never closed, so \
+     every row after it would be read into that one cell; close the quote (\"\") or remove it";
+
+/// Non-empty CSV records with the line each starts on.
+fn csv_records<'t>(
+    text: &'t str,
+    delimiter: u8,
+    lines: &'t LineIndex<'t>,
+) -> impl Iterator<Item = Result<(usize, csv::StringRecord), csv::Error>> + 't {
+    csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let malformed = |e: csv::Error| {
-        let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-        // Close enough for a parse error: the csv crate's count may lag by one on CRLF.
-        ImportError::Malformed {
-            path: path.to_path_buf(),
-            line,
-            message: format!("not valid CSV: {e}"),
-        }
-    };
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter_map(move |r| match r {
+            Ok(rec) if rec.iter().all(|c| c.trim().is_empty()) => None,
+            Ok(rec) => {
+                let line = rec
+                    .position()
+                    .map(|p| lines.line_at(p.byte() as usize))
+                    .unwrap_or(0);
+                Some(Ok((line, rec)))
+            }
+            Err(e) => Some(Err(e)),
+        })
+}
+
+fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
+    let mut raw = empty(path, Format::Csv);
     let lines = LineIndex::new(text);
-    let mut map: Option<Vec<Option<Field>>> = None;
-    let mut rec = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(malformed(e)),
-        }
-        let line = rec
+    let malformed = |line: usize, message: String| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let delimiter = sniff_delimiter(text);
+    if let Some(at) = unclosed_quote(text, delimiter) {
+        return Err(malformed(lines.line_of(at), UNCLOSED_QUOTE.into()));
+    }
+    let csv_error = |e: csv::Error| {
+        let line = e
             .position()
             .map(|p| lines.line_at(p.byte() as usize))
             .unwrap_or(0);
-        if rec.iter().all(|c| c.trim().is_empty()) {
+        malformed(line, format!("not valid CSV: {e}"))
+    };
+    // Find the header first: a title row above it is skipped, not read as the header.
+    let mut known = Vec::new();
+    for r in csv_records(text, delimiter, &lines).take(HEADER_SEARCH_ROWS) {
+        let (_, rec) = r.map_err(csv_error)?;
+        known.push(known_fields(rec.iter()));
+    }
+    if known.is_empty() {
+        return Err(malformed(1, "the file is empty: no header row".into()));
+    }
+    let header_at = header_index(known);
+    let mut map: Vec<Option<Field>> = Vec::new();
+    for (n, r) in csv_records(text, delimiter, &lines).enumerate() {
+        let (line, rec) = r.map_err(csv_error)?;
+        if n < header_at {
             continue;
         }
-        match &map {
-            None => {
-                raw.header_line = line;
-                let headers: Vec<String> = rec.iter().map(str::to_string).collect();
-                map = Some(map_header(&mut raw, &headers));
-            }
-            Some(m) => {
-                let mut row = RawRow {
-                    line,
-                    ..RawRow::default()
-                };
-                for (i, cell) in rec.iter().enumerate() {
-                    if let Some(Some(f)) = m.get(i) {
-                        row.values.insert(*f, clean(cell));
-                    }
-                }
-                raw.rows.push(row);
+        if n == header_at {
+            raw.header_line = line;
+            raw.header_width = used_width(rec.iter());
+            let headers: Vec<String> = rec.iter().map(str::to_string).collect();
+            map = map_header(&mut raw, &headers);
+            continue;
+        }
+        let mut row = RawRow {
+            line,
+            cells: used_width(rec.iter()),
+            ..RawRow::default()
+        };
+        for (i, cell) in rec.iter().enumerate() {
+            if let Some(Some(f)) = map.get(i) {
+                row.values.insert(*f, clean(cell));
             }
         }
-    }
-    if map.is_none() {
-        return Err(ImportError::Malformed {
-            path: path.to_path_buf(),
-            line: 1,
-            message: "the file is empty: no header row".into(),
-        });
+        raw.rows.push(row);
     }
     Ok(raw)
 }
@@ -475,37 +598,45 @@ fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     };
     let mut raw = empty(path, Format::Xlsx);
     let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    let mut map: Option<Vec<Option<Field>>> = None;
-    for (i, cells) in range.rows().enumerate() {
-        let line = first_row + i + 1;
-        let texts: Vec<String> = cells.iter().map(cell_text).collect();
-        if texts.iter().all(|t| t.trim().is_empty()) {
-            continue;
-        }
-        match &map {
-            None => {
-                raw.header_line = line;
-                map = Some(map_header(&mut raw, &texts));
-            }
-            Some(m) => {
-                let mut row = RawRow {
-                    line,
-                    ..RawRow::default()
-                };
-                for (j, t) in texts.iter().enumerate() {
-                    if let Some(Some(f)) = m.get(j) {
-                        row.values.insert(*f, clean(t));
-                    }
-                }
-                raw.rows.push(row);
-            }
-        }
-    }
-    if map.is_none() {
+    // (sheet row, cells) of the non-empty rows.
+    let rows: Vec<(usize, &[calamine::Data])> = range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| (first_row + i + 1, cells))
+        .filter(|(_, cells)| cells.iter().any(|c| !cell_text(c).trim().is_empty()))
+        .collect();
+    if rows.is_empty() {
         return Err(malformed(
             1,
             "the first sheet is empty: no header row".into(),
         ));
+    }
+    let texts = |cells: &[calamine::Data]| -> Vec<String> { cells.iter().map(cell_text).collect() };
+    let header_at = header_index(rows.iter().map(|(_, cells)| {
+        let t = texts(cells);
+        known_fields(t.iter().map(String::as_str))
+    }));
+    let (header_line, header_cells) = rows[header_at];
+    let headers = texts(header_cells);
+    raw.header_line = header_line;
+    raw.header_width = used_width(headers.iter().map(String::as_str));
+    let map = map_header(&mut raw, &headers);
+    for &(line, cells) in &rows[header_at + 1..] {
+        let t = texts(cells);
+        let mut row = RawRow {
+            line,
+            cells: used_width(t.iter().map(String::as_str)),
+            ..RawRow::default()
+        };
+        for (j, (text, cell)) in t.iter().zip(cells).enumerate() {
+            if let Some(Some(f)) = map.get(j) {
+                row.values.insert(*f, clean(text));
+                if matches!(cell, calamine::Data::Float(_) | calamine::Data::Int(_)) {
+                    row.numeric.push(*f);
+                }
+            }
+        }
+        raw.rows.push(row);
     }
     Ok(raw)
 }
@@ -687,6 +818,73 @@ mod tests {
         assert_eq!(raw.rows[0].get(Field::Name), "两行\n名称");
         assert_eq!(raw.rows[1].line, 5);
         assert_eq!(lines_in("a\rb\r\nc\nd"), 4);
+    }
+
+    #[test]
+    fn quote_scan_follows_rfc_4180() {
+        assert_eq!(unclosed_quote("a,\"b\"\"c\",d\n", b','), None);
+        assert_eq!(
+            unclosed_quote("a,b\"c,d\n", b','),
+            None,
+            "a quote inside a field is text"
+        );
+        assert_eq!(unclosed_quote("a,\"b\"c,\"d\n\"\n", b','), None);
+        assert_eq!(unclosed_quote("a,\"b\ne,f\n", b','), Some(2));
+        assert_eq!(unclosed_quote("a\t\"b\"\"\n", b'\t'), Some(2));
+        assert_eq!(
+            unclosed_quote("a, \"b\n", b','),
+            None,
+            "not at a field start"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_its_line() {
+        let text = "编号,技术名称,备注\nA-1,x,y\nA-2,\"两行\n名称\",y\nA-3,\"没有闭合,z\nA-4,w,v\n";
+        let e = read_csv(Path::new("t.csv"), text).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.csv:5: a quoted field opens"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn cells_beyond_the_header_are_counted() {
+        let text = "编号,技术名称,\nA-1,x,,,\nA-2,x,y\n";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.header_width, 2);
+        assert_eq!((raw.rows[0].cells, raw.rows[1].cells), (2, 3));
+    }
+
+    #[test]
+    fn the_header_is_the_first_row_naming_fields() {
+        let text = "汇总表,,\n填表日期：2020年8月,,\n编号,*技术名称,技术团队简介（不超过300字）\nA-1,x,t\n";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.header_line, 3);
+        assert_eq!(raw.columns, vec![Field::Id, Field::Name, Field::Team]);
+        assert!(raw.unknown_columns.is_empty());
+        assert_eq!((raw.rows.len(), raw.rows[0].line), (1, 4));
+        // No row names three fields: the first row is the header, as before.
+        let raw = read_csv(Path::new("t.csv"), "a,b\n1,2\n").unwrap();
+        assert_eq!((raw.header_line, raw.rows.len()), (1, 1));
+    }
+
+    #[test]
+    fn tabs_are_sniffed_from_the_header_line() {
+        assert_eq!(
+            sniff_delimiter("编号\t技术名称\t所属领域\nA-1\tx, y\tz\n"),
+            b'\t'
+        );
+        assert_eq!(sniff_delimiter("标题\n编号\t技术名称\t所属领域\n"), b'\t');
+        assert_eq!(sniff_delimiter("编号,技术名称,所属领域\nA\tB,x,y\n"), b',');
+        assert_eq!(sniff_delimiter("a\tb\n"), b'\t');
+        assert_eq!(sniff_delimiter("a,b\tc\n"), b',');
+        let raw = read_csv(
+            Path::new("t.txt"),
+            "编号\t技术名称\t所属领域\nA-1\t甲,乙\t生物医药\n",
+        )
+        .unwrap();
+        assert_eq!(raw.rows[0].get(Field::Name), "甲,乙");
     }
 
     #[test]

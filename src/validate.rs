@@ -387,6 +387,36 @@ fn check_row(
         }
     }
 
+    // Cells beyond the header: in CSV an unquoted comma split a field and its tail would be
+    // lost; in a sheet, text typed to the right of the table. Empty ones (Excel writes
+    // trailing commas) are fine.
+    if cx.raw.format != Format::Json && row.cells > cx.raw.header_width {
+        let counts = format!(
+            "row has {} cells but the header has {} columns",
+            row.cells, cx.raw.header_width
+        );
+        if cx.raw.format == Format::Csv {
+            ok = false;
+            cx.push(
+                line,
+                Severity::Error,
+                idv,
+                None,
+                "extra-cells",
+                format!("{counts}; a field holding a comma must be in double quotes"),
+            );
+        } else {
+            cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                None,
+                "extra-cells",
+                format!("{counts}; the cells beyond the header are ignored"),
+            );
+        }
+    }
+
     // Domain.
     let dom_text = row.get(Field::Domain);
     let mut domain_key = String::new();

@@ -272,3 +272,46 @@ fn a_damaged_sheet_is_rejected_with_its_line() {
     );
     assert!(!env.store.join("revdesk.db").exists(), "nothing created");
 }
+
+#[test]
+fn an_unclosed_quote_or_a_split_cell_rejects_the_sheet() {
+    let env = setup();
+    let head = "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景,评语\n";
+    // The quote opened on line 2 would swallow BM-00002 and BM-00003 into one comment.
+    let unclosed = write(
+        &env.root,
+        "unclosed.csv",
+        &format!(
+            "{head}BM-00001,1,1,1,1,1,1,\"好\nBM-00002,2,2,2,2,2,2,ok\nBM-00003,3,3,3,3,3,3,ok\n"
+        ),
+    );
+    let (code, _, err) = enter(&env, "wang", &unclosed);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:2: a quoted field opens on this line and is never closed",
+            unclosed.display()
+        )),
+        "{err}"
+    );
+    // An unquoted comma in the comment would keep only "好".
+    let split = write(
+        &env.root,
+        "split.csv",
+        &format!("{head}BM-00001,1,2,3,4,5,6,好,但是成本高\nBM-00002,1,2,3,4,5,6,ok,,\n"),
+    );
+    let (code, _, err) = enter(&env, "wang", &split);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:2: column I: row has 9 cells but the header has 8 columns",
+            split.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 problem(s)"),
+        "trailing empty cells are fine: {err}"
+    );
+    assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+}

@@ -349,3 +349,93 @@ fn undecodable_csv_names_the_line_and_what_to_do() {
         );
     }
 }
+
+#[test]
+fn an_unclosed_quote_is_an_error_at_the_line_it_opens() {
+    // Without the check the csv reader closes the quote at the end of the file and
+    // BM-003 and BM-004 silently become part of BM-002's text.
+    let f = fixture("broken/unclosed-quote.csv");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "-",
+            "quoted field opens on this line and is never closed"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn cells_beyond_the_header_are_an_error_unless_empty() {
+    let f = fixture("broken/extra-cells.csv");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "BM-002",
+            "row has 12 cells but the header has 11 columns; a field holding a comma must be in double quotes"
+        ),
+        "{out}"
+    );
+    // BM-003's trailing empty cells (as Excel writes them) are fine.
+    assert_eq!(
+        out.lines().filter(|l| l.contains("error:")).count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("3 items read, 2 usable"), "{out}");
+}
+
+#[test]
+fn a_title_row_form_notes_and_mac_line_ends_are_read() {
+    // Line 1 is a title, line 2 the header with the form's notes (`*技术名称`,
+    // `技术团队简介（不超过300字）`), CR-only line ends, a quoted line break in BM-002.
+    let f = fixture("layouts/title-row-mac.csv");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            6,
+            "error",
+            "BM-003",
+            "level '10' must be a whole number"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("missing required column"), "{out}");
+    assert!(!out.contains("unknown column"), "{out}");
+    assert!(
+        out.contains("3 items read, 2 usable") && out.contains("1 error(s), 0 warning(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn excel_unicode_text_is_tab_separated_utf16() {
+    let f = fixture("layouts/unicode-text.txt");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "BM-002",
+            "level '6.5' must be a whole number"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("2 items read, 1 usable"), "{out}");
+}
