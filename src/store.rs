@@ -902,9 +902,13 @@ impl Store {
                     stmt.execute(params![hash, item, pos as i64])?;
                 }
             } else {
-                // Same hash should mean same content; a different list is a caller bug.
-                let existing = batch_items_in(&tx, hash)?;
-                if existing != item_ids {
+                // Same hash should mean same content; a different set of ids is a caller bug.
+                // The order may differ: the hash sorts items, so a re-sorted file is the same batch.
+                let mut existing = batch_items_in(&tx, hash)?;
+                existing.sort_unstable();
+                let mut given: Vec<&str> = item_ids.iter().map(String::as_str).collect();
+                given.sort_unstable();
+                if existing != given {
                     return Err(StoreError::BatchMismatch {
                         hash: hash.to_owned(),
                     }
@@ -1739,6 +1743,19 @@ mod tests {
         );
         assert_eq!(store.batch_items("h2").unwrap(), vec!["x", "a"]);
 
+        // The same items in another order are the same batch (the hash sorts them).
+        let mut reversed = item_ids();
+        reversed.reverse();
+        store
+            .register_batch(BATCH, "Batch 1", "AI", &reversed)
+            .unwrap();
+        assert_eq!(store.batch_items(BATCH).unwrap(), item_ids());
+        let mut fewer = item_ids();
+        fewer.pop();
+        let err = store
+            .register_batch(BATCH, "Batch 1", "AI", &fewer)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BatchMismatch { .. }), "{err}");
         let err = store
             .register_batch(BATCH, "Batch 1", "AI", &["other".into()])
             .unwrap_err();

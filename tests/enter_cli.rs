@@ -315,3 +315,47 @@ fn an_unclosed_quote_or_a_split_cell_rejects_the_sheet() {
     );
     assert!(!env.store.join("revdesk.db").exists(), "nothing created");
 }
+
+#[test]
+fn a_resorted_batch_is_the_same_batch_in_the_store() {
+    // An expert sorts the spreadsheet: same items, same hash, and the store must accept it.
+    let env = setup();
+    let small = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/batches/resources-environment-small.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&small).expect("read")).expect("json");
+    v["items"].as_array_mut().expect("items").reverse();
+    let reversed = env.root.join("reversed.json");
+    std::fs::write(&reversed, v.to_string()).expect("write");
+    let head = "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景\n";
+    let first = write(&env.root, "a.csv", &format!("{head}RE-001,8,7,6,5,9,8\n"));
+    let second = write(&env.root, "b.csv", &format!("{head}RE-008,1,2,3,4,5,6\n"));
+    let run = |batch: &Path, sheet: &Path| {
+        revdesk()
+            .arg("enter")
+            .arg(batch)
+            .args(["--expert", "wang", "--from"])
+            .arg(sheet)
+            .arg("--store")
+            .arg(&env.store)
+            .output()
+            .expect("runs")
+    };
+    let out = run(&small, &first);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&reversed, &second);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(&env.store).expect("open");
+    let hash = batch_hash(&store);
+    let s = store.load("wang", &hash).expect("load");
+    assert_eq!(s.items["RE-001"].scores["feasibility"], 8.0, "kept");
+    assert_eq!(s.items["RE-008"].scores["market"], 6.0);
+}
