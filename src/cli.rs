@@ -560,7 +560,9 @@ fn cmd_enter(a: EnterArgs) -> Result<u8> {
     };
     let rows = match entry::read(&a.from, &batch, profile.rubric()) {
         Ok(r) => r,
-        Err(errs) => {
+        // A missing or unreadable file is exit 2, like every other unreadable file.
+        Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
+        Err(entry::ReadError::Rejected(errs)) => {
             for e in &errs {
                 eprintln!("{e}");
             }

@@ -101,25 +101,37 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Why a score file was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read at all (missing, a directory, no permission).
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file was read and has problems; nothing may be stored.
+    #[error("{} problem(s)", .0.len())]
+    Rejected(Vec<EntryError>),
+}
+
 /// Reads and checks a score file against a batch and a rubric.
-pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, Vec<EntryError>> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        vec![EntryError {
-            path: path.to_path_buf(),
-            line: 0,
-            column: None,
-            message: format!("cannot read: {e}"),
-        }]
+pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        source,
     })?;
     let (text, _) = import::decode(&bytes).map_err(|e| {
-        vec![EntryError {
+        ReadError::Rejected(vec![EntryError {
             path: path.to_path_buf(),
             line: e.line(),
             column: None,
             message: e.to_string(),
-        }]
+        }])
     })?;
-    parse(path, &text, batch, rubric)
+    parse(path, &text, batch, rubric).map_err(ReadError::Rejected)
 }
 
 /// Parses score-file text; every problem is returned, and no row when there is any.

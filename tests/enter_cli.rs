@@ -359,3 +359,17 @@ fn a_resorted_batch_is_the_same_batch_in_the_store() {
     assert_eq!(s.items["RE-001"].scores["feasibility"], 8.0, "kept");
     assert_eq!(s.items["RE-008"].scores["market"], 6.0);
 }
+
+#[test]
+fn an_unreadable_sheet_is_exit_2() {
+    let env = setup();
+    for sheet in [env.root.join("no-such.csv"), env.root.clone()] {
+        let (code, _, err) = enter(&env, "wang", &sheet);
+        assert_eq!(code, 2, "{}: {err}", sheet.display());
+        assert!(
+            err.contains(&format!("{}: cannot read", sheet.display())),
+            "{err}"
+        );
+    }
+    assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+}
