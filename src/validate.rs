@@ -267,7 +267,7 @@ pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
             items.push(it);
         }
     }
-    check_quota(&mut cx, profile, &items);
+    check_quota(&mut cx, profile);
 
     let mut findings = cx.findings;
     // Stable: findings of one line keep the order they were found in.
@@ -642,13 +642,33 @@ fn check_row(
 }
 
 /// More nominations from one recommender in one domain than the quota: one warning per recommender.
-fn check_quota(cx: &mut Ctx<'_>, profile: &Profile, items: &[Item]) {
-    let mut groups: BTreeMap<(&str, &str), Vec<&Item>> = BTreeMap::new();
-    for it in items {
+///
+/// Every nomination that names a recommender and a known domain counts, usable or not: a
+/// nomination with a typo still uses up its recommender's quota, and the warning should come
+/// in the same round as the typo's error, not after it is fixed.
+fn check_quota(cx: &mut Ctx<'_>, profile: &Profile) {
+    // (domain, recommender) → each nomination's (name for the message, line, id), in file order.
+    type Nominations<'r> = Vec<(String, usize, &'r str)>;
+    let mut groups: BTreeMap<(&str, &str), Nominations<'_>> = BTreeMap::new();
+    let mut counted = std::collections::HashSet::new();
+    for row in &cx.raw.rows {
+        let (id, rec) = (row.get(Field::Id), row.get(Field::Recommender));
+        let Some(dom) = profile.domain(row.get(Field::Domain)) else {
+            continue;
+        };
+        // A repeated id is one nomination (and its own error).
+        if rec.is_empty() || (!id.is_empty() && !counted.insert(id)) {
+            continue;
+        }
+        let name = if id.is_empty() {
+            format!("(line {})", row.line)
+        } else {
+            id.to_string()
+        };
         groups
-            .entry((it.domain.as_str(), it.recommender.as_str()))
+            .entry((dom.key.as_str(), rec))
             .or_default()
-            .push(it);
+            .push((name, row.line, id));
     }
     let mut found = vec![];
     for ((dom, rec), its) in groups {
@@ -657,25 +677,26 @@ fn check_quota(cx: &mut Ctx<'_>, profile: &Profile, items: &[Item]) {
         };
         let quota = profile.quota(d) as usize;
         if its.len() > quota {
-            let ids: Vec<&str> = its.iter().map(|i| i.id.as_str()).collect();
-            let over = its[quota];
+            let names: Vec<&str> = its.iter().map(|(n, _, _)| n.as_str()).collect();
+            let (_, line, id) = &its[quota];
             found.push((
-                over.line,
-                over.id.clone(),
+                *line,
+                id.to_string(),
                 format!(
                     "recommender {rec} nominated {} technologies in {} (quota {quota}): {}",
                     its.len(),
                     d.name,
-                    ids.join(", ")
+                    names.join(", ")
                 ),
             ));
         }
     }
     for (line, id, msg) in found {
+        let idv = (!id.is_empty()).then_some(id.as_str());
         cx.push(
             line,
             Severity::Warning,
-            Some(&id),
+            idv,
             Some(Field::Recommender),
             "over-quota",
             msg,
@@ -815,6 +836,50 @@ fn national_number(d: &str, plus: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn json_report(items: &str) -> Report {
+        let raw = import::read_bytes(
+            Path::new("t.json"),
+            Format::Json,
+            format!("{{\"items\": [{items}]}}").as_bytes(),
+        )
+        .unwrap();
+        validate(&raw, &Profile::kczg_2020(), &Options::default())
+    }
+
+    fn item(id: &str, extra: &str) -> String {
+        format!(
+            r#"{{"id": "{id}", "name": "n", "domain": "生物医药", "industry": "C2761",
+                "project_type": "applied", "trl": 7, "applicant": "a", "recommender": "中国药学会",
+                "team": "t", "level": "l", "benefits": "b"{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn quota_counts_nominations_with_errors() {
+        let items = [
+            item("A-1", ""),
+            item("A-2", r#", "trl": "6.5""#),
+            item("A-3", r#", "name": """#),
+            item("A-3", ""),
+        ]
+        .join(",");
+        let r = json_report(&items);
+        let quota: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == "over-quota")
+            .collect();
+        assert_eq!(quota.len(), 1, "{:#?}", r.findings);
+        assert_eq!(quota[0].line, 3);
+        assert!(
+            quota[0]
+                .message
+                .ends_with("nominated 3 technologies in 生物医药 (quota 2): A-1, A-2, A-3"),
+            "{}",
+            quota[0].message
+        );
+    }
 
     #[test]
     fn trl_forms() {
