@@ -291,7 +291,8 @@ pub struct Item {
     pub name: String,
     /// The domain's key in the profile.
     pub domain: String,
-    /// Normalised industry codes (digits only, e.g. `3971`).
+    /// Industry codes: known 中类/小类 normalised to digits (`3971`); anything else (unknown,
+    /// too coarse, wrong section letter) kept as written, so nothing the form said is lost.
     pub industry: Vec<String>,
     /// 技术项目类型.
     pub project_type: ProjectType,

@@ -740,7 +740,7 @@ fn cmd_profile(p: ProfileCmd) -> Result<u8> {
 fn cmd_industry(a: IndustryArgs) -> Result<u8> {
     let mut missing = 0;
     for q in &a.query {
-        match industry::check_code(q) {
+        match industry::check_code(&industry::split_written(q).code) {
             industry::CodeCheck::Known(i) | industry::CodeCheck::TooCoarse(i) => {
                 println!("{}", industry::display(i));
                 if let Some(n) = industry::note(&i.code) {
@@ -752,6 +752,13 @@ fn cmd_industry(a: IndustryArgs) -> Result<u8> {
                     "{}  (section {} given, but the code is in {})",
                     industry::display(i),
                     given,
+                    industry::section_of(&i.code).unwrap_or('?')
+                );
+            }
+            industry::CodeCheck::NotASection { industry: i, given } => {
+                println!(
+                    "{}  ({given} is not a section letter; the code is in {})",
+                    industry::display(i),
                     industry::section_of(&i.code).unwrap_or('?')
                 );
             }

@@ -488,49 +488,131 @@ fn check_row(
         );
     }
 
-    // Industry codes: unknown ones are a warning, the known ones are kept.
+    // Industry codes: known ones are kept normalised, anything else is a warning and kept as
+    // written, so the scoring view shows it (marked) instead of silently losing it.
+    let ind_text = row.get(Field::Industry);
+    let tokens = industry::split_codes(ind_text);
+    if !ind_text.is_empty() && tokens.is_empty() {
+        ok = false;
+        cx.push(
+            line,
+            Severity::Error,
+            idv,
+            Some(Field::Industry),
+            "missing-field",
+            format!(
+                "required field {} is empty (it holds only '{ind_text}')",
+                Field::Industry.describe()
+            ),
+        );
+    }
     let mut industry = Vec::new();
-    for tok in industry::split_codes(row.get(Field::Industry)) {
-        match industry::check_code(&tok) {
+    let mut keep = |code: &str| {
+        if !industry.iter().any(|c| c == code) {
+            industry.push(code.to_string());
+        }
+    };
+    let coarse = |ind: &industry::Industry| {
+        format!(
+            "{} {} is a {}, too coarse: the form asks for a 中类 (3 digits) or 小类 (4 digits)",
+            ind.code,
+            ind.name,
+            if ind.level == 1 { "门类" } else { "大类" }
+        )
+    };
+    for tok in &tokens {
+        let written = industry::split_written(tok);
+        let check = industry::check_code(&written.code);
+        let problem = match &check {
             CodeCheck::Known(ind) => {
-                if !industry.contains(&ind.code) {
-                    industry.push(ind.code.clone());
+                keep(&ind.code);
+                match &written.name {
+                    Some(name) if !industry::name_matches(ind, name) => Some(format!(
+                        "industry code '{}' is {} in GB/T 4754-2017, not '{name}': check which was meant",
+                        written.code,
+                        industry::display(ind)
+                    )),
+                    _ => None,
                 }
             }
-            CodeCheck::Unknown(t) => cx.push(
-                line,
-                Severity::Warning,
-                idv,
-                Some(Field::Industry),
-                "unknown-industry",
-                format!("industry code '{t}' is not a GB/T 4754-2017 中类 or 小类"),
-            ),
-            CodeCheck::TooCoarse(ind) => cx.push(
-                line,
-                Severity::Warning,
-                idv,
-                Some(Field::Industry),
-                "unknown-industry",
-                format!(
-                    "industry code '{tok}' ({}) is a {}; the form asks for a 中类 (3 digits) or 小类 (4 digits)",
-                    ind.name,
-                    if ind.level == 1 { "门类" } else { "大类" }
-                ),
-            ),
-            CodeCheck::WrongSection { industry: ind, given } => cx.push(
-                line,
-                Severity::Warning,
-                idv,
-                Some(Field::Industry),
-                "unknown-industry",
-                format!(
+            CodeCheck::Unknown(t) => {
+                let hint = industry::by_name(t)
+                    .map(|i| format!(" (its code is {})", industry::display(i)))
+                    .unwrap_or_default();
+                Some(format!(
+                    "industry code '{t}' is not a GB/T 4754-2017 中类 or 小类{hint}"
+                ))
+            }
+            CodeCheck::TooCoarse(ind) => Some(format!(
+                "industry code '{tok}' ({}) is a {}; the form asks for a 中类 (3 digits) or 小类 (4 digits)",
+                ind.name,
+                if ind.level == 1 { "门类" } else { "大类" }
+            )),
+            CodeCheck::WrongSection {
+                industry: ind,
+                given,
+            } => {
+                let mut m = format!(
                     "industry code '{tok}': {} {} belongs to section {}, not {given}",
                     ind.code,
                     ind.name,
                     industry::section_of(&ind.code).unwrap_or('?')
-                ),
-            ),
+                );
+                if ind.level < 3 {
+                    let _ = write!(m, "; and {}", coarse(ind));
+                }
+                Some(m)
+            }
+            CodeCheck::NotASection {
+                industry: ind,
+                given,
+            } => {
+                let mut m = format!(
+                    "industry code '{tok}': {given} is not a GB/T 4754-2017 section letter (A–T)"
+                );
+                if ind.level < 3 {
+                    let _ = write!(m, "; and {}", coarse(ind));
+                } else {
+                    let _ = write!(m, "; {} is {}", ind.code, industry::display(ind));
+                }
+                Some(m)
+            }
+        };
+        if let Some(message) = problem {
+            if !matches!(check, CodeCheck::Known(_)) {
+                keep(tok);
+            }
+            cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                Some(Field::Industry),
+                "unknown-industry",
+                message,
+            );
         }
+    }
+    // A spreadsheet number drops leading zeros: 0111 稻谷种植 becomes 111. Only a number
+    // shorter than a 小类 can have lost one.
+    if row.numeric.contains(&Field::Industry) && ind_text.len() < 4 {
+        let guess = ["0", "00"]
+            .iter()
+            .filter_map(|z| industry::lookup(&format!("{z}{ind_text}")))
+            .find(|i| i.level >= 3)
+            .map(|i| format!(" ({} {} would read as {ind_text})", i.code, i.name))
+            .unwrap_or_default();
+        cx.push(
+            line,
+            Severity::Warning,
+            idv,
+            Some(Field::Industry),
+            "numeric-industry",
+            format!(
+                "{} is a number in the spreadsheet, so leading zeros may have been lost{guess}; \
+                 format the column as text and retype the codes",
+                Field::Industry.describe()
+            ),
+        );
     }
 
     // Lengths, in Unicode characters.
@@ -878,6 +960,145 @@ mod tests {
                 .ends_with("nominated 3 technologies in 生物医药 (quota 2): A-1, A-2, A-3"),
             "{}",
             quota[0].message
+        );
+    }
+
+    fn findings_of(r: &Report, code: &str) -> Vec<String> {
+        r.findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn industry_with_no_code_is_empty_and_unknown_codes_are_kept() {
+        // A later key wins in a JSON object: these override item()'s industry.
+        let items = [
+            item("I-1", r#", "industry": "；""#),
+            item("I-2", r#", "industry": "C39""#),
+            item("I-3", r#", "industry": "9999；C2761""#),
+        ]
+        .join(",");
+        let r = json_report(&items);
+        let empty = findings_of(&r, "missing-field");
+        assert_eq!(empty.len(), 1, "{:#?}", r.findings);
+        assert!(
+            empty[0].contains("重点服务行业 (industry) is empty"),
+            "{empty:?}"
+        );
+        assert!(r.batch.item("I-1").is_none(), "unusable");
+        assert_eq!(
+            r.batch.item("I-2").map(|i| i.industry.clone()),
+            Some(vec!["C39".into()])
+        );
+        assert_eq!(
+            r.batch.item("I-3").map(|i| i.industry.clone()),
+            Some(vec!["9999".into(), "2761".into()])
+        );
+        // Batches that differ only in an unknown code are different batches.
+        let other = json_report(&items.replace("9999", "8888"));
+        assert_ne!(r.batch.hash, other.batch.hash);
+    }
+
+    #[test]
+    fn codes_written_with_names_and_odd_letters() {
+        let items = [
+            item(
+                "N-1",
+                r#", "industry": "C2761 生物药品制造、2762（基因工程药物和疫苗制造）""#,
+            ),
+            item("N-2", r#", "industry": "C2761 化学药品原料药制造""#),
+            item("N-3", r#", "industry": "X12""#),
+            item("N-4", r#", "industry": "生物药品制造""#),
+        ]
+        .join(",");
+        let r = json_report(&items);
+        let w = findings_of(&r, "unknown-industry");
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert_eq!(
+            r.batch.item("N-1").map(|i| i.industry.clone()),
+            Some(vec!["2761".into(), "2762".into()])
+        );
+        assert!(
+            w[0].contains(
+                "'C2761' is C2761 生物药品制造 in GB/T 4754-2017, not '化学药品原料药制造'"
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[1].contains("X is not a GB/T 4754-2017 section letter")
+                && w[1].contains("12 其他采矿业 is a 大类, too coarse"),
+            "{w:?}"
+        );
+        assert!(!w[1].contains("not X"), "{w:?}");
+        assert!(w[2].contains("(its code is C2761 生物药品制造)"), "{w:?}");
+    }
+
+    #[test]
+    fn spreadsheet_numbers_and_cells_beyond_the_header() {
+        use rust_xlsxwriter::Workbook;
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let head = [
+            "编号",
+            "技术名称",
+            "所属领域",
+            "重点服务行业",
+            "技术项目类型",
+            "技术就绪水平",
+            "申报单位",
+            "推荐单位",
+            "技术团队简介",
+            "技术水平介绍",
+            "技术效益介绍",
+        ];
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (id, ind)) in [("A-1", 111.0), ("A-2", 3971.0)].into_iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, v) in [id, "n", "生物医药"].iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+            ws.write_number(r, 3, ind).unwrap();
+            for (c, v) in ["开发研究", "6", "a", "r", "t", "l", "b"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(r, c as u16 + 4, *v).unwrap();
+            }
+        }
+        ws.write_string(2, 12, "备注：见附件").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let raw = import::read_bytes(Path::new("t.xlsx"), Format::Xlsx, &bytes).unwrap();
+        let r = validate(&raw, &Profile::kczg_2020(), &Options::default());
+        let numeric: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == "numeric-industry")
+            .collect();
+        assert_eq!(numeric.len(), 1, "{:#?}", r.findings);
+        assert_eq!(numeric[0].line, 2);
+        assert!(
+            numeric[0]
+                .message
+                .contains("leading zeros may have been lost (0111 稻谷种植 would read as 111)")
+                && numeric[0].message.contains("format the column as text"),
+            "{}",
+            numeric[0].message
+        );
+        let extra: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == "extra-cells")
+            .collect();
+        assert_eq!(extra.len(), 1, "{:#?}", r.findings);
+        assert_eq!((extra[0].line, extra[0].severity), (3, Severity::Warning));
+        assert!(
+            extra[0]
+                .message
+                .contains("row has 13 cells but the header has 11 columns")
         );
     }
 

@@ -103,6 +103,11 @@ fn every_warning_is_reported_and_strict_makes_them_errors() {
             "(benefits_detail) has 5001 characters, over the limit of 5000",
         ),
         (8, "BM-007", "industry code '9999' is not a GB/T 4754-2017"),
+        (
+            8,
+            "BM-007",
+            "'X12': X is not a GB/T 4754-2017 section letter (A–T); and 12 其他采矿业 is a 大类",
+        ),
         (9, "BM-008", "'C27' (医药制造业) is a 大类"),
         (9, "BM-008", "2761 生物药品制造 belongs to section C, not I"),
         (10, "BM-009", "email 'wangming@example'"),
