@@ -106,7 +106,7 @@ pub struct EnterArgs {
     /// The batch the scores are for.
     pub batch: PathBuf,
     /// The expert whose sheet this is.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: String,
     /// The expert's display name (stored with the id).
     #[arg(long, value_name = "NAME")]
@@ -145,7 +145,7 @@ pub struct ScoreArgs {
     /// The batch file (.xlsx, .csv or .json).
     pub batch: PathBuf,
     /// Your expert id (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
     /// Your display name, stored with the id.
     #[arg(long, value_name = "NAME")]
@@ -163,7 +163,7 @@ pub struct ScoreArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// The expert id to score as.
-    #[arg(long, value_name = "ID", default_value = "demo")]
+    #[arg(long, value_name = "ID", default_value = "demo", value_parser = parse_expert_id)]
     pub expert: String,
     #[command(flatten)]
     pub ui: UiOpts,
@@ -176,7 +176,7 @@ pub struct KeyArgs {
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
     /// The expert id to print in the panel-file snippet (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
 }
 
@@ -186,7 +186,7 @@ pub struct SheetArgs {
     /// The batch the sheet is for.
     pub batch: PathBuf,
     /// The expert whose marks go on the sheet (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
@@ -324,7 +324,7 @@ pub struct ChairArgs {
     #[arg(long, value_name = "FILE")]
     pub panel: Option<PathBuf>,
     /// The chair's id, recorded with every decision (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub chair: Option<String>,
     /// Bootstrap resamples for the stability column (0 skips it).
     #[arg(long, default_value_t = 2000, value_name = "B")]
@@ -471,12 +471,36 @@ pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
         .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
 }
 
-/// The default expert id: the OS user name.
-pub fn default_expert() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "expert".to_string())
+/// Parses an expert id given on the command line: trimmed, then checked (a usage error,
+/// exit 2, when empty or holding white space or control characters).
+pub fn parse_expert_id(s: &str) -> std::result::Result<String, String> {
+    let id = s.trim();
+    crate::store::check_expert_id(id)
+        .map(|()| id.to_string())
+        .map_err(|e| format!("{e}; give a short id such as wang or li.ming"))
+}
+
+/// The default expert id: the user name from USER, LOGNAME or USERNAME. Without one (a
+/// scrubbed environment) there is no safe default: every expert would share one id.
+pub fn default_expert(flag: &str) -> Result<String> {
+    let Some((var, name)) = ["USER", "LOGNAME", "USERNAME"].iter().find_map(|k| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (*k, v))
+    }) else {
+        bail!("cannot tell who you are (USER, LOGNAME and USERNAME are unset): pass {flag} ID");
+    };
+    parse_expert_id(&name)
+        .map_err(|e| anyhow::anyhow!("the user name in ${var} cannot be used: {e}; pass {flag} ID"))
+}
+
+/// The id from the command line, else the default.
+fn expert_or_default(given: Option<String>, flag: &str) -> Result<String> {
+    match given {
+        Some(id) => Ok(id),
+        None => default_expert(flag),
+    }
 }
 
 /// Loads a batch that must be usable: any error is printed and gives exit code 1.
@@ -832,12 +856,15 @@ fn open_and_score(
     profile: Profile,
     batch: Batch,
     dir: &Path,
-    expert: String,
+    expert: Option<String>,
     name: Option<String>,
     ui: &UiOpts,
 ) -> Result<u8> {
     // Configuration errors first: nothing is created or changed for a typo in a theme.
-    let mut settings = ui_settings(ui, expert.clone(), expert.clone())?;
+    let mut settings = ui_settings(ui, String::new(), String::new())?;
+    let expert = expert_or_default(expert, "--expert")?;
+    settings.expert = expert.clone();
+    settings.expert_name = expert.clone();
     need_terminal()?;
     let store = Store::open(dir)?;
     store.ensure_expert(&expert, name.as_deref())?;
@@ -857,8 +884,14 @@ fn cmd_score(a: ScoreArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let dir = store_dir(a.store.as_deref())?;
-    let expert = a.expert.clone().unwrap_or_else(default_expert);
-    open_and_score(profile, batch, &dir, expert, a.name.clone(), &a.ui)
+    open_and_score(
+        profile,
+        batch,
+        &dir,
+        a.expert.clone(),
+        a.name.clone(),
+        &a.ui,
+    )
 }
 
 fn cmd_demo(a: DemoArgs) -> Result<u8> {
@@ -879,18 +912,19 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
         profile,
         report.batch,
         tmp.path(),
-        a.expert.clone(),
+        Some(a.expert.clone()),
         name,
         &a.ui,
     )
 }
 
 fn cmd_key(a: KeyArgs) -> Result<u8> {
+    // Who first: nothing is created for a missing id.
+    let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
     let key = crate::submit::signing_key(&store)?;
     let public = key.verifying_key();
-    let expert = a.expert.unwrap_or_else(default_expert);
     let name = store
         .expert(&expert)?
         .and_then(|e| e.display_name)
@@ -927,9 +961,9 @@ fn cmd_sheet(a: SheetArgs) -> Result<u8> {
             a.output.display()
         );
     }
+    let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
-    let expert = a.expert.unwrap_or_else(default_expert);
     if store.expert(&expert)?.is_none() {
         bail!(
             "expert '{expert}' has no marks in {} (score or enter some first)",
@@ -1163,7 +1197,7 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
-    let chair = a.chair.clone().unwrap_or_else(default_expert);
+    let chair = expert_or_default(a.chair.clone(), "--chair")?;
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
     let method: crate::aggregate::Method = a
         .method

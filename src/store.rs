@@ -264,6 +264,32 @@ pub enum StoreError {
     /// [`Source::Undo`] passed to [`Store::apply`]; only [`Store::undo`] may use it.
     #[error("source 'undo' is reserved for Store::undo")]
     UndoSourceReserved,
+    /// An expert id that is empty or holds white space or control characters.
+    #[error(transparent)]
+    InvalidExpertId(#[from] ExpertIdError),
+}
+
+/// Why an expert id is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpertIdError {
+    /// Nothing but white space.
+    #[error("the expert id is empty")]
+    Empty,
+    /// White space or a control character inside (or around) the id.
+    #[error("expert id {0:?} contains white space or a control character")]
+    BadChar(String),
+}
+
+/// Checks an expert id: not empty, no white space or control characters anywhere. An id
+/// is a key: `wang` and ` wang ` must not become two experts.
+pub fn check_expert_id(id: &str) -> Result<(), ExpertIdError> {
+    if id.trim().is_empty() {
+        return Err(ExpertIdError::Empty);
+    }
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ExpertIdError::BadChar(id.to_string()));
+    }
+    Ok(())
 }
 
 /// Internal error: SQLite errors get the store path and operation name attached
@@ -835,6 +861,7 @@ impl Store {
 
     /// Inserts the expert, or updates its display name (`None` keeps the old one).
     pub fn ensure_expert(&self, id: &str, display_name: Option<&str>) -> Result<(), StoreError> {
+        check_expert_id(id)?;
         let r = (|| -> Result<(), Fail> {
             self.conn
                 .prepare_cached(
@@ -1723,6 +1750,23 @@ mod tests {
         store.ensure_expert("e2", None).unwrap();
         assert_eq!(store.expert("e2").unwrap().unwrap().display_name, None);
         assert_eq!(store.expert("nobody").unwrap(), None);
+        for bad in [
+            "",
+            "  ",
+            " e1",
+            "e1 ",
+            "e 1",
+            "e\t1",
+            "e\u{0}1",
+            "e\u{3000}1",
+        ] {
+            let err = store.ensure_expert(bad, None).unwrap_err();
+            assert!(
+                matches!(err, StoreError::InvalidExpertId(_)),
+                "{bad:?}: {err}"
+            );
+        }
+        store.ensure_expert("王专家", None).unwrap();
     }
 
     #[test]

@@ -373,3 +373,63 @@ fn an_unreadable_sheet_is_exit_2() {
     }
     assert!(!env.store.join("revdesk.db").exists(), "nothing created");
 }
+
+#[test]
+fn expert_ids_are_trimmed_and_checked() {
+    let env = setup();
+    let sheet = write(&env.root, "sheet.csv", GOOD);
+    for bad in ["", "   ", "wang li", "wang\tli", "wang\u{7}"] {
+        let (code, _, err) = enter(&env, bad, &sheet);
+        assert_eq!(code, 2, "{bad:?}: {err}");
+        assert!(
+            err.contains("the expert id is empty") || err.contains("white space or a control"),
+            "{bad:?}: {err}"
+        );
+    }
+    assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+    // " wang " is wang, not a second expert.
+    assert_eq!(enter(&env, " wang ", &sheet).0, 0);
+    let (code, out, _) = enter(&env, "wang", &sheet);
+    assert_eq!(code, 0);
+    assert!(out.contains("(0 values changed)"), "{out}");
+    let store = Store::open(&env.store).expect("open");
+    assert!(store.expert("wang").expect("expert").is_some());
+    assert!(store.expert(" wang ").expect("expert").is_none());
+}
+
+#[test]
+fn without_a_user_name_the_id_must_be_given() {
+    let env = setup();
+    for args in [vec!["key"], vec!["sheet", "BATCH", "-o", "OUT"]] {
+        let mut cmd = revdesk();
+        for a in &args {
+            match *a {
+                "BATCH" => cmd.arg(&env.batch),
+                "OUT" => cmd.arg(env.root.join("sheet.json")),
+                a => cmd.arg(a),
+            };
+        }
+        let out = cmd
+            .arg("--store")
+            .arg(&env.store)
+            .env_remove("USER")
+            .env_remove("LOGNAME")
+            .env_remove("USERNAME")
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains("pass --expert ID"), "{args:?}: {err}");
+        assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+    }
+    // A user name that cannot be an id is not used either.
+    let out = revdesk()
+        .arg("key")
+        .arg("--store")
+        .arg(&env.store)
+        .env("USER", "li ming")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("$USER"));
+}
