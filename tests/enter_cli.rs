@@ -199,7 +199,8 @@ fn gbk_sheets_load_too() {
 fn two_processes_enter_into_one_store_at_once() {
     let env = setup();
     let sheet = write(&env.root, "sheet.csv", GOOD);
-    // Several secretaries typing in at the same moment: every sheet lands whole.
+    // Several secretaries typing in at the same moment: spawn every process, then wait for
+    // them, so they really run together; every sheet must land whole.
     let experts: Vec<String> = (0..6).map(|i| format!("e{i}")).collect();
     let children: Vec<_> = experts
         .iter()
@@ -211,22 +212,46 @@ fn two_processes_enter_into_one_store_at_once() {
                 .arg(&sheet)
                 .arg("--store")
                 .arg(&env.store)
-                .output()
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawns")
         })
         .collect();
     for c in children {
-        let out = c.expect("runs");
+        let out = c.wait_with_output().expect("runs");
         assert!(
             out.status.success(),
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    // The same sheet entered alone, afterwards: what each racing sheet should have written.
+    assert_eq!(enter(&env, "alone", &sheet).0, 0);
     let store = Store::open(&env.store).expect("open");
     let hash = batch_hash(&store);
+    let expected = store.history("alone", &hash).expect("history").len();
+    assert!(expected > 0);
     for e in &experts {
         let s = store.load(e, &hash).expect("load");
         assert_eq!(s.items["BM-00001"].scores.len(), 6, "{e}");
+        assert_eq!(
+            s.items["BM-00002"].recusal.as_deref(),
+            Some("本人所在单位申报"),
+            "{e}"
+        );
+        assert_eq!(s.items["BM-00003"].scores["feasibility"], 9.0, "{e}");
+        // Nothing lost: each sheet is one transaction with every change of the sheet.
+        let h = store.history(e, &hash).expect("history");
+        assert_eq!(h.len(), expected, "{e}");
+        assert_eq!(
+            h.iter()
+                .map(|r| r.txn)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            1,
+            "{e}"
+        );
         assert_eq!(store.rebuild(e, &hash).expect("rebuild"), s);
     }
 }
