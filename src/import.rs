@@ -654,6 +654,12 @@ fn json_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// The line of the first `"key"` in JSON text (1 when not found), to point at metadata.
+fn key_line(text: &str, key: &str) -> usize {
+    text.find(&format!("\"{key}\""))
+        .map_or(1, |at| lines_in(&text[..at]))
+}
+
 fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     use serde_json::Value;
     let (text, _) = decode(bytes).map_err(|e| encoding_error(path, e))?;
@@ -666,14 +672,29 @@ fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     let items = match &v {
         Value::Array(a) => a,
         Value::Object(o) => {
-            let s = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
-            raw.meta.title = s("title").unwrap_or_default();
-            raw.meta.profile = s("profile").unwrap_or_default();
-            raw.meta.domain = s("domain").filter(|d| !d.trim().is_empty());
-            raw.meta.final_review = o
-                .get("final_review")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
+            // Metadata of the wrong type is an error, not silently ignored: a
+            // `"final_review": "yes"` read as false would review the batch as a domain batch.
+            let wrong_type = |k: &str, want: &str| ImportError::Malformed {
+                path: path.to_path_buf(),
+                line: key_line(&text, k),
+                message: format!(
+                    "\"{k}\" must be {want}, not {}",
+                    o.get(k).map(Value::to_string).unwrap_or_default()
+                ),
+            };
+            let s = |k: &str| match o.get(k) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(v)) => Ok(Some(v.clone())),
+                Some(_) => Err(wrong_type(k, "a string")),
+            };
+            raw.meta.title = s("title")?.unwrap_or_default();
+            raw.meta.profile = s("profile")?.unwrap_or_default();
+            raw.meta.domain = s("domain")?.filter(|d| !d.trim().is_empty());
+            raw.meta.final_review = match o.get("final_review") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(wrong_type("final_review", "true or false")),
+            };
             match o.get("items") {
                 Some(Value::Array(a)) => a,
                 _ => {
@@ -893,6 +914,24 @@ mod tests {
         assert_eq!(raw.duplicate_columns, vec![(Field::Id, "id".to_string())]);
         assert_eq!(raw.rows[0].get(Field::Id), "1");
         assert!(read_csv(Path::new("t.csv"), "\n\n").is_err());
+    }
+
+    #[test]
+    fn json_metadata_of_the_wrong_type_is_malformed() {
+        let j = b"{\n  \"title\": \"T\",\n  \"final_review\": \"yes\",\n  \"items\": []\n}";
+        let e = read_json(Path::new("t.json"), j).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.json:3: \"final_review\" must be true or false, not \"yes\""
+        );
+        let e = read_json(Path::new("t.json"), br#"{"domain": 3, "items": []}"#).unwrap_err();
+        assert!(e.to_string().contains("\"domain\" must be a string"), "{e}");
+        let raw = read_json(
+            Path::new("t.json"),
+            br#"{"final_review": null, "items": []}"#,
+        )
+        .unwrap();
+        assert!(!raw.meta.final_review);
     }
 
     #[test]

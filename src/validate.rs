@@ -238,6 +238,17 @@ pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
         );
     }
 
+    if raw.rows.is_empty() {
+        cx.push(
+            hl,
+            Severity::Error,
+            None,
+            None,
+            "empty-batch",
+            "the batch holds no nominations".into(),
+        );
+    }
+
     let final_review = opts.final_review || raw.meta.final_review;
     let (domain, domain_source) = decide_domain(&mut cx, profile, opts, final_review);
 

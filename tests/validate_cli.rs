@@ -444,3 +444,42 @@ fn excel_unicode_text_is_tab_separated_utf16() {
     );
     assert!(out.contains("2 items read, 1 usable"), "{out}");
 }
+
+#[test]
+fn an_empty_batch_is_an_error() {
+    for f in ["broken/header-only.csv", "broken/no-items.json"] {
+        let path = fixture(f);
+        let (code, out, _) = run(&["validate", &path]);
+        assert_eq!(code, 1, "{f}: {out}");
+        assert!(
+            has_line(
+                &out,
+                &path,
+                1,
+                "error",
+                "-",
+                "the batch holds no nominations"
+            ),
+            "{f}: {out}"
+        );
+        assert!(out.contains("0 items read, 0 usable"), "{out}");
+    }
+}
+
+#[test]
+fn final_review_that_is_not_a_boolean_is_malformed() {
+    let f = fixture("broken/final-review-string.json");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "-",
+            "\"final_review\" must be true or false, not \"yes\""
+        ),
+        "{out}"
+    );
+}
