@@ -483,3 +483,35 @@ fn final_review_that_is_not_a_boolean_is_malformed() {
         "{out}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store").display().to_string();
+    let warnings = fixture("broken/warnings.csv");
+    for args in [
+        vec!["validate", "--format", "json", warnings.as_str()],
+        vec!["validate", warnings.as_str()],
+        vec!["key", "--store", store.as_str(), "--expert", "wang"],
+        vec!["industry", "制造"],
+    ] {
+        // `revdesk … | head` after head has exited: the read end is already closed.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("revdesk"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(
+            out.status.signal(),
+            Some(13),
+            "{args:?}: SIGPIPE, not {:?}",
+            out.status
+        );
+    }
+}
