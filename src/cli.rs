@@ -417,10 +417,26 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("revdesk: error: {e:#}");
+            eprintln!("revdesk: error: {}", error_text(&e));
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// An error and its causes on one line, like anyhow's `{:#}`, but without a cause whose
+/// text the message already holds: most of revdesk's error types name their source in
+/// their own message (`cannot create store directory x: File exists (os error 17)`), and
+/// printing the chain again repeated it.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    text
 }
 
 /// Runs a parsed command line; `Ok` carries the exit code.
@@ -538,9 +554,14 @@ fn cmd_validate(a: ValidateArgs) -> Result<u8> {
         Ok(r) => r,
         Err(e) => {
             // An unreadable file is still one finding, in the same formats.
+            // The line starts with the path already: the message must not repeat it.
             let (line, msg) = match &e {
                 ImportError::Malformed { line, message, .. } => (*line, message.clone()),
-                other => (0, other.to_string()),
+                ImportError::Io { source, .. } => (0, format!("cannot read: {source}")),
+                ImportError::Format { .. } => (
+                    0,
+                    "unknown batch format (use .xlsx, .csv or .json)".to_string(),
+                ),
             };
             match a.format {
                 ReportFormat::Text => {
@@ -1274,4 +1295,36 @@ fn cmd_merge(a: MergeArgs) -> Result<u8> {
         profile.final_list_size
     );
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_text_does_not_repeat_causes() {
+        let io = || std::io::Error::from_raw_os_error(17);
+        let e = anyhow::Error::new(crate::store::StoreError::CreateDir {
+            path: "notadir".into(),
+            source: io(),
+        });
+        assert_eq!(
+            error_text(&e),
+            format!("cannot create store directory notadir: {}", io())
+        );
+        // A context without the cause's text still gets it appended.
+        let e = anyhow::Error::new(io()).context("writing out.json");
+        assert_eq!(error_text(&e), format!("writing out.json: {}", io()));
+        let e = anyhow::Error::new(crate::store::StoreError::CreateDir {
+            path: "d".into(),
+            source: io(),
+        })
+        .context("opening the store");
+        assert_eq!(
+            error_text(&e).matches("os error 17").count(),
+            1,
+            "{}",
+            error_text(&e)
+        );
+    }
 }

@@ -458,3 +458,35 @@ fn without_a_user_name_the_id_must_be_given() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("$USER"));
 }
+
+#[test]
+fn errors_name_their_cause_once() {
+    let env = setup();
+    let sheet = write(&env.root, "sheet.csv", GOOD);
+    // A file where the store directory should be.
+    let not_a_dir = write(&env.root, "notadir", "");
+    let out = revdesk()
+        .arg("enter")
+        .arg(&env.batch)
+        .args(["--expert", "wang", "--from"])
+        .arg(&sheet)
+        .arg("--store")
+        .arg(&not_a_dir)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot create store directory"), "{err}");
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+    let out = revdesk()
+        .arg("validate")
+        .arg(&env.batch)
+        .arg("--profile")
+        .arg(env.root.join("no-such.toml"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("cannot read profile"), "{err}");
+    assert_eq!(err.matches("(os error").count(), 1, "{err}");
+}

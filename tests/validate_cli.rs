@@ -515,3 +515,18 @@ fn output_into_a_closed_pipe_ends_quietly() {
         );
     }
 }
+
+#[test]
+fn an_unreadable_batch_is_named_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("dir.csv");
+    std::fs::create_dir(&d).expect("dir");
+    let d = d.display().to_string();
+    let (code, out, _) = run(&["validate", &d]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.starts_with(&format!("{d}:0: error: -: cannot read: ")),
+        "{out}"
+    );
+    assert_eq!(out.matches(&d).count(), 1, "{out}");
+}
