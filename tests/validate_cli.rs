@@ -303,6 +303,7 @@ fn profiles_show_check_and_malformed() {
         ("invalid/step-does-not-divide.toml", "criteria[0].step"),
         ("invalid/shortlist-inverted.toml", "shortlist"),
         ("invalid/duplicate-criterion.toml", "criteria[1].key"),
+        ("invalid/duplicate-label.toml", "criteria[2].label"),
     ] {
         let path = fixture(&format!("profiles/{bad}"));
         let (code, _, err) = run(&["profile", "check", &path]);
