@@ -176,16 +176,26 @@ impl Field {
     }
 
     /// Matches a column header (Chinese, alias or English key) to a field.
+    ///
+    /// The form's own notes and markers are ignored: `*技术名称`, `技术团队简介（不超过300字）`,
+    /// `重点服务行业（参照GB/T4754-2017）`, `Project Type`.
     pub fn from_header(header: &str) -> Option<Field> {
-        let h: String = header
-            .trim_start_matches('\u{feff}')
+        let h: String = strip_header_notes(header)
             .chars()
-            .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
+            .filter(|c| !c.is_whitespace() && !matches!(c, '*' | '＊' | ':' | '：'))
             .collect();
-        let lower = h.to_ascii_lowercase();
+        if h.is_empty() {
+            return None;
+        }
+        // English keys match with or without their underscores, in any case.
+        let lower: String = h
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .collect();
         Field::ALL.into_iter().find(|f| {
             f.header() == h
-                || f.key() == lower
+                || f.key().replace('_', "") == lower
                 || f.aliases().contains(&h.as_str())
                 || (*f == Field::Trl && lower == "trl")
         })
@@ -213,6 +223,23 @@ impl Field {
     pub fn describe(self) -> String {
         format!("{} ({})", self.header(), self.key())
     }
+}
+
+/// A header cell without a BOM, notes in brackets (`（不超过300字）`, `(必填)`, `【】`) and
+/// required-field stars; inner spaces are kept (`Market prospects`).
+pub fn strip_header_notes(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    let mut depth = 0usize;
+    for c in header.trim_start_matches('\u{feff}').chars() {
+        match c {
+            '(' | '（' | '[' | '【' | '〔' => depth += 1,
+            ')' | '）' | ']' | '】' | '〕' if depth > 0 => depth -= 1,
+            _ if depth > 0 => {}
+            '*' | '＊' => {}
+            c => out.push(c),
+        }
+    }
+    out.trim().to_string()
 }
 
 /// 技术项目类型, per GB/T 22900-2009.
@@ -264,7 +291,8 @@ pub struct Item {
     pub name: String,
     /// The domain's key in the profile.
     pub domain: String,
-    /// Normalised industry codes (digits only, e.g. `3971`).
+    /// Industry codes: known 中类/小类 normalised to digits (`3971`); anything else (unknown,
+    /// too coarse, wrong section letter) kept as written, so nothing the form said is lost.
     pub industry: Vec<String>,
     /// 技术项目类型.
     pub project_type: ProjectType,
@@ -453,6 +481,25 @@ mod tests {
         assert_eq!(Field::from_header("TRL"), Some(Field::Trl));
         assert_eq!(Field::from_header("*技术名称"), Some(Field::Name));
         assert_eq!(Field::from_header("备注"), None);
+        // The form's notes and markers, as people copy them into a header row.
+        for (h, f) in [
+            ("技术团队简介（不超过300字）", Field::Team),
+            ("重点服务行业（参照GB/T4754-2017）", Field::Industry),
+            ("*技术名称", Field::Name),
+            ("＊ 技术名称 ", Field::Name),
+            (" 技术 名称", Field::Name),
+            ("技术效益介绍(500字以内)", Field::Benefits),
+            ("Project Type", Field::ProjectType),
+            ("LEVEL DETAIL", Field::LevelDetail),
+            ("联系电话：", Field::Phone),
+        ] {
+            assert_eq!(Field::from_header(h), Some(f), "{h}");
+        }
+        assert_eq!(Field::from_header("（备注）"), None);
+        assert_eq!(
+            strip_header_notes("Market prospects（0–10）"),
+            "Market prospects"
+        );
         for f in Field::ALL {
             assert_eq!(Field::from_header(f.header()), Some(f));
             assert_eq!(Field::from_header(f.key()), Some(f));

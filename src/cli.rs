@@ -106,7 +106,7 @@ pub struct EnterArgs {
     /// The batch the scores are for.
     pub batch: PathBuf,
     /// The expert whose sheet this is.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: String,
     /// The expert's display name (stored with the id).
     #[arg(long, value_name = "NAME")]
@@ -145,7 +145,7 @@ pub struct ScoreArgs {
     /// The batch file (.xlsx, .csv or .json).
     pub batch: PathBuf,
     /// Your expert id (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
     /// Your display name, stored with the id.
     #[arg(long, value_name = "NAME")]
@@ -163,7 +163,7 @@ pub struct ScoreArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// The expert id to score as.
-    #[arg(long, value_name = "ID", default_value = "demo")]
+    #[arg(long, value_name = "ID", default_value = "demo", value_parser = parse_expert_id)]
     pub expert: String,
     #[command(flatten)]
     pub ui: UiOpts,
@@ -177,7 +177,7 @@ pub struct KeyArgs {
     pub store: Option<PathBuf>,
     /// The expert whose key to print; each expert in a store has their own (default: your
     /// user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
 }
 
@@ -187,7 +187,7 @@ pub struct SheetArgs {
     /// The batch the sheet is for.
     pub batch: PathBuf,
     /// The expert whose marks go on the sheet (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
@@ -339,7 +339,7 @@ pub struct ChairArgs {
     #[arg(long, value_name = "FILE")]
     pub panel: Option<PathBuf>,
     /// The chair's id, recorded with every decision (default: your user name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub chair: Option<String>,
     /// Bootstrap resamples for the stability column (0 skips it).
     #[arg(long, default_value_t = 2000, value_name = "B")]
@@ -437,10 +437,26 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("revdesk: error: {e:#}");
+            eprintln!("revdesk: error: {}", error_text(&e));
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+/// An error and its causes on one line, like anyhow's `{:#}`, but without a cause whose
+/// text the message already holds: most of revdesk's error types name their source in
+/// their own message (`cannot create store directory x: File exists (os error 17)`), and
+/// printing the chain again repeated it.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !text.contains(&c) {
+            text.push_str(": ");
+            text.push_str(&c);
+        }
+    }
+    text
 }
 
 /// Runs a parsed command line; `Ok` carries the exit code.
@@ -491,12 +507,74 @@ pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
         .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
 }
 
-/// The default expert id: the OS user name.
-pub fn default_expert() -> String {
-    ["USER", "USERNAME", "LOGNAME"]
-        .iter()
-        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "expert".to_string())
+/// Parses an expert id given on the command line: trimmed, then checked (a usage error,
+/// exit 2, when empty or holding white space or control characters).
+pub fn parse_expert_id(s: &str) -> std::result::Result<String, String> {
+    let id = s.trim();
+    crate::store::check_expert_id(id)
+        .map(|()| id.to_string())
+        .map_err(|e| format!("{e}; give a short id such as wang or li.ming"))
+}
+
+/// The default expert id: the user name from USER, LOGNAME or USERNAME. Without one (a
+/// scrubbed environment) there is no safe default: every expert would share one id.
+pub fn default_expert(flag: &str) -> Result<String> {
+    let from_env = ["USER", "LOGNAME", "USERNAME"].iter().find_map(|k| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (format!("${k}"), v))
+    });
+    // Containers and cron jobs often set none of those: ask the system for the account.
+    let Some((source, name)) =
+        from_env.or_else(|| account_name().map(|n| ("the account name".to_string(), n)))
+    else {
+        bail!(
+            "cannot tell who you are (USER, LOGNAME and USERNAME are unset and the account has no name): pass {flag} ID"
+        );
+    };
+    parse_expert_id(&name).map_err(|e| {
+        anyhow::anyhow!("the user name in {source} cannot be used: {e}; pass {flag} ID")
+    })
+}
+
+/// The name of the account the process runs as.
+#[cfg(unix)]
+fn account_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: getpwuid_r writes into `pwd` and `buf`, which outlive the call; `result` points
+    // at `pwd` or is null, and `pw_name` points into `buf`, read before `buf` is dropped.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+#[cfg(not(unix))]
+fn account_name() -> Option<String> {
+    None
+}
+
+/// The id from the command line, else the default.
+fn expert_or_default(given: Option<String>, flag: &str) -> Result<String> {
+    match given {
+        Some(id) => Ok(id),
+        None => default_expert(flag),
+    }
 }
 
 /// Loads a batch that must be usable: any error is printed and gives exit code 1.
@@ -534,9 +612,14 @@ fn cmd_validate(a: ValidateArgs) -> Result<u8> {
         Ok(r) => r,
         Err(e) => {
             // An unreadable file is still one finding, in the same formats.
+            // The line starts with the path already: the message must not repeat it.
             let (line, msg) = match &e {
                 ImportError::Malformed { line, message, .. } => (*line, message.clone()),
-                other => (0, other.to_string()),
+                ImportError::Io { source, .. } => (0, format!("cannot read: {source}")),
+                ImportError::Format { .. } => (
+                    0,
+                    "unknown batch format (use .xlsx, .csv or .json)".to_string(),
+                ),
             };
             match a.format {
                 ReportFormat::Text => {
@@ -580,7 +663,9 @@ fn cmd_enter(a: EnterArgs) -> Result<u8> {
     };
     let rows = match entry::read(&a.from, &batch, profile.rubric()) {
         Ok(r) => r,
-        Err(errs) => {
+        // A missing or unreadable file is exit 2, like every other unreadable file.
+        Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
+        Err(entry::ReadError::Rejected(errs)) => {
             for e in &errs {
                 eprintln!("{e}");
             }
@@ -758,7 +843,7 @@ fn cmd_profile(p: ProfileCmd) -> Result<u8> {
 fn cmd_industry(a: IndustryArgs) -> Result<u8> {
     let mut missing = 0;
     for q in &a.query {
-        match industry::check_code(q) {
+        match industry::check_code(&industry::split_written(q).code) {
             industry::CodeCheck::Known(i) | industry::CodeCheck::TooCoarse(i) => {
                 println!("{}", industry::display(i));
                 if let Some(n) = industry::note(&i.code) {
@@ -770,6 +855,13 @@ fn cmd_industry(a: IndustryArgs) -> Result<u8> {
                     "{}  (section {} given, but the code is in {})",
                     industry::display(i),
                     given,
+                    industry::section_of(&i.code).unwrap_or('?')
+                );
+            }
+            industry::CodeCheck::NotASection { industry: i, given } => {
+                println!(
+                    "{}  ({given} is not a section letter; the code is in {})",
+                    industry::display(i),
                     industry::section_of(&i.code).unwrap_or('?')
                 );
             }
@@ -843,12 +935,15 @@ fn open_and_score(
     profile: Profile,
     batch: Batch,
     dir: &Path,
-    expert: String,
+    expert: Option<String>,
     name: Option<String>,
     ui: &UiOpts,
 ) -> Result<u8> {
     // Configuration errors first: nothing is created or changed for a typo in a theme.
-    let mut settings = ui_settings(ui, expert.clone(), expert.clone())?;
+    let mut settings = ui_settings(ui, String::new(), String::new())?;
+    let expert = expert_or_default(expert, "--expert")?;
+    settings.expert = expert.clone();
+    settings.expert_name = expert.clone();
     need_terminal()?;
     let store = Store::open(dir)?;
     store.ensure_expert(&expert, name.as_deref())?;
@@ -867,8 +962,14 @@ fn cmd_score(a: ScoreArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let dir = store_dir(a.store.as_deref())?;
-    let expert = a.expert.clone().unwrap_or_else(default_expert);
-    open_and_score(profile, batch, &dir, expert, a.name.clone(), &a.ui)
+    open_and_score(
+        profile,
+        batch,
+        &dir,
+        a.expert.clone(),
+        a.name.clone(),
+        &a.ui,
+    )
 }
 
 fn cmd_demo(a: DemoArgs) -> Result<u8> {
@@ -893,16 +994,17 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
         profile,
         report.batch,
         tmp.path(),
-        a.expert.clone(),
+        Some(a.expert.clone()),
         name,
         &a.ui,
     )
 }
 
 fn cmd_key(a: KeyArgs) -> Result<u8> {
+    // Who first: nothing is created for a missing id.
+    let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
-    let expert = a.expert.unwrap_or_else(default_expert);
     let key = crate::submit::signing_key(&store, &expert)?;
     let public = key.verifying_key();
     let sharing = store.experts_sharing_key(&expert)?;
@@ -949,9 +1051,9 @@ fn cmd_sheet(a: SheetArgs) -> Result<u8> {
             a.output.display()
         );
     }
+    let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
-    let expert = a.expert.unwrap_or_else(default_expert);
     if store.expert(&expert)?.is_none() {
         bail!(
             "expert '{expert}' has no marks in {} (score or enter some first)",
@@ -1264,7 +1366,7 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
         Ok(b) => b,
         Err(code) => return Ok(code),
     };
-    let chair = a.chair.clone().unwrap_or_else(default_expert);
+    let chair = expert_or_default(a.chair.clone(), "--chair")?;
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
     let method = a.method.as_deref().map(parse_method).transpose()?;
     let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
@@ -1377,4 +1479,36 @@ fn cmd_merge(a: MergeArgs) -> Result<u8> {
         profile.final_list_size
     );
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_text_does_not_repeat_causes() {
+        let io = || std::io::Error::from_raw_os_error(17);
+        let e = anyhow::Error::new(crate::store::StoreError::CreateDir {
+            path: "notadir".into(),
+            source: io(),
+        });
+        assert_eq!(
+            error_text(&e),
+            format!("cannot create store directory notadir: {}", io())
+        );
+        // A context without the cause's text still gets it appended.
+        let e = anyhow::Error::new(io()).context("writing out.json");
+        assert_eq!(error_text(&e), format!("writing out.json: {}", io()));
+        let e = anyhow::Error::new(crate::store::StoreError::CreateDir {
+            path: "d".into(),
+            source: io(),
+        })
+        .context("opening the store");
+        assert_eq!(
+            error_text(&e).matches("os error 17").count(),
+            1,
+            "{}",
+            error_text(&e)
+        );
+    }
 }

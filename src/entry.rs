@@ -63,7 +63,9 @@ enum Col {
 }
 
 fn classify(header: &str, rubric: &Rubric) -> Option<Col> {
-    let h = header.trim().trim_start_matches('\u{feff}').trim();
+    // `可行性（0–10分）`, `*编号`: notes and markers are not part of the name.
+    let h = crate::batch::strip_header_notes(header);
+    let h = h.as_str();
     let lower = h.to_ascii_lowercase();
     match lower.as_str() {
         "编号" | "id" => return Some(Col::Id),
@@ -99,18 +101,37 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// Why a score file was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The file could not be read at all (missing, a directory, no permission).
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file was read and has problems; nothing may be stored.
+    #[error("{} problem(s)", .0.len())]
+    Rejected(Vec<EntryError>),
+}
+
 /// Reads and checks a score file against a batch and a rubric.
-pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, Vec<EntryError>> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        vec![EntryError {
-            path: path.to_path_buf(),
-            line: 0,
-            column: None,
-            message: format!("cannot read: {e}"),
-        }]
+pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, ReadError> {
+    let bytes = std::fs::read(path).map_err(|source| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        source,
     })?;
-    let (text, _) = import::decode(&bytes);
-    parse(path, &text, batch, rubric)
+    let (text, _) = import::decode(&bytes).map_err(|e| {
+        ReadError::Rejected(vec![EntryError {
+            path: path.to_path_buf(),
+            line: e.line(),
+            column: None,
+            message: e.to_string(),
+        }])
+    })?;
+    parse(path, &text, batch, rubric).map_err(ReadError::Rejected)
 }
 
 /// Parses score-file text; every problem is returned, and no row when there is any.
@@ -127,16 +148,25 @@ pub fn parse(
         column,
         message,
     };
-    // The csv crate's line numbers lag on CRLF; count lines ourselves.
-    let newlines: Vec<usize> = text.match_indices('\n').map(|(i, _)| i).collect();
-    let line_at = |byte: usize| {
-        let rest = text.get(byte..).unwrap_or("");
-        let start = byte + (rest.len() - rest.trim_start_matches(['\r', '\n']).len());
-        1 + newlines.partition_point(|&n| n < start)
+    // The csv crate's line numbers lag on CRLF and ignore CR-only ends; count lines ourselves.
+    let lines = import::LineIndex::new(text);
+    let line_at = |byte: usize| lines.line_at(byte);
+    // Excel's "Unicode text" is tab-separated: the header line says which.
+    let delimiter = match text.split(['\r', '\n']).find(|l| !l.trim().is_empty()) {
+        Some(l) if l.contains('\t') && !l.contains(',') => b'\t',
+        _ => b',',
     };
+    if let Some(at) = import::unclosed_quote(text, delimiter) {
+        return Err(vec![err(
+            lines.line_of(at),
+            None,
+            import::UNCLOSED_QUOTE.into(),
+        )]);
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut records = Vec::new();
     for r in rdr.records() {
@@ -220,6 +250,8 @@ pub fn parse(
     let has_recused = seen.contains(&Col::Recused);
     let has_reason = seen.contains(&Col::Reason);
     let has_comment = seen.contains(&Col::Comment);
+    // Header cells up to the last non-empty one; a row reaching past it lost a split cell.
+    let width = import::used_width(header.iter());
     let known: HashSet<&str> = batch.items.iter().map(|i| i.id.as_str()).collect();
     let mut ids_seen: Vec<(String, usize)> = Vec::new();
     let mut rows = Vec::new();
@@ -239,6 +271,20 @@ pub fn parse(
         let mut recused = false;
         let mut reason = String::new();
         let mut any_score = false;
+        let cells = import::used_width(rec.iter());
+        if cells > width {
+            let first = (width..cells)
+                .find(|&i| rec.get(i).is_some_and(|c| !c.trim().is_empty()))
+                .unwrap_or(width);
+            errors.push(err(
+                line,
+                Some(column_letter(first)),
+                format!(
+                    "row has {cells} cells but the header has {width} columns; a cell holding a \
+                     comma must be in double quotes"
+                ),
+            ));
+        }
         for (i, cell) in rec.iter().enumerate() {
             let Some(Some(col)) = cols.get(i) else {
                 continue;
@@ -383,6 +429,41 @@ mod tests {
         assert_eq!(rows[1].recusal, Some(Some("同一单位".into())));
         assert_eq!(rows[2].scores[1].1, None);
         assert_eq!(rows[2].line, 4);
+    }
+
+    #[test]
+    fn cr_only_sheets_name_the_right_line() {
+        let p = Profile::kczg_2020();
+        let text = HEAD.replace('\n', "\r") + "B-1,8,7,6,5,9,8,否,,\rB-2,11,,,,,,,,\r";
+        let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        assert_eq!(errs[0].line, 3, "{errs:?}");
+    }
+
+    #[test]
+    fn unclosed_quotes_and_split_cells_reject_the_file() {
+        let p = Profile::kczg_2020();
+        let text = format!("{HEAD}B-1,8,7,6,5,9,8,否,,\"好\nB-2,1,1,1,1,1,1,否,,ok\n");
+        let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 2);
+        assert!(errs[0].message.contains("never closed"), "{errs:?}");
+        let text = format!("{HEAD}B-1,8,7,6,5,9,8,否,,好,但贵\nB-2,1,1,1,1,1,1,否,,ok,,\n");
+        let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            errs[0].to_string(),
+            "s.csv:2: column K: row has 11 cells but the header has 10 columns; a cell holding a \
+             comma must be in double quotes"
+        );
+    }
+
+    #[test]
+    fn tab_separated_sheets_and_noted_headers() {
+        let p = Profile::kczg_2020();
+        let text = "编号\t可行性（0–10分）\t先进性\t原创性\t不可替代性\t技术成熟度\t*市场前景\t评语\nB-1\t8\t7\t6\t5\t9\t8\t好，但贵\n";
+        let rows = parse(Path::new("s.txt"), text, &batch(), p.rubric()).unwrap();
+        assert_eq!(rows[0].scores[0].1, Some(8.0));
+        assert_eq!(rows[0].comment.as_deref(), Some("好，但贵"));
     }
 
     #[test]

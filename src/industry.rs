@@ -114,15 +114,109 @@ pub enum CodeCheck {
         /// The letter that was written.
         given: char,
     },
+    /// The letter given is no section letter at all (they run A–T).
+    NotASection {
+        /// The code the digits name.
+        industry: &'static Industry,
+        /// The letter that was written.
+        given: char,
+    },
 }
 
-/// Splits an industry field into its codes (separators `;` `；` `,` `，` `、` and line breaks).
+/// Splits an industry field into its codes (separators `;` `；` `,` `，` `、`, `/` and line
+/// breaks), each trimmed, inner white space runs kept as one space (`C2761 生物药品制造`).
 pub fn split_codes(field: &str) -> Vec<String> {
     field
         .split([';', '；', ',', '，', '、', '\n', '/'])
-        .map(|t| t.split_whitespace().collect::<String>())
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// A code as written, split into the code and the name written beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The code part without spaces (`C2761`), or the whole token when no code is found.
+    pub code: String,
+    /// A name written with the code: `C2761 生物药品制造`, `生物药品制造（2761）`.
+    pub name: Option<String>,
+}
+
+/// Splits `C2761 生物药品制造`, `2761生物药品制造` or `生物药品制造（C2761）` into code and name.
+pub fn split_written(token: &str) -> Written {
+    let compact: String = token.split_whitespace().collect();
+    let name_of = |s: &str| {
+        let n = s.trim_matches(|c: char| c.is_whitespace() || "()（）[]【】:：-—_".contains(c));
+        (!n.is_empty()).then(|| n.to_string())
+    };
+    // Code first: an optional section letter, then digits.
+    let letter_len = compact
+        .chars()
+        .next()
+        .filter(char::is_ascii_alphabetic)
+        .map_or(0, char::len_utf8);
+    let digits = compact[letter_len..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(compact.len(), |i| letter_len + i);
+    if digits > letter_len {
+        return Written {
+            code: compact[..digits].to_string(),
+            name: name_of(&compact[digits..]),
+        };
+    }
+    // Name first, code in brackets at the end: 生物药品制造（2761）.
+    if let Some(open) = compact.rfind(['(', '（'])
+        && compact.ends_with([')', '）'])
+    {
+        let inner = compact[open..]
+            .trim_start_matches(['(', '（'])
+            .trim_end_matches([')', '）']);
+        let mut chars = inner.chars();
+        let rest = match chars.next() {
+            Some(c) if c.is_ascii_alphabetic() => chars.as_str(),
+            _ => inner,
+        };
+        if !rest.is_empty() && rest.chars().all(|c| c.is_ascii_digit()) {
+            return Written {
+                code: inner.to_string(),
+                name: name_of(&compact[..open]),
+            };
+        }
+    }
+    Written {
+        code: compact,
+        name: None,
+    }
+}
+
+/// Whether a name written beside a code is the table's name for it or for an enclosing code
+/// (`2761 生物药品制品制造` names the 中类 of 2761): one contains the other.
+pub fn name_matches(ind: &Industry, written: &str) -> bool {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace() && !"()（）、，,".contains(*c))
+            .collect()
+    };
+    let w = norm(written);
+    let mut cur = Some(ind);
+    while let Some(i) = cur {
+        let n = norm(&i.name);
+        if n.contains(&w) || w.contains(&n) {
+            return true;
+        }
+        cur = lookup(&i.parent);
+    }
+    false
+}
+
+/// The code whose table name is exactly `name`, for a hint when only a name was written.
+pub fn by_name(name: &str) -> Option<&'static Industry> {
+    let n = name.trim();
+    table()
+        .by_code
+        .values()
+        .filter(|i| i.level >= 3 && i.name == n)
+        .min_by(|a, b| a.code.cmp(&b.code))
 }
 
 /// Checks one code token such as `C3971`, `3971` or `c 3971`.
@@ -151,15 +245,47 @@ pub fn check_code(token: &str) -> CodeCheck {
     if let Some(given) = letter
         && section_of(digits) != Some(given)
     {
-        return CodeCheck::WrongSection {
-            industry: ind,
-            given,
+        let is_section = lookup(&given.to_string()).is_some_and(|i| i.level == 1);
+        return if is_section {
+            CodeCheck::WrongSection {
+                industry: ind,
+                given,
+            }
+        } else {
+            CodeCheck::NotASection {
+                industry: ind,
+                given,
+            }
         };
     }
     if ind.level < 3 {
         return CodeCheck::TooCoarse(ind);
     }
     CodeCheck::Known(ind)
+}
+
+/// How a stored industry code reads on screen: `C3971 电子真空器件制造` when it is a known
+/// 中类 or 小类; otherwise what was written, marked, so nothing the nominator wrote is hidden.
+pub fn label(code: &str, english: bool) -> String {
+    let w = split_written(code);
+    match check_code(&w.code) {
+        CodeCheck::Known(i) => display(i),
+        CodeCheck::TooCoarse(i) => {
+            let level = match (i.level, english) {
+                (1, true) => "section, too coarse",
+                (1, false) => "门类，过粗",
+                (_, true) => "division, too coarse",
+                (_, false) => "大类，过粗",
+            };
+            if english {
+                format!("{} ({level})", display(i))
+            } else {
+                format!("{}（{level}）", display(i))
+            }
+        }
+        _ if english => format!("{code} (not a GB/T 4754-2017 code)"),
+        _ => format!("{code}（不是 GB/T 4754-2017 代码）"),
+    }
 }
 
 /// `C3971 电子真空器件制造`: the code with its section letter and name.
@@ -206,11 +332,75 @@ mod tests {
 
     #[test]
     fn splits_on_every_separator() {
+        // Inner spaces stay (as one) so a name written beside a code is kept.
         assert_eq!(
-            split_codes("C3971；I6520, 3972，C 3973、 652"),
-            vec!["C3971", "I6520", "3972", "C3973", "652"]
+            split_codes("C3971；I6520, 3972，C  3973、 652/C2761 生物药品制造"),
+            vec![
+                "C3971",
+                "I6520",
+                "3972",
+                "C 3973",
+                "652",
+                "C2761 生物药品制造"
+            ]
         );
         assert!(split_codes(" ；").is_empty());
+    }
+
+    #[test]
+    fn codes_written_with_names() {
+        let w = |code: &str, name: Option<&str>| Written {
+            code: code.into(),
+            name: name.map(str::to_string),
+        };
+        assert_eq!(
+            split_written("C2761 生物药品制造"),
+            w("C2761", Some("生物药品制造"))
+        );
+        assert_eq!(
+            split_written("2761生物药品制造"),
+            w("2761", Some("生物药品制造"))
+        );
+        assert_eq!(split_written("C 2761"), w("C2761", None));
+        assert_eq!(
+            split_written("生物药品制造（2761）"),
+            w("2761", Some("生物药品制造"))
+        );
+        assert_eq!(
+            split_written("生物药品制造(C2761)"),
+            w("C2761", Some("生物药品制造"))
+        );
+        assert_eq!(
+            split_written("2761（生物药品制造）"),
+            w("2761", Some("生物药品制造"))
+        );
+        assert_eq!(split_written("生物药品制造"), w("生物药品制造", None));
+        assert_eq!(split_written("abc"), w("abc", None));
+        let i = lookup("2761").unwrap();
+        assert!(name_matches(i, "生物药品制造"));
+        assert!(name_matches(i, "生物药品"));
+        assert!(name_matches(i, "生物药品制品制造"), "the 中类's name");
+        assert!(name_matches(i, "医药制造业"), "the 大类's name");
+        assert!(!name_matches(i, "化学药品原料药制造"));
+        assert_eq!(
+            by_name("生物药品制造").map(|i| i.code.as_str()),
+            Some("2761")
+        );
+    }
+
+    #[test]
+    fn labels_mark_what_is_not_a_code() {
+        assert_eq!(label("2761", false), "C2761 生物药品制造");
+        assert_eq!(
+            label("C39", false),
+            "C39 计算机、通信和其他电子设备制造业（大类，过粗）"
+        );
+        assert_eq!(label("9999", false), "9999（不是 GB/T 4754-2017 代码）");
+        assert_eq!(label("I2761", true), "I2761 (not a GB/T 4754-2017 code)");
+        assert!(matches!(
+            check_code("X12"),
+            CodeCheck::NotASection { given: 'X', .. }
+        ));
     }
 
     #[test]

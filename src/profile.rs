@@ -180,6 +180,12 @@ impl Profile {
             if d.key.trim().is_empty() || d.name.trim().is_empty() {
                 return Err((format!("domains[{i}]"), "empty key or name".into()));
             }
+            if d.alliance.trim().is_empty() {
+                return Err((
+                    format!("domains[{i}].alliance"),
+                    "empty: name the alliance that reviews this domain".into(),
+                ));
+            }
             if !keys.insert(d.key.clone()) || !keys.insert(format!("name:{}", d.name)) {
                 return Err((
                     format!("domains[{i}].key"),
@@ -198,6 +204,19 @@ impl Profile {
         }
         if self.final_list_size == 0 {
             return Err(("final_list_size".into(), "must be at least 1".into()));
+        }
+        let l = &self.limits;
+        for (key, v) in [
+            ("team", l.team),
+            ("level", l.level),
+            ("benefits", l.benefits),
+            ("level_detail", l.level_detail),
+            ("benefits_detail", l.benefits_detail),
+        ] {
+            if v == 0 {
+                // Zero would warn on every filled field.
+                return Err((format!("limits.{key}"), "must be at least 1".into()));
+            }
         }
         if self.quota_per_recommender == 0 {
             return Err(("quota_per_recommender".into(), "must be at least 1".into()));
@@ -304,5 +323,14 @@ mod tests {
         let bad = KCZG_2020_TOML.replace("min = 25", "min = 31");
         let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
         assert!(e.to_string().contains("`shortlist`"), "{e}");
+        let bad = KCZG_2020_TOML.replace(
+            "alliance = \"中国科协生命科学学会联合体\"",
+            "alliance = \"\"",
+        );
+        let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
+        assert!(e.to_string().contains("`domains[1].alliance`"), "{e}");
+        let bad = KCZG_2020_TOML.replace("team = 300", "team = 0");
+        let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
+        assert!(e.to_string().contains("`limits.team`"), "{e}");
     }
 }

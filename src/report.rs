@@ -400,7 +400,7 @@ fn assemble(
             industry: it
                 .industry
                 .iter()
-                .map(|c| industry::lookup(c).map_or_else(|| c.clone(), industry::display))
+                .map(|c| industry::label(c, false))
                 .collect(),
             trl: it.trl,
             domain: it.domain.clone(),

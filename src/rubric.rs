@@ -156,6 +156,23 @@ pub fn format_score(value: f64, step: f64) -> String {
     format!("{value:.decimals$}")
 }
 
+/// Score-sheet headers that are not criteria (see `entry`): a criterion may not be named so.
+const RESERVED_COLUMNS: [&str; 13] = [
+    "编号",
+    "id",
+    "技术名称",
+    "name",
+    "回避",
+    "recused",
+    "recusal",
+    "回避原因",
+    "recusal_reason",
+    "reason",
+    "评语",
+    "comment",
+    "意见",
+];
+
 /// The rubric of a review round.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -250,6 +267,39 @@ impl Rubric {
                     format!("weight {} must be positive", c.weight),
                 ));
             }
+            // Every name a score sheet may use for a column (key, label, English label) must
+            // point at one criterion, and not at a fixed column such as 编号 or 评语.
+            let names = [
+                ("key", &c.key),
+                ("label", &c.label),
+                ("label_en", &c.label_en),
+            ];
+            for (field, name) in names {
+                let n = name.trim();
+                if n.is_empty() {
+                    continue;
+                }
+                if RESERVED_COLUMNS.iter().any(|r| r.eq_ignore_ascii_case(n)) {
+                    return Err((
+                        at(field),
+                        format!("'{n}' is the name of a fixed score-sheet column"),
+                    ));
+                }
+                if let Some((j, other)) = self.criteria[..i].iter().enumerate().find(|(_, o)| {
+                    [&o.key, &o.label, &o.label_en]
+                        .iter()
+                        .any(|m| m.trim().eq_ignore_ascii_case(n))
+                }) {
+                    return Err((
+                        at(field),
+                        format!(
+                            "'{n}' also names criteria[{j}] ({}); a score-sheet column headed '{n}' \
+                             would be ambiguous",
+                            other.key
+                        ),
+                    ));
+                }
+            }
             for (j, b) in c.bands.iter().enumerate() {
                 if b.min > b.max || b.min < c.min - GRID_EPS || b.max > c.max + GRID_EPS {
                     return Err((
@@ -342,5 +392,18 @@ mod tests {
             ],
         };
         assert_eq!(r.validate().unwrap_err().0, "criteria[1].key");
+        // Labels are column names on score sheets: two criteria may not share one.
+        let mut b = crit("b", 0.0, 10.0, 1.0, 1.0);
+        b.label = "A".into();
+        let r = Rubric {
+            criteria: vec![crit("a", 0.0, 10.0, 1.0, 1.0), b],
+        };
+        let (key, reason) = r.validate().unwrap_err();
+        assert_eq!(key, "criteria[1].label");
+        assert!(reason.contains("also names criteria[0] (a)"), "{reason}");
+        let mut c = crit("c", 0.0, 10.0, 1.0, 1.0);
+        c.label = "评语".into();
+        let r = Rubric { criteria: vec![c] };
+        assert_eq!(r.validate().unwrap_err().0, "criteria[0].label");
     }
 }

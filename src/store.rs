@@ -23,6 +23,9 @@ use serde::{Deserialize, Serialize};
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";
 
+/// The file whose lock serialises opening a store.
+pub const LOCK_FILE_NAME: &str = "revdesk.db.lock";
+
 /// How long a call waits for another process's write lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -192,6 +195,14 @@ pub enum StoreError {
         /// Underlying I/O error.
         source: std::io::Error,
     },
+    /// The lock that serialises opening the store could not be taken.
+    #[error("cannot lock store directory {path}: {source}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
     /// The database could not be opened or configured.
     #[error("cannot open store at {path}: {source}")]
     Open {
@@ -298,6 +309,32 @@ pub enum StoreError {
     /// [`Source::Undo`] passed to [`Store::apply`]; only [`Store::undo`] may use it.
     #[error("source 'undo' is reserved for Store::undo")]
     UndoSourceReserved,
+    /// An expert id that is empty or holds white space or control characters.
+    #[error(transparent)]
+    InvalidExpertId(#[from] ExpertIdError),
+}
+
+/// Why an expert id is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpertIdError {
+    /// Nothing but white space.
+    #[error("the expert id is empty")]
+    Empty,
+    /// White space or a control character inside (or around) the id.
+    #[error("expert id {0:?} contains white space or a control character")]
+    BadChar(String),
+}
+
+/// Checks an expert id: not empty, no white space or control characters anywhere. An id
+/// is a key: `wang` and ` wang ` must not become two experts.
+pub fn check_expert_id(id: &str) -> Result<(), ExpertIdError> {
+    if id.trim().is_empty() {
+        return Err(ExpertIdError::Empty);
+    }
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ExpertIdError::BadChar(id.to_string()));
+    }
+    Ok(())
 }
 
 /// Internal error: SQLite errors get the store path and operation name attached
@@ -762,6 +799,22 @@ impl Store {
             path: dir.to_path_buf(),
             source,
         })?;
+        // Processes opening a fresh store at once race to switch it to WAL and migrate it; SQLite
+        // answers some of those steps with "database is locked" without waiting. An advisory
+        // lock held only while opening makes them take turns (writes later wait on SQLite's own
+        // busy timeout, under BEGIN IMMEDIATE).
+        let lock_path = dir.join(LOCK_FILE_NAME);
+        let lock_err = |source| StoreError::Lock {
+            path: lock_path.clone(),
+            source,
+        };
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(lock_err)?;
+        lock.lock().map_err(lock_err)?;
         let path = dir.join(DB_FILE_NAME);
         let open_err = |source| StoreError::Open {
             path: path.clone(),
@@ -783,6 +836,7 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         let store = Store { conn, path };
         store.migrate()?;
+        drop(lock);
         Ok(store)
     }
 
@@ -869,6 +923,7 @@ impl Store {
 
     /// Inserts the expert, or updates its display name (`None` keeps the old one).
     pub fn ensure_expert(&self, id: &str, display_name: Option<&str>) -> Result<(), StoreError> {
+        check_expert_id(id)?;
         let r = (|| -> Result<(), Fail> {
             self.conn
                 .prepare_cached(
@@ -936,9 +991,13 @@ impl Store {
                     stmt.execute(params![hash, item, pos as i64])?;
                 }
             } else {
-                // Same hash should mean same content; a different list is a caller bug.
-                let existing = batch_items_in(&tx, hash)?;
-                if existing != item_ids {
+                // Same hash should mean same content; a different set of ids is a caller bug.
+                // The order may differ: the hash sorts items, so a re-sorted file is the same batch.
+                let mut existing = batch_items_in(&tx, hash)?;
+                existing.sort_unstable();
+                let mut given: Vec<&str> = item_ids.iter().map(String::as_str).collect();
+                given.sort_unstable();
+                if existing != given {
                     return Err(StoreError::BatchMismatch {
                         hash: hash.to_owned(),
                     }
@@ -1813,6 +1872,23 @@ mod tests {
         store.ensure_expert("e2", None).unwrap();
         assert_eq!(store.expert("e2").unwrap().unwrap().display_name, None);
         assert_eq!(store.expert("nobody").unwrap(), None);
+        for bad in [
+            "",
+            "  ",
+            " e1",
+            "e1 ",
+            "e 1",
+            "e\t1",
+            "e\u{0}1",
+            "e\u{3000}1",
+        ] {
+            let err = store.ensure_expert(bad, None).unwrap_err();
+            assert!(
+                matches!(err, StoreError::InvalidExpertId(_)),
+                "{bad:?}: {err}"
+            );
+        }
+        store.ensure_expert("王专家", None).unwrap();
     }
 
     #[test]
@@ -1833,6 +1909,19 @@ mod tests {
         );
         assert_eq!(store.batch_items("h2").unwrap(), vec!["x", "a"]);
 
+        // The same items in another order are the same batch (the hash sorts them).
+        let mut reversed = item_ids();
+        reversed.reverse();
+        store
+            .register_batch(BATCH, "Batch 1", "AI", &reversed)
+            .unwrap();
+        assert_eq!(store.batch_items(BATCH).unwrap(), item_ids());
+        let mut fewer = item_ids();
+        fewer.pop();
+        let err = store
+            .register_batch(BATCH, "Batch 1", "AI", &fewer)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::BatchMismatch { .. }), "{err}");
         let err = store
             .register_batch(BATCH, "Batch 1", "AI", &["other".into()])
             .unwrap_err();

@@ -238,6 +238,17 @@ pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
         );
     }
 
+    if raw.rows.is_empty() {
+        cx.push(
+            hl,
+            Severity::Error,
+            None,
+            None,
+            "empty-batch",
+            "the batch holds no nominations".into(),
+        );
+    }
+
     let final_review = opts.final_review || raw.meta.final_review;
     let (domain, domain_source) = decide_domain(&mut cx, profile, opts, final_review);
 
@@ -267,7 +278,7 @@ pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
             items.push(it);
         }
     }
-    check_quota(&mut cx, profile, &items);
+    check_quota(&mut cx, profile);
 
     let mut findings = cx.findings;
     // Stable: findings of one line keep the order they were found in.
@@ -387,6 +398,36 @@ fn check_row(
         }
     }
 
+    // Cells beyond the header: in CSV an unquoted comma split a field and its tail would be
+    // lost; in a sheet, text typed to the right of the table. Empty ones (Excel writes
+    // trailing commas) are fine.
+    if cx.raw.format != Format::Json && row.cells > cx.raw.header_width {
+        let counts = format!(
+            "row has {} cells but the header has {} columns",
+            row.cells, cx.raw.header_width
+        );
+        if cx.raw.format == Format::Csv {
+            ok = false;
+            cx.push(
+                line,
+                Severity::Error,
+                idv,
+                None,
+                "extra-cells",
+                format!("{counts}; a field holding a comma must be in double quotes"),
+            );
+        } else {
+            cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                None,
+                "extra-cells",
+                format!("{counts}; the cells beyond the header are ignored"),
+            );
+        }
+    }
+
     // Domain.
     let dom_text = row.get(Field::Domain);
     let mut domain_key = String::new();
@@ -458,49 +499,131 @@ fn check_row(
         );
     }
 
-    // Industry codes: unknown ones are a warning, the known ones are kept.
+    // Industry codes: known ones are kept normalised, anything else is a warning and kept as
+    // written, so the scoring view shows it (marked) instead of silently losing it.
+    let ind_text = row.get(Field::Industry);
+    let tokens = industry::split_codes(ind_text);
+    if !ind_text.is_empty() && tokens.is_empty() {
+        ok = false;
+        cx.push(
+            line,
+            Severity::Error,
+            idv,
+            Some(Field::Industry),
+            "missing-field",
+            format!(
+                "required field {} is empty (it holds only '{ind_text}')",
+                Field::Industry.describe()
+            ),
+        );
+    }
     let mut industry = Vec::new();
-    for tok in industry::split_codes(row.get(Field::Industry)) {
-        match industry::check_code(&tok) {
+    let mut keep = |code: &str| {
+        if !industry.iter().any(|c| c == code) {
+            industry.push(code.to_string());
+        }
+    };
+    let coarse = |ind: &industry::Industry| {
+        format!(
+            "{} {} is a {}, too coarse: the form asks for a 中类 (3 digits) or 小类 (4 digits)",
+            ind.code,
+            ind.name,
+            if ind.level == 1 { "门类" } else { "大类" }
+        )
+    };
+    for tok in &tokens {
+        let written = industry::split_written(tok);
+        let check = industry::check_code(&written.code);
+        let problem = match &check {
             CodeCheck::Known(ind) => {
-                if !industry.contains(&ind.code) {
-                    industry.push(ind.code.clone());
+                keep(&ind.code);
+                match &written.name {
+                    Some(name) if !industry::name_matches(ind, name) => Some(format!(
+                        "industry code '{}' is {} in GB/T 4754-2017, not '{name}': check which was meant",
+                        written.code,
+                        industry::display(ind)
+                    )),
+                    _ => None,
                 }
             }
-            CodeCheck::Unknown(t) => cx.push(
-                line,
-                Severity::Warning,
-                idv,
-                Some(Field::Industry),
-                "unknown-industry",
-                format!("industry code '{t}' is not a GB/T 4754-2017 中类 or 小类"),
-            ),
-            CodeCheck::TooCoarse(ind) => cx.push(
-                line,
-                Severity::Warning,
-                idv,
-                Some(Field::Industry),
-                "unknown-industry",
-                format!(
-                    "industry code '{tok}' ({}) is a {}; the form asks for a 中类 (3 digits) or 小类 (4 digits)",
-                    ind.name,
-                    if ind.level == 1 { "门类" } else { "大类" }
-                ),
-            ),
-            CodeCheck::WrongSection { industry: ind, given } => cx.push(
-                line,
-                Severity::Warning,
-                idv,
-                Some(Field::Industry),
-                "unknown-industry",
-                format!(
+            CodeCheck::Unknown(t) => {
+                let hint = industry::by_name(t)
+                    .map(|i| format!(" (its code is {})", industry::display(i)))
+                    .unwrap_or_default();
+                Some(format!(
+                    "industry code '{t}' is not a GB/T 4754-2017 中类 or 小类{hint}"
+                ))
+            }
+            CodeCheck::TooCoarse(ind) => Some(format!(
+                "industry code '{tok}' ({}) is a {}; the form asks for a 中类 (3 digits) or 小类 (4 digits)",
+                ind.name,
+                if ind.level == 1 { "门类" } else { "大类" }
+            )),
+            CodeCheck::WrongSection {
+                industry: ind,
+                given,
+            } => {
+                let mut m = format!(
                     "industry code '{tok}': {} {} belongs to section {}, not {given}",
                     ind.code,
                     ind.name,
                     industry::section_of(&ind.code).unwrap_or('?')
-                ),
-            ),
+                );
+                if ind.level < 3 {
+                    let _ = write!(m, "; and {}", coarse(ind));
+                }
+                Some(m)
+            }
+            CodeCheck::NotASection {
+                industry: ind,
+                given,
+            } => {
+                let mut m = format!(
+                    "industry code '{tok}': {given} is not a GB/T 4754-2017 section letter (A–T)"
+                );
+                if ind.level < 3 {
+                    let _ = write!(m, "; and {}", coarse(ind));
+                } else {
+                    let _ = write!(m, "; {} is {}", ind.code, industry::display(ind));
+                }
+                Some(m)
+            }
+        };
+        if let Some(message) = problem {
+            if !matches!(check, CodeCheck::Known(_)) {
+                keep(tok);
+            }
+            cx.push(
+                line,
+                Severity::Warning,
+                idv,
+                Some(Field::Industry),
+                "unknown-industry",
+                message,
+            );
         }
+    }
+    // A spreadsheet number drops leading zeros: 0111 稻谷种植 becomes 111. Only a number
+    // shorter than a 小类 can have lost one.
+    if row.numeric.contains(&Field::Industry) && ind_text.len() < 4 {
+        let guess = ["0", "00"]
+            .iter()
+            .filter_map(|z| industry::lookup(&format!("{z}{ind_text}")))
+            .find(|i| i.level >= 3)
+            .map(|i| format!(" ({} {} would read as {ind_text})", i.code, i.name))
+            .unwrap_or_default();
+        cx.push(
+            line,
+            Severity::Warning,
+            idv,
+            Some(Field::Industry),
+            "numeric-industry",
+            format!(
+                "{} is a number in the spreadsheet, so leading zeros may have been lost{guess}; \
+                 format the column as text and retype the codes",
+                Field::Industry.describe()
+            ),
+        );
     }
 
     // Lengths, in Unicode characters.
@@ -612,13 +735,33 @@ fn check_row(
 }
 
 /// More nominations from one recommender in one domain than the quota: one warning per recommender.
-fn check_quota(cx: &mut Ctx<'_>, profile: &Profile, items: &[Item]) {
-    let mut groups: BTreeMap<(&str, &str), Vec<&Item>> = BTreeMap::new();
-    for it in items {
+///
+/// Every nomination that names a recommender and a known domain counts, usable or not: a
+/// nomination with a typo still uses up its recommender's quota, and the warning should come
+/// in the same round as the typo's error, not after it is fixed.
+fn check_quota(cx: &mut Ctx<'_>, profile: &Profile) {
+    // (domain, recommender) → each nomination's (name for the message, line, id), in file order.
+    type Nominations<'r> = Vec<(String, usize, &'r str)>;
+    let mut groups: BTreeMap<(&str, &str), Nominations<'_>> = BTreeMap::new();
+    let mut counted = std::collections::HashSet::new();
+    for row in &cx.raw.rows {
+        let (id, rec) = (row.get(Field::Id), row.get(Field::Recommender));
+        let Some(dom) = profile.domain(row.get(Field::Domain)) else {
+            continue;
+        };
+        // A repeated id is one nomination (and its own error).
+        if rec.is_empty() || (!id.is_empty() && !counted.insert(id)) {
+            continue;
+        }
+        let name = if id.is_empty() {
+            format!("(line {})", row.line)
+        } else {
+            id.to_string()
+        };
         groups
-            .entry((it.domain.as_str(), it.recommender.as_str()))
+            .entry((dom.key.as_str(), rec))
             .or_default()
-            .push(it);
+            .push((name, row.line, id));
     }
     let mut found = vec![];
     for ((dom, rec), its) in groups {
@@ -627,25 +770,26 @@ fn check_quota(cx: &mut Ctx<'_>, profile: &Profile, items: &[Item]) {
         };
         let quota = profile.quota(d) as usize;
         if its.len() > quota {
-            let ids: Vec<&str> = its.iter().map(|i| i.id.as_str()).collect();
-            let over = its[quota];
+            let names: Vec<&str> = its.iter().map(|(n, _, _)| n.as_str()).collect();
+            let (_, line, id) = &its[quota];
             found.push((
-                over.line,
-                over.id.clone(),
+                *line,
+                id.to_string(),
                 format!(
                     "recommender {rec} nominated {} technologies in {} (quota {quota}): {}",
                     its.len(),
                     d.name,
-                    ids.join(", ")
+                    names.join(", ")
                 ),
             ));
         }
     }
     for (line, id, msg) in found {
+        let idv = (!id.is_empty()).then_some(id.as_str());
         cx.push(
             line,
             Severity::Warning,
-            Some(&id),
+            idv,
             Some(Field::Recommender),
             "over-quota",
             msg,
@@ -685,46 +829,289 @@ pub fn valid_email(s: &str) -> bool {
         })
 }
 
-/// A Chinese phone number: mobile `1[3-9]` + 9 digits, or landline `0` + area code +
-/// 7–8 digits, or a 400/800 number; `+86`, spaces, dashes, brackets and an extension allowed.
-/// Several numbers may be given, separated by `；`, `;`, `/`, `、` or `，`.
+/// A Chinese phone number: mobile `1[3-9]` + 9 digits, a landline with its area code
+/// (`010`/`02x` + 8 digits, `0xxx` + 7–8 digits), or a 400/800 number. Written as people
+/// write them: spaces, dashes and brackets anywhere (`138-1037-7984`, `(010)68600642`),
+/// a country code (`+86 10 68600642`, `0086 13810377984`, `86-010-68600642`), an
+/// extension (`转123`, `-801`, `ext. 5`). Several numbers may be given, separated by `；`,
+/// `;`, `/`, `、`, `,` or `，`.
 pub fn valid_phone(s: &str) -> bool {
-    s.split([';', '；', '/', '、', ',', '，'])
+    let mut parts = s
+        .split([';', '；', '/', '、', ',', '，'])
         .map(str::trim)
         .filter(|p| !p.is_empty())
-        .all(valid_one_phone)
+        .peekable();
+    parts.peek().is_some() && parts.all(valid_one_phone)
 }
 
 fn valid_one_phone(p: &str) -> bool {
-    // Drop an extension: "010-12345678-801", "010-12345678转801".
-    let main = p.split(['转', 'x', 'X']).next().unwrap_or(p);
-    let mut digits: String = main
+    // Full-width digits and dashes, as typed with a Chinese input method.
+    let p: String = p
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '+'))
+        .map(|c| match c {
+            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+            '－' | '—' | '–' => '-',
+            '＋' => '+',
+            c => c,
+        })
         .collect();
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
+    // An extension after 转, 分机, ext or x is not part of the number.
+    let lower = p.to_lowercase();
+    let cut = ["转", "分机", "ext", "x", "#"]
+        .iter()
+        .filter_map(|m| lower.find(m))
+        .min()
+        .unwrap_or(lower.len());
+    let (main, ext) = lower.split_at(cut);
+    let ext_ok = ext
+        .trim_start_matches(['转', '分', '机', 'e', 'x', 't', '.', ':', '：', '#', ' '])
+        .chars()
+        .all(|c| c.is_ascii_digit());
+    let sep = |c: char| matches!(c, ' ' | '-' | '(' | ')' | '（' | '）' | '.' | '\u{3000}');
+    if !ext_ok
+        || !main
+            .chars()
+            .all(|c| c.is_ascii_digit() || sep(c) || c == '+')
+    {
         return false;
     }
-    if main.trim_start().starts_with("+86") || (digits.starts_with("86") && digits.len() == 13) {
-        digits = digits[2..].to_string();
-    }
-    let extension_dash = main.matches('-').count() >= 2;
-    let d = if extension_dash {
-        // "010-12345678-801": keep the part before the last dash.
-        let cut = main.rfind('-').unwrap_or(main.len());
-        main[..cut].chars().filter(|c| c.is_ascii_digit()).collect()
+    // The last dash may also start an extension: "010-68600642-801".
+    let whole = main
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>();
+    let without_dash_ext = main
+        .rsplit_once('-')
+        .filter(|(_, e)| {
+            let e = e.trim();
+            (1..=6).contains(&e.len()) && e.chars().all(|c| c.is_ascii_digit())
+        })
+        .map(|(m, _)| m.chars().filter(char::is_ascii_digit).collect::<String>());
+    let plus = main.trim_start().starts_with('+');
+    std::iter::once(whole)
+        .chain(without_dash_ext)
+        .any(|d| national_number(&d, plus))
+}
+
+/// Whether digits (country code included or not) make a Chinese number.
+fn national_number(d: &str, plus: bool) -> bool {
+    let national = if let Some(rest) = d.strip_prefix("0086") {
+        rest
+    } else if let Some(rest) = d.strip_prefix("86").filter(|_| plus || d.len() >= 12) {
+        rest
+    } else if plus {
+        // Another country's number: leave it be if it has a plausible length.
+        return (8..=15).contains(&d.len());
     } else {
-        digits
+        d
     };
-    let mobile = d.len() == 11 && d.starts_with('1') && matches!(d.as_bytes()[1], b'3'..=b'9');
-    let landline = d.starts_with('0') && (10..=12).contains(&d.len());
-    let service = (d.starts_with("400") || d.starts_with("800")) && d.len() == 10;
-    mobile || landline || service
+    let mobile =
+        |n: &str| n.len() == 11 && n.starts_with('1') && matches!(n.as_bytes()[1], b'3'..=b'9');
+    let landline = |n: &str| {
+        let b = n.as_bytes();
+        match (b.first(), b.get(1), b.get(2)) {
+            (Some(b'0'), Some(b'1'), Some(b'0')) | (Some(b'0'), Some(b'2'), _) => n.len() == 11,
+            (Some(b'0'), Some(b'3'..=b'9'), _) => (11..=12).contains(&n.len()),
+            _ => false,
+        }
+    };
+    let service =
+        (national.starts_with("400") || national.starts_with("800")) && national.len() == 10;
+    // After a country code the trunk 0 of the area code is dropped: +86 10 68600642.
+    let with_trunk = format!("0{national}");
+    let international = national.len() != d.len();
+    mobile(national)
+        || landline(national)
+        || service
+        || (international && !national.starts_with('0') && landline(&with_trunk))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn json_report(items: &str) -> Report {
+        let raw = import::read_bytes(
+            Path::new("t.json"),
+            Format::Json,
+            format!("{{\"items\": [{items}]}}").as_bytes(),
+        )
+        .unwrap();
+        validate(&raw, &Profile::kczg_2020(), &Options::default())
+    }
+
+    fn item(id: &str, extra: &str) -> String {
+        format!(
+            r#"{{"id": "{id}", "name": "n", "domain": "生物医药", "industry": "C2761",
+                "project_type": "applied", "trl": 7, "applicant": "a", "recommender": "中国药学会",
+                "team": "t", "level": "l", "benefits": "b"{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn quota_counts_nominations_with_errors() {
+        let items = [
+            item("A-1", ""),
+            item("A-2", r#", "trl": "6.5""#),
+            item("A-3", r#", "name": """#),
+            item("A-3", ""),
+        ]
+        .join(",");
+        let r = json_report(&items);
+        let quota: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == "over-quota")
+            .collect();
+        assert_eq!(quota.len(), 1, "{:#?}", r.findings);
+        assert_eq!(quota[0].line, 3);
+        assert!(
+            quota[0]
+                .message
+                .ends_with("nominated 3 technologies in 生物医药 (quota 2): A-1, A-2, A-3"),
+            "{}",
+            quota[0].message
+        );
+    }
+
+    fn findings_of(r: &Report, code: &str) -> Vec<String> {
+        r.findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| f.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn industry_with_no_code_is_empty_and_unknown_codes_are_kept() {
+        // A later key wins in a JSON object: these override item()'s industry.
+        let items = [
+            item("I-1", r#", "industry": "；""#),
+            item("I-2", r#", "industry": "C39""#),
+            item("I-3", r#", "industry": "9999；C2761""#),
+        ]
+        .join(",");
+        let r = json_report(&items);
+        let empty = findings_of(&r, "missing-field");
+        assert_eq!(empty.len(), 1, "{:#?}", r.findings);
+        assert!(
+            empty[0].contains("重点服务行业 (industry) is empty"),
+            "{empty:?}"
+        );
+        assert!(r.batch.item("I-1").is_none(), "unusable");
+        assert_eq!(
+            r.batch.item("I-2").map(|i| i.industry.clone()),
+            Some(vec!["C39".into()])
+        );
+        assert_eq!(
+            r.batch.item("I-3").map(|i| i.industry.clone()),
+            Some(vec!["9999".into(), "2761".into()])
+        );
+        // Batches that differ only in an unknown code are different batches.
+        let other = json_report(&items.replace("9999", "8888"));
+        assert_ne!(r.batch.hash, other.batch.hash);
+    }
+
+    #[test]
+    fn codes_written_with_names_and_odd_letters() {
+        let items = [
+            item(
+                "N-1",
+                r#", "industry": "C2761 生物药品制造、2762（基因工程药物和疫苗制造）""#,
+            ),
+            item("N-2", r#", "industry": "C2761 化学药品原料药制造""#),
+            item("N-3", r#", "industry": "X12""#),
+            item("N-4", r#", "industry": "生物药品制造""#),
+        ]
+        .join(",");
+        let r = json_report(&items);
+        let w = findings_of(&r, "unknown-industry");
+        assert_eq!(w.len(), 3, "{w:#?}");
+        assert_eq!(
+            r.batch.item("N-1").map(|i| i.industry.clone()),
+            Some(vec!["2761".into(), "2762".into()])
+        );
+        assert!(
+            w[0].contains(
+                "'C2761' is C2761 生物药品制造 in GB/T 4754-2017, not '化学药品原料药制造'"
+            ),
+            "{w:?}"
+        );
+        assert!(
+            w[1].contains("X is not a GB/T 4754-2017 section letter")
+                && w[1].contains("12 其他采矿业 is a 大类, too coarse"),
+            "{w:?}"
+        );
+        assert!(!w[1].contains("not X"), "{w:?}");
+        assert!(w[2].contains("(its code is C2761 生物药品制造)"), "{w:?}");
+    }
+
+    #[test]
+    fn spreadsheet_numbers_and_cells_beyond_the_header() {
+        use rust_xlsxwriter::Workbook;
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let head = [
+            "编号",
+            "技术名称",
+            "所属领域",
+            "重点服务行业",
+            "技术项目类型",
+            "技术就绪水平",
+            "申报单位",
+            "推荐单位",
+            "技术团队简介",
+            "技术水平介绍",
+            "技术效益介绍",
+        ];
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, (id, ind)) in [("A-1", 111.0), ("A-2", 3971.0)].into_iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, v) in [id, "n", "生物医药"].iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+            ws.write_number(r, 3, ind).unwrap();
+            for (c, v) in ["开发研究", "6", "a", "r", "t", "l", "b"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(r, c as u16 + 4, *v).unwrap();
+            }
+        }
+        ws.write_string(2, 12, "备注：见附件").unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let raw = import::read_bytes(Path::new("t.xlsx"), Format::Xlsx, &bytes).unwrap();
+        let r = validate(&raw, &Profile::kczg_2020(), &Options::default());
+        let numeric: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == "numeric-industry")
+            .collect();
+        assert_eq!(numeric.len(), 1, "{:#?}", r.findings);
+        assert_eq!(numeric[0].line, 2);
+        assert!(
+            numeric[0]
+                .message
+                .contains("leading zeros may have been lost (0111 稻谷种植 would read as 111)")
+                && numeric[0].message.contains("format the column as text"),
+            "{}",
+            numeric[0].message
+        );
+        let extra: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.code == "extra-cells")
+            .collect();
+        assert_eq!(extra.len(), 1, "{:#?}", r.findings);
+        assert_eq!((extra[0].line, extra[0].severity), (3, Severity::Warning));
+        assert!(
+            extra[0]
+                .message
+                .contains("row has 13 cells but the header has 11 columns")
+        );
+    }
 
     #[test]
     fn trl_forms() {
@@ -767,7 +1154,51 @@ mod tests {
         ] {
             assert!(valid_phone(p), "{p}");
         }
-        for p in ["12345", "23810377984", "电话", "010-686"] {
+        // Written as people really write them.
+        for p in [
+            "138-1037-7984",
+            "138 1037 7984",
+            "+86 10 68600642",
+            "+86-10-68600642",
+            "+86 (10) 6860 0642",
+            "0086 13810377984",
+            "+8613810377984",
+            "86-010-68600642",
+            "(010)68600642",
+            "（010）68600642",
+            "010-68600642转123",
+            "010-68600642 分机 123",
+            "010-68600642 ext. 5",
+            "0755-8600-1234",
+            "0571-8888888",
+            "010 6860 0642",
+            "１３８１０３７７９８４",
+            "010-68600642；13810377984",
+            "010-68600642;13810377984",
+            "010-68600642、13810377984",
+            "010-68600642,13810377984",
+            "010-68600642/13810377984",
+            "400-800-1234",
+            "+1 650 253 0000",
+        ] {
+            assert!(valid_phone(p), "{p}");
+        }
+        for p in [
+            "12345",
+            "23810377984",
+            "电话",
+            "010-686",
+            "138103779841",
+            "1381037798",
+            "+86 1381037798",
+            "138-1037-798a",
+            "tel 13810377984",
+            "0101234567",
+            "68600642",
+            "010-68600642转abc",
+            "；",
+            "+86",
+        ] {
             assert!(!valid_phone(p), "{p}");
         }
     }

@@ -443,3 +443,22 @@ fn contacts_hide_again_and_the_last_nomination_says_so() {
         a.message
     );
 }
+
+#[test]
+fn the_reading_pane_marks_codes_that_are_not_in_the_table() {
+    // Validation keeps unknown and too-coarse codes as written; the pane must show them.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = new_app(dir.path());
+    let mut it = a.batch.items[0].clone();
+    it.industry = vec!["4620".into(), "C39".into(), "9999".into()];
+    let text: String = revdesk::tui::view::reading::build(&a, &it, 100)
+        .iter()
+        .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+        .collect();
+    assert!(text.contains("D4620 污水处理及其再生利用"), "{text}");
+    assert!(
+        text.contains("C39 计算机、通信和其他电子设备制造业（大类，过粗）"),
+        "{text}"
+    );
+    assert!(text.contains("9999（不是 GB/T 4754-2017 代码）"), "{text}");
+}

@@ -103,6 +103,11 @@ fn every_warning_is_reported_and_strict_makes_them_errors() {
             "(benefits_detail) has 5001 characters, over the limit of 5000",
         ),
         (8, "BM-007", "industry code '9999' is not a GB/T 4754-2017"),
+        (
+            8,
+            "BM-007",
+            "'X12': X is not a GB/T 4754-2017 section letter (A–T); and 12 其他采矿业 is a 大类",
+        ),
         (9, "BM-008", "'C27' (医药制造业) is a 大类"),
         (9, "BM-008", "2761 生物药品制造 belongs to section C, not I"),
         (10, "BM-009", "email 'wangming@example'"),
@@ -298,6 +303,7 @@ fn profiles_show_check_and_malformed() {
         ("invalid/step-does-not-divide.toml", "criteria[0].step"),
         ("invalid/shortlist-inverted.toml", "shortlist"),
         ("invalid/duplicate-criterion.toml", "criteria[1].key"),
+        ("invalid/duplicate-label.toml", "criteria[2].label"),
     ] {
         let path = fixture(&format!("profiles/{bad}"));
         let (code, _, err) = run(&["profile", "check", &path]);
@@ -332,4 +338,196 @@ fn industry_lookup() {
     );
     let (code, _, _) = run(&["industry", "Z9999"]);
     assert_eq!(code, 1);
+}
+
+#[test]
+fn undecodable_csv_names_the_line_and_what_to_do() {
+    for (f, line, needle) in [
+        ("broken/bom-gbk.csv", 2, "UTF-8 byte-order mark"),
+        ("broken/damaged-utf8.csv", 3, "otherwise UTF-8"),
+    ] {
+        let path = fixture(f);
+        let (code, out, _) = run(&["validate", &path]);
+        assert_eq!(code, 2, "{f}: {out}");
+        assert!(
+            has_line(&out, &path, line, "error", "-", needle) && out.contains("re-save"),
+            "{f}: {out}"
+        );
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_at_the_line_it_opens() {
+    // Without the check the csv reader closes the quote at the end of the file and
+    // BM-003 and BM-004 silently become part of BM-002's text.
+    let f = fixture("broken/unclosed-quote.csv");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "-",
+            "quoted field opens on this line and is never closed"
+        ),
+        "{out}"
+    );
+}
+
+#[test]
+fn cells_beyond_the_header_are_an_error_unless_empty() {
+    let f = fixture("broken/extra-cells.csv");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "BM-002",
+            "row has 12 cells but the header has 11 columns; a field holding a comma must be in double quotes"
+        ),
+        "{out}"
+    );
+    // BM-003's trailing empty cells (as Excel writes them) are fine.
+    assert_eq!(
+        out.lines().filter(|l| l.contains("error:")).count(),
+        1,
+        "{out}"
+    );
+    assert!(out.contains("3 items read, 2 usable"), "{out}");
+}
+
+#[test]
+fn a_title_row_form_notes_and_mac_line_ends_are_read() {
+    // Line 1 is a title, line 2 the header with the form's notes (`*技术名称`,
+    // `技术团队简介（不超过300字）`), CR-only line ends, a quoted line break in BM-002.
+    let f = fixture("layouts/title-row-mac.csv");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            6,
+            "error",
+            "BM-003",
+            "level '10' must be a whole number"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("missing required column"), "{out}");
+    assert!(!out.contains("unknown column"), "{out}");
+    assert!(
+        out.contains("3 items read, 2 usable") && out.contains("1 error(s), 0 warning(s)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn excel_unicode_text_is_tab_separated_utf16() {
+    let f = fixture("layouts/unicode-text.txt");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "BM-002",
+            "level '6.5' must be a whole number"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("2 items read, 1 usable"), "{out}");
+}
+
+#[test]
+fn an_empty_batch_is_an_error() {
+    for f in ["broken/header-only.csv", "broken/no-items.json"] {
+        let path = fixture(f);
+        let (code, out, _) = run(&["validate", &path]);
+        assert_eq!(code, 1, "{f}: {out}");
+        assert!(
+            has_line(
+                &out,
+                &path,
+                1,
+                "error",
+                "-",
+                "the batch holds no nominations"
+            ),
+            "{f}: {out}"
+        );
+        assert!(out.contains("0 items read, 0 usable"), "{out}");
+    }
+}
+
+#[test]
+fn final_review_that_is_not_a_boolean_is_malformed() {
+    let f = fixture("broken/final-review-string.json");
+    let (code, out, _) = run(&["validate", &f]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        has_line(
+            &out,
+            &f,
+            3,
+            "error",
+            "-",
+            "\"final_review\" must be true or false, not \"yes\""
+        ),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = dir.path().join("store").display().to_string();
+    let warnings = fixture("broken/warnings.csv");
+    for args in [
+        vec!["validate", "--format", "json", warnings.as_str()],
+        vec!["validate", warnings.as_str()],
+        vec!["key", "--store", store.as_str(), "--expert", "wang"],
+        vec!["industry", "制造"],
+    ] {
+        // `revdesk … | head` after head has exited: the read end is already closed.
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("revdesk"))
+            .args(&args)
+            .stdout(writer)
+            .output()
+            .expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(
+            out.status.signal(),
+            Some(13),
+            "{args:?}: SIGPIPE, not {:?}",
+            out.status
+        );
+    }
+}
+
+#[test]
+fn an_unreadable_batch_is_named_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path().join("dir.csv");
+    std::fs::create_dir(&d).expect("dir");
+    let d = d.display().to_string();
+    let (code, out, _) = run(&["validate", &d]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.starts_with(&format!("{d}:0: error: -: cannot read: ")),
+        "{out}"
+    );
+    assert_eq!(out.matches(&d).count(), 1, "{out}");
 }

@@ -209,6 +209,7 @@ fn spawn_reader() -> Receiver<std::io::Result<event::Event>> {
 ///
 /// The views start only on a terminal; once it hangs up, `isatty` itself fails on it, so
 /// only `poll` can tell.
+#[cfg(unix)]
 fn terminal_hung_up() -> bool {
     use std::os::fd::AsRawFd;
     let fds = [std::io::stdin().as_raw_fd(), std::io::stdout().as_raw_fd()];
@@ -224,6 +225,12 @@ fn terminal_hung_up() -> bool {
                 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
         }
     })
+}
+
+/// Elsewhere a lost console ends the event stream, which the loop already handles.
+#[cfg(not(unix))]
+fn terminal_hung_up() -> bool {
+    false
 }
 
 fn draw<B: Backend + Write, S: Screen>(terminal: &mut Terminal<B>, app: &S) -> anyhow::Result<()>

@@ -84,14 +84,8 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
     };
     b.inline(label(app, Field::Id), &it.id, t.text);
     b.inline(label(app, Field::Domain), &dom_text, t.text);
-    let codes: Vec<String> = it
-        .industry
-        .iter()
-        .map(|c| match industry::lookup(c) {
-            Some(i) => industry::display(i),
-            None => c.clone(),
-        })
-        .collect();
+    // Codes that are not in the table are shown as written, marked, never dropped.
+    let codes: Vec<String> = it.industry.iter().map(|c| industry::label(c, en)).collect();
     b.inline(label(app, Field::Industry), &codes.join("\n"), t.text);
     let pt = if en {
         it.project_type.en()
