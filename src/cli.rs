@@ -1308,12 +1308,21 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
         return Ok(EXIT_INPUT);
     }
     match a.format {
-        ExportFormat::Xlsx => crate::export::export_xlsx(r, &g.profile, &a.output)?,
-        ExportFormat::Csv => write_file(&a.output, &crate::export::export_csv(r))?,
-        ExportFormat::Json => write_file(&a.output, crate::export::export_json(r).as_bytes())?,
+        ExportFormat::Xlsx => {
+            let bytes = crate::export::xlsx_bytes(r, &g.profile)
+                .with_context(|| format!("cannot build {}", a.output.display()))?;
+            write_file(&a.output, &bytes, a.overwrite)?
+        }
+        ExportFormat::Csv => write_file(&a.output, &crate::export::export_csv(r), a.overwrite)?,
+        ExportFormat::Json => write_file(
+            &a.output,
+            crate::export::export_json(r).as_bytes(),
+            a.overwrite,
+        )?,
         ExportFormat::Md => write_file(
             &a.output,
             crate::export::export_markdown(r, &g.profile).as_bytes(),
+            a.overwrite,
         )?,
     }
     let makeup = match &r.decided {
@@ -1336,7 +1345,7 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
     Ok(0)
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     // Write beside the target and rename, so a reader never sees half a file.
     let dir = path
         .parent()
@@ -1351,8 +1360,20 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .with_context(|| format!("cannot write in {}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes)
         .with_context(|| format!("writing {}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| anyhow::anyhow!("writing {}: {}", path.display(), e.error))?;
+    // Without --overwrite the rename itself refuses an existing file: a file that appeared
+    // since the check at the start is not replaced either.
+    let kept = if overwrite {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    kept.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::anyhow!("{} exists; pass --overwrite to replace it", path.display())
+        } else {
+            anyhow::anyhow!("writing {}: {}", path.display(), e.error)
+        }
+    })?;
     Ok(())
 }
 
@@ -1458,7 +1479,7 @@ fn cmd_merge(a: MergeArgs) -> Result<u8> {
         );
     }
     let title = format!("{} 终审", profile.name);
-    write_file(&a.output, merged.to_json(&title).as_bytes())?;
+    write_file(&a.output, merged.to_json(&title).as_bytes(), a.overwrite)?;
     for part in &merged.parts {
         let name = profile
             .domain(&part.domain)
