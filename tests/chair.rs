@@ -913,3 +913,27 @@ fn switching_methods_back_and_forth_gives_the_same_ranking() {
     assert_eq!(a.method, Method::Trimmed);
     assert_eq!(ranks(&a), before);
 }
+
+#[test]
+fn a_rejected_sheet_is_explained_in_chinese_to_a_chinese_chair() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (profile, batch) = common::batch(MEETING_BATCH);
+    let sheets = dir.path().join("sheets");
+    for e in 0..5 {
+        meeting_sheet(dir.path(), &batch, &profile, e, &sheets);
+    }
+    let mut a = meeting(dir.path(), Lang::Zh);
+    let other = dir.path().join("other");
+    let p = meeting_sheet(dir.path(), &batch, &profile, 6, &other);
+    let text = std::fs::read_to_string(&p).expect("read");
+    std::fs::write(
+        sheets.join("e6-tampered.json"),
+        text.replacen(": 9", ": 10", 1),
+    )
+    .expect("write");
+    assert!(a.poll_sheets());
+    let (_, m) = a.message.clone().expect("message");
+    assert!(m.contains("e6-tampered.json"), "{m}");
+    assert!(m.contains("签名验证失败"), "{m}");
+    assert!(!m.contains("bad signature"), "{m}");
+}

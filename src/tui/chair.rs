@@ -334,7 +334,10 @@ impl ChairApp {
         self.rejected = c
             .rejected
             .iter()
-            .map(|e| (e.path.clone(), e.source.to_string()))
+            .map(|e| {
+                let why = crate::tui::i18n::describe_sheet_error(&e.source, self.lang());
+                (e.path.clone(), why)
+            })
             .collect();
         self.notes = c.notes.clone();
         self.notes
@@ -758,6 +761,9 @@ impl ChairApp {
 
     /// Applies one action.
     pub fn update(&mut self, a: Action) {
+        // A message answers the last key; the next key replaces or clears it (warnings that
+        // must stay, like a list out of range or a rejected sheet, live in the title).
+        self.message = None;
         match a {
             Action::NextItem => self.move_to(self.selected + 1),
             Action::PrevItem => self.move_to(self.selected.saturating_sub(1)),

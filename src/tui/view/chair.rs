@@ -570,19 +570,32 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
                 .get(&e.id)
                 .map(|b| format!("{b:+.2}"))
                 .unwrap_or_else(|| "-".into());
-            let text = format!(
-                "{} {} #{} {}/{} {} {} {} {:.1} sd {:.1} b {b}",
+            // Done = scored, recused, or excluded for a conflict: nothing left to do on it.
+            let mut text = format!(
+                "{} {} {}{} {} {}/{} {} {}",
                 wrap::pad(&e.id, 6),
                 wrap::pad(&e.name, 8),
+                T::ChairSheetNo.get(app.lang()),
                 h.map(|h| h.sequence).unwrap_or(0),
-                e.scored + e.recused,
+                T::ChairDone.get(app.lang()),
+                e.scored + e.recused + e.conflicts,
                 n_items,
                 T::ChairRec.get(app.lang()),
                 e.recused,
+            );
+            if e.conflicts > 0 {
+                text.push_str(&format!(
+                    " {} {}",
+                    T::ChairConflicts.get(app.lang()),
+                    e.conflicts
+                ));
+            }
+            text.push_str(&format!(
+                " {} {:.1} sd {:.1} b {b}",
                 T::ChairMean.get(app.lang()),
                 e.mean.unwrap_or(0.0),
                 e.sd.unwrap_or(0.0),
-            );
+            ));
             lines.push(Line::styled(wrap::truncate(&text, w), t.text));
         }
         lines.push(Line::default());
