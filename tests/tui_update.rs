@@ -462,3 +462,33 @@ fn the_reading_pane_marks_codes_that_are_not_in_the_table() {
     );
     assert!(text.contains("9999（不是 GB/T 4754-2017 代码）"), "{text}");
 }
+
+#[test]
+fn a_search_scrolls_the_material_to_its_first_hit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    a.size = (80, 24);
+    // A phrase from deep in RE-001's material, not in its name.
+    let it = a.batch.items[0].clone();
+    let deep: String = it.benefits.chars().skip(20).take(6).collect();
+    assert!(!it.name.contains(&deep));
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, &deep);
+    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-001"));
+    assert!(a.scroll > 0, "the material scrolled to the hit");
+    let lines = a.reading_lines_for(
+        a.panes(ratatui::layout::Rect::new(0, 0, 80, 24))
+            .reading
+            .width
+            - 2,
+    );
+    let shown: String = lines
+        .iter()
+        .skip(a.scroll)
+        .take(5)
+        .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+        .collect();
+    // The hit may wrap across two lines (with the indent between): it is in view.
+    let compact: String = shown.chars().filter(|c| !c.is_whitespace()).collect();
+    assert!(compact.contains(&deep), "{deep:?} not in {shown}");
+}

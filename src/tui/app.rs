@@ -628,11 +628,13 @@ impl App {
                     self.query.pop();
                     self.refilter();
                     self.select(0);
+                    self.scroll_to_hit();
                 }
                 KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
                     self.query.push(c);
                     self.refilter();
                     self.select(0);
+                    self.scroll_to_hit();
                 }
                 _ => {}
             },
@@ -882,6 +884,34 @@ impl App {
         let key = self.criteria()[self.crit].key.clone();
         if self.record(&id).scores.contains_key(&key) {
             self.write(&[Change::score(id, key, None)]);
+        }
+    }
+
+    /// Scrolls the material so the first line holding the search text is in view, near the top.
+    fn scroll_to_hit(&mut self) {
+        let q = self.query.to_lowercase();
+        let area = Rect::new(0, 0, self.size.0, self.size.1);
+        let reading = self.panes(area).reading;
+        if q.is_empty() || reading.width < 3 {
+            return;
+        }
+        let lines = self.reading_lines_for(reading.width - 2);
+        // The text as one string (indents dropped), so a hit wrapped over two lines is found.
+        let mut joined = String::new();
+        let mut starts = Vec::with_capacity(lines.len());
+        for l in lines.iter() {
+            starts.push(joined.len());
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            joined.push_str(&text.trim_start().to_lowercase());
+        }
+        let hit = joined
+            .find(&q)
+            .map(|at| starts.partition_point(|&s| s <= at).saturating_sub(1));
+        if let Some(i) = hit {
+            self.scroll = i.saturating_sub(2);
+            // Rendering clamps to the pane; until then allow what the text holds.
+            self.reading_lines
+                .set(self.reading_lines.get().max(self.scroll));
         }
     }
 
