@@ -453,6 +453,30 @@ impl Applied {
         s
     }
 
+    /// [`Applied::makeup`] in Chinese, for the documents sent to the association.
+    pub fn makeup_zh(&self) -> String {
+        let mut s = format!("K = {}", self.k);
+        for (kind, sign, word) in [
+            (Override::Include, '+', "破格入围"),
+            (Override::Exclude, '−', "不予入围"),
+        ] {
+            let ids: Vec<&str> = self
+                .overrides
+                .iter()
+                .filter(|o| o.kind == kind)
+                .map(|o| o.item.as_str())
+                .collect();
+            if !ids.is_empty() {
+                s.push_str(&format!(
+                    " {sign} {} 项{word}（{}）",
+                    ids.len(),
+                    ids.join("、")
+                ));
+            }
+        }
+        s
+    }
+
     /// Why the decided list is outside the range, in words; None when it is inside.
     pub fn range_problem(&self) -> Option<String> {
         let (n, min, max) = (self.list_size, self.shortlist_min, self.shortlist_max);

@@ -1562,13 +1562,6 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
         vec![t("入围项数 K"), int(r.k)],
         vec![t("K 超出范围"), t(yes_no(k_outside(r)))],
         vec![t("截线说明"), X::W(cut_note_zh(r))],
-        vec![
-            t("分歧标记"),
-            t(format!(
-                "极差 ≥ {} 或 标准差 ≥ {}",
-                c.spread_range_flag, c.spread_sd_flag
-            )),
-        ],
     ];
     // With the chair's decisions K, the rule's K and the list size differ: show all three.
     if let Some(d) = &r.decided {
@@ -1584,7 +1577,7 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
             ],
             vec![t("入围名单项数"), int(d.list_size)],
             vec![t("入围名单超出范围"), t(yes_no(!d.in_range()))],
-            vec![t("入围名单构成"), t(d.makeup())],
+            vec![t("入围名单构成"), t(d.makeup_zh())],
             vec![
                 t("主席决定所依据的方法与范围"),
                 t(d.made_under.as_ref().map_or_else(
@@ -1760,6 +1753,8 @@ fn write_sheet(wb: &mut Workbook, sheet: &XSheet) -> Result<(), XlsxError> {
                     wrapped[c] |= !s.is_empty();
                 }
                 X::N(v, f) => {
+                    // Sums of scores carry float noise (43.99999999999999): store what is meant.
+                    let v = &((v * 1e9).round() / 1e9);
                     let (fmt, shown) = match f {
                         Nf::Int => (&fmt_int, format!("{v:.0}")),
                         Nf::Score => (&fmt_score, format!("{v:.4}")),
@@ -1921,7 +1916,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
             out,
             "- 主席决定：入围名单 {} 项（{}）{}",
             d.list_size,
-            md(&d.makeup()),
+            md(&d.makeup_zh()),
             if d.in_range() { "" } else { "，超出范围" }
         );
         if let Some(c) = &d.made_under {

@@ -283,6 +283,20 @@ pub fn label(code: &str, english: bool) -> String {
                 format!("{}（{level}）", display(i))
             }
         }
+        CodeCheck::WrongSection { industry: i, given } => {
+            if english {
+                format!("{code} (section {given} is wrong: {})", display(i))
+            } else {
+                format!("{code}（门类字母 {given} 有误：{}）", display(i))
+            }
+        }
+        CodeCheck::NotASection { industry: i, given } => {
+            if english {
+                format!("{code} ({given} is not a section letter: {})", display(i))
+            } else {
+                format!("{code}（{given} 不是门类字母：{}）", display(i))
+            }
+        }
         _ if english => format!("{code} (not a GB/T 4754-2017 code)"),
         _ => format!("{code}（不是 GB/T 4754-2017 代码）"),
     }
@@ -396,7 +410,15 @@ mod tests {
             "C39 计算机、通信和其他电子设备制造业（大类，过粗）"
         );
         assert_eq!(label("9999", false), "9999（不是 GB/T 4754-2017 代码）");
-        assert_eq!(label("I2761", true), "I2761 (not a GB/T 4754-2017 code)");
+        // A real code under the wrong section letter says which code it is.
+        assert_eq!(
+            label("I2761", false),
+            "I2761（门类字母 I 有误：C2761 生物药品制造）"
+        );
+        assert_eq!(
+            label("I2761", true),
+            "I2761 (section I is wrong: C2761 生物药品制造)"
+        );
         assert!(matches!(
             check_code("X12"),
             CodeCheck::NotASection { given: 'X', .. }

@@ -95,7 +95,13 @@ pub fn produce(
         .filter(|(id, _)| known.contains(id.as_str()))
         .map(|(id, r)| SheetItem {
             id: id.clone(),
-            scores: r.scores.clone(),
+            // The store keeps scores typed before a recusal (withdrawing it brings them back);
+            // the sheet does not: a recused nomination is not scored.
+            scores: if r.recusal.is_some() {
+                Default::default()
+            } else {
+                r.scores.clone()
+            },
             comment: r.comment.clone(),
             recused: r.recusal.is_some(),
             recusal_reason: r.recusal.clone().unwrap_or_default(),

@@ -421,6 +421,15 @@ fn help_scroll_stops_at_the_end() {
     assert!(bottom > 0 && bottom < 100, "{bottom}");
     key(&mut a, KeyCode::Char('k'));
     assert!(matches!(a.mode, Mode::Help { scroll } if scroll == bottom - 1));
+    // From the top, PgDn moves a page, not one line.
+    key(&mut a, KeyCode::Char('?'));
+    key(&mut a, KeyCode::Char('?'));
+    assert!(matches!(a.mode, Mode::Help { scroll: 0 }));
+    key(&mut a, KeyCode::PageDown);
+    let Mode::Help { scroll: paged } = a.mode else {
+        panic!("help closed");
+    };
+    assert!(paged > 1, "{paged}");
 }
 
 #[test]
@@ -491,4 +500,34 @@ fn a_search_scrolls_the_material_to_its_first_hit() {
     // The hit may wrap across two lines (with the indent between): it is in view.
     let compact: String = shown.chars().filter(|c| !c.is_whitespace()).collect();
     assert!(compact.contains(&deep), "{deep:?} not in {shown}");
+}
+
+#[test]
+fn recusing_a_scored_nomination_still_gives_a_valid_sheet() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    // Scores first, then a conflict of interest is noticed.
+    typed(&mut a, "8\n7\n");
+    key(&mut a, KeyCode::Char('k'));
+    key(&mut a, KeyCode::Char('g'));
+    key(&mut a, KeyCode::Char('x'));
+    typed(&mut a, "申报单位的兼职教授\n");
+    assert_eq!(a.status("RE-001"), ItemStatus::Recused);
+    key(&mut a, KeyCode::Char('S'));
+    let file = std::fs::read_dir(dir.path().join("sheets"))
+        .expect("sheets dir")
+        .map(|e| e.expect("entry").path())
+        .next()
+        .expect("a sheet");
+    let sheet = revdesk::sheet::read(&file).expect("reads");
+    sheet.verify().expect("signature");
+    sheet
+        .check(&a.batch, &a.profile)
+        .expect("a recused nomination carries no scores, so the chair accepts the sheet");
+    let one = sheet.item("RE-001").expect("item");
+    assert!(one.recused && one.scores.is_empty());
+    // The store still has them: withdrawing the recusal brings them back.
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(8.0));
+    key(&mut a, KeyCode::Char('x'));
+    assert!(matches!(a.status("RE-001"), ItemStatus::Partial(2)));
 }

@@ -569,6 +569,7 @@ impl App {
 
     /// Handles one key press.
     pub fn handle_key(&mut self, k: KeyEvent) {
+        let help_page = usize::from(self.size.1.saturating_sub(6)).max(1);
         let help_max = match self.mode {
             Mode::Help { .. } => {
                 super::view::help::max_scroll(self, Rect::new(0, 0, self.size.0, self.size.1))
@@ -582,12 +583,11 @@ impl App {
                     (Some(Action::Help | Action::Cancel | Action::Quit), _) => {
                         self.mode = Mode::Normal
                     }
-                    (Some(Action::NextItem | Action::ScrollDown), _) => {
-                        *scroll = (*scroll + 1).min(help_max)
-                    }
-                    (Some(Action::PrevItem | Action::ScrollUp), _) => {
-                        *scroll = scroll.saturating_sub(1)
-                    }
+                    (Some(Action::NextItem), _) => *scroll = (*scroll + 1).min(help_max),
+                    (Some(Action::PrevItem), _) => *scroll = scroll.saturating_sub(1),
+                    // Page keys page, as in the material.
+                    (Some(Action::ScrollDown), _) => *scroll = (*scroll + help_page).min(help_max),
+                    (Some(Action::ScrollUp), _) => *scroll = scroll.saturating_sub(help_page),
                     (_, KeyCode::Enter) => self.mode = Mode::Normal,
                     _ => {}
                 }
