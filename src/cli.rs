@@ -133,8 +133,13 @@ pub struct UiOpts {
     /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
+}
+
+/// Where the scoring view's sheet key writes.
+#[derive(Debug, Clone, Args)]
+pub struct SubmitOpts {
     /// Where the sheet key (S) writes signed score sheets, e.g. a directory the chair reads on a
-    /// shared server (default: sheets/ beside the store).
+    /// shared server (default: sheets/ inside the store directory).
     #[arg(long, value_name = "DIR")]
     pub submit_dir: Option<PathBuf>,
 }
@@ -157,6 +162,8 @@ pub struct ScoreArgs {
     pub opts: BatchOpts,
     #[command(flatten)]
     pub ui: UiOpts,
+    #[command(flatten)]
+    pub submit: SubmitOpts,
 }
 
 /// `revdesk demo`.
@@ -167,6 +174,8 @@ pub struct DemoArgs {
     pub expert: String,
     #[command(flatten)]
     pub ui: UiOpts,
+    #[command(flatten)]
+    pub submit: SubmitOpts,
 }
 
 /// `revdesk key`.
@@ -623,7 +632,13 @@ fn cmd_validate(a: ValidateArgs) -> Result<u8> {
             };
             match a.format {
                 ReportFormat::Text => {
-                    println!("{}:{line}: error: -: {msg}", a.batch.display());
+                    // Line 0 is "no particular line": name the file only.
+                    let place = if line == 0 {
+                        a.batch.display().to_string()
+                    } else {
+                        format!("{}:{line}", a.batch.display())
+                    };
+                    println!("{place}: error: -: {msg}");
                 }
                 ReportFormat::Json => {
                     let f = serde_json::json!([{
@@ -677,6 +692,14 @@ fn cmd_enter(a: EnterArgs) -> Result<u8> {
             return Ok(EXIT_INPUT);
         }
     };
+    if rows.is_empty() {
+        // A header and nothing under it is a sheet typed into the wrong file, not a sheet.
+        eprintln!(
+            "revdesk: {} holds no rows under its header: nothing to enter",
+            a.from.display()
+        );
+        return Ok(EXIT_INPUT);
+    }
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
     store.ensure_expert(&a.expert, a.name.as_deref())?;
@@ -918,14 +941,14 @@ pub fn ui_settings(
         lang,
         theme,
         keymap,
-        submit_dir: ui.submit_dir.clone(),
+        submit_dir: None,
     })
 }
 
 fn need_terminal() -> Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        bail!("the scoring view needs a terminal (stdin and stdout must be a TTY)");
+        bail!("revdesk's views need a terminal (stdin and stdout must be a TTY)");
     }
     Ok(())
 }
@@ -938,9 +961,11 @@ fn open_and_score(
     expert: Option<String>,
     name: Option<String>,
     ui: &UiOpts,
+    submit: &SubmitOpts,
 ) -> Result<u8> {
     // Configuration errors first: nothing is created or changed for a typo in a theme.
     let mut settings = ui_settings(ui, String::new(), String::new())?;
+    settings.submit_dir = submit.submit_dir.clone();
     let expert = expert_or_default(expert, "--expert")?;
     settings.expert = expert.clone();
     settings.expert_name = expert.clone();
@@ -969,6 +994,7 @@ fn cmd_score(a: ScoreArgs) -> Result<u8> {
         a.expert.clone(),
         a.name.clone(),
         &a.ui,
+        &a.submit,
     )
 }
 
@@ -997,6 +1023,7 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
         Some(a.expert.clone()),
         name,
         &a.ui,
+        &a.submit,
     )
 }
 

@@ -106,9 +106,15 @@ impl Criterion {
     /// Parses and checks a typed score such as `7` or `7.5`.
     pub fn parse(&self, text: &str) -> Result<f64, ScoreError> {
         let t = text.trim();
-        let v: f64 = t
-            .parse()
-            .map_err(|_| ScoreError::NotANumber(t.to_string()))?;
+        // Plain decimals only, as people write scores: Rust's float syntax would also take
+        // `1e1`, `+7`, `inf` and `NaN`, which on a paper sheet are typing mistakes.
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let plain = !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.chars().filter(|&c| c == '.').count() <= 1
+            && digits.chars().any(|c| c.is_ascii_digit());
+        let v: f64 = if plain { t.parse().ok() } else { None }
+            .ok_or_else(|| ScoreError::NotANumber(t.to_string()))?;
         self.check(v)
     }
 
@@ -345,6 +351,13 @@ mod tests {
         assert!(matches!(c.parse("-1"), Err(ScoreError::OutOfRange { .. })));
         assert!(matches!(c.parse("x"), Err(ScoreError::NotANumber(_))));
         assert!(matches!(c.parse("NaN"), Err(ScoreError::NotANumber(_))));
+        for odd in ["1e1", "+7", "0.5e1", "inf", "7..5", ".", "7 5"] {
+            assert!(
+                matches!(c.parse(odd), Err(ScoreError::NotANumber(_))),
+                "{odd}"
+            );
+        }
+        assert_eq!(c.parse(".5"), Ok(0.5));
         assert_eq!(c.levels(), 21);
         assert_eq!(c.format(7.5), "7.5");
         assert_eq!(crit("b", 0.0, 10.0, 1.0, 1.0).format(7.0), "7");

@@ -45,10 +45,15 @@ impl Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Line 0 means "no line" (a file that could not be read at all): say the file only,
+        // as compilers do, rather than point at a line that does not exist.
+        let place = if self.line == 0 {
+            self.path.display().to_string()
+        } else {
+            format!("{}:{}", self.path.display(), self.line)
+        };
         format!(
-            "{}:{}: {}: {}: {}",
-            self.path.display(),
-            self.line,
+            "{place}: {}: {}: {}",
             sev,
             self.id.as_deref().unwrap_or("-"),
             self.message

@@ -937,3 +937,35 @@ fn a_rejected_sheet_is_explained_in_chinese_to_a_chinese_chair() {
     assert!(m.contains("签名验证失败"), "{m}");
     assert!(!m.contains("bad signature"), "{m}");
 }
+
+#[test]
+fn two_chair_sessions_on_one_store_see_each_others_decisions() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = meeting(dir.path(), Lang::Zh);
+    let mut b = meeting(dir.path(), Lang::Zh);
+    let k0 = k_of(&a);
+    key(&mut a, KeyCode::Char('['));
+    let ka = k_of(&a);
+    assert!(ka < k0, "{ka} < {k0}");
+    // B has not pressed anything: its idle poll picks the decision up.
+    assert!(b.poll_sheets(), "B notices A's decision");
+    assert_eq!(k_of(&b), ka);
+    // And B's next move starts from A's cut, not from its stale one.
+    key(&mut b, KeyCode::Char('['));
+    assert!(k_of(&b) < ka);
+}
+
+#[test]
+fn nothing_is_decided_behind_the_too_small_notice() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = meeting(dir.path(), Lang::Zh);
+    let before = log_len(&a);
+    a.handle_event(Event::Resize(40, 10));
+    for c in ['[', ']', 'M', 'I', 'X'] {
+        key(&mut a, KeyCode::Char(c));
+    }
+    typed(&mut a, "理由\n");
+    assert_eq!(log_len(&a), before);
+    assert!(matches!(a.mode, ChairMode::Normal));
+    assert_eq!(a.method, Method::Trimmed);
+}

@@ -500,3 +500,25 @@ fn errors_name_their_cause_once() {
     assert!(err.contains("cannot read profile"), "{err}");
     assert_eq!(err.matches("(os error").count(), 1, "{err}");
 }
+
+#[test]
+fn a_sheet_with_only_its_header_is_refused() {
+    let env = setup();
+    let sheet = write(
+        &env.root,
+        "empty.csv",
+        "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景\n",
+    );
+    let out = revdesk()
+        .args(["enter"])
+        .arg(&env.batch)
+        .args(["--expert", "wang", "--from"])
+        .arg(&sheet)
+        .arg("--store")
+        .arg(&env.store)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no rows"));
+    assert!(!env.store.join("revdesk.db").exists(), "nothing created");
+}

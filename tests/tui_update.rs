@@ -531,3 +531,53 @@ fn recusing_a_scored_nomination_still_gives_a_valid_sheet() {
     key(&mut a, KeyCode::Char('x'));
     assert!(matches!(a.status("RE-001"), ItemStatus::Partial(2)));
 }
+
+#[test]
+fn nothing_changes_behind_the_too_small_notice() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    typed(&mut a, "7\n");
+    a.handle_event(Event::Resize(40, 10));
+    typed(&mut a, "jj3\n");
+    key(&mut a, KeyCode::Char('x'));
+    key(&mut a, KeyCode::Char('m'));
+    assert_eq!(a.selected, 0);
+    assert_eq!(stored(&a, "RE-001", "novelty"), None);
+    assert!(!a.flagged("RE-001"));
+    assert!(matches!(a.mode, Mode::Normal));
+    // Growing back restores the view as it was; q still quits while small.
+    a.handle_event(Event::Resize(80, 24));
+    assert_eq!((a.selected, a.crit), (0, 1));
+    a.handle_event(Event::Resize(40, 10));
+    key(&mut a, KeyCode::Char('q'));
+    assert!(a.quit);
+}
+
+#[test]
+fn esc_and_a_digit_in_one_burst_are_two_keys() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    // `5`, then Esc and 8 arriving together (the terminal reports Alt-8), then Enter.
+    typed(&mut a, "5");
+    a.handle_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('8'),
+        KeyModifiers::ALT,
+    )));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(stored(&a, "RE-001", "feasibility"), Some(8.0));
+    assert_eq!(a.crit, 1);
+}
+
+#[test]
+fn slash_starts_a_new_search() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "RE-003");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "RE-005");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.query, "RE-005");
+    assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-005"));
+}

@@ -526,7 +526,7 @@ fn an_unreadable_batch_is_named_once() {
     let (code, out, _) = run(&["validate", &d]);
     assert_eq!(code, 2, "{out}");
     assert!(
-        out.starts_with(&format!("{d}:0: error: -: cannot read: ")),
+        out.starts_with(&format!("{d}: error: -: cannot read: ")),
         "{out}"
     );
     assert_eq!(out.matches(&d).count(), 1, "{out}");

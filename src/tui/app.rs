@@ -532,9 +532,24 @@ impl App {
 
     /// Handles one terminal event; returns whether the screen must be redrawn.
     pub fn handle_event(&mut self, ev: Event) -> bool {
+        // Behind the "terminal too small" notice nothing may change: only quitting works.
+        if too_small(self.size) {
+            if let Event::Key(k) = &ev
+                && k.kind == KeyEventKind::Press
+                && (self.keymap.action(k) == Some(Action::Quit) || is_ctrl_c(k))
+            {
+                self.quit = true;
+            }
+            if let Event::Resize(w, h) = ev {
+                self.size = (w, h);
+            }
+            return true;
+        }
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => {
-                self.handle_key(k);
+                for k in self.keymap.expand(k) {
+                    self.handle_key(k);
+                }
                 true
             }
             Event::Paste(text) => {
@@ -663,11 +678,15 @@ impl App {
             self.refuse_recused();
             return;
         }
-        // A score is short; a runaway key repeat must not grow the buffer forever.
-        if self.input.len() < 8 {
+        // A score is short; a runaway key repeat must not grow the buffer forever, and a
+        // digit that does not fit is refused aloud rather than dropped.
+        if self.input.len() < 32 {
             self.input.push(c);
+            self.message = None;
+        } else {
+            let msg = T::MsgInputTooLong.fill(self.lang, &[("v", &self.input)]);
+            self.say(Level::Warn, msg);
         }
-        self.message = None;
     }
 
     /// Applies one action.
@@ -680,7 +699,14 @@ impl App {
             Action::FirstItem => self.select(0),
             Action::LastItem => self.select(self.visible.len().saturating_sub(1)),
             Action::NextTodo => self.next_todo(),
-            Action::Search => self.mode = Mode::Search,
+            Action::Search => {
+                // A new search starts empty: `/` twice never glues two ids together.
+                self.mode = Mode::Search;
+                if !self.query.is_empty() {
+                    self.query.clear();
+                    self.refilter();
+                }
+            }
             Action::CycleFilter => {
                 self.filter = self.filter.next();
                 self.refilter();
@@ -1158,6 +1184,16 @@ impl App {
             _ => false,
         }
     }
+}
+
+/// Whether the screen is below the smallest usable size (the view is replaced by a notice).
+pub fn too_small((w, h): (u16, u16)) -> bool {
+    w < MIN_WIDTH || h < MIN_HEIGHT
+}
+
+/// Ctrl-C quits from anywhere, whatever the keymap says.
+pub fn is_ctrl_c(k: &KeyEvent) -> bool {
+    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 /// A refused score in the UI language.

@@ -205,6 +205,9 @@ pub struct ChairApp {
     /// Results per method before the decisions, for the sheets read last: a decision or a
     /// method switch back re-applies instead of re-running the bootstrap.
     built: HashMap<Method, Results>,
+    /// The store's data version when the decisions were last read (another chair session on
+    /// the same store changes it).
+    decisions_seen: i64,
 }
 
 /// A sheet candidate in a watched directory: the rule of `panel::collect` (`*.json` in any
@@ -282,7 +285,9 @@ impl ChairApp {
             signature: vec![],
             accepted: (vec![], vec![]),
             built: HashMap::new(),
+            decisions_seen: 0,
         };
+        app.decisions_seen = app.store.data_version().unwrap_or(0);
         app.reload();
         // The meeting is about the cut: open with it on screen.
         app.jump_to_cut();
@@ -395,6 +400,19 @@ impl ChairApp {
         }
     }
 
+    /// Re-applies the decisions when another session on the same store recorded some, so no
+    /// decision is ever taken on a stale list; true if it did.
+    fn refresh_decisions(&mut self) -> bool {
+        match self.store.data_version() {
+            Ok(v) if v != self.decisions_seen => {
+                self.decisions_seen = v;
+                self.show();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Shows the results under the current method with the decisions applied, computing them
     /// (bootstrap included) only the first time this method is shown for these sheets.
     fn show(&mut self) {
@@ -450,9 +468,10 @@ impl ChairApp {
 
     /// Re-reads the sheets when a file under the sources appeared or changed; true if so.
     pub fn poll_sheets(&mut self) -> bool {
+        let decided_elsewhere = self.refresh_decisions();
         let now = signature(&self.sources);
         if now == self.signature {
-            return false;
+            return decided_elsewhere;
         }
         let before = self.handed.len();
         let old = self.rejected.clone();
@@ -630,9 +649,25 @@ impl ChairApp {
 
     /// Handles one terminal event; whether to redraw.
     pub fn handle_event(&mut self, ev: Event) -> bool {
+        // Behind the "terminal too small" notice nothing may be decided: only quitting works.
+        if crate::tui::app::too_small(self.size) {
+            if let Event::Key(k) = &ev
+                && k.kind == KeyEventKind::Press
+                && (self.settings.keymap.action(k) == Some(Action::Quit)
+                    || crate::tui::app::is_ctrl_c(k))
+            {
+                self.quit = true;
+            }
+            if let Event::Resize(w, h) = ev {
+                self.size = (w, h);
+            }
+            return true;
+        }
         match ev {
             Event::Key(k) if k.kind == KeyEventKind::Press => {
-                self.handle_key(k);
+                for k in self.settings.keymap.expand(k) {
+                    self.handle_key(k);
+                }
                 true
             }
             Event::Paste(t) => {
@@ -764,6 +799,7 @@ impl ChairApp {
         // A message answers the last key; the next key replaces or clears it (warnings that
         // must stay, like a list out of range or a rejected sheet, live in the title).
         self.message = None;
+        self.refresh_decisions();
         match a {
             Action::NextItem => self.move_to(self.selected + 1),
             Action::PrevItem => self.move_to(self.selected.saturating_sub(1)),
@@ -783,7 +819,8 @@ impl ChairApp {
                     .saturating_sub(usize::from(self.size.1 / 2).max(1))
             }
             Action::Comment => self.jump_to_cut(),
-            Action::Commit => {
+            // Nothing selected (an empty search or filter): nothing to detail.
+            Action::Commit if !self.visible.is_empty() => {
                 self.view = ChairView::Detail;
                 self.scroll = 0;
             }
@@ -804,9 +841,11 @@ impl ChairApp {
                 self.scroll = 0;
             }
             Action::Search => {
+                // A new search starts empty: `/` twice never glues two ids together.
                 self.mode = ChairMode::Search {
-                    before: self.query.clone(),
-                }
+                    before: std::mem::take(&mut self.query),
+                };
+                self.refilter_keeping();
             }
             Action::CycleFilter => {
                 self.filter = self.filter.next();

@@ -115,6 +115,7 @@ strings! {
     MsgNothingToUndo => "没有可撤销的修改", "Nothing to undo";
     MsgRecusedNoScore => "已回避的推荐不能评分（按 {key} 撤回）", "Recused: cannot score (press {key} to withdraw)";
     MsgInputDropped => "输入的“{v}”未保存（Enter 确认分数）", "typed '{v}' discarded (Enter commits a score)";
+    MsgInputTooLong => "分数“{v}”太长：按 Backspace 改正", "'{v}' is too long for a score: Backspace to correct";
     MsgNudgeEmpty => "{crit} 尚未评分：请先输入分数", "{crit} has no score yet: type one first";
     MsgAtLimit => "{crit} 已是 {v}", "{crit} is already {v}";
     MsgLastItem => "已是最后一个（{key} 跳到下一个未评完的）", "last nomination ({key} goes to the next one not finished)";

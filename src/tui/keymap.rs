@@ -530,6 +530,24 @@ impl KeyMap {
         Key::from_event(key).and_then(|k| self.by_key.get(&k).copied())
     }
 
+    /// The keys an event stands for: Alt+key is usually Esc then key arriving in one burst
+    /// (a fast typist, or a slow SSH link delivering both at once), which terminals cannot
+    /// tell apart. Unless the keymap binds that Alt key, it is taken as the two keys.
+    pub fn expand(&self, key: KeyEvent) -> Vec<KeyEvent> {
+        let alt_char = key.modifiers.contains(KeyModifiers::ALT)
+            && matches!(key.code, KeyCode::Char(_))
+            && self.action(&key).is_none();
+        if !alt_char {
+            return vec![key];
+        }
+        let mut plain = key;
+        plain.modifiers.remove(KeyModifiers::ALT);
+        vec![
+            KeyEvent::new_with_kind(KeyCode::Esc, KeyModifiers::NONE, key.kind),
+            plain,
+        ]
+    }
+
     /// Display names of the keys bound to an action, e.g. `["PgDn", "Ctrl-d", "Space"]`.
     pub fn keys(&self, action: Action) -> Vec<String> {
         self.by_action
