@@ -1979,6 +1979,17 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
                 );
             }
             cells.extend([row.n.to_string(), opt(row.p_shortlist, 2, "-")]);
+            if decided {
+                // An override must carry its reason wherever the list goes.
+                cells.push(match &row.decision {
+                    Some(_) => format!(
+                        "{}：{}",
+                        decision_zh(row.decision.as_deref()),
+                        row.decision_reason.as_deref().unwrap_or("")
+                    ),
+                    None => String::new(),
+                });
+            }
             cells
         })
         .collect();
@@ -1996,6 +2007,9 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
         header.push(("分组", true));
     }
     header.extend([("专家数", true), ("入围概率", true)]);
+    if decided {
+        header.push(("主席决定", false));
+    }
     md_table(&mut out, &header, &rows);
     if let Some(n) = groups {
         let _ = writeln!(

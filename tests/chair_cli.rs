@@ -171,6 +171,27 @@ fn rank_says_what_is_outside_the_range() {
     );
     let row = csv.lines().find(|l| l.contains("RE-032")).expect("row");
     assert!(row.contains(",yes,") && row.contains(",include,"), "{row}");
+
+    // The Markdown minutes show each override beside the list, with its reason and in Chinese.
+    let md = m.root.join("minutes.md");
+    let (code, _, err) = run_v(&with_decisions(
+        &m,
+        "export",
+        &["--force", "--format", "md", "-o", &s(&md)],
+    ));
+    assert_eq!(code, 0, "{err}");
+    let text = std::fs::read_to_string(&md).expect("md");
+    let list = &text[text.find("## 入围名单").expect("list")..];
+    let re032 = list.lines().find(|l| l.contains("RE-032")).expect("row");
+    assert!(re032.contains("入选：国家示范工程"), "{re032}");
+    assert!(
+        text.contains("K = 28 + 3 项破格入围（RE-032、RE-033、RE-034）"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("included ("),
+        "no English makeup in the minutes"
+    );
 }
 
 #[test]

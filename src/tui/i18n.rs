@@ -163,7 +163,7 @@ strings! {
     DecTies => "并列已解决：{note}", "ties resolved: {note}";
     DecIncluded => "破格入围", "included";
     DecExcluded => "不予入围", "excluded";
-    ChairHints => " {next}/{prev} 移动  {cut} 分数线  {commit} 详情  {view} 切换  {method} 方法  {up}/{down} 移线  {inc} 破格入围  {exc} 不入围  {help} 帮助  {quit} 退出", " {next}/{prev} move  {cut} cut  {commit} detail  {view} view  {method} method  {up}/{down} move cut  {inc} include  {exc} exclude  {help} help  {quit} quit";
+    ChairHints => " {next}/{prev} 移动  {cut} 分数线  {commit} 详情  {view} 切换  {method} 方法  {up}/{down} 移线  {inc} 破格入围  {exc} 不入围  {quit} 退出", " {next}/{prev} move  {cut} cut  {commit} detail  {view} view  {method} method  {up}/{down} move cut  {inc} include  {exc} exclude  {quit} quit";
     ReasonInclude => " {id} 破格入围的理由（Enter 确认，Esc 取消） ", " Why include {id} (Enter confirms, Esc cancels) ";
     ReasonExclude => " {id} 不予入围的理由（Enter 确认，Esc 取消） ", " Why exclude {id} (Enter confirms, Esc cancels) ";
     ReasonTies => " 并列如何解决（Enter 确认，Esc 取消） ", " How the ties were settled (Enter confirms, Esc cancels) ";

@@ -772,7 +772,28 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
         (Some((Level::Info, _)), _) => t.ok,
         (None, None) => t.status,
     };
-    f.render_widget(Line::styled(wrap::truncate(&text, w), style), area);
+    // The help key stays at the right edge whatever the line says, as in the scoring view.
+    let help_key = app
+        .settings
+        .keymap
+        .keys(crate::tui::action::Action::Help)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let help = format!(" {help_key} {} ", T::HintHelp.get(app.lang()));
+    let help_w = wrap::width(&help);
+    let room = if w > help_w + 10 { w - help_w } else { w };
+    f.render_widget(Line::styled(wrap::truncate(&text, room), style), area);
+    if room < w {
+        f.render_widget(
+            Line::styled(help, t.key),
+            Rect {
+                x: area.x + room as u16,
+                width: help_w as u16,
+                ..area
+            },
+        );
+    }
 }
 
 /// The help overlay's box on a screen of `area`.
