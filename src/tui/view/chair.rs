@@ -335,7 +335,12 @@ fn domain_short(app: &ChairApp, key: &str) -> String {
         return key.chars().take(2).collect();
     };
     if app.lang().en() && !d.name_en.is_empty() {
-        let words: Vec<&str> = d.name_en.split_whitespace().collect();
+        // "Resources and environment" → RE, "Biomedicine" → Bio.
+        let words: Vec<&str> = d
+            .name_en
+            .split_whitespace()
+            .filter(|w| !matches!(w.to_lowercase().as_str(), "and" | "&" | "of" | "the"))
+            .collect();
         if words.len() > 1 {
             return words
                 .iter()
@@ -343,7 +348,7 @@ fn domain_short(app: &ChairApp, key: &str) -> String {
                 .collect::<String>()
                 .to_uppercase();
         }
-        return d.name_en.chars().take(2).collect();
+        return d.name_en.chars().take(3).collect();
     }
     d.name.chars().take(2).collect()
 }
