@@ -236,10 +236,11 @@ pub struct SheetsOpts {
     /// chair's).
     #[arg(long, value_name = "MIN-MAX")]
     pub shortlist: Option<String>,
-    /// Bootstrap resamples for the stability analysis (0 skips it).
+    /// Bootstrap resamples for the stability analysis (0 skips it; `stats` shows no stability
+    /// and ignores it).
     #[arg(long, default_value_t = 2000, value_name = "B")]
     pub bootstrap: usize,
-    /// Bootstrap seed: the same seed gives the same figures.
+    /// Bootstrap seed: the same seed gives the same figures (`stats` ignores it).
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// The chair's store: its decisions (cut, overrides with reasons) are applied.

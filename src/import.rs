@@ -37,6 +37,9 @@ pub enum ImportError {
     },
 }
 
+/// The `format` tag of a JSON batch (optional in the file).
+pub const BATCH_FORMAT: &str = "revdesk-batch/1";
+
 /// The file formats revdesk reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -687,6 +690,17 @@ fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
                 Some(Value::String(v)) => Ok(Some(v.clone())),
                 Some(_) => Err(wrong_type(k, "a string")),
             };
+            if let Some(f) = s("format")?
+                && f != BATCH_FORMAT
+            {
+                return Err(ImportError::Malformed {
+                    path: path.to_path_buf(),
+                    line: key_line(&text, "format"),
+                    message: format!(
+                        "\"format\" is \"{f}\": this revdesk reads \"{BATCH_FORMAT}\" batches"
+                    ),
+                });
+            }
             raw.meta.title = s("title")?.unwrap_or_default();
             raw.meta.profile = s("profile")?.unwrap_or_default();
             raw.meta.domain = s("domain")?.filter(|d| !d.trim().is_empty());

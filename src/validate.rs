@@ -242,6 +242,21 @@ pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
             format!("unknown column '{h}' is ignored"),
         );
     }
+    // A batch that names its round is checked against that round's rules only if asked to.
+    let named = raw.meta.profile.trim();
+    if !named.is_empty() && named != profile.id {
+        cx.push(
+            hl,
+            Severity::Warning,
+            None,
+            None,
+            "other-profile",
+            format!(
+                "the batch is for profile '{named}' but is checked against '{}': pass --profile with that round's profile file",
+                profile.id
+            ),
+        );
+    }
 
     if raw.rows.is_empty() {
         cx.push(

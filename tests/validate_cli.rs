@@ -531,3 +531,38 @@ fn an_unreadable_batch_is_named_once() {
     );
     assert_eq!(out.matches(&d).count(), 1, "{out}");
 }
+
+#[test]
+fn a_batch_of_another_round_or_format_is_not_checked_silently() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let src = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/batches/resources-environment-small.json"),
+    )
+    .expect("fixture");
+    let mut v: serde_json::Value = serde_json::from_str(&src).expect("json");
+    v["profile"] = "kczg-2022".into();
+    let other = dir.path().join("other-round.json");
+    std::fs::write(&other, v.to_string()).expect("write");
+    let (code, out, _) = run(&["validate", &other.display().to_string()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "warning: -: the batch is for profile 'kczg-2022' but is checked against 'kczg-2020'"
+        ),
+        "{out}"
+    );
+    let (code, _, _) = run(&["validate", "--strict", &other.display().to_string()]);
+    assert_eq!(code, 1);
+
+    v["profile"] = "kczg-2020".into();
+    v["format"] = "revdesk-batch/9".into();
+    let future = dir.path().join("future.json");
+    std::fs::write(&future, serde_json::to_string_pretty(&v).expect("json")).expect("write");
+    let (code, out, _) = run(&["validate", &future.display().to_string()]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("this revdesk reads \"revdesk-batch/1\""),
+        "{out}"
+    );
+}
