@@ -431,35 +431,24 @@ impl Applied {
 
     /// How the list is made up: `K = 29 + 2 included (RE-012, RE-046) − 1 excluded (RE-003)`.
     pub fn makeup(&self) -> String {
-        let mut s = format!("K = {}", self.k);
-        for (kind, sign, word) in [
-            (Override::Include, '+', "included"),
-            (Override::Exclude, '−', "excluded"),
-        ] {
-            let ids: Vec<&str> = self
-                .overrides
-                .iter()
-                .filter(|o| o.kind == kind)
-                .map(|o| o.item.as_str())
-                .collect();
-            if !ids.is_empty() {
-                s.push_str(&format!(
-                    " {sign} {} {word} ({})",
-                    ids.len(),
-                    ids.join(", ")
-                ));
-            }
-        }
-        s
+        self.makeup_with(|kind, n, ids| match kind {
+            Override::Include => format!("+ {n} included ({})", ids.join(", ")),
+            Override::Exclude => format!("− {n} excluded ({})", ids.join(", ")),
+        })
     }
 
     /// [`Applied::makeup`] in Chinese, for the documents sent to the association.
     pub fn makeup_zh(&self) -> String {
+        self.makeup_with(|kind, n, ids| match kind {
+            Override::Include => format!("+ {n} 项破格入围（{}）", ids.join("、")),
+            Override::Exclude => format!("− {n} 项不予入围（{}）", ids.join("、")),
+        })
+    }
+
+    /// `K = k`, then for includes and then excludes in force, `part(kind, count, ids)`.
+    pub fn makeup_with(&self, part: impl Fn(Override, usize, &[&str]) -> String) -> String {
         let mut s = format!("K = {}", self.k);
-        for (kind, sign, word) in [
-            (Override::Include, '+', "破格入围"),
-            (Override::Exclude, '−', "不予入围"),
-        ] {
+        for kind in [Override::Include, Override::Exclude] {
             let ids: Vec<&str> = self
                 .overrides
                 .iter()
@@ -467,11 +456,8 @@ impl Applied {
                 .map(|o| o.item.as_str())
                 .collect();
             if !ids.is_empty() {
-                s.push_str(&format!(
-                    " {sign} {} 项{word}（{}）",
-                    ids.len(),
-                    ids.join("、")
-                ));
+                s.push(' ');
+                s.push_str(&part(kind, ids.len(), &ids));
             }
         }
         s

@@ -1306,27 +1306,25 @@ fn prelim_headers(r: &Results) -> Vec<String> {
     }
 }
 
+/// Column headers as owned strings.
+fn owned(words: &[&str]) -> Vec<String> {
+    words.iter().map(|s| s.to_string()).collect()
+}
+
 fn sheet_shortlist(r: &Results, profile: &Profile) -> XSheet {
     let prelim = preliminary(r);
-    let mut header: Vec<String> = ["排名", "编号", "技术名称"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header = owned(&["排名", "编号", "技术名称"]);
     header.extend(prelim_headers(r));
-    header.extend(
-        [
-            "申报单位",
-            "推荐单位",
-            "重点服务行业",
-            "技术就绪水平",
-            "得分",
-            "评审专家数",
-            "主席决定",
-            "决定理由",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
+    header.extend(owned(&[
+        "申报单位",
+        "推荐单位",
+        "重点服务行业",
+        "技术就绪水平",
+        "得分",
+        "评审专家数",
+        "主席决定",
+        "决定理由",
+    ]));
     let rows = final_list(r)
         .map(|row| {
             let mut cells = vec![rank_cell(row), t(&row.id), t(&row.name)];
@@ -1353,16 +1351,9 @@ fn sheet_shortlist(r: &Results, profile: &Profile) -> XSheet {
 
 fn sheet_ranking(r: &Results, profile: &Profile) -> XSheet {
     let prelim = preliminary(r);
-    let mut header: Vec<String> = ["排名", "编号", "技术名称"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header = owned(&["排名", "编号", "技术名称"]);
     header.extend(prelim_headers(r));
-    header.extend(
-        ["申报单位", "得分", "评审专家数"]
-            .iter()
-            .map(|s| s.to_string()),
-    );
+    header.extend(owned(&["申报单位", "得分", "评审专家数"]));
     header.extend(r.criteria.iter().map(|(k, l)| crit_label(k, l)));
     let calibrated = r.method == Method::Calibrated;
     let groups = groups(r);
@@ -1423,17 +1414,23 @@ fn sheet_ranking(r: &Results, profile: &Profile) -> XSheet {
     }
 }
 
-fn sheet_matrix(r: &Results) -> XSheet {
-    let names: BTreeMap<&str, &str> = r
+/// Nomination names and expert names by id.
+fn name_maps(r: &Results) -> (BTreeMap<&str, &str>, BTreeMap<&str, &str>) {
+    let names = r
         .rows
         .iter()
         .map(|x| (x.id.as_str(), x.name.as_str()))
         .collect();
-    let experts: BTreeMap<&str, &str> = r
+    let experts = r
         .experts
         .iter()
         .map(|e| (e.id.as_str(), e.name.as_str()))
         .collect();
+    (names, experts)
+}
+
+fn sheet_matrix(r: &Results) -> XSheet {
+    let (names, experts) = name_maps(r);
     let mut header: Vec<String> = ["专家编号", "专家姓名", "编号", "技术名称", "总分"]
         .iter()
         .map(|s| s.to_string())
@@ -2195,16 +2192,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
 
     out.push_str("\n## 利益冲突排除\n\n");
     out.push_str("依专家组名单查出、专家本人未声明回避的利益冲突；这些评分不计入（与专家声明的回避分开统计）。\n\n");
-    let names: BTreeMap<&str, &str> = r
-        .rows
-        .iter()
-        .map(|x| (x.id.as_str(), x.name.as_str()))
-        .collect();
-    let experts: BTreeMap<&str, &str> = r
-        .experts
-        .iter()
-        .map(|e| (e.id.as_str(), e.name.as_str()))
-        .collect();
+    let (names, experts) = name_maps(r);
     let mut conflicts: Vec<Vec<String>> = r
         .matrix
         .iter()

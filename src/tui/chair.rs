@@ -1039,26 +1039,13 @@ pub fn context_text(c: &Context, lang: Lang) -> String {
 
 /// How the decided list is made up, in the UI language: `K = 28 + 3 included (…)`.
 pub fn makeup_text(a: &decisions::Applied, lang: Lang) -> String {
-    let mut s = format!("K = {}", a.k);
-    for (kind, t) in [
-        (Override::Include, T::ChairMakeupIncluded),
-        (Override::Exclude, T::ChairMakeupExcluded),
-    ] {
-        let ids: Vec<&str> = a
-            .overrides
-            .iter()
-            .filter(|o| o.kind == kind)
-            .map(|o| o.item.as_str())
-            .collect();
-        if !ids.is_empty() {
-            s.push(' ');
-            s.push_str(&t.fill(
-                lang,
-                &[("n", &ids.len().to_string()), ("ids", &ids.join(", "))],
-            ));
-        }
-    }
-    s
+    a.makeup_with(|kind, n, ids| {
+        let t = match kind {
+            Override::Include => T::ChairMakeupIncluded,
+            Override::Exclude => T::ChairMakeupExcluded,
+        };
+        t.fill(lang, &[("n", &n.to_string()), ("ids", &ids.join(", "))])
+    })
 }
 
 /// The decided list's size against the range, with how it is made up.
