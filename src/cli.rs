@@ -907,19 +907,24 @@ fn cmd_industry(a: IndustryArgs) -> Result<u8> {
 /// The demo batch, bundled in the binary.
 pub const DEMO_BATCH: &[u8] = include_bytes!("../fixtures/batches/resources-environment.json");
 
+/// The UI language: `--lang`, else the locale.
+fn ui_lang(ui: &UiOpts) -> Result<crate::tui::i18n::Lang> {
+    use crate::tui::i18n::Lang;
+    Ok(match ui.lang.as_deref() {
+        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
+        None => Lang::from_env(),
+    })
+}
+
 /// Builds the view settings from the command line and the environment.
 pub fn ui_settings(
     ui: &UiOpts,
     expert: String,
     expert_name: String,
 ) -> Result<crate::tui::app::Settings> {
-    use crate::tui::i18n::Lang;
     use crate::tui::keymap::KeyMap;
     use crate::tui::theme::Theme;
-    let lang = match ui.lang.as_deref() {
-        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
-        None => Lang::from_env(),
-    };
+    let lang = ui_lang(ui)?;
     let mut theme = Theme::resolve(ui.theme.as_deref())?;
     if crate::tui::theme::no_color_requested() {
         theme = theme.without_color();
@@ -1012,11 +1017,11 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
         .prefix("revdesk-demo-")
         .tempdir()
         .context("cannot create a temporary directory for the demo store")?;
-    let lang = match a.ui.lang.as_deref() {
-        Some(l) => crate::tui::i18n::Lang::parse(l).unwrap_or_default(),
-        None => crate::tui::i18n::Lang::from_env(),
-    };
-    let name = Some(crate::tui::i18n::T::DemoExpert.get(lang).to_string());
+    let name = Some(
+        crate::tui::i18n::T::DemoExpert
+            .get(ui_lang(&a.ui)?)
+            .to_string(),
+    );
     open_and_score(
         profile,
         report.batch,

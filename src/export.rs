@@ -648,6 +648,22 @@ fn warnings_text(r: &Results, out: &mut String) {
     }
 }
 
+/// The calibrated fit's cells of a row in text tables: the standard error under `calibrated`,
+/// the group on a disconnected panel; `-` where there is none.
+fn fit_cells(row: &Row, calibrated: bool, grouped: bool) -> Vec<String> {
+    let mut cells = Vec::new();
+    if calibrated {
+        cells.push(opt(row.se, 4, "-"));
+    }
+    if grouped {
+        cells.push(
+            row.component
+                .map_or_else(|| "-".to_string(), |c| c.to_string()),
+        );
+    }
+    cells
+}
+
 /// The ranking as a terminal table for `revdesk rank`.
 ///
 /// The cut line follows the K-th row; below the table come the cut note, the threshold map,
@@ -704,15 +720,7 @@ pub fn rank_table(r: &Results) -> String {
             cells.push(opt(score, 2, "-"));
         }
         cells.push(opt(row.score, 4, "-"));
-        if calibrated {
-            cells.push(opt(row.se, 4, "-"));
-        }
-        if groups.is_some() {
-            cells.push(
-                row.component
-                    .map_or_else(|| "-".to_string(), |c| c.to_string()),
-            );
-        }
+        cells.extend(fit_cells(row, calibrated, groups.is_some()));
         cells.push(row.n.to_string());
         cells.extend(row.criteria_means.iter().map(|m| opt(*m, 1, "-")));
         cells.push(opt(row.sd, 2, "-"));
@@ -1966,15 +1974,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
                 row.applicant.clone(),
                 opt(row.score, 4, "-"),
             ];
-            if calibrated {
-                cells.push(opt(row.se, 4, "-"));
-            }
-            if groups.is_some() {
-                cells.push(
-                    row.component
-                        .map_or_else(|| "-".to_string(), |c| c.to_string()),
-                );
-            }
+            cells.extend(fit_cells(row, calibrated, groups.is_some()));
             cells.extend([row.n.to_string(), opt(row.p_shortlist, 2, "-")]);
             if decided {
                 // An override must carry its reason wherever the list goes.

@@ -409,7 +409,7 @@ impl App {
 
     /// The first key bound to an action, as shown in hints ("" when unbound).
     pub fn key_for(&self, a: Action) -> String {
-        self.keymap.keys(a).into_iter().next().unwrap_or_default()
+        self.keymap.first_key(a)
     }
 
     fn refuse_recused(&mut self) {
@@ -532,17 +532,7 @@ impl App {
 
     /// Handles one terminal event; returns whether the screen must be redrawn.
     pub fn handle_event(&mut self, ev: Event) -> bool {
-        // Behind the "terminal too small" notice nothing may change: only quitting works.
-        if too_small(self.size) {
-            if let Event::Key(k) = &ev
-                && k.kind == KeyEventKind::Press
-                && (self.keymap.action(k) == Some(Action::Quit) || is_ctrl_c(k))
-            {
-                self.quit = true;
-            }
-            if let Event::Resize(w, h) = ev {
-                self.size = (w, h);
-            }
+        if while_too_small(&ev, &self.keymap, &mut self.size, &mut self.quit) {
             return true;
         }
         match ev {
@@ -832,9 +822,8 @@ impl App {
                 Some(p) => p + 1,
                 None => self.selected,
             };
+            // Another nomination: `select` starts it at its first criterion.
             self.select(pos);
-            // Past the last criterion: always start the next nomination at its first.
-            self.crit = 0;
         } else {
             self.crit = 0;
             let msg = T::MsgLastItem.fill(self.lang, &[("key", &self.key_for(Action::NextTodo))]);
@@ -1192,8 +1181,32 @@ pub fn too_small((w, h): (u16, u16)) -> bool {
 }
 
 /// Ctrl-C quits from anywhere, whatever the keymap says.
-pub fn is_ctrl_c(k: &KeyEvent) -> bool {
+fn is_ctrl_c(k: &KeyEvent) -> bool {
     k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+/// Behind the "terminal too small" notice nothing may change: only quitting and resizing act.
+/// Returns whether the event was taken here (the screen is too small).
+pub fn while_too_small(
+    ev: &Event,
+    keymap: &KeyMap,
+    size: &mut (u16, u16),
+    quit: &mut bool,
+) -> bool {
+    if !too_small(*size) {
+        return false;
+    }
+    match ev {
+        Event::Key(k)
+            if k.kind == KeyEventKind::Press
+                && (keymap.action(k) == Some(Action::Quit) || is_ctrl_c(k)) =>
+        {
+            *quit = true
+        }
+        Event::Resize(w, h) => *size = (*w, *h),
+        _ => {}
+    }
+    true
 }
 
 /// A refused score in the UI language.

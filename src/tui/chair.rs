@@ -649,18 +649,13 @@ impl ChairApp {
 
     /// Handles one terminal event; whether to redraw.
     pub fn handle_event(&mut self, ev: Event) -> bool {
-        // Behind the "terminal too small" notice nothing may be decided: only quitting works.
-        if crate::tui::app::too_small(self.size) {
-            if let Event::Key(k) = &ev
-                && k.kind == KeyEventKind::Press
-                && (self.settings.keymap.action(k) == Some(Action::Quit)
-                    || crate::tui::app::is_ctrl_c(k))
-            {
-                self.quit = true;
-            }
-            if let Event::Resize(w, h) = ev {
-                self.size = (w, h);
-            }
+        // Behind the "terminal too small" notice nothing may be decided.
+        if crate::tui::app::while_too_small(
+            &ev,
+            &self.settings.keymap,
+            &mut self.size,
+            &mut self.quit,
+        ) {
             return true;
         }
         match ev {

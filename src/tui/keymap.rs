@@ -548,6 +548,11 @@ impl KeyMap {
         ]
     }
 
+    /// The first key bound to an action, as hints show it ("" when unbound).
+    pub fn first_key(&self, action: Action) -> String {
+        self.keys(action).into_iter().next().unwrap_or_default()
+    }
+
     /// Display names of the keys bound to an action, e.g. `["PgDn", "Ctrl-d", "Space"]`.
     pub fn keys(&self, action: Action) -> Vec<String> {
         self.by_action

@@ -15,7 +15,7 @@ pub fn render(app: &ChairApp, f: &mut Frame) {
     let area = f.area();
     let t = app.theme();
     f.render_widget(Block::default().style(t.base), area);
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if crate::tui::app::too_small((area.width, area.height)) {
         let msg = format!(
             "{} {MIN_WIDTH}x{MIN_HEIGHT}, {} {}x{}",
             T::ChairTerminalTooSmallNeed.get(app.lang()),
@@ -743,14 +743,7 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
         (Some((_, m)), _) => format!(" {m}"),
         (None, Some(a)) => format!(" {a}"),
         (None, None) => {
-            let k = |a| {
-                app.settings
-                    .keymap
-                    .keys(a)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default()
-            };
+            let k = |a| app.settings.keymap.first_key(a);
             use crate::tui::action::Action as A;
             T::ChairHints.fill(
                 app.lang(),
@@ -781,10 +774,7 @@ fn status(app: &ChairApp, f: &mut Frame, area: Rect) {
     let help_key = app
         .settings
         .keymap
-        .keys(crate::tui::action::Action::Help)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+        .first_key(crate::tui::action::Action::Help);
     let help = format!(" {help_key} {} ", T::HintHelp.get(app.lang()));
     let help_w = wrap::width(&help);
     let room = if w > help_w + 10 { w - help_w } else { w };

@@ -21,7 +21,7 @@ use ratatui::widgets::{Block, Clear};
 pub fn render(app: &App, f: &mut Frame) {
     let area = f.area();
     f.render_widget(Block::default().style(app.theme.base), area);
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    if super::app::too_small((area.width, area.height)) {
         too_small(app, f, area);
         return;
     }

@@ -123,12 +123,7 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
             b.inline(label(app, f), if v.is_empty() { "-" } else { &v }, t.text);
         }
     } else {
-        let key = app
-            .keymap
-            .keys(Action::Contacts)
-            .into_iter()
-            .next()
-            .unwrap_or_default();
+        let key = app.key_for(Action::Contacts);
         let note = T::ContactsHidden.fill(app.lang, &[("key", &key)]);
         for l in wrap::wrap(&note, b.width) {
             b.lines.push(Line::styled(l, t.muted));
