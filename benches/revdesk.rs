@@ -6,15 +6,15 @@ use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
-use revdesk::profile::Profile;
+use revdesk::domain::profile::Profile;
+use revdesk::io::synth::{self, OutFormat, Spec};
+use revdesk::io::validate::{self, Options};
 use revdesk::store::Store;
-use revdesk::synth::{self, OutFormat, Spec};
 use revdesk::tui::app::{App, Settings};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
 use revdesk::tui::lean::Lean;
 use revdesk::tui::theme::Theme;
-use revdesk::validate::{self, Options};
 use std::cell::RefCell;
 use std::hint::black_box;
 use std::io::Write;
@@ -64,7 +64,7 @@ fn bench_wrap(c: &mut Criterion) {
     let text =
         "本技术针对5G基站gNodeB的Massive MIMO射频前端，提出了新的氮化镓功放架构。".repeat(250);
     c.bench_function("wrap_10k_chars_width_70", |b| {
-        b.iter(|| revdesk::wrap::wrap(black_box(&text), 70))
+        b.iter(|| revdesk::text::wrap::wrap(black_box(&text), 70))
     });
 }
 
@@ -191,9 +191,9 @@ fn report_bytes(_c: &mut Criterion) {
 
 /// A realistic panel: 300 nominations, 30 experts, each expert scoring ~80% of them (the rest
 /// recused or not reached), six criteria on 0–10, with per-expert leniency.
-fn panel_300x30() -> revdesk::aggregate::Panel {
+fn panel_300x30() -> revdesk::engine::Panel {
     use rand::{Rng, SeedableRng};
-    use revdesk::aggregate::Panel;
+    use revdesk::engine::Panel;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
     let experts: Vec<String> = (0..30).map(|e| format!("e{e:02}")).collect();
     let items: Vec<String> = (0..300).map(|i| format!("EI-{i:03}")).collect();
@@ -220,7 +220,7 @@ fn panel_300x30() -> revdesk::aggregate::Panel {
 }
 
 fn bench_rank(c: &mut Criterion) {
-    use revdesk::aggregate::{AggregateConfig, BootstrapConfig, Method, aggregate, bootstrap};
+    use revdesk::engine::{AggregateConfig, BootstrapConfig, Method, aggregate, bootstrap};
     let panel = panel_300x30();
     let mut g = c.benchmark_group("rank_300_items_30_experts");
     g.sample_size(10);

@@ -8,7 +8,7 @@ use common::text;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use revdesk::aggregate::Method;
+use revdesk::engine::Method;
 use revdesk::store::Store;
 use revdesk::tui::chair::{ChairApp, ChairMode, ChairSettings, ChairView};
 use revdesk::tui::i18n::Lang;
@@ -276,7 +276,7 @@ fn detail_and_panel_snapshots() {
 // ---------------------------------------------------------------------------------------------
 
 use common::sheets::{MEETING_BATCH, meeting_sheet};
-use revdesk::decisions::{self, Decision, DecisionError};
+use revdesk::domain::decisions::{self, Decision, DecisionError};
 
 fn meeting_settings(lang: Lang) -> ChairSettings {
     ChairSettings {
@@ -317,7 +317,7 @@ fn meeting(root: &Path, lang: Lang) -> ChairApp {
     meeting_with(root, meeting_settings(lang))
 }
 
-fn row<'a>(a: &'a ChairApp, id: &str) -> &'a revdesk::report::Row {
+fn row<'a>(a: &'a ChairApp, id: &str) -> &'a revdesk::domain::results::Row {
     a.results
         .as_ref()
         .expect("results")

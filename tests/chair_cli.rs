@@ -7,7 +7,7 @@ use assert_cmd::Command;
 use calamine::Reader;
 use common::sheets::{MEETING_BATCH, meeting_sheet};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use revdesk::aggregate::Method;
+use revdesk::engine::Method;
 use revdesk::store::Store;
 use revdesk::tui::chair::{ChairApp, ChairMode, ChairSettings};
 use revdesk::tui::i18n::Lang;

@@ -9,16 +9,16 @@
 //! of 4 experts. The K rule on [25, 30] cannot cut inside the tie at positions 28–31: K = 27.
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use revdesk::aggregate::Method;
-use revdesk::batch::{Batch, BatchMeta, Item, ProjectType};
-use revdesk::export::{
+use revdesk::domain::batch::{Batch, BatchMeta, Item, ProjectType};
+use revdesk::domain::profile::Profile;
+use revdesk::domain::results::{Options, Results};
+use revdesk::engine::Method;
+use revdesk::io::export::{
     self, ExportError, export_csv, export_json, export_markdown, export_xlsx, rank_csv, rank_json,
     rank_table, stats_json, stats_table,
 };
-use revdesk::profile::Profile;
-use revdesk::report::{self, Options, Results};
-use revdesk::sheet::{Confidence, Expert, Sheet, SheetItem};
-use revdesk::wrap::width;
+use revdesk::io::sheet::{Confidence, Expert, Sheet, SheetItem};
+use revdesk::text::wrap::width;
 use std::path::PathBuf;
 
 const N_ITEMS: usize = 34;
@@ -188,7 +188,7 @@ fn results_with(method: Method, n_experts: usize) -> Results {
         method,
         ..options(&p)
     };
-    report::build(&b, &p, &sheets(&b, &p, n_experts), &[], &opts).expect("build")
+    revdesk::round::build::build(&b, &p, &sheets(&b, &p, n_experts), &[], &opts).expect("build")
 }
 
 fn results() -> Results {
@@ -243,10 +243,10 @@ fn batch_row_order_changes_nothing() {
         shortlist: (28, 30),
         ..options(&p)
     };
-    let a = report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
+    let a = revdesk::round::build::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
     let mut reversed_sheets = sheets(&rev, &p, 5);
     reversed_sheets.reverse();
-    let z = report::build(&rev, &p, &reversed_sheets, &[], &opts).expect("build");
+    let z = revdesk::round::build::build(&rev, &p, &reversed_sheets, &[], &opts).expect("build");
     assert_eq!(a.k, 30);
     let csv = |r: &Results| String::from_utf8(rank_csv(r, false)).expect("utf-8");
     assert_eq!(csv(&a), csv(&z));
@@ -290,7 +290,7 @@ fn n_counts_the_experts_the_method_uses() {
             replicates: 0,
             ..options(&p)
         };
-        let r = report::build(&b, &p, &all, &[], &opts).expect("build");
+        let r = revdesk::round::build::build(&b, &p, &all, &[], &opts).expect("build");
         let want = if method == Method::Zscore { 5 } else { 6 };
         for row in &r.rows {
             let engine = r.aggregation.items.iter().find(|i| i.id == row.id);
@@ -342,7 +342,7 @@ fn split_results() -> Results {
         method: Method::Calibrated,
         ..options(&p)
     };
-    report::build(&b, &p, &all, &[], &opts).expect("build")
+    revdesk::round::build::build(&b, &p, &all, &[], &opts).expect("build")
 }
 
 fn xlsx_cells(r: &Results, sheet: &str) -> Vec<Vec<String>> {
@@ -472,7 +472,8 @@ fn conflicts_of_interest_are_counted_apart_from_recusals() {
     let (b, p) = (batch(), Profile::kczg_2020());
     let excluded = [("wang", "EI-005"), ("li", "EI-005"), ("wang", "EI-006")]
         .map(|(e, i)| (e.to_string(), i.to_string()));
-    let r = report::build(&b, &p, &sheets(&b, &p, 5), &excluded, &options(&p)).expect("build");
+    let r = revdesk::round::build::build(&b, &p, &sheets(&b, &p, 5), &excluded, &options(&p))
+        .expect("build");
     let row = |id: &str| r.rows.iter().find(|x| x.id == id).expect("row");
     assert_eq!((row("EI-005").n, row("EI-005").n_recused), (3, 0));
     assert_eq!(row("EI-005").n_conflict, 2);
@@ -565,7 +566,7 @@ fn left_out_experts_are_explained_in_plain_words() {
         method: Method::Zscore,
         ..options(&p)
     };
-    let r = report::build(&b, &p, &all, &[], &opts).expect("build");
+    let r = revdesk::round::build::build(&b, &p, &all, &[], &opts).expect("build");
     let solo = r.experts.iter().find(|e| e.id == "solo").expect("solo");
     assert_eq!(
         solo.left_out.as_deref(),
@@ -1055,7 +1056,7 @@ fn rank_table_without_bootstrap() {
         replicates: 0,
         ..options(&p)
     };
-    let r = report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
+    let r = revdesk::round::build::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build");
     let text = rank_table(&r);
     assert!(text.contains("borderline: no bootstrap run"));
     let row = text
@@ -1131,7 +1132,7 @@ fn results_with_range(range: (usize, usize)) -> Results {
         shortlist: range,
         ..options(&p)
     };
-    report::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build")
+    revdesk::round::build::build(&b, &p, &sheets(&b, &p, 5), &[], &opts).expect("build")
 }
 
 /// Position of the cut line among the table's lines after the header rule.
@@ -1169,7 +1170,7 @@ fn tie_at_cut_and_fewer_than_min() {
 #[test]
 fn no_sheets_still_formats() {
     let (b, p) = (batch(), Profile::kczg_2020());
-    let r = report::build(&b, &p, &[], &[], &options(&p)).expect("build");
+    let r = revdesk::round::build::build(&b, &p, &[], &[], &options(&p)).expect("build");
     assert_eq!(r.k, 0);
     let text = rank_table(&r);
     assert_eq!(cut_position(&text), 0, "cut line above the first row");

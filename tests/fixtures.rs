@@ -4,10 +4,10 @@
 mod common;
 
 use common::fixture;
-use revdesk::batch::Field;
-use revdesk::import::{self, Format, TextEncoding};
-use revdesk::profile::Profile;
-use revdesk::validate::{self, Options};
+use revdesk::domain::batch::Field;
+use revdesk::domain::profile::Profile;
+use revdesk::io::import::{self, Format, TextEncoding};
+use revdesk::io::validate::{self, Options};
 
 const BATCHES: [(&str, &str, Format); 5] = [
     (

@@ -110,8 +110,8 @@ fn five_domains_merge_into_a_final_batch_that_loads_like_any_batch() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("final review (all domains)"), "{out}");
     let (profile, batch) = {
-        let p = revdesk::profile::Profile::kczg_2020();
-        let r = revdesk::validate::load(&final_path, &p, &Default::default()).expect("loads");
+        let p = revdesk::domain::profile::Profile::kczg_2020();
+        let r = revdesk::io::validate::load(&final_path, &p, &Default::default()).expect("loads");
         (p, r.batch)
     };
     assert!(batch.meta.final_review);
@@ -207,7 +207,7 @@ fn five_domains_merge_into_a_final_batch_that_loads_like_any_batch() {
         seed: 1,
         panel: None,
         shortlist: None,
-        method: revdesk::aggregate::Method::Trimmed,
+        method: revdesk::engine::Method::Trimmed,
         trim_min: None,
     };
     let mut app = revdesk::tui::chair::ChairApp::new(

@@ -1,10 +1,12 @@
 //! Collecting a directory of sheets the way the panel chair does.
 
 use ed25519_dalek::{Signer, SigningKey};
-use revdesk::batch::{Batch, BatchMeta, Item, ProjectType};
-use revdesk::panel::{Collected, Panel, Party, collect};
-use revdesk::profile::Profile;
-use revdesk::sheet::{Expert, Sheet, SheetError, SheetItem, fingerprint, public_key_to_hex, write};
+use revdesk::domain::batch::{Batch, BatchMeta, Item, ProjectType};
+use revdesk::domain::profile::Profile;
+use revdesk::io::panel::{Collected, Panel, Party, collect};
+use revdesk::io::sheet::{
+    Expert, Sheet, SheetError, SheetItem, fingerprint, public_key_to_hex, write,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -326,7 +326,7 @@ fn the_sheet_key_writes_a_signed_verifiable_sheet() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 2, "each press writes the next sequence");
-    let sheet = revdesk::sheet::read(&files[1]).expect("reads");
+    let sheet = revdesk::io::sheet::read(&files[1]).expect("reads");
     sheet.verify().expect("signature");
     sheet
         .check(&a.batch, &a.profile)
@@ -519,7 +519,7 @@ fn recusing_a_scored_nomination_still_gives_a_valid_sheet() {
         .map(|e| e.expect("entry").path())
         .next()
         .expect("a sheet");
-    let sheet = revdesk::sheet::read(&file).expect("reads");
+    let sheet = revdesk::io::sheet::read(&file).expect("reads");
     sheet.verify().expect("signature");
     sheet
         .check(&a.batch, &a.profile)

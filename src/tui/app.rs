@@ -5,9 +5,9 @@ use super::action::Action;
 use super::i18n::{Lang, T};
 use super::keymap::KeyMap;
 use super::theme::Theme;
-use crate::batch::{Batch, Item};
-use crate::profile::{Domain, Profile};
-use crate::rubric::Criterion;
+use crate::domain::batch::{Batch, Item};
+use crate::domain::profile::{Domain, Profile};
+use crate::domain::rubric::Criterion;
 use crate::store::{
     Change, Confidence, ExpertScores, Field as StoreField, ItemRecord, Source, Store,
 };
@@ -1087,7 +1087,7 @@ impl App {
     }
 
     fn submit(&mut self) {
-        let res = crate::submit::submit_to_dir(
+        let res = crate::round::submit::submit_to_dir(
             &self.store,
             &self.batch,
             &self.profile,
@@ -1210,8 +1210,8 @@ pub fn while_too_small(
 }
 
 /// A refused score in the UI language.
-fn score_error(e: &crate::rubric::ScoreError, c: &Criterion, lang: Lang) -> String {
-    use crate::rubric::ScoreError;
+fn score_error(e: &crate::domain::rubric::ScoreError, c: &Criterion, lang: Lang) -> String {
+    use crate::domain::rubric::ScoreError;
     match e {
         ScoreError::NotANumber(v) => T::ErrNotNumber.fill(lang, &[("v", v)]),
         ScoreError::OutOfRange { value, .. } => T::ErrOutOfRange.fill(

@@ -6,13 +6,13 @@ use super::app::{Level, Panes};
 use super::i18n::{Lang, T};
 use super::keymap::KeyMap;
 use super::theme::Theme;
-use crate::aggregate::Method;
-use crate::batch::Batch;
-use crate::decisions::{self, Context, Decision, DecisionError, Override};
-use crate::panel::{self, Panel};
-use crate::profile::Profile;
-use crate::report::{self, Results};
-use crate::sheet::Sheet;
+use crate::domain::batch::Batch;
+use crate::domain::decisions::{self, Context, Decision, DecisionError, Override};
+use crate::domain::profile::Profile;
+use crate::domain::results::{self, Results};
+use crate::engine::Method;
+use crate::io::panel::{self, Panel};
+use crate::io::sheet::Sheet;
 use crate::store::{Store, StoreError};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
@@ -313,8 +313,8 @@ impl ChairApp {
         self.message = Some((level, text.into()));
     }
 
-    fn options(&self, method: Method, replicates: usize) -> report::Options {
-        let mut o = report::Options::for_profile(&self.profile, self.batch.meta.final_review);
+    fn options(&self, method: Method, replicates: usize) -> results::Options {
+        let mut o = results::Options::for_profile(&self.profile, self.batch.meta.final_review);
         o.method = method;
         o.replicates = replicates;
         o.seed = self.settings.seed;
@@ -340,7 +340,7 @@ impl ChairApp {
             .rejected
             .iter()
             .map(|e| {
-                let why = crate::tui::i18n::describe_sheet_error(&e.source, self.lang());
+                let why = crate::io::sheet::describe_sheet_error(&e.source, self.lang());
                 (e.path.clone(), why)
             })
             .collect();
@@ -375,7 +375,7 @@ impl ChairApp {
             return;
         }
         let build = |m: Method| {
-            report::build(
+            crate::round::build::build(
                 &self.batch,
                 &self.profile,
                 sheets,
@@ -426,7 +426,7 @@ impl ChairApp {
             Some(r) => r.clone(),
             None => {
                 let (sheets, exclusions) = &self.accepted;
-                let built = report::build(
+                let built = crate::round::build::build(
                     &self.batch,
                     &self.profile,
                     sheets,
@@ -554,7 +554,7 @@ impl ChairApp {
     }
 
     /// The selected row.
-    pub fn current(&self) -> Option<&report::Row> {
+    pub fn current(&self) -> Option<&results::Row> {
         let r = self.results.as_ref()?;
         self.visible.get(self.selected).map(|&i| &r.rows[i])
     }
@@ -591,7 +591,7 @@ impl ChairApp {
     }
 
     /// Change of rank against the default method: positive = moved up.
-    pub fn rank_change(&self, row: &report::Row) -> Option<i64> {
+    pub fn rank_change(&self, row: &results::Row) -> Option<i64> {
         if self.method == Method::default() {
             return None;
         }
@@ -991,7 +991,7 @@ impl ChairApp {
             &decisions::to_json(&d, Some(&context)),
         ) {
             Ok(_) => {
-                let mut msg = describe_decision(&d, self.lang());
+                let mut msg = decisions::describe_decision(&d, self.lang());
                 self.show();
                 let mut level = Level::Info;
                 if let Some(old) = before.filter(|old| *old != context) {
@@ -1095,24 +1095,5 @@ pub fn local_time(at: &str) -> String {
             .strftime("%Y-%m-%d %H:%M %:z")
             .to_string(),
         Err(_) => at.to_string(),
-    }
-}
-
-/// A decision in words.
-pub fn describe_decision(d: &Decision, lang: Lang) -> String {
-    match d {
-        Decision::Cut { k, tie_note: None } => T::DecCut.fill(lang, &[("k", &k.to_string())]),
-        Decision::Cut {
-            k,
-            tie_note: Some(note),
-        } => T::DecCutTie.fill(lang, &[("k", &k.to_string()), ("note", note)]),
-        Decision::Include { item, reason } => {
-            T::DecInclude.fill(lang, &[("item", item), ("reason", reason)])
-        }
-        Decision::Exclude { item, reason } => {
-            T::DecExclude.fill(lang, &[("item", item), ("reason", reason)])
-        }
-        Decision::Clear { item } => T::DecClear.fill(lang, &[("item", item)]),
-        Decision::TiesResolved { note, .. } => T::DecTies.fill(lang, &[("note", note)]),
     }
 }

@@ -5,14 +5,14 @@ pub mod pty;
 pub mod sheets;
 
 use ratatui::buffer::Buffer;
-use revdesk::batch::Batch;
-use revdesk::profile::Profile;
+use revdesk::domain::batch::Batch;
+use revdesk::domain::profile::Profile;
+use revdesk::io::validate::{self, Options};
 use revdesk::store::Store;
 use revdesk::tui::app::{App, Settings};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
 use revdesk::tui::theme::Theme;
-use revdesk::validate::{self, Options};
 use std::path::{Path, PathBuf};
 
 /// A fixture path.

@@ -1,8 +1,8 @@
 //! Signed score sheets made in-process, for the chair's tests.
 #![allow(dead_code)]
 
-use revdesk::batch::Batch;
-use revdesk::profile::Profile;
+use revdesk::domain::batch::Batch;
+use revdesk::domain::profile::Profile;
 use revdesk::store::{Change, Source, Store};
 use std::path::{Path, PathBuf};
 
@@ -51,7 +51,7 @@ pub fn expert_sheet(
         .apply(&id, &batch.hash, &changes, Source::Paper)
         .expect("apply");
     let (path, _) =
-        revdesk::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
+        revdesk::round::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
     path
 }
 
@@ -130,6 +130,6 @@ pub fn meeting_sheet(
         .apply(&id, &batch.hash, &changes, Source::Paper)
         .expect("apply");
     let (path, _) =
-        revdesk::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
+        revdesk::round::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
     path
 }

@@ -1,10 +1,10 @@
 //! Drawing the chair's view: ranking with the cut, nomination detail, panel.
 
 use super::{centered, clear_popup};
+use crate::text::wrap;
 use crate::tui::app::{Level, MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::chair::{ChairApp, ChairMode, ChairView, ReasonFor};
 use crate::tui::i18n::{T, describe};
-use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -152,7 +152,7 @@ fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
     f.render_widget(Line::from(spans), area);
 }
 
-fn flags_text(row: &crate::report::Row) -> String {
+fn flags_text(row: &crate::domain::results::Row) -> String {
     let mut s = String::new();
     for (flag, c) in [
         ("borderline", 'B'),
@@ -354,7 +354,7 @@ fn domain_short(app: &ChairApp, key: &str) -> String {
 }
 
 /// Domain and preliminary rank of a final-review nomination, e.g. `电子 #3`.
-fn prelim_cell(app: &ChairApp, row: &crate::report::Row) -> String {
+fn prelim_cell(app: &ChairApp, row: &crate::domain::results::Row) -> String {
     let rank = app
         .batch
         .items
@@ -656,7 +656,7 @@ fn panel(app: &ChairApp, f: &mut Frame, area: Rect) {
                     "{} {} {}",
                     crate::tui::chair::local_time(&d.at),
                     d.chair,
-                    crate::tui::chair::describe_decision(&d.decision, app.lang())
+                    crate::domain::decisions::describe_decision(&d.decision, app.lang())
                 );
                 for l in wrap::wrap(&text, w) {
                     lines.push(Line::styled(l, t.text));
@@ -922,7 +922,8 @@ fn report_range(app: &ChairApp) -> (usize, usize) {
     if let Some(r) = app.settings.shortlist {
         return r;
     }
-    crate::report::Options::for_profile(&app.profile, app.batch.meta.final_review).shortlist
+    crate::domain::results::Options::for_profile(&app.profile, app.batch.meta.final_review)
+        .shortlist
 }
 
 fn compensate(app: &ChairApp, f: &mut Frame, area: Rect, k: usize) {
@@ -979,7 +980,7 @@ fn reason(
         ReasonFor::Ties => match app
             .results
             .as_ref()
-            .and_then(|r| crate::decisions::split_at(&r.rows, r.k))
+            .and_then(|r| crate::domain::decisions::split_at(&r.rows, r.k))
         {
             Some(s) => T::ReasonTiesAt.fill(
                 app.lang(),
@@ -993,7 +994,7 @@ fn reason(
         ReasonFor::CutTie(k) => match app
             .results
             .as_ref()
-            .and_then(|r| crate::decisions::split_at(&r.rows, *k))
+            .and_then(|r| crate::domain::decisions::split_at(&r.rows, *k))
         {
             Some(s) => T::ReasonCutTie.fill(
                 app.lang(),

@@ -1,10 +1,10 @@
 //! The help overlay, generated from the keymap so it never disagrees with it.
 
 use super::{centered, clear_popup};
+use crate::text::wrap;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::i18n::{T, describe};
-use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

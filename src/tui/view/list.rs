@@ -1,8 +1,8 @@
 //! The nominations list: id, name, applicant (when there is room), status or total.
 
+use crate::text::wrap;
 use crate::tui::app::{App, ItemStatus};
 use crate::tui::i18n::T;
-use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

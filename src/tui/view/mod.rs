@@ -10,7 +10,7 @@ pub mod status;
 
 use super::app::{App, MIN_HEIGHT, MIN_WIDTH, Mode};
 use super::i18n::T;
-use crate::wrap;
+use crate::text::wrap;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};

@@ -1,10 +1,10 @@
 //! Popups: the comment editor and the recusal reason prompt.
 
 use super::{centered, clear_popup};
+use crate::text::wrap;
 use crate::tui::app::App;
 use crate::tui::i18n::T;
 use crate::tui::theme::Theme;
-use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::Span;

@@ -1,11 +1,12 @@
 //! The reading pane: the nomination's form fields in the form's order, wrapped by display width.
 
-use crate::batch::{Field, Item};
-use crate::industry;
+use crate::domain::batch::{Field, Item};
+use crate::domain::industry;
+use crate::domain::trl;
+use crate::text::wrap;
 use crate::tui::action::Action;
 use crate::tui::app::App;
 use crate::tui::i18n::T;
-use crate::{trl, wrap};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

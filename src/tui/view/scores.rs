@@ -2,10 +2,10 @@
 //! band descriptors and the comment.
 
 use crate::store::Confidence;
+use crate::text::wrap;
 use crate::tui::action::Action;
 use crate::tui::app::{App, ItemStatus, confidence_label};
 use crate::tui::i18n::T;
-use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;

@@ -1,9 +1,9 @@
 //! The title bar (batch and domain) and the status bar (expert, progress, saved, keys).
 
+use crate::text::wrap;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Level, Mode, WIDE};
 use crate::tui::i18n::T;
-use crate::wrap;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};

@@ -1,7 +1,7 @@
 //! Synthetic batches for benchmarks and load tests (`revdesk gen`): deterministic for a seed.
 
-use crate::batch::{Field, Item, ProjectType};
-use crate::profile::Profile;
+use crate::domain::batch::{Field, Item, ProjectType};
+use crate::domain::profile::Profile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::Path;

@@ -3,8 +3,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const TABLE_CSV: &str = include_str!("data/gbt4754_2017.csv");
-const NOTES_CSV: &str = include_str!("data/gbt4754_2017_notes.csv");
+const TABLE_CSV: &str = include_str!("../data/gbt4754_2017.csv");
+const NOTES_CSV: &str = include_str!("../data/gbt4754_2017_notes.csv");
 
 /// One code of the classification.
 #[derive(Debug, Clone, PartialEq, Eq)]

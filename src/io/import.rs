@@ -3,7 +3,7 @@
 //! Nothing here judges the content: that is `validate`'s job. This layer only
 //! turns bytes into `(line, column, text)` so that every finding can name its place.
 
-use crate::batch::{BatchMeta, Field};
+use crate::domain::batch::{BatchMeta, Field};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

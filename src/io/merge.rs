@@ -1,7 +1,7 @@
 //! The final review (终审): merging the domains' shortlist exports into one batch.
 
-use crate::batch::Item;
-use crate::profile::Profile;
+use crate::domain::batch::Item;
+use crate::domain::profile::Profile;
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};

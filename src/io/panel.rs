@@ -25,9 +25,9 @@
 //! names must be written out in full). Items the expert recused from, or left unscored, are
 //! fine; scores of a conflicted item are reported as a [`Conflict`] and are to be dropped.
 
-use crate::batch::{Batch, Item};
-use crate::profile::Profile;
-use crate::sheet::{
+use crate::domain::batch::{Batch, Item};
+use crate::domain::profile::Profile;
+use crate::io::sheet::{
     self, SheetError, SheetFileError, fingerprint, public_key_from_hex, public_key_to_hex,
 };
 use ed25519_dalek::VerifyingKey;
@@ -723,7 +723,7 @@ mod tests {
     }
     #[test]
     fn conflicts_with_applicant_or_recommender() {
-        use crate::batch::{Item, ProjectType};
+        use crate::domain::batch::{Item, ProjectType};
         let p = Panel::from_toml(&panel_text(), Path::new("panel.toml")).unwrap();
         let wang = p.expert("wang").unwrap();
         let item = |applicant: &str, recommender: &str| Item {

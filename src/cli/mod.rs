@@ -1,14 +1,14 @@
 //! The command line: argument parsing and the subcommands' glue. Exit codes: 0 success,
 //! 1 the input has errors, 2 usage error or unreadable file.
 
-use crate::batch::Batch;
-use crate::entry;
-use crate::import::ImportError;
-use crate::industry;
-use crate::profile::Profile;
+use crate::domain::batch::Batch;
+use crate::domain::industry;
+use crate::domain::profile::Profile;
+use crate::io::entry;
+use crate::io::import::ImportError;
+use crate::io::synth;
+use crate::io::validate::{self, Options, Report};
 use crate::store::{Change, Source, Store};
-use crate::synth;
-use crate::validate::{self, Options, Report};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -814,7 +814,7 @@ fn cmd_gen(a: GenArgs) -> Result<u8> {
 fn cmd_profile(p: ProfileCmd) -> Result<u8> {
     match p {
         ProfileCmd::Show { profile: None } => {
-            print!("{}", crate::profile::KCZG_2020_TOML);
+            print!("{}", crate::domain::profile::KCZG_2020_TOML);
             Ok(0)
         }
         ProfileCmd::Show { profile: Some(f) } => {
@@ -827,7 +827,7 @@ fn cmd_profile(p: ProfileCmd) -> Result<u8> {
         ProfileCmd::Check { file } => {
             let p = match Profile::load(&file) {
                 Ok(p) => p,
-                Err(e @ crate::profile::ProfileError::Read { .. }) => return Err(e.into()),
+                Err(e @ crate::domain::profile::ProfileError::Read { .. }) => return Err(e.into()),
                 Err(e) => {
                     eprintln!("{e}");
                     return Ok(EXIT_INPUT);
@@ -905,11 +905,11 @@ fn cmd_industry(a: IndustryArgs) -> Result<u8> {
 }
 
 /// The demo batch, bundled in the binary.
-pub const DEMO_BATCH: &[u8] = include_bytes!("../fixtures/batches/resources-environment.json");
+pub const DEMO_BATCH: &[u8] = include_bytes!("../../fixtures/batches/resources-environment.json");
 
 /// The UI language: `--lang`, else the locale.
-fn ui_lang(ui: &UiOpts) -> Result<crate::tui::i18n::Lang> {
-    use crate::tui::i18n::Lang;
+fn ui_lang(ui: &UiOpts) -> Result<crate::text::i18n::Lang> {
+    use crate::text::i18n::Lang;
     Ok(match ui.lang.as_deref() {
         Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
         None => Lang::from_env(),
@@ -1008,7 +1008,7 @@ fn cmd_demo(a: DemoArgs) -> Result<u8> {
     let profile = Profile::kczg_2020();
     let report = validate::load_bytes(
         Path::new("demo/resources-environment.json"),
-        crate::import::Format::Json,
+        crate::io::import::Format::Json,
         DEMO_BATCH,
         &profile,
         &Options::default(),
@@ -1038,7 +1038,7 @@ fn cmd_key(a: KeyArgs) -> Result<u8> {
     let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
     let store = Store::open(&dir)?;
-    let key = crate::submit::signing_key(&store, &expert)?;
+    let key = crate::round::submit::signing_key(&store, &expert)?;
     let public = key.verifying_key();
     let sharing = store.experts_sharing_key(&expert)?;
     if !sharing.is_empty() {
@@ -1053,8 +1053,11 @@ fn cmd_key(a: KeyArgs) -> Result<u8> {
         .unwrap_or_else(|| expert.clone());
     println!("store:       {}", store.path().display());
     println!("expert:      {expert}");
-    println!("public key:  {}", crate::sheet::public_key_to_hex(&public));
-    println!("fingerprint: {}", crate::sheet::fingerprint(&public));
+    println!(
+        "public key:  {}",
+        crate::io::sheet::public_key_to_hex(&public)
+    );
+    println!("fingerprint: {}", crate::io::sheet::fingerprint(&public));
     println!();
     println!("# for the chair's panel file (panel.toml):");
     println!("[[experts]]");
@@ -1063,7 +1066,7 @@ fn cmd_key(a: KeyArgs) -> Result<u8> {
     println!("affiliations = []");
     println!(
         "public_key = \"{}\"",
-        crate::sheet::public_key_to_hex(&public)
+        crate::io::sheet::public_key_to_hex(&public)
     );
     Ok(0)
 }
@@ -1094,9 +1097,9 @@ fn cmd_sheet(a: SheetArgs) -> Result<u8> {
         );
     }
     register(&store, &batch, &profile)?;
-    let sheet = crate::submit::produce(&store, &batch, &profile, &expert)?;
-    crate::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
-        crate::sheet::SheetFileError {
+    let sheet = crate::round::submit::produce(&store, &batch, &profile, &expert)?;
+    crate::io::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
+        crate::io::sheet::SheetFileError {
             path: a.output.clone(),
             source,
         }
@@ -1150,21 +1153,21 @@ pub struct Gathered {
     /// The batch.
     pub batch: Batch,
     /// The aggregated results.
-    pub results: crate::report::Results,
+    pub results: crate::domain::results::Results,
 }
 
 /// Parses `--method`.
-fn parse_method(m: &str) -> Result<crate::aggregate::Method> {
+fn parse_method(m: &str) -> Result<crate::engine::Method> {
     m.parse().map_err(|e| anyhow::anyhow!("--method {m}: {e}"))
 }
 
 /// The chair's decision log for a batch from `--decisions DIR`; a damaged log is an error.
-fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<crate::decisions::Recorded>> {
+fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<crate::domain::decisions::Recorded>> {
     if !dir.join(crate::store::DB_FILE_NAME).exists() {
         bail!("--decisions {}: no chair's store there", dir.display());
     }
     let store = Store::open(dir)?;
-    let log = crate::decisions::parse_log(&store.decisions(&batch.hash)?)?;
+    let log = crate::domain::decisions::parse_log(&store.decisions(&batch.hash)?)?;
     if log.is_empty() {
         eprintln!(
             "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
@@ -1197,12 +1200,14 @@ pub fn gather(
         .as_deref()
         .map(|dir| chair_log(dir, &batch))
         .transpose()?;
-    let made = log.as_deref().and_then(crate::decisions::made_under);
+    let made = log
+        .as_deref()
+        .and_then(crate::domain::decisions::made_under);
     let panel = match &so.panel {
-        Some(p) => Some(crate::panel::Panel::load(p)?),
+        Some(p) => Some(crate::io::panel::Panel::load(p)?),
         None => None,
     };
-    let collected = crate::panel::collect(&so.sheets, &batch, &profile, panel.as_ref());
+    let collected = crate::io::panel::collect(&so.sheets, &batch, &profile, panel.as_ref());
     for n in &collected.notes {
         eprintln!("note: {n}");
     }
@@ -1230,9 +1235,12 @@ pub fn gather(
         eprintln!("revdesk: no valid score sheet to aggregate");
         return Ok(Err(EXIT_INPUT));
     }
-    let mut ropts = crate::report::Options::for_profile(&profile, batch.meta.final_review);
+    let mut ropts = crate::domain::results::Options::for_profile(&profile, batch.meta.final_review);
     ropts.method = method
-        .or_else(|| made.as_ref().and_then(crate::decisions::Context::method))
+        .or_else(|| {
+            made.as_ref()
+                .and_then(crate::domain::decisions::Context::method)
+        })
         .unwrap_or_default();
     ropts.trim_min = so
         .trim_min
@@ -1244,10 +1252,11 @@ pub fn gather(
         ropts.shortlist = r;
     }
     let exclusions = collected.exclusions();
-    let sheets: Vec<crate::sheet::Sheet> = collected.accepted.into_iter().map(|(_, s)| s).collect();
-    let mut results = crate::report::build(&batch, &profile, &sheets, &exclusions, &ropts)?;
+    let sheets: Vec<crate::io::sheet::Sheet> =
+        collected.accepted.into_iter().map(|(_, s)| s).collect();
+    let mut results = crate::round::build::build(&batch, &profile, &sheets, &exclusions, &ropts)?;
     if let Some(log) = &log {
-        crate::decisions::apply(&mut results, log);
+        crate::domain::decisions::apply(&mut results, log);
         if let Some(a) = &results.decided {
             if let Some(c) = &a.made_under {
                 eprintln!(
@@ -1273,9 +1282,9 @@ fn cmd_rank(a: RankArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let out = match a.format {
-        RankFormat::Table => crate::export::rank_table(&g.results).into_bytes(),
-        RankFormat::Csv => crate::export::rank_csv(&g.results, false),
-        RankFormat::Json => crate::export::rank_json(&g.results).into_bytes(),
+        RankFormat::Table => crate::io::export::rank_table(&g.results).into_bytes(),
+        RankFormat::Csv => crate::io::export::rank_csv(&g.results, false),
+        RankFormat::Json => crate::io::export::rank_json(&g.results).into_bytes(),
     };
     if a.format != RankFormat::Table
         && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
@@ -1298,8 +1307,8 @@ fn cmd_stats(a: StatsArgs) -> Result<u8> {
         Err(code) => return Ok(code),
     };
     let out = match a.format {
-        StatsFormat::Table => crate::export::stats_table(&g.results),
-        StatsFormat::Json => crate::export::stats_json(&g.results),
+        StatsFormat::Table => crate::io::export::stats_table(&g.results),
+        StatsFormat::Json => crate::io::export::stats_json(&g.results),
     };
     print!("{out}");
     Ok(0)
@@ -1320,7 +1329,8 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
     // The list goes to the association, so the profile's range is the rule, whatever range
     // `--shortlist` computed the cut on (that option is for exploring with `rank`).
     let (lo, hi) =
-        crate::report::Options::for_profile(&g.profile, g.batch.meta.final_review).shortlist;
+        crate::domain::results::Options::for_profile(&g.profile, g.batch.meta.final_review)
+            .shortlist;
     let size = r.rows.iter().filter(|x| x.shortlisted).count();
     if (size < lo || size > hi) && !a.force {
         match r.decided.as_ref().and_then(|d| d.range_problem()) {
@@ -1342,19 +1352,19 @@ fn cmd_export(a: ExportArgs) -> Result<u8> {
     }
     match a.format {
         ExportFormat::Xlsx => {
-            let bytes = crate::export::xlsx_bytes(r, &g.profile)
+            let bytes = crate::io::export::xlsx_bytes(r, &g.profile)
                 .with_context(|| format!("cannot build {}", a.output.display()))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
-        ExportFormat::Csv => write_file(&a.output, &crate::export::export_csv(r), a.overwrite)?,
+        ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,
         ExportFormat::Json => write_file(
             &a.output,
-            crate::export::export_json(r).as_bytes(),
+            crate::io::export::export_json(r).as_bytes(),
             a.overwrite,
         )?,
         ExportFormat::Md => write_file(
             &a.output,
-            crate::export::export_markdown(r, &g.profile).as_bytes(),
+            crate::io::export::export_markdown(r, &g.profile).as_bytes(),
             a.overwrite,
         )?,
     }
@@ -1413,7 +1423,7 @@ fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
 fn cmd_chair(a: ChairArgs) -> Result<u8> {
     let profile = load_profile(a.opts.profile.as_deref())?;
     let panel = match &a.panel {
-        Some(p) => Some(crate::panel::Panel::load(p)?),
+        Some(p) => Some(crate::io::panel::Panel::load(p)?),
         None => None,
     };
     let batch = match load_usable_batch(&a.batch, &profile, &a.opts)? {
@@ -1428,7 +1438,7 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
     // A damaged log stops here, as in `rank`/`export`: the chair must not decide on a ranking
     // that silently lacks the earlier decisions.
     let log = if dir.join(crate::store::DB_FILE_NAME).exists() {
-        crate::decisions::parse_log(&Store::open(&dir)?.decisions(&batch.hash)?)?
+        crate::domain::decisions::parse_log(&Store::open(&dir)?.decisions(&batch.hash)?)?
     } else {
         Vec::new()
     };
@@ -1436,9 +1446,12 @@ fn cmd_chair(a: ChairArgs) -> Result<u8> {
     let store = Store::open(&dir)?;
     register(&store, &batch, &profile)?;
     // Reopening after decisions: show the ranking they were made under, unless told otherwise.
-    let made = crate::decisions::made_under(&log);
+    let made = crate::domain::decisions::made_under(&log);
     let method = method
-        .or_else(|| made.as_ref().and_then(crate::decisions::Context::method))
+        .or_else(|| {
+            made.as_ref()
+                .and_then(crate::domain::decisions::Context::method)
+        })
         .unwrap_or_default();
     let shortlist = shortlist.or(made.as_ref().map(|c| (c.shortlist_min, c.shortlist_max)));
     let trim_min = a.trim_min.or(made.as_ref().map(|c| c.trim_min));
@@ -1472,7 +1485,7 @@ fn cmd_merge(a: MergeArgs) -> Result<u8> {
             std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
         inputs.push((p.clone(), text));
     }
-    let merged = match crate::merge::merge(&inputs, &profile) {
+    let merged = match crate::io::merge::merge(&inputs, &profile) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("revdesk: cannot merge: {e}");

@@ -1,9 +1,9 @@
 //! Batch validation: turns raw rows into items and findings (errors and warnings).
 
-use crate::batch::{Batch, BatchMeta, Field, Item, ProjectType};
-use crate::import::{self, Format, ImportError, RawBatch, RawRow};
-use crate::industry::{self, CodeCheck};
-use crate::profile::Profile;
+use crate::domain::batch::{Batch, BatchMeta, Field, Item, ProjectType};
+use crate::domain::industry::{self, CodeCheck};
+use crate::domain::profile::Profile;
+use crate::io::import::{self, Format, ImportError, RawBatch, RawRow};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;

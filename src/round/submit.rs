@@ -1,8 +1,8 @@
 //! Producing signed score sheets from an expert's store: the key, the sequence, the sheet.
 
-use crate::batch::Batch;
-use crate::profile::Profile;
-use crate::sheet::{self, Confidence, Expert, Sheet, SheetItem};
+use crate::domain::batch::Batch;
+use crate::domain::profile::Profile;
+use crate::io::sheet::{self, Confidence, Expert, Sheet, SheetItem};
 use crate::store::{self, Store};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};

@@ -1,12 +1,12 @@
 //! The review profile: the rules of one review round (domains, quotas, limits, shortlist, rubric).
 
-use crate::rubric::Rubric;
+use crate::domain::rubric::Rubric;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The built-in 2020 profile, as TOML.
-pub const KCZG_2020_TOML: &str = include_str!("data/profile-kczg-2020.toml");
+pub const KCZG_2020_TOML: &str = include_str!("../data/profile-kczg-2020.toml");
 
 /// A technology domain and the alliance that reviews it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

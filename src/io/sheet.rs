@@ -79,9 +79,10 @@
 //! [`fingerprint`] is the first 16 bytes of SHA-256 of the 32 public-key bytes, as 8 groups
 //! of 4 hex digits joined by `:`.
 
-use crate::batch::Batch;
-use crate::profile::Profile;
-use crate::rubric::{Criterion, ScoreError};
+use crate::domain::batch::Batch;
+use crate::domain::profile::Profile;
+use crate::domain::rubric::{Criterion, ScoreError};
+use crate::text::i18n::Lang;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -856,10 +857,119 @@ fn place(tmp: &Path, path: &Path, overwrite: bool) -> Result<(), SheetError> {
     }
 }
 
+/// Why a score sheet was refused, in the UI language (the library's messages are English).
+pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
+    use crate::domain::rubric::ScoreError;
+    use SheetError as E;
+    if lang.en() {
+        return e.to_string();
+    }
+    let file = |p: &std::path::Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| p.display().to_string())
+    };
+    match e {
+        E::Io(err) => format!("无法读取：{err}"),
+        E::TooLarge { bytes } => format!("文件过大，不像评分表（{bytes} 字节）"),
+        E::Json {
+            line,
+            column,
+            message,
+        } => format!("JSON 格式错误（第 {line} 行第 {column} 列）：{message}"),
+        E::NotASheet { reason } => format!("不是 revdesk 评分表：{reason}"),
+        E::WrongFormat { found } => format!("评分表格式“{found}”不受本版本支持"),
+        E::BadTime { value, .. } => format!("生成时间“{value}”不是有效的 UTC 时间"),
+        E::NoExpert => "评分表未写明专家（expert.id 为空）".into(),
+        E::BadPublicKey(k) => format!("公钥无效：{k}"),
+        E::Unsigned => "评分表未签名".into(),
+        E::BadSignature { .. } => "签名验证失败：评分表在签名后被改动，或签名不属于该公钥".into(),
+        E::WrongBatch { sheet, given } => {
+            format!("评分表对应的是另一批次（{sheet}...），不是本批次（{given}...）")
+        }
+        E::WrongRubric {
+            sheet,
+            given,
+            profile,
+        } => {
+            format!("评分表所用评分标准（{sheet}...）与本轮规则 {profile} 的标准（{given}...）不同")
+        }
+        E::UnknownItem { item } => format!("项目 {item} 不在本批次中"),
+        E::DuplicateItem { item } => format!("项目 {item} 出现了两次"),
+        E::UnknownCriterion { item, key, known } => {
+            format!("项目 {item}：未知指标“{key}”（评分标准的指标为 {known}）")
+        }
+        E::BadScore {
+            item,
+            label,
+            value,
+            source,
+            ..
+        } => {
+            let why = match source {
+                ScoreError::NotANumber(_) => "不是数字".to_string(),
+                ScoreError::OutOfRange { min, max, .. } => format!("超出范围 {min}-{max}"),
+                ScoreError::OffStep { step, .. } => format!("不符合步长 {step}"),
+            };
+            format!("项目 {item}：{label} 的分数 {value} {why}")
+        }
+        E::RecusedWithScores { item, count } => {
+            format!("项目 {item} 已回避，却有 {count} 个分数")
+        }
+        E::NotInPanel { expert } => format!("专家 {expert} 不在专家组名单中"),
+        E::KeyNotPinned {
+            expert,
+            key,
+            pinned,
+        } => format!("签名公钥 {key} 与专家组名单为专家 {expert} 登记的公钥 {pinned} 不符"),
+        E::KeysDiffer {
+            expert,
+            key,
+            others,
+        } => format!(
+            "签名公钥 {key} 与专家 {expert} 其他评分表的公钥不同（{}）；没有专家组名单无法判断真伪，{expert} 的评分表全部不予采用（请用 --panel 登记公钥）",
+            others
+                .iter()
+                .map(|(p, fp)| format!("{}：{fp}", file(p)))
+                .collect::<Vec<_>>()
+                .join("，")
+        ),
+        E::ConflictingSequence {
+            expert,
+            sequence,
+            other,
+        } => format!(
+            "与 {} 冲突：两份都是专家 {expert} 的第 {sequence} 份评分表，内容却不同",
+            file(other)
+        ),
+        E::Exists => "文件已存在（未覆盖）".into(),
+        E::Write(err) => format!("无法写入：{err}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sheet_errors_speak_both_languages() {
+        let e = SheetError::WrongBatch {
+            sheet: "ab12".into(),
+            given: "cd34".into(),
+        };
+        assert_eq!(describe_sheet_error(&e, Lang::En), e.to_string());
+        let zh = describe_sheet_error(&e, Lang::Zh);
+        assert!(zh.contains("另一批次") && zh.contains("ab12"), "{zh}");
+        let e = SheetError::RecusedWithScores {
+            item: "RE-001".into(),
+            count: 2,
+        };
+        assert_eq!(
+            describe_sheet_error(&e, Lang::Zh),
+            "项目 RE-001 已回避，却有 2 个分数"
+        );
+    }
+
     use super::*;
-    use crate::batch::{BatchMeta, Item, ProjectType};
+    use crate::domain::batch::{BatchMeta, Item, ProjectType};
 
     pub(crate) fn item(id: &str, applicant: &str, recommender: &str) -> Item {
         Item {

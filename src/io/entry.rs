@@ -2,9 +2,9 @@
 //!
 //! The whole file is checked before anything is written: one bad cell rejects it.
 
-use crate::batch::Batch;
-use crate::import;
-use crate::rubric::Rubric;
+use crate::domain::batch::Batch;
+use crate::domain::rubric::Rubric;
+use crate::io::import;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -64,7 +64,7 @@ enum Col {
 
 fn classify(header: &str, rubric: &Rubric) -> Option<Col> {
     // `可行性（0–10分）`, `*编号`: notes and markers are not part of the name.
-    let h = crate::batch::strip_header_notes(header);
+    let h = crate::domain::batch::strip_header_notes(header);
     let h = h.as_str();
     let lower = h.to_ascii_lowercase();
     match lower.as_str() {
@@ -378,8 +378,8 @@ pub fn parse(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::batch::{BatchMeta, Item, ProjectType};
-    use crate::profile::Profile;
+    use crate::domain::batch::{BatchMeta, Item, ProjectType};
+    use crate::domain::profile::Profile;
 
     fn batch() -> Batch {
         let item = |id: &str| Item {

@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 use serde::Serialize;
 
-use crate::aggregate::{AgreementStats, ItemResult, Method};
-use crate::profile::Profile;
-use crate::report::{ExpertRow, Results, Row};
-use crate::wrap;
+use crate::domain::profile::Profile;
+use crate::domain::results::{ExpertRow, Results, Row};
+use crate::engine::{AgreementStats, ItemResult, Method};
+use crate::text::wrap;
 
 /// The `format` tag of [`rank_json`] output.
 pub const RESULTS_FORMAT: &str = "revdesk-results/1";
@@ -142,13 +142,13 @@ fn groups(r: &Results) -> Option<usize> {
 /// [`Results::cut_note`].
 pub fn cut_note_zh(r: &Results) -> String {
     let Some(d) = &r.decided else {
-        return crate::report::describe_cut_zh(&r.aggregation.shortlist);
+        return crate::domain::results::describe_cut_zh(&r.aggregation.shortlist);
     };
     // Mirrors `decisions::apply`, which writes the English note.
     let mut note = if d.k_decided {
         format!("K = {}：由主席设定（规则给出 K = {}）", d.k, d.computed_k)
     } else {
-        crate::report::describe_cut_zh(&r.aggregation.shortlist)
+        crate::domain::results::describe_cut_zh(&r.aggregation.shortlist)
     };
     if let Some(split) = &d.split_tie {
         if d.k_decided {
@@ -174,7 +174,7 @@ pub fn warnings_zh(r: &Results) -> Vec<String> {
     r.aggregation
         .warnings
         .iter()
-        .map(crate::report::describe_warning_zh)
+        .map(crate::domain::results::describe_warning_zh)
         .collect()
 }
 
@@ -185,7 +185,7 @@ fn left_out_zh(r: &Results, expert: &str) -> Option<String> {
         .iter()
         .find(|e| e.id == expert)
         .and_then(|e| e.excluded.as_ref())
-        .map(crate::report::describe_left_out_zh)
+        .map(crate::domain::results::describe_left_out_zh)
 }
 
 /// A leniency with its sign (`+1.25`, `-0.50`), or `none`.
@@ -1087,7 +1087,7 @@ struct StatsItem<'a> {
 struct Crossed<'a> {
     experts: Vec<String>,
     items: Vec<String>,
-    mean_squares: Option<&'a crate::aggregate::MeanSquares>,
+    mean_squares: Option<&'a crate::engine::MeanSquares>,
 }
 
 #[derive(Serialize)]
@@ -1101,7 +1101,7 @@ struct StatsDoc<'a> {
     agreement: AgreementStats,
     crossed: Crossed<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    decided: Option<&'a crate::decisions::Applied>,
+    decided: Option<&'a crate::domain::decisions::Applied>,
 }
 
 /// Panel statistics as pretty JSON tagged `"format": "revdesk-stats/1"`.
@@ -1652,7 +1652,7 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
 
 /// The chair's decision history, oldest first (empty when no decision was recorded).
 fn sheet_decisions(r: &Results) -> XSheet {
-    use crate::decisions::Decision;
+    use crate::domain::decisions::Decision;
     let rows = r
         .decisions
         .iter()
@@ -2247,9 +2247,9 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
                 d.seq,
                 md(&d.at),
                 md(&d.chair),
-                md(&crate::tui::chair::describe_decision(
+                md(&crate::domain::decisions::describe_decision(
                     &d.decision,
-                    crate::tui::i18n::Lang::Zh
+                    crate::text::i18n::Lang::Zh
                 ))
             );
         }

@@ -13,8 +13,9 @@
 //!   context is the default for `rank`, `stats` and `export` with the chair's store, and a replay
 //!   under other settings is warned about in every output.
 
-use crate::aggregate::Method;
-use crate::report::{Results, Row};
+use crate::domain::results::{Results, Row};
+use crate::engine::Method;
+use crate::text::i18n::{Lang, T};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -644,6 +645,25 @@ pub fn apply(results: &mut Results, log: &[Recorded]) {
     }
     results.decided = Some(applied);
     results.decisions = log.to_vec();
+}
+
+/// A decision in words.
+pub fn describe_decision(d: &Decision, lang: Lang) -> String {
+    match d {
+        Decision::Cut { k, tie_note: None } => T::DecCut.fill(lang, &[("k", &k.to_string())]),
+        Decision::Cut {
+            k,
+            tie_note: Some(note),
+        } => T::DecCutTie.fill(lang, &[("k", &k.to_string()), ("note", note)]),
+        Decision::Include { item, reason } => {
+            T::DecInclude.fill(lang, &[("item", item), ("reason", reason)])
+        }
+        Decision::Exclude { item, reason } => {
+            T::DecExclude.fill(lang, &[("item", item), ("reason", reason)])
+        }
+        Decision::Clear { item } => T::DecClear.fill(lang, &[("item", item)]),
+        Decision::TiesResolved { note, .. } => T::DecTies.fill(lang, &[("note", note)]),
+    }
 }
 
 #[cfg(test)]

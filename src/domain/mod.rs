@@ -1,0 +1,10 @@
+//! The review's domain: nominations, profiles and rubrics, industries, readiness levels,
+//! results and the chair's decisions. Pure data and rules.
+
+pub mod batch;
+pub mod decisions;
+pub mod industry;
+pub mod profile;
+pub mod results;
+pub mod rubric;
+pub mod trl;

@@ -1,0 +1,281 @@
+//! Every user-facing string, in Chinese and English: the one place to translate.
+
+/// The UI language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 中文 (the default for our users).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// Parses `zh`/`en` (and `zh-CN`, `en_US`, …).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let l = s.trim().to_ascii_lowercase();
+        if l.starts_with("zh") {
+            Some(Lang::Zh)
+        } else if l.starts_with("en") {
+            Some(Lang::En)
+        } else {
+            None
+        }
+    }
+
+    /// From the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`): English for explicit non-Chinese
+    /// locales, Chinese otherwise (a bare `C`/`POSIX` locale is common over SSH).
+    pub fn from_env() -> Lang {
+        let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let loc = get("LC_ALL")
+            .or_else(|| get("LC_MESSAGES"))
+            .or_else(|| get("LANG"));
+        Lang::from_locale(loc.as_deref())
+    }
+
+    /// The decision behind [`Lang::from_env`], for a given locale string.
+    pub fn from_locale(loc: Option<&str>) -> Lang {
+        match loc {
+            None => Lang::Zh,
+            Some(l) if l == "C" || l == "POSIX" || l.starts_with("C.") => Lang::Zh,
+            Some(l) => Lang::parse(l).unwrap_or(Lang::En),
+        }
+    }
+
+    /// Whether this is English.
+    pub fn en(self) -> bool {
+        self == Lang::En
+    }
+}
+
+macro_rules! strings {
+    ($($name:ident => $zh:expr, $en:expr;)*) => {
+        /// A UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum T { $(#[allow(missing_docs)] $name),* }
+
+        impl T {
+            /// The text in a language.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((T::$name, Lang::Zh) => $zh, (T::$name, Lang::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+strings! {
+    FilterAll => "全部", "all";
+    FilterTodo => "待评", "to do";
+    FilterFlagged => "待讨论", "flagged";
+    FilterRecused => "已回避", "recused";
+    StatusRecused => "回避", "rec.";
+    Saved => "已保存", "saved";
+    NotSaved => "未保存!", "NOT SAVED";
+    Scored => "已评", "scored";
+    PaneList => "推荐项目", "Nominations";
+    PaneScores => "评分", "Scores";
+    Total => "总分", "Total";
+    Comment => "评语", "Comment";
+    NoComment => "（无评语，按 {key} 填写）", "(no comment: press {key})";
+    Recused => "已回避", "Recused";
+    RecusedBecause => "回避原因：{reason}", "Reason for recusal: {reason}";
+    OutOf100 => " / 100", " / 100";
+    RecusedHint => "已回避，不能评分。再按 {key} 撤回回避。", "Recused: cannot be scored. Press {key} again to withdraw.";
+    Flagged => "待讨论", "Flagged for discussion";
+    Confidence => "信心", "Confidence";
+    ConfLow => "低", "low";
+    ConfNormal => "中", "normal";
+    ConfHigh => "高", "high";
+    Rubric => "评分标准", "Rubric";
+    ContactsHidden => "联系方式已隐藏（按 {key} 显示）", "Contact details hidden (press {key} to show)";
+    HelpTitle => "帮助：按键", "Help: keys";
+    HelpFooter => "Esc 或 {help} 关闭；{down}/{up} 滚动", "Esc or {help} closes; {down}/{up} scroll";
+    HelpMore => "第 {from}-{to} 行，共 {n} 行", "lines {from}-{to} of {n}";
+    HelpInSearch => "搜索时：Enter 保留筛选，Esc 清除搜索", "while searching: Enter keeps the filter, Esc clears the search";
+    HelpInEditor => "评语编辑器：Esc 保存并关闭；粘贴可用", "comment editor: Esc saves and closes; paste works";
+    HelpInRecusal => "回避原因：Enter 确认，Esc 取消", "recusal reason: Enter confirms, Esc cancels";
+    HelpModal => "（弹出框中）", "(in pop-ups)";
+    HelpTyping => "0-9 .  输入当前指标的分数（Enter 确认）", "0-9 .  type a score for the focused criterion (Enter commits)";
+    TooSmall => "终端太小：至少需要 {w}x{h}，当前 {cw}x{ch}", "Terminal too small: need at least {w}x{h}, have {cw}x{ch}";
+    CommentTitle => "评语（Esc 保存并关闭）", "Comment (Esc saves and closes)";
+    RecuseTitle => "回避原因（Enter 确认，Esc 取消）", "Reason for recusal (Enter confirms, Esc cancels)";
+    SearchPrompt => "搜索", "Search";
+    SearchHint => "Enter 保留筛选，Esc 清除", "Enter keeps the filter, Esc clears it";
+    NoMatch => "没有符合条件的推荐项目", "No nomination matches";
+    MsgRecused => "已回避 {id}", "Recused from {id}";
+    MsgUnrecused => "已撤回对 {id} 的回避", "Recusal of {id} withdrawn";
+    MsgNeedReason => "回避需要填写原因", "A recusal needs a reason";
+    MsgFlagged => "已标记 {id} 待讨论", "{id} flagged for discussion";
+    MsgUnflagged => "已取消 {id} 的讨论标记", "{id} no longer flagged";
+    MsgUndone => "已撤销：{what}", "Undone: {what}";
+    MsgNothingToUndo => "没有可撤销的修改", "Nothing to undo";
+    MsgRecusedNoScore => "已回避的推荐不能评分（按 {key} 撤回）", "Recused: cannot score (press {key} to withdraw)";
+    MsgInputDropped => "输入的“{v}”未保存（Enter 确认分数）", "typed '{v}' discarded (Enter commits a score)";
+    MsgInputTooLong => "分数“{v}”太长：按 Backspace 改正", "'{v}' is too long for a score: Backspace to correct";
+    MsgNudgeEmpty => "{crit} 尚未评分：请先输入分数", "{crit} has no score yet: type one first";
+    MsgAtLimit => "{crit} 已是 {v}", "{crit} is already {v}";
+    MsgLastItem => "已是最后一个（{key} 跳到下一个未评完的）", "last nomination ({key} goes to the next one not finished)";
+    HintScore => "打分", "score";
+    HintMove => "移动", "move";
+    HintCriterion => "指标", "criterion";
+    HintComment => "评语", "comment";
+    HintRecuse => "回避", "recuse";
+    HintFlag => "讨论", "flag";
+    HintUndo => "撤销", "undo";
+    HintList => "列表", "list";
+    HintHelp => "帮助", "help";
+    HintQuit => "退出", "quit";
+    DemoExpert => "演示专家", "Demo expert";
+    MsgBadScore => "{crit}：{err}，未保存", "{crit}: {err}; not saved";
+    ErrNotNumber => "“{v}”不是数字", "'{v}' is not a number";
+    ErrOutOfRange => "{v} 超出范围 {min}-{max}", "{v} is outside {min}-{max}";
+    ErrOffStep => "{v} 不符合步长 {step}", "{v} is not on the step {step}";
+    MsgAllDone => "全部推荐项目已评完", "Every nomination is scored";
+    MsgSaveFailed => "保存失败：{err}", "Save failed: {err}";
+    MsgCommentSaved => "评语已保存", "Comment saved";
+    MsgConfidence => "{id} 信心：{level}", "{id} confidence: {level}";
+    MsgSubmitted => "已提交第 {seq} 份评分表：{path}", "Score sheet {seq} written: {path}";
+    MsgReloaded => "已载入其他会话的修改", "Changes from another session loaded";
+    Domain => "领域", "Domain";
+    Alliance => "学会联合体", "Alliance";
+    FinalReview => "终审", "Final review";
+    Expert => "专家", "Expert";
+    Of => "共", "of";
+    PreliminaryRank => "初评排名", "Preliminary rank";
+    TrlNote => "通俗说明，非标准原文", "plain-words paraphrase, not the standard's text";
+    Unscored => "未评", "unscored";
+    // The chair's view.
+    ChairFilterAll => "全部", "all";
+    ChairFilterShortlisted => "入围", "shortlisted";
+    ChairFilterBorderline => "边缘", "borderline";
+    ChairFilterDecided => "有决定", "decided";
+    ChairSheetsReread => "评分表已更新：有效 {after} 份（之前 {before} 份）", "sheets re-read: {after} accepted (was {before})";
+    ChairReasonRequired => "必须填写理由", "a written reason is required";
+    ChairMethodIs => "汇总方法：{m}", "method: {m}";
+    DecCut => "分数线设为 K = {k}", "cut set to K = {k}";
+    DecInclude => "{item} 破格入围：{reason}", "{item} included: {reason}";
+    DecExclude => "{item} 不予入围：{reason}", "{item} excluded: {reason}";
+    DecClear => "已撤销对 {item} 的决定", "decision on {item} withdrawn";
+    DecTies => "并列已解决：{note}", "ties resolved: {note}";
+    DecIncluded => "破格入围", "included";
+    DecExcluded => "不予入围", "excluded";
+    ChairHints => " {next}/{prev} 移动  {cut} 分数线  {commit} 详情  {view} 切换  {method} 方法  {up}/{down} 移线  {inc} 破格入围  {exc} 不入围  {quit} 退出", " {next}/{prev} move  {cut} cut  {commit} detail  {view} view  {method} method  {up}/{down} move cut  {inc} include  {exc} exclude  {quit} quit";
+    ReasonInclude => " {id} 破格入围的理由（Enter 确认，Esc 取消） ", " Why include {id} (Enter confirms, Esc cancels) ";
+    ReasonExclude => " {id} 不予入围的理由（Enter 确认，Esc 取消） ", " Why exclude {id} (Enter confirms, Esc cancels) ";
+    ReasonTies => " 并列如何解决（Enter 确认，Esc 取消） ", " How the ties were settled (Enter confirms, Esc cancels) ";
+    ChairTerminalTooSmallNeed => "终端太小：至少需要", "Terminal too small: need at least";
+    ChairHave => "当前", "have";
+    ChairFinalReview => "终审", "final review";
+    ChairChair => "主席", "chair";
+    ChairSheets => "评分表", "sheets";
+    ChairMethod => "方法", "method";
+    ChairRanking => "排名", "Ranking";
+    ChairNoValidScoreSheet => "尚无有效评分表：等待专家提交……", "No valid score sheet yet: waiting for experts...";
+    ChairId => "编号", "id";
+    ChairName => "技术名称", "name";
+    ChairScore => "得分", "score";
+    ChairFlags => "标记", "flags";
+    ChairCut => "分数线", "cut";
+    ChairDetail => "详情", "Detail";
+    ChairRank => "排名", "rank";
+    ChairRange => "极差", "range";
+    ChairChair2 => "主席决定", "Chair";
+    ChairRecused => "回避", "recused";
+    ChairConflictNotCounted => "利益冲突，不计", "conflict: not counted";
+    ChairPartial => "  未完成", "  partial";
+    ChairPanel => "专家组", "Panel";
+    ChairSheetsHandedIn => "已提交评分表", "Sheets handed in";
+    ChairLeniencyBFromThe => "（宽松度 b 为校准模型估计）", "(leniency b from the calibrated fit)";
+    ChairRec => "回避", "rec.";
+    ChairConflicts => "冲突", "conflict";
+    ChairSheetNo => "表", "sheet#";
+    ChairDone => "完成", "done";
+    ChairMean => "均分", "mean";
+    ChairAgreement => "评审一致性", "Agreement";
+    ChairNotEnoughFullyCrossed => "完全交叉的数据不足", "not enough fully crossed data";
+    ChairDecisionLog => "主席决定记录", "Decision log";
+    ChairRejectedSheets => "被拒绝的评分表", "Rejected sheets";
+    ChairNotes => "说明", "Notes";
+    ChairSearch => "搜索", "Search";
+    ChairHelpChairKeys => "帮助：主席视图按键", "Help: chair keys";
+    ChairOpenTheDetail => "打开详情", "open the detail";
+    ChairNextPaneRankingDetail => "下一个视图：排名/详情/专家组", "next pane: ranking / detail / panel";
+    ChairPreviousPane => "上一个视图", "previous pane";
+    ChairFilterAllShortlistedBorderline => "筛选：全部/入围/边缘/有决定", "filter: all / shortlisted / borderline / decided";
+    ChairScrollTheDetailDown => "详情向下翻页", "scroll the detail down";
+    ChairScrollTheDetailUp => "详情向上翻页", "scroll the detail up";
+    ChairSearchIdsNamesUnits => "搜索编号、名称、单位", "search ids, names, units";
+    ChairMarksShortlistedTheBand => "标记：* 入围  : {min}-{max} 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围", "marks: * shortlisted  : the {min}-{max} band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded";
+    ChairTitleList => "K={k} 入围 {n}/{min}–{max}", "K={k} list {n}/{min}–{max}";
+    ChairListN => "入围 {n}", "list {n}";
+    ChairDecidedUnder => "决定按 {m}", "decided under {m}";
+    ChairRejectedCount => "拒收 {n}", "{n} rejected";
+    ChairSheetRejectedLive => "⚠ 拒收评分表 {n} 份：{file}：{reason}（Tab 查看专家组）", "⚠ {n} sheet(s) rejected: {file}: {reason} (Tab: panel)";
+    ChairOutOfRange => "入围 {n} 项，超出 {min}–{max}（{makeup}）", "the list of {n} is outside {min}–{max} ({makeup})";
+    ChairMakeupIncluded => "+ 破格入围 {n} 项（{ids}）", "+ {n} included ({ids})";
+    ChairMakeupExcluded => "− 不予入围 {n} 项（{ids}）", "− {n} excluded ({ids})";
+    ChairOutOfRangeHint => "⚠ 入围 {n} 项，超出 {min}–{max}：用 [ ] 移动分数线，或 C 撤销入围/不入围决定", "⚠ list of {n} is outside {min}–{max}: move the cut with [ ], or withdraw an include/exclude with C";
+    ChairTieUnsettledHint => "⚠ 分数线拆开了第 {rank} 名的并列（{items}）：按 T 说明如何处理", "⚠ the cut splits the tie at rank {rank} ({items}): press T to say how it is settled";
+    ChairContextHint => "⚠ 主席决定是在 {made} 下做出的，当前显示 {now}", "⚠ decisions were made under {made}; showing {now}";
+    ChairCompensate => "入围 {n} 项，超出 {min}–{max}。把分数线移到 K={k} 以补偿？（y 是，n 否）", "The list of {n} is outside {min}–{max}. Move the cut to K={k} to compensate? (y yes, n no)";
+    ChairSkippedTie => "已跳过 K={k}：会拆开第 {rank} 名的并列（{items}）", "skipped K={k}: it splits the tie at rank {rank} ({items})";
+    ChairContext => "{m}，范围 {min}–{max}", "{m}, range {min}–{max}";
+    ChairContextChanged => "；之后按 {now} 重放（之前为 {old}）", "; decisions now replay under {now} (before: {old})";
+    ChairJumpToCut => "跳到分数线", "jump to the cut";
+    ChairPageDown => "向下翻页（排名或详情）", "page down (ranking or detail)";
+    ChairPageUp => "向上翻页（排名或详情）", "page up (ranking or detail)";
+    ChairCancelBack => "关闭弹窗、清除消息、回到排名", "close a popup, clear the message, back to the ranking";
+    ChairHelpMore => " j/k PgDn/PgUp 滚动：第 {a}–{b} 行，共 {n} 行 ", " j/k PgDn/PgUp scroll: lines {a}–{b} of {n} ";
+    ChairPrelim => "领域 {domain}  初评第 {rank} 名  初评得分 {score}", "domain {domain}  preliminary rank {rank}  score {score}";
+    ChairPrelimHeader => "初评", "prelim";
+    ChairDecisionLine => "主席决定：{d} — {reason}", "Chair: {d} — {reason}";
+    ChairTimesLocal => "（本地时间）", " (local time)";
+    DecCutTie => "分数线设为 K = {k}；并列处理：{note}", "cut set to K = {k}; tie settled: {note}";
+    ReasonCutTie => " K={k} 会拆开第 {rank} 名的并列（{items}）：如何处理？（Enter 确认，Esc 取消） ", " K={k} splits the tie at rank {rank} ({items}): how is it settled? (Enter confirms, Esc cancels) ";
+    ReasonTiesAt => " 第 {rank} 名并列（{items}）如何处理？（Enter 确认，Esc 取消） ", " How is the tie at rank {rank} ({items}) settled? (Enter confirms, Esc cancels) ";
+    ErrCutOutOfRange => "入围 {k} 项超出范围 {min}–{max}", "a shortlist of {k} is outside {min}–{max}";
+    ErrSplitsTie => "K={k} 会拆开第 {rank} 名的并列（{items}）：须说明如何处理", "K={k} splits the tie at rank {rank} ({items}): say how it is settled";
+    ErrAlreadyIn => "{item} 已在入围名单中，无需破格入围", "{item} is already on the list: nothing to include";
+    ErrAlreadyOut => "{item} 不在入围名单中，无需不予入围", "{item} is already off the list: nothing to exclude";
+    ErrNoOverride => "{item} 没有可撤销的入围/不入围决定", "no include/exclude on {item} to withdraw";
+    ErrNoTieAtCut => "分数线（K={k}）处没有并列，无需处理", "the cut at K={k} splits no tie: nothing to settle";
+    ErrUnknownItem => "本批次没有推荐项目 {item}", "no nomination {item} in this batch";
+    ErrDamagedDecision => "主席决定记录第 {seq} 条已损坏：{message}", "decision {seq} in the chair's store is damaged: {message}";
+}
+
+impl T {
+    /// The text with `{name}` placeholders filled in.
+    pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
+        let mut s = self.get(lang).to_string();
+        for (k, v) in args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_choice() {
+        assert_eq!(Lang::from_locale(Some("zh_CN.UTF-8")), Lang::Zh);
+        assert_eq!(Lang::from_locale(Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("de_DE.UTF-8")), Lang::En);
+        assert_eq!(Lang::from_locale(Some("C.UTF-8")), Lang::Zh);
+        assert_eq!(Lang::from_locale(None), Lang::Zh);
+        assert_eq!(Lang::parse("EN"), Some(Lang::En));
+        assert_eq!(Lang::parse("fr"), None);
+    }
+
+    #[test]
+    fn fill_replaces_placeholders() {
+        assert_eq!(
+            T::MsgRecused.fill(Lang::En, &[("id", "EI-001")]),
+            "Recused from EI-001"
+        );
+    }
+}
