@@ -333,7 +333,7 @@ fn tied(a: &ChairApp) -> Vec<String> {
         .expect("results")
         .rows
         .iter()
-        .filter(|r| r.flags.iter().any(|f| f == "tie-at-cut"))
+        .filter(|r| r.flags.contains(&revdesk::domain::results::Flag::TieAtCut))
         .map(|r| r.id.clone())
         .collect()
 }

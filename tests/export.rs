@@ -11,7 +11,7 @@
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use revdesk::domain::batch::{Batch, BatchMeta, Item, ProjectType};
 use revdesk::domain::profile::Profile;
-use revdesk::domain::results::{Options, Results};
+use revdesk::domain::results::{Flag, Options, Results};
 use revdesk::engine::Method;
 use revdesk::io::export::{
     self, ExportError, export_csv, export_json, export_markdown, export_xlsx, rank_csv, rank_json,
@@ -254,7 +254,7 @@ fn batch_row_order_changes_nothing() {
     let tied: Vec<(&str, bool)> = a
         .rows
         .iter()
-        .filter(|r| r.flags.iter().any(|f| f == "tie-at-cut"))
+        .filter(|r| r.flags.contains(&Flag::TieAtCut))
         .map(|r| (r.id.as_str(), r.shortlisted))
         .collect();
     assert_eq!(
@@ -1019,7 +1019,17 @@ fn rank_table_cut_line_alignment_and_notes() {
     assert!(lines[h + 3 + K].contains("EI-028"));
     let mut table: Vec<&str> = lines[h..h + 2 + K].to_vec();
     table.extend(&lines[h + 3 + K..h + 3 + N_ITEMS]);
-    let tails: Vec<String> = r.rows.iter().map(|x| x.flags.join(" ")).collect();
+    let tails: Vec<String> = r
+        .rows
+        .iter()
+        .map(|x| {
+            x.flags
+                .iter()
+                .map(|f| f.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
     assert_aligned(&table, &tails, "flags");
     // The long CJK name is cut with the ASCII ellipsis, inside its column.
     assert!(text.contains("基于深度学习的工业互联网安全~"));
@@ -1098,7 +1108,7 @@ fn stats_table_sections_and_alignment() {
         .rows
         .iter()
         .map(|x| {
-            if x.flags.iter().any(|f| f == "spread") {
+            if x.flags.contains(&Flag::Spread) {
                 "spread".to_string()
             } else {
                 String::new()
@@ -1192,7 +1202,6 @@ fn terminal_output_has_no_control_characters() {
     let mut r = results();
     r.title = "标题\u{1b}[31m红\nnext".into();
     r.rows[0].name = "名称\u{1b}[2J清屏".into();
-    r.rows[0].flags.push("\u{7}bell".into());
     r.warnings.push("警告\u{1b}]0;title\u{7}".into());
     for text in [rank_table(&r), stats_table(&r)] {
         assert!(

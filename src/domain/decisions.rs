@@ -13,7 +13,7 @@
 //!   context is the default for `rank`, `stats` and `export` with the chair's store, and a replay
 //!   under other settings is warned about in every output.
 
-use crate::domain::results::{Results, Row};
+use crate::domain::results::{Flag, Results, Row};
 use crate::engine::Method;
 use crate::text::i18n::{Lang, T};
 use serde::{Deserialize, Serialize};
@@ -342,23 +342,43 @@ pub fn check(d: &Decision, results: &Results) -> Result<(), DecisionError> {
     Ok(())
 }
 
-/// Parses stored rows `(seq, at, chair, json)` into the log.
-pub fn parse_log(rows: &[(i64, String, String, String)]) -> Result<Vec<Recorded>, DecisionError> {
+/// One decision as the store keeps it: its sequence number, time, chair and JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRow {
+    /// Sequence number, increasing.
+    pub seq: i64,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// The chair's id.
+    pub chair: String,
+    /// The decision and its context, as [`to_json`] wrote it.
+    pub json: String,
+}
+
+/// Parses stored rows into the log.
+pub fn parse_log(rows: &[DecisionRow]) -> Result<Vec<Recorded>, DecisionError> {
     rows.iter()
-        .map(|(seq, at, chair, json)| {
-            let stored: Stored =
-                serde_json::from_str(json).map_err(|e| DecisionError::Damaged {
+        .map(
+            |DecisionRow {
+                 seq,
+                 at,
+                 chair,
+                 json,
+             }| {
+                let stored: Stored =
+                    serde_json::from_str(json).map_err(|e| DecisionError::Damaged {
+                        seq: *seq,
+                        message: e.to_string(),
+                    })?;
+                Ok(Recorded {
                     seq: *seq,
-                    message: e.to_string(),
-                })?;
-            Ok(Recorded {
-                seq: *seq,
-                at: at.clone(),
-                chair: chair.clone(),
-                decision: stored.decision,
-                context: stored.context,
-            })
-        })
+                    at: at.clone(),
+                    chair: chair.clone(),
+                    decision: stored.decision,
+                    context: stored.context,
+                })
+            },
+        )
         .collect()
 }
 
@@ -528,15 +548,6 @@ pub fn compensating_cut(results: &Results) -> Option<usize> {
     })
 }
 
-/// The canonical order of row flags.
-const FLAG_ORDER: [&str; 5] = [
-    "borderline",
-    "spread",
-    "tie-at-cut",
-    "incomplete",
-    "unscored",
-];
-
 /// Applies the decisions: the decided cut, then the overrides; the rows say what was decided,
 /// tie flags follow the decided cut, and warnings say what the chair must still look at.
 pub fn apply(results: &mut Results, log: &[Recorded]) {
@@ -569,15 +580,10 @@ pub fn apply(results: &mut Results, log: &[Recorded]) {
     }
     for row in &mut results.rows {
         let tied = split.as_ref().is_some_and(|s| s.items.contains(&row.id));
-        row.flags.retain(|f| f != "tie-at-cut");
+        row.flags.retain(|f| *f != Flag::TieAtCut);
         if tied {
-            row.flags.push("tie-at-cut".to_string());
-            row.flags.sort_by_key(|f| {
-                FLAG_ORDER
-                    .iter()
-                    .position(|o| o == f)
-                    .unwrap_or(FLAG_ORDER.len())
-            });
+            row.flags.push(Flag::TieAtCut);
+            row.flags.sort();
         }
     }
     if let Some(dk) = state.k {
@@ -670,6 +676,16 @@ pub fn describe_decision(d: &Decision, lang: Lang) -> String {
 mod tests {
     use super::*;
 
+    /// A stored decision row by chair `c` at time `t`.
+    fn stored(seq: i64, json: String) -> DecisionRow {
+        DecisionRow {
+            seq,
+            at: "t".into(),
+            chair: "c".into(),
+            json,
+        }
+    }
+
     fn rec(seq: i64, decision: Decision) -> Recorded {
         Recorded {
             seq,
@@ -712,18 +728,8 @@ mod tests {
     #[test]
     fn logs_written_before_settings_were_recorded_still_read() {
         let rows = vec![
-            (
-                1,
-                "t".to_string(),
-                "c".to_string(),
-                r#"{"kind":"cut","k":29}"#.to_string(),
-            ),
-            (
-                2,
-                "t".to_string(),
-                "c".to_string(),
-                r#"{"kind":"ties_resolved","note":"vote"}"#.to_string(),
-            ),
+            stored(1, r#"{"kind":"cut","k":29}"#.to_string()),
+            stored(2, r#"{"kind":"ties_resolved","note":"vote"}"#.to_string()),
         ];
         let log = parse_log(&rows).expect("reads");
         assert_eq!(
@@ -742,7 +748,7 @@ mod tests {
             }
         );
         assert!(matches!(
-            parse_log(&[(3, "t".into(), "c".into(), "{".into())]),
+            parse_log(&[stored(3, "{".into())]),
             Err(DecisionError::Damaged { seq: 3, .. })
         ));
     }
@@ -762,7 +768,7 @@ mod tests {
         let json = to_json(&d, Some(&ctx));
         assert!(json.contains(r#""kind":"cut""#), "{json}");
         assert!(json.contains(r#""method":"mean""#), "{json}");
-        let log = parse_log(&[(1, "t".into(), "c".into(), json)]).expect("reads");
+        let log = parse_log(&[stored(1, json)]).expect("reads");
         assert_eq!(log[0].decision, d);
         assert_eq!(log[0].context.as_ref(), Some(&ctx));
         assert_eq!(

@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod decisions;
 pub mod industry;
+pub mod marks;
 pub mod profile;
 pub mod results;
 pub mod rubric;

@@ -7,6 +7,58 @@ use crate::engine::{
 };
 use serde::Serialize;
 
+/// Something about a nomination's result the chair should look at. The declaration order is
+/// the order flags are listed in.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
+pub enum Flag {
+    /// The probability of being on the shortlist is between the borderline band's edges.
+    Borderline,
+    /// The experts disagree: totals 30 points apart or more, or sd ≥ 15.
+    Spread,
+    /// The cut splits a tie this nomination is in.
+    TieAtCut,
+    /// Some expert scored only part of the criteria.
+    Incomplete,
+    /// Nobody scored it.
+    Unscored,
+    /// Calibrated on a disconnected panel: comparable only within its group.
+    NotComparable,
+}
+
+impl Flag {
+    /// The machine-readable name (`tie-at-cut`), as in CSV and JSON.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The name in Chinese documents.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Flag::Borderline => "临界",
+            Flag::Spread => "分歧大",
+            Flag::TieAtCut => "截线处并列",
+            Flag::NotComparable => "不可跨组比较",
+            Flag::Incomplete => "有未评完",
+            Flag::Unscored => "无人评分",
+        }
+    }
+}
+
 /// How to aggregate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
@@ -119,9 +171,9 @@ pub struct Row {
     pub n_conflict: usize,
     /// Experts with partial scores (left out).
     pub n_incomplete: usize,
-    /// Short machine-readable flags: `borderline`, `spread`, `tie-at-cut`, `incomplete`,
+    /// What the chair should look at, in canonical order: `borderline`, `spread`, `tie-at-cut`, `incomplete`,
     /// `unscored`, `not-comparable` (calibrated, disconnected graph: see `component`).
-    pub flags: Vec<String>,
+    pub flags: Vec<Flag>,
     /// The chair's decision on this nomination (`include`/`exclude`), when one was recorded.
     pub decision: Option<String>,
     /// The chair's reason for the decision.
@@ -363,6 +415,6 @@ impl Results {
     pub fn borderline(&self) -> impl Iterator<Item = &Row> {
         self.rows
             .iter()
-            .filter(|r| r.flags.iter().any(|f| f == "borderline"))
+            .filter(|r| r.flags.contains(&Flag::Borderline))
     }
 }

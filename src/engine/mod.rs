@@ -34,7 +34,7 @@ pub use agreement::{
 pub use config::{AggregateConfig, BootstrapConfig};
 pub use error::{AggregateError, PanelError};
 pub use methods::{Method, ZERO_SD, ZscoreExclusion};
-pub use panel::{CONFIDENCE_LAMBDA, Confidence, Exclusion, Observation, Panel, TOTAL_SLACK};
+pub use panel::{CONFIDENCE_LAMBDA, Exclusion, Observation, Panel, TOTAL_SLACK};
 pub use rank::{Ranking, TIE_EPS, rank};
 pub use report::{
     Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,

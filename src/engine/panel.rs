@@ -12,31 +12,6 @@ pub const CONFIDENCE_LAMBDA: f64 = 1.75;
 /// Slack accepted around 0 and 100 for a total (rounding in the caller's rubric formula); values are kept as given.
 pub const TOTAL_SLACK: f64 = 1e-9;
 
-/// An expert's self-declared confidence for one item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    /// Weight λ⁻² ≈ 0.3265.
-    Low,
-    /// Weight 1.
-    #[default]
-    Normal,
-    /// Weight λ² = 3.0625.
-    High,
-}
-
-impl Confidence {
-    /// The weight c_ei this confidence level stands for (λ = [`CONFIDENCE_LAMBDA`]).
-    pub fn weight(self) -> f64 {
-        let l2 = CONFIDENCE_LAMBDA * CONFIDENCE_LAMBDA;
-        match self {
-            Confidence::Low => 1.0 / l2,
-            Confidence::Normal => 1.0,
-            Confidence::High => l2,
-        }
-    }
-}
-
 /// Why an (expert, item) pair has no usable observation; counted for reporting only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -280,13 +255,6 @@ mod tests {
 
     fn panel() -> Panel {
         Panel::new(["e1", "e2"], ["a", "b"], 2).expect("valid panel")
-    }
-
-    #[test]
-    fn confidence_weights() {
-        assert_eq!(Confidence::Normal.weight(), 1.0);
-        assert_eq!(Confidence::High.weight(), 3.0625);
-        assert!((Confidence::Low.weight() - 1.0 / 3.0625).abs() < 1e-15);
     }
 
     #[test]

@@ -379,7 +379,11 @@ fn arb_panel() -> impl Strategy<Value = Panel> {
             let experts: Vec<String> = (0..ne).map(|e| format!("e{e}")).collect();
             let items: Vec<String> = (0..ni).map(|i| format!("i{i}")).collect();
             let mut p = Panel::new(experts.clone(), items.clone(), 1).expect("panel");
-            let levels = [Confidence::Low, Confidence::Normal, Confidence::High];
+            let levels = [
+                crate::domain::marks::Confidence::Low,
+                crate::domain::marks::Confidence::Normal,
+                crate::domain::marks::Confidence::High,
+            ];
             for (k, cell) in cells.iter().enumerate() {
                 if let Some((t, w)) = cell {
                     let (e, i) = (k / ni, k % ni);

@@ -23,7 +23,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workboo
 use serde::Serialize;
 
 use crate::domain::profile::Profile;
-use crate::domain::results::{ExpertRow, Results, Row};
+use crate::domain::results::{ExpertRow, Flag, Results, Row};
 use crate::engine::{AgreementStats, ItemResult, Method};
 use crate::text::wrap;
 
@@ -784,7 +784,7 @@ fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
 
 /// A row's flags, then the chair's decision when one was recorded.
 fn tail_text(row: &Row) -> String {
-    let mut s = row.flags.join(" ");
+    let mut s = flag_list(&row.flags, " ");
     if let Some(d) = &row.decision {
         if !s.is_empty() {
             s.push(' ');
@@ -870,7 +870,7 @@ pub fn stats_table(r: &Results) -> String {
     let mut t = TextTable::new(cols, "flags");
     for row in &r.rows {
         let mean = by_id.get(row.id.as_str()).and_then(|i| i.mean_total);
-        let spread = row.flags.iter().any(|f| f == "spread");
+        let spread = row.flags.contains(&Flag::Spread);
         let mut cells = vec![
             row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
             row.id.clone(),
@@ -990,7 +990,7 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
         rec.push(opt(row.sd, 4, ""));
         rec.push(opt(row.p_shortlist, 4, ""));
         rec.push(if row.shortlisted { "yes" } else { "no" }.to_string());
-        rec.push(excel_safe(&row.flags.join(";")));
+        rec.push(excel_safe(&flag_list(&row.flags, ";")));
         rec.push(excel_safe(row.decision.as_deref().unwrap_or("")));
         rec.push(excel_safe(row.decision_reason.as_deref().unwrap_or("")));
         if calibrated {
@@ -1074,7 +1074,7 @@ struct StatsItem<'a> {
     max: Option<f64>,
     range: Option<f64>,
     spread: bool,
-    flags: &'a [String],
+    flags: &'a [Flag],
     #[serde(skip_serializing_if = "Option::is_none")]
     shortlisted: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1128,7 +1128,7 @@ pub fn stats_json(r: &Results) -> String {
                 min: it.and_then(|i| i.min),
                 max: it.and_then(|i| i.max),
                 range: row.range,
-                spread: row.flags.iter().any(|f| f == "spread"),
+                spread: row.flags.contains(&Flag::Spread),
                 flags: &row.flags,
                 // Only with decisions: the plain statistics keep their shape.
                 shortlisted: r.decided.as_ref().map(|_| row.shortlisted),
@@ -1227,16 +1227,13 @@ fn decision_zh(d: Option<&str>) -> String {
     }
 }
 
-fn flag_zh(f: &str) -> &str {
-    match f {
-        "borderline" => "临界",
-        "spread" => "分歧大",
-        "tie-at-cut" => "截线处并列",
-        "not-comparable" => "不可跨组比较",
-        "incomplete" => "有未评完",
-        "unscored" => "无人评分",
-        other => other,
-    }
+/// Flags by their machine-readable names.
+fn flag_list(flags: &[Flag], sep: &str) -> String {
+    flags
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(sep)
 }
 
 fn confidence_zh(c: &str) -> &str {
@@ -1394,7 +1391,7 @@ fn sheet_ranking(r: &Results, profile: &Profile) -> XSheet {
             cells.extend(prelim_cells(r, profile, &prelim, row));
             cells.extend([t(&row.applicant), num(row.score, Nf::Score), int(row.n)]);
             cells.extend(row.criteria_means.iter().map(|m| num(*m, Nf::Score)));
-            let flags: Vec<&str> = row.flags.iter().map(|f| flag_zh(f)).collect();
+            let flags: Vec<&str> = row.flags.iter().map(|f| f.zh()).collect();
             cells.extend([num(row.sd, Nf::Score), num(row.range, Nf::Score)]);
             if calibrated {
                 cells.push(num(row.se, Nf::Score));
@@ -2084,7 +2081,7 @@ pub fn export_markdown(r: &Results, profile: &Profile) -> String {
     let spread: Vec<&Row> = r
         .rows
         .iter()
-        .filter(|x| x.flags.iter().any(|f| f == "spread"))
+        .filter(|x| x.flags.contains(&Flag::Spread))
         .collect();
     if spread.is_empty() {
         out.push_str("无。\n");

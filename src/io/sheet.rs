@@ -88,7 +88,6 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -115,35 +114,7 @@ pub struct Expert {
     pub name: String,
 }
 
-/// How sure an expert is of an item's scores.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    /// Low confidence.
-    Low,
-    /// Normal confidence (the default).
-    #[default]
-    Normal,
-    /// High confidence.
-    High,
-}
-
-impl Confidence {
-    /// The JSON spelling: `low`, `normal` or `high`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Normal => "normal",
-            Confidence::High => "high",
-        }
-    }
-}
-
-impl fmt::Display for Confidence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::domain::marks::Confidence;
 
 /// One expert's verdict on one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

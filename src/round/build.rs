@@ -6,19 +6,11 @@ use crate::domain::industry;
 use crate::domain::profile::Profile;
 use crate::domain::results::*;
 use crate::engine::{
-    self, AggregateConfig, Aggregation, BootstrapConfig, Confidence as AggConfidence, CutStatus,
-    Exclusion, Method, Panel, Stability,
+    self, AggregateConfig, Aggregation, BootstrapConfig, CutStatus, Exclusion, Method, Panel,
+    Stability,
 };
-use crate::io::sheet::{Confidence, Sheet};
+use crate::io::sheet::Sheet;
 use std::collections::{BTreeMap, HashSet};
-
-fn to_agg(c: Confidence) -> AggConfidence {
-    match c {
-        Confidence::Low => AggConfidence::Low,
-        Confidence::Normal => AggConfidence::Normal,
-        Confidence::High => AggConfidence::High,
-    }
-}
 
 /// Aggregates accepted sheets; `excluded` pairs (expert, item) are dropped (conflicts of interest).
 pub fn build(
@@ -60,7 +52,7 @@ pub fn build(
                 panel.mark_excluded(e, &it.id, Exclusion::Conflict)?;
             } else if let Some(t) = total {
                 let values: Vec<f64> = scores.iter().map(|v| v.unwrap_or(0.0)).collect();
-                panel.add(e, &it.id, t, values, to_agg(it.confidence).weight())?;
+                panel.add(e, &it.id, t, values, it.confidence.weight())?;
             } else if scores.iter().any(Option::is_some) {
                 panel.mark_excluded(e, &it.id, Exclusion::Incomplete)?;
             }
@@ -140,23 +132,23 @@ fn assemble(
         let st = stability.as_ref().and_then(|s| s.items.get(idx));
         let mut flags = Vec::new();
         if st.is_some_and(|s| s.borderline) {
-            flags.push("borderline".to_string());
+            flags.push(Flag::Borderline);
         }
         if r.large_spread {
-            flags.push("spread".to_string());
+            flags.push(Flag::Spread);
         }
         if tied.contains(&idx) {
-            flags.push("tie-at-cut".to_string());
+            flags.push(Flag::TieAtCut);
         }
         if r.n_incomplete > 0 {
-            flags.push("incomplete".to_string());
+            flags.push(Flag::Incomplete);
         }
         if r.score.is_none() {
-            flags.push("unscored".to_string());
+            flags.push(Flag::Unscored);
         }
         let component = r.component.filter(|_| disconnected).map(|c| c + 1);
         if component.is_some() && r.score.is_some() {
-            flags.push("not-comparable".to_string());
+            flags.push(Flag::NotComparable);
         }
         let means = if r.n_observed > 0 {
             r.criteria_means.iter().map(|m| Some(*m)).collect()

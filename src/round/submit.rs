@@ -2,7 +2,7 @@
 
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
-use crate::io::sheet::{self, Confidence, Expert, Sheet, SheetItem};
+use crate::io::sheet::{self, Expert, Sheet, SheetItem};
 use crate::store::{self, Store};
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
@@ -66,14 +66,6 @@ fn restrict_permissions(path: &Path) {
 #[cfg(not(unix))]
 fn restrict_permissions(_path: &Path) {}
 
-fn confidence(c: store::Confidence) -> Confidence {
-    match c {
-        store::Confidence::Low => Confidence::Low,
-        store::Confidence::Normal => Confidence::Normal,
-        store::Confidence::High => Confidence::High,
-    }
-}
-
 /// A signed sheet of the expert's current marks for a batch, with the next sequence number.
 pub fn produce(
     store: &Store,
@@ -106,7 +98,7 @@ pub fn produce(
             recused: r.recusal.is_some(),
             recusal_reason: r.recusal.clone().unwrap_or_default(),
             flagged: r.flagged,
-            confidence: confidence(r.confidence),
+            confidence: r.confidence,
         })
         .collect();
     let seq = store.next_sequence(&format!("sheet:{}:{expert}", batch.hash))?;

@@ -12,13 +12,18 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::time::Duration;
 
 use rusqlite::{
     Connection, ErrorCode, OptionalExtension, Transaction, TransactionBehavior, params,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::domain::decisions::DecisionRow;
+pub use crate::domain::marks::{
+    Change, Confidence, ExpertIdError, ExpertScores, Field, FieldRef, HistoryRow, ItemRecord,
+    Source, check_expert_id,
+};
 
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";
@@ -314,29 +319,6 @@ pub enum StoreError {
     InvalidExpertId(#[from] ExpertIdError),
 }
 
-/// Why an expert id is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ExpertIdError {
-    /// Nothing but white space.
-    #[error("the expert id is empty")]
-    Empty,
-    /// White space or a control character inside (or around) the id.
-    #[error("expert id {0:?} contains white space or a control character")]
-    BadChar(String),
-}
-
-/// Checks an expert id: not empty, no white space or control characters anywhere. An id
-/// is a key: `wang` and ` wang ` must not become two experts.
-pub fn check_expert_id(id: &str) -> Result<(), ExpertIdError> {
-    if id.trim().is_empty() {
-        return Err(ExpertIdError::Empty);
-    }
-    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(ExpertIdError::BadChar(id.to_string()));
-    }
-    Ok(())
-}
-
 /// Internal error: SQLite errors get the store path and operation name attached
 /// at the public boundary (see [`Store::wrap`]).
 enum Fail {
@@ -357,289 +339,46 @@ impl From<StoreError> for Fail {
     }
 }
 
-/// How sure the expert is of an item's scores.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Confidence {
-    /// Low confidence.
-    Low,
-    /// Normal confidence (the default).
-    #[default]
-    Normal,
-    /// High confidence.
-    High,
-}
-
-impl Confidence {
-    /// Stable lowercase name, as stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Normal => "normal",
-            Confidence::High => "high",
-        }
+/// The new value in history encoding (see [`encode_score`] and friends).
+fn encoded(c: &Change) -> Option<String> {
+    match c {
+        Change::Score { value, .. } => value.map(encode_score),
+        Change::Comment { text, .. } => Some(text.clone()),
+        Change::Recusal { reason, .. } => reason.clone(),
+        Change::Flag { flagged, .. } => Some(encode_flag(*flagged)),
+        Change::Confidence { level, .. } => Some(level.as_str().to_owned()),
     }
 }
 
-impl fmt::Display for Confidence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Confidence {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "low" => Ok(Confidence::Low),
-            "normal" => Ok(Confidence::Normal),
-            "high" => Ok(Confidence::High),
-            _ => Err(format!("unknown confidence {s:?}")),
-        }
-    }
-}
-
-/// Where a change came from; recorded in history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Source {
-    /// Typed in the terminal UI.
-    Keyboard,
-    /// Read from a scanned/returned paper sheet.
-    Paper,
-    /// Imported from a file.
-    Import,
-    /// Written by [`Store::undo`].
-    Undo,
-}
-
-impl Source {
-    /// Stable lowercase name, as stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Keyboard => "keyboard",
-            Source::Paper => "paper",
-            Source::Import => "import",
-            Source::Undo => "undo",
-        }
-    }
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Source {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "keyboard" => Ok(Source::Keyboard),
-            "paper" => Ok(Source::Paper),
-            "import" => Ok(Source::Import),
-            "undo" => Ok(Source::Undo),
-            _ => Err(format!("unknown source {s:?}")),
-        }
-    }
-}
-
-/// Which field of an item a change or history row concerns.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub enum Field {
-    /// The score on one criterion (history name `score:<criterion>`).
-    Score(String),
-    /// The free-text comment.
-    Comment,
-    /// Recusal and its reason.
-    Recusal,
-    /// The flag for discussion.
-    Flag,
-    /// The confidence level.
-    Confidence,
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Field::Score(c) => write!(f, "score:{c}"),
-            Field::Comment => f.write_str("comment"),
-            Field::Recusal => f.write_str("recusal"),
-            Field::Flag => f.write_str("flag"),
-            Field::Confidence => f.write_str("confidence"),
-        }
-    }
-}
-
-impl FromStr for Field {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "comment" => Ok(Field::Comment),
-            "recusal" => Ok(Field::Recusal),
-            "flag" => Ok(Field::Flag),
-            "confidence" => Ok(Field::Confidence),
-            _ => match s.strip_prefix("score:") {
-                Some(c) => Ok(Field::Score(c.to_owned())),
-                None => Err(format!("unknown field {s:?}")),
-            },
-        }
-    }
-}
-
-/// One edit of one field of one item; `apply` takes a slice of these.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Change {
-    /// Set (`Some`) or clear (`None`) the score on a criterion.
-    Score {
-        /// Item id.
-        item: String,
-        /// Criterion key, e.g. `feasibility`.
-        criterion: String,
-        /// New score, or `None` to clear it.
-        value: Option<f64>,
-    },
-    /// Replace the comment (empty string = no comment).
-    Comment {
-        /// Item id.
-        item: String,
-        /// New comment text (may be multi-line).
-        text: String,
-    },
-    /// Recuse with a reason (`Some`, may be empty) or withdraw recusal (`None`).
-    Recusal {
-        /// Item id.
-        item: String,
-        /// Reason when recused.
-        reason: Option<String>,
-    },
-    /// Set or clear the flag for discussion.
-    Flag {
-        /// Item id.
-        item: String,
-        /// New flag value.
-        flagged: bool,
-    },
-    /// Set the confidence level.
-    Confidence {
-        /// Item id.
-        item: String,
-        /// New confidence.
-        level: Confidence,
-    },
-}
-
-impl Change {
-    /// Shorthand for [`Change::Score`].
-    pub fn score(
-        item: impl Into<String>,
-        criterion: impl Into<String>,
-        value: Option<f64>,
-    ) -> Self {
-        Change::Score {
-            item: item.into(),
-            criterion: criterion.into(),
-            value,
-        }
-    }
-
-    /// Shorthand for [`Change::Comment`].
-    pub fn comment(item: impl Into<String>, text: impl Into<String>) -> Self {
-        Change::Comment {
-            item: item.into(),
-            text: text.into(),
-        }
-    }
-
-    /// Shorthand for [`Change::Recusal`].
-    pub fn recusal(item: impl Into<String>, reason: Option<String>) -> Self {
-        Change::Recusal {
-            item: item.into(),
-            reason,
-        }
-    }
-
-    /// Shorthand for [`Change::Flag`].
-    pub fn flag(item: impl Into<String>, flagged: bool) -> Self {
-        Change::Flag {
-            item: item.into(),
-            flagged,
-        }
-    }
-
-    /// Shorthand for [`Change::Confidence`].
-    pub fn confidence(item: impl Into<String>, level: Confidence) -> Self {
-        Change::Confidence {
-            item: item.into(),
-            level,
-        }
-    }
-
-    /// The item this change edits.
-    pub fn item(&self) -> &str {
-        match self {
-            Change::Score { item, .. }
-            | Change::Comment { item, .. }
-            | Change::Recusal { item, .. }
-            | Change::Flag { item, .. }
-            | Change::Confidence { item, .. } => item,
-        }
-    }
-
-    /// The field this change edits.
-    pub fn field(&self) -> Field {
-        match self {
-            Change::Score { criterion, .. } => Field::Score(criterion.clone()),
-            Change::Comment { .. } => Field::Comment,
-            Change::Recusal { .. } => Field::Recusal,
-            Change::Flag { .. } => Field::Flag,
-            Change::Confidence { .. } => Field::Confidence,
-        }
-    }
-
-    /// The new value in history encoding (see [`encode_score`] and friends).
-    fn encoded(&self) -> Option<String> {
-        match self {
-            Change::Score { value, .. } => value.map(encode_score),
-            Change::Comment { text, .. } => Some(text.clone()),
-            Change::Recusal { reason, .. } => reason.clone(),
-            Change::Flag { flagged, .. } => Some(encode_flag(*flagged)),
-            Change::Confidence { level, .. } => Some(level.as_str().to_owned()),
-        }
-    }
-
-    /// Rebuilds a change from a history value (used by undo).
-    fn decode(item: String, field: Field, value: Option<String>) -> Result<Change, String> {
-        Ok(match field {
-            Field::Score(criterion) => Change::Score {
-                item,
-                criterion,
-                value: value.as_deref().map(decode_score).transpose()?,
-            },
-            // Comments are never NULL in history; tolerate it as "no comment".
-            Field::Comment => Change::Comment {
-                item,
-                text: value.unwrap_or_default(),
-            },
-            Field::Recusal => Change::Recusal {
-                item,
-                reason: value,
-            },
-            Field::Flag => Change::Flag {
-                item,
-                flagged: decode_flag(value.as_deref())?,
-            },
-            Field::Confidence => Change::Confidence {
-                item,
-                level: value
-                    .as_deref()
-                    .ok_or_else(|| "confidence is NULL".to_owned())?
-                    .parse()?,
-            },
-        })
-    }
+/// Rebuilds a change from a history value (used by undo).
+fn decode_change(item: String, field: Field, value: Option<String>) -> Result<Change, String> {
+    Ok(match field {
+        Field::Score(criterion) => Change::Score {
+            item,
+            criterion,
+            value: value.as_deref().map(decode_score).transpose()?,
+        },
+        // Comments are never NULL in history; tolerate it as "no comment".
+        Field::Comment => Change::Comment {
+            item,
+            text: value.unwrap_or_default(),
+        },
+        Field::Recusal => Change::Recusal {
+            item,
+            reason: value,
+        },
+        Field::Flag => Change::Flag {
+            item,
+            flagged: decode_flag(value.as_deref())?,
+        },
+        Field::Confidence => Change::Confidence {
+            item,
+            level: value
+                .as_deref()
+                .ok_or_else(|| "confidence is NULL".to_owned())?
+                .parse()?,
+        },
+    })
 }
 
 /// Shortest text that parses back to exactly the same f64.
@@ -691,66 +430,6 @@ pub struct BatchInfo {
     pub item_count: usize,
     /// When the batch was first registered (RFC 3339 UTC).
     pub registered_at: String,
-}
-
-/// Current state of one item for one expert.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ItemRecord {
-    /// Scores by criterion key; cleared scores are absent.
-    pub scores: BTreeMap<String, f64>,
-    /// Comment, empty if none.
-    pub comment: String,
-    /// `Some(reason)` when recused.
-    pub recusal: Option<String>,
-    /// Flagged for discussion.
-    pub flagged: bool,
-    /// Confidence level.
-    pub confidence: Confidence,
-    /// Time of the last change to this item (RFC 3339 UTC).
-    pub updated_at: Option<String>,
-}
-
-/// Current state of all items an expert has touched in a batch.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct ExpertScores {
-    /// Records by item id; items never touched are absent.
-    pub items: BTreeMap<String, ItemRecord>,
-}
-
-/// One row of the append-only history.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryRow {
-    /// Global, increasing sequence number.
-    pub seq: i64,
-    /// Transaction the row belongs to.
-    pub txn: i64,
-    /// Expert id.
-    pub expert: String,
-    /// Batch hash.
-    pub batch: String,
-    /// Item id.
-    pub item: String,
-    /// Field changed.
-    pub field: Field,
-    /// Value before, `None` for absent (no score / not recused).
-    pub old_value: Option<String>,
-    /// Value after, `None` for absent.
-    pub new_value: Option<String>,
-    /// When (RFC 3339 UTC).
-    pub at: String,
-    /// Where the change came from.
-    pub source: Source,
-    /// For undo rows, the transaction reverted.
-    pub undoes: Option<i64>,
-}
-
-/// An (item, field) pair, e.g. for moving UI focus after an undo.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldRef {
-    /// Item id.
-    pub item: String,
-    /// Field.
-    pub field: Field,
 }
 
 /// What [`Store::undo`] reverted.
@@ -1170,7 +849,7 @@ impl Store {
             let changes = rows
                 .into_iter()
                 .rev()
-                .map(|(item, field, old)| Change::decode(item, field, old))
+                .map(|(item, field, old)| decode_change(item, field, old))
                 .collect::<Result<Vec<_>, String>>()
                 .map_err(Fail::Corrupt)?;
             let ctx = TxnCtx {
@@ -1243,7 +922,7 @@ impl Store {
                 let field: String = r.get(1)?;
                 let field: Field = field.parse().map_err(Fail::Corrupt)?;
                 let change =
-                    Change::decode(item.clone(), field, r.get(2)?).map_err(Fail::Corrupt)?;
+                    decode_change(item.clone(), field, r.get(2)?).map_err(Fail::Corrupt)?;
                 let rec = out.items.entry(item).or_default();
                 match change {
                     Change::Score {
@@ -1387,14 +1066,19 @@ impl Store {
         self.wrap("record_decision", r)
     }
 
-    /// Every decision recorded for a batch, oldest first: `(seq, at, chair, decision JSON)`.
-    pub fn decisions(&self, batch: &str) -> Result<Vec<(i64, String, String, String)>, StoreError> {
-        let r = (|| -> Result<Vec<(i64, String, String, String)>, Fail> {
+    /// Every decision recorded for a batch, oldest first.
+    pub fn decisions(&self, batch: &str) -> Result<Vec<DecisionRow>, StoreError> {
+        let r = (|| -> Result<Vec<DecisionRow>, Fail> {
             let mut st = self.conn.prepare_cached(
                 "SELECT seq, at, chair, decision FROM decisions WHERE batch = ?1 ORDER BY seq",
             )?;
             let rows = st.query_map([batch], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok(DecisionRow {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    chair: r.get(2)?,
+                    json: r.get(3)?,
+                })
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })();
@@ -1549,7 +1233,7 @@ fn apply_in(
         }
         let field = change.field();
         let old = read_field(tx, ctx, item, &field)?;
-        let new = change.encoded();
+        let new = encoded(change);
         if old == new {
             continue;
         }
@@ -1653,6 +1337,7 @@ mod tests {
     use super::*;
     use std::collections::{BTreeSet, HashMap};
     use std::process::{Command, Stdio};
+    use std::str::FromStr;
 
     const EXPERT: &str = "e1";
     const BATCH: &str = "batch-hash-1";
@@ -2481,7 +2166,7 @@ mod tests {
         for c in changes {
             let field = c.field();
             let old = model_get(m, c.item(), &field);
-            if old == c.encoded() {
+            if old == encoded(c) {
                 continue;
             }
             let rec = m.items.entry(c.item().to_owned()).or_default();
@@ -2529,7 +2214,7 @@ mod tests {
                         let back: Vec<Change> = done
                             .into_iter()
                             .rev()
-                            .map(|(i, f, old)| Change::decode(i, f, old).unwrap())
+                            .map(|(i, f, old)| decode_change(i, f, old).unwrap())
                             .collect();
                         let n = model_apply(&mut model, &back).len();
                         assert_eq!(got.rows_written, n, "step {step}");
@@ -2631,7 +2316,7 @@ mod tests {
         for child in 0..writers {
             for i in 0..n {
                 let c = writer_change(child, i);
-                expected.push((c.item().to_owned(), c.field().to_string(), c.encoded()));
+                expected.push((c.item().to_owned(), c.field().to_string(), encoded(&c)));
             }
         }
         let mut got: Vec<(String, String, Option<String>)> = h

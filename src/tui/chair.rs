@@ -9,6 +9,7 @@ use super::theme::Theme;
 use crate::domain::batch::Batch;
 use crate::domain::decisions::{self, Context, Decision, DecisionError, Override};
 use crate::domain::profile::Profile;
+use crate::domain::results::Flag;
 use crate::domain::results::{self, Results};
 use crate::engine::Method;
 use crate::io::panel::{self, Panel};
@@ -576,7 +577,7 @@ impl ChairApp {
                 ChairFilter::Borderline => row
                     .flags
                     .iter()
-                    .any(|f| f == "borderline" || f == "tie-at-cut"),
+                    .any(|f| matches!(f, Flag::Borderline | Flag::TieAtCut)),
                 ChairFilter::Decided => row.decision.is_some(),
             })
             .filter(|(_, row)| {

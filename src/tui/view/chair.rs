@@ -153,14 +153,15 @@ fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
 }
 
 fn flags_text(row: &crate::domain::results::Row) -> String {
+    use crate::domain::results::Flag;
     let mut s = String::new();
     for (flag, c) in [
-        ("borderline", 'B'),
-        ("spread", 'S'),
-        ("tie-at-cut", 'T'),
-        ("incomplete", 'P'),
+        (Flag::Borderline, 'B'),
+        (Flag::Spread, 'S'),
+        (Flag::TieAtCut, 'T'),
+        (Flag::Incomplete, 'P'),
     ] {
-        if row.flags.iter().any(|f| f == flag) {
+        if row.flags.contains(&flag) {
             s.push(c);
         }
     }

@@ -1,0 +1,356 @@
+//! An expert's marks on a nomination: scores, comment, recusal, discussion flag and
+//! confidence; the changes that make them and the history that records them.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+/// Why an expert id is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpertIdError {
+    /// Nothing but white space.
+    #[error("the expert id is empty")]
+    Empty,
+    /// White space or a control character inside (or around) the id.
+    #[error("expert id {0:?} contains white space or a control character")]
+    BadChar(String),
+}
+
+/// Checks an expert id: not empty, no white space or control characters anywhere. An id
+/// is a key: `wang` and ` wang ` must not become two experts.
+pub fn check_expert_id(id: &str) -> Result<(), ExpertIdError> {
+    if id.trim().is_empty() {
+        return Err(ExpertIdError::Empty);
+    }
+    if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(ExpertIdError::BadChar(id.to_string()));
+    }
+    Ok(())
+}
+
+/// How sure the expert is of an item's scores.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// Low confidence.
+    Low,
+    /// Normal confidence (the default).
+    #[default]
+    Normal,
+    /// High confidence.
+    High,
+}
+
+impl Confidence {
+    /// The weight c_ei this level gives the expert's total in the calibrated fit: λ⁻², 1 or λ²
+    /// (λ = [`CONFIDENCE_LAMBDA`](crate::engine::CONFIDENCE_LAMBDA)).
+    pub fn weight(self) -> f64 {
+        let l2 = crate::engine::CONFIDENCE_LAMBDA * crate::engine::CONFIDENCE_LAMBDA;
+        match self {
+            Confidence::Low => 1.0 / l2,
+            Confidence::Normal => 1.0,
+            Confidence::High => l2,
+        }
+    }
+
+    /// Stable lowercase name, as stored and in sheets.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Normal => "normal",
+            Confidence::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "low" => Ok(Confidence::Low),
+            "normal" => Ok(Confidence::Normal),
+            "high" => Ok(Confidence::High),
+            _ => Err(format!("unknown confidence {s:?}")),
+        }
+    }
+}
+
+/// Where a change came from; recorded in history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// Typed in the terminal UI.
+    Keyboard,
+    /// Read from a scanned/returned paper sheet.
+    Paper,
+    /// Imported from a file.
+    Import,
+    /// Written by [`Store::undo`].
+    Undo,
+}
+
+impl Source {
+    /// Stable lowercase name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Keyboard => "keyboard",
+            Source::Paper => "paper",
+            Source::Import => "import",
+            Source::Undo => "undo",
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Source {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "keyboard" => Ok(Source::Keyboard),
+            "paper" => Ok(Source::Paper),
+            "import" => Ok(Source::Import),
+            "undo" => Ok(Source::Undo),
+            _ => Err(format!("unknown source {s:?}")),
+        }
+    }
+}
+
+/// Which field of an item a change or history row concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Field {
+    /// The score on one criterion (history name `score:<criterion>`).
+    Score(String),
+    /// The free-text comment.
+    Comment,
+    /// Recusal and its reason.
+    Recusal,
+    /// The flag for discussion.
+    Flag,
+    /// The confidence level.
+    Confidence,
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Score(c) => write!(f, "score:{c}"),
+            Field::Comment => f.write_str("comment"),
+            Field::Recusal => f.write_str("recusal"),
+            Field::Flag => f.write_str("flag"),
+            Field::Confidence => f.write_str("confidence"),
+        }
+    }
+}
+
+impl FromStr for Field {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "comment" => Ok(Field::Comment),
+            "recusal" => Ok(Field::Recusal),
+            "flag" => Ok(Field::Flag),
+            "confidence" => Ok(Field::Confidence),
+            _ => match s.strip_prefix("score:") {
+                Some(c) => Ok(Field::Score(c.to_owned())),
+                None => Err(format!("unknown field {s:?}")),
+            },
+        }
+    }
+}
+
+/// One edit of one field of one item; `apply` takes a slice of these.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Change {
+    /// Set (`Some`) or clear (`None`) the score on a criterion.
+    Score {
+        /// Item id.
+        item: String,
+        /// Criterion key, e.g. `feasibility`.
+        criterion: String,
+        /// New score, or `None` to clear it.
+        value: Option<f64>,
+    },
+    /// Replace the comment (empty string = no comment).
+    Comment {
+        /// Item id.
+        item: String,
+        /// New comment text (may be multi-line).
+        text: String,
+    },
+    /// Recuse with a reason (`Some`, may be empty) or withdraw recusal (`None`).
+    Recusal {
+        /// Item id.
+        item: String,
+        /// Reason when recused.
+        reason: Option<String>,
+    },
+    /// Set or clear the flag for discussion.
+    Flag {
+        /// Item id.
+        item: String,
+        /// New flag value.
+        flagged: bool,
+    },
+    /// Set the confidence level.
+    Confidence {
+        /// Item id.
+        item: String,
+        /// New confidence.
+        level: Confidence,
+    },
+}
+
+impl Change {
+    /// Shorthand for [`Change::Score`].
+    pub fn score(
+        item: impl Into<String>,
+        criterion: impl Into<String>,
+        value: Option<f64>,
+    ) -> Self {
+        Change::Score {
+            item: item.into(),
+            criterion: criterion.into(),
+            value,
+        }
+    }
+
+    /// Shorthand for [`Change::Comment`].
+    pub fn comment(item: impl Into<String>, text: impl Into<String>) -> Self {
+        Change::Comment {
+            item: item.into(),
+            text: text.into(),
+        }
+    }
+
+    /// Shorthand for [`Change::Recusal`].
+    pub fn recusal(item: impl Into<String>, reason: Option<String>) -> Self {
+        Change::Recusal {
+            item: item.into(),
+            reason,
+        }
+    }
+
+    /// Shorthand for [`Change::Flag`].
+    pub fn flag(item: impl Into<String>, flagged: bool) -> Self {
+        Change::Flag {
+            item: item.into(),
+            flagged,
+        }
+    }
+
+    /// Shorthand for [`Change::Confidence`].
+    pub fn confidence(item: impl Into<String>, level: Confidence) -> Self {
+        Change::Confidence {
+            item: item.into(),
+            level,
+        }
+    }
+
+    /// The item this change edits.
+    pub fn item(&self) -> &str {
+        match self {
+            Change::Score { item, .. }
+            | Change::Comment { item, .. }
+            | Change::Recusal { item, .. }
+            | Change::Flag { item, .. }
+            | Change::Confidence { item, .. } => item,
+        }
+    }
+
+    /// The field this change edits.
+    pub fn field(&self) -> Field {
+        match self {
+            Change::Score { criterion, .. } => Field::Score(criterion.clone()),
+            Change::Comment { .. } => Field::Comment,
+            Change::Recusal { .. } => Field::Recusal,
+            Change::Flag { .. } => Field::Flag,
+            Change::Confidence { .. } => Field::Confidence,
+        }
+    }
+}
+
+/// Current state of one item for one expert.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ItemRecord {
+    /// Scores by criterion key; cleared scores are absent.
+    pub scores: BTreeMap<String, f64>,
+    /// Comment, empty if none.
+    pub comment: String,
+    /// `Some(reason)` when recused.
+    pub recusal: Option<String>,
+    /// Flagged for discussion.
+    pub flagged: bool,
+    /// Confidence level.
+    pub confidence: Confidence,
+    /// Time of the last change to this item (RFC 3339 UTC).
+    pub updated_at: Option<String>,
+}
+
+/// Current state of all items an expert has touched in a batch.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ExpertScores {
+    /// Records by item id; items never touched are absent.
+    pub items: BTreeMap<String, ItemRecord>,
+}
+
+/// One row of the append-only history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// Global, increasing sequence number.
+    pub seq: i64,
+    /// Transaction the row belongs to.
+    pub txn: i64,
+    /// Expert id.
+    pub expert: String,
+    /// Batch hash.
+    pub batch: String,
+    /// Item id.
+    pub item: String,
+    /// Field changed.
+    pub field: Field,
+    /// Value before, `None` for absent (no score / not recused).
+    pub old_value: Option<String>,
+    /// Value after, `None` for absent.
+    pub new_value: Option<String>,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+    /// Where the change came from.
+    pub source: Source,
+    /// For undo rows, the transaction reverted.
+    pub undoes: Option<i64>,
+}
+
+/// An (item, field) pair, e.g. for moving UI focus after an undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldRef {
+    /// Item id.
+    pub item: String,
+    /// Field.
+    pub field: Field,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confidence_weights() {
+        assert_eq!(Confidence::Normal.weight(), 1.0);
+        assert_eq!(Confidence::High.weight(), 3.0625);
+        assert!((Confidence::Low.weight() - 1.0 / 3.0625).abs() < 1e-15);
+    }
+}
