@@ -379,15 +379,13 @@ fn arb_panel() -> impl Strategy<Value = Panel> {
             let experts: Vec<String> = (0..ne).map(|e| format!("e{e}")).collect();
             let items: Vec<String> = (0..ni).map(|i| format!("i{i}")).collect();
             let mut p = Panel::new(experts.clone(), items.clone(), 1).expect("panel");
-            let levels = [
-                crate::domain::marks::Confidence::Low,
-                crate::domain::marks::Confidence::Normal,
-                crate::domain::marks::Confidence::High,
-            ];
+            // The three confidence weights: λ⁻², 1, λ².
+            let l2 = CONFIDENCE_LAMBDA * CONFIDENCE_LAMBDA;
+            let levels = [1.0 / l2, 1.0, l2];
             for (k, cell) in cells.iter().enumerate() {
                 if let Some((t, w)) = cell {
                     let (e, i) = (k / ni, k % ni);
-                    p.add(&experts[e], &items[i], *t, vec![*t], levels[*w].weight())
+                    p.add(&experts[e], &items[i], *t, vec![*t], levels[*w])
                         .expect("obs");
                 }
             }
