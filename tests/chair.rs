@@ -746,7 +746,7 @@ fn a_sheet_rejected_live_is_announced_and_upper_case_json_counts() {
     assert!(a.poll_sheets());
     assert_eq!(a.handed.len(), 6);
     let (level, m) = a.message.clone().expect("message");
-    assert_eq!(level, revdesk::tui::app::Level::Error);
+    assert_eq!(level, revdesk::tui::chair::Level::Error);
     assert!(m.contains("1 sheet(s) rejected: e6-tampered.json"), "{m}");
     let s = screen(&mut a, 80, 24);
     let title = s.lines().next().unwrap_or_default();

@@ -230,8 +230,8 @@ fn five_domains_merge_into_a_final_batch_that_loads_like_any_batch() {
     assert!(screen.contains("终审"), "{screen}");
     assert!(screen.contains("初评"), "ranking column: {screen}");
     // The detail of a nomination says its domain and preliminary rank and score.
-    app.update(revdesk::tui::action::Action::FirstItem);
-    app.update(revdesk::tui::action::Action::Commit);
+    app.update(revdesk::tui::chair::Action::FirstItem);
+    app.update(revdesk::tui::chair::Action::OpenDetail);
     let id0 = app.current_id().expect("selected");
     let it0 = batch.items.iter().find(|i| i.id == id0).expect("item");
     revdesk::tui::render_to(&mut term, &app).expect("draw");

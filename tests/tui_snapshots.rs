@@ -8,9 +8,9 @@ use ratatui::backend::Backend;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
-use revdesk::tui::app::App;
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::render_to;
+use revdesk::tui::scoring::App;
 use revdesk::tui::theme::Theme;
 
 fn key(app: &mut App, code: KeyCode) {
@@ -40,7 +40,7 @@ fn scored(dir: &std::path::Path, lang: Lang) -> App {
     let mut a = app(dir, lang, Theme::default());
     chars(&mut a, "8\n7\n9\n6\n8\n7\n");
     chars(&mut a, "5\n6\n");
-    a.update(revdesk::tui::action::Action::Flag);
+    a.update(revdesk::tui::scoring::Action::Flag);
     a.message = None;
     a
 }
@@ -73,7 +73,7 @@ fn main_view_english_160x48() {
 fn narrow_list_tab_80x24() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = scored(dir.path(), Lang::Zh);
-    a.update(revdesk::tui::action::Action::ToggleList);
+    a.update(revdesk::tui::scoring::Action::ToggleList);
     let (s, _) = screen(&mut a, 80, 24);
     insta::assert_snapshot!("list_tab_80x24", s);
 }

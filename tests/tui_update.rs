@@ -5,9 +5,9 @@ mod common;
 use common::app;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use revdesk::store::{Confidence, Source};
-use revdesk::tui::action::Action;
-use revdesk::tui::app::{App, Filter, ItemStatus, Level, Mode};
 use revdesk::tui::i18n::Lang;
+use revdesk::tui::scoring::Action;
+use revdesk::tui::scoring::{App, Filter, ItemStatus, Level, Mode};
 use revdesk::tui::theme::Theme;
 
 fn key(a: &mut App, code: KeyCode) {
@@ -385,7 +385,7 @@ fn typed_digits_never_land_on_another_nomination() {
     assert_eq!(a.filter, Filter::Todo);
     key(&mut a, KeyCode::Char('l'));
     key(&mut a, KeyCode::Char('l'));
-    a.reading_lines.set(100);
+    // No drawing needed first: update knows how far the material scrolls.
     key(&mut a, KeyCode::PageDown);
     assert_eq!(a.crit, 2);
     assert!(a.scroll > 0);
@@ -460,7 +460,7 @@ fn the_reading_pane_marks_codes_that_are_not_in_the_table() {
     let a = new_app(dir.path());
     let mut it = a.batch.items[0].clone();
     it.industry = vec!["4620".into(), "C39".into(), "9999".into()];
-    let text: String = revdesk::tui::view::reading::build(&a, &it, 100)
+    let text: String = revdesk::tui::scoring::reading::build(&a, &it, 100)
         .iter()
         .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
         .collect();

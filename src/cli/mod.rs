@@ -921,7 +921,7 @@ pub fn ui_settings(
     ui: &UiOpts,
     expert: String,
     expert_name: String,
-) -> Result<crate::tui::app::Settings> {
+) -> Result<crate::tui::scoring::Settings> {
     use crate::tui::keymap::KeyMap;
     use crate::tui::theme::Theme;
     let lang = ui_lang(ui)?;
@@ -941,7 +941,7 @@ pub fn ui_settings(
             }
         }
     };
-    Ok(crate::tui::app::Settings {
+    Ok(crate::tui::scoring::Settings {
         expert,
         expert_name,
         lang,
@@ -982,7 +982,7 @@ fn open_and_score(
     if let Some(n) = store.expert(&expert)?.and_then(|e| e.display_name) {
         settings.expert_name = n;
     }
-    let app = crate::tui::app::App::new(profile, batch, store, settings)?;
+    let app = crate::tui::scoring::App::new(profile, batch, store, settings)?;
     Ok(crate::tui::run(app)?.exit_code())
 }
 

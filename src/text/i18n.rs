@@ -55,6 +55,9 @@ macro_rules! strings {
         pub enum T { $(#[allow(missing_docs)] $name),* }
 
         impl T {
+            /// Every string, in catalogue order.
+            pub const ALL: &'static [T] = &[$(T::$name),*];
+
             /// The text in a language.
             pub fn get(self, lang: Lang) -> &'static str {
                 match (self, lang) {
@@ -88,7 +91,6 @@ strings! {
     ConfLow => "低", "low";
     ConfNormal => "中", "normal";
     ConfHigh => "高", "high";
-    Rubric => "评分标准", "Rubric";
     ContactsHidden => "联系方式已隐藏（按 {key} 显示）", "Contact details hidden (press {key} to show)";
     HelpTitle => "帮助：按键", "Help: keys";
     HelpFooter => "Esc 或 {help} 关闭；{down}/{up} 滚动", "Esc or {help} closes; {down}/{up} scroll";
@@ -118,15 +120,7 @@ strings! {
     MsgAtLimit => "{crit} 已是 {v}", "{crit} is already {v}";
     MsgLastItem => "已是最后一个（{key} 跳到下一个未评完的）", "last nomination ({key} goes to the next one not finished)";
     HintScore => "打分", "score";
-    HintMove => "移动", "move";
-    HintCriterion => "指标", "criterion";
-    HintComment => "评语", "comment";
-    HintRecuse => "回避", "recuse";
-    HintFlag => "讨论", "flag";
-    HintUndo => "撤销", "undo";
-    HintList => "列表", "list";
     HintHelp => "帮助", "help";
-    HintQuit => "退出", "quit";
     DemoExpert => "演示专家", "Demo expert";
     MsgBadScore => "{crit}：{err}，未保存", "{crit}: {err}; not saved";
     ErrNotNumber => "“{v}”不是数字", "'{v}' is not a number";
@@ -138,11 +132,7 @@ strings! {
     MsgConfidence => "{id} 信心：{level}", "{id} confidence: {level}";
     MsgSubmitted => "已提交第 {seq} 份评分表：{path}", "Score sheet {seq} written: {path}";
     MsgReloaded => "已载入其他会话的修改", "Changes from another session loaded";
-    Domain => "领域", "Domain";
-    Alliance => "学会联合体", "Alliance";
     FinalReview => "终审", "Final review";
-    Expert => "专家", "Expert";
-    Of => "共", "of";
     PreliminaryRank => "初评排名", "Preliminary rank";
     TrlNote => "通俗说明，非标准原文", "plain-words paraphrase, not the standard's text";
     Unscored => "未评", "unscored";
@@ -161,7 +151,6 @@ strings! {
     DecTies => "并列已解决：{note}", "ties resolved: {note}";
     DecIncluded => "破格入围", "included";
     DecExcluded => "不予入围", "excluded";
-    ChairHints => " {next}/{prev} 移动  {cut} 分数线  {commit} 详情  {view} 切换  {method} 方法  {up}/{down} 移线  {inc} 破格入围  {exc} 不入围  {quit} 退出", " {next}/{prev} move  {cut} cut  {commit} detail  {view} view  {method} method  {up}/{down} move cut  {inc} include  {exc} exclude  {quit} quit";
     ReasonInclude => " {id} 破格入围的理由（Enter 确认，Esc 取消） ", " Why include {id} (Enter confirms, Esc cancels) ";
     ReasonExclude => " {id} 不予入围的理由（Enter 确认，Esc 取消） ", " Why exclude {id} (Enter confirms, Esc cancels) ";
     ReasonTies => " 并列如何解决（Enter 确认，Esc 取消） ", " How the ties were settled (Enter confirms, Esc cancels) ";
@@ -181,7 +170,6 @@ strings! {
     ChairDetail => "详情", "Detail";
     ChairRank => "排名", "rank";
     ChairRange => "极差", "range";
-    ChairChair2 => "主席决定", "Chair";
     ChairRecused => "回避", "recused";
     ChairConflictNotCounted => "利益冲突，不计", "conflict: not counted";
     ChairPartial => "  未完成", "  partial";
@@ -200,13 +188,6 @@ strings! {
     ChairNotes => "说明", "Notes";
     ChairSearch => "搜索", "Search";
     ChairHelpChairKeys => "帮助：主席视图按键", "Help: chair keys";
-    ChairOpenTheDetail => "打开详情", "open the detail";
-    ChairNextPaneRankingDetail => "下一个视图：排名/详情/专家组", "next pane: ranking / detail / panel";
-    ChairPreviousPane => "上一个视图", "previous pane";
-    ChairFilterAllShortlistedBorderline => "筛选：全部/入围/边缘/有决定", "filter: all / shortlisted / borderline / decided";
-    ChairScrollTheDetailDown => "详情向下翻页", "scroll the detail down";
-    ChairScrollTheDetailUp => "详情向上翻页", "scroll the detail up";
-    ChairSearchIdsNamesUnits => "搜索编号、名称、单位", "search ids, names, units";
     ChairMarksShortlistedTheBand => "标记：* 入围  : {min}-{max} 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围", "marks: * shortlisted  : the {min}-{max} band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded";
     ChairTitleList => "K={k} 入围 {n}/{min}–{max}", "K={k} list {n}/{min}–{max}";
     ChairListN => "入围 {n}", "list {n}";
@@ -223,10 +204,6 @@ strings! {
     ChairSkippedTie => "已跳过 K={k}：会拆开第 {rank} 名的并列（{items}）", "skipped K={k}: it splits the tie at rank {rank} ({items})";
     ChairContext => "{m}，范围 {min}–{max}", "{m}, range {min}–{max}";
     ChairContextChanged => "；之后按 {now} 重放（之前为 {old}）", "; decisions now replay under {now} (before: {old})";
-    ChairJumpToCut => "跳到分数线", "jump to the cut";
-    ChairPageDown => "向下翻页（排名或详情）", "page down (ranking or detail)";
-    ChairPageUp => "向上翻页（排名或详情）", "page up (ranking or detail)";
-    ChairCancelBack => "关闭弹窗、清除消息、回到排名", "close a popup, clear the message, back to the ranking";
     ChairHelpMore => " j/k PgDn/PgUp 滚动：第 {a}–{b} 行，共 {n} 行 ", " j/k PgDn/PgUp scroll: lines {a}–{b} of {n} ";
     ChairPrelim => "领域 {domain}  初评第 {rank} 名  初评得分 {score}", "domain {domain}  preliminary rank {rank}  score {score}";
     ChairPrelimHeader => "初评", "prelim";
@@ -256,9 +233,43 @@ impl T {
     }
 }
 
+/// The `{name}` placeholders of a string, each once, sorted.
+#[cfg(test)]
+pub(crate) fn placeholders(s: &str) -> std::collections::BTreeSet<&str> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                    out.insert(name);
+                }
+                rest = &after[close + 1..];
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_languages_fill_the_same_placeholders() {
+        for &t in T::ALL {
+            let (zh, en) = (t.get(Lang::Zh), t.get(Lang::En));
+            assert!(!zh.is_empty() && !en.is_empty(), "{t:?} is empty");
+            assert_eq!(placeholders(zh), placeholders(en), "{t:?}: {zh} / {en}");
+        }
+        assert_eq!(
+            placeholders("{a} and {b_2}, {a}; {} {not it"),
+            ["a", "b_2"].into_iter().collect()
+        );
+    }
 
     #[test]
     fn locale_choice() {

@@ -1,15 +1,15 @@
 //! The terminal UI: state + actions + `update` + a pure `render`, over the library's logic.
 
-pub mod action;
-pub mod app;
 pub mod chair;
+pub mod config;
 pub mod i18n;
 pub mod keymap;
+pub mod keys;
 pub mod lean;
+pub mod scoring;
 pub mod theme;
-pub mod view;
+pub mod widgets;
 
-use app::App;
 use lean::Lean;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, CrosstermBackend};
@@ -91,45 +91,6 @@ pub trait Screen {
     fn set_size(&mut self, w: u16, h: u16);
     /// Called once when the view ends, for any reason: keep unsaved drafts.
     fn on_exit(&mut self) {}
-}
-
-impl Screen for App {
-    fn handle_event(&mut self, ev: event::Event) -> bool {
-        App::handle_event(self, ev)
-    }
-    fn idle(&mut self) -> bool {
-        self.poll_store()
-    }
-    fn draw(&self, f: &mut ratatui::Frame) {
-        view::render(self, f)
-    }
-    fn done(&self) -> bool {
-        self.quit
-    }
-    fn set_size(&mut self, w: u16, h: u16) {
-        self.size = (w, h);
-    }
-    fn on_exit(&mut self) {
-        self.save_draft();
-    }
-}
-
-impl Screen for chair::ChairApp {
-    fn handle_event(&mut self, ev: event::Event) -> bool {
-        chair::ChairApp::handle_event(self, ev)
-    }
-    fn idle(&mut self) -> bool {
-        self.poll_sheets()
-    }
-    fn draw(&self, f: &mut ratatui::Frame) {
-        view::chair::render(self, f)
-    }
-    fn done(&self) -> bool {
-        self.quit
-    }
-    fn set_size(&mut self, w: u16, h: u16) {
-        self.size = (w, h);
-    }
 }
 
 /// Why the view ended.

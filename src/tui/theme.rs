@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 
-use super::keymap::{ConfigError, Problem, did_you_mean, parse_toml, read_config};
+use super::config::{ConfigError, Problem, did_you_mean, parse_toml, read_config};
 
 /// The built-in themes: name and embedded file.
 const BUILTINS: [(&str, &str); 4] = [
@@ -241,7 +241,7 @@ fn parse_theme(text: &str, file: &str) -> Result<Theme, ConfigError> {
         Some(toml::Value::String(name)) => name.clone(),
         Some(other) => {
             let problem = Problem::WrongType {
-                expected: "a string",
+                expected: "a string".into(),
                 found: other.type_str(),
             };
             return Err(ConfigError::invalid(file, "name", problem));
@@ -256,7 +256,7 @@ fn parse_theme(text: &str, file: &str) -> Result<Theme, ConfigError> {
     };
     let Some(styles) = styles.as_table() else {
         let problem = Problem::WrongType {
-            expected: "a [styles] table",
+            expected: "a [styles] table".into(),
             found: styles.type_str(),
         };
         return Err(ConfigError::invalid(file, "styles", problem));
@@ -284,7 +284,7 @@ fn extended_theme(extends: Option<&toml::Value>, file: &str) -> Result<Theme, Co
         Some(toml::Value::String(name)) => name,
         Some(other) => {
             let problem = Problem::WrongType {
-                expected: "a built-in theme name",
+                expected: "a built-in theme name".into(),
                 found: other.type_str(),
             };
             return Err(ConfigError::invalid(file, "extends", problem));
@@ -313,7 +313,7 @@ fn apply_style(
 ) -> Result<(), ConfigError> {
     let Some(entries) = value.as_table() else {
         let problem = Problem::WrongType {
-            expected: "an inline table such as { fg = \"red\", bold = true }",
+            expected: "an inline table such as { fg = \"red\", bold = true }".into(),
             found: value.type_str(),
         };
         return Err(ConfigError::invalid(file, path, problem));
@@ -334,7 +334,7 @@ fn apply_style(
                 };
                 let Some(on) = value.as_bool() else {
                     let problem = Problem::WrongType {
-                        expected: "true or false",
+                        expected: "true or false".into(),
                         found: value.type_str(),
                     };
                     return Err(invalid(problem));
@@ -386,7 +386,7 @@ fn parse_color(value: &toml::Value) -> Result<Option<Color>, Problem> {
                 })
         }
         other => Err(Problem::WrongType {
-            expected: "a colour string such as \"red\", \"208\" or \"#1e90ff\"",
+            expected: "a colour string such as \"red\", \"208\" or \"#1e90ff\"".into(),
             found: other.type_str(),
         }),
     }

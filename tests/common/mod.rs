@@ -9,9 +9,9 @@ use revdesk::domain::batch::Batch;
 use revdesk::domain::profile::Profile;
 use revdesk::io::validate::{self, Options};
 use revdesk::store::Store;
-use revdesk::tui::app::{App, Settings};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
+use revdesk::tui::scoring::{App, Settings};
 use revdesk::tui::theme::Theme;
 use std::path::{Path, PathBuf};
 

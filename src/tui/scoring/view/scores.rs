@@ -3,12 +3,12 @@
 
 use crate::store::Confidence;
 use crate::text::wrap;
-use crate::tui::action::Action;
-use crate::tui::app::{App, ItemStatus, confidence_label};
 use crate::tui::i18n::T;
+use crate::tui::scoring::action::Action;
+use crate::tui::scoring::state::{App, ItemStatus, confidence_label};
+use crate::tui::widgets::{draw_lines, push_wrapped};
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -232,20 +232,5 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     lines.extend(std::iter::repeat_n(Line::default(), pad));
     lines.extend(comment.into_iter().take(room));
 
-    for (row, line) in lines.into_iter().take(h).enumerate() {
-        f.render_widget(
-            line,
-            Rect {
-                y: inner.y + row as u16,
-                height: 1,
-                ..inner
-            },
-        );
-    }
-}
-
-fn push_wrapped(lines: &mut Vec<Line<'static>>, text: &str, w: usize, style: Style) {
-    for l in wrap::wrap(text, w) {
-        lines.push(Line::styled(l, style));
-    }
+    draw_lines(f, inner, lines);
 }

@@ -1,415 +1,30 @@
-//! The scoring view's state and its `update`: every key ends here, every change is stored
-//! before the next frame is drawn.
+//! The scoring view's update: every key ends here, every change is stored before the next
+//! frame is drawn. Scroll offsets and the wrapped material are computed here too, so drawing
+//! only reads the state.
 
 use super::action::Action;
-use super::i18n::{Lang, T};
-use super::keymap::KeyMap;
-use super::theme::Theme;
-use crate::domain::batch::{Batch, Item};
-use crate::domain::profile::{Domain, Profile};
+use super::reading;
+use super::state::{App, Filter, ItemStatus, Mode, confidence_label};
 use crate::domain::rubric::Criterion;
-use crate::store::{
-    Change, Confidence, ExpertScores, Field as StoreField, ItemRecord, Source, Store,
-};
+use crate::store::{Change, Confidence, Field as StoreField, Source};
+use crate::tui::i18n::{Lang, T};
+use crate::tui::widgets::{Level, QueryKey, new_line_editor, type_query, while_too_small};
 use ratatui::crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
-use ratatui::layout::{Position, Rect};
-use ratatui::text::Line;
+use ratatui::layout::Position;
 use ratatui_textarea::{CursorMove, TextArea};
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
-/// Smallest usable terminal.
-pub const MIN_WIDTH: u16 = 60;
-/// Smallest usable terminal height.
-pub const MIN_HEIGHT: u16 = 15;
-/// From this width on, list, material and scores sit side by side.
-pub const WIDE: u16 = 110;
-
-/// Which nominations the list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Filter {
-    /// Every nomination.
-    All,
-    /// Not fully scored and not recused.
-    Todo,
-    /// Flagged for discussion.
-    Flagged,
-    /// Recused.
-    Recused,
-}
-
-impl Filter {
-    fn next(self) -> Filter {
-        match self {
-            Filter::All => Filter::Todo,
-            Filter::Todo => Filter::Flagged,
-            Filter::Flagged => Filter::Recused,
-            Filter::Recused => Filter::All,
-        }
-    }
-
-    /// The filter's name.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match self {
-            Filter::All => T::FilterAll.get(lang),
-            Filter::Todo => T::FilterTodo.get(lang),
-            Filter::Flagged => T::FilterFlagged.get(lang),
-            Filter::Recused => T::FilterRecused.get(lang),
-        }
-    }
-}
-
-/// What the expert has done with one nomination.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ItemStatus {
-    /// Nothing scored.
-    Unscored,
-    /// Some criteria scored.
-    Partial(usize),
-    /// Every criterion scored: the total.
-    Done(f64),
-    /// Recused.
-    Recused,
-}
-
-/// The input layer that takes keys.
-#[derive(Debug)]
-pub enum Mode {
-    /// Moving and scoring.
-    Normal,
-    /// Typing a search (the query is live: the list narrows as it is typed).
-    Search,
-    /// Editing the comment of the selected nomination.
-    Comment(Box<TextArea<'static>>),
-    /// Typing the reason for a recusal.
-    Recuse(Box<TextArea<'static>>),
-    /// The help overlay, scrolled.
-    Help {
-        /// First line shown.
-        scroll: usize,
-    },
-}
-
-/// How a status-bar message looks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Level {
-    /// Confirmation.
-    Info,
-    /// Refused input.
-    Warn,
-    /// A failure (e.g. the store could not be written).
-    Error,
-}
-
-/// Where each part of the screen is, for drawing and for mouse hits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Panes {
-    /// Top line.
-    pub title: Rect,
-    /// The nominations list (empty when hidden).
-    pub list: Rect,
-    /// The reading pane (empty when hidden).
-    pub reading: Rect,
-    /// The scoring pane.
-    pub scores: Rect,
-    /// Bottom line.
-    pub status: Rect,
-}
-
-/// Everything the scoring view needs besides the batch and the store.
-pub struct Settings {
-    /// The expert's id.
-    pub expert: String,
-    /// The expert's display name.
-    pub expert_name: String,
-    /// UI language.
-    pub lang: Lang,
-    /// Colours and attributes.
-    pub theme: Theme,
-    /// Key bindings.
-    pub keymap: KeyMap,
-    /// Where submitted sheets go (default: `sheets/` beside the store).
-    pub submit_dir: Option<std::path::PathBuf>,
-}
-
-type ReadingKey = (usize, u16, bool);
-
-/// The scoring view's state.
-pub struct App {
-    /// The round's rules.
-    pub profile: Profile,
-    /// The nominations.
-    pub batch: Batch,
-    /// Who is scoring.
-    pub expert: String,
-    /// Their display name.
-    pub expert_name: String,
-    store: Store,
-    /// The expert's current marks, as stored.
-    pub scores: ExpertScores,
-    /// UI language.
-    pub lang: Lang,
-    /// Colours and attributes.
-    pub theme: Theme,
-    /// Key bindings.
-    pub keymap: KeyMap,
-    /// Indices into `batch.items` that the list shows.
-    pub visible: Vec<usize>,
-    /// Position in `visible`.
-    pub selected: usize,
-    /// The list filter.
-    pub filter: Filter,
-    /// The search text (lower-cased matching).
-    pub query: String,
-    /// The input layer.
-    pub mode: Mode,
-    /// The focused criterion.
-    pub crit: usize,
-    /// Digits typed but not committed.
-    pub input: String,
-    /// First line of the reading pane.
-    pub scroll: usize,
-    /// Contact details shown.
-    pub show_contacts: bool,
-    /// Narrow screens: the list instead of the material.
-    pub show_list: bool,
-    /// The status-bar message.
-    pub message: Option<(Level, String)>,
-    /// Whether the last write reached the store.
-    pub saved: bool,
-    /// Set when the user quits.
-    pub quit: bool,
-    /// The terminal size.
-    pub size: (u16, u16),
-    /// First list row shown (kept by the renderer so the list scrolls smoothly).
-    pub list_offset: Cell<usize>,
-    /// Lines of the reading pane after the last render, to clamp scrolling.
-    pub reading_lines: Cell<usize>,
-    reading_cache: RefCell<HashMap<ReadingKey, Rc<Vec<Line<'static>>>>>,
-    data_version: i64,
-    submit_dir: std::path::PathBuf,
-}
-
 impl App {
-    /// Opens the view on a batch with an expert's store.
-    pub fn new(
-        profile: Profile,
-        batch: Batch,
-        store: Store,
-        settings: Settings,
-    ) -> Result<App, crate::store::StoreError> {
-        let scores = store.load(&settings.expert, &batch.hash)?;
-        let data_version = store.data_version()?;
-        let submit_dir = settings.submit_dir.unwrap_or_else(|| {
-            store
-                .path()
-                .parent()
-                .unwrap_or(std::path::Path::new("."))
-                .join("sheets")
-        });
-        let mut app = App {
-            profile,
-            batch,
-            expert: settings.expert,
-            expert_name: settings.expert_name,
-            store,
-            scores,
-            lang: settings.lang,
-            theme: settings.theme,
-            keymap: settings.keymap,
-            visible: vec![],
-            selected: 0,
-            filter: Filter::All,
-            query: String::new(),
-            mode: Mode::Normal,
-            crit: 0,
-            input: String::new(),
-            scroll: 0,
-            show_contacts: false,
-            show_list: false,
-            message: None,
-            saved: true,
-            quit: false,
-            size: (80, 24),
-            list_offset: Cell::new(0),
-            reading_lines: Cell::new(0),
-            reading_cache: RefCell::new(HashMap::new()),
-            data_version,
-            submit_dir,
-        };
-        app.refilter();
-        Ok(app)
-    }
-
-    /// The store the view writes to.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The selected nomination's index in `batch.items`.
-    pub fn current_index(&self) -> Option<usize> {
-        self.visible.get(self.selected).copied()
-    }
-
-    /// The selected nomination.
-    pub fn current(&self) -> Option<&Item> {
-        self.current_index().map(|i| &self.batch.items[i])
-    }
-
-    /// The expert's record for an item (empty when untouched).
-    pub fn record(&self, id: &str) -> ItemRecord {
-        self.scores.items.get(id).cloned().unwrap_or_default()
-    }
-
-    fn record_ref(&self, id: &str) -> Option<&ItemRecord> {
-        self.scores.items.get(id)
-    }
-
-    /// The status of a nomination.
-    pub fn status(&self, id: &str) -> ItemStatus {
-        let Some(r) = self.record_ref(id) else {
-            return ItemStatus::Unscored;
-        };
-        if r.recusal.is_some() {
-            return ItemStatus::Recused;
+    /// The selected nomination's id if it can be scored; a recused one is refused aloud.
+    fn scorable(&mut self) -> Option<String> {
+        let id = self.current()?.id.clone();
+        if self.status(&id) == ItemStatus::Recused {
+            self.refuse_recused();
+            return None;
         }
-        let rubric = self.profile.rubric();
-        match rubric.total(&r.scores) {
-            Some(t) => ItemStatus::Done(t),
-            None => match rubric.scored_count(&r.scores) {
-                0 => ItemStatus::Unscored,
-                n => ItemStatus::Partial(n),
-            },
-        }
-    }
-
-    /// Whether a nomination is flagged.
-    pub fn flagged(&self, id: &str) -> bool {
-        self.record_ref(id).is_some_and(|r| r.flagged)
-    }
-
-    /// `(finished, total)`: finished = fully scored or recused.
-    pub fn progress(&self) -> (usize, usize) {
-        let done = self
-            .batch
-            .items
-            .iter()
-            .filter(|i| {
-                matches!(
-                    self.status(&i.id),
-                    ItemStatus::Done(_) | ItemStatus::Recused
-                )
-            })
-            .count();
-        (done, self.batch.items.len())
-    }
-
-    /// The criteria of the rubric.
-    pub fn criteria(&self) -> &[Criterion] {
-        &self.profile.rubric().criteria
-    }
-
-    /// The batch's domain in the profile, if it has one.
-    pub fn domain(&self) -> Option<&Domain> {
-        self.batch
-            .domain
-            .as_deref()
-            .and_then(|d| self.profile.domain(d))
-    }
-
-    /// The screen split for the current size and mode.
-    pub fn panes(&self, area: Rect) -> Panes {
-        let title = Rect { height: 1, ..area };
-        let status = Rect {
-            y: area.bottom().saturating_sub(1),
-            height: 1,
-            ..area
-        };
-        let body = Rect {
-            y: area.y + 1,
-            height: area.height.saturating_sub(2),
-            ..area
-        };
-        let (list_w, score_w) = if area.width >= WIDE {
-            // Wide screens give the list room for the applicant beside the name.
-            ((area.width * 3 / 10).clamp(34, 60), 42.min(area.width / 3))
-        } else {
-            (0, 34.min(area.width / 2))
-        };
-        let scores = Rect {
-            x: body.right().saturating_sub(score_w),
-            width: score_w,
-            ..body
-        };
-        let rest = Rect {
-            width: body.width.saturating_sub(score_w),
-            ..body
-        };
-        if list_w > 0 {
-            let list = Rect {
-                width: list_w,
-                ..rest
-            };
-            let reading = Rect {
-                x: rest.x + list_w,
-                width: rest.width.saturating_sub(list_w),
-                ..rest
-            };
-            Panes {
-                title,
-                list,
-                reading,
-                scores,
-                status,
-            }
-        } else if self.show_list {
-            Panes {
-                title,
-                list: rest,
-                reading: Rect::default(),
-                scores,
-                status,
-            }
-        } else {
-            Panes {
-                title,
-                list: Rect::default(),
-                reading: rest,
-                scores,
-                status,
-            }
-        }
-    }
-
-    /// Lines of the reading pane for the selected item at a width (cached).
-    pub fn reading_lines_for(&self, width: u16) -> Rc<Vec<Line<'static>>> {
-        let Some(idx) = self.current_index() else {
-            return Rc::new(vec![]);
-        };
-        let key = (idx, width, self.show_contacts);
-        if let Some(l) = self.reading_cache.borrow().get(&key) {
-            return Rc::clone(l);
-        }
-        let lines = Rc::new(super::view::reading::build(
-            self,
-            &self.batch.items[idx],
-            width,
-        ));
-        let mut cache = self.reading_cache.borrow_mut();
-        // Bounded: a reader rarely looks back far, and a rebuild costs well under a millisecond.
-        if cache.len() > 64 {
-            cache.clear();
-        }
-        cache.insert(key, Rc::clone(&lines));
-        lines
-    }
-
-    /// The first key bound to an action, as shown in hints ("" when unbound).
-    pub fn key_for(&self, a: Action) -> String {
-        self.keymap.first_key(a)
+        Some(id)
     }
 
     fn refuse_recused(&mut self) {
@@ -524,6 +139,7 @@ impl App {
                 self.scores = s;
                 self.refilter();
                 self.say(Level::Info, T::MsgReloaded.get(self.lang));
+                self.warm();
                 true
             }
             _ => false,
@@ -532,16 +148,21 @@ impl App {
 
     /// Handles one terminal event; returns whether the screen must be redrawn.
     pub fn handle_event(&mut self, ev: Event) -> bool {
-        if while_too_small(&ev, &self.keymap, &mut self.size, &mut self.quit) {
+        self.settle();
+        let redraw = self.take_event(ev);
+        self.warm();
+        redraw
+    }
+
+    fn take_event(&mut self, ev: Event) -> bool {
+        if while_too_small(&ev, &self.keys, &mut self.size, &mut self.quit) {
+            return true;
+        }
+        if let Some(keys) = self.keys.presses(&ev) {
+            keys.into_iter().for_each(|k| self.handle_key(k));
             return true;
         }
         match ev {
-            Event::Key(k) if k.kind == KeyEventKind::Press => {
-                for k in self.keymap.expand(k) {
-                    self.handle_key(k);
-                }
-                true
-            }
             Event::Paste(text) => {
                 self.paste(&text);
                 true
@@ -576,25 +197,45 @@ impl App {
     pub fn handle_key(&mut self, k: KeyEvent) {
         let help_page = usize::from(self.size.1.saturating_sub(6)).max(1);
         let help_max = match self.mode {
-            Mode::Help { .. } => {
-                super::view::help::max_scroll(self, Rect::new(0, 0, self.size.0, self.size.1))
-            }
+            Mode::Help { .. } => super::help::max_scroll(self, self.area()),
             _ => 0,
         };
         match &mut self.mode {
             Mode::Help { scroll } => {
-                let action = self.keymap.action(&k);
-                match (action, k.code) {
-                    (Some(Action::Help | Action::Cancel | Action::Quit), _) => {
-                        self.mode = Mode::Normal
-                    }
-                    (Some(Action::NextItem), _) => *scroll = (*scroll + 1).min(help_max),
-                    (Some(Action::PrevItem), _) => *scroll = scroll.saturating_sub(1),
+                match self.keys.action(&k) {
+                    Some(Action::Help | Action::Cancel | Action::Quit) => self.mode = Mode::Normal,
+                    Some(Action::NextItem) => *scroll = (*scroll + 1).min(help_max),
+                    Some(Action::PrevItem) => *scroll = scroll.saturating_sub(1),
                     // Page keys page, as in the material.
-                    (Some(Action::ScrollDown), _) => *scroll = (*scroll + help_page).min(help_max),
-                    (Some(Action::ScrollUp), _) => *scroll = scroll.saturating_sub(help_page),
-                    (_, KeyCode::Enter) => self.mode = Mode::Normal,
-                    _ => {}
+                    Some(Action::ScrollDown) => *scroll = (*scroll + help_page).min(help_max),
+                    Some(Action::ScrollUp) => *scroll = scroll.saturating_sub(help_page),
+                    Some(
+                        Action::FirstItem
+                        | Action::LastItem
+                        | Action::NextTodo
+                        | Action::Search
+                        | Action::CycleFilter
+                        | Action::NextCriterion
+                        | Action::PrevCriterion
+                        | Action::Commit
+                        | Action::Increment
+                        | Action::Decrement
+                        | Action::ClearScore
+                        | Action::Comment
+                        | Action::Recuse
+                        | Action::Flag
+                        | Action::Confidence
+                        | Action::Undo
+                        | Action::SubmitSheet
+                        | Action::Contacts
+                        | Action::ToggleList,
+                    )
+                    | None => {
+                        // Enter closes help too, whatever it is bound to.
+                        if k.code == KeyCode::Enter {
+                            self.mode = Mode::Normal;
+                        }
+                    }
                 }
             }
             Mode::Comment(ta) => {
@@ -621,27 +262,19 @@ impl App {
                     ta.input(k);
                 }
             },
-            Mode::Search => match k.code {
-                KeyCode::Esc => {
-                    // As the prompt says: Esc clears the search and shows every nomination.
-                    self.query.clear();
+            Mode::Search => match type_query(&mut self.query, &k) {
+                // As the prompt says: Esc clears the search and shows every nomination.
+                QueryKey::Cleared => {
                     self.mode = Mode::Normal;
                     self.refilter();
                 }
-                KeyCode::Enter => self.mode = Mode::Normal,
-                KeyCode::Backspace => {
-                    self.query.pop();
+                QueryKey::Done => self.mode = Mode::Normal,
+                QueryKey::Changed => {
                     self.refilter();
                     self.select(0);
                     self.scroll_to_hit();
                 }
-                KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
-                    self.query.push(c);
-                    self.refilter();
-                    self.select(0);
-                    self.scroll_to_hit();
-                }
-                _ => {}
+                QueryKey::Ignored => {}
             },
             Mode::Normal => {
                 if let KeyCode::Char(c) = k.code
@@ -653,7 +286,7 @@ impl App {
                     self.type_digit(c);
                     return;
                 }
-                if let Some(a) = self.keymap.action(&k) {
+                if let Some(a) = self.keys.action(&k) {
                     self.update(a);
                 }
             }
@@ -661,11 +294,7 @@ impl App {
     }
 
     fn type_digit(&mut self, c: char) {
-        let Some(it) = self.current() else {
-            return;
-        };
-        if self.status(&it.id.clone()) == ItemStatus::Recused {
-            self.refuse_recused();
+        if self.scorable().is_none() {
             return;
         }
         // A score is short; a runaway key repeat must not grow the buffer forever, and a
@@ -741,14 +370,6 @@ impl App {
                 }
             }
             Action::Quit => self.quit = true,
-            // The chair's actions do nothing in the expert's view.
-            Action::CycleMethod
-            | Action::CutDown
-            | Action::CutUp
-            | Action::Include
-            | Action::Exclude
-            | Action::ClearOverride
-            | Action::ResolveTies => {}
         }
     }
 
@@ -832,14 +453,9 @@ impl App {
     }
 
     fn nudge(&mut self, steps: i32) {
-        let Some(it) = self.current() else {
+        let Some(id) = self.scorable() else {
             return;
         };
-        let id = it.id.clone();
-        if self.status(&id) == ItemStatus::Recused {
-            self.refuse_recused();
-            return;
-        }
         let c = self.criteria()[self.crit].clone();
         let key = c.key.clone();
         let label = c.label_in(self.lang.en()).to_string();
@@ -888,14 +504,9 @@ impl App {
             self.input.pop();
             return;
         }
-        let Some(it) = self.current() else {
+        let Some(id) = self.scorable() else {
             return;
         };
-        let id = it.id.clone();
-        if self.status(&id) == ItemStatus::Recused {
-            self.refuse_recused();
-            return;
-        }
         let key = self.criteria()[self.crit].key.clone();
         if self.record(&id).scores.contains_key(&key) {
             self.write(&[Change::score(id, key, None)]);
@@ -905,11 +516,11 @@ impl App {
     /// Scrolls the material so the first line holding the search text is in view, near the top.
     fn scroll_to_hit(&mut self) {
         let q = self.query.to_lowercase();
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        let reading = self.panes(area).reading;
+        let reading = self.panes(self.area()).reading;
         if q.is_empty() || reading.width < 3 {
             return;
         }
+        self.warm();
         let lines = self.reading_lines_for(reading.width - 2);
         // The text as one string (indents dropped), so a hit wrapped over two lines is found.
         let mut joined = String::new();
@@ -925,14 +536,13 @@ impl App {
         if let Some(i) = hit {
             self.scroll = i.saturating_sub(2);
             // Rendering clamps to the pane; until then allow what the text holds.
-            self.reading_lines
-                .set(self.reading_lines.get().max(self.scroll));
+            self.reading_max = self.reading_max.max(self.scroll);
         }
     }
 
     fn scroll_by(&mut self, down: bool) {
         let page = usize::from(self.size.1.saturating_sub(4) / 2).max(1);
-        let max = self.reading_lines.get();
+        let max = self.reading_max;
         self.scroll = if down {
             (self.scroll + page).min(max)
         } else {
@@ -982,10 +592,8 @@ impl App {
         if self.record(&id).recusal.is_some() {
             self.recuse(None);
         } else {
-            let mut ta = TextArea::default();
-            ta.set_cursor_line_style(ratatui::style::Style::default());
             self.input.clear();
-            self.mode = Mode::Recuse(Box::new(ta));
+            self.mode = Mode::Recuse(new_line_editor());
         }
     }
 
@@ -995,13 +603,19 @@ impl App {
         };
         let id = it.id.clone();
         let recusing = reason.is_some();
-        if self.write(&[Change::recusal(id.clone(), reason)]) {
-            let t = if recusing {
-                T::MsgRecused
-            } else {
-                T::MsgUnrecused
-            };
-            self.say(Level::Info, t.fill(self.lang, &[("id", &id)]));
+        let said = if recusing {
+            T::MsgRecused
+        } else {
+            T::MsgUnrecused
+        };
+        self.mark(Change::recusal(id.clone(), reason), said, &id);
+    }
+
+    /// Stores a change to how a nomination is marked, says so and refilters (the list may
+    /// filter on that mark).
+    fn mark(&mut self, change: Change, said: T, id: &str) {
+        if self.write(&[change]) {
+            self.say(Level::Info, said.fill(self.lang, &[("id", id)]));
             self.refilter();
         }
     }
@@ -1012,11 +626,8 @@ impl App {
         };
         let id = it.id.clone();
         let now = !self.flagged(&id);
-        if self.write(&[Change::flag(id.clone(), now)]) {
-            let t = if now { T::MsgFlagged } else { T::MsgUnflagged };
-            self.say(Level::Info, t.fill(self.lang, &[("id", &id)]));
-            self.refilter();
-        }
+        let said = if now { T::MsgFlagged } else { T::MsgUnflagged };
+        self.mark(Change::flag(id.clone(), now), said, &id);
     }
 
     fn cycle_confidence(&mut self) {
@@ -1132,14 +743,13 @@ impl App {
         if !matches!(self.mode, Mode::Normal) {
             return false;
         }
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        let p = self.panes(area);
+        let p = self.panes(self.area());
         let at = Position::new(m.column, m.row);
         match m.kind {
             MouseEventKind::Down(MouseButton::Left) if p.list.contains(at) => {
                 // Row 0 is the border.
                 let row = usize::from(m.row.saturating_sub(p.list.y + 1));
-                let pos = self.list_offset.get() + row;
+                let pos = self.list_offset + row;
                 if m.row > p.list.y && pos < self.visible.len() {
                     self.select(pos);
                     return true;
@@ -1163,7 +773,7 @@ impl App {
                 true
             }
             MouseEventKind::ScrollDown if p.reading.contains(at) => {
-                self.scroll = (self.scroll + 3).min(self.reading_lines.get());
+                self.scroll = (self.scroll + 3).min(self.reading_max);
                 true
             }
             MouseEventKind::ScrollUp if p.reading.contains(at) => {
@@ -1173,40 +783,50 @@ impl App {
             _ => false,
         }
     }
-}
 
-/// Whether the screen is below the smallest usable size (the view is replaced by a notice).
-pub fn too_small((w, h): (u16, u16)) -> bool {
-    w < MIN_WIDTH || h < MIN_HEIGHT
-}
-
-/// Ctrl-C quits from anywhere, whatever the keymap says.
-fn is_ctrl_c(k: &KeyEvent) -> bool {
-    k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)
-}
-
-/// Behind the "terminal too small" notice nothing may change: only quitting and resizing act.
-/// Returns whether the event was taken here (the screen is too small).
-pub fn while_too_small(
-    ev: &Event,
-    keymap: &KeyMap,
-    size: &mut (u16, u16),
-    quit: &mut bool,
-) -> bool {
-    if !too_small(*size) {
-        return false;
+    /// The terminal's size changed (the event loop tells at start).
+    pub fn set_size(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        self.warm();
     }
-    match ev {
-        Event::Key(k)
-            if k.kind == KeyEventKind::Press
-                && (keymap.action(k) == Some(Action::Quit) || is_ctrl_c(k)) =>
-        {
-            *quit = true
+
+    /// Brings the scroll state in line with the screen as last drawn: the list's first row
+    /// and how far the material scrolls, so that keys and clicks act on what the expert saw.
+    pub fn settle(&mut self) {
+        self.warm();
+        let Some(p) = self.drawn_panes() else {
+            return;
+        };
+        if let Some(off) = self.list_offset_in(p.list) {
+            self.list_offset = off;
         }
-        Event::Resize(w, h) => *size = (*w, *h),
-        _ => {}
+        if let Some((_, max)) = self.reading_in(p.reading) {
+            self.reading_max = max;
+        }
     }
-    true
+
+    /// Wraps the selected nomination's material for the reading pane, once per width.
+    pub(super) fn warm(&mut self) {
+        let Some(p) = self.drawn_panes() else {
+            return;
+        };
+        if p.reading.is_empty() {
+            return;
+        }
+        let width = p.reading.width.saturating_sub(2);
+        let Some(key) = self.reading_key(width) else {
+            return;
+        };
+        if self.reading_cache.contains_key(&key) {
+            return;
+        }
+        let lines = Rc::new(reading::build(self, &self.batch.items[key.0], width));
+        // Bounded: a reader rarely looks back far, and a rebuild costs well under a millisecond.
+        if self.reading_cache.len() > 64 {
+            self.reading_cache.clear();
+        }
+        self.reading_cache.insert(key, lines);
+    }
 }
 
 /// A refused score in the UI language.
@@ -1226,14 +846,5 @@ fn score_error(e: &crate::domain::rubric::ScoreError, c: &Criterion, lang: Lang)
             lang,
             &[("v", &value.to_string()), ("step", &c.format(c.step))],
         ),
-    }
-}
-
-/// The confidence level's name.
-pub fn confidence_label(c: Confidence, lang: Lang) -> &'static str {
-    match c {
-        Confidence::Low => T::ConfLow.get(lang),
-        Confidence::Normal => T::ConfNormal.get(lang),
-        Confidence::High => T::ConfHigh.get(lang),
     }
 }

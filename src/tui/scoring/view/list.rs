@@ -1,8 +1,9 @@
 //! The nominations list: id, name, applicant (when there is room), status or total.
 
 use crate::text::wrap;
-use crate::tui::app::{App, ItemStatus};
 use crate::tui::i18n::T;
+use crate::tui::scoring::state::{App, ItemStatus};
+use crate::tui::widgets::draw_lines;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -41,11 +42,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .style(t.text);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let h = usize::from(inner.height);
-    if h == 0 || inner.width < 8 {
+    if inner.height == 0 || inner.width < 8 {
         return;
     }
-    if app.visible.is_empty() {
+    let Some(off) = app.list_offset_in(area) else {
         f.render_widget(
             Line::styled(
                 wrap::truncate(T::NoMatch.get(app.lang), usize::from(inner.width)),
@@ -54,17 +54,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Rect { height: 1, ..inner },
         );
         return;
-    }
-    // Keep the selection in view without jumping the list on every move.
-    let mut off = app.list_offset.get();
-    if app.selected < off {
-        off = app.selected;
-    } else if app.selected >= off + h {
-        off = app.selected + 1 - h;
-    }
-    off = off.min(app.visible.len().saturating_sub(h));
-    app.list_offset.set(off);
-
+    };
+    let h = usize::from(inner.height);
     let id_w = app
         .batch
         .items
@@ -83,48 +74,48 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     } else {
         (rest, 0)
     };
-    for (row, &idx) in app.visible.iter().skip(off).take(h).enumerate() {
-        let it = &app.batch.items[idx];
-        let selected = off + row == app.selected;
-        let (st, st_style) = status_cell(app, app.status(&it.id));
-        let flag = if app.flagged(&it.id) { "*" } else { " " };
-        let marker = if selected { ">" } else { " " };
-        let st_text = format!(
-            "{}{}",
-            " ".repeat(status_w.saturating_sub(wrap::width(&st))),
-            wrap::truncate(&st, status_w)
-        );
-        let mut line = Line::from(vec![
-            Span::raw(marker),
-            Span::styled(flag, t.flagged),
-            Span::styled(wrap::pad(&it.id, id_w), t.muted),
-            Span::raw(" "),
-            Span::raw(wrap::pad(&it.name, name_w)),
-            Span::raw(" "),
-            Span::styled(
-                if app_w > 0 {
-                    format!("{} ", wrap::pad(&it.applicant, app_w))
-                } else {
-                    String::new()
-                },
-                t.muted,
-            ),
-            Span::styled(st_text, st_style),
-        ]);
-        if selected {
-            // The selection wins over per-column colours so it reads as one bar.
-            line = line.patch_style(t.selected);
-            for s in &mut line.spans {
-                s.style = s.style.patch(t.selected);
+    let rows = app
+        .visible
+        .iter()
+        .skip(off)
+        .take(h)
+        .enumerate()
+        .map(|(row, &idx)| {
+            let it = &app.batch.items[idx];
+            let selected = off + row == app.selected;
+            let (st, st_style) = status_cell(app, app.status(&it.id));
+            let flag = if app.flagged(&it.id) { "*" } else { " " };
+            let marker = if selected { ">" } else { " " };
+            let st_text = format!(
+                "{}{}",
+                " ".repeat(status_w.saturating_sub(wrap::width(&st))),
+                wrap::truncate(&st, status_w)
+            );
+            let mut line = Line::from(vec![
+                Span::raw(marker),
+                Span::styled(flag, t.flagged),
+                Span::styled(wrap::pad(&it.id, id_w), t.muted),
+                Span::raw(" "),
+                Span::raw(wrap::pad(&it.name, name_w)),
+                Span::raw(" "),
+                Span::styled(
+                    if app_w > 0 {
+                        format!("{} ", wrap::pad(&it.applicant, app_w))
+                    } else {
+                        String::new()
+                    },
+                    t.muted,
+                ),
+                Span::styled(st_text, st_style),
+            ]);
+            if selected {
+                // The selection wins over per-column colours so it reads as one bar.
+                line = line.patch_style(t.selected);
+                for s in &mut line.spans {
+                    s.style = s.style.patch(t.selected);
+                }
             }
-        }
-        f.render_widget(
-            line,
-            Rect {
-                y: inner.y + row as u16,
-                height: 1,
-                ..inner
-            },
-        );
-    }
+            line
+        });
+    draw_lines(f, inner, rows);
 }

@@ -1,9 +1,10 @@
 //! The title bar (batch and domain) and the status bar (expert, progress, saved, keys).
 
 use crate::text::wrap;
-use crate::tui::action::Action;
-use crate::tui::app::{App, Level, Mode, WIDE};
 use crate::tui::i18n::T;
+use crate::tui::scoring::action::{Action, HINTS};
+use crate::tui::scoring::state::{App, Mode, WIDE};
+use crate::tui::widgets::{Level, fit};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -83,27 +84,14 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             spans.push(Span::styled(wrap::truncate(msg, room), style));
         }
         None => {
-            let mv = format!(
-                "{}/{}",
-                app.key_for(Action::NextItem),
-                app.key_for(Action::PrevItem)
-            );
-            let mut hints = vec![
-                ("0-9".to_string(), T::HintScore),
-                (mv, T::HintMove),
-                (app.key_for(Action::NextCriterion), T::HintCriterion),
-            ];
-            // On a narrow screen the list hides behind a key: say which.
-            if app.size.0 < WIDE {
-                hints.push((app.key_for(Action::ToggleList), T::HintList));
+            let mut hints = vec![("0-9".to_string(), T::HintScore.get(app.lang))];
+            for hint in HINTS {
+                // The list hides behind a key only on a narrow screen: say which, there.
+                if hint.actions == [Action::ToggleList] && app.size.0 >= WIDE {
+                    continue;
+                }
+                hints.push((app.keys.hint_keys(hint), hint.label(app.lang)));
             }
-            hints.extend([
-                (app.key_for(Action::Comment), T::HintComment),
-                (app.key_for(Action::Recuse), T::HintRecuse),
-                (app.key_for(Action::Flag), T::HintFlag),
-                (app.key_for(Action::Undo), T::HintUndo),
-                (app.key_for(Action::Quit), T::HintQuit),
-            ]);
             // Whole hints only, in order of use, as many as fit.
             let mut used = 0;
             for (k, name) in hints {
@@ -111,7 +99,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                     continue;
                 }
                 let key = format!(" {k}");
-                let label = format!(" {} ", name.get(app.lang));
+                let label = format!(" {name} ");
                 let hw = wrap::width(&key) + wrap::width(&label);
                 if used + hw > room {
                     break;
@@ -135,24 +123,4 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             },
         );
     }
-}
-
-/// Cuts spans to `w` cells so a wide character at the edge never spills.
-fn fit(spans: Vec<Span<'static>>, w: usize) -> Vec<Span<'static>> {
-    let mut used = 0;
-    let mut fitted = Vec::new();
-    for s in spans {
-        let sw = wrap::width(&s.content);
-        if used + sw <= w {
-            used += sw;
-            fitted.push(s);
-        } else {
-            let rest = w.saturating_sub(used);
-            if rest > 0 {
-                fitted.push(Span::styled(wrap::truncate(&s.content, rest), s.style));
-            }
-            break;
-        }
-    }
-    fitted
 }

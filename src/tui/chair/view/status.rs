@@ -1,0 +1,97 @@
+//! The status line: the search prompt, a message, a standing alert, or the key hints.
+
+use crate::text::wrap;
+use crate::tui::chair::action::{Action, HINTS};
+use crate::tui::chair::state::{ChairApp, ChairMode};
+use crate::tui::chair::text::context_text;
+use crate::tui::i18n::T;
+use crate::tui::widgets::Level;
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+
+/// Draws the bottom line.
+pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
+    let t = app.theme();
+    let w = usize::from(area.width);
+    f.render_widget(Line::styled(" ".repeat(w), t.status), area);
+    if let ChairMode::Search { .. } = app.mode {
+        let prompt = format!(" {}: /", T::ChairSearch.get(app.lang()));
+        f.render_widget(
+            Line::from(vec![
+                Span::styled(prompt.clone(), t.key),
+                Span::styled(app.query.clone(), t.search_match),
+            ]),
+            area,
+        );
+        let x = area.x + (wrap::width(&prompt) + wrap::width(&app.query)) as u16;
+        if x < area.right() {
+            f.set_cursor_position(Position::new(x, area.y));
+        }
+        return;
+    }
+    let alert = app.results.as_ref().and_then(|r| {
+        let d = r.decided.as_ref()?;
+        let lang = app.lang();
+        if !d.in_range() {
+            return Some(T::ChairOutOfRangeHint.fill(
+                lang,
+                &[
+                    ("n", &d.list_size.to_string()),
+                    ("min", &d.shortlist_min.to_string()),
+                    ("max", &d.shortlist_max.to_string()),
+                ],
+            ));
+        }
+        if let Some(s) = d.split_tie.as_ref().filter(|s| s.resolved.is_none()) {
+            return Some(T::ChairTieUnsettledHint.fill(
+                lang,
+                &[
+                    ("rank", &s.rank.to_string()),
+                    ("items", &s.items.join(", ")),
+                ],
+            ));
+        }
+        let made = d.made_under.as_ref().filter(|_| d.context_differs())?;
+        Some(T::ChairContextHint.fill(
+            lang,
+            &[
+                ("made", &context_text(made, lang)),
+                ("now", &context_text(&d.replayed_under, lang)),
+            ],
+        ))
+    });
+    let text = match (&app.message, &alert) {
+        (Some((_, m)), _) => format!(" {m}"),
+        (None, Some(a)) => format!(" {a}"),
+        (None, None) => {
+            let hints: Vec<String> = HINTS
+                .iter()
+                .map(|h| format!("{} {}", app.keys.hint_keys(h), h.label(app.lang())))
+                .collect();
+            format!(" {}", hints.join("  "))
+        }
+    };
+    let style = match (&app.message, &alert) {
+        (Some((Level::Error, _)), _) => t.error,
+        (Some((Level::Warn, _)), _) | (None, Some(_)) => t.warn,
+        (Some((Level::Info, _)), _) => t.ok,
+        (None, None) => t.status,
+    };
+    // The help key stays at the right edge whatever the line says, as in the scoring view.
+    let help_key = app.keys.first_key(Action::Help);
+    let help = format!(" {help_key} {} ", T::HintHelp.get(app.lang()));
+    let help_w = wrap::width(&help);
+    let room = if w > help_w + 10 { w - help_w } else { w };
+    f.render_widget(Line::styled(wrap::truncate(&text, room), style), area);
+    if room < w {
+        f.render_widget(
+            Line::styled(help, t.key),
+            Rect {
+                x: area.x + room as u16,
+                width: help_w as u16,
+                ..area
+            },
+        );
+    }
+}

@@ -1,0 +1,37 @@
+//! The expert's scoring view: its actions ([`action`]), its state ([`state`]), the update that
+//! handles every key ([`update`]) and the drawing from state alone ([`view`]).
+
+pub mod action;
+pub mod help;
+pub mod reading;
+pub mod state;
+pub mod update;
+pub mod view;
+
+pub use crate::tui::widgets::{Level, Panes};
+pub use action::Action;
+pub use state::{App, Filter, ItemStatus, Mode, Settings, WIDE, confidence_label};
+
+use ratatui::crossterm::event::Event;
+
+impl crate::tui::Screen for App {
+    fn handle_event(&mut self, ev: Event) -> bool {
+        App::handle_event(self, ev)
+    }
+    fn idle(&mut self) -> bool {
+        self.settle();
+        self.poll_store()
+    }
+    fn draw(&self, f: &mut ratatui::Frame) {
+        view::render(self, f)
+    }
+    fn done(&self) -> bool {
+        self.quit
+    }
+    fn set_size(&mut self, w: u16, h: u16) {
+        App::set_size(self, w, h);
+    }
+    fn on_exit(&mut self) {
+        self.save_draft();
+    }
+}

@@ -1,0 +1,148 @@
+//! The reading pane's material: the nomination's form fields in the form's order, wrapped by
+//! display width. Built in update (and cached there) for the drawing to show.
+
+use super::action::Action;
+use super::state::App;
+use crate::domain::batch::{Field, Item};
+use crate::domain::industry;
+use crate::domain::trl;
+use crate::text::wrap;
+use crate::tui::i18n::T;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+struct Builder {
+    width: usize,
+    label: Style,
+    text: Style,
+    muted: Style,
+    lines: Vec<Line<'static>>,
+}
+
+impl Builder {
+    /// `label  value`, the value wrapped under itself.
+    fn inline(&mut self, label: &str, value: &str, style: Style) {
+        let lw = wrap::width(label) + 2;
+        let vw = self.width.saturating_sub(lw).max(8);
+        let wrapped = wrap::wrap(value, vw);
+        for (i, l) in wrapped.into_iter().enumerate() {
+            let head = if i == 0 {
+                Span::styled(format!("{label}  "), self.label)
+            } else {
+                Span::raw(" ".repeat(lw))
+            };
+            self.lines
+                .push(Line::from(vec![head, Span::styled(l, style)]));
+        }
+    }
+
+    /// A label on its own line, then the text indented by two cells.
+    fn block(&mut self, label: &str, value: &str) {
+        self.lines.push(Line::styled(label.to_string(), self.label));
+        if value.trim().is_empty() {
+            self.lines.push(Line::styled("  -".to_string(), self.muted));
+        } else {
+            for l in wrap::wrap(value, self.width.saturating_sub(2).max(4)) {
+                self.lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(l, self.text),
+                ]));
+            }
+        }
+        self.lines.push(Line::default());
+    }
+}
+
+fn label(app: &App, f: Field) -> &'static str {
+    if app.lang.en() {
+        f.label_en()
+    } else {
+        f.header()
+    }
+}
+
+/// Builds every line for an item at a width (the pane's inner width).
+pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let en = app.lang.en();
+    let mut b = Builder {
+        width: usize::from(width).max(10),
+        label: t.label,
+        text: t.text,
+        muted: t.muted,
+        lines: Vec::with_capacity(64),
+    };
+    for l in wrap::wrap(&it.name, b.width) {
+        b.lines.push(Line::styled(l, t.title));
+    }
+    b.lines.push(Line::default());
+    let domain = app.profile.domain(&it.domain);
+    let dom_text = match domain {
+        Some(d) => format!("{}  {}", d.name_in(en), d.alliance_in(en)),
+        None => it.domain.clone(),
+    };
+    b.inline(label(app, Field::Id), &it.id, t.text);
+    b.inline(label(app, Field::Domain), &dom_text, t.text);
+    // Codes that are not in the table are shown as written, marked, never dropped.
+    let codes: Vec<String> = it.industry.iter().map(|c| industry::label(c, en)).collect();
+    b.inline(label(app, Field::Industry), &codes.join("\n"), t.text);
+    let pt = if en {
+        it.project_type.en()
+    } else {
+        it.project_type.zh()
+    };
+    b.inline(label(app, Field::ProjectType), pt, t.text);
+    b.inline(
+        label(app, Field::Trl),
+        &format!("{}  {}", it.trl, trl::describe(it.trl, en)),
+        t.text,
+    );
+    // The level texts are our paraphrase: say so beside them, never pass them off as the standard's.
+    b.inline(
+        &" ".repeat(wrap::width(label(app, Field::Trl))),
+        &format!("({})", T::TrlNote.get(app.lang)),
+        t.muted,
+    );
+    b.inline(label(app, Field::Applicant), &it.applicant, t.text);
+    b.inline(label(app, Field::Recommender), &it.recommender, t.text);
+    if let Some(r) = it.preliminary_rank {
+        let score = it
+            .preliminary_score
+            .map(|s| format!("  {s:.2}"))
+            .unwrap_or_default();
+        b.inline(
+            T::PreliminaryRank.get(app.lang),
+            &format!("{r}{score}"),
+            t.text,
+        );
+    }
+    if app.show_contacts {
+        for f in [Field::Contact, Field::Phone, Field::Address, Field::Email] {
+            let v = it.text(f);
+            b.inline(label(app, f), if v.is_empty() { "-" } else { &v }, t.text);
+        }
+    } else {
+        let key = app.key_for(Action::Contacts);
+        let note = T::ContactsHidden.fill(app.lang, &[("key", &key)]);
+        for l in wrap::wrap(&note, b.width) {
+            b.lines.push(Line::styled(l, t.muted));
+        }
+    }
+    b.lines.push(Line::default());
+    for f in [
+        Field::Team,
+        Field::Ip,
+        Field::Awards,
+        Field::Level,
+        Field::Benefits,
+    ] {
+        b.block(label(app, f), &it.text(f));
+    }
+    for f in [Field::LevelDetail, Field::BenefitsDetail] {
+        let v = it.text(f);
+        if !v.trim().is_empty() {
+            b.block(label(app, f), &v);
+        }
+    }
+    b.lines
+}

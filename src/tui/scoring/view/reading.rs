@@ -1,0 +1,144 @@
+//! The reading pane: the material update wrapped, scrolled, with search hits marked.
+
+use crate::text::wrap;
+use crate::tui::scoring::state::App;
+use crate::tui::widgets::draw_lines;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Block;
+
+/// Draws the reading pane.
+pub fn render(app: &App, f: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (Some(it), Some((lines, max))) = (app.current(), app.reading_in(area)) else {
+        f.render_widget(Block::bordered().border_style(t.border), area);
+        return;
+    };
+    let inner_w = area.width.saturating_sub(2);
+    let h = usize::from(area.height.saturating_sub(2));
+    let scroll = app.scroll.min(max);
+    let title = format!(" {} ({}/{}) ", it.id, app.selected + 1, app.visible.len());
+    let pos = if lines.len() > h {
+        format!(
+            " {}-{}/{} ",
+            scroll + 1,
+            (scroll + h).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        String::new()
+    };
+    let block = Block::bordered()
+        .title(Span::styled(
+            wrap::truncate(&title, usize::from(inner_w)),
+            t.title,
+        ))
+        .title_bottom(Line::styled(pos, t.muted).right_aligned())
+        .border_style(t.border_focus)
+        .style(t.text);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let q = app.query.to_lowercase();
+    let shown = lines.iter().skip(scroll).map(|line| {
+        if q.is_empty() {
+            line.clone()
+        } else {
+            highlight(line, &q, t.search_match)
+        }
+    });
+    draw_lines(f, inner, shown);
+}
+
+/// Where `needle` (lower-case) occurs in `hay`, as char ranges, comparing lower-cased chars.
+fn find_all(hay: &[char], needle: &[char]) -> Vec<(usize, usize)> {
+    let lower = |c: char| c.to_lowercase().next().unwrap_or(c);
+    let mut out = Vec::new();
+    if needle.is_empty() || needle.len() > hay.len() {
+        return out;
+    }
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        if hay[i..i + needle.len()]
+            .iter()
+            .zip(needle)
+            .all(|(a, b)| lower(*a) == *b)
+        {
+            out.push((i, i + needle.len()));
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The line with every occurrence of the search text styled as a match (within one line:
+/// a hit broken across two wrapped lines is not marked).
+pub fn highlight(line: &Line<'static>, needle: &str, style: Style) -> Line<'static> {
+    let needle: Vec<char> = needle.chars().collect();
+    let mut spans = Vec::with_capacity(line.spans.len());
+    for span in &line.spans {
+        let chars: Vec<char> = span.content.chars().collect();
+        let hits = find_all(&chars, &needle);
+        if hits.is_empty() {
+            spans.push(span.clone());
+            continue;
+        }
+        let mut at = 0;
+        for (a, b) in hits {
+            if a > at {
+                spans.push(Span::styled(
+                    chars[at..a].iter().collect::<String>(),
+                    span.style,
+                ));
+            }
+            spans.push(Span::styled(
+                chars[a..b].iter().collect::<String>(),
+                span.style.patch(style),
+            ));
+            at = b;
+        }
+        if at < chars.len() {
+            spans.push(Span::styled(
+                chars[at..].iter().collect::<String>(),
+                span.style,
+            ));
+        }
+    }
+    Line::from(spans).style(line.style)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::Modifier;
+
+    #[test]
+    fn search_hits_are_marked_in_the_material() {
+        let line = Line::from(vec![
+            Span::raw("采用MVR蒸发与"),
+            Span::styled("mvr 结晶", Style::default().add_modifier(Modifier::BOLD)),
+        ]);
+        let mark = Style::default().add_modifier(Modifier::REVERSED);
+        let out = highlight(&line, "mvr", mark);
+        let marked: Vec<&str> = out
+            .spans
+            .iter()
+            .filter(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert_eq!(marked, ["MVR", "mvr"]);
+        let text: String = out.spans.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(text, "采用MVR蒸发与mvr 结晶");
+        // The bold of the second span survives under the mark.
+        assert!(out.spans.iter().any(|s| {
+            s.content == "mvr"
+                && s.style
+                    .add_modifier
+                    .contains(Modifier::BOLD | Modifier::REVERSED)
+        }));
+        assert_eq!(highlight(&line, "无此词", mark), line);
+    }
+}

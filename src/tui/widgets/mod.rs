@@ -1,0 +1,160 @@
+//! What both views draw alike: popups and the text editor, line-by-line drawing, the status
+//! line's fitting, the too-small gate, the screen split and message levels.
+
+mod gate;
+mod popup;
+
+pub use gate::{MIN_HEIGHT, MIN_WIDTH, too_small, while_too_small};
+pub use popup::{centered, clear_popup, editor, help_box, new_line_editor};
+
+use crate::text::wrap;
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+/// How a status-bar message looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Confirmation.
+    Info,
+    /// Refused input.
+    Warn,
+    /// A failure (e.g. the store could not be written).
+    Error,
+}
+
+/// Where each part of the screen is, for drawing and for mouse hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Panes {
+    /// Top line.
+    pub title: Rect,
+    /// The list (empty when hidden).
+    pub list: Rect,
+    /// The reading pane (empty when hidden).
+    pub reading: Rect,
+    /// The scoring pane (empty when the view has none).
+    pub scores: Rect,
+    /// Bottom line.
+    pub status: Rect,
+}
+
+impl Panes {
+    /// The title and status lines of `area`, and the body between them.
+    pub fn frame(area: Rect) -> (Rect, Rect, Rect) {
+        let title = Rect { height: 1, ..area };
+        let status = Rect {
+            y: area.bottom().saturating_sub(1),
+            height: 1,
+            ..area
+        };
+        let body = Rect {
+            y: area.y + 1,
+            height: area.height.saturating_sub(2),
+            ..area
+        };
+        (title, body, status)
+    }
+}
+
+/// What a key does to a search being typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryKey {
+    /// Enter: the search is done, its filter stays.
+    Done,
+    /// Esc: the query was cleared and the search is done.
+    Cleared,
+    /// A character was added or removed.
+    Changed,
+    /// Nothing for a search.
+    Ignored,
+}
+
+/// Applies a key to a search query as both views type it.
+pub fn type_query(query: &mut String, k: &KeyEvent) -> QueryKey {
+    match k.code {
+        KeyCode::Esc => {
+            query.clear();
+            QueryKey::Cleared
+        }
+        KeyCode::Enter => QueryKey::Done,
+        KeyCode::Backspace => {
+            query.pop();
+            QueryKey::Changed
+        }
+        KeyCode::Char(c) if !k.modifiers.contains(KeyModifiers::CONTROL) => {
+            query.push(c);
+            QueryKey::Changed
+        }
+        _ => QueryKey::Ignored,
+    }
+}
+
+/// Draws lines one per row from the top of `area`, as many as fit.
+pub fn draw_lines<'a>(f: &mut Frame, area: Rect, lines: impl IntoIterator<Item = Line<'a>>) {
+    for (row, line) in lines.into_iter().take(usize::from(area.height)).enumerate() {
+        f.render_widget(
+            line,
+            Rect {
+                y: area.y + row as u16,
+                height: 1,
+                ..area
+            },
+        );
+    }
+}
+
+/// The first row to show so that `selected` stays in view without jumping: the list moves only
+/// as far as it must, and never past its end.
+pub fn keep_in_view(offset: usize, selected: usize, height: usize, len: usize) -> usize {
+    let mut off = offset;
+    if selected < off {
+        off = selected;
+    } else if selected >= off + height {
+        off = selected + 1 - height;
+    }
+    off.min(len.saturating_sub(height))
+}
+
+/// Text wrapped to `w` cells, one styled line per row.
+pub fn push_wrapped(lines: &mut Vec<Line<'static>>, text: &str, w: usize, style: Style) {
+    for l in wrap::wrap(text, w) {
+        lines.push(Line::styled(l, style));
+    }
+}
+
+/// Cuts spans to `w` cells so a wide character at the edge never spills.
+pub fn fit(spans: Vec<Span<'static>>, w: usize) -> Vec<Span<'static>> {
+    let mut used = 0;
+    let mut fitted = Vec::new();
+    for s in spans {
+        let sw = wrap::width(&s.content);
+        if used + sw <= w {
+            used += sw;
+            fitted.push(s);
+        } else {
+            let rest = w.saturating_sub(used);
+            if rest > 0 {
+                fitted.push(Span::styled(wrap::truncate(&s.content, rest), s.style));
+            }
+            break;
+        }
+    }
+    fitted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_selection_stays_in_view_moving_as_little_as_it_must() {
+        assert_eq!(keep_in_view(0, 3, 10, 40), 0);
+        assert_eq!(keep_in_view(0, 12, 10, 40), 3);
+        assert_eq!(keep_in_view(5, 2, 10, 40), 2);
+        // Never past the end: the last page is full.
+        assert_eq!(keep_in_view(35, 39, 10, 40), 30);
+        assert_eq!(keep_in_view(3, 1, 10, 5), 0);
+    }
+}
