@@ -7,7 +7,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use revdesk::tui::keymap::KeyMap;
+use assert_cmd::Command;
+use revdesk::tui::keymap::{KeyMap, Layout};
 use revdesk::tui::theme::Theme;
 
 /// The `.toml` files of a directory under `tests/`, sorted.
@@ -100,4 +101,56 @@ fn builtin_files_load_as_user_files() {
         let theme = Theme::load(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(Some(theme), Theme::builtin(name), "{name}");
     }
+}
+
+/// A sample's path.
+fn sample(dir: &str, name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir)
+        .join(name)
+}
+
+#[test]
+fn an_old_keys_file_binds_as_its_sections_would() {
+    let old = KeyMap::load(&sample("valid_configs", "keymap_swap_keys.toml"));
+    let new = KeyMap::from_toml("[scoring]\nrecuse = [\"m\"]\nflag = [\"x\"]\n", "new.toml");
+    assert_eq!(old.ok(), new.ok());
+    for name in ["keymap_sections.toml", "keymap_sections_chair_only.toml"] {
+        let text = fs::read_to_string(sample("valid_configs", name)).expect("sample");
+        let layout = KeyMap::parse_layout(&text, name).map(|(_, l)| l).ok();
+        assert_eq!(layout, Some(Layout::Sections), "{name}");
+    }
+}
+
+#[test]
+fn the_program_notes_an_old_keys_file_on_stderr() {
+    // Without a terminal the view cannot start, but the keymap is read (and noted) first.
+    let old = sample("valid_configs", "keymap_swap_keys.toml");
+    let out = Command::cargo_bin("revdesk")
+        .expect("binary")
+        .args(["demo", "--keymap"])
+        .arg(&old)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("[keys] layout"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{stderr}");
+    assert!(
+        notes[0].contains("keymap_swap_keys.toml uses the old [keys] layout"),
+        "{stderr}"
+    );
+    let new = sample("valid_configs", "keymap_sections.toml");
+    let out = Command::cargo_bin("revdesk")
+        .expect("binary")
+        .args(["demo", "--keymap"])
+        .arg(&new)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("[keys] layout"), "{stderr}");
+    assert!(stderr.contains("need a terminal"), "{stderr}");
 }
