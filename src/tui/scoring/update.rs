@@ -189,7 +189,7 @@ impl App {
                 self.refilter();
                 self.select(0);
             }
-            _ => {}
+            Mode::Normal | Mode::Help { .. } => {}
         }
     }
 
