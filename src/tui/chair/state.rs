@@ -376,9 +376,9 @@ impl ChairApp {
         // Display lines: the rows, and the cut line after the K-th ranked one.
         let cut = self.cut_after();
         let lines = self.visible.len() + usize::from(cut.is_some());
-        let sel_line = self.selected + usize::from(cut.is_some_and(|c| c < self.selected));
+        // The selection's line: below the cut it moves down by one; none selected, the top.
         let sel_line = if self.selected < self.visible.len() {
-            sel_line
+            self.selected + usize::from(cut.is_some_and(|c| c < self.selected))
         } else {
             0
         };
