@@ -5,9 +5,11 @@ pub mod app;
 pub mod chair;
 pub mod i18n;
 pub mod keymap;
-pub mod lean;
+pub mod term;
 pub mod theme;
 pub mod view;
+
+pub use term::lean;
 
 use app::App;
 use lean::Lean;

@@ -1,0 +1,3 @@
+//! The terminal under the views.
+
+pub mod lean;
