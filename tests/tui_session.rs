@@ -8,6 +8,7 @@ mod common;
 use common::app;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use revdesk::store::Store;
+use revdesk::tui::Screen;
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::term::session::{Ended, Flow, Session};
 use revdesk::tui::theme::Theme;
@@ -87,7 +88,7 @@ fn keys(s: &str) -> Vec<Event> {
         .collect()
 }
 
-fn feed<S: revdesk::tui::Screen, W: Write>(s: &mut Session<S, W>, input: &str) -> Flow {
+fn feed<S: Screen, W: Write>(s: &mut Session<S, W>, input: &str) -> Flow {
     let mut flow = Flow::Continue;
     for ev in keys(input) {
         flow = s.handle(ev);
@@ -106,16 +107,17 @@ fn stored(dir: &Path) -> (String, Option<f64>) {
     (one.comment.clone(), one.scores.get("feasibility").copied())
 }
 
+/// The scoring view on a fresh store in `dir`, in a session of `size`, and what it writes.
+fn session(dir: &Path, lang: Lang, size: (u16, u16)) -> (Session<impl Screen, Shared>, Shared) {
+    let out = Shared::default();
+    let s = Session::new(app(dir, lang, Theme::default()), out.clone(), size).expect("session");
+    (s, out)
+}
+
 #[test]
 fn a_typed_score_appears_between_setup_and_teardown() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = Shared::default();
-    let mut s = Session::new(
-        app(dir.path(), Lang::Zh, Theme::default()),
-        out.clone(),
-        (80, 24),
-    )
-    .expect("session");
+    let (mut s, out) = session(dir.path(), Lang::Zh, (80, 24));
     assert_eq!(out.text(), SETUP, "setup only, no frame before draw");
     s.draw().expect("draw");
     let first = screen(&out.bytes(), 80, 24);
@@ -153,13 +155,7 @@ fn a_typed_score_appears_between_setup_and_teardown() {
 #[test]
 fn a_resize_redraws_at_the_new_size() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = Shared::default();
-    let mut s = Session::new(
-        app(dir.path(), Lang::Zh, Theme::default()),
-        out.clone(),
-        (80, 24),
-    )
-    .expect("session");
+    let (mut s, out) = session(dir.path(), Lang::Zh, (80, 24));
     s.draw().expect("draw");
     feed(&mut s, "7\r");
     s.draw().expect("draw");
@@ -174,13 +170,7 @@ fn a_resize_redraws_at_the_new_size() {
 
     // The same state drawn from scratch at 100×30.
     let dir2 = tempfile::tempdir().expect("dir");
-    let fresh_out = Shared::default();
-    let mut fresh = Session::new(
-        app(dir2.path(), Lang::Zh, Theme::default()),
-        fresh_out.clone(),
-        (100, 30),
-    )
-    .expect("session");
+    let (mut fresh, fresh_out) = session(dir2.path(), Lang::Zh, (100, 30));
     feed(&mut fresh, "7\r");
     fresh.draw().expect("draw");
     assert_eq!(resized, screen(&fresh_out.bytes(), 100, 30));
@@ -192,13 +182,7 @@ fn a_resize_redraws_at_the_new_size() {
 #[test]
 fn a_stopped_session_keeps_the_comment_being_written() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = Shared::default();
-    let s = Session::new(
-        app(dir.path(), Lang::Zh, Theme::default()),
-        out.clone(),
-        (80, 24),
-    )
-    .expect("session");
+    let (s, out) = session(dir.path(), Lang::Zh, (80, 24));
     let (tx, rx) = channel();
     for ev in keys("c断线前的评语") {
         tx.send(Ok(ev)).expect("send");
@@ -220,13 +204,7 @@ fn a_stopped_session_keeps_the_comment_being_written() {
 #[test]
 fn closed_input_ends_the_session_and_keeps_the_draft() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = Shared::default();
-    let s = Session::new(
-        app(dir.path(), Lang::Zh, Theme::default()),
-        out.clone(),
-        (80, 24),
-    )
-    .expect("session");
+    let (s, out) = session(dir.path(), Lang::Zh, (80, 24));
     let (tx, rx) = channel();
     for ev in keys("9\rc连接关闭") {
         tx.send(Ok(ev)).expect("send");
@@ -240,13 +218,7 @@ fn closed_input_ends_the_session_and_keeps_the_draft() {
 #[test]
 fn a_dropped_session_keeps_the_draft_and_puts_the_terminal_back() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = Shared::default();
-    let mut s = Session::new(
-        app(dir.path(), Lang::Zh, Theme::default()),
-        out.clone(),
-        (80, 24),
-    )
-    .expect("session");
+    let (mut s, out) = session(dir.path(), Lang::Zh, (80, 24));
     s.draw().expect("draw");
     feed(&mut s, "c任务取消");
     s.draw().expect("draw");
@@ -264,19 +236,8 @@ fn interleaved_sessions_do_not_see_each_other() {
         tempfile::tempdir().expect("dir"),
         tempfile::tempdir().expect("dir"),
     );
-    let (o1, o2) = (Shared::default(), Shared::default());
-    let mut s1 = Session::new(
-        app(d1.path(), Lang::Zh, Theme::default()),
-        o1.clone(),
-        (80, 24),
-    )
-    .expect("session");
-    let mut s2 = Session::new(
-        app(d2.path(), Lang::En, Theme::default()),
-        o2.clone(),
-        (100, 30),
-    )
-    .expect("session");
+    let (mut s1, o1) = session(d1.path(), Lang::Zh, (80, 24));
+    let (mut s2, o2) = session(d2.path(), Lang::En, (100, 30));
     for (a, b) in [("6", "j"), ("\r", "j"), ("", "3")] {
         feed(&mut s1, a);
         s1.draw().expect("draw");
@@ -308,9 +269,7 @@ fn two_sessions_run_at_once_on_their_own_threads() {
         let both = Arc::clone(&both);
         std::thread::spawn(move || {
             let dir = tempfile::tempdir().expect("dir");
-            let out = Shared::default();
-            let s = Session::new(app(dir.path(), lang, Theme::default()), out.clone(), size)
-                .expect("session");
+            let (s, out) = session(dir.path(), lang, size);
             // Both sessions exist before either reads a key.
             both.wait();
             let (tx, rx) = channel();

@@ -357,6 +357,12 @@ mod tests {
     }
 
     #[test]
+    fn a_session_moves_between_threads_when_its_view_and_writer_do() {
+        fn is_send<T: Send>() {}
+        is_send::<Session<Probe, Link>>();
+    }
+
+    #[test]
     fn a_burst_of_input_is_one_frame() {
         let link = Link::default();
         let s = Session::new(Probe::default(), link.clone(), (20, 2)).expect("session");
