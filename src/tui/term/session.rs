@@ -99,7 +99,8 @@ pub fn write_teardown(w: &mut impl Write) -> io::Result<()> {
 ///
 /// The first error is reported; after it, writes are dropped and succeed, so the teardown
 /// and ratatui's own `Drop` (which prints a failure to stderr, and on a hung-up terminal that
-/// print panics) never trip over a dead link.
+/// print panics) never trip over a dead link. An interrupted write is no failure: `write_all`
+/// tries it again.
 struct Wire<W> {
     inner: W,
     dead: bool,
@@ -110,7 +111,7 @@ impl<W: Write> Wire<W> {
         if self.dead {
             return Ok(dropped);
         }
-        op(&mut self.inner).inspect_err(|_| self.dead = true)
+        op(&mut self.inner).inspect_err(|e| self.dead = e.kind() != io::ErrorKind::Interrupted)
     }
 }
 
@@ -285,6 +286,7 @@ mod tests {
     use super::*;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ratatui::text::Line;
+    use std::num::NonZeroU16;
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use std::sync::mpsc::channel;
     use std::sync::{Arc, Mutex};
@@ -320,17 +322,21 @@ mod tests {
         }
     }
 
-    /// A link that works until `cut` is set.
+    /// A link that works until `cut` is set; `interrupt` fails its next write with EINTR.
     #[derive(Clone, Default)]
     struct Link {
         bytes: Arc<Mutex<Vec<u8>>>,
         cut: Arc<AtomicBool>,
+        interrupt: Arc<AtomicBool>,
     }
 
     impl Write for Link {
         fn write(&mut self, b: &[u8]) -> io::Result<usize> {
             if self.cut.load(Ordering::Relaxed) {
                 return Err(io::ErrorKind::BrokenPipe.into());
+            }
+            if self.interrupt.swap(false, Ordering::Relaxed) {
+                return Err(io::ErrorKind::Interrupted.into());
             }
             self.bytes.lock().expect("bytes").extend_from_slice(b);
             Ok(b.len())
@@ -419,5 +425,20 @@ mod tests {
         // Teardown and ratatui's Drop write to the dead link without failing.
         s.finish();
         assert_eq!(exits.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn an_interrupted_write_is_retried_not_taken_for_a_dead_link() {
+        let link = Link::default();
+        let mut s = Session::new(Probe::default(), link.clone(), (20, 2)).expect("session");
+        link.interrupt.store(true, Ordering::Relaxed);
+        s.draw().expect("draw");
+        s.handle(key('x'));
+        s.draw().expect("draw");
+        assert_eq!(link.frames(), 2);
+        let n = |n| NonZeroU16::new(n).expect("size");
+        let mut t = vt100::Parser::new(n(2), n(20), 0);
+        t.process(&link.bytes.lock().expect("bytes"));
+        assert_eq!(t.screen().contents().trim_end(), "events 1");
     }
 }
