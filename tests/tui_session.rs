@@ -15,7 +15,7 @@ use revdesk::tui::theme::Theme;
 use std::io::Write;
 use std::num::NonZeroU16;
 use std::path::Path;
-use std::sync::mpsc::channel;
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Barrier, Mutex};
 use std::time::{Duration, Instant};
 
@@ -88,6 +88,19 @@ fn keys(s: &str) -> Vec<Event> {
         .collect()
 }
 
+/// An input channel already holding `input`'s keys.
+type Input = (
+    Sender<std::io::Result<Event>>,
+    Receiver<std::io::Result<Event>>,
+);
+fn queued(input: &str) -> Input {
+    let (tx, rx) = channel();
+    for ev in keys(input) {
+        tx.send(Ok(ev)).expect("send");
+    }
+    (tx, rx)
+}
+
 fn feed<S: Screen, W: Write>(s: &mut Session<S, W>, input: &str) -> Flow {
     let mut flow = Flow::Continue;
     for ev in keys(input) {
@@ -111,6 +124,15 @@ fn stored(dir: &Path) -> (String, Option<f64>) {
 fn session(dir: &Path, lang: Lang, size: (u16, u16)) -> (Session<impl Screen, Shared>, Shared) {
     let out = Shared::default();
     let s = Session::new(app(dir, lang, Theme::default()), out.clone(), size).expect("session");
+    (s, out)
+}
+
+/// A zh session at 80×24 that drew its first frame, then `input` typed and drawn.
+fn typed(dir: &Path, input: &str) -> (Session<impl Screen, Shared>, Shared) {
+    let (mut s, out) = session(dir, Lang::Zh, (80, 24));
+    s.draw().expect("draw");
+    feed(&mut s, input);
+    s.draw().expect("draw");
     (s, out)
 }
 
@@ -155,10 +177,7 @@ fn a_typed_score_appears_between_setup_and_teardown() {
 #[test]
 fn a_resize_redraws_at_the_new_size() {
     let dir = tempfile::tempdir().expect("dir");
-    let (mut s, out) = session(dir.path(), Lang::Zh, (80, 24));
-    s.draw().expect("draw");
-    feed(&mut s, "7\r");
-    s.draw().expect("draw");
+    let (mut s, out) = typed(dir.path(), "7\r");
     let before = out.bytes().len();
     assert_eq!(s.resize(100, 30), Flow::Continue);
     s.draw().expect("draw");
@@ -183,10 +202,7 @@ fn a_resize_redraws_at_the_new_size() {
 fn a_stopped_session_keeps_the_comment_being_written() {
     let dir = tempfile::tempdir().expect("dir");
     let (s, out) = session(dir.path(), Lang::Zh, (80, 24));
-    let (tx, rx) = channel();
-    for ev in keys("c断线前的评语") {
-        tx.send(Ok(ev)).expect("send");
-    }
+    let (tx, rx) = queued("c断线前的评语");
     // Stopped as a server stops a session, once the text is on the far screen.
     let ended = s
         .run(&rx, || {
@@ -205,10 +221,7 @@ fn a_stopped_session_keeps_the_comment_being_written() {
 fn closed_input_ends_the_session_and_keeps_the_draft() {
     let dir = tempfile::tempdir().expect("dir");
     let (s, out) = session(dir.path(), Lang::Zh, (80, 24));
-    let (tx, rx) = channel();
-    for ev in keys("9\rc连接关闭") {
-        tx.send(Ok(ev)).expect("send");
-    }
+    let (tx, rx) = queued("9\rc连接关闭");
     drop(tx);
     assert_eq!(s.run(&rx, || None).expect("run"), Ended::HungUp);
     assert_eq!(stored(dir.path()), ("连接关闭".to_string(), Some(9.0)));
@@ -218,10 +231,7 @@ fn closed_input_ends_the_session_and_keeps_the_draft() {
 #[test]
 fn a_dropped_session_keeps_the_draft_and_puts_the_terminal_back() {
     let dir = tempfile::tempdir().expect("dir");
-    let (mut s, out) = session(dir.path(), Lang::Zh, (80, 24));
-    s.draw().expect("draw");
-    feed(&mut s, "c任务取消");
-    s.draw().expect("draw");
+    let (s, out) = typed(dir.path(), "c任务取消");
     // An async caller's task cancelled mid-session.
     drop(s);
     assert_eq!(stored(dir.path()).0, "任务取消");
