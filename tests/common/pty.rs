@@ -2,8 +2,10 @@
 #![allow(dead_code)]
 
 use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::fs::File;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
+use std::os::fd::{FromRawFd, RawFd};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,7 +18,7 @@ pub const TIMEOUT: Duration = Duration::from_secs(20);
 /// A running revdesk in a pseudo-terminal.
 pub struct Tui {
     child: Box<dyn Child + Send + Sync>,
-    writer: Option<Box<dyn Write + Send>>,
+    writer: Option<File>,
     rx: Receiver<Vec<u8>>,
     /// The emulated screen.
     pub parser: vt100::Parser,
@@ -29,6 +31,17 @@ pub struct Tui {
 
 fn nz(n: u16) -> NonZeroU16 {
     NonZeroU16::new(n).unwrap_or(NonZeroU16::MIN)
+}
+
+/// A descriptor of our own on the terminal's other end. Closed on exec, so that no program
+/// another test starts meanwhile (`kill`, a second revdesk) holds the terminal open after
+/// `hang_up`.
+fn own(fd: RawFd) -> File {
+    // SAFETY: fcntl makes a new descriptor, which the File then owns alone.
+    let new = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+    assert!(new >= 0, "dup: {}", std::io::Error::last_os_error());
+    // SAFETY: `new` is open and owned by nothing else.
+    unsafe { File::from_raw_fd(new) }
 }
 
 impl Tui {
@@ -56,15 +69,14 @@ impl Tui {
         cmd.cwd(env!("CARGO_MANIFEST_DIR"));
         let child = pair.slave.spawn_command(cmd).expect("spawn");
         drop(pair.slave);
-        // Our own descriptor for reading, polled with a timeout, so that `hang_up` can stop the
-        // reader and really close every handle on the terminal's other end.
+        // Our own descriptors: the reader's is polled with a timeout, so that `hang_up` can
+        // stop it and really close every handle on the terminal's other end. The writer is not
+        // portable-pty's: dropping that one types a newline and ^D into the terminal, which a
+        // dropped connection does not (and in the comment editor, raw mode makes the newline
+        // Ctrl-J, "delete to the line's start", which ate the draft under load).
         let fd = pair.master.as_raw_fd().expect("master fd");
-        // SAFETY: dup of a descriptor we own; the File takes ownership of the new one.
-        let mut reader = unsafe {
-            use std::os::fd::FromRawFd;
-            std::fs::File::from_raw_fd(libc::dup(fd))
-        };
-        let writer = pair.master.take_writer().expect("writer");
+        let mut reader = own(fd);
+        let writer = own(fd);
         let (tx, rx) = channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stop_reader = Arc::clone(&stop);
@@ -188,8 +200,8 @@ impl Tui {
         panic!("program did not exit:\n{}", self.screen());
     }
 
-    /// Closes the terminal's other end, as a dropped SSH connection does; waits up to
-    /// `TIMEOUT` for the program to exit and returns whether it did.
+    /// Closes the terminal's other end, as a dropped SSH connection does (without a byte more);
+    /// waits up to `TIMEOUT` for the program to exit and returns whether it did.
     pub fn hang_up(&mut self) -> bool {
         self.stop.store(true, Ordering::Relaxed);
         if let Some(t) = self.reader_thread.take() {

@@ -8,6 +8,9 @@
 //! backend so by handing it an empty filler for the hidden cell. Characters whose width
 //! terminals disagree on (emoji, East-Asian-ambiguous symbols) keep their explicit move,
 //! which re-synchronises the cursor whatever the terminal did.
+//!
+//! Told a size ([`Lean::sized`]), it reports that instead of asking the process's terminal:
+//! a terminal at the far end of a connection is not the process's own.
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::Cell;
@@ -17,12 +20,26 @@ use std::io::Write;
 /// Wraps a backend; see the module documentation.
 pub struct Lean<B> {
     inner: B,
+    size: Option<Size>,
 }
 
 impl<B> Lean<B> {
-    /// Wraps `inner`.
+    /// Wraps `inner`, which knows its terminal's size.
     pub fn new(inner: B) -> Self {
-        Lean { inner }
+        Lean { inner, size: None }
+    }
+
+    /// Wraps `inner` for a terminal of `size` that it cannot ask.
+    pub fn sized(inner: B, size: Size) -> Self {
+        Lean {
+            inner,
+            size: Some(size),
+        }
+    }
+
+    /// The terminal is now `size`: report that from now on.
+    pub fn set_size(&mut self, size: Size) {
+        self.size = Some(size);
     }
 
     /// The wrapped backend.
@@ -118,11 +135,20 @@ impl<B: Backend> Backend for Lean<B> {
     }
 
     fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
+        match self.size {
+            Some(size) => Ok(size),
+            None => self.inner.size(),
+        }
     }
 
     fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
+        match self.size {
+            Some(columns_rows) => Ok(WindowSize {
+                columns_rows,
+                pixels: Size::default(),
+            }),
+            None => self.inner.window_size(),
+        }
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {
