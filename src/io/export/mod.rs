@@ -16,8 +16,10 @@
 //! exactly the K shortlisted rows.
 
 mod csv;
+mod doc;
 mod json;
 mod markdown;
+mod report;
 mod table;
 mod xlsx;
 
