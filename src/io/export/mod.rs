@@ -15,6 +15,7 @@
 //! or when it is shortlisted and the chair did not decide `exclude`. Without decisions that is
 //! exactly the K shortlisted rows.
 
+mod columns;
 mod csv;
 mod doc;
 mod json;
@@ -99,6 +100,15 @@ fn crit_label(key: &str, label: &str) -> String {
         key.to_string()
     } else {
         label.to_string()
+    }
+}
+
+/// A text cell that a spreadsheet would take as a formula gets a leading `'` (formula injection).
+fn excel_safe(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
     }
 }
 
@@ -294,35 +304,6 @@ fn agreement_lines(s: &AgreementStats, zh: bool) -> [(&'static str, Option<f64>,
     ]
 }
 
-/// Domain key, preliminary rank and score of a final-review nomination, by id.
-fn preliminary(r: &Results) -> BTreeMap<&str, (&str, Option<u32>, Option<f64>)> {
-    r.nominations
-        .iter()
-        .map(|i| {
-            (
-                i.id.as_str(),
-                (i.domain.as_str(), i.preliminary_rank, i.preliminary_score),
-            )
-        })
-        .collect()
-}
-
-/// The calibrated fit's cells of a row in text tables: the standard error under `calibrated`,
-/// the group on a disconnected panel; `-` where there is none.
-fn fit_cells(row: &Row, calibrated: bool, grouped: bool) -> Vec<String> {
-    let mut cells = Vec::new();
-    if calibrated {
-        cells.push(opt(row.se, 4, "-"));
-    }
-    if grouped {
-        cells.push(
-            row.component
-                .map_or_else(|| "-".to_string(), |c| c.to_string()),
-        );
-    }
-    cells
-}
-
 fn yes_no(b: bool) -> &'static str {
     if b { "是" } else { "否" }
 }
@@ -404,5 +385,14 @@ mod tests {
         assert_eq!(fixed(-0.5, 4), "-0.5000");
         assert_eq!(fixed(71.25, 4), "71.2500");
         assert_eq!(opt(None, 2, "-"), "-");
+    }
+
+    #[test]
+    fn excel_safe_prefixes_formula_starts_only() {
+        for s in ["=1+1", "+86", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(excel_safe(s), format!("'{s}"));
+        }
+        assert_eq!(excel_safe("技术 = 1"), "技术 = 1");
+        assert_eq!(excel_safe(""), "");
     }
 }

@@ -3,15 +3,17 @@
 //! Sections: parameters, shortlist, cut and threshold map, borderline and disputed items,
 //! agreement, per-expert statistics, conflicts of interest, warnings and the chair's decisions.
 
+use super::columns::{self, Col, Column, Cx, ExpertCol, Format};
 use super::doc::{Align, Block, Document, Span, Table};
 use super::{
-    agreement_lines, bias_note_zh, crossed_experts, cut_note_zh, decision_zh, final_list,
-    fit_cells, fixed, groups, interval, k_outside, left_out_zh, method_zh, name_maps, opt,
-    warnings_zh, yes_no,
+    agreement_lines, bias_note_zh, crossed_experts, cut_note_zh, final_list, fixed, groups,
+    k_outside, left_out_zh, method_zh, name_maps, opt, warnings_zh, yes_no,
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::{Flag, Results, Row};
-use crate::engine::Method;
+
+/// The column format of the report's tables.
+const REPORT: Format = Format::Report;
 
 /// What a section says when it has nothing to list.
 const NONE: &str = "无。";
@@ -19,6 +21,7 @@ const NONE: &str = "无。";
 /// The report on `r`, with labels from `profile`.
 pub fn report(r: &Results, profile: &Profile) -> Document {
     let mut doc = Document::default();
+    let cx = Cx::new(r, Some(profile));
     let title = if r.title.trim().is_empty() {
         profile.name.as_str()
     } else {
@@ -26,12 +29,12 @@ pub fn report(r: &Results, profile: &Profile) -> Document {
     };
     doc.heading(1, format!("{title} 评审结果"));
     parameters(&mut doc, r, profile);
-    shortlist(&mut doc, r);
+    shortlist(&mut doc, &cx);
     cut(&mut doc, r);
-    borderline(&mut doc, r);
-    disputed(&mut doc, r);
+    borderline(&mut doc, &cx);
+    disputed(&mut doc, &cx);
     agreement(&mut doc, r);
-    experts(&mut doc, r);
+    experts(&mut doc, &cx);
     conflicts(&mut doc, r);
     doc.heading(2, "警告");
     let warnings = warnings_zh(r);
@@ -118,61 +121,22 @@ fn parameters(doc: &mut Document, r: &Results, profile: &Profile) {
 }
 
 /// The list sent to the association, with the chair's decisions applied.
-fn shortlist(doc: &mut Document, r: &Results) {
+fn shortlist(doc: &mut Document, cx: &Cx) {
+    let r = cx.r;
     let list: Vec<&Row> = final_list(r).collect();
     doc.heading(2, format!("入围名单（{} 项）", list.len()));
     let decided = r.rows.iter().any(|x| x.decision.is_some());
     if decided {
         doc.paragraph("已按主席决定调整（入选/不入选）。");
     }
-    let calibrated = r.method == Method::Calibrated;
-    let groups = groups(r);
-    let mut header = vec![
-        ("排名", Align::Right),
-        ("编号", Align::Left),
-        ("技术名称", Align::Left),
-        ("申报单位", Align::Left),
-        ("得分", Align::Right),
-    ];
-    if calibrated {
-        header.push(("标准误", Align::Right));
-    }
-    if groups.is_some() {
-        header.push(("分组", Align::Right));
-    }
-    header.extend([("专家数", Align::Right), ("入围概率", Align::Right)]);
+    let mut cols = vec![Col::Rank, Col::Id, Col::Name, Col::Applicant, Col::Score];
+    cols.extend(columns::fit(r));
+    cols.extend([Col::N, Col::P]);
     if decided {
-        header.push(("主席决定", Align::Left));
+        cols.push(Col::Verdict);
     }
-    let mut t = Table::new(header);
-    t.rows = list
-        .iter()
-        .map(|row| {
-            let mut cells = vec![
-                row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-                row.id.clone(),
-                row.name.clone(),
-                row.applicant.clone(),
-                opt(row.score, 4, "-"),
-            ];
-            cells.extend(fit_cells(row, calibrated, groups.is_some()));
-            cells.extend([row.n.to_string(), opt(row.p_shortlist, 2, "-")]);
-            if decided {
-                // An override must carry its reason wherever the list goes.
-                cells.push(match &row.decision {
-                    Some(_) => format!(
-                        "{}：{}",
-                        decision_zh(row.decision.as_deref()),
-                        row.decision_reason.as_deref().unwrap_or("")
-                    ),
-                    None => String::new(),
-                });
-            }
-            cells
-        })
-        .collect();
-    doc.table(t);
-    if let Some(n) = groups {
+    doc.table(table(cx, &cols, list));
+    if let Some(n) = groups(r) {
         doc.paragraph(format!(
             "注意：专家与项目的评分关系分为 {n} 个互不相连的组，calibrated 模型按组分别拟合，得分只能在同一组内比较（见“分组”列），不可跨组比较。"
         ));
@@ -212,7 +176,8 @@ fn cut(doc: &mut Document, r: &Results) {
 }
 
 /// Nominations whose place on the list the bootstrap finds uncertain.
-fn borderline(doc: &mut Document, r: &Results) {
+fn borderline(doc: &mut Document, cx: &Cx) {
+    let r = cx.r;
     doc.heading(2, "临界项目");
     let border: Vec<&Row> = r.borderline().collect();
     if r.bootstrap.is_none() {
@@ -223,32 +188,20 @@ fn borderline(doc: &mut Document, r: &Results) {
         doc.paragraph(NONE);
         return;
     }
-    let mut t = Table::new([
-        ("排名", Align::Right),
-        ("编号", Align::Left),
-        ("技术名称", Align::Left),
-        ("得分", Align::Right),
-        ("入围概率", Align::Right),
-        ("排名90%区间", Align::Left),
-    ]);
-    t.rows = border
-        .iter()
-        .map(|row| {
-            vec![
-                row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-                row.id.clone(),
-                row.name.clone(),
-                opt(row.score, 4, "-"),
-                opt(row.p_shortlist, 2, "-"),
-                interval(row, "–").unwrap_or_else(|| "-".to_string()),
-            ]
-        })
-        .collect();
-    doc.table(t);
+    let cols = [
+        Col::Rank,
+        Col::Id,
+        Col::Name,
+        Col::Score,
+        Col::P,
+        Col::Interval,
+    ];
+    doc.table(table(cx, &cols, border));
 }
 
 /// Nominations the experts disagree on.
-fn disputed(doc: &mut Document, r: &Results) {
+fn disputed(doc: &mut Document, cx: &Cx) {
+    let r = cx.r;
     doc.heading(2, "专家分歧较大的项目");
     let spread: Vec<&Row> = r
         .rows
@@ -259,28 +212,8 @@ fn disputed(doc: &mut Document, r: &Results) {
         doc.paragraph(NONE);
         return;
     }
-    let mut t = Table::new([
-        ("排名", Align::Right),
-        ("编号", Align::Left),
-        ("技术名称", Align::Left),
-        ("专家数", Align::Right),
-        ("标准差", Align::Right),
-        ("极差", Align::Right),
-    ]);
-    t.rows = spread
-        .iter()
-        .map(|row| {
-            vec![
-                row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-                row.id.clone(),
-                row.name.clone(),
-                row.n.to_string(),
-                opt(row.sd, 2, "-"),
-                opt(row.range, 2, "-"),
-            ]
-        })
-        .collect();
-    doc.table(t);
+    let cols = [Col::Rank, Col::Id, Col::Name, Col::N, Col::Sd, Col::Range];
+    doc.table(table(cx, &cols, spread));
 }
 
 /// The panel's agreement on the fully crossed subset.
@@ -314,37 +247,10 @@ fn agreement(doc: &mut Document, r: &Results) {
 }
 
 /// Per-expert statistics, the leniency note and who zscore left out.
-fn experts(doc: &mut Document, r: &Results) {
+fn experts(doc: &mut Document, cx: &Cx) {
+    let r = cx.r;
     doc.heading(2, "专家统计");
-    let mut t = Table::new([
-        ("专家", Align::Left),
-        ("姓名", Align::Left),
-        ("已评", Align::Right),
-        ("回避", Align::Right),
-        ("利益冲突排除", Align::Right),
-        ("未评完", Align::Right),
-        ("平均总分", Align::Right),
-        ("标准差", Align::Right),
-        ("宽严偏差", Align::Right),
-    ]);
-    t.rows = r
-        .experts
-        .iter()
-        .map(|e| {
-            vec![
-                e.id.clone(),
-                e.name.clone(),
-                e.scored.to_string(),
-                e.recused.to_string(),
-                e.conflicts.to_string(),
-                e.incomplete.to_string(),
-                opt(e.mean, 2, "-"),
-                opt(e.sd, 2, "-"),
-                opt(e.bias, 2, "-"),
-            ]
-        })
-        .collect();
-    doc.table(t);
+    doc.table(table(cx, &ExpertCol::FIGURES, r.experts.iter()));
     doc.paragraph(format!("{}。", bias_note_zh(r)));
     let left: Vec<String> = r
         .experts
@@ -393,6 +299,25 @@ fn conflicts(doc: &mut Document, r: &Results) {
     ]);
     t.rows = rows;
     doc.table(t);
+}
+
+/// A table of `rows` under `cols`.
+fn table<'a, C: Column>(
+    cx: &Cx<'a>,
+    cols: &[C],
+    rows: impl IntoIterator<Item = &'a C::Row>,
+) -> Table {
+    let mut t = Table::new(cols.iter().map(|c| (c.head(cx, REPORT), c.align())));
+    t.rows = rows
+        .into_iter()
+        .map(|row| {
+            cx.cells(cols, row, REPORT)
+                .iter()
+                .map(|v| v.show(REPORT))
+                .collect()
+        })
+        .collect();
+    t
 }
 
 /// The chair's decisions, oldest first (nothing when none was recorded).

@@ -2,40 +2,41 @@
 
 use std::fmt::Write as _;
 
-use super::{
-    agreement_lines, crit_label, crossed_experts, fit_cells, fixed, flag_list, groups, interval,
-    items_by_id, opt, preliminary, signed,
-};
+use super::columns::{self, Col, Column, Cx, ExpertCol, Format, NAME_WIDTH};
+use super::doc::Align;
+use super::{agreement_lines, crossed_experts, fixed, flag_list, groups, interval, opt, signed};
 use crate::domain::results::{Flag, Results, Row};
 use crate::engine::Method;
 use crate::text::wrap;
-
-/// Widest name column, in terminal cells, of the terminal tables.
-const NAME_WIDTH: usize = 30;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Align {
-    Left,
-    Right,
-}
 
 /// A terminal table with fixed-width columns and a free last column (flags).
 struct TextTable {
     /// (heading, alignment, widest allowed).
     cols: Vec<(String, Align, usize)>,
     /// Heading of the free last column.
-    tail: &'static str,
+    tail: String,
     /// Cells per row, then the free text.
     rows: Vec<(Vec<String>, String)>,
 }
 
 impl TextTable {
-    fn new(cols: Vec<(String, Align, usize)>, tail: &'static str) -> Self {
+    /// A table of `cols` and a free last column under `tail`'s heading, without rows yet.
+    fn of<C: Column>(cx: &Cx, cols: &[C], tail: C) -> Self {
         TextTable {
-            cols,
-            tail,
+            cols: cols
+                .iter()
+                .map(|c| (c.head(cx, Format::Terminal), c.align(), c.width()))
+                .collect(),
+            tail: tail.head(cx, Format::Terminal),
             rows: Vec::new(),
         }
+    }
+
+    /// Adds `row`'s cells under `cols` (those the table was made of) and its free text.
+    fn push<'a, C: Column>(&mut self, cx: &Cx<'a>, cols: &[C], row: &'a C::Row, tail: String) {
+        let cells = cx.cells(cols, row, Format::Terminal);
+        let cells = cells.iter().map(|v| v.show(Format::Terminal)).collect();
+        self.rows.push((cells, tail));
     }
 
     fn widths(&self) -> Vec<usize> {
@@ -78,7 +79,7 @@ impl TextTable {
     fn render(&self, out: &mut String, rule_after: Option<(usize, String)>) {
         let widths = self.widths();
         let heads: Vec<String> = self.cols.iter().map(|c| c.0.clone()).collect();
-        let header = self.line(&widths, &heads, self.tail);
+        let header = self.line(&widths, &heads, &self.tail);
         let full = wrap::width(&header);
         out.push_str(header.trim_end());
         out.push('\n');
@@ -106,10 +107,6 @@ impl TextTable {
             rule(out, label);
         }
     }
-}
-
-fn col(h: &str, a: Align, cap: usize) -> (String, Align, usize) {
-    (h.to_string(), a, cap)
 }
 
 /// One summary line about the run: method, range, K, bootstrap.
@@ -353,59 +350,18 @@ pub fn rank_table(r: &Results) -> String {
     let _ = writeln!(out, "{}", run_summary(r));
     decisions_text(r, &mut out);
     out.push('\n');
-    let mut cols = vec![
-        col("rank", Align::Right, 6),
-        col("id", Align::Left, 20),
-        col("name", Align::Left, NAME_WIDTH),
-    ];
+    let cx = Cx::new(r, None);
     // The final review keeps where each nomination came from.
-    let prelim = preliminary(r);
-    if r.final_review {
-        cols.push(col("domain", Align::Left, 24));
-        cols.push(col("prelim", Align::Right, 6));
-        cols.push(col("p.score", Align::Right, 9));
-    }
-    cols.push(col("score", Align::Right, 12));
-    let calibrated = r.method == Method::Calibrated;
-    let groups = groups(r);
-    if calibrated {
-        cols.push(col("se", Align::Right, 8));
-    }
-    if groups.is_some() {
-        cols.push(col("grp", Align::Right, 3));
-    }
-    cols.push(col("n", Align::Right, 4));
-    for (key, label) in &r.criteria {
-        cols.push(col(&crit_label(key, label), Align::Right, 12));
-    }
-    cols.push(col("sd", Align::Right, 8));
-    cols.push(col("p", Align::Right, 5));
-    cols.push(col("*", Align::Left, 1));
-    let mut t = TextTable::new(cols, "flags");
+    let mut cols = vec![Col::Rank, Col::Id, Col::Name];
+    cols.extend(columns::prelim(r));
+    cols.push(Col::Score);
+    cols.extend(columns::fit(r));
+    cols.push(Col::N);
+    cols.extend(columns::criteria(r));
+    cols.extend([Col::Sd, Col::P, Col::Shortlisted]);
+    let mut t = TextTable::of(&cx, &cols, Col::Flags);
     for row in &r.rows {
-        let mut cells = vec![
-            row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-            row.id.clone(),
-            row.name.clone(),
-        ];
-        if r.final_review {
-            let (domain, rank, score) =
-                prelim
-                    .get(row.id.as_str())
-                    .copied()
-                    .unwrap_or((row.domain.as_str(), None, None));
-            cells.push(domain.to_string());
-            cells.push(rank.map_or_else(|| "-".to_string(), |k| k.to_string()));
-            cells.push(opt(score, 2, "-"));
-        }
-        cells.push(opt(row.score, 4, "-"));
-        cells.extend(fit_cells(row, calibrated, groups.is_some()));
-        cells.push(row.n.to_string());
-        cells.extend(row.criteria_means.iter().map(|m| opt(*m, 1, "-")));
-        cells.push(opt(row.sd, 2, "-"));
-        cells.push(opt(row.p_shortlist, 2, "-"));
-        cells.push(if row.shortlisted { "*" } else { "" }.to_string());
-        t.rows.push((cells, tail_text(row)));
+        t.push(&cx, &cols, row, tail_text(row));
     }
     if r.rows.is_empty() {
         out.push_str("no nominations\n");
@@ -416,8 +372,8 @@ pub fn rank_table(r: &Results) -> String {
     let _ = writeln!(out, "cut: {}", clean(&r.cut_note));
     threshold_text(r, &mut out);
     borderline_text(r, &mut out);
-    if calibrated {
-        leniency_text(r, groups, &mut out);
+    if r.method == Method::Calibrated {
+        leniency_text(r, groups(r), &mut out);
     }
     warnings_text(r, &mut out);
     out
@@ -481,36 +437,12 @@ pub fn stats_table(r: &Results) -> String {
     decisions_text(r, &mut out);
     out.push('\n');
 
+    let cx = Cx::new(r, None);
     let _ = writeln!(out, "experts ({}):", r.experts.len());
-    let mut t = TextTable::new(
-        vec![
-            col("id", Align::Left, 20),
-            col("name", Align::Left, 16),
-            col("scored", Align::Right, 6),
-            col("recused", Align::Right, 7),
-            col("conflict", Align::Right, 8),
-            col("incomplete", Align::Right, 10),
-            col("mean", Align::Right, 9),
-            col("sd", Align::Right, 8),
-            col("bias", Align::Right, 9),
-        ],
-        "left out",
-    );
+    let cols = ExpertCol::FIGURES;
+    let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut);
     for e in &r.experts {
-        t.rows.push((
-            vec![
-                e.id.clone(),
-                e.name.clone(),
-                e.scored.to_string(),
-                e.recused.to_string(),
-                e.conflicts.to_string(),
-                e.incomplete.to_string(),
-                opt(e.mean, 2, "-"),
-                opt(e.sd, 2, "-"),
-                opt(e.bias, 2, "-"),
-            ],
-            e.left_out.clone().unwrap_or_default(),
-        ));
+        t.push(&cx, &cols, e, e.left_out.clone().unwrap_or_default());
     }
     t.render(&mut out, None);
     out.push_str(
@@ -527,48 +459,33 @@ pub fn stats_table(r: &Results) -> String {
     );
     out.push('\n');
 
-    let by_id = items_by_id(r);
     let decided = r.decided.is_some();
     let _ = writeln!(out, "items ({}):", r.rows.len());
     let mut cols = vec![
-        col("rank", Align::Right, 6),
-        col("id", Align::Left, 20),
-        col("name", Align::Left, NAME_WIDTH),
-        col("n", Align::Right, 4),
-        col("recused", Align::Right, 7),
-        col("conflict", Align::Right, 8),
-        col("incomplete", Align::Right, 10),
-        col("mean", Align::Right, 9),
-        col("sd", Align::Right, 8),
-        col("max-min", Align::Right, 8),
+        Col::Rank,
+        Col::Id,
+        Col::Name,
+        Col::N,
+        Col::Recused,
+        Col::Conflicts,
+        Col::Incomplete,
+        Col::Mean,
+        Col::Sd,
+        Col::Range,
     ];
     // With the chair's decisions: who is on the decided list, and why when it is an override.
     if decided {
-        cols.push(col("*", Align::Left, 1));
+        cols.push(Col::Shortlisted);
     }
-    let mut t = TextTable::new(cols, "flags");
+    let mut t = TextTable::of(&cx, &cols, Col::Flags);
     for row in &r.rows {
-        let mean = by_id.get(row.id.as_str()).and_then(|i| i.mean_total);
-        let spread = row.flags.contains(&Flag::Spread);
-        let mut cells = vec![
-            row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-            row.id.clone(),
-            row.name.clone(),
-            row.n.to_string(),
-            row.n_recused.to_string(),
-            row.n_conflict.to_string(),
-            row.n_incomplete.to_string(),
-            opt(mean, 2, "-"),
-            opt(row.sd, 2, "-"),
-            opt(row.range, 2, "-"),
-        ];
         let tail = if decided {
-            cells.push(if row.shortlisted { "*" } else { "" }.to_string());
             tail_text(row)
         } else {
+            let spread = row.flags.contains(&Flag::Spread);
             if spread { "spread" } else { "" }.to_string()
         };
-        t.rows.push((cells, tail));
+        t.push(&cx, &cols, row, tail);
     }
     t.render(&mut out, None);
     let _ = writeln!(

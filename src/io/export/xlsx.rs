@@ -1,18 +1,16 @@
 //! XLSX: the results workbook sent to the association.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 
+use super::columns::{self, Col, Column, Cx, ExpertCol, Fig, Value};
 use super::{
     ExportError, agreement_lines, bias_note_zh, confidence_zh, crit_label, crossed_experts,
-    cut_note_zh, decision_zh, final_list, groups, interval, k_outside, left_out_zh, method_zh,
-    name_maps, preliminary, warnings_zh, yes_no,
+    cut_note_zh, decision_zh, final_list, k_outside, method_zh, name_maps, warnings_zh, yes_no,
 };
 use crate::domain::profile::Profile;
-use crate::domain::results::{Results, Row};
-use crate::engine::Method;
+use crate::domain::results::Results;
 use crate::text::wrap;
 
 /// Excel refuses strings longer than this many characters in a cell.
@@ -68,153 +66,74 @@ struct XSheet {
 /// Column width for wrapped text, in Excel character units.
 const WRAP_WIDTH: f64 = 50.0;
 
-fn rank_cell(row: &Row) -> X {
-    row.rank.map_or(X::E, int)
-}
+/// The column format of the workbook's sheets.
+const XLSX: columns::Format = columns::Format::Xlsx;
 
-/// The final review's 领域/初评排名/初评得分 cells of a row (nothing for a domain batch).
-fn prelim_cells(
-    r: &Results,
-    profile: &Profile,
-    prelim: &BTreeMap<&str, (&str, Option<u32>, Option<f64>)>,
-    row: &Row,
-) -> Vec<X> {
-    if !r.final_review {
-        return Vec::new();
-    }
-    let (domain, rank, score) =
-        prelim
-            .get(row.id.as_str())
-            .copied()
-            .unwrap_or((row.domain.as_str(), None, None));
-    let name = profile
-        .domain(domain)
-        .map_or_else(|| domain.to_string(), |d| d.name.clone());
-    vec![
-        t(name),
-        rank.map_or(X::E, |k| int(k as usize)),
-        num(score, Nf::Score),
-    ]
-}
-
-/// The final review's extra headings.
-fn prelim_headers(r: &Results) -> Vec<String> {
-    if r.final_review {
-        ["领域", "初评排名", "初评得分"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
-    } else {
-        Vec::new()
+impl From<Value> for X {
+    fn from(v: Value) -> X {
+        match v {
+            Value::Missing => X::E,
+            Value::Int(n) => X::N(n as f64, Nf::Int),
+            Value::Num(v, Fig::Prob) => X::N(v, Nf::Prob),
+            Value::Num(v, _) => X::N(v, Nf::Score),
+            Value::Text(s) => X::T(s),
+            Value::Long(s) => X::W(s),
+            Value::Yes(b) => t(yes_no(b)),
+        }
     }
 }
 
-/// Column headers as owned strings.
-fn owned(words: &[&str]) -> Vec<String> {
-    words.iter().map(|s| s.to_string()).collect()
-}
-
-fn sheet_shortlist(r: &Results, profile: &Profile) -> XSheet {
-    let prelim = preliminary(r);
-    let mut header = owned(&["排名", "编号", "技术名称"]);
-    header.extend(prelim_headers(r));
-    header.extend(owned(&[
-        "申报单位",
-        "推荐单位",
-        "重点服务行业",
-        "技术就绪水平",
-        "得分",
-        "评审专家数",
-        "主席决定",
-        "决定理由",
-    ]));
-    let rows = final_list(r)
-        .map(|row| {
-            let mut cells = vec![rank_cell(row), t(&row.id), t(&row.name)];
-            cells.extend(prelim_cells(r, profile, &prelim, row));
-            cells.extend([
-                t(&row.applicant),
-                t(&row.recommender),
-                t(row.industry.join("；")),
-                int(usize::from(row.trl)),
-                num(row.score, Nf::Score),
-                int(row.n),
-                t(decision_zh(row.decision.as_deref())),
-                X::W(row.decision_reason.clone().unwrap_or_default()),
-            ]);
-            cells
-        })
-        .collect();
+/// A sheet of `rows` under `cols`.
+fn sheet_of<'a, C: Column>(
+    name: &'static str,
+    cx: &Cx<'a>,
+    cols: &[C],
+    rows: impl Iterator<Item = &'a C::Row>,
+) -> XSheet {
     XSheet {
-        name: "入围名单",
-        header,
-        rows,
+        name,
+        header: cx.heads(cols, XLSX),
+        rows: rows
+            .map(|row| cx.cells(cols, row, XLSX).into_iter().map(X::from).collect())
+            .collect(),
     }
 }
 
-fn sheet_ranking(r: &Results, profile: &Profile) -> XSheet {
-    let prelim = preliminary(r);
-    let mut header = owned(&["排名", "编号", "技术名称"]);
-    header.extend(prelim_headers(r));
-    header.extend(owned(&["申报单位", "得分", "评审专家数"]));
-    header.extend(r.criteria.iter().map(|(k, l)| crit_label(k, l)));
-    let calibrated = r.method == Method::Calibrated;
-    let groups = groups(r);
-    header.extend(["标准差".to_string(), "极差".to_string()]);
-    if calibrated {
-        header.push("标准误".to_string());
-    }
-    if groups.is_some() {
-        header.push("分组".to_string());
-    }
-    header.extend(
-        [
-            "回避人数",
-            "利益冲突排除人数",
-            "入围概率",
-            "排名90%区间",
-            "入围",
-            "标记",
-            "主席决定",
-            "决定理由",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
-    let rows = r
-        .rows
-        .iter()
-        .map(|row| {
-            let mut cells = vec![rank_cell(row), t(&row.id), t(&row.name)];
-            cells.extend(prelim_cells(r, profile, &prelim, row));
-            cells.extend([t(&row.applicant), num(row.score, Nf::Score), int(row.n)]);
-            cells.extend(row.criteria_means.iter().map(|m| num(*m, Nf::Score)));
-            let flags: Vec<&str> = row.flags.iter().map(|f| f.zh()).collect();
-            cells.extend([num(row.sd, Nf::Score), num(row.range, Nf::Score)]);
-            if calibrated {
-                cells.push(num(row.se, Nf::Score));
-            }
-            if groups.is_some() {
-                cells.push(row.component.map_or(X::E, int));
-            }
-            cells.extend([
-                int(row.n_recused),
-                int(row.n_conflict),
-                num(row.p_shortlist, Nf::Prob),
-                interval(row, "–").map_or(X::E, X::T),
-                t(yes_no(row.shortlisted)),
-                t(flags.join("；")),
-                t(decision_zh(row.decision.as_deref())),
-                X::W(row.decision_reason.clone().unwrap_or_default()),
-            ]);
-            cells
-        })
-        .collect();
-    XSheet {
-        name: "完整排名",
-        header,
-        rows,
-    }
+fn sheet_shortlist(cx: &Cx) -> XSheet {
+    let mut cols = vec![Col::Rank, Col::Id, Col::Name];
+    cols.extend(columns::prelim(cx.r));
+    cols.extend([
+        Col::Applicant,
+        Col::Recommender,
+        Col::Industry,
+        Col::Trl,
+        Col::Score,
+        Col::N,
+        Col::Decision,
+        Col::Reason,
+    ]);
+    sheet_of("入围名单", cx, &cols, final_list(cx.r))
+}
+
+fn sheet_ranking(cx: &Cx) -> XSheet {
+    let r = cx.r;
+    let mut cols = vec![Col::Rank, Col::Id, Col::Name];
+    cols.extend(columns::prelim(r));
+    cols.extend([Col::Applicant, Col::Score, Col::N]);
+    cols.extend(columns::criteria(r));
+    cols.extend([Col::Sd, Col::Range]);
+    cols.extend(columns::fit(r));
+    cols.extend([
+        Col::Recused,
+        Col::Conflicts,
+        Col::P,
+        Col::Interval,
+        Col::Shortlisted,
+        Col::Flags,
+        Col::Decision,
+        Col::Reason,
+    ]);
+    sheet_of("完整排名", cx, &cols, r.rows.iter())
 }
 
 fn sheet_matrix(r: &Results) -> XSheet {
@@ -262,39 +181,16 @@ fn sheet_matrix(r: &Results) -> XSheet {
     }
 }
 
-fn sheet_panel(r: &Results) -> XSheet {
-    let header = [
-        "专家编号",
-        "专家姓名",
-        "评分表序号",
-        "已评项数",
-        "回避",
-        "利益冲突排除",
-        "未评完",
-        "平均总分",
-        "标准差",
-        "宽严偏差",
-        "未计入原因",
-    ];
-    let mut rows: Vec<Vec<X>> = r
-        .experts
-        .iter()
-        .map(|e| {
-            vec![
-                t(&e.id),
-                t(&e.name),
-                X::N(e.sequence as f64, Nf::Int),
-                int(e.scored),
-                int(e.recused),
-                int(e.conflicts),
-                int(e.incomplete),
-                num(e.mean, Nf::Score),
-                num(e.sd, Nf::Score),
-                num(e.bias, Nf::Score),
-                left_out_zh(r, &e.id).map_or(X::E, X::T),
-            ]
-        })
-        .collect();
+fn sheet_panel(cx: &Cx) -> XSheet {
+    let r = cx.r;
+    let mut cols = ExpertCol::FIGURES.to_vec();
+    cols.insert(2, ExpertCol::Sequence);
+    cols.push(ExpertCol::LeftOut);
+    let XSheet {
+        name,
+        header,
+        mut rows,
+    } = sheet_of("专家组统计", cx, &cols, r.experts.iter());
     rows.push(vec![X::E]);
     rows.push(vec![t(
         "回避：专家本人声明回避；利益冲突排除：依专家组名单查出、专家未声明的利益冲突，其评分不计入",
@@ -320,11 +216,7 @@ fn sheet_panel(r: &Results) -> XSheet {
             }
         }
     }
-    XSheet {
-        name: "专家组统计",
-        header: header.iter().map(|s| s.to_string()).collect(),
-        rows,
-    }
+    XSheet { name, header, rows }
 }
 
 fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
@@ -584,11 +476,12 @@ pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> 
         .set_comment(format!("revdesk {}", env!("CARGO_PKG_VERSION")))
         .set_creation_datetime(&created);
     wb.set_properties(&props);
+    let cx = Cx::new(r, Some(profile));
     for sheet in [
-        sheet_shortlist(r, profile),
-        sheet_ranking(r, profile),
+        sheet_shortlist(&cx),
+        sheet_ranking(&cx),
         sheet_matrix(r),
-        sheet_panel(r),
+        sheet_panel(&cx),
         sheet_method(r, profile),
         sheet_decisions(r),
     ] {
