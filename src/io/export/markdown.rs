@@ -51,7 +51,10 @@ fn md_table(out: &mut String, t: &Table) {
     }
 }
 
-/// A Markdown report a panel chair can paste: the [`report`] rendered as Markdown.
+/// A Markdown report a panel chair can paste.
+///
+/// Sections: parameters, shortlist, cut and threshold map, borderline and disputed items,
+/// agreement, per-expert statistics and warnings.
 pub fn export_markdown(r: &Results, profile: &Profile) -> String {
     render(&report(r, profile))
 }

@@ -5,10 +5,15 @@
 //! `Results` gives byte-identical text, CSV, JSON and XLSX (the workbook's creation time is fixed
 //! and its zip entries carry a constant timestamp).
 //!
-//! Number conventions, shared by every format so a figure reads the same everywhere:
-//! scores, criterion means and sd in CSV/XLSX/Markdown have 4 decimals; a value that rounds to
-//! zero is printed without a minus sign; a missing value is an empty CSV cell, a blank XLSX cell
+//! Number conventions, shared by every format so a figure reads the same everywhere: CSV has 4
+//! decimals, XLSX stores the value (shown `0.0000`, probabilities `0.00`), text (terminal and
+//! report) shows each kind of figure with its own decimals (`columns::Fig`); a value that rounds
+//! to zero is printed without a minus sign; a missing value is an empty CSV cell, a blank XLSX cell
 //! and `-` in text.
+//!
+//! Layout: `table` (terminal), `csv`, `json` and `xlsx` write their format; the report is built
+//! once as a `doc::Document` by `report` and rendered by `markdown`; the columns the tabular
+//! formats share are defined once in `columns`.
 //!
 //! The list sent to the association (XLSX `入围名单`, Markdown shortlist) is the computed
 //! shortlist with the chair's decisions applied: a row is on it when the chair decided `include`,
@@ -30,6 +35,7 @@ use std::path::PathBuf;
 
 use rust_xlsxwriter::XlsxError;
 
+use crate::domain::profile::Profile;
 use crate::domain::results::{Flag, Results, Row};
 use crate::engine::{AgreementStats, ItemResult, Method};
 
@@ -110,6 +116,25 @@ fn excel_safe(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The title of the Chinese documents: the batch's, or the profile's name when it has none.
+fn doc_title<'a>(r: &'a Results, profile: &'a Profile) -> &'a str {
+    if r.title.trim().is_empty() {
+        &profile.name
+    } else {
+        &r.title
+    }
+}
+
+/// Why there are no agreement figures, in Chinese.
+fn no_agreement_zh(r: &Results) -> String {
+    let a = &r.aggregation.agreement;
+    format!(
+        "数据不足，无法计算（需要至少 2 位专家评完相同的至少 2 项；最佳子集：{} 位专家 × {} 项）",
+        a.experts.len(),
+        a.items.len()
+    )
 }
 
 /// The rows on the list sent to the association (module docs: decisions override the cut).

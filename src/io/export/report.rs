@@ -6,8 +6,9 @@
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format};
 use super::doc::{Align, Block, Document, Span, Table};
 use super::{
-    agreement_lines, bias_note_zh, crossed_experts, cut_note_zh, final_list, fixed, groups,
-    k_outside, left_out_zh, method_zh, name_maps, opt, warnings_zh, yes_no,
+    agreement_lines, bias_note_zh, crossed_experts, cut_note_zh, doc_title, final_list, fixed,
+    groups, k_outside, left_out_zh, method_zh, name_maps, no_agreement_zh, opt, warnings_zh,
+    yes_no,
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::{Flag, Results, Row};
@@ -22,12 +23,7 @@ const NONE: &str = "无。";
 pub fn report(r: &Results, profile: &Profile) -> Document {
     let mut doc = Document::default();
     let cx = Cx::new(r, Some(profile));
-    let title = if r.title.trim().is_empty() {
-        profile.name.as_str()
-    } else {
-        r.title.as_str()
-    };
-    doc.heading(1, format!("{title} 评审结果"));
+    doc.heading(1, format!("{} 评审结果", doc_title(r, profile)));
     parameters(&mut doc, r, profile);
     shortlist(&mut doc, &cx);
     cut(&mut doc, r);
@@ -219,13 +215,8 @@ fn disputed(doc: &mut Document, cx: &Cx) {
 /// The panel's agreement on the fully crossed subset.
 fn agreement(doc: &mut Document, r: &Results) {
     doc.heading(2, "专家组一致性");
-    let a = &r.aggregation.agreement;
-    let Some(s) = &a.stats else {
-        doc.paragraph(format!(
-            "数据不足，无法计算（需要至少 2 位专家评完相同的至少 2 项；最佳子集：{} 位专家 × {} 项）。",
-            a.experts.len(),
-            a.items.len()
-        ));
+    let Some(s) = &r.aggregation.agreement.stats else {
+        doc.paragraph(format!("{}。", no_agreement_zh(r)));
         return;
     };
     doc.paragraph(format!(

@@ -297,26 +297,16 @@ fn borderline_text(r: &Results, out: &mut String) {
         return;
     };
     let rows: Vec<&Row> = r.borderline().collect();
-    if rows.is_empty() {
-        let _ = writeln!(
-            out,
-            "borderline (p_shortlist {:.2}-{:.2}): none",
-            b.borderline_low, b.borderline_high
-        );
-        return;
-    }
-    let _ = writeln!(
-        out,
+    let head = format!(
         "borderline (p_shortlist {:.2}-{:.2}):",
         b.borderline_low, b.borderline_high
     );
-    let idw = rows.iter().map(|x| wrap::width(&x.id)).max().unwrap_or(0);
-    let nw = rows
-        .iter()
-        .map(|x| wrap::width(&x.name))
-        .max()
-        .unwrap_or(0)
-        .min(NAME_WIDTH);
+    if rows.is_empty() {
+        let _ = writeln!(out, "{head} none");
+        return;
+    }
+    let _ = writeln!(out, "{head}");
+    let (idw, nw) = id_name_widths(rows.iter().map(|x| (x.id.as_str(), x.name.as_str())));
     for row in rows {
         let _ = writeln!(
             out,
@@ -340,16 +330,30 @@ fn warnings_text(r: &Results, out: &mut String) {
     }
 }
 
-/// The ranking as a terminal table for `revdesk rank`.
-///
-/// The cut line follows the K-th row; below the table come the cut note, the threshold map,
-/// the borderline items with their 90% rank intervals, and the warnings.
-pub fn rank_table(r: &Results) -> String {
+/// The lines above the tables: title, run summary and the chair's decisions, then a blank line.
+fn preamble(r: &Results) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", title_line(r));
     let _ = writeln!(out, "{}", run_summary(r));
     decisions_text(r, &mut out);
     out.push('\n');
+    out
+}
+
+/// Widths of the id and name columns of a plain list (names capped at [`NAME_WIDTH`]).
+fn id_name_widths<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (usize, usize) {
+    let (id, name) = pairs.into_iter().fold((0, 0), |(i, n), (id, name)| {
+        (i.max(wrap::width(id)), n.max(wrap::width(name)))
+    });
+    (id, name.min(NAME_WIDTH))
+}
+
+/// The ranking as a terminal table for `revdesk rank`.
+///
+/// The cut line follows the K-th row; below the table come the cut note, the threshold map,
+/// the borderline items with their 90% rank intervals, and the warnings.
+pub fn rank_table(r: &Results) -> String {
+    let mut out = preamble(r);
     let cx = Cx::new(r, None);
     // The final review keeps where each nomination came from.
     let mut cols = vec![Col::Rank, Col::Id, Col::Name];
@@ -393,19 +397,7 @@ fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
 ",
         ),
     }
-    let idw = r
-        .experts
-        .iter()
-        .map(|e| wrap::width(&e.id))
-        .max()
-        .unwrap_or(0);
-    let nw = r
-        .experts
-        .iter()
-        .map(|e| wrap::width(&e.name))
-        .max()
-        .unwrap_or(0)
-        .min(NAME_WIDTH);
+    let (idw, nw) = id_name_widths(r.experts.iter().map(|e| (e.id.as_str(), e.name.as_str())));
     for e in &r.experts {
         let _ = writeln!(
             out,
@@ -431,11 +423,7 @@ fn tail_text(row: &Row) -> String {
 
 /// Panel statistics as a terminal table for `revdesk stats`: experts, items and agreement.
 pub fn stats_table(r: &Results) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "{}", title_line(r));
-    let _ = writeln!(out, "{}", run_summary(r));
-    decisions_text(r, &mut out);
-    out.push('\n');
+    let mut out = preamble(r);
 
     let cx = Cx::new(r, None);
     let _ = writeln!(out, "experts ({}):", r.experts.len());

@@ -7,7 +7,8 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workboo
 use super::columns::{self, Col, Column, Cx, ExpertCol, Fig, Value};
 use super::{
     ExportError, agreement_lines, bias_note_zh, confidence_zh, crit_label, crossed_experts,
-    cut_note_zh, decision_zh, final_list, k_outside, method_zh, name_maps, warnings_zh, yes_no,
+    cut_note_zh, decision_zh, doc_title, final_list, k_outside, method_zh, name_maps,
+    no_agreement_zh, warnings_zh, yes_no,
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
@@ -198,19 +199,18 @@ fn sheet_panel(cx: &Cx) -> XSheet {
     rows.push(vec![X::E]);
     rows.push(vec![t(bias_note_zh(r))]);
     rows.push(vec![X::E]);
-    let a = &r.aggregation.agreement;
     rows.push(vec![X::B("专家组一致性（完全交叉子集）".to_string())]);
-    match &a.stats {
-        None => rows.push(vec![t(format!(
-            "数据不足，无法计算（需要至少 2 位专家评完相同的至少 2 项；最佳子集：{} 位专家 × {} 项）",
-            a.experts.len(),
-            a.items.len()
-        ))]),
+    match &r.aggregation.agreement.stats {
+        None => rows.push(vec![t(no_agreement_zh(r))]),
         Some(s) => {
             rows.push(vec![t("专家数"), int(s.n_experts)]);
             rows.push(vec![t("项目数"), int(s.n_items)]);
             rows.push(vec![t("参与专家"), t(crossed_experts(r).join("、"))]);
-            rows.push(vec![X::B("指标".into()), X::B("值".into()), X::B("含义".into())]);
+            rows.push(vec![
+                X::B("指标".into()),
+                X::B("值".into()),
+                X::B("含义".into()),
+            ]);
             for (name, v, what) in agreement_lines(s, true) {
                 rows.push(vec![t(name), num(v, Nf::Score), t(what)]);
             }
@@ -465,13 +465,8 @@ pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> 
     // Why fixed: rust_xlsxwriter stamps docProps/core.xml with the current time, which would
     // make two exports of the same results differ. Zip entries already carry a constant time.
     let created = ExcelDateTime::from_ymd(2020, 1, 1)?;
-    let title = if r.title.trim().is_empty() {
-        profile.name.clone()
-    } else {
-        r.title.clone()
-    };
     let props = DocProperties::new()
-        .set_title(title)
+        .set_title(doc_title(r, profile))
         .set_subject(format!("batch {}", r.batch))
         .set_comment(format!("revdesk {}", env!("CARGO_PKG_VERSION")))
         .set_creation_datetime(&created);
