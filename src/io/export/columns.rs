@@ -170,6 +170,13 @@ impl<'a> Cx<'a> {
     pub fn cells<C: Column>(&self, cols: &[C], row: &'a C::Row, fmt: Format) -> Vec<Value> {
         cols.iter().map(|c| c.value(self, row, fmt)).collect()
     }
+
+    /// The cells of `row` under `cols` as text in `fmt` (terminal, CSV, report).
+    pub fn texts<C: Column>(&self, cols: &[C], row: &'a C::Row, fmt: Format) -> Vec<String> {
+        cols.iter()
+            .map(|c| c.value(self, row, fmt).show(fmt))
+            .collect()
+    }
 }
 
 /// A column about rows of one kind.
@@ -531,5 +538,35 @@ impl Column for ExpertCol {
             }
             ExpertCol::LeftOut => e.left_out.clone().map_or(Value::Missing, Value::Text),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_format_writes_a_value_in_its_convention() {
+        let cases = [
+            (Value::Missing, ["-", "", "-"]),
+            (Value::Int(7), ["7", "7", "7"]),
+            (Value::Num(1.23456, Fig::Two), ["1.23", "1.2346", "1.23"]),
+            (Value::Num(66.04, Fig::One), ["66.0", "66.0400", "66.0"]),
+            (
+                Value::Num(-0.00001, Fig::Four),
+                ["0.0000", "0.0000", "0.0000"],
+            ),
+            (Value::Text("=1".into()), ["=1", "'=1", "=1"]),
+            (Value::Long("-x".into()), ["-x", "'-x", "-x"]),
+            (Value::Yes(true), ["*", "yes", "是"]),
+            (Value::Yes(false), ["", "no", "否"]),
+        ];
+        let formats = [Format::Terminal, Format::Csv, Format::Report];
+        for (v, want) in cases {
+            for (fmt, w) in formats.into_iter().zip(want) {
+                assert_eq!(v.show(fmt), w, "{v:?} in {fmt:?}");
+            }
+        }
+        assert_eq!(Value::num(Some(f64::NAN), Fig::Four), Value::Missing);
     }
 }

@@ -31,10 +31,7 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
     }
     cols.extend(columns::prelim(r));
     let mut records = vec![cx.heads(&cols, Format::Csv)];
-    records.extend(r.rows.iter().map(|row| {
-        let cells = cx.cells(&cols, row, Format::Csv);
-        cells.iter().map(|v| v.show(Format::Csv)).collect()
-    }));
+    records.extend(r.rows.iter().map(|row| cx.texts(&cols, row, Format::Csv)));
     let mut out = if bom { UTF8_BOM.to_vec() } else { Vec::new() };
     // Writing to memory cannot fail and every record has the header's length.
     if let Ok(bytes) = csv_bytes(&records) {

@@ -301,12 +301,7 @@ fn table<'a, C: Column>(
     let mut t = Table::new(cols.iter().map(|c| (c.head(cx, REPORT), c.align())));
     t.rows = rows
         .into_iter()
-        .map(|row| {
-            cx.cells(cols, row, REPORT)
-                .iter()
-                .map(|v| v.show(REPORT))
-                .collect()
-        })
+        .map(|row| cx.texts(cols, row, REPORT))
         .collect();
     t
 }

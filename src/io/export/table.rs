@@ -34,9 +34,8 @@ impl TextTable {
 
     /// Adds `row`'s cells under `cols` (those the table was made of) and its free text.
     fn push<'a, C: Column>(&mut self, cx: &Cx<'a>, cols: &[C], row: &'a C::Row, tail: String) {
-        let cells = cx.cells(cols, row, Format::Terminal);
-        let cells = cells.iter().map(|v| v.show(Format::Terminal)).collect();
-        self.rows.push((cells, tail));
+        self.rows
+            .push((cx.texts(cols, row, Format::Terminal), tail));
     }
 
     fn widths(&self) -> Vec<usize> {
