@@ -1,0 +1,510 @@
+//! Terminal tables: `rank` and `stats` as aligned text.
+
+use std::fmt::Write as _;
+
+use super::columns::{self, Col, Column, Cx, ExpertCol, Format, NAME_WIDTH};
+use super::doc::Align;
+use super::{agreement_lines, crossed_experts, fixed, flag_list, groups, interval, opt, signed};
+use crate::domain::results::{Flag, Results, Row};
+use crate::engine::Method;
+use crate::text::wrap;
+
+/// A terminal table with fixed-width columns and a free last column (flags).
+struct TextTable {
+    /// (heading, alignment, widest allowed).
+    cols: Vec<(String, Align, usize)>,
+    /// Heading of the free last column.
+    tail: String,
+    /// Cells per row, then the free text.
+    rows: Vec<(Vec<String>, String)>,
+}
+
+impl TextTable {
+    /// A table of `cols` and a free last column under `tail`'s heading, without rows yet.
+    fn of<C: Column>(cx: &Cx, cols: &[C], tail: C) -> Self {
+        TextTable {
+            cols: cols
+                .iter()
+                .map(|c| (c.head(cx, Format::Terminal), c.align(), c.width()))
+                .collect(),
+            tail: tail.head(cx, Format::Terminal),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds `row`'s cells under `cols` (those the table was made of) and its free text.
+    fn push<'a, C: Column>(&mut self, cx: &Cx<'a>, cols: &[C], row: &'a C::Row, tail: String) {
+        self.rows
+            .push((cx.texts(cols, row, Format::Terminal), tail));
+    }
+
+    fn widths(&self) -> Vec<usize> {
+        self.cols
+            .iter()
+            .enumerate()
+            .map(|(c, (h, _, cap))| {
+                let cells = self.rows.iter().filter_map(|(cells, _)| cells.get(c));
+                cells
+                    .map(|s| wrap::width(s))
+                    .chain([wrap::width(h)])
+                    .max()
+                    .unwrap_or(0)
+                    .min(*cap)
+            })
+            .collect()
+    }
+
+    /// One line: every fixed column fitted to its width, so the free text starts at one column.
+    fn line(&self, widths: &[usize], cells: &[String], tail: &str) -> String {
+        let mut out = String::new();
+        for (c, ((_, align, _), &w)) in self.cols.iter().zip(widths).enumerate() {
+            let s = cells.get(c).map(String::as_str).unwrap_or("");
+            match align {
+                Align::Left => out.push_str(&wrap::pad(s, w)),
+                Align::Right => {
+                    let t = wrap::truncate(s, w);
+                    out.extend(std::iter::repeat_n(' ', w.saturating_sub(wrap::width(&t))));
+                    out.push_str(&t);
+                }
+            }
+            out.push_str("  ");
+        }
+        // Why: the free text goes through the same rendering, so no control character escapes.
+        out.push_str(&wrap::truncate(tail, wrap::width(tail)));
+        out
+    }
+
+    /// Header, rule and one line per row; `rule_after` draws a labelled rule after that many rows.
+    fn render(&self, out: &mut String, rule_after: Option<(usize, String)>) {
+        let widths = self.widths();
+        let heads: Vec<String> = self.cols.iter().map(|c| c.0.clone()).collect();
+        let header = self.line(&widths, &heads, &self.tail);
+        let full = wrap::width(&header);
+        out.push_str(header.trim_end());
+        out.push('\n');
+        out.push_str(&"=".repeat(full));
+        out.push('\n');
+        let rule = |out: &mut String, label: &str| {
+            let fill = full.saturating_sub(wrap::width(label) + 3);
+            out.push_str("-- ");
+            out.push_str(label);
+            out.push_str(&"-".repeat(fill));
+            out.push('\n');
+        };
+        for (i, (cells, tail)) in self.rows.iter().enumerate() {
+            if let Some((k, label)) = &rule_after
+                && *k == i
+            {
+                rule(out, label);
+            }
+            out.push_str(&self.line(&widths, cells, tail));
+            out.push('\n');
+        }
+        if let Some((k, label)) = &rule_after
+            && *k >= self.rows.len()
+        {
+            rule(out, label);
+        }
+    }
+}
+
+/// One summary line about the run: method, range, K, bootstrap.
+fn run_summary(r: &Results) -> String {
+    let c = &r.config;
+    let mut s = format!("method: {}", r.method);
+    if r.method == Method::Trimmed {
+        let _ = write!(s, " (drops the extremes from {} experts)", c.trim_min);
+    }
+    let _ = write!(
+        s,
+        " | shortlist {}-{} | K = {}",
+        c.shortlist_min, c.shortlist_max, r.k
+    );
+    match &r.decided {
+        // Once decisions apply, K and the list size differ; say which one leaves the range.
+        Some(d) => {
+            if d.k_decided {
+                let _ = write!(s, " (the chair's; the rule gives {})", d.computed_k);
+            }
+            let _ = write!(s, " | list {}", d.list_size);
+            if !d.in_range() {
+                s.push_str(" (outside the range)");
+            }
+        }
+        None if r.k_out_of_range => s.push_str(" (outside the range)"),
+        None => {}
+    }
+    match &r.bootstrap {
+        Some(b) => {
+            let _ = write!(s, " | bootstrap B = {}, seed {}", b.replicates, b.seed);
+        }
+        None => s.push_str(" | no bootstrap"),
+    }
+    s
+}
+
+/// What the chair decided, as text lines (nothing without decisions).
+fn decisions_text(r: &Results, out: &mut String) {
+    let Some(d) = &r.decided else {
+        return;
+    };
+    let _ = write!(out, "chair's decisions: {} recorded", r.decisions.len());
+    if let Some(c) = &d.made_under {
+        let _ = write!(out, ", made under {c}");
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "  decided list: {} nominations ({}), range {}-{}",
+        d.list_size,
+        d.makeup(),
+        d.shortlist_min,
+        d.shortlist_max
+    );
+    if let Some(p) = d.range_problem() {
+        let _ = writeln!(out, "  outside the range: {}", clean(&p));
+    }
+    if let Some(p) = d.context_problem() {
+        let _ = writeln!(out, "  settings differ: {}", clean(&p));
+    }
+    for o in &d.overrides {
+        let _ = writeln!(
+            out,
+            "  {} {} (rank {}): {}",
+            o.kind.as_str(),
+            clean(&o.item),
+            o.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
+            clean(&o.reason)
+        );
+    }
+    if let Some(t) = &d.split_tie {
+        let _ = writeln!(
+            out,
+            "  the cut splits the tie at rank {} ({}): {}",
+            t.rank,
+            clean(&t.items.join(", ")),
+            t.resolved.as_deref().map_or_else(
+                || "not settled".to_string(),
+                |n| format!("settled: {}", clean(n))
+            )
+        );
+    }
+}
+
+/// Text for the terminal on one line: line breaks as spaces, control characters as U+FFFD.
+fn clean(s: &str) -> String {
+    // Why: titles, ids and names come from batch files; an escape sequence must not reach a terminal.
+    wrap::truncate(s, wrap::width(s))
+}
+
+/// Title and batch line.
+fn title_line(r: &Results) -> String {
+    let short: String = r.batch.chars().take(12).collect();
+    let line = if r.title.trim().is_empty() {
+        format!("batch {short} | profile {}", r.profile)
+    } else {
+        format!("{} | batch {short} | profile {}", r.title, r.profile)
+    };
+    clean(&line)
+}
+
+/// The threshold map, the sizes in range and the bootstrap's K distribution, as text lines.
+fn threshold_text(r: &Results, out: &mut String) {
+    let sl = &r.aggregation.shortlist;
+    if sl.thresholds.is_empty() {
+        out.push_str("threshold map: no ranked nominations\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "threshold map (score ≥ T admits every nomination at or above T; range {}-{}):",
+            sl.min, sl.max
+        );
+        let scores: Vec<String> = sl
+            .thresholds
+            .iter()
+            .map(|t| fixed(t.threshold, 4))
+            .collect();
+        let sw = scores.iter().map(|s| s.len()).max().unwrap_or(0);
+        let aw = sl
+            .thresholds
+            .iter()
+            .map(|t| t.admitted.to_string().len())
+            .max()
+            .unwrap_or(0);
+        for (t, s) in sl.thresholds.iter().zip(&scores) {
+            let _ = write!(
+                out,
+                "  score ≥ {s:>sw$} → {:>aw$} items  {}",
+                t.admitted,
+                if t.in_range {
+                    "in range"
+                } else {
+                    "out of range"
+                }
+            );
+            if t.group_size > 1 {
+                let _ = write!(out, "  ({} tied)", t.group_size);
+            }
+            if t.admitted == r.k {
+                out.push_str("  <- K");
+            }
+            out.push('\n');
+        }
+    }
+    if !sl.cuts.is_empty() {
+        out.push_str("sizes in range:\n");
+        for c in &sl.cuts {
+            let _ = write!(
+                out,
+                "  K = {:>3}: K-th {}, next {}",
+                c.k,
+                fixed(c.score_at_cut, 4),
+                opt(c.next_score, 4, "-")
+            );
+            if c.splits_tie {
+                out.push_str("  splits a tie");
+            }
+            if c.k == r.k {
+                out.push_str("  <- chosen");
+            }
+            out.push('\n');
+        }
+    }
+    if let Some(st) = &r.stability {
+        let ks: Vec<String> = st
+            .k_counts
+            .iter()
+            .map(|(k, n)| format!("{k} ({n}x)"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "K over {} resamples: {}",
+            st.replicates,
+            if ks.is_empty() {
+                "-".to_string()
+            } else {
+                ks.join(", ")
+            }
+        );
+    }
+}
+
+/// Borderline rows with their inclusion probability and 90% rank interval, as text lines.
+fn borderline_text(r: &Results, out: &mut String) {
+    let Some(b) = &r.bootstrap else {
+        out.push_str("borderline: no bootstrap run\n");
+        return;
+    };
+    let rows: Vec<&Row> = r.borderline().collect();
+    let head = format!(
+        "borderline (p_shortlist {:.2}-{:.2}):",
+        b.borderline_low, b.borderline_high
+    );
+    if rows.is_empty() {
+        let _ = writeln!(out, "{head} none");
+        return;
+    }
+    let _ = writeln!(out, "{head}");
+    let (idw, nw) = id_name_widths(rows.iter().map(|x| (x.id.as_str(), x.name.as_str())));
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "  {}  {}  rank {:>3}  p = {}  90% rank interval [{}]",
+            wrap::pad(&row.id, idw),
+            wrap::pad(&row.name, nw),
+            row.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
+            opt(row.p_shortlist, 2, "-"),
+            interval(row, ", ").unwrap_or_else(|| "-".to_string())
+        );
+    }
+}
+
+fn warnings_text(r: &Results, out: &mut String) {
+    if r.warnings.is_empty() {
+        out.push_str("warnings: none\n");
+    } else {
+        for w in &r.warnings {
+            let _ = writeln!(out, "warning: {}", clean(w));
+        }
+    }
+}
+
+/// The lines above the tables: title, run summary and the chair's decisions, then a blank line.
+fn preamble(r: &Results) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", title_line(r));
+    let _ = writeln!(out, "{}", run_summary(r));
+    decisions_text(r, &mut out);
+    out.push('\n');
+    out
+}
+
+/// Widths of the id and name columns of a plain list (names capped at [`NAME_WIDTH`]).
+fn id_name_widths<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (usize, usize) {
+    let (id, name) = pairs.into_iter().fold((0, 0), |(i, n), (id, name)| {
+        (i.max(wrap::width(id)), n.max(wrap::width(name)))
+    });
+    (id, name.min(NAME_WIDTH))
+}
+
+/// The ranking as a terminal table for `revdesk rank`.
+///
+/// The cut line follows the K-th row; below the table come the cut note, the threshold map,
+/// the borderline items with their 90% rank intervals, and the warnings.
+pub fn rank_table(r: &Results) -> String {
+    let mut out = preamble(r);
+    let cx = Cx::new(r, None);
+    // The final review keeps where each nomination came from.
+    let mut cols = vec![Col::Rank, Col::Id, Col::Name];
+    cols.extend(columns::prelim(r));
+    cols.push(Col::Score);
+    cols.extend(columns::fit(r));
+    cols.push(Col::N);
+    cols.extend(columns::criteria(r));
+    cols.extend([Col::Sd, Col::P, Col::Shortlisted]);
+    let mut t = TextTable::of(&cx, &cols, Col::Flags);
+    for row in &r.rows {
+        t.push(&cx, &cols, row, tail_text(row));
+    }
+    if r.rows.is_empty() {
+        out.push_str("no nominations\n");
+    } else {
+        t.render(&mut out, Some((r.k, format!("cut: K = {} ", r.k))));
+    }
+    out.push('\n');
+    let _ = writeln!(out, "cut: {}", clean(&r.cut_note));
+    threshold_text(r, &mut out);
+    borderline_text(r, &mut out);
+    if r.method == Method::Calibrated {
+        leniency_text(r, groups(r), &mut out);
+    }
+    warnings_text(r, &mut out);
+    out
+}
+
+/// The experts' leniency b_e of the calibrated fit, one expert a line.
+fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
+    match groups {
+        Some(n) => {
+            let _ = writeln!(
+                out,
+                "leniency b_e (t = v + b; sum of b = 0 within each of the {n} groups; scores compare only within a group, column grp):"
+            );
+        }
+        None => out.push_str(
+            "leniency b_e (t = v + b, sum of b = 0; se: standard error of the score):
+",
+        ),
+    }
+    let (idw, nw) = id_name_widths(r.experts.iter().map(|e| (e.id.as_str(), e.name.as_str())));
+    for e in &r.experts {
+        let _ = writeln!(
+            out,
+            "  {}  {}  {:>7}",
+            wrap::pad(&e.id, idw),
+            wrap::pad(&e.name, nw),
+            signed(e.bias, "-")
+        );
+    }
+}
+
+/// A row's flags, then the chair's decision when one was recorded.
+fn tail_text(row: &Row) -> String {
+    let mut s = flag_list(&row.flags, " ");
+    if let Some(d) = &row.decision {
+        if !s.is_empty() {
+            s.push(' ');
+        }
+        let _ = write!(s, "chair:{d}");
+    }
+    s
+}
+
+/// Panel statistics as a terminal table for `revdesk stats`: experts, items and agreement.
+pub fn stats_table(r: &Results) -> String {
+    let mut out = preamble(r);
+
+    let cx = Cx::new(r, None);
+    let _ = writeln!(out, "experts ({}):", r.experts.len());
+    let cols = ExpertCol::FIGURES;
+    let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut);
+    for e in &r.experts {
+        t.push(&cx, &cols, e, e.left_out.clone().unwrap_or_default());
+    }
+    t.render(&mut out, None);
+    out.push_str(
+        "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file\n",
+    );
+    let _ = writeln!(
+        out,
+        "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0{}), whatever the method ranks",
+        if groups(r).is_some() {
+            " within each group"
+        } else {
+            ""
+        }
+    );
+    out.push('\n');
+
+    let decided = r.decided.is_some();
+    let _ = writeln!(out, "items ({}):", r.rows.len());
+    let mut cols = vec![
+        Col::Rank,
+        Col::Id,
+        Col::Name,
+        Col::N,
+        Col::Recused,
+        Col::Conflicts,
+        Col::Incomplete,
+        Col::Mean,
+        Col::Sd,
+        Col::Range,
+    ];
+    // With the chair's decisions: who is on the decided list, and why when it is an override.
+    if decided {
+        cols.push(Col::Shortlisted);
+    }
+    let mut t = TextTable::of(&cx, &cols, Col::Flags);
+    for row in &r.rows {
+        let tail = if decided {
+            tail_text(row)
+        } else {
+            let spread = row.flags.contains(&Flag::Spread);
+            if spread { "spread" } else { "" }.to_string()
+        };
+        t.push(&cx, &cols, row, tail);
+    }
+    t.render(&mut out, None);
+    let _ = writeln!(
+        out,
+        "spread: max-min ≥ {} or sd ≥ {}",
+        r.config.spread_range_flag, r.config.spread_sd_flag
+    );
+    out.push('\n');
+
+    agreement_text(r, &mut out);
+    out
+}
+
+fn agreement_text(r: &Results, out: &mut String) {
+    let a = &r.aggregation.agreement;
+    let Some(s) = &a.stats else {
+        let _ = writeln!(
+            out,
+            "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {} experts x {} items)",
+            a.experts.len(),
+            a.items.len()
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "agreement on the fully crossed subset: {} experts x {} items ({})",
+        s.n_experts,
+        s.n_items,
+        clean(&crossed_experts(r).join(", "))
+    );
+    for (name, v, what) in agreement_lines(s, false) {
+        let _ = writeln!(out, "  {name:<11}  {:>6}  {what}", opt(v, 3, "-"));
+    }
+}
