@@ -28,7 +28,7 @@ const DEFAULT_LABEL: &str = "built-in keymap.toml";
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("{file}: cannot read: {source}")]
+    #[error("{file}: cannot read")]
     Io {
         /// The file, as it was given.
         file: String,
