@@ -17,12 +17,10 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Why a round cannot be opened or computed.
+/// Why a round's batch, decisions or results cannot be had (a profile or a panel that cannot
+/// be loaded has its own error).
 #[derive(Debug, thiserror::Error)]
 pub enum RoundError {
-    /// The profile cannot be used.
-    #[error(transparent)]
-    Profile(#[from] ProfileError),
     /// The batch file cannot be read.
     #[error(transparent)]
     Import(#[from] ImportError),
@@ -40,9 +38,6 @@ pub enum RoundError {
         /// The batch file.
         path: PathBuf,
     },
-    /// The panel file cannot be used.
-    #[error(transparent)]
-    Panel(#[from] PanelError),
     /// No chair's store where one was named.
     #[error("{}: no chair's store there", dir.display())]
     NoChairStore {
