@@ -107,7 +107,7 @@ pub struct Profile {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The file could not be read.
-    #[error("{file}: cannot read profile: {source}")]
+    #[error("{file}: cannot read profile")]
     Read {
         /// The profile file.
         file: PathBuf,

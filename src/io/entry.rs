@@ -105,7 +105,7 @@ pub fn parse_bool(s: &str) -> Option<bool> {
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
     /// The file could not be read at all (missing, a directory, no permission).
-    #[error("{}: cannot read: {source}", path.display())]
+    #[error("{}: cannot read", path.display())]
     Unreadable {
         /// The file.
         path: PathBuf,

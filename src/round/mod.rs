@@ -1,4 +1,10 @@
 //! The round service: from a batch, a panel, sheets and the chair's log to results.
 
 pub mod build;
+mod service;
 pub mod submit;
+
+pub use service::{
+    Asked, Decided, MarkSource, Notice, Round, RoundError, Settings, SheetFiles, apply, chair_log,
+    decision_log, load_batch, load_panel, load_profile,
+};

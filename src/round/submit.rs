@@ -13,15 +13,16 @@ pub enum SubmitError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
-    /// The stored key is damaged.
-    #[error("the signing key of expert {expert} in {path} is damaged: {source}")]
+    /// The stored key is damaged. The message holds the reason (the scoring view shows the
+    /// message alone), so the reason is not also chained as a source.
+    #[error("the signing key of expert {expert} in {path} is damaged: {reason}")]
     Key {
         /// The expert whose key it is.
         expert: String,
         /// The store file.
         path: PathBuf,
         /// What is wrong with it.
-        source: sheet::KeyError,
+        reason: sheet::KeyError,
     },
     /// Writing the sheet failed.
     #[error(transparent)]
@@ -50,10 +51,10 @@ pub fn signing_key(store: &Store, expert: &str) -> Result<SigningKey, SubmitErro
             hex
         }
     };
-    sheet::key_from_hex(&hex).map_err(|source| SubmitError::Key {
+    sheet::key_from_hex(&hex).map_err(|reason| SubmitError::Key {
         expert: expert.to_string(),
         path: store.path().to_path_buf(),
-        source,
+        reason,
     })
 }
 
@@ -150,4 +151,28 @@ pub fn submit_to_dir(
         source,
     })?;
     Ok((path, sheet))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_damaged_key_names_its_reason_once() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open(dir.path()).expect("store");
+        store.ensure_expert("wang", None).expect("expert");
+        store.ensure_expert_key("wang", "not hex").expect("key");
+        let e = signing_key(&store, "wang").expect_err("damaged");
+        assert!(matches!(e, SubmitError::Key { .. }));
+        let reason = "hex digits";
+        assert_eq!(e.to_string().matches(reason).count(), 1, "{e}");
+        let mut chain = e.to_string();
+        let mut cause = std::error::Error::source(&e);
+        while let Some(c) = cause {
+            chain.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        assert_eq!(chain.matches(reason).count(), 1, "{chain}");
+    }
 }

@@ -193,7 +193,7 @@ const LEGACY_KEY_META: &str = "signing_key";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The store directory could not be created.
-    #[error("cannot create store directory {path}: {source}")]
+    #[error("cannot create store directory {path}")]
     CreateDir {
         /// Directory that could not be created.
         path: PathBuf,
@@ -201,7 +201,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The lock that serialises opening the store could not be taken.
-    #[error("cannot lock store directory {path}: {source}")]
+    #[error("cannot lock store directory {path}")]
     Lock {
         /// The lock file.
         path: PathBuf,
@@ -209,7 +209,7 @@ pub enum StoreError {
         source: std::io::Error,
     },
     /// The database could not be opened or configured.
-    #[error("cannot open store at {path}: {source}")]
+    #[error("cannot open store at {path}")]
     Open {
         /// Database file.
         path: PathBuf,
@@ -238,7 +238,7 @@ pub enum StoreError {
         supported: u32,
     },
     /// A migration step failed; the database stays at the previous version.
-    #[error("store at {path}: migration to schema version {version} failed: {source}")]
+    #[error("store at {path}: migration to schema version {version} failed")]
     Migration {
         /// Database file.
         path: PathBuf,

@@ -1,0 +1,97 @@
+//! `revdesk chair`: the chair's view, with decisions kept in the chair's store.
+
+use super::exit::view_ended;
+use super::opts::{
+    BatchOpts, UiOpts, expert_or_default, held, load_profile, load_usable_batch, need_terminal,
+    parse_expert_id, parse_method, parse_range, register, store_dir, ui_settings,
+};
+use crate::domain::decisions;
+use crate::round::{self, Asked, Settings};
+use crate::store::Store;
+use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
+
+/// `revdesk chair`.
+#[derive(Debug, Args)]
+pub struct ChairArgs {
+    /// The batch.
+    pub batch: PathBuf,
+    /// Score sheet files, or directories of them (watched: new sheets update the view).
+    #[arg(required = true, value_name = "SHEET-OR-DIR")]
+    pub sheets: Vec<PathBuf>,
+    /// The chair's store, where decisions are kept (default: $REVDESK_STORE, else the data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// A panel file (pinned keys, affiliations for conflicts of interest).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
+    /// The chair's id, recorded with every decision (default: your user name).
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
+    pub chair: Option<String>,
+    /// Bootstrap resamples for the stability column (0 skips it).
+    #[arg(long, default_value_t = 2000, value_name = "B")]
+    pub bootstrap: usize,
+    /// Bootstrap seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The shortlist size range (default: the profile's, e.g. 25-30; once decisions are
+    /// recorded, the range they were made under).
+    #[arg(long, value_name = "MIN-MAX")]
+    pub shortlist: Option<String>,
+    /// The method to start with, M switches (default: trimmed; once decisions are recorded, the
+    /// method they were made under).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Experts needed before `trimmed` drops the extremes (default: 5, or the decisions').
+    #[arg(long, value_name = "N")]
+    pub trim_min: Option<usize>,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    #[command(flatten)]
+    pub ui: UiOpts,
+}
+
+/// Runs `revdesk chair`.
+pub fn run(a: ChairArgs) -> Result<()> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let panel = round::load_panel(a.panel.as_deref()).map_err(held)?;
+    let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
+    let chair = expert_or_default(a.chair.clone(), "--chair")?;
+    let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
+    let method = a.method.as_deref().map(parse_method).transpose()?;
+    let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
+    let dir = store_dir(a.store.as_deref())?;
+    // A damaged log stops here, as in `rank`/`export`: the chair must not decide on a ranking
+    // that silently lacks the earlier decisions.
+    let log = if dir.join(crate::store::DB_FILE_NAME).exists() {
+        round::decision_log(&Store::open(&dir)?, &batch)?
+    } else {
+        Vec::new()
+    };
+    need_terminal()?;
+    let store = Store::open(&dir)?;
+    register(&store, &batch, &profile)?;
+    // Reopening after decisions: show the ranking they were made under, unless told otherwise.
+    let asked = Asked {
+        method,
+        trim_min: a.trim_min,
+        shortlist,
+    };
+    let made = decisions::made_under(&log);
+    let resolved = Settings::resolve(asked, made.as_ref(), a.bootstrap, a.seed);
+    let settings = crate::tui::chair::ChairSettings {
+        chair,
+        lang: ui.lang,
+        theme: ui.theme,
+        keymap: ui.keymap,
+        replicates: resolved.replicates,
+        seed: resolved.seed,
+        panel,
+        shortlist: resolved.shortlist,
+        method: resolved.method,
+        trim_min: resolved.trim_min,
+    };
+    let app = crate::tui::chair::ChairApp::new(profile, batch, a.sheets.clone(), store, settings)?;
+    view_ended(crate::tui::run(app)?)
+}

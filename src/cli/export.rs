@@ -1,0 +1,113 @@
+//! `revdesk export`: the shortlist and the full results as XLSX, CSV, JSON or Markdown.
+
+use super::exit::Exit;
+use super::opts::{BatchOpts, refuse_existing, write_file};
+use super::sheets::{SheetsOpts, gather};
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A workbook: shortlist, full ranking, score matrix, panel statistics, method.
+    Xlsx,
+    /// The full ranking, UTF-8 with BOM (opens in Excel on Chinese Windows).
+    Csv,
+    /// Everything, as JSON.
+    Json,
+    /// A report for the meeting minutes.
+    Md,
+}
+
+/// `revdesk export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The batch the sheets are for.
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub sheets: SheetsOpts,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: ExportFormat,
+    /// The file to write.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Write even when the shortlist is outside the profile's range (checked against the
+    /// profile, also when `--shortlist` gives another range).
+    #[arg(long)]
+    pub force: bool,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+/// Runs `revdesk export`.
+pub fn run(a: ExportArgs) -> Result<()> {
+    refuse_existing(&a.output, a.overwrite)?;
+    let g = gather(&a.batch, &a.opts, &a.sheets)?;
+    let r = &g.results;
+    // The list goes to the association, so the profile's range is the rule, whatever range
+    // `--shortlist` computed the cut on (that option is for exploring with `rank`).
+    let (lo, hi) =
+        crate::domain::results::Options::for_profile(&g.profile, g.batch.meta.final_review)
+            .shortlist;
+    let size = r.rows.iter().filter(|x| x.shortlisted).count();
+    if (size < lo || size > hi) && !a.force {
+        match r.decided.as_ref().and_then(|d| d.range_problem()) {
+            Some(p) => {
+                eprintln!("revdesk: {p}");
+                return Err(Exit::input(format!(
+                    "nothing written. Bring the list into {lo}–{hi} in `revdesk chair`: move the cut ([ or ]) or withdraw an include/exclude (C); or pass --force to export this list anyway"
+                )));
+            }
+            None => {
+                eprintln!(
+                    "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
+                    g.profile.id, r.cut_note
+                );
+                return Err(Exit::input(
+                    "nothing written; pass --force to export it anyway",
+                ));
+            }
+        }
+    }
+    match a.format {
+        ExportFormat::Xlsx => {
+            let bytes = crate::io::export::xlsx_bytes(r, &g.profile)
+                .with_context(|| format!("cannot build {}", a.output.display()))?;
+            write_file(&a.output, &bytes, a.overwrite)?
+        }
+        ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,
+        ExportFormat::Json => write_file(
+            &a.output,
+            crate::io::export::export_json(r).as_bytes(),
+            a.overwrite,
+        )?,
+        ExportFormat::Md => write_file(
+            &a.output,
+            crate::io::export::export_markdown(r, &g.profile).as_bytes(),
+            a.overwrite,
+        )?,
+    }
+    let makeup = match &r.decided {
+        Some(d) => format!("{}, chair's decisions applied", d.makeup()),
+        None => format!("K = {}", r.k),
+    };
+    let full = match a.format {
+        ExportFormat::Csv | ExportFormat::Json => {
+            format!(", full ranking of {} rows", r.rows.len())
+        }
+        ExportFormat::Xlsx | ExportFormat::Md => String::new(),
+    };
+    println!(
+        "{}: shortlist of {size} written ({makeup}){full}; {} nominations ranked ({}), method {}",
+        a.output.display(),
+        r.rows.iter().filter(|x| x.rank.is_some()).count(),
+        g.batch.short_hash(),
+        r.method
+    );
+    Ok(())
+}

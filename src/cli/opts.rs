@@ -1,0 +1,297 @@
+//! What several commands share: the batch and view options, the store directory, expert ids,
+//! loading a usable batch, registering it in a store, writing a file whole.
+
+use super::exit::Exit;
+use crate::domain::batch::Batch;
+use crate::domain::profile::Profile;
+use crate::io::validate::Options;
+use crate::round::{self, RoundError};
+use crate::store::Store;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Options shared by commands that read a batch.
+#[derive(Debug, Clone, Args)]
+pub struct BatchOpts {
+    /// A review profile (TOML); default: the built-in 2020 rules (kczg-2020).
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// The batch's domain (key or Chinese name), when the file does not say it.
+    #[arg(long, value_name = "DOMAIN")]
+    pub domain: Option<String>,
+    /// The batch is a final-review batch holding all domains.
+    #[arg(long)]
+    pub final_review: bool,
+}
+
+/// Options of the terminal views.
+#[derive(Debug, Clone, Args)]
+pub struct UiOpts {
+    /// Colour theme: default, light, high-contrast, mono, or a theme TOML file.
+    #[arg(long, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// UI language (default: from LANG/LC_ALL; Chinese unless the locale is another language).
+    #[arg(long, value_name = "zh|en")]
+    pub lang: Option<String>,
+    /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
+    #[arg(long, value_name = "FILE")]
+    pub keymap: Option<PathBuf>,
+}
+
+/// Loads the profile named on the command line, or the built-in one.
+pub fn load_profile(path: Option<&Path>) -> Result<Profile> {
+    Ok(round::load_profile(path)?)
+}
+
+/// The batch options as the loader takes them.
+pub fn batch_options(o: &BatchOpts) -> Options {
+    Options {
+        domain: o.domain.clone(),
+        final_review: o.final_review,
+    }
+}
+
+/// Where the store lives: `--store`, `$REVDESK_STORE`, else the user data directory.
+pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("REVDESK_STORE").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    directories::ProjectDirs::from("org", "kczg", "revdesk")
+        .map(|d| d.data_dir().to_path_buf())
+        .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
+}
+
+/// Parses an expert id given on the command line: trimmed, then checked (a usage error,
+/// exit 2, when empty or holding white space or control characters).
+pub fn parse_expert_id(s: &str) -> std::result::Result<String, String> {
+    let id = s.trim();
+    crate::store::check_expert_id(id)
+        .map(|()| id.to_string())
+        .map_err(|e| format!("{e}; give a short id such as wang or li.ming"))
+}
+
+/// The default expert id: the user name from USER, LOGNAME or USERNAME. Without one (a
+/// scrubbed environment) there is no safe default: every expert would share one id.
+pub fn default_expert(flag: &str) -> Result<String> {
+    let from_env = ["USER", "LOGNAME", "USERNAME"].iter().find_map(|k| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (format!("${k}"), v))
+    });
+    // Containers and cron jobs often set none of those: ask the system for the account.
+    let Some((source, name)) =
+        from_env.or_else(|| account_name().map(|n| ("the account name".to_string(), n)))
+    else {
+        bail!(
+            "cannot tell who you are (USER, LOGNAME and USERNAME are unset and the account has no name): pass {flag} ID"
+        );
+    };
+    parse_expert_id(&name).map_err(|e| {
+        anyhow::anyhow!("the user name in {source} cannot be used: {e}; pass {flag} ID")
+    })
+}
+
+/// The name of the account the process runs as.
+#[cfg(unix)]
+fn account_name() -> Option<String> {
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: getpwuid_r writes into `pwd` and `buf`, which outlive the call; `result` points
+    // at `pwd` or is null, and `pw_name` points into `buf`, read before `buf` is dropped.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::geteuid(),
+            &mut pwd,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+#[cfg(not(unix))]
+fn account_name() -> Option<String> {
+    None
+}
+
+/// The id from the command line, else the default.
+pub fn expert_or_default(given: Option<String>, flag: &str) -> Result<String> {
+    match given {
+        Some(id) => Ok(id),
+        None => default_expert(flag),
+    }
+}
+
+/// Loads a batch that must be usable: why it is not is printed, and gives exit code 1.
+pub fn load_usable_batch(path: &Path, profile: &Profile, opts: &BatchOpts) -> Result<Batch> {
+    round::load_batch(path, profile, &batch_options(opts)).map_err(|e| match e {
+        RoundError::BatchErrors { report, .. } => {
+            eprint!("{}", report.render_text(false, profile));
+            Exit::input(format!(
+                "{} has errors: fix them first (see `revdesk validate`)",
+                path.display()
+            ))
+        }
+        e @ RoundError::EmptyBatch { .. } => Exit::input(e.to_string()),
+        e => e.into(),
+    })
+}
+
+/// Registers a batch in a store (idempotent).
+pub fn register(store: &Store, batch: &Batch, profile: &Profile) -> Result<()> {
+    let label = if batch.meta.title.is_empty() {
+        batch.path.display().to_string()
+    } else {
+        batch.meta.title.clone()
+    };
+    let domain = batch
+        .domain
+        .as_deref()
+        .and_then(|d| profile.domain(d))
+        .map(|d| d.key.clone())
+        .unwrap_or_else(|| "final".to_string());
+    store.register_batch(&batch.hash, &label, &domain, &batch.ids())?;
+    Ok(())
+}
+
+/// Refuses to go on when `path` exists and may not be replaced.
+pub fn refuse_existing(path: &Path, overwrite: bool) -> Result<()> {
+    if path.exists() && !overwrite {
+        bail!("{} exists; pass --overwrite to replace it", path.display());
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` whole (beside it, then renamed); an existing file is replaced only
+/// with `overwrite`.
+pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
+    // Write beside the target and rename, so a reader never sees half a file.
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut builder = tempfile::Builder::new();
+    // Why: a temporary file is private (0600); an export is an ordinary file (0666 less umask).
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .with_context(|| format!("writing {}", path.display()))?;
+    // Without --overwrite the rename itself refuses an existing file: a file that appeared
+    // since the check at the start is not replaced either.
+    let kept = if overwrite {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    kept.map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            anyhow::anyhow!("{} exists; pass --overwrite to replace it", path.display())
+        } else {
+            anyhow::anyhow!("writing {}: {}", path.display(), e.error)
+        }
+    })?;
+    Ok(())
+}
+
+/// An error whose type names its cause in its message and also chains it (`{:#}` would print
+/// the cause twice), kept as its message. For the core's file errors that still do so
+/// (`PanelError::Read`, `SheetFileError`); drop once they name the cause once.
+pub fn held(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// The UI language: `--lang`, else the locale.
+pub fn ui_lang(ui: &UiOpts) -> Result<crate::text::i18n::Lang> {
+    use crate::text::i18n::Lang;
+    Ok(match ui.lang.as_deref() {
+        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
+        None => Lang::from_env(),
+    })
+}
+
+/// Builds the view settings from the command line and the environment.
+pub fn ui_settings(
+    ui: &UiOpts,
+    expert: String,
+    expert_name: String,
+) -> Result<crate::tui::scoring::Settings> {
+    use crate::tui::keymap::KeyMap;
+    use crate::tui::theme::Theme;
+    let lang = ui_lang(ui)?;
+    let mut theme = Theme::resolve(ui.theme.as_deref())?;
+    if crate::tui::theme::no_color_requested() {
+        theme = theme.without_color();
+    }
+    let keymap = match &ui.keymap {
+        Some(p) => KeyMap::load(p)?,
+        None => {
+            let user = directories::ProjectDirs::from("org", "kczg", "revdesk")
+                .map(|d| d.config_dir().join("keymap.toml"))
+                .filter(|p| p.exists());
+            match user {
+                Some(p) => KeyMap::load(&p)?,
+                None => KeyMap::default(),
+            }
+        }
+    };
+    Ok(crate::tui::scoring::Settings {
+        expert,
+        expert_name,
+        lang,
+        theme,
+        keymap,
+        submit_dir: None,
+    })
+}
+
+/// Refuses to open a view without a terminal.
+pub fn need_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!("revdesk's views need a terminal (stdin and stdout must be a TTY)");
+    }
+    Ok(())
+}
+
+/// Parses `25-30` (or `25–30`, `25..30`).
+pub fn parse_range(s: &str) -> Result<(usize, usize)> {
+    let t = s.trim();
+    let (a, b) = t
+        .split_once("..")
+        .or_else(|| t.split_once('-'))
+        .or_else(|| t.split_once('–'))
+        .with_context(|| format!("--shortlist {s}: expected MIN-MAX, e.g. 25-30"))?;
+    let a: usize = a
+        .trim()
+        .parse()
+        .with_context(|| format!("--shortlist {s}: bad minimum"))?;
+    let b: usize = b
+        .trim()
+        .parse()
+        .with_context(|| format!("--shortlist {s}: bad maximum"))?;
+    if a == 0 || a > b {
+        bail!("--shortlist {s}: the minimum must be at least 1 and at most the maximum");
+    }
+    Ok((a, b))
+}
+
+/// Parses `--method`.
+pub fn parse_method(m: &str) -> Result<crate::engine::Method> {
+    m.parse().map_err(|e| anyhow::anyhow!("--method {m}: {e}"))
+}

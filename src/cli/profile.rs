@@ -1,0 +1,77 @@
+//! `revdesk profile show|check`: the rules of a round.
+
+use super::exit::{Exit, ExitKind};
+use crate::domain::profile::Profile;
+use anyhow::{Context, Result};
+use clap::Subcommand;
+use std::path::PathBuf;
+
+/// `revdesk profile ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCmd {
+    /// Print a profile as TOML (default: the built-in kczg-2020), to copy and adapt.
+    Show {
+        /// A profile file to show instead.
+        #[arg(long, value_name = "FILE")]
+        profile: Option<PathBuf>,
+    },
+    /// Check a profile file and summarise it.
+    Check {
+        /// The profile file.
+        file: PathBuf,
+    },
+}
+
+/// Runs `revdesk profile …`.
+pub fn run(p: ProfileCmd) -> Result<()> {
+    match p {
+        ProfileCmd::Show { profile: None } => {
+            print!("{}", crate::domain::profile::KCZG_2020_TOML);
+            Ok(())
+        }
+        ProfileCmd::Show { profile: Some(f) } => {
+            Profile::load(&f)?;
+            let text =
+                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+            print!("{text}");
+            Ok(())
+        }
+        ProfileCmd::Check { file } => {
+            let p = match Profile::load(&file) {
+                Ok(p) => p,
+                Err(e @ crate::domain::profile::ProfileError::Read { .. }) => return Err(e.into()),
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Err(Exit::reported(ExitKind::Input));
+                }
+            };
+            println!("{}: profile {} ({})", file.display(), p.id, p.name);
+            println!(
+                "  domains: {}",
+                p.domains
+                    .iter()
+                    .map(|d| format!("{} {} → {}", d.key, d.name, d.alliance))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            println!(
+                "  quota {} per recommender per domain; shortlist {}–{}; final list {}",
+                p.quota_per_recommender, p.shortlist.min, p.shortlist.max, p.final_list_size
+            );
+            println!(
+                "  criteria: {}",
+                p.criteria
+                    .criteria
+                    .iter()
+                    .map(|c| format!(
+                        "{} {} {}–{} step {} weight {}",
+                        c.key, c.label, c.min, c.max, c.step, c.weight
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            println!("  rubric hash {}", &p.rubric_hash()[..12]);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! `revdesk rank`: the ranking, the shortlist and its stability.
+
+use super::opts::BatchOpts;
+use super::sheets::{SheetsOpts, gather};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Output formats of `rank`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RankFormat {
+    /// An aligned table with the cut line, threshold map and borderline items.
+    Table,
+    /// CSV: rank,id,name,score,n, criterion means, sd, p_shortlist, shortlisted, flags.
+    Csv,
+    /// Everything, as JSON.
+    Json,
+}
+
+/// `revdesk rank`.
+#[derive(Debug, Args)]
+pub struct RankArgs {
+    /// The batch the sheets are for.
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub sheets: SheetsOpts,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RankFormat::Table)]
+    pub format: RankFormat,
+}
+
+/// Runs `revdesk rank`.
+pub fn run(a: RankArgs) -> Result<()> {
+    let g = gather(&a.batch, &a.opts, &a.sheets)?;
+    let out = match a.format {
+        RankFormat::Table => crate::io::export::rank_table(&g.results).into_bytes(),
+        RankFormat::Csv => crate::io::export::rank_csv(&g.results, false),
+        RankFormat::Json => crate::io::export::rank_json(&g.results).into_bytes(),
+    };
+    if a.format != RankFormat::Table
+        && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
+    {
+        // The table says it in its summary; CSV and JSON readers need it on stderr.
+        eprintln!("warning: {p}");
+    }
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    Ok(())
+}

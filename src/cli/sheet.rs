@@ -1,0 +1,73 @@
+//! `revdesk sheet`: write an expert's signed score sheet for the chair.
+
+use super::opts::{
+    BatchOpts, expert_or_default, held, load_profile, load_usable_batch, parse_expert_id,
+    refuse_existing, register, store_dir,
+};
+use crate::store::Store;
+use anyhow::{Result, bail};
+use clap::Args;
+use std::path::PathBuf;
+
+/// `revdesk sheet`.
+#[derive(Debug, Args)]
+pub struct SheetArgs {
+    /// The batch the sheet is for.
+    pub batch: PathBuf,
+    /// The expert whose marks go on the sheet (default: your user name).
+    #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
+    pub expert: Option<String>,
+    /// The store directory (default: $REVDESK_STORE, else the user data directory).
+    #[arg(long, value_name = "DIR")]
+    pub store: Option<PathBuf>,
+    /// The sheet file to write (JSON).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace an existing file.
+    #[arg(long)]
+    pub overwrite: bool,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+}
+
+/// Runs `revdesk sheet`.
+pub fn run(a: SheetArgs) -> Result<()> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
+    refuse_existing(&a.output, a.overwrite)?;
+    let expert = expert_or_default(a.expert, "--expert")?;
+    let dir = store_dir(a.store.as_deref())?;
+    let store = Store::open(&dir)?;
+    if store.expert(&expert)?.is_none() {
+        bail!(
+            "expert '{expert}' has no marks in {} (score or enter some first)",
+            store.path().display()
+        );
+    }
+    register(&store, &batch, &profile)?;
+    let sheet = crate::round::submit::produce(&store, &batch, &profile, &expert)?;
+    crate::io::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
+        held(crate::io::sheet::SheetFileError {
+            path: a.output.clone(),
+            source,
+        })
+    })?;
+    let scored = sheet
+        .items
+        .iter()
+        .filter(|i| profile.rubric().total(&i.scores).is_some())
+        .count();
+    let recused = sheet.items.iter().filter(|i| i.recused).count();
+    println!(
+        "{}: sheet {} of expert {} for batch {}: {} of {} nominations fully scored, {} recused; signed {}",
+        a.output.display(),
+        sheet.sequence,
+        expert,
+        batch.short_hash(),
+        scored,
+        batch.items.len(),
+        recused,
+        sheet.key_fingerprint()
+    );
+    Ok(())
+}

@@ -1,0 +1,137 @@
+//! The options of the commands that read score sheets (`rank`, `stats`, `export`) and the
+//! round they open: the round service does the work, this prints what the chair should know.
+
+use super::exit::Exit;
+use super::opts::{BatchOpts, held, load_profile, load_usable_batch, parse_method, parse_range};
+use crate::domain::batch::Batch;
+use crate::domain::decisions::{self, Recorded};
+use crate::domain::profile::Profile;
+use crate::domain::results::Results;
+use crate::io::panel::Collected;
+use crate::round::{self, Asked, Round, RoundError, Settings, SheetFiles};
+use anyhow::Result;
+use clap::Args;
+use std::path::{Path, PathBuf};
+
+/// Which sheets to read and how to aggregate them.
+#[derive(Debug, Clone, Args)]
+pub struct SheetsOpts {
+    /// Score sheet files, or directories of them (every *.json inside).
+    #[arg(required = true, value_name = "SHEET-OR-DIR")]
+    pub sheets: Vec<PathBuf>,
+    /// A panel file: only sheets signed by a listed expert's pinned key count, and
+    /// affiliations are checked for conflicts of interest.
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
+    /// Go on without the sheets that fail their checks (they are listed).
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// mean, trimmed, median, zscore or calibrated (default: trimmed; with --decisions, the
+    /// method the chair's decisions were made under).
+    #[arg(long, value_name = "METHOD")]
+    pub method: Option<String>,
+    /// Experts needed before `trimmed` drops the highest and lowest total (default: 5; with
+    /// --decisions, the chair's).
+    #[arg(long, value_name = "N")]
+    pub trim_min: Option<usize>,
+    /// The shortlist size range (default: the profile's, e.g. 25-30; with --decisions, the
+    /// chair's).
+    #[arg(long, value_name = "MIN-MAX")]
+    pub shortlist: Option<String>,
+    /// Bootstrap resamples for the stability analysis (0 skips it; `stats` shows no stability
+    /// and ignores it).
+    #[arg(long, default_value_t = 2000, value_name = "B")]
+    pub bootstrap: usize,
+    /// Bootstrap seed: the same seed gives the same figures (`stats` ignores it).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The chair's store: its decisions (cut, overrides with reasons) are applied.
+    #[arg(long = "decisions", visible_alias = "store", value_name = "DIR")]
+    pub decisions: Option<PathBuf>,
+}
+
+/// Everything `rank`, `stats` and `export` work from.
+pub struct Gathered {
+    /// The round's rules.
+    pub profile: Profile,
+    /// The batch.
+    pub batch: Batch,
+    /// The aggregated results, the chair's decisions applied.
+    pub results: Results,
+}
+
+/// The chair's decision log for a batch from `--decisions DIR`; a damaged log is an error.
+fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
+    let log = round::chair_log(dir, batch).map_err(|e| match e {
+        RoundError::NoChairStore { dir } => {
+            anyhow::anyhow!("--decisions {}: no chair's store there", dir.display())
+        }
+        e => e.into(),
+    })?;
+    if log.is_empty() {
+        eprintln!(
+            "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
+            dir.display(),
+            batch.short_hash()
+        );
+    }
+    Ok(log)
+}
+
+/// Prints what reading the sheets found besides the sheets that count.
+fn report_reading(reading: &Collected, skip_invalid: bool) {
+    for n in &reading.notes {
+        eprintln!("note: {n}");
+    }
+    for c in &reading.conflicts {
+        eprintln!("conflict of interest: {c}; that score is excluded");
+    }
+    let lead = if skip_invalid { "skipped" } else { "rejected" };
+    for r in &reading.rejected {
+        eprintln!("{lead}: {r}");
+    }
+}
+
+/// Reads the batch and the sheets and aggregates, printing what the chair should know; an
+/// input that cannot be aggregated is explained and gives exit code 1.
+///
+/// With `--decisions`, the settings of the chair's latest decision (method, range, trim_min) are
+/// the defaults: a decided K means the list the chair saw only under them. Options given on the
+/// command line win, with a warning when they differ.
+pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathered> {
+    let profile = load_profile(opts.profile.as_deref())?;
+    let asked = Asked {
+        method: so.method.as_deref().map(parse_method).transpose()?,
+        shortlist: so.shortlist.as_deref().map(parse_range).transpose()?,
+        trim_min: so.trim_min,
+    };
+    let batch = load_usable_batch(batch, &profile, opts)?;
+    let log = so
+        .decisions
+        .as_deref()
+        .map(|dir| chair_log(dir, &batch))
+        .transpose()?;
+    let panel = round::load_panel(so.panel.as_deref()).map_err(held)?;
+    let made = log.as_deref().and_then(decisions::made_under);
+    let settings = Settings::resolve(asked, made.as_ref(), so.bootstrap, so.seed);
+    let sheets = SheetFiles(so.sheets.clone());
+    let mut round = Round::new(profile, batch, panel, sheets, settings);
+    report_reading(round.reading(), so.skip_invalid);
+    round.check_reading(so.skip_invalid).map_err(|e| match e {
+        RoundError::Rejected { count } => Exit::input(format!(
+            "{count} sheet(s) rejected; fix them or pass --skip-invalid to go on without them"
+        )),
+        e @ RoundError::NoSheets => Exit::input(e.to_string()),
+        e => e.into(),
+    })?;
+    let decided = round.decided(round.settings.method, log.as_deref())?;
+    for n in &decided.notices {
+        let lead = if n.is_warning() { "warning" } else { "note" };
+        eprintln!("{lead}: {n}");
+    }
+    Ok(Gathered {
+        profile: round.profile,
+        batch: round.batch,
+        results: decided.results,
+    })
+}

@@ -1,0 +1,88 @@
+//! `revdesk validate`: check a batch and list every problem found.
+
+use super::exit::{Exit, ExitKind};
+use super::opts::{BatchOpts, batch_options, load_profile};
+use crate::io::import::ImportError;
+use crate::io::validate::{self, Report};
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One finding a line, then a summary.
+    Text,
+    /// The findings as a JSON array.
+    Json,
+}
+
+/// `revdesk validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The batch file (.xlsx, .csv or .json).
+    pub batch: PathBuf,
+    #[command(flatten)]
+    pub opts: BatchOpts,
+    /// Treat warnings (quota, lengths, codes, contacts) as errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// Runs `revdesk validate`.
+pub fn run(a: ValidateArgs) -> Result<()> {
+    let profile = load_profile(a.opts.profile.as_deref())?;
+    let report: Report = match validate::load(&a.batch, &profile, &batch_options(&a.opts)) {
+        Ok(r) => r,
+        Err(e) => {
+            // An unreadable file is still one finding, in the same formats.
+            // The line starts with the path already: the message must not repeat it.
+            let (line, msg) = match &e {
+                ImportError::Malformed { line, message, .. } => (*line, message.clone()),
+                ImportError::Io { source, .. } => (0, format!("cannot read: {source}")),
+                ImportError::Format { .. } => (
+                    0,
+                    "unknown batch format (use .xlsx, .csv or .json)".to_string(),
+                ),
+            };
+            match a.format {
+                ReportFormat::Text => {
+                    // Line 0 is "no particular line": name the file only.
+                    let place = if line == 0 {
+                        a.batch.display().to_string()
+                    } else {
+                        format!("{}:{line}", a.batch.display())
+                    };
+                    println!("{place}: error: -: {msg}");
+                }
+                ReportFormat::Json => {
+                    let f = serde_json::json!([{
+                        "path": a.batch, "line": line, "severity": "error", "id": null,
+                        "field": null, "code": "unreadable", "message": msg,
+                    }]);
+                    println!("{}", serde_json::to_string_pretty(&f)?);
+                }
+            }
+            return Err(Exit::reported(ExitKind::Usage));
+        }
+    };
+    match a.format {
+        ReportFormat::Text => print!("{}", report.render_text(a.strict, &profile)),
+        ReportFormat::Json => {
+            let mut findings = report.findings.clone();
+            if a.strict {
+                for f in &mut findings {
+                    f.severity = validate::Severity::Error;
+                }
+            }
+            println!("{}", serde_json::to_string_pretty(&findings)?);
+        }
+    }
+    if report.errors(a.strict) > 0 {
+        return Err(Exit::reported(ExitKind::Input));
+    }
+    Ok(())
+}
