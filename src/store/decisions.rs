@@ -1,6 +1,6 @@
 //! The chair's decisions, named sequences and the meta table.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::domain::decisions::DecisionRow;
 
@@ -9,13 +9,7 @@ use super::{Fail, Store, StoreError, now};
 impl Store {
     /// Value stored under `key` in the meta table.
     pub fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let r = (|| -> Result<Option<String>, Fail> {
-            Ok(self
-                .conn
-                .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-                .query_row([key], |r| r.get(0))
-                .optional()?)
-        })();
+        let r = meta_in(&self.conn, key).map_err(Fail::from);
         self.wrap("meta_get", r)
     }
 
@@ -87,6 +81,13 @@ impl Store {
         })();
         self.wrap("next_sequence", r)
     }
+}
+
+/// The meta value under `key`, read on `conn` (the store's connection or an open transaction).
+pub(super) fn meta_in(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()
 }
 
 #[cfg(test)]

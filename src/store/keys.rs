@@ -1,6 +1,8 @@
 //! Each expert's secret signing key.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::decisions::meta_in;
 
 use super::{Fail, Store, StoreError, now};
 
@@ -10,13 +12,7 @@ const LEGACY_KEY_META: &str = "signing_key";
 impl Store {
     /// The secret signing key (hex) kept for `expert`, if one was made.
     pub fn expert_key(&self, expert: &str) -> Result<Option<String>, StoreError> {
-        let r = (|| -> Result<Option<String>, Fail> {
-            Ok(self
-                .conn
-                .prepare_cached("SELECT secret FROM expert_keys WHERE expert = ?1")?
-                .query_row([expert], |r| r.get(0))
-                .optional()?)
-        })();
+        let r = key_in(&self.conn, expert).map_err(Fail::from);
         self.wrap("expert_key", r)
     }
 
@@ -26,17 +22,10 @@ impl Store {
     pub fn ensure_expert_key(&self, expert: &str, fresh: &str) -> Result<String, StoreError> {
         let r = (|| -> Result<String, Fail> {
             let tx = self.begin_write()?;
-            let found: Option<String> = tx
-                .prepare_cached("SELECT secret FROM expert_keys WHERE expert = ?1")?
-                .query_row([expert], |r| r.get(0))
-                .optional()?;
-            if let Some(secret) = found {
+            if let Some(secret) = key_in(&tx, expert)? {
                 return Ok(secret);
             }
-            let legacy: Option<String> = tx
-                .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-                .query_row([LEGACY_KEY_META], |r| r.get(0))
-                .optional()?;
+            let legacy = meta_in(&tx, LEGACY_KEY_META)?;
             let secret = legacy.unwrap_or_else(|| fresh.to_string());
             tx.prepare_cached(
                 "INSERT INTO expert_keys (expert, secret, created_at) VALUES (?1, ?2, ?3)",
@@ -65,6 +54,13 @@ impl Store {
         })();
         self.wrap("experts_sharing_key", r)
     }
+}
+
+/// The secret key kept for `expert`, read on `conn` (the store's connection or a transaction).
+fn key_in(conn: &Connection, expert: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT secret FROM expert_keys WHERE expert = ?1")?
+        .query_row([expert], |r| r.get(0))
+        .optional()
 }
 
 #[cfg(test)]

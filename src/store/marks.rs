@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use serde::{Deserialize, Serialize};
 
 use super::registry::check_expert_batch;
@@ -408,6 +408,21 @@ fn read_field(
     })
 }
 
+/// Sets one column of an item's state row (the caller has just made sure the row exists).
+fn set_state(
+    tx: &Connection,
+    ctx: &TxnCtx<'_>,
+    item: &str,
+    column: &str,
+    value: impl ToSql,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(&format!(
+        "UPDATE item_state SET {column} = ?4 WHERE expert = ?1 AND batch = ?2 AND item = ?3"
+    ))?
+    .execute(params![ctx.expert, ctx.batch, item, value])?;
+    Ok(())
+}
+
 /// Applies changes inside an open write transaction; creates the txn row lazily on
 /// the first real change. Returns the number of history rows written.
 fn apply_in(
@@ -493,33 +508,11 @@ fn apply_in(
                 )?
                 .execute(params![ctx.expert, ctx.batch, item, criterion])?;
             }
-            Change::Comment { text, .. } => {
-                tx.prepare_cached(
-                    "UPDATE item_state SET comment = ?4
-                     WHERE expert = ?1 AND batch = ?2 AND item = ?3",
-                )?
-                .execute(params![ctx.expert, ctx.batch, item, text])?;
-            }
-            Change::Recusal { reason, .. } => {
-                tx.prepare_cached(
-                    "UPDATE item_state SET recusal = ?4
-                     WHERE expert = ?1 AND batch = ?2 AND item = ?3",
-                )?
-                .execute(params![ctx.expert, ctx.batch, item, reason])?;
-            }
-            Change::Flag { flagged, .. } => {
-                tx.prepare_cached(
-                    "UPDATE item_state SET flagged = ?4
-                     WHERE expert = ?1 AND batch = ?2 AND item = ?3",
-                )?
-                .execute(params![ctx.expert, ctx.batch, item, flagged])?;
-            }
+            Change::Comment { text, .. } => set_state(tx, ctx, item, "comment", text)?,
+            Change::Recusal { reason, .. } => set_state(tx, ctx, item, "recusal", reason)?,
+            Change::Flag { flagged, .. } => set_state(tx, ctx, item, "flagged", flagged)?,
             Change::Confidence { level, .. } => {
-                tx.prepare_cached(
-                    "UPDATE item_state SET confidence = ?4
-                     WHERE expert = ?1 AND batch = ?2 AND item = ?3",
-                )?
-                .execute(params![ctx.expert, ctx.batch, item, level.as_str()])?;
+                set_state(tx, ctx, item, "confidence", level.as_str())?
             }
         }
         tx.prepare_cached(
