@@ -278,10 +278,10 @@ pub struct Results {
     /// The nominations as submitted, in id order (the final review builds its batch from these).
     pub nominations: Vec<crate::domain::batch::Item>,
     /// The chair's decision log, when decisions were applied.
-    pub decisions: Vec<crate::domain::decisions::Recorded>,
+    pub decisions: Vec<crate::domain::decided::Recorded>,
     /// What the chair's decisions did (decided K, list size, overrides, split tie, settings).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided: Option<crate::domain::decisions::Applied>,
+    pub decided: Option<crate::domain::decided::Applied>,
 }
 
 /// Why the cut is where it is, in plain words.
