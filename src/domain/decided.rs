@@ -96,8 +96,9 @@ pub struct Recorded {
 }
 
 /// An include or exclude.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Override {
     /// Put on the list against the ranking.
     Include,
@@ -108,10 +109,7 @@ pub enum Override {
 impl Override {
     /// `include` / `exclude`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Override::Include => "include",
-            Override::Exclude => "exclude",
-        }
+        self.into()
     }
 }
 

@@ -20,8 +20,20 @@ use super::panel::Panel;
 pub const ZERO_SD: f64 = 1e-9;
 
 /// How item scores are formed from the experts' totals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Default,
+    Serialize,
+    strum::Display,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Method {
     /// Mean of the totals.
     Mean,
@@ -48,19 +60,7 @@ impl Method {
 
     /// The canonical lowercase name accepted by `parse`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Mean => "mean",
-            Method::Trimmed => "trimmed",
-            Method::Median => "median",
-            Method::Zscore => "zscore",
-            Method::Calibrated => "calibrated",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -325,6 +325,10 @@ mod tests {
             assert_eq!(m.as_str().parse::<Method>(), Ok(m));
             assert_eq!(m.to_string(), m.as_str());
         }
+        assert_eq!(
+            Method::ALL.map(Method::as_str),
+            ["mean", "trimmed", "median", "zscore", "calibrated"]
+        );
         assert_eq!(" ZScore ".parse::<Method>(), Ok(Method::Zscore));
         assert_eq!(
             "average".parse::<Method>(),
