@@ -21,8 +21,9 @@ mod values;
 pub use values::{parse_trl, valid_email, valid_phone};
 
 /// How bad a finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, strum::IntoStaticStr)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Severity {
     /// A "原则上" rule: reported, an error only under `--strict`.
     Warning,
@@ -52,10 +53,7 @@ pub struct Finding {
 impl Finding {
     /// The compiler-style line: `PATH:LINE: error: ID: message`.
     pub fn to_line(&self) -> String {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
+        let sev: &str = self.severity.into();
         // Line 0 means "no line" (a file that could not be read at all): say the file only,
         // as compilers do, rather than point at a line that does not exist.
         let place = if self.line == 0 {
