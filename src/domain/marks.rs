@@ -112,7 +112,7 @@ pub enum Source {
     Paper,
     /// Imported from a file.
     Import,
-    /// Written by [`Store::undo`].
+    /// Written by [`Store::undo`](crate::store::Store::undo).
     Undo,
 }
 
