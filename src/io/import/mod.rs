@@ -153,7 +153,7 @@ pub fn read_bytes(path: &Path, format: Format, bytes: &[u8]) -> Result<RawBatch,
 }
 
 /// A text file that does not decode, as a malformed-file error at its line.
-pub(super) fn encoding_error(path: &Path, e: DecodeError) -> ImportError {
+fn encoding_error(path: &Path, e: DecodeError) -> ImportError {
     ImportError::Malformed {
         path: path.to_path_buf(),
         line: e.line(),
@@ -162,7 +162,7 @@ pub(super) fn encoding_error(path: &Path, e: DecodeError) -> ImportError {
 }
 
 /// A batch of `format` with nothing read yet.
-pub(super) fn empty(path: &Path, format: Format) -> RawBatch {
+fn empty(path: &Path, format: Format) -> RawBatch {
     RawBatch {
         path: path.to_path_buf(),
         format,
@@ -178,7 +178,7 @@ pub(super) fn empty(path: &Path, format: Format) -> RawBatch {
 }
 
 /// Maps a header row to fields, noting unknown and duplicate columns.
-pub(super) fn map_header(raw: &mut RawBatch, headers: &[String]) -> Vec<Option<Field>> {
+fn map_header(raw: &mut RawBatch, headers: &[String]) -> Vec<Option<Field>> {
     let mut map = Vec::with_capacity(headers.len());
     for h in headers {
         let f = Field::from_header(h);
@@ -203,12 +203,12 @@ pub(super) fn map_header(raw: &mut RawBatch, headers: &[String]) -> Vec<Option<F
 }
 
 /// Rows before the header that may be searched for it (a title row, a note, a blank).
-pub(super) const HEADER_SEARCH_ROWS: usize = 10;
+const HEADER_SEARCH_ROWS: usize = 10;
 /// Cells naming known fields that make a row the header.
-pub(super) const HEADER_MIN_FIELDS: usize = 3;
+const HEADER_MIN_FIELDS: usize = 3;
 
 /// How many cells of a row name a known field.
-pub(super) fn known_fields<'s>(cells: impl IntoIterator<Item = &'s str>) -> usize {
+fn known_fields<'s>(cells: impl IntoIterator<Item = &'s str>) -> usize {
     cells
         .into_iter()
         .filter(|c| Field::from_header(c).is_some())
@@ -217,7 +217,7 @@ pub(super) fn known_fields<'s>(cells: impl IntoIterator<Item = &'s str>) -> usiz
 
 /// The index of the header among `rows` (non-empty rows, in order): the first row in which
 /// at least three cells name known fields, else the first row.
-pub(super) fn header_index(known: impl IntoIterator<Item = usize>) -> usize {
+fn header_index(known: impl IntoIterator<Item = usize>) -> usize {
     known
         .into_iter()
         .take(HEADER_SEARCH_ROWS)
