@@ -227,7 +227,7 @@ impl Ctx<'_> {
 struct RowCheck<'c, 'a> {
     cx: &'c mut Ctx<'a>,
     row: &'a RawRow,
-    /// No error so far: the row can become an item.
+    /// Nothing so far makes the row unusable: it can become an item.
     ok: bool,
 }
 
