@@ -7,6 +7,8 @@ use std::path::PathBuf;
 /// A field of the nomination form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Field {
     /// 编号.
     Id,
@@ -78,31 +80,9 @@ impl Field {
         Field::PreliminaryScore,
     ];
 
-    /// The English key (JSON key, CSV alias).
+    /// The English key (JSON key, CSV alias), as serde names the field.
     pub fn key(self) -> &'static str {
-        match self {
-            Field::Id => "id",
-            Field::Name => "name",
-            Field::Domain => "domain",
-            Field::Industry => "industry",
-            Field::ProjectType => "project_type",
-            Field::Trl => "trl",
-            Field::Applicant => "applicant",
-            Field::Recommender => "recommender",
-            Field::Contact => "contact",
-            Field::Phone => "phone",
-            Field::Address => "address",
-            Field::Email => "email",
-            Field::Team => "team",
-            Field::Ip => "ip",
-            Field::Awards => "awards",
-            Field::Level => "level",
-            Field::Benefits => "benefits",
-            Field::LevelDetail => "level_detail",
-            Field::BenefitsDetail => "benefits_detail",
-            Field::PreliminaryRank => "preliminary_rank",
-            Field::PreliminaryScore => "preliminary_score",
-        }
+        self.into()
     }
 
     /// The Chinese header as on the form.
@@ -503,6 +483,43 @@ mod tests {
         for f in Field::ALL {
             assert_eq!(Field::from_header(f.header()), Some(f));
             assert_eq!(Field::from_header(f.key()), Some(f));
+        }
+    }
+
+    #[test]
+    fn keys_are_the_forms_english_names() {
+        let keys = Field::ALL.map(Field::key);
+        assert_eq!(
+            keys,
+            [
+                "id",
+                "name",
+                "domain",
+                "industry",
+                "project_type",
+                "trl",
+                "applicant",
+                "recommender",
+                "contact",
+                "phone",
+                "address",
+                "email",
+                "team",
+                "ip",
+                "awards",
+                "level",
+                "benefits",
+                "level_detail",
+                "benefits_detail",
+                "preliminary_rank",
+                "preliminary_score",
+            ]
+        );
+        for f in Field::ALL {
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                format!("\"{}\"", f.key())
+            );
         }
     }
 

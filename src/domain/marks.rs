@@ -34,6 +34,12 @@ pub fn check_expert_id(id: &str) -> Result<(), ExpertIdError> {
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
 )]
 #[serde(rename_all = "lowercase")]
+#[derive(strum::Display, strum::EnumString, strum::IntoStaticStr)]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_confidence
+)]
 pub enum Confidence {
     /// Low confidence.
     Low,
@@ -58,35 +64,24 @@ impl Confidence {
 
     /// Stable lowercase name, as stored and in sheets.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Normal => "normal",
-            Confidence::High => "high",
-        }
+        self.into()
     }
 }
 
-impl fmt::Display for Confidence {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Confidence {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "low" => Ok(Confidence::Low),
-            "normal" => Ok(Confidence::Normal),
-            "high" => Ok(Confidence::High),
-            _ => Err(format!("unknown confidence {s:?}")),
-        }
-    }
+/// The error of parsing a [`Confidence`].
+fn unknown_confidence(s: &str) -> String {
+    format!("unknown confidence {s:?}")
 }
 
 /// Where a change came from; recorded in history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(strum::Display, strum::EnumString, strum::IntoStaticStr)]
+#[strum(
+    serialize_all = "lowercase",
+    parse_err_ty = String,
+    parse_err_fn = unknown_source
+)]
 pub enum Source {
     /// Typed in the terminal UI.
     Keyboard,
@@ -94,39 +89,20 @@ pub enum Source {
     Paper,
     /// Imported from a file.
     Import,
-    /// Written by [`Store::undo`].
+    /// Written by [`Store::undo`](crate::store::Store::undo).
     Undo,
 }
 
 impl Source {
     /// Stable lowercase name, as stored.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Keyboard => "keyboard",
-            Source::Paper => "paper",
-            Source::Import => "import",
-            Source::Undo => "undo",
-        }
+        self.into()
     }
 }
 
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Source {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "keyboard" => Ok(Source::Keyboard),
-            "paper" => Ok(Source::Paper),
-            "import" => Ok(Source::Import),
-            "undo" => Ok(Source::Undo),
-            _ => Err(format!("unknown source {s:?}")),
-        }
-    }
+/// The error of parsing a [`Source`].
+fn unknown_source(s: &str) -> String {
+    format!("unknown source {s:?}")
 }
 
 /// Which field of an item a change or history row concerns.
@@ -352,5 +328,34 @@ mod tests {
         assert_eq!(Confidence::Normal.weight(), 1.0);
         assert_eq!(Confidence::High.weight(), 3.0625);
         assert!((Confidence::Low.weight() - 1.0 / 3.0625).abs() < 1e-15);
+    }
+
+    #[test]
+    fn names_round_trip_and_unknown_names_are_named() {
+        for (c, name) in [
+            (Confidence::Low, "low"),
+            (Confidence::Normal, "normal"),
+            (Confidence::High, "high"),
+        ] {
+            assert_eq!((c.as_str(), c.to_string()), (name, name.to_string()));
+            assert_eq!(name.parse::<Confidence>(), Ok(c));
+        }
+        for (s, name) in [
+            (Source::Keyboard, "keyboard"),
+            (Source::Paper, "paper"),
+            (Source::Import, "import"),
+            (Source::Undo, "undo"),
+        ] {
+            assert_eq!((s.as_str(), s.to_string()), (name, name.to_string()));
+            assert_eq!(name.parse::<Source>(), Ok(s));
+        }
+        assert_eq!(
+            "High".parse::<Confidence>(),
+            Err("unknown confidence \"High\"".to_string())
+        );
+        assert_eq!(
+            "web".parse::<Source>(),
+            Err("unknown source \"web\"".to_string())
+        );
     }
 }

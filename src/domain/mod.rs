@@ -2,6 +2,7 @@
 //! results and the chair's decisions. Pure data and rules.
 
 pub mod batch;
+pub mod decided;
 pub mod decisions;
 pub mod industry;
 pub mod marks;

@@ -9,21 +9,9 @@ use serde::Serialize;
 
 /// Something about a nomination's result the chair should look at. The declaration order is
 /// the order flags are listed in.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[derive(strum::Display, strum::EnumString, strum::IntoStaticStr)]
 #[strum(serialize_all = "kebab-case")]
 pub enum Flag {
     /// The probability of being on the shortlist is between the borderline band's edges.
@@ -278,10 +266,10 @@ pub struct Results {
     /// The nominations as submitted, in id order (the final review builds its batch from these).
     pub nominations: Vec<crate::domain::batch::Item>,
     /// The chair's decision log, when decisions were applied.
-    pub decisions: Vec<crate::domain::decisions::Recorded>,
+    pub decisions: Vec<crate::domain::decided::Recorded>,
     /// What the chair's decisions did (decided K, list size, overrides, split tie, settings).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided: Option<crate::domain::decisions::Applied>,
+    pub decided: Option<crate::domain::decided::Applied>,
 }
 
 /// Why the cut is where it is, in plain words.

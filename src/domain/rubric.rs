@@ -135,11 +135,6 @@ impl Criterion {
         moved.clamp(self.min, self.max)
     }
 
-    /// Number of allowed values.
-    pub fn levels(&self) -> usize {
-        ((self.max - self.min) / self.step).round() as usize + 1
-    }
-
     /// Formats a score with as many decimals as the step needs.
     pub fn format(&self, value: f64) -> String {
         format_score(value, self.step)
@@ -358,7 +353,6 @@ mod tests {
             );
         }
         assert_eq!(c.parse(".5"), Ok(0.5));
-        assert_eq!(c.levels(), 21);
         assert_eq!(c.format(7.5), "7.5");
         assert_eq!(crit("b", 0.0, 10.0, 1.0, 1.0).format(7.0), "7");
     }

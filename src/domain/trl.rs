@@ -37,15 +37,6 @@ pub fn describe(level: u8, english: bool) -> &'static str {
     }
 }
 
-/// The note shown beside the descriptions: they paraphrase, not quote.
-pub fn disclaimer(english: bool) -> &'static str {
-    if english {
-        "revdesk's paraphrase of the 9-level scale, not the text of GB/T 22900-2009"
-    } else {
-        "revdesk 对九级量表的通俗概括，并非 GB/T 22900-2009 原文"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

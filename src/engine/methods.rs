@@ -1,4 +1,5 @@
-//! The five aggregation methods, computed on expert multiplicities so the bootstrap reuses them.
+//! The five aggregation methods, computed on expert multiplicities so the bootstrap reuses them;
+//! the four closed-form ones here, `calibrated` in its own module, both dispatched by `score`.
 //!
 //! Every method is evaluated for a vector `mult[e]` = how many times expert e is on the
 //! (re)sampled panel. The real panel is `mult = 1` for everyone; a bootstrap resample has
@@ -11,7 +12,6 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::calibrated::{self, CalWorkspace};
 use super::describe::mean_sd;
 use super::error::AggregateError;
 use super::panel::Panel;
@@ -22,6 +22,8 @@ pub const ZERO_SD: f64 = 1e-9;
 /// How item scores are formed from the experts' totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(strum::Display, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum Method {
     /// Mean of the totals.
     Mean,
@@ -48,19 +50,7 @@ impl Method {
 
     /// The canonical lowercase name accepted by `parse`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Mean => "mean",
-            Method::Trimmed => "trimmed",
-            Method::Median => "median",
-            Method::Zscore => "zscore",
-            Method::Calibrated => "calibrated",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        self.into()
     }
 }
 
@@ -205,34 +195,7 @@ impl Engine {
         }
     }
 
-    /// Scores every item for the multiplicities `mult`; `None` where no counting expert is present.
-    pub fn score(
-        &self,
-        method: Method,
-        trim_min: usize,
-        mult: &[u32],
-        ws: &mut CalWorkspace,
-        out: &mut [Option<f64>],
-    ) -> Result<(), AggregateError> {
-        if method == Method::Calibrated {
-            calibrated::fit_into(self, mult, ws)?;
-            out.copy_from_slice(&ws.v);
-            return Ok(());
-        }
-        for (i, slot) in out.iter_mut().enumerate().take(self.n_items) {
-            let r = self.start[i]..self.start[i + 1];
-            *slot = match method {
-                Method::Mean => self.mean(r, mult),
-                Method::Trimmed => self.trimmed(r, mult, trim_min),
-                Method::Median => self.median(r, mult),
-                Method::Zscore => self.zmean(r, mult),
-                Method::Calibrated => None,
-            };
-        }
-        Ok(())
-    }
-
-    fn mean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
+    pub(super) fn mean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
         let (mut s, mut n) = (0.0, 0u64);
         for j in r {
             let m = mult[self.expert[j]];
@@ -244,7 +207,12 @@ impl Engine {
         (n > 0).then(|| s / n as f64)
     }
 
-    fn trimmed(&self, r: std::ops::Range<usize>, mult: &[u32], trim_min: usize) -> Option<f64> {
+    pub(super) fn trimmed(
+        &self,
+        r: std::ops::Range<usize>,
+        mult: &[u32],
+        trim_min: usize,
+    ) -> Option<f64> {
         let mut n = 0u64;
         let (mut first, mut last) = (usize::MAX, usize::MAX);
         for j in r.clone() {
@@ -277,7 +245,7 @@ impl Engine {
         Some(s / (n - 2) as f64)
     }
 
-    fn median(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
+    pub(super) fn median(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
         let n: u64 = r.clone().map(|j| u64::from(mult[self.expert[j]])).sum();
         if n == 0 {
             return None;
@@ -303,7 +271,7 @@ impl Engine {
         Some((a? + b?) / 2.0)
     }
 
-    fn zmean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
+    pub(super) fn zmean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
         let (mut s, mut n) = (0.0, 0u64);
         for j in r {
             let e = self.expert[j];
@@ -319,6 +287,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
+    use super::super::calibrated::CalWorkspace;
     use super::*;
 
     /// Builds a panel from rows of (expert, item, total); criteria empty, weight 1.
@@ -346,6 +315,10 @@ mod tests {
             assert_eq!(m.as_str().parse::<Method>(), Ok(m));
             assert_eq!(m.to_string(), m.as_str());
         }
+        assert_eq!(
+            Method::ALL.map(Method::as_str),
+            ["mean", "trimmed", "median", "zscore", "calibrated"]
+        );
         assert_eq!(" ZScore ".parse::<Method>(), Ok(Method::Zscore));
         assert_eq!(
             "average".parse::<Method>(),

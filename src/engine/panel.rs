@@ -216,16 +216,6 @@ impl Panel {
         &self.observations
     }
 
-    /// Panel index of an expert id.
-    pub fn expert_index(&self, id: &str) -> Option<usize> {
-        self.expert_index.get(id).copied()
-    }
-
-    /// Panel index of an item id.
-    pub fn item_index(&self, id: &str) -> Option<usize> {
-        self.item_index.get(id).copied()
-    }
-
     /// The observation of expert `expert` on item `item` (panel indices), if any.
     pub fn observation(&self, expert: usize, item: usize) -> Option<&Observation> {
         if expert >= self.experts.len() || item >= self.items.len() {

@@ -4,7 +4,7 @@ use crate::domain::batch::{Field, Item, ProjectType};
 use crate::domain::profile::Profile;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -182,6 +182,38 @@ pub fn items(profile: &Profile, spec: &Spec) -> Vec<Item> {
         .collect()
 }
 
+/// A generated batch that could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// The CSV or JSON file could not be written.
+    #[error("writing {}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The workbook could not be saved.
+    #[error("writing {}", path.display())]
+    SaveXlsx {
+        /// The file.
+        path: PathBuf,
+        /// The workbook writer's error.
+        #[source]
+        source: rust_xlsxwriter::XlsxError,
+    },
+    /// A CSV record could not be formatted.
+    #[error(transparent)]
+    Csv(#[from] csv::Error),
+    /// The JSON document could not be formatted.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// A worksheet or cell could not be written.
+    #[error(transparent)]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
 /// Output formats of a generated batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutFormat {
@@ -214,8 +246,11 @@ pub fn write(
     domain: &str,
     format: OutFormat,
     path: &Path,
-) -> anyhow::Result<()> {
-    use anyhow::Context;
+) -> Result<(), SynthError> {
+    let write_err = |source| SynthError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     match format {
         OutFormat::Csv => {
             let mut buf = vec![0xEF, 0xBB, 0xBF];
@@ -225,9 +260,9 @@ pub fn write(
                 for it in items {
                     w.write_record(FORM_FIELDS.iter().map(|f| cell(profile, it, *f)))?;
                 }
-                w.flush()?;
+                w.flush().map_err(csv::Error::from)?;
             }
-            std::fs::write(path, buf).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(path, buf).map_err(write_err)?;
         }
         OutFormat::Json => {
             let rows: Vec<serde_json::Value> = items
@@ -252,7 +287,7 @@ pub fn write(
                 "items": rows,
             });
             let text = serde_json::to_string_pretty(&doc)?;
-            std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+            std::fs::write(path, text).map_err(write_err)?;
         }
         OutFormat::Xlsx => {
             let mut wb = rust_xlsxwriter::Workbook::new();
@@ -271,8 +306,10 @@ pub fn write(
                     }
                 }
             }
-            wb.save(path)
-                .with_context(|| format!("writing {}", path.display()))?;
+            wb.save(path).map_err(|source| SynthError::SaveXlsx {
+                path: path.to_path_buf(),
+                source,
+            })?;
         }
     }
     Ok(())

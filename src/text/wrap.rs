@@ -12,10 +12,7 @@
 //! - In the single-line functions ([`width`], [`truncate`], [`pad`]) a line break ("\n", "\r\n" or
 //!   "\r") is drawn as one space. [`wrap`] treats a line break as a paragraph break.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::ops::Range;
-use std::sync::Arc;
 
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
@@ -408,95 +405,6 @@ fn is_open(c: char) -> bool {
     )
 }
 
-/// Bounded memo of [`wrap`] results, keyed by a caller-chosen key (e.g. `(item_id, field_id)`) and width.
-///
-/// Each entry also stores a fingerprint of the text. If the text behind a key changes, the next
-/// [`WrapCache::get`] re-wraps it, so a stale result is never returned. When the cache is full,
-/// the least recently used half is dropped at once, which keeps eviction cheap on average.
-#[derive(Debug)]
-pub struct WrapCache<K> {
-    entries: HashMap<(K, usize), CacheEntry>,
-    capacity: usize,
-    clock: u64,
-}
-
-#[derive(Debug)]
-struct CacheEntry {
-    fingerprint: u64,
-    lines: Arc<[String]>,
-    last_used: u64,
-}
-
-impl<K: Hash + Eq> WrapCache<K> {
-    /// Creates a cache that holds at most `capacity` (at least 1) wrapped texts.
-    pub fn new(capacity: usize) -> Self {
-        WrapCache {
-            entries: HashMap::new(),
-            capacity: capacity.max(1),
-            clock: 0,
-        }
-    }
-
-    /// Returns `wrap(text, width)`, reusing the stored lines when this key, width and text were seen before.
-    pub fn get(&mut self, key: K, width: usize, text: &str) -> Arc<[String]> {
-        self.clock += 1;
-        let fingerprint = fingerprint(text);
-        let slot = (key, width);
-        if let Some(entry) = self.entries.get_mut(&slot)
-            && entry.fingerprint == fingerprint
-        {
-            entry.last_used = self.clock;
-            return Arc::clone(&entry.lines);
-        }
-        let lines: Arc<[String]> = wrap(text, width).into();
-        if !self.entries.contains_key(&slot) && self.entries.len() >= self.capacity {
-            self.evict_older_half();
-        }
-        self.entries.insert(
-            slot,
-            CacheEntry {
-                fingerprint,
-                lines: Arc::clone(&lines),
-                last_used: self.clock,
-            },
-        );
-        lines
-    }
-
-    /// Drops every entry (e.g. after a theme or settings change that alters layout).
-    pub fn clear(&mut self) {
-        self.entries.clear();
-    }
-
-    /// Number of stored (key, width) entries.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether the cache holds no entries.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    fn evict_older_half(&mut self) {
-        let mut ages: Vec<u64> = self.entries.values().map(|e| e.last_used).collect();
-        if ages.is_empty() {
-            return;
-        }
-        // Why: drop the older half, rounded up, so at least one entry is freed.
-        let oldest_kept = (ages.len() - 1) / 2;
-        let (_, cutoff, _) = ages.select_nth_unstable(oldest_kept);
-        let cutoff = *cutoff;
-        self.entries.retain(|_, e| e.last_used > cutoff);
-    }
-}
-
-fn fingerprint(text: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -843,37 +751,6 @@ mod tests {
         assert_eq!(pad("中文中文", 5), "中文~");
         assert_eq!(pad("中文中文", 4), "中~ ");
         assert_eq!(width(&pad("", 3)), 3);
-    }
-
-    #[test]
-    fn cache_reuses_and_refreshes() {
-        let mut cache: WrapCache<(u64, u32)> = WrapCache::new(4);
-        let a = cache.get((1, 0), 10, "中文中文中文");
-        let b = cache.get((1, 0), 10, "中文中文中文");
-        assert!(Arc::ptr_eq(&a, &b));
-        assert_eq!(&*a, ["中文中文中", "文"]);
-        // Another width is a separate entry.
-        let c = cache.get((1, 0), 4, "中文中文中文");
-        assert_eq!(c.len(), 3);
-        // Changed text under the same key is re-wrapped, not served stale.
-        let d = cache.get((1, 0), 10, "新");
-        assert_eq!(&*d, ["新"]);
-        assert_eq!(cache.len(), 2);
-        // The size stays bounded.
-        for i in 0..100 {
-            cache.get((i, 1), 10, "x");
-        }
-        assert!(cache.len() <= 4);
-        assert!(!cache.is_empty());
-        // Recently used entries survive eviction.
-        let mut cache: WrapCache<String> = WrapCache::new(2);
-        let hot = cache.get("hot".into(), 5, "abc");
-        cache.get("a".into(), 5, "x");
-        cache.get("hot".into(), 5, "abc");
-        cache.get("b".into(), 5, "y");
-        assert!(Arc::ptr_eq(&hot, &cache.get("hot".into(), 5, "abc")));
-        cache.clear();
-        assert!(cache.is_empty());
     }
 
     /// Text pieces for random inputs: CJK, punctuation, Latin, digits, spaces, emoji, marks, breaks.

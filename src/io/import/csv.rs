@@ -1,0 +1,259 @@
+//! Reading CSV (or tab-separated) batches: delimiter, header row, quoted fields.
+
+use std::path::Path;
+
+use super::lines::LineIndex;
+use super::{
+    Format, HEADER_MIN_FIELDS, HEADER_SEARCH_ROWS, ImportError, RawBatch, RawRow, clean, empty,
+    header_index, known_fields, map_header, used_width,
+};
+use crate::domain::batch::Field;
+
+/// Non-empty physical lines, split on any line end.
+fn first_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['\r', '\n'])
+        .filter(|l| !l.trim().is_empty())
+        .take(HEADER_SEARCH_ROWS)
+}
+
+/// The field delimiter: a tab for tab-separated text (Excel's "Unicode text" is UTF-16 with
+/// tabs), else a comma. The header line decides: tabs and no commas means tabs.
+pub fn sniff_delimiter(text: &str) -> u8 {
+    let tabbed = |l: &str| l.contains('\t') && !l.contains(',');
+    for line in first_lines(text) {
+        if known_fields(line.split(',')) >= HEADER_MIN_FIELDS {
+            return b',';
+        }
+        if tabbed(line) && known_fields(line.split('\t')) >= HEADER_MIN_FIELDS {
+            return b'\t';
+        }
+    }
+    // No recognisable header: go by the first line.
+    match first_lines(text).next() {
+        Some(l) if tabbed(l) => b'\t',
+        _ => b',',
+    }
+}
+
+/// Where a quoted field that is never closed opens (a byte offset), if anywhere.
+///
+/// The csv crate closes such a field silently at the end of the file, swallowing every
+/// row after it. This follows its (RFC 4180) rules: a quote opens a quoted field only at
+/// the start of a field; inside one, `""` is a quote and a lone `"` closes it.
+pub fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut open = None;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if open.is_some() {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                    field_start = false;
+                }
+            }
+        } else if c == b'"' && field_start {
+            open = Some(i);
+        } else {
+            field_start = c == delimiter || c == b'\n' || c == b'\r';
+        }
+        i += 1;
+    }
+    open
+}
+
+/// The message for an unclosed quote.
+pub const UNCLOSED_QUOTE: &str = "a quoted field opens on this line and is never closed, so \
+     every row after it would be read into that one cell; close the quote (\"\") or remove it";
+
+/// Non-empty CSV records with the line each starts on.
+fn csv_records<'t>(
+    text: &'t str,
+    delimiter: u8,
+    lines: &'t LineIndex<'t>,
+) -> impl Iterator<Item = Result<(usize, csv::StringRecord), csv::Error>> + 't {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
+        .into_records()
+        .filter_map(move |r| match r {
+            Ok(rec) if rec.iter().all(|c| c.trim().is_empty()) => None,
+            Ok(rec) => {
+                let line = rec
+                    .position()
+                    .map(|p| lines.line_at(p.byte() as usize))
+                    .unwrap_or(0);
+                Some(Ok((line, rec)))
+            }
+            Err(e) => Some(Err(e)),
+        })
+}
+
+/// Reads a decoded CSV: the header row (after any title rows), then one row per record.
+pub(super) fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
+    let mut raw = empty(path, Format::Csv);
+    let lines = LineIndex::new(text);
+    let malformed = |line: usize, message: String| ImportError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    };
+    let delimiter = sniff_delimiter(text);
+    if let Some(at) = unclosed_quote(text, delimiter) {
+        return Err(malformed(lines.line_of(at), UNCLOSED_QUOTE.into()));
+    }
+    let csv_error = |e: csv::Error| {
+        let line = e
+            .position()
+            .map(|p| lines.line_at(p.byte() as usize))
+            .unwrap_or(0);
+        malformed(line, format!("not valid CSV: {e}"))
+    };
+    // Find the header first: a title row above it is skipped, not read as the header.
+    let mut known = Vec::new();
+    for r in csv_records(text, delimiter, &lines).take(HEADER_SEARCH_ROWS) {
+        let (_, rec) = r.map_err(csv_error)?;
+        known.push(known_fields(rec.iter()));
+    }
+    if known.is_empty() {
+        return Err(malformed(1, "the file is empty: no header row".into()));
+    }
+    let header_at = header_index(known);
+    let mut map: Vec<Option<Field>> = Vec::new();
+    for (n, r) in csv_records(text, delimiter, &lines).enumerate() {
+        let (line, rec) = r.map_err(csv_error)?;
+        if n < header_at {
+            continue;
+        }
+        if n == header_at {
+            raw.header_line = line;
+            raw.header_width = used_width(rec.iter());
+            let headers: Vec<String> = rec.iter().map(str::to_string).collect();
+            map = map_header(&mut raw, &headers);
+            continue;
+        }
+        let mut row = RawRow {
+            line,
+            cells: used_width(rec.iter()),
+            ..RawRow::default()
+        };
+        for (i, cell) in rec.iter().enumerate() {
+            if let Some(Some(f)) = map.get(i) {
+                row.values.insert(*f, clean(cell));
+            }
+        }
+        raw.rows.push(row);
+    }
+    Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::lines::lines_in;
+    use super::*;
+
+    #[test]
+    fn csv_lines_count_quoted_newlines() {
+        let text = "编号,技术名称,备注\r\nA-1,\"两行\r\n名称\",x\r\n\r\nA-2,第二,y\r\n";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.header_line, 1);
+        assert_eq!(raw.unknown_columns, vec!["备注"]);
+        assert_eq!(raw.rows.len(), 2);
+        assert_eq!(raw.rows[0].line, 2);
+        assert_eq!(raw.rows[0].get(Field::Name), "两行\n名称");
+        assert_eq!(raw.rows[1].line, 5);
+    }
+
+    #[test]
+    fn cr_only_line_ends_count_lines() {
+        // Excel for Mac's "CSV (Macintosh)": a lone CR ends each line.
+        let text = "编号,技术名称\rA-1,\"两行\r名称\"\r\rA-2,第二\r";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.rows.len(), 2);
+        assert_eq!(raw.rows[0].line, 2);
+        assert_eq!(raw.rows[0].get(Field::Name), "两行\n名称");
+        assert_eq!(raw.rows[1].line, 5);
+        assert_eq!(lines_in("a\rb\r\nc\nd"), 4);
+    }
+
+    #[test]
+    fn quote_scan_follows_rfc_4180() {
+        assert_eq!(unclosed_quote("a,\"b\"\"c\",d\n", b','), None);
+        assert_eq!(
+            unclosed_quote("a,b\"c,d\n", b','),
+            None,
+            "a quote inside a field is text"
+        );
+        assert_eq!(unclosed_quote("a,\"b\"c,\"d\n\"\n", b','), None);
+        assert_eq!(unclosed_quote("a,\"b\ne,f\n", b','), Some(2));
+        assert_eq!(unclosed_quote("a\t\"b\"\"\n", b'\t'), Some(2));
+        assert_eq!(
+            unclosed_quote("a, \"b\n", b','),
+            None,
+            "not at a field start"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_quote_names_its_line() {
+        let text = "编号,技术名称,备注\nA-1,x,y\nA-2,\"两行\n名称\",y\nA-3,\"没有闭合,z\nA-4,w,v\n";
+        let e = read_csv(Path::new("t.csv"), text).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.csv:5: a quoted field opens"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn cells_beyond_the_header_are_counted() {
+        let text = "编号,技术名称,\nA-1,x,,,\nA-2,x,y\n";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.header_width, 2);
+        assert_eq!((raw.rows[0].cells, raw.rows[1].cells), (2, 3));
+    }
+
+    #[test]
+    fn the_header_is_the_first_row_naming_fields() {
+        let text = "汇总表,,\n填表日期：2020年8月,,\n编号,*技术名称,技术团队简介（不超过300字）\nA-1,x,t\n";
+        let raw = read_csv(Path::new("t.csv"), text).unwrap();
+        assert_eq!(raw.header_line, 3);
+        assert_eq!(raw.columns, vec![Field::Id, Field::Name, Field::Team]);
+        assert!(raw.unknown_columns.is_empty());
+        assert_eq!((raw.rows.len(), raw.rows[0].line), (1, 4));
+        // No row names three fields: the first row is the header, as before.
+        let raw = read_csv(Path::new("t.csv"), "a,b\n1,2\n").unwrap();
+        assert_eq!((raw.header_line, raw.rows.len()), (1, 1));
+    }
+
+    #[test]
+    fn tabs_are_sniffed_from_the_header_line() {
+        assert_eq!(
+            sniff_delimiter("编号\t技术名称\t所属领域\nA-1\tx, y\tz\n"),
+            b'\t'
+        );
+        assert_eq!(sniff_delimiter("标题\n编号\t技术名称\t所属领域\n"), b'\t');
+        assert_eq!(sniff_delimiter("编号,技术名称,所属领域\nA\tB,x,y\n"), b',');
+        assert_eq!(sniff_delimiter("a\tb\n"), b'\t');
+        assert_eq!(sniff_delimiter("a,b\tc\n"), b',');
+        let raw = read_csv(
+            Path::new("t.txt"),
+            "编号\t技术名称\t所属领域\nA-1\t甲,乙\t生物医药\n",
+        )
+        .unwrap();
+        assert_eq!(raw.rows[0].get(Field::Name), "甲,乙");
+    }
+
+    #[test]
+    fn duplicate_and_empty_csv() {
+        let raw = read_csv(Path::new("t.csv"), "编号,id,name\n1,2,3\n").unwrap();
+        assert_eq!(raw.duplicate_columns, vec![(Field::Id, "id".to_string())]);
+        assert_eq!(raw.rows[0].get(Field::Id), "1");
+        assert!(read_csv(Path::new("t.csv"), "\n\n").is_err());
+    }
+}

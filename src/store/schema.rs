@@ -1,0 +1,277 @@
+//! The schema and its versioned migrations.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::{Store, StoreError};
+
+/// Schema version this code writes (the number of migration steps).
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Ordered migration steps; step `i` brings `user_version` from `i` to `i + 1`.
+/// Never edit a released step: append a new one instead.
+pub(super) const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE sequences (
+    name  TEXT PRIMARY KEY NOT NULL,
+    value INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE experts (
+    id           TEXT PRIMARY KEY NOT NULL,
+    display_name TEXT,
+    created_at   TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE batches (
+    hash          TEXT PRIMARY KEY NOT NULL,
+    label         TEXT NOT NULL,
+    domain        TEXT NOT NULL,
+    registered_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE batch_items (
+    batch    TEXT NOT NULL REFERENCES batches(hash),
+    item     TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (batch, item)
+) STRICT, WITHOUT ROWID;
+
+-- Current state, one row per (expert, batch, item) ever changed.
+-- recusal: NULL = not recused, otherwise the reason (may be empty).
+CREATE TABLE item_state (
+    expert     TEXT NOT NULL REFERENCES experts(id),
+    batch      TEXT NOT NULL,
+    item       TEXT NOT NULL,
+    comment    TEXT NOT NULL DEFAULT '',
+    recusal    TEXT,
+    flagged    INTEGER NOT NULL DEFAULT 0 CHECK (flagged IN (0, 1)),
+    confidence TEXT NOT NULL DEFAULT 'normal' CHECK (confidence IN ('low', 'normal', 'high')),
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (expert, batch, item),
+    FOREIGN KEY (batch, item) REFERENCES batch_items(batch, item)
+) STRICT, WITHOUT ROWID;
+
+-- Current scores; a cleared score has no row.
+CREATE TABLE scores (
+    expert    TEXT NOT NULL,
+    batch     TEXT NOT NULL,
+    item      TEXT NOT NULL,
+    criterion TEXT NOT NULL,
+    value     REAL NOT NULL,
+    PRIMARY KEY (expert, batch, item, criterion),
+    FOREIGN KEY (expert, batch, item) REFERENCES item_state(expert, batch, item)
+) STRICT, WITHOUT ROWID;
+
+-- One row per transaction that changed something (and per undo).
+CREATE TABLE txns (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    expert     TEXT NOT NULL REFERENCES experts(id),
+    batch      TEXT NOT NULL REFERENCES batches(hash),
+    source     TEXT NOT NULL CHECK (source IN ('keyboard', 'paper', 'import', 'undo')),
+    undoes     INTEGER REFERENCES txns(id),
+    created_at TEXT NOT NULL,
+    CHECK ((source = 'undo') = (undoes IS NOT NULL))
+) STRICT;
+CREATE INDEX txns_by_expert_batch ON txns(expert, batch, id);
+-- A transaction can be undone at most once, even with racing processes.
+CREATE UNIQUE INDEX txns_undone_once ON txns(undoes) WHERE undoes IS NOT NULL;
+
+-- Append-only change log; values are text, NULL for absent (no score, not recused).
+CREATE TABLE history (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    txn       INTEGER NOT NULL REFERENCES txns(id),
+    expert    TEXT NOT NULL REFERENCES experts(id),
+    batch     TEXT NOT NULL REFERENCES batches(hash),
+    item      TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    at        TEXT NOT NULL,
+    source    TEXT NOT NULL CHECK (source IN ('keyboard', 'paper', 'import', 'undo')),
+    undoes    INTEGER REFERENCES txns(id)
+) STRICT;
+CREATE INDEX history_by_expert_batch ON history(expert, batch, seq);
+CREATE INDEX history_by_txn ON history(txn, seq);
+
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER txns_no_update BEFORE UPDATE ON txns
+BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
+CREATE TRIGGER txns_no_delete BEFORE DELETE ON txns
+BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
+"#,
+    // 2: the panel chair's decisions (cut, overrides with reasons), append-only like history.
+    r#"
+CREATE TABLE decisions (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch    TEXT NOT NULL,
+    chair    TEXT NOT NULL,
+    at       TEXT NOT NULL,
+    decision TEXT NOT NULL
+) STRICT;
+CREATE INDEX decisions_by_batch ON decisions(batch, seq);
+CREATE TRIGGER decisions_no_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER decisions_no_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+"#,
+    // 3: one signing key per expert: a store may hold several experts (a secretary typing in
+    // paper sheets), and a panel file pins one key per expert.
+    //
+    // Up to version 2 the store had one key (meta 'signing_key'). Who keeps it:
+    // - every expert who already signed a sheet with it — a sheet takes the sequence
+    //   'sheet:<batch hash>:<expert>' (hex hash, so the first ':' after the prefix ends it), so
+    //   this is known exactly — because their sheets and any panel file pinning it must stay
+    //   valid (several such experts keep sharing it: only a fresh key could separate them, and
+    //   that would orphan their signed sheets);
+    // - else, when the store holds exactly one expert, that expert: it is their store;
+    // - else (nobody signed, and no or several experts) it stays under 'signing_key' for the
+    //   store's default expert, taken to be the first expert the store needs a key for
+    //   ([`Store::ensure_expert_key`]): the old `revdesk key` printed it for whichever id it was
+    //   asked about, and that is the expert who next uses the store.
+    r#"
+CREATE TABLE expert_keys (
+    expert     TEXT PRIMARY KEY NOT NULL,
+    secret     TEXT NOT NULL,
+    created_at TEXT NOT NULL
+) STRICT;
+INSERT OR IGNORE INTO expert_keys (expert, secret, created_at)
+SELECT DISTINCT substr(s.name, 7 + instr(substr(s.name, 7), ':')), m.value,
+       strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM sequences s JOIN meta m ON m.key = 'signing_key'
+WHERE s.name LIKE 'sheet:%' AND instr(substr(s.name, 7), ':') > 0;
+INSERT OR IGNORE INTO expert_keys (expert, secret, created_at)
+SELECT e.id, m.value, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+FROM experts e JOIN meta m ON m.key = 'signing_key'
+WHERE (SELECT count(*) FROM experts) = 1 AND NOT EXISTS (SELECT 1 FROM expert_keys);
+DELETE FROM meta WHERE key = 'signing_key' AND EXISTS (SELECT 1 FROM expert_keys);
+"#,
+];
+
+impl Store {
+    /// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.
+    pub(super) fn migrate(&self) -> Result<(), StoreError> {
+        let read_version = |conn: &Connection| -> rusqlite::Result<u32> {
+            conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        };
+        let found = read_version(&self.conn).map_err(|source| StoreError::Open {
+            path: self.path.clone(),
+            source,
+        })?;
+        if found > SCHEMA_VERSION {
+            return Err(self.too_new(found));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate() {
+            let version = i as u32 + 1;
+            let mig_err = |source| StoreError::Migration {
+                path: self.path.clone(),
+                version,
+                source,
+            };
+            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+                .map_err(mig_err)?;
+            // Re-read under the write lock: another process may have migrated meanwhile.
+            let current = read_version(&tx).map_err(mig_err)?;
+            if current > SCHEMA_VERSION {
+                return Err(self.too_new(current));
+            }
+            if current >= version {
+                continue;
+            }
+            tx.execute_batch(sql).map_err(mig_err)?;
+            tx.pragma_update(None, "user_version", version)
+                .map_err(mig_err)?;
+            tx.commit().map_err(mig_err)?;
+        }
+        Ok(())
+    }
+
+    fn too_new(&self, found: u32) -> StoreError {
+        StoreError::SchemaTooNew {
+            path: self.path.clone(),
+            found,
+            supported: SCHEMA_VERSION,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DB_FILE_NAME;
+    use super::super::test_support::*;
+    use super::*;
+
+    #[test]
+    fn schema_too_new_is_a_clear_error() {
+        let (dir, store) = setup();
+        drop(store);
+        raw(dir.path())
+            .pragma_update(None, "user_version", SCHEMA_VERSION + 6)
+            .unwrap();
+        let err = Store::open(dir.path()).unwrap_err();
+        assert!(
+            matches!(err, StoreError::SchemaTooNew { found, .. } if found == SCHEMA_VERSION + 6)
+        );
+        let msg = err.to_string();
+        assert!(
+            msg.contains(&dir.path().join(DB_FILE_NAME).display().to_string()),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(&format!(
+                "schema version {}, newer than this revdesk ({SCHEMA_VERSION})",
+                SCHEMA_VERSION + 6
+            )),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn concurrent_open_of_fresh_store_migrates_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("fresh");
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..4)
+                .map(|_| s.spawn(|| Store::open(&dir).map(|_| ())))
+                .collect();
+            for h in handles {
+                h.join().unwrap().unwrap();
+            }
+        });
+        let version: u32 = raw(&dir)
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn migration_gives_the_store_key_to_the_experts_who_signed_with_it() {
+        let tmp = v2_store(&["e1", "e2", "e:3"], &["e1", "e:3"], Some("OLD"));
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.expert_key("e1").unwrap().as_deref(), Some("OLD"));
+        assert_eq!(store.expert_key("e:3").unwrap().as_deref(), Some("OLD"));
+        assert_eq!(store.expert_key("e2").unwrap(), None);
+        assert_eq!(store.meta_get("signing_key").unwrap(), None, "claimed");
+        // e2 signed nothing: a key of their own.
+        assert_eq!(store.ensure_expert_key("e2", "NEW2").unwrap(), "NEW2");
+        assert_eq!(store.ensure_expert_key("e2", "OTHER").unwrap(), "NEW2");
+        assert_eq!(store.experts_sharing_key("e1").unwrap(), ["e:3"]);
+        assert!(store.experts_sharing_key("e2").unwrap().is_empty());
+    }
+
+    #[test]
+    fn migration_gives_the_store_key_to_its_only_expert() {
+        let tmp = v2_store(&["solo"], &[], Some("OLD"));
+        let store = Store::open(tmp.path()).unwrap();
+        assert_eq!(store.expert_key("solo").unwrap().as_deref(), Some("OLD"));
+        assert_eq!(store.ensure_expert_key("other", "NEW").unwrap(), "NEW");
+    }
+}
