@@ -55,7 +55,7 @@ fn typed(a: &mut ChairApp, s: &str) {
 }
 
 fn log_len(a: &ChairApp) -> usize {
-    a.store().decisions(&a.batch.hash).expect("log").len()
+    a.store().decisions(&a.batch().hash).expect("log").len()
 }
 
 #[test]
@@ -634,7 +634,7 @@ fn decisions_record_their_settings_and_a_replay_under_others_warns() {
     key(&mut a, KeyCode::Char('M'));
     assert_eq!(a.method, Method::Mean);
     key(&mut a, KeyCode::Char('['));
-    let log = decisions::parse_log(&a.store().decisions(&a.batch.hash).expect("log")).expect("p");
+    let log = decisions::parse_log(&a.store().decisions(&a.batch().hash).expect("log")).expect("p");
     let ctx = log[0].context.as_ref().expect("context recorded");
     assert_eq!(ctx.method, "mean");
     assert_eq!(

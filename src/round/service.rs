@@ -119,6 +119,19 @@ pub trait MarkSource {
     /// Every expert's marks on `batch`, checked against the rules and the panel: what counts,
     /// what is refused and why, and what the chair should know.
     fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected;
+
+    /// A value that changes whenever the marks may have changed (cheap: a live view asks it
+    /// every half second and re-collects only when it moved).
+    fn stamp(&self) -> u64;
+}
+
+impl<S: MarkSource + ?Sized> MarkSource for Box<S> {
+    fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
+        (**self).collect(batch, profile, panel)
+    }
+    fn stamp(&self) -> u64 {
+        (**self).stamp()
+    }
 }
 
 /// Signed score sheets: files, and directories of them (every `*.json` inside).
@@ -129,6 +142,46 @@ impl MarkSource for SheetFiles {
     fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
         panel::collect(&self.0, batch, profile, panel)
     }
+
+    /// The files under the sources with their sizes and times: new or changed sheets move it.
+    fn stamp(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut files = Vec::new();
+        let mut add = |p: PathBuf| {
+            if let Ok(m) = std::fs::metadata(&p) {
+                files.push((p, m.len(), m.modified().ok()));
+            }
+        };
+        for s in &self.0 {
+            if s.is_dir() {
+                if let Ok(rd) = std::fs::read_dir(s) {
+                    for e in rd.flatten() {
+                        let p = e.path();
+                        if is_sheet_name(&p) {
+                            add(p);
+                        }
+                    }
+                }
+            } else {
+                add(s.clone());
+            }
+        }
+        files.sort();
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        files.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// A sheet candidate in a watched directory: the rule of `panel::collect` (`*.json` in any
+/// case, not hidden), so every file it would read also moves the stamp.
+fn is_sheet_name(p: &Path) -> bool {
+    let hidden = p
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+    !hidden
+        && p.extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
 }
 
 /// The settings asked for; those not asked for are the decisions', else the defaults.
@@ -286,6 +339,11 @@ impl<S: MarkSource> Round<S> {
         &self.source
     }
 
+    /// The source's stamp: it moves when the marks may have changed.
+    pub fn stamp(&self) -> u64 {
+        self.source.stamp()
+    }
+
     /// Whether the reading can be aggregated: some sheet counts, and none was rejected unless
     /// the round may `skip_rejected` ones.
     pub fn check_reading(&self, skip_rejected: bool) -> Result<(), RoundError> {
@@ -406,6 +464,9 @@ mod tests {
     struct Fixed(Vec<Sheet>);
 
     impl MarkSource for Fixed {
+        fn stamp(&self) -> u64 {
+            0
+        }
         fn collect(&self, _: &Batch, _: &Profile, _: Option<&Panel>) -> Collected {
             Collected {
                 accepted: self

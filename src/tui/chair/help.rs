@@ -59,6 +59,6 @@ fn report_range(app: &ChairApp) -> (usize, usize) {
     if let Some(r) = app.settings.shortlist {
         return r;
     }
-    crate::domain::results::Options::for_profile(&app.profile, app.batch.meta.final_review)
+    crate::domain::results::Options::for_profile(app.profile(), app.batch().meta.final_review)
         .shortlist
 }

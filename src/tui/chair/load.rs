@@ -1,92 +1,32 @@
-//! Reading the sheets and the decisions into results: what the chair's view shows, built from
-//! the sheets under its sources and the decisions in its store, re-read when either changes.
+//! Reading the marks and the decisions into results: what the chair's view shows, built by the
+//! round service from the marks of its source and the decisions in its store, re-read when
+//! either changes.
 
 use super::state::{ChairApp, Handed};
 use super::text::decision_error;
 use crate::domain::decisions;
-use crate::domain::results;
 use crate::engine::Method;
-use crate::io::panel;
-use crate::io::sheet::Sheet;
 use crate::tui::i18n::T;
 use crate::tui::widgets::Level;
-use std::path::{Path, PathBuf};
-use std::time::SystemTime;
-
-/// A sheet candidate in a watched directory: the rule of `panel::collect` (`*.json` in any
-/// case, not hidden), so every file it would read also triggers a live update.
-fn is_sheet_name(p: &Path) -> bool {
-    let hidden = p
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-    !hidden
-        && p.extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-}
-
-/// The files under the sources, with size and time: a change means new or changed sheets.
-fn signature(sources: &[PathBuf]) -> Vec<(PathBuf, u64, Option<SystemTime>)> {
-    let mut out = Vec::new();
-    let mut add = |p: PathBuf| {
-        if let Ok(m) = std::fs::metadata(&p) {
-            out.push((p, m.len(), m.modified().ok()));
-        }
-    };
-    for s in sources {
-        if s.is_dir() {
-            if let Ok(rd) = std::fs::read_dir(s) {
-                for e in rd.flatten() {
-                    let p = e.path();
-                    if is_sheet_name(&p) {
-                        add(p);
-                    }
-                }
-            }
-        } else {
-            add(s.clone());
-        }
-    }
-    out.sort();
-    out
-}
+use std::path::PathBuf;
 
 impl ChairApp {
-    fn options(&self, method: Method, replicates: usize) -> results::Options {
-        let mut o = results::Options::for_profile(&self.profile, self.batch.meta.final_review);
-        o.method = method;
-        o.replicates = replicates;
-        o.seed = self.settings.seed;
-        if let Some(t) = self.settings.trim_min {
-            o.trim_min = t;
-        }
-        if let Some(r) = self.settings.shortlist {
-            o.shortlist = r;
-        }
-        o
-    }
-
     /// Reads every sheet again and recomputes; keeps the selected nomination.
     pub fn reload(&mut self) {
-        self.signature = signature(&self.sources);
-        let c = panel::collect(
-            &self.sources,
-            &self.batch,
-            &self.profile,
-            self.settings.panel.as_ref(),
-        );
-        self.rejected = c
+        self.stamp = self.round.stamp();
+        let lang = self.lang();
+        let c = self.round.reload_sheets();
+        let rejected = c
             .rejected
             .iter()
             .map(|e| {
-                let why = crate::io::sheet::describe_sheet_error(&e.source, self.lang());
+                let why = crate::io::sheet::describe_sheet_error(&e.source, lang);
                 (e.path.clone(), why)
             })
             .collect();
-        self.notes = c.notes.clone();
-        self.notes
-            .extend(c.conflicts.iter().map(|x| format!("{x}; score excluded")));
-        let exclusions = c.exclusions();
-        self.handed = c
+        let mut notes = c.notes.clone();
+        notes.extend(c.conflicts.iter().map(|x| format!("{x}; score excluded")));
+        let handed = c
             .accepted
             .iter()
             .map(|(p, s)| Handed {
@@ -96,9 +36,7 @@ impl ChairApp {
                 sequence: s.sequence,
             })
             .collect();
-        let sheets: Vec<Sheet> = c.accepted.into_iter().map(|(_, s)| s).collect();
-        self.accepted = (sheets, exclusions);
-        self.built.clear();
+        (self.rejected, self.notes, self.handed) = (rejected, notes, handed);
         self.compare_methods();
         self.show();
     }
@@ -106,22 +44,15 @@ impl ChairApp {
     /// The default method's ranks (for the arrows) and everyone's leniency: they depend on the
     /// sheets only, not on the method shown or the decisions.
     fn compare_methods(&mut self) {
-        let (sheets, exclusions) = &self.accepted;
         self.baseline.clear();
         self.leniency.clear();
-        if sheets.is_empty() {
+        if self.handed.is_empty() {
             return;
         }
-        let build = |m: Method| {
-            crate::round::build::build(
-                &self.batch,
-                &self.profile,
-                sheets,
-                exclusions,
-                &self.options(m, 0),
-            )
-        };
-        let (base, cal) = (build(Method::default()), build(Method::Calibrated));
+        let (base, cal) = (
+            self.round.compute(Method::default(), 0),
+            self.round.compute(Method::Calibrated, 0),
+        );
         if let Ok(b) = base {
             self.baseline = b
                 .rows
@@ -155,45 +86,31 @@ impl ChairApp {
     /// (bootstrap included) only the first time this method is shown for these sheets.
     pub(super) fn show(&mut self) {
         let keep = self.current_id();
-        if self.accepted.0.is_empty() {
+        if self.handed.is_empty() {
             self.results = None;
             self.visible.clear();
             return;
         }
-        let raw = match self.built.get(&self.method) {
-            Some(r) => r.clone(),
-            None => {
-                let (sheets, exclusions) = &self.accepted;
-                let built = crate::round::build::build(
-                    &self.batch,
-                    &self.profile,
-                    sheets,
-                    exclusions,
-                    &self.options(self.method, self.settings.replicates),
-                );
-                match built {
-                    Ok(r) => {
-                        self.built.insert(self.method, r.clone());
-                        r
-                    }
-                    Err(e) => {
-                        self.say(Level::Error, e.to_string());
-                        return;
-                    }
-                }
+        let lang = self.lang();
+        let log = self
+            .store
+            .decisions(&self.round.batch.hash)
+            .map_err(|e| e.to_string())
+            .and_then(|rows| decisions::parse_log(&rows).map_err(|e| decision_error(&e, lang)));
+        let (log, damaged) = match log {
+            Ok(log) => (Some(log), None),
+            // Checked at startup; this is a log damaged during the meeting.
+            Err(e) => (None, Some(e)),
+        };
+        let results = match self.round.decided(self.method, log.as_deref()) {
+            Ok(d) => d.results,
+            Err(e) => {
+                self.say(Level::Error, e.to_string());
+                return;
             }
         };
-        let mut results = raw;
-        let lang = self.lang();
-        match self
-            .store
-            .decisions(&self.batch.hash)
-            .map_err(|e| e.to_string())
-            .and_then(|rows| decisions::parse_log(&rows).map_err(|e| decision_error(&e, lang)))
-        {
-            Ok(log) => decisions::apply(&mut results, &log),
-            // Checked at startup; this is a log damaged during the meeting.
-            Err(e) => self.say(Level::Error, e),
+        if let Some(e) = damaged {
+            self.say(Level::Error, e);
         }
         self.results = Some(results);
         self.refilter();
@@ -207,8 +124,7 @@ impl ChairApp {
     /// Re-reads the sheets when a file under the sources appeared or changed; true if so.
     pub fn poll_sheets(&mut self) -> bool {
         let decided_elsewhere = self.refresh_decisions();
-        let now = signature(&self.sources);
-        if now == self.signature {
+        if self.round.stamp() == self.stamp {
             return decided_elsewhere;
         }
         let before = self.handed.len();

@@ -7,7 +7,7 @@ use crate::domain::profile::Profile;
 use crate::domain::results::{self, Results};
 use crate::engine::Method;
 use crate::io::panel::Panel;
-use crate::io::sheet::Sheet;
+use crate::round::{self, MarkSource, Round, SheetFiles};
 use crate::store::{Store, StoreError};
 use crate::tui::i18n::{Lang, T};
 use crate::tui::keys::{Bindings, KeyMap};
@@ -17,7 +17,6 @@ use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::SystemTime;
 
 /// The chair's panes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,12 +149,8 @@ pub struct Handed {
 
 /// The chair's state.
 pub struct ChairApp {
-    /// Rules.
-    pub profile: Profile,
-    /// Nominations.
-    pub batch: Batch,
-    /// Sheet files and directories to read (and watch).
-    pub sources: Vec<PathBuf>,
+    /// The round: rules, nominations, panel and marks, with results cached per method.
+    pub(super) round: Round<Box<dyn MarkSource + Send>>,
     pub(super) store: Store,
     /// Settings.
     pub settings: ChairSettings,
@@ -200,19 +195,16 @@ pub struct ChairApp {
     pub quit: bool,
     /// Terminal size.
     pub size: (u16, u16),
-    pub(super) signature: Vec<(PathBuf, u64, Option<SystemTime>)>,
-    /// The accepted sheets and conflict exclusions of the last reading.
-    pub(super) accepted: (Vec<Sheet>, Vec<(String, String)>),
-    /// Results per method before the decisions, for the sheets read last: a decision or a
-    /// method switch back re-applies instead of re-running the bootstrap.
-    pub(super) built: HashMap<Method, Results>,
+    /// The marks' stamp when they were last read.
+    pub(super) stamp: u64,
     /// The store's data version when the decisions were last read (another chair session on
     /// the same store changes it).
     pub(super) decisions_seen: i64,
 }
 
 impl ChairApp {
-    /// Opens the chair's view; a damaged decision log is an error, as in `rank`/`export`.
+    /// Opens the chair's view on sheet files and directories (watched for new sheets); a
+    /// damaged decision log is an error, as in `rank`/`export`.
     pub fn new(
         profile: Profile,
         batch: Batch,
@@ -220,12 +212,41 @@ impl ChairApp {
         store: Store,
         settings: ChairSettings,
     ) -> Result<ChairApp, ChairError> {
-        decisions::parse_log(&store.decisions(&batch.hash)?)?;
-        let keys = Bindings::from_keymap(&settings.keymap);
-        let mut app = ChairApp {
+        Self::with_source(
             profile,
             batch,
-            sources,
+            Box::new(SheetFiles(sources)),
+            store,
+            settings,
+        )
+    }
+
+    /// Opens the chair's view on any source of marks (a server reads them from its store).
+    pub fn with_source(
+        profile: Profile,
+        batch: Batch,
+        source: Box<dyn MarkSource + Send>,
+        store: Store,
+        settings: ChairSettings,
+    ) -> Result<ChairApp, ChairError> {
+        decisions::parse_log(&store.decisions(&batch.hash)?)?;
+        let keys = Bindings::from_keymap(&settings.keymap);
+        let round_settings = round::Settings {
+            method: settings.method,
+            trim_min: settings.trim_min,
+            shortlist: settings.shortlist,
+            replicates: settings.replicates,
+            seed: settings.seed,
+        };
+        let round = Round::new(
+            profile,
+            batch,
+            settings.panel.clone(),
+            source,
+            round_settings,
+        );
+        let mut app = ChairApp {
+            round,
             store,
             method: settings.method,
             settings,
@@ -248,9 +269,7 @@ impl ChairApp {
             message: None,
             quit: false,
             size: (80, 24),
-            signature: vec![],
-            accepted: (vec![], vec![]),
-            built: HashMap::new(),
+            stamp: 0,
             decisions_seen: 0,
         };
         app.decisions_seen = app.store.data_version().unwrap_or(0);
@@ -258,6 +277,16 @@ impl ChairApp {
         // The meeting is about the cut: open with it on screen.
         app.jump_to_cut();
         Ok(app)
+    }
+
+    /// The rules.
+    pub fn profile(&self) -> &Profile {
+        &self.round.profile
+    }
+
+    /// The nominations.
+    pub fn batch(&self) -> &Batch {
+        &self.round.batch
     }
 
     /// The chair's store.

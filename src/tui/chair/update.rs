@@ -410,7 +410,7 @@ impl ChairApp {
         let context = Context::of(r);
         let before = r.decided.as_ref().and_then(|a| a.made_under.clone());
         match self.store.record_decision(
-            &self.batch.hash,
+            &self.batch().hash,
             &self.settings.chair,
             &decisions::to_json(&d, Some(&context)),
         ) {

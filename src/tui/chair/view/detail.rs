@@ -69,11 +69,11 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             .unwrap_or_else(|| "-".into()),
     );
     lines.push(Line::styled(summary, t.text));
-    if app.batch.meta.final_review
-        && let Some(it) = app.batch.items.iter().find(|i| i.id == row.id)
+    if app.batch().meta.final_review
+        && let Some(it) = app.batch().items.iter().find(|i| i.id == row.id)
     {
         let domain = app
-            .profile
+            .profile()
             .domain(&row.domain)
             .map(|d| d.name_in(app.lang().en()).to_string())
             .unwrap_or_else(|| row.domain.clone());
@@ -112,7 +112,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     }
     lines.push(Line::default());
     // Per-criterion means as bars.
-    let crit = &app.profile.rubric().criteria;
+    let crit = &app.profile().rubric().criteria;
     let label_w = crit
         .iter()
         .map(|c| wrap::width(c.label_in(app.lang().en())))

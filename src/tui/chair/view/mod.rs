@@ -118,10 +118,10 @@ fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
         ));
     }
     let domain = app
-        .batch
+        .batch()
         .domain
         .as_deref()
-        .and_then(|d| app.profile.domain(d));
+        .and_then(|d| app.profile().domain(d));
     let mut rest = vec![match domain {
         Some(d) => d.name_in(en).to_string(),
         None => T::ChairFinalReview.get(lang).to_string(),

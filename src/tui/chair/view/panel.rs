@@ -25,7 +25,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     f.render_widget(block, area);
     let w = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
-    let n_items = app.batch.items.len();
+    let n_items = app.batch().items.len();
     lines.push(Line::styled(
         format!(
             "{} {}   {}",

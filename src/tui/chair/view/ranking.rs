@@ -57,7 +57,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     }
     // Every column but the name: marks 3, rank 4, change 4, id 8, score 9, n 3, sd 6, p 5, flags 6;
     // in the final review also the domain and preliminary rank (`先进 #30`, 9).
-    let fin = app.batch.meta.final_review;
+    let fin = app.batch().meta.final_review;
     let prelim_w = if fin { 9 } else { 0 };
     let fixed = 3 + 4 + 4 + 8 + 1 + 9 + 3 + 6 + 5 + 6 + prelim_w;
     let name_w = w.saturating_sub(fixed).max(6);
@@ -166,7 +166,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
 
 /// A short domain name for the final review's ranking: two characters, or initials.
 fn domain_short(app: &ChairApp, key: &str) -> String {
-    let Some(d) = app.profile.domain(key) else {
+    let Some(d) = app.profile().domain(key) else {
         return key.chars().take(2).collect();
     };
     if app.lang().en() && !d.name_en.is_empty() {
@@ -191,7 +191,7 @@ fn domain_short(app: &ChairApp, key: &str) -> String {
 /// Domain and preliminary rank of a final-review nomination, e.g. `电子 #3`.
 fn prelim_cell(app: &ChairApp, row: &crate::domain::results::Row) -> String {
     let rank = app
-        .batch
+        .batch()
         .items
         .iter()
         .find(|i| i.id == row.id)
