@@ -7,6 +7,7 @@ use revdesk::io::panel::{Collected, Panel, Party, collect};
 use revdesk::io::sheet::{
     Expert, Sheet, SheetError, SheetItem, fingerprint, public_key_to_hex, write,
 };
+use revdesk::text::errors::error_chain;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -147,7 +148,7 @@ fn name(p: &Path) -> String {
 fn rejected(c: &Collected) -> Vec<(String, String)> {
     c.rejected
         .iter()
-        .map(|e| (name(&e.path), e.source.to_string()))
+        .map(|e| (name(&e.path), error_chain(&e.source)))
         .collect()
 }
 
@@ -276,7 +277,7 @@ fn collects_a_mixed_directory_with_a_panel() {
     );
     assert_eq!(reason("zhao.json"), "expert zhao is not in the panel");
     // The wrapper prints FILE: reason.
-    assert!(c.rejected[0].to_string().starts_with(&format!(
+    assert!(error_chain(&c.rejected[0]).starts_with(&format!(
         "{}: conflicts with",
         tmp.path().join("chen-1.json").display()
     )));

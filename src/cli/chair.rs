@@ -2,7 +2,7 @@
 
 use super::exit::view_ended;
 use super::opts::{
-    BatchOpts, UiOpts, expert_or_default, held, load_profile, load_usable_batch, need_terminal,
+    BatchOpts, UiOpts, expert_or_default, load_profile, load_usable_batch, need_terminal,
     parse_expert_id, parse_method, parse_range, register, store_dir, ui_settings,
 };
 use crate::domain::decisions;
@@ -55,7 +55,7 @@ pub struct ChairArgs {
 /// Runs `revdesk chair`.
 pub fn run(a: ChairArgs) -> Result<()> {
     let profile = load_profile(a.opts.profile.as_deref())?;
-    let panel = round::load_panel(a.panel.as_deref()).map_err(held)?;
+    let panel = round::load_panel(a.panel.as_deref())?;
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
     let chair = expert_or_default(a.chair.clone(), "--chair")?;
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;

@@ -209,13 +209,6 @@ pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     Ok(())
 }
 
-/// An error whose type names its cause in its message and also chains it (`{:#}` would print
-/// the cause twice), kept as its message. For the core's file errors that still do so
-/// (`PanelError::Read`, `SheetFileError`); drop once they name the cause once.
-pub fn held(e: impl std::fmt::Display) -> anyhow::Error {
-    anyhow::anyhow!("{e}")
-}
-
 /// The UI language: `--lang`, else the locale.
 pub fn ui_lang(ui: &UiOpts) -> Result<crate::text::i18n::Lang> {
     use crate::text::i18n::Lang;

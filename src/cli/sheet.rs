@@ -1,7 +1,7 @@
 //! `revdesk sheet`: write an expert's signed score sheet for the chair.
 
 use super::opts::{
-    BatchOpts, expert_or_default, held, load_profile, load_usable_batch, parse_expert_id,
+    BatchOpts, expert_or_default, load_profile, load_usable_batch, parse_expert_id,
     refuse_existing, register, store_dir,
 };
 use crate::store::Store;
@@ -47,10 +47,10 @@ pub fn run(a: SheetArgs) -> Result<()> {
     register(&store, &batch, &profile)?;
     let sheet = crate::round::submit::produce(&store, &batch, &profile, &expert)?;
     crate::io::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
-        held(crate::io::sheet::SheetFileError {
+        crate::io::sheet::SheetFileError {
             path: a.output.clone(),
             source,
-        })
+        }
     })?;
     let scored = sheet
         .items

@@ -2,7 +2,7 @@
 //! round they open: the round service does the work, this prints what the chair should know.
 
 use super::exit::Exit;
-use super::opts::{BatchOpts, held, load_profile, load_usable_batch, parse_method, parse_range};
+use super::opts::{BatchOpts, load_profile, load_usable_batch, parse_method, parse_range};
 use crate::domain::batch::Batch;
 use crate::domain::decisions::{self, Recorded};
 use crate::domain::profile::Profile;
@@ -88,7 +88,7 @@ fn report_reading(reading: &Collected, skip_invalid: bool) {
     }
     let lead = if skip_invalid { "skipped" } else { "rejected" };
     for r in &reading.rejected {
-        eprintln!("{lead}: {r}");
+        eprintln!("{lead}: {}", crate::text::errors::error_chain(r));
     }
 }
 
@@ -111,7 +111,7 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
         .as_deref()
         .map(|dir| chair_log(dir, &batch))
         .transpose()?;
-    let panel = round::load_panel(so.panel.as_deref()).map_err(held)?;
+    let panel = round::load_panel(so.panel.as_deref())?;
     let made = log.as_deref().and_then(decisions::made_under);
     let settings = Settings::resolve(asked, made.as_ref(), so.bootstrap, so.seed);
     let sheets = SheetFiles(so.sheets.clone());

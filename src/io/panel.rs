@@ -101,7 +101,7 @@ pub struct Panel {
 #[derive(Debug, thiserror::Error)]
 pub enum PanelError {
     /// The file cannot be read.
-    #[error("{}: cannot read panel: {source}", file.display())]
+    #[error("{}: cannot read panel", file.display())]
     Read {
         /// The panel file.
         file: PathBuf,
@@ -697,7 +697,7 @@ mod tests {
         );
         let e = Panel::load(Path::new("/nonexistent/panel.toml")).unwrap_err();
         assert!(
-            e.to_string()
+            crate::text::errors::error_chain(&e)
                 .starts_with("/nonexistent/panel.toml: cannot read panel: "),
             "{e}"
         );

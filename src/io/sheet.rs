@@ -206,7 +206,7 @@ pub enum KeyError {
 #[derive(Debug, thiserror::Error)]
 pub enum SheetError {
     /// The file or directory cannot be read.
-    #[error("cannot read: {0}")]
+    #[error("cannot read")]
     Io(#[source] std::io::Error),
     /// The file is larger than [`MAX_SHEET_BYTES`].
     #[error("too large for a sheet ({bytes} bytes)")]
@@ -248,7 +248,7 @@ pub enum SheetError {
     #[error("the sheet names no expert (expert.id is empty)")]
     NoExpert,
     /// `public_key` is not a usable key.
-    #[error("public_key: {0}")]
+    #[error("public_key is not a usable key")]
     BadPublicKey(#[source] KeyError),
     /// The sheet carries no signature.
     #[error("the sheet is not signed")]
@@ -304,7 +304,7 @@ pub enum SheetError {
         known: String,
     },
     /// A score the criterion does not allow.
-    #[error("item {item}: score {value} for {label} ({key}) {}", score_reason(.source))]
+    #[error("item {item}: score {value} for {label} ({key}) {}", score_reason(.problem))]
     BadScore {
         /// The item id.
         item: String,
@@ -314,8 +314,8 @@ pub enum SheetError {
         label: String,
         /// The score.
         value: f64,
-        /// Why it is refused.
-        source: ScoreError,
+        /// Why it is refused (said in the message: the message is the whole sentence).
+        problem: ScoreError,
     },
     /// A recused item that carries scores.
     #[error("item {item} is recused but has {count} score(s)")]
@@ -370,7 +370,7 @@ pub enum SheetError {
     #[error("already exists (not overwritten)")]
     Exists,
     /// The sheet cannot be written.
-    #[error("cannot write: {0}")]
+    #[error("cannot write")]
     Write(#[source] std::io::Error),
 }
 
@@ -396,7 +396,7 @@ fn score_reason(e: &ScoreError) -> String {
 
 /// A [`SheetError`] about one file; displays as `PATH: reason`.
 #[derive(Debug, thiserror::Error)]
-#[error("{}: {source}", path.display())]
+#[error("{}", path.display())]
 pub struct SheetFileError {
     /// The sheet file (or directory).
     pub path: PathBuf,
@@ -667,12 +667,12 @@ impl Sheet {
                             .join(", "),
                     });
                 };
-                on_grid(c, value).map_err(|source| SheetError::BadScore {
+                on_grid(c, value).map_err(|problem| SheetError::BadScore {
                     item: item.id.clone(),
                     key: key.clone(),
                     label: c.label.clone(),
                     value,
-                    source,
+                    problem,
                 })?;
             }
         }
@@ -833,7 +833,7 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
     use crate::domain::rubric::ScoreError;
     use SheetError as E;
     if lang.en() {
-        return e.to_string();
+        return crate::text::errors::error_chain(e);
     }
     let file = |p: &std::path::Path| {
         p.file_name()
@@ -874,10 +874,10 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
             item,
             label,
             value,
-            source,
+            problem,
             ..
         } => {
-            let why = match source {
+            let why = match problem {
                 ScoreError::NotANumber(_) => "不是数字".to_string(),
                 ScoreError::OutOfRange { min, max, .. } => format!("超出范围 {min}-{max}"),
                 ScoreError::OffStep { step, .. } => format!("不符合步长 {step}"),
@@ -920,6 +920,7 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::text::errors::error_chain;
     #[test]
     fn sheet_errors_speak_both_languages() {
         let e = SheetError::WrongBatch {
@@ -1045,7 +1046,7 @@ mod tests {
         assert_eq!(read(&path).unwrap().sequence, 4);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         let e = write(&s2, &dir.path().join("no/such/dir.json"), false).unwrap_err();
-        assert!(e.to_string().starts_with("cannot write: "), "{e}");
+        assert!(error_chain(&e).starts_with("cannot write: "), "{e}");
     }
 
     #[test]
@@ -1362,11 +1363,11 @@ mod tests {
         fs::write(&path, b"{\"format\": \"\xff\"}").unwrap();
         assert!(matches!(read(&path), Err(SheetError::NotASheet { .. })));
         let e = read(&dir.path().join("missing.json")).unwrap_err();
-        assert!(e.to_string().starts_with("cannot read: "), "{e}");
+        assert!(error_chain(&e).starts_with("cannot read: "), "{e}");
         let fe = SheetFileError {
             path: PathBuf::from("sheets/a.json"),
             source: e,
         };
-        assert!(fe.to_string().starts_with("sheets/a.json: cannot read: "));
+        assert!(error_chain(&fe).starts_with("sheets/a.json: cannot read: "));
     }
 }

@@ -105,7 +105,7 @@ pub enum StoreError {
         op: &'static str,
     },
     /// Any other database error.
-    #[error("store at {path}: {op} failed: {source}")]
+    #[error("store at {path}: {op} failed")]
     Db {
         /// Database file.
         path: PathBuf,

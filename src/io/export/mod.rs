@@ -58,7 +58,7 @@ pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     /// The workbook could not be built.
-    #[error("{file}: cannot build the workbook: {source}")]
+    #[error("{file}: cannot build the workbook")]
     Xlsx {
         /// The file being exported.
         file: PathBuf,
@@ -66,7 +66,7 @@ pub enum ExportError {
         source: XlsxError,
     },
     /// The file could not be written.
-    #[error("{file}: cannot write: {source}")]
+    #[error("{file}: cannot write")]
     Write {
         /// The file being exported.
         file: PathBuf,

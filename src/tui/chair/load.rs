@@ -6,6 +6,7 @@ use super::state::{ChairApp, Handed};
 use super::text::decision_error;
 use crate::domain::decisions;
 use crate::engine::Method;
+use crate::text::errors::error_chain;
 use crate::tui::i18n::T;
 use crate::tui::widgets::Level;
 use std::path::PathBuf;
@@ -95,7 +96,7 @@ impl ChairApp {
         let log = self
             .store
             .decisions(&self.round.batch.hash)
-            .map_err(|e| e.to_string())
+            .map_err(|e| error_chain(&e))
             .and_then(|rows| decisions::parse_log(&rows).map_err(|e| decision_error(&e, lang)));
         let (log, damaged) = match log {
             Ok(log) => (Some(log), None),
@@ -105,7 +106,7 @@ impl ChairApp {
         let results = match self.round.decided(self.method, log.as_deref()) {
             Ok(d) => d.results,
             Err(e) => {
-                self.say(Level::Error, e.to_string());
+                self.say(Level::Error, error_chain(&e));
                 return;
             }
         };

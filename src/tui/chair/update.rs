@@ -439,7 +439,7 @@ impl ChairApp {
                 }
                 self.say(level, msg);
             }
-            Err(e) => self.say(Level::Error, e.to_string()),
+            Err(e) => self.say(Level::Error, crate::text::errors::error_chain(&e)),
         }
     }
 

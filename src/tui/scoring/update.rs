@@ -7,6 +7,7 @@ use super::reading;
 use super::state::{App, Filter, ItemStatus, Mode, confidence_label};
 use crate::domain::rubric::Criterion;
 use crate::store::{Change, Confidence, Field as StoreField, Source};
+use crate::text::errors::error_chain;
 use crate::tui::i18n::{Lang, T};
 use crate::tui::widgets::{Level, QueryKey, new_line_editor, type_query, while_too_small};
 use ratatui::crossterm::event::{
@@ -118,7 +119,7 @@ impl App {
             }
             Err(e) => {
                 self.saved = false;
-                let msg = T::MsgSaveFailed.fill(self.lang, &[("err", &e.to_string())]);
+                let msg = T::MsgSaveFailed.fill(self.lang, &[("err", &error_chain(&e))]);
                 self.say(Level::Error, msg);
                 false
             }
@@ -660,7 +661,7 @@ impl App {
                     }
                     Err(e) => {
                         self.saved = false;
-                        self.say(Level::Error, e.to_string());
+                        self.say(Level::Error, error_chain(&e));
                         return;
                     }
                 }
@@ -692,7 +693,7 @@ impl App {
             }
             Ok(None) => self.say(Level::Info, T::MsgNothingToUndo.get(self.lang)),
             Err(e) => {
-                self.say(Level::Error, e.to_string());
+                self.say(Level::Error, error_chain(&e));
             }
         }
     }
@@ -717,7 +718,7 @@ impl App {
                 self.say(Level::Info, msg);
             }
             Err(e) => {
-                let msg = T::MsgSaveFailed.fill(self.lang, &[("err", &e.to_string())]);
+                let msg = T::MsgSaveFailed.fill(self.lang, &[("err", &error_chain(&e))]);
                 self.say(Level::Error, msg);
             }
         }
