@@ -6,15 +6,26 @@
 //!   Σ_i w_ei v_i + D_e b_e = Σ_i w_ei t_ei        (experts, D_e = Σ_i w_ei)
 //! with w_ei = m_e c_ei (m_e = multiplicity of expert e; 1 on the real panel).
 //!
-//! Solver (direct, exact up to rounding): the item block is diagonal, so v is eliminated,
-//! v_i = ȳ_i − Σ_e w_ei b_e / d_i, leaving the expert system L b = r with
+//! The item block is diagonal, so v is eliminated, v_i = ȳ_i − Σ_e w_ei b_e / d_i, leaving the
+//! expert system L b = r with
 //!   L = D − Wᵀ diag(d)⁻¹ W   (a weighted graph Laplacian of the experts),  r_e = Σ_i w_ei (t_ei − ȳ_i).
-//! L is singular exactly along "add a constant to every b in one connected component". Adding
-//! α_k·1·1ᵀ on each component block (α_k = mean D_e of the component / its size, for scale)
-//! makes it positive definite without changing the solution set's representative with
-//! Σ b = 0, and a dense Cholesky on the experts (≤ a few dozen) solves it. This costs
-//! O(Σ_i n_i² + E³) — cheap enough to rerun 2000 times in the bootstrap — and, unlike an
-//! alternating iteration, does not slow down on weakly connected panels.
+//! L is singular exactly along "add a constant to every b in one connected component".
+//!
+//! Two solvers, both costing a fixed multiple of the number of scores N per fit:
+//! - **dense** (the real panel always; a resample with at most [`DENSE_SLOTS`] experts present):
+//!   L is accumulated item by item as a dense rank-one update over the present experts
+//!   (≤ N·E operations, contiguous rows), made positive definite by adding α_k·1·1ᵀ on each
+//!   component block (α_k = mean D_e of the component / its size) and solved by Cholesky (E³/6).
+//!   Every cell of L gets the same operations in the same order as in the former pair loop, so
+//!   its results are those of the former solver to the last bit;
+//! - **iterative** (a resample with more experts): conjugate gradients on L b = r with L applied
+//!   matrix-free (two passes over the scores per iteration) and a Jacobi preconditioner,
+//!   stopping at a relative residual of [`CG_TOL`]; the bootstrap starts every resample from the
+//!   real panel's b. Should it not converge within 2·E + 20 iterations (a panel so weakly
+//!   connected that the residual stalls), the dense solver finishes the fit.
+//!
+//! A test compares both with the former solver (kept there as the reference) on random panels:
+//! dense bit for bit, iterative to 1e-9.
 //!
 //! Gauge: Σ_e m_e b_e = 0 within each connected component of the expert–item graph (duplicated
 //! experts in a resample are distinct experts, so they count m_e times). Each component is
@@ -22,7 +33,7 @@
 //!
 //! Standard errors (real panel): Cov(v̂) = σ² (diag(d)⁻¹ + diag(d)⁻¹ W L⁺ Wᵀ diag(d)⁻¹) where L⁺ is
 //! the Moore–Penrose inverse (the Σ b = 0 gauge), obtained as (L + α_k 1 1ᵀ)⁻¹ − 1 1ᵀ / (α_k n_k²)
-//! per component. σ² = RSS / (N − p) with RSS = Σ c_ei (t_ei − v̂_i − b̂_e)², N = counting pairs,
+//! per component from the dense factor. σ² = RSS / (N − p) with RSS = Σ c_ei (t_ei − v̂_i − b̂_e)²,
 //! p = (items scored) + (experts who scored) − (components), the number of free parameters.
 //! When N ≤ p there is no residual degree of freedom and no SE is given.
 
@@ -31,6 +42,24 @@ use super::linalg::{cholesky, cholesky_solve};
 use super::methods::Engine;
 
 const NONE: usize = usize::MAX;
+
+/// Up to this many experts present, the dense solver is used (cheaper than iterating).
+pub(super) const DENSE_SLOTS: usize = 48;
+
+/// Relative residual ‖r‖ / ‖r₀‖ at which conjugate gradients stop.
+pub(super) const CG_TOL: f64 = 1e-14;
+
+/// Which solver a fit uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Solver {
+    /// Dense up to [`DENSE_SLOTS`] experts present, iterative above.
+    Auto,
+    /// Always dense.
+    Dense,
+    /// Always iterative (dense only as the fallback).
+    #[cfg_attr(not(test), allow(dead_code))]
+    Iterative,
+}
 
 /// Reusable buffers of the calibrated fit (sized once; refits allocate nothing).
 #[derive(Debug, Clone)]
@@ -45,19 +74,40 @@ pub(super) struct CalWorkspace {
     pub expert_comp: Vec<Option<usize>>,
     /// Number of connected components among scored items.
     pub n_components: usize,
+    /// Conjugate-gradient iterations of the last fit (0 when solved densely).
+    pub iterations: usize,
     d: Vec<f64>,
     ybar: Vec<f64>,
     parent: Vec<usize>,
     root_label: Vec<usize>,
     slot_of: Vec<usize>,
     expert_of: Vec<usize>,
+    slot_comp: Vec<usize>,
     n_slots: usize,
     deg: Vec<f64>,
+    diag: Vec<f64>,
     rhs: Vec<f64>,
-    /// Lower triangle of L (then of its Cholesky factor), row-major n_slots × n_slots.
+    /// Regularised L (then its Cholesky factor), row-major n_slots × n_slots.
     lmat: Vec<f64>,
-    row_slot: Vec<usize>,
-    row_w: Vec<f64>,
+    /// Whether `lmat` holds the factor of the current fit.
+    factored: bool,
+    /// The present entries of the current fit, item by item: slot and weight.
+    ent_start: Vec<usize>,
+    ent_slot: Vec<usize>,
+    ent_w: Vec<f64>,
+    /// One item's weights, weights / d and positions spread over the slots (zero elsewhere),
+    /// for the dense update.
+    spread: Vec<f64>,
+    spread_u: Vec<f64>,
+    spread_pos: Vec<usize>,
+    /// The solver of [`fit_into`]: dense (exact as before) unless set for resamples.
+    solver: Solver,
+    cg_r: Vec<f64>,
+    cg_z: Vec<f64>,
+    cg_p: Vec<f64>,
+    cg_q: Vec<f64>,
+    /// Starting b per expert for the iterative solver (0: none).
+    warm: Vec<f64>,
     comp_size: Vec<usize>,
     comp_deg: Vec<f64>,
     comp_alpha: Vec<f64>,
@@ -84,24 +134,48 @@ impl CalWorkspace {
             item_comp: vec![None; n_items],
             expert_comp: vec![None; n_experts],
             n_components: 0,
+            iterations: 0,
             d: vec![0.0; n_items],
             ybar: vec![0.0; n_items],
             parent: vec![0; n_experts],
             root_label: vec![NONE; n_experts],
             slot_of: vec![NONE; n_experts],
             expert_of: vec![NONE; n_experts],
+            slot_comp: vec![0; n_experts],
             n_slots: 0,
             deg: vec![0.0; n_experts],
+            diag: vec![0.0; n_experts],
             rhs: vec![0.0; n_experts],
-            lmat: vec![0.0; n_experts * n_experts],
-            row_slot: vec![0; n_experts],
-            row_w: vec![0.0; n_experts],
+            lmat: Vec::new(),
+            factored: false,
+            ent_start: vec![0; n_items + 1],
+            ent_slot: Vec::new(),
+            ent_w: Vec::new(),
+            spread: vec![0.0; n_experts],
+            spread_u: vec![0.0; n_experts],
+            spread_pos: vec![0; n_experts],
+            solver: Solver::Dense,
+            cg_r: vec![0.0; n_experts],
+            cg_z: vec![0.0; n_experts],
+            cg_p: vec![0.0; n_experts],
+            cg_q: vec![0.0; n_experts],
+            warm: vec![0.0; n_experts],
             comp_size: vec![0; n_experts],
             comp_deg: vec![0.0; n_experts],
             comp_alpha: vec![0.0; n_experts],
             comp_m: vec![0.0; n_experts],
             comp_mb: vec![0.0; n_experts],
         }
+    }
+
+    /// Sets later fits up for bootstrap resamples: the solver chosen by size (iterative above
+    /// [`DENSE_SLOTS`] experts), starting from these b (per expert; None as 0), e.g. the real
+    /// panel's.
+    pub fn for_resamples(&mut self, b: &[Option<f64>]) {
+        for (w, b) in self.warm.iter_mut().zip(b) {
+            *w = b.unwrap_or(0.0);
+        }
+        self.solver = Solver::Auto;
     }
 }
 
@@ -129,8 +203,17 @@ pub(super) fn fit_into(
     mult: &[u32],
     ws: &mut CalWorkspace,
 ) -> Result<(), AggregateError> {
+    fit_with(eng, mult, ws, ws.solver)
+}
+
+/// [`fit_into`] with a chosen solver.
+pub(super) fn fit_with(
+    eng: &Engine,
+    mult: &[u32],
+    ws: &mut CalWorkspace,
+    solver: Solver,
+) -> Result<(), AggregateError> {
     let ne = eng.n_experts;
-    let active = |j: usize| mult[eng.expert[j]] > 0;
     let w_of = |j: usize| f64::from(mult[eng.expert[j]]) * eng.weight[j];
 
     // Item sums and connectivity.
@@ -141,7 +224,7 @@ pub(super) fn fit_into(
         let (mut d, mut y) = (0.0, 0.0);
         let mut first = NONE;
         for j in eng.start[i]..eng.start[i + 1] {
-            if active(j) {
+            if mult[eng.expert[j]] > 0 {
                 let w = w_of(j);
                 d += w;
                 y += w * eng.total[j];
@@ -164,7 +247,7 @@ pub(super) fn fit_into(
         if ws.d[i] <= 0.0 {
             continue;
         }
-        let Some(j) = (eng.start[i]..eng.start[i + 1]).find(|&j| active(j)) else {
+        let Some(j) = (eng.start[i]..eng.start[i + 1]).find(|&j| mult[eng.expert[j]] > 0) else {
             continue;
         };
         let root = find(&mut ws.parent, eng.expert[j]);
@@ -186,50 +269,44 @@ pub(super) fn fit_into(
             }
             ws.slot_of[e] = ws.n_slots;
             ws.expert_of[ws.n_slots] = e;
+            ws.slot_comp[ws.n_slots] = label;
             ws.expert_comp[e] = Some(label);
             ws.n_slots += 1;
         }
     }
     let n = ws.n_slots;
 
-    // Reduced expert system L b = r; only the lower triangle of L is built (Cholesky reads no more).
-    ws.lmat[..n * n].fill(0.0);
+    // The present entries, the right-hand side, the degrees and L's diagonal: one pass.
     ws.rhs[..n].fill(0.0);
     ws.deg[..n].fill(0.0);
+    ws.diag[..n].fill(0.0);
+    ws.ent_slot.clear();
+    ws.ent_w.clear();
     for i in 0..eng.n_items {
+        ws.ent_start[i] = ws.ent_slot.len();
         let d = ws.d[i];
         if d <= 0.0 {
             continue;
         }
-        // Gather the item's present experts once: the pair loop below is the hot spot.
-        let mut len = 0;
         for j in eng.start[i]..eng.start[i + 1] {
-            if active(j) {
+            if mult[eng.expert[j]] > 0 {
                 let (s, w) = (ws.slot_of[eng.expert[j]], w_of(j));
                 ws.deg[s] += w;
+                ws.diag[s] += w - w * w / d;
                 ws.rhs[s] += w * (eng.total[j] - ws.ybar[i]);
-                ws.lmat[s * n + s] += w;
-                ws.row_slot[len] = s;
-                ws.row_w[len] = w;
-                len += 1;
-            }
-        }
-        for a in 0..len {
-            let (sa, wa_d) = (ws.row_slot[a], ws.row_w[a] / d);
-            for b in 0..=a {
-                let sb = ws.row_slot[b];
-                let (hi, lo) = if sa >= sb { (sa, sb) } else { (sb, sa) };
-                ws.lmat[hi * n + lo] -= wa_d * ws.row_w[b];
+                ws.ent_slot.push(s);
+                ws.ent_w.push(w);
             }
         }
     }
+    ws.ent_start[eng.n_items] = ws.ent_slot.len();
 
-    // Gauge regularisation per component, then Cholesky.
+    // Per-component sizes and the regularisation scale.
     let k = ws.n_components;
     ws.comp_size[..k].fill(0);
     ws.comp_deg[..k].fill(0.0);
     for s in 0..n {
-        let c = comp_of_slot(ws, s);
+        let c = ws.slot_comp[s];
         ws.comp_size[c] += 1;
         ws.comp_deg[c] += ws.deg[s];
     }
@@ -238,34 +315,33 @@ pub(super) fn fit_into(
         let mean_deg = ws.comp_deg[c] / size;
         ws.comp_alpha[c] = if mean_deg > 0.0 { mean_deg / size } else { 1.0 };
     }
-    for a in 0..n {
-        let ca = comp_of_slot(ws, a);
-        for b in 0..=a {
-            if comp_of_slot(ws, b) == ca {
-                ws.lmat[a * n + b] += ws.comp_alpha[ca];
-            }
-        }
+
+    ws.factored = false;
+    ws.iterations = 0;
+    let dense = match solver {
+        Solver::Dense => true,
+        Solver::Auto => n <= DENSE_SLOTS,
+        Solver::Iterative => false,
+    };
+    if dense || !conjugate_gradients(ws) {
+        factor(eng, ws)?;
+        cholesky_solve(&ws.lmat[..n * n], n, &mut ws.rhs[..n]);
+    } else {
+        ws.rhs[..n].copy_from_slice(&ws.cg_q[..n]);
     }
-    cholesky(&mut ws.lmat[..n * n], n).map_err(|s| {
-        AggregateError::Numerical(format!(
-            "expert system not positive definite at expert index {}",
-            ws.expert_of[s]
-        ))
-    })?;
-    cholesky_solve(&ws.lmat[..n * n], n, &mut ws.rhs[..n]);
 
     // Weighted gauge Σ m_e b_e = 0 per component (exact on the real panel, where the
     // regularisation already gives Σ b ≈ 0 up to rounding).
     ws.comp_m[..k].fill(0.0);
     ws.comp_mb[..k].fill(0.0);
     for s in 0..n {
-        let c = comp_of_slot(ws, s);
+        let c = ws.slot_comp[s];
         let m = f64::from(mult[ws.expert_of[s]]);
         ws.comp_m[c] += m;
         ws.comp_mb[c] += m * ws.rhs[s];
     }
     for s in 0..n {
-        let c = comp_of_slot(ws, s);
+        let c = ws.slot_comp[s];
         ws.rhs[s] -= ws.comp_mb[c] / ws.comp_m[c];
     }
     for e in 0..ne {
@@ -279,10 +355,8 @@ pub(super) fn fit_into(
             continue;
         }
         let mut wb = 0.0;
-        for j in eng.start[i]..eng.start[i + 1] {
-            if active(j) {
-                wb += w_of(j) * ws.rhs[ws.slot_of[eng.expert[j]]];
-            }
+        for q in ws.ent_start[i]..ws.ent_start[i + 1] {
+            wb += ws.ent_w[q] * ws.rhs[ws.ent_slot[q]];
         }
         let v = ws.ybar[i] - wb / d;
         if !v.is_finite() {
@@ -295,12 +369,176 @@ pub(super) fn fit_into(
     Ok(())
 }
 
-fn comp_of_slot(ws: &CalWorkspace, s: usize) -> usize {
-    ws.expert_comp[ws.expert_of[s]].unwrap_or(0)
+/// Builds the regularised L from the present entries and factorises it in `ws.lmat`.
+fn factor(eng: &Engine, ws: &mut CalWorkspace) -> Result<(), AggregateError> {
+    let n = ws.n_slots;
+    if ws.lmat.len() < n * n {
+        ws.lmat.resize(n * n, 0.0);
+    }
+    ws.lmat[..n * n].fill(0.0);
+    for i in 0..eng.n_items {
+        let d = ws.d[i];
+        let r = ws.ent_start[i]..ws.ent_start[i + 1];
+        if d <= 0.0 || r.is_empty() {
+            continue;
+        }
+        // The item's weights, w/d and positions (from 1; 0 = absent) spread over the slots.
+        for (p, q) in r.clone().enumerate() {
+            let s = ws.ent_slot[q];
+            ws.spread[s] = ws.ent_w[q];
+            ws.spread_u[s] = ws.ent_w[q] / d;
+            ws.spread_pos[s] = p + 1;
+        }
+        // Dense rank-one update of the rows of the present experts: contiguous, so it vectorises.
+        // Each cell gets the same operations in the same order as in the former pair loop (the
+        // later entry's w/d times the earlier entry's w), so the real panel's fit is unchanged
+        // to the last bit; an absent slot subtracts an exact 0.
+        for (p, q) in r.clone().enumerate() {
+            let (sa, wa) = (ws.ent_slot[q], ws.ent_w[q]);
+            let (ua, pa) = (wa / d, p + 1);
+            ws.lmat[sa * n + sa] += wa;
+            let row = &mut ws.lmat[sa * n..sa * n + sa + 1];
+            let spread = ws.spread[..=sa]
+                .iter()
+                .zip(&ws.spread_u[..=sa])
+                .zip(&ws.spread_pos[..=sa]);
+            for (x, ((&w, &u), &pos)) in row.iter_mut().zip(spread) {
+                *x -= if pos < pa { ua * w } else { u * wa };
+            }
+        }
+        for q in r {
+            let s = ws.ent_slot[q];
+            ws.spread[s] = 0.0;
+            ws.spread_u[s] = 0.0;
+            ws.spread_pos[s] = 0;
+        }
+    }
+    for a in 0..n {
+        let ca = ws.slot_comp[a];
+        let alpha = ws.comp_alpha[ca];
+        for b in 0..=a {
+            if ws.slot_comp[b] == ca {
+                ws.lmat[a * n + b] += alpha;
+            }
+        }
+    }
+    cholesky(&mut ws.lmat[..n * n], n).map_err(|s| {
+        AggregateError::Numerical(format!(
+            "expert system not positive definite at expert index {}",
+            ws.expert_of[s]
+        ))
+    })?;
+    ws.factored = true;
+    Ok(())
+}
+
+/// y = L x over the slots, matrix-free from the present entries (two passes over them).
+fn apply_l(ws: &CalWorkspace, x: &[f64], y: &mut [f64]) {
+    let n = ws.n_slots;
+    for s in 0..n {
+        y[s] = ws.deg[s] * x[s];
+    }
+    let items = ws.ent_start.len() - 1;
+    for i in 0..items {
+        let r = ws.ent_start[i]..ws.ent_start[i + 1];
+        if r.is_empty() {
+            continue;
+        }
+        let (slots, ws_) = (&ws.ent_slot[r.clone()], &ws.ent_w[r]);
+        let mut u = 0.0;
+        for (&s, &w) in slots.iter().zip(ws_) {
+            u += w * x[s];
+        }
+        u /= ws.d[i];
+        for (&s, &w) in slots.iter().zip(ws_) {
+            y[s] -= w * u;
+        }
+    }
+}
+
+/// Preconditioned conjugate gradients on L b = rhs; the solution is left in `cg_q`.
+/// False when it did not converge (the caller then solves densely).
+fn conjugate_gradients(ws: &mut CalWorkspace) -> bool {
+    let n = ws.n_slots;
+    if n == 0 {
+        return true;
+    }
+    let max_iter = 2 * n + 20;
+    // x in cg_q until the end; work vectors r, z, p and a scratch for L·p.
+    let mut x = std::mem::take(&mut ws.cg_q);
+    let mut lp = std::mem::take(&mut ws.cg_z);
+    for (x, &e) in x[..n].iter_mut().zip(&ws.expert_of[..n]) {
+        *x = ws.warm[e];
+    }
+    apply_l(ws, &x[..n], &mut lp[..n]);
+    let (mut r, mut p) = (std::mem::take(&mut ws.cg_r), std::mem::take(&mut ws.cg_p));
+    let mut norm0 = 0.0;
+    for s in 0..n {
+        r[s] = ws.rhs[s] - lp[s];
+        norm0 += ws.rhs[s] * ws.rhs[s];
+    }
+    // An expert alone in a component has an empty row: it never moves (its gauge sets b).
+    let precond = |s: usize| {
+        if ws.diag[s] > 1e-12 * ws.deg[s] {
+            1.0 / ws.diag[s]
+        } else {
+            0.0
+        }
+    };
+    let mut rz = 0.0;
+    let mut rr = 0.0;
+    for s in 0..n {
+        p[s] = r[s] * precond(s);
+        rz += r[s] * p[s];
+        rr += r[s] * r[s];
+    }
+    let tol2 = CG_TOL * CG_TOL * norm0.max(f64::MIN_POSITIVE);
+    let mut converged = rr <= tol2 || rz <= 0.0;
+    let mut it = 0;
+    while !converged && it < max_iter {
+        it += 1;
+        apply_l(ws, &p[..n], &mut lp[..n]);
+        let pq: f64 = (0..n).map(|s| p[s] * lp[s]).sum();
+        if pq <= 0.0 || !pq.is_finite() {
+            break;
+        }
+        let alpha = rz / pq;
+        let (mut rz_new, mut rr_new) = (0.0, 0.0);
+        for s in 0..n {
+            x[s] += alpha * p[s];
+            r[s] -= alpha * lp[s];
+            rr_new += r[s] * r[s];
+        }
+        if rr_new <= tol2 {
+            converged = true;
+            break;
+        }
+        for s in 0..n {
+            let z = r[s] * precond(s);
+            rz_new += r[s] * z;
+            // Keep z in lp's place: p = z + β p below.
+            lp[s] = z;
+        }
+        let beta = rz_new / rz;
+        rz = rz_new;
+        for s in 0..n {
+            p[s] = lp[s] + beta * p[s];
+        }
+    }
+    ws.iterations = it;
+    ws.cg_q = x;
+    ws.cg_z = lp;
+    ws.cg_r = r;
+    ws.cg_p = p;
+    converged
 }
 
 /// Residuals, σ² and item standard errors after [`fit_into`] with the same `mult` (module docs).
-pub(super) fn stats(eng: &Engine, mult: &[u32], ws: &CalWorkspace) -> CalStats {
+pub(super) fn stats(
+    eng: &Engine,
+    mult: &[u32],
+    ws: &mut CalWorkspace,
+) -> Result<CalStats, AggregateError> {
     let n = ws.n_slots;
     let mut rss = 0.0;
     let mut n_obs = 0usize;
@@ -323,6 +561,9 @@ pub(super) fn stats(eng: &Engine, mult: &[u32], ws: &CalWorkspace) -> CalStats {
     let mut se = vec![None; eng.n_items];
     let sigma2 = (n_obs > n_params).then(|| rss / (n_obs - n_params) as f64);
     if let Some(s2) = sigma2 {
+        if !ws.factored {
+            factor(eng, ws)?;
+        }
         // L⁺ = (L + α 1 1ᵀ)⁻¹ − 1 1ᵀ/(α n_k²) per component, from the stored Cholesky factor.
         let mut pinv = vec![0.0; n * n];
         let mut col = vec![0.0; n];
@@ -335,10 +576,10 @@ pub(super) fn stats(eng: &Engine, mult: &[u32], ws: &CalWorkspace) -> CalStats {
             }
         }
         for a in 0..n {
-            let ca = comp_of_slot(ws, a);
+            let ca = ws.slot_comp[a];
             let size = ws.comp_size[ca] as f64;
             for b in 0..n {
-                if comp_of_slot(ws, b) == ca {
+                if ws.slot_comp[b] == ca {
                     pinv[a * n + b] -= 1.0 / (ws.comp_alpha[ca] * size * size);
                 }
             }
@@ -348,20 +589,12 @@ pub(super) fn stats(eng: &Engine, mult: &[u32], ws: &CalWorkspace) -> CalStats {
             if ws.v[i].is_none() || d <= 0.0 {
                 continue;
             }
-            let r = eng.start[i]..eng.start[i + 1];
+            let r = ws.ent_start[i]..ws.ent_start[i + 1];
             let mut quad = 0.0;
-            for ja in r.clone() {
-                let ea = eng.expert[ja];
-                if mult[ea] == 0 {
-                    continue;
-                }
-                let (sa, wa) = (ws.slot_of[ea], f64::from(mult[ea]) * eng.weight[ja]);
-                for jb in r.clone() {
-                    let eb = eng.expert[jb];
-                    if mult[eb] > 0 {
-                        let wb = f64::from(mult[eb]) * eng.weight[jb];
-                        quad += wa * wb * pinv[sa * n + ws.slot_of[eb]];
-                    }
+            for qa in r.clone() {
+                let (sa, wa) = (ws.ent_slot[qa], ws.ent_w[qa]);
+                for qb in r.clone() {
+                    quad += wa * ws.ent_w[qb] * pinv[sa * n + ws.ent_slot[qb]];
                 }
             }
             // L⁺ is positive semi-definite: clamp rounding noise below zero.
@@ -369,13 +602,13 @@ pub(super) fn stats(eng: &Engine, mult: &[u32], ws: &CalWorkspace) -> CalStats {
             *out = Some(var.sqrt());
         }
     }
-    CalStats {
+    Ok(CalStats {
         rss,
         n_obs,
         n_params,
         sigma2,
         se,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -397,7 +630,7 @@ mod tests {
         let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
         let mult = vec![1u32; eng.n_experts];
         fit_into(&eng, &mult, &mut ws).expect("fit");
-        let st = stats(&eng, &mult, &ws);
+        let st = stats(&eng, &mult, &mut ws).expect("stats");
         (ws, st)
     }
 
@@ -669,5 +902,256 @@ mod tests {
         assert!(close(ws.b[1].expect("b"), -9.0, 1e-12));
         assert!(close(ws.v[0].expect("X"), 58.0, 1e-12));
         assert!(close(ws.v[1].expect("Y"), 50.0, 1e-12));
+    }
+
+    /// The former solver, kept as the reference: the expert system built pair by pair
+    /// (O(Σ n_i²)), regularised per component and solved by Cholesky; same gauge.
+    fn reference_fit(eng: &Engine, mult: &[u32]) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
+        let (ni, ne) = (eng.n_items, eng.n_experts);
+        let active = |j: usize| mult[eng.expert[j]] > 0;
+        let w_of = |j: usize| f64::from(mult[eng.expert[j]]) * eng.weight[j];
+        let mut parent: Vec<usize> = (0..ne).collect();
+        let (mut d, mut ybar) = (vec![0.0; ni], vec![0.0; ni]);
+        for i in 0..ni {
+            let (mut di, mut y, mut first) = (0.0, 0.0, NONE);
+            for j in eng.start[i]..eng.start[i + 1] {
+                if active(j) {
+                    di += w_of(j);
+                    y += w_of(j) * eng.total[j];
+                    if first == NONE {
+                        first = eng.expert[j];
+                    } else {
+                        union(&mut parent, first, eng.expert[j]);
+                    }
+                }
+            }
+            d[i] = di;
+            ybar[i] = if di > 0.0 { y / di } else { 0.0 };
+        }
+        let mut slot = vec![NONE; ne];
+        let mut experts = Vec::new();
+        for e in 0..ne {
+            if mult[e] > 0 && eng.expert_n[e] > 0 {
+                slot[e] = experts.len();
+                experts.push(e);
+            }
+        }
+        let n = experts.len();
+        let comp: Vec<usize> = experts.iter().map(|&e| find(&mut parent, e)).collect();
+        let mut l = vec![0.0; n * n];
+        let mut rhs = vec![0.0; n];
+        let mut deg = vec![0.0; n];
+        for i in 0..ni {
+            if d[i] <= 0.0 {
+                continue;
+            }
+            let row: Vec<(usize, f64)> = (eng.start[i]..eng.start[i + 1])
+                .filter(|&j| active(j))
+                .map(|j| (slot[eng.expert[j]], w_of(j)))
+                .collect();
+            for (a, &(sa, wa)) in row.iter().enumerate() {
+                deg[sa] += wa;
+                l[sa * n + sa] += wa;
+                for &(sb, wb) in &row[..=a] {
+                    let (hi, lo) = if sa >= sb { (sa, sb) } else { (sb, sa) };
+                    l[hi * n + lo] -= wa / d[i] * wb;
+                }
+            }
+            for j in (eng.start[i]..eng.start[i + 1]).filter(|&j| active(j)) {
+                rhs[slot[eng.expert[j]]] += w_of(j) * (eng.total[j] - ybar[i]);
+            }
+        }
+        for a in 0..n {
+            let members: Vec<usize> = (0..n).filter(|&b| comp[b] == comp[a]).collect();
+            // (Σ D / size) / size, rounded as the former solver rounded it.
+            let size = members.len() as f64;
+            let mut sum = 0.0;
+            for &b in &members {
+                sum += deg[b];
+            }
+            let alpha = sum / size / size;
+            for b in 0..=a {
+                if comp[b] == comp[a] {
+                    l[a * n + b] += if alpha > 0.0 { alpha } else { 1.0 };
+                }
+            }
+        }
+        cholesky(&mut l, n).expect("positive definite");
+        cholesky_solve(&l, n, &mut rhs);
+        let shift: Vec<f64> = (0..n)
+            .map(|a| {
+                let (mut m, mut mb) = (0.0, 0.0);
+                for b in (0..n).filter(|&b| comp[b] == comp[a]) {
+                    m += f64::from(mult[experts[b]]);
+                    mb += f64::from(mult[experts[b]]) * rhs[b];
+                }
+                mb / m
+            })
+            .collect();
+        let b: Vec<f64> = (0..n).map(|a| rhs[a] - shift[a]).collect();
+        let bias: Vec<Option<f64>> = (0..ne)
+            .map(|e| (slot[e] != NONE).then(|| b[slot[e]]))
+            .collect();
+        let v = (0..ni)
+            .map(|i| {
+                (d[i] > 0.0).then(|| {
+                    let wb: f64 = (eng.start[i]..eng.start[i + 1])
+                        .filter(|&j| active(j))
+                        .map(|j| w_of(j) * b[slot[eng.expert[j]]])
+                        .sum();
+                    ybar[i] - wb / d[i]
+                })
+            })
+            .collect();
+        (v, bias)
+    }
+
+    /// A random panel: `ne` experts, `ni` items, each cell scored with probability `cover`,
+    /// confidence weights at the three levels, per-expert leniency.
+    fn random_panel(ni: usize, ne: usize, cover: f64, seed: u64) -> Panel {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        let items: Vec<String> = (0..ni).map(|i| format!("i{i:03}")).collect();
+        let experts: Vec<String> = (0..ne).map(|e| format!("e{e:03}")).collect();
+        let mut p = Panel::new(experts.clone(), items.clone(), 0).expect("panel");
+        let lean: Vec<f64> = (0..ne).map(|_| rng.random_range(-12.0..12.0)).collect();
+        let l2 = super::super::panel::CONFIDENCE_LAMBDA.powi(2);
+        for (i, item) in items.iter().enumerate() {
+            let q: f64 = rng.random_range(30.0..80.0);
+            for (e, expert) in experts.iter().enumerate() {
+                if !rng.random_bool(cover) {
+                    continue;
+                }
+                let t = (q + lean[e] + rng.random_range(-10.0..10.0)).clamp(0.0, 100.0);
+                let w = [1.0 / l2, 1.0, l2][(i * 7 + e * 3) % 3];
+                p.add(expert, item, (t * 6.0).round() / 6.0, vec![], w)
+                    .expect("obs");
+            }
+        }
+        p
+    }
+
+    /// Fits `p` under `mult` with every solver and checks each v and b against [`reference_fit`]:
+    /// dense fits bit for bit, iterative ones to 1e-9 (and the same items and experts present).
+    fn assert_matches_reference(eng: &Engine, mult: &[u32], ws: &mut CalWorkspace, what: &str) {
+        let (v0, b0) = reference_fit(eng, mult);
+        for solver in [Solver::Auto, Solver::Dense, Solver::Iterative] {
+            fit_with(eng, mult, ws, solver).expect("fit");
+            for (a, b) in ws.v.iter().zip(&v0).chain(ws.b.iter().zip(&b0)) {
+                match (a, b) {
+                    (Some(a), Some(b)) if ws.factored => {
+                        assert_eq!(a.to_bits(), b.to_bits(), "{what} {solver:?}: {a} vs {b}")
+                    }
+                    (Some(a), Some(b)) => {
+                        assert!((a - b).abs() <= 1e-9, "{what} {solver:?}: {a} vs {b}")
+                    }
+                    _ => assert_eq!(a, b, "{what} {solver:?}"),
+                }
+            }
+        }
+    }
+
+    /// Bootstrap-like multiplicities: `ne` draws with replacement (0 = expert left out).
+    fn resample(rng: &mut rand_chacha::ChaCha8Rng, ne: usize) -> Vec<u32> {
+        use rand::Rng;
+        let mut mult = vec![0u32; ne];
+        for _ in 0..ne {
+            mult[rng.random_range(0..ne)] += 1;
+        }
+        mult
+    }
+
+    #[test]
+    fn both_solvers_match_the_former_fit_on_random_panels() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for case in 0..60u64 {
+            let ni = rng.random_range(2..40);
+            let ne = rng.random_range(1..70);
+            let cover = rng.random_range(0.05..1.0);
+            let p = random_panel(ni, ne, cover, case);
+            let eng = Engine::new(&p);
+            let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+            // The real panel, uniform multiplicities 0..3, and bootstrap draws.
+            for round in 0..6 {
+                let mult: Vec<u32> = match round {
+                    0 => vec![1; ne],
+                    1..=3 => (0..ne).map(|_| rng.random_range(0..4)).collect(),
+                    _ => resample(&mut rng, ne),
+                };
+                assert_matches_reference(
+                    &eng,
+                    &mult,
+                    &mut ws,
+                    &format!("case {case} round {round}"),
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn both_solvers_match_the_former_fit_on_large_and_sparse_panels() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        // (items, experts, coverage): the benchmark's shape, more experts than items, and panels
+        // so sparse that the expert graph is weakly connected or falls apart into components.
+        for (case, &(ni, ne, cover)) in [
+            (300, 30, 0.8),
+            (120, 150, 0.3),
+            (200, 80, 0.03),
+            (60, 120, 0.02),
+            (40, 200, 0.05),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let p = random_panel(ni, ne, cover, 100 + case as u64);
+            let eng = Engine::new(&p);
+            let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+            assert_matches_reference(&eng, &vec![1; ne], &mut ws, &format!("{ni}x{ne} real"));
+            for round in 0..3 {
+                let mult = resample(&mut rng, ne);
+                assert_matches_reference(&eng, &mult, &mut ws, &format!("{ni}x{ne} draw {round}"));
+            }
+        }
+    }
+
+    #[test]
+    fn chain_of_experts_matches_the_former_fit() {
+        // Expert e scores items e and e + 1 only: a path graph, the worst conditioned connected
+        // design (the iterative solver needs about as many iterations as experts).
+        let ne = 60;
+        let items: Vec<String> = (0..=ne).map(|i| format!("i{i:03}")).collect();
+        let experts: Vec<String> = (0..ne).map(|e| format!("e{e:03}")).collect();
+        let mut p = Panel::new(experts.clone(), items.clone(), 0).expect("panel");
+        for (e, expert) in experts.iter().enumerate() {
+            for i in [e, e + 1] {
+                let t = 40.0 + (i * 7 % 23) as f64 + (e % 5) as f64;
+                let w = [1.0, 3.0625, 0.3265][(i + e) % 3];
+                p.add(expert, &items[i], t, vec![], w).expect("obs");
+            }
+        }
+        let eng = Engine::new(&p);
+        let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+        assert_matches_reference(&eng, &vec![1; ne], &mut ws, "chain");
+        let mult: Vec<u32> = (0..ne).map(|e| [1, 2, 0, 3][e % 4]).collect();
+        assert_matches_reference(&eng, &mult, &mut ws, "broken chain");
+    }
+
+    #[test]
+    fn iterative_solver_costs_a_few_passes_over_the_scores() {
+        // 300 items × 300 experts, 80% covered: the conjugate gradients converge in far fewer
+        // iterations than there are experts, so the fit stays linear in the scores.
+        let p = random_panel(300, 300, 0.8, 3);
+        let eng = Engine::new(&p);
+        let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+        let mult = vec![1u32; eng.n_experts];
+        fit_with(&eng, &mult, &mut ws, Solver::Iterative).expect("fit");
+        assert!(
+            ws.iterations > 0 && ws.iterations < 40,
+            "{} iterations",
+            ws.iterations
+        );
+        assert!(!ws.factored, "no dense fallback");
     }
 }

@@ -116,6 +116,8 @@ pub(super) struct Engine {
     pub expert_n: Vec<usize>,
     /// zscore exclusion per expert (None = counts).
     pub zscore_exclusion: Vec<Option<ZscoreExclusion>>,
+    /// 1 when zscore counts the expert, else 0 (a multiplier, so the sum needs no branch).
+    pub z_counts: Vec<u32>,
 }
 
 impl Engine {
@@ -170,6 +172,10 @@ impl Engine {
             }
             start.push(expert.len());
         }
+        let z_counts = zscore_exclusion
+            .iter()
+            .map(|x| u32::from(x.is_none()))
+            .collect();
         Engine {
             n_items,
             n_experts,
@@ -180,6 +186,7 @@ impl Engine {
             z,
             expert_n,
             zscore_exclusion,
+            z_counts,
         }
     }
 
@@ -196,13 +203,12 @@ impl Engine {
     }
 
     pub(super) fn mean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
+        // Branch-free: an absent expert adds 0 · t, which leaves the sum exactly as it was.
         let (mut s, mut n) = (0.0, 0u64);
-        for j in r {
-            let m = mult[self.expert[j]];
-            if m > 0 {
-                s += f64::from(m) * self.total[j];
-                n += u64::from(m);
-            }
+        for (&e, &t) in self.expert[r.clone()].iter().zip(&self.total[r]) {
+            let m = mult[e];
+            s += f64::from(m) * t;
+            n += u64::from(m);
         }
         (n > 0).then(|| s / n as f64)
     }
@@ -272,14 +278,12 @@ impl Engine {
     }
 
     pub(super) fn zmean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
+        // Branch-free like `mean`: a left-out expert counts 0 times.
         let (mut s, mut n) = (0.0, 0u64);
-        for j in r {
-            let e = self.expert[j];
-            let m = mult[e];
-            if m > 0 && self.zscore_exclusion[e].is_none() {
-                s += f64::from(m) * self.z[j];
-                n += u64::from(m);
-            }
+        for (&e, &z) in self.expert[r.clone()].iter().zip(&self.z[r]) {
+            let m = mult[e] * self.z_counts[e];
+            s += f64::from(m) * z;
+            n += u64::from(m);
         }
         (n > 0).then(|| s / n as f64)
     }

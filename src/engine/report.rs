@@ -196,7 +196,9 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
     let mut ws = CalWorkspace::new(ni, ne);
     let mut scores = vec![None; ni];
     eng.score(method, config.trim_min, &mult, &mut ws, &mut scores)?;
-    let cal = (method == Method::Calibrated).then(|| calibrated::stats(&eng, &mult, &ws));
+    let cal = (method == Method::Calibrated)
+        .then(|| calibrated::stats(&eng, &mult, &mut ws))
+        .transpose()?;
 
     let ranking = rank(&scores);
     let list = shortlist(

@@ -17,7 +17,7 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use super::calibrated::CalWorkspace;
+use super::calibrated::{self, CalWorkspace};
 use super::config::{AggregateConfig, BootstrapConfig};
 use super::error::AggregateError;
 use super::methods::{Engine, Method};
@@ -118,6 +118,12 @@ pub fn bootstrap(
     let (mut ties_at_cut, mut fewer_than_min) = (0, 0);
     let draws =
         u32::try_from(ne).map_err(|_| AggregateError::Numerical("too many experts".into()))?;
+    if config.method == Method::Calibrated {
+        // Every resample starts its fit from the real panel's leniencies: few iterations.
+        calibrated::fit_into(&eng, &vec![1; ne], &mut ws)?;
+        let real = ws.b.clone();
+        ws.for_resamples(&real);
+    }
     for _ in 0..b {
         mult.fill(0);
         for _ in 0..ne {
