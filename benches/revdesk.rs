@@ -1,5 +1,6 @@
 //! Benchmarks: batch import + validation, wrapping, a full frame of the scoring view, and
-//! the bytes one keystroke costs over the wire. Figures are quoted in the README.
+//! the bytes one keystroke costs over the wire, the aggregation methods and their bootstrap.
+//! Figures are quoted in the README.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::backend::{CrosstermBackend, TestBackend};
@@ -189,16 +190,16 @@ fn report_bytes(_c: &mut Criterion) {
     }
 }
 
-/// A realistic panel: 300 nominations, 30 experts, each expert scoring ~80% of them (the rest
-/// recused or not reached), six criteria on 0–10, with per-expert leniency.
-fn panel_300x30() -> revdesk::engine::Panel {
+/// A realistic panel: `ni` nominations, `ne` experts, each expert scoring ~80% of them (the
+/// rest recused or not reached), six criteria on 0–10, with per-expert leniency.
+fn panel(ni: usize, ne: usize) -> revdesk::engine::Panel {
     use rand::{Rng, SeedableRng};
     use revdesk::engine::Panel;
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-    let experts: Vec<String> = (0..30).map(|e| format!("e{e:02}")).collect();
-    let items: Vec<String> = (0..300).map(|i| format!("EI-{i:03}")).collect();
+    let experts: Vec<String> = (0..ne).map(|e| format!("e{e:02}")).collect();
+    let items: Vec<String> = (0..ni).map(|i| format!("EI-{i:03}")).collect();
     let mut panel = Panel::new(experts.clone(), items.clone(), 6).expect("panel");
-    let quality: Vec<f64> = (0..300).map(|_| rng.random_range(3.0..9.0)).collect();
+    let quality: Vec<f64> = (0..ni).map(|_| rng.random_range(3.0..9.0)).collect();
     for e in &experts {
         let lenient: f64 = rng.random_range(-1.5..1.5);
         for (i, it) in items.iter().enumerate() {
@@ -219,24 +220,65 @@ fn panel_300x30() -> revdesk::engine::Panel {
     panel
 }
 
+/// Runs the bootstrap and checks it did the work: B resamples, each with a K, every item seen.
+fn checked_bootstrap(
+    panel: &revdesk::engine::Panel,
+    config: &revdesk::engine::AggregateConfig,
+    boot: &revdesk::engine::BootstrapConfig,
+) -> revdesk::engine::Stability {
+    let s = revdesk::engine::bootstrap(black_box(panel), config, boot).expect("bootstrap");
+    assert_eq!(s.replicates, boot.replicates, "every resample ran");
+    assert_eq!(
+        s.k_counts.iter().map(|&(_, n)| n).sum::<usize>(),
+        boot.replicates,
+        "every resample chose a list"
+    );
+    assert_eq!(s.items.len(), panel.items().len());
+    s
+}
+
 fn bench_rank(c: &mut Criterion) {
-    use revdesk::engine::{AggregateConfig, BootstrapConfig, Method, aggregate, bootstrap};
-    let panel = panel_300x30();
+    use revdesk::engine::{AggregateConfig, BootstrapConfig, Method, aggregate};
+    let panel300 = panel(300, 30);
     let mut g = c.benchmark_group("rank_300_items_30_experts");
     g.sample_size(10);
-    for method in [Method::Trimmed, Method::Zscore, Method::Calibrated] {
+    for method in [
+        Method::Trimmed,
+        Method::Median,
+        Method::Mean,
+        Method::Zscore,
+        Method::Calibrated,
+    ] {
         let config = AggregateConfig {
             method,
             ..AggregateConfig::default()
         };
         g.bench_function(format!("aggregate_{}", method.as_str()), |b| {
-            b.iter(|| aggregate(black_box(&panel), &config).expect("aggregate"))
+            b.iter(|| {
+                let a = aggregate(black_box(&panel300), &config).expect("aggregate");
+                // Every nomination is scored by someone: each got a score.
+                assert_eq!(a.ranking.n_ranked, 300, "every item ranked");
+                a
+            })
         });
         let boot = BootstrapConfig::default();
         g.bench_function(format!("bootstrap_2000_{}", method.as_str()), |b| {
-            b.iter(|| bootstrap(black_box(&panel), &config, &boot).expect("bootstrap"))
+            b.iter(|| checked_bootstrap(&panel300, &config, &boot))
         });
     }
+    g.finish();
+    // Cost linear in the scores: ten times the experts (90,000 scores against 9,000).
+    let wide = panel(300, 300);
+    let mut g = c.benchmark_group("rank_300_items_300_experts");
+    g.sample_size(10);
+    let config = AggregateConfig {
+        method: Method::Calibrated,
+        ..AggregateConfig::default()
+    };
+    let boot = BootstrapConfig::default();
+    g.bench_function("bootstrap_2000_calibrated", |b| {
+        b.iter(|| checked_bootstrap(&wide, &config, &boot))
+    });
     g.finish();
 }
 
