@@ -16,8 +16,9 @@
 //!   L is accumulated item by item as a dense rank-one update over the present experts
 //!   (≤ N·E operations, contiguous rows), made positive definite by adding α_k·1·1ᵀ on each
 //!   component block (α_k = mean D_e of the component / its size) and solved by Cholesky (E³/6).
-//!   Every cell of L gets the same operations in the same order as in the former pair loop, so
-//!   its results are those of the former solver to the last bit;
+//!   On the real panel every cell of L gets the same operations in the same order as in the
+//!   former pair loop, so its results are those of the former solver to the last bit; resamples
+//!   use the plain product (a rounding apart);
 //! - **iterative** (a resample with more experts): conjugate gradients on L b = r with L applied
 //!   matrix-free (two passes over the scores per iteration) and a Jacobi preconditioner,
 //!   stopping at a relative residual of [`CG_TOL`]; the bootstrap starts every resample from the
@@ -25,7 +26,7 @@
 //!   connected that the residual stalls), the dense solver finishes the fit.
 //!
 //! A test compares both with the former solver (kept there as the reference) on random panels:
-//! dense bit for bit, iterative to 1e-9.
+//! the real panel's dense fit bit for bit, resamples' fits to 1e-9.
 //!
 //! Gauge: Σ_e m_e b_e = 0 within each connected component of the expert–item graph (duplicated
 //! experts in a resample are distinct experts, so they count m_e times). Each component is
