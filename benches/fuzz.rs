@@ -134,12 +134,11 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     if args.list {
         let ctx = harness::corpus::Ctx::load(args.corpus.clone());
         for t in &chosen {
-            println!(
-                "{:<11} {:>3} seeds  {}",
-                t.name,
-                (t.seeds)(&ctx).len(),
-                t.about
-            );
+            let seeds = (t.seeds)(&ctx);
+            println!("{:<11} {:>3} seeds  {}", t.name, seeds.len(), t.about);
+            for s in &seeds {
+                println!("    {}", s.name);
+            }
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -150,7 +149,7 @@ fn run(args: &Args) -> Result<ExitCode, String> {
     if let Some(index) = args.index {
         let t = one()?;
         let ctx = harness::corpus::Ctx::load(args.corpus.clone());
-        let bytes = harness::input(t, &(t.seeds)(&ctx), args.seed, index);
+        let bytes = harness::input(t, &t.corpus(&ctx), args.seed, index);
         let path = args
             .output
             .clone()
@@ -185,13 +184,7 @@ fn replay(args: &Args, t: &'static Target, files: Vec<PathBuf>) -> Result<ExitCo
             .get(f.index as usize)
             .map(|p| p.display().to_string())
             .unwrap_or_default();
-        println!(
-            "{file}: {} {}\n  {}\n{}",
-            f.kind.name(),
-            f.signature,
-            f.message,
-            f.stack
-        );
+        println!("{file}: {f}");
     }
     println!("{} run, {} failed", o.executions, o.findings.len());
     Ok(if o.findings.is_empty() {
@@ -257,25 +250,16 @@ fn campaign(args: &Args, chosen: &[&'static Target]) -> Result<ExitCode, String>
         }
         any = true;
         let ctx = harness::corpus::Ctx::load(args.corpus.clone());
-        let seeds = (t.seeds)(&ctx);
+        let corpus = t.corpus(&ctx);
         for f in unique {
-            let bytes = harness::input(t, &seeds, args.seed, f.index);
+            let bytes = harness::input(t, &corpus, args.seed, f.index);
             let path = harness::save(&args.out, f, args.seed, &bytes).map_err(|e| e.to_string())?;
             let times = o
                 .findings
                 .iter()
                 .filter(|g| g.kind == f.kind && g.signature == f.signature)
                 .count();
-            println!(
-                "\n{} {} ×{times}: {}\n  input {} → {}\n  {}\n{}",
-                f.target,
-                f.kind.name(),
-                f.signature,
-                f.index,
-                path.display(),
-                f.message,
-                f.stack
-            );
+            println!("\n×{times}, the first: {f}\n  → {}", path.display());
         }
     }
     Ok(if any {

@@ -93,20 +93,10 @@ fn replay(target: &str, files: Vec<PathBuf>) -> Outcome {
 fn describe(outcomes: &[Outcome], skip_open: bool) -> String {
     let mut s = String::new();
     for o in outcomes {
-        for f in o
-            .unique()
-            .into_iter()
-            .filter(|f| !(skip_open && is_open(f)))
-        {
-            s.push_str(&format!(
-                "\n{} {} at input {}: {}\n  {}\n{}\n",
-                f.target,
-                f.kind.name(),
-                f.index,
-                f.signature,
-                f.message,
-                f.stack
-            ));
+        for f in o.unique() {
+            if !(skip_open && is_open(f)) {
+                s.push_str(&format!("\n{f}\n"));
+            }
         }
     }
     s
@@ -124,18 +114,18 @@ fn worker() {
     }
     let ctx = harness::corpus::Ctx::load(None);
     for t in TARGETS {
-        let seeds = (t.seeds)(&ctx);
-        assert!(!seeds.is_empty(), "{}: no seeds", t.name);
+        let corpus = t.corpus(&ctx);
+        assert!(!corpus.seeds.is_empty(), "{}: no seeds", t.name);
         let mut changed = 0;
         for i in 0..20 {
-            let a = harness::input(t, &seeds, SMOKE_SEED, i);
+            let a = harness::input(t, &corpus, SMOKE_SEED, i);
             assert_eq!(
                 a,
-                harness::input(t, &seeds, SMOKE_SEED, i),
+                harness::input(t, &corpus, SMOKE_SEED, i),
                 "{} input {i}",
                 t.name
             );
-            changed += usize::from(seeds.iter().all(|s| s.bytes != a));
+            changed += usize::from(corpus.seeds.iter().all(|s| s.bytes != a));
         }
         assert!(
             changed >= 15,

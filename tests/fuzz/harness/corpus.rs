@@ -164,6 +164,16 @@ fn csv_text(rows: &[Vec<String>], delimiter: u8) -> String {
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
+/// A CSV seed of `rows` in `enc`; UTF-16 is Excel's "Unicode text", so tab-separated.
+fn csv_seed(name: String, rows: &[Vec<String>], enc: Enc) -> Seed {
+    let delimiter = if matches!(enc, Enc::Utf16Le | Enc::Utf16Be) {
+        b'\t'
+    } else {
+        b','
+    };
+    seed(name, encode(&csv_text(rows, delimiter), enc), csv_shape)
+}
+
 /// The header and first rows of the fixture CSV batches (full ones are slow to mutate).
 fn small_batch_records() -> Vec<(String, Vec<Vec<String>>)> {
     files(&fixture("batches"), &[".csv"])
@@ -181,38 +191,22 @@ fn small_batch_records() -> Vec<(String, Vec<Vec<String>>)> {
 pub fn batch_csv(ctx: &Ctx) -> Vec<Seed> {
     let mut out = Vec::new();
     for (name, rows) in small_batch_records() {
-        for (i, enc) in [
+        for enc in [
             Enc::Utf8,
             Enc::Utf8Bom,
             Enc::Utf16Le,
             Enc::Utf16Be,
             Enc::Gb18030,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            // UTF-16 is Excel's "Unicode text": tab-separated.
-            let delimiter = if matches!(enc, Enc::Utf16Le | Enc::Utf16Be) {
-                b'\t'
-            } else {
-                b','
-            };
-            let text = csv_text(&rows, delimiter);
-            out.push(seed(
-                format!("{name} (cut, {enc:?})"),
-                encode(&text, enc),
-                csv_shape,
-            ));
-            if i == 0 {
-                // Excel for Mac: CR line ends.
-                let cr = text.replace("\r\n", "\r");
-                out.push(seed(
-                    format!("{name} (cut, CR)"),
-                    cr.into_bytes(),
-                    csv_shape,
-                ));
-            }
+        ] {
+            out.push(csv_seed(format!("{name} (cut, {enc:?})"), &rows, enc));
         }
+        // Excel for Mac: CR line ends.
+        let cr = csv_text(&rows, b',').replace("\r\n", "\r");
+        out.push(seed(
+            format!("{name} (cut, CR)"),
+            cr.into_bytes(),
+            csv_shape,
+        ));
     }
     out.extend(file_seeds(files(&fixture("broken"), &[".csv"]), csv_shape));
     out.extend(file_seeds(
@@ -250,7 +244,7 @@ fn workbook(rows: &[Vec<String>], numeric: bool, title: bool) -> Option<Vec<u8>>
 pub fn xlsx(ctx: &Ctx) -> Vec<Seed> {
     let mut out = Vec::new();
     for (k, (name, rows)) in small_batch_records().into_iter().enumerate() {
-        for (numeric, title) in [(false, false), (true, false), (k % 2 == 0, true)] {
+        for (numeric, title) in [(false, false), (true, false), (k.is_multiple_of(2), true)] {
             if let Some(bytes) = workbook(&rows, numeric, title) {
                 out.push(seed(
                     format!("{name} (workbook, numbers {numeric}, title {title})"),
@@ -370,16 +364,10 @@ pub fn entry(ctx: &Ctx) -> Vec<Seed> {
             );
             rows.push(row);
         }
-        let delimiter = if matches!(enc, Enc::Utf16Le) {
-            b'\t'
-        } else {
-            b','
-        };
-        let text = csv_text(&rows, delimiter);
-        out.push(seed(
+        out.push(csv_seed(
             format!("paper sheet {variant} ({enc:?})"),
-            encode(&text, enc),
-            csv_shape,
+            &rows,
+            enc,
         ));
     }
     out.extend(ctx.extra_seeds("entry", csv_shape));

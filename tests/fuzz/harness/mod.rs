@@ -20,7 +20,7 @@ pub mod page;
 pub mod targets;
 
 use corpus::Ctx;
-use mutate::{Rng, Seed};
+use mutate::Rng;
 use page::{IDLE, Page, Slot};
 use rand::SeedableRng;
 use serde::{Deserialize, Serialize};
@@ -34,7 +34,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
-use targets::Target;
+use targets::{Corpus, Target};
 
 /// The environment variable that makes a process a worker (its value: the job, as JSON).
 pub const WORKER_ENV: &str = "REVDESK_FUZZ_WORKER";
@@ -88,8 +88,8 @@ fn splitmix(mut x: u64) -> u64 {
 }
 
 /// Input `index` of `target` in the campaign of `seed`.
-pub fn input(target: &Target, seeds: &[Seed], seed: u64, index: u64) -> Vec<u8> {
-    target.generate(&mut rng_for(seed, target.name, index), seeds)
+pub fn input(target: &Target, corpus: &Corpus, seed: u64, index: u64) -> Vec<u8> {
+    target.generate(&mut rng_for(seed, target.name, index), corpus)
 }
 
 /// A panic as the hook saw it.
@@ -204,18 +204,16 @@ pub fn worker(job: &Job) -> io::Result<()> {
 
 fn run_inputs(target: &Target, page: &Page, job: &Job) {
     let ctx = Ctx::load(job.corpus.clone());
-    let seeds = if job.replay.is_empty() {
-        (target.seeds)(&ctx)
-    } else {
-        vec![]
-    };
+    // Replaying files needs no seeds.
+    let corpus = job.replay.is_empty().then(|| target.corpus(&ctx));
     for index in job.start..job.end {
         if page.load(Slot::Stop) != 0 {
             break;
         }
-        let bytes = match job.replay.get(index as usize) {
-            Some(p) => std::fs::read(p).unwrap_or_default(),
-            None => input(target, &seeds, job.seed, index),
+        let bytes = match (job.replay.get(index as usize), &corpus) {
+            (Some(p), _) => std::fs::read(p).unwrap_or_default(),
+            (None, Some(c)) => input(target, c, job.seed, index),
+            (None, None) => break,
         };
         alloc::reset_peak();
         page.get(Slot::Current).store(index, Relaxed);
@@ -279,6 +277,22 @@ pub struct Finding {
     pub message: String,
     /// Where (trimmed stack).
     pub stack: String,
+}
+
+impl std::fmt::Display for Finding {
+    /// What, where and how: for reports and the `.txt` beside a saved input.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {} at input {}: {}\n  {}\n{}",
+            self.target,
+            self.kind.name(),
+            self.index,
+            self.signature,
+            self.message,
+            self.stack
+        )
+    }
 }
 
 /// One target's run.
@@ -584,15 +598,9 @@ pub fn save(dir: &Path, f: &Finding, seed: u64, bytes: &[u8]) -> io::Result<Path
     let stem = format!("{}-s{seed}-i{}", f.kind.name(), f.index);
     let input = dir.join(format!("{stem}.bin"));
     std::fs::write(&input, bytes)?;
-    let about = format!(
-        "target: {}\nkind: {}\nseed: {seed}\nindex: {}\nsignature: {}\nmessage: {}\n\n{}\n",
-        f.target,
-        f.kind.name(),
-        f.index,
-        f.signature,
-        f.message,
-        f.stack
-    );
-    std::fs::write(dir.join(format!("{stem}.txt")), about)?;
+    std::fs::write(
+        dir.join(format!("{stem}.txt")),
+        format!("seed {seed}: {f}\n"),
+    )?;
     Ok(input)
 }

@@ -488,29 +488,202 @@ pub fn mutate_csv(
 
 // ---------------------------------------------------------------- JSON
 
-/// Visits nodes depth-first, counting; `f` gets the `k`-th.
-fn nth_json(
-    v: &mut serde_json::Value,
-    k: &mut usize,
-    f: &mut dyn FnMut(&mut serde_json::Value),
-) -> bool {
+/// A parsed document (JSON or TOML) as the node edits see it.
+trait Tree: Clone {
+    /// Calls `f` on each child (array element, table value) until it returns true.
+    fn any_child(&mut self, f: &mut dyn FnMut(&mut Self) -> bool) -> bool;
+    /// The children.
+    fn children(&self) -> Vec<&Self>;
+    /// The elements, when an array.
+    fn array(&mut self) -> Option<&mut Vec<Self>>;
+    /// The keys, when a table.
+    fn keys(&self) -> Option<Vec<String>>;
+    /// Removes a key of a table.
+    fn remove(&mut self, key: &str) -> Option<Self>;
+    /// Sets a key of a table (nothing when not a table).
+    fn insert(&mut self, key: String, value: Self);
+    /// The text, when a string.
+    fn string(&mut self) -> Option<&mut String>;
+}
+
+impl Tree for serde_json::Value {
+    fn any_child(&mut self, f: &mut dyn FnMut(&mut Self) -> bool) -> bool {
+        match self {
+            Self::Array(a) => a.iter_mut().any(f),
+            Self::Object(o) => o.values_mut().any(f),
+            _ => false,
+        }
+    }
+    fn children(&self) -> Vec<&Self> {
+        match self {
+            Self::Array(a) => a.iter().collect(),
+            Self::Object(o) => o.values().collect(),
+            _ => vec![],
+        }
+    }
+    fn array(&mut self) -> Option<&mut Vec<Self>> {
+        self.as_array_mut()
+    }
+    fn keys(&self) -> Option<Vec<String>> {
+        self.as_object().map(|o| o.keys().cloned().collect())
+    }
+    fn remove(&mut self, key: &str) -> Option<Self> {
+        self.as_object_mut()?.remove(key)
+    }
+    fn insert(&mut self, key: String, value: Self) {
+        if let Some(o) = self.as_object_mut() {
+            o.insert(key, value);
+        }
+    }
+    fn string(&mut self) -> Option<&mut String> {
+        match self {
+            Self::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl Tree for toml::Value {
+    fn any_child(&mut self, f: &mut dyn FnMut(&mut Self) -> bool) -> bool {
+        match self {
+            Self::Array(a) => a.iter_mut().any(f),
+            Self::Table(t) => t.iter_mut().any(|(_, x)| f(x)),
+            _ => false,
+        }
+    }
+    fn children(&self) -> Vec<&Self> {
+        match self {
+            Self::Array(a) => a.iter().collect(),
+            Self::Table(t) => t.values().collect(),
+            _ => vec![],
+        }
+    }
+    fn array(&mut self) -> Option<&mut Vec<Self>> {
+        self.as_array_mut()
+    }
+    fn keys(&self) -> Option<Vec<String>> {
+        self.as_table().map(|t| t.keys().cloned().collect())
+    }
+    fn remove(&mut self, key: &str) -> Option<Self> {
+        self.as_table_mut()?.remove(key)
+    }
+    fn insert(&mut self, key: String, value: Self) {
+        if let Some(t) = self.as_table_mut() {
+            t.insert(key, value);
+        }
+    }
+    fn string(&mut self) -> Option<&mut String> {
+        match self {
+            Self::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Nodes in a tree, itself included.
+fn count<T: Tree>(v: &T) -> usize {
+    1 + v.children().into_iter().map(count).sum::<usize>()
+}
+
+/// Visits nodes depth-first, counting down `k`; `f` gets the node where it reaches 0.
+fn nth<T: Tree>(v: &mut T, k: &mut usize, f: &mut dyn FnMut(&mut T)) -> bool {
     if *k == 0 {
         f(v);
         return true;
     }
     *k -= 1;
-    match v {
-        serde_json::Value::Array(a) => a.iter_mut().any(|x| nth_json(x, k, f)),
-        serde_json::Value::Object(o) => o.values_mut().any(|x| nth_json(x, k, f)),
-        _ => false,
+    v.any_child(&mut |x| nth(x, k, f))
+}
+
+/// One edit of a node: replaced (by an edge value or a node of another seed), a key removed,
+/// added or renamed, an element removed, repeated or the array cut, a string changed.
+fn edit<T: Tree>(
+    node: &mut T,
+    op: u32,
+    coin: usize,
+    key: &str,
+    replacement: &T,
+    graft: Option<&T>,
+) {
+    let pick = |n: usize| coin % n.max(1);
+    match op {
+        0..=2 => *node = replacement.clone(),
+        3 => *node = graft.unwrap_or(replacement).clone(),
+        4..=6 if node.keys().is_some_and(|k| !k.is_empty()) => {
+            let names = node.keys().unwrap_or_default();
+            let name = &names[pick(names.len())];
+            match op {
+                4 => {
+                    node.remove(name);
+                }
+                5 => node.insert(key.to_string(), replacement.clone()),
+                _ => {
+                    if let Some(x) = node.remove(name) {
+                        node.insert(key.to_string(), x);
+                    }
+                }
+            }
+        }
+        4..=6 if node.array().is_some_and(|a| !a.is_empty()) => {
+            let Some(a) = node.array() else { return };
+            let i = pick(a.len());
+            match op {
+                4 => {
+                    a.remove(i);
+                }
+                5 => {
+                    let times = if coin.is_multiple_of(10) { 50 } else { 1 };
+                    let x = a[i].clone();
+                    a.splice(i..i, std::iter::repeat_n(x, times));
+                }
+                _ => a.truncate(i),
+            }
+        }
+        7 if node.string().is_some() => {
+            if let Some(s) = node.string() {
+                s.push_str(key);
+            }
+        }
+        _ if node.string().is_some() => {
+            if let Some(s) = node.string() {
+                *s = key.to_string();
+            }
+        }
+        _ if node.keys().is_some() => node.insert(key.to_string(), replacement.clone()),
+        _ => *node = replacement.clone(),
     }
 }
 
-fn count_json(v: &serde_json::Value) -> usize {
-    1 + match v {
-        serde_json::Value::Array(a) => a.iter().map(count_json).sum(),
-        serde_json::Value::Object(o) => o.values().map(count_json).sum(),
-        _ => 0,
+/// 1–4 edits at random nodes (never the root when `keep_root`).
+fn edit_tree<T: Tree>(
+    rng: &mut Rng,
+    doc: &mut T,
+    keep_root: bool,
+    odd: &mut dyn FnMut(&mut Rng) -> T,
+    keys: &[&str],
+    donor: &mut dyn FnMut(&mut Rng) -> Option<T>,
+) {
+    for _ in 0..rng.random_range(1..=4) {
+        let n = count(doc);
+        let mut k = if keep_root {
+            1 + below(rng, n.saturating_sub(1))
+        } else {
+            below(rng, n)
+        };
+        let op = rng.random_range(0..10);
+        let replacement = odd(rng);
+        let key = token(rng, keys);
+        let coin: usize = rng.random_range(0..usize::MAX);
+        let graft = donor(rng).map(|mut d| {
+            let mut kk = coin % count(&d);
+            let mut out = None;
+            nth(&mut d, &mut kk, &mut |x| out = Some(x.clone()));
+            out
+        });
+        let graft = graft.flatten();
+        nth(doc, &mut k, &mut |node| {
+            edit(node, op, coin, &key, &replacement, graft.as_ref())
+        });
     }
 }
 
@@ -563,74 +736,19 @@ pub fn mutate_json(
     values: &[&str],
     others: &[Seed],
 ) -> Vec<u8> {
-    use serde_json::Value;
     let mut v = doc.clone();
-    for _ in 0..rng.random_range(1..=4) {
-        let mut k = below(rng, count_json(&v));
-        let donor = others.choose(rng).and_then(|s| match &s.shape {
-            Shape::Json(d) => Some(d),
-            _ => None,
-        });
-        let op = rng.random_range(0..10);
-        let replacement = odd_json(rng, keys, values);
-        let key = token(rng, keys);
-        let coin: u32 = rng.random();
-        let graft = donor.map(|d| {
-            let mut kk = coin as usize % count_json(d);
-            let mut out = Value::Null;
-            let mut d = d.clone();
-            nth_json(&mut d, &mut kk, &mut |x| out = x.clone());
-            out
-        });
-        nth_json(&mut v, &mut k, &mut |node| match (op, &mut *node) {
-            (0..=2, _) => *node = replacement.clone(),
-            (3, _) => {
-                if let Some(g) = &graft {
-                    *node = g.clone();
-                }
-            }
-            (4, Value::Object(o)) if !o.is_empty() => {
-                let i = coin as usize % o.len();
-                if let Some(name) = o.keys().nth(i).cloned() {
-                    o.remove(&name);
-                }
-            }
-            (5, Value::Object(o)) => {
-                o.insert(key.clone(), replacement.clone());
-            }
-            (6, Value::Object(o)) if !o.is_empty() => {
-                let i = coin as usize % o.len();
-                if let Some(name) = o.keys().nth(i).cloned()
-                    && let Some(x) = o.remove(&name)
-                {
-                    o.insert(key.clone(), x);
-                }
-            }
-            (4..=6, Value::Array(a)) if !a.is_empty() => {
-                let i = coin as usize % a.len();
-                match op {
-                    4 => {
-                        a.remove(i);
-                    }
-                    5 => {
-                        let x = a[i].clone();
-                        let times = if coin % 10 == 0 { 50 } else { 1 };
-                        for _ in 0..times {
-                            a.insert(i, x.clone());
-                        }
-                    }
-                    _ => a.truncate(i),
-                }
-            }
-            (7, Value::String(s)) => s.push_str(&key),
-            (8, Value::Number(_)) => {
-                *node = serde_json::from_str(NUMBERS[coin as usize % NUMBERS.len()])
-                    .unwrap_or(Value::Null)
-            }
-            (_, Value::String(s)) => *s = key.clone(),
-            _ => *node = replacement.clone(),
-        });
-    }
+    let mut donor = |rng: &mut Rng| match others.choose(rng).map(|s| &s.shape) {
+        Some(Shape::Json(d)) => Some(d.clone()),
+        _ => None,
+    };
+    edit_tree(
+        rng,
+        &mut v,
+        false,
+        &mut |rng| odd_json(rng, keys, values),
+        keys,
+        &mut donor,
+    );
     let text = if rng.random_bool(0.5) {
         serde_json::to_string(&v)
     } else {
@@ -672,27 +790,6 @@ pub fn mutate_json(
 }
 
 // ---------------------------------------------------------------- TOML
-
-fn count_toml(v: &toml::Value) -> usize {
-    1 + match v {
-        toml::Value::Array(a) => a.iter().map(count_toml).sum(),
-        toml::Value::Table(t) => t.values().map(count_toml).sum(),
-        _ => 0,
-    }
-}
-
-fn nth_toml(v: &mut toml::Value, k: &mut usize, f: &mut dyn FnMut(&mut toml::Value)) -> bool {
-    if *k == 0 {
-        f(v);
-        return true;
-    }
-    *k -= 1;
-    match v {
-        toml::Value::Array(a) => a.iter_mut().any(|x| nth_toml(x, k, f)),
-        toml::Value::Table(t) => t.iter_mut().any(|(_, x)| nth_toml(x, k, f)),
-        _ => false,
-    }
-}
 
 /// A TOML value at the edges.
 fn odd_toml(rng: &mut Rng, values: &[&str]) -> toml::Value {
@@ -747,53 +844,19 @@ pub fn mutate_toml(
 ) -> Vec<u8> {
     use toml::Value;
     let mut v = Value::Table(doc.clone());
-    for _ in 0..rng.random_range(1..=4) {
-        // Never the document itself: it must stay a table to be written.
-        let mut k = 1 + below(rng, count_toml(&v).saturating_sub(1));
-        let op = rng.random_range(0..9);
-        let replacement = odd_toml(rng, values);
-        let key = token(rng, keys);
-        let coin: u32 = rng.random();
-        nth_toml(&mut v, &mut k, &mut |node| match (op, &mut *node) {
-            (0..=2, _) => *node = replacement.clone(),
-            (3, Value::Table(t)) if !t.is_empty() => {
-                let i = coin as usize % t.len();
-                if let Some(name) = t.keys().nth(i).cloned() {
-                    t.remove(&name);
-                }
-            }
-            (4, Value::Table(t)) => {
-                t.insert(key.clone(), replacement.clone());
-            }
-            (5, Value::Table(t)) if !t.is_empty() => {
-                let i = coin as usize % t.len();
-                if let Some(name) = t.keys().nth(i).cloned()
-                    && let Some(x) = t.remove(&name)
-                {
-                    t.insert(key.clone(), x);
-                }
-            }
-            (3..=5, Value::Array(a)) if !a.is_empty() => {
-                let i = coin as usize % a.len();
-                match op {
-                    3 => {
-                        a.remove(i);
-                    }
-                    4 => {
-                        let x = a[i].clone();
-                        a.insert(i, x);
-                    }
-                    _ => a.truncate(i),
-                }
-            }
-            (6, Value::String(s)) => s.push_str(&key),
-            (_, Value::String(s)) => *s = key.clone(),
-            (_, Value::Table(t)) => {
-                t.insert(key.clone(), replacement.clone());
-            }
-            _ => *node = replacement.clone(),
-        });
-    }
+    let mut donor = |rng: &mut Rng| match others.choose(rng).map(|s| &s.shape) {
+        Some(Shape::Toml(d)) => Some(Value::Table(d.clone())),
+        _ => None,
+    };
+    // The root stays a table, or there is nothing to write.
+    edit_tree(
+        rng,
+        &mut v,
+        true,
+        &mut |rng| odd_toml(rng, values),
+        keys,
+        &mut donor,
+    );
     let mut text = match v {
         Value::Table(t) => toml::to_string(&t).unwrap_or_default(),
         _ => String::new(),

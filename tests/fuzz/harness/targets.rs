@@ -31,10 +31,8 @@ pub struct Target {
     pub smoke: u64,
     /// Its seeds.
     pub seeds: fn(&Ctx) -> Vec<Seed>,
-    /// Field names and tokens for structure-aware edits.
-    keys: &'static [&'static str],
-    /// Values for structure-aware edits.
-    values: &'static [&'static str],
+    /// Names and values for structure-aware edits.
+    dict: fn(&Ctx) -> Dict,
     /// Runs one input.
     pub run: fn(&Ctx, &[u8]),
 }
@@ -46,8 +44,7 @@ pub const TARGETS: &[Target] = &[
         about: "validate::load_bytes on a .csv batch (UTF-8, UTF-8 BOM, UTF-16 LE/BE, GB18030), findings rendered",
         smoke: 600,
         seeds: corpus::batch_csv,
-        keys: BATCH_HEADERS,
-        values: BATCH_VALUES,
+        dict: batch_dict,
         run: |ctx, b| batch(ctx, "fuzz.csv", Format::Csv, b),
     },
     Target {
@@ -55,8 +52,7 @@ pub const TARGETS: &[Target] = &[
         about: "validate::load_bytes on an .xlsx batch (the sheet XML edited inside the zip)",
         smoke: 200,
         seeds: corpus::xlsx,
-        keys: BATCH_HEADERS,
-        values: BATCH_VALUES,
+        dict: batch_dict,
         run: |ctx, b| batch(ctx, "fuzz.xlsx", Format::Xlsx, b),
     },
     Target {
@@ -64,8 +60,7 @@ pub const TARGETS: &[Target] = &[
         about: "validate::load_bytes on a .json batch, findings rendered",
         smoke: 600,
         seeds: corpus::batch_json,
-        keys: JSON_BATCH_KEYS,
-        values: BATCH_VALUES,
+        dict: batch_dict,
         run: |ctx, b| batch(ctx, "fuzz.json", Format::Json, b),
     },
     Target {
@@ -73,8 +68,7 @@ pub const TARGETS: &[Target] = &[
         about: "a paper score CSV: import::decode, then entry::parse against the batch and rubric",
         smoke: 1500,
         seeds: corpus::entry,
-        keys: ENTRY_HEADERS,
-        values: ENTRY_VALUES,
+        dict: entry_dict,
         run: entry_target,
     },
     Target {
@@ -82,8 +76,7 @@ pub const TARGETS: &[Target] = &[
         about: "Sheet::parse, verify, check (as the chair reads sheets); then signed again: check, write and read back",
         smoke: 300,
         seeds: corpus::sheet,
-        keys: SHEET_KEYS,
-        values: SHEET_VALUES,
+        dict: sheet_dict,
         run: sheet_target,
     },
     Target {
@@ -91,8 +84,7 @@ pub const TARGETS: &[Target] = &[
         about: "Panel::from_toml; conflicts against the batch; to_toml read back",
         smoke: 1500,
         seeds: corpus::panel,
-        keys: PANEL_KEYS,
-        values: PANEL_VALUES,
+        dict: |_| Dict::of(PANEL_KEYS, PANEL_VALUES),
         run: panel_target,
     },
     Target {
@@ -100,8 +92,7 @@ pub const TARGETS: &[Target] = &[
         about: "Profile::from_toml; hashes; a small batch validated under it",
         smoke: 600,
         seeds: corpus::profile,
-        keys: PROFILE_KEYS,
-        values: PROFILE_VALUES,
+        dict: profile_dict,
         run: profile_target,
     },
     Target {
@@ -109,8 +100,7 @@ pub const TARGETS: &[Target] = &[
         about: "Theme::from_toml (merged over the built-in it extends)",
         smoke: 1500,
         seeds: corpus::theme,
-        keys: THEME_KEYS,
-        values: THEME_VALUES,
+        dict: |_| Dict::of(THEME_KEYS, THEME_VALUES),
         run: theme_target,
     },
     Target {
@@ -118,8 +108,7 @@ pub const TARGETS: &[Target] = &[
         about: "KeyMap::parse_layout; both views' bindings built from it",
         smoke: 1500,
         seeds: corpus::keymap,
-        keys: KEYMAP_KEYS,
-        values: KEYMAP_VALUES,
+        dict: |_| Dict::of(KEYMAP_KEYS, KEYMAP_VALUES),
         run: keymap_target,
     },
     Target {
@@ -127,8 +116,7 @@ pub const TARGETS: &[Target] = &[
         about: "merge::merge of a shortlist export (alone and with the other domains'); the result read back as a batch",
         smoke: 250,
         seeds: corpus::merge,
-        keys: MERGE_KEYS,
-        values: BATCH_VALUES,
+        dict: merge_dict,
         run: merge_target,
     },
 ];
@@ -138,9 +126,51 @@ pub fn find(name: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.name == name)
 }
 
+/// Names and values structure-aware edits put in.
+pub struct Dict {
+    /// Field names, headers, keys.
+    pub keys: Vec<&'static str>,
+    /// Values.
+    pub values: Vec<&'static str>,
+}
+
+impl Dict {
+    fn of(keys: &[&'static str], values: &[&'static str]) -> Dict {
+        Dict {
+            keys: keys.to_vec(),
+            values: values.to_vec(),
+        }
+    }
+
+    /// Adds names made at run time (kept for the worker's life).
+    fn with_keys(mut self, names: impl IntoIterator<Item = String>) -> Dict {
+        self.keys
+            .extend(names.into_iter().map(|n| &*Box::leak(n.into_boxed_str())));
+        self
+    }
+}
+
+/// A target's seeds and dictionary, made once per worker.
+pub struct Corpus {
+    /// The seeds.
+    pub seeds: Vec<Seed>,
+    /// The dictionary.
+    pub dict: Dict,
+}
+
 impl Target {
+    /// The seeds and dictionary.
+    pub fn corpus(&self, ctx: &Ctx) -> Corpus {
+        Corpus {
+            seeds: (self.seeds)(ctx),
+            dict: (self.dict)(ctx),
+        }
+    }
+
     /// Input `index` of a campaign: a seed, mutated (deterministic for `rng`).
-    pub fn generate(&self, rng: &mut Rng, seeds: &[Seed]) -> Vec<u8> {
+    pub fn generate(&self, rng: &mut Rng, corpus: &Corpus) -> Vec<u8> {
+        let seeds = &corpus.seeds;
+        let (keys, values) = (&corpus.dict.keys, &corpus.dict.values);
         let Some(seed) = seeds.get(rng.random_range(0..seeds.len().max(1))) else {
             return vec![];
         };
@@ -151,12 +181,7 @@ impl Target {
             && self.name != "batch-csv"
             && self.name != "entry";
         if rng.random_bool(0.12) || matches!(seed.shape, Shape::Raw) {
-            let dict: Vec<&[u8]> = self
-                .keys
-                .iter()
-                .chain(self.values)
-                .map(|s| s.as_bytes())
-                .collect();
+            let dict: Vec<&[u8]> = keys.iter().chain(values).map(|s| s.as_bytes()).collect();
             let mut bytes = seed.bytes.clone();
             mutate::havoc(rng, &mut bytes, &dict, seeds);
             if text && rng.random_bool(0.5) {
@@ -166,11 +191,9 @@ impl Target {
             return bytes;
         }
         match &seed.shape {
-            Shape::Csv(records, enc) => {
-                mutate::mutate_csv(rng, records, *enc, self.keys, self.values)
-            }
-            Shape::Json(doc) => mutate::mutate_json(rng, doc, self.keys, self.values, seeds),
-            Shape::Toml(doc) => mutate::mutate_toml(rng, doc, self.keys, self.values, seeds),
+            Shape::Csv(records, enc) => mutate::mutate_csv(rng, records, *enc, keys, values),
+            Shape::Json(doc) => mutate::mutate_json(rng, doc, keys, values, seeds),
+            Shape::Toml(doc) => mutate::mutate_toml(rng, doc, keys, values, seeds),
             Shape::Zip(entries) => mutate::mutate_xlsx(rng, entries, seeds),
             Shape::Raw => seed.bytes.clone(),
         }
@@ -390,47 +413,62 @@ fn merge_target(ctx: &Ctx, bytes: &[u8]) {
     }
 }
 
-const BATCH_HEADERS: &[&str] = &[
-    "编号",
-    "技术名称",
-    "所属领域",
-    "重点服务行业",
-    "技术项目类型",
-    "技术就绪水平",
-    "申报单位",
-    "推荐单位",
-    "联系人",
-    "联系电话",
-    "通信地址",
-    "电子邮箱",
-    "技术团队简介",
-    "知识产权情况",
-    "技术获奖情况",
-    "技术水平介绍",
-    "技术效益介绍",
-    "技术水平详细材料",
-    "技术效益详细材料",
+/// Every field's form header and key, the form's header variants, the JSON batch's keys.
+fn batch_dict(_: &Ctx) -> Dict {
+    use revdesk::domain::batch::Field;
+    Dict::of(BATCH_EXTRA_KEYS, BATCH_VALUES).with_keys(
+        Field::ALL
+            .iter()
+            .flat_map(|f| [f.header().to_string(), f.key().to_string()]),
+    )
+}
+
+const BATCH_EXTRA_KEYS: &[&str] = &[
     "*技术名称",
     "技术团队简介（不超过300字）",
     "重点服务行业（参照GB/T4754-2017）",
     "Project Type",
-    "id",
-    "name",
-    "domain",
-    "industry",
-    "project_type",
-    "trl",
-    "applicant",
-    "recommender",
-    "email",
-    "phone",
-    "level",
-    "benefits",
-    "level_detail",
-    "benefits_detail",
-    "team",
     "备注",
+    "format",
+    "title",
+    "profile",
+    "final_review",
+    "items",
+    "revdesk-batch/1",
+    "kczg-2020",
 ];
+
+/// The rubric's criteria by label and key.
+fn criteria(ctx: &Ctx) -> Vec<String> {
+    ctx.profile
+        .rubric()
+        .criteria
+        .iter()
+        .flat_map(|c| {
+            [
+                c.label.clone(),
+                c.key.clone(),
+                format!("{}（0–10分）", c.label),
+            ]
+        })
+        .collect()
+}
+
+fn entry_dict(ctx: &Ctx) -> Dict {
+    Dict::of(ENTRY_HEADERS, ENTRY_VALUES).with_keys(criteria(ctx))
+}
+
+fn sheet_dict(ctx: &Ctx) -> Dict {
+    Dict::of(SHEET_KEYS, SHEET_VALUES).with_keys(criteria(ctx))
+}
+
+fn profile_dict(ctx: &Ctx) -> Dict {
+    Dict::of(PROFILE_KEYS, PROFILE_VALUES).with_keys(criteria(ctx))
+}
+
+fn merge_dict(ctx: &Ctx) -> Dict {
+    batch_dict(ctx).with_keys(MERGE_KEYS.iter().map(|k| k.to_string()))
+}
 
 const BATCH_VALUES: &[&str] = &[
     "RE-001",
@@ -475,52 +513,9 @@ const BATCH_VALUES: &[&str] = &[
     "false",
 ];
 
-const JSON_BATCH_KEYS: &[&str] = &[
-    "format",
-    "title",
-    "profile",
-    "domain",
-    "final_review",
-    "items",
-    "id",
-    "name",
-    "industry",
-    "project_type",
-    "trl",
-    "applicant",
-    "recommender",
-    "contact",
-    "phone",
-    "address",
-    "email",
-    "team",
-    "ip",
-    "awards",
-    "level",
-    "benefits",
-    "level_detail",
-    "benefits_detail",
-    "revdesk-batch/1",
-    "kczg-2020",
-    "preliminary_rank",
-    "preliminary_score",
-];
-
 const ENTRY_HEADERS: &[&str] = &[
     "编号",
     "id",
-    "可行性",
-    "先进性",
-    "原创性",
-    "不可替代性",
-    "技术成熟度",
-    "市场前景",
-    "feasibility",
-    "advancement",
-    "originality",
-    "irreplaceability",
-    "maturity",
-    "market",
     "回避",
     "recused",
     "回避原因",
@@ -530,7 +525,6 @@ const ENTRY_HEADERS: &[&str] = &[
     "comment",
     "技术名称",
     "name",
-    "可行性（0–10分）",
 ];
 
 const ENTRY_VALUES: &[&str] = &[
@@ -580,12 +574,6 @@ const SHEET_KEYS: &[&str] = &[
     "recusal_reason",
     "flagged",
     "confidence",
-    "feasibility",
-    "advancement",
-    "originality",
-    "irreplaceability",
-    "maturity",
-    "market",
     "revdesk-sheet/1",
 ];
 
@@ -665,8 +653,6 @@ const PROFILE_VALUES: &[&str] = &[
     "kczg-2020",
     "资源环境",
     "resources-environment",
-    "可行性",
-    "feasibility",
     "0.5",
     "0.3",
 ];
