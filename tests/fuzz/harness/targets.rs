@@ -6,6 +6,7 @@
 use super::corpus::{self, Ctx};
 use super::mutate::{self, Rng, Seed, Shape};
 use rand::Rng as _;
+use revdesk::domain::access::ssh_fingerprint;
 use revdesk::domain::profile::Profile;
 use revdesk::io::entry;
 use revdesk::io::import::{Format, decode};
@@ -81,7 +82,7 @@ pub const TARGETS: &[Target] = &[
     },
     Target {
         name: "panel",
-        about: "Panel::from_toml; conflicts against the batch; to_toml read back",
+        about: "Panel::from_toml (experts, chairs, SSH keys); conflicts against the batch; to_toml read back",
         smoke: 1500,
         seeds: corpus::panel,
         dict: |_| Dict::of(PANEL_KEYS, PANEL_VALUES),
@@ -297,9 +298,17 @@ fn panel_target(ctx: &Ctx, bytes: &[u8]) {
             black_box(e.conflict_with(item));
         }
     }
+    // As the server looks logins up: by id, and by each listed key.
+    let ids = panel.experts.iter().map(|e| &e.id);
+    for id in ids.chain(panel.chairs.iter().map(|c| &c.id)) {
+        black_box(panel.identity(id));
+        for key in panel.ssh_keys(id) {
+            black_box((panel.identity_with_key(key), ssh_fingerprint(key)));
+        }
+    }
     match Panel::from_toml(&panel.to_toml(), file) {
-        Ok(back) => assert_eq!(
-            back.experts, panel.experts,
+        Ok(back) => assert!(
+            back.experts == panel.experts && back.chairs == panel.chairs,
             "a panel's TOML reads back differently"
         ),
         Err(e) => panic!("a panel's own TOML does not read back: {}", error_chain(&e)),
@@ -603,6 +612,9 @@ const PANEL_KEYS: &[&str] = &[
     "affiliations",
     "public_key",
     "[[experts]]",
+    "ssh_keys",
+    "chairs",
+    "[[chairs]]",
 ];
 
 const PANEL_VALUES: &[&str] = &[
@@ -618,6 +630,14 @@ const PANEL_VALUES: &[&str] = &[
     "0000000000000000000000000000000000000000000000000000000000000000",
     "ea4a6c63e29c520abef5507b132ec5f9954776aebebe7b92421eea691446d22c",
     "EA4A6C63E29C520ABEF5507B132EC5F9954776AEBEBE7B92421EEA691446D22C",
+    "ssh-ed25519",
+    "ssh-rsa",
+    "ssh-dss",
+    "ecdsa-sha2-nistp256",
+    "sk-ssh-ed25519@openssh.com",
+    "AAAAC3NzaC1lZDI1NTE5AAAAI",
+    "AAAA",
+    "=",
 ];
 
 const PROFILE_KEYS: &[&str] = &[
