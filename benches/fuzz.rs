@@ -230,9 +230,17 @@ fn campaign(args: &Args, chosen: &[&'static Target]) -> Result<ExitCode, String>
             .flat_map(|l| l.join().unwrap_or_default())
             .collect()
     });
+    // A target whose worker failed outside an input (a harness fault) does not hide the others.
     let mut outcomes = Vec::new();
+    let mut failed = false;
     for r in results {
-        outcomes.push(r?);
+        match r {
+            Ok(o) => outcomes.push(o),
+            Err(e) => {
+                eprintln!("fuzz: {e}");
+                failed = true;
+            }
+        }
     }
     outcomes.sort_by_key(|o| TARGETS.iter().position(|t| t.name == o.target));
     println!("\n{}", harness::HEADING);
@@ -262,7 +270,9 @@ fn campaign(args: &Args, chosen: &[&'static Target]) -> Result<ExitCode, String>
             println!("\n×{times}, the first: {f}\n  → {}", path.display());
         }
     }
-    Ok(if any {
+    Ok(if failed {
+        ExitCode::from(2)
+    } else if any {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

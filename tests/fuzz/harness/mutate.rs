@@ -580,6 +580,11 @@ impl Tree for toml::Value {
     }
 }
 
+/// Nodes a document may have before another edit (the seeds have a few thousand).
+const MAX_NODES: usize = 100_000;
+/// Nodes of the largest node an edit repeats 50 times.
+const SMALL_NODE: usize = 1_000;
+
 /// Nodes in a tree, itself included.
 fn count<T: Tree>(v: &T) -> usize {
     1 + v.children().into_iter().map(count).sum::<usize>()
@@ -632,7 +637,14 @@ fn edit<T: Tree>(
                     a.remove(i);
                 }
                 5 => {
-                    let times = if coin.is_multiple_of(10) { 50 } else { 1 };
+                    // Many copies of small nodes only: repeating large ones, edit after edit,
+                    // grew documents past a gigabyte before they were cut to `MAX_LEN`.
+                    let small = count(&a[i]) <= SMALL_NODE;
+                    let times = if small && coin.is_multiple_of(10) {
+                        50
+                    } else {
+                        1
+                    };
                     let x = a[i].clone();
                     a.splice(i..i, std::iter::repeat_n(x, times));
                 }
@@ -665,6 +677,9 @@ fn edit_tree<T: Tree>(
 ) {
     for _ in 0..rng.random_range(1..=4) {
         let n = count(doc);
+        if n > MAX_NODES {
+            break;
+        }
         let mut k = if keep_root {
             1 + below(rng, n.saturating_sub(1))
         } else {
@@ -749,13 +764,14 @@ pub fn mutate_json(
         keys,
         &mut donor,
     );
-    let text = if rng.random_bool(0.5) {
-        serde_json::to_string(&v)
+    // Written into at most `MAX_LEN` bytes: a deep document indented grows past a gigabyte.
+    let mut out = Capped(Vec::new());
+    let _ = if rng.random_bool(0.5) {
+        serde_json::to_writer(&mut out, &v)
     } else {
-        serde_json::to_string_pretty(&v)
-    }
-    .unwrap_or_default();
-    let mut bytes = text.into_bytes();
+        serde_json::to_writer_pretty(&mut out, &v)
+    };
+    let mut bytes = out.0;
     if rng.random_bool(0.1) {
         // A key twice in one object: the later one must not silently win.
         if let Some(at) = bytes.iter().rposition(|&b| b == b'{') {
@@ -787,6 +803,25 @@ pub fn mutate_json(
     }
     bytes.truncate(MAX_LEN);
     bytes
+}
+
+/// A buffer that takes `MAX_LEN` bytes and refuses the rest.
+struct Capped(Vec<u8>);
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let room = MAX_LEN - self.0.len();
+        if room == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        let n = buf.len().min(room);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------- TOML
