@@ -13,6 +13,7 @@ mod opts;
 mod profile;
 mod rank;
 mod score;
+mod serve;
 mod sheet;
 mod sheets;
 mod stats;
@@ -33,6 +34,7 @@ pub use opts::{
 pub use profile::ProfileCmd;
 pub use rank::{RankArgs, RankFormat};
 pub use score::{DEMO_BATCH, DemoArgs, ScoreArgs, SubmitOpts};
+pub use serve::ServeArgs;
 pub use sheet::SheetArgs;
 pub use sheets::{Gathered, SheetsOpts, gather};
 pub use stats::{StatsArgs, StatsFormat};
@@ -82,6 +84,8 @@ pub enum Command {
     Profile(ProfileCmd),
     /// Look up GB/T 4754-2017 industry codes.
     Industry(IndustryArgs),
+    /// Run the panel's SSH review server: experts and chairs log in with `ssh` to their views.
+    Serve(ServeArgs),
 }
 
 /// Parses the arguments and runs; the process exit code.
@@ -110,6 +114,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(a) => r#gen::run(a),
         Command::Profile(p) => profile::run(p),
         Command::Industry(a) => industry::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

@@ -34,4 +34,7 @@ impl crate::tui::Screen for App {
     fn on_exit(&mut self) {
         self.save_draft();
     }
+    fn notice(&mut self, text: String) {
+        self.message = Some((Level::Warn, text));
+    }
 }
