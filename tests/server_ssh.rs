@@ -145,13 +145,14 @@ fn a_chair_sees_an_experts_marks_arrive_live() {
     let s = setup();
     let server = Server::start(&s, &[]);
     let mut chair = ssh(&s, &server, "zhang", &s.zhang, 140, 40);
-    chair.wait_for("RE-001");
-    chair.wait_for("sheets 0");
+    chair.wait_for("revdesk 主席");
+    chair.wait_for("评分表 0");
     let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
     t.wait_for("RE-001 (1/8)");
     t.type_keys("8\r7\r9\r6\r8\r7\r");
     t.wait_for("已评 1/8");
-    chair.wait_for("sheets 1");
+    chair.wait_for("评分表 1");
+    chair.wait_for("RE-001");
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);
     chair.type_keys("q");

@@ -202,12 +202,16 @@ impl Conn {
         }
     }
 
-    /// Says `text` on the channel's error stream and closes it.
-    fn tell_and_close(&self, channel: ChannelId, text: &str, session: &mut Session) {
+    /// Says `text` on the channel's error stream and closes it; another session may open.
+    fn tell_and_close(&mut self, channel: ChannelId, text: &str, session: &mut Session) {
         let _ = session.extended_data(channel, 1, format!("{text}\r\n").into_bytes());
         let _ = session.exit_status_request(channel, 1);
         let _ = session.eof(channel);
         let _ = session.close(channel);
+        if self.channel == Some(channel) {
+            self.channel = None;
+            self.pty = None;
+        }
     }
 
     fn lang(&self) -> crate::text::i18n::Lang {
@@ -350,8 +354,19 @@ impl russh::server::Handler for Conn {
             })
             .await;
         match outcome {
-            Some(InviteOutcome::Accepted { .. }) => {
-                self.key_fp = offered.map(|(_, fp)| fp);
+            Some(InviteOutcome::Accepted { pinned }) => {
+                // The store audited the invite's use and the pinning in its transaction.
+                let fp = offered.map(|(_, fp)| fp);
+                let used = self.event(AuditKind::InviteUsed, Some(&who.id), "");
+                self.shared.audit.print(&AuditEvent { fingerprint: fp.clone(), ..used.clone() });
+                if pinned && fp.is_some() {
+                    self.shared.audit.print(&AuditEvent {
+                        kind: AuditKind::KeyPinned,
+                        fingerprint: fp.clone(),
+                        ..used
+                    });
+                }
+                self.key_fp = fp;
                 let e = self.event(AuditKind::Login, Some(&who.id), "expert invite code");
                 self.audit(e).await;
                 self.who = Some(who);
@@ -525,13 +540,15 @@ impl russh::server::Handler for Conn {
         let Some(size) = self.pty else {
             self.refuse("a session without a terminal").await;
             session.channel_success(channel)?;
-            self.tell_and_close(channel, &say(self.lang(), Say::NeedsTerminal), session);
+            let text = say(self.lang(), Say::NeedsTerminal);
+            self.tell_and_close(channel, &text, session);
             return Ok(());
         };
         if !session_allowed(self.shared.open_sessions(), &self.shared.limits) {
             self.refuse("session limit reached").await;
             session.channel_success(channel)?;
-            self.tell_and_close(channel, &say(self.lang(), Say::Full), session);
+            let text = say(self.lang(), Say::Full);
+            self.tell_and_close(channel, &text, session);
             return Ok(());
         }
         session.channel_success(channel)?;
@@ -548,7 +565,8 @@ impl russh::server::Handler for Conn {
         let cmd = String::from_utf8_lossy(&data[..data.len().min(200)]).into_owned();
         self.refuse(&format!("command: {}", shown(&cmd))).await;
         session.channel_failure(channel)?;
-        self.tell_and_close(channel, &say(self.lang(), Say::NoCommands), session);
+        let text = say(self.lang(), Say::NoCommands);
+        self.tell_and_close(channel, &text, session);
         Ok(())
     }
 
@@ -560,7 +578,8 @@ impl russh::server::Handler for Conn {
     ) -> Result<(), Self::Error> {
         self.refuse(&format!("subsystem {}", shown(name))).await;
         session.channel_failure(channel)?;
-        self.tell_and_close(channel, &say(self.lang(), Say::NoCommands), session);
+        let text = say(self.lang(), Say::NoCommands);
+        self.tell_and_close(channel, &text, session);
         Ok(())
     }
 
@@ -608,10 +627,16 @@ impl russh::server::Handler for Conn {
 
     async fn channel_close(
         &mut self,
-        _channel: ChannelId,
+        channel: ChannelId,
         _session: &mut Session,
     ) -> Result<(), Self::Error> {
-        self.send_view(ToView::HungUp).await;
+        if self.channel == Some(channel) {
+            self.send_view(ToView::HungUp).await;
+            // One session at a time: the next may open once this one is closed.
+            self.to_view = None;
+            self.channel = None;
+            self.pty = None;
+        }
         Ok(())
     }
 }

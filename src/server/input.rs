@@ -81,7 +81,7 @@ impl InputParser {
     fn step(&mut self, out: &mut Vec<Input>) {
         if self.buf.starts_with(PASTE_START) && self.buf.len() > MAX_PASTE + PASTE_START.len() {
             let tail = self.buf.split_off(self.buf.len() - (PASTE_END.len() - 1));
-            self.discarding = Some((self.buf.len() + tail.len(), tail));
+            self.discarding = Some((self.buf.len() - PASTE_START.len() + tail.len(), tail));
             self.buf.clear();
             return;
         }
@@ -236,7 +236,7 @@ mod tests {
     fn invalid_bytes_are_dropped_without_panic() {
         let mut p = InputParser::new();
         assert_eq!(p.feed(b"\xff\xfe"), []);
-        assert_eq!(p.feed(b"\x1b[?x"), []);
+        assert_eq!(p.feed(b"\x1bOz"), []);
         assert_eq!(p.feed(b"ok"), chars("ok"));
         // An endless CSI is cut off: the buffer stays bounded and typing works again.
         let mut noise = b"\x1b[1".to_vec();

@@ -67,9 +67,14 @@ impl Audit {
         self.store.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Prints an event the store already recorded.
+    pub fn print(&self, e: &AuditEvent) {
+        println!("{}", log_line(&jiff::Timestamp::now().to_string(), e));
+    }
+
     /// Records an event (blocking: call from a thread, not the async runtime).
     pub fn record(&self, e: AuditEvent) {
-        println!("{}", log_line(&jiff::Timestamp::now().to_string(), &e));
+        self.print(&e);
         if let Err(err) = self.lock().audit_append(&e) {
             eprintln!(
                 "cannot write the audit log: {}",
