@@ -22,12 +22,14 @@ pub use crate::domain::marks::{
 pub use marks::UndoOutcome;
 pub use registry::{BatchInfo, Expert};
 pub use schema::SCHEMA_VERSION;
+pub use server::{InviteOutcome, InviteRow};
 
 mod decisions;
 mod keys;
 mod marks;
 mod registry;
 mod schema;
+mod server;
 
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";
