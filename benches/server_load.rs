@@ -90,7 +90,11 @@ fn start(dir: &Path, sessions: usize) -> (Child, u16) {
     let port = loop {
         let line = lines.next().expect("server output").expect("line");
         if let Some(addr) = line.strip_prefix("listening on ") {
-            break addr.rsplit(':').next().and_then(|p| p.parse().ok()).expect("port");
+            break addr
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("port");
         }
     };
     // Keep draining the log so the server never blocks on a full pipe.

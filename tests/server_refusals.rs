@@ -8,7 +8,9 @@ mod server_support;
 use revdesk::domain::access::invite_code_hash;
 use revdesk::store::Store;
 use russh::ChannelMsg;
-use server_support::{Remote, Server, batch_hash, connect, logged_in, login, login_with_code, setup};
+use server_support::{
+    Remote, Server, batch_hash, connect, logged_in, login, login_with_code, setup,
+};
 use std::time::Duration;
 
 /// Waits for the answer to a request sent with `want_reply`: whether it succeeded.
@@ -47,8 +49,14 @@ async fn unknown_users_wrong_keys_and_passwords_are_refused() {
     let mut h = connect(server.port).await.expect("connect");
     assert!(!login(&mut h, "nobody", &s.wang).await, "unknown user");
     assert!(!login(&mut h, "wang", &s.li).await, "li's key for wang");
-    assert!(!login(&mut h, "wang", &s.stranger).await, "a key listed nowhere");
-    assert!(!login(&mut h, "zhang", &s.wang).await, "an expert's key for the chair");
+    assert!(
+        !login(&mut h, "wang", &s.stranger).await,
+        "a key listed nowhere"
+    );
+    assert!(
+        !login(&mut h, "zhang", &s.wang).await,
+        "an expert's key for the chair"
+    );
     // After that, the right key still works on the same connection.
     assert!(login(&mut h, "wang", &s.wang).await);
     let mut h = connect(server.port).await.expect("connect");
@@ -62,7 +70,10 @@ async fn unknown_users_wrong_keys_and_passwords_are_refused() {
     server.wait_log("login wang");
     let log = server.log().join("\n");
     assert!(log.contains("login_failed nobody"), "{log}");
-    assert!(log.contains("password authentication is not offered"), "{log}");
+    assert!(
+        log.contains("password authentication is not offered"),
+        "{log}"
+    );
     assert!(log.contains("invite codes are for experts"), "{log}");
     // The audit log in the store has them too.
     let store = Store::open(&s.store).expect("store");
@@ -83,7 +94,9 @@ async fn commands_subsystems_forwarding_agents_and_x11_are_refused() {
     let h = logged_in(server.port, "wang", &s.wang).await;
 
     let mut ch = h.channel_open_session().await.expect("channel");
-    ch.exec(true, "cat /etc/passwd").await.expect("exec request");
+    ch.exec(true, "cat /etc/passwd")
+        .await
+        .expect("exec request");
     assert!(!answer(&mut ch).await, "exec");
     assert!(said(&mut ch).await.contains("不执行命令"));
 
@@ -98,7 +111,9 @@ async fn commands_subsystems_forwarding_agents_and_x11_are_refused() {
         .await
         .expect("x11 request");
     assert!(!answer(&mut ch).await, "X11 forwarding");
-    ch.set_env(true, "LD_PRELOAD", "/tmp/x.so").await.expect("env");
+    ch.set_env(true, "LD_PRELOAD", "/tmp/x.so")
+        .await
+        .expect("env");
     assert!(!answer(&mut ch).await, "env LD_PRELOAD");
     ch.set_env(true, "LANG", "en_US.UTF-8").await.expect("env");
     assert!(answer(&mut ch).await, "env LANG");
@@ -187,8 +202,14 @@ async fn an_invite_code_works_once_and_pins_the_key_it_came_with() {
     // zhao has no key yet: the key is proven, then the code opens the account and pins it.
     let mut h = connect(server.port).await.expect("connect");
     assert!(!login(&mut h, "zhao", &s.zhao).await);
-    assert!(!login_with_code(&mut h, "zhao", "7K3M-Q9XA-4D2E-0000").await, "wrong code");
-    assert!(login_with_code(&mut h, "zhao", &code.to_lowercase()).await, "the code");
+    assert!(
+        !login_with_code(&mut h, "zhao", "7K3M-Q9XA-4D2E-0000").await,
+        "wrong code"
+    );
+    assert!(
+        login_with_code(&mut h, "zhao", &code.to_lowercase()).await,
+        "the code"
+    );
     server.wait_log("invite_used zhao");
     server.wait_log(&format!("key_pinned zhao {}", s.zhao.fingerprint()));
     drop(h);
@@ -234,7 +255,11 @@ async fn an_expert_sees_and_changes_only_their_own_marks() {
     let mut l = Remote::open(&li, 100, 30, "en_US.UTF-8").await;
     l.wait_for("RE-001 (1/8)").await;
     l.wait_for("0/8").await;
-    assert!(!l.text().contains("54.0"), "li sees wang's total:\n{}", l.text());
+    assert!(
+        !l.text().contains("54.0"),
+        "li sees wang's total:\n{}",
+        l.text()
+    );
     l.type_keys("2\r").await;
     l.wait_for("(1/6)").await;
     l.type_keys("q").await;

@@ -61,7 +61,13 @@ fn ssh(s: &Setup, server: &Server, user: &str, key: &Key, cols: u16, rows: u16) 
         "-t",
         &dest,
     ];
-    Tui::spawn_program("ssh".as_ref(), &args, cols, rows, &[("LANG", "zh_CN.UTF-8")])
+    Tui::spawn_program(
+        "ssh".as_ref(),
+        &args,
+        cols,
+        rows,
+        &[("LANG", "zh_CN.UTF-8")],
+    )
 }
 
 fn scores(store: &Path, expert: &str) -> Vec<(String, usize)> {
@@ -101,7 +107,10 @@ fn an_expert_scores_resizes_quits_and_finds_the_scores_again() {
         [("RE-001".to_string(), 6), ("RE-002".to_string(), 1)]
     );
     let log = server.log().join("\n");
-    assert!(log.contains(&format!("login wang {}", s.wang.fingerprint())), "{log}");
+    assert!(
+        log.contains(&format!("login wang {}", s.wang.fingerprint())),
+        "{log}"
+    );
 
     let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
     t.wait_for("已评 1/8");

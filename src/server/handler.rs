@@ -316,7 +316,11 @@ impl russh::server::Handler for Conn {
         }
         let who = match self.shared.panel.identity(user) {
             Some(w) if w.role == Role::Expert => w,
-            Some(_) => return Ok(self.failed(user, "invite codes are for experts".into()).await),
+            Some(_) => {
+                return Ok(self
+                    .failed(user, "invite codes are for experts".into())
+                    .await);
+            }
             None => return Ok(self.failed(user, "unknown user".into()).await),
         };
         let Some(mut response) = response else {
@@ -334,12 +338,15 @@ impl russh::server::Handler for Conn {
         if code.len() > 128 {
             return Ok(self.failed(&who.id, "invite code: too long".into()).await);
         }
-        let offered = self.proven.as_ref().and_then(|k| {
-            k.to_openssh()
-                .ok()
-                .map(|text| (text, fingerprint(k)))
-        });
-        let (id, hash, address) = (who.id.clone(), invite_code_hash(&code), self.peer.to_string());
+        let offered = self
+            .proven
+            .as_ref()
+            .and_then(|k| k.to_openssh().ok().map(|text| (text, fingerprint(k))));
+        let (id, hash, address) = (
+            who.id.clone(),
+            invite_code_hash(&code),
+            self.peer.to_string(),
+        );
         let offer = offered.clone();
         let outcome = self
             .shared
@@ -358,7 +365,10 @@ impl russh::server::Handler for Conn {
                 // The store audited the invite's use and the pinning in its transaction.
                 let fp = offered.map(|(_, fp)| fp);
                 let used = self.event(AuditKind::InviteUsed, Some(&who.id), "");
-                self.shared.audit.print(&AuditEvent { fingerprint: fp.clone(), ..used.clone() });
+                self.shared.audit.print(&AuditEvent {
+                    fingerprint: fp.clone(),
+                    ..used.clone()
+                });
                 if pinned && fp.is_some() {
                     self.shared.audit.print(&AuditEvent {
                         kind: AuditKind::KeyPinned,
@@ -376,7 +386,9 @@ impl russh::server::Handler for Conn {
                 let why = format!("invite code: {}", invite_refusal(other));
                 Ok(self.failed(&who.id, why).await)
             }
-            None => Ok(self.failed(&who.id, "invite code: store error".into()).await),
+            None => Ok(self
+                .failed(&who.id, "invite code: store error".into())
+                .await),
         }
     }
 

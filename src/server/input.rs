@@ -139,7 +139,10 @@ mod tests {
     fn plain_keys_and_cjk_text() {
         let mut p = InputParser::new();
         assert_eq!(p.feed("a技术".as_bytes()), chars("a技术"));
-        assert_eq!(p.feed(b"\r\x7f"), [key(KeyCode::Enter), key(KeyCode::Backspace)]);
+        assert_eq!(
+            p.feed(b"\r\x7f"),
+            [key(KeyCode::Enter), key(KeyCode::Backspace)]
+        );
     }
 
     #[test]
@@ -256,7 +259,7 @@ mod tests {
             let n = (x >> 24) as usize % 7;
             let bytes: Vec<u8> = (0..n).map(|i| (x >> (i % 4 * 8)) as u8).collect();
             p.feed(&bytes);
-            if x % 5 == 0 {
+            if x.is_multiple_of(5) {
                 p.flush();
             }
         }

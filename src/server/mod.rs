@@ -244,16 +244,15 @@ pub fn serve(cfg: ServeConfig) -> Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}", cfg.listen))?;
         let addr = listener.local_addr().unwrap_or(cfg.listen);
-        println!(
-            "host key {fp} (ED25519{})",
-            if made { ", new" } else { "" }
-        );
+        println!("host key {fp} (ED25519{})", if made { ", new" } else { "" });
         println!("listening on {addr}");
-        shared.audit.record_async(AuditEvent::new(
-            AuditKind::ServerStart,
-            format!("listening on {addr}, host key {fp}"),
-        ))
-        .await;
+        shared
+            .audit
+            .record_async(AuditEvent::new(
+                AuditKind::ServerStart,
+                format!("listening on {addr}, host key {fp}"),
+            ))
+            .await;
         let why = accept_until_stopped(&shared, &config, &listener).await;
         drop(listener);
         stop_sessions(&shared).await;
@@ -344,11 +343,8 @@ fn admit(
     let config = Arc::clone(config);
     let grace = shared.limits.login_grace;
     tokio::spawn(async move {
-        let started = tokio::time::timeout(
-            grace,
-            russh::server::run_stream(config, socket, conn),
-        )
-        .await;
+        let started =
+            tokio::time::timeout(grace, russh::server::run_stream(config, socket, conn)).await;
         let Ok(Ok(session)) = started else {
             return;
         };
@@ -386,11 +382,7 @@ fn admit(
 
 /// Tells every session the server stops, and waits (a little) for them to close.
 async fn stop_sessions(shared: &Arc<Shared>) {
-    let txs: Vec<SyncSender<ToView>> = shared
-        .sessions()
-        .values()
-        .map(|r| r.tx.clone())
-        .collect();
+    let txs: Vec<SyncSender<ToView>> = shared.sessions().values().map(|r| r.tx.clone()).collect();
     for tx in txs {
         let _ = tx.try_send(ToView::Stop);
     }

@@ -175,7 +175,14 @@ mod tests {
         for ok in ["LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "TERM"] {
             assert!(env_allowed(ok), "{ok}");
         }
-        for no in ["PATH", "LD_PRELOAD", "HOME", "REVDESK_STORE", "lang", "TERMINFO"] {
+        for no in [
+            "PATH",
+            "LD_PRELOAD",
+            "HOME",
+            "REVDESK_STORE",
+            "lang",
+            "TERMINFO",
+        ] {
             assert!(!env_allowed(no), "{no}");
         }
     }
@@ -209,9 +216,9 @@ mod tests {
         commented.set_comment("wang@laptop");
         let pinned = vec![c.to_openssh().expect("text"), "not a key".to_string()];
         assert!(key_allowed(&a, std::slice::from_ref(&a), &pinned));
-        assert!(key_allowed(&commented, &[b.clone()], &[]));
-        assert!(key_allowed(&c, &[a.clone()], &pinned));
-        assert!(!key_allowed(&b, &[a.clone()], &pinned));
+        assert!(key_allowed(&commented, std::slice::from_ref(&b), &[]));
+        assert!(key_allowed(&c, std::slice::from_ref(&a), &pinned));
+        assert!(!key_allowed(&b, std::slice::from_ref(&a), &pinned));
         assert!(!key_allowed(&a, &[], &[]));
     }
 

@@ -144,10 +144,12 @@ pub fn run(spec: ViewSpec, rx: Receiver<ToView>, out: ChannelWriter) -> Result<E
     let lang = spec.lang;
     let limits = spec.limits;
     let result = match spec.who.role {
-        Role::Expert => expert_view(&spec)
-            .and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits)),
-        Role::Chair => chair_view(&spec)
-            .and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits)),
+        Role::Expert => {
+            expert_view(&spec).and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits))
+        }
+        Role::Chair => {
+            chair_view(&spec).and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits))
+        }
     };
     let status = match &result {
         Ok(End::Quit) => 0,

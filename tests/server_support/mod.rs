@@ -59,10 +59,12 @@ pub fn key(dir: &Path, name: &str, seed: u8) -> Key {
     Key { private, path }
 }
 
-/// A sheet-signing public key for the panel file (64 hex digits).
-fn signing_key_hex(seed: u8) -> String {
-    let sk = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
-    hex::encode(sk.verifying_key().to_bytes())
+/// The expert's sheet-signing key in the server store, as the panel pins it (what
+/// `revdesk key --expert ID --store SERVER` prints): the chair's view checks the marks it reads
+/// from the store against it.
+fn signing_key_hex(store: &Store, expert: &str) -> String {
+    let key = revdesk::round::submit::signing_key(store, expert).expect("signing key");
+    revdesk::io::sheet::public_key_to_hex(&key.verifying_key())
 }
 
 /// A directory with a panel (experts `wang` and `li` with keys, `zhao` without one, chair
@@ -96,6 +98,9 @@ pub fn setup() -> Setup {
     let zhang = key(&keys, "zhang", 13);
     let stranger = key(&keys, "stranger", 14);
     let zhao = key(&keys, "zhao", 15);
+    let store = dir.path().join("server");
+    let server_store = Store::open(&store).expect("server store");
+    let pinned = |expert| signing_key_hex(&server_store, expert);
     let panel = dir.path().join("panel.toml");
     let text = format!(
         r#"[[experts]]
@@ -120,15 +125,14 @@ id = "zhang"
 name = "张主任"
 ssh_keys = ["{}"]
 "#,
-        signing_key_hex(1),
+        pinned("wang"),
         wang.public_line(),
-        signing_key_hex(2),
+        pinned("li"),
         li.public_line(),
-        signing_key_hex(3),
+        pinned("zhao"),
         zhang.public_line(),
     );
     std::fs::write(&panel, text).expect("panel");
-    let store = dir.path().join("server");
     Setup {
         panel,
         store,
@@ -271,7 +275,10 @@ pub struct Trusting;
 impl client::Handler for Trusting {
     type Error = russh::Error;
 
-    async fn check_server_key(&mut self, _key: &PublicKeyOrCertificate) -> Result<bool, Self::Error> {
+    async fn check_server_key(
+        &mut self,
+        _key: &PublicKeyOrCertificate,
+    ) -> Result<bool, Self::Error> {
         Ok(true)
     }
 }
@@ -340,10 +347,7 @@ impl Remote {
     /// Opens the view: a PTY of `cols`×`rows`, the locale, a shell request.
     pub async fn open(h: &client::Handle<Trusting>, cols: u16, rows: u16, lang: &str) -> Remote {
         let channel = h.channel_open_session().await.expect("session channel");
-        channel
-            .set_env(false, "LANG", lang)
-            .await
-            .expect("env");
+        channel.set_env(false, "LANG", lang).await.expect("env");
         channel
             .request_pty(false, "xterm-256color", cols.into(), rows.into(), 0, 0, &[])
             .await
@@ -397,10 +401,7 @@ impl Remote {
 
     /// Sends bytes as they are.
     pub async fn send(&mut self, bytes: &[u8]) {
-        self.channel
-            .data_bytes(bytes.to_vec())
-            .await
-            .expect("send");
+        self.channel.data_bytes(bytes.to_vec()).await.expect("send");
     }
 
     /// Waits for the server to close the channel.
