@@ -159,6 +159,7 @@ impl Conn {
         });
         let shared = Arc::clone(&self.shared);
         let (id, peer, fp) = (self.id, self.peer, self.key_fp.clone());
+        self.shared.threads.fetch_add(1, Ordering::Relaxed);
         let thread = std::thread::Builder::new()
             .name(format!("session-{id}"))
             .spawn(move || {
@@ -167,6 +168,8 @@ impl Conn {
                     Ok(e) => e.word().to_string(),
                     Err(e) => format!("failed: {}", crate::text::errors::error_chain(e.as_ref())),
                 };
+                // Its place is free before the end is logged.
+                shared.end_session(id);
                 shared.audit.record(AuditEvent {
                     kind: AuditKind::SessionEnd,
                     who: Some(who.id.clone()),
@@ -174,14 +177,17 @@ impl Conn {
                     address: Some(peer.to_string()),
                     detail,
                 });
-                shared.end_session(id);
+                shared.threads.fetch_sub(1, Ordering::Relaxed);
             });
         match thread {
             Ok(t) => {
                 self.shared.add_session(self.id, tx.clone(), t);
                 self.to_view = Some(tx);
             }
-            Err(e) => eprintln!("cannot start a session thread: {e}"),
+            Err(e) => {
+                self.shared.threads.fetch_sub(1, Ordering::Relaxed);
+                eprintln!("cannot start a session thread: {e}");
+            }
         }
     }
 

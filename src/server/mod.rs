@@ -125,6 +125,8 @@ pub struct Shared {
     backoff: Mutex<Backoff>,
     sessions: Mutex<HashMap<u64, Running>>,
     unauthenticated: AtomicUsize,
+    /// Session threads still running (a session's end is logged after its place is freed).
+    threads: AtomicUsize,
     next_id: AtomicU64,
 }
 
@@ -236,6 +238,7 @@ pub fn serve(cfg: ServeConfig) -> Result<()> {
         backoff: Mutex::new(Backoff::new()),
         sessions: Mutex::new(HashMap::new()),
         unauthenticated: AtomicUsize::new(0),
+        threads: AtomicUsize::new(0),
         next_id: AtomicU64::new(1),
     });
     let config = Arc::new(ssh_config(key, &cfg.limits));
@@ -387,7 +390,7 @@ async fn stop_sessions(shared: &Arc<Shared>) {
         let _ = tx.try_send(ToView::Stop);
     }
     let start = Instant::now();
-    while shared.open_sessions() > 0 && start.elapsed() < STOP_GRACE {
+    while shared.threads.load(Ordering::Relaxed) > 0 && start.elapsed() < STOP_GRACE {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // The goodbye and the channel's close are queued: give them a moment on the wire.

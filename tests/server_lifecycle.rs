@@ -1,0 +1,109 @@
+//! A review session's life on the server, with russh's client in-process: a dropped connection
+//! keeps the comment draft, an idle session is warned and then ended, the session limit holds,
+//! and SIGTERM tells every session before the server stops.
+
+mod server_support;
+
+use revdesk::store::Store;
+use server_support::{Remote, Server, batch_hash, logged_in, setup};
+
+fn comment(s: &server_support::Setup, expert: &str, item: &str) -> String {
+    let store = Store::open(&s.store).expect("store");
+    let marks = store.load(expert, &batch_hash(&store)).expect("marks");
+    marks
+        .items
+        .get(item)
+        .map(|r| r.comment.clone())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_connection_ends_only_its_session_and_keeps_the_draft() {
+    let s = setup();
+    let server = Server::start(&s, &[]);
+    let li = logged_in(server.port, "li", &s.li).await;
+    let mut l = Remote::open(&li, 100, 30, "zh_CN.UTF-8").await;
+    l.wait_for("RE-001 (1/8)").await;
+
+    let wang = logged_in(server.port, "wang", &s.wang).await;
+    let mut w = Remote::open(&wang, 100, 30, "zh_CN.UTF-8").await;
+    w.wait_for("RE-001 (1/8)").await;
+    w.type_keys("c").await;
+    w.wait_for("评语").await;
+    w.send("掉线前写的评语".as_bytes()).await;
+    w.wait_for("掉线前写的评语").await;
+    // The connection goes without a goodbye.
+    drop(w);
+    drop(wang);
+    server.wait_log("session_end wang");
+    assert_eq!(comment(&s, "wang", "RE-001"), "掉线前写的评语");
+
+    // li's session goes on.
+    l.type_keys("7\r").await;
+    l.wait_for("(1/6)").await;
+    l.type_keys("q").await;
+    l.wait_closed().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_session_is_warned_then_ended() {
+    let s = setup();
+    let server = Server::start(&s, &["--idle-timeout", "4s"]);
+    let h = logged_in(server.port, "wang", &s.wang).await;
+    let mut r = Remote::open(&h, 100, 30, "en_US.UTF-8").await;
+    r.wait_for("RE-001 (1/8)").await;
+    r.wait_for("this session ends in").await;
+    r.wait_closed().await;
+    assert!(
+        r.text()
+            .contains("Session ended after a long time without input"),
+        "{}",
+        r.text()
+    );
+    server.wait_log("session_end wang");
+    server.wait_log("idle timeout");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_beyond_the_limit_are_refused() {
+    let s = setup();
+    let server = Server::start(&s, &["--max-sessions", "1"]);
+    let wang = logged_in(server.port, "wang", &s.wang).await;
+    let mut w = Remote::open(&wang, 100, 30, "zh_CN.UTF-8").await;
+    w.wait_for("RE-001 (1/8)").await;
+    let li = logged_in(server.port, "li", &s.li).await;
+    assert!(li.channel_open_session().await.is_err(), "a second session");
+    server.wait_log("session limit reached");
+    w.type_keys("q").await;
+    w.wait_closed().await;
+    server.wait_log("session_end wang");
+    // Once wang is gone there is room again.
+    let mut l = Remote::open(&li, 100, 30, "zh_CN.UTF-8").await;
+    l.wait_for("RE-001 (1/8)").await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_tells_every_session_and_stops_cleanly() {
+    let s = setup();
+    let mut server = Server::start(&s, &[]);
+    let h = logged_in(server.port, "wang", &s.wang).await;
+    let mut r = Remote::open(&h, 100, 30, "zh_CN.UTF-8").await;
+    r.wait_for("RE-001 (1/8)").await;
+    r.type_keys("c").await;
+    r.wait_for("评语").await;
+    r.send("停机前的评语".as_bytes()).await;
+    r.wait_for("停机前的评语").await;
+    let status = tokio::task::spawn_blocking(move || {
+        let st = server.terminate();
+        (st, server.log())
+    });
+    r.wait_closed().await;
+    assert!(r.text().contains("评审服务器已停止"), "{}", r.text());
+    let (status, log) = status.await.expect("join");
+    assert!(status.success(), "{status:?}");
+    let log = log.join("\n");
+    assert!(log.contains("session_end wang"), "{log}");
+    assert!(log.contains("server stopped"), "{log}");
+    assert!(log.contains("server_stop - - - SIGTERM"), "{log}");
+    assert_eq!(comment(&s, "wang", "RE-001"), "停机前的评语");
+}
