@@ -5,7 +5,7 @@
 mod server_support;
 
 use revdesk::store::Store;
-use server_support::{Remote, Server, batch_hash, logged_in, setup};
+use server_support::{Remote, Server, batch_hash, logged_in, setup, view};
 
 fn comment(s: &server_support::Setup, expert: &str, item: &str) -> String {
     let store = Store::open(&s.store).expect("store");
@@ -21,13 +21,9 @@ fn comment(s: &server_support::Setup, expert: &str, item: &str) -> String {
 async fn a_dropped_connection_ends_only_its_session_and_keeps_the_draft() {
     let s = setup();
     let server = Server::start(&s, &[]);
-    let li = logged_in(server.port, "li", &s.li).await;
-    let mut l = Remote::open(&li, 100, 30, "zh_CN.UTF-8").await;
-    l.wait_for("RE-001 (1/8)").await;
+    let (_li, mut l) = view(server.port, "li", &s.li, "zh_CN.UTF-8").await;
 
-    let wang = logged_in(server.port, "wang", &s.wang).await;
-    let mut w = Remote::open(&wang, 100, 30, "zh_CN.UTF-8").await;
-    w.wait_for("RE-001 (1/8)").await;
+    let (wang, mut w) = view(server.port, "wang", &s.wang, "zh_CN.UTF-8").await;
     w.type_keys("c").await;
     w.wait_for("评语").await;
     w.send("掉线前写的评语".as_bytes()).await;
@@ -49,9 +45,7 @@ async fn a_dropped_connection_ends_only_its_session_and_keeps_the_draft() {
 async fn an_idle_session_is_warned_then_ended() {
     let s = setup();
     let server = Server::start(&s, &["--idle-timeout", "4s"]);
-    let h = logged_in(server.port, "wang", &s.wang).await;
-    let mut r = Remote::open(&h, 100, 30, "en_US.UTF-8").await;
-    r.wait_for("RE-001 (1/8)").await;
+    let (_h, mut r) = view(server.port, "wang", &s.wang, "en_US.UTF-8").await;
     r.wait_for("this session ends in").await;
     r.wait_closed().await;
     assert!(
@@ -68,9 +62,7 @@ async fn an_idle_session_is_warned_then_ended() {
 async fn sessions_beyond_the_limit_are_refused() {
     let s = setup();
     let server = Server::start(&s, &["--max-sessions", "1"]);
-    let wang = logged_in(server.port, "wang", &s.wang).await;
-    let mut w = Remote::open(&wang, 100, 30, "zh_CN.UTF-8").await;
-    w.wait_for("RE-001 (1/8)").await;
+    let (_wang, mut w) = view(server.port, "wang", &s.wang, "zh_CN.UTF-8").await;
     let li = logged_in(server.port, "li", &s.li).await;
     assert!(li.channel_open_session().await.is_err(), "a second session");
     server.wait_log("session limit reached");
@@ -86,9 +78,7 @@ async fn sessions_beyond_the_limit_are_refused() {
 async fn sigterm_tells_every_session_and_stops_cleanly() {
     let s = setup();
     let mut server = Server::start(&s, &[]);
-    let h = logged_in(server.port, "wang", &s.wang).await;
-    let mut r = Remote::open(&h, 100, 30, "zh_CN.UTF-8").await;
-    r.wait_for("RE-001 (1/8)").await;
+    let (_h, mut r) = view(server.port, "wang", &s.wang, "zh_CN.UTF-8").await;
     r.type_keys("c").await;
     r.wait_for("评语").await;
     r.send("停机前的评语".as_bytes()).await;

@@ -8,9 +8,7 @@ mod server_support;
 use revdesk::domain::access::invite_code_hash;
 use revdesk::store::Store;
 use russh::ChannelMsg;
-use server_support::{
-    Remote, Server, batch_hash, connect, logged_in, login, login_with_code, setup,
-};
+use server_support::{Server, batch_hash, connect, logged_in, login, login_with_code, setup, view};
 use std::time::Duration;
 
 /// Waits for the answer to a request sent with `want_reply`: whether it succeeded.
@@ -244,16 +242,12 @@ async fn an_expired_invite_code_is_refused() {
 async fn an_expert_sees_and_changes_only_their_own_marks() {
     let s = setup();
     let server = Server::start(&s, &[]);
-    let wang = logged_in(server.port, "wang", &s.wang).await;
-    let mut w = Remote::open(&wang, 100, 30, "zh_CN.UTF-8").await;
-    w.wait_for("RE-001 (1/8)").await;
+    let (_wang, mut w) = view(server.port, "wang", &s.wang, "zh_CN.UTF-8").await;
     w.type_keys("9\r9\r9\r9\r9\r9\r").await;
     w.wait_for("已评 1/8").await;
 
     // li, at the same time, on the same nomination: sees nothing of wang's, scores it.
-    let li = logged_in(server.port, "li", &s.li).await;
-    let mut l = Remote::open(&li, 100, 30, "en_US.UTF-8").await;
-    l.wait_for("RE-001 (1/8)").await;
+    let (_li, mut l) = view(server.port, "li", &s.li, "en_US.UTF-8").await;
     l.wait_for("0/8").await;
     assert!(
         !l.text().contains("54.0"),
@@ -282,9 +276,7 @@ async fn an_expert_sees_and_changes_only_their_own_marks() {
 async fn a_paste_over_the_cap_is_refused_not_stored() {
     let s = setup();
     let server = Server::start(&s, &[]);
-    let h = logged_in(server.port, "wang", &s.wang).await;
-    let mut r = Remote::open(&h, 100, 30, "en_US.UTF-8").await;
-    r.wait_for("RE-001 (1/8)").await;
+    let (_h, mut r) = view(server.port, "wang", &s.wang, "en_US.UTF-8").await;
     r.type_keys("c").await;
     r.wait_for("Esc").await;
     let mut paste = b"\x1b[200~".to_vec();

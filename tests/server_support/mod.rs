@@ -413,3 +413,16 @@ impl Remote {
         assert!(self.closed, "the channel stayed open:\n{}", self.text());
     }
 }
+
+/// Logs in with a key and opens the view at 100×30 in `lang`, on its first nomination.
+pub async fn view(
+    port: u16,
+    user: &str,
+    key: &Key,
+    lang: &str,
+) -> (client::Handle<Trusting>, Remote) {
+    let h = logged_in(port, user, key).await;
+    let mut r = Remote::open(&h, 100, 30, lang).await;
+    r.wait_for("RE-001 (1/8)").await;
+    (h, r)
+}
