@@ -299,6 +299,7 @@ mod tests {
             ("ed25519-a", "ssh-ed25519"),
             ("ecdsa-p256", "ecdsa-sha2-nistp256"),
             ("ecdsa-p384", "ecdsa-sha2-nistp384"),
+            ("ecdsa-p521", "ecdsa-sha2-nistp521"),
             ("rsa-3072", "ssh-rsa"),
         ] {
             let text = sample(name);

@@ -254,26 +254,30 @@ impl Store {
 
     /// The SSH keys pinned to `expert` (OpenSSH text), oldest first.
     pub fn pinned_keys(&self, expert: &str) -> Result<Vec<String>, StoreError> {
-        let r = (|| -> Result<Vec<String>, Fail> {
-            let mut st = self.conn.prepare_cached(
-                "SELECT public_key FROM pinned_keys WHERE expert = ?1 ORDER BY pinned_at, fingerprint",
-            )?;
-            let rows = st.query_map([expert], |r| r.get(0))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
-        })();
-        self.wrap("pinned_keys", r)
+        self.texts(
+            "pinned_keys",
+            "SELECT public_key FROM pinned_keys WHERE expert = ?1 ORDER BY pinned_at, fingerprint",
+            expert,
+        )
     }
 
     /// The experts with marks on batch `batch` (hash), sorted.
     pub fn experts_with_marks(&self, batch: &str) -> Result<Vec<String>, StoreError> {
+        self.texts(
+            "experts_with_marks",
+            "SELECT DISTINCT expert FROM item_state WHERE batch = ?1 ORDER BY expert",
+            batch,
+        )
+    }
+
+    /// The one text column `sql` selects for `param`, as operation `op`.
+    fn texts(&self, op: &'static str, sql: &str, param: &str) -> Result<Vec<String>, StoreError> {
         let r = (|| -> Result<Vec<String>, Fail> {
-            let mut st = self.conn.prepare_cached(
-                "SELECT DISTINCT expert FROM item_state WHERE batch = ?1 ORDER BY expert",
-            )?;
-            let rows = st.query_map([batch], |r| r.get(0))?;
+            let mut st = self.conn.prepare_cached(sql)?;
+            let rows = st.query_map([param], |r| r.get(0))?;
             Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
         })();
-        self.wrap("experts_with_marks", r)
+        self.wrap(op, r)
     }
 
     /// The counter `name`'s current value (0 before its first use), without moving it.
