@@ -1,11 +1,14 @@
 //! A review session's life on the server, with russh's client in-process: a dropped connection
 //! keeps the comment draft, an idle session is warned and then ended, the session limit holds,
-//! and SIGTERM tells every session before the server stops.
+//! and SIGTERM tells every session before the server stops; connections beyond the login places
+//! wait rather than being reset.
 
 mod server_support;
 
 use revdesk::store::Store;
-use server_support::{Remote, Server, batch_hash, logged_in, setup, view};
+use server_support::{Remote, Server, batch_hash, connect, logged_in, login, setup, view};
+use std::time::Duration;
+use tokio::io::AsyncReadExt;
 
 fn comment(s: &server_support::Setup, expert: &str, item: &str) -> String {
     let store = Store::open(&s.store).expect("store");
@@ -96,4 +99,44 @@ async fn sigterm_tells_every_session_and_stops_cleanly() {
     assert!(log.contains("server stopped"), "{log}");
     assert!(log.contains("server_stop - - - SIGTERM"), "{log}");
     assert_eq!(comment(&s, "wang", "RE-001"), "停机前的评语");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connections_beyond_the_login_places_wait_instead_of_being_reset() {
+    let s = setup();
+    let server = Server::start(&s, &[]);
+    // Sixteen connections that never log in take every login place; each is accepted (the
+    // server greets it with its version line).
+    let mut idle = Vec::new();
+    for _ in 0..16 {
+        let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", server.port))
+            .await
+            .expect("tcp");
+        let mut greeting = [0u8; 8];
+        tokio::time::timeout(server_support::TIMEOUT, tcp.read_exact(&mut greeting))
+            .await
+            .expect("greeted in time")
+            .expect("greeting");
+        assert_eq!(&greeting[..4], b"SSH-");
+        idle.push(tcp);
+    }
+    let port = server.port;
+    let key = s.wang.private.clone();
+    let path = s.wang.path.clone();
+    let late = tokio::spawn(async move {
+        let mut h = connect(port).await.expect("connect");
+        let key = server_support::Key { private: key, path };
+        login(&mut h, "wang", &key).await
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        !late.is_finished(),
+        "the 17th waits while every place is taken"
+    );
+    drop(idle.pop());
+    let logged = tokio::time::timeout(server_support::TIMEOUT, late)
+        .await
+        .expect("in time")
+        .expect("task");
+    assert!(logged, "the 17th logs in once a place frees");
 }

@@ -22,7 +22,7 @@ use crate::io::panel::Panel;
 use crate::store::{Store, StoreError};
 use anyhow::{Context, Result};
 use handler::{Conn, shown};
-use policy::{Backoff, Limits, connection_allowed};
+use policy::{Backoff, Limits};
 use russh::MethodKind;
 use russh::keys::PrivateKey;
 use std::collections::HashMap;
@@ -124,7 +124,10 @@ pub struct Shared {
     audit: Arc<Audit>,
     backoff: Mutex<Backoff>,
     sessions: Mutex<HashMap<u64, Running>>,
-    unauthenticated: AtomicUsize,
+    /// Places for connections still authenticating: when none is free, the next connection
+    /// waits in the kernel's listen queue instead of being reset (30 experts logging in at
+    /// nine o'clock all get in, a little later).
+    logins: Arc<tokio::sync::Semaphore>,
     /// Session threads still running (a session's end is logged after its place is freed).
     threads: AtomicUsize,
     next_id: AtomicU64,
@@ -185,15 +188,6 @@ impl Shared {
     }
 }
 
-/// Holds one of the places for connections still authenticating.
-struct Unauthenticated(Arc<Shared>);
-
-impl Drop for Unauthenticated {
-    fn drop(&mut self) {
-        self.0.unauthenticated.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 /// The SSH configuration: the host key, the two login methods, the limits.
 fn ssh_config(key: PrivateKey, limits: &Limits) -> russh::server::Config {
     let mut methods = russh::MethodSet::empty();
@@ -237,7 +231,9 @@ pub fn serve(cfg: ServeConfig) -> Result<()> {
         }),
         backoff: Mutex::new(Backoff::new()),
         sessions: Mutex::new(HashMap::new()),
-        unauthenticated: AtomicUsize::new(0),
+        logins: Arc::new(tokio::sync::Semaphore::new(
+            cfg.limits.max_unauthenticated.max(1),
+        )),
         threads: AtomicUsize::new(0),
         next_id: AtomicU64::new(1),
     });
@@ -279,10 +275,18 @@ async fn accept_until_stopped(
     let stop = stop_signal();
     tokio::pin!(stop);
     loop {
+        // A login place first, then the connection: without a place nothing is accepted.
+        let slot = tokio::select! {
+            why = &mut stop => return why,
+            slot = Arc::clone(&shared.logins).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => return "closed".to_string(),
+            },
+        };
         tokio::select! {
             why = &mut stop => return why,
             accepted = listener.accept() => match accepted {
-                Ok((socket, peer)) => admit(shared, config, socket, peer),
+                Ok((socket, peer)) => admit(shared, config, socket, peer, slot),
                 Err(e) => {
                     // Out of descriptors and the like: wait a little rather than spin.
                     eprintln!("accept: {e}");
@@ -319,27 +323,18 @@ async fn stop_signal() -> String {
     }
 }
 
-/// Takes a new connection, or drops it: an address in backoff, or too many connections still
-/// authenticating.
+/// Takes a new connection holding a login place until it authenticates, or drops it when its
+/// address is in backoff.
 fn admit(
     shared: &Arc<Shared>,
     config: &Arc<russh::server::Config>,
     socket: tokio::net::TcpStream,
     peer: SocketAddr,
+    slot: tokio::sync::OwnedSemaphorePermit,
 ) {
     if shared.waiting(peer.ip()) {
         return;
     }
-    let pending = shared.unauthenticated.load(Ordering::Relaxed);
-    if !connection_allowed(pending, &shared.limits) {
-        println!(
-            "{} dropped - - {peer} {pending} connections still authenticating",
-            jiff::Timestamp::now()
-        );
-        return;
-    }
-    shared.unauthenticated.fetch_add(1, Ordering::Relaxed);
-    let slot = Unauthenticated(Arc::clone(shared));
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let conn = Conn::new(Arc::clone(shared), peer, id);
     let authed = Arc::clone(&conn.authed);

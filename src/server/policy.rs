@@ -17,7 +17,7 @@ pub struct Limits {
     pub idle: Duration,
     /// The warning comes this long before the idle end.
     pub idle_warning: Duration,
-    /// Connections still authenticating at most (sshd's MaxStartups); more are dropped.
+    /// Connections still authenticating at most (sshd's MaxStartups); more wait to be accepted.
     pub max_unauthenticated: usize,
     /// How long a connection may take to authenticate (sshd's LoginGraceTime).
     pub login_grace: Duration,
@@ -104,11 +104,6 @@ pub fn idle_state(quiet: Duration, limits: &Limits) -> Idle {
 /// Whether one more review session may open.
 pub fn session_allowed(open: usize, limits: &Limits) -> bool {
     open < limits.max_sessions
-}
-
-/// Whether one more connection may start authenticating.
-pub fn connection_allowed(unauthenticated: usize, limits: &Limits) -> bool {
-    unauthenticated < limits.max_unauthenticated
 }
 
 /// Failed authentications per address, and the addresses in backoff.
@@ -238,12 +233,10 @@ mod tests {
     }
 
     #[test]
-    fn session_and_connection_caps() {
+    fn session_cap() {
         let l = Limits::default();
         assert!(session_allowed(63, &l));
         assert!(!session_allowed(64, &l));
-        assert!(connection_allowed(15, &l));
-        assert!(!connection_allowed(16, &l));
     }
 
     #[test]
