@@ -141,7 +141,11 @@ async fn frame(ch: &mut russh::Channel<client::Msg>, seen: &mut Vec<u8>) -> bool
 
 /// One expert scoring `items` nominations, six criteria each: each key's latency.
 async fn expert(port: u16, e: usize, items: usize) -> Vec<Duration> {
-    let config = Arc::new(client::Config::default());
+    // As OpenSSH does for an interactive session.
+    let config = Arc::new(client::Config {
+        nodelay: true,
+        ..Default::default()
+    });
     let mut h = client::connect(config, ("127.0.0.1", port), Trusting)
         .await
         .expect("connect");

@@ -204,7 +204,6 @@ fn ssh_config(key: PrivateKey, limits: &Limits) -> russh::server::Config {
         inactivity_timeout: None,
         keepalive_interval: Some(Duration::from_secs(30)),
         keepalive_max: 4,
-        nodelay: true,
         ..Default::default()
     }
 }
@@ -334,6 +333,11 @@ fn admit(
 ) {
     if shared.waiting(peer.ip()) {
         return;
+    }
+    // russh sets TCP_NODELAY only on sockets it accepts itself: without it a frame written in
+    // two pieces waits for the client's delayed ACK (40 ms a keystroke).
+    if let Err(e) = socket.set_nodelay(true) {
+        eprintln!("{peer}: cannot set TCP_NODELAY: {e}");
     }
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     let conn = Conn::new(Arc::clone(shared), peer, id);
