@@ -184,7 +184,7 @@ fn expert_view(spec: &ViewSpec) -> Result<App> {
     };
     App::new(
         Profile::clone(&spec.profile),
-        Batch::clone(&spec.batch),
+        Arc::clone(&spec.batch),
         store,
         settings,
     )

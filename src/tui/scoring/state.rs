@@ -107,8 +107,8 @@ pub(super) type ReadingKey = (usize, u16, bool);
 pub struct App {
     /// The round's rules.
     pub profile: Profile,
-    /// The nominations.
-    pub batch: Batch,
+    /// The nominations (shared: a server's sessions all read one copy).
+    pub batch: std::sync::Arc<Batch>,
     /// Who is scoring.
     pub expert: String,
     /// Their display name.
@@ -164,10 +164,11 @@ impl App {
     /// Opens the view on a batch with an expert's store.
     pub fn new(
         profile: Profile,
-        batch: Batch,
+        batch: impl Into<std::sync::Arc<Batch>>,
         store: Store,
         settings: Settings,
     ) -> Result<App, crate::store::StoreError> {
+        let batch = batch.into();
         let scores = store.load(&settings.expert, &batch.hash)?;
         let data_version = store.data_version()?;
         let submit_dir = settings.submit_dir.unwrap_or_else(|| {
