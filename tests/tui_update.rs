@@ -581,3 +581,40 @@ fn slash_starts_a_new_search() {
     assert_eq!(a.query, "RE-005");
     assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-005"));
 }
+
+#[test]
+fn the_wrapped_material_cache_stays_small_over_a_whole_batch() {
+    // The full 资源环境 batch: 46 nominations, far more than the cache holds.
+    let dir = tempfile::tempdir().expect("dir");
+    let (profile, batch) = common::batch("batches/resources-environment.json");
+    let store = revdesk::store::Store::open(dir.path()).expect("store");
+    store.ensure_expert("wang", None).expect("expert");
+    store
+        .register_batch(&batch.hash, "demo", "resources-environment", &batch.ids())
+        .expect("register");
+    let settings = revdesk::tui::scoring::Settings {
+        expert: "wang".into(),
+        expert_name: "wang".into(),
+        lang: Lang::Zh,
+        theme: Theme::default(),
+        keymap: Default::default(),
+        submit_dir: None,
+    };
+    let mut a = App::new(profile, batch, store, settings).expect("app");
+    assert!(a.batch.items.len() > 4 * revdesk::tui::scoring::READING_CACHE_ENTRIES);
+    a.set_size(120, 35);
+    let mut backend =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 35)).expect("terminal");
+    let mut most = 0;
+    for _ in 0..a.batch.items.len() {
+        revdesk::tui::render_to(&mut backend, &a).expect("draw");
+        a.settle();
+        most = most.max(a.cached_readings());
+        key(&mut a, KeyCode::Char('j'));
+    }
+    assert!(most >= 1, "the material is cached");
+    assert!(
+        most <= revdesk::tui::scoring::READING_CACHE_ENTRIES,
+        "{most} nominations cached"
+    );
+}

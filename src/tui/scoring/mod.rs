@@ -11,6 +11,7 @@ pub mod view;
 pub use crate::tui::widgets::{Level, Panes};
 pub use action::Action;
 pub use state::{App, Filter, ItemStatus, Mode, Settings, WIDE, confidence_label};
+pub use update::READING_CACHE_ENTRIES;
 
 use ratatui::crossterm::event::Event;
 

@@ -17,7 +17,16 @@ use ratatui::layout::Position;
 use ratatui_textarea::{CursorMove, TextArea};
 use std::rc::Rc;
 
+/// Nominations whose wrapped material the view keeps at once.
+pub const READING_CACHE_ENTRIES: usize = 8;
+
 impl App {
+    /// How many nominations' wrapped material is cached now (at most
+    /// [`READING_CACHE_ENTRIES`]).
+    pub fn cached_readings(&self) -> usize {
+        self.reading_cache.len()
+    }
+
     /// The selected nomination's id if it can be scored; a recused one is refused aloud.
     fn scorable(&mut self) -> Option<String> {
         let id = self.current()?.id.clone();
@@ -822,8 +831,10 @@ impl App {
             return;
         }
         let lines = Rc::new(reading::build(self, &self.batch.items[key.0], width));
-        // Bounded: a reader rarely looks back far, and a rebuild costs well under a millisecond.
-        if self.reading_cache.len() > 64 {
+        // Bounded small: a reader rarely looks back far, a rebuild costs well under a
+        // millisecond, and a server holds one cache per session (64 entries of long nominations
+        // were 7 MB a session).
+        if self.reading_cache.len() >= READING_CACHE_ENTRIES {
             self.reading_cache.clear();
         }
         self.reading_cache.insert(key, lines);
