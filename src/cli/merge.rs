@@ -2,6 +2,7 @@
 
 use super::exit::Exit;
 use super::opts::{load_profile, refuse_existing, write_file};
+use crate::io::fsafe;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -29,8 +30,8 @@ pub fn run(a: MergeArgs) -> Result<()> {
     refuse_existing(&a.output, a.overwrite)?;
     let mut inputs = Vec::new();
     for p in &a.shortlists {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        let text = fsafe::read_to_string(p, fsafe::MAX_SHORTLIST_BYTES)
+            .with_context(|| format!("{}: cannot read", p.display()))?;
         inputs.push((p.clone(), text));
     }
     let merged = crate::io::merge::merge(&inputs, &profile)

@@ -1,7 +1,7 @@
 //! `revdesk profile show|check`: the rules of a round.
 
 use super::exit::{Exit, ExitKind};
-use crate::domain::profile::Profile;
+use crate::io::fsafe;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -30,14 +30,14 @@ pub fn run(p: ProfileCmd) -> Result<()> {
             Ok(())
         }
         ProfileCmd::Show { profile: Some(f) } => {
-            Profile::load(&f)?;
-            let text =
-                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+            crate::io::load_profile(&f)?;
+            let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES)
+                .with_context(|| format!("reading {}", f.display()))?;
             print!("{text}");
             Ok(())
         }
         ProfileCmd::Check { file } => {
-            let p = match Profile::load(&file) {
+            let p = match crate::io::load_profile(&file) {
                 Ok(p) => p,
                 Err(e @ crate::domain::profile::ProfileError::Read { .. }) => return Err(e.into()),
                 Err(e) => {

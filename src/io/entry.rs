@@ -119,10 +119,13 @@ pub enum ReadError {
 
 /// Reads and checks a score file against a batch and a rubric.
 pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::io::fsafe::read(path, crate::io::fsafe::MAX_SCORES_BYTES).map_err(|source| {
+            ReadError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let (text, _) = import::decode(&bytes).map_err(|e| {
         ReadError::Rejected(vec![EntryError {
             path: path.to_path_buf(),

@@ -27,6 +27,7 @@
 
 use crate::domain::batch::{Batch, Item};
 use crate::domain::profile::Profile;
+use crate::io::fsafe;
 use crate::io::sheet::{
     self, SheetError, SheetFileError, fingerprint, public_key_from_hex, public_key_to_hex,
 };
@@ -151,9 +152,11 @@ struct RawExpert {
 impl Panel {
     /// Loads a panel file.
     pub fn load(path: &Path) -> Result<Panel, PanelError> {
-        let text = fs::read_to_string(path).map_err(|source| PanelError::Read {
-            file: path.to_path_buf(),
-            source,
+        let text = fsafe::read_to_string(path, fsafe::MAX_CONFIG_BYTES).map_err(|source| {
+            PanelError::Read {
+                file: path.to_path_buf(),
+                source,
+            }
         })?;
         Panel::from_toml(&text, path)
     }

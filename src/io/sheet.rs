@@ -82,6 +82,7 @@
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
 use crate::domain::rubric::{Criterion, ScoreError};
+use crate::io::fsafe;
 use crate::text::i18n::Lang;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand::RngCore;
@@ -208,11 +209,13 @@ pub enum SheetError {
     /// The file or directory cannot be read.
     #[error("cannot read")]
     Io(#[source] std::io::Error),
-    /// The file is larger than [`MAX_SHEET_BYTES`].
-    #[error("too large for a sheet ({bytes} bytes)")]
+    /// The file is larger than the limit ([`MAX_SHEET_BYTES`], or more for a large batch).
+    #[error("too large for a sheet ({bytes} bytes, the limit is {limit})")]
     TooLarge {
         /// The file's size.
         bytes: u64,
+        /// The limit.
+        limit: u64,
     },
     /// Not JSON, or JSON of the wrong shape.
     #[error("malformed JSON at line {line}, column {column}: {message}")]
@@ -745,18 +748,28 @@ fn check_time(value: &str) -> Result<(), SheetError> {
     Ok(())
 }
 
-/// Reads and parses a sheet file (the signature is checked by [`Sheet::verify`]).
+/// Reads and parses a sheet file of at most [`MAX_SHEET_BYTES`] (the signature is checked by
+/// [`Sheet::verify`]).
 pub fn read(path: &Path) -> Result<Sheet, SheetError> {
+    read_within(path, MAX_SHEET_BYTES)
+}
+
+/// Reads and parses a sheet file of at most `limit` bytes; only a regular file is opened
+/// ([`fsafe`]).
+pub fn read_within(path: &Path, limit: u64) -> Result<Sheet, SheetError> {
     let meta = fs::metadata(path).map_err(SheetError::Io)?;
     if meta.is_dir() {
         return Err(SheetError::NotASheet {
             reason: "it is a directory".into(),
         });
     }
-    if meta.len() > MAX_SHEET_BYTES {
-        return Err(SheetError::TooLarge { bytes: meta.len() });
+    if meta.is_file() && meta.len() > limit {
+        return Err(SheetError::TooLarge {
+            bytes: meta.len(),
+            limit,
+        });
     }
-    let bytes = fs::read(path).map_err(SheetError::Io)?;
+    let bytes = fsafe::read(path, limit).map_err(SheetError::Io)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| SheetError::NotASheet {
         reason: format!("not UTF-8 text (byte {})", e.valid_up_to() + 1),
     })?;
@@ -842,7 +855,7 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
     };
     match e {
         E::Io(err) => format!("无法读取：{err}"),
-        E::TooLarge { bytes } => format!("文件过大，不像评分表（{bytes} 字节）"),
+        E::TooLarge { bytes, limit } => format!("文件过大（{bytes} 字节，上限 {limit} 字节）"),
         E::Json {
             line,
             column,

@@ -131,10 +131,13 @@ pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
     let format = Format::of(path).ok_or_else(|| ImportError::Format {
         path: path.to_path_buf(),
     })?;
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::io::fsafe::read(path, crate::io::fsafe::MAX_BATCH_BYTES).map_err(|source| {
+            ImportError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     read_bytes(path, format, &bytes)
 }
 
