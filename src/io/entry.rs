@@ -5,6 +5,7 @@
 use crate::domain::batch::Batch;
 use crate::domain::rubric::Rubric;
 use crate::io::import;
+pub use crate::io::import::column_letter;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -76,20 +77,6 @@ fn classify(header: &str, rubric: &Rubric) -> Option<Col> {
         _ => {}
     }
     rubric.find(h).map(|(i, _)| Col::Criterion(i))
-}
-
-/// The spreadsheet letter of a 0-based column (0 → A, 26 → AA).
-pub fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
 }
 
 /// Parses yes/no in Chinese or English; empty is "no".

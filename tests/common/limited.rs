@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The address space a run may use: a bomb that gets past the checks aborts here, not in swap.
-pub const ADDRESS_SPACE: u64 = 3 << 30;
+pub const ADDRESS_SPACE: u64 = 2 << 30;
 
 /// How a run ended.
 #[derive(Debug)]
