@@ -41,7 +41,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
         Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
         Err(entry::ReadError::Rejected(errs)) => {
             for e in &errs {
-                eprintln!("{e}");
+                errln!("{e}");
             }
             return Err(Exit::input(format!(
                 "{} rejected: {} problem(s); nothing was stored",
@@ -82,7 +82,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
             .count(),
         None => 0,
     };
-    println!(
+    outln!(
         "{}: {} rows entered for expert {} into {} ({} values changed)",
         a.from.display(),
         rows.len(),

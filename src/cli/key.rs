@@ -28,7 +28,7 @@ pub fn run(a: KeyArgs) -> Result<()> {
     let public = key.verifying_key();
     let sharing = store.experts_sharing_key(&expert)?;
     if !sharing.is_empty() {
-        eprintln!(
+        errln!(
             "note: {expert} shares this key with {} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only",
             sharing.join(", ")
         );
@@ -37,20 +37,20 @@ pub fn run(a: KeyArgs) -> Result<()> {
         .expert(&expert)?
         .and_then(|e| e.display_name)
         .unwrap_or_else(|| expert.clone());
-    println!("store:       {}", store.path().display());
-    println!("expert:      {expert}");
-    println!(
+    outln!("store:       {}", store.path().display());
+    outln!("expert:      {expert}");
+    outln!(
         "public key:  {}",
         crate::io::sheet::public_key_to_hex(&public)
     );
-    println!("fingerprint: {}", crate::io::sheet::fingerprint(&public));
-    println!();
-    println!("# for the chair's panel file (panel.toml):");
-    println!("[[experts]]");
-    println!("id = {}", toml_str(&expert));
-    println!("name = {}", toml_str(&name));
-    println!("affiliations = []");
-    println!(
+    outln!("fingerprint: {}", crate::io::sheet::fingerprint(&public));
+    outln!();
+    outln!("# for the chair's panel file (panel.toml):");
+    outln!("[[experts]]");
+    outln!("id = {}", toml_str(&expert));
+    outln!("name = {}", toml_str(&name));
+    outln!("affiliations = []");
+    outln!(
         "public_key = \"{}\"",
         crate::io::sheet::public_key_to_hex(&public)
     );

@@ -44,7 +44,7 @@ pub fn run(a: MergeArgs) -> Result<()> {
     };
     for part in merged.parts.iter().filter(|p| p.forced.is_some()) {
         if let Some((min, max)) = part.forced {
-            eprintln!(
+            errln!(
                 "note: {} ({}) was exported with --force: its shortlist of {} is outside {min}–{max}",
                 part.path.display(),
                 name_of(&part.domain),
@@ -54,7 +54,7 @@ pub fn run(a: MergeArgs) -> Result<()> {
     }
     if !merged.missing.is_empty() {
         let missing: Vec<String> = merged.missing.iter().map(|k| name_of(k)).collect();
-        eprintln!(
+        errln!(
             "warning: {} of the profile's {} domains given; missing: {}",
             merged.parts.len(),
             profile.domains.len(),
@@ -62,7 +62,7 @@ pub fn run(a: MergeArgs) -> Result<()> {
         );
     }
     if merged.items.len() < profile.final_list_size as usize {
-        eprintln!(
+        errln!(
             "warning: {} nominations cannot fill the final list of {}",
             merged.items.len(),
             profile.final_list_size
@@ -75,14 +75,14 @@ pub fn run(a: MergeArgs) -> Result<()> {
             .domain(&part.domain)
             .map(|d| d.name.as_str())
             .unwrap_or(&part.domain);
-        println!(
+        outln!(
             "{}: {} {} nominations",
             part.path.display(),
             name,
             part.count
         );
     }
-    println!(
+    outln!(
         "{}: final-review batch of {} nominations from {} domains (final list: {})",
         a.output.display(),
         merged.items.len(),

@@ -139,7 +139,7 @@ pub fn expert_or_default(given: Option<String>, flag: &str) -> Result<String> {
 pub fn load_usable_batch(path: &Path, profile: &Profile, opts: &BatchOpts) -> Result<Batch> {
     round::load_batch(path, profile, &batch_options(opts)).map_err(|e| match e {
         RoundError::BatchErrors { report, .. } => {
-            eprint!("{}", report.render_text(false, profile));
+            err!("{}", report.render_text(false, profile));
             Exit::input(format!(
                 "{} has errors: fix them first (see `revdesk validate`)",
                 path.display()

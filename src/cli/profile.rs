@@ -26,14 +26,14 @@ pub enum ProfileCmd {
 pub fn run(p: ProfileCmd) -> Result<()> {
     match p {
         ProfileCmd::Show { profile: None } => {
-            print!("{}", crate::domain::profile::KCZG_2020_TOML);
+            out!("{}", crate::domain::profile::KCZG_2020_TOML);
             Ok(())
         }
         ProfileCmd::Show { profile: Some(f) } => {
             crate::io::load_profile(&f)?;
             let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES)
                 .with_context(|| format!("reading {}", f.display()))?;
-            print!("{text}");
+            out!("{text}");
             Ok(())
         }
         ProfileCmd::Check { file } => {
@@ -41,12 +41,12 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                 Ok(p) => p,
                 Err(e @ crate::domain::profile::ProfileError::Read { .. }) => return Err(e.into()),
                 Err(e) => {
-                    eprintln!("{e}");
+                    errln!("{e}");
                     return Err(Exit::reported(ExitKind::Input));
                 }
             };
-            println!("{}: profile {} ({})", file.display(), p.id, p.name);
-            println!(
+            outln!("{}: profile {} ({})", file.display(), p.id, p.name);
+            outln!(
                 "  domains: {}",
                 p.domains
                     .iter()
@@ -54,11 +54,14 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            println!(
+            outln!(
                 "  quota {} per recommender per domain; shortlist {}–{}; final list {}",
-                p.quota_per_recommender, p.shortlist.min, p.shortlist.max, p.final_list_size
+                p.quota_per_recommender,
+                p.shortlist.min,
+                p.shortlist.max,
+                p.final_list_size
             );
-            println!(
+            outln!(
                 "  criteria: {}",
                 p.criteria
                     .criteria
@@ -70,7 +73,7 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            println!("  rubric hash {}", &p.rubric_hash()[..12]);
+            outln!("  rubric hash {}", &p.rubric_hash()[..12]);
             Ok(())
         }
     }

@@ -58,7 +58,7 @@ pub fn run(a: SheetArgs) -> Result<()> {
         .filter(|i| profile.rubric().total(&i.scores).is_some())
         .count();
     let recused = sheet.items.iter().filter(|i| i.recused).count();
-    println!(
+    outln!(
         "{}: sheet {} of expert {} for batch {}: {} of {} nominations fully scored, {} recused; signed {}",
         a.output.display(),
         sheet.sequence,

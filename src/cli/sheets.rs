@@ -69,7 +69,7 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
         e => e.into(),
     })?;
     if log.is_empty() {
-        eprintln!(
+        errln!(
             "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
             dir.display(),
             batch.short_hash()
@@ -81,14 +81,14 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
 /// Prints what reading the sheets found besides the sheets that count.
 fn report_reading(reading: &Collected, skip_invalid: bool) {
     for n in &reading.notes {
-        eprintln!("note: {n}");
+        errln!("note: {n}");
     }
     for c in &reading.conflicts {
-        eprintln!("conflict of interest: {c}; that score is excluded");
+        errln!("conflict of interest: {c}; that score is excluded");
     }
     let lead = if skip_invalid { "skipped" } else { "rejected" };
     for r in &reading.rejected {
-        eprintln!("{lead}: {}", crate::text::errors::error_chain(r));
+        errln!("{lead}: {}", crate::text::errors::error_chain(r));
     }
 }
 
@@ -127,7 +127,7 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     let decided = round.decided(round.settings.method, log.as_deref())?;
     for n in &decided.notices {
         let lead = if n.is_warning() { "warning" } else { "note" };
-        eprintln!("{lead}: {n}");
+        errln!("{lead}: {n}");
     }
     Ok(Gathered {
         profile: round.profile,
