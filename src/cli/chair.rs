@@ -7,7 +7,6 @@ use super::opts::{
 };
 use crate::domain::decisions;
 use crate::round::{self, Asked, Settings};
-use crate::store::Store;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -65,12 +64,12 @@ pub fn run(a: ChairArgs) -> Result<()> {
     // A damaged log stops here, as in `rank`/`export`: the chair must not decide on a ranking
     // that silently lacks the earlier decisions.
     let log = if dir.join(crate::store::DB_FILE_NAME).exists() {
-        round::decision_log(&Store::open(&dir)?, &batch)?
+        round::decision_log(&super::opts::open_store(&dir)?, &batch)?
     } else {
         Vec::new()
     };
     need_terminal()?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     register(&store, &batch, &profile)?;
     // Reopening after decisions: show the ranking they were made under, unless told otherwise.
     let asked = Asked {

@@ -1,7 +1,6 @@
 //! `revdesk key`: an expert's signing key and its fingerprint, for the panel file.
 
 use super::opts::{expert_or_default, parse_expert_id, store_dir};
-use crate::store::Store;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -23,7 +22,7 @@ pub fn run(a: KeyArgs) -> Result<()> {
     // Who first: nothing is created for a missing id.
     let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     let key = crate::round::submit::signing_key(&store, &expert)?;
     let public = key.verifying_key();
     let sharing = store.experts_sharing_key(&expert)?;

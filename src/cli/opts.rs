@@ -65,6 +65,19 @@ pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
         .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
 }
 
+/// Opens the store in `dir`, saying which of its files others could read (now repaired).
+pub fn open_store(dir: &Path) -> Result<Store> {
+    let store = Store::open(dir)?;
+    for r in store.repaired() {
+        errln!(
+            "warning: {} was readable by others (mode {:03o}); it is now readable by its owner only (0600)",
+            r.path.display(),
+            r.was
+        );
+    }
+    Ok(store)
+}
+
 /// Parses an expert id given on the command line: trimmed, then checked (a usage error,
 /// exit 2, when empty or holding white space or control characters).
 pub fn parse_expert_id(s: &str) -> std::result::Result<String, String> {

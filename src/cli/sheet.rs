@@ -4,7 +4,6 @@ use super::opts::{
     BatchOpts, expert_or_default, load_profile, load_usable_batch, parse_expert_id,
     refuse_existing, register, store_dir,
 };
-use crate::store::Store;
 use anyhow::{Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -37,7 +36,7 @@ pub fn run(a: SheetArgs) -> Result<()> {
     refuse_existing(&a.output, a.overwrite)?;
     let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     if store.expert(&expert)?.is_none() {
         bail!(
             "expert '{expert}' has no marks in {} (score or enter some first)",
