@@ -10,10 +10,6 @@ use common::sheets::expert_sheet;
 
 const BATCH: &str = "fixtures/batches/resources-environment-small.json";
 
-fn line_of(screen: &str, id: &str) -> Option<usize> {
-    screen.lines().position(|l| l.contains(id))
-}
-
 #[test]
 fn live_sheets_override_and_export() {
     let dir = tempfile::tempdir().expect("dir");
@@ -24,39 +20,20 @@ fn live_sheets_override_and_export() {
         expert_sheet(root, &batch, &profile, e, None, &sheets);
     }
     let chair_store = root.join("chair");
-    let args = [
-        "chair",
-        BATCH,
-        &sheets.display().to_string(),
-        "--store",
-        &chair_store.display().to_string(),
-        "--shortlist",
-        "3-5",
-        "--bootstrap",
-        "100",
-        "--lang",
-        "en",
-        "--chair",
-        "zhang",
-    ]
-    .map(|s| s.to_string());
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut t = Tui::spawn(&args, 80, 24, &[]);
+    let mut t = Tui::small_chair(&[
+        sheets.display().to_string(),
+        "--store".into(),
+        chair_store.display().to_string(),
+    ]);
     t.wait_for("sheets 4");
-    t.wait_until(
-        "RE-008 ranked last",
-        |s| matches!((line_of(s, "RE-007"), line_of(s, "RE-008")), (Some(a), Some(b)) if b > a),
-    );
+    t.wait_ranked_above("RE-007", "RE-008");
 
     // Four more experts hand in, all giving RE-008 full marks: it climbs.
     for e in 4..8 {
         expert_sheet(root, &batch, &profile, e, Some("RE-008"), &sheets);
     }
     t.wait_for("sheets 8");
-    t.wait_until(
-        "RE-008 above RE-007",
-        |s| matches!((line_of(s, "RE-007"), line_of(s, "RE-008")), (Some(a), Some(b)) if b < a),
-    );
+    t.wait_ranked_above("RE-008", "RE-007");
 
     // Include RE-007 against the ranking: a reason is required.
     t.type_keys("/RE-007\r");

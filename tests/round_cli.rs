@@ -6,7 +6,7 @@
 mod common;
 
 use assert_cmd::Command;
-use revdesk::domain::decisions::{self, Context, Decision};
+use revdesk::domain::decisions;
 use revdesk::engine::Method;
 use revdesk::io::panel::Panel;
 use revdesk::round::{Asked, Settings};
@@ -30,34 +30,7 @@ fn chair_store(dir: &Path) -> PathBuf {
     let (_, batch) = common::batch(BATCH);
     let path = dir.join("chair");
     let store = Store::open(&path).expect("store");
-    let context = Context {
-        method: "trimmed".into(),
-        shortlist_min: 25,
-        shortlist_max: 30,
-        trim_min: 5,
-    };
-    for d in [
-        Decision::Cut {
-            k: 26,
-            tie_note: None,
-        },
-        Decision::Include {
-            item: "RE-032".into(),
-            reason: "国家示范工程".into(),
-        },
-        Decision::Exclude {
-            item: "RE-003".into(),
-            reason: "与已列入项目重复".into(),
-        },
-    ] {
-        store
-            .record_decision(
-                &batch.hash,
-                "zhang",
-                &decisions::to_json(&d, Some(&context)),
-            )
-            .expect("record");
-    }
+    common::sheets::meeting_decisions(&store, &batch);
     path
 }
 

@@ -6,7 +6,7 @@ use super::opts::{
     parse_expert_id, parse_method, parse_range, register, store_dir, ui_settings,
 };
 use crate::domain::decisions;
-use crate::round::{self, Asked, Settings};
+use crate::round::{self, Asked, MarkSource, Settings, SheetFiles};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -17,9 +17,17 @@ pub struct ChairArgs {
     /// The batch.
     pub batch: PathBuf,
     /// Score sheet files, or directories of them (watched: new sheets update the view).
-    #[arg(required = true, value_name = "SHEET-OR-DIR")]
+    #[arg(
+        required_unless_present = "server",
+        conflicts_with = "server",
+        value_name = "SHEET-OR-DIR"
+    )]
     pub sheets: Vec<PathBuf>,
-    /// The chair's store, where decisions are kept (default: $REVDESK_STORE, else the data directory).
+    /// The review server's store, in place of sheets: the experts' marks there, live.
+    #[arg(long, value_name = "DIR")]
+    pub server: Option<PathBuf>,
+    /// The chair's store, where decisions are kept (default: the --server store, else
+    /// $REVDESK_STORE, else the data directory).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
     /// A panel file (pinned keys, affiliations for conflicts of interest).
@@ -60,7 +68,11 @@ pub fn run(a: ChairArgs) -> Result<()> {
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
     let method = a.method.as_deref().map(parse_method).transpose()?;
     let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
-    let dir = store_dir(a.store.as_deref())?;
+    let dir = store_dir(a.store.as_deref().or(a.server.as_deref()))?;
+    let source: Box<dyn MarkSource + Send> = match &a.server {
+        Some(server) => Box::new(super::opts::server_marks(server)?),
+        None => Box::new(SheetFiles(a.sheets.clone())),
+    };
     // A damaged log stops here, as in `rank`/`export`: the chair must not decide on a ranking
     // that silently lacks the earlier decisions.
     let log = if dir.join(crate::store::DB_FILE_NAME).exists() {
@@ -91,6 +103,6 @@ pub fn run(a: ChairArgs) -> Result<()> {
         method: resolved.method,
         trim_min: resolved.trim_min,
     };
-    let app = crate::tui::chair::ChairApp::new(profile, batch, a.sheets.clone(), store, settings)?;
+    let app = crate::tui::chair::ChairApp::with_source(profile, batch, source, store, settings)?;
     view_ended(crate::tui::run(app)?)
 }

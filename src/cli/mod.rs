@@ -19,12 +19,14 @@ macro_rules! err {
     ($($t:tt)*) => { $crate::cli::print::err(&format!($($t)*)) };
 }
 
+mod audit;
 mod chair;
 mod enter;
 mod exit;
 mod export;
 mod r#gen;
 mod industry;
+mod invite;
 mod key;
 mod merge;
 mod opts;
@@ -37,12 +39,14 @@ mod sheets;
 mod stats;
 mod validate;
 
+pub use audit::{AuditArgs, AuditFormat};
 pub use chair::ChairArgs;
 pub use enter::EnterArgs;
 pub use exit::{EXIT_INPUT, EXIT_USAGE, Exit, ExitKind, error_text};
 pub use export::{ExportArgs, ExportFormat};
 pub use r#gen::GenArgs;
 pub use industry::IndustryArgs;
+pub use invite::InviteArgs;
 pub use key::KeyArgs;
 pub use merge::MergeArgs;
 pub use opts::{
@@ -94,6 +98,10 @@ pub enum Command {
     Chair(ChairArgs),
     /// The final review: merge the domains' JSON shortlist exports into one final-review batch.
     Merge(MergeArgs),
+    /// A one-time code with which an expert first logs in to the review server.
+    Invite(InviteArgs),
+    /// The review server's audit log: logins, refusals, invites, pinned keys.
+    Audit(AuditArgs),
     /// Generate a large synthetic batch, for benchmarks and load tests.
     Gen(GenArgs),
     /// Show or check a review profile (the rules of a round).
@@ -126,6 +134,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(a) => export::run(a),
         Command::Chair(a) => chair::run(a),
         Command::Merge(a) => merge::run(a),
+        Command::Invite(a) => invite::run(a),
+        Command::Audit(a) => audit::run(a),
         Command::Gen(a) => r#gen::run(a),
         Command::Profile(p) => profile::run(p),
         Command::Industry(a) => industry::run(a),

@@ -5,7 +5,7 @@ use super::exit::Exit;
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
 use crate::io::validate::Options;
-use crate::round::{self, RoundError};
+use crate::round::{self, RoundError, StoreMarks};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -76,6 +76,15 @@ pub fn open_store(dir: &Path) -> Result<Store> {
         );
     }
     Ok(store)
+}
+
+/// The marks in the review server's store in `dir` (`--server`), saying first which of its
+/// files others could read (now repaired).
+pub fn server_marks(dir: &Path) -> Result<StoreMarks> {
+    if dir.join(crate::store::DB_FILE_NAME).is_file() {
+        open_store(dir)?;
+    }
+    Ok(StoreMarks::open(dir)?)
 }
 
 /// Parses an expert id given on the command line: trimmed, then checked (a usage error,

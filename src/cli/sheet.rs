@@ -16,8 +16,9 @@ pub struct SheetArgs {
     /// The expert whose marks go on the sheet (default: your user name).
     #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub expert: Option<String>,
-    /// The store directory (default: $REVDESK_STORE, else the user data directory).
-    #[arg(long, value_name = "DIR")]
+    /// The store directory, or the review server's store (default: $REVDESK_STORE, else the
+    /// user data directory).
+    #[arg(long, visible_alias = "server", value_name = "DIR")]
     pub store: Option<PathBuf>,
     /// The sheet file to write (JSON).
     #[arg(short, long, value_name = "FILE")]

@@ -8,7 +8,7 @@ use crate::domain::decisions::{self, Recorded};
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
 use crate::io::panel::Collected;
-use crate::round::{self, Asked, Round, RoundError, Settings, SheetFiles};
+use crate::round::{self, Asked, MarkSource, Round, RoundError, Settings, SheetFiles};
 use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -17,8 +17,16 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Args)]
 pub struct SheetsOpts {
     /// Score sheet files, or directories of them (every *.json inside).
-    #[arg(required = true, value_name = "SHEET-OR-DIR")]
+    #[arg(
+        required_unless_present = "server",
+        conflicts_with = "server",
+        value_name = "SHEET-OR-DIR"
+    )]
     pub sheets: Vec<PathBuf>,
+    /// The review server's store, in place of sheets: each expert's marks there, as the sheet
+    /// `revdesk sheet` would sign for them now.
+    #[arg(long, value_name = "DIR")]
+    pub server: Option<PathBuf>,
     /// A panel file: only sheets signed by a listed expert's pinned key count, and
     /// affiliations are checked for conflicts of interest.
     #[arg(long, value_name = "FILE")]
@@ -78,6 +86,14 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
     Ok(log)
 }
 
+/// Where the marks come from: `--server DIR`, else the sheet files.
+fn source(so: &SheetsOpts) -> Result<Box<dyn MarkSource + Send>> {
+    Ok(match &so.server {
+        Some(dir) => Box::new(super::opts::server_marks(dir)?),
+        None => Box::new(SheetFiles(so.sheets.clone())),
+    })
+}
+
 /// Prints what reading the sheets found besides the sheets that count.
 fn report_reading(reading: &Collected, skip_invalid: bool) {
     for n in &reading.notes {
@@ -114,8 +130,7 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     let panel = round::load_panel(so.panel.as_deref())?;
     let made = log.as_deref().and_then(decisions::made_under);
     let settings = Settings::resolve(asked, made.as_ref(), so.bootstrap, so.seed);
-    let sheets = SheetFiles(so.sheets.clone());
-    let mut round = Round::new(profile, batch, panel, sheets, settings);
+    let mut round = Round::new(profile, batch, panel, source(so)?, settings);
     report_reading(round.reading(), so.skip_invalid);
     round.check_reading(so.skip_invalid).map_err(|e| match e {
         RoundError::Rejected { count } => Exit::input(format!(

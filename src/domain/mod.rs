@@ -1,6 +1,7 @@
 //! The review's domain: nominations, profiles and rubrics, industries, readiness levels,
 //! results and the chair's decisions. Pure data and rules.
 
+pub mod access;
 pub mod batch;
 pub mod decided;
 pub mod decisions;

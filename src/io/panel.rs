@@ -13,6 +13,27 @@
 //! Expert ids and public keys must be unique. A panel pins each expert's key: a sheet from
 //! an expert who is not listed, or signed by another key, is rejected.
 //!
+//! # Server identities
+//!
+//! For `revdesk serve`, an expert may list the SSH keys they log in with, and `[[chairs]]`
+//! lists the chairs (who sign no sheets, so have no `public_key`):
+//!
+//! ```toml
+//! [[experts]]
+//! id = "wang"
+//! public_key = "…"
+//! ssh_keys = ["ssh-ed25519 AAAAC3… wang@laptop"]
+//!
+//! [[chairs]]
+//! id = "zhang"
+//! name = "张三"
+//! ssh_keys = ["ecdsa-sha2-nistp256 AAAAE2… zhang@office"]
+//! ```
+//!
+//! A key is an authorized_keys line without options (ed25519, ecdsa, rsa of at least 2048
+//! bits; see [`parse_ssh_key`]). Ids are unique across experts and chairs, and a key belongs to
+//! one identity only. A chair needs a key (chairs get no invite codes).
+//!
 //! # Conflicts of interest
 //!
 //! An expert must recuse from an item whose applicant (申报单位) or recommender (推荐单位)
@@ -25,6 +46,7 @@
 //! names must be written out in full). Items the expert recused from, or left unscored, are
 //! fine; scores of a conflicted item are reported as a [`Conflict`] and are to be dropped.
 
+use crate::domain::access::{Identity, Role, SshKeyError, parse_ssh_key, ssh_fingerprint};
 use crate::domain::batch::{Batch, Item};
 use crate::domain::profile::Profile;
 use crate::io::fsafe;
@@ -33,6 +55,7 @@ use crate::io::sheet::{
 };
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
+use ssh_key::PublicKey;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::fs;
@@ -49,6 +72,19 @@ pub struct PanelExpert {
     pub affiliations: Vec<String>,
     /// The pinned public key.
     pub public_key: VerifyingKey,
+    /// The SSH keys the expert logs in to the server with (may be none).
+    pub ssh_keys: Vec<PublicKey>,
+}
+
+/// One chair of the panel (server logins only: a chair signs no sheets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PanelChair {
+    /// Stable id, recorded with the chair's decisions.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The SSH keys the chair logs in with (at least one).
+    pub ssh_keys: Vec<PublicKey>,
 }
 
 /// Which party of a nomination an affiliation matches.
@@ -96,6 +132,8 @@ pub struct Panel {
     pub path: PathBuf,
     /// The experts, in file order.
     pub experts: Vec<PanelExpert>,
+    /// The chairs, in file order (may be none).
+    pub chairs: Vec<PanelChair>,
 }
 
 /// A panel file that cannot be used.
@@ -127,6 +165,20 @@ pub enum PanelError {
         /// What is wrong.
         reason: String,
     },
+    /// An SSH key that cannot be listed.
+    #[error("{}: {at} ({role} {id})", file.display())]
+    SshKey {
+        /// The panel file.
+        file: PathBuf,
+        /// The key's place, e.g. `experts[2].ssh_keys[0]`.
+        at: String,
+        /// Whose entry it is in.
+        role: Role,
+        /// The expert's or chair's id.
+        id: String,
+        /// What is wrong with it.
+        source: SshKeyError,
+    },
 }
 
 /// The panel file as written.
@@ -135,6 +187,8 @@ pub enum PanelError {
 struct RawPanel {
     #[serde(default)]
     experts: Vec<RawExpert>,
+    #[serde(default)]
+    chairs: Vec<RawChair>,
 }
 
 /// One `[[experts]]` table as written.
@@ -147,7 +201,23 @@ struct RawExpert {
     #[serde(default)]
     affiliations: Vec<String>,
     public_key: String,
+    #[serde(default)]
+    ssh_keys: Vec<String>,
 }
+
+/// One `[[chairs]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChair {
+    id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    ssh_keys: Vec<String>,
+}
+
+/// Where each listed SSH key (by fingerprint) was seen first: its place and owner.
+type KeysSeen = HashMap<String, (String, Role, String)>;
 
 impl Panel {
     /// Loads a panel file.
@@ -180,6 +250,7 @@ impl Panel {
         }
         let mut ids: HashMap<String, usize> = HashMap::new();
         let mut keys: HashMap<[u8; 32], usize> = HashMap::new();
+        let mut seen = KeysSeen::new();
         let mut experts = Vec::with_capacity(raw.experts.len());
         for (i, e) in raw.experts.into_iter().enumerate() {
             let at = |k: &str| format!("experts[{i}].{k}");
@@ -209,6 +280,13 @@ impl Panel {
                     ));
                 }
             }
+            let entry = Entry {
+                file,
+                at: at("ssh_keys"),
+                role: Role::Expert,
+                id: &id,
+            };
+            let ssh_keys = ssh_keys(&e.ssh_keys, &entry, &mut seen)?;
             experts.push(PanelExpert {
                 id,
                 name: e.name.trim().to_string(),
@@ -218,11 +296,54 @@ impl Panel {
                     .map(|a| a.trim().to_string())
                     .collect(),
                 public_key,
+                ssh_keys,
+            });
+        }
+        let mut chairs = Vec::with_capacity(raw.chairs.len());
+        let mut chair_ids: HashMap<String, usize> = HashMap::new();
+        for (i, c) in raw.chairs.into_iter().enumerate() {
+            let at = |k: &str| format!("chairs[{i}].{k}");
+            let id = c.id.trim().to_string();
+            if id.is_empty() {
+                return Err(invalid(at("id"), "empty chair id".into()));
+            }
+            if let Some(j) = ids.get(&id) {
+                return Err(invalid(
+                    at("id"),
+                    format!("'{id}' is also the id of experts[{j}]: an id names one person"),
+                ));
+            }
+            if let Some(j) = chair_ids.insert(id.clone(), i) {
+                return Err(invalid(
+                    at("id"),
+                    format!("duplicate chair id '{id}' (also chairs[{j}])"),
+                ));
+            }
+            if c.ssh_keys.is_empty() {
+                return Err(invalid(
+                    at("ssh_keys"),
+                    format!(
+                        "chair '{id}' lists no SSH key: a chair logs in with a listed key only"
+                    ),
+                ));
+            }
+            let entry = Entry {
+                file,
+                at: at("ssh_keys"),
+                role: Role::Chair,
+                id: &id,
+            };
+            let ssh_keys = ssh_keys(&c.ssh_keys, &entry, &mut seen)?;
+            chairs.push(PanelChair {
+                id,
+                name: c.name.trim().to_string(),
+                ssh_keys,
             });
         }
         Ok(Panel {
             path: file.to_path_buf(),
             experts,
+            chairs,
         })
     }
 
@@ -231,21 +352,129 @@ impl Panel {
         self.experts.iter().find(|e| e.id == id)
     }
 
+    /// Finds a chair by id.
+    pub fn chair(&self, id: &str) -> Option<&PanelChair> {
+        self.chairs.iter().find(|c| c.id == id)
+    }
+
+    /// The expert or chair with this id.
+    pub fn identity(&self, id: &str) -> Option<Identity> {
+        let found = |role, id: &str, name: &str| Identity {
+            role,
+            id: id.to_string(),
+            name: name.to_string(),
+        };
+        self.expert(id)
+            .map(|e| found(Role::Expert, &e.id, &e.name))
+            .or_else(|| self.chair(id).map(|c| found(Role::Chair, &c.id, &c.name)))
+    }
+
+    /// The SSH keys listed for the expert or chair `id` (none for an unknown id).
+    pub fn ssh_keys(&self, id: &str) -> &[PublicKey] {
+        match (self.expert(id), self.chair(id)) {
+            (Some(e), _) => &e.ssh_keys,
+            (None, Some(c)) => &c.ssh_keys,
+            (None, None) => &[],
+        }
+    }
+
+    /// Who lists `key` (compared without its comment): at most one identity, the file
+    /// guarantees it.
+    pub fn identity_with_key(&self, key: &PublicKey) -> Option<Identity> {
+        let listed = |keys: &[PublicKey]| keys.iter().any(|k| k.key_data() == key.key_data());
+        let id = self
+            .experts
+            .iter()
+            .find(|e| listed(&e.ssh_keys))
+            .map(|e| e.id.as_str())
+            .or_else(|| {
+                self.chairs
+                    .iter()
+                    .find(|c| listed(&c.ssh_keys))
+                    .map(|c| c.id.as_str())
+            })?;
+        self.identity(id)
+    }
+
     /// The panel as TOML, e.g. to start a panel file from the experts' public keys.
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
         for e in &self.experts {
             let affiliations: Vec<String> = e.affiliations.iter().map(|a| toml_string(a)).collect();
             out.push_str(&format!(
-                "[[experts]]\nid = {}\nname = {}\naffiliations = [{}]\npublic_key = \"{}\"\n\n",
+                "[[experts]]\nid = {}\nname = {}\naffiliations = [{}]\npublic_key = \"{}\"\n",
                 toml_string(&e.id),
                 toml_string(&e.name),
                 affiliations.join(", "),
                 public_key_to_hex(&e.public_key)
             ));
+            if !e.ssh_keys.is_empty() {
+                out.push_str(&format!("ssh_keys = {}\n", ssh_keys_toml(&e.ssh_keys)));
+            }
+            out.push('\n');
+        }
+        for c in &self.chairs {
+            out.push_str(&format!(
+                "[[chairs]]\nid = {}\nname = {}\nssh_keys = {}\n\n",
+                toml_string(&c.id),
+                toml_string(&c.name),
+                ssh_keys_toml(&c.ssh_keys)
+            ));
         }
         out
     }
+}
+
+/// One identity's place in the panel file, for its SSH keys' errors.
+struct Entry<'a> {
+    file: &'a Path,
+    /// Where its keys are, e.g. `experts[2].ssh_keys`.
+    at: String,
+    role: Role,
+    id: &'a str,
+}
+
+/// Parses one identity's `ssh_keys`, each key new to the panel (`seen` records them).
+fn ssh_keys(
+    texts: &[String],
+    entry: &Entry<'_>,
+    seen: &mut KeysSeen,
+) -> Result<Vec<PublicKey>, PanelError> {
+    let mut keys = Vec::with_capacity(texts.len());
+    for (k, text) in texts.iter().enumerate() {
+        let here = format!("{}[{k}]", entry.at);
+        let key = parse_ssh_key(text).map_err(|source| PanelError::SshKey {
+            file: entry.file.to_path_buf(),
+            at: here.clone(),
+            role: entry.role,
+            id: entry.id.to_string(),
+            source,
+        })?;
+        let fp = ssh_fingerprint(&key);
+        if let Some((at, role, id)) = seen.get(&fp) {
+            return Err(PanelError::Invalid {
+                file: entry.file.to_path_buf(),
+                key: format!("{here} ({} {})", entry.role, entry.id),
+                reason: if id == entry.id {
+                    format!("listed twice (also {at})")
+                } else {
+                    format!("the same key as {at} ({role} {id}): each key belongs to one person")
+                },
+            });
+        }
+        seen.insert(fp, (here, entry.role, entry.id.to_string()));
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// A TOML array of SSH keys in OpenSSH text.
+fn ssh_keys_toml(keys: &[PublicKey]) -> String {
+    let texts: Vec<String> = keys
+        .iter()
+        .map(|k| toml_string(&k.to_openssh().unwrap_or_default()))
+        .collect();
+    format!("[{}]", texts.join(", "))
 }
 
 /// A TOML basic string (JSON string escapes are valid TOML).
@@ -411,14 +640,14 @@ fn expand(paths: &[PathBuf], out: &mut Collected) -> Vec<PathBuf> {
     files
 }
 
-/// Reads, verifies and checks one sheet, and checks it against the panel.
-fn load_one(
-    path: &Path,
+/// Verifies one sheet, checks it against the batch and profile and, with a panel, its expert
+/// and pinned key.
+fn admit(
+    s: sheet::Sheet,
     batch: &Batch,
     profile: &Profile,
     panel: Option<&Panel>,
 ) -> Result<sheet::Sheet, SheetError> {
-    let s = sheet::read(path)?;
     s.verify()?;
     if let Some(panel) = panel {
         let Some(expert) = panel.expert(&s.expert.id) else {
@@ -458,9 +687,42 @@ pub fn collect(
 ) -> Collected {
     let mut out = Collected::default();
     let files = expand(paths, &mut out);
+    let read = files
+        .into_iter()
+        .map(|path| {
+            let s = sheet::read(&path);
+            (path, s)
+        })
+        .collect();
+    check_all(read, batch, profile, panel, &mut out);
+    out
+}
+
+/// Collects sheets made in memory (a store's marks, signed as `revdesk sheet` signs them),
+/// each under a name that stands for its file, or the reason it could not be made: they go
+/// through every check [`collect`] makes of files.
+pub fn collect_sheets(
+    sheets: Vec<(PathBuf, Result<sheet::Sheet, SheetError>)>,
+    batch: &Batch,
+    profile: &Profile,
+    panel: Option<&Panel>,
+) -> Collected {
+    let mut out = Collected::default();
+    check_all(sheets, batch, profile, panel, &mut out);
+    out
+}
+
+/// The checks of [`collect`] on sheets read (or made), into `out`.
+fn check_all(
+    sheets: Vec<(PathBuf, Result<sheet::Sheet, SheetError>)>,
+    batch: &Batch,
+    profile: &Profile,
+    panel: Option<&Panel>,
+    out: &mut Collected,
+) {
     let mut by_expert: BTreeMap<String, Vec<(PathBuf, sheet::Sheet)>> = BTreeMap::new();
-    for path in files {
-        match load_one(&path, batch, profile, panel) {
+    for (path, read) in sheets {
+        match read.and_then(|s| admit(s, batch, profile, panel)) {
             Ok(s) => by_expert
                 .entry(s.expert.id.clone())
                 .or_default()
@@ -469,7 +731,7 @@ pub fn collect(
         }
     }
     for (expert, sheets) in by_expert {
-        resolve(&expert, sheets, &mut out);
+        resolve(&expert, sheets, out);
     }
     if let Some(panel) = panel {
         let mut missing: Vec<&PanelExpert> = panel
@@ -485,7 +747,6 @@ pub fn collect(
         out.conflicts = find_conflicts(&out.accepted, batch, panel);
     }
     out.rejected.sort_by(|a, b| a.path.cmp(&b.path));
-    out
 }
 
 /// Picks one expert's sheet among those that passed the file checks.
@@ -703,6 +964,145 @@ mod tests {
             crate::text::errors::error_chain(&e)
                 .starts_with("/nonexistent/panel.toml: cannot read panel: "),
             "{e}"
+        );
+    }
+
+    /// A sample key from `fixtures/ssh/` (generated by ssh-keygen for the tests).
+    fn ssh(name: &str) -> String {
+        let path = format!("{}/fixtures/ssh/{name}.pub", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(&path).unwrap().trim().to_string()
+    }
+
+    /// The two experts, wang with two SSH keys, and a chair.
+    fn server_panel() -> String {
+        format!(
+            "{}ssh_keys = [\"{}\", \"{}\"]\n\n[[chairs]]\nid = \"zhang\"\nname = \"张三\"\nssh_keys = [\"{}\"]\n",
+            panel_text(),
+            ssh("ed25519-b"),
+            ssh("rsa-3072"),
+            ssh("ecdsa-p256")
+        )
+    }
+
+    #[test]
+    fn identities_and_their_ssh_keys() {
+        let p = Panel::from_toml(&server_panel(), Path::new("panel.toml")).unwrap();
+        // The text puts ssh_keys under the last [[experts]] table: li's.
+        assert!(p.ssh_keys("wang").is_empty());
+        let li = p.ssh_keys("li");
+        assert_eq!(li.len(), 2);
+        assert_eq!(li[1].to_openssh().unwrap(), ssh("rsa-3072"));
+        assert_eq!(p.ssh_keys("zhang").len(), 1);
+        assert!(p.ssh_keys("nobody").is_empty());
+        assert_eq!(
+            p.identity("li"),
+            Some(Identity {
+                role: Role::Expert,
+                id: "li".into(),
+                name: "李四".into()
+            })
+        );
+        assert_eq!(p.identity("zhang").unwrap().role, Role::Chair);
+        assert_eq!(p.identity("zhang").unwrap().name, "张三");
+        assert_eq!(p.identity("nobody"), None);
+        // A key is found whatever its comment says.
+        let mut offered = parse_ssh_key(&ssh("ecdsa-p256")).unwrap();
+        offered.set_comment("another comment");
+        assert_eq!(p.identity_with_key(&offered).unwrap().id, "zhang");
+        let b = parse_ssh_key(&ssh("ed25519-b")).unwrap();
+        assert_eq!(p.identity_with_key(&b).unwrap().id, "li");
+        let c = parse_ssh_key(&ssh("ed25519-c")).unwrap();
+        assert_eq!(p.identity_with_key(&c), None);
+        // to_toml keeps the keys and the chairs.
+        let again = Panel::from_toml(&p.to_toml(), Path::new("panel.toml")).unwrap();
+        assert_eq!(again, p);
+        // Without them a panel is as before.
+        let plain = Panel::from_toml(&panel_text(), Path::new("panel.toml")).unwrap();
+        assert!(plain.chairs.is_empty());
+        assert!(plain.experts.iter().all(|e| e.ssh_keys.is_empty()));
+    }
+
+    #[test]
+    fn ssh_key_errors_name_the_entry_the_index_and_the_reason() {
+        let f = Path::new("panel.toml");
+        let err =
+            |text: &str| crate::text::errors::error_chain(&Panel::from_toml(text, f).unwrap_err());
+        let with = |from: &str, to: &str| server_panel().replace(from, to);
+
+        assert_eq!(
+            err(&with(&ssh("rsa-3072"), &ssh("dsa"))),
+            "panel.toml: experts[1].ssh_keys[1] (expert li): unsupported key type ssh-dss: use an ed25519, ecdsa or rsa key"
+        );
+        assert_eq!(
+            err(&with(&ssh("rsa-3072"), &ssh("rsa-1024"))),
+            "panel.toml: experts[1].ssh_keys[1] (expert li): RSA key of 1024 bits is too short: at least 2048 bits"
+        );
+        assert!(
+            err(&with(&ssh("ed25519-b"), "not a key")).starts_with(
+                "panel.toml: experts[1].ssh_keys[0] (expert li): not an OpenSSH public key (type, base64, comment, as in a .pub file): "
+            ),
+            "{}",
+            err(&with(&ssh("ed25519-b"), "not a key"))
+        );
+        assert_eq!(
+            err(&with(
+                &ssh("ecdsa-p256"),
+                &format!("from=\\\"10.1.0.0/16\\\" {}", ssh("ecdsa-p256"))
+            )),
+            "panel.toml: chairs[0].ssh_keys[0] (chair zhang): authorized_keys options (from=\"10.1.0.0/16\") are not supported: list the key alone (type, base64, comment)"
+        );
+        assert_eq!(
+            err(&with(&ssh("ecdsa-p256"), "")),
+            "panel.toml: chairs[0].ssh_keys[0] (chair zhang): empty: write the key as in a .pub file (type, base64, comment)"
+        );
+        assert_eq!(
+            err(&with(&ssh("ecdsa-p256"), &ssh("rsa-3072"))),
+            "panel.toml: chairs[0].ssh_keys[0] (chair zhang): the same key as experts[1].ssh_keys[1] (expert li): each key belongs to one person"
+        );
+        assert_eq!(
+            err(&with(&ssh("rsa-3072"), &ssh("ed25519-b"))),
+            "panel.toml: experts[1].ssh_keys[1] (expert li): listed twice (also experts[1].ssh_keys[0])"
+        );
+        assert_eq!(
+            err(&with("id = \"zhang\"", "id = \"wang\"")),
+            "panel.toml: chairs[0].id: 'wang' is also the id of experts[0]: an id names one person"
+        );
+        assert_eq!(
+            err(&with("id = \"zhang\"", "id = \" \"")),
+            "panel.toml: chairs[0].id: empty chair id"
+        );
+        let no_keys = with(
+            &format!("ssh_keys = [\"{}\"]", ssh("ecdsa-p256")),
+            "ssh_keys = []",
+        );
+        assert_eq!(
+            err(&no_keys),
+            "panel.toml: chairs[0].ssh_keys: chair 'zhang' lists no SSH key: a chair logs in with a listed key only"
+        );
+        let twice = format!(
+            "{}\n[[chairs]]\nid = \"zhang\"\nssh_keys = [\"{}\"]\n",
+            server_panel(),
+            ssh("ed25519-c")
+        );
+        assert_eq!(
+            err(&twice),
+            "panel.toml: chairs[1].id: duplicate chair id 'zhang' (also chairs[0])"
+        );
+        let unknown = with("name = \"张三\"", "name = \"张三\"\npublic_key = \"00\"");
+        assert!(
+            err(&unknown).starts_with("panel.toml: malformed panel: "),
+            "{}",
+            err(&unknown)
+        );
+        assert!(err(&unknown).contains("public_key"), "{}", err(&unknown));
+        let not_a_list = with(
+            &format!("ssh_keys = [\"{}\"]", ssh("ecdsa-p256")),
+            "ssh_keys = \"x\"",
+        );
+        assert!(
+            err(&not_a_list).starts_with("panel.toml: malformed panel: "),
+            "{}",
+            err(&not_a_list)
         );
     }
 

@@ -2,9 +2,11 @@
 
 pub mod build;
 mod service;
+mod store_marks;
 pub mod submit;
 
 pub use service::{
     Asked, Decided, MarkSource, Notice, Round, RoundError, Settings, SheetFiles, apply, chair_log,
     decision_log, load_batch, load_panel, load_profile,
 };
+pub use store_marks::StoreMarks;

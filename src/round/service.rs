@@ -44,6 +44,12 @@ pub enum RoundError {
         /// The directory named.
         dir: PathBuf,
     },
+    /// No store where a server store was named.
+    #[error("{}: no revdesk store there ({})", dir.display(), store::DB_FILE_NAME)]
+    NoStore {
+        /// The directory named.
+        dir: PathBuf,
+    },
     /// The chair's store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

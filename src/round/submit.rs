@@ -62,6 +62,36 @@ pub fn produce(
     profile: &Profile,
     expert: &str,
 ) -> Result<Sheet, SubmitError> {
+    let (key, who, items) = contents(store, batch, expert)?;
+    let seq = store.next_sequence(&sequence_name(batch, expert))?;
+    Ok(sign(batch, profile, &key, who, seq, items))
+}
+
+/// The sheet [`produce`] would make now, without taking its sequence number: reading the
+/// marks (a chair on the server) does not move the counter, so the sheet `revdesk sheet`
+/// writes next carries the same number.
+pub fn preview(
+    store: &Store,
+    batch: &Batch,
+    profile: &Profile,
+    expert: &str,
+) -> Result<Sheet, SubmitError> {
+    let (key, who, items) = contents(store, batch, expert)?;
+    let seq = store.sequence(&sequence_name(batch, expert))? + 1;
+    Ok(sign(batch, profile, &key, who, seq, items))
+}
+
+/// The counter of an expert's sheets for a batch (migration 3 reads these names).
+fn sequence_name(batch: &Batch, expert: &str) -> String {
+    format!("sheet:{}:{expert}", batch.hash)
+}
+
+/// The key, the expert as named on sheets, and the items of a sheet of the current marks.
+fn contents(
+    store: &Store,
+    batch: &Batch,
+    expert: &str,
+) -> Result<(SigningKey, Expert, Vec<SheetItem>), SubmitError> {
     let key = signing_key(store, expert)?;
     let marks = store.load(expert, &batch.hash)?;
     let name = store
@@ -90,13 +120,24 @@ pub fn produce(
             confidence: r.confidence,
         })
         .collect();
-    let seq = store.next_sequence(&format!("sheet:{}:{expert}", batch.hash))?;
-    let expert = Expert {
+    let who = Expert {
         id: expert.to_string(),
         name,
     };
+    Ok((key, who, items))
+}
+
+/// The sheet, signed, produced now.
+fn sign(
+    batch: &Batch,
+    profile: &Profile,
+    key: &SigningKey,
+    who: Expert,
+    seq: i64,
+    items: Vec<SheetItem>,
+) -> Sheet {
     let seq = u64::try_from(seq).unwrap_or(0);
-    Ok(Sheet::new(batch, profile, expert, seq, jiff::Timestamp::now(), items).sign(&key))
+    Sheet::new(batch, profile, who, seq, jiff::Timestamp::now(), items).sign(key)
 }
 
 /// `wang-1a2b3c4d5e6f-0003.json`: a file name that sorts by expert, batch and sequence.

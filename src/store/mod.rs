@@ -23,6 +23,7 @@ pub use files::Repaired;
 pub use marks::UndoOutcome;
 pub use registry::{BatchInfo, Expert};
 pub use schema::SCHEMA_VERSION;
+pub use server::{InviteOutcome, InviteRow};
 
 mod decisions;
 mod files;
@@ -30,6 +31,7 @@ mod keys;
 mod marks;
 mod registry;
 mod schema;
+mod server;
 
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";

@@ -154,6 +154,57 @@ FROM experts e JOIN meta m ON m.key = 'signing_key'
 WHERE (SELECT count(*) FROM experts) = 1 AND NOT EXISTS (SELECT 1 FROM expert_keys);
 DELETE FROM meta WHERE key = 'signing_key' AND EXISTS (SELECT 1 FROM expert_keys);
 "#,
+    // 4: the review server (`revdesk serve`): an append-only audit log; one-time invite codes,
+    // kept only as their SHA-256, settled once (used or revoked) and never deleted; the SSH
+    // keys experts pinned with them, each key to one expert.
+    r#"
+CREATE TABLE audit (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    who         TEXT,
+    fingerprint TEXT,
+    address     TEXT,
+    detail      TEXT NOT NULL
+) STRICT;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE invites (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    expert     TEXT NOT NULL,
+    code_hash  TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at    TEXT,
+    used_from  TEXT,
+    revoked_at TEXT,
+    revoked_by INTEGER REFERENCES invites(seq),
+    CHECK (used_at IS NULL OR revoked_at IS NULL)
+) STRICT;
+CREATE INDEX invites_by_expert ON invites(expert, seq);
+CREATE TRIGGER invites_settled_once BEFORE UPDATE ON invites
+WHEN OLD.used_at IS NOT NULL OR OLD.revoked_at IS NOT NULL
+  OR NEW.seq IS NOT OLD.seq OR NEW.expert IS NOT OLD.expert
+  OR NEW.code_hash IS NOT OLD.code_hash OR NEW.created_at IS NOT OLD.created_at
+  OR NEW.expires_at IS NOT OLD.expires_at
+BEGIN SELECT RAISE(ABORT, 'an invite is settled once and otherwise never changes'); END;
+CREATE TRIGGER invites_no_delete BEFORE DELETE ON invites
+BEGIN SELECT RAISE(ABORT, 'invites are kept'); END;
+
+CREATE TABLE pinned_keys (
+    fingerprint TEXT PRIMARY KEY NOT NULL,
+    expert      TEXT NOT NULL,
+    public_key  TEXT NOT NULL,
+    pinned_at   TEXT NOT NULL,
+    invite      INTEGER NOT NULL REFERENCES invites(seq)
+) STRICT;
+CREATE INDEX pinned_keys_by_expert ON pinned_keys(expert, pinned_at);
+CREATE TRIGGER pinned_keys_no_update BEFORE UPDATE ON pinned_keys
+BEGIN SELECT RAISE(ABORT, 'a pinned key never changes'); END;
+"#,
 ];
 
 impl Store {

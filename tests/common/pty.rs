@@ -127,6 +127,38 @@ impl Tui {
         }
     }
 
+    /// `revdesk chair` on the small 资源环境 batch at 80×24 in English (range 3–5, 100
+    /// resamples, chair zhang), its marks from `source` (sheet paths, or `--server DIR`) and
+    /// any further options.
+    pub fn small_chair(source: &[String]) -> Tui {
+        let mut args: Vec<String> = [
+            "chair",
+            "fixtures/batches/resources-environment-small.json",
+            "--shortlist",
+            "3-5",
+            "--bootstrap",
+            "100",
+            "--lang",
+            "en",
+            "--chair",
+            "zhang",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.extend(source.iter().cloned());
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Tui::spawn(&args, 80, 24, &[])
+    }
+
+    /// Waits until `upper` is listed above `lower` on the screen.
+    pub fn wait_ranked_above(&mut self, upper: &str, lower: &str) {
+        let line_of = |screen: &str, id: &str| screen.lines().position(|l| l.contains(id));
+        self.wait_until(
+            &format!("{upper} above {lower}"),
+            |s| matches!((line_of(s, upper), line_of(s, lower)), (Some(a), Some(b)) if a < b),
+        );
+    }
+
     /// The screen as text.
     pub fn screen(&self) -> String {
         self.parser.screen().contents()

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use revdesk::domain::batch::Batch;
+use revdesk::domain::decisions::{self, Context, Decision};
 use revdesk::domain::profile::Profile;
 use revdesk::store::{Change, Source, Store};
 use std::path::{Path, PathBuf};
@@ -24,18 +25,24 @@ pub fn expert_sheet(
     out: &Path,
 ) -> PathBuf {
     let store = Store::open(&root.join(format!("store-e{e}"))).expect("store");
+    expert_marks(&store, batch, profile, e, boost);
     let id = format!("e{e}");
-    store
-        .ensure_expert(&id, Some(&format!("专家{e}")))
-        .expect("expert");
-    store
-        .register_batch(
-            &batch.hash,
-            "t",
-            batch.domain.as_deref().unwrap_or("final"),
-            &batch.ids(),
-        )
-        .expect("register");
+    let (path, _) =
+        revdesk::round::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
+    path
+}
+
+/// Expert `e` (id `e{e}`, named 专家{e}) scores every item of `batch` in `store` (which may
+/// hold other experts: a server's); `boost` raises one item to full marks.
+pub fn expert_marks(
+    store: &Store,
+    batch: &Batch,
+    profile: &Profile,
+    e: usize,
+    boost: Option<&str>,
+) {
+    let id = format!("e{e}");
+    register(store, batch, &id, &format!("专家{e}"));
     let mut changes = Vec::new();
     for (i, it) in batch.items.iter().enumerate() {
         for (c, crit) in profile.rubric().criteria.iter().enumerate() {
@@ -50,9 +57,19 @@ pub fn expert_sheet(
     store
         .apply(&id, &batch.hash, &changes, Source::Paper)
         .expect("apply");
-    let (path, _) =
-        revdesk::round::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
-    path
+}
+
+/// Registers the expert and the batch in `store`.
+fn register(store: &Store, batch: &Batch, id: &str, name: &str) {
+    store.ensure_expert(id, Some(name)).expect("expert");
+    store
+        .register_batch(
+            &batch.hash,
+            "t",
+            batch.domain.as_deref().unwrap_or("final"),
+            &batch.ids(),
+        )
+        .expect("register");
 }
 
 /// The realistic meeting of the chair's tests: 资源环境's 46 nominations, seven experts.
@@ -73,9 +90,7 @@ pub fn meeting_mark(e: usize, i: usize, c: usize) -> f64 {
     (q + noise * 1.6).round().clamp(0.0, 10.0)
 }
 
-/// Expert `e` of the meeting hands in a signed sheet into `out`: expert 3 recuses from the
-/// sixth nomination (which expert 2 comments on), expert 1 comments on the first and on the
-/// tied pair's first.
+/// Expert `e` of the meeting hands in a signed sheet into `out` (see [`meeting_marks`]).
 pub fn meeting_sheet(
     root: &Path,
     batch: &Batch,
@@ -84,19 +99,20 @@ pub fn meeting_sheet(
     out: &Path,
 ) -> PathBuf {
     let store = Store::open(&root.join(format!("meeting-e{e}"))).expect("store");
+    meeting_marks(&store, batch, profile, e);
+    let id = format!("e{e}");
+    let (path, _) =
+        revdesk::round::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
+    path
+}
+
+/// Expert `e` of the meeting scores in `store` (which may hold other experts: a server's):
+/// expert 3 recuses from the sixth nomination (which expert 2 comments on), expert 1 comments
+/// on the first and on the tied pair's first.
+pub fn meeting_marks(store: &Store, batch: &Batch, profile: &Profile, e: usize) {
     let id = format!("e{e}");
     let names = ["王磊", "李静", "张伟", "刘洋", "陈晨", "杨帆", "赵敏"];
-    store
-        .ensure_expert(&id, Some(names[e % names.len()]))
-        .expect("expert");
-    store
-        .register_batch(
-            &batch.hash,
-            "t",
-            batch.domain.as_deref().unwrap_or("final"),
-            &batch.ids(),
-        )
-        .expect("register");
+    register(store, batch, &id, names[e % names.len()]);
     let mut changes = Vec::new();
     for (i, it) in batch.items.iter().enumerate() {
         if e == 3 && i == 5 {
@@ -129,7 +145,37 @@ pub fn meeting_sheet(
     store
         .apply(&id, &batch.hash, &changes, Source::Paper)
         .expect("apply");
-    let (path, _) =
-        revdesk::round::submit::submit_to_dir(&store, batch, profile, &id, out).expect("submit");
-    path
+}
+
+/// The meeting chair's decisions, recorded in `store` by zhang: cut at 26, RE-032 included,
+/// RE-003 excluded, all made under trimmed, 25–30, trim_min 5.
+pub fn meeting_decisions(store: &Store, batch: &Batch) {
+    let context = Context {
+        method: "trimmed".into(),
+        shortlist_min: 25,
+        shortlist_max: 30,
+        trim_min: 5,
+    };
+    for d in [
+        Decision::Cut {
+            k: 26,
+            tie_note: None,
+        },
+        Decision::Include {
+            item: "RE-032".into(),
+            reason: "国家示范工程".into(),
+        },
+        Decision::Exclude {
+            item: "RE-003".into(),
+            reason: "与已列入项目重复".into(),
+        },
+    ] {
+        store
+            .record_decision(
+                &batch.hash,
+                "zhang",
+                &decisions::to_json(&d, Some(&context)),
+            )
+            .expect("record");
+    }
 }

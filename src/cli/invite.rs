@@ -1,0 +1,130 @@
+//! `revdesk invite`: a one-time code with which an expert first logs in to the review server.
+
+use super::opts::parse_expert_id;
+use crate::domain::access::{invite_code_hash, new_invite_code};
+use crate::io::panel::Panel;
+use crate::io::sheet::{fingerprint, public_key_to_hex};
+use crate::text::wrap;
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use std::path::PathBuf;
+
+/// `revdesk invite`.
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    /// The expert to invite: an id of the panel's [[experts]].
+    #[arg(value_name = "EXPERT", value_parser = parse_expert_id)]
+    pub expert: String,
+    /// The server's store (`revdesk serve --store DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub store: PathBuf,
+    /// The panel file the server runs with.
+    #[arg(long, value_name = "FILE")]
+    pub panel: PathBuf,
+    /// How long the code works, in hours (1 to 720).
+    #[arg(long, default_value_t = 72, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub hours: u32,
+    /// The server's name as the expert reaches it (default: this machine's host name).
+    #[arg(long, value_name = "NAME")]
+    pub host: Option<String>,
+    /// The port the server listens on, when not 22.
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+}
+
+/// This machine's host name, when the system says it.
+fn host_name() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
+/// Runs `revdesk invite`.
+pub fn run(a: InviteArgs) -> Result<()> {
+    let panel = Panel::load(&a.panel)?;
+    let Some(expert) = panel.expert(&a.expert) else {
+        if panel.chair(&a.expert).is_some() {
+            bail!(
+                "{} is a chair in {}: chairs log in with the SSH keys listed for them, not with invites",
+                a.expert,
+                a.panel.display()
+            );
+        }
+        let ids: Vec<&str> = panel.experts.iter().map(|e| e.id.as_str()).collect();
+        bail!(
+            "{} is not an expert of {} (its experts: {})",
+            a.expert,
+            a.panel.display(),
+            ids.join(", ")
+        );
+    };
+    let store = super::opts::open_store(&a.store)?;
+    let hours = i64::from(a.hours);
+    let expires = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_hours(hours))
+        .context("the expiry time is out of range")?;
+    let code = new_invite_code();
+    let seq = store.create_invite(
+        &expert.id,
+        &invite_code_hash(&code),
+        &format!("{expires:.0}"),
+    )?;
+    let revoked = store
+        .invites(&expert.id)?
+        .iter()
+        .filter(|i| i.revoked_by == Some(seq))
+        .count();
+
+    let local = expires
+        .to_zoned(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%d %H:%M %Z");
+    let host = a.host.or_else(host_name).unwrap_or_else(|| "SERVER".into());
+    let port = a.port.map(|p| format!("-p {p} ")).unwrap_or_default();
+    let who = if expert.name.is_empty() {
+        expert.id.clone()
+    } else {
+        format!("{} ({})", expert.id, expert.name)
+    };
+    // Why: the names come from the panel file; an escape sequence must not reach a terminal.
+    let who = wrap::truncate(&who, wrap::width(&who));
+    let unit = if hours == 1 { "hour" } else { "hours" };
+    outln!(
+        "Invite #{seq} for {who}: one use, valid for {hours} {unit}, until {local} ({expires:.0})."
+    );
+    outln!();
+    outln!("    {code}");
+    outln!();
+    outln!("The expert logs in with");
+    outln!();
+    outln!("    ssh {port}{}@{host}", expert.id);
+    outln!();
+    outln!(
+        "and types the code when asked (dashes, spaces and case do not matter). The SSH key they \
+         log in with is then pinned to them: later logins need no code."
+    );
+    if revoked > 0 {
+        outln!(
+            "{revoked} earlier unused invite(s) for {} revoked: only this code works now.",
+            expert.id
+        );
+    }
+    outln!("The code is shown only now: the store keeps only its hash.");
+
+    // The panel must pin the key this store signs the expert's sheets with, or the chair's
+    // view and `--server` refuse the expert's marks.
+    let key = crate::round::submit::signing_key(&store, &expert.id)?.verifying_key();
+    if key != expert.public_key {
+        errln!(
+            "warning: {} pins key {} for {}, but this store signs their sheets with {}: set\n  public_key = \"{}\"\nfor {} in the panel file, or their marks will be refused",
+            a.panel.display(),
+            expert.fingerprint(),
+            expert.id,
+            fingerprint(&key),
+            public_key_to_hex(&key),
+            expert.id
+        );
+    }
+    Ok(())
+}
