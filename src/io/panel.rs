@@ -687,10 +687,12 @@ pub fn collect(
 ) -> Collected {
     let mut out = Collected::default();
     let files = expand(paths, &mut out);
+    // Whatever revdesk signs for this batch is read back (limits at entry keep it so).
+    let limit = sheet::max_bytes(batch, profile);
     let read = files
         .into_iter()
         .map(|path| {
-            let s = sheet::read(&path);
+            let s = sheet::read_within(&path, limit);
             (path, s)
         })
         .collect();

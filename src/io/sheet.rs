@@ -99,8 +99,32 @@ pub const FORMAT: &str = "revdesk-sheet/1";
 /// The domain-separation prefix of the signed message.
 pub const SIGNING_TAG: &[u8] = b"revdesk-sheet/1\n";
 
-/// Largest sheet file read, in bytes (a sheet of a few hundred items is well under 1 MiB).
+/// Largest sheet file read, in bytes (a sheet of a few hundred items is well under 1 MiB);
+/// a large batch allows more: see [`max_bytes`].
 pub const MAX_SHEET_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Largest sheet file read for `batch` and `profile`: [`MAX_SHEET_BYTES`], or the largest sheet
+/// revdesk can sign for them if that is more (every item scored on every criterion, with a
+/// comment and a recusal reason at their limits in characters that JSON writes as `\u00xx`,
+/// the expert's id and name at theirs). Text limits are enforced where marks are entered, so no
+/// sheet of accepted marks is ever refused as too large.
+pub fn max_bytes(batch: &Batch, profile: &Profile) -> u64 {
+    use crate::domain::marks::{
+        MAX_COMMENT_CHARS, MAX_EXPERT_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS,
+    };
+    // A JSON string of n characters is at most 6n + 2 bytes (`\u001b`); pretty printing adds
+    // indentation, keys and punctuation: under 256 bytes an item, 48 a score beyond its key
+    // (the longest score is a 24-character double), 1 KiB for the sheet's other fields.
+    let text = |chars: usize| 6 * chars + 2;
+    let quoted = |s: &str| serde_json::to_string(s).map_or(text(s.chars().count()), |q| q.len());
+    let scores: usize = (profile.rubric().criteria.iter())
+        .map(|c| quoted(&c.key) + 48)
+        .sum();
+    let item = 256 + scores + text(MAX_COMMENT_CHARS) + text(MAX_REASON_CHARS);
+    let items: usize = batch.items.iter().map(|i| quoted(&i.id) + item).sum();
+    let head = 1024 + quoted(&profile.id) + text(MAX_EXPERT_ID_CHARS) + text(MAX_NAME_CHARS);
+    MAX_SHEET_BYTES.max(u64::try_from(head + items).unwrap_or(u64::MAX))
+}
 
 /// Scores are rounded to this many decimal places before signing.
 const SCORE_DECIMALS: f64 = 1e6;
@@ -1021,6 +1045,66 @@ mod tests {
             at,
             vec![a, r],
         )
+    }
+
+    /// Every nomination of a large batch at the entry limits: the sheet is over
+    /// [`MAX_SHEET_BYTES`], under [`max_bytes`], and read and counted.
+    #[test]
+    fn a_sheet_with_every_nomination_at_the_limits_is_read() {
+        use crate::domain::marks::{
+            MAX_COMMENT_CHARS, MAX_EXPERT_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS,
+        };
+        let items = (0..1200)
+            .map(|i| item(&format!("EI-{i:05}"), "a", "r"))
+            .collect();
+        let b = Batch::new(
+            PathBuf::from("b.json"),
+            BatchMeta::default(),
+            Some("electronic-information".into()),
+            items,
+        );
+        let p = Profile::kczg_2020();
+        let who = Expert {
+            id: "𝕏".repeat(MAX_EXPERT_ID_CHARS),
+            name: "\u{1}".repeat(MAX_NAME_CHARS),
+        };
+        let full = |reason: bool| {
+            let sheet_items = (b.items.iter())
+                .map(|it| {
+                    let mut s = SheetItem::new(&it.id);
+                    for c in &p.rubric().criteria {
+                        s.scores.insert(c.key.clone(), c.max);
+                    }
+                    // JSON writes each control character as six bytes.
+                    s.comment = "\u{1}".repeat(MAX_COMMENT_CHARS);
+                    if reason {
+                        s.recusal_reason = "\u{1}".repeat(MAX_REASON_CHARS);
+                    }
+                    s.flagged = true;
+                    s.confidence = Confidence::Normal;
+                    s
+                })
+                .collect();
+            let at = jiff::Timestamp::from_second(1_740_817_800).unwrap();
+            Sheet::new(&b, &p, who.clone(), u64::MAX, at, sheet_items).sign(&key())
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let limit = max_bytes(&b, &p);
+        // More than any sheet revdesk signs (scores and a reason on every item): still within.
+        let path = dir.path().join("over.json");
+        write(&full(true), &path, false).unwrap();
+        let bytes = fs::metadata(&path).unwrap().len();
+        assert!(bytes > MAX_SHEET_BYTES && bytes <= limit, "{bytes} {limit}");
+        read_within(&path, limit).unwrap();
+        assert!(matches!(read(&path), Err(SheetError::TooLarge { .. })));
+        // A valid one goes through everything `rank` does with it.
+        fs::remove_file(&path).unwrap();
+        let path = dir.path().join("full.json");
+        write(&full(false), &path, false).unwrap();
+        assert!(fs::metadata(&path).unwrap().len() > MAX_SHEET_BYTES);
+        let got = crate::io::panel::collect(&[path], &b, &p, None);
+        assert!(got.rejected.is_empty(), "{:?}", got.rejected);
+        assert_eq!(got.accepted.len(), 1);
     }
 
     #[test]

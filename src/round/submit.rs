@@ -24,6 +24,15 @@ pub enum SubmitError {
         /// What is wrong with it.
         reason: sheet::KeyError,
     },
+    /// A comment or reason stored before limits were enforced, too long to sign: the sheet would
+    /// be refused where it is counted.
+    #[error("item {item}: shorten it before signing")]
+    TooLong {
+        /// The item.
+        item: String,
+        /// Which text, how long, the limit.
+        source: store::TooLong,
+    },
     /// Writing the sheet failed.
     #[error(transparent)]
     Sheet(Box<sheet::SheetFileError>),
@@ -100,6 +109,22 @@ fn contents(
         .unwrap_or_else(|| expert.to_string());
     let known: std::collections::HashSet<&str> =
         batch.items.iter().map(|i| i.id.as_str()).collect();
+    for (id, r) in marks
+        .items
+        .iter()
+        .filter(|(id, _)| known.contains(id.as_str()))
+    {
+        let change = [
+            store::Change::comment(id.as_str(), r.comment.as_str()),
+            store::Change::recusal(id.as_str(), r.recusal.clone()),
+        ];
+        for c in change {
+            c.check_length().map_err(|source| SubmitError::TooLong {
+                item: id.clone(),
+                source,
+            })?;
+        }
+    }
     let items = marks
         .items
         .iter()

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 pub const FILE_MODE: u32 = 0o600;
 /// The mode of directories revdesk creates for a store.
 pub const DIR_MODE: u32 = 0o700;
+/// The directory of the experts' key files, inside the store directory (see `keys`).
+pub const KEYS_DIR: &str = "keys";
 
 /// Creates `dir` and its missing parents, each new one owner-only.
 pub fn create_dir(dir: &Path) -> io::Result<()> {
@@ -91,7 +93,7 @@ pub fn repair(dir: &Path) -> io::Result<Vec<Repaired>> {
                 check(e.path(), FILE_MODE)?;
             }
         }
-        let keys = dir.join(super::keys::KEYS_DIR);
+        let keys = dir.join(KEYS_DIR);
         if keys.is_dir() {
             check(keys.clone(), DIR_MODE)?;
             for e in fs::read_dir(&keys)? {

@@ -16,11 +16,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::params;
 
 use super::decisions::meta_in;
-use super::files::{create_dir, set_owner_only};
+use super::files::{KEYS_DIR, create_dir, set_owner_only};
 use super::{Fail, LOCK_FILE_NAME, Store, StoreError};
-
-/// The directory of key files, inside the store directory.
-pub const KEYS_DIR: &str = "keys";
 
 /// The meta key of a store's single signing key from before schema version 3 (not yet claimed).
 const LEGACY_KEY_META: &str = "signing_key";

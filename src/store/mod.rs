@@ -17,7 +17,7 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 pub use crate::domain::marks::{
     Change, Confidence, ExpertIdError, ExpertScores, Field, FieldRef, HistoryRow, ItemRecord,
-    Source, check_expert_id,
+    Source, TooLong, check_expert_id,
 };
 pub use files::Repaired;
 pub use marks::UndoOutcome;
@@ -26,6 +26,7 @@ pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};
 
 mod decisions;
+mod drafts;
 mod files;
 mod keys;
 mod marks;
@@ -183,6 +184,22 @@ pub enum StoreError {
     /// [`Source::Undo`] passed to [`Store::apply`]; only [`Store::undo`] may use it.
     #[error("source 'undo' is reserved for Store::undo")]
     UndoSourceReserved,
+    /// A comment or recusal reason over its limit; nothing of the call is stored.
+    #[error("item {item}")]
+    TextTooLong {
+        /// The item.
+        item: String,
+        /// Which text, how long, the limit.
+        source: TooLong,
+    },
+    /// A display name over its limit.
+    #[error("expert {expert}")]
+    NameTooLong {
+        /// The expert id.
+        expert: String,
+        /// How long, the limit.
+        source: TooLong,
+    },
     /// An expert id that is empty or holds white space or control characters.
     #[error(transparent)]
     InvalidExpertId(#[from] ExpertIdError),
