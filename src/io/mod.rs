@@ -9,6 +9,7 @@ pub mod merge;
 pub mod panel;
 pub mod sheet;
 pub mod synth;
+pub mod unique_keys;
 pub mod validate;
 
 use crate::domain::profile::{Profile, ProfileError};

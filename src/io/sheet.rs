@@ -80,6 +80,7 @@
 //! of 4 hex digits joined by `:`.
 
 use crate::domain::batch::Batch;
+use crate::domain::marks::{ExpertIdError, check_expert_id};
 use crate::domain::profile::Profile;
 use crate::domain::rubric::{Criterion, ScoreError};
 use crate::io::fsafe;
@@ -274,6 +275,9 @@ pub enum SheetError {
     /// The expert id is empty.
     #[error("the sheet names no expert (expert.id is empty)")]
     NoExpert,
+    /// The expert id breaks the rules of `--expert` (white space, control characters, length).
+    #[error("expert.id is not a valid expert id")]
+    BadExpertId(#[source] ExpertIdError),
     /// `public_key` is not a usable key.
     #[error("public_key is not a usable key")]
     BadPublicKey(#[source] KeyError),
@@ -739,13 +743,17 @@ impl Sheet {
                 });
             }
         }
+        // A repeated key anywhere would let readers disagree on what was signed.
+        crate::io::unique_keys::check(text).map_err(|e| json_error(&e))?;
         // Parse the text again (not the Value) so errors carry line numbers.
         let sheet: Sheet = serde_json::from_str(text).map_err(|e| json_error(&e))?;
         check_time(&sheet.produced_at)?;
-        if sheet.expert.id.trim().is_empty() {
-            return Err(SheetError::NoExpert);
+        // The rules of `--expert`: `wang ` is not a second `wang`.
+        match check_expert_id(&sheet.expert.id) {
+            Ok(()) => Ok(sheet),
+            Err(ExpertIdError::Empty) => Err(SheetError::NoExpert),
+            Err(e) => Err(SheetError::BadExpertId(e)),
         }
-        Ok(sheet)
     }
 
     /// The file's text: pretty JSON and a trailing newline.
@@ -889,6 +897,7 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
         E::WrongFormat { found } => format!("评分表格式“{found}”不受本版本支持"),
         E::BadTime { value, .. } => format!("生成时间“{value}”不是有效的 UTC 时间"),
         E::NoExpert => "评分表未写明专家（expert.id 为空）".into(),
+        E::BadExpertId(e) => format!("专家编号无效（expert.id）：{e}"),
         E::BadPublicKey(k) => format!("公钥无效：{k}"),
         E::Unsigned => "评分表未签名".into(),
         E::BadSignature { .. } => "签名验证失败：评分表在签名后被改动，或签名不属于该公钥".into(),
