@@ -725,7 +725,10 @@ fn json_is_complete_and_deterministic() {
     }
     assert_eq!(v, full);
     assert!(!v["nominations"].as_array().expect("nominations").is_empty());
-    assert!(!text.contains("13800000000"), "a phone number in rank's JSON");
+    assert!(
+        !text.contains("13800000000"),
+        "a phone number in rank's JSON"
+    );
     // A second build from the same inputs (bootstrap included) gives the same bytes.
     assert_eq!(rank_json(&results()), text);
 

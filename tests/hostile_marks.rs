@@ -130,7 +130,7 @@ fn sheet_refuses_a_comment_an_older_revdesk_stored_over_the_limit() {
             "wang.json",
         ],
     );
-    assert_ne!(code, 0);
+    assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("item BM-00003: shorten it before signing: the comment has 6000 characters; at most 5000 are allowed"),
         "{err}"

@@ -1,5 +1,6 @@
 //! `revdesk sheet`: write an expert's signed score sheet for the chair.
 
+use super::exit::Exit;
 use super::opts::{
     BatchOpts, expert_or_default, load_profile, load_usable_batch, parse_expert_id,
     refuse_existing, register, store_dir,
@@ -45,7 +46,13 @@ pub fn run(a: SheetArgs) -> Result<()> {
         );
     }
     register(&store, &batch, &profile)?;
-    let sheet = crate::round::submit::produce(&store, &batch, &profile, &expert)?;
+    let sheet = match crate::round::submit::produce(&store, &batch, &profile, &expert) {
+        // Marks that break a limit are input errors (exit 1), like a bad cell in `enter`.
+        Err(e @ crate::round::submit::SubmitError::TooLong { .. }) => {
+            return Err(Exit::input(crate::text::errors::error_chain(&e)));
+        }
+        r => r?,
+    };
     crate::io::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
         crate::io::sheet::SheetFileError {
             path: a.output.clone(),
