@@ -60,6 +60,23 @@ fn enter(root: &Path, csv: &str) -> (i32, String, String) {
     )
 }
 
+/// `revdesk sheet` for wang from the store `st`, into `wang.json`.
+fn sign(root: &Path) -> (i32, String, String) {
+    run(
+        root,
+        &[
+            "sheet",
+            "batch.json",
+            "--expert",
+            "wang",
+            "--store",
+            "st",
+            "-o",
+            "wang.json",
+        ],
+    )
+}
+
 #[test]
 fn enter_refuses_an_over_long_comment_at_its_cell_and_stores_nothing() {
     let (_d, root) = setup();
@@ -83,19 +100,7 @@ fn enter_refuses_an_over_long_comment_at_its_cell_and_stores_nothing() {
     let csv = format!("{HEAD}BM-00002,8,7,6,5,9,8,否,,{}\n", "评".repeat(5_000));
     let (code, _, err) = enter(&root, &csv);
     assert_eq!(code, 0, "{err}");
-    let (code, _, err) = run(
-        &root,
-        &[
-            "sheet",
-            "batch.json",
-            "--expert",
-            "wang",
-            "--store",
-            "st",
-            "-o",
-            "wang.json",
-        ],
-    );
+    let (code, _, err) = sign(&root);
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = run(&root, &["rank", "batch.json", "wang.json"]);
     assert_eq!(code, 0, "{err}");
@@ -117,19 +122,7 @@ fn sheet_refuses_a_comment_an_older_revdesk_stored_over_the_limit() {
         .expect("update");
     assert_eq!(n, 1);
     drop(db);
-    let (code, _, err) = run(
-        &root,
-        &[
-            "sheet",
-            "batch.json",
-            "--expert",
-            "wang",
-            "--store",
-            "st",
-            "-o",
-            "wang.json",
-        ],
-    );
+    let (code, _, err) = sign(&root);
     assert_eq!(code, 1, "{err}");
     assert!(
         err.contains("item BM-00003: shorten it before signing: the comment has 6000 characters; at most 5000 are allowed"),
