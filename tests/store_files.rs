@@ -113,6 +113,14 @@ fn a_session_leaves_only_owner_only_files_and_the_key_in_its_file() {
     // While the view is open the write-ahead log and shared memory exist: owner-only too.
     assert!(store.join("revdesk.db-wal").exists());
     assert_owner_only(&store);
+    // A comment being typed is kept as a draft file: owner-only too.
+    t.type_keys("c");
+    t.send("草稿");
+    t.wait_until("a draft kept", |_| {
+        std::fs::read_dir(store.join("drafts")).is_ok_and(|mut d| d.next().is_some())
+    });
+    assert_owner_only(&store);
+    t.type_keys("\x1b");
     t.type_keys("S");
     t.wait_until("a sheet handed in", |_| {
         std::fs::read_dir(&handed).is_ok_and(|mut d| d.next().is_some())

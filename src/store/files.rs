@@ -16,6 +16,8 @@ pub const FILE_MODE: u32 = 0o600;
 pub const DIR_MODE: u32 = 0o700;
 /// The directory of the experts' key files, inside the store directory (see `keys`).
 pub const KEYS_DIR: &str = "keys";
+/// The directory of comment drafts, inside the store directory (see `drafts`).
+pub const DRAFTS_DIR: &str = "drafts";
 
 /// Creates `dir` and its missing parents, each new one owner-only.
 pub fn create_dir(dir: &Path) -> io::Result<()> {
@@ -66,7 +68,8 @@ fn is_store_file(name: &str) -> bool {
     name.starts_with(super::DB_FILE_NAME)
 }
 
-/// Makes every store file in `dir` (and every key file) owner-only; returns those that were not.
+/// Makes every store file in `dir` (and every key and draft file) owner-only; returns those
+/// that were not.
 pub fn repair(dir: &Path) -> io::Result<Vec<Repaired>> {
     let mut out = Vec::new();
     #[cfg(unix)]
@@ -93,11 +96,13 @@ pub fn repair(dir: &Path) -> io::Result<Vec<Repaired>> {
                 check(e.path(), FILE_MODE)?;
             }
         }
-        let keys = dir.join(KEYS_DIR);
-        if keys.is_dir() {
-            check(keys.clone(), DIR_MODE)?;
-            for e in fs::read_dir(&keys)? {
-                check(e?.path(), FILE_MODE)?;
+        for sub in [KEYS_DIR, DRAFTS_DIR] {
+            let sub = dir.join(sub);
+            if sub.is_dir() {
+                check(sub.clone(), DIR_MODE)?;
+                for e in fs::read_dir(&sub)? {
+                    check(e?.path(), FILE_MODE)?;
+                }
             }
         }
     }

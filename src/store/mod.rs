@@ -62,6 +62,14 @@ pub enum StoreError {
         /// Underlying I/O error.
         source: std::io::Error,
     },
+    /// A comment draft's file could not be read or written.
+    #[error("comment draft file {path}")]
+    DraftFile {
+        /// The draft file (or the directory of them).
+        path: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
     /// An expert's key file could not be read or written.
     #[error("signing key file {path}")]
     KeyFile {

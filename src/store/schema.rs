@@ -205,18 +205,6 @@ CREATE INDEX pinned_keys_by_expert ON pinned_keys(expert, pinned_at);
 CREATE TRIGGER pinned_keys_no_update BEFORE UPDATE ON pinned_keys
 BEGIN SELECT RAISE(ABORT, 'a pinned key never changes'); END;
 "#,
-    // 5: comment drafts, saved as the expert types (at most one per expert, batch and item);
-    // not marks: no history, replaced in place, gone once the comment is saved.
-    r#"
-CREATE TABLE drafts (
-    expert   TEXT NOT NULL,
-    batch    TEXT NOT NULL,
-    item     TEXT NOT NULL,
-    text     TEXT NOT NULL,
-    saved_at TEXT NOT NULL,
-    PRIMARY KEY (expert, batch, item)
-) STRICT;
-"#,
 ];
 
 impl Store {
