@@ -187,6 +187,88 @@ fn comment_editor_saves_on_esc_with_paste() {
 }
 
 #[test]
+fn an_over_long_comment_stays_in_the_editor_until_shortened() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('c'));
+    let full = "评".repeat(5_000);
+    a.handle_event(Event::Paste(format!("{full}多")));
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, Mode::Comment(_)), "the draft is kept");
+    match &a.message {
+        Some((Level::Warn, m)) => assert!(m.contains("5001") && m.contains("5000"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.record("RE-001").comment, "");
+    // Kept in the store too, for a session that is killed now.
+    let draft = a.store().draft(&a.expert, &a.batch.hash, "RE-001");
+    assert_eq!(
+        draft.expect("draft").map(|d| d.chars().count()),
+        Some(5_001)
+    );
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.record("RE-001").comment, full);
+    let draft = a.store().draft(&a.expert, &a.batch.hash, "RE-001");
+    assert_eq!(
+        draft.expect("draft"),
+        None,
+        "a saved comment leaves no draft"
+    );
+}
+
+#[test]
+fn an_over_long_recusal_reason_stays_in_the_editor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('x'));
+    a.handle_event(Event::Paste("因".repeat(501)));
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Recuse(_)));
+    assert!(
+        matches!(&a.message, Some((Level::Warn, m)) if m.contains("501")),
+        "{:?}",
+        a.message
+    );
+    assert_eq!(a.status("RE-001"), ItemStatus::Unscored);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.status("RE-001"), ItemStatus::Recused);
+}
+
+#[test]
+fn a_draft_left_by_a_killed_session_is_restored() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('c'));
+    typed(&mut a, "先进");
+    // What the idle tick does: the draft is saved while the editor stays open.
+    a.autosave_draft(true);
+    assert!(matches!(a.mode, Mode::Comment(_)));
+    assert_eq!(a.record("RE-001").comment, "");
+    // Killed: no on_exit, nothing saved as the comment.
+    drop(a);
+    let mut b = new_app(dir.path());
+    assert_eq!(b.record("RE-001").comment, "");
+    key(&mut b, KeyCode::Char('c'));
+    match &b.mode {
+        Mode::Comment(ta) => assert_eq!(ta.lines(), ["先进"]),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&b.message, Some((Level::Info, _))),
+        "{:?}",
+        b.message
+    );
+    typed(&mut b, "性");
+    key(&mut b, KeyCode::Esc);
+    assert_eq!(b.record("RE-001").comment, "先进性");
+    let draft = b.store().draft(&b.expert, &b.batch.hash, "RE-001");
+    assert_eq!(draft.expect("draft"), None);
+}
+
+#[test]
 fn undo_walks_back_and_refocuses() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = new_app(dir.path());

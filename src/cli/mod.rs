@@ -1,6 +1,24 @@
 //! The command line: argument parsing and the subcommands' glue, one file per command. Exit
 //! codes: 0 success, 1 the input has errors, 2 usage error or unreadable file.
 
+/// `println!` through the sanitiser ([`print::out`]).
+macro_rules! outln {
+    () => { $crate::cli::print::out("\n") };
+    ($($t:tt)*) => { $crate::cli::print::out(&format!("{}\n", format_args!($($t)*))) };
+}
+/// `print!` through the sanitiser.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::print::out(&format!($($t)*)) };
+}
+/// `eprintln!` through the sanitiser ([`print::err`]).
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::cli::print::err(&format!("{}\n", format_args!($($t)*))) };
+}
+/// `eprint!` through the sanitiser.
+macro_rules! err {
+    ($($t:tt)*) => { $crate::cli::print::err(&format!($($t)*)) };
+}
+
 mod audit;
 mod chair;
 mod enter;
@@ -12,6 +30,7 @@ mod invite;
 mod key;
 mod merge;
 mod opts;
+mod print;
 mod profile;
 mod rank;
 mod score;

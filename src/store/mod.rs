@@ -19,14 +19,17 @@ use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 pub use crate::domain::marks::{
     Change, Confidence, ExpertIdError, ExpertScores, Field, FieldRef, HistoryRow, ItemRecord,
-    Source, check_expert_id,
+    Source, TooLong, check_expert_id,
 };
+pub use files::Repaired;
 pub use marks::UndoOutcome;
 pub use registry::{BatchInfo, Expert};
 pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};
 
 mod decisions;
+mod drafts;
+mod files;
 mod keys;
 mod marks;
 mod registry;
@@ -49,6 +52,30 @@ pub enum StoreError {
     #[error("cannot create store directory {path}")]
     CreateDir {
         /// Directory that could not be created.
+        path: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A store file could not be created or given its mode (owner-only).
+    #[error("cannot set up store file {path}")]
+    Files {
+        /// The file.
+        path: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A comment draft's file could not be read or written.
+    #[error("comment draft file {path}")]
+    DraftFile {
+        /// The draft file (or the directory of them).
+        path: PathBuf,
+        /// Underlying I/O error.
+        source: std::io::Error,
+    },
+    /// An expert's key file could not be read or written.
+    #[error("signing key file {path}")]
+    KeyFile {
+        /// The key file (or the directory of them).
         path: PathBuf,
         /// Underlying I/O error.
         source: std::io::Error,
@@ -167,6 +194,22 @@ pub enum StoreError {
     /// [`Source::Undo`] passed to [`Store::apply`]; only [`Store::undo`] may use it.
     #[error("source 'undo' is reserved for Store::undo")]
     UndoSourceReserved,
+    /// A comment or recusal reason over its limit; nothing of the call is stored.
+    #[error("item {item}")]
+    TextTooLong {
+        /// The item.
+        item: String,
+        /// Which text, how long, the limit.
+        source: TooLong,
+    },
+    /// A display name over its limit.
+    #[error("expert {expert}")]
+    NameTooLong {
+        /// The expert id.
+        expert: String,
+        /// How long, the limit.
+        source: TooLong,
+    },
     /// An expert id that is empty or holds white space or control characters.
     #[error(transparent)]
     InvalidExpertId(#[from] ExpertIdError),
@@ -196,6 +239,7 @@ impl From<StoreError> for Fail {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    repaired: Vec<Repaired>,
     /// This process's turn to write to the database (see [`write_gate`]).
     gate: Arc<Mutex<()>>,
 }
@@ -256,11 +300,26 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 
 impl Store {
     /// Opens (creating if needed) the store in `dir`, file `dir/revdesk.db`.
+    ///
+    /// Every store file is owner-only (0600) from the moment it exists, and so are key files;
+    /// files an older revdesk left readable by others are repaired (see [`Store::repaired`]).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+        files::create_dir(dir).map_err(|source| StoreError::CreateDir {
             path: dir.to_path_buf(),
             source,
         })?;
+        let files_err = |path: PathBuf| move |source| StoreError::Files { path, source };
+        // Old files first, before SQLite makes new ones with their mode.
+        let mut repaired = files::repair(dir).map_err(files_err(dir.to_path_buf()))?;
+        for name in [
+            LOCK_FILE_NAME,
+            DB_FILE_NAME,
+            &format!("{DB_FILE_NAME}-wal"),
+            &format!("{DB_FILE_NAME}-shm"),
+        ] {
+            let p = dir.join(name);
+            files::precreate(&p).map_err(files_err(p.clone()))?;
+        }
         // Processes opening a fresh store at once race to switch it to WAL and migrate it; SQLite
         // answers some of those steps with "database is locked" without waiting. An advisory
         // lock held only while opening makes them take turns (writes later wait on SQLite's own
@@ -271,8 +330,6 @@ impl Store {
             source,
         };
         let lock = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
             .write(true)
             .open(&lock_path)
             .map_err(lock_err)?;
@@ -297,8 +354,16 @@ impl Store {
             .map_err(open_err)?;
         conn.set_prepared_statement_cache_capacity(64);
         let gate = write_gate(&path);
-        let store = Store { conn, path, gate };
+        let mut store = Store {
+            conn,
+            path,
+            repaired: Vec::new(),
+            gate,
+        };
         store.migrate()?;
+        store.move_keys_out()?;
+        repaired.extend(files::repair(dir).map_err(files_err(dir.to_path_buf()))?);
+        store.repaired = repaired;
         drop(lock);
         Ok(store)
     }
@@ -306,6 +371,17 @@ impl Store {
     /// Path of the database file.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// Store files that others could read when the store was opened, now owner-only: the
+    /// front-end tells the user.
+    pub fn repaired(&self) -> &[Repaired] {
+        &self.repaired
     }
 
     /// Attaches path and operation name to internal errors.

@@ -2,6 +2,7 @@
 //! handles every key ([`update`]) and the drawing from state alone ([`view`]).
 
 pub mod action;
+pub mod comment;
 pub mod help;
 pub mod reading;
 pub mod state;
@@ -20,6 +21,8 @@ impl crate::tui::Screen for App {
         App::handle_event(self, ev)
     }
     fn idle(&mut self) -> bool {
+        // The comment being typed reaches the store within a moment, whatever happens next.
+        self.autosave_draft(true);
         self.settle();
         self.poll_store()
     }

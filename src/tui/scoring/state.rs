@@ -84,6 +84,15 @@ pub enum Mode {
     },
 }
 
+/// The comment being edited: on which nomination, and since when typing is not yet kept.
+#[derive(Debug)]
+pub struct Draft {
+    /// The nomination the editor was opened on.
+    pub item: String,
+    /// When the first change not yet in the store was typed.
+    pub unsaved_since: Option<std::time::Instant>,
+}
+
 /// Everything the scoring view needs besides the batch and the store.
 pub struct Settings {
     /// The expert's id.
@@ -158,6 +167,8 @@ pub struct App {
     pub(super) reading_cache: HashMap<ReadingKey, Rc<Vec<Line<'static>>>>,
     pub(super) data_version: i64,
     pub(super) submit_dir: std::path::PathBuf,
+    /// The comment being edited, when the editor is open.
+    pub(super) draft: Option<Draft>,
 }
 
 impl App {
@@ -207,6 +218,7 @@ impl App {
             reading_cache: HashMap::new(),
             data_version,
             submit_dir,
+            draft: None,
         };
         app.refilter();
         app.warm();
