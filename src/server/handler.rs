@@ -678,5 +678,7 @@ fn clamp(n: u32) -> u16 {
 
 /// Client text as the log shows it: one line, no control characters, bounded.
 pub fn shown(s: &str) -> String {
-    crate::text::wrap::truncate(s, crate::text::wrap::width(s).min(80))
+    // The one sanitiser first: names and commands come from the network.
+    let s = crate::text::sanitize::sanitize(s);
+    crate::text::wrap::truncate(&s, crate::text::wrap::width(&s).min(80))
 }
