@@ -29,22 +29,8 @@ struct Open {
 }
 
 /// The open findings. The smoke run reports inputs with these signatures as known and fails
-/// on any other; `regressions` replays every input but these.
-const OPEN: &[Open] = &[
-    // Issue 10 (known, being fixed on l10-hard): a cell at XFD1048576 makes calamine allocate
-    // the whole 16,384 × 1,048,576 grid (512 GiB) and the process aborts.
-    Open {
-        file: "xlsx/far-corner-cell.xlsx",
-        signature: "memory in calamine::Range<T>::from_sparse",
-    },
-    // The same, found by the fuzzer: one cell in row 1,048,576 of column T (a 23 KB file)
-    // makes a 20 × 1,048,576 grid, 670 MB and seconds of work; a fix that rejects only the
-    // far corner does not fix this.
-    Open {
-        file: "xlsx/far-row-cell.xlsx",
-        signature: "memory in calamine::Range<T>::from_sparse",
-    },
-];
+/// on any other; `regressions` replays every input but these. None is open now.
+const OPEN: &[Open] = &[];
 
 /// Whether a finding is one of the open ones.
 fn is_open(f: &harness::Finding) -> bool {
@@ -60,14 +46,17 @@ fn assert_clean(file: &str) {
     assert!(o.findings.is_empty(), "{file}:{}", describe(&[o], false));
 }
 
+// Issue 10, fixed on l10-hard (XLSX read cell by cell): a cell at XFD1048576 made calamine
+// allocate the whole 16,384 × 1,048,576 grid (512 GiB) and the process aborted.
 #[test]
-#[ignore = "open: issue 10, an XLSX cell at XFD1048576 aborts on allocation (fix on l10-hard)"]
 fn xlsx_far_corner_cell() {
     assert_clean("xlsx/far-corner-cell.xlsx");
 }
 
+// The same, found by the fuzzer: one cell in row 1,048,576 of column T (a 23 KB file) made a
+// 20 × 1,048,576 grid, 670 MB and seconds of work; a fix that rejected only the far corner
+// would not have fixed this.
 #[test]
-#[ignore = "open: issue 10, an XLSX cell in the last row needs a 670 MB grid (fix on l10-hard)"]
 fn xlsx_far_row_cell() {
     assert_clean("xlsx/far-row-cell.xlsx");
 }
