@@ -411,7 +411,10 @@ mod tests {
         };
         let line = log_line("2025-01-01T00:00:00Z", &e);
         assert!(!line.contains('\x1b'), "{line}");
-        assert!(line.contains("wang\\u{1b}[31m"), "shown as the CLI shows it: {line}");
+        assert!(
+            line.contains("wang\\u{1b}[31m"),
+            "shown as the CLI shows it: {line}"
+        );
         assert!(
             line.starts_with("2025-01-01T00:00:00Z login_failed wang"),
             "{line}"
@@ -421,7 +424,10 @@ mod tests {
             detail: "command: ls \u{202e}txt.exe".into(),
             ..AuditEvent::new(AuditKind::Refused, "")
         };
-        assert!(!log_line("t", &bidi).contains('\u{202e}'), "no bidirectional override");
+        assert!(
+            !log_line("t", &bidi).contains('\u{202e}'),
+            "no bidirectional override"
+        );
         let bare = log_line("t", &AuditEvent::new(AuditKind::ServerStop, ""));
         assert_eq!(bare, "t server_stop - - -");
     }
