@@ -9,6 +9,7 @@ pub mod domain;
 pub mod engine;
 pub mod io;
 pub mod round;
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod tui;

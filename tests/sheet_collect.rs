@@ -477,3 +477,95 @@ fn off_grid_scores_are_refused_even_when_validly_signed() {
     );
     assert!(matches!(c.rejected[0].source, SheetError::BadScore { .. }));
 }
+
+#[test]
+fn sheet_expert_ids_follow_the_rules_of_expert() {
+    // Without a panel, "wang " under another key used to count as a second wang; an id with
+    // control characters was accepted as it was.
+    let tmp = tempfile::tempdir().unwrap();
+    let b = batch();
+    put(
+        tmp.path(),
+        "wang.json",
+        &sheet(&b, "wang", 1, &["EI-001"], &[], 8.0).sign(&key(WANG)),
+    );
+    for (file, id) in [
+        ("space.json", "wang "),
+        ("esc.json", "wang\u{1b}[2J"),
+        ("long.json", &"w".repeat(65)),
+    ] {
+        put(
+            tmp.path(),
+            file,
+            &sheet(&b, id, 1, &["EI-001"], &[], 2.0).sign(&key(FORGER)),
+        );
+    }
+    let c = collect(&[tmp.path().to_path_buf()], &b, &Profile::kczg_2020(), None);
+    let accepted: Vec<&str> = c
+        .accepted
+        .iter()
+        .map(|(_, s)| s.expert.id.as_str())
+        .collect();
+    assert_eq!(accepted, ["wang"]);
+    let r = rejected(&c);
+    assert_eq!(r.len(), 3, "{r:?}");
+    for (file, why) in &r {
+        assert!(
+            why.starts_with("expert.id is not a valid expert id: "),
+            "{file}: {why}"
+        );
+    }
+    let space = &r.iter().find(|(n, _)| n == "space.json").unwrap().1;
+    assert!(space.contains("white space"), "{space}");
+    let long = &r.iter().find(|(n, _)| n == "long.json").unwrap().1;
+    assert!(long.contains("65 characters; at most 64"), "{long}");
+}
+
+#[test]
+fn a_sheet_with_a_repeated_key_anywhere_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = batch();
+    let s = sheet(&b, "wang", 1, &["EI-001"], &[], 8.0).sign(&key(WANG));
+    let text = s.to_pretty_json();
+    let signed = "\"feasibility\": 8.0,";
+    assert!(text.contains(signed), "{text}");
+    // The signed copy last: a parser keeping the last copy verifies it, a reader taking the
+    // first sees 2.0.
+    let cases = [
+        (
+            "scores.json",
+            text.replacen(signed, &format!("\"feasibility\": 2.0,\n{signed}"), 1),
+        ),
+        (
+            "flag.json",
+            text.replacen(
+                "\"flagged\": false",
+                "\"flagged\": true, \"flagged\": false",
+                1,
+            ),
+        ),
+        (
+            "top.json",
+            text.replacen("\"sequence\": 1", "\"sequence\": 9, \"sequence\": 1", 1),
+        ),
+        (
+            "escaped.json",
+            text.replacen(signed, &format!("\"\\u0066easibility\": 2.0,\n{signed}"), 1),
+        ),
+    ];
+    for (name, t) in &cases {
+        assert_ne!(t, &text, "{name}");
+        fs::write(tmp.path().join(name), t).unwrap();
+    }
+    let c = collect(&[tmp.path().to_path_buf()], &b, &Profile::kczg_2020(), None);
+    assert!(c.accepted.is_empty(), "{:?}", c.accepted.len());
+    let r = rejected(&c);
+    assert_eq!(r.len(), cases.len(), "{r:?}");
+    for (file, why) in &r {
+        assert!(
+            why.starts_with("malformed JSON at line")
+                && why.contains("appears twice in one object"),
+            "{file}: {why}"
+        );
+    }
+}

@@ -179,6 +179,53 @@ fn sigkill_loses_nothing_shown_as_saved() {
 }
 
 #[test]
+fn sigkill_keeps_the_comment_draft_being_typed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("c");
+    t.wait_for("评语（Esc 保存并关闭）");
+    t.send("被强行结束前写的评语");
+    t.wait_for("被强行结束前写的评语");
+    // No Esc: the draft reaches the store on its own while the editor stays open.
+    let (s, hash) = open(&store);
+    let start = std::time::Instant::now();
+    while s.draft("wang", &hash, "RE-001").expect("draft").is_none() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the draft was never saved"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.signal("KILL");
+    t.wait_exit();
+    drop(t);
+    assert_eq!(
+        s.load("wang", &hash)
+            .expect("load")
+            .items
+            .get("RE-001")
+            .map(|r| r.comment.as_str())
+            .unwrap_or(""),
+        ""
+    );
+    // The next session offers it back in the editor.
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("c");
+    t.wait_for("已恢复上次未保存的评语草稿");
+    t.wait_for("被强行结束前写的评语");
+    t.type_keys("\x1b");
+    t.wait_for("评语已保存");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    let marks = s.load("wang", &hash).expect("load");
+    assert_eq!(marks.items["RE-001"].comment, "被强行结束前写的评语");
+    assert_eq!(s.draft("wang", &hash, "RE-001").expect("draft"), None);
+}
+
+#[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for sig in ["TERM", "HUP"] {
         let dir = tempfile::tempdir().expect("dir");

@@ -187,6 +187,88 @@ fn comment_editor_saves_on_esc_with_paste() {
 }
 
 #[test]
+fn an_over_long_comment_stays_in_the_editor_until_shortened() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('c'));
+    let full = "评".repeat(5_000);
+    a.handle_event(Event::Paste(format!("{full}多")));
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, Mode::Comment(_)), "the draft is kept");
+    match &a.message {
+        Some((Level::Warn, m)) => assert!(m.contains("5001") && m.contains("5000"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.record("RE-001").comment, "");
+    // Kept in the store too, for a session that is killed now.
+    let draft = a.store().draft(&a.expert, &a.batch.hash, "RE-001");
+    assert_eq!(
+        draft.expect("draft").map(|d| d.chars().count()),
+        Some(5_001)
+    );
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Esc);
+    assert!(matches!(a.mode, Mode::Normal));
+    assert_eq!(a.record("RE-001").comment, full);
+    let draft = a.store().draft(&a.expert, &a.batch.hash, "RE-001");
+    assert_eq!(
+        draft.expect("draft"),
+        None,
+        "a saved comment leaves no draft"
+    );
+}
+
+#[test]
+fn an_over_long_recusal_reason_stays_in_the_editor() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('x'));
+    a.handle_event(Event::Paste("因".repeat(501)));
+    key(&mut a, KeyCode::Enter);
+    assert!(matches!(a.mode, Mode::Recuse(_)));
+    assert!(
+        matches!(&a.message, Some((Level::Warn, m)) if m.contains("501")),
+        "{:?}",
+        a.message
+    );
+    assert_eq!(a.status("RE-001"), ItemStatus::Unscored);
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.status("RE-001"), ItemStatus::Recused);
+}
+
+#[test]
+fn a_draft_left_by_a_killed_session_is_restored() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    key(&mut a, KeyCode::Char('c'));
+    typed(&mut a, "先进");
+    // What the idle tick does: the draft is saved while the editor stays open.
+    a.autosave_draft(true);
+    assert!(matches!(a.mode, Mode::Comment(_)));
+    assert_eq!(a.record("RE-001").comment, "");
+    // Killed: no on_exit, nothing saved as the comment.
+    drop(a);
+    let mut b = new_app(dir.path());
+    assert_eq!(b.record("RE-001").comment, "");
+    key(&mut b, KeyCode::Char('c'));
+    match &b.mode {
+        Mode::Comment(ta) => assert_eq!(ta.lines(), ["先进"]),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(&b.message, Some((Level::Info, _))),
+        "{:?}",
+        b.message
+    );
+    typed(&mut b, "性");
+    key(&mut b, KeyCode::Esc);
+    assert_eq!(b.record("RE-001").comment, "先进性");
+    let draft = b.store().draft(&b.expert, &b.batch.hash, "RE-001");
+    assert_eq!(draft.expect("draft"), None);
+}
+
+#[test]
 fn undo_walks_back_and_refocuses() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = new_app(dir.path());
@@ -580,4 +662,41 @@ fn slash_starts_a_new_search() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.query, "RE-005");
     assert_eq!(a.current().map(|i| i.id.as_str()), Some("RE-005"));
+}
+
+#[test]
+fn the_wrapped_material_cache_stays_small_over_a_whole_batch() {
+    // The full 资源环境 batch: 46 nominations, far more than the cache holds.
+    let dir = tempfile::tempdir().expect("dir");
+    let (profile, batch) = common::batch("batches/resources-environment.json");
+    let store = revdesk::store::Store::open(dir.path()).expect("store");
+    store.ensure_expert("wang", None).expect("expert");
+    store
+        .register_batch(&batch.hash, "demo", "resources-environment", &batch.ids())
+        .expect("register");
+    let settings = revdesk::tui::scoring::Settings {
+        expert: "wang".into(),
+        expert_name: "wang".into(),
+        lang: Lang::Zh,
+        theme: Theme::default(),
+        keymap: Default::default(),
+        submit_dir: None,
+    };
+    let mut a = App::new(profile, batch, store, settings).expect("app");
+    assert!(a.batch.items.len() > 4 * revdesk::tui::scoring::READING_CACHE_ENTRIES);
+    a.set_size(120, 35);
+    let mut backend =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 35)).expect("terminal");
+    let mut most = 0;
+    for _ in 0..a.batch.items.len() {
+        revdesk::tui::render_to(&mut backend, &a).expect("draw");
+        a.settle();
+        most = most.max(a.cached_readings());
+        key(&mut a, KeyCode::Char('j'));
+    }
+    assert!(most >= 1, "the material is cached");
+    assert!(
+        most <= revdesk::tui::scoring::READING_CACHE_ENTRIES,
+        "{most} nominations cached"
+    );
 }

@@ -1,7 +1,7 @@
 //! `revdesk audit`: the review server's audit log.
 
 use crate::domain::access::AuditRow;
-use crate::store::{DB_FILE_NAME, Store};
+use crate::store::DB_FILE_NAME;
 use crate::text::wrap;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
@@ -36,12 +36,11 @@ pub fn run(a: AuditArgs) -> Result<()> {
             a.store.display()
         );
     }
-    let rows = Store::open(&a.store)?.audit()?;
-    let out = match a.format {
-        AuditFormat::Table => table(&rows, &jiff::tz::TimeZone::system()),
-        AuditFormat::Json => json(&rows)?,
-    };
-    std::io::Write::write_all(&mut std::io::stdout().lock(), out.as_bytes())?;
+    let rows = super::opts::open_store(&a.store)?.audit()?;
+    match a.format {
+        AuditFormat::Table => super::print::out(&table(&rows, &jiff::tz::TimeZone::system())),
+        AuditFormat::Json => super::print::out_json(&json(&rows)?),
+    }
     Ok(())
 }
 

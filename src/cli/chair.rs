@@ -6,8 +6,7 @@ use super::opts::{
     parse_expert_id, parse_method, parse_range, register, store_dir, ui_settings,
 };
 use crate::domain::decisions;
-use crate::round::{self, Asked, MarkSource, Settings, SheetFiles, StoreMarks};
-use crate::store::Store;
+use crate::round::{self, Asked, MarkSource, Settings, SheetFiles};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -71,18 +70,18 @@ pub fn run(a: ChairArgs) -> Result<()> {
     let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
     let dir = store_dir(a.store.as_deref().or(a.server.as_deref()))?;
     let source: Box<dyn MarkSource + Send> = match &a.server {
-        Some(server) => Box::new(StoreMarks::open(server)?),
+        Some(server) => Box::new(super::opts::server_marks(server)?),
         None => Box::new(SheetFiles(a.sheets.clone())),
     };
     // A damaged log stops here, as in `rank`/`export`: the chair must not decide on a ranking
     // that silently lacks the earlier decisions.
     let log = if dir.join(crate::store::DB_FILE_NAME).exists() {
-        round::decision_log(&Store::open(&dir)?, &batch)?
+        round::decision_log(&super::opts::open_store(&dir)?, &batch)?
     } else {
         Vec::new()
     };
     need_terminal()?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     register(&store, &batch, &profile)?;
     // Reopening after decisions: show the ranking they were made under, unless told otherwise.
     let asked = Asked {

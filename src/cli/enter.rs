@@ -5,7 +5,7 @@ use super::opts::{
     BatchOpts, load_profile, load_usable_batch, parse_expert_id, register, store_dir,
 };
 use crate::io::entry;
-use crate::store::{Change, Source, Store};
+use crate::store::{Change, Source};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -41,7 +41,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
         Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
         Err(entry::ReadError::Rejected(errs)) => {
             for e in &errs {
-                eprintln!("{e}");
+                errln!("{e}");
             }
             return Err(Exit::input(format!(
                 "{} rejected: {} problem(s); nothing was stored",
@@ -58,7 +58,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
         )));
     }
     let dir = store_dir(a.store.as_deref())?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     store.ensure_expert(&a.expert, a.name.as_deref())?;
     register(&store, &batch, &profile)?;
     let mut changes = Vec::new();
@@ -82,7 +82,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
             .count(),
         None => 0,
     };
-    println!(
+    outln!(
         "{}: {} rows entered for expert {} into {} ({} values changed)",
         a.from.display(),
         rows.len(),

@@ -88,12 +88,12 @@ pub fn report(e: &anyhow::Error) -> u8 {
     match e.downcast_ref::<Exit>() {
         Some(x) => {
             if let Some(m) = &x.message {
-                eprintln!("revdesk: {m}");
+                errln!("revdesk: {m}");
             }
             x.kind.code()
         }
         None => {
-            eprintln!("revdesk: error: {}", error_text(e));
+            errln!("revdesk: error: {}", error_text(e));
             EXIT_USAGE
         }
     }

@@ -58,15 +58,16 @@ pub fn run(a: ExportArgs) -> Result<()> {
     if (size < lo || size > hi) && !a.force {
         match r.decided.as_ref().and_then(|d| d.range_problem()) {
             Some(p) => {
-                eprintln!("revdesk: {p}");
+                errln!("revdesk: {p}");
                 return Err(Exit::input(format!(
                     "nothing written. Bring the list into {lo}–{hi} in `revdesk chair`: move the cut ([ or ]) or withdraw an include/exclude (C); or pass --force to export this list anyway"
                 )));
             }
             None => {
-                eprintln!(
+                errln!(
                     "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
-                    g.profile.id, r.cut_note
+                    g.profile.id,
+                    r.cut_note
                 );
                 return Err(Exit::input(
                     "nothing written; pass --force to export it anyway",
@@ -102,7 +103,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
         }
         ExportFormat::Xlsx | ExportFormat::Md => String::new(),
     };
-    println!(
+    outln!(
         "{}: shortlist of {size} written ({makeup}){full}; {} nominations ranked ({}), method {}",
         a.output.display(),
         r.rows.iter().filter(|x| x.rank.is_some()).count(),

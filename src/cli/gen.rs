@@ -76,7 +76,7 @@ pub fn run(a: GenArgs) -> Result<()> {
         domain.name, a.items, a.seed
     );
     synth::write(&profile, &items, &title, &domain.key, format, &a.output)?;
-    println!(
+    outln!(
         "{}: {} synthetic {} nominations written",
         a.output.display(),
         items.len(),

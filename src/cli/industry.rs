@@ -19,13 +19,13 @@ pub fn run(a: IndustryArgs) -> Result<()> {
     for q in &a.query {
         match industry::check_code(&industry::split_written(q).code) {
             industry::CodeCheck::Known(i) | industry::CodeCheck::TooCoarse(i) => {
-                println!("{}", industry::display(i));
+                outln!("{}", industry::display(i));
                 if let Some(n) = industry::note(&i.code) {
-                    println!("    {n}");
+                    outln!("    {n}");
                 }
             }
             industry::CodeCheck::WrongSection { industry: i, given } => {
-                println!(
+                outln!(
                     "{}  (section {} given, but the code is in {})",
                     industry::display(i),
                     given,
@@ -33,7 +33,7 @@ pub fn run(a: IndustryArgs) -> Result<()> {
                 );
             }
             industry::CodeCheck::NotASection { industry: i, given } => {
-                println!(
+                outln!(
                     "{}  ({given} is not a section letter; the code is in {})",
                     industry::display(i),
                     industry::section_of(&i.code).unwrap_or('?')
@@ -42,11 +42,11 @@ pub fn run(a: IndustryArgs) -> Result<()> {
             industry::CodeCheck::Unknown(_) => {
                 let hits = industry::search(q);
                 if hits.is_empty() {
-                    eprintln!("{q}: no such code or name in GB/T 4754-2017");
+                    errln!("{q}: no such code or name in GB/T 4754-2017");
                     missing += 1;
                 }
                 for i in hits {
-                    println!("{}", industry::display(i));
+                    outln!("{}", industry::display(i));
                 }
             }
         }

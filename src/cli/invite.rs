@@ -4,7 +4,6 @@ use super::opts::parse_expert_id;
 use crate::domain::access::{invite_code_hash, new_invite_code};
 use crate::io::panel::Panel;
 use crate::io::sheet::{fingerprint, public_key_to_hex};
-use crate::store::Store;
 use crate::text::wrap;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -61,7 +60,7 @@ pub fn run(a: InviteArgs) -> Result<()> {
             ids.join(", ")
         );
     };
-    let store = Store::open(&a.store)?;
+    let store = super::opts::open_store(&a.store)?;
     let hours = i64::from(a.hours);
     let expires = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_hours(hours))
@@ -91,33 +90,33 @@ pub fn run(a: InviteArgs) -> Result<()> {
     // Why: the names come from the panel file; an escape sequence must not reach a terminal.
     let who = wrap::truncate(&who, wrap::width(&who));
     let unit = if hours == 1 { "hour" } else { "hours" };
-    println!(
+    outln!(
         "Invite #{seq} for {who}: one use, valid for {hours} {unit}, until {local} ({expires:.0})."
     );
-    println!();
-    println!("    {code}");
-    println!();
-    println!("The expert logs in with");
-    println!();
-    println!("    ssh {port}{}@{host}", expert.id);
-    println!();
-    println!(
+    outln!();
+    outln!("    {code}");
+    outln!();
+    outln!("The expert logs in with");
+    outln!();
+    outln!("    ssh {port}{}@{host}", expert.id);
+    outln!();
+    outln!(
         "and types the code when asked (dashes, spaces and case do not matter). The SSH key they \
          log in with is then pinned to them: later logins need no code."
     );
     if revoked > 0 {
-        println!(
+        outln!(
             "{revoked} earlier unused invite(s) for {} revoked: only this code works now.",
             expert.id
         );
     }
-    println!("The code is shown only now: the store keeps only its hash.");
+    outln!("The code is shown only now: the store keeps only its hash.");
 
     // The panel must pin the key this store signs the expert's sheets with, or the chair's
     // view and `--server` refuse the expert's marks.
     let key = crate::round::submit::signing_key(&store, &expert.id)?.verifying_key();
     if key != expert.public_key {
-        eprintln!(
+        errln!(
             "warning: {} pins key {} for {}, but this store signs their sheets with {}: set\n  public_key = \"{}\"\nfor {} in the panel file, or their marks will be refused",
             a.panel.display(),
             expert.fingerprint(),

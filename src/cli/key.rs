@@ -1,7 +1,6 @@
 //! `revdesk key`: an expert's signing key and its fingerprint, for the panel file.
 
 use super::opts::{expert_or_default, parse_expert_id, store_dir};
-use crate::store::Store;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -23,12 +22,12 @@ pub fn run(a: KeyArgs) -> Result<()> {
     // Who first: nothing is created for a missing id.
     let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     let key = crate::round::submit::signing_key(&store, &expert)?;
     let public = key.verifying_key();
     let sharing = store.experts_sharing_key(&expert)?;
     if !sharing.is_empty() {
-        eprintln!(
+        errln!(
             "note: {expert} shares this key with {} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only",
             sharing.join(", ")
         );
@@ -37,20 +36,20 @@ pub fn run(a: KeyArgs) -> Result<()> {
         .expert(&expert)?
         .and_then(|e| e.display_name)
         .unwrap_or_else(|| expert.clone());
-    println!("store:       {}", store.path().display());
-    println!("expert:      {expert}");
-    println!(
+    outln!("store:       {}", store.path().display());
+    outln!("expert:      {expert}");
+    outln!(
         "public key:  {}",
         crate::io::sheet::public_key_to_hex(&public)
     );
-    println!("fingerprint: {}", crate::io::sheet::fingerprint(&public));
-    println!();
-    println!("# for the chair's panel file (panel.toml):");
-    println!("[[experts]]");
-    println!("id = {}", toml_str(&expert));
-    println!("name = {}", toml_str(&name));
-    println!("affiliations = []");
-    println!(
+    outln!("fingerprint: {}", crate::io::sheet::fingerprint(&public));
+    outln!();
+    outln!("# for the chair's panel file (panel.toml):");
+    outln!("[[experts]]");
+    outln!("id = {}", toml_str(&expert));
+    outln!("name = {}", toml_str(&name));
+    outln!("affiliations = []");
+    outln!(
         "public_key = \"{}\"",
         crate::io::sheet::public_key_to_hex(&public)
     );

@@ -2,6 +2,7 @@
 
 use super::exit::Exit;
 use super::opts::{load_profile, refuse_existing, write_file};
+use crate::io::fsafe;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
@@ -29,8 +30,8 @@ pub fn run(a: MergeArgs) -> Result<()> {
     refuse_existing(&a.output, a.overwrite)?;
     let mut inputs = Vec::new();
     for p in &a.shortlists {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
+        let text = fsafe::read_to_string(p, fsafe::MAX_SHORTLIST_BYTES)
+            .with_context(|| format!("{}: cannot read", p.display()))?;
         inputs.push((p.clone(), text));
     }
     let merged = crate::io::merge::merge(&inputs, &profile)
@@ -43,7 +44,7 @@ pub fn run(a: MergeArgs) -> Result<()> {
     };
     for part in merged.parts.iter().filter(|p| p.forced.is_some()) {
         if let Some((min, max)) = part.forced {
-            eprintln!(
+            errln!(
                 "note: {} ({}) was exported with --force: its shortlist of {} is outside {min}–{max}",
                 part.path.display(),
                 name_of(&part.domain),
@@ -53,7 +54,7 @@ pub fn run(a: MergeArgs) -> Result<()> {
     }
     if !merged.missing.is_empty() {
         let missing: Vec<String> = merged.missing.iter().map(|k| name_of(k)).collect();
-        eprintln!(
+        errln!(
             "warning: {} of the profile's {} domains given; missing: {}",
             merged.parts.len(),
             profile.domains.len(),
@@ -61,7 +62,7 @@ pub fn run(a: MergeArgs) -> Result<()> {
         );
     }
     if merged.items.len() < profile.final_list_size as usize {
-        eprintln!(
+        errln!(
             "warning: {} nominations cannot fill the final list of {}",
             merged.items.len(),
             profile.final_list_size
@@ -74,14 +75,14 @@ pub fn run(a: MergeArgs) -> Result<()> {
             .domain(&part.domain)
             .map(|d| d.name.as_str())
             .unwrap_or(&part.domain);
-        println!(
+        outln!(
             "{}: {} {} nominations",
             part.path.display(),
             name,
             part.count
         );
     }
-    println!(
+    outln!(
         "{}: final-review batch of {} nominations from {} domains (final list: {})",
         a.output.display(),
         merged.items.len(),

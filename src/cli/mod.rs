@@ -1,6 +1,24 @@
 //! The command line: argument parsing and the subcommands' glue, one file per command. Exit
 //! codes: 0 success, 1 the input has errors, 2 usage error or unreadable file.
 
+/// `println!` through the sanitiser ([`print::out`]).
+macro_rules! outln {
+    () => { $crate::cli::print::out("\n") };
+    ($($t:tt)*) => { $crate::cli::print::out(&format!("{}\n", format_args!($($t)*))) };
+}
+/// `print!` through the sanitiser.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::cli::print::out(&format!($($t)*)) };
+}
+/// `eprintln!` through the sanitiser ([`print::err`]).
+macro_rules! errln {
+    ($($t:tt)*) => { $crate::cli::print::err(&format!("{}\n", format_args!($($t)*))) };
+}
+/// `eprint!` through the sanitiser.
+macro_rules! err {
+    ($($t:tt)*) => { $crate::cli::print::err(&format!($($t)*)) };
+}
+
 mod audit;
 mod chair;
 mod enter;
@@ -12,9 +30,11 @@ mod invite;
 mod key;
 mod merge;
 mod opts;
+mod print;
 mod profile;
 mod rank;
 mod score;
+mod serve;
 mod sheet;
 mod sheets;
 mod stats;
@@ -37,6 +57,7 @@ pub use opts::{
 pub use profile::ProfileCmd;
 pub use rank::{RankArgs, RankFormat};
 pub use score::{DEMO_BATCH, DemoArgs, ScoreArgs, SubmitOpts};
+pub use serve::ServeArgs;
 pub use sheet::SheetArgs;
 pub use sheets::{Gathered, SheetsOpts, gather};
 pub use stats::{StatsArgs, StatsFormat};
@@ -90,6 +111,8 @@ pub enum Command {
     Profile(ProfileCmd),
     /// Look up GB/T 4754-2017 industry codes.
     Industry(IndustryArgs),
+    /// Run the panel's SSH review server: experts and chairs log in with `ssh` to their views.
+    Serve(ServeArgs),
 }
 
 /// Parses the arguments and runs; the process exit code.
@@ -120,6 +143,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Gen(a) => r#gen::run(a),
         Command::Profile(p) => profile::run(p),
         Command::Industry(a) => industry::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

@@ -5,7 +5,7 @@ use super::exit::Exit;
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
 use crate::io::validate::Options;
-use crate::round::{self, RoundError};
+use crate::round::{self, RoundError, StoreMarks};
 use crate::store::Store;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -63,6 +63,28 @@ pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
     directories::ProjectDirs::from("org", "kczg", "revdesk")
         .map(|d| d.data_dir().to_path_buf())
         .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
+}
+
+/// Opens the store in `dir`, saying which of its files others could read (now repaired).
+pub fn open_store(dir: &Path) -> Result<Store> {
+    let store = Store::open(dir)?;
+    for r in store.repaired() {
+        errln!(
+            "warning: {} was readable by others (mode {:03o}); it is now readable by its owner only (0600)",
+            r.path.display(),
+            r.was
+        );
+    }
+    Ok(store)
+}
+
+/// The marks in the review server's store in `dir` (`--server`), saying first which of its
+/// files others could read (now repaired).
+pub fn server_marks(dir: &Path) -> Result<StoreMarks> {
+    if dir.join(crate::store::DB_FILE_NAME).is_file() {
+        open_store(dir)?;
+    }
+    Ok(StoreMarks::open(dir)?)
 }
 
 /// Parses an expert id given on the command line: trimmed, then checked (a usage error,
@@ -139,7 +161,7 @@ pub fn expert_or_default(given: Option<String>, flag: &str) -> Result<String> {
 pub fn load_usable_batch(path: &Path, profile: &Profile, opts: &BatchOpts) -> Result<Batch> {
     round::load_batch(path, profile, &batch_options(opts)).map_err(|e| match e {
         RoundError::BatchErrors { report, .. } => {
-            eprint!("{}", report.render_text(false, profile));
+            err!("{}", report.render_text(false, profile));
             Exit::input(format!(
                 "{} has errors: fix them first (see `revdesk validate`)",
                 path.display()

@@ -1,7 +1,7 @@
 //! `revdesk profile show|check`: the rules of a round.
 
 use super::exit::{Exit, ExitKind};
-use crate::domain::profile::Profile;
+use crate::io::fsafe;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -26,27 +26,27 @@ pub enum ProfileCmd {
 pub fn run(p: ProfileCmd) -> Result<()> {
     match p {
         ProfileCmd::Show { profile: None } => {
-            print!("{}", crate::domain::profile::KCZG_2020_TOML);
+            out!("{}", crate::domain::profile::KCZG_2020_TOML);
             Ok(())
         }
         ProfileCmd::Show { profile: Some(f) } => {
-            Profile::load(&f)?;
-            let text =
-                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
-            print!("{text}");
+            crate::io::load_profile(&f)?;
+            let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES)
+                .with_context(|| format!("reading {}", f.display()))?;
+            out!("{text}");
             Ok(())
         }
         ProfileCmd::Check { file } => {
-            let p = match Profile::load(&file) {
+            let p = match crate::io::load_profile(&file) {
                 Ok(p) => p,
                 Err(e @ crate::domain::profile::ProfileError::Read { .. }) => return Err(e.into()),
                 Err(e) => {
-                    eprintln!("{e}");
+                    errln!("{e}");
                     return Err(Exit::reported(ExitKind::Input));
                 }
             };
-            println!("{}: profile {} ({})", file.display(), p.id, p.name);
-            println!(
+            outln!("{}: profile {} ({})", file.display(), p.id, p.name);
+            outln!(
                 "  domains: {}",
                 p.domains
                     .iter()
@@ -54,11 +54,14 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            println!(
+            outln!(
                 "  quota {} per recommender per domain; shortlist {}–{}; final list {}",
-                p.quota_per_recommender, p.shortlist.min, p.shortlist.max, p.final_list_size
+                p.quota_per_recommender,
+                p.shortlist.min,
+                p.shortlist.max,
+                p.final_list_size
             );
-            println!(
+            outln!(
                 "  criteria: {}",
                 p.criteria
                     .criteria
@@ -70,7 +73,7 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            println!("  rubric hash {}", &p.rubric_hash()[..12]);
+            outln!("  rubric hash {}", &p.rubric_hash()[..12]);
             Ok(())
         }
     }

@@ -35,16 +35,21 @@ pub struct RankArgs {
 pub fn run(a: RankArgs) -> Result<()> {
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let out = match a.format {
-        RankFormat::Table => crate::io::export::rank_table(&g.results).into_bytes(),
-        RankFormat::Csv => crate::io::export::rank_csv(&g.results, false),
-        RankFormat::Json => crate::io::export::rank_json(&g.results).into_bytes(),
+        RankFormat::Table => crate::io::export::rank_table(&g.results),
+        RankFormat::Csv => {
+            String::from_utf8_lossy(&crate::io::export::rank_csv(&g.results, false)).into_owned()
+        }
+        RankFormat::Json => crate::io::export::rank_json(&g.results),
     };
     if a.format != RankFormat::Table
         && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
     {
         // The table says it in its summary; CSV and JSON readers need it on stderr.
-        eprintln!("warning: {p}");
+        errln!("warning: {p}");
     }
-    std::io::Write::write_all(&mut std::io::stdout().lock(), &out)?;
+    match a.format {
+        RankFormat::Json => super::print::out_json(&out),
+        RankFormat::Table | RankFormat::Csv => out!("{out}"),
+    }
     Ok(())
 }

@@ -8,7 +8,6 @@ use super::opts::{
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
 use crate::io::validate::{self, Options};
-use crate::store::Store;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -76,7 +75,7 @@ fn open_and_score(
     settings.expert = expert.clone();
     settings.expert_name = expert.clone();
     need_terminal()?;
-    let store = Store::open(dir)?;
+    let store = super::opts::open_store(dir)?;
     store.ensure_expert(&expert, name.as_deref())?;
     register(&store, &batch, &profile)?;
     if let Some(n) = store.expert(&expert)?.and_then(|e| e.display_name) {

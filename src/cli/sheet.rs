@@ -1,10 +1,10 @@
 //! `revdesk sheet`: write an expert's signed score sheet for the chair.
 
+use super::exit::Exit;
 use super::opts::{
     BatchOpts, expert_or_default, load_profile, load_usable_batch, parse_expert_id,
     refuse_existing, register, store_dir,
 };
-use crate::store::Store;
 use anyhow::{Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -38,7 +38,7 @@ pub fn run(a: SheetArgs) -> Result<()> {
     refuse_existing(&a.output, a.overwrite)?;
     let expert = expert_or_default(a.expert, "--expert")?;
     let dir = store_dir(a.store.as_deref())?;
-    let store = Store::open(&dir)?;
+    let store = super::opts::open_store(&dir)?;
     if store.expert(&expert)?.is_none() {
         bail!(
             "expert '{expert}' has no marks in {} (score or enter some first)",
@@ -46,7 +46,13 @@ pub fn run(a: SheetArgs) -> Result<()> {
         );
     }
     register(&store, &batch, &profile)?;
-    let sheet = crate::round::submit::produce(&store, &batch, &profile, &expert)?;
+    let sheet = match crate::round::submit::produce(&store, &batch, &profile, &expert) {
+        // Marks that break a limit are input errors (exit 1), like a bad cell in `enter`.
+        Err(e @ crate::round::submit::SubmitError::TooLong { .. }) => {
+            return Err(Exit::input(crate::text::errors::error_chain(&e)));
+        }
+        r => r?,
+    };
     crate::io::sheet::write(&sheet, &a.output, a.overwrite).map_err(|source| {
         crate::io::sheet::SheetFileError {
             path: a.output.clone(),
@@ -59,7 +65,7 @@ pub fn run(a: SheetArgs) -> Result<()> {
         .filter(|i| profile.rubric().total(&i.scores).is_some())
         .count();
     let recused = sheet.items.iter().filter(|i| i.recused).count();
-    println!(
+    outln!(
         "{}: sheet {} of expert {} for batch {}: {} of {} nominations fully scored, {} recused; signed {}",
         a.output.display(),
         sheet.sequence,

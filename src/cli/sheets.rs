@@ -8,7 +8,7 @@ use crate::domain::decisions::{self, Recorded};
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
 use crate::io::panel::Collected;
-use crate::round::{self, Asked, MarkSource, Round, RoundError, Settings, SheetFiles, StoreMarks};
+use crate::round::{self, Asked, MarkSource, Round, RoundError, Settings, SheetFiles};
 use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
         e => e.into(),
     })?;
     if log.is_empty() {
-        eprintln!(
+        errln!(
             "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
             dir.display(),
             batch.short_hash()
@@ -89,7 +89,7 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
 /// Where the marks come from: `--server DIR`, else the sheet files.
 fn source(so: &SheetsOpts) -> Result<Box<dyn MarkSource + Send>> {
     Ok(match &so.server {
-        Some(dir) => Box::new(StoreMarks::open(dir)?),
+        Some(dir) => Box::new(super::opts::server_marks(dir)?),
         None => Box::new(SheetFiles(so.sheets.clone())),
     })
 }
@@ -97,14 +97,14 @@ fn source(so: &SheetsOpts) -> Result<Box<dyn MarkSource + Send>> {
 /// Prints what reading the sheets found besides the sheets that count.
 fn report_reading(reading: &Collected, skip_invalid: bool) {
     for n in &reading.notes {
-        eprintln!("note: {n}");
+        errln!("note: {n}");
     }
     for c in &reading.conflicts {
-        eprintln!("conflict of interest: {c}; that score is excluded");
+        errln!("conflict of interest: {c}; that score is excluded");
     }
     let lead = if skip_invalid { "skipped" } else { "rejected" };
     for r in &reading.rejected {
-        eprintln!("{lead}: {}", crate::text::errors::error_chain(r));
+        errln!("{lead}: {}", crate::text::errors::error_chain(r));
     }
 }
 
@@ -142,7 +142,7 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     let decided = round.decided(round.settings.method, log.as_deref())?;
     for n in &decided.notices {
         let lead = if n.is_warning() { "warning" } else { "note" };
-        eprintln!("{lead}: {n}");
+        errln!("{lead}: {n}");
     }
     Ok(Gathered {
         profile: round.profile,

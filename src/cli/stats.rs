@@ -38,10 +38,9 @@ pub fn run(a: StatsArgs) -> Result<()> {
         ..a.sheets.clone()
     };
     let g = gather(&a.batch, &a.opts, &so)?;
-    let out = match a.format {
-        StatsFormat::Table => crate::io::export::stats_table(&g.results),
-        StatsFormat::Json => crate::io::export::stats_json(&g.results),
-    };
-    print!("{out}");
+    match a.format {
+        StatsFormat::Table => out!("{}", crate::io::export::stats_table(&g.results)),
+        StatsFormat::Json => super::print::out_json(&crate::io::export::stats_json(&g.results)),
+    }
     Ok(())
 }

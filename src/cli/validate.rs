@@ -56,21 +56,21 @@ pub fn run(a: ValidateArgs) -> Result<()> {
                     } else {
                         format!("{}:{line}", a.batch.display())
                     };
-                    println!("{place}: error: -: {msg}");
+                    outln!("{place}: error: -: {msg}");
                 }
                 ReportFormat::Json => {
                     let f = serde_json::json!([{
                         "path": a.batch, "line": line, "severity": "error", "id": null,
                         "field": null, "code": "unreadable", "message": msg,
                     }]);
-                    println!("{}", serde_json::to_string_pretty(&f)?);
+                    super::print::out_json(&format!("{}\n", serde_json::to_string_pretty(&f)?));
                 }
             }
             return Err(Exit::reported(ExitKind::Usage));
         }
     };
     match a.format {
-        ReportFormat::Text => print!("{}", report.render_text(a.strict, &profile)),
+        ReportFormat::Text => out!("{}", report.render_text(a.strict, &profile)),
         ReportFormat::Json => {
             let mut findings = report.findings.clone();
             if a.strict {
@@ -78,7 +78,7 @@ pub fn run(a: ValidateArgs) -> Result<()> {
                     f.severity = validate::Severity::Error;
                 }
             }
-            println!("{}", serde_json::to_string_pretty(&findings)?);
+            super::print::out_json(&format!("{}\n", serde_json::to_string_pretty(&findings)?));
         }
     }
     if report.errors(a.strict) > 0 {

@@ -158,7 +158,9 @@ pub enum SshKeyError {
     },
     /// Not `TYPE BASE64 [COMMENT]`, or the base64 does not hold a key of that type.
     #[error("not an OpenSSH public key (type, base64, comment, as in a .pub file)")]
-    NotAKey(#[source] ssh_key::Error),
+    // Boxed: ssh-key's error, with the features russh enables, is larger than every other
+    // error here put together.
+    NotAKey(#[source] Box<ssh_key::Error>),
     /// A key type the server does not take (DSA, security keys, certificates).
     #[error("unsupported key type {algorithm}: use an ed25519, ecdsa or rsa key")]
     Unsupported {
@@ -196,7 +198,8 @@ pub fn parse_ssh_key(text: &str) -> Result<PublicKey, SshKeyError> {
         });
     }
     // ssh-key splits on single spaces; a tab or a double space is still one separator.
-    let key = PublicKey::from_openssh(&words.join(" ")).map_err(SshKeyError::NotAKey)?;
+    let key =
+        PublicKey::from_openssh(&words.join(" ")).map_err(|e| SshKeyError::NotAKey(Box::new(e)))?;
     match key.algorithm() {
         Algorithm::Ed25519 | Algorithm::Ecdsa { .. } => Ok(key),
         Algorithm::Rsa { .. } => match key.key_data().rsa().map(|k| k.key_size()) {

@@ -15,6 +15,46 @@ pub enum ExpertIdError {
     /// White space or a control character inside (or around) the id.
     #[error("expert id {0:?} contains white space or a control character")]
     BadChar(String),
+    /// Longer than [`MAX_EXPERT_ID_CHARS`].
+    #[error("the expert id has {0} characters; at most {MAX_EXPERT_ID_CHARS} are allowed")]
+    Long(usize),
+}
+
+/// Longest expert id, in characters: 64.
+pub const MAX_EXPERT_ID_CHARS: usize = 64;
+/// Longest display name of an expert, in characters: 100.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Longest comment on a nomination, in characters: 5,000.
+pub const MAX_COMMENT_CHARS: usize = 5_000;
+/// Longest recusal reason, in characters: 500.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// Free text longer than its limit. Characters are Unicode characters, as the form counts
+/// them (a Chinese character is one): every limit is enforced where the text is entered, so a
+/// sheet made of accepted marks is never too large to be read (see `io::sheet::max_bytes`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the {what} has {chars} characters; at most {max} are allowed")]
+pub struct TooLong {
+    /// What the text is: `comment`, `recusal reason`, `display name`.
+    pub what: &'static str,
+    /// Its length in characters.
+    pub chars: usize,
+    /// The limit.
+    pub max: usize,
+}
+
+/// Checks `text` against `max` characters.
+pub fn check_length(what: &'static str, text: &str, max: usize) -> Result<(), TooLong> {
+    // Counting stops past the limit: a 100 MB paste costs no more than the limit.
+    let chars = text.chars().take(max + 1).count();
+    if chars > max {
+        return Err(TooLong {
+            what,
+            chars: text.chars().count(),
+            max,
+        });
+    }
+    Ok(())
 }
 
 /// Checks an expert id: not empty, no white space or control characters anywhere. An id
@@ -25,6 +65,10 @@ pub fn check_expert_id(id: &str) -> Result<(), ExpertIdError> {
     }
     if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(ExpertIdError::BadChar(id.to_string()));
+    }
+    let chars = id.chars().count();
+    if chars > MAX_EXPERT_ID_CHARS {
+        return Err(ExpertIdError::Long(chars));
     }
     Ok(())
 }
@@ -191,6 +235,17 @@ pub enum Change {
 }
 
 impl Change {
+    /// Checks the change's text against its limit ([`MAX_COMMENT_CHARS`], [`MAX_REASON_CHARS`]).
+    pub fn check_length(&self) -> Result<(), TooLong> {
+        match self {
+            Change::Comment { text, .. } => check_length("comment", text, MAX_COMMENT_CHARS),
+            Change::Recusal {
+                reason: Some(r), ..
+            } => check_length("recusal reason", r, MAX_REASON_CHARS),
+            _ => Ok(()),
+        }
+    }
+
     /// Shorthand for [`Change::Score`].
     pub fn score(
         item: impl Into<String>,

@@ -144,15 +144,6 @@ impl Profile {
         }
     }
 
-    /// Loads a profile file.
-    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
-            file: path.to_path_buf(),
-            source,
-        })?;
-        Profile::from_toml(&text, path)
-    }
-
     /// Parses and checks a profile; `file` names it in errors.
     pub fn from_toml(text: &str, file: &Path) -> Result<Profile, ProfileError> {
         let p: Profile = toml::from_str(text).map_err(|e| ProfileError::Parse {

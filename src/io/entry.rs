@@ -3,8 +3,10 @@
 //! The whole file is checked before anything is written: one bad cell rejects it.
 
 use crate::domain::batch::Batch;
+use crate::domain::marks::{MAX_COMMENT_CHARS, MAX_REASON_CHARS, check_length};
 use crate::domain::rubric::Rubric;
 use crate::io::import;
+pub use crate::io::import::column_letter;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -78,20 +80,6 @@ fn classify(header: &str, rubric: &Rubric) -> Option<Col> {
     rubric.find(h).map(|(i, _)| Col::Criterion(i))
 }
 
-/// The spreadsheet letter of a 0-based column (0 → A, 26 → AA).
-pub fn column_letter(mut i: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (i % 26) as u8);
-        if i < 26 {
-            break;
-        }
-        i = i / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8_lossy(&s).into_owned()
-}
-
 /// Parses yes/no in Chinese or English; empty is "no".
 pub fn parse_bool(s: &str) -> Option<bool> {
     match s.trim().to_lowercase().as_str() {
@@ -119,10 +107,13 @@ pub enum ReadError {
 
 /// Reads and checks a score file against a batch and a rubric.
 pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>, ReadError> {
-    let bytes = std::fs::read(path).map_err(|source| ReadError::Unreadable {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::io::fsafe::read(path, crate::io::fsafe::MAX_SCORES_BYTES).map_err(|source| {
+            ReadError::Unreadable {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     let (text, _) = import::decode(&bytes).map_err(|e| {
         ReadError::Rejected(vec![EntryError {
             path: path.to_path_buf(),
@@ -315,8 +306,21 @@ pub fn parse(
                         format!("'{v}' is not 是/否 (yes/no)"),
                     )),
                 },
-                Col::Reason => reason = v,
-                Col::Comment => row.comment = Some(v),
+                Col::Reason | Col::Comment => {
+                    // Refused here, at the cell, rather than by the store after half the file.
+                    let (what, max) = match col {
+                        Col::Reason => ("recusal reason", MAX_REASON_CHARS),
+                        _ => ("comment", MAX_COMMENT_CHARS),
+                    };
+                    if let Err(e) = check_length(what, &v, max) {
+                        errors.push(err(line, Some(cname()), e.to_string()));
+                    }
+                    if *col == Col::Reason {
+                        reason = v;
+                    } else {
+                        row.comment = Some(v);
+                    }
+                }
             }
         }
         if has_comment && row.comment.is_none() {
@@ -429,6 +433,29 @@ mod tests {
         assert_eq!(rows[1].recusal, Some(Some("同一单位".into())));
         assert_eq!(rows[2].scores[1].1, None);
         assert_eq!(rows[2].line, 4);
+    }
+
+    #[test]
+    fn over_long_comments_and_reasons_are_refused_at_their_cell() {
+        let p = Profile::kczg_2020();
+        let at_limit = "评".repeat(MAX_COMMENT_CHARS);
+        let text = format!("{HEAD}B-1,8,,,,,,否,,{at_limit}\n");
+        assert!(parse(Path::new("s.csv"), &text, &batch(), p.rubric()).is_ok());
+        let long = "评".repeat(MAX_COMMENT_CHARS + 1);
+        let reason = "因".repeat(MAX_REASON_CHARS + 1);
+        let text = format!("{HEAD}B-1,8,,,,,,否,,{long}\nB-2,,,,,,,是,{reason},\n");
+        let e = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert_eq!((e[0].line, e[0].column.as_deref()), (2, Some("J (评语)")));
+        assert_eq!(
+            e[0].message,
+            "the comment has 5001 characters; at most 5000 are allowed"
+        );
+        assert_eq!(
+            (e[1].line, e[1].column.as_deref()),
+            (3, Some("I (回避原因)"))
+        );
+        assert!(e[1].message.contains("recusal reason has 501"), "{}", e[1]);
     }
 
     #[test]

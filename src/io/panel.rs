@@ -49,6 +49,7 @@
 use crate::domain::access::{Identity, Role, SshKeyError, parse_ssh_key, ssh_fingerprint};
 use crate::domain::batch::{Batch, Item};
 use crate::domain::profile::Profile;
+use crate::io::fsafe;
 use crate::io::sheet::{
     self, SheetError, SheetFileError, fingerprint, public_key_from_hex, public_key_to_hex,
 };
@@ -221,9 +222,11 @@ type KeysSeen = HashMap<String, (String, Role, String)>;
 impl Panel {
     /// Loads a panel file.
     pub fn load(path: &Path) -> Result<Panel, PanelError> {
-        let text = fs::read_to_string(path).map_err(|source| PanelError::Read {
-            file: path.to_path_buf(),
-            source,
+        let text = fsafe::read_to_string(path, fsafe::MAX_CONFIG_BYTES).map_err(|source| {
+            PanelError::Read {
+                file: path.to_path_buf(),
+                source,
+            }
         })?;
         Panel::from_toml(&text, path)
     }
@@ -684,10 +687,12 @@ pub fn collect(
 ) -> Collected {
     let mut out = Collected::default();
     let files = expand(paths, &mut out);
+    // Whatever revdesk signs for this batch is read back (limits at entry keep it so).
+    let limit = sheet::max_bytes(batch, profile);
     let read = files
         .into_iter()
         .map(|path| {
-            let s = sheet::read(&path);
+            let s = sheet::read_within(&path, limit);
             (path, s)
         })
         .collect();

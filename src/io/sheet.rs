@@ -80,8 +80,10 @@
 //! of 4 hex digits joined by `:`.
 
 use crate::domain::batch::Batch;
+use crate::domain::marks::{ExpertIdError, check_expert_id};
 use crate::domain::profile::Profile;
 use crate::domain::rubric::{Criterion, ScoreError};
+use crate::io::fsafe;
 use crate::text::i18n::Lang;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use rand::RngCore;
@@ -98,8 +100,32 @@ pub const FORMAT: &str = "revdesk-sheet/1";
 /// The domain-separation prefix of the signed message.
 pub const SIGNING_TAG: &[u8] = b"revdesk-sheet/1\n";
 
-/// Largest sheet file read, in bytes (a sheet of a few hundred items is well under 1 MiB).
+/// Largest sheet file read, in bytes (a sheet of a few hundred items is well under 1 MiB);
+/// a large batch allows more: see [`max_bytes`].
 pub const MAX_SHEET_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Largest sheet file read for `batch` and `profile`: [`MAX_SHEET_BYTES`], or the largest sheet
+/// revdesk can sign for them if that is more (every item scored on every criterion, with a
+/// comment and a recusal reason at their limits in characters that JSON writes as `\u00xx`,
+/// the expert's id and name at theirs). Text limits are enforced where marks are entered, so no
+/// sheet of accepted marks is ever refused as too large.
+pub fn max_bytes(batch: &Batch, profile: &Profile) -> u64 {
+    use crate::domain::marks::{
+        MAX_COMMENT_CHARS, MAX_EXPERT_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS,
+    };
+    // A JSON string of n characters is at most 6n + 2 bytes (`\u001b`); pretty printing adds
+    // indentation, keys and punctuation: under 256 bytes an item, 48 a score beyond its key
+    // (the longest score is a 24-character double), 1 KiB for the sheet's other fields.
+    let text = |chars: usize| 6 * chars + 2;
+    let quoted = |s: &str| serde_json::to_string(s).map_or(text(s.chars().count()), |q| q.len());
+    let scores: usize = (profile.rubric().criteria.iter())
+        .map(|c| quoted(&c.key) + 48)
+        .sum();
+    let item = 256 + scores + text(MAX_COMMENT_CHARS) + text(MAX_REASON_CHARS);
+    let items: usize = batch.items.iter().map(|i| quoted(&i.id) + item).sum();
+    let head = 1024 + quoted(&profile.id) + text(MAX_EXPERT_ID_CHARS) + text(MAX_NAME_CHARS);
+    MAX_SHEET_BYTES.max(u64::try_from(head + items).unwrap_or(u64::MAX))
+}
 
 /// Scores are rounded to this many decimal places before signing.
 const SCORE_DECIMALS: f64 = 1e6;
@@ -208,11 +234,13 @@ pub enum SheetError {
     /// The file or directory cannot be read.
     #[error("cannot read")]
     Io(#[source] std::io::Error),
-    /// The file is larger than [`MAX_SHEET_BYTES`].
-    #[error("too large for a sheet ({bytes} bytes)")]
+    /// The file is larger than the limit ([`MAX_SHEET_BYTES`], or more for a large batch).
+    #[error("too large for a sheet ({bytes} bytes, the limit is {limit})")]
     TooLarge {
         /// The file's size.
         bytes: u64,
+        /// The limit.
+        limit: u64,
     },
     /// Not JSON, or JSON of the wrong shape.
     #[error("malformed JSON at line {line}, column {column}: {message}")]
@@ -247,6 +275,9 @@ pub enum SheetError {
     /// The expert id is empty.
     #[error("the sheet names no expert (expert.id is empty)")]
     NoExpert,
+    /// The expert id breaks the rules of `--expert` (white space, control characters, length).
+    #[error("expert.id is not a valid expert id")]
+    BadExpertId(#[source] ExpertIdError),
     /// `public_key` is not a usable key.
     #[error("public_key is not a usable key")]
     BadPublicKey(#[source] KeyError),
@@ -712,13 +743,17 @@ impl Sheet {
                 });
             }
         }
+        // A repeated key anywhere would let readers disagree on what was signed.
+        crate::io::unique_keys::check(text).map_err(|e| json_error(&e))?;
         // Parse the text again (not the Value) so errors carry line numbers.
         let sheet: Sheet = serde_json::from_str(text).map_err(|e| json_error(&e))?;
         check_time(&sheet.produced_at)?;
-        if sheet.expert.id.trim().is_empty() {
-            return Err(SheetError::NoExpert);
+        // The rules of `--expert`: `wang ` is not a second `wang`.
+        match check_expert_id(&sheet.expert.id) {
+            Ok(()) => Ok(sheet),
+            Err(ExpertIdError::Empty) => Err(SheetError::NoExpert),
+            Err(e) => Err(SheetError::BadExpertId(e)),
         }
-        Ok(sheet)
     }
 
     /// The file's text: pretty JSON and a trailing newline.
@@ -745,18 +780,28 @@ fn check_time(value: &str) -> Result<(), SheetError> {
     Ok(())
 }
 
-/// Reads and parses a sheet file (the signature is checked by [`Sheet::verify`]).
+/// Reads and parses a sheet file of at most [`MAX_SHEET_BYTES`] (the signature is checked by
+/// [`Sheet::verify`]).
 pub fn read(path: &Path) -> Result<Sheet, SheetError> {
+    read_within(path, MAX_SHEET_BYTES)
+}
+
+/// Reads and parses a sheet file of at most `limit` bytes; only a regular file is opened
+/// ([`fsafe`]).
+pub fn read_within(path: &Path, limit: u64) -> Result<Sheet, SheetError> {
     let meta = fs::metadata(path).map_err(SheetError::Io)?;
     if meta.is_dir() {
         return Err(SheetError::NotASheet {
             reason: "it is a directory".into(),
         });
     }
-    if meta.len() > MAX_SHEET_BYTES {
-        return Err(SheetError::TooLarge { bytes: meta.len() });
+    if meta.is_file() && meta.len() > limit {
+        return Err(SheetError::TooLarge {
+            bytes: meta.len(),
+            limit,
+        });
     }
-    let bytes = fs::read(path).map_err(SheetError::Io)?;
+    let bytes = fsafe::read(path, limit).map_err(SheetError::Io)?;
     let text = std::str::from_utf8(&bytes).map_err(|e| SheetError::NotASheet {
         reason: format!("not UTF-8 text (byte {})", e.valid_up_to() + 1),
     })?;
@@ -842,7 +887,7 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
     };
     match e {
         E::Io(err) => format!("无法读取：{err}"),
-        E::TooLarge { bytes } => format!("文件过大，不像评分表（{bytes} 字节）"),
+        E::TooLarge { bytes, limit } => format!("文件过大（{bytes} 字节，上限 {limit} 字节）"),
         E::Json {
             line,
             column,
@@ -852,6 +897,7 @@ pub fn describe_sheet_error(e: &SheetError, lang: Lang) -> String {
         E::WrongFormat { found } => format!("评分表格式“{found}”不受本版本支持"),
         E::BadTime { value, .. } => format!("生成时间“{value}”不是有效的 UTC 时间"),
         E::NoExpert => "评分表未写明专家（expert.id 为空）".into(),
+        E::BadExpertId(e) => format!("专家编号无效（expert.id）：{e}"),
         E::BadPublicKey(k) => format!("公钥无效：{k}"),
         E::Unsigned => "评分表未签名".into(),
         E::BadSignature { .. } => "签名验证失败：评分表在签名后被改动，或签名不属于该公钥".into(),
@@ -1008,6 +1054,66 @@ mod tests {
             at,
             vec![a, r],
         )
+    }
+
+    /// Every nomination of a large batch at the entry limits: the sheet is over
+    /// [`MAX_SHEET_BYTES`], under [`max_bytes`], and read and counted.
+    #[test]
+    fn a_sheet_with_every_nomination_at_the_limits_is_read() {
+        use crate::domain::marks::{
+            MAX_COMMENT_CHARS, MAX_EXPERT_ID_CHARS, MAX_NAME_CHARS, MAX_REASON_CHARS,
+        };
+        let items = (0..1200)
+            .map(|i| item(&format!("EI-{i:05}"), "a", "r"))
+            .collect();
+        let b = Batch::new(
+            PathBuf::from("b.json"),
+            BatchMeta::default(),
+            Some("electronic-information".into()),
+            items,
+        );
+        let p = Profile::kczg_2020();
+        let who = Expert {
+            id: "𝕏".repeat(MAX_EXPERT_ID_CHARS),
+            name: "\u{1}".repeat(MAX_NAME_CHARS),
+        };
+        let full = |reason: bool| {
+            let sheet_items = (b.items.iter())
+                .map(|it| {
+                    let mut s = SheetItem::new(&it.id);
+                    for c in &p.rubric().criteria {
+                        s.scores.insert(c.key.clone(), c.max);
+                    }
+                    // JSON writes each control character as six bytes.
+                    s.comment = "\u{1}".repeat(MAX_COMMENT_CHARS);
+                    if reason {
+                        s.recusal_reason = "\u{1}".repeat(MAX_REASON_CHARS);
+                    }
+                    s.flagged = true;
+                    s.confidence = Confidence::Normal;
+                    s
+                })
+                .collect();
+            let at = jiff::Timestamp::from_second(1_740_817_800).unwrap();
+            Sheet::new(&b, &p, who.clone(), u64::MAX, at, sheet_items).sign(&key())
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let limit = max_bytes(&b, &p);
+        // More than any sheet revdesk signs (scores and a reason on every item): still within.
+        let path = dir.path().join("over.json");
+        write(&full(true), &path, false).unwrap();
+        let bytes = fs::metadata(&path).unwrap().len();
+        assert!(bytes > MAX_SHEET_BYTES && bytes <= limit, "{bytes} {limit}");
+        read_within(&path, limit).unwrap();
+        assert!(matches!(read(&path), Err(SheetError::TooLarge { .. })));
+        // A valid one goes through everything `rank` does with it.
+        fs::remove_file(&path).unwrap();
+        let path = dir.path().join("full.json");
+        write(&full(false), &path, false).unwrap();
+        assert!(fs::metadata(&path).unwrap().len() > MAX_SHEET_BYTES);
+        let got = crate::io::panel::collect(&[path], &b, &p, None);
+        assert!(got.rejected.is_empty(), "{:?}", got.rejected);
+        assert_eq!(got.accepted.len(), 1);
     }
 
     #[test]

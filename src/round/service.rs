@@ -73,7 +73,7 @@ pub enum RoundError {
 /// The profile in `path`, or the built-in rules (kczg-2020).
 pub fn load_profile(path: Option<&Path>) -> Result<Profile, ProfileError> {
     match path {
-        Some(p) => Profile::load(p),
+        Some(p) => crate::io::load_profile(p),
         None => Ok(Profile::kczg_2020()),
     }
 }

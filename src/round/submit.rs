@@ -24,6 +24,15 @@ pub enum SubmitError {
         /// What is wrong with it.
         reason: sheet::KeyError,
     },
+    /// A comment or reason stored before limits were enforced, too long to sign: the sheet would
+    /// be refused where it is counted.
+    #[error("item {item}: shorten it before signing")]
+    TooLong {
+        /// The item.
+        item: String,
+        /// Which text, how long, the limit.
+        source: store::TooLong,
+    },
     /// Writing the sheet failed.
     #[error(transparent)]
     Sheet(Box<sheet::SheetFileError>),
@@ -35,7 +44,7 @@ impl From<sheet::SheetFileError> for SubmitError {
     }
 }
 
-/// The expert's signing key, created (and kept in the store) on first use.
+/// The expert's signing key, created (and kept in the store's key files) on first use.
 ///
 /// Each expert of a store has a key of their own, so a panel file can pin each one even when
 /// one store holds several experts (a secretary entering paper sheets).
@@ -45,10 +54,7 @@ pub fn signing_key(store: &Store, expert: &str) -> Result<SigningKey, SubmitErro
         None => {
             let fresh = sheet::key_to_hex(&sheet::new_signing_key());
             // Another process may store one at the same moment: the stored one wins.
-            let hex = store.ensure_expert_key(expert, &fresh)?;
-            // The database now holds a secret: keep it to its owner.
-            restrict_permissions(store.path());
-            hex
+            store.ensure_expert_key(expert, &fresh)?
         }
     };
     sheet::key_from_hex(&hex).map_err(|reason| SubmitError::Key {
@@ -57,15 +63,6 @@ pub fn signing_key(store: &Store, expert: &str) -> Result<SigningKey, SubmitErro
         reason,
     })
 }
-
-#[cfg(unix)]
-fn restrict_permissions(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn restrict_permissions(_path: &Path) {}
 
 /// A signed sheet of the expert's current marks for a batch, with the next sequence number.
 pub fn produce(
@@ -112,6 +109,22 @@ fn contents(
         .unwrap_or_else(|| expert.to_string());
     let known: std::collections::HashSet<&str> =
         batch.items.iter().map(|i| i.id.as_str()).collect();
+    for (id, r) in marks
+        .items
+        .iter()
+        .filter(|(id, _)| known.contains(id.as_str()))
+    {
+        let change = [
+            store::Change::comment(id.as_str(), r.comment.as_str()),
+            store::Change::recusal(id.as_str(), r.recusal.clone()),
+        ];
+        for c in change {
+            c.check_length().map_err(|source| SubmitError::TooLong {
+                item: id.clone(),
+                source,
+            })?;
+        }
+    }
     let items = marks
         .items
         .iter()

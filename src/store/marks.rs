@@ -156,6 +156,13 @@ impl Store {
             if changes.is_empty() {
                 return Ok(None);
             }
+            // Limits at entry: a sheet of accepted marks must never be too large to read.
+            for c in changes {
+                c.check_length().map_err(|source| StoreError::TextTooLong {
+                    item: c.item().to_string(),
+                    source,
+                })?;
+            }
             let tx = self.begin_write()?;
             check_expert_batch(&tx, expert, batch)?;
             let ctx = TxnCtx {
@@ -772,6 +779,57 @@ mod tests {
         );
         assert_eq!(store.undo("e2", BATCH).unwrap(), None);
         assert!(store.load(EXPERT, BATCH).unwrap().items["i0"].flagged);
+    }
+
+    #[test]
+    fn over_long_text_is_refused_and_nothing_of_the_call_is_stored() {
+        use crate::domain::marks::{MAX_COMMENT_CHARS, MAX_REASON_CHARS};
+        let (_dir, store) = setup();
+        let full = "评".repeat(MAX_COMMENT_CHARS);
+        store
+            .apply(
+                EXPERT,
+                BATCH,
+                &[Change::comment("i0", &full)],
+                Source::Keyboard,
+            )
+            .unwrap();
+        let e = store
+            .apply(
+                EXPERT,
+                BATCH,
+                &[
+                    Change::flag("i1", true),
+                    Change::comment("i1", format!("{full}x")),
+                ],
+                Source::Keyboard,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::TextTooLong { item, .. } if item == "i1"),
+            "{e:?}"
+        );
+        let reason = Some("因".repeat(MAX_REASON_CHARS + 1));
+        let e = store
+            .apply(
+                EXPERT,
+                BATCH,
+                &[Change::recusal("i2", reason)],
+                Source::Keyboard,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::TextTooLong { item, .. } if item == "i2"),
+            "{e:?}"
+        );
+        let s = store.load(EXPERT, BATCH).unwrap();
+        assert_eq!(s.items["i0"].comment, full);
+        assert!(!s.items.get("i1").is_some_and(|r| r.flagged));
+        assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), 1);
+        let e = store
+            .ensure_expert("e3", Some(&"名".repeat(101)))
+            .unwrap_err();
+        assert!(matches!(e, StoreError::NameTooLong { .. }), "{e:?}");
     }
 
     #[test]

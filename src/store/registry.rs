@@ -33,6 +33,17 @@ impl Store {
     /// Inserts the expert, or updates its display name (`None` keeps the old one).
     pub fn ensure_expert(&self, id: &str, display_name: Option<&str>) -> Result<(), StoreError> {
         check_expert_id(id)?;
+        if let Some(name) = display_name {
+            crate::domain::marks::check_length(
+                "display name",
+                name,
+                crate::domain::marks::MAX_NAME_CHARS,
+            )
+            .map_err(|source| StoreError::NameTooLong {
+                expert: id.to_string(),
+                source,
+            })?;
+        }
         let r = (|| -> Result<(), Fail> {
             self.conn
                 .prepare_cached(

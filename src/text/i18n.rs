@@ -129,6 +129,9 @@ strings! {
     MsgAllDone => "全部推荐项目已评完", "Every nomination is scored";
     MsgSaveFailed => "保存失败：{err}", "Save failed: {err}";
     MsgCommentSaved => "评语已保存", "Comment saved";
+    MsgCommentTooLong => "评语有 {n} 字，最多 {max} 字：删减后再按 Esc 保存", "The comment has {n} characters, at most {max} are allowed: shorten it, then Esc saves";
+    MsgReasonTooLong => "回避原因有 {n} 字，最多 {max} 字", "The reason has {n} characters, at most {max} are allowed";
+    MsgDraftRestored => "已恢复上次未保存的评语草稿", "Unsaved comment draft restored";
     MsgConfidence => "{id} 信心：{level}", "{id} confidence: {level}";
     MsgSubmitted => "已提交第 {seq} 份评分表：{path}", "Score sheet {seq} written: {path}";
     MsgReloaded => "已载入其他会话的修改", "Changes from another session loaded";

@@ -170,7 +170,7 @@ impl ConfigError {
 /// Reads a configuration file; returns its label for messages and its text.
 pub fn read_config(path: &Path) -> Result<(String, String), ConfigError> {
     let label = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    match crate::io::fsafe::read_to_string(path, crate::io::fsafe::MAX_CONFIG_BYTES) {
         Ok(text) => Ok((label, text)),
         Err(source) => Err(ConfigError::Io {
             file: label,

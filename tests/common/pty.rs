@@ -47,6 +47,18 @@ fn own(fd: RawFd) -> File {
 impl Tui {
     /// Starts `revdesk ARGS` in a `cols`×`rows` terminal.
     pub fn spawn(args: &[&str], cols: u16, rows: u16, envs: &[(&str, &str)]) -> Tui {
+        let bin = assert_cmd::cargo::cargo_bin("revdesk");
+        Tui::spawn_program(bin.as_os_str(), args, cols, rows, envs)
+    }
+
+    /// Starts `PROGRAM ARGS` (e.g. `ssh` into a review server) in a `cols`×`rows` terminal.
+    pub fn spawn_program(
+        program: &std::ffi::OsStr,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        envs: &[(&str, &str)],
+    ) -> Tui {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -56,7 +68,7 @@ impl Tui {
                 pixel_height: 0,
             })
             .expect("openpty");
-        let mut cmd = CommandBuilder::new(assert_cmd::cargo::cargo_bin("revdesk"));
+        let mut cmd = CommandBuilder::new(program);
         for a in args {
             cmd.arg(a);
         }
@@ -207,6 +219,20 @@ impl Tui {
             self.send(c.encode_utf8(&mut b));
             self.pump(Duration::from_millis(15));
         }
+    }
+
+    /// Resizes the terminal, as a user dragging the window does (the program gets SIGWINCH).
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let master = self.master.as_ref().expect("the terminal is still open");
+        master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize");
+        self.parser.set_size(nz(rows), nz(cols));
     }
 
     /// Process id of the program.

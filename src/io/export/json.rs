@@ -3,7 +3,10 @@
 use serde::Serialize;
 
 use super::{RESULTS_FORMAT, STATS_FORMAT, agreement_figures, crossed_experts, items_by_id};
-use crate::domain::results::{ExpertRow, Flag, Results};
+use crate::domain::batch::{Item, ProjectType};
+use crate::domain::decided::{Applied, Recorded};
+use crate::domain::results::{Cell, ExpertRow, Flag, Results, Row};
+use crate::engine::{AggregateConfig, Aggregation, BootstrapConfig, Stability};
 use crate::engine::{AgreementStats, Method};
 
 /// Pretty JSON with a trailing newline; plain structs cannot fail to serialise.
@@ -25,19 +28,176 @@ struct ResultsDoc<'a> {
     results: &'a Results,
 }
 
-/// The whole `Results` as pretty JSON tagged `"format": "revdesk-results/1"`.
+/// A nomination without its contact details (联系人, 联系电话, 通信地址, 电子邮箱).
+#[derive(Serialize)]
+struct Public<'a> {
+    id: &'a str,
+    name: &'a str,
+    domain: &'a str,
+    industry: &'a [String],
+    project_type: ProjectType,
+    trl: u8,
+    applicant: &'a str,
+    recommender: &'a str,
+    team: &'a str,
+    ip: &'a str,
+    awards: &'a str,
+    level: &'a str,
+    benefits: &'a str,
+    level_detail: &'a str,
+    benefits_detail: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preliminary_rank: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preliminary_score: Option<f64>,
+}
+
+impl<'a> From<&'a Item> for Public<'a> {
+    fn from(i: &'a Item) -> Self {
+        // Destructured, so a field added to Item is a compile error here until it is placed.
+        let Item {
+            id,
+            name,
+            domain,
+            industry,
+            project_type,
+            trl,
+            applicant,
+            recommender,
+            contact: _,
+            phone: _,
+            address: _,
+            email: _,
+            team,
+            ip,
+            awards,
+            level,
+            benefits,
+            level_detail,
+            benefits_detail,
+            preliminary_rank,
+            preliminary_score,
+            line: _,
+        } = i;
+        Public {
+            id,
+            name,
+            domain,
+            industry,
+            project_type: *project_type,
+            trl: *trl,
+            applicant,
+            recommender,
+            team,
+            ip,
+            awards,
+            level,
+            benefits,
+            level_detail,
+            benefits_detail,
+            preliminary_rank: *preliminary_rank,
+            preliminary_score: *preliminary_score,
+        }
+    }
+}
+
+/// `rank --format json`: the results, the nominations without contact details.
+#[derive(Serialize)]
+struct RankDoc<'a> {
+    format: &'static str,
+    batch: &'a str,
+    title: &'a str,
+    profile: &'a str,
+    profile_hash: &'a str,
+    domain: &'a Option<String>,
+    final_review: bool,
+    rubric: &'a str,
+    method: Method,
+    config: &'a AggregateConfig,
+    bootstrap: &'a Option<BootstrapConfig>,
+    criteria: &'a [(String, String)],
+    rows: &'a [Row],
+    k: usize,
+    k_out_of_range: bool,
+    cut_note: &'a str,
+    aggregation: &'a Aggregation,
+    stability: &'a Option<Stability>,
+    experts: &'a [ExpertRow],
+    matrix: &'a [Cell],
+    warnings: &'a [String],
+    nominations: Vec<Public<'a>>,
+    decisions: &'a [Recorded],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    decided: &'a Option<Applied>,
+}
+
+/// The results as pretty JSON tagged `"format": "revdesk-results/1"`, as [`export_json`] but
+/// with no contact details: `rank` prints to a terminal, a log, a chat; the final review's file
+/// comes from `export`.
 ///
 /// Keys follow the struct order (deterministic); the text ends with a newline.
 pub fn rank_json(r: &Results) -> String {
+    // Destructured, so a field added to Results is a compile error here until it is placed.
+    let Results {
+        batch,
+        title,
+        profile,
+        profile_hash,
+        domain,
+        final_review,
+        rubric,
+        method,
+        config,
+        bootstrap,
+        criteria,
+        rows,
+        k,
+        k_out_of_range,
+        cut_note,
+        aggregation,
+        stability,
+        experts,
+        matrix,
+        warnings,
+        nominations,
+        decisions,
+        decided,
+    } = r;
+    pretty(&RankDoc {
+        format: RESULTS_FORMAT,
+        batch,
+        title,
+        profile,
+        profile_hash,
+        domain,
+        final_review: *final_review,
+        rubric,
+        method: *method,
+        config,
+        bootstrap,
+        criteria,
+        rows,
+        k: *k,
+        k_out_of_range: *k_out_of_range,
+        cut_note,
+        aggregation,
+        stability,
+        experts,
+        matrix,
+        warnings,
+        nominations: nominations.iter().map(Public::from).collect(),
+        decisions,
+        decided,
+    })
+}
+
+/// `export --format json`: the whole `Results` (contact details too: the final review merges
+/// these into its batch), tagged `"format": "revdesk-results/1"`.
+pub fn export_json(r: &Results) -> String {
     pretty(&ResultsDoc {
         format: RESULTS_FORMAT,
         results: r,
     })
-}
-
-/// `export --format json`: the same as [`rank_json`].
-pub fn export_json(r: &Results) -> String {
-    rank_json(r)
 }
 
 #[derive(Serialize)]

@@ -8,8 +8,10 @@ use crate::domain::batch::{BatchMeta, Field};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+mod biff;
 mod csv;
 mod encoding;
+pub mod guard;
 mod json;
 mod lines;
 mod xlsx;
@@ -131,10 +133,13 @@ pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
     let format = Format::of(path).ok_or_else(|| ImportError::Format {
         path: path.to_path_buf(),
     })?;
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes =
+        crate::io::fsafe::read(path, crate::io::fsafe::MAX_BATCH_BYTES).map_err(|source| {
+            ImportError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        })?;
     read_bytes(path, format, &bytes)
 }
 
@@ -223,6 +228,20 @@ fn header_index(known: impl IntoIterator<Item = usize>) -> usize {
         .take(HEADER_SEARCH_ROWS)
         .position(|n| n >= HEADER_MIN_FIELDS)
         .unwrap_or(0)
+}
+
+/// The spreadsheet letter of a 0-based column (0 → A, 26 → AA).
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8_lossy(&s).into_owned()
 }
 
 /// The number of cells up to the last non-empty one.

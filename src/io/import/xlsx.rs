@@ -1,81 +1,130 @@
-//! Reading spreadsheet batches (XLSX and the other formats calamine opens): the first sheet.
+//! Reading spreadsheet batches (XLSX and XLSM, ODS, XLS): the first sheet, within the limits of
+//! [`guard`](super::guard).
+//!
+//! XLSX is read cell by cell (calamine's cell reader), so nothing is allocated for the empty
+//! space between cells. ODS and XLS are only read whole by calamine, into a dense range; they are
+//! checked first ([`guard::check_ods`], [`biff::checked_xls`]) so that range stays small.
 
 use std::io::Cursor;
 use std::path::Path;
 
+use calamine::{Data, Reader};
+
+use super::biff;
+use super::guard::{self, CellText, Cells};
 use super::{
     Format, ImportError, RawBatch, RawRow, clean, empty, header_index, known_fields, map_header,
     used_width,
 };
 
-/// Formats a spreadsheet cell as the text a person typed.
-fn cell_text(d: &calamine::Data) -> String {
-    use calamine::Data;
-    match d {
+/// A spreadsheet cell as the text a person typed.
+fn cell_text(d: Data) -> CellText {
+    let numeric = matches!(d, Data::Float(_) | Data::Int(_));
+    let text = match d {
         Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s,
         // Whole numbers (TRL 7, phone 13800000000) must not become "7.0".
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
         Data::Float(f) => f.to_string(),
         Data::Int(i) => i.to_string(),
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => dt.to_string(),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
+    };
+    CellText { text, numeric }
+}
+
+/// The first sheet's non-empty cells, by format.
+fn first_sheet(bytes: &[u8]) -> Result<Cells, String> {
+    let unreadable = |e: &dyn std::fmt::Display| format!("not a readable spreadsheet: {e}");
+    if bytes.starts_with(&biff::CFB_MAGIC) {
+        let clean = biff::checked_xls(bytes)?;
+        let wb = calamine::Xls::new(Cursor::new(clean)).map_err(|e| unreadable(&e))?;
+        return dense(wb);
     }
+    guard::check_zip(bytes)?;
+    let ods = zip::ZipArchive::new(Cursor::new(bytes))
+        .map(|z| z.index_for_name("content.xml").is_some())
+        .unwrap_or(false);
+    if ods {
+        guard::check_ods(bytes)?;
+        let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+        return dense(wb);
+    }
+    let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let name = wb
+        .sheet_names()
+        .into_iter()
+        .next()
+        .ok_or("the workbook has no sheets")?;
+    let sheet_error = |e: calamine::XlsxError| format!("cannot read the first sheet: {e}");
+    let mut reader = wb.worksheet_cells_reader(&name).map_err(sheet_error)?;
+    let mut cells = Cells::default();
+    while let Some(cell) = reader.next_cell().map_err(sheet_error)? {
+        let (row, col) = cell.get_position();
+        cells.push(row, col, cell_text(cell.get_value().clone().into()))?;
+    }
+    Ok(cells)
+}
+
+/// The first sheet of a workbook calamine has read whole (checked before it was).
+fn dense<RS, R>(mut wb: R) -> Result<Cells, String>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let range = match wb.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return Err(format!("cannot read the first sheet: {e}")),
+        None => return Err("the workbook has no sheets".into()),
+    };
+    let (top, left) = range.start().unwrap_or((0, 0));
+    let mut cells = Cells::default();
+    for (r, c, d) in range.used_cells() {
+        let (row, col) = (top as usize + r, left as usize + c);
+        let at = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        cells.push(at(row), at(col), cell_text(d.clone()))?;
+    }
+    Ok(cells)
 }
 
 /// Reads a workbook's first sheet: the header row (after any title rows), then its rows.
 pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
-    use calamine::Reader;
     let malformed = |line: usize, message: String| ImportError::Malformed {
         path: path.to_path_buf(),
         line,
         message,
     };
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| malformed(0, format!("not a readable spreadsheet: {e}")))?;
-    let range = match wb.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(malformed(0, format!("cannot read the first sheet: {e}"))),
-        None => return Err(malformed(0, "the workbook has no sheets".into())),
-    };
-    let mut raw = empty(path, Format::Xlsx);
-    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
-    // (sheet row, cells) of the non-empty rows.
-    let rows: Vec<(usize, &[calamine::Data])> = range
-        .rows()
-        .enumerate()
-        .map(|(i, cells)| (first_row + i + 1, cells))
-        .filter(|(_, cells)| cells.iter().any(|c| !cell_text(c).trim().is_empty()))
-        .collect();
+    let rows = first_sheet(bytes).map_err(|m| malformed(0, m))?.into_rows();
     if rows.is_empty() {
         return Err(malformed(
             1,
             "the first sheet is empty: no header row".into(),
         ));
     }
-    let texts = |cells: &[calamine::Data]| -> Vec<String> { cells.iter().map(cell_text).collect() };
-    let header_at = header_index(rows.iter().map(|(_, cells)| {
-        let t = texts(cells);
-        known_fields(t.iter().map(String::as_str))
-    }));
-    let (header_line, header_cells) = rows[header_at];
+    let texts =
+        |cells: &[CellText]| -> Vec<String> { cells.iter().map(|c| c.text.clone()).collect() };
+    let header_at = header_index(
+        rows.iter()
+            .map(|(_, cells)| known_fields(cells.iter().map(|c| c.text.as_str()))),
+    );
+    let mut raw = empty(path, Format::Xlsx);
+    let (header_line, header_cells) = &rows[header_at];
     let headers = texts(header_cells);
-    raw.header_line = header_line;
+    raw.header_line = *header_line;
     raw.header_width = used_width(headers.iter().map(String::as_str));
     let map = map_header(&mut raw, &headers);
-    for &(line, cells) in &rows[header_at + 1..] {
-        let t = texts(cells);
+    for (line, cells) in &rows[header_at + 1..] {
         let mut row = RawRow {
-            line,
-            cells: used_width(t.iter().map(String::as_str)),
+            line: *line,
+            cells: used_width(cells.iter().map(|c| c.text.as_str())),
             ..RawRow::default()
         };
-        for (j, (text, cell)) in t.iter().zip(cells).enumerate() {
+        for (j, cell) in cells.iter().enumerate() {
             if let Some(Some(f)) = map.get(j) {
-                row.values.insert(*f, clean(text));
-                if matches!(cell, calamine::Data::Float(_) | calamine::Data::Int(_)) {
+                row.values.insert(*f, clean(&cell.text));
+                if cell.numeric {
                     row.numeric.push(*f);
                 }
             }

@@ -38,4 +38,7 @@ impl crate::tui::Screen for ChairApp {
     fn set_size(&mut self, w: u16, h: u16) {
         self.size = (w, h);
     }
+    fn notice(&mut self, text: String) {
+        self.message = Some((Level::Warn, text));
+    }
 }

@@ -2,6 +2,7 @@
 //! handles every key ([`update`]) and the drawing from state alone ([`view`]).
 
 pub mod action;
+pub mod comment;
 pub mod help;
 pub mod reading;
 pub mod state;
@@ -11,6 +12,7 @@ pub mod view;
 pub use crate::tui::widgets::{Level, Panes};
 pub use action::Action;
 pub use state::{App, Filter, ItemStatus, Mode, Settings, WIDE, confidence_label};
+pub use update::READING_CACHE_ENTRIES;
 
 use ratatui::crossterm::event::Event;
 
@@ -19,6 +21,8 @@ impl crate::tui::Screen for App {
         App::handle_event(self, ev)
     }
     fn idle(&mut self) -> bool {
+        // The comment being typed reaches the store within a moment, whatever happens next.
+        self.autosave_draft(true);
         self.settle();
         self.poll_store()
     }
@@ -33,5 +37,8 @@ impl crate::tui::Screen for App {
     }
     fn on_exit(&mut self) {
         self.save_draft();
+    }
+    fn notice(&mut self, text: String) {
+        self.message = Some((Level::Warn, text));
     }
 }

@@ -84,6 +84,15 @@ pub enum Mode {
     },
 }
 
+/// The comment being edited: on which nomination, and since when typing is not yet kept.
+#[derive(Debug)]
+pub struct Draft {
+    /// The nomination the editor was opened on.
+    pub item: String,
+    /// When the first change not yet in the store was typed.
+    pub unsaved_since: Option<std::time::Instant>,
+}
+
 /// Everything the scoring view needs besides the batch and the store.
 pub struct Settings {
     /// The expert's id.
@@ -107,8 +116,8 @@ pub(super) type ReadingKey = (usize, u16, bool);
 pub struct App {
     /// The round's rules.
     pub profile: Profile,
-    /// The nominations.
-    pub batch: Batch,
+    /// The nominations (shared: a server's sessions all read one copy).
+    pub batch: std::sync::Arc<Batch>,
     /// Who is scoring.
     pub expert: String,
     /// Their display name.
@@ -158,16 +167,19 @@ pub struct App {
     pub(super) reading_cache: HashMap<ReadingKey, Rc<Vec<Line<'static>>>>,
     pub(super) data_version: i64,
     pub(super) submit_dir: std::path::PathBuf,
+    /// The comment being edited, when the editor is open.
+    pub(super) draft: Option<Draft>,
 }
 
 impl App {
     /// Opens the view on a batch with an expert's store.
     pub fn new(
         profile: Profile,
-        batch: Batch,
+        batch: impl Into<std::sync::Arc<Batch>>,
         store: Store,
         settings: Settings,
     ) -> Result<App, crate::store::StoreError> {
+        let batch = batch.into();
         let scores = store.load(&settings.expert, &batch.hash)?;
         let data_version = store.data_version()?;
         let submit_dir = settings.submit_dir.unwrap_or_else(|| {
@@ -206,6 +218,7 @@ impl App {
             reading_cache: HashMap::new(),
             data_version,
             submit_dir,
+            draft: None,
         };
         app.refilter();
         app.warm();

@@ -5,6 +5,7 @@
 use super::action::Action;
 use super::reading;
 use super::state::{App, Filter, ItemStatus, Mode, confidence_label};
+use crate::domain::marks::{MAX_REASON_CHARS, check_length};
 use crate::domain::rubric::Criterion;
 use crate::store::{Change, Confidence, Field as StoreField, Source};
 use crate::text::errors::error_chain;
@@ -14,10 +15,18 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Position;
-use ratatui_textarea::{CursorMove, TextArea};
 use std::rc::Rc;
 
+/// Nominations whose wrapped material the view keeps at once.
+pub const READING_CACHE_ENTRIES: usize = 8;
+
 impl App {
+    /// How many nominations' wrapped material is cached now (at most
+    /// [`READING_CACHE_ENTRIES`]).
+    pub fn cached_readings(&self) -> usize {
+        self.reading_cache.len()
+    }
+
     /// The selected nomination's id if it can be scored; a recused one is refused aloud.
     fn scorable(&mut self) -> Option<String> {
         let id = self.current()?.id.clone();
@@ -33,7 +42,7 @@ impl App {
         self.say(Level::Warn, msg);
     }
 
-    fn say(&mut self, level: Level, text: impl Into<String>) {
+    pub(super) fn say(&mut self, level: Level, text: impl Into<String>) {
         self.message = Some((level, text.into()));
     }
 
@@ -103,7 +112,7 @@ impl App {
     }
 
     /// Writes changes for the expert; on success reloads the marks from the store.
-    fn write(&mut self, changes: &[Change]) -> bool {
+    pub(super) fn write(&mut self, changes: &[Change]) -> bool {
         let res = self
             .store
             .apply(&self.expert, &self.batch.hash, changes, Source::Keyboard)
@@ -179,9 +188,7 @@ impl App {
 
     fn paste(&mut self, text: &str) {
         match &mut self.mode {
-            Mode::Comment(ta) => {
-                ta.insert_str(text.replace("\r\n", "\n").replace('\r', "\n"));
-            }
+            Mode::Comment(_) => self.comment_paste(text),
             Mode::Recuse(ta) => {
                 ta.insert_str(text.lines().collect::<Vec<_>>().join(" "));
             }
@@ -239,21 +246,19 @@ impl App {
                     }
                 }
             }
-            Mode::Comment(ta) => {
-                if k.code == KeyCode::Esc {
-                    let text = ta.lines().join("\n");
-                    self.mode = Mode::Normal;
-                    self.save_comment(text);
-                } else {
-                    ta.input(k);
-                }
-            }
+            Mode::Comment(_) => self.comment_key(k),
             Mode::Recuse(ta) => match k.code {
                 KeyCode::Esc => self.mode = Mode::Normal,
                 KeyCode::Enter => {
                     let reason = ta.lines().join(" ").trim().to_string();
+                    let long = check_length("recusal reason", &reason, MAX_REASON_CHARS);
                     if reason.is_empty() {
                         self.say(Level::Warn, T::MsgNeedReason.get(self.lang));
+                    } else if let Err(e) = long {
+                        // The reason stays in the editor to be shortened.
+                        let (n, max) = (e.chars.to_string(), e.max.to_string());
+                        let msg = T::MsgReasonTooLong.fill(self.lang, &[("n", &n), ("max", &max)]);
+                        self.say(Level::Warn, msg);
                     } else {
                         self.mode = Mode::Normal;
                         self.recuse(Some(reason));
@@ -551,40 +556,6 @@ impl App {
         };
     }
 
-    fn open_comment(&mut self) {
-        let Some(it) = self.current() else {
-            return;
-        };
-        let text = self.record(&it.id).comment;
-        let mut ta = TextArea::new(text.split('\n').map(str::to_string).collect());
-        // TextArea starts at (0,0): put the cursor at the end, where the expert continues.
-        ta.move_cursor(CursorMove::Bottom);
-        ta.move_cursor(CursorMove::End);
-        ta.set_wrap_mode(ratatui_textarea::WrapMode::Glyph);
-        ta.set_cursor_line_style(ratatui::style::Style::default());
-        self.mode = Mode::Comment(Box::new(ta));
-    }
-
-    /// Saves a comment still being edited (the view is ending: quit, signal, lost terminal).
-    pub fn save_draft(&mut self) {
-        if let Mode::Comment(ta) = &self.mode {
-            let text = ta.lines().join("\n");
-            self.mode = Mode::Normal;
-            self.save_comment(text);
-        }
-    }
-
-    fn save_comment(&mut self, text: String) {
-        let Some(it) = self.current() else {
-            return;
-        };
-        let id = it.id.clone();
-        let text = text.trim_end().to_string();
-        if self.record(&id).comment != text && self.write(&[Change::comment(id, text)]) {
-            self.say(Level::Info, T::MsgCommentSaved.get(self.lang));
-        }
-    }
-
     fn toggle_recusal(&mut self) {
         let Some(it) = self.current() else {
             return;
@@ -822,8 +793,10 @@ impl App {
             return;
         }
         let lines = Rc::new(reading::build(self, &self.batch.items[key.0], width));
-        // Bounded: a reader rarely looks back far, and a rebuild costs well under a millisecond.
-        if self.reading_cache.len() > 64 {
+        // Bounded small: a reader rarely looks back far, a rebuild costs well under a
+        // millisecond, and a server holds one cache per session (64 entries of long nominations
+        // were 7 MB a session).
+        if self.reading_cache.len() >= READING_CACHE_ENTRIES {
             self.reading_cache.clear();
         }
         self.reading_cache.insert(key, lines);

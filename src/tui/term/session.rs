@@ -37,6 +37,8 @@ pub trait Screen {
     fn set_size(&mut self, w: u16, h: u16);
     /// Called once when the view ends, for any reason: keep unsaved drafts.
     fn on_exit(&mut self) {}
+    /// Shows a message from outside the view (a server's idle warning or shutdown notice).
+    fn notice(&mut self, _text: String) {}
 }
 
 /// Why the view ended.
@@ -183,6 +185,12 @@ impl<S: Screen, W: Write> Session<S, W> {
     /// The terminal is now `w`×`h`.
     pub fn resize(&mut self, w: u16, h: u16) -> Flow {
         self.handle(Event::Resize(w, h))
+    }
+
+    /// Shows a message from outside the view; drawn with the next frame.
+    pub fn notice(&mut self, text: String) {
+        self.screen.notice(text);
+        self.dirty = true;
     }
 
     /// Time passed with no input: the view picks up changes from elsewhere.

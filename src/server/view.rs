@@ -1,0 +1,333 @@
+//! One review session: a scoring or chair's view on its own OS thread, with its own store
+//! connection, fed by the SSH handler and writing its frames back through a bounded queue.
+//!
+//! SQLite commits with `synchronous=FULL` block for a disk flush, so the views never run on
+//! the async runtime; the queue bounds what a slow client can make the server hold.
+
+use super::input::{ESC_WAIT, Input, InputParser};
+use super::policy::{Idle, Limits, idle_state};
+use super::text::{Say, say};
+use crate::domain::access::{Identity, Role};
+use crate::domain::batch::Batch;
+use crate::domain::profile::Profile;
+use crate::io::panel::Panel;
+use crate::round::StoreMarks;
+use crate::store::Store;
+use crate::text::i18n::Lang;
+use crate::tui::Screen;
+use crate::tui::chair::{ChairApp, ChairSettings};
+use crate::tui::keymap::KeyMap;
+use crate::tui::scoring::{App, Settings};
+use crate::tui::term::session::{IDLE_POLL, Session};
+use crate::tui::theme::Theme;
+use anyhow::{Context, Result};
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Frames queued for one client at most; a view that gets ahead of its link waits.
+pub const OUTPUT_QUEUE: usize = 8;
+
+/// What the SSH side tells a view.
+#[derive(Debug)]
+pub enum ToView {
+    /// Bytes the client typed.
+    Data(Vec<u8>),
+    /// The client's terminal is now this size.
+    Resize(u16, u16),
+    /// The server stops: show this, then end.
+    Stop,
+    /// The connection is gone.
+    HungUp,
+}
+
+/// What a view sends to its SSH channel.
+#[derive(Debug)]
+pub enum FromView {
+    /// Terminal output.
+    Bytes(Vec<u8>),
+    /// The view ended: the exit status for the client, then the channel closes.
+    Exit(u32),
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The user quit.
+    Quit,
+    /// The connection dropped.
+    HungUp,
+    /// No input for the idle time.
+    Idle,
+    /// The server stopped.
+    Shutdown,
+}
+
+impl End {
+    /// The word the log and the audit use.
+    pub fn word(self) -> &'static str {
+        match self {
+            End::Quit => "quit",
+            End::HungUp => "connection closed",
+            End::Idle => "idle timeout",
+            End::Shutdown => "server stopped",
+        }
+    }
+}
+
+/// What a session's view needs: who, where, what.
+pub struct ViewSpec {
+    /// Who logged in.
+    pub who: Identity,
+    /// The language from the client's locale.
+    pub lang: Lang,
+    /// The client's terminal size.
+    pub size: (u16, u16),
+    /// The server store's directory.
+    pub store_dir: PathBuf,
+    /// The round's rules.
+    pub profile: Arc<Profile>,
+    /// The batch.
+    pub batch: Arc<Batch>,
+    /// The panel file.
+    pub panel: Arc<Panel>,
+    /// The chair's bootstrap resamples.
+    pub replicates: usize,
+    /// The limits (idle time).
+    pub limits: Limits,
+}
+
+/// Writes into the queue towards the SSH channel, one message per flush (one frame).
+#[derive(Clone)]
+pub struct ChannelWriter {
+    buf: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<FromView>,
+}
+
+impl ChannelWriter {
+    /// A writer into `tx`.
+    pub fn new(tx: tokio::sync::mpsc::Sender<FromView>) -> ChannelWriter {
+        ChannelWriter {
+            buf: Vec::new(),
+            tx,
+        }
+    }
+
+    /// Sends the end of the session.
+    fn exit(&self, status: u32) {
+        let _ = self.tx.blocking_send(FromView::Exit(status));
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        // Blocks while the queue is full: the client's link sets the pace.
+        self.tx
+            .blocking_send(FromView::Bytes(std::mem::take(&mut self.buf)))
+            .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))
+    }
+}
+
+/// Runs a session to its end on the calling thread: opens the store, builds the view for the
+/// identity's role, drives it. Drafts are kept however it ends.
+pub fn run(spec: ViewSpec, rx: Receiver<ToView>, out: ChannelWriter) -> Result<End> {
+    let lang = spec.lang;
+    let limits = spec.limits;
+    let result = match spec.who.role {
+        Role::Expert => {
+            expert_view(&spec).and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits))
+        }
+        Role::Chair => {
+            chair_view(&spec).and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits))
+        }
+    };
+    let status = match &result {
+        Ok(End::Quit) => 0,
+        _ => 1,
+    };
+    if let Err(e) = &result {
+        let mut w = out.clone();
+        let _ = write!(
+            w,
+            "\r\n{}: {}\r\n",
+            say(lang, Say::CannotOpen),
+            crate::text::errors::error_chain(e.as_ref())
+        );
+        let _ = w.flush();
+    }
+    out.exit(status);
+    result
+}
+
+fn expert_view(spec: &ViewSpec) -> Result<App> {
+    let store = Store::open(&spec.store_dir)?;
+    let who = &spec.who;
+    let name = (!who.name.is_empty()).then_some(who.name.as_str());
+    store.ensure_expert(&who.id, name)?;
+    let settings = Settings {
+        expert: who.id.clone(),
+        expert_name: name.unwrap_or(&who.id).to_string(),
+        lang: spec.lang,
+        theme: Theme::resolve(None)?,
+        keymap: KeyMap::default(),
+        submit_dir: None,
+    };
+    App::new(
+        Profile::clone(&spec.profile),
+        Arc::clone(&spec.batch),
+        store,
+        settings,
+    )
+    .context("cannot open the scoring view")
+}
+
+fn chair_view(spec: &ViewSpec) -> Result<ChairApp> {
+    let store = Store::open(&spec.store_dir)?;
+    let marks = StoreMarks::open(&spec.store_dir)?;
+    let log = crate::round::decision_log(&store, &spec.batch)?;
+    let made = crate::domain::decisions::made_under(&log);
+    let asked = crate::round::Asked::default();
+    let resolved = crate::round::Settings::resolve(asked, made.as_ref(), spec.replicates, 1);
+    let settings = ChairSettings {
+        chair: spec.who.id.clone(),
+        lang: spec.lang,
+        theme: Theme::resolve(None)?,
+        keymap: KeyMap::default(),
+        replicates: resolved.replicates,
+        seed: resolved.seed,
+        panel: Some(Panel::clone(&spec.panel)),
+        shortlist: resolved.shortlist,
+        method: resolved.method,
+        trim_min: resolved.trim_min,
+    };
+    ChairApp::with_source(
+        Profile::clone(&spec.profile),
+        Batch::clone(&spec.batch),
+        Box::new(marks),
+        store,
+        settings,
+    )
+    .context("cannot open the chair's view")
+}
+
+/// Feeds the view until it ends; the terminal is put back and drafts kept on every path.
+fn drive<S: Screen>(
+    screen: S,
+    spec: &ViewSpec,
+    rx: &Receiver<ToView>,
+    out: ChannelWriter,
+    lang: Lang,
+    limits: &Limits,
+) -> Result<End> {
+    let mut session = Session::new(screen, out.clone(), spec.size)?;
+    let end = steps(&mut session, rx, lang, limits);
+    session.finish();
+    // After the teardown the alternate screen is gone: say why on the client's own screen.
+    let why = match end {
+        End::Idle => Some(say(lang, Say::IdleEnded)),
+        End::Shutdown => Some(say(lang, Say::ServerStopped)),
+        End::Quit | End::HungUp => None,
+    };
+    if let Some(why) = why {
+        let mut w = out;
+        let _ = write!(w, "{why}\r\n");
+        let _ = w.flush();
+    }
+    Ok(end)
+}
+
+fn steps<S: Screen>(
+    s: &mut Session<S, ChannelWriter>,
+    rx: &Receiver<ToView>,
+    lang: Lang,
+    limits: &Limits,
+) -> End {
+    let mut parser = InputParser::new();
+    let mut last_input = Instant::now();
+    let mut warned = false;
+    loop {
+        if s.draw().is_err() {
+            return End::HungUp;
+        }
+        let wait = if parser.waiting_esc() {
+            ESC_WAIT
+        } else {
+            IDLE_POLL
+        };
+        let mut got = match rx.recv_timeout(wait) {
+            Ok(msg) => vec![msg],
+            Err(RecvTimeoutError::Timeout) => Vec::new(),
+            Err(RecvTimeoutError::Disconnected) => return End::HungUp,
+        };
+        // Coalesce a burst (key repeat, paste, resize drag) into one frame.
+        got.extend(rx.try_iter());
+        if got.is_empty() {
+            for input in parser.flush() {
+                if let Some(end) = take(s, input, lang) {
+                    return end;
+                }
+            }
+            s.tick();
+        }
+        for msg in got {
+            match msg {
+                ToView::Data(bytes) => {
+                    last_input = Instant::now();
+                    warned = false;
+                    for input in parser.feed(&bytes) {
+                        if let Some(end) = take(s, input, lang) {
+                            return end;
+                        }
+                    }
+                }
+                ToView::Resize(w, h) => {
+                    if s.resize(w, h) == crate::tui::term::session::Flow::Quit {
+                        return End::Quit;
+                    }
+                }
+                ToView::Stop => {
+                    s.notice(say(lang, Say::ServerStopping));
+                    let _ = s.draw();
+                    return End::Shutdown;
+                }
+                ToView::HungUp => return End::HungUp,
+            }
+        }
+        match idle_state(last_input.elapsed(), limits) {
+            Idle::Active => {}
+            Idle::Warn(left) => {
+                if !std::mem::replace(&mut warned, true) {
+                    s.notice(idle_warning(lang, left));
+                }
+            }
+            Idle::Expired => return End::Idle,
+        }
+    }
+}
+
+/// Hands one input to the view; `Some` when the user quit.
+fn take<S: Screen>(s: &mut Session<S, ChannelWriter>, input: Input, lang: Lang) -> Option<End> {
+    match input {
+        Input::Event(ev) => {
+            (s.handle(ev) == crate::tui::term::session::Flow::Quit).then_some(End::Quit)
+        }
+        Input::TooLarge(bytes) => {
+            s.notice(say(lang, Say::PasteTooLarge(bytes)));
+            None
+        }
+    }
+}
+
+fn idle_warning(lang: Lang, left: Duration) -> String {
+    say(lang, Say::IdleWarning(left.as_secs().max(1)))
+}

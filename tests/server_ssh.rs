@@ -1,0 +1,169 @@
+//! The review server with the real OpenSSH client under a pseudo-terminal: an expert scores,
+//! resizes, quits and finds the scores again; SIGKILL of the server loses nothing shown as
+//! saved; a chair sees an expert's marks arrive live.
+
+mod common;
+mod server_support;
+
+use common::pty::Tui;
+use revdesk::store::Store;
+use russh::keys::PrivateKey;
+use server_support::{Key, Server, Setup, batch_hash, setup};
+use std::path::{Path, PathBuf};
+
+/// A known_hosts file holding the server's host key for its port, so `ssh` checks it strictly.
+fn known_hosts(s: &Setup, server: &Server) -> PathBuf {
+    let text = std::fs::read_to_string(s.store.join("host_ed25519_key")).expect("host key");
+    let key = PrivateKey::from_openssh(text).expect("parse host key");
+    assert_eq!(
+        server_support::fingerprint_of(key.public_key()),
+        server.fingerprint,
+        "the printed fingerprint is the host key's"
+    );
+    let path = s.dir.path().join(format!("known_hosts-{}", server.port));
+    let line = format!(
+        "[127.0.0.1]:{} {}\n",
+        server.port,
+        key.public_key().to_openssh().expect("public")
+    );
+    std::fs::write(&path, line).expect("known_hosts");
+    path
+}
+
+/// `ssh` as `user` with `key` into the server, in a `cols`×`rows` terminal.
+fn ssh(s: &Setup, server: &Server, user: &str, key: &Key, cols: u16, rows: u16) -> Tui {
+    let kh = known_hosts(s, server);
+    let port = server.port.to_string();
+    let id = key.path.display().to_string();
+    let kh = format!("UserKnownHostsFile={}", kh.display());
+    let dest = format!("{user}@127.0.0.1");
+    let args = [
+        "-F",
+        "/dev/null",
+        "-p",
+        &port,
+        "-i",
+        &id,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        &kh,
+        "-o",
+        "SendEnv=LANG",
+        "-o",
+        "LogLevel=ERROR",
+        "-t",
+        &dest,
+    ];
+    Tui::spawn_program(
+        "ssh".as_ref(),
+        &args,
+        cols,
+        rows,
+        &[("LANG", "zh_CN.UTF-8")],
+    )
+}
+
+fn scores(store: &Path, expert: &str) -> Vec<(String, usize)> {
+    let s = Store::open(store).expect("store");
+    let marks = s.load(expert, &batch_hash(&s)).expect("load");
+    let mut v: Vec<(String, usize)> = marks
+        .items
+        .iter()
+        .map(|(id, r)| (id.clone(), r.scores.len()))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn an_expert_scores_resizes_quits_and_finds_the_scores_again() {
+    let s = setup();
+    let server = Server::start(&s, &[]);
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.wait_for("已评 0/8");
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for("RE-002 (2/8)");
+    t.wait_for("已评 1/8");
+    // Wider than the side-by-side threshold: the list of all eight appears.
+    t.resize(130, 40);
+    t.wait_for("RE-008");
+    t.type_keys("5\r");
+    t.wait_for("(1/6)");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+    server.wait_log("session_end wang");
+    assert_eq!(
+        scores(&s.store, "wang"),
+        [("RE-001".to_string(), 6), ("RE-002".to_string(), 1)]
+    );
+    let log = server.log().join("\n");
+    assert!(
+        log.contains(&format!("login wang {}", s.wang.fingerprint())),
+        "{log}"
+    );
+
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    t.wait_for("已评 1/8");
+    t.type_keys("j");
+    t.wait_for("RE-002 (2/8)");
+    t.wait_for("(1/6)");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
+fn sigkill_of_the_server_loses_nothing_shown_as_saved() {
+    let s = setup();
+    let mut server = Server::start(&s, &[]);
+    let mut t = ssh(&s, &server, "li", &s.li, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for("RE-002 (2/8)");
+    t.type_keys("4\r5\r6\r");
+    t.wait_for("(3/6)");
+    server.kill9();
+    // The client sees its connection go.
+    t.wait_exit();
+    drop(t);
+
+    let server = Server::start(&s, &[]);
+    let mut t = ssh(&s, &server, "li", &s.li, 80, 24);
+    t.wait_for("已评 1/8");
+    t.type_keys("j");
+    t.wait_for("(3/6)");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    assert_eq!(
+        scores(&s.store, "li"),
+        [("RE-001".to_string(), 6), ("RE-002".to_string(), 3)]
+    );
+}
+
+#[test]
+fn a_chair_sees_an_experts_marks_arrive_live() {
+    let s = setup();
+    let server = Server::start(&s, &[]);
+    let mut chair = ssh(&s, &server, "zhang", &s.zhang, 140, 40);
+    chair.wait_for("revdesk 主席");
+    chair.wait_for("评分表 0");
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for("已评 1/8");
+    chair.wait_for("评分表 1");
+    chair.wait_for("RE-001");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    chair.type_keys("q");
+    assert_eq!(chair.wait_exit(), 0);
+}
