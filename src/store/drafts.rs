@@ -7,12 +7,12 @@
 //! chair's live view (they watch the database for marks) for what is not a mark.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 
-use super::files::{DRAFTS_DIR, FILE_MODE, create_dir, set_owner_only};
+use super::files::{DRAFTS_DIR, create_dir, write_private};
 use super::{Store, StoreError};
 
 /// Largest draft kept, in bytes (a comment is at most 5,000 characters; a draft may run over
@@ -53,27 +53,7 @@ impl Store {
         }
         let dir = self.dir().join(DRAFTS_DIR);
         create_dir(&dir).map_err(err(dir.clone()))?;
-        let tmp = dir.join(format!(
-            ".tmp-{}-{:x}",
-            std::process::id(),
-            rand::random::<u64>()
-        ));
-        let written = (|| {
-            let mut o = fs::OpenOptions::new();
-            o.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut o, FILE_MODE);
-            let mut f = o.open(&tmp)?;
-            set_owner_only(&f)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        })();
-        if written.is_err() {
-            // Best effort: the temporary file may never have been made.
-            let _ = fs::remove_file(&tmp);
-        }
-        written.map_err(err(path))
+        write_private(&dir, text.as_bytes(), |tmp| fs::rename(tmp, &path)).map_err(err(path))
     }
 
     /// The expert's unsaved comment draft on `item`, if there is one.

@@ -7,7 +7,7 @@
 //! creates are 0700.
 
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// The mode of every store file: read and write for the owner only.
@@ -52,6 +52,35 @@ pub fn set_owner_only(f: &fs::File) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = f;
     Ok(())
+}
+
+/// Writes `bytes` to a new hidden file in `dir`, owner-only from its creation and synced, and
+/// hands its path to `place`, which puts it under its real name (a rename, or a link that never
+/// replaces a file). The temporary name is removed afterwards if it is still there.
+pub fn write_private<T>(
+    dir: &Path,
+    bytes: &[u8],
+    place: impl FnOnce(&Path) -> io::Result<T>,
+) -> io::Result<T> {
+    let tmp = dir.join(format!(
+        ".tmp-{}-{:x}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let result = (|| {
+        let mut o = fs::OpenOptions::new();
+        o.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut o, FILE_MODE);
+        let mut f = o.open(&tmp)?;
+        set_owner_only(&f)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        place(&tmp)
+    })();
+    // Best effort: a rename took the name already, and a failed write may never have made it.
+    let _ = fs::remove_file(&tmp);
+    result
 }
 
 /// A store file whose mode was repaired: others could read it.

@@ -10,13 +10,13 @@
 //! vacuumed and its log truncated so no old page keeps them.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use rusqlite::params;
 
 use super::decisions::meta_in;
-use super::files::{KEYS_DIR, create_dir, set_owner_only};
+use super::files::{KEYS_DIR, create_dir, write_private};
 use super::{Fail, LOCK_FILE_NAME, Store, StoreError};
 
 /// The meta key of a store's single signing key from before schema version 3 (not yet claimed).
@@ -63,29 +63,16 @@ fn read_key(path: &Path) -> io::Result<Option<String>> {
 /// secret the file holds, ours or the one that was there.
 fn write_key(path: &Path, secret: &str) -> io::Result<String> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(
-        ".tmp-{}-{:x}",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    let result = (|| {
-        let mut o = fs::OpenOptions::new();
-        o.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut o, super::files::FILE_MODE);
-        let mut f = o.open(&tmp)?;
-        set_owner_only(&f)?;
-        f.write_all(format!("{secret}\n").as_bytes())?;
-        f.sync_all()?;
-        match fs::hard_link(&tmp, path) {
+    let result = write_private(
+        dir,
+        format!("{secret}\n").as_bytes(),
+        |tmp| match fs::hard_link(tmp, path) {
             Ok(()) => Ok(secret.to_string()),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => read_key(path)?
                 .ok_or_else(|| io::Error::other("the key file vanished while it was read")),
             Err(e) => Err(e),
-        }
-    })();
-    // The temporary name is gone either way (best effort: it may never have been made).
-    let _ = fs::remove_file(&tmp);
+        },
+    );
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
