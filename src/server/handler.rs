@@ -36,6 +36,8 @@ pub struct Conn {
     id: u64,
     /// Set once authenticated (the accept loop's grace timer reads it).
     pub authed: Arc<AtomicBool>,
+    /// The login place this connection holds until it authenticates (or ends).
+    login_place: Option<tokio::sync::OwnedSemaphorePermit>,
     who: Option<Identity>,
     key_fp: Option<String>,
     /// A key whose ownership the client proved but that opens no account: pinned if an
@@ -49,12 +51,18 @@ pub struct Conn {
 
 impl Conn {
     /// A connection from `peer`.
-    pub fn new(shared: Arc<Shared>, peer: SocketAddr, id: u64) -> Conn {
+    pub fn new(
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        id: u64,
+        login_place: tokio::sync::OwnedSemaphorePermit,
+    ) -> Conn {
         Conn {
             shared,
             peer,
             id,
             authed: Arc::new(AtomicBool::new(false)),
+            login_place: Some(login_place),
             who: None,
             key_fp: None,
             proven: None,
@@ -400,6 +408,8 @@ impl russh::server::Handler for Conn {
 
     async fn auth_succeeded(&mut self, _session: &mut Session) -> Result<(), Self::Error> {
         self.authed.store(true, Ordering::Relaxed);
+        // The place is free for the next connection as soon as this one is in.
+        self.login_place = None;
         Ok(())
     }
 

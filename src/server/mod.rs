@@ -340,7 +340,7 @@ fn admit(
         eprintln!("{peer}: cannot set TCP_NODELAY: {e}");
     }
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    let conn = Conn::new(Arc::clone(shared), peer, id);
+    let conn = Conn::new(Arc::clone(shared), peer, id, slot);
     let authed = Arc::clone(&conn.authed);
     let config = Arc::clone(config);
     let grace = shared.limits.login_grace;
@@ -352,33 +352,21 @@ fn admit(
         };
         let handle = session.handle();
         tokio::pin!(session);
-        let mut slot = Some(slot);
-        let deadline = tokio::time::sleep(grace);
-        tokio::pin!(deadline);
-        loop {
-            tokio::select! {
-                _ = &mut session => return,
-                _ = &mut deadline, if slot.is_some() => {
-                    if !authed.load(Ordering::Relaxed) {
-                        let _ = handle
-                            .disconnect(
-                                russh::Disconnect::ByApplication,
-                                "login grace time over".into(),
-                                String::new(),
-                            )
-                            .await;
-                        return;
-                    }
-                    slot = None;
-                }
-                // Free the place as soon as the login succeeds.
-                _ = tokio::time::sleep(Duration::from_millis(200)), if slot.is_some() => {
-                    if authed.load(Ordering::Relaxed) {
-                        slot = None;
-                    }
-                }
-            }
+        tokio::select! {
+            _ = &mut session => return,
+            _ = tokio::time::sleep(grace) => {}
         }
+        if !authed.load(Ordering::Relaxed) {
+            let _ = handle
+                .disconnect(
+                    russh::Disconnect::ByApplication,
+                    "login grace time over".into(),
+                    String::new(),
+                )
+                .await;
+            return;
+        }
+        let _ = session.await;
     });
 }
 
