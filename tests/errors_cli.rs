@@ -18,11 +18,7 @@ fn revdesk(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::outcome(&out)
 }
 
 fn fixture(p: &str) -> String {

@@ -23,11 +23,10 @@ fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .expect("runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (code, stdout, stderr) = common::outcome(&out);
     assert_clean(&format!("{args:?} (stdout)"), &stdout);
     assert_clean(&format!("{args:?} (stderr)"), &stderr);
-    (out.status.code().unwrap_or(-1), stdout, stderr)
+    (code, stdout, stderr)
 }
 
 const TITLE: &str = "\u{1b}]0;pwned\u{7}";

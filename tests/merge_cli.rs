@@ -24,11 +24,7 @@ fn revdesk() -> Command {
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = revdesk().args(args).output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::outcome(&out)
 }
 
 fn s(p: &Path) -> String {

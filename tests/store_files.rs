@@ -21,11 +21,7 @@ fn revdesk(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::outcome(&out)
 }
 
 /// Every file and directory under `dir`, with its mode.

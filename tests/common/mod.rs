@@ -31,6 +31,15 @@ pub fn batch(p: &str) -> (Profile, Batch) {
     (profile, report.batch)
 }
 
+/// A finished command as tests compare it: exit code (-1 for a signal), stdout, stderr.
+pub fn outcome(out: &std::process::Output) -> (i32, String, String) {
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// An app on the small 资源环境 batch with a fresh store in `dir`.
 pub fn app(dir: &Path, lang: Lang, theme: Theme) -> App {
     let (profile, batch) = batch("batches/resources-environment-small.json");
