@@ -89,6 +89,19 @@ pub fn parse_bool(s: &str) -> Option<bool> {
     }
 }
 
+/// A score as typed with a Chinese input method, in ASCII: full-width digits and point
+/// (`７．５`) become `7.5`; everything else stays, so a real typing mistake is still refused.
+pub fn ascii_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            // Full-width forms U+FF10–U+FF19 mirror ASCII `0`–`9`.
+            '０'..='９' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '．' => '.',
+            c => c,
+        })
+        .collect()
+}
+
 /// Why a score file was not taken.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -180,7 +193,14 @@ pub fn parse(
             }
         }
     }
-    let Some((hline, header)) = records.first() else {
+    // A title row above the header (`专家评分表（李四）`, as forms print it) is skipped the way
+    // the batch importer skips one: the header is the first row naming enough columns.
+    let at = import::header_index(
+        records
+            .iter()
+            .map(|(_, rec)| rec.iter().filter(|h| classify(h, rubric).is_some()).count()),
+    );
+    let Some((hline, header)) = records.get(at) else {
         return Err(vec![err(
             1,
             None,
@@ -246,7 +266,7 @@ pub fn parse(
     let known: HashSet<&str> = batch.items.iter().map(|i| i.id.as_str()).collect();
     let mut ids_seen: Vec<(String, usize)> = Vec::new();
     let mut rows = Vec::new();
-    for (line, rec) in &records[1..] {
+    for (line, rec) in &records[at + 1..] {
         let line = *line;
         let mut row = EntryRow {
             line,
@@ -290,7 +310,7 @@ pub fn parse(
                         continue;
                     }
                     let c = &rubric.criteria[*ci];
-                    match c.parse(&v) {
+                    match c.parse(&ascii_digits(&v)) {
                         Ok(s) => {
                             row.scores[*ci].1 = Some(s);
                             any_score = true;
@@ -547,6 +567,60 @@ mod tests {
                 .iter()
                 .any(|l| l.starts_with("s.csv:5: id 'B-1' appears again (first at line 2)"))
         );
+    }
+
+    #[test]
+    fn title_rows_above_the_header_are_skipped() {
+        let p = Profile::kczg_2020();
+        let text = format!("专家评分表（李四）,,,\n\n{HEAD}B-1,8,7,6,5,9,8,否,,好\n");
+        let rows = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 4);
+        assert_eq!(rows[0].scores[5].1, Some(8.0));
+        // Without a header anywhere the first row is still the one blamed.
+        let errs = parse(
+            Path::new("s.csv"),
+            "专家评分表（李四）\nB-1,8\n",
+            &batch(),
+            p.rubric(),
+        )
+        .unwrap_err();
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("s.csv:1: column A (专家评分表（李四）)")
+        );
+    }
+
+    #[test]
+    fn full_width_digits_are_scores() {
+        // Half points, so that `７．５` is a score this rubric allows.
+        let mut p = Profile::kczg_2020();
+        for c in &mut p.criteria.criteria {
+            c.step = 0.5;
+        }
+        let text = format!("{HEAD}B-1,８,７．５,１０,5,9,8,否,,\nB-2,８ａ,,,,,,,,\n");
+        let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            errs[0].to_string(),
+            "s.csv:3: column B (可行性): score '8ａ' is not a number"
+        );
+        let text = format!("{HEAD}B-1,８,７．５,１０,5,9,8,否,,\n");
+        let rows = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap();
+        let got: Vec<Option<f64>> = rows[0].scores.iter().map(|(_, v)| *v).collect();
+        assert_eq!(
+            got,
+            [
+                Some(8.0),
+                Some(7.5),
+                Some(10.0),
+                Some(5.0),
+                Some(9.0),
+                Some(8.0)
+            ]
+        );
+        assert_eq!(ascii_digits("０１２３４５６７８９．"), "0123456789.");
     }
 
     #[test]

@@ -820,6 +820,8 @@ pub fn write(sheet: &Sheet, path: &Path, overwrite: bool) -> Result<(), SheetErr
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // `sheet -o round-2/li.json` before anyone made `round-2/`.
+    fs::create_dir_all(&dir).map_err(SheetError::Write)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -1151,7 +1153,15 @@ mod tests {
         write(&s2, &path, true).unwrap();
         assert_eq!(read(&path).unwrap().sequence, 4);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
-        let e = write(&s2, &dir.path().join("no/such/dir.json"), false).unwrap_err();
+        // Missing directories are made; a file where a directory should be is an error.
+        write(&s2, &dir.path().join("round-2/late/li.json"), false).unwrap();
+        assert_eq!(
+            read(&dir.path().join("round-2/late/li.json"))
+                .unwrap()
+                .sequence,
+            4
+        );
+        let e = write(&s2, &path.join("x.json"), false).unwrap_err();
         assert!(error_chain(&e).starts_with("cannot write: "), "{e}");
     }
 

@@ -221,8 +221,8 @@ fn known_fields<'s>(cells: impl IntoIterator<Item = &'s str>) -> usize {
 }
 
 /// The index of the header among `rows` (non-empty rows, in order): the first row in which
-/// at least three cells name known fields, else the first row.
-fn header_index(known: impl IntoIterator<Item = usize>) -> usize {
+/// at least three cells name known fields, else the first row. Paper sheets (`entry`) use it too.
+pub(crate) fn header_index(known: impl IntoIterator<Item = usize>) -> usize {
     known
         .into_iter()
         .take(HEADER_SEARCH_ROWS)
