@@ -823,9 +823,10 @@ fn xlsx_sheets_headers_values_and_reproducible_bytes() {
     );
 
     let list = wb.worksheet_range("入围名单").expect("入围名单");
+    // Row 1 is the title, row 2 the header (both repeated on every printed page).
     let header: Vec<String> = list
         .rows()
-        .next()
+        .nth(1)
         .expect("header")
         .iter()
         .map(cell_str)
@@ -833,6 +834,7 @@ fn xlsx_sheets_headers_values_and_reproducible_bytes() {
     assert_eq!(
         header,
         [
+            "序号",
             "排名",
             "编号",
             "技术名称",
@@ -846,16 +848,19 @@ fn xlsx_sheets_headers_values_and_reproducible_bytes() {
             "决定理由"
         ]
     );
-    assert_eq!(list.height(), K + 1);
-    let second: Vec<&Data> = list.rows().nth(2).expect("row 2").iter().collect();
-    assert_eq!(second[1], &Data::String("EI-002".into()));
+    // Title, header, the list, then a signature line every other row for the chair and the
+    // five experts.
+    assert_eq!(list.height(), 2 + K + 2 * 6);
+    let second: Vec<&Data> = list.rows().nth(3).expect("row 3").iter().collect();
+    assert_eq!(second[0], &Data::Float(2.0), "序号");
+    assert_eq!(second[2], &Data::String("EI-002".into()));
     // Names are plain strings in XLSX: no formula is ever written.
     assert_eq!(
-        second[2],
+        second[3],
         &Data::String("=HYPERLINK(\"http://evil.example\",\"点我\")".into())
     );
-    assert_eq!(second[5], &Data::String("C3971 电子真空器件制造".into()));
-    match second[7] {
+    assert_eq!(second[6], &Data::String("C3971 电子真空器件制造".into()));
+    match second[8] {
         Data::Float(f) => assert!((f - 565.0 / 6.0).abs() < 1e-9, "score {f}"),
         other => panic!("score is not a number: {other:?}"),
     }
@@ -955,11 +960,17 @@ fn xlsx_shortlist_follows_chair_decisions() {
     export_xlsx(&r, &p, &path).expect("export");
     let mut wb: Xlsx<_> = open_workbook(&path).expect("open");
     let list = wb.worksheet_range("入围名单").expect("入围名单");
-    let ids: Vec<String> = list.rows().skip(1).map(|x| cell_str(&x[1])).collect();
+    // Under the title and the header; the signature lines below have no id.
+    let ids: Vec<String> = list
+        .rows()
+        .skip(2)
+        .map(|x| cell_str(&x[2]))
+        .take_while(|id| !id.is_empty())
+        .collect();
     assert_eq!(ids.len(), K);
     assert!(!ids.contains(&r.rows[0].id));
     assert!(ids.contains(&r.rows[K].id));
-    assert_eq!(cell_str(&list.rows().next_back().expect("row")[9]), "入选");
+    assert_eq!(cell_str(&list.rows().nth(1 + K).expect("row")[10]), "入选");
 }
 
 #[test]
@@ -968,8 +979,8 @@ fn markdown_report_sections() {
     let md = export_markdown(&r, &Profile::kczg_2020());
     assert!(md.starts_with("# 电子信息领域初评 评审结果\n"));
     assert!(md.contains(&r.batch));
-    assert!(md.contains("- 领域：电子信息（中国科协信息科技学会联合体）"));
-    let head = "| 排名 | 编号 | 技术名称 | 申报单位 | 得分 | 专家数 | 入围概率 |";
+    assert!(md.contains("\n联盟：中国科协信息科技学会联合体\n\n领域：电子信息\n"));
+    let head = "| 序号 | 排名 | 编号 | 技术名称 | 申报单位 | 得分 | 专家数 | 入围概率 |";
     assert!(md.contains(head));
     let table_rows = md
         .lines()
@@ -978,7 +989,7 @@ fn markdown_report_sections() {
         .take_while(|l| l.starts_with('|'))
         .count();
     assert_eq!(table_rows, K);
-    assert!(md.contains("| 2 | EI-002 | =HYPERLINK"));
+    assert!(md.contains("| 2 | 2 | EI-002 | =HYPERLINK"));
     assert!(md.contains("Mixed 中文 name \\| pipe"), "pipes escaped");
     assert!(md.contains("### 阈值表"));
     assert!(md.contains("| 得分 ≥ 51.6667 | 27 | 1 | 是（K） |"));
@@ -1224,4 +1235,51 @@ fn terminal_output_has_no_control_characters() {
             "control character in terminal output"
         );
     }
+}
+
+#[test]
+fn docx_and_xlsx_carry_the_chairs_overrides_with_reasons_in_local_time() {
+    use revdesk::domain::decided::{Decision, Recorded};
+    use std::io::Read;
+    let mut r = results();
+    let at = "2020-09-01T08:00:00Z";
+    r.decisions.push(Recorded {
+        seq: 1,
+        at: at.into(),
+        chair: "chair".into(),
+        decision: Decision::Include {
+            item: r.rows[K].id.clone(),
+            reason: "示范工程效果显著".into(),
+        },
+        context: None,
+    });
+    let p = Profile::kczg_2020();
+    let bytes = export::export_docx(&r, &p).expect("docx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .expect("document part")
+        .read_to_string(&mut xml)
+        .expect("utf-8");
+    assert!(xml.contains("主席决定记录"), "the decision log");
+    assert!(xml.contains("示范工程效果显著"), "the override's reason");
+    assert!(xml.contains(&r.rows[K].id));
+    let local = export::local_time(at);
+    assert!(xml.contains(&local), "{local}");
+    assert!(!xml.contains(at), "not the stored UTC time");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("d.xlsx");
+    export_xlsx(&r, &p, &path).expect("export");
+    let mut wb: Xlsx<_> = open_workbook(&path).expect("open");
+    let log = wb.worksheet_range("主席决定记录").expect("sheet");
+    let row: Vec<String> = log
+        .rows()
+        .nth(1)
+        .expect("row")
+        .iter()
+        .map(cell_str)
+        .collect();
+    assert_eq!(row[1], local, "local time, not UTC ISO");
+    assert_eq!(row[5], "示范工程效果显著");
 }

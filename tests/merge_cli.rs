@@ -182,15 +182,22 @@ fn five_domains_merge_into_a_final_batch_that_loads_like_any_batch() {
     assert_eq!(code, 0, "{err}");
     let mut wb = calamine::open_workbook_auto(&xlsx).expect("opens");
     let list = wb.worksheet_range("入围名单").expect("sheet");
+    // Row 1 is the title, row 2 the header; signature lines follow the list.
     let head: Vec<String> = list
         .rows()
-        .next()
+        .nth(1)
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .unwrap_or_default();
     for h in ["领域", "初评排名", "初评得分"] {
         assert!(head.iter().any(|x| x == h), "{head:?}");
     }
-    assert_eq!(list.rows().count(), 101, "the final list of 100");
+    let id = head.iter().position(|x| x == "编号").expect("编号");
+    let listed = list
+        .rows()
+        .skip(2)
+        .take_while(|r| r.get(id).is_some_and(|c| !c.to_string().is_empty()))
+        .count();
+    assert_eq!(listed, 100, "the final list of 100");
 
     // The chair's view opens the final batch: K = 100 of 100, domain and preliminary rank shown.
     let store = revdesk::store::Store::open(&root.join("final-chair")).expect("store");

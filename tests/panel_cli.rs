@@ -246,23 +246,28 @@ fn rank_stats_and_exports_from_entered_sheets() {
         ]
     );
     let shortlist = wb.worksheet_range("入围名单").expect("sheet");
-    assert_eq!(shortlist.rows().count(), k + 1, "header and K rows");
+    // Title, header, K rows, then a signature line every other row (the chair, six experts).
+    assert_eq!(
+        shortlist.rows().count(),
+        2 + k + 2 * 7,
+        "title, header, K rows, signatures"
+    );
     let head: Vec<String> = shortlist
         .rows()
-        .next()
+        .nth(1)
         .expect("header")
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(&head[..3], ["排名", "编号", "技术名称"]);
+    assert_eq!(&head[..4], ["序号", "排名", "编号", "技术名称"]);
     let first: Vec<String> = shortlist
         .rows()
-        .nth(1)
+        .nth(2)
         .expect("row")
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(first[1], "EI-001");
+    assert_eq!(first[2], "EI-001");
     let matrix = wb.worksheet_range("评分矩阵").expect("matrix");
     assert_eq!(
         matrix.rows().count(),

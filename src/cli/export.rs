@@ -1,4 +1,4 @@
-//! `revdesk export`: the shortlist and the full results as XLSX, CSV, JSON or Markdown.
+//! `revdesk export`: the shortlist and the full results as XLSX, CSV, JSON, Markdown or DOCX.
 
 use super::exit::Exit;
 use super::opts::{BatchOpts, refuse_existing, write_file};
@@ -18,6 +18,8 @@ pub enum ExportFormat {
     Json,
     /// A report for the meeting minutes.
     Md,
+    /// The report as a Word document to print on A4, stamp and sign.
+    Docx,
 }
 
 /// `revdesk export`.
@@ -92,6 +94,11 @@ pub fn run(a: ExportArgs) -> Result<()> {
             crate::io::export::export_markdown(r, &g.profile).as_bytes(),
             a.overwrite,
         )?,
+        ExportFormat::Docx => {
+            let bytes = crate::io::export::export_docx(r, &g.profile)
+                .with_context(|| format!("cannot build {}", a.output.display()))?;
+            write_file(&a.output, &bytes, a.overwrite)?
+        }
     }
     let makeup = match &r.decided {
         Some(d) => format!("{}, chair's decisions applied", d.makeup()),
@@ -101,7 +108,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
         ExportFormat::Csv | ExportFormat::Json => {
             format!(", full ranking of {} rows", r.rows.len())
         }
-        ExportFormat::Xlsx | ExportFormat::Md => String::new(),
+        ExportFormat::Xlsx | ExportFormat::Md | ExportFormat::Docx => String::new(),
     };
     outln!(
         "{}: shortlist of {size} written ({makeup}){full}; {} nominations ranked ({}), method {}",

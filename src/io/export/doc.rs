@@ -1,7 +1,7 @@
 //! A report as a document model: what it says, without any output syntax.
 //!
 //! [`super::report`] builds the content once from the results; a renderer
-//! ([`super::markdown`], later DOCX) turns it into its format. Text in the model is plain: no
+//! ([`super::markdown`], [`super::docx`]) turns it into its format. Text in the model is plain: no
 //! Markdown markup, no escaping (each renderer escapes for its format); inline styles are
 //! [`Span`] kinds.
 
@@ -28,7 +28,43 @@ pub enum Block {
     Bullets(Vec<Vec<Span>>),
     /// A table.
     Table(Table),
+    /// The title block of a printed document: the title and the facts under it, one a line.
+    Title {
+        /// The title.
+        title: String,
+        /// Facts under the title (alliance, domain, round, date), in order.
+        lines: Vec<String>,
+    },
+    /// Lines to sign on paper, one per signatory.
+    Signatures(Vec<Signature>),
 }
+
+/// One signature line: who signs, a blank to sign on and a blank for the date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Signature {
+    /// The role, as printed before the blank (`专家组组长签字`).
+    pub role: String,
+    /// The signatory's name, printed after the role when known.
+    pub name: Option<String>,
+}
+
+impl Signature {
+    /// The text before the blank: the role, with the name in brackets when known.
+    pub fn label(&self) -> String {
+        match &self.name {
+            Some(n) => format!("{}（{n}）", self.role),
+            None => self.role.clone(),
+        }
+    }
+
+    /// The whole line with `blank` to sign on and to date (each format draws its own blank).
+    pub fn line(&self, blank: &str) -> String {
+        format!("{}：{blank}　　{DATE_LABEL}：{blank}", self.label())
+    }
+}
+
+/// What a date line says before its blank, in every rendering.
+pub const DATE_LABEL: &str = "日期";
 
 /// A run of inline text with its style.
 #[derive(Debug, Clone, PartialEq)]

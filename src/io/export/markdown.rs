@@ -28,6 +28,10 @@ fn md(s: &str) -> String {
     out
 }
 
+/// The blank a signature or a date is written on: full-width low lines, which Markdown leaves
+/// as they are (ASCII underscores would be read as emphasis).
+const BLANK: &str = "＿＿＿＿＿＿＿＿";
+
 /// A table: header, alignment row, one line per row, every cell escaped.
 fn md_table(out: &mut String, t: &Table) {
     out.push('|');
@@ -85,6 +89,20 @@ pub fn render(doc: &Document) -> String {
                 }
             }
             Block::Table(t) => md_table(&mut out, t),
+            Block::Title { title, lines } => {
+                let _ = writeln!(out, "# {}", md(title));
+                for l in lines {
+                    let _ = write!(out, "\n{}\n", md(l));
+                }
+            }
+            Block::Signatures(signs) => {
+                for (i, s) in signs.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    let _ = writeln!(out, "{}", md(&s.line(BLANK)));
+                }
+            }
         }
     }
     out

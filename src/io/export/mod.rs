@@ -22,7 +22,8 @@
 
 mod columns;
 mod csv;
-mod doc;
+pub mod doc;
+pub mod docx;
 mod json;
 mod markdown;
 mod report;
@@ -40,6 +41,7 @@ use crate::domain::results::{Flag, Results, Row};
 use crate::engine::{AgreementStats, ItemResult, Method};
 
 pub use csv::{export_csv, rank_csv};
+pub use docx::export_docx;
 pub use json::{export_json, rank_json, stats_json};
 pub use markdown::export_markdown;
 pub use table::{rank_table, stats_table};
@@ -78,6 +80,18 @@ pub enum ExportError {
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
+
+/// A time as stored (RFC 3339 UTC) in local time with its offset, e.g. `2020-09-01 16:00 +08:00`:
+/// what printed papers and the chair's view show; text that is not a time stays as it is.
+pub fn local_time(at: &str) -> String {
+    match at.parse::<jiff::Timestamp>() {
+        Ok(ts) => ts
+            .to_zoned(jiff::tz::TimeZone::system())
+            .strftime("%Y-%m-%d %H:%M %:z")
+            .to_string(),
+        Err(_) => at.to_string(),
+    }
+}
 
 /// `x` with `d` decimals; non-finite values give "" (never reached: scores are finite).
 fn fixed(x: f64, d: usize) -> String {

@@ -1,16 +1,17 @@
 //! The report's content: the results as a [`Document`] in Chinese, for the panel chair.
 //!
-//! Sections: parameters, shortlist, cut and threshold map, borderline and disputed items,
-//! agreement, per-expert statistics, conflicts of interest, warnings and the chair's decisions.
+//! Sections: the title block, parameters, shortlist, cut and threshold map, borderline and
+//! disputed items, agreement, per-expert statistics, conflicts of interest, warnings, the chair's
+//! decisions, and the panel with its signature lines.
 
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format};
-use super::doc::{Align, Block, Document, Span, Table};
+use super::doc::{self, Align, Block, DATE_LABEL, Document, Signature, Span, Table};
 use super::{
     agreement_lines, bias_note_zh, crossed_experts, cut_note_zh, doc_title, final_list, fixed,
-    groups, k_outside, left_out_zh, method_zh, name_maps, no_agreement_zh, opt, warnings_zh,
-    yes_no,
+    groups, k_outside, left_out_zh, local_time, method_zh, name_maps, no_agreement_zh, opt,
+    warnings_zh, yes_no,
 };
-use crate::domain::profile::Profile;
+use crate::domain::profile::{Domain, Profile};
 use crate::domain::results::{Flag, Results, Row};
 
 /// The column format of the report's tables.
@@ -23,7 +24,7 @@ const NONE: &str = "无。";
 pub fn report(r: &Results, profile: &Profile) -> Document {
     let mut doc = Document::default();
     let cx = Cx::new(r, Some(profile));
-    doc.heading(1, format!("{} 评审结果", doc_title(r, profile)));
+    title(&mut doc, r, profile);
     parameters(&mut doc, r, profile);
     shortlist(&mut doc, &cx);
     cut(&mut doc, r);
@@ -40,7 +41,80 @@ pub fn report(r: &Results, profile: &Profile) -> Document {
         doc.bullets(warnings);
     }
     decision_log(&mut doc, r);
+    panel(&mut doc, r);
     doc
+}
+
+/// The title block: the title, then alliance and domain (one domain only), round and a date
+/// to fill in by hand when the report is signed.
+fn title(doc: &mut Document, r: &Results, profile: &Profile) {
+    let mut lines = Vec::new();
+    if let Some(d) = single_domain(r, profile) {
+        lines.push(format!("联盟：{}", d.alliance));
+        lines.push(format!("领域：{}", d.name));
+    }
+    lines.push(format!(
+        "评审轮次：{}",
+        if r.final_review { "终评" } else { "初评" }
+    ));
+    lines.push(format!("{DATE_LABEL}：{DATE_BLANK}"));
+    doc.blocks.push(Block::Title {
+        title: format!("{} 评审结果", doc_title(r, profile)),
+        lines,
+    });
+}
+
+/// How an undated date line reads: the year, month and day left for the pen.
+const DATE_BLANK: &str = "　　　　年　　月　　日";
+
+/// The domain of every row, when they share one the profile knows.
+fn single_domain<'p>(r: &Results, profile: &'p Profile) -> Option<&'p Domain> {
+    let domains: std::collections::BTreeSet<&str> =
+        r.rows.iter().map(|x| x.domain.as_str()).collect();
+    if domains.len() == 1 {
+        domains.first().and_then(|k| profile.domain(k))
+    } else {
+        None
+    }
+}
+
+/// The panel by name: an expert without a name by id, never by key.
+pub(super) fn panel_names(r: &Results) -> Vec<String> {
+    r.experts
+        .iter()
+        .map(|e| {
+            if e.name.trim().is_empty() {
+                e.id.clone()
+            } else {
+                e.name.clone()
+            }
+        })
+        .collect()
+}
+
+/// The lines the chair and every expert of the panel sign.
+pub(super) fn signatures(r: &Results) -> Vec<Signature> {
+    let mut signs = vec![Signature {
+        role: "专家组组长签字".into(),
+        name: None,
+    }];
+    signs.extend(panel_names(r).into_iter().map(|n| Signature {
+        role: "评审专家签字".into(),
+        name: Some(n),
+    }));
+    signs
+}
+
+/// The panel by name, and the lines the chair and every expert sign.
+fn panel(doc: &mut Document, r: &Results) {
+    doc.heading(2, "专家组与签字");
+    let names = panel_names(r);
+    doc.paragraph(format!(
+        "专家组（{} 人）：{}。",
+        names.len(),
+        names.join("、")
+    ));
+    doc.blocks.push(Block::Signatures(signatures(r)));
 }
 
 /// The run's parameters, as a list.
@@ -52,16 +126,6 @@ fn parameters(doc: &mut Document, r: &Results, profile: &Profile) {
             r.profile, profile.name
         ))],
     ];
-    let domains: std::collections::BTreeSet<&str> =
-        r.rows.iter().map(|x| x.domain.as_str()).collect();
-    if domains.len() == 1
-        && let Some(d) = domains.first().and_then(|k| profile.domain(k))
-    {
-        facts.push(vec![Span::text(format!(
-            "领域：{}（{}）",
-            d.name, d.alliance
-        ))]);
-    }
     facts.push(vec![
         Span::text("评分细则哈希："),
         Span::Code(r.rubric.clone()),
@@ -131,7 +195,19 @@ fn shortlist(doc: &mut Document, cx: &Cx) {
     if decided {
         cols.push(Col::Verdict);
     }
-    doc.table(table(cx, &cols, list));
+    // 序号 counts the list as printed: the rank repeats on ties, the count does not.
+    let mut t = table(cx, &cols, list);
+    t.columns.insert(
+        0,
+        doc::Column {
+            head: "序号".into(),
+            align: Align::Right,
+        },
+    );
+    for (i, row) in t.rows.iter_mut().enumerate() {
+        row.insert(0, (i + 1).to_string());
+    }
+    doc.table(t);
     if let Some(n) = groups(r) {
         doc.paragraph(format!(
             "注意：专家与项目的评分关系分为 {n} 个互不相连的组，calibrated 模型按组分别拟合，得分只能在同一组内比较（见“分组”列），不可跨组比较。"
@@ -324,7 +400,7 @@ fn decision_log(doc: &mut Document, r: &Results) {
         .map(|d| {
             vec![
                 d.seq.to_string(),
-                d.at.clone(),
+                local_time(&d.at),
                 d.chair.clone(),
                 crate::domain::decisions::describe_decision(
                     &d.decision,

@@ -5,9 +5,11 @@ use std::path::Path;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 
 use super::columns::{self, Col, Column, Cx, ExpertCol, Fig, Value};
+use super::doc::Signature;
+use super::report::signatures;
 use super::{
     ExportError, agreement_lines, bias_note_zh, confidence_zh, crit_label, crossed_experts,
-    cut_note_zh, decision_zh, doc_title, final_list, k_outside, method_zh, name_maps,
+    cut_note_zh, decision_zh, doc_title, final_list, k_outside, local_time, method_zh, name_maps,
     no_agreement_zh, warnings_zh, yes_no,
 };
 use crate::domain::profile::Profile;
@@ -57,12 +59,39 @@ fn int(x: usize) -> X {
     X::N(x as f64, Nf::Int)
 }
 
-/// A sheet: headers (bold, frozen) and rows.
+/// A sheet: headers (bold, frozen, repeated on every printed page) and rows; the list the
+/// office prints and signs also has a title row above the header and signature lines below.
 struct XSheet {
     name: &'static str,
     header: Vec<String>,
     rows: Vec<Vec<X>>,
+    /// A title row above the header, across the columns.
+    title: Option<String>,
+    /// Signature lines under the rows.
+    signatures: Vec<Signature>,
 }
+
+impl XSheet {
+    /// A sheet with no title row and no signature lines.
+    fn new(name: &'static str, header: Vec<String>, rows: Vec<Vec<X>>) -> XSheet {
+        XSheet {
+            name,
+            header,
+            rows,
+            title: None,
+            signatures: Vec::new(),
+        }
+    }
+}
+
+/// Excel's paper size code for A4.
+const PAPER_A4: u8 = 9;
+
+/// The page footer of every sheet: the page number.
+const FOOTER: &str = "&C第 &P 页，共 &N 页";
+
+/// The blank a signature or a date is written on.
+const BLANK: &str = "________________";
 
 /// Column width for wrapped text, in Excel character units.
 const WRAP_WIDTH: f64 = 50.0;
@@ -91,16 +120,15 @@ fn sheet_of<'a, C: Column>(
     cols: &[C],
     rows: impl Iterator<Item = &'a C::Row>,
 ) -> XSheet {
-    XSheet {
+    XSheet::new(
         name,
-        header: cx.heads(cols, XLSX),
-        rows: rows
-            .map(|row| cx.cells(cols, row, XLSX).into_iter().map(X::from).collect())
+        cx.heads(cols, XLSX),
+        rows.map(|row| cx.cells(cols, row, XLSX).into_iter().map(X::from).collect())
             .collect(),
-    }
+    )
 }
 
-fn sheet_shortlist(cx: &Cx) -> XSheet {
+fn sheet_shortlist(cx: &Cx, profile: &Profile) -> XSheet {
     let mut cols = vec![Col::Rank, Col::Id, Col::Name];
     cols.extend(columns::prelim(cx.r));
     cols.extend([
@@ -113,7 +141,15 @@ fn sheet_shortlist(cx: &Cx) -> XSheet {
         Col::Decision,
         Col::Reason,
     ]);
-    sheet_of("入围名单", cx, &cols, final_list(cx.r))
+    let mut sheet = sheet_of("入围名单", cx, &cols, final_list(cx.r));
+    // 序号 counts the list as printed: the rank repeats on ties, the count does not.
+    sheet.header.insert(0, "序号".into());
+    for (i, row) in sheet.rows.iter_mut().enumerate() {
+        row.insert(0, int(i + 1));
+    }
+    sheet.title = Some(format!("{} 入围名单", doc_title(cx.r, profile)));
+    sheet.signatures = signatures(cx.r);
+    sheet
 }
 
 fn sheet_ranking(cx: &Cx) -> XSheet {
@@ -175,11 +211,7 @@ fn sheet_matrix(r: &Results) -> XSheet {
             cells
         })
         .collect();
-    XSheet {
-        name: "评分矩阵",
-        header,
-        rows,
-    }
+    XSheet::new("评分矩阵", header, rows)
 }
 
 fn sheet_panel(cx: &Cx) -> XSheet {
@@ -187,11 +219,8 @@ fn sheet_panel(cx: &Cx) -> XSheet {
     let mut cols = ExpertCol::FIGURES.to_vec();
     cols.insert(2, ExpertCol::Sequence);
     cols.push(ExpertCol::LeftOut);
-    let XSheet {
-        name,
-        header,
-        mut rows,
-    } = sheet_of("专家组统计", cx, &cols, r.experts.iter());
+    let mut sheet = sheet_of("专家组统计", cx, &cols, r.experts.iter());
+    let rows = &mut sheet.rows;
     rows.push(vec![X::E]);
     rows.push(vec![t(
         "回避：专家本人声明回避；利益冲突排除：依专家组名单查出、专家未声明的利益冲突，其评分不计入",
@@ -216,7 +245,7 @@ fn sheet_panel(cx: &Cx) -> XSheet {
             }
         }
     }
-    XSheet { name, header, rows }
+    sheet
 }
 
 fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
@@ -315,11 +344,11 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
     for (i, w) in warnings.into_iter().enumerate() {
         rows.push(vec![t(format!("警告 {}", i + 1)), X::W(w)]);
     }
-    XSheet {
-        name: "方法与参数",
-        header: vec!["项目".to_string(), "值".to_string()],
+    XSheet::new(
+        "方法与参数",
+        vec!["项目".to_string(), "值".to_string()],
         rows,
-    }
+    )
 }
 
 /// The chair's decision history, oldest first (empty when no decision was recorded).
@@ -351,7 +380,7 @@ fn sheet_decisions(r: &Results) -> XSheet {
             };
             vec![
                 X::N(d.seq as f64, Nf::Int),
-                t(&d.at),
+                t(local_time(&d.at)),
                 t(&d.chair),
                 t(kind),
                 t(item),
@@ -362,9 +391,9 @@ fn sheet_decisions(r: &Results) -> XSheet {
             ]
         })
         .collect();
-    XSheet {
-        name: "主席决定记录",
-        header: [
+    XSheet::new(
+        "主席决定记录",
+        [
             "序号",
             "时间",
             "主席",
@@ -377,7 +406,7 @@ fn sheet_decisions(r: &Results) -> XSheet {
         .map(|s| s.to_string())
         .collect(),
         rows,
-    }
+    )
 }
 
 /// Text Excel accepts in a cell (at most 32,767 characters).
@@ -408,13 +437,25 @@ fn write_sheet(wb: &mut Workbook, sheet: &XSheet) -> Result<(), XlsxError> {
         .unwrap_or(0);
     let mut widths = vec![6.0f64; ncols];
     let mut wrapped = vec![false; ncols];
+    // The header's row: under the title row when there is one.
+    let top = u32::from(sheet.title.is_some());
+    if let Some(title) = &sheet.title {
+        let f = Format::new()
+            .set_bold()
+            .set_font_size(14)
+            .set_align(FormatAlign::Center);
+        match u16::try_from(ncols.saturating_sub(1)) {
+            Ok(last) if last > 0 => ws.merge_range(0, 0, 0, last, &cell_text(title), &f)?,
+            _ => ws.write_string_with_format(0, 0, cell_text(title), &f)?,
+        };
+    }
     for (c, h) in sheet.header.iter().enumerate() {
         let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
-        ws.write_string_with_format(0, col, cell_text(h), &bold)?;
+        ws.write_string_with_format(top, col, cell_text(h), &bold)?;
         widths[c] = widths[c].max(wrap::width(h) as f64);
     }
     for (i, row) in sheet.rows.iter().enumerate() {
-        let r = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        let r = u32::try_from(i + 1).map_err(|_| XlsxError::RowColumnLimitError)? + top;
         for (c, cell) in row.iter().enumerate() {
             let col = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
             match cell {
@@ -455,7 +496,19 @@ fn write_sheet(wb: &mut Workbook, sheet: &XSheet) -> Result<(), XlsxError> {
         };
         ws.set_column_width(col, width)?;
     }
-    ws.set_freeze_panes(1, 0)?;
+    // Signature lines under the list, a blank row apart so there is room to sign.
+    let mut r = u32::try_from(sheet.rows.len()).map_err(|_| XlsxError::RowColumnLimitError)? + top;
+    for s in &sheet.signatures {
+        r += 2;
+        ws.write_string(r, 0, s.line(BLANK))?;
+    }
+    ws.set_freeze_panes(top + 1, 0)?;
+    // Printed on A4 landscape, one page wide, the title and header on every page.
+    ws.set_paper_size(PAPER_A4);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, top)?;
+    ws.set_footer(FOOTER);
     Ok(())
 }
 
@@ -473,7 +526,7 @@ pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> 
     wb.set_properties(&props);
     let cx = Cx::new(r, Some(profile));
     for sheet in [
-        sheet_shortlist(&cx),
+        sheet_shortlist(&cx, profile),
         sheet_ranking(&cx),
         sheet_matrix(r),
         sheet_panel(&cx),

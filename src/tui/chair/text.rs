@@ -71,13 +71,5 @@ pub fn decision_error(e: &DecisionError, lang: Lang) -> String {
     }
 }
 
-/// A decision time (RFC 3339 UTC) in local time with its offset, e.g. `2020-09-01 16:00 +08:00`.
-pub fn local_time(at: &str) -> String {
-    match at.parse::<jiff::Timestamp>() {
-        Ok(ts) => ts
-            .to_zoned(jiff::tz::TimeZone::system())
-            .strftime("%Y-%m-%d %H:%M %:z")
-            .to_string(),
-        Err(_) => at.to_string(),
-    }
-}
+/// A decision time in local time: the same function the exports use.
+pub use crate::io::export::local_time;
