@@ -24,6 +24,7 @@ mod chair;
 mod enter;
 mod exit;
 mod export;
+mod form;
 mod r#gen;
 mod industry;
 mod invite;
@@ -45,6 +46,7 @@ pub use chair::ChairArgs;
 pub use enter::EnterArgs;
 pub use exit::{EXIT_INPUT, EXIT_USAGE, Exit, ExitKind, error_text};
 pub use export::{ExportArgs, ExportFormat};
+pub use form::{FormArgs, FormFormat};
 pub use r#gen::GenArgs;
 pub use industry::IndustryArgs;
 pub use invite::InviteArgs;
@@ -94,8 +96,10 @@ pub enum Command {
     Rank(RankArgs),
     /// Panel statistics: per expert, per nomination, agreement (ICC, Kendall's W).
     Stats(StatsArgs),
-    /// Export the shortlist and full results as XLSX, CSV, JSON or Markdown.
+    /// Export the shortlist and full results as XLSX, CSV, JSON, Markdown or DOCX.
     Export(ExportArgs),
+    /// Print a paper score form (XLSX or DOCX), blank or with an expert's name.
+    Form(FormArgs),
     /// The chair's view: ranking with the cut, detail, panel; decisions with reasons; live sheets.
     Chair(ChairArgs),
     /// The final review: merge the domains' JSON shortlist exports into one final-review batch.
@@ -136,6 +140,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rank(a) => rank::run(a),
         Command::Stats(a) => stats::run(a),
         Command::Export(a) => export::run(a),
+        Command::Form(a) => form::run(a),
         Command::Chair(a) => chair::run(a),
         Command::Merge(a) => merge::run(a),
         Command::Invite(a) => invite::run(a),

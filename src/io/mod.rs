@@ -1,8 +1,9 @@
 //! Files in and out: batches (import and validation), paper and signed score sheets, panel
-//! files, the final review's merge, exports and synthetic batches.
+//! files, the final review's merge, exports, paper score forms and synthetic batches.
 
 pub mod entry;
 pub mod export;
+pub mod form;
 pub mod fsafe;
 pub mod import;
 pub mod merge;
