@@ -2,9 +2,11 @@
 //! score forms (XLSX and DOCX) round-tripped through `enter`, paper sheets as secretaries type
 //! them, and `sheet -o` into a directory that does not exist yet.
 
+mod common;
+
 use assert_cmd::Command;
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use revdesk::store::Store;
+use revdesk::store::{ExpertScores, Store};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -18,12 +20,7 @@ fn revdesk() -> Command {
 
 /// Runs revdesk; (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = revdesk().args(args).output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::outcome(&revdesk().args(args).output().expect("runs"))
 }
 
 fn s(p: &Path) -> String {
@@ -280,6 +277,35 @@ fn setup() -> Env {
     }
 }
 
+impl Env {
+    /// `revdesk form` on the batch with `args`.
+    fn form(&self, args: &[&str]) -> (i32, String, String) {
+        let batch = s(&self.batch);
+        run(&[&["form", batch.as_str()], args].concat())
+    }
+
+    /// `revdesk enter` of `csv` as expert li's sheet.
+    fn enter(&self, csv: &Path) -> (i32, String, String) {
+        run(&[
+            "enter",
+            &s(&self.batch),
+            "--expert",
+            "li",
+            "--from",
+            &s(csv),
+            "--store",
+            &s(&self.store),
+        ])
+    }
+
+    /// Expert li's marks in the store.
+    fn marks(&self) -> ExpertScores {
+        let store = Store::open(&self.store).expect("store");
+        let hash = store.batches().expect("batches")[0].hash.clone();
+        store.load("li", &hash).expect("load")
+    }
+}
+
 /// What a secretary types into a form's score cells: item i gets 4 + i + criterion c (mod 11);
 /// the third item is recused.
 fn fill(i: usize, head: &str, c: usize) -> String {
@@ -296,9 +322,7 @@ fn fill(i: usize, head: &str, c: usize) -> String {
 fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
     let env = setup();
     let form = env.root.join("li.xlsx");
-    let (code, out, err) = run(&[
-        "form",
-        &s(&env.batch),
+    let (code, out, err) = env.form(&[
         "--expert",
         "li",
         "--name",
@@ -377,21 +401,10 @@ fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
     let csv = env.root.join("li.csv");
     std::fs::write(&csv, w.into_inner().expect("csv")).expect("write");
 
-    let (code, out, err) = run(&[
-        "enter",
-        &s(&env.batch),
-        "--expert",
-        "li",
-        "--from",
-        &s(&csv),
-        "--store",
-        &s(&env.store),
-    ]);
+    let (code, out, err) = env.enter(&csv);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("6 rows entered for expert li"), "{out}");
-    let store = Store::open(&env.store).expect("store");
-    let hash = store.batches().expect("batches")[0].hash.clone();
-    let marks = store.load("li", &hash).expect("load");
+    let marks = env.marks();
     let ids: Vec<&String> = rows[h + 1..].iter().map(|r| &r[0]).collect();
     let first = &marks.items[ids[0]];
     assert_eq!(first.scores["feasibility"], 4.0);
@@ -424,7 +437,7 @@ fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
 fn a_blank_docx_form_lists_every_nomination_under_enters_columns() {
     let env = setup();
     let form = env.root.join("blank.docx");
-    let (code, out, err) = run(&["form", &s(&env.batch), "--format", "docx", "-o", &s(&form)]);
+    let (code, out, err) = env.form(&["--format", "docx", "-o", &s(&form)]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("score form for any expert (blank)"), "{out}");
     let xml = part(&form, "word/document.xml");
@@ -459,9 +472,7 @@ fn a_blank_docx_form_lists_every_nomination_under_enters_columns() {
 fn a_form_takes_the_name_from_the_panel_file() {
     let env = setup();
     let form = env.root.join("e3.xlsx");
-    let (code, out, err) = run(&[
-        "form",
-        &s(&env.batch),
+    let (code, out, err) = env.form(&[
         "--expert",
         "e3",
         "--panel",
@@ -473,9 +484,7 @@ fn a_form_takes_the_name_from_the_panel_file() {
     ]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("刘洋 (e3)"), "{out}");
-    let (code, _, err) = run(&[
-        "form",
-        &s(&env.batch),
+    let (code, _, err) = env.form(&[
         "--expert",
         "nobody",
         "--panel",
@@ -491,7 +500,7 @@ fn a_form_takes_the_name_from_the_panel_file() {
         "{err}"
     );
     // An existing file is kept without --overwrite.
-    let (code, _, err) = run(&["form", &s(&env.batch), "--format", "xlsx", "-o", &s(&form)]);
+    let (code, _, err) = env.form(&["--format", "xlsx", "-o", &s(&form)]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("exists; pass --overwrite"), "{err}");
 }
@@ -508,21 +517,10 @@ fn a_typed_sheet_with_a_title_row_and_full_width_digits_is_entered() {
     );
     let csv = env.root.join("typed.csv");
     std::fs::write(&csv, text).expect("write");
-    let (code, out, err) = run(&[
-        "enter",
-        &s(&env.batch),
-        "--expert",
-        "li",
-        "--from",
-        &s(&csv),
-        "--store",
-        &s(&env.store),
-    ]);
+    let (code, out, err) = env.enter(&csv);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("1 rows entered"), "{out}");
-    let store = Store::open(&env.store).expect("store");
-    let hash = store.batches().expect("batches")[0].hash.clone();
-    let marks = store.load("li", &hash).expect("load");
+    let marks = env.marks();
     let scores = &marks.items[&id(0)].scores;
     assert_eq!(
         [
