@@ -1255,6 +1255,11 @@ fn docx_and_xlsx_carry_the_chairs_overrides_with_reasons_in_local_time() {
     });
     let p = Profile::kczg_2020();
     let bytes = export::export_docx(&r, &p).expect("docx");
+    assert_eq!(
+        bytes,
+        export::export_docx(&r, &p).expect("again"),
+        "byte-identical"
+    );
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip package");
     let mut xml = String::new();
     zip.by_name("word/document.xml")

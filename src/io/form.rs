@@ -271,3 +271,30 @@ pub fn footer(label: &str) -> String {
         label.replace('&', "&&")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn criterion_heads_carry_the_range_and_an_odd_step() {
+        let p = Profile::kczg_2020();
+        let mut c = p.rubric().criteria[0].clone();
+        assert_eq!(criterion_head(&c), "可行性（0–10分）");
+        c.step = 0.5;
+        assert_eq!(criterion_head(&c), "可行性（0–10分，步长 0.5）");
+        // `enter` reads the head as the criterion: the bracket is a note.
+        assert_eq!(
+            crate::domain::batch::strip_header_notes(&criterion_head(&c)),
+            "可行性"
+        );
+    }
+
+    #[test]
+    fn an_ampersand_in_a_name_is_not_a_footer_code() {
+        assert_eq!(
+            footer("评审专家签字（A&B）"),
+            "&L评审专家签字（A&&B）：__________________&C第 &P 页，共 &N 页&R日期：________年____月____日"
+        );
+    }
+}

@@ -204,3 +204,31 @@ fn xml_text(s: &str) -> String {
         .filter(|&c| !c.is_control() || matches!(c, '\t' | '\n'))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_word_cannot_read_is_dropped_and_line_ends_are_one() {
+        assert_eq!(xml_text("a\u{1}b\r\nc\td\u{7f}"), "ab\nc\td");
+    }
+
+    #[test]
+    fn pages_are_a4_either_way_round() {
+        let mut doc = Document::default();
+        doc.paragraph("一");
+        for (o, size) in [
+            (Orientation::Portrait, r#"w:w="11906" w:h="16838""#),
+            (Orientation::Landscape, r#"w:w="16838" w:h="11906""#),
+        ] {
+            let bytes = render(&doc, o).unwrap();
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+                .unwrap();
+            assert!(xml.contains(size), "{o:?}: {xml}");
+            assert!(xml.contains(">一</w:t>"));
+        }
+    }
+}

@@ -2,8 +2,8 @@
 //!
 //! Every function here is pure over a [`Results`] value (and the [`Profile`] where labels are
 //! needed), except [`export_xlsx`], which writes its file. All outputs are deterministic: the same
-//! `Results` gives byte-identical text, CSV, JSON and XLSX (the workbook's creation time is fixed
-//! and its zip entries carry a constant timestamp).
+//! `Results` gives byte-identical text, CSV, JSON, XLSX and DOCX (the workbook's creation time is
+//! fixed; the zip entries of both packages carry a constant timestamp).
 //!
 //! Number conventions, shared by every format so a figure reads the same everywhere: CSV has 4
 //! decimals, XLSX stores the value (shown `0.0000`, probabilities `0.00`), text (terminal and
@@ -12,7 +12,7 @@
 //! and `-` in text.
 //!
 //! Layout: `table` (terminal), `csv`, `json` and `xlsx` write their format; the report is built
-//! once as a `doc::Document` by `report` and rendered by `markdown`; the columns the tabular
+//! once as a `doc::Document` by `report` and rendered by `markdown` and `docx`; the columns the tabular
 //! formats share are defined once in `columns`.
 //!
 //! The list sent to the association (XLSX `入围名单`, Markdown shortlist) is the computed
