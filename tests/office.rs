@@ -319,7 +319,7 @@ fn fill(i: usize, head: &str, c: usize) -> String {
 }
 
 #[test]
-fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
+fn an_xlsx_form_typed_into_or_saved_as_csv_is_what_enter_reads() {
     let env = setup();
     let form = env.root.join("li.xlsx");
     let (code, out, err) = env.form(&[
@@ -383,11 +383,13 @@ fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
         ]
     );
     assert_eq!(rows.len(), h + 1 + 6, "one row per nomination");
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for (r, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = if r <= h {
-            row.clone()
-        } else {
+    let filled: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            if r <= h {
+                return row.clone();
+            }
             row.iter()
                 .enumerate()
                 .map(|(c, v)| {
@@ -395,8 +397,11 @@ fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
                     if typed.is_empty() { v.clone() } else { typed }
                 })
                 .collect()
-        };
-        w.write_record(&cells).expect("csv");
+        })
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in &filled {
+        w.write_record(row).expect("csv");
     }
     let csv = env.root.join("li.csv");
     std::fs::write(&csv, w.into_inner().expect("csv")).expect("write");
@@ -416,6 +421,28 @@ fn an_xlsx_form_filled_in_and_saved_as_csv_is_what_enter_reads() {
     );
     assert!(marks.items[ids[2]].scores.is_empty());
     assert_eq!(marks.items[ids[5]].scores["novelty"], 10.0);
+
+    // The same marks typed into the workbook itself (scores as numbers, as Excel keeps them)
+    // and entered from it: the same sheet, so nothing changes.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in filled.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match v.parse::<f64>() {
+                Ok(n) if r as usize > h => ws.write_number(r, c, n).map(|_| ()),
+                _ => ws.write_string(r, c, v).map(|_| ()),
+            }
+            .expect("cell");
+        }
+    }
+    let typed = env.root.join("li-typed.xlsx");
+    wb.save(&typed).expect("save");
+    let (code, out, err) = env.enter(&typed);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("6 rows entered for expert li"), "{out}");
+    assert!(out.contains("(0 values changed)"), "{out}");
+    assert_eq!(env.marks(), marks);
 
     // And the expert's signed sheet goes into a directory nobody made yet.
     let out = env.root.join("round-2/signed/li.json");

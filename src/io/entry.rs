@@ -127,6 +127,9 @@ pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>
                 source,
             }
         })?;
+    if import::Format::of(path) == Some(import::Format::Xlsx) {
+        return parse_workbook(path, &bytes, batch, rubric);
+    }
     let (text, _) = import::decode(&bytes).map_err(|e| {
         ReadError::Rejected(vec![EntryError {
             path: path.to_path_buf(),
@@ -138,6 +141,26 @@ pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>
     parse(path, &text, batch, rubric).map_err(ReadError::Rejected)
 }
 
+/// Reads a workbook's first sheet as a score file (a form typed into and saved as it is); a
+/// file that is not a readable workbook cannot be read at all.
+pub fn parse_workbook(
+    path: &Path,
+    bytes: &[u8],
+    batch: &Batch,
+    rubric: &Rubric,
+) -> Result<Vec<EntryRow>, ReadError> {
+    let cells = import::first_sheet(bytes).map_err(|message| ReadError::Unreadable {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+    })?;
+    let records: Vec<(usize, Vec<String>)> = cells
+        .into_rows()
+        .into_iter()
+        .map(|(line, cells)| (line, cells.into_iter().map(|c| c.text).collect()))
+        .collect();
+    check(path, &records, batch, rubric).map_err(ReadError::Rejected)
+}
+
 /// Parses score-file text; every problem is returned, and no row when there is any.
 pub fn parse(
     path: &Path,
@@ -145,7 +168,6 @@ pub fn parse(
     batch: &Batch,
     rubric: &Rubric,
 ) -> Result<Vec<EntryRow>, Vec<EntryError>> {
-    let mut errors = Vec::new();
     let err = |line: usize, column: Option<String>, message: String| EntryError {
         path: path.to_path_buf(),
         line,
@@ -181,7 +203,7 @@ pub fn parse(
                     .map(|p| line_at(p.byte() as usize))
                     .unwrap_or(0);
                 if rec.iter().any(|c| !c.trim().is_empty()) {
-                    records.push((line, rec));
+                    records.push((line, rec.iter().map(String::from).collect()));
                 }
             }
             Err(e) => {
@@ -193,6 +215,24 @@ pub fn parse(
             }
         }
     }
+    check(path, &records, batch, rubric)
+}
+
+/// Checks a score file's rows (line, cells), the empty ones left out: every problem is
+/// returned, and no row when there is any.
+fn check(
+    path: &Path,
+    records: &[(usize, Vec<String>)],
+    batch: &Batch,
+    rubric: &Rubric,
+) -> Result<Vec<EntryRow>, Vec<EntryError>> {
+    let mut errors = Vec::new();
+    let err = |line: usize, column: Option<String>, message: String| EntryError {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
     // A title row above the header (`专家评分表（李四）`, as forms print it) is skipped the way
     // the batch importer skips one: the header is the first row naming enough columns.
     let at = import::header_index(
@@ -262,7 +302,7 @@ pub fn parse(
     let has_reason = seen.contains(&Col::Reason);
     let has_comment = seen.contains(&Col::Comment);
     // Header cells up to the last non-empty one; a row reaching past it lost a split cell.
-    let width = import::used_width(header.iter());
+    let width = import::used_width(header.iter().map(String::as_str));
     let known: HashSet<&str> = batch.items.iter().map(|i| i.id.as_str()).collect();
     let mut ids_seen: Vec<(String, usize)> = Vec::new();
     let mut rows = Vec::new();
@@ -282,7 +322,7 @@ pub fn parse(
         let mut recused = false;
         let mut reason = String::new();
         let mut any_score = false;
-        let cells = import::used_width(rec.iter());
+        let cells = import::used_width(rec.iter().map(String::as_str));
         if cells > width {
             let first = (width..cells)
                 .find(|&i| rec.get(i).is_some_and(|c| !c.trim().is_empty()))
@@ -300,7 +340,7 @@ pub fn parse(
             let Some(Some(col)) = cols.get(i) else {
                 continue;
             };
-            let cname = || name_of(i, header.get(i).unwrap_or(""));
+            let cname = || name_of(i, header.get(i).map_or("", String::as_str));
             let v = import::clean(cell);
             match col {
                 Col::Id => row.id = v,
@@ -590,6 +630,17 @@ mod tests {
                 .to_string()
                 .starts_with("s.csv:1: column A (专家评分表（李四）)")
         );
+    }
+
+    #[test]
+    fn a_file_named_xlsx_that_is_no_workbook_cannot_be_read() {
+        let p = Profile::kczg_2020();
+        let e = parse_workbook(Path::new("s.xlsx"), b"no zip", &batch(), p.rubric()).unwrap_err();
+        let ReadError::Unreadable { path, source } = e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(path, Path::new("s.xlsx"));
+        assert!(source.to_string().contains("not a"), "{source}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod xlsx;
 pub use csv::{UNCLOSED_QUOTE, sniff_delimiter, unclosed_quote};
 pub use encoding::{DecodeError, TextEncoding, decode};
 pub(crate) use lines::LineIndex;
+pub(crate) use xlsx::first_sheet;
 
 /// A batch file that cannot be read at all.
 #[derive(Debug, thiserror::Error)]

@@ -34,8 +34,8 @@ fn cell_text(d: Data) -> CellText {
     CellText { text, numeric }
 }
 
-/// The first sheet's non-empty cells, by format.
-fn first_sheet(bytes: &[u8]) -> Result<Cells, String> {
+/// The first sheet's non-empty cells, by format (paper score sheets, `entry`, read it too).
+pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, String> {
     let unreadable = |e: &dyn std::fmt::Display| format!("not a readable spreadsheet: {e}");
     if bytes.starts_with(&biff::CFB_MAGIC) {
         let clean = biff::checked_xls(bytes)?;
