@@ -165,8 +165,10 @@ fn bad_sheets() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    let io = std::fs::File::create(root.join("nodir").join("s.json"))
-        .expect_err("no directory")
+    // Missing directories are made; a file where one should be cannot be replaced by one.
+    std::fs::write(root.join("nodir"), "").expect("a file");
+    let io = std::fs::create_dir_all(root.join("nodir"))
+        .expect_err("a file, not a directory")
         .to_string();
     let (code, _, err) = revdesk(
         &root,

@@ -41,10 +41,13 @@ mod words {
     pub const HOW: &str = "填写说明：每项按括号内的范围打分；回避的项目在“回避”栏填“是”并写明回避原因，不打分；评语可不填。";
 }
 
-/// Column widths of the XLSX form, in Excel character units.
+/// The height of a nomination's row in the XLSX form, in points.
+const ROW_HEIGHT: f64 = 30.0;
+
+/// Column widths of the XLSX form, in Excel character units (the DOCX form's shares too).
 const WIDTH_ID: f64 = 12.0;
-const WIDTH_NAME: f64 = 36.0;
-const WIDTH_SCORE: f64 = 9.0;
+const WIDTH_NAME: f64 = 32.0;
+const WIDTH_SCORE: f64 = 10.0;
 const WIDTH_RECUSED: f64 = 6.0;
 const WIDTH_REASON: f64 = 16.0;
 const WIDTH_COMMENT: f64 = 30.0;
@@ -178,6 +181,12 @@ impl Form {
             )
         }));
         table.rows = self.rows.clone();
+        // Room to write in: the blank columns keep their share of the page.
+        table.widths = self
+            .columns
+            .iter()
+            .map(|c| (c.width * 10.0).round() as u32)
+            .collect();
         Document {
             blocks: vec![
                 Block::Title {
@@ -219,12 +228,16 @@ impl Form {
             .set_align(FormatAlign::VerticalCenter);
         let head = cell.clone().set_bold().set_align(FormatAlign::Center);
         ws.merge_range(0, 0, 0, last, &self.title, &title)?;
+        ws.set_row_height(0, 24.0)?;
         let mut r = 1u32;
+        // Merged cells do not grow with their text: two lines each, for the header too.
         for l in &self.lines {
             ws.merge_range(r, 0, r, last, l, &line)?;
+            ws.set_row_height(r, ROW_HEIGHT)?;
             r += 1;
         }
         let header = r;
+        ws.set_row_height(header, ROW_HEIGHT)?;
         for (c, col) in self.columns.iter().enumerate() {
             let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
             ws.write_string_with_format(header, c, &col.head, &head)?;
@@ -232,6 +245,8 @@ impl Form {
         }
         for (i, row) in self.rows.iter().enumerate() {
             let r = header + 1 + u32::try_from(i).map_err(|_| XlsxError::RowColumnLimitError)?;
+            // Room to write by hand, and for a name over two lines.
+            ws.set_row_height(r, ROW_HEIGHT)?;
             for (c, text) in row.iter().enumerate() {
                 let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
                 ws.write_string_with_format(r, c, text, &cell)?;

@@ -82,6 +82,9 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The rows, each with one cell per column.
     pub rows: Vec<Vec<String>>,
+    /// The columns' shares of the page width, for printed formats (empty: fitted to the text).
+    /// A form's blank cells need room to write in, which no text measures.
+    pub widths: Vec<u32>,
 }
 
 /// A table column: its heading and how its cells line up.
@@ -121,6 +124,7 @@ impl Table {
                 })
                 .collect(),
             rows: Vec::new(),
+            widths: Vec::new(),
         }
     }
 }

@@ -96,7 +96,7 @@ pub fn render(doc: &Document, orientation: Orientation) -> Result<Vec<u8>, DocxE
                 d.add_paragraph(spans(p, item))
             }),
             Block::Table(t) => d
-                .add_table(table(t))
+                .add_table(table(t, w))
                 // Two tables in a row would merge into one without a paragraph between.
                 .add_paragraph(Paragraph::new()),
             Block::Title { title, lines } => {
@@ -131,9 +131,11 @@ pub fn render(doc: &Document, orientation: Orientation) -> Result<Vec<u8>, DocxE
 /// The blank a signature or a date is written on.
 const BLANK: &str = "____________________";
 
-/// A table: full width, single borders, the header row bold and shaded; figures to the right.
-fn table(t: &Table) -> DTable {
-    let cell = |s: &str, align: Align, head: bool| {
+/// A table: full width, single borders, the header row bold and shaded; figures to the right;
+/// columns fitted to the text, or fixed to the table's width shares when it has them.
+fn table(t: &Table, page_width: u32) -> DTable {
+    let grid = grid(t, page_width);
+    let cell = |i: usize, s: &str, align: Align, head: bool| {
         let run = if head {
             Run::new().size(TABLE_SIZE).bold()
         } else {
@@ -144,7 +146,10 @@ fn table(t: &Table) -> DTable {
             (false, Align::Left) => AlignmentType::Left,
             (false, Align::Right) => AlignmentType::Right,
         });
-        let c = TableCell::new().add_paragraph(p);
+        let mut c = TableCell::new().add_paragraph(p);
+        if let Some(w) = grid.as_ref().and_then(|g| g.get(i)) {
+            c = c.width(*w, WidthType::Dxa);
+        }
         if head {
             c.shading(Shading::new().fill("D9D9D9"))
         } else {
@@ -154,7 +159,8 @@ fn table(t: &Table) -> DTable {
     let mut rows = vec![TableRow::new(
         t.columns
             .iter()
-            .map(|c| cell(&c.head, c.align, true))
+            .enumerate()
+            .map(|(i, c)| cell(i, &c.head, c.align, true))
             .collect(),
     )];
     rows.extend(t.rows.iter().map(|r| {
@@ -162,14 +168,31 @@ fn table(t: &Table) -> DTable {
             t.columns
                 .iter()
                 .enumerate()
-                .map(|(i, c)| cell(r.get(i).map_or("", String::as_str), c.align, false))
+                .map(|(i, c)| cell(i, r.get(i).map_or("", String::as_str), c.align, false))
                 .collect(),
         )
         .cant_split()
     }));
-    DTable::new(rows)
-        .width(5000, WidthType::Pct)
-        .layout(TableLayoutType::Autofit)
+    let table = DTable::new(rows).width(5000, WidthType::Pct);
+    match grid {
+        Some(g) => table.set_grid(g).layout(TableLayoutType::Fixed),
+        None => table.layout(TableLayoutType::Autofit),
+    }
+}
+
+/// The columns' widths in twips when the table gives their shares of the text width.
+fn grid(t: &Table, page_width: u32) -> Option<Vec<usize>> {
+    let total: u64 = t.widths.iter().map(|&w| u64::from(w)).sum();
+    if t.widths.len() != t.columns.len() || total == 0 {
+        return None;
+    }
+    let text = u64::from(page_width).saturating_sub(2 * u64::from(MARGIN.unsigned_abs()));
+    Some(
+        t.widths
+            .iter()
+            .map(|&w| usize::try_from(u64::from(w) * text / total).unwrap_or(0))
+            .collect(),
+    )
 }
 
 /// Inline spans as runs of a paragraph; code in a fixed-width font.
