@@ -478,6 +478,18 @@ fn a_blank_docx_form_lists_every_nomination_under_enters_columns() {
         7
     );
     assert_eq!(xml.matches("<w:tc>").count(), 7 * 11);
+    // Laid out by the form's column shares, not by the (mostly blank) text: 编号, then the
+    // name column widest, the comment column next.
+    assert!(xml.contains(r#"<w:tblLayout w:type="fixed" />"#), "{xml}");
+    let at = xml.find("<w:tblGrid>").expect("grid");
+    let end = xml[at..].find("</w:tblGrid>").expect("closed") + at;
+    let grid: Vec<u32> = xml[at..end]
+        .split("w:w=\"")
+        .skip(1)
+        .filter_map(|w| w.split('"').next()?.parse().ok())
+        .collect();
+    assert_eq!(grid.len(), 11, "{grid:?}");
+    assert!(grid[1] > grid[10] && grid[10] > grid[2], "{grid:?}");
     assert!(
         text.contains("编号\n技术名称\n可行性（0–10分）\n先进性（0–10分）\n原创性（0–10分）\n不可替代性（0–10分）\n技术成熟度（0–10分）\n市场前景（0–10分）\n回避\n回避原因\n评语\n"),
         "{text}"

@@ -35,7 +35,7 @@ mod msg {
 /// Form formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormFormat {
-    /// A workbook: type the marks in, save as CSV, `revdesk enter` it.
+    /// A workbook: type the marks in, then `revdesk enter --from` it (or a CSV saved from it).
     Xlsx,
     /// A Word document to print.
     Docx,
