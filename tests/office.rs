@@ -144,6 +144,9 @@ fn the_docx_report_says_what_the_markdown_says_on_a4() {
         "{pg}"
     );
     assert!(!pg.contains("landscape"), "{pg}");
+    // Pages counted in the footer: 第 PAGE 页，共 NUMPAGES 页.
+    let footer = docx_text(&part(&docx, "word/footer1.xml"));
+    assert!(footer.contains("第 PAGE1 页，共 NUMPAGES1 页"), "{footer}");
     let styles = part(&docx, "word/styles.xml");
     assert!(styles.contains(r#"w:eastAsia="宋体""#), "{styles}");
     // The shortlist table's header row starts with 序号, then the rank.

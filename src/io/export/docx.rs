@@ -2,12 +2,13 @@
 //! signs; and the report ([`super::report`]) in that form.
 //!
 //! Layout: A4 with 25 mm margins, 宋体 (SimSun) for Chinese and Times New Roman for Latin text,
-//! body in 五号 (10.5 pt), tables full width with single borders and a bold header row.
+//! body in 五号 (10.5 pt), tables full width with single borders and a bold header row, the page
+//! and the page count in the footer.
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, LineSpacing, PageMargin, PageOrientationType, Paragraph, Run,
-    RunFonts, Shading, Style, StyleType, Table as DTable, TableCell, TableLayoutType, TableRow,
-    WidthType,
+    AlignmentType, BreakType, Docx, Footer, LineSpacing, NumPages, PageMargin, PageNum,
+    PageOrientationType, Paragraph, Run, RunFonts, Shading, Style, StyleType, Table as DTable,
+    TableCell, TableLayoutType, TableRow, WidthType,
 };
 
 use super::doc::{Align, Block, Document, Span, Table};
@@ -68,7 +69,19 @@ pub fn render(doc: &Document, orientation: Orientation) -> Result<Vec<u8>, DocxE
                 .right(MARGIN),
         )
         .default_fonts(fonts)
-        .default_size(BODY_SIZE);
+        .default_size(BODY_SIZE)
+        // 第 n 页，共 m 页 under every page: a signed document's pages are counted.
+        .footer(
+            Footer::new().add_paragraph(
+                Paragraph::new()
+                    .align(AlignmentType::Center)
+                    .add_run(Run::new().add_text("第 "))
+                    .add_page_num(PageNum::new())
+                    .add_run(Run::new().add_text(" 页，共 "))
+                    .add_num_pages(NumPages::new())
+                    .add_run(Run::new().add_text(" 页")),
+            ),
+        );
     for (level, size) in [(1u8, 32usize), (2, 28), (3, 24)] {
         d = d.add_style(
             Style::new(format!("Heading{level}"), StyleType::Paragraph)
