@@ -23,6 +23,7 @@ mod methods;
 mod panel;
 mod rank;
 mod report;
+mod resample;
 mod score;
 mod shortlist;
 mod stability;

@@ -23,6 +23,7 @@ use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
 use super::rank::rank_into;
+use super::resample::Resampler;
 use super::shortlist::{CutKind, choose_k};
 
 /// Stability of one item across the bootstrap.
@@ -108,6 +109,7 @@ pub fn bootstrap(
     let mut mult = vec![0u32; ne];
     let mut scores = vec![None; ni];
     let mut order = Vec::with_capacity(ni);
+    let mut keys = Vec::with_capacity(ni);
     let mut ranks = vec![0usize; ni];
     let mut included = vec![0usize; ni];
     let mut unscored = vec![0usize; ni];
@@ -118,19 +120,27 @@ pub fn bootstrap(
     let (mut ties_at_cut, mut fewer_than_min) = (0, 0);
     let draws =
         u32::try_from(ne).map_err(|_| AggregateError::Numerical("too many experts".into()))?;
+    let mut dense = None;
     if config.method == Method::Calibrated {
         // Every resample starts its fit from the real panel's leniencies: few iterations.
         calibrated::fit_into(&eng, &vec![1; ne], &mut ws)?;
         let real = ws.b.clone();
-        ws.for_resamples(&real);
+        if Resampler::suits(&eng) {
+            dense = Some(Resampler::new(&eng, &real));
+        } else {
+            ws.for_resamples(&real);
+        }
     }
     for _ in 0..b {
         mult.fill(0);
         for _ in 0..ne {
             mult[bounded(&mut rng, draws) as usize] += 1;
         }
-        eng.score(config.method, config.trim_min, &mult, &mut ws, &mut scores)?;
-        let n_ranked = rank_into(&scores, &mut order, &mut ranks);
+        match dense.as_mut() {
+            Some(dense) => dense.fit(&mult, &mut scores)?,
+            None => eng.score(config.method, config.trim_min, &mult, &mut ws, &mut scores)?,
+        }
+        let n_ranked = rank_into(&scores, &mut keys, &mut order, &mut ranks);
         let (k, kind) = choose_k(
             &order,
             &ranks,
