@@ -26,7 +26,8 @@
 //!   connected that the residual stalls), the dense solver finishes the fit.
 //!
 //! A test compares both with the former solver (kept there as the reference) on random panels:
-//! the real panel's dense fit bit for bit, resamples' fits to 1e-9.
+//! the real panel's dense fit bit for bit, resamples' fits to 1e-9. The bootstrap fits the
+//! resamples of a well-covered panel with `resample` instead (the same model on a dense layout).
 //!
 //! Gauge: Σ_e m_e b_e = 0 within each connected component of the expert–item graph (duplicated
 //! experts in a resample are distinct experts, so they count m_e times). Each component is

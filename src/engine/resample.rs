@@ -106,7 +106,6 @@ pub(super) struct Resampler {
     deg: Vec<f64>,
     diag: Vec<f64>,
     rhs: Vec<f64>,
-    owner: Vec<usize>,
     parent: Vec<usize>,
     comp: Vec<usize>,
     root_label: Vec<usize>,
@@ -173,7 +172,6 @@ impl Resampler {
             deg: per_expert(0.0),
             diag: per_expert(0.0),
             rhs: per_expert(0.0),
-            owner: vec![NONE; ni],
             parent: vec![0; ne],
             comp: vec![0; ne],
             root_label: vec![NONE; ne],
@@ -294,26 +292,29 @@ impl Resampler {
     }
 
     /// Connected components of the present experts (joined by an item both scored), numbered
-    /// by their smallest slot.
+    /// by their smallest slot. Items are read in turn until every expert is joined: on a
+    /// well-covered panel that is after a few items.
     fn components(&mut self) {
         let (n, ni) = (self.n, self.ni);
         for (s, p) in self.parent[..n].iter_mut().enumerate() {
             *p = s;
         }
-        self.owner.fill(NONE);
         let mut sets = n;
-        for s in 0..n {
-            let e = self.present[s];
-            for (i, &c) in self.c[e * ni..(e + 1) * ni].iter().enumerate() {
-                if c > 0.0 {
-                    match self.owner[i] {
-                        NONE => self.owner[i] = s,
-                        o => sets -= usize::from(union(&mut self.parent, o, s)),
+        for i in 0..ni {
+            if sets <= 1 {
+                break;
+            }
+            let mut first = NONE;
+            for s in 0..n {
+                if self.c[self.present[s] * ni + i] > 0.0 {
+                    if first == NONE {
+                        first = s;
+                    } else {
+                        sets -= usize::from(union(&mut self.parent, first, s));
                     }
                 }
             }
         }
-        debug_assert!(sets >= 1 || n == 0);
         self.root_label[..n].fill(NONE);
         self.n_comp = 0;
         for s in 0..n {
