@@ -3,7 +3,7 @@
 //! `methods_peer dump DIR` writes, for each benchmark size (`300x30`, `300x300`), the panel of
 //! `cargo bench --bench revdesk -- rank_300` (`DIR/SIZE/panel.csv`: item, expert, total, weight
 //! as panel indices), the bootstrap's resample counts (`DIR/SIZE/mult.txt`: one line of counts
-//! per expert for each of the B resamples, drawn exactly as the engine draws them) and
+//! per expert for each of the B resamples, from the engine's own `Draws`) and
 //! revdesk's results (`DIR/SIZE/expected.json`: per method the real panel's scores and each
 //! item's inclusion count and rank interval), so the peer can check it computes the same.
 //!
@@ -17,9 +17,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Instant;
 
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use revdesk::engine::{AggregateConfig, BootstrapConfig, Method, Panel, aggregate, bootstrap};
+use revdesk::engine::{
+    AggregateConfig, BootstrapConfig, Draws, Method, Panel, aggregate, bootstrap,
+};
 use serde_json::json;
 
 /// The sizes timed, as (name, nominations, experts, methods).
@@ -27,18 +27,6 @@ const SIZES: [(&str, usize, usize, &[Method]); 2] = [
     ("300x30", 300, 30, &Method::ALL),
     ("300x300", 300, 300, &[Method::Calibrated]),
 ];
-
-/// The engine's draw (`engine::stability`): Lemire's unbiased bounded integer on ChaCha8.
-fn bounded(rng: &mut ChaCha8Rng, n: u32) -> u32 {
-    let mut m = u64::from(rng.next_u32()) * u64::from(n);
-    if (m as u32) < n {
-        let threshold = n.wrapping_neg() % n;
-        while (m as u32) < threshold {
-            m = u64::from(rng.next_u32()) * u64::from(n);
-        }
-    }
-    (m >> 32) as u32
-}
 
 fn config(method: Method) -> AggregateConfig {
     AggregateConfig {
@@ -58,15 +46,10 @@ fn dump(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
             writeln!(csv, "{},{},{:?},{:?}", o.item, o.expert, o.total, o.weight)?;
         }
         std::fs::write(out.join("panel.csv"), csv)?;
-        let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
+        let mut draws = Draws::new(boot.seed, ne)?;
         let mut mult = String::new();
-        let draws = u32::try_from(ne)?;
         for _ in 0..boot.replicates {
-            let mut m = vec![0u32; ne];
-            for _ in 0..ne {
-                m[bounded(&mut rng, draws) as usize] += 1;
-            }
-            let line: Vec<String> = m.iter().map(u32::to_string).collect();
+            let line: Vec<String> = draws.next_counts().iter().map(u32::to_string).collect();
             writeln!(mult, "{}", line.join(" "))?;
         }
         std::fs::write(out.join("mult.txt"), mult)?;

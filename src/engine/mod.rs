@@ -42,4 +42,4 @@ pub use report::{
     Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,
 };
 pub use shortlist::{CutOption, CutStatus, Shortlist, Threshold, shortlist};
-pub use stability::{ItemStability, Stability, bootstrap};
+pub use stability::{Draws, ItemStability, Stability, bootstrap};
