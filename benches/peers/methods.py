@@ -80,7 +80,6 @@ def trimmed(t, m, trim_min, block=128):
 def median(t, m):
     r, ni = m.shape[0], t.shape[0]
     out = np.full((r, ni), np.nan)
-    rows = np.arange(r)
     for i in range(ni):
         scored = np.flatnonzero(~np.isnan(t[i]))
         if scored.size == 0:
@@ -92,7 +91,6 @@ def median(t, m):
         a = (cum > ((n - 1) // 2)[:, None]).argmax(axis=1)
         b = (cum > (n // 2)[:, None]).argmax(axis=1)
         out[:, i] = np.where(n > 0, (values[a] + values[b]) / 2, np.nan)
-    del rows
     return out
 
 
