@@ -23,6 +23,11 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+/// The engine benchmarks' panel, shared with the numpy peer's helper.
+#[path = "peers/engine_panel.rs"]
+mod engine_panel;
+use engine_panel::panel;
+
 fn write_batch(
     dir: &Path,
     items: usize,
@@ -233,36 +238,6 @@ fn report_bytes(_c: &mut Criterion) {
             );
         }
     }
-}
-
-/// A realistic panel: `ni` nominations, `ne` experts, each expert scoring ~80% of them (the
-/// rest recused or not reached), six criteria on 0–10, with per-expert leniency.
-fn panel(ni: usize, ne: usize) -> revdesk::engine::Panel {
-    use rand::{Rng, SeedableRng};
-    use revdesk::engine::Panel;
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-    let experts: Vec<String> = (0..ne).map(|e| format!("e{e:02}")).collect();
-    let items: Vec<String> = (0..ni).map(|i| format!("EI-{i:03}")).collect();
-    let mut panel = Panel::new(experts.clone(), items.clone(), 6).expect("panel");
-    let quality: Vec<f64> = (0..ni).map(|_| rng.random_range(3.0..9.0)).collect();
-    for e in &experts {
-        let lenient: f64 = rng.random_range(-1.5..1.5);
-        for (i, it) in items.iter().enumerate() {
-            if rng.random_bool(0.2) {
-                continue;
-            }
-            let c: Vec<f64> = (0..6)
-                .map(|_| {
-                    (quality[i] + lenient + rng.random_range(-2.0..2.0))
-                        .round()
-                        .clamp(0.0, 10.0)
-                })
-                .collect();
-            let total = c.iter().sum::<f64>() / 60.0 * 100.0;
-            panel.add(e, it, total, c, 1.0).expect("add");
-        }
-    }
-    panel
 }
 
 /// Runs the bootstrap and checks it did the work: B resamples, each with a K, every item seen.

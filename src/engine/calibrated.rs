@@ -26,7 +26,8 @@
 //!   connected that the residual stalls), the dense solver finishes the fit.
 //!
 //! A test compares both with the former solver (kept there as the reference) on random panels:
-//! the real panel's dense fit bit for bit, resamples' fits to 1e-9.
+//! the real panel's dense fit bit for bit, resamples' fits to 1e-9. The bootstrap fits the
+//! resamples of a well-covered panel with `resample` instead (the same model on a dense layout).
 //!
 //! Gauge: Σ_e m_e b_e = 0 within each connected component of the expert–item graph (duplicated
 //! experts in a resample are distinct experts, so they count m_e times). Each component is
@@ -624,7 +625,7 @@ pub(super) fn stats(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::panel::Panel;
     use super::*;
 
@@ -1020,7 +1021,7 @@ mod tests {
 
     /// A random panel: `ne` experts, `ni` items, each cell scored with probability `cover`,
     /// confidence weights at the three levels, per-expert leniency.
-    fn random_panel(ni: usize, ne: usize, cover: f64, seed: u64) -> Panel {
+    pub(in super::super) fn random_panel(ni: usize, ne: usize, cover: f64, seed: u64) -> Panel {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
         let items: Vec<String> = (0..ni).map(|i| format!("i{i:03}")).collect();
@@ -1071,7 +1072,7 @@ mod tests {
     }
 
     /// Bootstrap-like multiplicities: `ne` draws with replacement (0 = expert left out).
-    fn resample(rng: &mut rand_chacha::ChaCha8Rng, ne: usize) -> Vec<u32> {
+    pub(in super::super) fn resample(rng: &mut rand_chacha::ChaCha8Rng, ne: usize) -> Vec<u32> {
         use rand::Rng;
         let mut mult = vec![0u32; ne];
         for _ in 0..ne {

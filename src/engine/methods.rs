@@ -219,62 +219,52 @@ impl Engine {
         mult: &[u32],
         trim_min: usize,
     ) -> Option<f64> {
-        let mut n = 0u64;
-        let (mut first, mut last) = (usize::MAX, usize::MAX);
-        for j in r.clone() {
-            let m = mult[self.expert[j]];
-            if m > 0 {
-                n += u64::from(m);
-                if first == usize::MAX {
-                    first = j;
-                }
-                last = j;
-            }
-        }
-        if n < trim_min as u64 {
+        let (experts, totals) = (&self.expert[r.clone()], &self.total[r.clone()]);
+        let n: u64 = experts.iter().map(|&e| u64::from(mult[e])).sum();
+        if n < trim_min as u64 || n < 2 {
             return self.mean(r, mult);
         }
-        // Entries are sorted by total: drop one copy of the first (lowest) and one of the last (highest)
-        // present entry, even when other entries tie with them. Summing what is left (rather than
-        // subtracting) keeps hand-checked values exact.
+        // Entries are sorted by total: drop one copy of the first (lowest) and one of the last
+        // (highest) present entry, even when other entries tie with them. Both are found from
+        // the ends, and what is left is summed in entry order (rather than subtracted), as
+        // before, so hand-checked values stay exact.
+        let first = experts.iter().position(|&e| mult[e] > 0)?;
+        let last = experts.iter().rposition(|&e| mult[e] > 0)?;
+        let m = |j: usize| f64::from(mult[experts[j]]);
         let mut s = 0.0;
-        for j in first..=last {
-            let mut m = mult[self.expert[j]];
-            if j == first {
-                m -= 1;
-            }
-            if j == last {
-                m -= 1;
-            }
-            s += f64::from(m) * self.total[j];
+        s += (m(first) - 1.0 - f64::from(u8::from(first == last))) * totals[first];
+        let inner = first + 1..last.max(first + 1);
+        for (&e, &t) in experts[inner.clone()].iter().zip(&totals[inner]) {
+            // Branch-free: an absent expert adds 0 · t.
+            s += f64::from(mult[e]) * t;
+        }
+        if last > first {
+            s += (m(last) - 1.0) * totals[last];
         }
         Some(s / (n - 2) as f64)
     }
 
     pub(super) fn median(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
-        let n: u64 = r.clone().map(|j| u64::from(mult[self.expert[j]])).sum();
+        let (experts, totals) = (&self.expert[r.clone()], &self.total[r]);
+        let n: u64 = experts.iter().map(|&e| u64::from(mult[e])).sum();
         if n == 0 {
             return None;
         }
-        // Zero-based positions of the two middle values in the sorted multiset (equal when n is odd).
+        // Zero-based positions of the two middle values in the sorted multiset (equal when n
+        // is odd): walk the presorted entries, counting copies, to the first entry reaching
+        // each (an absent expert counts 0, so the walk has no branch on presence).
         let (lo, hi) = ((n - 1) / 2, n / 2);
-        let (mut a, mut b) = (None, None);
-        let mut seen = 0u64;
-        for j in r {
-            let m = u64::from(mult[self.expert[j]]);
-            if m == 0 {
-                continue;
-            }
-            if a.is_none() && lo < seen + m {
-                a = Some(self.total[j]);
-            }
-            if hi < seen + m {
-                b = Some(self.total[j]);
-                break;
-            }
-            seen += m;
+        let (mut j, mut seen) = (0, u64::from(mult[experts[0]]));
+        while seen <= lo {
+            j += 1;
+            seen += u64::from(mult[experts[j]]);
         }
-        Some((a? + b?) / 2.0)
+        let a = totals[j];
+        while seen <= hi {
+            j += 1;
+            seen += u64::from(mult[experts[j]]);
+        }
+        Some((a + totals[j]) / 2.0)
     }
 
     pub(super) fn zmean(&self, r: std::ops::Range<usize>, mult: &[u32]) -> Option<f64> {
@@ -402,6 +392,21 @@ mod tests {
             ],
         );
         assert_eq!(scores(&p, Method::Trimmed, 5), vec![Some(70.0)]);
+    }
+
+    #[test]
+    fn one_expert_drawn_many_times() {
+        // Only e1 present, five copies: trimmed drops two copies of the same entry, the median
+        // and mean are its total. Item B (e1 50) likewise; C has nobody.
+        let p = five_expert_panel();
+        let eng = Engine::new(&p);
+        let mut ws = CalWorkspace::new(3, 5);
+        for method in [Method::Trimmed, Method::Median, Method::Mean] {
+            let mut out = vec![None; 3];
+            eng.score(method, 3, &[5, 0, 0, 0, 0], &mut ws, &mut out)
+                .expect("score");
+            assert_eq!(out, vec![Some(60.0), Some(50.0), None], "{method}");
+        }
     }
 
     #[test]

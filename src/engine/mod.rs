@@ -23,6 +23,7 @@ mod methods;
 mod panel;
 mod rank;
 mod report;
+mod resample;
 mod score;
 mod shortlist;
 mod stability;
@@ -41,4 +42,4 @@ pub use report::{
     Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,
 };
 pub use shortlist::{CutOption, CutStatus, Shortlist, Threshold, shortlist};
-pub use stability::{ItemStability, Stability, bootstrap};
+pub use stability::{Draws, ItemStability, Stability, bootstrap};

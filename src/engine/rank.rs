@@ -31,11 +31,20 @@ impl Ranking {
     }
 }
 
+/// A key whose ascending order is `f64::total_cmp`'s descending order.
+fn descending(x: f64) -> u64 {
+    // total_cmp's own transform: flip the magnitude bits of negatives, then the sign bit.
+    let bits = x.to_bits();
+    let ascending = bits ^ ((((bits as i64) >> 63) as u64) >> 1) ^ (1 << 63);
+    !ascending
+}
+
 /// Ranks per-item scores (index = item); non-finite scores are treated as missing.
 pub fn rank(scores: &[Option<f64>]) -> Ranking {
     let mut order = Vec::with_capacity(scores.len());
+    let mut keys = Vec::with_capacity(scores.len());
     let mut ranks = vec![0usize; scores.len()];
-    let n_ranked = rank_into(scores, &mut order, &mut ranks);
+    let n_ranked = rank_into(scores, &mut keys, &mut order, &mut ranks);
     order.extend((0..scores.len()).filter(|&i| ranks[i] == 0));
     let scores: Vec<Option<f64>> = scores.iter().map(|s| s.filter(|x| x.is_finite())).collect();
     Ranking {
@@ -48,22 +57,26 @@ pub fn rank(scores: &[Option<f64>]) -> Ranking {
 
 /// Allocation-free core: fills `order` with the ranked items and `ranks` (0 = unranked); returns their count.
 ///
-/// `order` must have capacity for all items to avoid reallocating.
+/// `keys` is scratch; `order` and `keys` must have capacity for all items to avoid reallocating.
 pub(super) fn rank_into(
     scores: &[Option<f64>],
+    keys: &mut Vec<u128>,
     order: &mut Vec<usize>,
     ranks: &mut [usize],
 ) -> usize {
     let key = |i: usize| scores[i].unwrap_or(f64::NEG_INFINITY);
-    order.clear();
+    keys.clear();
     for (i, s) in scores.iter().enumerate() {
         ranks[i] = 0;
-        if s.is_some_and(f64::is_finite) {
-            order.push(i);
+        if let Some(x) = s.filter(|x| x.is_finite()) {
+            keys.push((u128::from(descending(x)) << 64) | i as u128);
         }
     }
-    // (score desc, index asc) is a total order, so the unstable (non-allocating) sort is deterministic.
-    order.sort_unstable_by(|&a, &b| key(b).total_cmp(&key(a)).then(a.cmp(&b)));
+    // (score desc, index asc) as one integer: a total order, so the unstable (non-allocating)
+    // sort is deterministic, and each comparison is one integer compare.
+    keys.sort_unstable();
+    order.clear();
+    order.extend(keys.iter().map(|&k| k as u64 as usize));
     let n = order.len();
     let mut p = 0;
     while p < n {
@@ -115,6 +128,32 @@ mod tests {
         let s = [Some(1.0), Some(1.0 - 0.6e-9), Some(1.0 - 1.2e-9)];
         let r = rank(&s);
         assert_eq!(r.ranks, vec![Some(1), Some(1), Some(3)]);
+    }
+
+    #[test]
+    fn descending_keys_follow_total_cmp() {
+        let xs = [
+            f64::NEG_INFINITY,
+            -1e300,
+            -1.0,
+            -f64::MIN_POSITIVE,
+            -0.0,
+            0.0,
+            5e-324,
+            1.0,
+            1.0 + f64::EPSILON,
+            99.5,
+            f64::INFINITY,
+        ];
+        for a in xs {
+            for b in xs {
+                assert_eq!(
+                    descending(a).cmp(&descending(b)),
+                    b.total_cmp(&a),
+                    "{a} vs {b}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -23,6 +23,7 @@ use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
 use super::rank::rank_into;
+use super::resample::Resampler;
 use super::shortlist::{CutKind, choose_k};
 
 /// Stability of one item across the bootstrap.
@@ -79,6 +80,36 @@ pub(super) fn bounded(rng: &mut ChaCha8Rng, n: u32) -> u32 {
     (m >> 32) as u32
 }
 
+/// The bootstrap's resamples in order: each a count per expert of the experts drawn (as many
+/// draws as experts, uniformly with replacement, by `bounded` on ChaCha8 from the seed).
+pub struct Draws {
+    rng: ChaCha8Rng,
+    n: u32,
+    mult: Vec<u32>,
+}
+
+impl Draws {
+    /// The resamples of a bootstrap with this seed over `n_experts` experts.
+    pub fn new(seed: u64, n_experts: usize) -> Result<Self, AggregateError> {
+        let n = u32::try_from(n_experts)
+            .map_err(|_| AggregateError::Numerical("too many experts".into()))?;
+        Ok(Draws {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            n,
+            mult: vec![0; n_experts],
+        })
+    }
+
+    /// The next resample's count per expert.
+    pub fn next_counts(&mut self) -> &[u32] {
+        self.mult.fill(0);
+        for _ in 0..self.n {
+            self.mult[bounded(&mut self.rng, self.n) as usize] += 1;
+        }
+        &self.mult
+    }
+}
+
 /// Nearest-rank percentile from a histogram `hist[r]` = resamples with rank r, over `b` resamples.
 fn percentile(hist: &[u32], b: usize, pct: usize) -> usize {
     let target = (pct * b).div_ceil(100).max(1);
@@ -103,11 +134,11 @@ pub fn bootstrap(
     let eng = Engine::new(panel);
     let (ni, ne) = (eng.n_items, eng.n_experts);
     let b = boot.replicates;
-    let mut rng = ChaCha8Rng::seed_from_u64(boot.seed);
+    let mut draws = Draws::new(boot.seed, ne)?;
     let mut ws = CalWorkspace::new(ni, ne);
-    let mut mult = vec![0u32; ne];
     let mut scores = vec![None; ni];
     let mut order = Vec::with_capacity(ni);
+    let mut keys = Vec::with_capacity(ni);
     let mut ranks = vec![0usize; ni];
     let mut included = vec![0usize; ni];
     let mut unscored = vec![0usize; ni];
@@ -116,21 +147,24 @@ pub fn bootstrap(
     let mut hist = vec![0u32; ni * width];
     let mut k_hist = vec![0usize; ni + 1];
     let (mut ties_at_cut, mut fewer_than_min) = (0, 0);
-    let draws =
-        u32::try_from(ne).map_err(|_| AggregateError::Numerical("too many experts".into()))?;
+    let mut dense = None;
     if config.method == Method::Calibrated {
         // Every resample starts its fit from the real panel's leniencies: few iterations.
         calibrated::fit_into(&eng, &vec![1; ne], &mut ws)?;
         let real = ws.b.clone();
-        ws.for_resamples(&real);
+        if Resampler::suits(&eng) {
+            dense = Some(Resampler::new(&eng, &real));
+        } else {
+            ws.for_resamples(&real);
+        }
     }
     for _ in 0..b {
-        mult.fill(0);
-        for _ in 0..ne {
-            mult[bounded(&mut rng, draws) as usize] += 1;
+        let mult = draws.next_counts();
+        match dense.as_mut() {
+            Some(dense) => dense.fit(mult, &mut scores)?,
+            None => eng.score(config.method, config.trim_min, mult, &mut ws, &mut scores)?,
         }
-        eng.score(config.method, config.trim_min, &mult, &mut ws, &mut scores)?;
-        let n_ranked = rank_into(&scores, &mut order, &mut ranks);
+        let n_ranked = rank_into(&scores, &mut keys, &mut order, &mut ranks);
         let (k, kind) = choose_k(
             &order,
             &ranks,
