@@ -166,6 +166,11 @@ pub struct App {
     /// Wrapped material, built in update for the drawing to reuse.
     pub(super) reading_cache: HashMap<ReadingKey, Rc<Vec<Line<'static>>>>,
     pub(super) data_version: i64,
+    /// The last history row `scores` includes: later rows are applied as they come.
+    pub(super) seq: i64,
+    /// Nominations fully scored or recused, kept as marks change (the status bar shows it
+    /// every frame).
+    pub(super) finished: usize,
     pub(super) submit_dir: std::path::PathBuf,
     /// The comment being edited, when the editor is open.
     pub(super) draft: Option<Draft>,
@@ -180,7 +185,7 @@ impl App {
         settings: Settings,
     ) -> Result<App, crate::store::StoreError> {
         let batch = batch.into();
-        let scores = store.load(&settings.expert, &batch.hash)?;
+        let (scores, seq) = store.load_at(&settings.expert, &batch.hash)?;
         let data_version = store.data_version()?;
         let submit_dir = settings.submit_dir.unwrap_or_else(|| {
             store
@@ -217,9 +222,17 @@ impl App {
             reading_max: 0,
             reading_cache: HashMap::new(),
             data_version,
+            seq,
+            finished: 0,
             submit_dir,
             draft: None,
         };
+        app.finished = app
+            .batch
+            .items
+            .iter()
+            .filter(|i| app.is_finished(&i.id))
+            .count();
         app.refilter();
         app.warm();
         Ok(app)
@@ -272,20 +285,14 @@ impl App {
         self.record_ref(id).is_some_and(|r| r.flagged)
     }
 
+    /// Whether a nomination is fully scored or recused.
+    pub(super) fn is_finished(&self, id: &str) -> bool {
+        matches!(self.status(id), ItemStatus::Done(_) | ItemStatus::Recused)
+    }
+
     /// `(finished, total)`: finished = fully scored or recused.
     pub fn progress(&self) -> (usize, usize) {
-        let done = self
-            .batch
-            .items
-            .iter()
-            .filter(|i| {
-                matches!(
-                    self.status(&i.id),
-                    ItemStatus::Done(_) | ItemStatus::Recused
-                )
-            })
-            .count();
-        (done, self.batch.items.len())
+        (self.finished, self.batch.items.len())
     }
 
     /// The criteria of the rubric.
