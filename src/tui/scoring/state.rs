@@ -171,6 +171,8 @@ pub struct App {
     /// Nominations fully scored or recused, kept as marks change (the status bar shows it
     /// every frame).
     pub(super) finished: usize,
+    /// The list's id column width: the widest id, up to 12 cells (the batch never changes).
+    pub(super) id_width: usize,
     pub(super) submit_dir: std::path::PathBuf,
     /// The comment being edited, when the editor is open.
     pub(super) draft: Option<Draft>,
@@ -224,6 +226,7 @@ impl App {
             data_version,
             seq,
             finished: 0,
+            id_width: 4,
             submit_dir,
             draft: None,
         };
@@ -233,9 +236,22 @@ impl App {
             .iter()
             .filter(|i| app.is_finished(&i.id))
             .count();
+        app.id_width = app
+            .batch
+            .items
+            .iter()
+            .map(|i| crate::text::wrap::width(&i.id))
+            .max()
+            .unwrap_or(4)
+            .min(12);
         app.refilter();
         app.warm();
         Ok(app)
+    }
+
+    /// The last history row of the expert's marks that `scores` includes.
+    pub fn history_seq(&self) -> i64 {
+        self.seq
     }
 
     /// The store the view writes to.
