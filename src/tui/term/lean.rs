@@ -635,4 +635,134 @@ mod tests {
         assert!(!surely_wide("a"));
         assert!(!surely_wide("中文"));
     }
+
+    /// Random frames of Chinese, Latin, blanks, emoji and styles, at random offsets: after every frame the terminal fed the lean bytes shows each cell as
+    /// ratatui's buffer holds it (text and width; background, reverse and underline always;
+    /// foreground where there is a character).
+    #[test]
+    fn random_frames_show_what_was_drawn() {
+        use ratatui::backend::TestBackend;
+        use ratatui::style::Style;
+        use ratatui::text::Span;
+        let (w, h) = (24u16, 5u16);
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let words = [
+            "中文", "技术", "a", "bc", " ", "     ", "😀", "①", "，", "MVR",
+        ];
+        let colours = [Color::Reset, Color::Cyan, Color::Blue, Color::Indexed(200)];
+        let mods = [
+            Modifier::empty(),
+            Modifier::BOLD,
+            Modifier::DIM,
+            Modifier::REVERSED,
+            Modifier::UNDERLINED,
+            Modifier::ITALIC,
+        ];
+        #[derive(Clone, Default)]
+        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Shared::default();
+        let mut lean = Terminal::with_options(
+            Lean::new(CrosstermBackend::new(out.clone())),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+            },
+        )
+        .expect("terminal");
+        let mut plain = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        let frames: Vec<Vec<(u16, u16, Vec<Span<'static>>)>> = (0..60)
+            .map(|_| {
+                // One line per row at most: ratatui's buffer is well formed only when no
+                // widget splits another's wide character.
+                let rows: Vec<u16> = (0..h).filter(|_| next(3) > 0).collect();
+                rows.into_iter()
+                    .map(|y| {
+                        let spans = (0..1 + next(5))
+                            .map(|_| {
+                                let style = Style::default()
+                                    .fg(colours[next(4)])
+                                    .bg(colours[next(4)])
+                                    .add_modifier(mods[next(6)]);
+                                Span::styled(words[next(words.len())], style)
+                            })
+                            .collect();
+                        (next(usize::from(w)) as u16, y, spans)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut screen = vt100::Parser::new(
+            NonZeroU16::new(h).expect("rows"),
+            NonZeroU16::new(w).expect("cols"),
+            0,
+        );
+        let mut seen = 0;
+        for (n, frame) in frames.iter().enumerate() {
+            let draw = |f: &mut ratatui::Frame| {
+                for (x, y, spans) in frame {
+                    let area = ratatui::layout::Rect::new(*x, *y, w - x, 1);
+                    f.render_widget(Line::from(spans.clone()), area);
+                }
+            };
+            lean.draw(draw).expect("draw");
+            let buf = plain.draw(draw).expect("draw").buffer.clone();
+            let bytes = std::mem::take(&mut *out.0.borrow_mut());
+            screen.process(&bytes);
+            for y in 0..h {
+                let mut hidden = 0;
+                for x in 0..w {
+                    let got = screen.screen().cell(y, x).expect("cell");
+                    if hidden > 0 {
+                        hidden -= 1;
+                        assert!(got.is_wide_continuation(), "frame {n} cell {y},{x}");
+                        continue;
+                    }
+                    let want = &buf[(x, y)];
+                    let text = match want.symbol() {
+                        "" => " ",
+                        t => t,
+                    };
+                    hidden = text.width().saturating_sub(1);
+                    let shown = match got.contents() {
+                        "" => " ",
+                        t => t,
+                    };
+                    let at = format!("frame {n} cell {y},{x}");
+                    assert_eq!(shown, text, "{at}");
+                    assert_eq!(got.is_wide(), text.width() > 1, "{at}");
+                    let index = |c: Color| match c {
+                        Color::Reset => vt100::Color::Default,
+                        Color::Cyan => vt100::Color::Idx(6),
+                        Color::Blue => vt100::Color::Idx(4),
+                        Color::Indexed(i) => vt100::Color::Idx(i),
+                        other => panic!("colour {other:?} not drawn"),
+                    };
+                    assert_eq!(got.bgcolor(), index(want.bg), "{at}");
+                    let m = want.modifier;
+                    assert_eq!(got.inverse(), m.contains(Modifier::REVERSED), "{at}");
+                    assert_eq!(got.underline(), m.contains(Modifier::UNDERLINED), "{at}");
+                    if text != " " {
+                        assert_eq!(got.fgcolor(), index(want.fg), "{at}");
+                        assert_eq!(got.italic(), m.contains(Modifier::ITALIC), "{at}");
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 500, "{seen} characters checked");
+    }
 }
