@@ -5,7 +5,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::app;
+use common::{Shared, app};
 use ratatui::Terminal;
 use ratatui::TerminalOptions;
 use ratatui::Viewport;
@@ -15,10 +15,7 @@ use ratatui::layout::Rect;
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::lean::Lean;
 use revdesk::tui::theme::Theme;
-use std::cell::RefCell;
-use std::io::Write;
 use std::path::Path;
-use std::rc::Rc;
 
 const BATCH: &str = "fixtures/batches/resources-environment.json";
 const SHEETS: &str = "fixtures/golden/sheets";
@@ -91,20 +88,6 @@ fn export_json_and_markdown_are_unchanged() {
             "export", BATCH, SHEETS, "--panel", PANEL, "--format", format, "-o", &out_s, "--force",
         ]);
         check(name, &std::fs::read(&out).expect("export"));
-    }
-}
-
-/// A writer the test can read while the terminal owns it.
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::app;
+use common::{Shared, app};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -15,31 +15,8 @@ use revdesk::tui::lean::Lean;
 use revdesk::tui::render_to;
 use revdesk::tui::scoring::App;
 use revdesk::tui::theme::Theme;
-use std::cell::RefCell;
-use std::io::Write;
 use std::num::NonZeroU16;
-use std::rc::Rc;
 use unicode_width::UnicodeWidthStr;
-
-/// A writer whose bytes the test can read while the terminal owns it.
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Shared {
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut *self.0.borrow_mut())
-    }
-}
 
 fn opts(w: u16, h: u16) -> TerminalOptions {
     TerminalOptions {
