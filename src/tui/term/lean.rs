@@ -482,6 +482,12 @@ where
     }
 
     fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        // The cursor is shown for an editor, and when the view ends: what is typed there next
+        // is drawn in plain colours.
+        if self.pen.is_some_and(|p| p != Pen::PLAIN) {
+            self.inner.write_all(b"\x1b[0m")?;
+            self.pen = Some(Pen::PLAIN);
+        }
         if self.hidden != Some(false) {
             self.inner.show_cursor()?;
             self.hidden = Some(false);
