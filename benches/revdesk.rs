@@ -10,7 +10,7 @@ use ratatui::{Terminal, TerminalOptions, Viewport};
 use revdesk::domain::profile::Profile;
 use revdesk::io::synth::{self, OutFormat, Spec};
 use revdesk::io::validate::{self, Options};
-use revdesk::store::Store;
+use revdesk::store::{Change, Source, Store};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
 use revdesk::tui::lean::Lean;
@@ -75,9 +75,11 @@ fn bench_wrap(c: &mut Criterion) {
     });
 }
 
-fn app(dir: &Path) -> App {
+/// A scoring view on a generated batch of `items` nominations with `detail`-character
+/// material, its store already holding `scored` of them fully scored (6 criteria each).
+fn app_with(dir: &Path, items: usize, detail: usize, scored: usize) -> App {
     let p = Profile::kczg_2020();
-    let path = write_batch(dir, 300, 8000, OutFormat::Json, "json");
+    let path = write_batch(dir, items, detail, OutFormat::Json, "json");
     let batch = validate::load(&path, &p, &Options::default())
         .expect("load")
         .batch;
@@ -86,6 +88,19 @@ fn app(dir: &Path) -> App {
     store
         .register_batch(&batch.hash, "b", "electronic-information", &batch.ids())
         .expect("register");
+    let keys: Vec<String> = p.rubric().criteria.iter().map(|c| c.key.clone()).collect();
+    let changes: Vec<Change> = batch
+        .items
+        .iter()
+        .skip(items - scored)
+        .flat_map(|it| {
+            keys.iter()
+                .map(|k| Change::score(it.id.as_str(), k.as_str(), Some(6.0)))
+        })
+        .collect();
+    store
+        .apply("e", &batch.hash, &changes, Source::Import)
+        .expect("scored");
     let settings = Settings {
         expert: "e".into(),
         expert_name: "专家".into(),
@@ -94,11 +109,96 @@ fn app(dir: &Path) -> App {
         keymap: KeyMap::default(),
         submit_dir: None,
     };
-    App::new(p, batch, store, settings).expect("app")
+    let a = App::new(p, batch, store, settings).expect("app");
+    assert_eq!(
+        a.progress(),
+        (scored, items),
+        "the store holds what was asked"
+    );
+    a
+}
+
+fn app(dir: &Path) -> App {
+    app_with(dir, 300, 8000, 0)
 }
 
 fn press(a: &mut App, code: KeyCode) {
     a.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// Times `j` to a nomination not shown before, with its frame, on a terminal of `w`×`h`.
+/// Every timed `j` moves the selection (checked); at the end of the list the view is rewound
+/// to the top outside the timing (the wrapped-material cache holds 8 nominations, so with
+/// 2,000 every nomination is new again), so no iteration runs out of work.
+fn bench_j(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    a.size = (w, h);
+    press(a, KeyCode::Home);
+    c.bench_function(&format!("keystroke_j_and_redraw_{w}x{h}"), |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                if a.selected + 1 >= a.visible.len() {
+                    press(a, KeyCode::Home);
+                    revdesk::tui::render_to(&mut t, a).expect("draw");
+                }
+                let before = a.selected;
+                let started = Instant::now();
+                press(a, KeyCode::Char('j'));
+                revdesk::tui::render_to(&mut t, a).expect("draw");
+                spent += started.elapsed();
+                assert_eq!(a.selected, before + 1, "j moved the selection");
+            }
+            spent
+        })
+    });
+}
+
+/// The stored value of the focused criterion of the selected nomination.
+fn stored_here(a: &App) -> (String, String, Option<f64>) {
+    let id = a.current().map(|i| i.id.clone()).expect("a nomination");
+    let key = a.criteria()[a.crit].key.clone();
+    let v = a
+        .scores
+        .items
+        .get(&id)
+        .and_then(|r| r.scores.get(&key))
+        .copied();
+    (id, key, v)
+}
+
+/// One `digit Enter` that changes a stored score (7 and 8 alternate) on the first criterion
+/// of the selected nomination, so the number of scored nominations stays what it was; the
+/// focus is put back outside the timing. Returns the time of the two keys, after checking
+/// that the score was stored and the history grew by one row.
+fn timed_commit(a: &mut App, t: Option<&mut Terminal<TestBackend>>) -> Duration {
+    a.crit = 0;
+    let (id, key, v) = stored_here(a);
+    let (digit, value) = if v == Some(7.0) {
+        ('8', 8.0)
+    } else {
+        ('7', 7.0)
+    };
+    let seq = a.history_seq();
+    let started = Instant::now();
+    press(a, KeyCode::Char(digit));
+    press(a, KeyCode::Enter);
+    if let Some(t) = t {
+        revdesk::tui::render_to(t, a).expect("draw");
+    }
+    let spent = started.elapsed();
+    let news = a
+        .store()
+        .changes_since(&a.expert, &a.batch.hash, seq)
+        .expect("history");
+    assert_eq!(news.len(), 1, "one stored change per commit");
+    assert_eq!(
+        news[0].change,
+        Change::score(id.as_str(), key.as_str(), Some(value))
+    );
+    let got = a.scores.items.get(&id).and_then(|r| r.scores.get(&key));
+    assert_eq!(got, Some(&value), "the view shows the stored score");
+    spent
 }
 
 fn bench_render(c: &mut Criterion) {
@@ -109,67 +209,139 @@ fn bench_render(c: &mut Criterion) {
     c.bench_function("render_full_frame_250x80", |b| {
         b.iter(|| revdesk::tui::render_to(&mut t, &a).expect("draw"))
     });
-    // Moving to the next nomination redraws list, material and scores.
-    let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
-    a.size = (160, 48);
-    // Every timed `j` moves the selection (checked); at the end of the list the view is
-    // rewound to the top outside the timing, so no iteration runs out of work.
-    c.bench_function("keystroke_j_and_redraw_160x48", |b| {
-        b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            for _ in 0..iters {
-                if a.selected + 1 >= a.visible.len() {
-                    press(&mut a, KeyCode::Home);
-                    revdesk::tui::render_to(&mut t, &a).expect("draw");
+    // A real panel's batch: 2,000 nominations with 10,000-character material each.
+    let dir = tempfile::tempdir().expect("dir");
+    let mut big = app_with(dir.path(), 2000, 10_000, 0);
+    bench_j(c, &mut big, 80, 24);
+    bench_j(c, &mut big, 160, 48);
+}
+
+/// `7 Enter` (a durable commit and its frame at 160×48) with 0, 2,000 and 5,000 nominations
+/// already scored in the store; see [`timed_commit`] for what each iteration checks.
+fn bench_commit(c: &mut Criterion) {
+    for scored in [0, 2000, 5000] {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut a = app_with(dir.path(), 5000, 300, scored);
+        // Scoring happens on a scored nomination when there are any.
+        press(&mut a, KeyCode::End);
+        a.size = (160, 48);
+        let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+        let name = format!("keystroke_score_commit_160x48_{scored}_scored");
+        c.bench_function(&name, |b| {
+            b.iter_custom(|iters| (0..iters).map(|_| timed_commit(&mut a, Some(&mut t))).sum())
+        });
+        assert_eq!(a.progress().0, scored, "the session stayed at its size");
+    }
+}
+
+/// A raw SQLite database with the pragmas revdesk uses (WAL, synchronous=FULL) and `rows`
+/// history-shaped rows, for the commit-rate peer.
+fn raw_db(path: &Path, rows: usize) -> rusqlite::Connection {
+    let conn = rusqlite::Connection::open(path).expect("raw db");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("full");
+    conn.execute_batch(
+        "CREATE TABLE marks (seq INTEGER PRIMARY KEY, expert TEXT NOT NULL, batch TEXT NOT NULL,
+             item TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT,
+             at TEXT NOT NULL, source TEXT NOT NULL);",
+    )
+    .expect("table");
+    let tx = conn.unchecked_transaction().expect("tx");
+    for i in 0..rows {
+        raw_insert(&tx, i);
+    }
+    tx.commit().expect("commit");
+    conn
+}
+
+fn raw_insert(conn: &rusqlite::Connection, i: usize) {
+    conn.prepare_cached(
+        "INSERT INTO marks (expert, batch, item, field, old_value, new_value, at, source)
+         VALUES ('e', 'b', ?1, 'score:feasibility', '7', '8', '2026-12-03T16:00:00Z', 'keyboard')",
+    )
+    .expect("prepare")
+    .execute([format!("EI-{i:04}")])
+    .expect("insert");
+}
+
+/// One durable commit of raw SQLite: one insert in its own transaction.
+fn raw_commit(conn: &rusqlite::Connection, i: usize) -> Duration {
+    let started = Instant::now();
+    let tx = conn.unchecked_transaction().expect("tx");
+    raw_insert(&tx, i);
+    tx.commit().expect("commit");
+    started.elapsed()
+}
+
+/// min, median and max of some figures.
+fn spread(v: &mut [f64]) -> (f64, f64, f64) {
+    v.sort_by(f64::total_cmp);
+    (v[0], v[v.len() / 2], v[v.len() - 1])
+}
+
+/// Durable commits per second of revdesk's `7 Enter` (keys only, no frame) against raw
+/// rusqlite durable commits (WAL, synchronous=FULL, one transaction per insert), in
+/// interleaved rounds of 20 each, at 0, 2,000 and 5,000 scored nominations. Prints the
+/// ratio revdesk/raw per round as min–median–max, both rates, and `Enter` at each size
+/// against `Enter` on the store with none scored.
+fn bench_commit_rate(c: &mut Criterion) {
+    const ROUNDS: usize = 15;
+    const PER_ROUND: usize = 20;
+    let mut g = c.benchmark_group("commit_rate");
+    g.sample_size(10);
+    let mut empty_enter = None;
+    for scored in [0, 2000, 5000] {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut a = app_with(dir.path(), 5000, 300, scored);
+        press(&mut a, KeyCode::End);
+        let raw = raw_db(&dir.path().join("raw.db"), scored * 6);
+        let mut n = scored * 6;
+        let (mut ratios, mut ours, mut theirs) = (vec![], vec![], vec![]);
+        g.bench_function(format!("enter_vs_raw_sqlite_{scored}_scored"), |b| {
+            b.iter_custom(|iters| {
+                let mut spent = Duration::ZERO;
+                for _ in 0..iters {
+                    spent += timed_commit(&mut a, None);
                 }
-                let before = a.selected;
-                let started = Instant::now();
-                press(&mut a, KeyCode::Char('j'));
-                revdesk::tui::render_to(&mut t, &a).expect("draw");
-                spent += started.elapsed();
-                assert_eq!(a.selected, before + 1, "j moved the selection");
+                spent
+            });
+            for _ in 0..ROUNDS {
+                let t_raw: Duration = (0..PER_ROUND)
+                    .map(|_| {
+                        n += 1;
+                        raw_commit(&raw, n)
+                    })
+                    .sum();
+                let t_ours: Duration = (0..PER_ROUND).map(|_| timed_commit(&mut a, None)).sum();
+                let rate = |t: Duration| PER_ROUND as f64 / t.as_secs_f64();
+                ours.push(rate(t_ours));
+                theirs.push(rate(t_raw));
+                ratios.push(rate(t_ours) / rate(t_raw));
             }
-            spent
-        })
-    });
-    // A score typed and committed: one store transaction (synchronous=FULL) and a frame. Every
-    // timed commit changes a stored score (checked): the value alternates between 7 and 8 on
-    // each pass over the batch, which is rewound outside the timing at its end. As the session
-    // goes on, more nominations are scored: the figure is for a growing session.
-    c.bench_function("keystroke_score_commit_stored_160x48", |b| {
-        b.iter_custom(|iters| {
-            let mut spent = Duration::ZERO;
-            let last = a.criteria().len() - 1;
-            for _ in 0..iters {
-                if a.selected + 1 >= a.visible.len() && a.crit == last {
-                    press(&mut a, KeyCode::Home);
-                    a.crit = 0;
-                    revdesk::tui::render_to(&mut t, &a).expect("draw");
-                }
-                let id = a.current().map(|i| i.id.clone()).expect("a nomination");
-                let key = a.criteria()[a.crit].key.clone();
-                let stored = |a: &App| {
-                    a.scores
-                        .items
-                        .get(&id)
-                        .and_then(|r| r.scores.get(&key))
-                        .copied()
-                };
-                let (digit, value) = if stored(&a) == Some(7.0) {
-                    ('8', 8.0)
-                } else {
-                    ('7', 7.0)
-                };
-                let started = Instant::now();
-                press(&mut a, KeyCode::Char(digit));
-                press(&mut a, KeyCode::Enter);
-                revdesk::tui::render_to(&mut t, &a).expect("draw");
-                spent += started.elapsed();
-                assert_eq!(stored(&a), Some(value), "the score was stored");
-            }
-            spent
-        })
-    });
+        });
+        if ratios.is_empty() {
+            continue; // filtered out
+        }
+        let (lo, mid, hi) = spread(&mut ratios);
+        let (_, ours_mid, _) = spread(&mut ours);
+        let (_, raw_mid, _) = spread(&mut theirs);
+        println!(
+            "commit_rate at {scored} scored: revdesk/raw SQLite {lo:.2}–{mid:.2}–{hi:.2} \
+             (min–median–max of {ROUNDS} interleaved rounds of {PER_ROUND}); \
+             revdesk {ours_mid:.0} commits/s, raw rusqlite {raw_mid:.0} commits/s"
+        );
+        let enter_ms = 1000.0 / ours_mid;
+        match empty_enter {
+            None => empty_enter = Some(enter_ms),
+            Some(e) => println!(
+                "commit_rate: Enter at {scored} scored = {:.2}× Enter at 0 scored ({enter_ms:.2} ms against {e:.2} ms, medians)",
+                enter_ms / e
+            ),
+        }
+    }
+    g.finish();
 }
 
 /// A writer the benchmark can read while the terminal owns it.
@@ -307,6 +479,8 @@ criterion_group!(
     bench_validate,
     bench_wrap,
     bench_render,
+    bench_commit,
+    bench_commit_rate,
     bench_rank,
     report_bytes
 );

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::app;
+use common::{Shared, app};
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -13,33 +13,7 @@ use revdesk::tui::i18n::Lang;
 use revdesk::tui::render_to;
 use revdesk::tui::scoring::App;
 use revdesk::tui::theme::Theme;
-use std::cell::RefCell;
-use std::io::Write;
 use std::num::NonZeroU16;
-use std::rc::Rc;
-
-/// A writer whose bytes the test can read while the terminal owns it.
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Shared {
-    fn len(&self) -> usize {
-        self.0.borrow().len()
-    }
-    fn bytes(&self) -> Vec<u8> {
-        self.0.borrow().clone()
-    }
-}
 
 fn terminal(w: u16, h: u16, out: &Shared) -> Terminal<CrosstermBackend<Shared>> {
     Terminal::with_options(

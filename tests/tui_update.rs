@@ -700,3 +700,56 @@ fn the_wrapped_material_cache_stays_small_over_a_whole_batch() {
         "{most} nominations cached"
     );
 }
+
+/// The marks and the progress count the view keeps from each change stay what a full load
+/// and a full count give, whatever this session and another one write, undo or recuse.
+#[test]
+fn marks_kept_from_changes_match_the_store() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = new_app(dir.path());
+    let other = revdesk::store::Store::open(dir.path()).expect("second handle");
+    let recount = |a: &App| {
+        a.batch
+            .items
+            .iter()
+            .filter(|i| matches!(a.status(&i.id), ItemStatus::Done(_) | ItemStatus::Recused))
+            .count()
+    };
+    let ids: Vec<String> = a.batch.items.iter().map(|i| i.id.clone()).collect();
+    let crits: Vec<String> = a.criteria().iter().map(|c| c.key.clone()).collect();
+    let mut changed_by_other = 0;
+    for step in 0..120usize {
+        match step % 7 {
+            // Keys of this session: scores, a clear, undo, a recusal and its withdrawal.
+            0..=2 => typed(&mut a, &format!("{}\n", step % 10)),
+            3 => key(&mut a, KeyCode::Backspace),
+            4 if step % 3 == 0 => key(&mut a, KeyCode::Char('u')),
+            4 => {
+                key(&mut a, KeyCode::Char('x'));
+                typed(&mut a, "同单位\n");
+            }
+            // Another session scores (completing nominations) and undoes.
+            5 => {
+                let id = &ids[step % ids.len()];
+                let all: Vec<_> = crits
+                    .iter()
+                    .map(|c| revdesk::store::Change::score(id.as_str(), c.as_str(), Some(5.0)))
+                    .collect();
+                other
+                    .apply("wang", &a.batch.hash, &all, Source::Keyboard)
+                    .expect("write");
+                changed_by_other += 1;
+                assert!(a.poll_store(), "step {step}: picked up");
+            }
+            _ => {
+                other.undo("wang", &a.batch.hash).expect("undo");
+                a.poll_store();
+            }
+        }
+        let loaded = a.store().load(&a.expert, &a.batch.hash).expect("load");
+        assert_eq!(a.scores, loaded, "step {step}");
+        assert_eq!(a.progress().0, recount(&a), "step {step}");
+    }
+    assert!(changed_by_other > 10);
+    assert!(a.progress().0 > 0, "some nominations finished");
+}

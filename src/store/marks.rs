@@ -81,6 +81,44 @@ fn decode_flag(s: Option<&str>) -> Result<bool, String> {
     }
 }
 
+/// One change as the history recorded it (see [`Store::changes_since`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    /// Its history row's sequence number.
+    pub seq: i64,
+    /// The change, its new value as stored.
+    pub change: Change,
+    /// When it was written (RFC 3339 UTC).
+    pub at: String,
+}
+
+impl Applied {
+    /// Makes `scores` what the store holds after this change (as `load` would read it).
+    pub fn apply_to(self, scores: &mut ExpertScores) {
+        let rec = scores
+            .items
+            .entry(self.change.item().to_owned())
+            .or_default();
+        match self.change {
+            Change::Score {
+                criterion, value, ..
+            } => match value {
+                Some(v) => {
+                    rec.scores.insert(criterion, v);
+                }
+                None => {
+                    rec.scores.remove(&criterion);
+                }
+            },
+            Change::Comment { text, .. } => rec.comment = text,
+            Change::Recusal { reason, .. } => rec.recusal = reason,
+            Change::Flag { flagged, .. } => rec.flagged = flagged,
+            Change::Confidence { level, .. } => rec.confidence = level,
+        }
+        rec.updated_at = Some(self.at);
+    }
+}
+
 /// What [`Store::undo`] reverted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UndoOutcome {
@@ -99,8 +137,17 @@ pub struct UndoOutcome {
 impl Store {
     /// Current state of an expert's scores in a batch (two queries, one snapshot).
     pub fn load(&self, expert: &str, batch: &str) -> Result<ExpertScores, StoreError> {
-        let r = (|| -> Result<ExpertScores, Fail> {
+        self.load_at(expert, batch).map(|(s, _)| s)
+    }
+
+    /// [`Store::load`], with the history's last `seq` in the same snapshot: the point from
+    /// which [`Store::changes_since`] brings the state up to date.
+    pub fn load_at(&self, expert: &str, batch: &str) -> Result<(ExpertScores, i64), StoreError> {
+        let r = (|| -> Result<(ExpertScores, i64), Fail> {
             let tx = self.begin_read()?;
+            let seq: i64 = tx
+                .prepare_cached("SELECT coalesce(max(seq), 0) FROM history")?
+                .query_row([], |r| r.get(0))?;
             let mut out = ExpertScores::default();
             {
                 let mut stmt = tx.prepare_cached(
@@ -135,9 +182,39 @@ impl Store {
                 }
             }
             tx.commit()?;
-            Ok(out)
+            Ok((out, seq))
         })();
         self.wrap("load", r)
+    }
+
+    /// The changes written to an expert's marks in a batch after history row `seq`, oldest
+    /// first: a view keeps its state current from these instead of loading it all again.
+    pub fn changes_since(
+        &self,
+        expert: &str,
+        batch: &str,
+        seq: i64,
+    ) -> Result<Vec<Applied>, StoreError> {
+        let r = (|| -> Result<Vec<Applied>, Fail> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT seq, item, field, new_value, at FROM history
+                 WHERE expert = ?1 AND batch = ?2 AND seq > ?3 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![expert, batch, seq])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let field: String = r.get(2)?;
+                let field: Field = field.parse().map_err(Fail::Corrupt)?;
+                let change = decode_change(r.get(1)?, field, r.get(3)?).map_err(Fail::Corrupt)?;
+                out.push(Applied {
+                    seq: r.get(0)?,
+                    change,
+                    at: r.get(4)?,
+                });
+            }
+            Ok(out)
+        })();
+        self.wrap("changes_since", r)
     }
 
     /// Applies `changes` atomically in one transaction; returns the transaction id,
@@ -303,29 +380,15 @@ impl Store {
             let mut rows = stmt.query([expert, batch])?;
             let mut out = ExpertScores::default();
             while let Some(r) = rows.next()? {
-                let item: String = r.get(0)?;
                 let field: String = r.get(1)?;
                 let field: Field = field.parse().map_err(Fail::Corrupt)?;
-                let change =
-                    decode_change(item.clone(), field, r.get(2)?).map_err(Fail::Corrupt)?;
-                let rec = out.items.entry(item).or_default();
-                match change {
-                    Change::Score {
-                        criterion, value, ..
-                    } => match value {
-                        Some(v) => {
-                            rec.scores.insert(criterion, v);
-                        }
-                        None => {
-                            rec.scores.remove(&criterion);
-                        }
-                    },
-                    Change::Comment { text, .. } => rec.comment = text,
-                    Change::Recusal { reason, .. } => rec.recusal = reason,
-                    Change::Flag { flagged, .. } => rec.flagged = flagged,
-                    Change::Confidence { level, .. } => rec.confidence = level,
+                let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
+                Applied {
+                    seq: 0,
+                    change,
+                    at: r.get(3)?,
                 }
-                rec.updated_at = Some(r.get(3)?);
+                .apply_to(&mut out);
             }
             Ok(out)
         })();
@@ -1162,6 +1225,46 @@ mod tests {
         assert_eq!(strip_times(store.load(EXPERT, BATCH).unwrap()), model);
         assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), rows);
         assert_consistent(&store);
+    }
+
+    #[test]
+    fn changes_since_keeps_a_loaded_state_current() {
+        let (dir, store) = setup();
+        let other = Store::open(dir.path()).unwrap();
+        other.ensure_expert("e2", None).unwrap();
+        let (mut state, mut seq) = store.load_at(EXPERT, BATCH).unwrap();
+        assert_eq!(seq, 0);
+        let mut rng = Rng(0x51_7CC1_B727_220A);
+        let mut seen = 0;
+        for step in 0..200 {
+            let writer = if rng.below(2) == 0 { &store } else { &other };
+            if rng.below(5) == 0 {
+                writer.undo(EXPERT, BATCH).unwrap();
+            } else {
+                let changes: Vec<Change> = (0..1 + rng.below(3))
+                    .map(|_| random_change(&mut rng))
+                    .collect();
+                writer
+                    .apply(EXPERT, BATCH, &changes, Source::Keyboard)
+                    .unwrap();
+            }
+            // Another expert's marks are not this state's.
+            other
+                .apply("e2", BATCH, &[random_change(&mut rng)], Source::Keyboard)
+                .unwrap();
+            let news = store.changes_since(EXPERT, BATCH, seq).unwrap();
+            for a in news {
+                assert!(a.seq > seq, "step {step}: in order");
+                seq = a.seq;
+                seen += 1;
+                a.apply_to(&mut state);
+            }
+            // The same as a full load, times included.
+            assert_eq!(state, store.load(EXPERT, BATCH).unwrap(), "step {step}");
+        }
+        assert!(seen > 150, "{seen} changes followed");
+        assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), seen);
+        assert!(store.changes_since(EXPERT, BATCH, seq).unwrap().is_empty());
     }
 
     // ---- concurrency ---------------------------------------------------------

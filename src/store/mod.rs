@@ -22,7 +22,7 @@ pub use crate::domain::marks::{
     Source, TooLong, check_expert_id,
 };
 pub use files::Repaired;
-pub use marks::UndoOutcome;
+pub use marks::{Applied, UndoOutcome};
 pub use registry::{BatchInfo, Expert};
 pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};

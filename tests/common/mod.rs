@@ -14,7 +14,39 @@ use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
 use revdesk::tui::scoring::{App, Settings};
 use revdesk::tui::theme::Theme;
+use std::cell::RefCell;
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+/// A writer whose bytes a test can read while a terminal owns it.
+#[derive(Clone, Default)]
+pub struct Shared(pub Rc<RefCell<Vec<u8>>>);
+
+impl Write for Shared {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Shared {
+    /// How many bytes were written.
+    pub fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+    /// The bytes written so far.
+    pub fn bytes(&self) -> Vec<u8> {
+        self.0.borrow().clone()
+    }
+    /// The bytes written since the last take.
+    pub fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.borrow_mut())
+    }
+}
 
 /// A fixture path.
 pub fn fixture(p: &str) -> PathBuf {

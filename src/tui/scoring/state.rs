@@ -166,6 +166,13 @@ pub struct App {
     /// Wrapped material, built in update for the drawing to reuse.
     pub(super) reading_cache: HashMap<ReadingKey, Rc<Vec<Line<'static>>>>,
     pub(super) data_version: i64,
+    /// The last history row `scores` includes: later rows are applied as they come.
+    pub(super) seq: i64,
+    /// Nominations fully scored or recused, kept as marks change (the status bar shows it
+    /// every frame).
+    pub(super) finished: usize,
+    /// The list's id column width: the widest id, up to 12 cells (the batch never changes).
+    pub(super) id_width: usize,
     pub(super) submit_dir: std::path::PathBuf,
     /// The comment being edited, when the editor is open.
     pub(super) draft: Option<Draft>,
@@ -180,7 +187,7 @@ impl App {
         settings: Settings,
     ) -> Result<App, crate::store::StoreError> {
         let batch = batch.into();
-        let scores = store.load(&settings.expert, &batch.hash)?;
+        let (scores, seq) = store.load_at(&settings.expert, &batch.hash)?;
         let data_version = store.data_version()?;
         let submit_dir = settings.submit_dir.unwrap_or_else(|| {
             store
@@ -217,12 +224,34 @@ impl App {
             reading_max: 0,
             reading_cache: HashMap::new(),
             data_version,
+            seq,
+            finished: 0,
+            id_width: 4,
             submit_dir,
             draft: None,
         };
+        app.finished = app
+            .batch
+            .items
+            .iter()
+            .filter(|i| app.is_finished(&i.id))
+            .count();
+        app.id_width = app
+            .batch
+            .items
+            .iter()
+            .map(|i| crate::text::wrap::width(&i.id))
+            .max()
+            .unwrap_or(4)
+            .min(12);
         app.refilter();
         app.warm();
         Ok(app)
+    }
+
+    /// The last history row of the expert's marks that `scores` includes.
+    pub fn history_seq(&self) -> i64 {
+        self.seq
     }
 
     /// The store the view writes to.
@@ -272,20 +301,14 @@ impl App {
         self.record_ref(id).is_some_and(|r| r.flagged)
     }
 
+    /// Whether a nomination is fully scored or recused.
+    pub(super) fn is_finished(&self, id: &str) -> bool {
+        matches!(self.status(id), ItemStatus::Done(_) | ItemStatus::Recused)
+    }
+
     /// `(finished, total)`: finished = fully scored or recused.
     pub fn progress(&self) -> (usize, usize) {
-        let done = self
-            .batch
-            .items
-            .iter()
-            .filter(|i| {
-                matches!(
-                    self.status(&i.id),
-                    ItemStatus::Done(_) | ItemStatus::Recused
-                )
-            })
-            .count();
-        (done, self.batch.items.len())
+        (self.finished, self.batch.items.len())
     }
 
     /// The criteria of the rubric.

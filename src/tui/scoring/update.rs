@@ -7,7 +7,7 @@ use super::reading;
 use super::state::{App, Filter, ItemStatus, Mode, confidence_label};
 use crate::domain::marks::{MAX_REASON_CHARS, check_length};
 use crate::domain::rubric::Criterion;
-use crate::store::{Change, Confidence, Field as StoreField, Source};
+use crate::store::{Change, Confidence, Field as StoreField, Source, StoreError};
 use crate::text::errors::error_chain;
 use crate::tui::i18n::{Lang, T};
 use crate::tui::widgets::{Level, QueryKey, new_line_editor, type_query, while_too_small};
@@ -111,15 +111,40 @@ impl App {
         }
     }
 
-    /// Writes changes for the expert; on success reloads the marks from the store.
+    /// Brings the marks up to date with what the store's history holds after the last row
+    /// seen (this session's writes and other sessions'), keeping the progress count; returns
+    /// how many changes it applied. Costs what changed, not what is stored.
+    fn catch_up(&mut self) -> Result<usize, StoreError> {
+        let news = self
+            .store
+            .changes_since(&self.expert, &self.batch.hash, self.seq)?;
+        let n = news.len();
+        for a in news {
+            self.seq = a.seq;
+            let id = a.change.item().to_owned();
+            let was = self.is_finished(&id);
+            a.apply_to(&mut self.scores);
+            match (was, self.is_finished(&id)) {
+                (false, true) => self.finished += 1,
+                (true, false) => self.finished = self.finished.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(n)
+    }
+
+    /// Writes changes for the expert; on success brings the marks up to date from what was
+    /// written.
     pub(super) fn write(&mut self, changes: &[Change]) -> bool {
         let res = self
             .store
             .apply(&self.expert, &self.batch.hash, changes, Source::Keyboard)
-            .and_then(|_| self.store.load(&self.expert, &self.batch.hash));
+            .and_then(|txn| match txn {
+                Some(_) => self.catch_up(),
+                None => Ok(0),
+            });
         match res {
-            Ok(s) => {
-                self.scores = s;
+            Ok(_) => {
                 self.saved = true;
                 if let Ok(v) = self.store.data_version() {
                     self.data_version = v;
@@ -135,7 +160,7 @@ impl App {
         }
     }
 
-    /// Reloads when another process (a second SSH session) changed the store; true if it did.
+    /// Takes in what another process (a second SSH session) wrote; true if it changed anything.
     pub fn poll_store(&mut self) -> bool {
         let Ok(v) = self.store.data_version() else {
             return false;
@@ -144,9 +169,8 @@ impl App {
             return false;
         }
         self.data_version = v;
-        match self.store.load(&self.expert, &self.batch.hash) {
-            Ok(s) if s != self.scores => {
-                self.scores = s;
+        match self.catch_up() {
+            Ok(n) if n > 0 => {
                 self.refilter();
                 self.say(Level::Info, T::MsgReloaded.get(self.lang));
                 self.warm();
@@ -625,11 +649,8 @@ impl App {
         self.input.clear();
         match self.store.undo(&self.expert, &self.batch.hash) {
             Ok(Some(out)) => {
-                match self.store.load(&self.expert, &self.batch.hash) {
-                    Ok(s) => {
-                        self.scores = s;
-                        self.saved = true;
-                    }
+                match self.catch_up() {
+                    Ok(_) => self.saved = true,
                     Err(e) => {
                         self.saved = false;
                         self.say(Level::Error, error_chain(&e));

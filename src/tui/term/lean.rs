@@ -1,13 +1,23 @@
-//! A backend wrapper that sends fewer bytes for Chinese text over slow links.
+//! A backend that sends few bytes per frame over slow links.
 //!
-//! ratatui's crossterm backend moves the cursor explicitly after every wide character,
-//! because the wide character's hidden second cell breaks its "next cell" test. On a screen
-//! of Chinese text that is half the bytes of a frame. After a character every terminal
-//! agrees is two cells wide (CJK ideographs, kana, hangul, full-width forms) the cursor is
-//! already where the next cell starts, so the move is redundant: this wrapper tells the
-//! backend so by handing it an empty filler for the hidden cell. Characters whose width
-//! terminals disagree on (emoji, East-Asian-ambiguous symbols) keep their explicit move,
-//! which re-synchronises the cursor whatever the terminal did.
+//! ratatui's crossterm backend addresses the cursor after every wide character (its "next
+//! cell" test does not know the hidden second cell), writes every blank as a space, and
+//! resets all colours at the end of each frame. This backend writes the changed cells
+//! itself, keeping what the terminal shows (a copy of the screen as drawn), where its cursor
+//! is and which colours are set, so that it can:
+//! - skip the cursor move where the cursor already is: after a character every terminal
+//!   agrees is two cells wide (CJK ideographs, kana, hangul, full-width forms), the next
+//!   cell; characters whose width terminals disagree on (emoji) get an explicit move;
+//! - move the cursor the shortest way (`CR LF`, a forward step, or an address) and rewrite
+//!   a gap of a few unchanged plain characters instead of stepping over it;
+//! - clear a run of blanks with erase-characters (`ECH`) or erase-to-end-of-line (`EL`),
+//!   which fill with the colours set, instead of one space per cell;
+//! - change only the colours and attributes that differ, in their short forms, and leave
+//!   them set from one frame to the next (a clear resets them first);
+//! - not repeat a cursor hide or show the terminal already has.
+//!
+//! Bytes written through its [`Write`] side (synchronized-update markers, setup, teardown)
+//! must not move the cursor or change colours; after anything else, [`Lean::forget`].
 //!
 //! Told a size ([`Lean::sized`]), it reports that instead of asking the process's terminal:
 //! a terminal at the far end of a connection is not the process's own.
@@ -15,25 +25,85 @@
 use ratatui::backend::{Backend, ClearType, WindowSize};
 use ratatui::buffer::Cell;
 use ratatui::layout::{Position, Size};
+use ratatui::style::{Color, Modifier};
 use std::io::Write;
+use unicode_width::UnicodeWidthStr;
+
+/// Colours and attributes the terminal draws with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pen {
+    fg: Color,
+    bg: Color,
+    underline: Color,
+    modifier: Modifier,
+}
+
+impl Pen {
+    const PLAIN: Pen = Pen {
+        fg: Color::Reset,
+        bg: Color::Reset,
+        underline: Color::Reset,
+        modifier: Modifier::empty(),
+    };
+
+    fn of(c: &Cell) -> Pen {
+        Pen {
+            fg: c.fg,
+            bg: c.bg,
+            underline: c.underline_color,
+            modifier: c.modifier,
+        }
+    }
+}
+
+/// Attributes that show on a blank cell: such blanks are written, never erased (terminals
+/// erase with the background colour only).
+const SHOWS_ON_BLANK: Modifier = Modifier::UNDERLINED
+    .union(Modifier::REVERSED)
+    .union(Modifier::CROSSED_OUT)
+    .union(Modifier::SLOW_BLINK)
+    .union(Modifier::RAPID_BLINK);
 
 /// Wraps a backend; see the module documentation.
 pub struct Lean<B> {
     inner: B,
     size: Option<Size>,
+    /// What the terminal shows, row by row, as drawn (`width` × `height`).
+    shown: Vec<Cell>,
+    width: u16,
+    height: u16,
+    /// Whether `shown` is all known (false after a partial clear or appended lines).
+    known: bool,
+    /// Where the cursor is; `x == width` is the pending wrap after the last column.
+    cursor: Option<(u16, u16)>,
+    pen: Option<Pen>,
+    hidden: Option<bool>,
+    /// Whether the terminal is blank, nothing drawn since it started or was cleared.
+    blank: bool,
 }
 
 impl<B> Lean<B> {
     /// Wraps `inner`, which knows its terminal's size.
     pub fn new(inner: B) -> Self {
-        Lean { inner, size: None }
+        Lean {
+            inner,
+            size: None,
+            shown: Vec::new(),
+            width: 0,
+            height: 0,
+            known: true,
+            cursor: None,
+            pen: None,
+            hidden: None,
+            blank: true,
+        }
     }
 
     /// Wraps `inner` for a terminal of `size` that it cannot ask.
     pub fn sized(inner: B, size: Size) -> Self {
         Lean {
-            inner,
             size: Some(size),
+            ..Lean::new(inner)
         }
     }
 
@@ -45,6 +115,270 @@ impl<B> Lean<B> {
     /// The wrapped backend.
     pub fn inner(&self) -> &B {
         &self.inner
+    }
+
+    /// Something else wrote to the terminal: assume nothing about its cursor or colours.
+    pub fn forget(&mut self) {
+        self.cursor = None;
+        self.pen = None;
+        self.hidden = None;
+    }
+
+    /// Makes the copy of the screen `w`×`h`, blank, when it is not that size.
+    fn fit(&mut self, w: u16, h: u16) {
+        if (w, h) != (self.width, self.height) {
+            self.width = w;
+            self.height = h;
+            self.shown = vec![Cell::default(); usize::from(w) * usize::from(h)];
+            self.known = true;
+            self.cursor = None;
+        }
+    }
+
+    fn at(&self, x: u16, y: u16) -> &Cell {
+        &self.shown[usize::from(y) * usize::from(self.width) + usize::from(x)]
+    }
+
+    /// Whether cell `x` of row `y` is the hidden second half of a wide character.
+    fn covered(&self, x: u16, y: u16) -> bool {
+        x > 0 && self.at(x - 1, y).symbol().width() > 1
+    }
+
+    /// Whether the cell is a blank that may be erased rather than written.
+    fn erasable(&self, x: u16, y: u16) -> bool {
+        let c = self.at(x, y);
+        matches!(c.symbol(), " " | "")
+            && !c.modifier.intersects(SHOWS_ON_BLANK)
+            && !self.covered(x, y)
+    }
+
+    /// Whether the cell can be rewritten with the current pen as one byte, to step over it.
+    fn plain_byte(&self, x: u16, y: u16) -> bool {
+        let c = self.at(x, y);
+        let b = c.symbol().as_bytes();
+        b.len() == 1
+            && (0x20..0x7f).contains(&b[0])
+            && Some(Pen::of(c)) == self.pen
+            && !self.covered(x, y)
+    }
+
+    /// The bytes that take the cursor to (`x`, `y`): the shortest of an address, `CR`/`CR LF`,
+    /// a step forward or down, or rewriting up to three unchanged plain characters.
+    fn moves(&self, x: u16, y: u16) -> Vec<u8> {
+        let address = if x == 0 && y == 0 {
+            b"\x1b[H".to_vec()
+        } else if x == 0 {
+            format!("\x1b[{}H", y + 1).into_bytes()
+        } else {
+            format!("\x1b[{};{}H", y + 1, x + 1).into_bytes()
+        };
+        let Some((cx, cy)) = self.cursor.filter(|_| self.known || self.cursor.is_some()) else {
+            return address;
+        };
+        if (cx, cy) == (x, y) {
+            return Vec::new();
+        }
+        let mut best = address;
+        let mut offer = |b: Vec<u8>| {
+            if b.len() < best.len() {
+                best = b;
+            }
+        };
+        let forward = |n: u16| -> Vec<u8> {
+            match n {
+                0 => Vec::new(),
+                1 => b"\x1b[C".to_vec(),
+                n => format!("\x1b[{n}C").into_bytes(),
+            }
+        };
+        if y == cy {
+            if x > cx && cx < self.width {
+                offer(forward(x - cx));
+                if self.known && x - cx <= 3 && (cx..x).all(|i| self.plain_byte(i, y)) {
+                    offer(
+                        (cx..x)
+                            .map(|i| self.at(i, y).symbol().as_bytes()[0])
+                            .collect(),
+                    );
+                }
+            } else if x < cx {
+                let mut b = b"\r".to_vec();
+                b.extend(forward(x));
+                offer(b);
+            }
+        } else if y == cy + 1 {
+            let mut b = b"\r\n".to_vec();
+            b.extend(forward(x));
+            offer(b);
+        }
+        if y > cy && x == cx && cx < self.width {
+            offer(match y - cy {
+                1 => b"\x1b[B".to_vec(),
+                n => format!("\x1b[{n}B").into_bytes(),
+            });
+        }
+        best
+    }
+
+    /// Moves the cursor to (`x`, `y`) into `out`.
+    fn go(&mut self, out: &mut Vec<u8>, x: u16, y: u16) {
+        out.extend(self.moves(x, y));
+        self.cursor = Some((x, y));
+    }
+
+    /// Sets the pen into `out`, changing only what differs.
+    fn ink(&mut self, out: &mut Vec<u8>, to: Pen) {
+        if self.pen == Some(to) {
+            return;
+        }
+        let mut params: Vec<String> = Vec::new();
+        let from = match self.pen {
+            Some(from) if from.modifier.difference(to.modifier).is_empty() => from,
+            // An attribute goes away: start from nothing (one reset is shorter than most
+            // "attribute off" combinations, and bold/dim share one).
+            _ => {
+                params.push("0".into());
+                Pen::PLAIN
+            }
+        };
+        for (m, code) in [
+            (Modifier::BOLD, "1"),
+            (Modifier::DIM, "2"),
+            (Modifier::ITALIC, "3"),
+            (Modifier::UNDERLINED, "4"),
+            (Modifier::SLOW_BLINK, "5"),
+            (Modifier::RAPID_BLINK, "6"),
+            (Modifier::REVERSED, "7"),
+            (Modifier::HIDDEN, "8"),
+            (Modifier::CROSSED_OUT, "9"),
+        ] {
+            if to.modifier.contains(m) && !from.modifier.contains(m) {
+                params.push(code.into());
+            }
+        }
+        // Bold with one of the first eight colours is drawn bright by some terminals when the
+        // colour is given in its short form: keep the indexed form there, as ratatui sends.
+        let long = to.modifier.contains(Modifier::BOLD);
+        if to.fg != from.fg {
+            params.push(colour(to.fg, 30, long));
+        }
+        if to.bg != from.bg {
+            params.push(colour(to.bg, 40, long));
+        }
+        if to.underline != from.underline {
+            params.push(match to.underline {
+                Color::Reset => "59".into(),
+                c => colour(c, 50, true),
+            });
+        }
+        out.extend(format!("\x1b[{}m", params.join(";")).into_bytes());
+        self.pen = Some(to);
+    }
+
+    /// Writes the changed cells of row `y` (`xs`, ascending) into `out`.
+    fn paint_row(&mut self, out: &mut Vec<u8>, y: u16, xs: &[u16]) {
+        let mut i = 0;
+        while i < xs.len() {
+            let x = xs[i];
+            if self.covered(x, y) {
+                i += 1;
+                continue;
+            }
+            if self.erasable(x, y)
+                && let Some(done) = self.erase_from(out, x, y, &xs[i..])
+            {
+                i += done;
+                continue;
+            }
+            let cell = self.at(x, y).clone();
+            self.go(out, x, y);
+            self.ink(out, Pen::of(&cell));
+            let symbol = match cell.symbol() {
+                "" => " ",
+                s => s,
+            };
+            out.extend(symbol.as_bytes());
+            let w = symbol.width() as u16;
+            self.cursor = match w {
+                1 => Some((x + 1, y)),
+                2 if surely_wide(symbol) => Some((x + 2, y)),
+                // A width terminals disagree on: the next cell is addressed.
+                _ => None,
+            };
+            i += 1;
+        }
+    }
+
+    /// Clears the blanks from (`x`, `y`) with `EL` or `ECH` when that is shorter than writing
+    /// them; returns how many of the changed cells `xs` (starting at `x`) it covered.
+    fn erase_from(&mut self, out: &mut Vec<u8>, x: u16, y: u16, xs: &[u16]) -> Option<usize> {
+        let pen = Pen::of(self.at(x, y));
+        let same = |l: &Self, i: u16| l.erasable(i, y) && Pen::of(l.at(i, y)) == pen;
+        // The run of like blanks as the screen will show them; beyond the changed cells only
+        // when the whole screen is known.
+        let mut end = x + 1;
+        while end < self.width && same(self, end) && (self.known || xs.contains(&end)) {
+            end += 1;
+        }
+        let covered = xs.iter().take_while(|&&c| c < end).count();
+        let last = xs[covered - 1];
+        let spaces = usize::from(last - x + 1);
+        let next = xs.get(covered).copied();
+        let el = end == self.width && self.known;
+        // Writing spaces leaves the cursor after them; erasing leaves it at `x`.
+        let written_then = |to: Option<u16>| match to {
+            Some(t) if t > last + 1 => 3 + t.saturating_sub(last + 1).to_string().len(),
+            _ => 0,
+        };
+        let erased_then = |to: Option<u16>| match to {
+            Some(t) if t > x => 3 + (t - x).to_string().len(),
+            _ => 0,
+        };
+        let (bytes, erase) = if el {
+            (b"\x1b[K".to_vec(), covered)
+        } else {
+            let n = last - x + 1;
+            (format!("\x1b[{n}X").into_bytes(), covered)
+        };
+        if bytes.len() + erased_then(next) >= spaces + written_then(next) {
+            return None;
+        }
+        self.go(out, x, y);
+        self.ink(out, pen);
+        out.extend(bytes);
+        Some(erase)
+    }
+}
+
+/// A colour's SGR parameter; `base` 30 (foreground), 40 (background) or 50 (underline).
+fn colour(c: Color, base: u8, long: bool) -> String {
+    let index = |n: u8| -> String {
+        match n {
+            0..=7 if !long && base < 50 => format!("{}", base + n),
+            8..=15 if !long && base < 50 => format!("{}", base + 60 + n - 8),
+            n => format!("{};5;{n}", base + 8),
+        }
+    };
+    match c {
+        Color::Reset => format!("{}", base + 9),
+        Color::Black => index(0),
+        Color::Red => index(1),
+        Color::Green => index(2),
+        Color::Yellow => index(3),
+        Color::Blue => index(4),
+        Color::Magenta => index(5),
+        Color::Cyan => index(6),
+        Color::Gray => index(7),
+        Color::DarkGray => index(8),
+        Color::LightRed => index(9),
+        Color::LightGreen => index(10),
+        Color::LightYellow => index(11),
+        Color::LightBlue => index(12),
+        Color::LightMagenta => index(13),
+        Color::LightCyan => index(14),
+        Color::White => index(15),
+        Color::Indexed(n) => index(n),
+        Color::Rgb(r, g, b) => format!("{};2;{r};{g};{b}", base + 8),
     }
 }
 
@@ -69,53 +403,96 @@ pub fn surely_wide(symbol: &str) -> bool {
         | 0x20000..=0x3FFFD)
 }
 
-impl<B: Backend> Backend for Lean<B> {
+impl<B> Backend for Lean<B>
+where
+    B: Backend + Write,
+    B::Error: From<std::io::Error>,
+{
     type Error = B::Error;
 
     fn draw<'a, I>(&mut self, content: I) -> Result<(), Self::Error>
     where
         I: Iterator<Item = (u16, u16, &'a Cell)>,
     {
-        let cells: Vec<(u16, u16, &Cell)> = content.collect();
-        // Where a filler goes: after cell `i`, at column `x` of row `y`, styled like cell `i`.
-        let mut fillers: Vec<(usize, u16, u16, Cell)> = Vec::new();
-        for (i, &(x, y, cell)) in cells.iter().enumerate() {
-            if !surely_wide(cell.symbol()) {
+        let content: Vec<(u16, u16, &Cell)> = content.collect();
+        // The size told is the terminal's; a size asked may be smaller than a fixed viewport,
+        // so the copy only grows with it, and with the cells drawn, until the next clear.
+        let asked = self.size().map_or((0, 0), |s| (s.width, s.height));
+        let (mut w, mut h) = match (self.size, self.blank) {
+            (Some(s), _) => (s.width, s.height),
+            (None, true) => asked,
+            (None, false) => (asked.0.max(self.width), asked.1.max(self.height)),
+        };
+        for &(x, y, _) in &content {
+            w = w.max(x.saturating_add(1));
+            h = h.max(y.saturating_add(1));
+        }
+        if (w, h) != (self.width, self.height) {
+            self.fit(w, h);
+            // Only a screen known blank (the first frame, after a clear) is known.
+            self.known = self.blank;
+        }
+        self.blank = false;
+        let mut rows: Vec<(u16, Vec<u16>)> = Vec::new();
+        for (x, y, cell) in content {
+            if x >= self.width || y >= self.height {
                 continue;
             }
-            if let Some(&(nx, ny, _)) = cells.get(i + 1)
-                && ny == y
-                && u32::from(nx) == u32::from(x) + 2
-            {
-                let mut filler = cell.clone();
-                filler.set_symbol("");
-                fillers.push((i, x + 1, y, filler));
+            let i = usize::from(y) * usize::from(self.width) + usize::from(x);
+            // Writing over the first half of a wide character erases its second half with
+            // the colours set: that cell is written again, as it is, even when unchanged.
+            let last = x.saturating_add(cell.symbol().width().clamp(1, 2) as u16 - 1);
+            let orphan = last + 1 < self.width && self.at(last, y).symbol().width() > 1;
+            self.shown[i] = cell.clone();
+            // The cells a wide character hides are blank in ratatui's buffer, and never sent.
+            let hides =
+                usize::from(self.width - x - 1).min(cell.symbol().width().saturating_sub(1));
+            self.shown[i + 1..=i + hides].fill(Cell::default());
+            match rows.last_mut() {
+                Some((ry, xs)) if *ry == y => xs.push(x),
+                _ => rows.push((y, vec![x])),
+            }
+            if orphan && let Some((_, xs)) = rows.last_mut() {
+                xs.push(last + 1);
             }
         }
-        if fillers.is_empty() {
-            return self.inner.draw(cells.into_iter());
+        let mut out = Vec::new();
+        rows.sort_by_key(|r| r.0);
+        for (y, mut xs) in rows {
+            xs.sort_unstable();
+            xs.dedup();
+            self.paint_row(&mut out, y, &xs);
         }
-        let mut merged: Vec<(u16, u16, &Cell)> = Vec::with_capacity(cells.len() + fillers.len());
-        let mut next = fillers.iter().peekable();
-        for (i, c) in cells.into_iter().enumerate() {
-            merged.push(c);
-            if let Some((_, x, y, filler)) = next.next_if(|f| f.0 == i) {
-                merged.push((*x, *y, filler));
-            }
-        }
-        self.inner.draw(merged.into_iter())
+        self.inner.write_all(&out)?;
+        Ok(())
     }
 
     fn append_lines(&mut self, n: u16) -> Result<(), Self::Error> {
+        self.known = false;
+        self.cursor = None;
         self.inner.append_lines(n)
     }
 
     fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
+        if self.hidden != Some(true) {
+            self.inner.hide_cursor()?;
+            self.hidden = Some(true);
+        }
+        Ok(())
     }
 
     fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
+        // The cursor is shown for an editor, and when the view ends: what is typed there next
+        // is drawn in plain colours.
+        if self.pen.is_some_and(|p| p != Pen::PLAIN) {
+            self.inner.write_all(b"\x1b[0m")?;
+            self.pen = Some(Pen::PLAIN);
+        }
+        if self.hidden != Some(false) {
+            self.inner.show_cursor()?;
+            self.hidden = Some(false);
+        }
+        Ok(())
     }
 
     fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
@@ -123,15 +500,34 @@ impl<B: Backend> Backend for Lean<B> {
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(position)
+        let p = position.into();
+        if self.cursor != Some((p.x, p.y)) {
+            let mut out = Vec::new();
+            self.go(&mut out, p.x, p.y);
+            self.inner.write_all(&out)?;
+        }
+        Ok(())
     }
 
     fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
+        self.clear_region(ClearType::All)
     }
 
     fn clear_region(&mut self, clear_type: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(clear_type)
+        // A clear fills with the colours set: make them the plain ones first.
+        if self.pen != Some(Pen::PLAIN) {
+            self.inner.write_all(b"\x1b[0m")?;
+            self.pen = Some(Pen::PLAIN);
+        }
+        self.inner.clear_region(clear_type)?;
+        if clear_type == ClearType::All {
+            self.shown.fill(Cell::default());
+            self.known = true;
+            self.blank = true;
+        } else {
+            self.known = false;
+        }
+        Ok(())
     }
 
     fn size(&self) -> Result<Size, Self::Error> {
@@ -244,5 +640,135 @@ mod tests {
         assert!(!surely_wide("①"));
         assert!(!surely_wide("a"));
         assert!(!surely_wide("中文"));
+    }
+
+    /// Random frames of Chinese, Latin, blanks, emoji and styles, at random offsets: after every frame the terminal fed the lean bytes shows each cell as
+    /// ratatui's buffer holds it (text and width; background, reverse and underline always;
+    /// foreground where there is a character).
+    #[test]
+    fn random_frames_show_what_was_drawn() {
+        use ratatui::backend::TestBackend;
+        use ratatui::style::Style;
+        use ratatui::text::Span;
+        let (w, h) = (24u16, 5u16);
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let words = [
+            "中文", "技术", "a", "bc", " ", "     ", "😀", "①", "，", "MVR",
+        ];
+        let colours = [Color::Reset, Color::Cyan, Color::Blue, Color::Indexed(200)];
+        let mods = [
+            Modifier::empty(),
+            Modifier::BOLD,
+            Modifier::DIM,
+            Modifier::REVERSED,
+            Modifier::UNDERLINED,
+            Modifier::ITALIC,
+        ];
+        #[derive(Clone, Default)]
+        struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.borrow_mut().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Shared::default();
+        let mut lean = Terminal::with_options(
+            Lean::new(CrosstermBackend::new(out.clone())),
+            ratatui::TerminalOptions {
+                viewport: ratatui::Viewport::Fixed(ratatui::layout::Rect::new(0, 0, w, h)),
+            },
+        )
+        .expect("terminal");
+        let mut plain = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        let frames: Vec<Vec<(u16, u16, Vec<Span<'static>>)>> = (0..60)
+            .map(|_| {
+                // One line per row at most: ratatui's buffer is well formed only when no
+                // widget splits another's wide character.
+                let rows: Vec<u16> = (0..h).filter(|_| next(3) > 0).collect();
+                rows.into_iter()
+                    .map(|y| {
+                        let spans = (0..1 + next(5))
+                            .map(|_| {
+                                let style = Style::default()
+                                    .fg(colours[next(4)])
+                                    .bg(colours[next(4)])
+                                    .add_modifier(mods[next(6)]);
+                                Span::styled(words[next(words.len())], style)
+                            })
+                            .collect();
+                        (next(usize::from(w)) as u16, y, spans)
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut screen = vt100::Parser::new(
+            NonZeroU16::new(h).expect("rows"),
+            NonZeroU16::new(w).expect("cols"),
+            0,
+        );
+        let mut seen = 0;
+        for (n, frame) in frames.iter().enumerate() {
+            let draw = |f: &mut ratatui::Frame| {
+                for (x, y, spans) in frame {
+                    let area = ratatui::layout::Rect::new(*x, *y, w - x, 1);
+                    f.render_widget(Line::from(spans.clone()), area);
+                }
+            };
+            lean.draw(draw).expect("draw");
+            let buf = plain.draw(draw).expect("draw").buffer.clone();
+            let bytes = std::mem::take(&mut *out.0.borrow_mut());
+            screen.process(&bytes);
+            for y in 0..h {
+                let mut hidden = 0;
+                for x in 0..w {
+                    let got = screen.screen().cell(y, x).expect("cell");
+                    if hidden > 0 {
+                        hidden -= 1;
+                        assert!(got.is_wide_continuation(), "frame {n} cell {y},{x}");
+                        continue;
+                    }
+                    let want = &buf[(x, y)];
+                    let text = match want.symbol() {
+                        "" => " ",
+                        t => t,
+                    };
+                    hidden = text.width().saturating_sub(1);
+                    let shown = match got.contents() {
+                        "" => " ",
+                        t => t,
+                    };
+                    let at = format!("frame {n} cell {y},{x}");
+                    assert_eq!(shown, text, "{at}");
+                    assert_eq!(got.is_wide(), text.width() > 1, "{at}");
+                    let index = |c: Color| match c {
+                        Color::Reset => vt100::Color::Default,
+                        Color::Cyan => vt100::Color::Idx(6),
+                        Color::Blue => vt100::Color::Idx(4),
+                        Color::Indexed(i) => vt100::Color::Idx(i),
+                        other => panic!("colour {other:?} not drawn"),
+                    };
+                    assert_eq!(got.bgcolor(), index(want.bg), "{at}");
+                    let m = want.modifier;
+                    assert_eq!(got.inverse(), m.contains(Modifier::REVERSED), "{at}");
+                    assert_eq!(got.underline(), m.contains(Modifier::UNDERLINED), "{at}");
+                    if text != " " {
+                        assert_eq!(got.fgcolor(), index(want.fg), "{at}");
+                        assert_eq!(got.italic(), m.contains(Modifier::ITALIC), "{at}");
+                        seen += 1;
+                    }
+                }
+            }
+        }
+        assert!(seen > 500, "{seen} characters checked");
     }
 }

@@ -56,14 +56,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         return;
     };
     let h = usize::from(inner.height);
-    let id_w = app
-        .batch
-        .items
-        .iter()
-        .map(|i| wrap::width(&i.id))
-        .max()
-        .unwrap_or(4)
-        .min(12);
+    let id_w = app.id_width;
     let status_w = 5;
     let w = usize::from(inner.width);
     let rest = w.saturating_sub(2 + id_w + 1 + 1 + status_w);
