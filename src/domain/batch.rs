@@ -436,16 +436,36 @@ impl Batch {
 /// Hex SHA-256 of the items sorted by id, in canonical JSON: the same nominations
 /// give the same hash whatever the file format, row order or spreadsheet layout.
 pub fn content_hash(items: &[Item]) -> String {
-    let mut sorted: Vec<&Item> = items.iter().collect();
-    sorted.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut h = Sha256::new();
-    h.update(b"revdesk-batch/1\n");
-    for it in sorted {
-        // Plain structs always serialise.
-        h.update(serde_json::to_vec(it).unwrap_or_default());
-        h.update(b"\n");
+    let mut h = Hashing(Sha256::new());
+    h.0.update(b"revdesk-batch/1\n");
+    let mut add = |it: &Item| {
+        // Plain structs always serialise; each item's JSON goes straight into the hash.
+        let _ = serde_json::to_writer(&mut h, it);
+        h.0.update(b"\n");
+    };
+    // Batches usually come in id order: then there is nothing to sort.
+    if items.is_sorted_by(|a, b| a.id <= b.id) {
+        items.iter().for_each(&mut add);
+    } else {
+        let mut sorted: Vec<&Item> = items.iter().collect();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        sorted.into_iter().for_each(add);
     }
-    hex::encode(h.finalize())
+    hex::encode(h.0.finalize())
+}
+
+/// A hash fed through `io::Write`, so that serde writes into it without a buffer.
+struct Hashing(Sha256);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -521,6 +541,48 @@ mod tests {
                 format!("\"{}\"", f.key())
             );
         }
+    }
+
+    #[test]
+    fn the_hash_is_of_the_items_sorted_by_id_whatever_their_order() {
+        let item = |id: &str, name: &str| Item {
+            id: id.into(),
+            name: name.into(),
+            domain: "d".into(),
+            industry: vec!["3971".into()],
+            project_type: ProjectType::Applied,
+            trl: 7,
+            applicant: "a\"引号\"".into(),
+            recommender: String::new(),
+            contact: String::new(),
+            phone: String::new(),
+            address: String::new(),
+            email: String::new(),
+            team: "t\n两行".into(),
+            ip: String::new(),
+            awards: String::new(),
+            level: String::new(),
+            benefits: String::new(),
+            level_detail: String::new(),
+            benefits_detail: String::new(),
+            preliminary_rank: None,
+            preliminary_score: None,
+            line: 0,
+        };
+        let items = [item("B-2", "x"), item("A-1", "y"), item("B-2", "z")];
+        // The definition: SHA-256 of the tag, then each item's JSON and a newline, by id
+        // (a stable sort: equal ids keep their order).
+        let mut sorted: Vec<&Item> = items.iter().collect();
+        sorted.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut bytes = b"revdesk-batch/1\n".to_vec();
+        for it in sorted {
+            bytes.extend(serde_json::to_vec(it).unwrap());
+            bytes.push(b'\n');
+        }
+        let want = hex::encode(Sha256::digest(&bytes));
+        assert_eq!(content_hash(&items), want);
+        let in_order = [items[1].clone(), items[0].clone(), items[2].clone()];
+        assert_eq!(content_hash(&in_order), want);
     }
 
     #[test]
