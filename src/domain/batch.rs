@@ -553,29 +553,17 @@ mod tests {
 
     #[test]
     fn the_hash_is_of_the_items_sorted_by_id_whatever_their_order() {
-        let item = |id: &str, name: &str| Item {
-            id: id.into(),
-            name: name.into(),
-            domain: "d".into(),
-            industry: vec!["3971".into()],
-            project_type: ProjectType::Applied,
-            trl: 7,
-            applicant: "a\"引号\"".into(),
-            recommender: String::new(),
-            contact: String::new(),
-            phone: String::new(),
-            address: String::new(),
-            email: String::new(),
-            team: "t\n两行".into(),
-            ip: String::new(),
-            awards: String::new(),
-            level: String::new(),
-            benefits: String::new(),
-            level_detail: String::new(),
-            benefits_detail: String::new(),
-            preliminary_rank: None,
-            preliminary_score: None,
-            line: 0,
+        let item = |id: &str, name: &str| -> Item {
+            let empty = "recommender contact phone address email ip awards level benefits \
+                         level_detail benefits_detail";
+            let mut v = serde_json::json!({
+                "id": id, "name": name, "domain": "d", "industry": ["3971"],
+                "project_type": "applied", "trl": 7, "applicant": "a\"引号\"", "team": "t\n两行",
+            });
+            for k in empty.split_whitespace() {
+                v[k] = "".into();
+            }
+            serde_json::from_value(v).unwrap()
         };
         let long = "长".repeat(100_000);
         let items = [item("B-2", "x"), item("A-1", &long), item("B-2", "z")];
