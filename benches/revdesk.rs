@@ -62,7 +62,10 @@ fn bench_validate(c: &mut Criterion) {
     });
     let xlsx = write_batch(dir.path(), 300, 3000, OutFormat::Xlsx, "xlsx");
     g.bench_function("xlsx_300_items", |b| {
-        b.iter(|| validate::load(black_box(&xlsx), &p, &Options::default()).expect("load"))
+        b.iter(|| {
+            let r = validate::load(black_box(&xlsx), &p, &Options::default()).expect("load");
+            assert_eq!(r.batch.items.len(), 300);
+        })
     });
     g.finish();
 }

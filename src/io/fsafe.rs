@@ -121,6 +121,50 @@ pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// A regular file opened for reading by [`open_capped`]: reading past the cap is an error.
+#[derive(Debug)]
+pub struct Capped {
+    file: File,
+    limit: u64,
+    read: u64,
+}
+
+/// Opens a regular file of at most `limit` bytes to be read as a stream (a batch decoded and
+/// parsed as it is read, never whole in memory).
+pub fn open_capped(path: &Path, limit: u64) -> io::Result<Capped> {
+    let file = open(path)?;
+    let size = file.metadata()?.len();
+    if size > limit {
+        return Err(too_large(Some(size), limit));
+    }
+    Ok(Capped {
+        file,
+        limit,
+        read: 0,
+    })
+}
+
+impl Read for Capped {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Why: the file may grow after the size was read; never read past the cap.
+        let room = (self.limit + 1 - self.read.min(self.limit + 1)).min(buf.len() as u64);
+        let n = self.file.read(&mut buf[..room as usize])?;
+        self.read += n as u64;
+        if self.read > self.limit {
+            return Err(too_large(None, self.limit));
+        }
+        Ok(n)
+    }
+}
+
+impl io::Seek for Capped {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        let at = self.file.seek(pos)?;
+        self.read = at;
+        Ok(at)
+    }
+}
+
 /// Reads a whole regular file of at most `limit` bytes as UTF-8 text.
 pub fn read_to_string(path: &Path, limit: u64) -> io::Result<String> {
     let bytes = read(path, limit)?;
@@ -150,6 +194,28 @@ mod tests {
         std::fs::write(&p, b"\xff").unwrap();
         let e = read_to_string(&p, 5).unwrap_err();
         assert_eq!(e.to_string(), "not UTF-8 text (byte 1)");
+    }
+
+    #[test]
+    fn a_capped_stream_stops_at_the_cap() {
+        use std::io::Seek;
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, b"12345").unwrap();
+        let mut s = String::new();
+        open_capped(&p, 5).unwrap().read_to_string(&mut s).unwrap();
+        assert_eq!(s, "12345");
+        let e = open_capped(&p, 4).unwrap_err();
+        assert_eq!(e.to_string(), "too large: 5 bytes, the limit is 4 bytes");
+        // Grown after the open: the read stops at the cap.
+        let mut c = open_capped(&p, 5).unwrap();
+        std::fs::write(&p, b"123456").unwrap();
+        let e = c.read_to_end(&mut vec![]).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::FileTooLarge);
+        c.rewind().unwrap();
+        let mut two = [0u8; 2];
+        c.read_exact(&mut two).unwrap();
+        assert_eq!(&two, b"12");
     }
 
     #[cfg(unix)]

@@ -1,8 +1,9 @@
 //! Reading CSV (or tab-separated) batches: delimiter, header row, quoted fields.
 
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use super::lines::LineIndex;
+use super::stream::Decoding;
 use super::{
     Format, HEADER_MIN_FIELDS, HEADER_SEARCH_ROWS, ImportError, RawBatch, RawRow, clean, empty,
     header_index, known_fields, map_header, used_width,
@@ -70,93 +71,132 @@ pub fn unclosed_quote(text: &str, delimiter: u8) -> Option<usize> {
 pub const UNCLOSED_QUOTE: &str = "a quoted field opens on this line and is never closed, so \
      every row after it would be read into that one cell; close the quote (\"\") or remove it";
 
-/// Non-empty CSV records with the line each starts on.
-fn csv_records<'t>(
-    text: &'t str,
-    delimiter: u8,
-    lines: &'t LineIndex<'t>,
-) -> impl Iterator<Item = Result<(usize, csv::StringRecord), csv::Error>> + 't {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes())
-        .into_records()
-        .filter_map(move |r| match r {
-            Ok(rec) if rec.iter().all(|c| c.trim().is_empty()) => None,
-            Ok(rec) => {
-                let line = rec
-                    .position()
-                    .map(|p| lines.line_at(p.byte() as usize))
-                    .unwrap_or(0);
-                Some(Ok((line, rec)))
-            }
-            Err(e) => Some(Err(e)),
-        })
+/// A record with nothing but white space in it, skipped as a blank line.
+fn blank(rec: &csv::StringRecord) -> bool {
+    rec.iter().all(|c| c.trim().is_empty())
 }
 
-/// Reads a decoded CSV: the header row (after any title rows), then one row per record.
-pub(super) fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
+/// A data row from a record, through the header's field map.
+fn row_of(line: usize, rec: &csv::StringRecord, map: &[Option<Field>]) -> RawRow {
+    let mut row = RawRow {
+        line,
+        cells: used_width(rec.iter()),
+        ..RawRow::default()
+    };
+    for (i, cell) in rec.iter().enumerate() {
+        if let Some(Some(f)) = map.get(i) {
+            row.values.insert(*f, clean(cell));
+        }
+    }
+    row
+}
+
+/// Reads CSV text as it is decoded: the header row (after any title rows), then one row per
+/// record. Only the first records are held until the header is found; each later record is
+/// turned into its row as it is read.
+pub(super) fn read_csv<R: Read + Seek>(
+    path: &Path,
+    dec: &mut Decoding<R>,
+) -> Result<RawBatch, ImportError> {
     let mut raw = empty(path, Format::Csv);
-    let lines = LineIndex::new(text);
     let malformed = |line: usize, message: String| ImportError::Malformed {
         path: path.to_path_buf(),
         line,
         message,
     };
-    let delimiter = sniff_delimiter(text);
-    if let Some(at) = unclosed_quote(text, delimiter) {
-        return Err(malformed(lines.line_of(at), UNCLOSED_QUOTE.into()));
-    }
-    let csv_error = |e: csv::Error| {
-        let line = e
-            .position()
-            .map(|p| lines.line_at(p.byte() as usize))
-            .unwrap_or(0);
-        malformed(line, format!("not valid CSV: {e}"))
+    let io_error = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
     };
-    // Find the header first: a title row above it is skipped, not read as the header.
-    let mut known = Vec::new();
-    for r in csv_records(text, delimiter, &lines).take(HEADER_SEARCH_ROWS) {
-        let (_, rec) = r.map_err(csv_error)?;
-        known.push(known_fields(rec.iter()));
-    }
-    if known.is_empty() {
-        return Err(malformed(1, "the file is empty: no header row".into()));
-    }
-    let header_at = header_index(known);
-    let mut map: Vec<Option<Field>> = Vec::new();
-    for (n, r) in csv_records(text, delimiter, &lines).enumerate() {
-        let (line, rec) = r.map_err(csv_error)?;
-        if n < header_at {
-            continue;
-        }
-        if n == header_at {
-            raw.header_line = line;
-            raw.header_width = used_width(rec.iter());
-            let headers: Vec<String> = rec.iter().map(str::to_string).collect();
-            map = map_header(&mut raw, &headers);
-            continue;
-        }
-        let mut row = RawRow {
-            line,
-            cells: used_width(rec.iter()),
-            ..RawRow::default()
-        };
-        for (i, cell) in rec.iter().enumerate() {
-            if let Some(Some(f)) = map.get(i) {
-                row.values.insert(*f, clean(cell));
+    let delimiter = sniff_delimiter(dec.prefix_lines(HEADER_SEARCH_ROWS).map_err(io_error)?);
+    dec.watch_quotes(delimiter);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(64 * 1024)
+        .from_reader(&mut *dec);
+    // The first records, until the header is found among them.
+    let mut first: Vec<(usize, csv::StringRecord)> = Vec::new();
+    let mut map: Option<Vec<Option<Field>>> = None;
+    let mut rec = csv::StringRecord::new();
+    let mut csv_error = None;
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                csv_error = Some(e);
+                break;
             }
         }
-        raw.rows.push(row);
+        if blank(&rec) {
+            continue;
+        }
+        let line = rec
+            .position()
+            .map(|p| rdr.get_mut().line_at(p.byte()))
+            .unwrap_or(0);
+        match &map {
+            Some(map) => raw.rows.push(row_of(line, &rec, map)),
+            None => {
+                first.push((line, rec.clone()));
+                if first.len() == HEADER_SEARCH_ROWS {
+                    map = Some(take_header(&mut raw, &mut first));
+                }
+            }
+        }
+    }
+    drop(rdr);
+    // As when the whole text was checked before parsing: an unclosed quote is said first.
+    if let Some(line) = dec.unclosed_quote_line() {
+        return Err(malformed(line, UNCLOSED_QUOTE.into()));
+    }
+    if let Some(e) = csv_error {
+        let line = e.position().map(|p| dec.line_at(p.byte())).unwrap_or(0);
+        return Err(malformed(line, format!("not valid CSV: {e}")));
+    }
+    if map.is_none() {
+        if first.is_empty() {
+            return Err(malformed(1, "the file is empty: no header row".into()));
+        }
+        take_header(&mut raw, &mut first);
     }
     Ok(raw)
+}
+
+/// Finds the header among the first records, maps it and turns the records after it into
+/// rows; the field map for the records still to come.
+fn take_header(
+    raw: &mut RawBatch,
+    first: &mut Vec<(usize, csv::StringRecord)>,
+) -> Vec<Option<Field>> {
+    let header_at = header_index(first.iter().map(|(_, rec)| known_fields(rec.iter())));
+    let mut records = std::mem::take(first).into_iter().skip(header_at);
+    let Some((line, header)) = records.next() else {
+        return vec![];
+    };
+    raw.header_line = line;
+    raw.header_width = used_width(header.iter());
+    let headers: Vec<String> = header.iter().map(str::to_string).collect();
+    let map = map_header(raw, &headers);
+    for (line, rec) in records {
+        raw.rows.push(row_of(line, &rec, &map));
+    }
+    map
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::lines::lines_in;
     use super::*;
+
+    /// Reads CSV text through the streaming reader.
+    fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
+        let src = std::io::Cursor::new(text.as_bytes());
+        super::super::stream::read_text(path, src, true, |d| super::read_csv(path, d))
+            .map(|(raw, _)| raw)
+    }
 
     #[test]
     fn csv_lines_count_quoted_newlines() {

@@ -125,7 +125,7 @@ fn decode_strict(enc: &'static encoding_rs::Encoding, bytes: &[u8]) -> Result<St
 /// Whether invalid UTF-8 is more likely a damaged UTF-8 file than GBK: in GBK text only a
 /// minority of characters happen to form valid multi-byte UTF-8, while a UTF-8 file with a
 /// few broken bytes has valid multi-byte sequences by the hundred.
-fn looks_like_damaged_utf8(bytes: &[u8]) -> bool {
+pub(super) fn looks_like_damaged_utf8(bytes: &[u8]) -> bool {
     let (mut multibyte, mut invalid) = (0usize, 0usize);
     let mut rest = bytes;
     while !rest.is_empty() {

@@ -1,22 +1,23 @@
 //! Reading JSON batches: an object with metadata and `items`, or a bare array of items.
 
+use std::io::{Read, Seek};
 use std::path::Path;
 
-use super::encoding::decode;
 use super::lines::lines_in;
-use super::{BATCH_FORMAT, Format, ImportError, RawBatch, RawRow, clean, empty, encoding_error};
+use super::stream::Decoding;
+use super::{BATCH_FORMAT, Format, ImportError, RawBatch, RawRow, clean_owned, empty};
 use crate::domain::batch::Field;
 
-/// A JSON value as cell text (an array of codes joined with `；`).
-fn json_text(v: &serde_json::Value) -> String {
+/// A JSON value as cell text (an array of codes joined with `；`); a string is moved, not copied.
+fn json_text(v: serde_json::Value) -> String {
     use serde_json::Value;
     match v {
         Value::Null => String::new(),
-        Value::String(s) => s.clone(),
+        Value::String(s) => s,
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         // Industry codes may come as an array of strings.
-        Value::Array(a) => a.iter().map(json_text).collect::<Vec<_>>().join("；"),
+        Value::Array(a) => a.into_iter().map(json_text).collect::<Vec<_>>().join("；"),
         Value::Object(_) => v.to_string(),
     }
 }
@@ -27,40 +28,47 @@ fn key_line(text: &str, key: &str) -> usize {
         .map_or(1, |at| lines_in(&text[..at]))
 }
 
-/// Reads a JSON batch: metadata (checked for type) and items, one row per item.
-pub(super) fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
+/// Reads a JSON batch as it is decoded: metadata (checked for type) and items, one row per
+/// item. Each item's strings are moved into its row, so the text is in memory about once.
+pub(super) fn read_json<R: Read + Seek>(
+    path: &Path,
+    dec: &mut Decoding<R>,
+) -> Result<RawBatch, ImportError> {
     use serde_json::Value;
-    let (text, _) = decode(bytes).map_err(|e| encoding_error(path, e))?;
-    let v: Value = serde_json::from_str(&text).map_err(|e| ImportError::Malformed {
-        path: path.to_path_buf(),
-        line: e.line(),
-        message: format!("not valid JSON: {e}"),
-    })?;
+    let v: Value = serde_json::from_reader(std::io::BufReader::with_capacity(64 * 1024, &mut *dec))
+        .map_err(|e| ImportError::Malformed {
+            path: path.to_path_buf(),
+            line: e.line(),
+            message: format!("not valid JSON: {e}"),
+        })?;
+    // Messages about metadata point at its key's line, found in the text read again.
+    let key_line =
+        |dec: &mut Decoding<R>, k: &str| dec.reread().map_or(1, |text| key_line(&text, k));
     let mut raw = empty(path, Format::Json);
-    let items = match &v {
+    let items = match v {
         Value::Array(a) => a,
-        Value::Object(o) => {
+        Value::Object(mut o) => {
             // Metadata of the wrong type is an error, not silently ignored: a
             // `"final_review": "yes"` read as false would review the batch as a domain batch.
-            let wrong_type = |k: &str, want: &str| ImportError::Malformed {
+            let wrong_type = |dec: &mut Decoding<R>, k: &str, want: &str| ImportError::Malformed {
                 path: path.to_path_buf(),
-                line: key_line(&text, k),
+                line: key_line(dec, k),
                 message: format!(
                     "\"{k}\" must be {want}, not {}",
                     o.get(k).map(Value::to_string).unwrap_or_default()
                 ),
             };
-            let s = |k: &str| match o.get(k) {
+            let mut s = |k: &str| match o.get(k) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(v)) => Ok(Some(v.clone())),
-                Some(_) => Err(wrong_type(k, "a string")),
+                Some(_) => Err(wrong_type(dec, k, "a string")),
             };
             if let Some(f) = s("format")?
                 && f != BATCH_FORMAT
             {
                 return Err(ImportError::Malformed {
                     path: path.to_path_buf(),
-                    line: key_line(&text, "format"),
+                    line: key_line(dec, "format"),
                     message: format!(
                         "\"format\" is \"{f}\": this revdesk reads \"{BATCH_FORMAT}\" batches"
                     ),
@@ -72,9 +80,9 @@ pub(super) fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
             raw.meta.final_review = match o.get("final_review") {
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(wrong_type("final_review", "true or false")),
+                Some(_) => return Err(wrong_type(dec, "final_review", "true or false")),
             };
-            match o.get("items") {
+            match o.remove("items") {
                 Some(Value::Array(a)) => a,
                 _ => {
                     return Err(ImportError::Malformed {
@@ -93,7 +101,7 @@ pub(super) fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
             });
         }
     };
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         let mut row = RawRow {
             line: i + 1,
             ..RawRow::default()
@@ -106,16 +114,16 @@ pub(super) fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
             });
         };
         for (k, val) in o {
-            match Field::from_header(k) {
+            match Field::from_header(&k) {
                 Some(f) => {
                     if !raw.columns.contains(&f) {
                         raw.columns.push(f);
                     }
-                    row.values.insert(f, clean(&json_text(val)));
+                    row.values.insert(f, clean_owned(json_text(val)));
                 }
                 None => {
-                    if !raw.unknown_columns.contains(k) {
-                        raw.unknown_columns.push(k.clone());
+                    if !raw.unknown_columns.contains(&k) {
+                        raw.unknown_columns.push(k);
                     }
                 }
             }
@@ -128,6 +136,13 @@ pub(super) fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads JSON bytes through the streaming reader.
+    fn read_json(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
+        let src = std::io::Cursor::new(bytes);
+        super::super::stream::read_text(path, src, false, |d| super::read_json(path, d))
+            .map(|(raw, _)| raw)
+    }
 
     #[test]
     fn json_metadata_of_the_wrong_type_is_malformed() {

@@ -56,3 +56,117 @@ fn line_breaks(bytes: &[u8]) -> Vec<usize> {
 pub(super) fn lines_in(text: &str) -> usize {
     1 + line_breaks(text.as_bytes()).len()
 }
+
+/// Line breaks counted as decoded text streams past, the way [`LineIndex`] counts them, for
+/// a reader that never holds the whole text.
+///
+/// With `keep` on it also remembers where the breaks are, so that records read in order can
+/// be given their line ([`Self::line_at`]); breaks before the last record asked about are
+/// forgotten, so what is kept is one record's breaks plus the parser's read-ahead.
+#[derive(Debug, Default)]
+pub(super) struct LineTracker {
+    /// Breaks seen so far.
+    breaks: u64,
+    /// The last byte seen (a `\r` there makes a following `\n` part of its break).
+    prev: u8,
+    keep: bool,
+    /// (first byte, last byte) of the breaks not yet forgotten.
+    kept: std::collections::VecDeque<(u64, u64)>,
+    /// Breaks forgotten.
+    forgotten: u64,
+}
+
+impl LineTracker {
+    /// A tracker; `keep` remembers break positions for [`Self::line_at`].
+    pub(super) fn new(keep: bool) -> Self {
+        LineTracker {
+            keep,
+            ..LineTracker::default()
+        }
+    }
+
+    /// Whether break positions are kept.
+    pub(super) fn keeps(&self) -> bool {
+        self.keep
+    }
+
+    /// Counts the breaks of `chunk`, which starts at byte `offset` of the text.
+    pub(super) fn feed(&mut self, chunk: &[u8], offset: u64) {
+        for i in memchr::memchr2_iter(b'\r', b'\n', chunk) {
+            let at = offset + i as u64;
+            let prev = if i == 0 { self.prev } else { chunk[i - 1] };
+            if chunk[i] == b'\n' && prev == b'\r' {
+                // The second byte of a `\r\n`, counted with its `\r`.
+                if let Some(last) = self.kept.back_mut() {
+                    last.1 = at;
+                }
+                continue;
+            }
+            self.breaks += 1;
+            if self.keep {
+                self.kept.push_back((at, at));
+            }
+        }
+        if let Some(&last) = chunk.last() {
+            self.prev = last;
+        }
+    }
+
+    /// The 1-based line at the end of the text seen so far.
+    pub(super) fn line(&self) -> usize {
+        usize::try_from(self.breaks + 1).unwrap_or(usize::MAX)
+    }
+
+    /// As [`LineIndex::line_at`]: the line a record starting at `byte` begins on, skipping
+    /// line ends; `byte` must not be less than in earlier calls.
+    pub(super) fn line_at(&mut self, byte: u64) -> usize {
+        while self.kept.front().is_some_and(|&(_, end)| end < byte) {
+            self.kept.pop_front();
+            self.forgotten += 1;
+        }
+        let mut cur = byte;
+        let mut skipped = 0u64;
+        for &(start, end) in &self.kept {
+            if start > cur {
+                break;
+            }
+            cur = end + 1;
+            skipped += 1;
+        }
+        usize::try_from(1 + self.forgotten + skipped).unwrap_or(usize::MAX)
+    }
+
+    /// As [`LineIndex::line_of`], for a byte not before the last record asked about.
+    pub(super) fn line_of(&self, byte: u64) -> usize {
+        let before = self.kept.partition_point(|&(_, end)| end < byte) as u64;
+        usize::try_from(1 + self.forgotten + before).unwrap_or(usize::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tracker_counts_as_the_index_does_whatever_the_chunks() {
+        let text = "a\r\n\r\nb\rc\n\n\"d\r\ne\"\r\nf\r";
+        let index = LineIndex::new(text);
+        for size in 1..=text.len() {
+            let mut t = LineTracker::new(true);
+            let mut lines = vec![];
+            for (n, chunk) in text.as_bytes().chunks(size).enumerate() {
+                t.feed(chunk, (n * size) as u64);
+            }
+            assert_eq!(t.line(), lines_in(text), "chunks of {size}");
+            for byte in 0..text.len() {
+                lines.push((t.line_of(byte as u64), index.line_of(byte)));
+            }
+            for byte in 0..text.len() {
+                assert_eq!(t.line_at(byte as u64), index.line_at(byte), "byte {byte}");
+            }
+            for (ours, theirs) in lines {
+                assert_eq!(ours, theirs);
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ mod encoding;
 pub mod guard;
 mod json;
 mod lines;
+mod stream;
 mod xlsx;
 
 pub use csv::{UNCLOSED_QUOTE, sniff_delimiter, unclosed_quote};
@@ -77,11 +78,28 @@ impl Format {
     }
 }
 
+/// What [`clean`] trims from a cell's ends.
+fn trimmed(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 /// Normalises a cell: line breaks to `\n`, surrounding white space trimmed.
 pub fn clean(s: &str) -> String {
-    let s = s.replace("\r\n", "\n").replace('\r', "\n");
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
-        .to_string()
+    if s.contains('\r') {
+        let s = s.replace("\r\n", "\n").replace('\r', "\n");
+        s.trim_matches(trimmed).to_string()
+    } else {
+        s.trim_matches(trimmed).to_string()
+    }
+}
+
+/// [`clean`] for a cell already owned: kept as it is when there is nothing to change.
+fn clean_owned(s: String) -> String {
+    if s.contains('\r') || s.trim_matches(trimmed).len() != s.len() {
+        clean(&s)
+    } else {
+        s
+    }
 }
 
 /// One row of a batch as read, before validation.
@@ -129,33 +147,48 @@ pub struct RawBatch {
     pub rows: Vec<RawRow>,
 }
 
-/// Reads a batch file.
+/// Reads a batch file; CSV and JSON are decoded and parsed as they are read, never held whole.
 pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
     let format = Format::of(path).ok_or_else(|| ImportError::Format {
         path: path.to_path_buf(),
     })?;
-    let bytes =
-        crate::io::fsafe::read(path, crate::io::fsafe::MAX_BATCH_BYTES).map_err(|source| {
-            ImportError::Io {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
-    read_bytes(path, format, &bytes)
+    let io_error = |source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let limit = crate::io::fsafe::MAX_BATCH_BYTES;
+    match format {
+        Format::Csv | Format::Json => {
+            let src = crate::io::fsafe::open_capped(path, limit).map_err(io_error)?;
+            read_text(path, format, src)
+        }
+        Format::Xlsx => {
+            let bytes = crate::io::fsafe::read(path, limit).map_err(io_error)?;
+            xlsx::read_xlsx(path, &bytes)
+        }
+    }
 }
 
 /// Reads a batch from bytes already in memory (`path` names it in messages).
 pub fn read_bytes(path: &Path, format: Format, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     match format {
-        Format::Csv => {
-            let (text, enc) = decode(bytes).map_err(|e| encoding_error(path, e))?;
-            let mut raw = csv::read_csv(path, &text)?;
-            raw.encoding = Some(enc);
-            Ok(raw)
-        }
+        Format::Csv | Format::Json => read_text(path, format, std::io::Cursor::new(bytes)),
         Format::Xlsx => xlsx::read_xlsx(path, bytes),
-        Format::Json => json::read_json(path, bytes),
     }
+}
+
+/// Reads a CSV or JSON batch as its text is decoded.
+fn read_text<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    format: Format,
+    src: R,
+) -> Result<RawBatch, ImportError> {
+    if format == Format::Json {
+        return stream::read_text(path, src, false, |d| json::read_json(path, d)).map(|r| r.0);
+    }
+    let (mut raw, enc) = stream::read_text(path, src, true, |d| csv::read_csv(path, d))?;
+    raw.encoding = Some(enc);
+    Ok(raw)
 }
 
 /// A text file that does not decode, as a malformed-file error at its line.

@@ -13,8 +13,8 @@ use calamine::{Data, Reader};
 use super::biff;
 use super::guard::{self, CellText, Cells};
 use super::{
-    Format, ImportError, RawBatch, RawRow, clean, empty, header_index, known_fields, map_header,
-    used_width,
+    Format, ImportError, RawBatch, RawRow, clean_owned, empty, header_index, known_fields,
+    map_header, used_width,
 };
 
 /// A spreadsheet cell as the text a person typed.
@@ -103,27 +103,32 @@ pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
             "the first sheet is empty: no header row".into(),
         ));
     }
-    let texts =
-        |cells: &[CellText]| -> Vec<String> { cells.iter().map(|c| c.text.clone()).collect() };
     let header_at = header_index(
         rows.iter()
             .map(|(_, cells)| known_fields(cells.iter().map(|c| c.text.as_str()))),
     );
     let mut raw = empty(path, Format::Xlsx);
-    let (header_line, header_cells) = &rows[header_at];
-    let headers = texts(header_cells);
-    raw.header_line = *header_line;
+    let mut rows = rows.into_iter().skip(header_at);
+    let Some((header_line, header_cells)) = rows.next() else {
+        return Err(malformed(
+            1,
+            "the first sheet is empty: no header row".into(),
+        ));
+    };
+    let headers: Vec<String> = header_cells.into_iter().map(|c| c.text).collect();
+    raw.header_line = header_line;
     raw.header_width = used_width(headers.iter().map(String::as_str));
     let map = map_header(&mut raw, &headers);
-    for (line, cells) in &rows[header_at + 1..] {
+    // Each cell's text is moved into its row, not copied.
+    for (line, cells) in rows {
         let mut row = RawRow {
-            line: *line,
+            line,
             cells: used_width(cells.iter().map(|c| c.text.as_str())),
             ..RawRow::default()
         };
-        for (j, cell) in cells.iter().enumerate() {
+        for (j, cell) in cells.into_iter().enumerate() {
             if let Some(Some(f)) = map.get(j) {
-                row.values.insert(*f, clean(&cell.text));
+                row.values.insert(*f, clean_owned(cell.text));
                 if cell.numeric {
                     row.numeric.push(*f);
                 }

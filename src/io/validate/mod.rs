@@ -5,7 +5,7 @@
 //! checks of single values in `values`. [`validate`] and `check_row` call them in a fixed order,
 //! the order findings of one line are listed in.
 
-use crate::domain::batch::{Batch, BatchMeta, Field, Item};
+use crate::domain::batch::{Batch, BatchMeta, Field, Item, ProjectType};
 use crate::domain::profile::Profile;
 use crate::io::import::{self, Format, ImportError, RawBatch, RawRow};
 use serde::Serialize;
@@ -168,7 +168,7 @@ impl Report {
 /// Reads and validates a batch file.
 pub fn load(path: &Path, profile: &Profile, opts: &Options) -> Result<Report, ImportError> {
     let raw = import::read(path)?;
-    Ok(validate(&raw, profile, opts))
+    Ok(validate_owned(raw, profile, opts))
 }
 
 /// Validates batch bytes already in memory (e.g. the bundled demo).
@@ -180,7 +180,7 @@ pub fn load_bytes(
     opts: &Options,
 ) -> Result<Report, ImportError> {
     let raw = import::read_bytes(path, format, bytes)?;
-    Ok(validate(&raw, profile, opts))
+    Ok(validate_owned(raw, profile, opts))
 }
 
 /// Findings as they are found, about one raw batch.
@@ -263,6 +263,63 @@ impl<'a> RowCheck<'_, 'a> {
 
 /// Validates a raw batch against a profile.
 pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
+    let checked = check(raw, profile, opts);
+    let items = raw
+        .rows
+        .iter()
+        .zip(&checked.usable)
+        .filter_map(|(row, parts)| {
+            let parts = parts.clone()?;
+            Some(parts.item(row.line, |f| row.get(f).to_string()))
+        })
+        .collect();
+    checked.report(raw, raw.rows.len(), items)
+}
+
+/// [`validate`] for a raw batch no longer needed: each usable row's text is moved into its
+/// item, not copied, so a batch is in memory once, not twice.
+pub fn validate_owned(mut raw: RawBatch, profile: &Profile, opts: &Options) -> Report {
+    let checked = check(&raw, profile, opts);
+    let rows = std::mem::take(&mut raw.rows);
+    let count = rows.len();
+    let mut items = Vec::with_capacity(count);
+    for (mut row, parts) in rows.into_iter().zip(&checked.usable) {
+        if let Some(parts) = parts.clone() {
+            items.push(parts.item(row.line, |f| row.values.remove(&f).unwrap_or_default()));
+        }
+    }
+    checked.report(&raw, count, items)
+}
+
+/// What checking a batch found, before its items are built.
+struct Checked {
+    findings: Vec<Finding>,
+    domain: Option<String>,
+    domain_source: DomainSource,
+    final_review: bool,
+    /// Per row: what its item needs besides its text, when the row is usable.
+    usable: Vec<Option<Parts>>,
+}
+
+impl Checked {
+    /// The report on `raw` (which had `rows` rows) with these items.
+    fn report(self, raw: &RawBatch, rows: usize, items: Vec<Item>) -> Report {
+        let meta = BatchMeta {
+            domain: self.domain.clone(),
+            final_review: self.final_review,
+            ..raw.meta.clone()
+        };
+        Report {
+            batch: Batch::new(raw.path.clone(), meta, self.domain, items),
+            findings: self.findings,
+            domain_source: self.domain_source,
+            rows,
+        }
+    }
+}
+
+/// Runs every rule over a raw batch.
+fn check(raw: &RawBatch, profile: &Profile, opts: &Options) -> Checked {
     let mut cx = Ctx {
         raw,
         findings: vec![],
@@ -279,45 +336,80 @@ pub fn validate(raw: &RawBatch, profile: &Profile, opts: &Options) -> Report {
     let final_review = opts.final_review || raw.meta.final_review;
     let (domain, domain_source) = batch::decide_domain(&mut cx, profile, opts, final_review);
 
-    let mut items = Vec::with_capacity(raw.rows.len());
+    let mut usable = Vec::with_capacity(raw.rows.len());
     let mut first_line: HashMap<String, usize> = HashMap::new();
     for row in &raw.rows {
         let before = cx.findings.len();
         batch::duplicate_id(&mut cx, row, &mut first_line);
-        let item = check_row(&mut cx, row, profile, domain.as_deref(), final_review);
+        let parts = check_row(&mut cx, row, profile, domain.as_deref(), final_review);
         let has_error = cx.findings[before..]
             .iter()
             .any(|f| f.severity == Severity::Error);
-        if let (Some(it), false) = (item, has_error) {
-            items.push(it);
-        }
+        usable.push(parts.filter(|_| !has_error));
     }
     batch::over_quota(&mut cx, profile);
 
     let mut findings = cx.findings;
     // Stable: findings of one line keep the order they were found in.
     findings.sort_by_key(|f| f.line);
-    let meta = BatchMeta {
-        domain: domain.clone(),
-        final_review,
-        ..raw.meta.clone()
-    };
-    Report {
-        batch: Batch::new(raw.path.clone(), meta, domain, items),
+    Checked {
         findings,
+        domain,
         domain_source,
-        rows: raw.rows.len(),
+        final_review,
+        usable,
     }
 }
 
-/// Checks one row's fields, rule by rule; the item when none of them found an error.
+/// What a usable row's item holds besides the text of its fields, as the rules found it.
+#[derive(Debug, Clone)]
+struct Parts {
+    domain: String,
+    industry: Vec<String>,
+    project_type: ProjectType,
+    trl: u8,
+    preliminary_rank: Option<u32>,
+    preliminary_score: Option<f64>,
+}
+
+impl Parts {
+    /// The item, its fields' text from `text`.
+    fn item(self, line: usize, mut text: impl FnMut(Field) -> String) -> Item {
+        Item {
+            id: text(Field::Id),
+            name: text(Field::Name),
+            domain: self.domain,
+            industry: self.industry,
+            project_type: self.project_type,
+            trl: self.trl,
+            applicant: text(Field::Applicant),
+            recommender: text(Field::Recommender),
+            contact: text(Field::Contact),
+            phone: text(Field::Phone),
+            address: text(Field::Address),
+            email: text(Field::Email),
+            team: text(Field::Team),
+            ip: text(Field::Ip),
+            awards: text(Field::Awards),
+            level: text(Field::Level),
+            benefits: text(Field::Benefits),
+            level_detail: text(Field::LevelDetail),
+            benefits_detail: text(Field::BenefitsDetail),
+            preliminary_rank: self.preliminary_rank,
+            preliminary_score: self.preliminary_score,
+            line,
+        }
+    }
+}
+
+/// Checks one row's fields, rule by rule; what its item needs when none of them found an error.
 fn check_row<'a>(
     cx: &mut Ctx<'a>,
     row: &'a RawRow,
     profile: &Profile,
     batch_domain: Option<&str>,
     final_review: bool,
-) -> Option<Item> {
+) -> Option<Parts> {
     let mut r = RowCheck { cx, row, ok: true };
     row::required_fields(&mut r);
     row::extra_cells(&mut r);
@@ -334,30 +426,13 @@ fn check_row<'a>(
     let (Some(project_type), Some(trl), true) = (project_type, trl, r.ok) else {
         return None;
     };
-    let text = |f: Field| row.get(f).to_string();
-    Some(Item {
-        id: text(Field::Id),
-        name: text(Field::Name),
+    Some(Parts {
         domain: domain_key,
         industry,
         project_type,
         trl,
-        applicant: text(Field::Applicant),
-        recommender: text(Field::Recommender),
-        contact: text(Field::Contact),
-        phone: text(Field::Phone),
-        address: text(Field::Address),
-        email: text(Field::Email),
-        team: text(Field::Team),
-        ip: text(Field::Ip),
-        awards: text(Field::Awards),
-        level: text(Field::Level),
-        benefits: text(Field::Benefits),
-        level_detail: text(Field::LevelDetail),
-        benefits_detail: text(Field::BenefitsDetail),
         preliminary_rank,
         preliminary_score,
-        line: row.line,
     })
 }
 
