@@ -5,7 +5,7 @@ mod gate;
 mod popup;
 
 pub use gate::{MIN_HEIGHT, MIN_WIDTH, too_small, while_too_small};
-pub use popup::{centered, clear_popup, editor, help_box, new_line_editor};
+pub use popup::{centered, clear_popup, editor, help_box, new_line_editor, plain_caret};
 
 use crate::text::wrap;
 use ratatui::Frame;
