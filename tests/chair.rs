@@ -969,3 +969,67 @@ fn nothing_is_decided_behind_the_too_small_notice() {
     assert!(matches!(a.mode, ChairMode::Normal));
     assert_eq!(a.method, Method::Trimmed);
 }
+
+/// The status line (last row) of a screen.
+fn bar(s: &str) -> String {
+    s.lines().last().unwrap_or_default().trim_end().to_string()
+}
+
+#[test]
+fn each_context_has_its_own_key_bar() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = chair(dir.path(), 5, Lang::Zh);
+    key(&mut a, KeyCode::Char('g'));
+    a.message = None;
+    let ranking = bar(&screen(&mut a, 160, 48));
+    assert!(
+        ranking.starts_with(" j/k 移动  c 分数线  Enter 详情  Tab 切换  M 方法  [/] 移线"),
+        "{ranking}"
+    );
+    key(&mut a, KeyCode::Enter);
+    let detail = bar(&screen(&mut a, 160, 48));
+    assert!(
+        detail.starts_with(
+            " j/k 上/下一个  Esc 回到排名  PgDn/PgUp 翻页  I 破格入围  X 不入围  C 撤销决定  Tab 专家组  q 退出"
+        ),
+        "{detail}"
+    );
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.view, ChairView::Panel);
+    let panel = bar(&screen(&mut a, 160, 48));
+    assert!(
+        panel.starts_with(" Esc 回到排名  Shift-Tab 详情  PgDn/PgUp 翻页  j/k 上/下一个  q 退出"),
+        "{panel}"
+    );
+    // Every bar keeps the help key at the right edge.
+    for b in [&ranking, &detail, &panel] {
+        assert!(b.ends_with("? 帮助"), "{b}");
+    }
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('X'));
+    assert!(matches!(a.mode, ChairMode::Reason(..)));
+    let reason = bar(&screen(&mut a, 160, 48));
+    assert!(reason.starts_with(" Enter 记录  Esc 取消"), "{reason}");
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('?'));
+    let help = bar(&screen(&mut a, 160, 48));
+    assert!(
+        help.starts_with(" j/k 滚动  PgDn/PgUp 翻页  Esc 关闭帮助"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_narrow_key_bar_drops_whole_hints_never_cuts_one() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = chair(dir.path(), 5, Lang::En);
+    key(&mut a, KeyCode::Enter);
+    a.message = None;
+    let detail = bar(&screen(&mut a, 80, 24));
+    assert!(!detail.contains('~'), "{detail}");
+    assert!(
+        detail.starts_with(" j/k next/prev  Esc ranking  PgDn/PgUp page"),
+        "{detail}"
+    );
+    assert!(detail.ends_with("? help"), "{detail}");
+}

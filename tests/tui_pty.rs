@@ -285,3 +285,63 @@ fn bad_theme_is_a_clear_error_before_the_terminal_changes() {
     assert!(err.contains("theme_bad_color.toml"), "{err}");
     assert!(!dir.path().join("store").exists(), "nothing created");
 }
+
+/// The cells of the editor's row between its borders, around the cursor.
+fn editor_row(t: &Tui) -> Vec<(u16, bool, String)> {
+    let s = t.parser.screen();
+    let (row, col) = s.cursor_position();
+    let border = |c: u16| s.cell(row, c).is_some_and(|x| x.contents() == "│");
+    let left = (0..col).rev().find(|&c| border(c)).expect("left border");
+    let right = (col..s.size().1.get())
+        .find(|&c| border(c))
+        .expect("right border");
+    (left + 1..right)
+        .filter_map(|c| {
+            s.cell(row, c)
+                .map(|x| (c, x.inverse(), x.contents().to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_comment_editor_shows_exactly_one_caret() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("c");
+    t.wait_for("评语（Esc 保存并关闭）");
+    t.send("abc");
+    t.wait_for("abc");
+    // The terminal's cursor is the caret: shown, after the text, on a cell drawn plain (a
+    // reversed cell under xterm's block cursor reads as no caret at all), and no other
+    // reversed cell beside it.
+    let s = t.parser.screen();
+    assert!(!s.hide_cursor(), "the terminal cursor is shown");
+    let (row, col) = s.cursor_position();
+    assert_eq!(
+        s.cell(row, col.saturating_sub(1)).map(|c| c.contents()),
+        Some("c"),
+        "the caret follows the text"
+    );
+    let cells = editor_row(&t);
+    assert!(
+        cells.iter().all(|(_, inverse, _)| !inverse),
+        "no drawn caret besides the cursor: {cells:?}"
+    );
+    // Moved back onto a character, the character stays plain under the cursor.
+    t.send("\x1b[D");
+    t.wait_screen("the cursor on the c", |s| {
+        s.cursor_position() == (row, col - 1)
+    });
+    let s = t.parser.screen();
+    assert_eq!(
+        s.cell(row, col - 1).map(|c| (c.contents(), c.inverse())),
+        Some(("c", false))
+    );
+    assert!(editor_row(&t).iter().all(|(_, inverse, _)| !inverse));
+    t.send("\x1b");
+    t.wait_for("评语已保存");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}

@@ -255,3 +255,26 @@ fn the_comment_shows_at_80x24() {
     let status = s.lines().last().unwrap_or("");
     assert!(status.contains("? 帮助"), "{status}");
 }
+
+#[test]
+fn the_recusal_prompt_and_the_list_have_their_own_key_bars() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut a = app(dir.path(), Lang::Zh, Theme::default());
+    let (s, _) = screen(&mut a, 160, 48);
+    let last = |s: &str| s.lines().last().unwrap_or_default().to_string();
+    assert!(
+        last(&s).contains("0-9 打分  j/k 移动  Tab 指标  c 评语  x 回避  m 讨论  u 撤销  q 退出"),
+        "{s}"
+    );
+    key(&mut a, KeyCode::Char('x'));
+    let (s, _) = screen(&mut a, 160, 48);
+    assert!(last(&s).contains("Enter 确认回避  Esc 取消"), "{s}");
+    assert!(
+        !last(&s).contains("0-9"),
+        "digits do not score at the prompt: {s}"
+    );
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('c'));
+    let (s, _) = screen(&mut a, 160, 48);
+    assert!(last(&s).contains("Esc 保存并关闭  Enter 换行"), "{s}");
+}

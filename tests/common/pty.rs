@@ -205,6 +205,18 @@ impl Tui {
         panic!("timed out waiting for {what}:\n{}", self.screen());
     }
 
+    /// Waits until `pred` holds for the emulated screen (cursor, attributes, text).
+    pub fn wait_screen(&mut self, what: &str, pred: impl Fn(&vt100::Screen) -> bool) {
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            if pred(self.parser.screen()) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what}:\n{}", self.screen());
+    }
+
     /// Types text (UTF-8 as a terminal sends it).
     pub fn send(&mut self, s: &str) {
         let w = self.writer.as_mut().expect("the terminal is still open");

@@ -231,8 +231,8 @@ pub const TABLE: &[ActionInfo<Action>] = &[
     ),
 ];
 
-/// The status bar's key hints, in order (help has its own place at the right edge).
-pub const HINTS: &[Hint<Action>] = &[
+/// The key bar on the ranking, in order (help has its own place at the right edge).
+pub const RANKING_HINTS: &[Hint<Action>] = &[
     Hint::new(&[Action::NextItem, Action::PrevItem], "移动", "move"),
     Hint::new(&[Action::JumpToCut], "分数线", "cut"),
     Hint::new(&[Action::OpenDetail], "详情", "detail"),
@@ -244,4 +244,64 @@ pub const HINTS: &[Hint<Action>] = &[
     Hint::new(&[Action::Quit], "退出", "quit"),
 ];
 
-view_actions!(Action, "chair", TABLE, HINTS);
+/// The key bar on a nomination's detail.
+pub const DETAIL_HINTS: &[Hint<Action>] = &[
+    Hint::new(
+        &[Action::NextItem, Action::PrevItem],
+        "上/下一个",
+        "next/prev",
+    ),
+    Hint::new(&[Action::Cancel], "回到排名", "ranking"),
+    Hint::new(&[Action::PageDown, Action::PageUp], "翻页", "page"),
+    Hint::new(&[Action::Include], "破格入围", "include"),
+    Hint::new(&[Action::Exclude], "不入围", "exclude"),
+    Hint::new(&[Action::ClearOverride], "撤销决定", "withdraw"),
+    Hint::new(&[Action::NextPane], "专家组", "panel"),
+    Hint::new(&[Action::Quit], "退出", "quit"),
+];
+
+/// The key bar on the panel view.
+pub const PANEL_HINTS: &[Hint<Action>] = &[
+    Hint::new(&[Action::Cancel], "回到排名", "ranking"),
+    Hint::new(&[Action::PrevPane], "详情", "detail"),
+    Hint::new(&[Action::PageDown, Action::PageUp], "翻页", "page"),
+    Hint::new(
+        &[Action::NextItem, Action::PrevItem],
+        "上/下一个",
+        "next/prev",
+    ),
+    Hint::new(&[Action::Quit], "退出", "quit"),
+];
+
+/// The key bar while a reason is typed.
+pub const REASON_HINTS: &[Hint<Action>] = &[
+    Hint::fixed("Enter", "记录", "record"),
+    Hint::fixed("Esc", "取消", "cancel"),
+];
+
+/// The key bar while the view offers to move the cut back into range.
+pub const COMPENSATE_HINTS: &[Hint<Action>] = &[
+    Hint::fixed("y", "移动分数线", "move the cut"),
+    Hint::fixed("n", "不移动", "leave it"),
+];
+
+/// The key bar under the help overlay.
+pub const HELP_HINTS: &[Hint<Action>] = &[
+    Hint::new(&[Action::NextItem, Action::PrevItem], "滚动", "scroll"),
+    Hint::new(&[Action::PageDown, Action::PageUp], "翻页", "page"),
+    Hint::new(&[Action::Cancel], "关闭帮助", "close help"),
+];
+
+view_actions!(
+    Action,
+    "chair",
+    TABLE,
+    [
+        RANKING_HINTS,
+        DETAIL_HINTS,
+        PANEL_HINTS,
+        REASON_HINTS,
+        COMPENSATE_HINTS,
+        HELP_HINTS
+    ]
+);

@@ -39,6 +39,8 @@ impl<A> ActionInfo<A> {
 pub struct Hint<A: 'static> {
     /// The actions whose first keys the hint shows, joined by `/`.
     pub actions: &'static [A],
+    /// A key an editor reads itself, outside the keymap (Esc, Enter), when `actions` is empty.
+    pub fixed: &'static str,
     /// The label in Chinese.
     pub zh: &'static str,
     /// The label in English.
@@ -48,7 +50,22 @@ pub struct Hint<A: 'static> {
 impl<A> Hint<A> {
     /// A hint for these actions.
     pub const fn new(actions: &'static [A], zh: &'static str, en: &'static str) -> Self {
-        Hint { actions, zh, en }
+        Hint {
+            actions,
+            fixed: "",
+            zh,
+            en,
+        }
+    }
+
+    /// A hint for a key a text editor or prompt reads itself (not rebindable).
+    pub const fn fixed(key: &'static str, zh: &'static str, en: &'static str) -> Self {
+        Hint {
+            actions: &[],
+            fixed: key,
+            zh,
+            en,
+        }
     }
 
     /// The label in a language.
@@ -68,9 +85,9 @@ pub trait ViewAction: Copy + Eq + Ord + Hash + Debug + 'static {
 }
 
 /// Makes a view's action enum a [`ViewAction`] with its table; tests check the table (every
-/// action once, in declaration order) and the hints.
+/// action once, in declaration order) and each context's hints.
 macro_rules! view_actions {
-    ($action:ident, $section:literal, $table:ident, $hints:ident) => {
+    ($action:ident, $section:literal, $table:ident, [$($hints:ident),+ $(,)?]) => {
         impl $crate::tui::keys::ViewAction for $action {
             const SECTION: &'static str = $section;
             const TABLE: &'static [$crate::tui::keys::ActionInfo<$action>] = $table;
@@ -86,7 +103,7 @@ macro_rules! view_actions {
 
             #[test]
             fn hints_say_the_same_in_both_languages() {
-                $crate::tui::keys::check_hints(super::$hints);
+                $($crate::tui::keys::check_hints(super::$hints);)+
             }
         }
     };
@@ -189,6 +206,9 @@ impl<A: ViewAction> Bindings<A> {
 
     /// A hint's keys as the status bar shows them, e.g. `j/k` ("" for an unbound action).
     pub fn hint_keys(&self, hint: &Hint<A>) -> String {
+        if hint.actions.is_empty() {
+            return hint.fixed.to_string();
+        }
         let keys: Vec<String> = hint.actions.iter().map(|&a| self.first_key(a)).collect();
         keys.join("/")
     }
@@ -235,7 +255,9 @@ pub(crate) fn check_table<A: ViewAction + strum::IntoEnumIterator>() {
 pub(crate) fn check_hints<A>(hints: &[Hint<A>]) {
     use crate::text::i18n::placeholders;
     for h in hints {
-        assert!(!h.actions.is_empty() && !h.zh.is_empty() && !h.en.is_empty());
+        // Either actions (keys from the keymap) or one fixed key, never both or neither.
+        assert!(h.actions.is_empty() != h.fixed.is_empty(), "{}", h.en);
+        assert!(!h.zh.is_empty() && !h.en.is_empty());
         assert_eq!(placeholders(h.zh), placeholders(h.en), "{}", h.en);
     }
 }

@@ -260,8 +260,8 @@ pub const TABLE: &[ActionInfo<Action>] = &[
     ),
 ];
 
-/// The status bar's key hints, in order (after typing digits, which no action is).
-pub const HINTS: &[Hint<Action>] = &[
+/// The status bar's key hints in list mode, in order (after typing digits, which no action is).
+pub const LIST_HINTS: &[Hint<Action>] = &[
     Hint::new(&[Action::NextItem, Action::PrevItem], "移动", "move"),
     Hint::new(&[Action::NextCriterion], "指标", "criterion"),
     Hint::new(&[Action::ToggleList], "列表", "list"),
@@ -272,4 +272,30 @@ pub const HINTS: &[Hint<Action>] = &[
     Hint::new(&[Action::Quit], "退出", "quit"),
 ];
 
-view_actions!(Action, "scoring", TABLE, HINTS);
+/// The key bar in the comment editor: the editor reads these keys itself.
+pub const COMMENT_HINTS: &[Hint<Action>] = &[
+    Hint::fixed("Esc", "保存并关闭", "save and close"),
+    Hint::fixed("Enter", "换行", "new line"),
+    Hint::fixed("Ctrl-u", "撤销", "undo"),
+    Hint::fixed("Ctrl-r", "重做", "redo"),
+];
+
+/// The key bar at the recusal prompt.
+pub const RECUSE_HINTS: &[Hint<Action>] = &[
+    Hint::fixed("Enter", "确认回避", "recuse"),
+    Hint::fixed("Esc", "取消", "cancel"),
+];
+
+/// The key bar under the help overlay.
+pub const HELP_HINTS: &[Hint<Action>] = &[
+    Hint::new(&[Action::NextItem, Action::PrevItem], "滚动", "scroll"),
+    Hint::new(&[Action::ScrollDown, Action::ScrollUp], "翻页", "page"),
+    Hint::new(&[Action::Cancel], "关闭帮助", "close help"),
+];
+
+view_actions!(
+    Action,
+    "scoring",
+    TABLE,
+    [LIST_HINTS, COMMENT_HINTS, RECUSE_HINTS, HELP_HINTS]
+);

@@ -6,7 +6,7 @@ use crate::domain::marks::{MAX_COMMENT_CHARS, check_length};
 use crate::store::Change;
 use crate::text::errors::error_chain;
 use crate::tui::i18n::T;
-use crate::tui::widgets::Level;
+use crate::tui::widgets::{Level, plain_caret};
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::{CursorMove, TextArea};
 use std::time::{Duration, Instant};
@@ -42,7 +42,7 @@ impl App {
         ta.move_cursor(CursorMove::Bottom);
         ta.move_cursor(CursorMove::End);
         ta.set_wrap_mode(ratatui_textarea::WrapMode::Glyph);
-        ta.set_cursor_line_style(ratatui::style::Style::default());
+        plain_caret(&mut ta);
         self.mode = Mode::Comment(Box::new(ta));
         self.draft = Some(Draft {
             item: id,

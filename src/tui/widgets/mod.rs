@@ -5,7 +5,7 @@ mod gate;
 mod popup;
 
 pub use gate::{MIN_HEIGHT, MIN_WIDTH, too_small, while_too_small};
-pub use popup::{centered, clear_popup, editor, help_box, new_line_editor};
+pub use popup::{centered, clear_popup, editor, help_box, new_line_editor, plain_caret};
 
 use crate::text::wrap;
 use ratatui::Frame;
@@ -124,6 +124,33 @@ pub fn push_wrapped(lines: &mut Vec<Line<'static>>, text: &str, w: usize, style:
     }
 }
 
+/// A key bar: `key label` pairs in order, whole pairs only, as many as fit in `room` cells;
+/// pairs without a key (an unbound action) are left out.
+pub fn key_bar(
+    hints: impl IntoIterator<Item = (String, &'static str)>,
+    room: usize,
+    key: Style,
+    label: Style,
+) -> Vec<Span<'static>> {
+    let mut used = 0;
+    let mut spans = Vec::new();
+    for (k, name) in hints {
+        if k.is_empty() {
+            continue;
+        }
+        let k = format!(" {k}");
+        let name = format!(" {name} ");
+        let hw = wrap::width(&k) + wrap::width(&name);
+        if used + hw > room {
+            break;
+        }
+        used += hw;
+        spans.push(Span::styled(k, key));
+        spans.push(Span::styled(name, label));
+    }
+    spans
+}
+
 /// Cuts spans to `w` cells so a wide character at the edge never spills.
 pub fn fit(spans: Vec<Span<'static>>, w: usize) -> Vec<Span<'static>> {
     let mut used = 0;
@@ -147,6 +174,28 @@ pub fn fit(spans: Vec<Span<'static>>, w: usize) -> Vec<Span<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_bar_shows_whole_hints_in_order_as_many_as_fit() {
+        let hints = || {
+            vec![
+                ("j/k".to_string(), "move"),
+                (String::new(), "unbound"),
+                ("Esc".to_string(), "close"),
+                ("q".to_string(), "quit"),
+            ]
+        };
+        let text = |room| {
+            key_bar(hints(), room, Style::default(), Style::default())
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect::<String>()
+        };
+        assert_eq!(text(80), " j/k move  Esc close  q quit ");
+        // " q quit " does not fit whole: it is left out, not cut.
+        assert_eq!(text(24), " j/k move  Esc close ");
+        assert_eq!(text(3), "");
+    }
 
     #[test]
     fn the_selection_stays_in_view_moving_as_little_as_it_must() {

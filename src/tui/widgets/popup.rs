@@ -64,8 +64,16 @@ fn sanitize_edges(buf: &mut Buffer, r: Rect) {
 /// An empty one-line editor for a reason, without the current-line underline.
 pub fn new_line_editor() -> Box<TextArea<'static>> {
     let mut ta = TextArea::default();
-    ta.set_cursor_line_style(ratatui::style::Style::default());
+    plain_caret(&mut ta);
     Box::new(ta)
+}
+
+/// Leaves the caret to the terminal's own cursor (which [`editor`] places): a styled
+/// cursor cell under it would show two carets, or none where a block cursor inverts the
+/// reversed cell back (xterm). Also drops the current-line underline.
+pub fn plain_caret(ta: &mut TextArea<'static>) {
+    ta.set_cursor_style(ratatui::style::Style::default());
+    ta.set_cursor_line_style(ratatui::style::Style::default());
 }
 
 /// Draws a text area in a bordered popup and puts the real cursor at its insertion point.

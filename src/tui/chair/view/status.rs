@@ -1,11 +1,14 @@
 //! The status line: the search prompt, a message, a standing alert, or the key hints.
 
 use crate::text::wrap;
-use crate::tui::chair::action::{Action, HINTS};
-use crate::tui::chair::state::{ChairApp, ChairMode};
+use crate::tui::chair::action::{
+    Action, COMPENSATE_HINTS, DETAIL_HINTS, HELP_HINTS, PANEL_HINTS, RANKING_HINTS, REASON_HINTS,
+};
+use crate::tui::chair::state::{ChairApp, ChairMode, ChairView};
 use crate::tui::chair::text::context_text;
 use crate::tui::i18n::T;
-use crate::tui::widgets::Level;
+use crate::tui::keys::Hint;
+use crate::tui::widgets::{Level, key_bar};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -61,29 +64,29 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             ],
         ))
     });
-    let text = match (&app.message, &alert) {
-        (Some((_, m)), _) => format!(" {m}"),
-        (None, Some(a)) => format!(" {a}"),
-        (None, None) => {
-            let hints: Vec<String> = HINTS
-                .iter()
-                .map(|h| format!("{} {}", app.keys.hint_keys(h), h.label(app.lang())))
-                .collect();
-            format!(" {}", hints.join("  "))
-        }
-    };
-    let style = match (&app.message, &alert) {
-        (Some((Level::Error, _)), _) => t.error,
-        (Some((Level::Warn, _)), _) | (None, Some(_)) => t.warn,
-        (Some((Level::Info, _)), _) => t.ok,
-        (None, None) => t.status,
-    };
     // The help key stays at the right edge whatever the line says, as in the scoring view.
     let help_key = app.keys.first_key(Action::Help);
     let help = format!(" {help_key} {} ", T::HintHelp.get(app.lang()));
     let help_w = wrap::width(&help);
     let room = if w > help_w + 10 { w - help_w } else { w };
-    f.render_widget(Line::styled(wrap::truncate(&text, room), style), area);
+    let line = match (&app.message, &alert) {
+        (Some((level, m)), _) => {
+            let style = match level {
+                Level::Error => t.error,
+                Level::Warn => t.warn,
+                Level::Info => t.ok,
+            };
+            Line::styled(wrap::truncate(&format!(" {m}"), room), style)
+        }
+        (None, Some(a)) => Line::styled(wrap::truncate(&format!(" {a}"), room), t.warn),
+        (None, None) => {
+            let hints = bar(app)
+                .iter()
+                .map(|h| (app.keys.hint_keys(h), h.label(app.lang())));
+            Line::from(key_bar(hints, room, t.key, t.muted))
+        }
+    };
+    f.render_widget(line, area);
     if room < w {
         f.render_widget(
             Line::styled(help, t.key),
@@ -93,5 +96,19 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
                 ..area
             },
         );
+    }
+}
+
+/// The key bar of the context the chair is in: a popup's keys, else the pane's.
+fn bar(app: &ChairApp) -> &'static [Hint<Action>] {
+    match app.mode {
+        ChairMode::Reason(..) => REASON_HINTS,
+        ChairMode::Compensate(_) => COMPENSATE_HINTS,
+        ChairMode::Help { .. } => HELP_HINTS,
+        ChairMode::Normal | ChairMode::Search { .. } => match app.view {
+            ChairView::Ranking => RANKING_HINTS,
+            ChairView::Detail => DETAIL_HINTS,
+            ChairView::Panel => PANEL_HINTS,
+        },
     }
 }

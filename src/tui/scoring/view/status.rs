@@ -2,9 +2,10 @@
 
 use crate::text::wrap;
 use crate::tui::i18n::T;
-use crate::tui::scoring::action::{Action, HINTS};
+use crate::tui::keys::Hint;
+use crate::tui::scoring::action::{Action, COMMENT_HINTS, HELP_HINTS, LIST_HINTS, RECUSE_HINTS};
 use crate::tui::scoring::state::{App, Mode, WIDE};
-use crate::tui::widgets::{Level, fit};
+use crate::tui::widgets::{Level, fit, key_bar};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -84,30 +85,19 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             spans.push(Span::styled(wrap::truncate(msg, room), style));
         }
         None => {
-            let mut hints = vec![("0-9".to_string(), T::HintScore.get(app.lang))];
-            for hint in HINTS {
+            // Digits score only in list mode, where no action stands for them.
+            let mut hints = Vec::new();
+            if let Mode::Normal = app.mode {
+                hints.push(("0-9".to_string(), T::HintScore.get(app.lang)));
+            }
+            for hint in bar(app) {
                 // The list hides behind a key only on a narrow screen: say which, there.
                 if hint.actions == [Action::ToggleList] && app.size.0 >= WIDE {
                     continue;
                 }
                 hints.push((app.keys.hint_keys(hint), hint.label(app.lang)));
             }
-            // Whole hints only, in order of use, as many as fit.
-            let mut used = 0;
-            for (k, name) in hints {
-                if k.is_empty() {
-                    continue;
-                }
-                let key = format!(" {k}");
-                let label = format!(" {name} ");
-                let hw = wrap::width(&key) + wrap::width(&label);
-                if used + hw > room {
-                    break;
-                }
-                used += hw;
-                spans.push(Span::styled(key, t.key));
-                spans.push(Span::styled(label, t.muted));
-            }
+            spans.extend(key_bar(hints, room, t.key, t.muted));
         }
     }
     f.render_widget(Line::styled(" ".repeat(w), t.status), area);
@@ -122,5 +112,15 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 ..area
             },
         );
+    }
+}
+
+/// The key bar of the context the expert is in.
+fn bar(app: &App) -> &'static [Hint<Action>] {
+    match app.mode {
+        Mode::Comment(_) => COMMENT_HINTS,
+        Mode::Recuse(_) => RECUSE_HINTS,
+        Mode::Help { .. } => HELP_HINTS,
+        Mode::Normal | Mode::Search => LIST_HINTS,
     }
 }
