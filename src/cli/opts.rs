@@ -31,9 +31,6 @@ pub struct UiOpts {
     /// Colour theme: default, light, high-contrast, mono, or a theme TOML file.
     #[arg(long, value_name = "NAME|FILE")]
     pub theme: Option<String>,
-    /// UI language (default: from LANG/LC_ALL; Chinese unless the locale is another language).
-    #[arg(long, value_name = "zh|en")]
-    pub lang: Option<String>,
     /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
@@ -231,15 +228,6 @@ pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     Ok(())
 }
 
-/// The UI language: `--lang`, else the locale.
-pub fn ui_lang(ui: &UiOpts) -> Result<crate::text::i18n::Lang> {
-    use crate::text::i18n::Lang;
-    Ok(match ui.lang.as_deref() {
-        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
-        None => Lang::from_env(),
-    })
-}
-
 /// Builds the view settings from the command line and the environment.
 pub fn ui_settings(
     ui: &UiOpts,
@@ -248,7 +236,7 @@ pub fn ui_settings(
 ) -> Result<crate::tui::scoring::Settings> {
     use crate::tui::keymap::KeyMap;
     use crate::tui::theme::Theme;
-    let lang = ui_lang(ui)?;
+    let lang = super::lang::lang();
     let mut theme = Theme::resolve(ui.theme.as_deref())?;
     if crate::tui::theme::no_color_requested() {
         theme = theme.without_color();
