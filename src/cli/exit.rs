@@ -93,7 +93,8 @@ pub fn report(e: &anyhow::Error) -> u8 {
             x.kind.code()
         }
         None => {
-            errln!("revdesk: error: {}", error_text(e));
+            let error = crate::text::i18n::T::CliError.get(super::lang());
+            errln!("revdesk: {error}: {}", error_text(e));
             EXIT_USAGE
         }
     }

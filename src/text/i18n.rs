@@ -223,6 +223,54 @@ strings! {
     ErrNoTieAtCut => "分数线（K={k}）处没有并列，无需处理", "the cut at K={k} splits no tie: nothing to settle";
     ErrUnknownItem => "本批次没有推荐项目 {item}", "no nomination {item} in this batch";
     ErrDamagedDecision => "主席决定记录第 {seq} 条已损坏：{message}", "decision {seq} in the chair's store is damaged: {message}";
+    // Validation findings (io/validate): each rule's message; several join into one.
+    FindError => "错误", "error";
+    FindWarning => "警告", "warning";
+    FindMissingColumn => "缺少必需的列 {field}", "missing required column {field}";
+    FindDuplicateColumn => "列“{header}”与 {field} 重复", "column '{header}' repeats {field}";
+    FindUnknownColumn => "不认识的列“{header}”，已忽略", "unknown column '{header}' is ignored";
+    FindOtherProfile => "该批次属于评审规则“{named}”，却按“{profile}”检查：请用 --profile 指定那一轮的规则文件", "the batch is for profile '{named}' but is checked against '{profile}': pass --profile with that round's profile file";
+    FindEmptyBatch => "该批次没有推荐项目", "the batch holds no nominations";
+    FindBatchDomain => "批次的领域“{domain}”不在评审规则 {profile} 中（{domains}）", "the batch's domain '{domain}' is not in profile {profile} ({domains})";
+    FindDuplicateId => "编号“{id}”重复，第 {line} 行已用过", "duplicate id '{id}', first used at line {line}";
+    FindOverQuota => "推荐单位 {recommender} 在{domain}领域推荐了 {n} 项技术（名额 {quota}）：{ids}", "recommender {recommender} nominated {n} technologies in {domain} (quota {quota}): {ids}";
+    FindMissingField => "必填字段 {field} 为空", "required field {field} is empty";
+    FindExtraCells => "该行有 {cells} 个单元格，但表头只有 {columns} 列", "row has {cells} cells but the header has {columns} columns";
+    FindExtraCellsCsv => "；含逗号的字段须用英文双引号括起", "; a field holding a comma must be in double quotes";
+    FindExtraCellsXlsx => "；表头之外的单元格已忽略", "; the cells beyond the header are ignored";
+    FindRowDomain => "领域“{domain}”不在评审规则 {profile} 中（{domains}）", "domain '{domain}' is not in profile {profile} ({domains})";
+    FindWrongDomain => "{batch}批次中有一项{item}领域的推荐", "a {item} nomination in a {batch} batch";
+    FindProjectType => "项目类型“{value}”必须是 应用研究 或 开发研究", "project type '{value}' must be 应用研究 or 开发研究 (applied/development)";
+    FindTrl => "技术就绪水平“{value}”必须是 1 到 9 的整数", "technology readiness level '{value}' must be a whole number from 1 to 9";
+    FindTooLong => "{field} 有 {n} 字，超过上限 {max} 字", "{field} has {n} characters, over the limit of {max}";
+    FindEmail => "电子邮箱“{value}”不是有效地址", "email '{value}' is not a valid address";
+    FindPhone => "电话“{value}”既不是手机号（11 位），也不是带区号的座机号", "phone '{value}' is neither a mobile (11 digits) nor a landline with area code";
+    FindNumber => "{field}“{value}”不是数字", "{field} '{value}' is not a number";
+    FindIndustryEmpty => "必填字段 {field} 为空（只有“{value}”）", "required field {field} is empty (it holds only '{value}')";
+    FindIndustryName => "行业代码“{code}”在 GB/T 4754-2017 中是 {industry}，不是“{name}”：请核对本意", "industry code '{code}' is {industry} in GB/T 4754-2017, not '{name}': check which was meant";
+    FindIndustryUnknown => "行业代码“{code}”不是 GB/T 4754-2017 的中类或小类", "industry code '{code}' is not a GB/T 4754-2017 中类 or 小类";
+    FindIndustryHint => "（其代码为 {industry}）", " (its code is {industry})";
+    FindIndustryCoarse => "行业代码“{code}”（{name}）是{level}；表格要求中类（3 位）或小类（4 位）", "industry code '{code}' ({name}) is a {level}; the form asks for a 中类 (3 digits) or 小类 (4 digits)";
+    FindIndustrySection => "行业代码“{code}”：{icode} {name} 属于门类 {section}，不是 {given}", "industry code '{code}': {icode} {name} belongs to section {section}, not {given}";
+    FindIndustryNotSection => "行业代码“{code}”：{given} 不是 GB/T 4754-2017 的门类字母（A–T）", "industry code '{code}': {given} is not a GB/T 4754-2017 section letter (A–T)";
+    FindIndustryAndCoarse => "；另外 {icode} {name} 是{level}，过粗：表格要求中类（3 位）或小类（4 位）", "; and {icode} {name} is a {level}, too coarse: the form asks for a 中类 (3 digits) or 小类 (4 digits)";
+    FindIndustryIs => "；{icode} 是 {industry}", "; {icode} is {industry}";
+    FindNumericIndustry => "{field} 在表格中是数字，开头的 0 可能已丢失", "{field} is a number in the spreadsheet, so leading zeros may have been lost";
+    FindNumericGuess => "（{code} {name} 会被读成 {value}）", " ({code} {name} would read as {value})";
+    FindFinalReview => "终审（所有领域）", "final review (all domains)";
+    FindFromItems => "{name}（按各项推断）", "{name} (from its items)";
+    FindUnknownDomain => "未知", "unknown";
+    FindSummary => "{path}：读取 {rows} 项，可用 {usable} 项，领域 {domain}，错误 {errors} 个，警告 {warnings} 个，批次 {hash}", "{path}: {rows} items read, {usable} usable, domain {domain}, {errors} error(s), {warnings} warning(s), batch {hash}";
+    // The command line (cli/).
+    CliCannotRead => "无法读取：{err}", "cannot read: {err}";
+    CliUnknownFormat => "未知的批次格式（请用 .xlsx、.csv 或 .json）", "unknown batch format (use .xlsx, .csv or .json)";
+    CliError => "错误", "error";
+    CliWarning => "警告", "warning";
+    CliNote => "注意", "note";
+    CliRepaired => "{path} 曾可被他人读取（权限 {mode}）；现已改为仅所有者可读（0600）", "{path} was readable by others (mode {mode}); it is now readable by its owner only (0600)";
+    CliHasErrors => "{path} 有错误：请先改正（见 `revdesk validate`）", "{path} has errors: fix them first (see `revdesk validate`)";
+    CliExists => "{path} 已存在；要替换它请加 --overwrite", "{path} exists; pass --overwrite to replace it";
+    FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
 }
 
 impl T {
