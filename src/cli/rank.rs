@@ -35,7 +35,7 @@ pub struct RankArgs {
 pub fn run(a: RankArgs) -> Result<()> {
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let out = match a.format {
-        RankFormat::Table => crate::io::export::rank_table(&g.results),
+        RankFormat::Table => crate::io::export::rank_table_in(&g.results, super::lang()),
         RankFormat::Csv => {
             String::from_utf8_lossy(&crate::io::export::rank_csv(&g.results, false)).into_owned()
         }

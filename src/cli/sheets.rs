@@ -9,6 +9,7 @@ use crate::domain::profile::Profile;
 use crate::domain::results::Results;
 use crate::io::panel::Collected;
 use crate::round::{self, Asked, MarkSource, Round, RoundError, Settings, SheetFiles};
+use crate::text::i18n::T;
 use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -96,15 +97,23 @@ fn source(so: &SheetsOpts) -> Result<Box<dyn MarkSource + Send>> {
 
 /// Prints what reading the sheets found besides the sheets that count.
 fn report_reading(reading: &Collected, skip_invalid: bool) {
+    let lang = super::lang();
+    let note = T::CliNote.get(lang);
     for n in &reading.notes {
-        errln!("note: {n}");
+        errln!("{note}: {n}");
     }
     for c in &reading.conflicts {
-        errln!("conflict of interest: {c}; that score is excluded");
+        let conflict = c.describe(lang);
+        errln!("{}", T::CliConflict.fill(lang, &[("conflict", &conflict)]));
     }
-    let lead = if skip_invalid { "skipped" } else { "rejected" };
+    let lead = if skip_invalid {
+        T::CliSkipped
+    } else {
+        T::CliRejected
+    };
     for r in &reading.rejected {
-        errln!("{lead}: {}", crate::text::errors::error_chain(r));
+        let why = crate::io::sheet::describe_sheet_error(&r.source, lang);
+        errln!("{}: {}: {why}", lead.get(lang), r.path.display());
     }
 }
 
@@ -133,9 +142,9 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     let mut round = Round::new(profile, batch, panel, source(so)?, settings);
     report_reading(round.reading(), so.skip_invalid);
     round.check_reading(so.skip_invalid).map_err(|e| match e {
-        RoundError::Rejected { count } => Exit::input(format!(
-            "{count} sheet(s) rejected; fix them or pass --skip-invalid to go on without them"
-        )),
+        RoundError::Rejected { count } => {
+            Exit::input(T::CliRejectedCount.fill(super::lang(), &[("count", &count.to_string())]))
+        }
         e @ RoundError::NoSheets => Exit::input(e.to_string()),
         e => e.into(),
     })?;

@@ -53,6 +53,7 @@ use crate::io::fsafe;
 use crate::io::sheet::{
     self, SheetError, SheetFileError, fingerprint, public_key_from_hex, public_key_to_hex,
 };
+use crate::text::i18n::{Lang, T};
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
 use ssh_key::PublicKey;
@@ -535,15 +536,33 @@ pub struct Conflict {
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} scored {} but is affiliated with {} ({}",
-            self.expert, self.item, self.affiliation, self.party
-        )?;
-        if normalise_org(&self.affiliation) != normalise_org(&self.organisation) {
-            write!(f, ": {}", self.organisation)?;
-        }
-        f.write_str(")")
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl Conflict {
+    /// The conflict in a language (English: its `Display`).
+    pub fn describe(&self, lang: Lang) -> String {
+        let party = match self.party {
+            Party::Applicant => T::PartyApplicant,
+            Party::Recommender => T::PartyRecommender,
+        };
+        // The party's own name only when the affiliation matched it loosely.
+        let org = if normalise_org(&self.affiliation) != normalise_org(&self.organisation) {
+            T::PanelConflictOrg.fill(lang, &[("organisation", &self.organisation)])
+        } else {
+            String::new()
+        };
+        T::PanelConflict.fill(
+            lang,
+            &[
+                ("expert", &self.expert),
+                ("item", &self.item),
+                ("affiliation", &self.affiliation),
+                ("party", party.get(lang)),
+                ("org", &org),
+            ],
+        )
     }
 }
 

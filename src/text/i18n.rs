@@ -174,6 +174,7 @@ strings! {
     ChairRank => "排名", "rank";
     ChairRange => "极差", "range";
     ChairRecused => "回避", "recused";
+    ChairConflictExcluded => "{conflict}；该评分不计", "{conflict}; score excluded";
     ChairConflictNotCounted => "利益冲突，不计", "conflict: not counted";
     ChairPartial => "  未完成", "  partial";
     ChairPanel => "专家组", "Panel";
@@ -261,12 +262,45 @@ strings! {
     FindFromItems => "{name}（按各项推断）", "{name} (from its items)";
     FindUnknownDomain => "未知", "unknown";
     FindSummary => "{path}：读取 {rows} 项，可用 {usable} 项，领域 {domain}，错误 {errors} 个，警告 {warnings} 个，批次 {hash}", "{path}: {rows} items read, {usable} usable, domain {domain}, {errors} error(s), {warnings} warning(s), batch {hash}";
+    // The terminal tables of `rank` and `stats` (io/export/table.rs).
+    TabNoThresholds => "阈值图：没有已排名的推荐项目", "threshold map: no ranked nominations";
+    TabThresholdMap => "阈值图（得分 ≥ T 时，T 及以上的推荐项目全部入围；范围 {min}-{max}）：", "threshold map (score ≥ T admits every nomination at or above T; range {min}-{max}):";
+    TabSizesInRange => "范围内的入围数量：", "sizes in range:";
+    TabNoBootstrap => "边缘项目：未做自助抽样", "borderline: no bootstrap run";
+    TabBorderline => "边缘项目（入围概率 {low}-{high}）：", "borderline (p_shortlist {low}-{high}):";
+    TabNone => "无", "none";
+    TabNoWarnings => "警告：无", "warnings: none";
+    TabCut => "分数线", "cut";
+    TabNoNominations => "没有推荐项目", "no nominations";
+    TabExperts => "专家（{n}）：", "experts ({n}):";
+    TabItems => "推荐项目（{n}）：", "items ({n}):";
+    TabRecusedNote => "回避人数：专家自行申报；利益冲突排除人数：按专家组文件发现利益冲突而排除", "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file";
+    TabBiasNote => "宽松度：校准模型估计的宽松度 b_e（t = v + b，b 之和为 0），与排名所用方法无关", "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0), whatever the method ranks";
+    TabBiasGroupsNote => "宽松度：校准模型估计的宽松度 b_e（t = v + b，每组内 b 之和为 0），与排名所用方法无关", "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0 within each group), whatever the method ranks";
+    TabSpreadNote => "分歧大：极差 ≥ {range} 或标准差 ≥ {sd}", "spread: max-min ≥ {range} or sd ≥ {sd}";
+    TabNoAgreement => "评审一致性：完全交叉的数据不足（需要 2 位专家评完相同的 2 项；最佳子集：{experts} 位专家 × {items} 项）", "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {experts} experts x {items} items)";
+    TabAgreement => "完全交叉子集上的评审一致性：{experts} 位专家 × {items} 项（{who}）", "agreement on the fully crossed subset: {experts} experts x {items} items ({who})";
+    // Reading the sheets (io/panel.rs).
+    PartyApplicant => "申报单位", "applicant";
+    PartyRecommender => "推荐单位", "recommender";
+    PanelConflict => "{expert} 给 {item} 打了分，但其工作单位为 {affiliation}（{party}{org}）", "{expert} scored {item} but is affiliated with {affiliation} ({party}{org})";
+    PanelConflictOrg => "：{organisation}", ": {organisation}";
     // The command line (cli/).
+    CliConflict => "利益冲突：{conflict}；该评分不计", "conflict of interest: {conflict}; that score is excluded";
+    CliSkipped => "已跳过", "skipped";
+    CliRejected => "拒收", "rejected";
+    CliRejectedCount => "拒收评分表 {count} 份；请改正，或加 --skip-invalid 不用它们继续", "{count} sheet(s) rejected; fix them or pass --skip-invalid to go on without them";
     CliCannotRead => "无法读取：{err}", "cannot read: {err}";
     CliUnknownFormat => "未知的批次格式（请用 .xlsx、.csv 或 .json）", "unknown batch format (use .xlsx, .csv or .json)";
     CliError => "错误", "error";
     CliWarning => "警告", "warning";
     CliNote => "注意", "note";
+    KeyShared => "{expert} 与 {others} 共用此密钥（他们用旧版 revdesk 数据目录中唯一的密钥签过评分表）；专家组文件只能为其中一人登记它", "{expert} shares this key with {others} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only";
+    KeyStore => "数据目录：{path}", "store:       {path}";
+    KeyExpert => "专家：    {id}", "expert:      {id}";
+    KeyPublic => "公钥：    {key}", "public key:  {key}";
+    KeyFingerprint => "指纹：    {fp}", "fingerprint: {fp}";
+    KeyPanelComment => "# 供主席的专家组文件（panel.toml）使用：", "# for the chair's panel file (panel.toml):";
     CliRepaired => "{path} 曾可被他人读取（权限 {mode}）；现已改为仅所有者可读（0600）", "{path} was readable by others (mode {mode}); it is now readable by its owner only (0600)";
     CliHasErrors => "{path} 有错误：请先改正（见 `revdesk validate`）", "{path} has errors: fix them first (see `revdesk validate`)";
     CliExists => "{path} 已存在；要替换它请加 --overwrite", "{path} exists; pass --overwrite to replace it";
@@ -281,6 +315,41 @@ impl T {
             s = s.replace(&format!("{{{k}}}"), v);
         }
         s
+    }
+}
+
+/// A message as catalogue strings with their arguments, joined in order: what the core says
+/// (a finding, a note) kept so that a front-end can show it in either language.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Msg(Vec<(T, Vec<(&'static str, String)>)>);
+
+impl Msg {
+    /// A message of one catalogue string.
+    pub fn new(t: T, args: &[(&'static str, &str)]) -> Msg {
+        Msg(vec![]).and(t, args)
+    }
+
+    /// The message followed by another string.
+    pub fn and(mut self, t: T, args: &[(&'static str, &str)]) -> Msg {
+        let args = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        self.0.push((t, args));
+        self
+    }
+
+    /// Whether nothing was said.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text in a language.
+    pub fn render(&self, lang: Lang) -> String {
+        self.0
+            .iter()
+            .map(|(t, args)| {
+                let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                t.fill(lang, &a)
+            })
+            .collect()
     }
 }
 

@@ -8,7 +8,7 @@
 use crate::domain::batch::{Batch, BatchMeta, Field, Item};
 use crate::domain::profile::Profile;
 use crate::io::import::{self, Format, ImportError, RawBatch, RawRow};
-use crate::text::i18n::{Lang, T};
+use crate::text::i18n::{Lang, Msg, T};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -55,35 +55,6 @@ pub struct Finding {
     pub text: Msg,
 }
 
-/// A finding's message as catalogue strings with their arguments, joined in order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Msg(Vec<(T, Vec<(&'static str, String)>)>);
-
-impl Msg {
-    /// A message of one catalogue string.
-    pub fn new(t: T, args: &[(&'static str, &str)]) -> Msg {
-        Msg(vec![]).and(t, args)
-    }
-
-    /// The message followed by another string.
-    pub fn and(mut self, t: T, args: &[(&'static str, &str)]) -> Msg {
-        let args = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
-        self.0.push((t, args));
-        self
-    }
-
-    /// The text in a language.
-    pub fn render(&self, lang: Lang) -> String {
-        self.0
-            .iter()
-            .map(|(t, args)| {
-                let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                t.fill(lang, &a)
-            })
-            .collect()
-    }
-}
-
 impl Finding {
     /// The compiler-style line: `PATH:LINE: error: ID: message`.
     pub fn to_line(&self) -> String {
@@ -92,7 +63,7 @@ impl Finding {
 
     /// The message in a language.
     pub fn describe(&self, lang: Lang) -> String {
-        if self.text.0.is_empty() {
+        if self.text.is_empty() {
             self.message.clone()
         } else {
             self.text.render(lang)

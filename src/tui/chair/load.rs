@@ -26,7 +26,10 @@ impl ChairApp {
             })
             .collect();
         let mut notes = c.notes.clone();
-        notes.extend(c.conflicts.iter().map(|x| format!("{x}; score excluded")));
+        notes.extend(c.conflicts.iter().map(|x| {
+            let conflict = x.describe(lang);
+            T::ChairConflictExcluded.fill(lang, &[("conflict", &conflict)])
+        }));
         let handed = c
             .accepted
             .iter()
