@@ -45,7 +45,10 @@ pub fn run(a: RankArgs) -> Result<()> {
         && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
     {
         // The table says it in its summary; CSV and JSON readers need it on stderr.
-        errln!("warning: {p}");
+        errln!(
+            "{}: {p}",
+            crate::text::i18n::T::CliWarning.get(super::lang())
+        );
     }
     match a.format {
         RankFormat::Json => super::print::out_json(&out),

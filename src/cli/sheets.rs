@@ -78,10 +78,12 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
         e => e.into(),
     })?;
     if log.is_empty() {
+        let lang = super::lang();
+        let (dir, hash) = (dir.display().to_string(), batch.short_hash());
         errln!(
-            "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
-            dir.display(),
-            batch.short_hash()
+            "{}: {}",
+            T::CliNote.get(lang),
+            T::CliNoDecisions.fill(lang, &[("dir", &dir), ("hash", &hash)])
         );
     }
     Ok(log)
@@ -100,7 +102,7 @@ fn report_reading(reading: &Collected, skip_invalid: bool) {
     let lang = super::lang();
     let note = T::CliNote.get(lang);
     for n in &reading.notes {
-        errln!("{note}: {n}");
+        errln!("{note}: {}", n.render(lang));
     }
     for c in &reading.conflicts {
         let conflict = c.describe(lang);
@@ -150,8 +152,12 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     })?;
     let decided = round.decided(round.settings.method, log.as_deref())?;
     for n in &decided.notices {
-        let lead = if n.is_warning() { "warning" } else { "note" };
-        errln!("{lead}: {n}");
+        let lead = if n.is_warning() {
+            T::CliWarning
+        } else {
+            T::CliNote
+        };
+        errln!("{}: {n}", lead.get(super::lang()));
     }
     Ok(Gathered {
         profile: round.profile,

@@ -284,8 +284,17 @@ strings! {
     PartyApplicant => "申报单位", "applicant";
     PartyRecommender => "推荐单位", "recommender";
     PanelConflict => "{expert} 给 {item} 打了分，但其工作单位为 {affiliation}（{party}{org}）", "{expert} scored {item} but is affiliated with {affiliation} ({party}{org})";
+    NoteNoSheets => "{path}：目录中没有评分表（*.json）", "{path}: no sheets (*.json) in the directory";
+    NoteNoAccepted => "{id}（{name}）：没有有效的评分表", "{id} ({name}): no accepted sheet";
+    NoteCopy => "{expert}：{path} 与 {original} 完全相同（已忽略）", "{expert}: {path} is an identical copy of {original} (ignored)";
+    NoteNotUsed => "{expert}：第 {seq} 份评分表（{path}）未使用：后来的第 {top} 份评分表互相冲突", "{expert}: sheet seq {seq} ({path}) is not used: the later seq {top} sheets conflict";
+    NoteSupersedes => "{expert}：第 {top} 份评分表（{winner}）取代第 {seq} 份（{path}）", "{expert}: sheet seq {top} ({winner}) supersedes seq {seq} ({path})";
     PanelConflictOrg => "：{organisation}", ": {organisation}";
     // The command line (cli/).
+    CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
+    EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";
+    EnterNoRows => "{path} 的表头下没有行：没有可录入的内容", "{path} holds no rows under its header: nothing to enter";
+    EnterDone => "{path}：为专家 {expert} 录入 {rows} 行到 {store}（改动 {changed} 个值）", "{path}: {rows} rows entered for expert {expert} into {store} ({changed} values changed)";
     CliConflict => "利益冲突：{conflict}；该评分不计", "conflict of interest: {conflict}; that score is excluded";
     CliSkipped => "已跳过", "skipped";
     CliRejected => "拒收", "rejected";
@@ -350,6 +359,19 @@ impl Msg {
                 t.fill(lang, &a)
             })
             .collect()
+    }
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+/// Compares the English text (tests and logs compare messages as text).
+impl PartialEq<String> for Msg {
+    fn eq(&self, other: &String) -> bool {
+        self.render(Lang::En) == *other
     }
 }
 

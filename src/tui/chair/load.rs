@@ -25,7 +25,7 @@ impl ChairApp {
                 (e.path.clone(), why)
             })
             .collect();
-        let mut notes = c.notes.clone();
+        let mut notes: Vec<String> = c.notes.iter().map(|n| n.render(lang)).collect();
         notes.extend(c.conflicts.iter().map(|x| {
             let conflict = x.describe(lang);
             T::ChairConflictExcluded.fill(lang, &[("conflict", &conflict)])
