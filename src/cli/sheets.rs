@@ -83,7 +83,7 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
         errln!(
             "{}: {}",
             T::CliNote.get(lang),
-            T::CliNoDecisions.fill(lang, &[("dir", &dir), ("hash", &hash)])
+            T::CliNoDecisions.fill(lang, &[("dir", &dir), ("hash", hash)])
         );
     }
     Ok(log)

@@ -186,7 +186,7 @@ impl Report {
                 ("domain", &domain),
                 ("errors", &self.errors(strict).to_string()),
                 ("warnings", &self.warnings(strict).to_string()),
-                ("hash", &self.batch.short_hash()),
+                ("hash", self.batch.short_hash()),
             ],
         );
         let _ = writeln!(out, "{summary}");
