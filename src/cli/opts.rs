@@ -171,7 +171,10 @@ pub fn load_usable_batch(path: &Path, profile: &Profile, opts: &BatchOpts) -> Re
             let path = path.display().to_string();
             Exit::input(T::CliHasErrors.fill(lang, &[("path", &path)]))
         }
-        e @ RoundError::EmptyBatch { .. } => Exit::input(e.to_string()),
+        RoundError::EmptyBatch { path } => {
+            let path = path.display().to_string();
+            Exit::input(T::CliEmptyBatch.fill(super::lang(), &[("path", &path)]))
+        }
         e => e.into(),
     })
 }

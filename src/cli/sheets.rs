@@ -147,7 +147,7 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
         RoundError::Rejected { count } => {
             Exit::input(T::CliRejectedCount.fill(super::lang(), &[("count", &count.to_string())]))
         }
-        e @ RoundError::NoSheets => Exit::input(e.to_string()),
+        RoundError::NoSheets => Exit::input(T::CliNoSheets.get(super::lang())),
         e => e.into(),
     })?;
     let decided = round.decided(round.settings.method, log.as_deref())?;

@@ -295,6 +295,8 @@ strings! {
     EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";
     EnterNoRows => "{path} 的表头下没有行：没有可录入的内容", "{path} holds no rows under its header: nothing to enter";
     EnterDone => "{path}：为专家 {expert} 录入 {rows} 行到 {store}（改动 {changed} 个值）", "{path}: {rows} rows entered for expert {expert} into {store} ({changed} values changed)";
+    CliEmptyBatch => "{path} 没有推荐项目", "{path} holds no nominations";
+    CliNoSheets => "没有可汇总的有效评分表", "no valid score sheet to aggregate";
     CliConflict => "利益冲突：{conflict}；该评分不计", "conflict of interest: {conflict}; that score is excluded";
     CliSkipped => "已跳过", "skipped";
     CliRejected => "拒收", "rejected";
