@@ -37,7 +37,7 @@ pub fn run(a: CompletionsArgs) -> Result<()> {
     let mut cmd = super::help::command(super::lang());
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut cmd, "revdesk", &mut script);
-    // The script is ours (no text from files): written as generated, escapes included.
-    std::io::Write::write_all(&mut std::io::stdout().lock(), &script)?;
+    // Only our help texts go into the script; printed like everything else all the same.
+    out!("{}", String::from_utf8_lossy(&script));
     Ok(())
 }

@@ -15,6 +15,7 @@ pub fn run() -> Result<()> {
             .title(title)
             .render(&mut page)?;
     }
-    std::io::Write::write_all(&mut std::io::stdout().lock(), &page)?;
+    // Only our help texts go into the page; printed like everything else all the same.
+    out!("{}", String::from_utf8_lossy(&page));
     Ok(())
 }
