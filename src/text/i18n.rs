@@ -297,6 +297,12 @@ strings! {
     EnterDone => "{path}：为专家 {expert} 录入 {rows} 行到 {store}（改动 {changed} 个值）", "{path}: {rows} rows entered for expert {expert} into {store} ({changed} values changed)";
     CliEmptyBatch => "{path} 没有推荐项目", "{path} holds no nominations";
     CliNoSheets => "没有可汇总的有效评分表", "no valid score sheet to aggregate";
+    InviteHead => "给 {who} 的第 {seq} 号邀请码：仅限使用一次，{hours} 小时内有效，至 {until}（{utc}）。", "Invite #{seq} for {who}: one use, valid for {hours} hours, until {until} ({utc}).";
+    InviteHeadOneHour => "给 {who} 的第 {seq} 号邀请码：仅限使用一次，{hours} 小时内有效，至 {until}（{utc}）。", "Invite #{seq} for {who}: one use, valid for {hours} hour, until {until} ({utc}).";
+    InviteLogsIn => "专家用以下命令登录", "The expert logs in with";
+    InviteTypes => "并在提示时输入邀请码（短横线、空格和大小写无关）。登录所用的 SSH 密钥随即登记给该专家：以后登录不再需要邀请码。", "and types the code when asked (dashes, spaces and case do not matter). The SSH key they log in with is then pinned to them: later logins need no code.";
+    InviteRevoked => "{id} 之前未用的 {n} 个邀请码已作废：现在只有这个有效。", "{n} earlier unused invite(s) for {id} revoked: only this code works now.";
+    InviteShownOnce => "邀请码只显示这一次：数据目录中只保存它的哈希值。", "The code is shown only now: the store keeps only its hash.";
     CliConflict => "利益冲突：{conflict}；该评分不计", "conflict of interest: {conflict}; that score is excluded";
     CliSkipped => "已跳过", "skipped";
     CliRejected => "拒收", "rejected";
