@@ -20,6 +20,7 @@ const BATCH: &str = "fixtures/batches/resources-environment.json";
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("revdesk")
         .expect("bin")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .output()
@@ -403,6 +404,7 @@ fn exports_are_ordinary_files() {
             .arg("-c")
             .arg("umask 022; exec \"$0\" \"$@\"")
             .arg(assert_cmd::cargo::cargo_bin("revdesk"))
+            .env("LC_ALL", "en_US.UTF-8")
             .args(["export", BATCH])
             .arg(&m.sheets)
             .args(["--bootstrap", "0", "--format", fmt, "-o"])

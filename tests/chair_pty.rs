@@ -59,6 +59,7 @@ fn live_sheets_override_and_export() {
     let xlsx = root.join("out.xlsx");
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("bin")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["export", BATCH])
         .arg(&sheets)

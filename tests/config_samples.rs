@@ -129,6 +129,7 @@ fn the_program_notes_an_old_keys_file_on_stderr() {
     let old = sample("valid_configs", "keymap_swap_keys.toml");
     let out = Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .args(["demo", "--keymap"])
         .arg(&old)
         .output()
@@ -146,6 +147,7 @@ fn the_program_notes_an_old_keys_file_on_stderr() {
     let new = sample("valid_configs", "keymap_sections.toml");
     let out = Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .args(["demo", "--keymap"])
         .arg(&new)
         .output()

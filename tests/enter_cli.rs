@@ -5,7 +5,10 @@ use revdesk::store::{Source, Store};
 use std::path::{Path, PathBuf};
 
 fn revdesk() -> Command {
-    Command::cargo_bin("revdesk").expect("binary builds")
+    let mut c = Command::cargo_bin("revdesk").expect("binary builds");
+    // The CLI's messages in English, whatever the machine's locale (LC_ALL overrides LANG).
+    c.env("LC_ALL", "en_US.UTF-8");
+    c
 }
 
 struct Env {
@@ -206,6 +209,7 @@ fn two_processes_enter_into_one_store_at_once() {
         .iter()
         .map(|e| {
             std::process::Command::new(assert_cmd::cargo::cargo_bin("revdesk"))
+                .env("LC_ALL", "en_US.UTF-8")
                 .args(["enter"])
                 .arg(&env.batch)
                 .args(["--expert", e, "--from"])

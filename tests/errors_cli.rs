@@ -13,6 +13,7 @@ const SHEETS: &str = "golden/sheets";
 fn revdesk(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(dir)
         .env("REVDESK_STORE", dir.join("default-store"))
         .args(args)

@@ -48,6 +48,7 @@ fn check(name: &str, got: &[u8]) {
 fn revdesk(args: &[&str]) -> Vec<u8> {
     let out = Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .output()

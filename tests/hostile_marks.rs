@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 fn run(root: &Path, args: &[&str]) -> (i32, String, String) {
     let out = Command::cargo_bin("revdesk")
         .expect("binary builds")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(root)
         .args(args)
         .output()

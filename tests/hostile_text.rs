@@ -18,6 +18,7 @@ fn assert_clean(what: &str, bytes: &str) {
 fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(dir)
         .env("REVDESK_STORE", dir.join("store"))
         .args(args)

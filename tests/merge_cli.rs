@@ -18,7 +18,9 @@ const DOMAINS: [&str; 5] = [
 
 fn revdesk() -> Command {
     let mut c = Command::cargo_bin("revdesk").expect("bin");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // The CLI's messages in English, whatever the machine's locale (LC_ALL overrides LANG).
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("LC_ALL", "en_US.UTF-8");
     c
 }
 

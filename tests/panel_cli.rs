@@ -10,7 +10,9 @@ const CRITERIA: &str = "可行性,先进性,原创性,不可替代性,技术成�
 
 fn revdesk() -> Command {
     let mut c = Command::cargo_bin("revdesk").expect("binary builds");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    // The CLI's messages in English, whatever the machine's locale (LC_ALL overrides LANG).
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("LC_ALL", "en_US.UTF-8");
     c
 }
 

@@ -55,6 +55,7 @@ fn cli_results(store: &Path, extra: &[&str]) -> Value {
     args.extend(extra.iter().map(|s| s.to_string()));
     let out = Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .args(&args)
         .output()
         .expect("runs");

@@ -97,6 +97,7 @@ fn server() -> Server {
 fn revdesk(args: &[String]) -> Output {
     Command::cargo_bin("revdesk")
         .expect("bin")
+        .env("LC_ALL", "en_US.UTF-8")
         .args(args)
         .env("TZ", "UTC")
         .output()

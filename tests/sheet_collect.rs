@@ -348,9 +348,13 @@ fn without_a_panel_an_expert_id_under_two_keys_has_every_sheet_refused() {
         );
         assert!(c.conflicts.is_empty(), "conflicts need a panel");
         // No "no accepted sheet" notes without a panel, and nothing said about superseding.
-        assert!(c.notes.iter().all(|n| !n.contains("no accepted sheet")));
         assert!(
-            c.notes.iter().all(|n| !n.starts_with("wang")),
+            c.notes
+                .iter()
+                .all(|n| !n.to_string().contains("no accepted sheet"))
+        );
+        assert!(
+            c.notes.iter().all(|n| !n.to_string().starts_with("wang")),
             "{:?}",
             c.notes
         );
@@ -392,7 +396,9 @@ fn files_and_directories_mix_and_missing_paths_are_reported() {
     assert_eq!(accepted, ["chen", "li"]);
     // li.json named twice is read once.
     assert!(
-        c.notes.iter().all(|n| !n.contains("identical copy")),
+        c.notes
+            .iter()
+            .all(|n| !n.to_string().contains("identical copy")),
         "{:?}",
         c.notes
     );

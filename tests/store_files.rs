@@ -17,6 +17,7 @@ const BATCH: &str = "fixtures/batches/resources-environment.json";
 fn revdesk(args: &[&str]) -> (i32, String, String) {
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("binary")
+        .env("LC_ALL", "en_US.UTF-8")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(args)
         .output()

@@ -274,6 +274,7 @@ fn bad_theme_is_a_clear_error_before_the_terminal_changes() {
     let dir = tempfile::tempdir().expect("dir");
     let out = assert_cmd::Command::cargo_bin("revdesk")
         .expect("bin")
+        .env("LC_ALL", "en_US.UTF-8")
         .args(["score", BATCH, "--store"])
         .arg(dir.path().join("store"))
         .arg("--theme")

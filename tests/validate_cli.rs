@@ -4,7 +4,10 @@ use assert_cmd::Command;
 use std::path::Path;
 
 fn revdesk() -> Command {
-    Command::cargo_bin("revdesk").expect("binary builds")
+    let mut c = Command::cargo_bin("revdesk").expect("binary builds");
+    // The CLI's messages in English, whatever the machine's locale (LC_ALL overrides LANG).
+    c.env("LC_ALL", "en_US.UTF-8");
+    c
 }
 
 fn fixture(p: &str) -> String {
@@ -502,6 +505,7 @@ fn output_into_a_closed_pipe_ends_quietly() {
         let (reader, writer) = std::io::pipe().expect("pipe");
         drop(reader);
         let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("revdesk"))
+            .env("LC_ALL", "en_US.UTF-8")
             .args(&args)
             .stdout(writer)
             .output()

@@ -6,6 +6,7 @@ use super::opts::{
 };
 use crate::io::entry;
 use crate::store::{Change, Source};
+use crate::text::i18n::T;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -33,6 +34,7 @@ pub struct EnterArgs {
 
 /// Runs `revdesk enter`.
 pub fn run(a: EnterArgs) -> Result<()> {
+    let lang = super::lang();
     let profile = load_profile(a.opts.profile.as_deref())?;
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
     let rows = match entry::read(&a.from, &batch, profile.rubric()) {
@@ -43,19 +45,16 @@ pub fn run(a: EnterArgs) -> Result<()> {
             for e in &errs {
                 errln!("{e}");
             }
-            return Err(Exit::input(format!(
-                "{} rejected: {} problem(s); nothing was stored",
-                a.from.display(),
-                errs.len()
-            )));
+            let (path, n) = (a.from.display().to_string(), errs.len().to_string());
+            return Err(Exit::input(
+                T::EnterRejected.fill(lang, &[("path", &path), ("n", &n)]),
+            ));
         }
     };
     if rows.is_empty() {
         // A header and nothing under it is a sheet typed into the wrong file, not a sheet.
-        return Err(Exit::input(format!(
-            "{} holds no rows under its header: nothing to enter",
-            a.from.display()
-        )));
+        let path = a.from.display().to_string();
+        return Err(Exit::input(T::EnterNoRows.fill(lang, &[("path", &path)])));
     }
     let dir = store_dir(a.store.as_deref())?;
     let store = super::opts::open_store(&dir)?;
@@ -82,13 +81,16 @@ pub fn run(a: EnterArgs) -> Result<()> {
             .count(),
         None => 0,
     };
-    outln!(
-        "{}: {} rows entered for expert {} into {} ({} values changed)",
-        a.from.display(),
-        rows.len(),
-        a.expert,
-        store.path().display(),
-        changed
+    let line = T::EnterDone.fill(
+        lang,
+        &[
+            ("path", &a.from.display().to_string()),
+            ("rows", &rows.len().to_string()),
+            ("expert", &a.expert),
+            ("store", &store.path().display().to_string()),
+            ("changed", &changed.to_string()),
+        ],
     );
+    outln!("{line}");
     Ok(())
 }

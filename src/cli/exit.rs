@@ -1,6 +1,7 @@
 //! Stopping with an exit code: an [`Exit`] carried in the error says how, and `main` prints
 //! every other error and exits 2.
 
+use crate::text::i18n::{Lang, T};
 use std::fmt;
 
 /// Exit code: the input has errors.
@@ -82,6 +83,28 @@ pub fn error_text(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
 
+/// An error in `lang`: the core errors the command line meets most (an unreadable batch) from
+/// the catalogue, every other one as [`error_text`] (English causes).
+pub fn error_text_in(e: &anyhow::Error, lang: Lang) -> String {
+    use crate::io::import::ImportError;
+    use crate::round::RoundError;
+    let import = e.downcast_ref::<ImportError>().or(match e.downcast_ref() {
+        Some(RoundError::Import(i)) => Some(i),
+        _ => None,
+    });
+    match import {
+        Some(ImportError::Io { path, source }) => format!(
+            "{}: {}",
+            path.display(),
+            T::CliCannotRead.fill(lang, &[("err", &source.to_string())])
+        ),
+        Some(ImportError::Format { path }) => {
+            format!("{}: {}", path.display(), T::CliUnknownFormat.get(lang))
+        }
+        _ => error_text(e),
+    }
+}
+
 /// Prints an error the way revdesk does and gives the exit code: an [`Exit`] its own, any
 /// other error `revdesk: error: …` with each cause, and 2.
 pub fn report(e: &anyhow::Error) -> u8 {
@@ -93,7 +116,12 @@ pub fn report(e: &anyhow::Error) -> u8 {
             x.kind.code()
         }
         None => {
-            errln!("revdesk: error: {}", error_text(e));
+            let lang = super::lang();
+            errln!(
+                "revdesk: {}: {}",
+                T::CliError.get(lang),
+                error_text_in(e, lang)
+            );
             EXIT_USAGE
         }
     }

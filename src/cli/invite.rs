@@ -4,6 +4,7 @@ use super::opts::parse_expert_id;
 use crate::domain::access::{invite_code_hash, new_invite_code};
 use crate::io::panel::Panel;
 use crate::io::sheet::{fingerprint, public_key_to_hex};
+use crate::text::i18n::T;
 use crate::text::wrap;
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -89,28 +90,37 @@ pub fn run(a: InviteArgs) -> Result<()> {
     };
     // Why: the names come from the panel file; an escape sequence must not reach a terminal.
     let who = wrap::truncate(&who, wrap::width(&who));
-    let unit = if hours == 1 { "hour" } else { "hours" };
-    outln!(
-        "Invite #{seq} for {who}: one use, valid for {hours} {unit}, until {local} ({expires:.0})."
+    let lang = super::lang();
+    let head = if hours == 1 {
+        T::InviteHeadOneHour
+    } else {
+        T::InviteHead
+    };
+    let head = head.fill(
+        lang,
+        &[
+            ("seq", &seq.to_string()),
+            ("who", &who),
+            ("hours", &hours.to_string()),
+            ("until", &local.to_string()),
+            ("utc", &format!("{expires:.0}")),
+        ],
     );
+    outln!("{head}");
     outln!();
     outln!("    {code}");
     outln!();
-    outln!("The expert logs in with");
+    outln!("{}", T::InviteLogsIn.get(lang));
     outln!();
     outln!("    ssh {port}{}@{host}", expert.id);
     outln!();
-    outln!(
-        "and types the code when asked (dashes, spaces and case do not matter). The SSH key they \
-         log in with is then pinned to them: later logins need no code."
-    );
+    outln!("{}", T::InviteTypes.get(lang));
     if revoked > 0 {
-        outln!(
-            "{revoked} earlier unused invite(s) for {} revoked: only this code works now.",
-            expert.id
-        );
+        let revoked = revoked.to_string();
+        let line = T::InviteRevoked.fill(lang, &[("n", &revoked), ("id", &expert.id)]);
+        outln!("{line}");
     }
-    outln!("The code is shown only now: the store keeps only its hash.");
+    outln!("{}", T::InviteShownOnce.get(lang));
 
     // The panel must pin the key this store signs the expert's sheets with, or the chair's
     // view and `--server` refuse the expert's marks.

@@ -1,6 +1,7 @@
 //! `revdesk key`: an expert's signing key and its fingerprint, for the panel file.
 
 use super::opts::{expert_or_default, parse_expert_id, store_dir};
+use crate::text::i18n::T;
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -26,33 +27,33 @@ pub fn run(a: KeyArgs) -> Result<()> {
     let key = crate::round::submit::signing_key(&store, &expert)?;
     let public = key.verifying_key();
     let sharing = store.experts_sharing_key(&expert)?;
+    let lang = super::lang();
     if !sharing.is_empty() {
+        let others = sharing.join(", ");
         errln!(
-            "note: {expert} shares this key with {} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only",
-            sharing.join(", ")
+            "{}: {}",
+            T::CliNote.get(lang),
+            T::KeyShared.fill(lang, &[("expert", &expert), ("others", &others)])
         );
     }
     let name = store
         .expert(&expert)?
         .and_then(|e| e.display_name)
         .unwrap_or_else(|| expert.clone());
-    outln!("store:       {}", store.path().display());
-    outln!("expert:      {expert}");
-    outln!(
-        "public key:  {}",
-        crate::io::sheet::public_key_to_hex(&public)
-    );
-    outln!("fingerprint: {}", crate::io::sheet::fingerprint(&public));
+    let hex = crate::io::sheet::public_key_to_hex(&public);
+    let path = store.path().display().to_string();
+    outln!("{}", T::KeyStore.fill(lang, &[("path", &path)]));
+    outln!("{}", T::KeyExpert.fill(lang, &[("id", &expert)]));
+    outln!("{}", T::KeyPublic.fill(lang, &[("key", &hex)]));
+    let fingerprint = crate::io::sheet::fingerprint(&public);
+    outln!("{}", T::KeyFingerprint.fill(lang, &[("fp", &fingerprint)]));
     outln!();
-    outln!("# for the chair's panel file (panel.toml):");
+    outln!("{}", T::KeyPanelComment.get(lang));
     outln!("[[experts]]");
     outln!("id = {}", toml_str(&expert));
     outln!("name = {}", toml_str(&name));
     outln!("affiliations = []");
-    outln!(
-        "public_key = \"{}\"",
-        crate::io::sheet::public_key_to_hex(&public)
-    );
+    outln!("public_key = \"{hex}\"");
     Ok(())
 }
 

@@ -21,14 +21,18 @@ macro_rules! err {
 
 mod audit;
 mod chair;
+mod completions;
 mod enter;
 mod exit;
 mod export;
 mod form;
 mod r#gen;
+mod help;
 mod industry;
 mod invite;
 mod key;
+mod lang;
+mod man;
 mod merge;
 mod opts;
 mod print;
@@ -51,6 +55,7 @@ pub use r#gen::GenArgs;
 pub use industry::IndustryArgs;
 pub use invite::InviteArgs;
 pub use key::KeyArgs;
+pub use lang::lang;
 pub use merge::MergeArgs;
 pub use opts::{
     BatchOpts, UiOpts, default_expert, load_profile, load_usable_batch, parse_expert_id,
@@ -65,13 +70,18 @@ pub use sheets::{Gathered, SheetsOpts, gather};
 pub use stats::{StatsArgs, StatsFormat};
 pub use validate::{ReportFormat, ValidateArgs};
 
-use clap::{Parser, Subcommand};
+use crate::text::i18n::Lang;
+use clap::{FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// revdesk: score and rank technology nominations from the keyboard, offline.
 #[derive(Debug, Parser)]
 #[command(name = "revdesk", version, about, long_about = None)]
 pub struct Cli {
+    /// Language of everything printed: zh or en (default: from LC_ALL/LC_MESSAGES/LANG;
+    /// Chinese when unset or C).
+    #[arg(long, global = true, value_name = "zh|en", value_parser = lang::parse_lang)]
+    pub lang: Option<Lang>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -117,19 +127,45 @@ pub enum Command {
     Industry(IndustryArgs),
     /// Run the panel's SSH review server: experts and chairs log in with `ssh` to their views.
     Serve(ServeArgs),
+    /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page (roff) to standard output.
+    Man,
 }
 
 /// Parses the arguments and runs; the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The language first: `--help` and usage errors already speak it.
+    let lang = lang::from_args(&args);
+    let parsed = help::command(lang)
+        .try_get_matches_from(&args)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => return usage_exit(&e, lang),
+    };
     ExitCode::from(match run(cli) {
         Ok(()) => 0,
         Err(e) => exit::report(&e),
     })
 }
 
+/// Prints clap's help, version or usage error in `lang`; the exit code (0 for help, 2 else).
+fn usage_exit(e: &clap::Error, lang: Lang) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        // Help is for a pager or a terminal: printed as clap styles it.
+        let _ = e.print();
+    } else {
+        errln!("{}", help::usage_error(e, lang).trim_end());
+    }
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE))
+}
+
 /// Runs a parsed command line; an [`Exit`] in the error says how to stop.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    lang::set(cli.lang.unwrap_or_else(Lang::from_env));
     match cli.command {
         Command::Validate(a) => validate::run(a),
         Command::Enter(a) => enter::run(a),
@@ -149,6 +185,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Profile(p) => profile::run(p),
         Command::Industry(a) => industry::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Completions(a) => completions::run(a),
+        Command::Man => man::run(),
     }
 }
 

@@ -7,6 +7,7 @@ use crate::domain::profile::Profile;
 use crate::io::validate::Options;
 use crate::round::{self, RoundError, StoreMarks};
 use crate::store::Store;
+use crate::text::i18n::T;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -31,9 +32,6 @@ pub struct UiOpts {
     /// Colour theme: default, light, high-contrast, mono, or a theme TOML file.
     #[arg(long, value_name = "NAME|FILE")]
     pub theme: Option<String>,
-    /// UI language (default: from LANG/LC_ALL; Chinese unless the locale is another language).
-    #[arg(long, value_name = "zh|en")]
-    pub lang: Option<String>,
     /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
@@ -69,10 +67,17 @@ pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
 pub fn open_store(dir: &Path) -> Result<Store> {
     let store = Store::open(dir)?;
     for r in store.repaired() {
+        let lang = super::lang();
         errln!(
-            "warning: {} was readable by others (mode {:03o}); it is now readable by its owner only (0600)",
-            r.path.display(),
-            r.was
+            "{}: {}",
+            T::CliWarning.get(lang),
+            T::CliRepaired.fill(
+                lang,
+                &[
+                    ("path", &r.path.display().to_string()),
+                    ("mode", &format!("{:03o}", r.was))
+                ]
+            )
         );
     }
     Ok(store)
@@ -161,13 +166,15 @@ pub fn expert_or_default(given: Option<String>, flag: &str) -> Result<String> {
 pub fn load_usable_batch(path: &Path, profile: &Profile, opts: &BatchOpts) -> Result<Batch> {
     round::load_batch(path, profile, &batch_options(opts)).map_err(|e| match e {
         RoundError::BatchErrors { report, .. } => {
-            err!("{}", report.render_text(false, profile));
-            Exit::input(format!(
-                "{} has errors: fix them first (see `revdesk validate`)",
-                path.display()
-            ))
+            let lang = super::lang();
+            err!("{}", report.render_text_in(false, profile, lang));
+            let path = path.display().to_string();
+            Exit::input(T::CliHasErrors.fill(lang, &[("path", &path)]))
         }
-        e @ RoundError::EmptyBatch { .. } => Exit::input(e.to_string()),
+        RoundError::EmptyBatch { path } => {
+            let path = path.display().to_string();
+            Exit::input(T::CliEmptyBatch.fill(super::lang(), &[("path", &path)]))
+        }
         e => e.into(),
     })
 }
@@ -192,9 +199,15 @@ pub fn register(store: &Store, batch: &Batch, profile: &Profile) -> Result<()> {
 /// Refuses to go on when `path` exists and may not be replaced.
 pub fn refuse_existing(path: &Path, overwrite: bool) -> Result<()> {
     if path.exists() && !overwrite {
-        bail!("{} exists; pass --overwrite to replace it", path.display());
+        bail!(exists(path));
     }
     Ok(())
+}
+
+/// Why a file is not replaced.
+fn exists(path: &Path) -> String {
+    let path = path.display().to_string();
+    T::CliExists.fill(super::lang(), &[("path", &path)])
 }
 
 /// Writes `bytes` to `path` whole (beside it, then renamed); an existing file is replaced only
@@ -223,21 +236,12 @@ pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     };
     kept.map_err(|e| {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            anyhow::anyhow!("{} exists; pass --overwrite to replace it", path.display())
+            anyhow::anyhow!(exists(path))
         } else {
             anyhow::anyhow!("writing {}: {}", path.display(), e.error)
         }
     })?;
     Ok(())
-}
-
-/// The UI language: `--lang`, else the locale.
-pub fn ui_lang(ui: &UiOpts) -> Result<crate::text::i18n::Lang> {
-    use crate::text::i18n::Lang;
-    Ok(match ui.lang.as_deref() {
-        Some(l) => Lang::parse(l).with_context(|| format!("--lang {l}: expected zh or en"))?,
-        None => Lang::from_env(),
-    })
 }
 
 /// Builds the view settings from the command line and the environment.
@@ -248,7 +252,7 @@ pub fn ui_settings(
 ) -> Result<crate::tui::scoring::Settings> {
     use crate::tui::keymap::KeyMap;
     use crate::tui::theme::Theme;
-    let lang = ui_lang(ui)?;
+    let lang = super::lang::lang();
     let mut theme = Theme::resolve(ui.theme.as_deref())?;
     if crate::tui::theme::no_color_requested() {
         theme = theme.without_color();

@@ -35,7 +35,7 @@ pub struct RankArgs {
 pub fn run(a: RankArgs) -> Result<()> {
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let out = match a.format {
-        RankFormat::Table => crate::io::export::rank_table(&g.results),
+        RankFormat::Table => crate::io::export::rank_table_in(&g.results, super::lang()),
         RankFormat::Csv => {
             String::from_utf8_lossy(&crate::io::export::rank_csv(&g.results, false)).into_owned()
         }
@@ -45,7 +45,10 @@ pub fn run(a: RankArgs) -> Result<()> {
         && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
     {
         // The table says it in its summary; CSV and JSON readers need it on stderr.
-        errln!("warning: {p}");
+        errln!(
+            "{}: {p}",
+            crate::text::i18n::T::CliWarning.get(super::lang())
+        );
     }
     match a.format {
         RankFormat::Json => super::print::out_json(&out),

@@ -3,7 +3,7 @@
 use super::exit::view_ended;
 use super::opts::{
     BatchOpts, UiOpts, expert_or_default, load_profile, load_usable_batch, need_terminal,
-    parse_expert_id, register, store_dir, ui_lang, ui_settings,
+    parse_expert_id, register, store_dir, ui_settings,
 };
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
@@ -117,7 +117,7 @@ pub fn demo(a: DemoArgs) -> Result<()> {
         .context("cannot create a temporary directory for the demo store")?;
     let name = Some(
         crate::tui::i18n::T::DemoExpert
-            .get(ui_lang(&a.ui)?)
+            .get(super::lang::lang())
             .to_string(),
     );
     open_and_score(

@@ -9,6 +9,7 @@ use crate::domain::profile::Profile;
 use crate::domain::results::Results;
 use crate::io::panel::Collected;
 use crate::round::{self, Asked, MarkSource, Round, RoundError, Settings, SheetFiles};
+use crate::text::i18n::T;
 use anyhow::Result;
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -77,10 +78,12 @@ fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
         e => e.into(),
     })?;
     if log.is_empty() {
+        let lang = super::lang();
+        let (dir, hash) = (dir.display().to_string(), batch.short_hash());
         errln!(
-            "note: the chair's store {} has no decisions for this batch ({}): nothing to apply",
-            dir.display(),
-            batch.short_hash()
+            "{}: {}",
+            T::CliNote.get(lang),
+            T::CliNoDecisions.fill(lang, &[("dir", &dir), ("hash", hash)])
         );
     }
     Ok(log)
@@ -96,15 +99,23 @@ fn source(so: &SheetsOpts) -> Result<Box<dyn MarkSource + Send>> {
 
 /// Prints what reading the sheets found besides the sheets that count.
 fn report_reading(reading: &Collected, skip_invalid: bool) {
+    let lang = super::lang();
+    let note = T::CliNote.get(lang);
     for n in &reading.notes {
-        errln!("note: {n}");
+        errln!("{note}: {}", n.render(lang));
     }
     for c in &reading.conflicts {
-        errln!("conflict of interest: {c}; that score is excluded");
+        let conflict = c.describe(lang);
+        errln!("{}", T::CliConflict.fill(lang, &[("conflict", &conflict)]));
     }
-    let lead = if skip_invalid { "skipped" } else { "rejected" };
+    let lead = if skip_invalid {
+        T::CliSkipped
+    } else {
+        T::CliRejected
+    };
     for r in &reading.rejected {
-        errln!("{lead}: {}", crate::text::errors::error_chain(r));
+        let why = crate::io::sheet::describe_sheet_error(&r.source, lang);
+        errln!("{}: {}: {why}", lead.get(lang), r.path.display());
     }
 }
 
@@ -133,16 +144,20 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     let mut round = Round::new(profile, batch, panel, source(so)?, settings);
     report_reading(round.reading(), so.skip_invalid);
     round.check_reading(so.skip_invalid).map_err(|e| match e {
-        RoundError::Rejected { count } => Exit::input(format!(
-            "{count} sheet(s) rejected; fix them or pass --skip-invalid to go on without them"
-        )),
-        e @ RoundError::NoSheets => Exit::input(e.to_string()),
+        RoundError::Rejected { count } => {
+            Exit::input(T::CliRejectedCount.fill(super::lang(), &[("count", &count.to_string())]))
+        }
+        RoundError::NoSheets => Exit::input(T::CliNoSheets.get(super::lang())),
         e => e.into(),
     })?;
     let decided = round.decided(round.settings.method, log.as_deref())?;
     for n in &decided.notices {
-        let lead = if n.is_warning() { "warning" } else { "note" };
-        errln!("{lead}: {n}");
+        let lead = if n.is_warning() {
+            T::CliWarning
+        } else {
+            T::CliNote
+        };
+        errln!("{}: {n}", lead.get(super::lang()));
     }
     Ok(Gathered {
         profile: round.profile,

@@ -39,7 +39,10 @@ pub fn run(a: StatsArgs) -> Result<()> {
     };
     let g = gather(&a.batch, &a.opts, &so)?;
     match a.format {
-        StatsFormat::Table => out!("{}", crate::io::export::stats_table(&g.results)),
+        StatsFormat::Table => out!(
+            "{}",
+            crate::io::export::stats_table_in(&g.results, super::lang())
+        ),
         StatsFormat::Json => super::print::out_json(&crate::io::export::stats_json(&g.results)),
     }
     Ok(())

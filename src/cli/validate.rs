@@ -4,6 +4,7 @@ use super::exit::{Exit, ExitKind};
 use super::opts::{BatchOpts, batch_options, load_profile};
 use crate::io::import::ImportError;
 use crate::io::validate::{self, Report};
+use crate::text::i18n::{Lang, T};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -34,31 +35,35 @@ pub struct ValidateArgs {
 
 /// Runs `revdesk validate`.
 pub fn run(a: ValidateArgs) -> Result<()> {
+    let lang = super::lang();
     let profile = load_profile(a.opts.profile.as_deref())?;
     let report: Report = match validate::load(&a.batch, &profile, &batch_options(&a.opts)) {
         Ok(r) => r,
         Err(e) => {
             // An unreadable file is still one finding, in the same formats.
             // The line starts with the path already: the message must not repeat it.
-            let (line, msg) = match &e {
+            // JSON keeps English messages (machine-readable); the text speaks the language.
+            let message = |lang| match &e {
                 ImportError::Malformed { line, message, .. } => (*line, message.clone()),
-                ImportError::Io { source, .. } => (0, format!("cannot read: {source}")),
-                ImportError::Format { .. } => (
+                ImportError::Io { source, .. } => (
                     0,
-                    "unknown batch format (use .xlsx, .csv or .json)".to_string(),
+                    T::CliCannotRead.fill(lang, &[("err", &source.to_string())]),
                 ),
+                ImportError::Format { .. } => (0, T::CliUnknownFormat.get(lang).to_string()),
             };
             match a.format {
                 ReportFormat::Text => {
+                    let (line, msg) = message(lang);
                     // Line 0 is "no particular line": name the file only.
                     let place = if line == 0 {
                         a.batch.display().to_string()
                     } else {
                         format!("{}:{line}", a.batch.display())
                     };
-                    outln!("{place}: error: -: {msg}");
+                    outln!("{place}: {}: -: {msg}", T::CliError.get(lang));
                 }
                 ReportFormat::Json => {
+                    let (line, msg) = message(Lang::En);
                     let f = serde_json::json!([{
                         "path": a.batch, "line": line, "severity": "error", "id": null,
                         "field": null, "code": "unreadable", "message": msg,
@@ -70,7 +75,7 @@ pub fn run(a: ValidateArgs) -> Result<()> {
         }
     };
     match a.format {
-        ReportFormat::Text => out!("{}", report.render_text(a.strict, &profile)),
+        ReportFormat::Text => out!("{}", report.render_text_in(a.strict, &profile, lang)),
         ReportFormat::Json => {
             let mut findings = report.findings.clone();
             if a.strict {

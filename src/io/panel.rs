@@ -53,6 +53,7 @@ use crate::io::fsafe;
 use crate::io::sheet::{
     self, SheetError, SheetFileError, fingerprint, public_key_from_hex, public_key_to_hex,
 };
+use crate::text::i18n::{Lang, Msg, T};
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
 use ssh_key::PublicKey;
@@ -535,15 +536,33 @@ pub struct Conflict {
 
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} scored {} but is affiliated with {} ({}",
-            self.expert, self.item, self.affiliation, self.party
-        )?;
-        if normalise_org(&self.affiliation) != normalise_org(&self.organisation) {
-            write!(f, ": {}", self.organisation)?;
-        }
-        f.write_str(")")
+        f.write_str(&self.describe(Lang::En))
+    }
+}
+
+impl Conflict {
+    /// The conflict in a language (English: its `Display`).
+    pub fn describe(&self, lang: Lang) -> String {
+        let party = match self.party {
+            Party::Applicant => T::PartyApplicant,
+            Party::Recommender => T::PartyRecommender,
+        };
+        // The party's own name only when the affiliation matched it loosely.
+        let org = if normalise_org(&self.affiliation) != normalise_org(&self.organisation) {
+            T::PanelConflictOrg.fill(lang, &[("organisation", &self.organisation)])
+        } else {
+            String::new()
+        };
+        T::PanelConflict.fill(
+            lang,
+            &[
+                ("expert", &self.expert),
+                ("item", &self.item),
+                ("affiliation", &self.affiliation),
+                ("party", party.get(lang)),
+                ("org", &org),
+            ],
+        )
     }
 }
 
@@ -555,7 +574,7 @@ pub struct Collected {
     /// Files (or directories) refused, with the reason; sorted by path.
     pub rejected: Vec<SheetFileError>,
     /// Things the chair should know that reject nothing (superseded sheets, copies, missing experts).
-    pub notes: Vec<String>,
+    pub notes: Vec<Msg>,
     /// Scores given despite a conflict of interest, sorted by expert and item.
     pub conflicts: Vec<Conflict>,
 }
@@ -626,10 +645,9 @@ fn expand(paths: &[PathBuf], out: &mut Collected) -> Vec<PathBuf> {
         }
         found.sort();
         if found.is_empty() {
-            out.notes.push(format!(
-                "{}: no sheets (*.json) in the directory",
-                p.display()
-            ));
+            let path = p.display().to_string();
+            out.notes
+                .push(Msg::new(T::NoteNoSheets, &[("path", &path)]));
         }
         for f in found {
             if seen.insert(f.clone()) {
@@ -743,8 +761,10 @@ fn check_all(
             .collect();
         missing.sort_by(|a, b| a.id.cmp(&b.id));
         for e in missing {
-            out.notes
-                .push(format!("{} ({}): no accepted sheet", e.id, e.name));
+            out.notes.push(Msg::new(
+                T::NoteNoAccepted,
+                &[("id", &e.id), ("name", &e.name)],
+            ));
         }
         out.conflicts = find_conflicts(&out.accepted, batch, panel);
     }
@@ -783,10 +803,13 @@ fn resolve(expert: &str, sheets: Vec<(PathBuf, sheet::Sheet)>, out: &mut Collect
     for (path, s) in same_key {
         let content = s.content_hash();
         if let Some(original) = copies.get(&content) {
-            out.notes.push(format!(
-                "{expert}: {} is an identical copy of {} (ignored)",
-                path.display(),
-                original.display()
+            out.notes.push(Msg::new(
+                T::NoteCopy,
+                &[
+                    ("expert", expert),
+                    ("path", &path.display().to_string()),
+                    ("original", &original.display().to_string()),
+                ],
             ));
             continue;
         }
@@ -824,10 +847,14 @@ fn resolve(expert: &str, sheets: Vec<(PathBuf, sheet::Sheet)>, out: &mut Collect
     if conflicting.contains(&top) {
         // Falling back to an older sheet would silently use stale scores.
         for (path, s) in older {
-            out.notes.push(format!(
-                "{expert}: sheet seq {} ({}) is not used: the later seq {top} sheets conflict",
-                s.sequence,
-                path.display()
+            out.notes.push(Msg::new(
+                T::NoteNotUsed,
+                &[
+                    ("expert", expert),
+                    ("seq", &s.sequence.to_string()),
+                    ("path", &path.display().to_string()),
+                    ("top", &top.to_string()),
+                ],
             ));
         }
         return;
@@ -836,11 +863,15 @@ fn resolve(expert: &str, sheets: Vec<(PathBuf, sheet::Sheet)>, out: &mut Collect
         return;
     };
     for (path, s) in older {
-        out.notes.push(format!(
-            "{expert}: sheet seq {top} ({}) supersedes seq {} ({})",
-            win_path.display(),
-            s.sequence,
-            path.display()
+        out.notes.push(Msg::new(
+            T::NoteSupersedes,
+            &[
+                ("expert", expert),
+                ("top", &top.to_string()),
+                ("winner", &win_path.display().to_string()),
+                ("seq", &s.sequence.to_string()),
+                ("path", &path.display().to_string()),
+            ],
         ));
     }
     out.accepted.push((win_path.clone(), win.clone()));

@@ -187,7 +187,7 @@ mod tests {
         );
         assert_eq!(got.conflicts[0].item, batch.items[0].id);
         assert!(
-            got.notes.iter().any(|n| n.starts_with("qian")),
+            got.notes.iter().any(|n| n.to_string().starts_with("qian")),
             "{:?}",
             got.notes
         );

@@ -174,6 +174,7 @@ strings! {
     ChairRank => "排名", "rank";
     ChairRange => "极差", "range";
     ChairRecused => "回避", "recused";
+    ChairConflictExcluded => "{conflict}；该评分不计", "{conflict}; score excluded";
     ChairConflictNotCounted => "利益冲突，不计", "conflict: not counted";
     ChairPartial => "  未完成", "  partial";
     ChairPanel => "专家组", "Panel";
@@ -223,6 +224,104 @@ strings! {
     ErrNoTieAtCut => "分数线（K={k}）处没有并列，无需处理", "the cut at K={k} splits no tie: nothing to settle";
     ErrUnknownItem => "本批次没有推荐项目 {item}", "no nomination {item} in this batch";
     ErrDamagedDecision => "主席决定记录第 {seq} 条已损坏：{message}", "decision {seq} in the chair's store is damaged: {message}";
+    // Validation findings (io/validate): each rule's message; several join into one.
+    FindError => "错误", "error";
+    FindWarning => "警告", "warning";
+    FindMissingColumn => "缺少必需的列 {field}", "missing required column {field}";
+    FindDuplicateColumn => "列“{header}”与 {field} 重复", "column '{header}' repeats {field}";
+    FindUnknownColumn => "不认识的列“{header}”，已忽略", "unknown column '{header}' is ignored";
+    FindOtherProfile => "该批次属于评审规则“{named}”，却按“{profile}”检查：请用 --profile 指定那一轮的规则文件", "the batch is for profile '{named}' but is checked against '{profile}': pass --profile with that round's profile file";
+    FindEmptyBatch => "该批次没有推荐项目", "the batch holds no nominations";
+    FindBatchDomain => "批次的领域“{domain}”不在评审规则 {profile} 中（{domains}）", "the batch's domain '{domain}' is not in profile {profile} ({domains})";
+    FindDuplicateId => "编号“{id}”重复，第 {line} 行已用过", "duplicate id '{id}', first used at line {line}";
+    FindOverQuota => "推荐单位 {recommender} 在{domain}领域推荐了 {n} 项技术（名额 {quota}）：{ids}", "recommender {recommender} nominated {n} technologies in {domain} (quota {quota}): {ids}";
+    FindMissingField => "必填字段 {field} 为空", "required field {field} is empty";
+    FindExtraCells => "该行有 {cells} 个单元格，但表头只有 {columns} 列", "row has {cells} cells but the header has {columns} columns";
+    FindExtraCellsCsv => "；含逗号的字段须用英文双引号括起", "; a field holding a comma must be in double quotes";
+    FindExtraCellsXlsx => "；表头之外的单元格已忽略", "; the cells beyond the header are ignored";
+    FindRowDomain => "领域“{domain}”不在评审规则 {profile} 中（{domains}）", "domain '{domain}' is not in profile {profile} ({domains})";
+    FindWrongDomain => "{batch}批次中有一项{item}领域的推荐", "a {item} nomination in a {batch} batch";
+    FindProjectType => "项目类型“{value}”必须是 应用研究 或 开发研究", "project type '{value}' must be 应用研究 or 开发研究 (applied/development)";
+    FindTrl => "技术就绪水平“{value}”必须是 1 到 9 的整数", "technology readiness level '{value}' must be a whole number from 1 to 9";
+    FindTooLong => "{field} 有 {n} 字，超过上限 {max} 字", "{field} has {n} characters, over the limit of {max}";
+    FindEmail => "电子邮箱“{value}”不是有效地址", "email '{value}' is not a valid address";
+    FindPhone => "电话“{value}”既不是手机号（11 位），也不是带区号的座机号", "phone '{value}' is neither a mobile (11 digits) nor a landline with area code";
+    FindNumber => "{field}“{value}”不是数字", "{field} '{value}' is not a number";
+    FindIndustryEmpty => "必填字段 {field} 为空（只有“{value}”）", "required field {field} is empty (it holds only '{value}')";
+    FindIndustryName => "行业代码“{code}”在 GB/T 4754-2017 中是 {industry}，不是“{name}”：请核对本意", "industry code '{code}' is {industry} in GB/T 4754-2017, not '{name}': check which was meant";
+    FindIndustryUnknown => "行业代码“{code}”不是 GB/T 4754-2017 的中类或小类", "industry code '{code}' is not a GB/T 4754-2017 中类 or 小类";
+    FindIndustryHint => "（其代码为 {industry}）", " (its code is {industry})";
+    FindIndustryCoarse => "行业代码“{code}”（{name}）是{level}；表格要求中类（3 位）或小类（4 位）", "industry code '{code}' ({name}) is a {level}; the form asks for a 中类 (3 digits) or 小类 (4 digits)";
+    FindIndustrySection => "行业代码“{code}”：{icode} {name} 属于门类 {section}，不是 {given}", "industry code '{code}': {icode} {name} belongs to section {section}, not {given}";
+    FindIndustryNotSection => "行业代码“{code}”：{given} 不是 GB/T 4754-2017 的门类字母（A–T）", "industry code '{code}': {given} is not a GB/T 4754-2017 section letter (A–T)";
+    FindIndustryAndCoarse => "；另外 {icode} {name} 是{level}，过粗：表格要求中类（3 位）或小类（4 位）", "; and {icode} {name} is a {level}, too coarse: the form asks for a 中类 (3 digits) or 小类 (4 digits)";
+    FindIndustryIs => "；{icode} 是 {industry}", "; {icode} is {industry}";
+    FindNumericIndustry => "{field} 在表格中是数字，开头的 0 可能已丢失", "{field} is a number in the spreadsheet, so leading zeros may have been lost";
+    FindNumericGuess => "（{code} {name} 会被读成 {value}）", " ({code} {name} would read as {value})";
+    FindFinalReview => "终审（所有领域）", "final review (all domains)";
+    FindFromItems => "{name}（按各项推断）", "{name} (from its items)";
+    FindUnknownDomain => "未知", "unknown";
+    FindSummary => "{path}：读取 {rows} 项，可用 {usable} 项，领域 {domain}，错误 {errors} 个，警告 {warnings} 个，批次 {hash}", "{path}: {rows} items read, {usable} usable, domain {domain}, {errors} error(s), {warnings} warning(s), batch {hash}";
+    // The terminal tables of `rank` and `stats` (io/export/table.rs).
+    TabNoThresholds => "阈值图：没有已排名的推荐项目", "threshold map: no ranked nominations";
+    TabThresholdMap => "阈值图（得分 ≥ T 时，T 及以上的推荐项目全部入围；范围 {min}-{max}）：", "threshold map (score ≥ T admits every nomination at or above T; range {min}-{max}):";
+    TabSizesInRange => "范围内的入围数量：", "sizes in range:";
+    TabNoBootstrap => "边缘项目：未做自助抽样", "borderline: no bootstrap run";
+    TabBorderline => "边缘项目（入围概率 {low}-{high}）：", "borderline (p_shortlist {low}-{high}):";
+    TabNone => "无", "none";
+    TabNoWarnings => "警告：无", "warnings: none";
+    TabCut => "分数线", "cut";
+    TabNoNominations => "没有推荐项目", "no nominations";
+    TabExperts => "专家（{n}）：", "experts ({n}):";
+    TabItems => "推荐项目（{n}）：", "items ({n}):";
+    TabRecusedNote => "回避人数：专家自行申报；利益冲突排除人数：按专家组文件发现利益冲突而排除", "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file";
+    TabBiasNote => "宽松度：校准模型估计的宽松度 b_e（t = v + b，b 之和为 0），与排名所用方法无关", "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0), whatever the method ranks";
+    TabBiasGroupsNote => "宽松度：校准模型估计的宽松度 b_e（t = v + b，每组内 b 之和为 0），与排名所用方法无关", "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0 within each group), whatever the method ranks";
+    TabSpreadNote => "分歧大：极差 ≥ {range} 或标准差 ≥ {sd}", "spread: max-min ≥ {range} or sd ≥ {sd}";
+    TabNoAgreement => "评审一致性：完全交叉的数据不足（需要 2 位专家评完相同的 2 项；最佳子集：{experts} 位专家 × {items} 项）", "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {experts} experts x {items} items)";
+    TabAgreement => "完全交叉子集上的评审一致性：{experts} 位专家 × {items} 项（{who}）", "agreement on the fully crossed subset: {experts} experts x {items} items ({who})";
+    // Reading the sheets (io/panel.rs).
+    PartyApplicant => "申报单位", "applicant";
+    PartyRecommender => "推荐单位", "recommender";
+    PanelConflict => "{expert} 给 {item} 打了分，但其工作单位为 {affiliation}（{party}{org}）", "{expert} scored {item} but is affiliated with {affiliation} ({party}{org})";
+    NoteNoSheets => "{path}：目录中没有评分表（*.json）", "{path}: no sheets (*.json) in the directory";
+    NoteNoAccepted => "{id}（{name}）：没有有效的评分表", "{id} ({name}): no accepted sheet";
+    NoteCopy => "{expert}：{path} 与 {original} 完全相同（已忽略）", "{expert}: {path} is an identical copy of {original} (ignored)";
+    NoteNotUsed => "{expert}：第 {seq} 份评分表（{path}）未使用：后来的第 {top} 份评分表互相冲突", "{expert}: sheet seq {seq} ({path}) is not used: the later seq {top} sheets conflict";
+    NoteSupersedes => "{expert}：第 {top} 份评分表（{winner}）取代第 {seq} 份（{path}）", "{expert}: sheet seq {top} ({winner}) supersedes seq {seq} ({path})";
+    PanelConflictOrg => "：{organisation}", ": {organisation}";
+    // The command line (cli/).
+    CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
+    EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";
+    EnterNoRows => "{path} 的表头下没有行：没有可录入的内容", "{path} holds no rows under its header: nothing to enter";
+    EnterDone => "{path}：为专家 {expert} 录入 {rows} 行到 {store}（改动 {changed} 个值）", "{path}: {rows} rows entered for expert {expert} into {store} ({changed} values changed)";
+    CliEmptyBatch => "{path} 没有推荐项目", "{path} holds no nominations";
+    CliNoSheets => "没有可汇总的有效评分表", "no valid score sheet to aggregate";
+    InviteHead => "给 {who} 的第 {seq} 号邀请码：仅限使用一次，{hours} 小时内有效，至 {until}（{utc}）。", "Invite #{seq} for {who}: one use, valid for {hours} hours, until {until} ({utc}).";
+    InviteHeadOneHour => "给 {who} 的第 {seq} 号邀请码：仅限使用一次，{hours} 小时内有效，至 {until}（{utc}）。", "Invite #{seq} for {who}: one use, valid for {hours} hour, until {until} ({utc}).";
+    InviteLogsIn => "专家用以下命令登录", "The expert logs in with";
+    InviteTypes => "并在提示时输入邀请码（短横线、空格和大小写无关）。登录所用的 SSH 密钥随即登记给该专家：以后登录不再需要邀请码。", "and types the code when asked (dashes, spaces and case do not matter). The SSH key they log in with is then pinned to them: later logins need no code.";
+    InviteRevoked => "{id} 之前未用的 {n} 个邀请码已作废：现在只有这个有效。", "{n} earlier unused invite(s) for {id} revoked: only this code works now.";
+    InviteShownOnce => "邀请码只显示这一次：数据目录中只保存它的哈希值。", "The code is shown only now: the store keeps only its hash.";
+    CliConflict => "利益冲突：{conflict}；该评分不计", "conflict of interest: {conflict}; that score is excluded";
+    CliSkipped => "已跳过", "skipped";
+    CliRejected => "拒收", "rejected";
+    CliRejectedCount => "拒收评分表 {count} 份；请改正，或加 --skip-invalid 不用它们继续", "{count} sheet(s) rejected; fix them or pass --skip-invalid to go on without them";
+    CliCannotRead => "无法读取：{err}", "cannot read: {err}";
+    CliUnknownFormat => "未知的批次格式（请用 .xlsx、.csv 或 .json）", "unknown batch format (use .xlsx, .csv or .json)";
+    CliError => "错误", "error";
+    CliWarning => "警告", "warning";
+    CliNote => "注意", "note";
+    KeyShared => "{expert} 与 {others} 共用此密钥（他们用旧版 revdesk 数据目录中唯一的密钥签过评分表）；专家组文件只能为其中一人登记它", "{expert} shares this key with {others} (they signed sheets with the store's single key of an older revdesk); a panel file can pin it for one of them only";
+    KeyStore => "数据目录：{path}", "store:       {path}";
+    KeyExpert => "专家：    {id}", "expert:      {id}";
+    KeyPublic => "公钥：    {key}", "public key:  {key}";
+    KeyFingerprint => "指纹：    {fp}", "fingerprint: {fp}";
+    KeyPanelComment => "# 供主席的专家组文件（panel.toml）使用：", "# for the chair's panel file (panel.toml):";
+    CliRepaired => "{path} 曾可被他人读取（权限 {mode}）；现已改为仅所有者可读（0600）", "{path} was readable by others (mode {mode}); it is now readable by its owner only (0600)";
+    CliHasErrors => "{path} 有错误：请先改正（见 `revdesk validate`）", "{path} has errors: fix them first (see `revdesk validate`)";
+    CliExists => "{path} 已存在；要替换它请加 --overwrite", "{path} exists; pass --overwrite to replace it";
+    FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
 }
 
 impl T {
@@ -233,6 +332,54 @@ impl T {
             s = s.replace(&format!("{{{k}}}"), v);
         }
         s
+    }
+}
+
+/// A message as catalogue strings with their arguments, joined in order: what the core says
+/// (a finding, a note) kept so that a front-end can show it in either language.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Msg(Vec<(T, Vec<(&'static str, String)>)>);
+
+impl Msg {
+    /// A message of one catalogue string.
+    pub fn new(t: T, args: &[(&'static str, &str)]) -> Msg {
+        Msg(vec![]).and(t, args)
+    }
+
+    /// The message followed by another string.
+    pub fn and(mut self, t: T, args: &[(&'static str, &str)]) -> Msg {
+        let args = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        self.0.push((t, args));
+        self
+    }
+
+    /// Whether nothing was said.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text in a language.
+    pub fn render(&self, lang: Lang) -> String {
+        self.0
+            .iter()
+            .map(|(t, args)| {
+                let a: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                t.fill(lang, &a)
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Msg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Lang::En))
+    }
+}
+
+/// Compares the English text (tests and logs compare messages as text).
+impl PartialEq<String> for Msg {
+    fn eq(&self, other: &String) -> bool {
+        self.render(Lang::En) == *other
     }
 }
 

@@ -2,6 +2,7 @@
 //! catalogue, errors as one line, the sanitiser for text from files printed on a terminal.
 
 pub mod errors;
+pub mod help;
 pub mod i18n;
 pub mod sanitize;
 pub mod wrap;

@@ -41,6 +41,7 @@ pub fn revdesk(dir: &Path, args: &[&str], envs: &[(&str, &str)]) -> Run {
         .args(args)
         .env("REVDESK_STORE", dir.join("default-store"))
         .env("LANG", "C.UTF-8")
+        .env("LC_ALL", "en_US.UTF-8")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

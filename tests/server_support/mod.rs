@@ -160,6 +160,7 @@ impl Server {
     pub fn start(s: &Setup, extra: &[&str]) -> Server {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("revdesk"));
         cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("LC_ALL", "en_US.UTF-8")
             .args(["serve", BATCH, "--panel"])
             .arg(&s.panel)
             .arg("--store")

@@ -44,7 +44,7 @@ pub use csv::{export_csv, rank_csv};
 pub use docx::export_docx;
 pub use json::{export_json, rank_json, stats_json};
 pub use markdown::export_markdown;
-pub use table::{rank_table, stats_table};
+pub use table::{rank_table, rank_table_in, stats_table, stats_table_in};
 pub use xlsx::{export_xlsx, xlsx_bytes};
 
 /// The `format` tag of [`rank_json`] output.

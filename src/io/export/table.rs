@@ -7,6 +7,7 @@ use super::doc::Align;
 use super::{agreement_lines, crossed_experts, fixed, flag_list, groups, interval, opt, signed};
 use crate::domain::results::{Flag, Results, Row};
 use crate::engine::Method;
+use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 
 /// A terminal table with fixed-width columns and a free last column (flags).
@@ -20,14 +21,27 @@ struct TextTable {
 }
 
 impl TextTable {
-    /// A table of `cols` and a free last column under `tail`'s heading, without rows yet.
-    fn of<C: Column>(cx: &Cx, cols: &[C], tail: C) -> Self {
+    /// A table of `cols` and a free last column under `tail`'s heading, without rows yet;
+    /// Chinese headings are the report's.
+    fn of<C: Column>(cx: &Cx, cols: &[C], tail: C, lang: Lang) -> Self {
+        let fmt = match lang {
+            Lang::En => Format::Terminal,
+            Lang::Zh => Format::Report,
+        };
         TextTable {
             cols: cols
                 .iter()
-                .map(|c| (c.head(cx, Format::Terminal), c.align(), c.width()))
+                .map(|c| {
+                    let head = c.head(cx, fmt);
+                    // The caps fit English headings; a Chinese one is shown whole.
+                    let cap = match lang {
+                        Lang::En => c.width(),
+                        Lang::Zh => c.width().max(wrap::width(&head)),
+                    };
+                    (head, c.align(), cap)
+                })
                 .collect(),
-            tail: tail.head(cx, Format::Terminal),
+            tail: tail.head(cx, fmt),
             rows: Vec::new(),
         }
     }
@@ -209,15 +223,16 @@ fn title_line(r: &Results) -> String {
 }
 
 /// The threshold map, the sizes in range and the bootstrap's K distribution, as text lines.
-fn threshold_text(r: &Results, out: &mut String) {
+fn threshold_text(r: &Results, out: &mut String, lang: Lang) {
     let sl = &r.aggregation.shortlist;
     if sl.thresholds.is_empty() {
-        out.push_str("threshold map: no ranked nominations\n");
+        let _ = writeln!(out, "{}", T::TabNoThresholds.get(lang));
     } else {
+        let (min, max) = (sl.min.to_string(), sl.max.to_string());
         let _ = writeln!(
             out,
-            "threshold map (score ≥ T admits every nomination at or above T; range {}-{}):",
-            sl.min, sl.max
+            "{}",
+            T::TabThresholdMap.fill(lang, &[("min", &min), ("max", &max)])
         );
         let scores: Vec<String> = sl
             .thresholds
@@ -252,7 +267,7 @@ fn threshold_text(r: &Results, out: &mut String) {
         }
     }
     if !sl.cuts.is_empty() {
-        out.push_str("sizes in range:\n");
+        let _ = writeln!(out, "{}", T::TabSizesInRange.get(lang));
         for c in &sl.cuts {
             let _ = write!(
                 out,
@@ -290,18 +305,19 @@ fn threshold_text(r: &Results, out: &mut String) {
 }
 
 /// Borderline rows with their inclusion probability and 90% rank interval, as text lines.
-fn borderline_text(r: &Results, out: &mut String) {
+fn borderline_text(r: &Results, out: &mut String, lang: Lang) {
     let Some(b) = &r.bootstrap else {
-        out.push_str("borderline: no bootstrap run\n");
+        let _ = writeln!(out, "{}", T::TabNoBootstrap.get(lang));
         return;
     };
     let rows: Vec<&Row> = r.borderline().collect();
-    let head = format!(
-        "borderline (p_shortlist {:.2}-{:.2}):",
-        b.borderline_low, b.borderline_high
+    let (low, high) = (
+        format!("{:.2}", b.borderline_low),
+        format!("{:.2}", b.borderline_high),
     );
+    let head = T::TabBorderline.fill(lang, &[("low", &low), ("high", &high)]);
     if rows.is_empty() {
-        let _ = writeln!(out, "{head} none");
+        let _ = writeln!(out, "{head} {}", T::TabNone.get(lang));
         return;
     }
     let _ = writeln!(out, "{head}");
@@ -319,12 +335,12 @@ fn borderline_text(r: &Results, out: &mut String) {
     }
 }
 
-fn warnings_text(r: &Results, out: &mut String) {
+fn warnings_text(r: &Results, out: &mut String, lang: Lang) {
     if r.warnings.is_empty() {
-        out.push_str("warnings: none\n");
+        let _ = writeln!(out, "{}", T::TabNoWarnings.get(lang));
     } else {
         for w in &r.warnings {
-            let _ = writeln!(out, "warning: {}", clean(w));
+            let _ = writeln!(out, "{}: {}", T::CliWarning.get(lang), clean(w));
         }
     }
 }
@@ -352,6 +368,11 @@ fn id_name_widths<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> (u
 /// The cut line follows the K-th row; below the table come the cut note, the threshold map,
 /// the borderline items with their 90% rank intervals, and the warnings.
 pub fn rank_table(r: &Results) -> String {
+    rank_table_in(r, Lang::En)
+}
+
+/// [`rank_table`] with its headings and notes in a language.
+pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     let mut out = preamble(r);
     let cx = Cx::new(r, None);
     // The final review keeps where each nomination came from.
@@ -362,23 +383,24 @@ pub fn rank_table(r: &Results) -> String {
     cols.push(Col::N);
     cols.extend(columns::criteria(r));
     cols.extend([Col::Sd, Col::P, Col::Shortlisted]);
-    let mut t = TextTable::of(&cx, &cols, Col::Flags);
+    let mut t = TextTable::of(&cx, &cols, Col::Flags, lang);
     for row in &r.rows {
         t.push(&cx, &cols, row, tail_text(row));
     }
+    let cut = T::TabCut.get(lang);
     if r.rows.is_empty() {
-        out.push_str("no nominations\n");
+        let _ = writeln!(out, "{}", T::TabNoNominations.get(lang));
     } else {
-        t.render(&mut out, Some((r.k, format!("cut: K = {} ", r.k))));
+        t.render(&mut out, Some((r.k, format!("{cut}: K = {} ", r.k))));
     }
     out.push('\n');
-    let _ = writeln!(out, "cut: {}", clean(&r.cut_note));
-    threshold_text(r, &mut out);
-    borderline_text(r, &mut out);
+    let _ = writeln!(out, "{cut}: {}", clean(&r.cut_note));
+    threshold_text(r, &mut out, lang);
+    borderline_text(r, &mut out, lang);
     if r.method == Method::Calibrated {
         leniency_text(r, groups(r), &mut out);
     }
-    warnings_text(r, &mut out);
+    warnings_text(r, &mut out, lang);
     out
 }
 
@@ -422,32 +444,33 @@ fn tail_text(row: &Row) -> String {
 
 /// Panel statistics as a terminal table for `revdesk stats`: experts, items and agreement.
 pub fn stats_table(r: &Results) -> String {
+    stats_table_in(r, Lang::En)
+}
+
+/// [`stats_table`] with its headings and notes in a language.
+pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     let mut out = preamble(r);
 
     let cx = Cx::new(r, None);
-    let _ = writeln!(out, "experts ({}):", r.experts.len());
+    let n = r.experts.len().to_string();
+    let _ = writeln!(out, "{}", T::TabExperts.fill(lang, &[("n", &n)]));
     let cols = ExpertCol::FIGURES;
-    let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut);
+    let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut, lang);
     for e in &r.experts {
         t.push(&cx, &cols, e, e.left_out.clone().unwrap_or_default());
     }
     t.render(&mut out, None);
-    out.push_str(
-        "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file\n",
-    );
-    let _ = writeln!(
-        out,
-        "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0{}), whatever the method ranks",
-        if groups(r).is_some() {
-            " within each group"
-        } else {
-            ""
-        }
-    );
+    let _ = writeln!(out, "{}", T::TabRecusedNote.get(lang));
+    let bias = match groups(r) {
+        Some(_) => T::TabBiasGroupsNote,
+        None => T::TabBiasNote,
+    };
+    let _ = writeln!(out, "{}", bias.get(lang));
     out.push('\n');
 
     let decided = r.decided.is_some();
-    let _ = writeln!(out, "items ({}):", r.rows.len());
+    let n = r.rows.len().to_string();
+    let _ = writeln!(out, "{}", T::TabItems.fill(lang, &[("n", &n)]));
     let mut cols = vec![
         Col::Rank,
         Col::Id,
@@ -464,7 +487,7 @@ pub fn stats_table(r: &Results) -> String {
     if decided {
         cols.push(Col::Shortlisted);
     }
-    let mut t = TextTable::of(&cx, &cols, Col::Flags);
+    let mut t = TextTable::of(&cx, &cols, Col::Flags, lang);
     for row in &r.rows {
         let tail = if decided {
             tail_text(row)
@@ -475,35 +498,30 @@ pub fn stats_table(r: &Results) -> String {
         t.push(&cx, &cols, row, tail);
     }
     t.render(&mut out, None);
-    let _ = writeln!(
-        out,
-        "spread: max-min ≥ {} or sd ≥ {}",
-        r.config.spread_range_flag, r.config.spread_sd_flag
+    let (range, sd) = (
+        r.config.spread_range_flag.to_string(),
+        r.config.spread_sd_flag.to_string(),
     );
+    let spread = T::TabSpreadNote.fill(lang, &[("range", &range), ("sd", &sd)]);
+    let _ = writeln!(out, "{spread}");
     out.push('\n');
 
-    agreement_text(r, &mut out);
+    agreement_text(r, &mut out, lang);
     out
 }
 
-fn agreement_text(r: &Results, out: &mut String) {
+fn agreement_text(r: &Results, out: &mut String, lang: Lang) {
     let a = &r.aggregation.agreement;
     let Some(s) = &a.stats else {
-        let _ = writeln!(
-            out,
-            "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {} experts x {} items)",
-            a.experts.len(),
-            a.items.len()
-        );
+        let (e, i) = (a.experts.len().to_string(), a.items.len().to_string());
+        let line = T::TabNoAgreement.fill(lang, &[("experts", &e), ("items", &i)]);
+        let _ = writeln!(out, "{line}");
         return;
     };
-    let _ = writeln!(
-        out,
-        "agreement on the fully crossed subset: {} experts x {} items ({})",
-        s.n_experts,
-        s.n_items,
-        clean(&crossed_experts(r).join(", "))
-    );
+    let (e, i) = (s.n_experts.to_string(), s.n_items.to_string());
+    let who = clean(&crossed_experts(r).join(", "));
+    let line = T::TabAgreement.fill(lang, &[("experts", &e), ("items", &i), ("who", &who)]);
+    let _ = writeln!(out, "{line}");
     for (name, v, what) in agreement_lines(s, false) {
         let _ = writeln!(out, "  {name:<11}  {:>6}  {what}", opt(v, 3, "-"));
     }

@@ -3,10 +3,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::{Ctx, DomainSource, Options, Severity};
+use super::{Ctx, DomainSource, Msg, Options, Severity};
 use crate::domain::batch::Field;
 use crate::domain::profile::Profile;
 use crate::io::import::RawRow;
+use crate::text::i18n::T;
 
 /// `missing-column`: a required field has no column (CSV/XLSX).
 pub(super) fn missing_columns(cx: &mut Ctx<'_>) {
@@ -16,7 +17,7 @@ pub(super) fn missing_columns(cx: &mut Ctx<'_>) {
                 Severity::Error,
                 Some(f),
                 "missing-column",
-                format!("missing required column {}", f.describe()),
+                Msg::new(T::FindMissingColumn, &[("field", &f.describe())]),
             );
         }
     }
@@ -29,7 +30,10 @@ pub(super) fn duplicate_columns(cx: &mut Ctx<'_>) {
             Severity::Error,
             Some(*f),
             "duplicate-column",
-            format!("column '{h}' repeats {}", f.describe()),
+            Msg::new(
+                T::FindDuplicateColumn,
+                &[("header", h), ("field", &f.describe())],
+            ),
         );
     }
 }
@@ -41,7 +45,7 @@ pub(super) fn unknown_columns(cx: &mut Ctx<'_>) {
             Severity::Warning,
             None,
             "unknown-column",
-            format!("unknown column '{h}' is ignored"),
+            Msg::new(T::FindUnknownColumn, &[("header", h)]),
         );
     }
 }
@@ -51,9 +55,9 @@ pub(super) fn unknown_columns(cx: &mut Ctx<'_>) {
 pub(super) fn other_profile(cx: &mut Ctx<'_>, profile: &Profile) {
     let named = cx.raw.meta.profile.trim();
     if !named.is_empty() && named != profile.id {
-        let message = format!(
-            "the batch is for profile '{named}' but is checked against '{}': pass --profile with that round's profile file",
-            profile.id
+        let message = Msg::new(
+            T::FindOtherProfile,
+            &[("named", named), ("profile", &profile.id)],
         );
         cx.at_header(Severity::Warning, None, "other-profile", message);
     }
@@ -66,7 +70,7 @@ pub(super) fn empty_batch(cx: &mut Ctx<'_>) {
             Severity::Error,
             None,
             "empty-batch",
-            "the batch holds no nominations".into(),
+            Msg::new(T::FindEmptyBatch, &[]),
         );
     }
 }
@@ -101,10 +105,13 @@ pub(super) fn decide_domain(
                     Severity::Error,
                     Some(Field::Domain),
                     "unknown-domain",
-                    format!(
-                        "the batch's domain '{d}' is not in profile {} ({})",
-                        profile.id,
-                        domain_list(profile)
+                    Msg::new(
+                        T::FindBatchDomain,
+                        &[
+                            ("domain", d),
+                            ("profile", &profile.id),
+                            ("domains", &domain_list(profile)),
+                        ],
                     ),
                 );
                 (None, DomainSource::Unknown)
@@ -159,7 +166,10 @@ pub(super) fn duplicate_id(
             Some(id).filter(|id| !id.is_empty()),
             Some(Field::Id),
             "duplicate-id",
-            format!("duplicate id '{id}', first used at line {prev}"),
+            Msg::new(
+                T::FindDuplicateId,
+                &[("id", id), ("line", &prev.to_string())],
+            ),
         );
     } else if !id.is_empty() {
         first_line.insert(id.to_string(), row.line);
@@ -208,11 +218,15 @@ pub(super) fn over_quota(cx: &mut Ctx<'_>, profile: &Profile) {
             found.push((
                 *line,
                 id.to_string(),
-                format!(
-                    "recommender {rec} nominated {} technologies in {} (quota {quota}): {}",
-                    its.len(),
-                    d.name,
-                    names.join(", ")
+                Msg::new(
+                    T::FindOverQuota,
+                    &[
+                        ("recommender", rec),
+                        ("n", &its.len().to_string()),
+                        ("domain", &d.name),
+                        ("quota", &quota.to_string()),
+                        ("ids", &names.join(", ")),
+                    ],
                 ),
             ));
         }

@@ -1,10 +1,9 @@
 //! Rules about a nomination's industry codes (GB/T 4754-2017).
 
-use std::fmt::Write as _;
-
-use super::RowCheck;
+use super::{Msg, RowCheck};
 use crate::domain::batch::Field;
 use crate::domain::industry::{self, CodeCheck, Industry};
+use crate::text::i18n::T;
 
 /// `missing-field`: the industry field holds no code at all (only separators);
 /// `unknown-industry`: a code that is unknown, too coarse, in another section or written with a
@@ -19,9 +18,9 @@ pub(super) fn industry_codes(r: &mut RowCheck<'_, '_>) -> Vec<String> {
         r.error(
             Some(Field::Industry),
             "missing-field",
-            format!(
-                "required field {} is empty (it holds only '{text}')",
-                Field::Industry.describe()
+            Msg::new(
+                T::FindIndustryEmpty,
+                &[("field", &Field::Industry.describe()), ("value", text)],
             ),
         );
     }
@@ -38,55 +37,65 @@ pub(super) fn industry_codes(r: &mut RowCheck<'_, '_>) -> Vec<String> {
             CodeCheck::Known(ind) => {
                 keep(&ind.code);
                 match &written.name {
-                    Some(name) if !industry::name_matches(ind, name) => Some(format!(
-                        "industry code '{}' is {} in GB/T 4754-2017, not '{name}': check which was meant",
-                        written.code,
-                        industry::display(ind)
+                    Some(name) if !industry::name_matches(ind, name) => Some(Msg::new(
+                        T::FindIndustryName,
+                        &[
+                            ("code", &written.code),
+                            ("industry", &industry::display(ind)),
+                            ("name", name),
+                        ],
                     )),
                     _ => None,
                 }
             }
             CodeCheck::Unknown(t) => {
-                let hint = industry::by_name(t)
-                    .map(|i| format!(" (its code is {})", industry::display(i)))
-                    .unwrap_or_default();
-                Some(format!(
-                    "industry code '{t}' is not a GB/T 4754-2017 中类 or 小类{hint}"
-                ))
+                let m = Msg::new(T::FindIndustryUnknown, &[("code", t)]);
+                Some(match industry::by_name(t) {
+                    Some(i) => m.and(T::FindIndustryHint, &[("industry", &industry::display(i))]),
+                    None => m,
+                })
             }
-            CodeCheck::TooCoarse(ind) => Some(format!(
-                "industry code '{tok}' ({}) is a {}; the form asks for a 中类 (3 digits) or 小类 (4 digits)",
-                ind.name,
-                level_name(ind)
+            CodeCheck::TooCoarse(ind) => Some(Msg::new(
+                T::FindIndustryCoarse,
+                &[
+                    ("code", tok),
+                    ("name", &ind.name),
+                    ("level", level_name(ind)),
+                ],
             )),
             CodeCheck::WrongSection {
                 industry: ind,
                 given,
             } => {
-                let mut m = format!(
-                    "industry code '{tok}': {} {} belongs to section {}, not {given}",
-                    ind.code,
-                    ind.name,
-                    industry::section_of(&ind.code).unwrap_or('?')
+                let section = industry::section_of(&ind.code).unwrap_or('?').to_string();
+                let m = Msg::new(
+                    T::FindIndustrySection,
+                    &[
+                        ("code", tok),
+                        ("icode", &ind.code),
+                        ("name", &ind.name),
+                        ("section", &section),
+                        ("given", &given.to_string()),
+                    ],
                 );
-                if ind.level < 3 {
-                    let _ = write!(m, "; and {}", coarse(ind));
-                }
-                Some(m)
+                Some(if ind.level < 3 { and_coarse(m, ind) } else { m })
             }
             CodeCheck::NotASection {
                 industry: ind,
                 given,
             } => {
-                let mut m = format!(
-                    "industry code '{tok}': {given} is not a GB/T 4754-2017 section letter (A–T)"
+                let m = Msg::new(
+                    T::FindIndustryNotSection,
+                    &[("code", tok), ("given", &given.to_string())],
                 );
-                if ind.level < 3 {
-                    let _ = write!(m, "; and {}", coarse(ind));
+                Some(if ind.level < 3 {
+                    and_coarse(m, ind)
                 } else {
-                    let _ = write!(m, "; {} is {}", ind.code, industry::display(ind));
-                }
-                Some(m)
+                    m.and(
+                        T::FindIndustryIs,
+                        &[("icode", &ind.code), ("industry", &industry::display(ind))],
+                    )
+                })
             }
         };
         if let Some(message) = problem {
@@ -104,13 +113,15 @@ fn level_name(ind: &Industry) -> &'static str {
     if ind.level == 1 { "门类" } else { "大类" }
 }
 
-/// Why a 门类 or 大类 is not enough, for messages.
-fn coarse(ind: &Industry) -> String {
-    format!(
-        "{} {} is a {}, too coarse: the form asks for a 中类 (3 digits) or 小类 (4 digits)",
-        ind.code,
-        ind.name,
-        level_name(ind)
+/// `m`, then why a 门类 or 大类 is not enough.
+fn and_coarse(m: Msg, ind: &Industry) -> Msg {
+    m.and(
+        T::FindIndustryAndCoarse,
+        &[
+            ("icode", &ind.code),
+            ("name", &ind.name),
+            ("level", level_name(ind)),
+        ],
     )
 }
 
@@ -124,16 +135,20 @@ pub(super) fn numeric_industry(r: &mut RowCheck<'_, '_>) {
     let guess = ["0", "00"]
         .iter()
         .filter_map(|z| industry::lookup(&format!("{z}{text}")))
-        .find(|i| i.level >= 3)
-        .map(|i| format!(" ({} {} would read as {text})", i.code, i.name))
-        .unwrap_or_default();
+        .find(|i| i.level >= 3);
+    let mut m = Msg::new(
+        T::FindNumericIndustry,
+        &[("field", &Field::Industry.describe())],
+    );
+    if let Some(i) = guess {
+        m = m.and(
+            T::FindNumericGuess,
+            &[("code", &i.code), ("name", &i.name), ("value", text)],
+        );
+    }
     r.warning(
         Some(Field::Industry),
         "numeric-industry",
-        format!(
-            "{} is a number in the spreadsheet, so leading zeros may have been lost{guess}; \
-             format the column as text and retype the codes",
-            Field::Industry.describe()
-        ),
+        m.and(T::FindNumericRetype, &[]),
     );
 }

@@ -8,6 +8,7 @@
 use crate::domain::batch::{Batch, BatchMeta, Field, Item, ProjectType};
 use crate::domain::profile::Profile;
 use crate::io::import::{self, Format, ImportError, RawBatch, RawRow};
+use crate::text::i18n::{Lang, Msg, T};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -47,14 +48,35 @@ pub struct Finding {
     pub field: Option<Field>,
     /// A short machine-readable code, e.g. `missing-field`.
     pub code: &'static str,
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain words (English: logs, JSON).
     pub message: String,
+    /// The same from the catalogue, to show in either language ([`Finding::describe`]).
+    #[serde(skip)]
+    pub text: Msg,
 }
 
 impl Finding {
     /// The compiler-style line: `PATH:LINE: error: ID: message`.
     pub fn to_line(&self) -> String {
-        let sev: &str = self.severity.into();
+        self.line_in(Lang::En)
+    }
+
+    /// The message in a language.
+    pub fn describe(&self, lang: Lang) -> String {
+        if self.text.is_empty() {
+            self.message.clone()
+        } else {
+            self.text.render(lang)
+        }
+    }
+
+    /// [`Finding::to_line`] in a language: `PATH:LINE: 错误: ID: …`.
+    pub fn line_in(&self, lang: Lang) -> String {
+        let sev = match (self.severity, lang) {
+            (s, Lang::En) => s.into(),
+            (Severity::Error, Lang::Zh) => T::FindError.get(lang),
+            (Severity::Warning, Lang::Zh) => T::FindWarning.get(lang),
+        };
         // Line 0 means "no line" (a file that could not be read at all): say the file only,
         // as compilers do, rather than point at a line that does not exist.
         let place = if self.line == 0 {
@@ -66,7 +88,7 @@ impl Finding {
             "{place}: {}: {}: {}",
             sev,
             self.id.as_deref().unwrap_or("-"),
-            self.message
+            self.describe(lang)
         )
     }
 }
@@ -131,36 +153,43 @@ impl Report {
 
     /// The findings as lines, followed by a summary line.
     pub fn render_text(&self, strict: bool, profile: &Profile) -> String {
+        self.render_text_in(strict, profile, Lang::En)
+    }
+
+    /// [`Report::render_text`] in a language.
+    pub fn render_text_in(&self, strict: bool, profile: &Profile, lang: Lang) -> String {
         let mut out = String::new();
         for f in &self.findings {
             let mut f = f.clone();
             if strict {
                 f.severity = Severity::Error;
             }
-            let _ = writeln!(out, "{}", f.to_line());
+            let _ = writeln!(out, "{}", f.line_in(lang));
         }
         let domain = match (&self.batch.domain, self.domain_source) {
-            (_, DomainSource::FinalReview) => "final review (all domains)".to_string(),
+            (_, DomainSource::FinalReview) => T::FindFinalReview.get(lang).to_string(),
             (Some(d), src) => {
                 let name = profile.domain(d).map(|d| d.name.as_str()).unwrap_or(d);
                 match src {
-                    DomainSource::Majority => format!("{name} (from its items)"),
+                    DomainSource::Majority => T::FindFromItems.fill(lang, &[("name", name)]),
                     _ => name.to_string(),
                 }
             }
-            (None, _) => "unknown".to_string(),
+            (None, _) => T::FindUnknownDomain.get(lang).to_string(),
         };
-        let _ = writeln!(
-            out,
-            "{}: {} items read, {} usable, domain {}, {} error(s), {} warning(s), batch {}",
-            self.batch.path.display(),
-            self.rows,
-            self.batch.items.len(),
-            domain,
-            self.errors(strict),
-            self.warnings(strict),
-            self.batch.short_hash()
+        let summary = T::FindSummary.fill(
+            lang,
+            &[
+                ("path", &self.batch.path.display().to_string()),
+                ("rows", &self.rows.to_string()),
+                ("usable", &self.batch.items.len().to_string()),
+                ("domain", &domain),
+                ("errors", &self.errors(strict).to_string()),
+                ("warnings", &self.warnings(strict).to_string()),
+                ("hash", self.batch.short_hash()),
+            ],
         );
+        let _ = writeln!(out, "{summary}");
         out
     }
 }
@@ -198,7 +227,7 @@ impl Ctx<'_> {
         id: Option<&str>,
         field: Option<Field>,
         code: &'static str,
-        message: String,
+        text: Msg,
     ) {
         self.findings.push(Finding {
             path: self.raw.path.clone(),
@@ -207,7 +236,8 @@ impl Ctx<'_> {
             id: id.map(str::to_string),
             field,
             code,
-            message,
+            message: text.render(Lang::En),
+            text,
         });
     }
 
@@ -217,9 +247,9 @@ impl Ctx<'_> {
         severity: Severity,
         field: Option<Field>,
         code: &'static str,
-        message: String,
+        text: Msg,
     ) {
-        self.push(self.raw.header_line, severity, None, field, code, message);
+        self.push(self.raw.header_line, severity, None, field, code, text);
     }
 }
 
@@ -239,25 +269,19 @@ impl<'a> RowCheck<'_, 'a> {
     }
 
     /// An error about the row: it will not become an item.
-    fn error(&mut self, field: Option<Field>, code: &'static str, message: String) {
+    fn error(&mut self, field: Option<Field>, code: &'static str, text: Msg) {
         self.ok = false;
-        self.push(Severity::Error, field, code, message);
+        self.push(Severity::Error, field, code, text);
     }
 
     /// A warning about the row.
-    fn warning(&mut self, field: Option<Field>, code: &'static str, message: String) {
-        self.push(Severity::Warning, field, code, message);
+    fn warning(&mut self, field: Option<Field>, code: &'static str, text: Msg) {
+        self.push(Severity::Warning, field, code, text);
     }
 
-    fn push(
-        &mut self,
-        severity: Severity,
-        field: Option<Field>,
-        code: &'static str,
-        message: String,
-    ) {
+    fn push(&mut self, severity: Severity, field: Option<Field>, code: &'static str, text: Msg) {
         let (line, id) = (self.row.line, self.id());
-        self.cx.push(line, severity, id, field, code, message);
+        self.cx.push(line, severity, id, field, code, text);
     }
 }
 

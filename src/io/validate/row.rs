@@ -1,11 +1,12 @@
 //! Rules about one nomination's fields (industry codes apart, in `industry`).
 
-use super::RowCheck;
 use super::batch::domain_list;
 use super::values::{parse_trl, valid_email, valid_phone};
+use super::{Msg, RowCheck};
 use crate::domain::batch::{Field, ProjectType};
 use crate::domain::profile::Profile;
 use crate::io::import::Format;
+use crate::text::i18n::T;
 
 /// `missing-field`: a required field is empty (reported once, at the header, when its whole
 /// column is missing; the row is unusable either way).
@@ -19,7 +20,7 @@ pub(super) fn required_fields(r: &mut RowCheck<'_, '_>) {
                 r.error(
                     Some(f),
                     "missing-field",
-                    format!("required field {} is empty", f.describe()),
+                    Msg::new(T::FindMissingField, &[("field", &f.describe())]),
                 );
             }
         }
@@ -34,22 +35,15 @@ pub(super) fn extra_cells(r: &mut RowCheck<'_, '_>) {
     if raw.format == Format::Json || r.row.cells <= raw.header_width {
         return;
     }
-    let counts = format!(
-        "row has {} cells but the header has {} columns",
-        r.row.cells, raw.header_width
+    let (cells, columns) = (r.row.cells.to_string(), raw.header_width.to_string());
+    let counts = Msg::new(
+        T::FindExtraCells,
+        &[("cells", &cells), ("columns", &columns)],
     );
     if raw.format == Format::Csv {
-        r.error(
-            None,
-            "extra-cells",
-            format!("{counts}; a field holding a comma must be in double quotes"),
-        );
+        r.error(None, "extra-cells", counts.and(T::FindExtraCellsCsv, &[]));
     } else {
-        r.warning(
-            None,
-            "extra-cells",
-            format!("{counts}; the cells beyond the header are ignored"),
-        );
+        r.warning(None, "extra-cells", counts.and(T::FindExtraCellsXlsx, &[]));
     }
 }
 
@@ -69,10 +63,13 @@ pub(super) fn domain(
         r.error(
             Some(Field::Domain),
             "unknown-domain",
-            format!(
-                "domain '{text}' is not in profile {} ({})",
-                profile.id,
-                domain_list(profile)
+            Msg::new(
+                T::FindRowDomain,
+                &[
+                    ("domain", text),
+                    ("profile", &profile.id),
+                    ("domains", &domain_list(profile)),
+                ],
             ),
         );
         return String::new();
@@ -85,7 +82,7 @@ pub(super) fn domain(
         r.error(
             Some(Field::Domain),
             "wrong-domain",
-            format!("a {} nomination in a {} batch", d.name, bname),
+            Msg::new(T::FindWrongDomain, &[("item", &d.name), ("batch", bname)]),
         );
     }
     d.key.clone()
@@ -98,14 +95,14 @@ pub(super) fn project_type(r: &mut RowCheck<'_, '_>) -> Option<ProjectType> {
         Field::ProjectType,
         ProjectType::parse,
         "bad-project-type",
-        |text| format!("project type '{text}' must be 应用研究 or 开发研究 (applied/development)"),
+        |text| Msg::new(T::FindProjectType, &[("value", text)]),
     )
 }
 
 /// `bad-trl`: the readiness level is not a whole number from 1 to 9. The level, when it is one.
 pub(super) fn trl(r: &mut RowCheck<'_, '_>) -> Option<u8> {
     parsed(r, Field::Trl, parse_trl, "bad-trl", |text| {
-        format!("technology readiness level '{text}' must be a whole number from 1 to 9")
+        Msg::new(T::FindTrl, &[("value", text)])
     })
 }
 
@@ -116,7 +113,7 @@ fn parsed<T>(
     field: Field,
     parse: impl Fn(&str) -> Option<T>,
     code: &'static str,
-    message: impl Fn(&str) -> String,
+    message: impl Fn(&str) -> Msg,
 ) -> Option<T> {
     let text = r.row.get(field);
     let value = parse(text);
@@ -141,9 +138,13 @@ pub(super) fn lengths(r: &mut RowCheck<'_, '_>, profile: &Profile) {
             r.warning(
                 Some(f),
                 "too-long",
-                format!(
-                    "{} has {n} characters, over the limit of {max}",
-                    f.describe()
+                Msg::new(
+                    T::FindTooLong,
+                    &[
+                        ("field", &f.describe()),
+                        ("n", &n.to_string()),
+                        ("max", &max.to_string()),
+                    ],
                 ),
             );
         }
@@ -157,7 +158,7 @@ pub(super) fn email(r: &mut RowCheck<'_, '_>) {
         r.warning(
             Some(Field::Email),
             "bad-email",
-            format!("email '{email}' is not a valid address"),
+            Msg::new(T::FindEmail, &[("value", email)]),
         );
     }
 }
@@ -169,17 +170,16 @@ pub(super) fn phone(r: &mut RowCheck<'_, '_>) {
         r.warning(
             Some(Field::Phone),
             "bad-phone",
-            format!(
-                "phone '{phone}' is neither a mobile (11 digits) nor a landline with area code"
-            ),
+            Msg::new(T::FindPhone, &[("value", phone)]),
         );
     }
 }
 
 /// `bad-number`: a preliminary rank or score that is not a number. Both, when they are.
 pub(super) fn preliminary(r: &mut RowCheck<'_, '_>) -> (Option<u32>, Option<f64>) {
-    let not_a_number =
-        |f: Field| move |text: &str| format!("{} '{text}' is not a number", f.describe());
+    let not_a_number = |f: Field| {
+        move |text: &str| Msg::new(T::FindNumber, &[("field", &f.describe()), ("value", text)])
+    };
     let rank = parsed(
         r,
         Field::PreliminaryRank,

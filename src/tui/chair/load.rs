@@ -25,8 +25,11 @@ impl ChairApp {
                 (e.path.clone(), why)
             })
             .collect();
-        let mut notes = c.notes.clone();
-        notes.extend(c.conflicts.iter().map(|x| format!("{x}; score excluded")));
+        let mut notes: Vec<String> = c.notes.iter().map(|n| n.render(lang)).collect();
+        notes.extend(c.conflicts.iter().map(|x| {
+            let conflict = x.describe(lang);
+            T::ChairConflictExcluded.fill(lang, &[("conflict", &conflict)])
+        }));
         let handed = c
             .accepted
             .iter()

@@ -1,0 +1,231 @@
+//! The command line's language: `--lang`, else the locale, else Chinese; help, usage errors,
+//! findings, tables, key output and sheet rejections in both languages; completions and the
+//! manual page cover every subcommand.
+
+mod common;
+
+use clap::CommandFactory;
+use std::process::Command;
+
+const BATCH: &str = "fixtures/batches/resources-environment.json";
+const SHEETS: &str = "fixtures/golden/sheets";
+const PANEL: &str = "fixtures/golden/panel.toml";
+
+/// `revdesk ARGS` under exactly the locale variables given (the others removed).
+fn run(locale: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("revdesk"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .args(args);
+    for (k, v) in locale {
+        c.env(k, v);
+    }
+    common::outcome(&c.output().expect("runs"))
+}
+
+const ZH: &[(&str, &str)] = &[("LANG", "zh_CN.UTF-8")];
+const EN: &[(&str, &str)] = &[("LANG", "en_US.UTF-8")];
+const NONE: &[(&str, &str)] = &[];
+
+#[test]
+fn help_follows_the_locale_and_lang_wins() {
+    for locale in [ZH, NONE, &[("LANG", "C")][..], &[("LC_ALL", "C.UTF-8")][..]] {
+        let (code, out, _) = run(locale, &["--help"]);
+        assert_eq!(code, 0);
+        assert!(out.contains("用法：revdesk"), "{locale:?}: {out}");
+        assert!(out.contains("打分") && !out.contains("Usage:"), "{out}");
+        let (_, out, _) = run(locale, &["rank", "--help"]);
+        assert!(
+            out.contains("输出格式") && out.contains("[默认：table]"),
+            "{out}"
+        );
+        assert!(!out.contains("Output format"), "{out}");
+    }
+    let (code, out, _) = run(EN, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Usage: revdesk") && out.contains("Commands:"),
+        "{out}"
+    );
+    let (_, out, _) = run(EN, &["rank", "--help"]);
+    assert!(
+        out.contains("Output format") && !out.contains("输出格式"),
+        "{out}"
+    );
+    // LC_ALL overrides LANG; --lang overrides both, wherever it stands.
+    let (_, out, _) = run(
+        &[("LANG", "en_US.UTF-8"), ("LC_ALL", "zh_CN.UTF-8")],
+        &["--help"],
+    );
+    assert!(out.contains("用法："), "{out}");
+    let (_, out, _) = run(ZH, &["rank", "--help", "--lang", "en"]);
+    assert!(out.contains("Output format"), "{out}");
+    let (_, out, _) = run(EN, &["--lang=zh", "rank", "--help"]);
+    assert!(out.contains("输出格式"), "{out}");
+}
+
+#[test]
+fn usage_errors_in_chinese_keep_exit_code_2() {
+    let (code, _, err) = run(ZH, &["rank", BATCH, "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("错误：不认识的参数“--bogus”"), "{err}");
+    assert!(err.contains("用法：revdesk rank"), "{err}");
+    let (code, _, err) = run(NONE, &["rank", BATCH, SHEETS, "--format", "pdf"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("“pdf”无效") && err.contains("table、csv、json"),
+        "{err}"
+    );
+    let (code, _, err) = run(EN, &["rank", BATCH, "--bogus"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("error: unexpected argument '--bogus'"),
+        "{err}"
+    );
+    let (code, _, err) = run(ZH, &["--lang", "fr", "rank", BATCH, SHEETS]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("“--lang <zh|en>”的值“fr”无效"), "{err}");
+}
+
+#[test]
+fn validate_findings_and_an_unreadable_file_in_chinese() {
+    let (code, out, _) = run(ZH, &["validate", "fixtures/broken/errors.csv"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("errors.csv:3: 错误: BM-002: 必填字段 技术名称 (name) 为空"),
+        "{out}"
+    );
+    assert!(out.contains("编号“BM-001”重复，第 2 行已用过"), "{out}");
+    assert!(out.contains("读取 12 项，可用 2 项"), "{out}");
+    let (_, en, _) = run(EN, &["validate", "fixtures/broken/errors.csv"]);
+    assert!(
+        en.contains("error: BM-002: required field 技术名称 (name) is empty"),
+        "{en}"
+    );
+    // JSON stays as it was, whatever the language.
+    let (_, zh_json, _) = run(
+        ZH,
+        &["validate", "fixtures/broken/errors.csv", "--format", "json"],
+    );
+    let (_, en_json, _) = run(
+        EN,
+        &["validate", "fixtures/broken/errors.csv", "--format", "json"],
+    );
+    assert_eq!(zh_json, en_json);
+    assert!(
+        zh_json.contains("\"message\": \"required field"),
+        "{zh_json}"
+    );
+
+    let (code, out, _) = run(ZH, &["validate", "no-such-batch.csv"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.starts_with("no-such-batch.csv: 错误: -: 无法读取："),
+        "{out}"
+    );
+}
+
+#[test]
+fn rank_table_headings_in_chinese_csv_unchanged() {
+    let args = ["rank", BATCH, SHEETS, "--panel", PANEL, "--bootstrap", "0"];
+    let (code, out, err) = run(ZH, &args);
+    assert_eq!(code, 0, "{err}");
+    let header = out
+        .lines()
+        .find(|l| l.starts_with("排名"))
+        .expect("a header");
+    assert!(header.contains("编号") && header.contains("技术名称") && header.contains("得分"));
+    assert!(out.contains("-- 分数线: K = "), "{out}");
+    assert!(
+        err.contains("利益冲突：") && err.contains("该评分不计"),
+        "{err}"
+    );
+    let (_, en, _) = run(EN, &args);
+    assert!(en.lines().any(|l| l.starts_with("rank")), "{en}");
+    let csv = |locale| run(locale, &[&args[..], &["--format", "csv"]].concat()).1;
+    assert_eq!(csv(ZH), csv(EN));
+}
+
+#[test]
+fn key_output_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    let store = store.to_str().expect("utf-8");
+    let (code, out, err) = run(ZH, &["key", "--store", store, "--expert", "wang"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("专家：    wang") && out.contains("公钥："),
+        "{out}"
+    );
+    assert!(
+        out.contains("# 供主席的专家组文件（panel.toml）使用："),
+        "{out}"
+    );
+    // The TOML block is for a file: the same in both languages.
+    assert!(out.contains("[[experts]]\nid = \"wang\""), "{out}");
+    let (_, en, _) = run(EN, &["key", "--store", store, "--expert", "wang"]);
+    assert!(en.contains("public key:  "), "{en}");
+}
+
+#[test]
+fn sheet_rejections_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "not a sheet").expect("write");
+    let bad = bad.to_str().expect("utf-8");
+    let (code, _, err) = run(ZH, &["rank", BATCH, SHEETS, bad, "--bootstrap", "0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("拒收: ") && err.contains("bad.json: JSON 格式错误"),
+        "{err}"
+    );
+    assert!(err.contains("revdesk: 拒收评分表 1 份"), "{err}");
+    let (code, _, err) = run(EN, &["rank", BATCH, SHEETS, bad, "--bootstrap", "0"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("rejected: ") && err.contains("1 sheet(s) rejected"),
+        "{err}"
+    );
+}
+
+/// Every subcommand's name, from the command definition.
+fn subcommands() -> Vec<String> {
+    revdesk::cli::Cli::command()
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect()
+}
+
+#[test]
+fn completions_and_man_cover_every_subcommand() {
+    let names = subcommands();
+    assert!(names.len() > 15, "{names:?}");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        for locale in [ZH, EN] {
+            let (code, out, err) = run(locale, &["completions", shell]);
+            assert_eq!(code, 0, "{shell}: {err}");
+            for n in &names {
+                assert!(out.contains(n.as_str()), "{shell} lacks {n}");
+            }
+        }
+    }
+    let (code, out, _) = run(EN, &["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with(".ie") || out.contains(".TH revdesk"),
+        "{}",
+        &out[..200]
+    );
+    for n in &names {
+        assert!(out.contains(&format!("revdesk\\-{n}")), "man lacks {n}");
+    }
+    let (_, zh, _) = run(ZH, &["man"]);
+    assert!(
+        zh.contains("汇总评分表"),
+        "the Chinese page has the Chinese help"
+    );
+    let (code, _, err) = run(EN, &["completions", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+}
