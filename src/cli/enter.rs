@@ -22,8 +22,9 @@ pub struct EnterArgs {
     /// The expert's display name (stored with the id).
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
-    /// The typed-in sheet: 编号/id, one column per criterion, optional 回避, 回避原因, 评语.
-    #[arg(long, value_name = "SCORES.csv")]
+    /// The typed-in sheet (CSV, or a workbook: .xlsx, .xls, .ods, first sheet): 编号/id, one
+    /// column per criterion, optional 回避, 回避原因, 评语; a title row above the header is fine.
+    #[arg(long, value_name = "SCORES")]
     pub from: PathBuf,
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]

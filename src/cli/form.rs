@@ -8,26 +8,36 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
-/// The command's messages, in one place for the catalogue.
+/// The command's messages, from the catalogue in the CLI's language.
 mod msg {
+    use crate::text::i18n::T;
     use std::path::Path;
 
     /// `--panel` names no such expert.
     pub fn not_in_panel(id: &str, panel: &Path) -> String {
-        format!("expert '{id}' is not in the panel file {}", panel.display())
+        T::FormNotInPanel.fill(
+            super::super::lang(),
+            &[("id", id), ("panel", &panel.display().to_string())],
+        )
     }
 
     /// The form could not be built.
     pub fn cannot_build(file: &Path) -> String {
-        format!("cannot build {}", file.display())
+        T::FormCannotBuild.fill(super::super::lang(), &[("path", &file.display().to_string())])
     }
 
     /// What was written, for whom (`None`: a blank form).
     pub fn written(file: &Path, who: Option<String>, items: usize, criteria: usize) -> String {
-        let who = who.unwrap_or_else(|| "any expert (blank)".into());
-        format!(
-            "{}: score form for {who}, {items} nominations, {criteria} criteria",
-            file.display()
+        let lang = super::super::lang();
+        let who = who.unwrap_or_else(|| T::FormBlank.get(lang).to_string());
+        T::FormWritten.fill(
+            lang,
+            &[
+                ("path", &file.display().to_string()),
+                ("who", &who),
+                ("items", &items.to_string()),
+                ("criteria", &criteria.to_string()),
+            ],
         )
     }
 }

@@ -181,13 +181,13 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("validate:format=text", "每行一个问题，最后一行为汇总"),
     ("validate:format=json", "问题列表，JSON 数组"),
-    ("enter", "录入纸质评分表：从 CSV 文件保存一位专家的评分"),
+    ("enter", "录入纸质评分表：从 CSV 文件或工作簿保存一位专家的评分"),
     ("enter:batch", "评分所针对的批次"),
     ("enter:expert", "评分表所属的专家"),
     ("enter:name", "专家的显示名称（与编号一同保存）"),
     (
         "enter:from",
-        "录入的评分表：编号/id，每个指标一列，可选 回避、回避原因、评语 列",
+        "录入的评分表（CSV，或工作簿 .xlsx、.xls、.ods 的第一张表）：编号/id，每个指标一列，可选 回避、回避原因、评语 列；表头上方可有标题行",
     ),
     (
         "score",
@@ -232,7 +232,7 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ("stats:format=table", "对齐的表格：专家、推荐项目、一致性"),
     (
         "export",
-        "导出入围名单和完整结果：XLSX、CSV、JSON 或 Markdown",
+        "导出入围名单和完整结果：XLSX、CSV、JSON、Markdown 或 DOCX",
     ),
     ("export:batch", "评分表所针对的批次"),
     (
@@ -244,6 +244,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "完整排名，带 BOM 的 UTF-8（中文版 Windows 的 Excel 可直接打开）",
     ),
     ("export:format=md", "用于会议纪要的报告"),
+    (
+        "export:format=docx",
+        "报告的 Word 文档：A4 打印、盖章、签字",
+    ),
     ("export:output", "要写出的文件"),
     (
         "export:force",
@@ -393,6 +397,21 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "PowerShell：把 `revdesk completions powershell | Out-String | Invoke-Expression` 加入 `$PROFILE`",
     ),
     ("man", "把手册页（roff）打印到标准输出"),
+    (
+        "form",
+        "打印纸质评分表（XLSX 或 DOCX）：空白，或写有专家姓名",
+    ),
+    ("form:batch", "评分表所针对的批次"),
+    ("form:expert", "评分表所属的专家（默认：任何专家都可用的空白表）"),
+    ("form:name", "表上专家的姓名（默认：取自 `--panel`）"),
+    ("form:panel", "取专家姓名的专家组文件"),
+    ("form:format", "评分表格式"),
+    (
+        "form:format=xlsx",
+        "工作簿：填入评分后用 `revdesk enter --from` 录入（或录入由它另存的 CSV）",
+    ),
+    ("form:format=docx", "用于打印的 Word 文档"),
+    ("form:output", "要写出的文件"),
 ];
 
 #[cfg(test)]

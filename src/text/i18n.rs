@@ -321,6 +321,10 @@ strings! {
     CliRepaired => "{path} 曾可被他人读取（权限 {mode}）；现已改为仅所有者可读（0600）", "{path} was readable by others (mode {mode}); it is now readable by its owner only (0600)";
     CliHasErrors => "{path} 有错误：请先改正（见 `revdesk validate`）", "{path} has errors: fix them first (see `revdesk validate`)";
     CliExists => "{path} 已存在；要替换它请加 --overwrite", "{path} exists; pass --overwrite to replace it";
+    FormNotInPanel => "专家 {id} 不在专家组文件 {panel} 中", "expert '{id}' is not in the panel file {panel}";
+    FormCannotBuild => "无法生成 {path}", "cannot build {path}";
+    FormWritten => "{path}：{who}的评分表，{items} 个推荐项目，{criteria} 项指标", "{path}: score form for {who}, {items} nominations, {criteria} criteria";
+    FormBlank => "任一专家（空白）", "any expert (blank)";
     FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
 }
 
