@@ -14,8 +14,11 @@ const BATCH: &str = "fixtures/batches/resources-environment.json";
 const SHEETS: &str = "fixtures/golden/sheets";
 const PANEL: &str = "fixtures/golden/panel.toml";
 
+/// The binary, speaking English (the assertions quote its English messages).
 fn revdesk() -> Command {
-    Command::cargo_bin("revdesk").expect("binary builds")
+    let mut c = Command::cargo_bin("revdesk").expect("binary builds");
+    c.env("LC_ALL", "en_US.UTF-8");
+    c
 }
 
 /// Runs revdesk; (exit code, stdout, stderr).
