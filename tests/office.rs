@@ -15,7 +15,10 @@ const SHEETS: &str = "fixtures/golden/sheets";
 const PANEL: &str = "fixtures/golden/panel.toml";
 
 fn revdesk() -> Command {
-    Command::cargo_bin("revdesk").expect("binary builds")
+    let mut c = Command::cargo_bin("revdesk").expect("binary builds");
+    // The CLI's messages in English, whatever the machine's locale (LC_ALL overrides LANG).
+    c.env("LC_ALL", "en_US.UTF-8");
+    c
 }
 
 /// Runs revdesk; (exit code, stdout, stderr).

@@ -202,5 +202,19 @@ mod tests {
             "{:?}",
             got.notes
         );
+        // The chair's reading as the audit trail keeps it: li's refusal names li; recorded
+        // once, and a repeat writes nothing, so a live view's stamp settles.
+        let reads = crate::round::sheet_reads(&got, &marks);
+        let li = reads.iter().find(|r| r.reason.is_some()).unwrap();
+        assert_eq!(li.expert.as_deref(), Some("li"));
+        assert!(li.sheet.ends_with("revdesk.db#li"), "{}", li.sheet);
+        assert!(li.reason.as_deref().unwrap().contains("panel pins"));
+        let record = |c: &Collected| {
+            crate::round::record_reading(&store, "zhao", &batch.hash, c, &marks).unwrap()
+        };
+        assert_eq!(record(&got), 2);
+        let stamp = marks.stamp();
+        assert_eq!(record(&marks.collect(&batch, &profile, Some(&panel))), 0);
+        assert_eq!(marks.stamp(), stamp);
     }
 }
