@@ -45,7 +45,7 @@ pub fn run(a: AuditArgs) -> Result<()> {
 }
 
 /// A stored time in `tz`, to the second; a time that does not parse is shown as stored.
-fn local(at: &str, tz: &jiff::tz::TimeZone) -> String {
+pub(super) fn local(at: &str, tz: &jiff::tz::TimeZone) -> String {
     match at.parse::<jiff::Timestamp>() {
         Ok(t) => t
             .to_zoned(tz.clone())

@@ -28,6 +28,7 @@ mod export;
 mod form;
 mod r#gen;
 mod help;
+mod history;
 mod industry;
 mod invite;
 mod key;
@@ -52,6 +53,7 @@ pub use exit::{EXIT_INPUT, EXIT_USAGE, Exit, ExitKind, error_text};
 pub use export::{ExportArgs, ExportFormat};
 pub use form::{FormArgs, FormFormat};
 pub use r#gen::GenArgs;
+pub use history::{HistoryArgs, HistoryFormat};
 pub use industry::IndustryArgs;
 pub use invite::InviteArgs;
 pub use key::KeyArgs;
@@ -118,6 +120,9 @@ pub enum Command {
     Invite(InviteArgs),
     /// The review server's audit log: logins, refusals, invites, pinned keys.
     Audit(AuditArgs),
+    /// The audit trail: every change to the marks (keyboard, paper, undo) and every sheet the
+    /// chair read or refused, with times and reasons.
+    History(HistoryArgs),
     /// Generate a large synthetic batch, for benchmarks and load tests.
     Gen(GenArgs),
     /// Show or check a review profile (the rules of a round).
@@ -181,6 +186,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(a) => merge::run(a),
         Command::Invite(a) => invite::run(a),
         Command::Audit(a) => audit::run(a),
+        Command::History(a) => history::run(a),
         Command::Gen(a) => r#gen::run(a),
         Command::Profile(p) => profile::run(p),
         Command::Industry(a) => industry::run(a),

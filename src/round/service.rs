@@ -129,6 +129,12 @@ pub trait MarkSource {
     /// A value that changes whenever the marks may have changed (cheap: a live view asks it
     /// every half second and re-collects only when it moved).
     fn stamp(&self) -> u64;
+
+    /// The expert whose sheet `sheet` (a name from [`MarkSource::collect`]) stands for, when
+    /// the source knows it without reading the sheet (a refused sheet may not say).
+    fn expert_of(&self, _sheet: &Path) -> Option<String> {
+        None
+    }
 }
 
 impl<S: MarkSource + ?Sized> MarkSource for Box<S> {
@@ -137,6 +143,9 @@ impl<S: MarkSource + ?Sized> MarkSource for Box<S> {
     }
     fn stamp(&self) -> u64 {
         (**self).stamp()
+    }
+    fn expert_of(&self, sheet: &Path) -> Option<String> {
+        (**self).expert_of(sheet)
     }
 }
 

@@ -63,6 +63,15 @@ impl MarkSource for StoreMarks {
         panel::collect_sheets(sheets, batch, profile, panel)
     }
 
+    /// The id after the `#` of a name from [`StoreMarks::sheet_name`].
+    fn expert_of(&self, sheet: &Path) -> Option<String> {
+        let prefix = format!("{}#", self.store.path().display());
+        let name = sheet.to_str()?;
+        name.strip_prefix(&prefix)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+    }
+
     /// SQLite's data version: it moves whenever another connection (an expert's session, a
     /// `revdesk enter`) commits to the store.
     fn stamp(&self) -> u64 {
@@ -130,6 +139,8 @@ mod tests {
             .collect();
         assert_eq!(ids, ["li", "wang"]);
         let (name, wang) = &got.accepted[1];
+        assert_eq!(marks.expert_of(name).as_deref(), Some("wang"));
+        assert_eq!(marks.expert_of(Path::new("elsewhere.json")), None);
         assert!(
             name.display().to_string().ends_with("revdesk.db#wang"),
             "{name:?}"
@@ -191,5 +202,19 @@ mod tests {
             "{:?}",
             got.notes
         );
+        // The chair's reading as the audit trail keeps it: li's refusal names li; recorded
+        // once, and a repeat writes nothing, so a live view's stamp settles.
+        let reads = crate::round::sheet_reads(&got, &marks);
+        let li = reads.iter().find(|r| r.reason.is_some()).unwrap();
+        assert_eq!(li.expert.as_deref(), Some("li"));
+        assert!(li.sheet.ends_with("revdesk.db#li"), "{}", li.sheet);
+        assert!(li.reason.as_deref().unwrap().contains("panel pins"));
+        let record = |c: &Collected| {
+            crate::round::record_reading(&store, "zhao", &batch.hash, c, &marks).unwrap()
+        };
+        assert_eq!(record(&got), 2);
+        let stamp = marks.stamp();
+        assert_eq!(record(&marks.collect(&batch, &profile, Some(&panel))), 0);
+        assert_eq!(marks.stamp(), stamp);
     }
 }

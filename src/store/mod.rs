@@ -26,6 +26,7 @@ pub use marks::{Applied, UndoOutcome};
 pub use registry::{BatchInfo, Expert};
 pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};
+pub use trail::{SheetRead, SheetReadRow, TrailChange, TrailFilter};
 
 mod decisions;
 mod drafts;
@@ -35,6 +36,7 @@ mod marks;
 mod registry;
 mod schema;
 mod server;
+mod trail;
 
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";

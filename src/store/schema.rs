@@ -205,6 +205,30 @@ CREATE INDEX pinned_keys_by_expert ON pinned_keys(expert, pinned_at);
 CREATE TRIGGER pinned_keys_no_update BEFORE UPDATE ON pinned_keys
 BEGIN SELECT RAISE(ABORT, 'a pinned key never changes'); END;
 "#,
+    // 5: what the chair's view read (the audit trail's other half, `revdesk history`): every
+    // sheet accepted or refused, with the reason, append-only. A row is written when a sheet is
+    // first seen and whenever its number, verdict or reason changes (a live view re-reads often).
+    r#"
+CREATE TABLE sheet_reads (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at       TEXT NOT NULL,
+    chair    TEXT NOT NULL,
+    batch    TEXT NOT NULL,
+    sheet    TEXT NOT NULL,
+    expert   TEXT,
+    sequence INTEGER,
+    verdict  TEXT NOT NULL CHECK (verdict IN ('accepted', 'refused')),
+    reason   TEXT,
+    digest   TEXT,
+    CHECK ((verdict = 'refused') = (reason IS NOT NULL))
+) STRICT;
+CREATE INDEX sheet_reads_by_sheet ON sheet_reads(chair, batch, sheet, seq);
+CREATE INDEX sheet_reads_by_expert ON sheet_reads(expert, seq);
+CREATE TRIGGER sheet_reads_no_update BEFORE UPDATE ON sheet_reads
+BEGIN SELECT RAISE(ABORT, 'sheet reads are append-only'); END;
+CREATE TRIGGER sheet_reads_no_delete BEFORE DELETE ON sheet_reads
+BEGIN SELECT RAISE(ABORT, 'sheet reads are append-only'); END;
+"#,
 ];
 
 impl Store {

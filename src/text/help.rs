@@ -330,6 +330,42 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("audit:format=table", "对齐的表格，时间为本地时间"),
     ("audit:format=json", "JSON 数组，时间为 RFC 3339 UTC"),
+    (
+        "history",
+        "审计轨迹：评分的每项修改（键盘录入、纸质录入、撤销）及主席读取或拒收的每份评分表，附时间和理由",
+    ),
+    (
+        "history:store",
+        "数据目录（默认：$REVDESK_STORE，否则为用户数据目录）",
+    ),
+    (
+        "history:server",
+        "评审服务器的数据目录（`revdesk serve --store DIR`）",
+    ),
+    (
+        "history:expert",
+        "只看这位专家的修改，以及主席对其评分表的读取",
+    ),
+    (
+        "history:batch",
+        "只看这个批次：批次哈希、其开头部分或批次名称",
+    ),
+    (
+        "history:item",
+        "只看这个推荐项目的修改（评分表的读取针对整份表，不列出）",
+    ),
+    (
+        "history:format=table",
+        "对齐的表格，使用命令行的语言，时间为本地时间",
+    ),
+    (
+        "history:format=json",
+        "JSON：键名为固定的英文，时间为 RFC 3339 UTC",
+    ),
+    (
+        "history:format=csv",
+        "CSV，列与 JSON 的键相同；带 BOM 的 UTF-8，可直接用 Excel 打开",
+    ),
     ("gen", "生成大型模拟批次，用于基准测试和负载测试"),
     ("gen:domain", "领域键名或名称"),
     ("gen:items", "推荐项目数量"),

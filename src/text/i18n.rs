@@ -325,6 +325,34 @@ strings! {
     FormCannotBuild => "无法生成 {path}", "cannot build {path}";
     FormWritten => "{path}：{who}的评分表，{items} 个推荐项目，{criteria} 项指标", "{path}: score form for {who}, {items} nominations, {criteria} criteria";
     FormBlank => "任一专家（空白）", "any expert (blank)";
+    ChairReadsNotRecorded => "评分表读取记录未能保存（`revdesk history` 将缺少这些记录）：{err}", "the sheets read could not be recorded (`revdesk history` will lack them): {err}";
+    // `revdesk history`.
+    HistNoStore => "{dir}：此处没有 revdesk 数据目录（缺少 {file}）", "{dir}: no revdesk store there ({file})";
+    HistNoBatch => "数据目录中没有批次“{batch}”（可用批次哈希、其前缀或名称）", "no batch '{batch}' in the store (give its hash, a prefix of it or its label)";
+    HistAmbiguousBatch => "“{batch}”可指多个批次：{hashes}", "'{batch}' matches several batches: {hashes}";
+    HistEmpty => "（没有记录）", "(nothing recorded)";
+    HistTime => "时间", "time";
+    HistRound => "轮次", "round";
+    HistWho => "人员", "who";
+    HistEvent => "事件", "event";
+    HistBatch => "批次", "batch";
+    HistItem => "推荐项目", "nomination";
+    HistCriterion => "指标", "criterion";
+    HistChange => "原值 → 新值", "old → new";
+    HistDetail => "说明", "detail";
+    HistKeyboard => "键盘录入", "keyboard";
+    HistPaper => "纸质录入", "paper";
+    HistImport => "导入", "import";
+    HistUndo => "撤销", "undo";
+    HistSheetAccepted => "读取评分表", "sheet read";
+    HistSheetRefused => "拒收评分表", "sheet refused";
+    HistUndoes => "撤销第 {txn} 次修改", "undoes change {txn}";
+    HistSheet => "{expert} 第 {seq} 份：{sheet}", "{expert} no. {seq}: {sheet}";
+    HistFieldComment => "评语", "comment";
+    HistFieldRecusal => "回避", "recusal";
+    HistFieldFlag => "待讨论", "flag";
+    HistFieldConfidence => "信心", "confidence";
+    HistAbsent => "—", "—";
     FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
 }
 

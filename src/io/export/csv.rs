@@ -40,6 +40,22 @@ pub fn rank_csv(r: &Results, bom: bool) -> Vec<u8> {
     out
 }
 
+/// Any table as the CSV `export` writes: the UTF-8 BOM (Excel on Chinese Windows), CRLF line
+/// ends, and every cell a spreadsheet would take as a formula with a leading `'`; so no cell of
+/// `records` may be a negative number meant as one.
+pub fn excel_csv(records: &[Vec<String>]) -> Vec<u8> {
+    let safe: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| r.iter().map(|c| super::excel_safe(c)).collect())
+        .collect();
+    let mut out = UTF8_BOM.to_vec();
+    // Writing to memory cannot fail; records of different lengths are the caller's mistake.
+    if let Ok(bytes) = csv_bytes(&safe) {
+        out.extend(bytes);
+    }
+    out
+}
+
 /// RFC 4180 CSV (quotes as needed, CRLF line ends as the RFC and Excel expect).
 fn csv_bytes(records: &[Vec<String>]) -> Result<Vec<u8>, ::csv::Error> {
     let mut w = ::csv::WriterBuilder::new()

@@ -40,7 +40,7 @@ use crate::domain::profile::Profile;
 use crate::domain::results::{Flag, Results, Row};
 use crate::engine::{AgreementStats, ItemResult, Method};
 
-pub use csv::{export_csv, rank_csv};
+pub use csv::{excel_csv, export_csv, rank_csv};
 pub use docx::export_docx;
 pub use json::{export_json, rank_json, stats_json};
 pub use markdown::export_markdown;

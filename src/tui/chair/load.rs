@@ -16,7 +16,20 @@ impl ChairApp {
     pub fn reload(&mut self) {
         self.stamp = self.round.stamp();
         let lang = self.lang();
-        let c = self.round.reload_sheets();
+        self.round.reload_sheets();
+        // The audit trail: what the chair saw, accepted or refused and why. A store that cannot
+        // take it must not stop the meeting, but the chair is told.
+        let c = self.round.reading();
+        let recorded = crate::round::record_reading(
+            &self.store,
+            &self.settings.chair,
+            &self.round.batch.hash,
+            c,
+            self.round.source(),
+        );
+        let unrecorded = recorded
+            .err()
+            .map(|e| T::ChairReadsNotRecorded.fill(lang, &[("err", &error_chain(&e))]));
         let rejected = c
             .rejected
             .iter()
@@ -43,6 +56,9 @@ impl ChairApp {
         (self.rejected, self.notes, self.handed) = (rejected, notes, handed);
         self.compare_methods();
         self.show();
+        if let Some(text) = unrecorded {
+            self.message = Some((Level::Error, text));
+        }
     }
 
     /// The default method's ranks (for the arrows) and everyone's leniency: they depend on the
