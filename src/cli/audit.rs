@@ -31,10 +31,13 @@ pub struct AuditArgs {
 /// Runs `revdesk audit`.
 pub fn run(a: AuditArgs) -> Result<()> {
     if !a.store.join(DB_FILE_NAME).is_file() {
-        bail!(
-            "{}: no revdesk store there ({DB_FILE_NAME})",
-            a.store.display()
-        );
+        bail!(crate::text::i18n::T::CliNoStoreAt.fill(
+            super::lang(),
+            &[
+                ("dir", &a.store.display().to_string()),
+                ("file", DB_FILE_NAME)
+            ]
+        ));
     }
     let rows = super::opts::open_store(&a.store)?.audit()?;
     match a.format {

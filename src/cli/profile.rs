@@ -2,6 +2,7 @@
 
 use super::exit::{Exit, ExitKind};
 use crate::io::fsafe;
+use crate::text::i18n::T;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -31,8 +32,9 @@ pub fn run(p: ProfileCmd) -> Result<()> {
         }
         ProfileCmd::Show { profile: Some(f) } => {
             crate::io::load_profile(&f)?;
-            let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES)
-                .with_context(|| format!("reading {}", f.display()))?;
+            let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES).with_context(|| {
+                T::CliReading.fill(super::lang(), &[("path", &f.display().to_string())])
+            })?;
             out!("{text}");
             Ok(())
         }
