@@ -438,3 +438,75 @@ fn export_and_merge_output_in_chinese() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("nothing.json：无法读取"), "{err}");
 }
+
+#[test]
+fn rank_summary_thresholds_profile_and_industry_in_chinese() {
+    let args = ["rank", BATCH, SHEETS, "--panel", PANEL, "--bootstrap", "20"];
+    let (code, out, err) = run(ZH, &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("\n方法：trimmed（去掉最高和最低分，专家至少 5 位） | 入围 25-30 | K = 28 | 自助抽样 B = 20，种子 1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| 批次 b528909248cc | 评审规则 kczg-2020"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  得分 ≥ 64.6667 → 28 项  在范围内  （2 项并列）  <- K"),
+        "{out}"
+    );
+    assert!(
+        out.contains("分数线: K = 28：25–30 范围内不拆开同分的最大入围项数"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 临界\n") && !out.contains("borderline\n"),
+        "{out}"
+    );
+    assert!(out.contains("次重抽样中的 K："), "{out}");
+    let (_, en, _) = run(EN, &args);
+    assert!(
+        en.contains("\nmethod: trimmed (drops the extremes from 5 experts) | shortlist 25-30 | K = 28 | bootstrap B = 20, seed 1\n"),
+        "{en}"
+    );
+    assert!(
+        en.contains("  score ≥ 64.6667 → 28 items  in range  (2 tied)  <- K"),
+        "{en}"
+    );
+    assert!(
+        en.contains("cut: K = 28: the largest size in 25–30"),
+        "{en}"
+    );
+
+    let (code, out, err) = run(
+        ZH,
+        &["profile", "check", "fixtures/profiles/kczg-2021.toml"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("：评审规则 kczg-2021（") && out.contains("  评分指标："),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 步长 ") && out.contains("  评分标准哈希 "),
+        "{out}"
+    );
+    let (_, en, _) = run(
+        EN,
+        &["profile", "check", "fixtures/profiles/kczg-2021.toml"],
+    );
+    assert!(
+        en.contains(": profile kczg-2021 (") && en.contains(" step "),
+        "{en}"
+    );
+
+    let (code, _, err) = run(ZH, &["industry", "没有这种行业xyz"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("GB/T 4754-2017 中没有这个代码或名称"), "{err}");
+    let (_, _, en) = run(EN, &["industry", "没有这种行业xyz"]);
+    assert!(
+        en.contains("no such code or name in GB/T 4754-2017"),
+        "{en}"
+    );
+}

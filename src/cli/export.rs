@@ -60,7 +60,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
             .shortlist;
     let size = r.rows.iter().filter(|x| x.shortlisted).count();
     if (size < lo || size > hi) && !a.force {
-        match r.decided.as_ref().and_then(|d| d.range_problem()) {
+        match r.decided.as_ref().and_then(|d| d.range_problem_in(lang)) {
             Some(p) => {
                 errln!("revdesk: {p}");
                 return Err(Exit::input(
@@ -69,6 +69,10 @@ pub fn run(a: ExportArgs) -> Result<()> {
                 ));
             }
             None => {
+                let cut_note = match lang {
+                    crate::text::i18n::Lang::En => r.cut_note.clone(),
+                    crate::text::i18n::Lang::Zh => crate::io::export::cut_note_zh(r),
+                };
                 let line = T::CliExportOutside.fill(
                     lang,
                     &[
@@ -76,7 +80,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
                         ("lo", &lo.to_string()),
                         ("hi", &hi.to_string()),
                         ("profile", &g.profile.id),
-                        ("note", &r.cut_note),
+                        ("note", &cut_note),
                     ],
                 );
                 errln!("revdesk: {line}");

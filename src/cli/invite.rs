@@ -127,15 +127,17 @@ pub fn run(a: InviteArgs) -> Result<()> {
     // view and `--server` refuse the expert's marks.
     let key = crate::round::submit::signing_key(&store, &expert.id)?.verifying_key();
     if key != expert.public_key {
-        errln!(
-            "warning: {} pins key {} for {}, but this store signs their sheets with {}: set\n  public_key = \"{}\"\nfor {} in the panel file, or their marks will be refused",
-            a.panel.display(),
-            expert.fingerprint(),
-            expert.id,
-            fingerprint(&key),
-            public_key_to_hex(&key),
-            expert.id
+        let warning = T::CliInviteKey.fill(
+            lang,
+            &[
+                ("panel", &a.panel.display().to_string()),
+                ("pinned", &expert.fingerprint()),
+                ("id", &expert.id),
+                ("fp", &fingerprint(&key)),
+                ("hex", &public_key_to_hex(&key)),
+            ],
         );
+        errln!("{warning}");
     }
     Ok(())
 }

@@ -37,8 +37,9 @@ pub fn run(a: MergeArgs) -> Result<()> {
         })?;
         inputs.push((p.clone(), text));
     }
-    let merged = crate::io::merge::merge(&inputs, &profile)
-        .map_err(|e| Exit::input(T::CliCannotMerge.fill(lang, &[("err", &e.to_string())])))?;
+    let merged = crate::io::merge::merge(&inputs, &profile).map_err(|e| {
+        Exit::input(T::CliCannotMerge.fill(lang, &[("err", &e.msg().render(lang))]))
+    })?;
     let name_of = |key: &str| {
         profile
             .domain(key)

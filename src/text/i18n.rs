@@ -408,6 +408,59 @@ strings! {
     CliNoPanelRead => "{path}：没有读到专家组文件", "{path}: no panel read";
     CliMaxSessions => "--max-sessions 至少为 1", "--max-sessions must be at least 1";
     CliDemoTemp => "无法为演示数据创建临时目录", "cannot create a temporary directory for the demo store";
+    CliInviteKey => "警告：{panel} 为 {id} 登记的公钥是 {pinned}，但本数据目录用 {fp} 为其评分表签名：请在专家组文件中为 {id} 设置\n  public_key = \"{hex}\"\n否则其评分将被拒收", "warning: {panel} pins key {pinned} for {id}, but this store signs their sheets with {fp}: set\n  public_key = \"{hex}\"\nfor {id} in the panel file, or their marks will be refused";
+    ProfHead => "{path}：评审规则 {id}（{name}）", "{path}: profile {id} ({name})";
+    ProfDomains => "  领域：{domains}", "  domains: {domains}";
+    ProfQuota => "  每个推荐单位每个领域限推荐 {quota} 项；入围 {min}–{max} 项；终审名单 {size} 项", "  quota {quota} per recommender per domain; shortlist {min}–{max}; final list {size}";
+    ProfCriterion => "{key} {label} {min}–{max} 步长 {step} 权重 {weight}", "{key} {label} {min}–{max} step {step} weight {weight}";
+    ProfCriteria => "  评分指标：{criteria}", "  criteria: {criteria}";
+    ProfHash => "  评分标准哈希 {hash}", "  rubric hash {hash}";
+    IndWrongSection => "{industry}  （给出的门类为 {given}，但该代码属于 {section}）", "{industry}  (section {given} given, but the code is in {section})";
+    IndNotSection => "{industry}  （{given} 不是门类字母；该代码属于 {section}）", "{industry}  ({given} is not a section letter; the code is in {section})";
+    IndNotFound => "{q}：GB/T 4754-2017 中没有这个代码或名称", "{q}: no such code or name in GB/T 4754-2017";
+    AuditSeq => "序号", "seq";
+    AuditTime => "时间", "time";
+    AuditKind => "类型", "kind";
+    AuditWho => "用户", "who";
+    AuditFingerprint => "指纹", "fingerprint";
+    AuditAddress => "地址", "address";
+    AuditDetail => "详情", "detail";
+    AuditEmpty => "（审计日志为空）", "(the audit log is empty)";
+    SumMethod => "方法：{m}", "method: {m}";
+    SumTrimmed => "（去掉最高和最低分，专家至少 {n} 位）", " (drops the extremes from {n} experts)";
+    SumRange => " | 入围 {min}-{max} | K = {k}", " | shortlist {min}-{max} | K = {k}";
+    SumChairsK => "（主席所定；规则给出 {k}）", " (the chair's; the rule gives {k})";
+    SumList => " | 名单 {n}", " | list {n}";
+    SumOutside => "（超出范围）", " (outside the range)";
+    SumBootstrap => " | 自助抽样 B = {b}，种子 {seed}", " | bootstrap B = {b}, seed {seed}";
+    SumNoBootstrap => " | 未做自助抽样", " | no bootstrap";
+    SumTitle => "{title} | 批次 {batch} | 评审规则 {profile}", "{title} | batch {batch} | profile {profile}";
+    SumTitleBare => "批次 {batch} | 评审规则 {profile}", "batch {batch} | profile {profile}";
+    ThrLine => "  得分 ≥ {s} → {n} 项  {range}", "  score ≥ {s} → {n} items  {range}";
+    ThrInRange => "在范围内", "in range";
+    ThrOutOfRange => "超出范围", "out of range";
+    ThrTied => "  （{n} 项并列）", "  ({n} tied)";
+    CutLine => "  K = {k}：第 K 名 {at}，下一名 {next}", "  K = {k}: K-th {at}, next {next}";
+    CutSplitsTie => "  拆开并列", "  splits a tie";
+    CutChosen => "  <- 选定", "  <- chosen";
+    KOverResamples => "{n} 次重抽样中的 K：{ks}", "K over {n} resamples: {ks}";
+    DecsHead => "主席决定：已记录 {n} 条", "chair's decisions: {n} recorded";
+    DecsMadeUnder => "，决定时为 {c}", ", made under {c}";
+    DecsList => "  决定的名单：{n} 项（{makeup}），范围 {min}-{max}", "  decided list: {n} nominations ({makeup}), range {min}-{max}";
+    DecsOutside => "  超出范围：{p}", "  outside the range: {p}";
+    DecsSettings => "  设置不同：{p}", "  settings differ: {p}";
+    DecsOverride => "  {kind} {item}（第 {rank} 名）：{reason}", "  {kind} {item} (rank {rank}): {reason}";
+    DecsSplitTie => "  分数线拆开了第 {rank} 名的并列（{items}）：{how}", "  the cut splits the tie at rank {rank} ({items}): {how}";
+    DecsNotSettled => "未说明如何处理", "not settled";
+    DecsSettled => "处理：{note}", "settled: {note}";
+    RangeAbove => "主席决定的名单有 {n} 项，比上限 {max} 多 {d} 项（{makeup}）", "the chair's decided list has {n} nominations, {d} above the maximum {max} ({makeup})";
+    RangeBelow => "主席决定的名单有 {n} 项，比下限 {min} 少 {d} 项（{makeup}）", "the chair's decided list has {n} nominations, {d} below the minimum {min} ({makeup})";
+    ContextProblem => "主席决定是在 {made} 下做出的；本次运行使用 {now}：按决定的分数线和破格/不予入围，得到的名单可能与主席看到的不同", "the chair's decisions were made under {made}; this run uses {now}: the decided cut and overrides may not give the list the chair saw";
+    MergeSameDomain => "{a} 和 {b} 都是{domain}领域的入围名单", "{a} and {b} are both shortlists of {domain}";
+    MergeDifferentProfiles => "{a}（评审规则 {pa}）和 {b}（评审规则 {pb}）按不同的规则产生", "{a} (profile {pa}) and {b} (profile {pb}) were made under different rules";
+    MergeOtherProfile => "{path} 按评审规则 {found} 产生，不是 {given}：请用 --profile 指定 {found} 的规则文件", "{path} was made under profile {found}, not {given}: pass --profile with the profile file of {found}";
+    MergeDuplicateId => "推荐编号 {id} 同时出现在 {a} 和 {b} 中", "nomination id {id} is in both {a} and {b}";
+    MergeEmpty => "没有给出入围名单", "no shortlist given";
     // The command line (cli/).
     CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
     EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";
@@ -449,11 +502,33 @@ strings! {
 impl T {
     /// The text with `{name}` placeholders filled in.
     pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
-        let mut s = self.get(lang).to_string();
-        for (k, v) in args {
-            s = s.replace(&format!("{{{k}}}"), v);
+        // One pass over the template: a value holding `{name}` (a title from a file) is
+        // inserted as it is, never filled in turn.
+        let template = self.get(lang);
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (close, *v))
+            });
+            match value {
+                Some((close, v)) => {
+                    out.push_str(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 }
 
@@ -577,6 +652,14 @@ mod tests {
         assert_eq!(
             T::MsgRecused.fill(Lang::En, &[("id", "EI-001")]),
             "Recused from EI-001"
+        );
+        // A value is inserted as it is, even when it looks like a placeholder.
+        assert_eq!(
+            T::SumTitle.fill(
+                Lang::En,
+                &[("title", "{batch} {x}"), ("batch", "b"), ("profile", "p")]
+            ),
+            "{batch} {x} | batch b | profile p"
         );
     }
 }
