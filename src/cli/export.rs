@@ -139,7 +139,7 @@ pub fn run(a: ExportArgs) -> Result<()> {
                     .count()
                     .to_string(),
             ),
-            ("batch", &g.batch.short_hash()),
+            ("batch", g.batch.short_hash()),
             ("method", &r.method.to_string()),
         ],
     );

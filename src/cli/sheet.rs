@@ -76,7 +76,7 @@ pub fn run(a: SheetArgs) -> Result<()> {
             ("path", &a.output.display().to_string()),
             ("seq", &sheet.sequence.to_string()),
             ("expert", &expert),
-            ("batch", &batch.short_hash()),
+            ("batch", batch.short_hash()),
             ("scored", &scored.to_string()),
             ("n", &batch.items.len().to_string()),
             ("recused", &recused.to_string()),
