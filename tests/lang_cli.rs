@@ -229,3 +229,284 @@ fn completions_and_man_cover_every_subcommand() {
     let (code, _, err) = run(EN, &["completions", "tcsh"]);
     assert_eq!(code, 2, "{err}");
 }
+
+/// A temporary directory with a generated six-item biomedicine batch, made in `locale`.
+fn gen_batch(locale: &[(&str, &str)]) -> (tempfile::TempDir, String, String) {
+    let dir = tempfile::tempdir().expect("dir");
+    let batch = dir.path().join("batch.json");
+    let batch = batch.to_str().expect("utf-8").to_string();
+    let (code, out, err) = run(
+        locale,
+        &[
+            "gen",
+            "--items",
+            "6",
+            "--detail-chars",
+            "0",
+            "--domain",
+            "biomedicine",
+            "-o",
+            &batch,
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    (dir, batch, out)
+}
+
+#[test]
+fn enter_cell_errors_and_sheet_output_in_chinese() {
+    let (dir, batch, out) = gen_batch(ZH);
+    assert!(
+        out.contains("已写入 6 项") && out.contains("合成推荐"),
+        "{out}"
+    );
+    let (_, _, en) = gen_batch(EN);
+    assert!(en.contains(": 6 synthetic "), "{en}");
+    let store = dir.path().join("store");
+    let store = store.to_str().expect("utf-8");
+    let sheet = dir.path().join("paper.csv");
+    std::fs::write(
+        &sheet,
+        "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景,回避\n\
+         BM-00001,11,7,6,5,9,8,也许\nBM-99999,1,1,1,1,1,1,否\n",
+    )
+    .expect("write");
+    let sheet = sheet.to_str().expect("utf-8");
+    let args = [
+        "enter", &batch, "--expert", "wang", "--from", sheet, "--store", store,
+    ];
+    let (code, _, err) = run(ZH, &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("paper.csv:2: 第 B (可行性) 列：分数 11 不在 0 到 10 之间"),
+        "{err}"
+    );
+    assert!(err.contains("“也许”不是 是/否（yes/no）"), "{err}");
+    assert!(err.contains("编号“BM-99999”不在批次"), "{err}");
+    assert!(!err.contains("column") && !err.contains("is not"), "{err}");
+    let (code, _, err) = run(EN, &args);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("paper.csv:2: column B (可行性): score 11 is not between 0 and 10"),
+        "{err}"
+    );
+    assert!(err.contains("'也许' is not 是/否 (yes/no)"), "{err}");
+
+    // A good sheet, then `sheet`'s summary.
+    std::fs::write(
+        sheet,
+        "编号,可行性,先进性,原创性,不可替代性,技术成熟度,市场前景\nBM-00001,8,7,6,5,9,8\n",
+    )
+    .expect("write");
+    let (code, _, err) = run(ZH, &args);
+    assert_eq!(code, 0, "{err}");
+    let signed = dir.path().join("wang.json");
+    let signed = signed.to_str().expect("utf-8");
+    let sheet_args = [
+        "sheet", &batch, "--expert", "wang", "--store", store, "-o", signed,
+    ];
+    let (code, out, err) = run(ZH, &sheet_args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("专家 wang 的第 1 份评分表") && out.contains("6 项推荐中 1 项评完"),
+        "{out}"
+    );
+    let (code, _, err) = run(
+        ZH,
+        &[
+            "sheet", &batch, "--expert", "li", "--store", store, "-o", signed,
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("已存在；要替换它请加 --overwrite"), "{err}");
+    let (code, out, err) = run(EN, &[&sheet_args[..], &["--overwrite"]].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(": sheet 2 of expert wang for batch ")
+            && out.contains("1 of 6 nominations fully scored, 0 recused; signed "),
+        "{out}"
+    );
+    // A store error from the core: the store directory is a file.
+    let (code, _, err) = run(
+        ZH,
+        &[
+            "enter", &batch, "--expert", "wang", "--from", sheet, "--store", sheet,
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("revdesk: 错误: 无法创建数据目录 "), "{err}");
+    let (_, _, en) = run(
+        EN,
+        &[
+            "enter", &batch, "--expert", "wang", "--from", sheet, "--store", sheet,
+        ],
+    );
+    assert!(
+        en.contains("revdesk: error: cannot create store directory "),
+        "{en}"
+    );
+}
+
+#[test]
+fn import_problems_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"items\": 3}").expect("write");
+    let bad = bad.to_str().expect("utf-8");
+    let (code, _, err) = run(ZH, &["rank", bad, SHEETS, "--bootstrap", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("bad.json:1: 应有 \"items\" 数组"), "{err}");
+    let (code, _, err) = run(EN, &["rank", bad, SHEETS, "--bootstrap", "0"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("bad.json:1: expected an \"items\" array"),
+        "{err}"
+    );
+    let (code, out, _) = run(ZH, &["validate", bad]);
+    assert_eq!(code, 2);
+    assert!(out.contains("错误: -: 应有 \"items\" 数组"), "{out}");
+    let quote = dir.path().join("quote.csv");
+    std::fs::write(&quote, "编号,技术名称\nX-1,\"open\nX-2,b\n").expect("write");
+    let quote = quote.to_str().expect("utf-8");
+    let (_, out, _) = run(ZH, &["validate", quote]);
+    assert!(out.contains("带引号字段没有闭合"), "{out}");
+    let (_, out, _) = run(EN, &["validate", quote]);
+    assert!(out.contains("is never closed"), "{out}");
+}
+
+#[test]
+fn export_and_merge_output_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = |n: &str| dir.path().join(n).to_str().expect("utf-8").to_string();
+    let export = |locale, out: &str| {
+        run(
+            locale,
+            &[
+                "export",
+                BATCH,
+                SHEETS,
+                "--panel",
+                PANEL,
+                "--bootstrap",
+                "0",
+                "--format",
+                "json",
+                "-o",
+                out,
+                "--force",
+            ],
+        )
+    };
+    let (code, out, err) = export(ZH, &path("zh.json"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("已写入") && out.contains("入围名单") && out.contains("完整排名"),
+        "{out}"
+    );
+    let (code, en, err) = export(EN, &path("en.json"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        en.contains("written (") && en.contains(", full ranking of "),
+        "{en}"
+    );
+    // The file is the same whatever the language.
+    let strip = |p: &str| {
+        std::fs::read_to_string(p)
+            .expect("read")
+            .lines()
+            .filter(|l| !l.contains("produced_at") && !l.contains("exported_at"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(strip(&path("zh.json")), strip(&path("en.json")));
+
+    let (code, out, err) = run(ZH, &["merge", &path("zh.json"), "-o", &path("final.json")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("终审批次") && out.contains("个领域"), "{out}");
+    assert!(err.contains("警告：只给出了评审规则"), "{err}");
+    let (code, out, err) = run(
+        EN,
+        &["merge", &path("en.json"), "-o", &path("final-en.json")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("final-review batch of "), "{out}");
+    assert!(err.contains("warning: 1 of the profile's"), "{err}");
+    let (code, _, err) = run(
+        ZH,
+        &["merge", &path("nothing.json"), "-o", &path("f2.json")],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("nothing.json：无法读取"), "{err}");
+}
+
+#[test]
+fn rank_summary_thresholds_profile_and_industry_in_chinese() {
+    let args = ["rank", BATCH, SHEETS, "--panel", PANEL, "--bootstrap", "20"];
+    let (code, out, err) = run(ZH, &args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("\n方法：trimmed（去掉最高和最低分，专家至少 5 位） | 入围 25-30 | K = 28 | 自助抽样 B = 20，种子 1\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("| 批次 b528909248cc | 评审规则 kczg-2020"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  得分 ≥ 64.6667 → 28 项  在范围内  （2 项并列）  <- K"),
+        "{out}"
+    );
+    assert!(
+        out.contains("分数线: K = 28：25–30 范围内不拆开同分的最大入围项数"),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 临界\n") && !out.contains("borderline\n"),
+        "{out}"
+    );
+    assert!(out.contains("次重抽样中的 K："), "{out}");
+    let (_, en, _) = run(EN, &args);
+    assert!(
+        en.contains("\nmethod: trimmed (drops the extremes from 5 experts) | shortlist 25-30 | K = 28 | bootstrap B = 20, seed 1\n"),
+        "{en}"
+    );
+    assert!(
+        en.contains("  score ≥ 64.6667 → 28 items  in range  (2 tied)  <- K"),
+        "{en}"
+    );
+    assert!(
+        en.contains("cut: K = 28: the largest size in 25–30"),
+        "{en}"
+    );
+
+    let (code, out, err) = run(
+        ZH,
+        &["profile", "check", "fixtures/profiles/kczg-2021.toml"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("：评审规则 kczg-2021（") && out.contains("  评分指标："),
+        "{out}"
+    );
+    assert!(
+        out.contains(" 步长 ") && out.contains("  评分标准哈希 "),
+        "{out}"
+    );
+    let (_, en, _) = run(
+        EN,
+        &["profile", "check", "fixtures/profiles/kczg-2021.toml"],
+    );
+    assert!(
+        en.contains(": profile kczg-2021 (") && en.contains(" step "),
+        "{en}"
+    );
+
+    let (code, _, err) = run(ZH, &["industry", "没有这种行业xyz"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("GB/T 4754-2017 中没有这个代码或名称"), "{err}");
+    let (_, _, en) = run(EN, &["industry", "没有这种行业xyz"]);
+    assert!(
+        en.contains("no such code or name in GB/T 4754-2017"),
+        "{en}"
+    );
+}

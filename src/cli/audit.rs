@@ -2,6 +2,7 @@
 
 use crate::domain::access::AuditRow;
 use crate::store::DB_FILE_NAME;
+use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
@@ -31,14 +32,20 @@ pub struct AuditArgs {
 /// Runs `revdesk audit`.
 pub fn run(a: AuditArgs) -> Result<()> {
     if !a.store.join(DB_FILE_NAME).is_file() {
-        bail!(
-            "{}: no revdesk store there ({DB_FILE_NAME})",
-            a.store.display()
-        );
+        bail!(crate::text::i18n::T::CliNoStoreAt.fill(
+            super::lang(),
+            &[
+                ("dir", &a.store.display().to_string()),
+                ("file", DB_FILE_NAME)
+            ]
+        ));
     }
     let rows = super::opts::open_store(&a.store)?.audit()?;
     match a.format {
-        AuditFormat::Table => super::print::out(&table(&rows, &jiff::tz::TimeZone::system())),
+        AuditFormat::Table => {
+            let tz = jiff::tz::TimeZone::system();
+            super::print::out(&table(&rows, &tz, super::lang()))
+        }
         AuditFormat::Json => super::print::out_json(&json(&rows)?),
     }
     Ok(())
@@ -56,17 +63,20 @@ pub(super) fn local(at: &str, tz: &jiff::tz::TimeZone) -> String {
 }
 
 /// The log as an aligned table; every cell on one line, with no control characters.
-fn table(rows: &[AuditRow], tz: &jiff::tz::TimeZone) -> String {
+fn table(rows: &[AuditRow], tz: &jiff::tz::TimeZone, lang: Lang) -> String {
     let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-    let mut cells: Vec<[String; 7]> = vec![[
-        "seq".into(),
-        "time".into(),
-        "kind".into(),
-        "who".into(),
-        "fingerprint".into(),
-        "address".into(),
-        "detail".into(),
-    ]];
+    let mut cells: Vec<[String; 7]> = vec![
+        [
+            T::AuditSeq,
+            T::AuditTime,
+            T::AuditKind,
+            T::AuditWho,
+            T::AuditFingerprint,
+            T::AuditAddress,
+            T::AuditDetail,
+        ]
+        .map(|t| t.get(lang).to_string()),
+    ];
     for r in rows {
         let e = &r.event;
         cells.push([
@@ -104,7 +114,8 @@ fn table(rows: &[AuditRow], tz: &jiff::tz::TimeZone) -> String {
         out.push('\n');
     }
     if rows.is_empty() {
-        out.push_str("(the audit log is empty)\n");
+        out.push_str(T::AuditEmpty.get(lang));
+        out.push('\n');
     }
     out
 }
@@ -153,14 +164,18 @@ mod tests {
     #[test]
     fn the_table_is_aligned_local_and_safe() {
         let tz = jiff::tz::TimeZone::fixed(jiff::tz::offset(8));
-        let t = table(&rows(), &tz);
+        let t = table(&rows(), &tz, Lang::En);
         assert_eq!(
             t,
             "seq  time                 kind          who       fingerprint  address        detail\n\
              1    2026-03-01 16:00:05  server_start  -         -            -              listening on 0.0.0.0:2222\n\
              2    2026-03-01 16:01:00  login_failed  wang\u{FFFD}[2J  SHA256:abc   10.0.0.7:5022  bad code \u{FFFD}31m\n"
         );
-        assert!(table(&[], &tz).ends_with("(the audit log is empty)\n"));
+        assert!(table(&[], &tz, Lang::En).ends_with("(the audit log is empty)\n"));
+        let zh = table(&rows(), &tz, Lang::Zh);
+        assert!(zh.starts_with("序号  时间 "), "{zh}");
+        assert!(zh.contains("  login_failed  wang"), "{zh}");
+        assert!(table(&[], &tz, Lang::Zh).ends_with("（审计日志为空）\n"));
     }
 
     #[test]

@@ -44,7 +44,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
         Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
         Err(entry::ReadError::Rejected(errs)) => {
             for e in &errs {
-                errln!("{e}");
+                errln!("{}", e.render(lang));
             }
             let (path, n) = (a.from.display().to_string(), errs.len().to_string());
             return Err(Exit::input(

@@ -83,26 +83,106 @@ pub fn error_text(e: &anyhow::Error) -> String {
     format!("{e:#}")
 }
 
-/// An error in `lang`: the core errors the command line meets most (an unreadable batch) from
-/// the catalogue, every other one as [`error_text`] (English causes).
+/// An error in `lang`: each link of the chain whose type the command line knows (the core's
+/// errors with a catalogue message) from the catalogue, any other in its own text (the CLI's
+/// own contexts are written in its language already); in English exactly [`error_text`].
 pub fn error_text_in(e: &anyhow::Error, lang: Lang) -> String {
-    use crate::io::import::ImportError;
-    use crate::round::RoundError;
-    let import = e.downcast_ref::<ImportError>().or(match e.downcast_ref() {
-        Some(RoundError::Import(i)) => Some(i),
-        _ => None,
-    });
-    match import {
-        Some(ImportError::Io { path, source }) => format!(
-            "{}: {}",
-            path.display(),
-            T::CliCannotRead.fill(lang, &[("err", &source.to_string())])
-        ),
-        Some(ImportError::Format { path }) => {
-            format!("{}: {}", path.display(), T::CliUnknownFormat.get(lang))
-        }
-        _ => error_text(e),
+    if lang.en() {
+        return error_text(e);
     }
+    let mut parts = Vec::new();
+    for link in e.chain() {
+        let (text, whole) = link_text(link, lang);
+        parts.push(text);
+        // A text that already holds its causes ends the line.
+        if whole {
+            break;
+        }
+    }
+    parts.join(": ")
+}
+
+/// One link of an error chain in `lang`, and whether that text includes the link's causes.
+fn link_text(e: &(dyn std::error::Error + 'static), lang: Lang) -> (String, bool) {
+    use crate::domain::decisions::DecisionError;
+    use crate::domain::marks::{ExpertIdError, TooLong};
+    use crate::domain::rubric::ScoreError;
+    use crate::io::import::{DecodeError, ImportError};
+    use crate::io::sheet::{SheetError, SheetFileError, describe_sheet_error};
+    use crate::round::RoundError;
+    use crate::round::submit::SubmitError;
+    use crate::store::StoreError;
+    let part = |m: crate::text::i18n::Msg| (m.render(lang), false);
+    if let Some(x) = e.downcast_ref::<ImportError>() {
+        return part(x.msg());
+    }
+    if let Some(x) = e.downcast_ref::<DecodeError>() {
+        return part(x.msg());
+    }
+    if let Some(x) = e.downcast_ref::<StoreError>() {
+        return part(x.msg());
+    }
+    if let Some(x) = e.downcast_ref::<ExpertIdError>() {
+        return part(x.msg());
+    }
+    if let Some(x) = e.downcast_ref::<TooLong>() {
+        return part(x.msg());
+    }
+    if let Some(crate::io::entry::ReadError::Unreadable { path, .. }) = e.downcast_ref() {
+        return (
+            T::ImpCannotRead.fill(lang, &[("path", &path.display().to_string())]),
+            false,
+        );
+    }
+    if let Some(x) = e.downcast_ref::<ScoreError>() {
+        return part(x.msg());
+    }
+    if let Some(x) = e.downcast_ref::<DecisionError>() {
+        return (crate::tui::chair::text::decision_error(x, lang), false);
+    }
+    if let Some(x) = e.downcast_ref::<SheetFileError>() {
+        let why = describe_sheet_error(&x.source, lang);
+        return (format!("{}: {why}", x.path.display()), true);
+    }
+    if let Some(x) = e.downcast_ref::<SheetError>() {
+        return (describe_sheet_error(x, lang), true);
+    }
+    if let Some(x) = e.downcast_ref::<SubmitError>() {
+        match x {
+            SubmitError::Store(s) => return part(s.msg()),
+            SubmitError::TooLong { item, .. } => {
+                return (T::SubmitTooLong.fill(lang, &[("item", item)]), false);
+            }
+            SubmitError::Sheet(f) => {
+                let why = describe_sheet_error(&f.source, lang);
+                return (format!("{}: {why}", f.path.display()), true);
+            }
+            SubmitError::Key { .. } => {}
+        }
+    }
+    if let Some(x) = e.downcast_ref::<RoundError>() {
+        match (x, x.msg()) {
+            (RoundError::Decisions(d), _) => {
+                return (crate::tui::chair::text::decision_error(d, lang), false);
+            }
+            (_, Some(m)) => return part(m),
+            _ => {}
+        }
+    }
+    if let Some(x) = e.downcast_ref::<std::io::Error>()
+        && let Some(code) = x.raw_os_error()
+    {
+        let t = match x.kind() {
+            std::io::ErrorKind::NotFound => Some(T::IoNotFound),
+            std::io::ErrorKind::PermissionDenied => Some(T::IoPermission),
+            std::io::ErrorKind::AlreadyExists => Some(T::IoExists),
+            _ => None,
+        };
+        if let Some(t) = t {
+            return (t.fill(lang, &[("code", &code.to_string())]), false);
+        }
+    }
+    (e.to_string(), false)
 }
 
 /// Prints an error the way revdesk does and gives the exit code: an [`Exit`] its own, any

@@ -3,6 +3,7 @@
 use super::exit::Exit;
 use super::opts::{BatchOpts, refuse_existing, write_file};
 use super::sheets::{SheetsOpts, gather};
+use crate::text::i18n::T;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -48,6 +49,7 @@ pub struct ExportArgs {
 
 /// Runs `revdesk export`.
 pub fn run(a: ExportArgs) -> Result<()> {
+    let lang = super::lang();
     refuse_existing(&a.output, a.overwrite)?;
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let r = &g.results;
@@ -58,29 +60,38 @@ pub fn run(a: ExportArgs) -> Result<()> {
             .shortlist;
     let size = r.rows.iter().filter(|x| x.shortlisted).count();
     if (size < lo || size > hi) && !a.force {
-        match r.decided.as_ref().and_then(|d| d.range_problem()) {
+        match r.decided.as_ref().and_then(|d| d.range_problem_in(lang)) {
             Some(p) => {
                 errln!("revdesk: {p}");
-                return Err(Exit::input(format!(
-                    "nothing written. Bring the list into {lo}–{hi} in `revdesk chair`: move the cut ([ or ]) or withdraw an include/exclude (C); or pass --force to export this list anyway"
-                )));
+                return Err(Exit::input(
+                    T::CliExportDecided
+                        .fill(lang, &[("lo", &lo.to_string()), ("hi", &hi.to_string())]),
+                ));
             }
             None => {
-                errln!(
-                    "revdesk: the shortlist has {size} nominations, outside {lo}–{hi}, the range of profile {}: {}",
-                    g.profile.id,
-                    r.cut_note
+                let cut_note = match lang {
+                    crate::text::i18n::Lang::En => r.cut_note.clone(),
+                    crate::text::i18n::Lang::Zh => crate::io::export::cut_note_zh(r),
+                };
+                let line = T::CliExportOutside.fill(
+                    lang,
+                    &[
+                        ("n", &size.to_string()),
+                        ("lo", &lo.to_string()),
+                        ("hi", &hi.to_string()),
+                        ("profile", &g.profile.id),
+                        ("note", &cut_note),
+                    ],
                 );
-                return Err(Exit::input(
-                    "nothing written; pass --force to export it anyway",
-                ));
+                errln!("revdesk: {line}");
+                return Err(Exit::input(T::CliExportForce.get(lang)));
             }
         }
     }
     match a.format {
         ExportFormat::Xlsx => {
             let bytes = crate::io::export::xlsx_bytes(r, &g.profile)
-                .with_context(|| format!("cannot build {}", a.output.display()))?;
+                .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
         ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,
@@ -96,26 +107,47 @@ pub fn run(a: ExportArgs) -> Result<()> {
         )?,
         ExportFormat::Docx => {
             let bytes = crate::io::export::export_docx(r, &g.profile)
-                .with_context(|| format!("cannot build {}", a.output.display()))?;
+                .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
     }
     let makeup = match &r.decided {
-        Some(d) => format!("{}, chair's decisions applied", d.makeup()),
+        Some(d) => {
+            let makeup = if lang.en() { d.makeup() } else { d.makeup_zh() };
+            T::CliExportDecisions.fill(lang, &[("makeup", &makeup)])
+        }
         None => format!("K = {}", r.k),
     };
     let full = match a.format {
         ExportFormat::Csv | ExportFormat::Json => {
-            format!(", full ranking of {} rows", r.rows.len())
+            T::CliExportFull.fill(lang, &[("n", &r.rows.len().to_string())])
         }
         ExportFormat::Xlsx | ExportFormat::Md | ExportFormat::Docx => String::new(),
     };
-    outln!(
-        "{}: shortlist of {size} written ({makeup}){full}; {} nominations ranked ({}), method {}",
-        a.output.display(),
-        r.rows.iter().filter(|x| x.rank.is_some()).count(),
-        g.batch.short_hash(),
-        r.method
+    let line = T::CliExportDone.fill(
+        lang,
+        &[
+            ("path", &a.output.display().to_string()),
+            ("size", &size.to_string()),
+            ("makeup", &makeup),
+            ("full", &full),
+            (
+                "ranked",
+                &r.rows
+                    .iter()
+                    .filter(|x| x.rank.is_some())
+                    .count()
+                    .to_string(),
+            ),
+            ("batch", g.batch.short_hash()),
+            ("method", &r.method.to_string()),
+        ],
     );
+    outln!("{line}");
     Ok(())
+}
+
+/// Why an output could not be made, in the CLI's language.
+fn cannot_build(path: &std::path::Path) -> String {
+    T::CliCannotBuild.fill(super::lang(), &[("path", &path.display().to_string())])
 }

@@ -2,6 +2,7 @@
 
 use super::opts::{load_profile, refuse_existing};
 use crate::io::synth;
+use crate::text::i18n::T;
 use anyhow::{Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -37,15 +38,22 @@ pub fn run(a: GenArgs) -> Result<()> {
     let profile = load_profile(a.profile.as_deref())?;
     let Some(domain) = profile.domain(&a.domain) else {
         bail!(
-            "unknown domain '{}' (profile {} has: {})",
-            a.domain,
-            profile.id,
-            profile
-                .domains
-                .iter()
-                .map(|d| d.key.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            T::CliUnknownDomain.fill(
+                super::lang(),
+                &[
+                    ("domain", &a.domain),
+                    ("profile", &profile.id),
+                    (
+                        "domains",
+                        &profile
+                            .domains
+                            .iter()
+                            .map(|d| d.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ]
+            )
         );
     };
     let format = match a
@@ -58,10 +66,7 @@ pub fn run(a: GenArgs) -> Result<()> {
         Some("csv") => synth::OutFormat::Csv,
         Some("json") => synth::OutFormat::Json,
         Some("xlsx") => synth::OutFormat::Xlsx,
-        _ => bail!(
-            "{}: the output name must end in .csv, .json or .xlsx",
-            a.output.display()
-        ),
+        _ => bail!(T::CliGenExt.fill(super::lang(), &[("path", &a.output.display().to_string())])),
     };
     refuse_existing(&a.output, a.overwrite)?;
     let spec = synth::Spec {
@@ -76,11 +81,14 @@ pub fn run(a: GenArgs) -> Result<()> {
         domain.name, a.items, a.seed
     );
     synth::write(&profile, &items, &title, &domain.key, format, &a.output)?;
-    outln!(
-        "{}: {} synthetic {} nominations written",
-        a.output.display(),
-        items.len(),
-        domain.name
+    let line = T::CliGenDone.fill(
+        super::lang(),
+        &[
+            ("path", &a.output.display().to_string()),
+            ("n", &items.len().to_string()),
+            ("domain", &domain.name),
+        ],
     );
+    outln!("{line}");
     Ok(())
 }

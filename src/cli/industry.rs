@@ -2,6 +2,7 @@
 
 use super::exit::{Exit, ExitKind};
 use crate::domain::industry;
+use crate::text::i18n::T;
 use anyhow::Result;
 use clap::Args;
 
@@ -11,6 +12,11 @@ pub struct IndustryArgs {
     /// Codes such as C3971, 3971 or 397, or words to search in the names.
     #[arg(required = true)]
     pub query: Vec<String>,
+}
+
+/// The section letter of a code, `?` when it has none.
+fn section(code: &str) -> String {
+    industry::section_of(code).unwrap_or('?').to_string()
 }
 
 /// Runs `revdesk industry`.
@@ -25,24 +31,31 @@ pub fn run(a: IndustryArgs) -> Result<()> {
                 }
             }
             industry::CodeCheck::WrongSection { industry: i, given } => {
-                outln!(
-                    "{}  (section {} given, but the code is in {})",
-                    industry::display(i),
-                    given,
-                    industry::section_of(&i.code).unwrap_or('?')
+                let line = T::IndWrongSection.fill(
+                    super::lang(),
+                    &[
+                        ("industry", &industry::display(i)),
+                        ("given", &given.to_string()),
+                        ("section", &section(&i.code)),
+                    ],
                 );
+                outln!("{line}");
             }
             industry::CodeCheck::NotASection { industry: i, given } => {
-                outln!(
-                    "{}  ({given} is not a section letter; the code is in {})",
-                    industry::display(i),
-                    industry::section_of(&i.code).unwrap_or('?')
+                let line = T::IndNotSection.fill(
+                    super::lang(),
+                    &[
+                        ("industry", &industry::display(i)),
+                        ("given", &given.to_string()),
+                        ("section", &section(&i.code)),
+                    ],
                 );
+                outln!("{line}");
             }
             industry::CodeCheck::Unknown(_) => {
                 let hits = industry::search(q);
                 if hits.is_empty() {
-                    errln!("{q}: no such code or name in GB/T 4754-2017");
+                    errln!("{}", T::IndNotFound.fill(super::lang(), &[("q", q)]));
                     missing += 1;
                 }
                 for i in hits {

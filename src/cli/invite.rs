@@ -47,25 +47,26 @@ pub fn run(a: InviteArgs) -> Result<()> {
     let panel = Panel::load(&a.panel)?;
     let Some(expert) = panel.expert(&a.expert) else {
         if panel.chair(&a.expert).is_some() {
-            bail!(
-                "{} is a chair in {}: chairs log in with the SSH keys listed for them, not with invites",
-                a.expert,
-                a.panel.display()
-            );
+            bail!(T::CliInviteChair.fill(
+                super::lang(),
+                &[("id", &a.expert), ("panel", &a.panel.display().to_string())]
+            ));
         }
         let ids: Vec<&str> = panel.experts.iter().map(|e| e.id.as_str()).collect();
-        bail!(
-            "{} is not an expert of {} (its experts: {})",
-            a.expert,
-            a.panel.display(),
-            ids.join(", ")
-        );
+        bail!(T::CliInviteNotExpert.fill(
+            super::lang(),
+            &[
+                ("id", &a.expert),
+                ("panel", &a.panel.display().to_string()),
+                ("ids", &ids.join(", "))
+            ]
+        ));
     };
     let store = super::opts::open_store(&a.store)?;
     let hours = i64::from(a.hours);
     let expires = jiff::Timestamp::now()
         .checked_add(jiff::SignedDuration::from_hours(hours))
-        .context("the expiry time is out of range")?;
+        .with_context(|| T::CliExpiryRange.get(super::lang()))?;
     let code = new_invite_code();
     let seq = store.create_invite(
         &expert.id,
@@ -126,15 +127,17 @@ pub fn run(a: InviteArgs) -> Result<()> {
     // view and `--server` refuse the expert's marks.
     let key = crate::round::submit::signing_key(&store, &expert.id)?.verifying_key();
     if key != expert.public_key {
-        errln!(
-            "warning: {} pins key {} for {}, but this store signs their sheets with {}: set\n  public_key = \"{}\"\nfor {} in the panel file, or their marks will be refused",
-            a.panel.display(),
-            expert.fingerprint(),
-            expert.id,
-            fingerprint(&key),
-            public_key_to_hex(&key),
-            expert.id
+        let warning = T::CliInviteKey.fill(
+            lang,
+            &[
+                ("panel", &a.panel.display().to_string()),
+                ("pinned", &expert.fingerprint()),
+                ("id", &expert.id),
+                ("fp", &fingerprint(&key)),
+                ("hex", &public_key_to_hex(&key)),
+            ],
         );
+        errln!("{warning}");
     }
     Ok(())
 }

@@ -60,7 +60,7 @@ pub fn store_dir(flag: Option<&Path>) -> Result<PathBuf> {
     }
     directories::ProjectDirs::from("org", "kczg", "revdesk")
         .map(|d| d.data_dir().to_path_buf())
-        .context("no home directory to keep the store in: pass --store DIR or set REVDESK_STORE")
+        .with_context(|| T::CliNoHome.get(super::lang()))
 }
 
 /// Opens the store in `dir`, saying which of its files others could read (now repaired).
@@ -111,15 +111,16 @@ pub fn default_expert(flag: &str) -> Result<String> {
             .map(|v| (format!("${k}"), v))
     });
     // Containers and cron jobs often set none of those: ask the system for the account.
-    let Some((source, name)) =
-        from_env.or_else(|| account_name().map(|n| ("the account name".to_string(), n)))
+    let Some((source, name)) = from_env
+        .or_else(|| account_name().map(|n| (T::CliAccountName.get(super::lang()).to_string(), n)))
     else {
-        bail!(
-            "cannot tell who you are (USER, LOGNAME and USERNAME are unset and the account has no name): pass {flag} ID"
-        );
+        bail!(T::CliWhoAreYou.fill(super::lang(), &[("flag", flag)]));
     };
     parse_expert_id(&name).map_err(|e| {
-        anyhow::anyhow!("the user name in {source} cannot be used: {e}; pass {flag} ID")
+        anyhow::anyhow!(T::CliUserNameBad.fill(
+            super::lang(),
+            &[("source", &source), ("err", &e), ("flag", flag)]
+        ))
     })
 }
 
@@ -222,11 +223,12 @@ pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
     // Why: a temporary file is private (0600); an export is an ordinary file (0666 less umask).
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot write in {}", dir.display()))?;
-    std::io::Write::write_all(&mut tmp, bytes)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let mut tmp = builder.tempfile_in(dir).with_context(|| {
+        T::CliCannotWriteIn.fill(super::lang(), &[("dir", &dir.display().to_string())])
+    })?;
+    std::io::Write::write_all(&mut tmp, bytes).with_context(|| {
+        T::CliWriting.fill(super::lang(), &[("path", &path.display().to_string())])
+    })?;
     // Without --overwrite the rename itself refuses an existing file: a file that appeared
     // since the check at the start is not replaced either.
     let kept = if overwrite {
@@ -238,7 +240,13 @@ pub fn write_file(path: &Path, bytes: &[u8], overwrite: bool) -> Result<()> {
         if e.error.kind() == std::io::ErrorKind::AlreadyExists {
             anyhow::anyhow!(exists(path))
         } else {
-            anyhow::anyhow!("writing {}: {}", path.display(), e.error)
+            anyhow::anyhow!(T::CliWritingErr.fill(
+                super::lang(),
+                &[
+                    ("path", &path.display().to_string()),
+                    ("err", &e.error.to_string())
+                ]
+            ))
         }
     })?;
     Ok(())
@@ -283,7 +291,7 @@ pub fn ui_settings(
 pub fn need_terminal() -> Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        bail!("revdesk's views need a terminal (stdin and stdout must be a TTY)");
+        bail!(T::CliNeedTerminal.get(super::lang()));
     }
     Ok(())
 }
@@ -295,22 +303,24 @@ pub fn parse_range(s: &str) -> Result<(usize, usize)> {
         .split_once("..")
         .or_else(|| t.split_once('-'))
         .or_else(|| t.split_once('–'))
-        .with_context(|| format!("--shortlist {s}: expected MIN-MAX, e.g. 25-30"))?;
+        .with_context(|| T::CliRangeForm.fill(super::lang(), &[("s", s)]))?;
     let a: usize = a
         .trim()
         .parse()
-        .with_context(|| format!("--shortlist {s}: bad minimum"))?;
+        .with_context(|| T::CliRangeMin.fill(super::lang(), &[("s", s)]))?;
     let b: usize = b
         .trim()
         .parse()
-        .with_context(|| format!("--shortlist {s}: bad maximum"))?;
+        .with_context(|| T::CliRangeMax.fill(super::lang(), &[("s", s)]))?;
     if a == 0 || a > b {
-        bail!("--shortlist {s}: the minimum must be at least 1 and at most the maximum");
+        bail!(T::CliRangeOrder.fill(super::lang(), &[("s", s)]));
     }
     Ok((a, b))
 }
 
 /// Parses `--method`.
 pub fn parse_method(m: &str) -> Result<crate::engine::Method> {
-    m.parse().map_err(|e| anyhow::anyhow!("--method {m}: {e}"))
+    m.parse::<crate::engine::Method>().map_err(|e| {
+        anyhow::anyhow!(T::CliBadMethod.fill(super::lang(), &[("m", m), ("err", &e.to_string())]))
+    })
 }

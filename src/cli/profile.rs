@@ -2,6 +2,7 @@
 
 use super::exit::{Exit, ExitKind};
 use crate::io::fsafe;
+use crate::text::i18n::T;
 use anyhow::{Context, Result};
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -31,8 +32,9 @@ pub fn run(p: ProfileCmd) -> Result<()> {
         }
         ProfileCmd::Show { profile: Some(f) } => {
             crate::io::load_profile(&f)?;
-            let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES)
-                .with_context(|| format!("reading {}", f.display()))?;
+            let text = fsafe::read_to_string(&f, fsafe::MAX_CONFIG_BYTES).with_context(|| {
+                T::CliReading.fill(super::lang(), &[("path", &f.display().to_string())])
+            })?;
             out!("{text}");
             Ok(())
         }
@@ -45,35 +47,55 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                     return Err(Exit::reported(ExitKind::Input));
                 }
             };
-            outln!("{}: profile {} ({})", file.display(), p.id, p.name);
-            outln!(
-                "  domains: {}",
-                p.domains
-                    .iter()
-                    .map(|d| format!("{} {} → {}", d.key, d.name, d.alliance))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+            let lang = super::lang();
+            let head = T::ProfHead.fill(
+                lang,
+                &[
+                    ("path", &file.display().to_string()),
+                    ("id", &p.id),
+                    ("name", &p.name),
+                ],
             );
-            outln!(
-                "  quota {} per recommender per domain; shortlist {}–{}; final list {}",
-                p.quota_per_recommender,
-                p.shortlist.min,
-                p.shortlist.max,
-                p.final_list_size
+            outln!("{head}");
+            let domains = p
+                .domains
+                .iter()
+                .map(|d| format!("{} {} → {}", d.key, d.name, d.alliance))
+                .collect::<Vec<_>>()
+                .join("; ");
+            outln!("{}", T::ProfDomains.fill(lang, &[("domains", &domains)]));
+            let quota = T::ProfQuota.fill(
+                lang,
+                &[
+                    ("quota", &p.quota_per_recommender.to_string()),
+                    ("min", &p.shortlist.min.to_string()),
+                    ("max", &p.shortlist.max.to_string()),
+                    ("size", &p.final_list_size.to_string()),
+                ],
             );
-            outln!(
-                "  criteria: {}",
-                p.criteria
-                    .criteria
-                    .iter()
-                    .map(|c| format!(
-                        "{} {} {}–{} step {} weight {}",
-                        c.key, c.label, c.min, c.max, c.step, c.weight
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            );
-            outln!("  rubric hash {}", &p.rubric_hash()[..12]);
+            outln!("{quota}");
+            let criteria = p
+                .criteria
+                .criteria
+                .iter()
+                .map(|c| {
+                    T::ProfCriterion.fill(
+                        lang,
+                        &[
+                            ("key", &c.key),
+                            ("label", &c.label),
+                            ("min", &c.min.to_string()),
+                            ("max", &c.max.to_string()),
+                            ("step", &c.step.to_string()),
+                            ("weight", &c.weight.to_string()),
+                        ],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            outln!("{}", T::ProfCriteria.fill(lang, &[("criteria", &criteria)]));
+            let hash = p.rubric_hash();
+            outln!("{}", T::ProfHash.fill(lang, &[("hash", &hash[..12])]));
             Ok(())
         }
     }

@@ -42,7 +42,11 @@ pub fn run(a: RankArgs) -> Result<()> {
         RankFormat::Json => crate::io::export::rank_json(&g.results),
     };
     if a.format != RankFormat::Table
-        && let Some(p) = g.results.decided.as_ref().and_then(|d| d.range_problem())
+        && let Some(p) = g
+            .results
+            .decided
+            .as_ref()
+            .and_then(|d| d.range_problem_in(super::lang()))
     {
         // The table says it in its summary; CSV and JSON readers need it on stderr.
         errln!(

@@ -114,7 +114,7 @@ pub fn demo(a: DemoArgs) -> Result<()> {
     let tmp = tempfile::Builder::new()
         .prefix("revdesk-demo-")
         .tempdir()
-        .context("cannot create a temporary directory for the demo store")?;
+        .with_context(|| crate::text::i18n::T::CliDemoTemp.get(super::lang::lang()))?;
     let name = Some(
         crate::tui::i18n::T::DemoExpert
             .get(super::lang::lang())

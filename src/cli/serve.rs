@@ -55,10 +55,13 @@ fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 pub fn run(a: ServeArgs) -> Result<()> {
     let profile = load_profile(a.opts.profile.as_deref())?;
     let Some(panel) = round::load_panel(Some(&a.panel))? else {
-        bail!("{}: no panel read", a.panel.display());
+        bail!(
+            crate::text::i18n::T::CliNoPanelRead
+                .fill(super::lang(), &[("path", &a.panel.display().to_string())])
+        );
     };
     if a.max_sessions == 0 {
-        bail!("--max-sessions must be at least 1");
+        bail!(crate::text::i18n::T::CliMaxSessions.get(super::lang()));
     }
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
     let store = Store::open(&a.store)?;

@@ -5,6 +5,7 @@ use super::opts::{
     BatchOpts, expert_or_default, load_profile, load_usable_batch, parse_expert_id,
     refuse_existing, register, store_dir,
 };
+use crate::text::i18n::T;
 use anyhow::{Result, bail};
 use clap::Args;
 use std::path::PathBuf;
@@ -40,16 +41,20 @@ pub fn run(a: SheetArgs) -> Result<()> {
     let dir = store_dir(a.store.as_deref())?;
     let store = super::opts::open_store(&dir)?;
     if store.expert(&expert)?.is_none() {
-        bail!(
-            "expert '{expert}' has no marks in {} (score or enter some first)",
-            store.path().display()
-        );
+        bail!(T::CliNoMarks.fill(
+            super::lang(),
+            &[
+                ("expert", &expert),
+                ("store", &store.path().display().to_string())
+            ]
+        ));
     }
     register(&store, &batch, &profile)?;
     let sheet = match crate::round::submit::produce(&store, &batch, &profile, &expert) {
         // Marks that break a limit are input errors (exit 1), like a bad cell in `enter`.
         Err(e @ crate::round::submit::SubmitError::TooLong { .. }) => {
-            return Err(Exit::input(crate::text::errors::error_chain(&e)));
+            let e = anyhow::Error::new(e);
+            return Err(Exit::input(super::exit::error_text_in(&e, super::lang())));
         }
         r => r?,
     };
@@ -65,16 +70,19 @@ pub fn run(a: SheetArgs) -> Result<()> {
         .filter(|i| profile.rubric().total(&i.scores).is_some())
         .count();
     let recused = sheet.items.iter().filter(|i| i.recused).count();
-    outln!(
-        "{}: sheet {} of expert {} for batch {}: {} of {} nominations fully scored, {} recused; signed {}",
-        a.output.display(),
-        sheet.sequence,
-        expert,
-        batch.short_hash(),
-        scored,
-        batch.items.len(),
-        recused,
-        sheet.key_fingerprint()
+    let line = T::CliSheetDone.fill(
+        super::lang(),
+        &[
+            ("path", &a.output.display().to_string()),
+            ("seq", &sheet.sequence.to_string()),
+            ("expert", &expert),
+            ("batch", batch.short_hash()),
+            ("scored", &scored.to_string()),
+            ("n", &batch.items.len().to_string()),
+            ("recused", &recused.to_string()),
+            ("fp", &sheet.key_fingerprint()),
+        ],
     );
+    outln!("{line}");
     Ok(())
 }

@@ -73,7 +73,9 @@ pub struct Gathered {
 fn chair_log(dir: &Path, batch: &Batch) -> Result<Vec<Recorded>> {
     let log = round::chair_log(dir, batch).map_err(|e| match e {
         RoundError::NoChairStore { dir } => {
-            anyhow::anyhow!("--decisions {}: no chair's store there", dir.display())
+            anyhow::anyhow!(
+                T::CliNoChairStoreAt.fill(super::lang(), &[("dir", &dir.display().to_string())])
+            )
         }
         e => e.into(),
     })?;

@@ -44,7 +44,7 @@ pub fn run(a: ValidateArgs) -> Result<()> {
             // The line starts with the path already: the message must not repeat it.
             // JSON keeps English messages (machine-readable); the text speaks the language.
             let message = |lang| match &e {
-                ImportError::Malformed { line, message, .. } => (*line, message.clone()),
+                ImportError::Malformed { line, message, .. } => (*line, message.render(lang)),
                 ImportError::Io { source, .. } => (
                     0,
                     T::CliCannotRead.fill(lang, &[("err", &source.to_string())]),

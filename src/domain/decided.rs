@@ -5,6 +5,7 @@
 //! importing each other.
 
 use crate::engine::Method;
+use crate::text::i18n::{Lang, T};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -214,17 +215,33 @@ impl Applied {
 
     /// Why the decided list is outside the range, in words; None when it is inside.
     pub fn range_problem(&self) -> Option<String> {
+        self.range_problem_in(Lang::En)
+    }
+
+    /// [`Applied::range_problem`] in a language.
+    pub fn range_problem_in(&self, lang: Lang) -> Option<String> {
         let (n, min, max) = (self.list_size, self.shortlist_min, self.shortlist_max);
-        let what = if n > max {
-            format!("{} above the maximum {max}", n - max)
+        let (t, d) = if n > max {
+            (T::RangeAbove, n - max)
         } else if n < min {
-            format!("{} below the minimum {min}", min - n)
+            (T::RangeBelow, min - n)
         } else {
             return None;
         };
-        Some(format!(
-            "the chair's decided list has {n} nominations, {what} ({})",
+        let makeup = if lang.en() {
             self.makeup()
+        } else {
+            self.makeup_zh()
+        };
+        Some(t.fill(
+            lang,
+            &[
+                ("n", &n.to_string()),
+                ("d", &d.to_string()),
+                ("min", &min.to_string()),
+                ("max", &max.to_string()),
+                ("makeup", &makeup),
+            ],
         ))
     }
 
@@ -237,6 +254,21 @@ impl Applied {
         Some(format!(
             "the chair's decisions were made under {made}; this run uses {}: the decided cut and overrides may not give the list the chair saw",
             self.replayed_under
+        ))
+    }
+
+    /// [`Applied::context_problem`] in a language.
+    pub fn context_problem_in(&self, lang: Lang) -> Option<String> {
+        if !self.context_differs() {
+            return None;
+        }
+        let made = self.made_under.as_ref()?;
+        Some(T::ContextProblem.fill(
+            lang,
+            &[
+                ("made", &made.to_string()),
+                ("now", &self.replayed_under.to_string()),
+            ],
         ))
     }
 }

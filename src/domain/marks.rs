@@ -43,6 +43,39 @@ pub struct TooLong {
     pub max: usize,
 }
 
+impl TooLong {
+    /// The message in the catalogue (its English is the Display).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::{Msg, T};
+        let t = match self.what {
+            "comment" => T::TooLongComment,
+            "recusal reason" => T::TooLongReason,
+            "display name" => T::TooLongName,
+            _ => T::TooLongText,
+        };
+        let (chars, max) = (self.chars.to_string(), self.max.to_string());
+        Msg::new(t, &[("what", self.what), ("chars", &chars), ("max", &max)])
+    }
+}
+
+impl ExpertIdError {
+    /// The message in the catalogue (its English is the Display).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::{Msg, T};
+        match self {
+            ExpertIdError::Empty => Msg::new(T::IdEmpty, &[]),
+            ExpertIdError::BadChar(id) => Msg::new(T::IdBadChar, &[("id", &format!("{id:?}"))]),
+            ExpertIdError::Long(n) => Msg::new(
+                T::IdLong,
+                &[
+                    ("n", &n.to_string()),
+                    ("max", &MAX_EXPERT_ID_CHARS.to_string()),
+                ],
+            ),
+        }
+    }
+}
+
 /// Checks `text` against `max` characters.
 pub fn check_length(what: &'static str, text: &str, max: usize) -> Result<(), TooLong> {
     // Counting stops past the limit: a 100 MB paste costs no more than the limit.

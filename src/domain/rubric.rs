@@ -78,6 +78,32 @@ pub enum ScoreError {
     },
 }
 
+impl ScoreError {
+    /// The message in the catalogue (its English is the Display).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::{Msg, T};
+        match self {
+            ScoreError::NotANumber(v) => Msg::new(T::ScoreNotNumber, &[("v", v)]),
+            ScoreError::OutOfRange { value, min, max } => Msg::new(
+                T::ScoreOutOfRange,
+                &[
+                    ("value", &value.to_string()),
+                    ("min", &min.to_string()),
+                    ("max", &max.to_string()),
+                ],
+            ),
+            ScoreError::OffStep { value, step, min } => Msg::new(
+                T::ScoreOffStep,
+                &[
+                    ("value", &value.to_string()),
+                    ("step", &step.to_string()),
+                    ("min", &min.to_string()),
+                ],
+            ),
+        }
+    }
+}
+
 impl Criterion {
     /// Checks that `value` is a score this criterion allows.
     pub fn check(&self, value: f64) -> Result<f64, ScoreError> {

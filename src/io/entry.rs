@@ -7,6 +7,7 @@ use crate::domain::marks::{MAX_COMMENT_CHARS, MAX_REASON_CHARS, check_length};
 use crate::domain::rubric::Rubric;
 use crate::io::import;
 pub use crate::io::import::column_letter;
+use crate::text::i18n::{Lang, Msg, T};
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -36,21 +37,24 @@ pub struct EntryError {
     /// The column, as `C (可行性)`, when the problem is in one cell.
     pub column: Option<String>,
     /// What is wrong.
-    pub message: String,
+    pub message: Msg,
+}
+
+impl EntryError {
+    /// The problem with where it is, in a language.
+    pub fn render(&self, lang: Lang) -> String {
+        let (path, line) = (self.path.display().to_string(), self.line.to_string());
+        let at = match &self.column {
+            Some(c) => T::EntCellAt.fill(lang, &[("path", &path), ("line", &line), ("column", c)]),
+            None => T::EntLineAt.fill(lang, &[("path", &path), ("line", &line)]),
+        };
+        at + &self.message.render(lang)
+    }
 }
 
 impl fmt::Display for EntryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.column {
-            Some(c) => write!(
-                f,
-                "{}:{}: column {c}: {}",
-                self.path.display(),
-                self.line,
-                self.message
-            ),
-            None => write!(f, "{}:{}: {}", self.path.display(), self.line, self.message),
-        }
+        f.write_str(&self.render(Lang::En))
     }
 }
 
@@ -135,7 +139,7 @@ pub fn read(path: &Path, batch: &Batch, rubric: &Rubric) -> Result<Vec<EntryRow>
             path: path.to_path_buf(),
             line: e.line(),
             column: None,
-            message: e.to_string(),
+            message: e.msg(),
         }])
     })?;
     parse(path, &text, batch, rubric).map_err(ReadError::Rejected)
@@ -168,7 +172,7 @@ pub fn parse(
     batch: &Batch,
     rubric: &Rubric,
 ) -> Result<Vec<EntryRow>, Vec<EntryError>> {
-    let err = |line: usize, column: Option<String>, message: String| EntryError {
+    let err = |line: usize, column: Option<String>, message: Msg| EntryError {
         path: path.to_path_buf(),
         line,
         column,
@@ -186,7 +190,7 @@ pub fn parse(
         return Err(vec![err(
             lines.line_of(at),
             None,
-            import::UNCLOSED_QUOTE.into(),
+            Msg::new(T::UnclosedQuote, &[]),
         )]);
     }
     let mut rdr = csv::ReaderBuilder::new()
@@ -211,7 +215,11 @@ pub fn parse(
                     .position()
                     .map(|p| line_at(p.byte() as usize))
                     .unwrap_or(0);
-                return Err(vec![err(line, None, format!("not valid CSV: {e}"))]);
+                return Err(vec![err(
+                    line,
+                    None,
+                    Msg::new(T::EntNotCsv, &[("err", &e.to_string())]),
+                )]);
             }
         }
     }
@@ -227,7 +235,7 @@ fn check(
     rubric: &Rubric,
 ) -> Result<Vec<EntryRow>, Vec<EntryError>> {
     let mut errors = Vec::new();
-    let err = |line: usize, column: Option<String>, message: String| EntryError {
+    let err = |line: usize, column: Option<String>, message: Msg| EntryError {
         path: path.to_path_buf(),
         line,
         column,
@@ -241,11 +249,7 @@ fn check(
             .map(|(_, rec)| rec.iter().filter(|h| classify(h, rubric).is_some()).count()),
     );
     let Some((hline, header)) = records.get(at) else {
-        return Err(vec![err(
-            1,
-            None,
-            "the file is empty: no header row".into(),
-        )]);
+        return Err(vec![err(1, None, Msg::new(T::EntEmpty, &[]))]);
     };
     let mut cols: Vec<Option<Col>> = Vec::new();
     let mut seen: Vec<Col> = Vec::new();
@@ -256,7 +260,7 @@ fn check(
                 errors.push(err(
                     *hline,
                     Some(name_of(i, h)),
-                    "repeats an earlier column".into(),
+                    Msg::new(T::EntRepeatsColumn, &[]),
                 ));
                 cols.push(None);
             }
@@ -269,14 +273,17 @@ fn check(
                 errors.push(err(
                     *hline,
                     Some(name_of(i, h)),
-                    format!(
-                        "unknown column: expected 编号/id, a criterion ({}), 回避/recused, 回避原因/recusal_reason or 评语/comment",
-                        rubric
-                            .criteria
-                            .iter()
-                            .map(|c| format!("{}/{}", c.label, c.key))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                    Msg::new(
+                        T::EntUnknownColumn,
+                        &[(
+                            "criteria",
+                            &rubric
+                                .criteria
+                                .iter()
+                                .map(|c| format!("{}/{}", c.label, c.key))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        )],
                     ),
                 ));
                 cols.push(None);
@@ -284,14 +291,17 @@ fn check(
         }
     }
     if !seen.contains(&Col::Id) {
-        errors.push(err(*hline, None, "missing the 编号/id column".into()));
+        errors.push(err(*hline, None, Msg::new(T::EntMissingId, &[])));
     }
     for (ci, c) in rubric.criteria.iter().enumerate() {
         if !seen.contains(&Col::Criterion(ci)) {
             errors.push(err(
                 *hline,
                 None,
-                format!("missing the column for criterion {} ({})", c.label, c.key),
+                Msg::new(
+                    T::EntMissingCriterion,
+                    &[("label", &c.label), ("key", &c.key)],
+                ),
             ));
         }
     }
@@ -330,9 +340,9 @@ fn check(
             errors.push(err(
                 line,
                 Some(column_letter(first)),
-                format!(
-                    "row has {cells} cells but the header has {width} columns; a cell holding a \
-                     comma must be in double quotes"
+                Msg::new(
+                    T::EntExtraCells,
+                    &[("cells", &cells.to_string()), ("width", &width.to_string())],
                 ),
             ));
         }
@@ -355,7 +365,11 @@ fn check(
                             row.scores[*ci].1 = Some(s);
                             any_score = true;
                         }
-                        Err(e) => errors.push(err(line, Some(cname()), format!("score {e}"))),
+                        Err(e) => errors.push(err(
+                            line,
+                            Some(cname()),
+                            Msg::new(T::EntScore, &[]).then(e.msg()),
+                        )),
                     }
                 }
                 Col::Recused => match parse_bool(&v) {
@@ -363,7 +377,7 @@ fn check(
                     None => errors.push(err(
                         line,
                         Some(cname()),
-                        format!("'{v}' is not 是/否 (yes/no)"),
+                        Msg::new(T::EntNotBool, &[("v", &v)]),
                     )),
                 },
                 Col::Reason | Col::Comment => {
@@ -373,7 +387,7 @@ fn check(
                         _ => ("comment", MAX_COMMENT_CHARS),
                     };
                     if let Err(e) = check_length(what, &v, max) {
-                        errors.push(err(line, Some(cname()), e.to_string()));
+                        errors.push(err(line, Some(cname()), e.msg()));
                     }
                     if *col == Col::Reason {
                         reason = v;
@@ -387,21 +401,30 @@ fn check(
             row.comment = Some(String::new());
         }
         if row.id.is_empty() {
-            errors.push(err(line, None, "the 编号/id cell is empty".into()));
+            errors.push(err(line, None, Msg::new(T::EntEmptyId, &[])));
             continue;
         }
         if !known.contains(row.id.as_str()) {
             errors.push(err(
                 line,
                 None,
-                format!("id '{}' is not in batch {}", row.id, batch.path.display()),
+                Msg::new(
+                    T::EntNotInBatch,
+                    &[
+                        ("id", &row.id),
+                        ("batch", &batch.path.display().to_string()),
+                    ],
+                ),
             ));
         }
         if let Some((_, first)) = ids_seen.iter().find(|(id, _)| *id == row.id) {
             errors.push(err(
                 line,
                 None,
-                format!("id '{}' appears again (first at line {first})", row.id),
+                Msg::new(
+                    T::EntRepeatedId,
+                    &[("id", &row.id), ("first", &first.to_string())],
+                ),
             ));
         }
         ids_seen.push((row.id.clone(), line));
@@ -410,25 +433,21 @@ fn check(
                 errors.push(err(
                     line,
                     None,
-                    format!("item '{}' is marked recused but has scores", row.id),
+                    Msg::new(T::EntRecusedScores, &[("id", &row.id)]),
                 ));
             }
             if reason.is_empty() {
                 errors.push(err(
                     line,
                     None,
-                    format!("item '{}' is recused without a 回避原因 (reason)", row.id),
+                    Msg::new(T::EntRecusedNoReason, &[("id", &row.id)]),
                 ));
             }
             row.recusal = Some(Some(reason));
         } else if has_recused {
             row.recusal = Some(None);
         } else if has_reason && !reason.is_empty() {
-            errors.push(err(
-                line,
-                None,
-                "a 回避原因 (reason) without a 回避 (recused) column".into(),
-            ));
+            errors.push(err(line, None, Msg::new(T::EntReasonNoColumn, &[])));
         }
         rows.push(row);
     }
@@ -515,7 +534,11 @@ mod tests {
             (e[1].line, e[1].column.as_deref()),
             (3, Some("I (回避原因)"))
         );
-        assert!(e[1].message.contains("recusal reason has 501"), "{}", e[1]);
+        assert!(
+            e[1].message.to_string().contains("recusal reason has 501"),
+            "{}",
+            e[1]
+        );
     }
 
     #[test]
@@ -533,7 +556,10 @@ mod tests {
         let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
         assert_eq!(errs.len(), 1);
         assert_eq!(errs[0].line, 2);
-        assert!(errs[0].message.contains("never closed"), "{errs:?}");
+        assert!(
+            errs[0].message.to_string().contains("never closed"),
+            "{errs:?}"
+        );
         let text = format!("{HEAD}B-1,8,7,6,5,9,8,否,,好,但贵\nB-2,1,1,1,1,1,1,否,,ok,,\n");
         let errs = parse(Path::new("s.csv"), &text, &batch(), p.rubric()).unwrap_err();
         assert_eq!(errs.len(), 1, "{errs:?}");

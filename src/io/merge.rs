@@ -67,6 +67,37 @@ pub enum MergeError {
     Empty,
 }
 
+impl MergeError {
+    /// The message in the catalogue (its English is the Display; a file's own problem stays
+    /// as the parser said it).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::{Msg, T};
+        let p = |path: &PathBuf| path.display().to_string();
+        match self {
+            MergeError::Input { path, message } => {
+                Msg::verbatim(format!("{}: {message}", path.display()))
+            }
+            MergeError::SameDomain { domain, a, b } => Msg::new(
+                T::MergeSameDomain,
+                &[("a", &p(a)), ("b", &p(b)), ("domain", domain)],
+            ),
+            MergeError::DifferentProfiles { a, pa, b, pb } => Msg::new(
+                T::MergeDifferentProfiles,
+                &[("a", &p(a)), ("pa", pa), ("b", &p(b)), ("pb", pb)],
+            ),
+            MergeError::OtherProfile { path, found, given } => Msg::new(
+                T::MergeOtherProfile,
+                &[("path", &p(path)), ("found", found), ("given", given)],
+            ),
+            MergeError::DuplicateId { id, a, b } => Msg::new(
+                T::MergeDuplicateId,
+                &[("id", id), ("a", &p(a)), ("b", &p(b))],
+            ),
+            MergeError::Empty => Msg::new(T::MergeEmpty, &[]),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct Row {
     id: String,

@@ -70,6 +70,33 @@ pub enum RoundError {
     Build(#[from] ReportError),
 }
 
+impl RoundError {
+    /// The message in the catalogue (its English is the Display), or None for an error whose
+    /// text comes from elsewhere (the chair's decisions, the results).
+    pub fn msg(&self) -> Option<crate::text::i18n::Msg> {
+        use crate::text::i18n::{Msg, T};
+        let p = |path: &Path| path.display().to_string();
+        Some(match self {
+            RoundError::Import(e) => e.msg(),
+            RoundError::BatchErrors { path, .. } => {
+                Msg::new(T::RoundBatchErrors, &[("path", &p(path))])
+            }
+            RoundError::EmptyBatch { path } => Msg::new(T::RoundEmptyBatch, &[("path", &p(path))]),
+            RoundError::NoChairStore { dir } => Msg::new(T::RoundNoChairStore, &[("dir", &p(dir))]),
+            RoundError::NoStore { dir } => Msg::new(
+                T::RoundNoStore,
+                &[("dir", &p(dir)), ("file", store::DB_FILE_NAME)],
+            ),
+            RoundError::Store(e) => e.msg(),
+            RoundError::Rejected { count } => {
+                Msg::new(T::RoundRejected, &[("count", &count.to_string())])
+            }
+            RoundError::NoSheets => Msg::new(T::CliNoSheets, &[]),
+            RoundError::Decisions(_) | RoundError::Build(_) => return None,
+        })
+    }
+}
+
 /// The profile in `path`, or the built-in rules (kczg-2020).
 pub fn load_profile(path: Option<&Path>) -> Result<Profile, ProfileError> {
     match path {

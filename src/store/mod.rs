@@ -217,6 +217,96 @@ pub enum StoreError {
     InvalidExpertId(#[from] ExpertIdError),
 }
 
+impl StoreError {
+    /// The message in the catalogue (its English is the Display; a cause is a source).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::{Msg, T};
+        let p = |path: &PathBuf| path.display().to_string();
+        match self {
+            StoreError::CreateDir { path, .. } => {
+                Msg::new(T::StoreCreateDir, &[("path", &p(path))])
+            }
+            StoreError::Files { path, .. } => Msg::new(T::StoreFiles, &[("path", &p(path))]),
+            StoreError::DraftFile { path, .. } => {
+                Msg::new(T::StoreDraftFile, &[("path", &p(path))])
+            }
+            StoreError::KeyFile { path, .. } => Msg::new(T::StoreKeyFile, &[("path", &p(path))]),
+            StoreError::Lock { path, .. } => Msg::new(T::StoreLock, &[("path", &p(path))]),
+            StoreError::Open { path, .. } => Msg::new(T::StoreOpen, &[("path", &p(path))]),
+            StoreError::NoWal { path, mode } => Msg::new(
+                T::StoreNoWal,
+                &[("path", &p(path)), ("mode", &format!("{mode:?}"))],
+            ),
+            StoreError::SchemaTooNew {
+                path,
+                found,
+                supported,
+            } => Msg::new(
+                T::StoreSchemaTooNew,
+                &[
+                    ("path", &p(path)),
+                    ("found", &found.to_string()),
+                    ("supported", &supported.to_string()),
+                ],
+            ),
+            StoreError::Migration { path, version, .. } => Msg::new(
+                T::StoreMigration,
+                &[("path", &p(path)), ("version", &version.to_string())],
+            ),
+            StoreError::Busy { path, op } => {
+                Msg::new(T::StoreBusy, &[("path", &p(path)), ("op", op)])
+            }
+            StoreError::Db { path, op, .. } => {
+                Msg::new(T::StoreDb, &[("path", &p(path)), ("op", op)])
+            }
+            StoreError::Corrupt { path, detail } => {
+                Msg::new(T::StoreCorrupt, &[("path", &p(path)), ("detail", detail)])
+            }
+            StoreError::UnknownExpert(id) => {
+                Msg::new(T::StoreUnknownExpert, &[("id", &format!("{id:?}"))])
+            }
+            StoreError::UnknownBatch(hash) => {
+                Msg::new(T::StoreUnknownBatch, &[("hash", &format!("{hash:?}"))])
+            }
+            StoreError::UnknownItem { batch, item } => Msg::new(
+                T::StoreUnknownItem,
+                &[
+                    ("item", &format!("{item:?}")),
+                    ("batch", &format!("{batch:?}")),
+                ],
+            ),
+            StoreError::BatchMismatch { hash } => {
+                Msg::new(T::StoreBatchMismatch, &[("hash", &format!("{hash:?}"))])
+            }
+            StoreError::DuplicateItem { hash, item } => Msg::new(
+                T::StoreDuplicateItem,
+                &[
+                    ("item", &format!("{item:?}")),
+                    ("hash", &format!("{hash:?}")),
+                ],
+            ),
+            StoreError::InvalidScore {
+                item,
+                criterion,
+                value,
+            } => Msg::new(
+                T::StoreInvalidScore,
+                &[
+                    ("value", &value.to_string()),
+                    ("criterion", &format!("{criterion:?}")),
+                    ("item", &format!("{item:?}")),
+                ],
+            ),
+            StoreError::UndoSourceReserved => Msg::new(T::StoreUndoReserved, &[]),
+            StoreError::TextTooLong { item, .. } => Msg::new(T::StoreItem, &[("item", item)]),
+            StoreError::NameTooLong { expert, .. } => {
+                Msg::new(T::StoreExpert, &[("expert", expert)])
+            }
+            StoreError::InvalidExpertId(e) => e.msg(),
+        }
+    }
+}
+
 /// Internal error: SQLite errors get the store path and operation name attached
 /// at the public boundary (see [`Store::wrap`]).
 enum Fail {

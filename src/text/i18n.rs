@@ -290,6 +290,177 @@ strings! {
     NoteNotUsed => "{expert}：第 {seq} 份评分表（{path}）未使用：后来的第 {top} 份评分表互相冲突", "{expert}: sheet seq {seq} ({path}) is not used: the later seq {top} sheets conflict";
     NoteSupersedes => "{expert}：第 {top} 份评分表（{winner}）取代第 {seq} 份（{path}）", "{expert}: sheet seq {top} ({winner}) supersedes seq {seq} ({path})";
     PanelConflictOrg => "：{organisation}", ": {organisation}";
+    // Errors from the core, shown by the command line in its language (each core error's
+    // `msg()`; the English is the error's Display, byte for byte).
+    Verbatim => "{text}", "{text}";
+    ErrCannotRead => "无法读取", "cannot read";
+    ErrCannotWrite => "无法写入", "cannot write";
+    EntCellAt => "{path}:{line}: 第 {column} 列：", "{path}:{line}: column {column}: ";
+    EntLineAt => "{path}:{line}: ", "{path}:{line}: ";
+    EntNotCsv => "不是有效的 CSV：{err}", "not valid CSV: {err}";
+    EntEmpty => "文件为空：没有表头行", "the file is empty: no header row";
+    EntRepeatsColumn => "与前面的列重复", "repeats an earlier column";
+    EntUnknownColumn => "不认识的列：应为 编号/id、评分指标（{criteria}）、回避/recused、回避原因/recusal_reason 或 评语/comment", "unknown column: expected 编号/id, a criterion ({criteria}), 回避/recused, 回避原因/recusal_reason or 评语/comment";
+    EntMissingId => "缺少 编号/id 列", "missing the 编号/id column";
+    EntMissingCriterion => "缺少指标 {label}（{key}）的列", "missing the column for criterion {label} ({key})";
+    EntExtraCells => "该行有 {cells} 个单元格，但表头只有 {width} 列；含逗号的单元格须用英文双引号括起", "row has {cells} cells but the header has {width} columns; a cell holding a comma must be in double quotes";
+    EntScore => "分数 ", "score ";
+    EntNotBool => "“{v}”不是 是/否（yes/no）", "'{v}' is not 是/否 (yes/no)";
+    EntEmptyId => "编号/id 单元格为空", "the 编号/id cell is empty";
+    EntNotInBatch => "编号“{id}”不在批次 {batch} 中", "id '{id}' is not in batch {batch}";
+    EntRepeatedId => "编号“{id}”重复出现（第一次在第 {first} 行）", "id '{id}' appears again (first at line {first})";
+    EntRecusedScores => "项目“{id}”标记为回避，却有分数", "item '{id}' is marked recused but has scores";
+    EntRecusedNoReason => "项目“{id}”回避但没有填写回避原因", "item '{id}' is recused without a 回避原因 (reason)";
+    EntReasonNoColumn => "有 回避原因 却没有 回避 列", "a 回避原因 (reason) without a 回避 (recused) column";
+    UnclosedQuote => "此行开始的带引号字段没有闭合，其后各行都会被读进这一个单元格：请补上引号（\"\"）或删去它", "a quoted field opens on this line and is never closed, so every row after it would be read into that one cell; close the quote (\"\") or remove it";
+    ScoreNotNumber => "“{v}”不是数字", "'{v}' is not a number";
+    ScoreOutOfRange => "{value} 不在 {min} 到 {max} 之间", "{value} is not between {min} and {max}";
+    ScoreOffStep => "{value} 不是从 {min} 起步长 {step} 的倍数", "{value} is not a multiple of the step {step} from {min}";
+    TooLongText => "{what}有 {chars} 字，最多 {max} 字", "the {what} has {chars} characters; at most {max} are allowed";
+    TooLongComment => "评语有 {chars} 字，最多 {max} 字", "the comment has {chars} characters; at most {max} are allowed";
+    TooLongReason => "回避原因有 {chars} 字，最多 {max} 字", "the recusal reason has {chars} characters; at most {max} are allowed";
+    TooLongName => "显示名称有 {chars} 字，最多 {max} 字", "the display name has {chars} characters; at most {max} are allowed";
+    IdEmpty => "专家编号为空", "the expert id is empty";
+    IdBadChar => "专家编号 {id} 含有空白或控制字符", "expert id {id} contains white space or a control character";
+    IdLong => "专家编号有 {n} 字，最多 {max} 字", "the expert id has {n} characters; at most {max} are allowed";
+    DecBomNotUtf8 => "文件以 UTF-8 字节顺序标记开头，但第 {line} 行含有非 UTF-8 字节（带 BOM 保存的 GBK 文本？）：请另存为 UTF-8（Excel：“CSV UTF-8”），或不带 BOM 的 GBK", "the file starts with a UTF-8 byte-order mark, but line {line} holds bytes that are not UTF-8 (GBK text saved with a BOM?); re-save it as UTF-8 (Excel: \"CSV UTF-8\"), or as GBK without a BOM";
+    DecBadUtf16 => "文件以 UTF-16 字节顺序标记开头，但第 {line} 行不是有效的 UTF-16：请另存为 UTF-8", "the file starts with a UTF-16 byte-order mark, but line {line} is not valid UTF-16; re-save it as UTF-8";
+    DecDamagedUtf8 => "第 {line} 行含有非 UTF-8 字节，而文件其余部分是 UTF-8（文件损坏或只转换了一部分？）：请改正该行并另存为 UTF-8", "line {line} holds bytes that are not UTF-8 in a file that is otherwise UTF-8 (a damaged or partly converted file?); correct that line and re-save the file as UTF-8";
+    DecNotText => "文件既不是 UTF-8 也不是 GBK/GB18030：第 {line} 行含有两者都无效的字节；请另存为 UTF-8（Excel：“CSV UTF-8”）或 GBK", "the file is neither UTF-8 nor GBK/GB18030: line {line} holds bytes that are invalid in both; re-save it as UTF-8 (Excel: \"CSV UTF-8\") or as GBK";
+    ImpCannotRead => "{path}：无法读取", "{path}: cannot read";
+    ImpFormat => "{path}：未知的批次格式（请用 .xlsx、.csv 或 .json）", "{path}: unknown batch format (use .xlsx, .csv or .json)";
+    ImpNotJson => "不是有效的 JSON：{err}", "not valid JSON: {err}";
+    ImpNotString => "“{key}”必须是字符串，而不是 {value}", "\"{key}\" must be a string, not {value}";
+    ImpNotBool => "“{key}”必须是 true 或 false，而不是 {value}", "\"{key}\" must be true or false, not {value}";
+    ImpFormatTag => "“format”为“{found}”：本版本 revdesk 读取“{supported}”批次", "\"format\" is \"{found}\": this revdesk reads \"{supported}\" batches";
+    ImpNoItems => "应有 \"items\" 数组", "expected an \"items\" array";
+    ImpNotObject => "应为含 \"items\" 的对象，或推荐项目的数组", "expected an object with \"items\", or an array of items";
+    ImpItemNotObject => "第 {n} 项不是对象", "item {n} is not an object";
+    ImpSheetEmpty => "第一个工作表为空：没有表头行", "the first sheet is empty: no header row";
+    StoreCreateDir => "无法创建数据目录 {path}", "cannot create store directory {path}";
+    StoreFiles => "无法建立数据文件 {path}", "cannot set up store file {path}";
+    StoreDraftFile => "评语草稿文件 {path}", "comment draft file {path}";
+    StoreKeyFile => "签名密钥文件 {path}", "signing key file {path}";
+    StoreLock => "无法锁定数据目录 {path}", "cannot lock store directory {path}";
+    StoreOpen => "无法打开数据库 {path}", "cannot open store at {path}";
+    StoreNoWal => "数据库 {path}：无法启用 WAL 日志模式（得到 {mode}）", "store at {path}: cannot enable WAL journal mode (got {mode})";
+    StoreSchemaTooNew => "数据库 {path} 的结构版本为 {found}，比本版本 revdesk（{supported}）新；请升级 revdesk", "store at {path} has schema version {found}, newer than this revdesk ({supported}); upgrade revdesk";
+    StoreMigration => "数据库 {path}：升级到结构版本 {version} 失败", "store at {path}: migration to schema version {version} failed";
+    StoreBusy => "数据库 {path} 正忙（另一个 revdesk 正在写入）；{op} 等待 5 秒后放弃", "store at {path} is busy (another revdesk is writing); {op} gave up after 5 s";
+    StoreDb => "数据库 {path}：{op} 失败", "store at {path}: {op} failed";
+    StoreCorrupt => "数据库 {path} 含有无法读取的数据：{detail}", "store at {path} contains unreadable data: {detail}";
+    StoreUnknownExpert => "未知的专家 {id}", "unknown expert {id}";
+    StoreUnknownBatch => "未知的批次 {hash}", "unknown batch {hash}";
+    StoreUnknownItem => "项目 {item} 不属于批次 {batch}", "item {item} is not part of batch {batch}";
+    StoreBatchMismatch => "批次 {hash} 已用另一份项目清单登记过", "batch {hash} is already registered with a different item list";
+    StoreDuplicateItem => "项目 {item} 在批次 {hash} 中出现了不止一次", "item {item} occurs more than once in batch {hash}";
+    StoreInvalidScore => "项目 {item} 指标 {criterion} 的分数 {value} 不是有限的数", "score {value} for {criterion} on item {item} is not a finite number";
+    StoreUndoReserved => "来源“undo”只供 Store::undo 使用", "source 'undo' is reserved for Store::undo";
+    StoreItem => "项目 {item}", "item {item}";
+    StoreExpert => "专家 {expert}", "expert {expert}";
+    SubmitTooLong => "项目 {item}：签名前请删减", "item {item}: shorten it before signing";
+    RoundBatchErrors => "{path} 有错误", "{path} has errors";
+    RoundEmptyBatch => "{path} 没有推荐项目", "{path} holds no nominations";
+    RoundNoChairStore => "{dir}：那里没有主席的数据目录", "{dir}: no chair's store there";
+    RoundNoStore => "{dir}：那里没有 revdesk 数据库（{file}）", "{dir}: no revdesk store there ({file})";
+    RoundRejected => "拒收评分表 {count} 份", "{count} sheet(s) rejected";
+    IoNotFound => "文件或目录不存在（os error {code}）", "No such file or directory (os error {code})";
+    IoPermission => "没有权限（os error {code}）", "Permission denied (os error {code})";
+    IoExists => "文件已存在（os error {code}）", "File exists (os error {code})";
+    CliNoHome => "没有可存放数据的主目录：请加 --store DIR 或设置 REVDESK_STORE", "no home directory to keep the store in: pass --store DIR or set REVDESK_STORE";
+    CliWhoAreYou => "无法确定你是谁（USER、LOGNAME 和 USERNAME 均未设置，账户也没有名称）：请加 {flag} ID", "cannot tell who you are (USER, LOGNAME and USERNAME are unset and the account has no name): pass {flag} ID";
+    CliUserNameBad => "{source} 中的用户名不能用：{err}；请加 {flag} ID", "the user name in {source} cannot be used: {err}; pass {flag} ID";
+    CliAccountName => "账户名称", "the account name";
+    CliCannotWriteIn => "无法在 {dir} 中写入", "cannot write in {dir}";
+    CliWriting => "写入 {path}", "writing {path}";
+    CliWritingErr => "写入 {path}：{err}", "writing {path}: {err}";
+    CliNeedTerminal => "revdesk 的界面需要终端（标准输入和标准输出都必须是 TTY）", "revdesk's views need a terminal (stdin and stdout must be a TTY)";
+    CliRangeForm => "--shortlist {s}：应为 最少-最多，例如 25-30", "--shortlist {s}: expected MIN-MAX, e.g. 25-30";
+    CliRangeMin => "--shortlist {s}：最少值无效", "--shortlist {s}: bad minimum";
+    CliRangeMax => "--shortlist {s}：最多值无效", "--shortlist {s}: bad maximum";
+    CliRangeOrder => "--shortlist {s}：最少值至少为 1，且不能大于最多值", "--shortlist {s}: the minimum must be at least 1 and at most the maximum";
+    CliBadMethod => "--method {m}：{err}", "--method {m}: {err}";
+    CliInviteChair => "{id} 是 {panel} 中的主席：主席用为其登记的 SSH 密钥登录，不用邀请码", "{id} is a chair in {panel}: chairs log in with the SSH keys listed for them, not with invites";
+    CliInviteNotExpert => "{id} 不是 {panel} 的专家（其专家：{ids}）", "{id} is not an expert of {panel} (its experts: {ids})";
+    CliExpiryRange => "到期时间超出范围", "the expiry time is out of range";
+    CliReading => "读取 {path}", "reading {path}";
+    CliUnknownDomain => "未知领域“{domain}”（评审规则 {profile} 的领域：{domains}）", "unknown domain '{domain}' (profile {profile} has: {domains})";
+    CliGenExt => "{path}：输出文件名必须以 .csv、.json 或 .xlsx 结尾", "{path}: the output name must end in .csv, .json or .xlsx";
+    CliGenDone => "{path}：已写入 {n} 项{domain}领域的合成推荐", "{path}: {n} synthetic {domain} nominations written";
+    CliNoChairStoreAt => "--decisions {dir}：那里没有主席的数据目录", "--decisions {dir}: no chair's store there";
+    CliNoMarks => "专家“{expert}”在 {store} 中没有评分（请先打分或录入）", "expert '{expert}' has no marks in {store} (score or enter some first)";
+    CliSheetDone => "{path}：专家 {expert} 的第 {seq} 份评分表，批次 {batch}：{n} 项推荐中 {scored} 项评完，回避 {recused} 项；签名 {fp}", "{path}: sheet {seq} of expert {expert} for batch {batch}: {scored} of {n} nominations fully scored, {recused} recused; signed {fp}";
+    CliCannotReadPath => "{path}：无法读取", "{path}: cannot read";
+    CliCannotMerge => "无法合并：{err}", "cannot merge: {err}";
+    CliMergeForced => "注意：{path}（{domain}）是加 --force 导出的：其入围 {n} 项，超出 {min}–{max}", "note: {path} ({domain}) was exported with --force: its shortlist of {n} is outside {min}–{max}";
+    CliMergeMissing => "警告：只给出了评审规则 {total} 个领域中的 {given} 个；缺少：{missing}", "warning: {given} of the profile's {total} domains given; missing: {missing}";
+    CliMergeShort => "警告：{n} 项推荐不够填满 {size} 项的终审名单", "warning: {n} nominations cannot fill the final list of {size}";
+    CliMergePart => "{path}：{domain} {n} 项推荐", "{path}: {domain} {n} nominations";
+    CliMergeDone => "{path}：终审批次，{n} 项推荐，来自 {parts} 个领域（终审名单：{size} 项）", "{path}: final-review batch of {n} nominations from {parts} domains (final list: {size})";
+    CliExportDecided => "什么也没有写入。请在 `revdesk chair` 中把名单调到 {lo}–{hi}：移动分数线（[ 或 ]）或撤销入围/不入围决定（C）；或加 --force 仍然导出这份名单", "nothing written. Bring the list into {lo}–{hi} in `revdesk chair`: move the cut ([ or ]) or withdraw an include/exclude (C); or pass --force to export this list anyway";
+    CliExportOutside => "入围 {n} 项，超出评审规则 {profile} 的范围 {lo}–{hi}：{note}", "the shortlist has {n} nominations, outside {lo}–{hi}, the range of profile {profile}: {note}";
+    CliExportForce => "什么也没有写入；加 --force 仍然导出", "nothing written; pass --force to export it anyway";
+    CliCannotBuild => "无法生成 {path}", "cannot build {path}";
+    CliExportDecisions => "{makeup}，已应用主席决定", "{makeup}, chair's decisions applied";
+    CliExportFull => "，完整排名 {n} 行", ", full ranking of {n} rows";
+    CliExportDone => "{path}：已写入 {size} 项的入围名单（{makeup}）{full}；{ranked} 项推荐已排名（{batch}），方法 {method}", "{path}: shortlist of {size} written ({makeup}){full}; {ranked} nominations ranked ({batch}), method {method}";
+    CliNoStoreAt => "{dir}：那里没有 revdesk 数据库（{file}）", "{dir}: no revdesk store there ({file})";
+    CliNoPanelRead => "{path}：没有读到专家组文件", "{path}: no panel read";
+    CliMaxSessions => "--max-sessions 至少为 1", "--max-sessions must be at least 1";
+    CliDemoTemp => "无法为演示数据创建临时目录", "cannot create a temporary directory for the demo store";
+    CliInviteKey => "警告：{panel} 为 {id} 登记的公钥是 {pinned}，但本数据目录用 {fp} 为其评分表签名：请在专家组文件中为 {id} 设置\n  public_key = \"{hex}\"\n否则其评分将被拒收", "warning: {panel} pins key {pinned} for {id}, but this store signs their sheets with {fp}: set\n  public_key = \"{hex}\"\nfor {id} in the panel file, or their marks will be refused";
+    ProfHead => "{path}：评审规则 {id}（{name}）", "{path}: profile {id} ({name})";
+    ProfDomains => "  领域：{domains}", "  domains: {domains}";
+    ProfQuota => "  每个推荐单位每个领域限推荐 {quota} 项；入围 {min}–{max} 项；终审名单 {size} 项", "  quota {quota} per recommender per domain; shortlist {min}–{max}; final list {size}";
+    ProfCriterion => "{key} {label} {min}–{max} 步长 {step} 权重 {weight}", "{key} {label} {min}–{max} step {step} weight {weight}";
+    ProfCriteria => "  评分指标：{criteria}", "  criteria: {criteria}";
+    ProfHash => "  评分标准哈希 {hash}", "  rubric hash {hash}";
+    IndWrongSection => "{industry}  （给出的门类为 {given}，但该代码属于 {section}）", "{industry}  (section {given} given, but the code is in {section})";
+    IndNotSection => "{industry}  （{given} 不是门类字母；该代码属于 {section}）", "{industry}  ({given} is not a section letter; the code is in {section})";
+    IndNotFound => "{q}：GB/T 4754-2017 中没有这个代码或名称", "{q}: no such code or name in GB/T 4754-2017";
+    AuditSeq => "序号", "seq";
+    AuditTime => "时间", "time";
+    AuditKind => "类型", "kind";
+    AuditWho => "用户", "who";
+    AuditFingerprint => "指纹", "fingerprint";
+    AuditAddress => "地址", "address";
+    AuditDetail => "详情", "detail";
+    AuditEmpty => "（审计日志为空）", "(the audit log is empty)";
+    SumMethod => "方法：{m}", "method: {m}";
+    SumTrimmed => "（去掉最高和最低分，专家至少 {n} 位）", " (drops the extremes from {n} experts)";
+    SumRange => " | 入围 {min}-{max} | K = {k}", " | shortlist {min}-{max} | K = {k}";
+    SumChairsK => "（主席所定；规则给出 {k}）", " (the chair's; the rule gives {k})";
+    SumList => " | 名单 {n}", " | list {n}";
+    SumOutside => "（超出范围）", " (outside the range)";
+    SumBootstrap => " | 自助抽样 B = {b}，种子 {seed}", " | bootstrap B = {b}, seed {seed}";
+    SumNoBootstrap => " | 未做自助抽样", " | no bootstrap";
+    SumTitle => "{title} | 批次 {batch} | 评审规则 {profile}", "{title} | batch {batch} | profile {profile}";
+    SumTitleBare => "批次 {batch} | 评审规则 {profile}", "batch {batch} | profile {profile}";
+    ThrLine => "  得分 ≥ {s} → {n} 项  {range}", "  score ≥ {s} → {n} items  {range}";
+    ThrInRange => "在范围内", "in range";
+    ThrOutOfRange => "超出范围", "out of range";
+    ThrTied => "  （{n} 项并列）", "  ({n} tied)";
+    CutLine => "  K = {k}：第 K 名 {at}，下一名 {next}", "  K = {k}: K-th {at}, next {next}";
+    CutSplitsTie => "  拆开并列", "  splits a tie";
+    CutChosen => "  <- 选定", "  <- chosen";
+    KOverResamples => "{n} 次重抽样中的 K：{ks}", "K over {n} resamples: {ks}";
+    DecsHead => "主席决定：已记录 {n} 条", "chair's decisions: {n} recorded";
+    DecsMadeUnder => "，决定时为 {c}", ", made under {c}";
+    DecsList => "  决定的名单：{n} 项（{makeup}），范围 {min}-{max}", "  decided list: {n} nominations ({makeup}), range {min}-{max}";
+    DecsOutside => "  超出范围：{p}", "  outside the range: {p}";
+    DecsSettings => "  设置不同：{p}", "  settings differ: {p}";
+    DecsOverride => "  {kind} {item}（第 {rank} 名）：{reason}", "  {kind} {item} (rank {rank}): {reason}";
+    DecsSplitTie => "  分数线拆开了第 {rank} 名的并列（{items}）：{how}", "  the cut splits the tie at rank {rank} ({items}): {how}";
+    DecsNotSettled => "未说明如何处理", "not settled";
+    DecsSettled => "处理：{note}", "settled: {note}";
+    RangeAbove => "主席决定的名单有 {n} 项，比上限 {max} 多 {d} 项（{makeup}）", "the chair's decided list has {n} nominations, {d} above the maximum {max} ({makeup})";
+    RangeBelow => "主席决定的名单有 {n} 项，比下限 {min} 少 {d} 项（{makeup}）", "the chair's decided list has {n} nominations, {d} below the minimum {min} ({makeup})";
+    ContextProblem => "主席决定是在 {made} 下做出的；本次运行使用 {now}：按决定的分数线和破格/不予入围，得到的名单可能与主席看到的不同", "the chair's decisions were made under {made}; this run uses {now}: the decided cut and overrides may not give the list the chair saw";
+    MergeSameDomain => "{a} 和 {b} 都是{domain}领域的入围名单", "{a} and {b} are both shortlists of {domain}";
+    MergeDifferentProfiles => "{a}（评审规则 {pa}）和 {b}（评审规则 {pb}）按不同的规则产生", "{a} (profile {pa}) and {b} (profile {pb}) were made under different rules";
+    MergeOtherProfile => "{path} 按评审规则 {found} 产生，不是 {given}：请用 --profile 指定 {found} 的规则文件", "{path} was made under profile {found}, not {given}: pass --profile with the profile file of {found}";
+    MergeDuplicateId => "推荐编号 {id} 同时出现在 {a} 和 {b} 中", "nomination id {id} is in both {a} and {b}";
+    MergeEmpty => "没有给出入围名单", "no shortlist given";
     // The command line (cli/).
     CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
     EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";
@@ -359,11 +530,33 @@ strings! {
 impl T {
     /// The text with `{name}` placeholders filled in.
     pub fn fill(self, lang: Lang, args: &[(&str, &str)]) -> String {
-        let mut s = self.get(lang).to_string();
-        for (k, v) in args {
-            s = s.replace(&format!("{{{k}}}"), v);
+        // One pass over the template: a value holding `{name}` (a title from a file) is
+        // inserted as it is, never filled in turn.
+        let template = self.get(lang);
+        let mut out = String::with_capacity(template.len());
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let name = &after[..close];
+                args.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (close, *v))
+            });
+            match value {
+                Some((close, v)) => {
+                    out.push_str(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
         }
-        s
+        out.push_str(rest);
+        out
     }
 }
 
@@ -382,6 +575,17 @@ impl Msg {
     pub fn and(mut self, t: T, args: &[(&'static str, &str)]) -> Msg {
         let args = args.iter().map(|(k, v)| (*k, v.to_string())).collect();
         self.0.push((t, args));
+        self
+    }
+
+    /// Text that has no catalogue entry (an OS or parser message), the same in both languages.
+    pub fn verbatim(text: impl Into<String>) -> Msg {
+        Msg(vec![(T::Verbatim, vec![("text", text.into())])])
+    }
+
+    /// The message followed by another message.
+    pub fn then(mut self, other: Msg) -> Msg {
+        self.0.extend(other.0);
         self
     }
 
@@ -411,6 +615,13 @@ impl std::fmt::Display for Msg {
 /// Compares the English text (tests and logs compare messages as text).
 impl PartialEq<String> for Msg {
     fn eq(&self, other: &String) -> bool {
+        self.render(Lang::En) == *other
+    }
+}
+
+/// Compares the English text.
+impl PartialEq<&str> for Msg {
+    fn eq(&self, other: &&str) -> bool {
         self.render(Lang::En) == *other
     }
 }
@@ -469,6 +680,14 @@ mod tests {
         assert_eq!(
             T::MsgRecused.fill(Lang::En, &[("id", "EI-001")]),
             "Recused from EI-001"
+        );
+        // A value is inserted as it is, even when it looks like a placeholder.
+        assert_eq!(
+            T::SumTitle.fill(
+                Lang::En,
+                &[("title", "{batch} {x}"), ("batch", "b"), ("profile", "p")]
+            ),
+            "{batch} {x} | batch b | profile p"
         );
     }
 }

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format, NAME_WIDTH};
 use super::doc::Align;
 use super::{agreement_lines, crossed_experts, fixed, flag_list, groups, interval, opt, signed};
+use crate::domain::decided::Override;
 use crate::domain::results::{Flag, Results, Row};
 use crate::engine::Method;
 use crate::text::i18n::{Lang, T};
@@ -123,85 +124,110 @@ impl TextTable {
 }
 
 /// One summary line about the run: method, range, K, bootstrap.
-fn run_summary(r: &Results) -> String {
+fn run_summary(r: &Results, lang: Lang) -> String {
     let c = &r.config;
-    let mut s = format!("method: {}", r.method);
+    let mut s = T::SumMethod.fill(lang, &[("m", &r.method.to_string())]);
     if r.method == Method::Trimmed {
-        let _ = write!(s, " (drops the extremes from {} experts)", c.trim_min);
+        s += &T::SumTrimmed.fill(lang, &[("n", &c.trim_min.to_string())]);
     }
-    let _ = write!(
-        s,
-        " | shortlist {}-{} | K = {}",
-        c.shortlist_min, c.shortlist_max, r.k
+    s += &T::SumRange.fill(
+        lang,
+        &[
+            ("min", &c.shortlist_min.to_string()),
+            ("max", &c.shortlist_max.to_string()),
+            ("k", &r.k.to_string()),
+        ],
     );
     match &r.decided {
         // Once decisions apply, K and the list size differ; say which one leaves the range.
         Some(d) => {
             if d.k_decided {
-                let _ = write!(s, " (the chair's; the rule gives {})", d.computed_k);
+                s += &T::SumChairsK.fill(lang, &[("k", &d.computed_k.to_string())]);
             }
-            let _ = write!(s, " | list {}", d.list_size);
+            s += &T::SumList.fill(lang, &[("n", &d.list_size.to_string())]);
             if !d.in_range() {
-                s.push_str(" (outside the range)");
+                s += T::SumOutside.get(lang);
             }
         }
-        None if r.k_out_of_range => s.push_str(" (outside the range)"),
+        None if r.k_out_of_range => s += T::SumOutside.get(lang),
         None => {}
     }
     match &r.bootstrap {
         Some(b) => {
-            let _ = write!(s, " | bootstrap B = {}, seed {}", b.replicates, b.seed);
+            s += &T::SumBootstrap.fill(
+                lang,
+                &[
+                    ("b", &b.replicates.to_string()),
+                    ("seed", &b.seed.to_string()),
+                ],
+            );
         }
-        None => s.push_str(" | no bootstrap"),
+        None => s += T::SumNoBootstrap.get(lang),
     }
     s
 }
 
 /// What the chair decided, as text lines (nothing without decisions).
-fn decisions_text(r: &Results, out: &mut String) {
+fn decisions_text(r: &Results, out: &mut String, lang: Lang) {
     let Some(d) = &r.decided else {
         return;
     };
-    let _ = write!(out, "chair's decisions: {} recorded", r.decisions.len());
+    out.push_str(&T::DecsHead.fill(lang, &[("n", &r.decisions.len().to_string())]));
     if let Some(c) = &d.made_under {
-        let _ = write!(out, ", made under {c}");
+        out.push_str(&T::DecsMadeUnder.fill(lang, &[("c", &c.to_string())]));
     }
     out.push('\n');
-    let _ = writeln!(
-        out,
-        "  decided list: {} nominations ({}), range {}-{}",
-        d.list_size,
-        d.makeup(),
-        d.shortlist_min,
-        d.shortlist_max
+    let makeup = if lang.en() { d.makeup() } else { d.makeup_zh() };
+    let line = T::DecsList.fill(
+        lang,
+        &[
+            ("n", &d.list_size.to_string()),
+            ("makeup", &makeup),
+            ("min", &d.shortlist_min.to_string()),
+            ("max", &d.shortlist_max.to_string()),
+        ],
     );
-    if let Some(p) = d.range_problem() {
-        let _ = writeln!(out, "  outside the range: {}", clean(&p));
+    let _ = writeln!(out, "{line}");
+    if let Some(p) = d.range_problem_in(lang) {
+        let _ = writeln!(out, "{}", T::DecsOutside.fill(lang, &[("p", &clean(&p))]));
     }
-    if let Some(p) = d.context_problem() {
-        let _ = writeln!(out, "  settings differ: {}", clean(&p));
+    if let Some(p) = d.context_problem_in(lang) {
+        let _ = writeln!(out, "{}", T::DecsSettings.fill(lang, &[("p", &clean(&p))]));
     }
     for o in &d.overrides {
-        let _ = writeln!(
-            out,
-            "  {} {} (rank {}): {}",
-            o.kind.as_str(),
-            clean(&o.item),
-            o.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
-            clean(&o.reason)
+        let kind = match (lang, o.kind) {
+            (Lang::En, k) => k.as_str(),
+            (Lang::Zh, Override::Include) => T::DecIncluded.get(lang),
+            (Lang::Zh, Override::Exclude) => T::DecExcluded.get(lang),
+        };
+        let line = T::DecsOverride.fill(
+            lang,
+            &[
+                ("kind", kind),
+                ("item", &clean(&o.item)),
+                (
+                    "rank",
+                    &o.rank.map_or_else(|| "-".to_string(), |k| k.to_string()),
+                ),
+                ("reason", &clean(&o.reason)),
+            ],
         );
+        let _ = writeln!(out, "{line}");
     }
     if let Some(t) = &d.split_tie {
-        let _ = writeln!(
-            out,
-            "  the cut splits the tie at rank {} ({}): {}",
-            t.rank,
-            clean(&t.items.join(", ")),
-            t.resolved.as_deref().map_or_else(
-                || "not settled".to_string(),
-                |n| format!("settled: {}", clean(n))
-            )
+        let how = t.resolved.as_deref().map_or_else(
+            || T::DecsNotSettled.get(lang).to_string(),
+            |n| T::DecsSettled.fill(lang, &[("note", &clean(n))]),
         );
+        let line = T::DecsSplitTie.fill(
+            lang,
+            &[
+                ("rank", &t.rank.to_string()),
+                ("items", &clean(&t.items.join(", "))),
+                ("how", &how),
+            ],
+        );
+        let _ = writeln!(out, "{line}");
     }
 }
 
@@ -212,12 +238,17 @@ fn clean(s: &str) -> String {
 }
 
 /// Title and batch line.
-fn title_line(r: &Results) -> String {
+fn title_line(r: &Results, lang: Lang) -> String {
     let short: String = r.batch.chars().take(12).collect();
+    let args = [
+        ("title", r.title.as_str()),
+        ("batch", short.as_str()),
+        ("profile", r.profile.as_str()),
+    ];
     let line = if r.title.trim().is_empty() {
-        format!("batch {short} | profile {}", r.profile)
+        T::SumTitleBare.fill(lang, &args)
     } else {
-        format!("{} | batch {short} | profile {}", r.title, r.profile)
+        T::SumTitle.fill(lang, &args)
     };
     clean(&line)
 }
@@ -247,18 +278,21 @@ fn threshold_text(r: &Results, out: &mut String, lang: Lang) {
             .max()
             .unwrap_or(0);
         for (t, s) in sl.thresholds.iter().zip(&scores) {
-            let _ = write!(
-                out,
-                "  score ≥ {s:>sw$} → {:>aw$} items  {}",
-                t.admitted,
-                if t.in_range {
-                    "in range"
-                } else {
-                    "out of range"
-                }
-            );
+            let range = if t.in_range {
+                T::ThrInRange
+            } else {
+                T::ThrOutOfRange
+            };
+            out.push_str(&T::ThrLine.fill(
+                lang,
+                &[
+                    ("s", &format!("{s:>sw$}")),
+                    ("n", &format!("{:>aw$}", t.admitted)),
+                    ("range", range.get(lang)),
+                ],
+            ));
             if t.group_size > 1 {
-                let _ = write!(out, "  ({} tied)", t.group_size);
+                out.push_str(&T::ThrTied.fill(lang, &[("n", &t.group_size.to_string())]));
             }
             if t.admitted == r.k {
                 out.push_str("  <- K");
@@ -269,18 +303,19 @@ fn threshold_text(r: &Results, out: &mut String, lang: Lang) {
     if !sl.cuts.is_empty() {
         let _ = writeln!(out, "{}", T::TabSizesInRange.get(lang));
         for c in &sl.cuts {
-            let _ = write!(
-                out,
-                "  K = {:>3}: K-th {}, next {}",
-                c.k,
-                fixed(c.score_at_cut, 4),
-                opt(c.next_score, 4, "-")
-            );
+            out.push_str(&T::CutLine.fill(
+                lang,
+                &[
+                    ("k", &format!("{:>3}", c.k)),
+                    ("at", &fixed(c.score_at_cut, 4)),
+                    ("next", &opt(c.next_score, 4, "-")),
+                ],
+            ));
             if c.splits_tie {
-                out.push_str("  splits a tie");
+                out.push_str(T::CutSplitsTie.get(lang));
             }
             if c.k == r.k {
-                out.push_str("  <- chosen");
+                out.push_str(T::CutChosen.get(lang));
             }
             out.push('\n');
         }
@@ -291,16 +326,13 @@ fn threshold_text(r: &Results, out: &mut String, lang: Lang) {
             .iter()
             .map(|(k, n)| format!("{k} ({n}x)"))
             .collect();
-        let _ = writeln!(
-            out,
-            "K over {} resamples: {}",
-            st.replicates,
-            if ks.is_empty() {
-                "-".to_string()
-            } else {
-                ks.join(", ")
-            }
-        );
+        let ks = if ks.is_empty() {
+            "-".to_string()
+        } else {
+            ks.join(", ")
+        };
+        let line = T::KOverResamples.fill(lang, &[("n", &st.replicates.to_string()), ("ks", &ks)]);
+        let _ = writeln!(out, "{line}");
     }
 }
 
@@ -346,11 +378,11 @@ fn warnings_text(r: &Results, out: &mut String, lang: Lang) {
 }
 
 /// The lines above the tables: title, run summary and the chair's decisions, then a blank line.
-fn preamble(r: &Results) -> String {
+fn preamble(r: &Results, lang: Lang) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}", title_line(r));
-    let _ = writeln!(out, "{}", run_summary(r));
-    decisions_text(r, &mut out);
+    let _ = writeln!(out, "{}", title_line(r, lang));
+    let _ = writeln!(out, "{}", run_summary(r, lang));
+    decisions_text(r, &mut out, lang);
     out.push('\n');
     out
 }
@@ -373,7 +405,7 @@ pub fn rank_table(r: &Results) -> String {
 
 /// [`rank_table`] with its headings and notes in a language.
 pub fn rank_table_in(r: &Results, lang: Lang) -> String {
-    let mut out = preamble(r);
+    let mut out = preamble(r, lang);
     let cx = Cx::new(r, None);
     // The final review keeps where each nomination came from.
     let mut cols = vec![Col::Rank, Col::Id, Col::Name];
@@ -385,7 +417,7 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     cols.extend([Col::Sd, Col::P, Col::Shortlisted]);
     let mut t = TextTable::of(&cx, &cols, Col::Flags, lang);
     for row in &r.rows {
-        t.push(&cx, &cols, row, tail_text(row));
+        t.push(&cx, &cols, row, tail_text(row, lang));
     }
     let cut = T::TabCut.get(lang);
     if r.rows.is_empty() {
@@ -394,7 +426,11 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
         t.render(&mut out, Some((r.k, format!("{cut}: K = {} ", r.k))));
     }
     out.push('\n');
-    let _ = writeln!(out, "{cut}: {}", clean(&r.cut_note));
+    let note = match lang {
+        Lang::En => r.cut_note.clone(),
+        Lang::Zh => super::cut_note_zh(r),
+    };
+    let _ = writeln!(out, "{cut}: {}", clean(&note));
     threshold_text(r, &mut out, lang);
     borderline_text(r, &mut out, lang);
     if r.method == Method::Calibrated {
@@ -431,15 +467,26 @@ fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
 }
 
 /// A row's flags, then the chair's decision when one was recorded.
-fn tail_text(row: &Row) -> String {
-    let mut s = flag_list(&row.flags, " ");
-    if let Some(d) = &row.decision {
-        if !s.is_empty() {
-            s.push(' ');
+fn tail_text(row: &Row, lang: Lang) -> String {
+    if lang.en() {
+        let mut s = flag_list(&row.flags, " ");
+        if let Some(d) = &row.decision {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            let _ = write!(s, "chair:{d}");
         }
-        let _ = write!(s, "chair:{d}");
+        return s;
     }
-    s
+    let mut parts: Vec<&str> = row.flags.iter().map(|f| f.zh()).collect();
+    let decision = row.decision.as_deref().map(|d| match d {
+        "include" => T::DecIncluded.get(lang),
+        "exclude" => T::DecExcluded.get(lang),
+        other => other,
+    });
+    let chair = decision.map(|d| format!("{}:{d}", T::ChairChair.get(lang)));
+    parts.extend(chair.as_deref());
+    parts.join(" ")
 }
 
 /// Panel statistics as a terminal table for `revdesk stats`: experts, items and agreement.
@@ -449,7 +496,7 @@ pub fn stats_table(r: &Results) -> String {
 
 /// [`stats_table`] with its headings and notes in a language.
 pub fn stats_table_in(r: &Results, lang: Lang) -> String {
-    let mut out = preamble(r);
+    let mut out = preamble(r, lang);
 
     let cx = Cx::new(r, None);
     let n = r.experts.len().to_string();
@@ -490,10 +537,15 @@ pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     let mut t = TextTable::of(&cx, &cols, Col::Flags, lang);
     for row in &r.rows {
         let tail = if decided {
-            tail_text(row)
+            tail_text(row, lang)
+        } else if row.flags.contains(&Flag::Spread) {
+            match lang {
+                Lang::En => Flag::Spread.as_str(),
+                Lang::Zh => Flag::Spread.zh(),
+            }
+            .to_string()
         } else {
-            let spread = row.flags.contains(&Flag::Spread);
-            if spread { "spread" } else { "" }.to_string()
+            String::new()
         };
         t.push(&cx, &cols, row, tail);
     }

@@ -9,6 +9,7 @@ use super::{
     header_index, known_fields, map_header, used_width,
 };
 use crate::domain::batch::Field;
+use crate::text::i18n::{Msg, T};
 
 /// Non-empty physical lines, split on any line end.
 fn first_lines(text: &str) -> impl Iterator<Item = &str> {
@@ -99,7 +100,7 @@ pub(super) fn read_csv<R: Read + Seek>(
     dec: &mut Decoding<R>,
 ) -> Result<RawBatch, ImportError> {
     let mut raw = empty(path, Format::Csv);
-    let malformed = |line: usize, message: String| ImportError::Malformed {
+    let malformed = |line: usize, message: Msg| ImportError::Malformed {
         path: path.to_path_buf(),
         line,
         message,
@@ -150,15 +151,18 @@ pub(super) fn read_csv<R: Read + Seek>(
     drop(rdr);
     // As when the whole text was checked before parsing: an unclosed quote is said first.
     if let Some(line) = dec.unclosed_quote_line() {
-        return Err(malformed(line, UNCLOSED_QUOTE.into()));
+        return Err(malformed(line, Msg::new(T::UnclosedQuote, &[])));
     }
     if let Some(e) = csv_error {
         let line = e.position().map(|p| dec.line_at(p.byte())).unwrap_or(0);
-        return Err(malformed(line, format!("not valid CSV: {e}")));
+        return Err(malformed(
+            line,
+            Msg::new(T::EntNotCsv, &[("err", &e.to_string())]),
+        ));
     }
     if map.is_none() {
         if first.is_empty() {
-            return Err(malformed(1, "the file is empty: no header row".into()));
+            return Err(malformed(1, Msg::new(T::EntEmpty, &[])));
         }
         take_header(&mut raw, &mut first);
     }

@@ -65,6 +65,18 @@ impl DecodeError {
             | DecodeError::NotText { line } => *line,
         }
     }
+
+    /// The message in the catalogue (its English is the Display).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::T;
+        let t = match self {
+            DecodeError::BomNotUtf8 { .. } => T::DecBomNotUtf8,
+            DecodeError::BadUtf16 { .. } => T::DecBadUtf16,
+            DecodeError::DamagedUtf8 { .. } => T::DecDamagedUtf8,
+            DecodeError::NotText { .. } => T::DecNotText,
+        };
+        crate::text::i18n::Msg::new(t, &[("line", &self.line().to_string())])
+    }
 }
 
 /// Decodes text, detecting the encoding: a BOM wins, then valid UTF-8, else GB18030.

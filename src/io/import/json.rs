@@ -7,6 +7,7 @@ use super::lines::lines_in;
 use super::stream::Decoding;
 use super::{BATCH_FORMAT, Format, ImportError, RawBatch, RawRow, clean_owned, empty};
 use crate::domain::batch::Field;
+use crate::text::i18n::{Msg, T};
 
 /// A JSON value as cell text (an array of codes joined with `；`); a string is moved, not copied.
 fn json_text(v: serde_json::Value) -> String {
@@ -39,7 +40,7 @@ pub(super) fn read_json<R: Read + Seek>(
         .map_err(|e| ImportError::Malformed {
             path: path.to_path_buf(),
             line: e.line(),
-            message: format!("not valid JSON: {e}"),
+            message: Msg::new(T::ImpNotJson, &[("err", &e.to_string())]),
         })?;
     // Messages about metadata point at its key's line, found in the text read again.
     let key_line =
@@ -50,18 +51,21 @@ pub(super) fn read_json<R: Read + Seek>(
         Value::Object(mut o) => {
             // Metadata of the wrong type is an error, not silently ignored: a
             // `"final_review": "yes"` read as false would review the batch as a domain batch.
-            let wrong_type = |dec: &mut Decoding<R>, k: &str, want: &str| ImportError::Malformed {
+            let wrong_type = |dec: &mut Decoding<R>, k: &str, want: T| ImportError::Malformed {
                 path: path.to_path_buf(),
                 line: key_line(dec, k),
-                message: format!(
-                    "\"{k}\" must be {want}, not {}",
-                    o.get(k).map(Value::to_string).unwrap_or_default()
+                message: Msg::new(
+                    want,
+                    &[
+                        ("key", k),
+                        ("value", &o.get(k).map(Value::to_string).unwrap_or_default()),
+                    ],
                 ),
             };
             let mut s = |k: &str| match o.get(k) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(v)) => Ok(Some(v.clone())),
-                Some(_) => Err(wrong_type(dec, k, "a string")),
+                Some(_) => Err(wrong_type(dec, k, T::ImpNotString)),
             };
             if let Some(f) = s("format")?
                 && f != BATCH_FORMAT
@@ -69,8 +73,9 @@ pub(super) fn read_json<R: Read + Seek>(
                 return Err(ImportError::Malformed {
                     path: path.to_path_buf(),
                     line: key_line(dec, "format"),
-                    message: format!(
-                        "\"format\" is \"{f}\": this revdesk reads \"{BATCH_FORMAT}\" batches"
+                    message: Msg::new(
+                        T::ImpFormatTag,
+                        &[("found", &f), ("supported", BATCH_FORMAT)],
                     ),
                 });
             }
@@ -80,7 +85,7 @@ pub(super) fn read_json<R: Read + Seek>(
             raw.meta.final_review = match o.get("final_review") {
                 None | Some(Value::Null) => false,
                 Some(Value::Bool(b)) => *b,
-                Some(_) => return Err(wrong_type(dec, "final_review", "true or false")),
+                Some(_) => return Err(wrong_type(dec, "final_review", T::ImpNotBool)),
             };
             match o.remove("items") {
                 Some(Value::Array(a)) => a,
@@ -88,7 +93,7 @@ pub(super) fn read_json<R: Read + Seek>(
                     return Err(ImportError::Malformed {
                         path: path.to_path_buf(),
                         line: 1,
-                        message: "expected an \"items\" array".into(),
+                        message: Msg::new(T::ImpNoItems, &[]),
                     });
                 }
             }
@@ -97,7 +102,7 @@ pub(super) fn read_json<R: Read + Seek>(
             return Err(ImportError::Malformed {
                 path: path.to_path_buf(),
                 line: 1,
-                message: "expected an object with \"items\", or an array of items".into(),
+                message: Msg::new(T::ImpNotObject, &[]),
             });
         }
     };
@@ -110,7 +115,7 @@ pub(super) fn read_json<R: Read + Seek>(
             return Err(ImportError::Malformed {
                 path: path.to_path_buf(),
                 line: i + 1,
-                message: format!("item {} is not an object", i + 1),
+                message: Msg::new(T::ImpItemNotObject, &[("n", &(i + 1).to_string())]),
             });
         };
         for (k, val) in o {

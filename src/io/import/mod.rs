@@ -47,8 +47,35 @@ pub enum ImportError {
         /// Where the problem is (0 when unknown).
         line: usize,
         /// What is wrong.
-        message: String,
+        message: crate::text::i18n::Msg,
     },
+}
+
+impl ImportError {
+    /// The message in the catalogue (its English is the Display; the I/O cause is a source).
+    pub fn msg(&self) -> crate::text::i18n::Msg {
+        use crate::text::i18n::{Msg, T};
+        match self {
+            ImportError::Io { path, .. } => {
+                Msg::new(T::ImpCannotRead, &[("path", &path.display().to_string())])
+            }
+            ImportError::Format { path } => {
+                Msg::new(T::ImpFormat, &[("path", &path.display().to_string())])
+            }
+            ImportError::Malformed {
+                path,
+                line,
+                message,
+            } => Msg::new(
+                T::EntLineAt,
+                &[
+                    ("path", &path.display().to_string()),
+                    ("line", &line.to_string()),
+                ],
+            )
+            .then(message.clone()),
+        }
+    }
 }
 
 /// The `format` tag of a JSON batch (optional in the file).
@@ -196,7 +223,7 @@ fn encoding_error(path: &Path, e: DecodeError) -> ImportError {
     ImportError::Malformed {
         path: path.to_path_buf(),
         line: e.line(),
-        message: e.to_string(),
+        message: e.msg(),
     }
 }
 

@@ -8,6 +8,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
+use crate::text::i18n::{Msg, T};
 use calamine::{Data, Reader};
 
 use super::biff;
@@ -91,17 +92,16 @@ where
 
 /// Reads a workbook's first sheet: the header row (after any title rows), then its rows.
 pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
-    let malformed = |line: usize, message: String| ImportError::Malformed {
+    let malformed = |line: usize, message: Msg| ImportError::Malformed {
         path: path.to_path_buf(),
         line,
         message,
     };
-    let rows = first_sheet(bytes).map_err(|m| malformed(0, m))?.into_rows();
+    let rows = first_sheet(bytes)
+        .map_err(|m| malformed(0, Msg::verbatim(m)))?
+        .into_rows();
     if rows.is_empty() {
-        return Err(malformed(
-            1,
-            "the first sheet is empty: no header row".into(),
-        ));
+        return Err(malformed(1, Msg::new(T::ImpSheetEmpty, &[])));
     }
     let header_at = header_index(
         rows.iter()
@@ -110,10 +110,7 @@ pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
     let mut raw = empty(path, Format::Xlsx);
     let mut rows = rows.into_iter().skip(header_at);
     let Some((header_line, header_cells)) = rows.next() else {
-        return Err(malformed(
-            1,
-            "the first sheet is empty: no header row".into(),
-        ));
+        return Err(malformed(1, Msg::new(T::ImpSheetEmpty, &[])));
     };
     let headers: Vec<String> = header_cells.into_iter().map(|c| c.text).collect();
     raw.header_line = header_line;
