@@ -6,6 +6,7 @@
 //! step ([`Session::handle`], [`Session::resize`], [`Session::tick`], then [`Session::draw`]).
 
 use super::lean::Lean;
+use crate::text::ambiguous::{self, AmbiguousWidth};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
@@ -136,6 +137,8 @@ pub struct Session<S: Screen, W: Write> {
     terminal: Terminal<Lean<CrosstermBackend<Wire<W>>>>,
     dirty: bool,
     finished: bool,
+    /// How the terminal draws East Asian ambiguous characters.
+    ambiguous: AmbiguousWidth,
 }
 
 impl<S: Screen, W: Write> Session<S, W> {
@@ -160,7 +163,21 @@ impl<S: Screen, W: Write> Session<S, W> {
             terminal,
             dirty: true,
             finished: false,
+            ambiguous: AmbiguousWidth::Narrow,
         })
+    }
+
+    /// The terminal draws ambiguous characters `width` wide (narrow unless told): the view
+    /// measures with it, and in wide mode every frame is [`super::wide::settle`]d.
+    pub fn with_ambiguous_width(mut self, width: AmbiguousWidth) -> Self {
+        self.ambiguous = width;
+        self.dirty = true;
+        self
+    }
+
+    /// How the terminal draws ambiguous characters, as the session was told.
+    pub fn ambiguous_width(&self) -> AmbiguousWidth {
+        self.ambiguous
     }
 
     fn flow(&self) -> Flow {
@@ -176,9 +193,10 @@ impl<S: Screen, W: Write> Session<S, W> {
     pub fn handle(&mut self, ev: Event) -> Flow {
         if let Event::Resize(w, h) = ev {
             self.terminal.backend_mut().set_size(Size::new(w, h));
-            self.screen.set_size(w, h);
+            ambiguous::with(self.ambiguous, || self.screen.set_size(w, h));
         }
-        self.dirty |= self.screen.handle_event(ev);
+        let screen = &mut self.screen;
+        self.dirty |= ambiguous::with(self.ambiguous, || screen.handle_event(ev));
         self.flow()
     }
 
@@ -195,7 +213,8 @@ impl<S: Screen, W: Write> Session<S, W> {
 
     /// Time passed with no input: the view picks up changes from elsewhere.
     pub fn tick(&mut self) -> Flow {
-        self.dirty |= self.screen.idle();
+        let screen = &mut self.screen;
+        self.dirty |= ambiguous::with(self.ambiguous, || screen.idle());
         self.flow()
     }
 
@@ -206,8 +225,14 @@ impl<S: Screen, W: Write> Session<S, W> {
             return Ok(());
         }
         let screen = &self.screen;
+        let mode = self.ambiguous;
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        self.terminal.draw(|f| screen.draw(f))?;
+        self.terminal.draw(|f| {
+            ambiguous::with(mode, || screen.draw(f));
+            if mode == AmbiguousWidth::Wide {
+                super::wide::settle(f.buffer_mut());
+            }
+        })?;
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         Write::flush(self.terminal.backend_mut())?;
         self.dirty = false;
