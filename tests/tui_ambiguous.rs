@@ -359,7 +359,11 @@ fn the_checks_catch_the_old_drawing_on_a_wide_terminal() {
                 .collect()
         })
         .collect();
-    assert!(boxes_intact(&ascii).is_err(), "{}", show(&g));
+    assert!(
+        !matches!(boxes_intact(&ascii), Ok(n) if n >= 2),
+        "the two boxes look intact:\n{}",
+        show(&g)
+    );
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);
 }
