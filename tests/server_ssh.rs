@@ -130,7 +130,11 @@ fn a_wide_ambiguous_terminal_is_detected_over_ssh() {
     t.cjk = Some(common::cjk_term::WideAmbiguous::new(true, true));
     t.wait_for("RE-001 (1/8)");
     t.settle(std::time::Duration::from_millis(400));
-    assert_eq!(t.cjk.as_ref().map(|c| c.answered), Some(1), "probed over the channel");
+    assert_eq!(
+        t.cjk.as_ref().map(|c| c.answered),
+        Some(1),
+        "probed over the channel"
+    );
     let screen = t.screen();
     assert!(screen.contains("+-") && !screen.contains('─'), "{screen}");
     // Every row ends with its right border: nothing drawn wider than counted.

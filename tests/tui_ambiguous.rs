@@ -18,9 +18,11 @@ const PGDN: &str = "\x1b[6~";
 const QUIET: Duration = Duration::from_millis(400);
 
 fn score_args(store: &Path, extra: &[&str]) -> Vec<String> {
-    let mut a: Vec<String> = ["score", BATCH, "--expert", "wang", "--lang", "zh", "--store"]
-        .map(String::from)
-        .to_vec();
+    let mut a: Vec<String> = [
+        "score", BATCH, "--expert", "wang", "--lang", "zh", "--store",
+    ]
+    .map(String::from)
+    .to_vec();
     a.push(store.display().to_string());
     a.extend(extra.iter().map(|s| s.to_string()));
     a
@@ -242,7 +244,11 @@ fn narrow_screen(args: &[String], t: Option<Tui>) -> (String, Vec<u8>) {
     t.type_keys("j");
     t.wait_for("RE-002 (2/46)");
     t.settle(QUIET);
-    let screen: Vec<String> = t.screen().lines().map(|l| l.trim_end().to_string()).collect();
+    let screen: Vec<String> = t
+        .screen()
+        .lines()
+        .map(|l| l.trim_end().to_string())
+        .collect();
     let screen = screen.join("\n");
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);

@@ -128,8 +128,12 @@ pub fn ascii_for(g: &str) -> char {
         '±' => '+',
         '°' | '○' | '◯' | '◦' => 'o',
         '✓' | '✔' | '√' => 'v',
-        '─' | '━' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍' | '═' | '╴' | '╶' | '╸' | '╺' => '-',
-        '│' | '┃' | '┆' | '┇' | '┊' | '┋' | '╎' | '╏' | '║' | '╵' | '╷' | '╹' | '╻' => '|',
+        '─' | '━' | '┄' | '┅' | '┈' | '┉' | '╌' | '╍' | '═' | '╴' | '╶' | '╸' | '╺' => {
+            '-'
+        }
+        '│' | '┃' | '┆' | '┇' | '┊' | '┋' | '╎' | '╏' | '║' | '╵' | '╷' | '╹' | '╻' => {
+            '|'
+        }
         '\u{2500}'..='\u{257F}' => '+',
         '\u{2580}'..='\u{259F}' | '■' | '□' | '▪' | '▫' => '#',
         '●' | '◆' | '◇' | '◎' | '★' | '☆' | '※' | '◉' | '◐' | '◑' => '*',
@@ -209,7 +213,10 @@ mod tests {
     #[test]
     fn parse_accepts_the_two_words() {
         assert_eq!(AmbiguousWidth::parse("Wide"), Some(AmbiguousWidth::Wide));
-        assert_eq!(AmbiguousWidth::parse("narrow"), Some(AmbiguousWidth::Narrow));
+        assert_eq!(
+            AmbiguousWidth::parse("narrow"),
+            Some(AmbiguousWidth::Narrow)
+        );
         assert_eq!(AmbiguousWidth::parse("auto"), None);
     }
 }

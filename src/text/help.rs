@@ -131,8 +131,14 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "*:ambiguous_width",
         "终端如何显示东亚宽度不明确的字符（“ ” · — … → 与制表符）：auto 启动时询问终端，wide 占两格（许多中文终端的设置），narrow 占一格（默认：配置目录中的 terminal.toml，否则 auto）",
     ),
-    ("*:ambiguous_width=auto", "启动时询问终端（光标位置报告，最多等 250 毫秒）"),
-    ("*:ambiguous_width=wide", "占两格：边框与符号改用 ASCII，数据中的此类字符按两格计"),
+    (
+        "*:ambiguous_width=auto",
+        "启动时询问终端（光标位置报告，最多等 250 毫秒）",
+    ),
+    (
+        "*:ambiguous_width=wide",
+        "占两格：边框与符号改用 ASCII，数据中的此类字符按两格计",
+    ),
     ("*:ambiguous_width=narrow", "占一格，与以前相同"),
     (
         "*:submit_dir",
@@ -188,7 +194,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("validate:format=text", "每行一个问题，最后一行为汇总"),
     ("validate:format=json", "问题列表，JSON 数组"),
-    ("enter", "录入纸质评分表：从 CSV 文件或工作簿保存一位专家的评分"),
+    (
+        "enter",
+        "录入纸质评分表：从 CSV 文件或工作簿保存一位专家的评分",
+    ),
     ("enter:batch", "评分所针对的批次"),
     ("enter:expert", "评分表所属的专家"),
     ("enter:name", "专家的显示名称（与编号一同保存）"),
@@ -409,7 +418,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "打印纸质评分表（XLSX 或 DOCX）：空白，或写有专家姓名",
     ),
     ("form:batch", "评分表所针对的批次"),
-    ("form:expert", "评分表所属的专家（默认：任何专家都可用的空白表）"),
+    (
+        "form:expert",
+        "评分表所属的专家（默认：任何专家都可用的空白表）",
+    ),
     ("form:name", "表上专家的姓名（默认：取自 `--panel`）"),
     ("form:panel", "取专家姓名的专家组文件"),
     ("form:format", "评分表格式"),

@@ -103,7 +103,9 @@ impl WideAmbiguous {
             .map(|r| {
                 let mut line = String::new();
                 for c in 0..cols {
-                    let Some(cell) = screen.cell(r, c) else { continue };
+                    let Some(cell) = screen.cell(r, c) else {
+                        continue;
+                    };
                     if cell.is_wide_continuation() {
                         continue;
                     }
@@ -111,7 +113,10 @@ impl WideAmbiguous {
                     if s.is_empty() {
                         line.push(' ');
                     } else {
-                        line.extend(s.chars().map(|ch| *self.from_stand_in.get(&ch).unwrap_or(&ch)));
+                        line.extend(
+                            s.chars()
+                                .map(|ch| *self.from_stand_in.get(&ch).unwrap_or(&ch)),
+                        );
                     }
                 }
                 line

@@ -132,13 +132,7 @@ impl Tui {
 
     /// Starts `revdesk ARGS` in a `cols`×`rows` terminal of [`super::cjk_term`]: drawing
     /// ambiguous characters two cells wide or not, answering cursor-position requests or not.
-    pub fn spawn_cjk(
-        args: &[&str],
-        cols: u16,
-        rows: u16,
-        wide: bool,
-        answer: bool,
-    ) -> Tui {
+    pub fn spawn_cjk(args: &[&str], cols: u16, rows: u16, wide: bool, answer: bool) -> Tui {
         // A generous wait for the report: a loaded test machine is slower than any link.
         let mut t = Tui::spawn(args, cols, rows, &[("REVDESK_PROBE_MS", "4000")]);
         t.cjk = Some(super::cjk_term::WideAmbiguous::new(wide, answer));

@@ -565,11 +565,11 @@ impl<B: Write> Write for Lean<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use unicode_width::UnicodeWidthStr;
     use ratatui::Terminal;
     use ratatui::backend::CrosstermBackend;
     use ratatui::text::Line;
     use std::num::NonZeroU16;
+    use unicode_width::UnicodeWidthStr;
 
     fn run<B: Backend>(mut t: Terminal<B>, texts: &[&[&str]]) {
         for frame in texts {

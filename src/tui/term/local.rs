@@ -71,15 +71,13 @@ fn start<S: Screen>(
     // typed during the probe (at most its timeout) are lost.
     let width = match ambiguous {
         Some(w) => w,
-        None => {
-            probe_width::probe(
-                &mut std::io::stdout(),
-                probe_width::read_stdin,
-                probe_width::timeout(),
-            )?
-            .width
-            .unwrap_or_default()
-        }
+        None => probe_width::probe(
+            &mut std::io::stdout(),
+            probe_width::read_stdin,
+            probe_width::timeout(),
+        )?
+        .width
+        .unwrap_or_default(),
     };
     let size = terminal::size()?;
     Ok(Session::new(screen, std::io::stdout(), size)?.with_ambiguous_width(width))

@@ -70,7 +70,10 @@ fn report_at(s: &[u8]) -> Option<(u16, usize)> {
     if c == 0 || c > 5 || s.get(r + 1 + c) != Some(&b'R') {
         return None;
     }
-    let col = std::str::from_utf8(&s[r + 1..r + 1 + c]).ok()?.parse().ok()?;
+    let col = std::str::from_utf8(&s[r + 1..r + 1 + c])
+        .ok()?
+        .parse()
+        .ok()?;
     Some((col, r + 1 + c + 1))
 }
 

@@ -66,7 +66,10 @@ mod tests {
     #[test]
     fn mistakes_name_the_file_and_key() {
         let e = parse("ambiguous_width = \"double\"", "t.toml").expect_err("bad value");
-        assert!(e.to_string().contains("t.toml: key `ambiguous_width`"), "{e}");
+        assert!(
+            e.to_string().contains("t.toml: key `ambiguous_width`"),
+            "{e}"
+        );
         let e = parse("ambiguous_widht = \"wide\"", "t.toml").expect_err("typo");
         assert!(e.to_string().contains("ambiguous_width"), "{e}");
         let e = parse("ambiguous_width = 2", "t.toml").expect_err("a number");

@@ -24,8 +24,7 @@ pub fn settle(buf: &mut Buffer) {
                 // A marker whose character was overdrawn: a blank.
                 buf[(x, y)].set_symbol(" ");
             } else if is_ambiguous(symbol) {
-                let reserved =
-                    x + 1 < area.right() && buf[(x + 1, y)].symbol().starts_with(MARKER);
+                let reserved = x + 1 < area.right() && buf[(x + 1, y)].symbol().starts_with(MARKER);
                 if reserved {
                     buf[(x, y)].set_diff_option(CellDiffOption::ForcedWidth(TWO));
                     let hidden = &mut buf[(x + 1, y)];
@@ -90,7 +89,12 @@ mod tests {
     fn an_unmarked_ambiguous_character_or_a_stray_marker_is_one_ascii_cell() {
         let area = Rect::new(0, 0, 6, 1);
         let mut buf = Buffer::empty(area);
-        buf.set_string(0, 0, format!("a→{MARKER}b“"), ratatui::style::Style::default());
+        buf.set_string(
+            0,
+            0,
+            format!("a→{MARKER}b“"),
+            ratatui::style::Style::default(),
+        );
         // The arrow is marked, the quote is not; a marker alone is a blank.
         buf[(4, 0)].set_symbol(&MARKER.to_string());
         settle(&mut buf);
