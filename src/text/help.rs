@@ -129,7 +129,7 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     (
         "*:ambiguous_width",
-        "终端如何显示东亚宽度不明确的字符（“ ” · — … → 与制表符）：auto 启动时询问终端，wide 占两格（许多中文终端的设置），narrow 占一格（默认：配置目录中的 terminal.toml，否则 auto）",
+        "终端如何显示东亚宽度不明确的字符（“ ” · — … → 与框线字符）：auto 启动时询问终端，wide 占两格（许多中文终端的设置），narrow 占一格（默认：配置目录中的 terminal.toml，否则 auto）",
     ),
     (
         "*:ambiguous_width=auto",

@@ -172,6 +172,11 @@ impl<S: Screen, W: Write> Session<S, W> {
     pub fn with_ambiguous_width(mut self, width: AmbiguousWidth) -> Self {
         self.ambiguous = width;
         self.dirty = true;
+        // The view measured its size's layout in the old mode.
+        if let Ok(size) = ratatui::backend::Backend::size(self.terminal.backend()) {
+            let screen = &mut self.screen;
+            ambiguous::with(width, || screen.set_size(size.width, size.height));
+        }
         self
     }
 
@@ -393,6 +398,51 @@ mod tests {
 
     fn key(c: char) -> Event {
         Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    /// A view of a bordered box around marked text.
+    struct Boxed;
+
+    impl Screen for Boxed {
+        fn handle_event(&mut self, _: Event) -> bool {
+            true
+        }
+        fn idle(&mut self) -> bool {
+            false
+        }
+        fn draw(&self, f: &mut ratatui::Frame) {
+            use ratatui::widgets::{Block, Paragraph};
+            let text = crate::text::wrap::truncate("“量子”·x", 20);
+            f.render_widget(Paragraph::new(text).block(Block::bordered()), f.area());
+        }
+        fn done(&self) -> bool {
+            false
+        }
+        fn set_size(&mut self, _: u16, _: u16) {}
+    }
+
+    #[test]
+    fn a_wide_session_sends_ascii_borders_and_steps_past_ambiguous_characters() {
+        let link = Link::default();
+        let mut s = Session::new(Boxed, link.clone(), (14, 3))
+            .expect("session")
+            .with_ambiguous_width(AmbiguousWidth::Wide);
+        s.draw().expect("draw");
+        let bytes = String::from_utf8(link.bytes.lock().expect("bytes").clone()).expect("utf-8");
+        assert!(!bytes.contains('─') && !bytes.contains('│'), "{bytes:?}");
+        assert!(bytes.contains("+------------+"), "{bytes:?}");
+        assert!(!bytes.contains(crate::text::ambiguous::MARKER), "{bytes:?}");
+        // After “ the cursor is placed explicitly (two cells on), never assumed.
+        assert!(bytes.contains("“\x1b[2;4H量"), "{bytes:?}");
+        assert!(bytes.contains("”\x1b[2;10H·\x1b[2;12Hx"), "{bytes:?}");
+        s.finish();
+        // Narrow, as before: box drawing and no marker either.
+        let link = Link::default();
+        let mut s = Session::new(Boxed, link.clone(), (14, 3)).expect("session");
+        s.draw().expect("draw");
+        let bytes = String::from_utf8(link.bytes.lock().expect("bytes").clone()).expect("utf-8");
+        assert!(bytes.contains("┌────────────┐"), "{bytes:?}");
+        assert!(bytes.contains("“量子”·x"), "{bytes:?}");
     }
 
     #[test]
