@@ -122,6 +122,32 @@ fn an_expert_scores_resizes_quits_and_finds_the_scores_again() {
 }
 
 #[test]
+fn a_wide_ambiguous_terminal_is_detected_over_ssh() {
+    let s = setup();
+    // A generous wait for the report: a loaded test machine is slower than any link.
+    let server = Server::start_env(&s, &[], &[("REVDESK_PROBE_MS", "4000")]);
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    t.cjk = Some(common::cjk_term::WideAmbiguous::new(true, true));
+    t.wait_for("RE-001 (1/8)");
+    t.settle(std::time::Duration::from_millis(400));
+    assert_eq!(
+        t.cjk.as_ref().map(|c| c.answered),
+        Some(1),
+        "probed over the channel"
+    );
+    let screen = t.screen();
+    assert!(screen.contains("+-") && !screen.contains('─'), "{screen}");
+    // Every row ends with its right border: nothing drawn wider than counted.
+    let rows: Vec<&str> = screen.lines().collect();
+    assert!(rows[1].ends_with('+'), "{screen}");
+    // The report did not reach the view as a key; typed keys do.
+    t.type_keys("j");
+    t.wait_for("RE-002 (2/8)");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
 fn sigkill_of_the_server_loses_nothing_shown_as_saved() {
     let s = setup();
     let mut server = Server::start(&s, &[]);

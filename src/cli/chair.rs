@@ -68,6 +68,7 @@ pub fn run(a: ChairArgs) -> Result<()> {
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
     let method = a.method.as_deref().map(parse_method).transpose()?;
     let ui = ui_settings(&a.ui, chair.clone(), chair.clone())?;
+    let ambiguous = super::opts::ambiguous_width(&a.ui)?;
     let dir = store_dir(a.store.as_deref().or(a.server.as_deref()))?;
     let source: Box<dyn MarkSource + Send> = match &a.server {
         Some(server) => Box::new(super::opts::server_marks(server)?),
@@ -104,5 +105,5 @@ pub fn run(a: ChairArgs) -> Result<()> {
         trim_min: resolved.trim_min,
     };
     let app = crate::tui::chair::ChairApp::with_source(profile, batch, source, store, settings)?;
-    view_ended(crate::tui::run(app)?)
+    view_ended(crate::tui::run(app, ambiguous)?)
 }

@@ -35,6 +35,26 @@ pub struct UiOpts {
     /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
     #[arg(long, value_name = "FILE")]
     pub keymap: Option<PathBuf>,
+    /// How the terminal draws East Asian ambiguous characters (“ ” · — … → and box drawing):
+    /// two cells or one; auto asks it (default: terminal.toml in the config directory, else auto).
+    #[arg(long, value_name = "WIDTH", value_parser = ["auto", "wide", "narrow"])]
+    pub ambiguous_width: Option<String>,
+}
+
+/// The ambiguous width the views are told: `--ambiguous-width`, else `ambiguous_width` in the
+/// configuration directory's terminal.toml; `None` asks the terminal.
+pub fn ambiguous_width(ui: &UiOpts) -> Result<Option<crate::text::ambiguous::AmbiguousWidth>> {
+    use crate::tui::term::setting;
+    if let Some(flag) = &ui.ambiguous_width {
+        return setting::parse_choice(flag).map_err(|e| anyhow::anyhow!("--ambiguous-width {e}"));
+    }
+    let file = directories::ProjectDirs::from("org", "kczg", "revdesk")
+        .map(|d| d.config_dir().join(setting::FILE_NAME))
+        .filter(|p| p.exists());
+    match file {
+        Some(p) => Ok(setting::load(&p)?),
+        None => Ok(None),
+    }
 }
 
 /// Loads the profile named on the command line, or the built-in one.

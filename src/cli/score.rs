@@ -70,6 +70,7 @@ fn open_and_score(
 ) -> Result<()> {
     // Configuration errors first: nothing is created or changed for a typo in a theme.
     let mut settings = ui_settings(ui, String::new(), String::new())?;
+    let ambiguous = super::opts::ambiguous_width(ui)?;
     settings.submit_dir = submit.submit_dir.clone();
     let expert = expert_or_default(expert, "--expert")?;
     settings.expert = expert.clone();
@@ -82,7 +83,7 @@ fn open_and_score(
         settings.expert_name = n;
     }
     let app = crate::tui::scoring::App::new(profile, batch, store, settings)?;
-    view_ended(crate::tui::run(app)?)
+    view_ended(crate::tui::run(app, ambiguous)?)
 }
 
 /// Runs `revdesk score`.

@@ -36,12 +36,21 @@ pub struct InputParser {
     buf: Vec<u8>,
     /// Inside an oversized paste: bytes thrown away so far, and the last few kept to spot its end.
     discarding: Option<(usize, Vec<u8>)>,
+    /// A cursor-position report is owed (the width probe gave up waiting): the next one is
+    /// dropped, not taken for the F3 key it looks like.
+    report_owed: bool,
 }
 
 impl InputParser {
     /// A parser with nothing pending.
     pub fn new() -> InputParser {
         InputParser::default()
+    }
+
+    /// The terminal was asked for a cursor-position report that has not come yet: drop it when
+    /// it does.
+    pub fn expect_report(&mut self) {
+        self.report_owed = true;
     }
 
     /// Parses a chunk; a lone ESC at its end stays pending (see [`InputParser::waiting_esc`]).
@@ -86,6 +95,14 @@ impl InputParser {
             return;
         }
         match terminput::Event::parse_from(&self.buf) {
+            Ok(Some(_))
+                if self.report_owed
+                    && crate::tui::term::probe_width::find_report(&self.buf)
+                        .is_some_and(|(_, at)| at == (0..self.buf.len())) =>
+            {
+                self.report_owed = false;
+                self.buf.clear();
+            }
             Ok(Some(ev)) => {
                 self.buf.clear();
                 if let Ok(ev) = terminput_crossterm::to_crossterm(ev) {
@@ -155,6 +172,15 @@ mod tests {
         let bytes = "术".as_bytes();
         assert_eq!(p.feed(&bytes[..1]), []);
         assert_eq!(p.feed(&bytes[1..]), chars("术"));
+    }
+
+    #[test]
+    fn an_owed_cursor_report_is_dropped_once_not_taken_for_f3() {
+        let mut p = InputParser::new();
+        p.expect_report();
+        assert_eq!(p.feed(b"\x1b[5;3Rj"), chars("j"));
+        // Owed no more: the same bytes are whatever terminput makes of them.
+        assert!(!p.feed(b"\x1b[1;3R").is_empty());
     }
 
     #[test]

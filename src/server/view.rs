@@ -18,6 +18,7 @@ use crate::tui::Screen;
 use crate::tui::chair::{ChairApp, ChairSettings};
 use crate::tui::keymap::KeyMap;
 use crate::tui::scoring::{App, Settings};
+use crate::tui::term::probe_width::{self, Probed};
 use crate::tui::term::session::{IDLE_POLL, Session};
 use crate::tui::theme::Theme;
 use anyhow::{Context, Result};
@@ -229,8 +230,17 @@ fn drive<S: Screen>(
     lang: Lang,
     limits: &Limits,
 ) -> Result<End> {
-    let mut session = Session::new(screen, out.clone(), spec.size)?;
-    let end = steps(&mut session, rx, lang, limits);
+    let (probed, kept) = probe_client(&out, rx);
+    let mut session = Session::new(screen, out.clone(), spec.size)?
+        .with_ambiguous_width(probed.width.unwrap_or_default());
+    let mut parser = InputParser::new();
+    if probed.width.is_none() {
+        parser.expect_report();
+    }
+    // What came during the probe goes first: the keys typed, then the other messages in order.
+    let mut backlog = vec![ToView::Data(probed.rest)];
+    backlog.extend(kept);
+    let end = steps(&mut session, rx, parser, backlog, lang, limits);
     session.finish();
     // After the teardown the alternate screen is gone: say why on the client's own screen.
     let why = match end {
@@ -246,13 +256,42 @@ fn drive<S: Screen>(
     Ok(end)
 }
 
+/// Asks the client's terminal how wide it draws ambiguous characters
+/// ([`probe_width`]), over the channel, for at most [`probe_width::TIMEOUT`]. Messages other
+/// than input that arrive meanwhile are kept, in order, for the view; a stop or hang-up ends
+/// the wait.
+fn probe_client(out: &ChannelWriter, rx: &Receiver<ToView>) -> (Probed, Vec<ToView>) {
+    let mut kept = Vec::new();
+    let read = |deadline: Instant| loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(ToView::Data(bytes)) => return Some(bytes),
+            Ok(other) => {
+                let last = matches!(other, ToView::Stop | ToView::HungUp);
+                kept.push(other);
+                if last {
+                    return None;
+                }
+            }
+            Err(_) => return None,
+        }
+    };
+    let probed = probe_width::probe(&mut out.clone(), read, probe_width::timeout());
+    let probed = probed.unwrap_or(Probed {
+        width: None,
+        rest: Vec::new(),
+    });
+    (probed, kept)
+}
+
 fn steps<S: Screen>(
     s: &mut Session<S, ChannelWriter>,
     rx: &Receiver<ToView>,
+    mut parser: InputParser,
+    mut backlog: Vec<ToView>,
     lang: Lang,
     limits: &Limits,
 ) -> End {
-    let mut parser = InputParser::new();
     let mut last_input = Instant::now();
     let mut warned = false;
     loop {
@@ -264,10 +303,14 @@ fn steps<S: Screen>(
         } else {
             IDLE_POLL
         };
-        let mut got = match rx.recv_timeout(wait) {
-            Ok(msg) => vec![msg],
-            Err(RecvTimeoutError::Timeout) => Vec::new(),
-            Err(RecvTimeoutError::Disconnected) => return End::HungUp,
+        let mut got = if backlog.is_empty() {
+            match rx.recv_timeout(wait) {
+                Ok(msg) => vec![msg],
+                Err(RecvTimeoutError::Timeout) => Vec::new(),
+                Err(RecvTimeoutError::Disconnected) => return End::HungUp,
+            }
+        } else {
+            std::mem::take(&mut backlog)
         };
         // Coalesce a burst (key repeat, paste, resize drag) into one frame.
         got.extend(rx.try_iter());

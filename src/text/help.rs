@@ -128,6 +128,19 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "按键配置 TOML，覆盖默认按键（默认：配置目录中的 keymap.toml，如有）",
     ),
     (
+        "*:ambiguous_width",
+        "终端如何显示东亚宽度不明确的字符（“ ” · — … → 与框线字符）：auto 启动时询问终端，wide 占两格（许多中文终端的设置），narrow 占一格（默认：配置目录中的 terminal.toml，否则 auto）",
+    ),
+    (
+        "*:ambiguous_width=auto",
+        "启动时询问终端（光标位置报告，最多等 250 毫秒）",
+    ),
+    (
+        "*:ambiguous_width=wide",
+        "占两格：边框与符号改用 ASCII，数据中的此类字符按两格计",
+    ),
+    ("*:ambiguous_width=narrow", "占一格，与以前相同"),
+    (
         "*:submit_dir",
         "按 S 键时签名评分表写入的目录，例如主席在共享服务器上读取的目录（默认：数据目录下的 sheets/）",
     ),

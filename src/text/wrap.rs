@@ -4,7 +4,9 @@
 //! - The width of a string is the sum, over its extended grapheme clusters, of each cluster's
 //!   `unicode-width` width. CJK is 2 cells, combining marks 0, emoji as unicode-width says (ZWJ
 //!   sequences, flags and FE0F emoji are 2). Ambiguous-width characters such as “ ” … — are 1,
-//!   which matches ratatui. Clusters are summed one by one, as ratatui's buffer does, rather than
+//!   which matches ratatui, unless the thread's [`ambiguous::mode`] is wide: then they are 2, and
+//!   the text [`wrap`], [`truncate`] and [`pad`] return carries the marker that makes ratatui
+//!   count them as 2 too ([`ambiguous::widen`]). Clusters are summed one by one, as ratatui's buffer does, rather than
 //!   using unicode-width's whole-string rules.
 //! - A tab is drawn as [`TAB_WIDTH`] spaces, with no tab stops, so a line's width never depends on
 //!   where it starts.
@@ -16,6 +18,8 @@ use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
+
+use super::ambiguous::{self, AmbiguousWidth};
 
 /// Number of spaces a tab is drawn as, everywhere in this module.
 pub const TAB_WIDTH: usize = 4;
@@ -39,9 +43,13 @@ pub fn width(s: &str) -> usize {
 
 /// Wraps `text` into lines of at most `width` cells (details in [`wrap_ranges`]).
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    wrap_ranges(text, width)
+    let text = ambiguous::strip(text);
+    wrap_ranges(&text, width)
         .into_iter()
-        .map(|r| render(text.get(r).unwrap_or_default()))
+        .map(|r| {
+            let line = render(text.get(r).unwrap_or_default());
+            ambiguous::widen(&line).into_owned()
+        })
         .collect()
 }
 
@@ -89,14 +97,15 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
 
 /// Fits `s` on one line of `width` cells, ending with "~" when cut; the result is exactly `min(width(s), width)` cells.
 pub fn truncate(s: &str, width: usize) -> String {
-    truncate_measured(s, width).0
+    let (out, _) = truncate_measured(&ambiguous::strip(s), width);
+    ambiguous::widen(&out).into_owned()
 }
 
 /// Truncates `s` to `width` cells, then pads it with spaces to exactly `width` cells (for table columns).
 pub fn pad(s: &str, width: usize) -> String {
-    let (mut out, w) = truncate_measured(s, width);
+    let (mut out, w) = truncate_measured(&ambiguous::strip(s), width);
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
-    out
+    ambiguous::widen(&out).into_owned()
 }
 
 /// Returns the truncated text and its width, in one pass that stops once the cut is known.
@@ -153,7 +162,10 @@ fn shown(g: &str) -> (&str, usize) {
         "\n" | "\r\n" | "\r" => (" ", 1),
         // Why: control characters stand alone in a cluster (except "\r\n", handled above).
         _ if g.starts_with(char::is_control) => (REPLACEMENT, 1),
-        _ => (g, g.width()),
+        _ => match ambiguous::mode() {
+            AmbiguousWidth::Narrow if !g.starts_with(ambiguous::MARKER) => (g, g.width()),
+            mode => (g, ambiguous::cluster_width(g, mode)),
+        },
     }
 }
 
@@ -202,7 +214,8 @@ impl Cluster {
             space,
             open: !space && is_open(first),
             close: !space && is_close(first),
-            cjk: !space && (width >= 2 || is_cjk_narrow(first)),
+            // The narrow width: an ambiguous character drawn wide is no ideograph to break at.
+            cjk: !space && (g.width() >= 2 || is_cjk_narrow(first)),
             zwsp: first == '\u{200B}',
         }
     }
@@ -845,5 +858,54 @@ mod tests {
             }
             let _ = truncate(&text, width);
         }
+    }
+}
+
+#[cfg(test)]
+mod ambiguous_width {
+    use super::*;
+    use crate::text::ambiguous::{AmbiguousWidth, MARKER, with};
+
+    const QUOTED: &str = "“量子计算”·原型机—第二代…";
+
+    #[test]
+    fn narrow_mode_counts_ambiguous_characters_as_one_cell() {
+        assert_eq!(width(QUOTED), 2 * 10 + 5);
+        assert_eq!(truncate(QUOTED, 8), "“量子计~");
+        assert!(!wrap(QUOTED, 10).concat().contains(MARKER));
+    }
+
+    #[test]
+    fn wide_mode_counts_them_as_two_and_marks_them_for_ratatui() {
+        with(AmbiguousWidth::Wide, || {
+            assert_eq!(width(QUOTED), 2 * 10 + 2 * 5);
+            assert_eq!(width("a·b"), 4);
+            // Every output is as wide for ratatui (markers included) as for the terminal.
+            for w in 1..30 {
+                for line in wrap(QUOTED, w) {
+                    assert!(line.width() <= w.max(2), "{line:?} in {w}");
+                    assert_eq!(line.width(), width(&line), "{line:?}");
+                }
+                let t = truncate(QUOTED, w);
+                assert_eq!(t.width(), width(&t), "{t:?}");
+                assert!(t.width() <= w, "{t:?}");
+                assert_eq!(pad(QUOTED, w).width(), w);
+            }
+            let m = MARKER;
+            assert_eq!(truncate(QUOTED, 8), format!("“{m}量子~ "));
+            // Text already marked is measured and cut the same way.
+            let marked = truncate(QUOTED, 40);
+            assert_eq!(truncate(&marked, 8), truncate(QUOTED, 8));
+            assert_eq!(width(&marked), width(QUOTED));
+        });
+    }
+
+    #[test]
+    fn wide_mode_does_not_break_latin_words_at_ambiguous_letters() {
+        with(AmbiguousWidth::Wide, || {
+            let lines = wrap("don’t stop", 7);
+            assert_eq!(lines.len(), 2, "{lines:?}");
+            assert!(lines[0].starts_with("don’"));
+        });
     }
 }

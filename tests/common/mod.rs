@@ -1,6 +1,7 @@
 //! Helpers shared by the TUI tests.
 #![allow(dead_code)]
 
+pub mod cjk_term;
 pub mod limited;
 pub mod pty;
 pub mod sheets;

@@ -27,6 +27,8 @@ pub struct Tui {
     master: Option<Box<dyn portable_pty::MasterPty + Send>>,
     stop: Arc<AtomicBool>,
     reader_thread: Option<std::thread::JoinHandle<()>>,
+    /// The terminal in front of vt100, when it is one of [`super::cjk_term`]'s.
+    pub cjk: Option<super::cjk_term::WideAmbiguous>,
 }
 
 fn nz(n: u16) -> NonZeroU16 {
@@ -124,14 +126,47 @@ impl Tui {
             master: Some(pair.master),
             stop,
             reader_thread: Some(reader_thread),
+            cjk: None,
+        }
+    }
+
+    /// Starts `revdesk ARGS` in a `cols`×`rows` terminal of [`super::cjk_term`]: drawing
+    /// ambiguous characters two cells wide or not, answering cursor-position requests or not.
+    pub fn spawn_cjk(args: &[&str], cols: u16, rows: u16, wide: bool, answer: bool) -> Tui {
+        // A generous wait for the report: a loaded test machine is slower than any link.
+        let mut t = Tui::spawn(args, cols, rows, &[("REVDESK_PROBE_MS", "4000")]);
+        t.cjk = Some(super::cjk_term::WideAmbiguous::new(wide, answer));
+        t
+    }
+
+    /// Shows program output on the emulated screen (through the [`super::cjk_term`]
+    /// terminal, which may answer, when there is one).
+    fn show(&mut self, bytes: &[u8]) {
+        match &mut self.cjk {
+            Some(term) => {
+                let reply = term.process(&mut self.parser, bytes);
+                if !reply.is_empty()
+                    && let Some(w) = self.writer.as_mut()
+                {
+                    let _ = w.write_all(&reply).and_then(|()| w.flush());
+                }
+            }
+            None => self.parser.process(bytes),
+        }
+        self.raw.extend_from_slice(bytes);
+    }
+
+    /// Takes in output until none comes for `quiet` (a frame split over reads is whole then).
+    pub fn settle(&mut self, quiet: Duration) {
+        while let Ok(bytes) = self.rx.recv_timeout(quiet) {
+            self.show(&bytes);
         }
     }
 
     fn pump(&mut self, wait: Duration) -> bool {
         match self.rx.recv_timeout(wait) {
             Ok(bytes) => {
-                self.parser.process(&bytes);
-                self.raw.extend_from_slice(&bytes);
+                self.show(&bytes);
                 true
             }
             Err(RecvTimeoutError::Timeout) => true,
@@ -171,9 +206,16 @@ impl Tui {
         );
     }
 
-    /// The screen as text.
+    /// The screen as text (as a [`super::cjk_term`] terminal shows it, when it is one).
     pub fn screen(&self) -> String {
-        self.parser.screen().contents()
+        match &self.cjk {
+            Some(term) => {
+                let rows = term.rows(self.parser.screen());
+                let rows: Vec<&str> = rows.iter().map(|r| r.trim_end()).collect();
+                rows.join("\n")
+            }
+            None => self.parser.screen().contents(),
+        }
     }
 
     /// Waits until the screen contains `needle`; panics with the screen on timeout.

@@ -158,7 +158,13 @@ pub struct Server {
 impl Server {
     /// Starts the server for `s` with extra flags; waits until it listens.
     pub fn start(s: &Setup, extra: &[&str]) -> Server {
+        Server::start_env(s, extra, &[])
+    }
+
+    /// Starts the server for `s` with extra flags and environment variables.
+    pub fn start_env(s: &Setup, extra: &[&str], envs: &[(&str, &str)]) -> Server {
         let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("revdesk"));
+        cmd.envs(envs.iter().copied());
         cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("LC_ALL", "en_US.UTF-8")
             .args(["serve", BATCH, "--panel"])

@@ -23,11 +23,10 @@
 //! a terminal at the far end of a connection is not the process's own.
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
-use ratatui::buffer::Cell;
+use ratatui::buffer::{Cell, CellWidth};
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use std::io::Write;
-use unicode_width::UnicodeWidthStr;
 
 /// Colours and attributes the terminal draws with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,7 +140,7 @@ impl<B> Lean<B> {
 
     /// Whether cell `x` of row `y` is the hidden second half of a wide character.
     fn covered(&self, x: u16, y: u16) -> bool {
-        x > 0 && self.at(x - 1, y).symbol().width() > 1
+        x > 0 && self.at(x - 1, y).cell_width() > 1
     }
 
     /// Whether the cell is a blank that may be erased rather than written.
@@ -298,7 +297,8 @@ impl<B> Lean<B> {
                 s => s,
             };
             out.extend(symbol.as_bytes());
-            let w = symbol.width() as u16;
+            // A forced width (an ambiguous character on a terminal that draws it wide) counts.
+            let w = cell.cell_width().max(1);
             self.cursor = match w {
                 1 => Some((x + 1, y)),
                 2 if surely_wide(symbol) => Some((x + 2, y)),
@@ -441,12 +441,12 @@ where
             let i = usize::from(y) * usize::from(self.width) + usize::from(x);
             // Writing over the first half of a wide character erases its second half with
             // the colours set: that cell is written again, as it is, even when unchanged.
-            let last = x.saturating_add(cell.symbol().width().clamp(1, 2) as u16 - 1);
-            let orphan = last + 1 < self.width && self.at(last, y).symbol().width() > 1;
+            let last = x.saturating_add(cell.cell_width().clamp(1, 2) - 1);
+            let orphan = last + 1 < self.width && self.at(last, y).cell_width() > 1;
             self.shown[i] = cell.clone();
             // The cells a wide character hides are blank in ratatui's buffer, and never sent.
-            let hides =
-                usize::from(self.width - x - 1).min(cell.symbol().width().saturating_sub(1));
+            let hides = usize::from(self.width - x - 1)
+                .min(usize::from(cell.cell_width().saturating_sub(1)));
             self.shown[i + 1..=i + hides].fill(Cell::default());
             match rows.last_mut() {
                 Some((ry, xs)) if *ry == y => xs.push(x),
@@ -569,6 +569,7 @@ mod tests {
     use ratatui::backend::CrosstermBackend;
     use ratatui::text::Line;
     use std::num::NonZeroU16;
+    use unicode_width::UnicodeWidthStr;
 
     fn run<B: Backend>(mut t: Terminal<B>, texts: &[&[&str]]) {
         for frame in texts {

@@ -2,7 +2,9 @@
 //! and a panic hook that puts the terminal back; the view itself runs in a [`Session`] over
 //! stdout.
 
+use super::probe_width;
 use super::session::{Ended, Screen, Session, write_teardown};
+use crate::text::ambiguous::AmbiguousWidth;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::terminal::{self, disable_raw_mode, enable_raw_mode};
 use std::sync::Arc;
@@ -33,15 +35,16 @@ const STOP_SIGNALS: [i32; 4] = [
 ];
 
 /// Runs a view on the process's terminal until the user quits, a signal arrives or the
-/// terminal goes away.
-pub fn run<S: Screen>(screen: S) -> anyhow::Result<Ended> {
+/// terminal goes away. `ambiguous` is how the terminal draws East Asian ambiguous characters;
+/// `None` asks it ([`probe_width`]).
+pub fn run<S: Screen>(screen: S, ambiguous: Option<AmbiguousWidth>) -> anyhow::Result<Ended> {
     // Every exit path restores the terminal: the hook is in place before raw mode starts.
     install_panic_hook();
     let stop = Arc::new(AtomicUsize::new(0));
     for sig in STOP_SIGNALS {
         signal_hook::flag::register_usize(sig, Arc::clone(&stop), sig as usize)?;
     }
-    let session = match start(screen) {
+    let session = match start(screen, ambiguous) {
         Ok(s) => s,
         Err(e) => {
             restore_terminal();
@@ -58,10 +61,26 @@ pub fn run<S: Screen>(screen: S) -> anyhow::Result<Ended> {
     Ok(ended?)
 }
 
-fn start<S: Screen>(screen: S) -> std::io::Result<Session<S, std::io::Stdout>> {
+fn start<S: Screen>(
+    screen: S,
+    ambiguous: Option<AmbiguousWidth>,
+) -> std::io::Result<Session<S, std::io::Stdout>> {
     enable_raw_mode()?;
+    // Before the event reader starts, so the report is read here and never taken for keys. A
+    // report that comes after the timeout is one crossterm parses as such and drops; keys
+    // typed during the probe (at most its timeout) are lost.
+    let width = match ambiguous {
+        Some(w) => w,
+        None => probe_width::probe(
+            &mut std::io::stdout(),
+            probe_width::read_stdin,
+            probe_width::timeout(),
+        )?
+        .width
+        .unwrap_or_default(),
+    };
     let size = terminal::size()?;
-    Session::new(screen, std::io::stdout(), size)
+    Ok(Session::new(screen, std::io::stdout(), size)?.with_ambiguous_width(width))
 }
 
 /// Reads terminal events on their own thread.

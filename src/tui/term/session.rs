@@ -6,6 +6,7 @@
 //! step ([`Session::handle`], [`Session::resize`], [`Session::tick`], then [`Session::draw`]).
 
 use super::lean::Lean;
+use crate::text::ambiguous::{self, AmbiguousWidth};
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
@@ -136,6 +137,8 @@ pub struct Session<S: Screen, W: Write> {
     terminal: Terminal<Lean<CrosstermBackend<Wire<W>>>>,
     dirty: bool,
     finished: bool,
+    /// How the terminal draws East Asian ambiguous characters.
+    ambiguous: AmbiguousWidth,
 }
 
 impl<S: Screen, W: Write> Session<S, W> {
@@ -160,7 +163,26 @@ impl<S: Screen, W: Write> Session<S, W> {
             terminal,
             dirty: true,
             finished: false,
+            ambiguous: AmbiguousWidth::Narrow,
         })
+    }
+
+    /// The terminal draws ambiguous characters `width` wide (narrow unless told): the view
+    /// measures with it, and in wide mode every frame is [`super::wide::settle`]d.
+    pub fn with_ambiguous_width(mut self, width: AmbiguousWidth) -> Self {
+        self.ambiguous = width;
+        self.dirty = true;
+        // The view measured its size's layout in the old mode.
+        if let Ok(size) = ratatui::backend::Backend::size(self.terminal.backend()) {
+            let screen = &mut self.screen;
+            ambiguous::with(width, || screen.set_size(size.width, size.height));
+        }
+        self
+    }
+
+    /// How the terminal draws ambiguous characters, as the session was told.
+    pub fn ambiguous_width(&self) -> AmbiguousWidth {
+        self.ambiguous
     }
 
     fn flow(&self) -> Flow {
@@ -176,9 +198,10 @@ impl<S: Screen, W: Write> Session<S, W> {
     pub fn handle(&mut self, ev: Event) -> Flow {
         if let Event::Resize(w, h) = ev {
             self.terminal.backend_mut().set_size(Size::new(w, h));
-            self.screen.set_size(w, h);
+            ambiguous::with(self.ambiguous, || self.screen.set_size(w, h));
         }
-        self.dirty |= self.screen.handle_event(ev);
+        let screen = &mut self.screen;
+        self.dirty |= ambiguous::with(self.ambiguous, || screen.handle_event(ev));
         self.flow()
     }
 
@@ -195,7 +218,8 @@ impl<S: Screen, W: Write> Session<S, W> {
 
     /// Time passed with no input: the view picks up changes from elsewhere.
     pub fn tick(&mut self) -> Flow {
-        self.dirty |= self.screen.idle();
+        let screen = &mut self.screen;
+        self.dirty |= ambiguous::with(self.ambiguous, || screen.idle());
         self.flow()
     }
 
@@ -206,8 +230,14 @@ impl<S: Screen, W: Write> Session<S, W> {
             return Ok(());
         }
         let screen = &self.screen;
+        let mode = self.ambiguous;
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
-        self.terminal.draw(|f| screen.draw(f))?;
+        self.terminal.draw(|f| {
+            ambiguous::with(mode, || screen.draw(f));
+            if mode == AmbiguousWidth::Wide {
+                super::wide::settle(f.buffer_mut());
+            }
+        })?;
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
         Write::flush(self.terminal.backend_mut())?;
         self.dirty = false;
@@ -368,6 +398,51 @@ mod tests {
 
     fn key(c: char) -> Event {
         Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
+    }
+
+    /// A view of a bordered box around marked text.
+    struct Boxed;
+
+    impl Screen for Boxed {
+        fn handle_event(&mut self, _: Event) -> bool {
+            true
+        }
+        fn idle(&mut self) -> bool {
+            false
+        }
+        fn draw(&self, f: &mut ratatui::Frame) {
+            use ratatui::widgets::{Block, Paragraph};
+            let text = crate::text::wrap::truncate("“量子”·x", 20);
+            f.render_widget(Paragraph::new(text).block(Block::bordered()), f.area());
+        }
+        fn done(&self) -> bool {
+            false
+        }
+        fn set_size(&mut self, _: u16, _: u16) {}
+    }
+
+    #[test]
+    fn a_wide_session_sends_ascii_borders_and_steps_past_ambiguous_characters() {
+        let link = Link::default();
+        let mut s = Session::new(Boxed, link.clone(), (14, 3))
+            .expect("session")
+            .with_ambiguous_width(AmbiguousWidth::Wide);
+        s.draw().expect("draw");
+        let bytes = String::from_utf8(link.bytes.lock().expect("bytes").clone()).expect("utf-8");
+        assert!(!bytes.contains('─') && !bytes.contains('│'), "{bytes:?}");
+        assert!(bytes.contains("+------------+"), "{bytes:?}");
+        assert!(!bytes.contains(crate::text::ambiguous::MARKER), "{bytes:?}");
+        // After “ the cursor is placed explicitly (two cells on), never assumed.
+        assert!(bytes.contains("“\x1b[2;4H量"), "{bytes:?}");
+        assert!(bytes.contains("”\x1b[2;10H·\x1b[2;12Hx"), "{bytes:?}");
+        s.finish();
+        // Narrow, as before: box drawing and no marker either.
+        let link = Link::default();
+        let mut s = Session::new(Boxed, link.clone(), (14, 3)).expect("session");
+        s.draw().expect("draw");
+        let bytes = String::from_utf8(link.bytes.lock().expect("bytes").clone()).expect("utf-8");
+        assert!(bytes.contains("┌────────────┐"), "{bytes:?}");
+        assert!(bytes.contains("“量子”·x"), "{bytes:?}");
     }
 
     #[test]
