@@ -327,6 +327,22 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("audit:format=table", "对齐的表格，时间为本地时间"),
     ("audit:format=json", "JSON 数组，时间为 RFC 3339 UTC"),
+    (
+        "assign",
+        "分配评审任务：每项 K 位专家，限制每人项目数，回避利益冲突，专家之间充分交叉",
+    ),
+    ("assign:batch", "要分配的批次"),
+    (
+        "assign:panel",
+        "专家组文件：专家及其所在单位（用于判断利益冲突）",
+    ),
+    ("assign:per_item", "每个推荐项目的专家数"),
+    (
+        "assign:max_load",
+        "每位专家至多分到的项目数（默认：平均数向上取整）",
+    ),
+    ("assign:seed", "随机种子：种子相同，分配相同"),
+    ("assign:output", "要写入的分配文件（TOML）"),
     ("gen", "生成大型模拟批次，用于基准测试和负载测试"),
     ("gen:domain", "领域键名或名称"),
     ("gen:items", "推荐项目数量"),
