@@ -15,7 +15,7 @@
 //!    makes the greedy exact: it fails only when no assignment meets the constraints;
 //! 2. local search: swaps of two experts between two items (loads unchanged) proposed around
 //!    a pair at the minimum, kept when the criterion does not get worse, for a fixed budget of
-//!    proposals;
+//!    proposals (stopping early after a long run without a strict improvement);
 //! 3. connectivity of the expert–item graph is checked (every expert who has an item).
 
 use rand::seq::SliceRandom;
@@ -25,6 +25,9 @@ use std::collections::VecDeque;
 
 /// Proposals of the local search per item (a fixed budget keeps the design deterministic).
 const PROPOSALS_PER_ITEM: usize = 400;
+
+/// The search stops after this many proposals per item without a strict improvement.
+const PATIENCE_PER_ITEM: usize = 60;
 
 /// What to design.
 #[derive(Debug, Clone)]
@@ -400,7 +403,12 @@ fn improve(eligible: &[Vec<bool>], st: &mut State, rng: &mut ChaCha8Rng, budget:
     }
     let mut best = st.criterion();
     let mut with: Vec<usize> = Vec::new();
+    let mut idle = 0;
     for _ in 0..budget {
+        idle += 1;
+        if idle > n * PATIENCE_PER_ITEM {
+            return;
+        }
         // A pair at the minimum: a and b.
         let (a, b) = {
             let mut pairs = Vec::new();
@@ -444,6 +452,9 @@ fn improve(eligible: &[Vec<bool>], st: &mut State, rng: &mut ChaCha8Rng, budget:
         st.add(j, g);
         let now = st.criterion();
         if now.0 > best.0 || (now.0 == best.0 && now.1 <= best.1) {
+            if now != best {
+                idle = 0;
+            }
             best = now;
         } else {
             st.remove(i, b);

@@ -228,6 +228,29 @@ impl Assignment {
         self.experts.get(expert).cloned().unwrap_or_default()
     }
 
+    /// The batch as `expert` sees it: their share only, in file order. It keeps the whole
+    /// batch's hash on purpose: marks and sheets stay keyed to the batch, not to the share.
+    pub fn view(&self, batch: &Batch, expert: &str) -> Batch {
+        let share = self.experts.get(expert);
+        Batch {
+            items: batch
+                .items
+                .iter()
+                .filter(|i| share.is_some_and(|s| s.contains(&i.id)))
+                .cloned()
+                .collect(),
+            ..batch.clone()
+        }
+    }
+
+    /// Of the nominations `marked`, how many lie outside `expert`'s share.
+    pub fn outside<'a>(&self, expert: &str, marked: impl IntoIterator<Item = &'a str>) -> usize {
+        marked
+            .into_iter()
+            .filter(|id| !self.assigned(expert, id))
+            .count()
+    }
+
     /// Experts assigned `item`.
     pub fn experts_of(&self, item: &str) -> Vec<&str> {
         self.experts

@@ -144,6 +144,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "专家组文件：只计入名单中专家用其登记公钥签名的评分表，并按工作单位检查利益冲突",
     ),
     (
+        "*:assign",
+        "分配文件（`revdesk assign` 所写；默认：专家组文件中的 assignment）：每位专家只计其分到的项目，进度按分配计算",
+    ),
+    (
         "*:skip_invalid",
         "跳过未通过检查的评分表继续（会列出这些评分表）",
     ),
@@ -330,6 +334,18 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     (
         "assign",
         "分配评审任务：每项 K 位专家，限制每人项目数，回避利益冲突，专家之间充分交叉",
+    ),
+    (
+        "score:assign",
+        "分配文件（`revdesk assign` 所写）：只显示分给你的项目，进度也只按这些计算",
+    ),
+    (
+        "enter:assign",
+        "分配文件（`revdesk assign` 所写）：拒收未分配给该专家的项目的评分",
+    ),
+    (
+        "sheet:assign",
+        "分配文件（`revdesk assign` 所写）：评分表只包含分给该专家的项目",
     ),
     ("assign:batch", "要分配的批次"),
     (

@@ -340,6 +340,11 @@ strings! {
     AssignConnected => "专家—项目图：连通（任意两位专家均可比较）", "expert–nomination graph: connected (every pair of experts comparable)";
     AssignHeader => "revdesk assign：批次 {batch}，{items} 项，{experts} 位专家，每项 {k} 位，种子 {seed}", "revdesk assign: batch {batch}, {items} nominations, {experts} experts, {k} per nomination, seed {seed}";
     AssignFigures => "项目数 {lmin}–{lmax}；共同评审最少 {min}，平均 {mean}；连通", "loads {lmin}–{lmax}; shared min {min}, mean {mean}; connected";
+    CliUnassigned => "{expert} 对 {n} 个未分配给其的项目有评分：保留在其存储中，但不计入", "{expert} marked {n} nomination(s) not assigned to them: kept in their store, not counted";
+    EnterUnassigned => "{item}：未分配给 {expert}，拒收该行评分", "{item}: not assigned to {expert}; its scores are refused";
+    EnterUnassignedRows => "{path}：{n} 行评分针对未分配给 {expert} 的项目，未存储任何评分", "{path}: {n} row(s) score nominations not assigned to {expert}; nothing stored";
+    SheetUnassigned => "{n} 个未分配给 {expert} 的项目的评分不写入评分表（仍保留在存储中）", "{n} marked nomination(s) not assigned to {expert} are left off the sheet (kept in the store)";
+    ChairAssigned => "分配", "assigned";
 }
 
 impl T {
