@@ -322,3 +322,191 @@ fn unmet_constraints_are_named_and_nothing_is_written() {
     assert_eq!(run(&refs).0, 2);
     assert!(!out.exists());
 }
+
+const FIXTURE: &str = "fixtures/batches/electronic-information.xlsx";
+const CRITERIA: &str = "可行性,先进性,原创性,不可替代性,技术成熟度,市场前景";
+
+fn ok(args: &[&str]) -> (String, String) {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
+    (out, err)
+}
+
+/// A paper sheet of `ids` for expert number `e`.
+fn paper(path: &Path, e: usize, ids: &[&str]) {
+    let mut csv = format!("编号,{CRITERIA}\n");
+    for (i, id) in ids.iter().enumerate() {
+        let marks: Vec<String> = (0..6)
+            .map(|c| ((5 + e + i + c) % 6 + 4).to_string())
+            .collect();
+        csv.push_str(&format!("{id},{}\n", marks.join(",")));
+    }
+    std::fs::write(path, csv).expect("write");
+}
+
+#[test]
+fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let batch = load_batch(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE).as_path());
+    let first_applicant = batch.items[0].applicant.clone();
+    // Six experts, each with a store and a signing key; x00 works for EI-001's applicant.
+    let experts: Vec<String> = (0..6).map(|e| format!("x{e:02}")).collect();
+    let mut panel = String::new();
+    for (e, id) in experts.iter().enumerate() {
+        let store = s(&root.join(format!("store-{id}")));
+        let (out, _) = ok(&["key", "--store", &store, "--expert", id]);
+        let hex = out
+            .lines()
+            .find_map(|l| l.strip_prefix("public_key = \""))
+            .and_then(|l| l.strip_suffix('"'))
+            .expect("the key snippet");
+        let aff = if e == 0 {
+            format!("\"{first_applicant}\"")
+        } else {
+            String::new()
+        };
+        panel.push_str(&format!(
+            "[[experts]]\nid = \"{id}\"\naffiliations = [{aff}]\npublic_key = \"{hex}\"\n\n"
+        ));
+    }
+    let panel_file = root.join("panel.toml");
+    std::fs::write(&panel_file, &panel).expect("panel");
+    let assign_file = root.join("assign.toml");
+    let (out, _) = ok(&[
+        "assign",
+        FIXTURE,
+        "--panel",
+        &s(&panel_file),
+        "--per-item",
+        "3",
+        "-o",
+        &s(&assign_file),
+    ]);
+    assert!(out.contains("nominations per expert: 22–23 (limit 23)"), "{out}");
+    let a = Assignment::load(&assign_file, &batch).expect("assignment");
+    assert!(!a.assigned("x00", &batch.items[0].id), "a conflict");
+
+    // enter: a row outside the share is refused, nothing stored; the share alone is stored.
+    let share = |id: &str| -> Vec<String> { a.share(id).into_iter().collect() };
+    let outside = |id: &str| -> String {
+        batch
+            .items
+            .iter()
+            .map(|i| i.id.clone())
+            .find(|i| !a.assigned(id, i))
+            .expect("some nomination is not theirs")
+    };
+    let sheets = root.join("sheets");
+    std::fs::create_dir_all(&sheets).expect("mkdir");
+    for (e, id) in experts.iter().enumerate() {
+        let store = s(&root.join(format!("store-{id}")));
+        let mine = share(id);
+        let mut rows: Vec<&str> = mine.iter().map(String::as_str).collect();
+        let csv = root.join(format!("{id}.csv"));
+        let other = outside(id);
+        if e == 1 {
+            let mut with_other = rows.clone();
+            with_other.push(&other);
+            paper(&csv, e, &with_other);
+            let (code, _, err) = run(&[
+                "enter",
+                FIXTURE,
+                "--expert",
+                id,
+                "--from",
+                &s(&csv),
+                "--store",
+                &store,
+                "--assign",
+                &s(&assign_file),
+            ]);
+            assert_eq!(code, 1, "{err}");
+            assert!(
+                err.contains(&format!("{other}: not assigned to {id}; its scores are refused")),
+                "{err}"
+            );
+            assert!(err.contains("1 row(s) score nominations not assigned to x01; nothing stored"), "{err}");
+        }
+        // x01 and x02 scored one nomination outside their share before the assignment.
+        if e == 1 || e == 2 {
+            rows.push(&other);
+            paper(&csv, e, &rows);
+            ok(&["enter", FIXTURE, "--expert", id, "--from", &s(&csv), "--store", &store]);
+        } else {
+            paper(&csv, e, &rows);
+            ok(&[
+                "enter", FIXTURE, "--expert", id, "--from", &s(&csv), "--store", &store, "--assign",
+                &s(&assign_file),
+            ]);
+        }
+        let sheet = s(&sheets.join(format!("{id}.json")));
+        let mut args = vec!["sheet", FIXTURE, "--expert", id, "--store", &store, "-o", &sheet];
+        // x02's sheet is made without the assignment: the round leaves its extra mark out.
+        let assign_arg = s(&assign_file);
+        if e != 2 {
+            args.extend(["--assign", &assign_arg]);
+        }
+        let (_, err) = ok(&args);
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&sheet).expect("sheet")).expect("json");
+        let on_sheet = v["items"].as_array().expect("items").len();
+        if e == 2 {
+            assert_eq!(on_sheet, mine.len() + 1);
+        } else {
+            assert_eq!(on_sheet, mine.len(), "{id}");
+        }
+        if e == 1 {
+            assert!(
+                err.contains("1 marked nomination(s) not assigned to x01 are left off the sheet (kept in the store)"),
+                "{err}"
+            );
+        }
+    }
+
+    // stats: progress against the share, the extra mark left out with a note; with --assign,
+    // and through the panel's `assignment` key (relative to the panel file).
+    let (sheets_arg, panel_arg, assign_arg) = (s(&sheets), s(&panel_file), s(&assign_file));
+    let with_key = root.join("panel-with-assignment.toml");
+    std::fs::write(&with_key, format!("assignment = \"assign.toml\"\n\n{panel}")).expect("panel");
+    let key_arg = s(&with_key);
+    let (table, _) = ok(&[
+        "stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--assign", &assign_arg,
+    ]);
+    assert!(table.contains("assigned"), "{table}");
+    for args in [
+        vec!["stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--assign", &assign_arg],
+        vec!["stats", FIXTURE, &sheets_arg, "--panel", &key_arg],
+    ] {
+        let mut args = args.clone();
+        args.extend(["--format", "json"]);
+        let (out, err) = ok(&args);
+        assert!(
+            err.contains("x02 marked 1 nomination(s) not assigned to them: kept in their store, not counted"),
+            "{err}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let listed = v["experts"].as_array().expect("experts");
+        assert_eq!(listed.len(), 6);
+        for x in listed {
+            let id = x["id"].as_str().expect("id");
+            let n = Some(a.share(id).len() as u64);
+            assert_eq!(x["assigned"].as_u64(), n, "{id}");
+            assert_eq!(x["scored"].as_u64(), n, "{id}");
+        }
+        for item in v["items"].as_array().expect("items") {
+            assert_eq!(item["n"].as_u64(), Some(3), "{item}");
+        }
+    }
+    // Without the assignment, x02's extra mark counts and nobody has a share.
+    let (out, _) = ok(&["stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let x02 = &v["experts"].as_array().expect("experts")[2];
+    assert_eq!(x02["scored"].as_u64(), Some(a.share("x02").len() as u64 + 1));
+    assert!(x02.get("assigned").is_none(), "{x02}");
+    // The calibrated method ranks on the design.
+    ok(&[
+        "rank", FIXTURE, &sheets_arg, "--panel", &key_arg, "--method", "calibrated", "--bootstrap",
+        "0",
+    ]);
+}
