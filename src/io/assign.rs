@@ -290,3 +290,85 @@ pub fn from_panel(panel: &Panel) -> Option<PathBuf> {
         _ => rel.clone(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::profile::Profile;
+    use crate::io::synth;
+
+    fn batch(n: usize) -> Batch {
+        let profile = Profile::kczg_2020();
+        let spec = synth::Spec {
+            domain: "electronic-information".into(),
+            items: n,
+            detail_chars: 0,
+            seed: 1,
+        };
+        Batch::new(
+            PathBuf::from("b.csv"),
+            Default::default(),
+            Some("electronic-information".into()),
+            synth::items(&profile, &spec),
+        )
+    }
+
+    fn text(b: &Batch, body: &str) -> String {
+        format!("batch = \"{}\"\nper_item = 2\nseed = 4\n{body}", b.hash)
+    }
+
+    #[test]
+    fn round_trips_and_gives_each_expert_their_share() {
+        let b = batch(4);
+        let ids: Vec<&str> = b.items.iter().map(|i| i.id.as_str()).collect();
+        let body = format!(
+            "[[experts]]\nid = \"wang\"\nitems = [\"{}\", \"{}\"]\n\n[[experts]]\nid = \"li\"\nitems = [\"{}\"]\n",
+            ids[0], ids[2], ids[2]
+        );
+        let a = Assignment::from_toml(&text(&b, &body), Path::new("a.toml"), &b).expect("valid");
+        assert_eq!((a.per_item, a.seed), (2, 4));
+        assert!(a.assigned("wang", ids[0]) && !a.assigned("wang", ids[1]));
+        assert!(!a.assigned("zhao", ids[0]), "an unlisted expert has no share");
+        assert_eq!(a.experts_of(ids[2]), ["li", "wang"]);
+        let view = a.view(&b, "wang");
+        assert_eq!(
+            view.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+            [ids[0], ids[2]]
+        );
+        assert_eq!(view.hash, b.hash, "marks stay keyed to the whole batch");
+        assert!(a.view(&b, "zhao").items.is_empty());
+        assert_eq!(a.outside("wang", ids.iter().copied()), 2);
+        let again = Assignment::from_toml(&a.to_toml("made by\na test"), Path::new("a.toml"), &b)
+            .expect("its own output reads back");
+        assert_eq!(again.experts, a.experts);
+        assert!(a.to_toml("made by").starts_with("# made by\n"));
+    }
+
+    #[test]
+    fn refuses_another_batch_unknown_and_repeated_nominations() {
+        let b = batch(3);
+        let other = batch(5);
+        let id = &b.items[0].id;
+        let err = |t: &str| {
+            Assignment::from_toml(t, Path::new("a.toml"), &b)
+                .expect_err("refused")
+                .to_string()
+        };
+        let e = err(&text(&other, ""));
+        assert!(e.contains("made for another batch"), "{e}");
+        let e = err(&text(&b, "[[experts]]\nid = \"w\"\nitems = [\"XX-1\"]\n"));
+        assert!(e.contains("experts[0].items[0]: 'XX-1' is not a nomination"), "{e}");
+        let e = err(&text(
+            &b,
+            &format!("[[experts]]\nid = \"w\"\nitems = [\"{id}\", \"{id}\"]\n"),
+        ));
+        assert!(e.contains("listed twice"), "{e}");
+        let e = err(&text(
+            &b,
+            "[[experts]]\nid = \"w\"\n\n[[experts]]\nid = \"w\"\n",
+        ));
+        assert!(e.contains("duplicate expert id 'w'"), "{e}");
+        let e = err(&text(&b, "extra = 1\n"));
+        assert!(e.contains("malformed assignment"), "{e}");
+    }
+}
