@@ -399,6 +399,10 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
     };
     let sheets = root.join("sheets");
     std::fs::create_dir_all(&sheets).expect("mkdir");
+    // A panel that names the assignment brings it in as --assign does.
+    let with_key = root.join("panel-with-assignment.toml");
+    std::fs::write(&with_key, format!("assignment = \"assign.toml\"\n\n{panel}")).expect("panel");
+    let key_arg = s(&with_key);
     for (e, id) in experts.iter().enumerate() {
         let store = s(&root.join(format!("store-{id}")));
         let mine = share(id);
@@ -443,9 +447,12 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
         let sheet = s(&sheets.join(format!("{id}.json")));
         let mut args = vec!["sheet", FIXTURE, "--expert", id, "--store", &store, "-o", &sheet];
         // x02's sheet is made without the assignment: the round leaves its extra mark out.
+        // x01's through the panel's `assignment`.
         let assign_arg = s(&assign_file);
-        if e != 2 {
-            args.extend(["--assign", &assign_arg]);
+        match e {
+            1 => args.extend(["--panel", &key_arg]),
+            2 => {}
+            _ => args.extend(["--assign", &assign_arg]),
         }
         let (_, err) = ok(&args);
         let v: serde_json::Value =
@@ -467,9 +474,6 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
     // stats: progress against the share, the extra mark left out with a note; with --assign,
     // and through the panel's `assignment` key (relative to the panel file).
     let (sheets_arg, panel_arg, assign_arg) = (s(&sheets), s(&panel_file), s(&assign_file));
-    let with_key = root.join("panel-with-assignment.toml");
-    std::fs::write(&with_key, format!("assignment = \"assign.toml\"\n\n{panel}")).expect("panel");
-    let key_arg = s(&with_key);
     let (table, _) = ok(&[
         "stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--assign", &assign_arg,
     ]);

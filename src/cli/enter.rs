@@ -33,6 +33,9 @@ pub struct EnterArgs {
     /// share are refused.
     #[arg(long, value_name = "FILE")]
     pub assign: Option<PathBuf>,
+    /// A panel file whose `assignment` names the assignment file (when --assign is not given).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
 }
@@ -61,7 +64,11 @@ pub fn run(a: EnterArgs) -> Result<()> {
         let path = a.from.display().to_string();
         return Err(Exit::input(T::EnterNoRows.fill(lang, &[("path", &path)])));
     }
-    if let Some(asg) = crate::round::load_assignment(a.assign.as_deref(), None, &batch)? {
+    if let Some(asg) = crate::round::load_assignment(
+        a.assign.as_deref(),
+        crate::round::load_panel(a.panel.as_deref())?.as_ref(),
+        &batch,
+    )? {
         let outside: Vec<&str> = rows
             .iter()
             .map(|r| r.id.as_str())

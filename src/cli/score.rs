@@ -40,6 +40,9 @@ pub struct ScoreArgs {
     /// An assignment file (`revdesk assign`): you see and are counted against your share only.
     #[arg(long, value_name = "FILE")]
     pub assign: Option<PathBuf>,
+    /// A panel file whose `assignment` names the assignment file (when --assign is not given).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
     #[command(flatten)]
@@ -114,7 +117,11 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let profile = load_profile(a.opts.profile.as_deref())?;
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
     let dir = store_dir(a.store.as_deref())?;
-    let assignment = crate::round::load_assignment(a.assign.as_deref(), None, &batch)?;
+    let assignment = crate::round::load_assignment(
+        a.assign.as_deref(),
+        crate::round::load_panel(a.panel.as_deref())?.as_ref(),
+        &batch,
+    )?;
     open_and_score(
         profile,
         batch,

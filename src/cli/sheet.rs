@@ -30,6 +30,9 @@ pub struct SheetArgs {
     /// An assignment file (`revdesk assign`): only the expert's share goes on the sheet.
     #[arg(long, value_name = "FILE")]
     pub assign: Option<PathBuf>,
+    /// A panel file whose `assignment` names the assignment file (when --assign is not given).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
 }
@@ -49,7 +52,11 @@ pub fn run(a: SheetArgs) -> Result<()> {
         );
     }
     register(&store, &batch, &profile)?;
-    let assignment = crate::round::load_assignment(a.assign.as_deref(), None, &batch)?;
+    let assignment = crate::round::load_assignment(
+        a.assign.as_deref(),
+        crate::round::load_panel(a.panel.as_deref())?.as_ref(),
+        &batch,
+    )?;
     let batch = match &assignment {
         Some(asg) => {
             let marks = store.load(&expert, &batch.hash)?;

@@ -347,6 +347,18 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "sheet:assign",
         "分配文件（`revdesk assign` 所写）：评分表只包含分给该专家的项目",
     ),
+    (
+        "score:panel",
+        "专家组文件：未给 --assign 时，使用其中 assignment 指定的分配文件",
+    ),
+    (
+        "enter:panel",
+        "专家组文件：未给 --assign 时，使用其中 assignment 指定的分配文件",
+    ),
+    (
+        "sheet:panel",
+        "专家组文件：未给 --assign 时，使用其中 assignment 指定的分配文件",
+    ),
     ("assign:batch", "要分配的批次"),
     (
         "assign:panel",
