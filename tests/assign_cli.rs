@@ -166,6 +166,7 @@ fn three_hundred_nominations_twenty_five_experts() {
             .count();
     }
     assert!(conflicts_avoided > 600, "{conflicts_avoided}");
+    println!("conflicting (expert, nomination) pairs avoided: {conflicts_avoided}");
     // No more than the fair share, 300 × 5 / 25 = 60; all 25 experts used.
     assert_eq!(a.experts.len(), 25);
     let loads: Vec<usize> = a.experts.values().map(|s| s.len()).collect();

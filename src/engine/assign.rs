@@ -26,6 +26,9 @@ use std::collections::VecDeque;
 /// Proposals of the local search per item (a fixed budget keeps the design deterministic).
 const PROPOSALS_PER_ITEM: usize = 400;
 
+/// At most this many proposals in all (each costs a pass over the items).
+const MAX_PROPOSALS: usize = 200_000;
+
 /// The search stops after this many proposals per item without a strict improvement.
 const PATIENCE_PER_ITEM: usize = 60;
 
@@ -161,7 +164,12 @@ pub fn design(spec: &Spec) -> Result<Design, DesignError> {
         }
     }
     greedy(spec, &eligible, &mut st, &mut rng)?;
-    improve(&eligible, &mut st, &mut rng, n * PROPOSALS_PER_ITEM);
+    improve(
+        &eligible,
+        &mut st,
+        &mut rng,
+        (n * PROPOSALS_PER_ITEM).min(MAX_PROPOSALS),
+    );
     let figures = st.figures();
     if figures.components > 1 {
         return Err(DesignError::Disconnected {
