@@ -54,10 +54,7 @@ fn key_hex(seed: u8) -> String {
 fn write_panel(path: &Path, n: usize, affiliations: impl Fn(usize) -> Vec<String>) {
     let mut text = String::new();
     for e in 0..n {
-        let aff: Vec<String> = affiliations(e)
-            .iter()
-            .map(|a| format!("\"{a}\""))
-            .collect();
+        let aff: Vec<String> = affiliations(e).iter().map(|a| format!("\"{a}\"")).collect();
         text.push_str(&format!(
             "[[experts]]\nid = \"x{e:02}\"\nname = \"专家{e}\"\naffiliations = [{}]\npublic_key = \"{}\"\n\n",
             aff.join(", "),
@@ -187,7 +184,11 @@ fn three_hundred_nominations_twenty_five_experts() {
     let mean = total as f64 / 300.0;
     assert!(min >= 5, "min pair overlap {min}");
     assert!(
-        stdout.contains(&format!("nominations per expert: {}–{} (limit 60)", loads.iter().min().unwrap_or(&0), loads.iter().max().unwrap_or(&0))),
+        stdout.contains(&format!(
+            "nominations per expert: {}–{} (limit 60)",
+            loads.iter().min().unwrap_or(&0),
+            loads.iter().max().unwrap_or(&0)
+        )),
         "{stdout}"
     );
     assert!(
@@ -267,17 +268,10 @@ fn unmet_constraints_are_named_and_nothing_is_written() {
         }
     });
     let base = |panel: &Path, extra: &[&str]| {
-        let mut v: Vec<String> = [
-            "assign",
-            &s(&t.batch),
-            "--panel",
-            &s(panel),
-            "-o",
-            &s(&out),
-        ]
-        .iter()
-        .map(|x| x.to_string())
-        .collect();
+        let mut v: Vec<String> = ["assign", &s(&t.batch), "--panel", &s(panel), "-o", &s(&out)]
+            .iter()
+            .map(|x| x.to_string())
+            .collect();
         v.extend(extra.iter().map(|x| x.to_string()));
         v
     };
@@ -295,7 +289,9 @@ fn unmet_constraints_are_named_and_nothing_is_written() {
     assert!(!tsinghua.is_empty());
     for id in &tsinghua {
         assert!(
-            err.contains(&format!("{id}: only 2 experts without a conflict, 5 needed")),
+            err.contains(&format!(
+                "{id}: only 2 experts without a conflict, 5 needed"
+            )),
             "{id}\n{err}"
         );
     }
@@ -349,7 +345,11 @@ fn paper(path: &Path, e: usize, ids: &[&str]) {
 fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
     let dir = tempfile::tempdir().expect("dir");
     let root = dir.path();
-    let batch = load_batch(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE).as_path());
+    let batch = load_batch(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(FIXTURE)
+            .as_path(),
+    );
     let first_applicant = batch.items[0].applicant.clone();
     // Six experts, each with a store and a signing key; x00 works for EI-001's applicant.
     let experts: Vec<String> = (0..6).map(|e| format!("x{e:02}")).collect();
@@ -384,7 +384,10 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
         "-o",
         &s(&assign_file),
     ]);
-    assert!(out.contains("nominations per expert: 22–23 (limit 23)"), "{out}");
+    assert!(
+        out.contains("nominations per expert: 22–23 (limit 23)"),
+        "{out}"
+    );
     let a = Assignment::load(&assign_file, &batch).expect("assignment");
     assert!(!a.assigned("x00", &batch.items[0].id), "a conflict");
 
@@ -402,7 +405,11 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
     std::fs::create_dir_all(&sheets).expect("mkdir");
     // A panel that names the assignment brings it in as --assign does.
     let with_key = root.join("panel-with-assignment.toml");
-    std::fs::write(&with_key, format!("assignment = \"assign.toml\"\n\n{panel}")).expect("panel");
+    std::fs::write(
+        &with_key,
+        format!("assignment = \"assign.toml\"\n\n{panel}"),
+    )
+    .expect("panel");
     let key_arg = s(&with_key);
     for (e, id) in experts.iter().enumerate() {
         let store = s(&root.join(format!("store-{id}")));
@@ -428,25 +435,49 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
             ]);
             assert_eq!(code, 1, "{err}");
             assert!(
-                err.contains(&format!("{other}: not assigned to {id}; its scores are refused")),
+                err.contains(&format!(
+                    "{other}: not assigned to {id}; its scores are refused"
+                )),
                 "{err}"
             );
-            assert!(err.contains("1 row(s) score nominations not assigned to x01; nothing stored"), "{err}");
+            assert!(
+                err.contains("1 row(s) score nominations not assigned to x01; nothing stored"),
+                "{err}"
+            );
         }
         // x01 and x02 scored one nomination outside their share before the assignment.
         if e == 1 || e == 2 {
             rows.push(&other);
             paper(&csv, e, &rows);
-            ok(&["enter", FIXTURE, "--expert", id, "--from", &s(&csv), "--store", &store]);
+            ok(&[
+                "enter",
+                FIXTURE,
+                "--expert",
+                id,
+                "--from",
+                &s(&csv),
+                "--store",
+                &store,
+            ]);
         } else {
             paper(&csv, e, &rows);
             ok(&[
-                "enter", FIXTURE, "--expert", id, "--from", &s(&csv), "--store", &store, "--assign",
+                "enter",
+                FIXTURE,
+                "--expert",
+                id,
+                "--from",
+                &s(&csv),
+                "--store",
+                &store,
+                "--assign",
                 &s(&assign_file),
             ]);
         }
         let sheet = s(&sheets.join(format!("{id}.json")));
-        let mut args = vec!["sheet", FIXTURE, "--expert", id, "--store", &store, "-o", &sheet];
+        let mut args = vec![
+            "sheet", FIXTURE, "--expert", id, "--store", &store, "-o", &sheet,
+        ];
         // x02's sheet is made without the assignment: the round leaves its extra mark out.
         // x01's through the panel's `assignment`.
         let assign_arg = s(&assign_file);
@@ -476,18 +507,34 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
     // and through the panel's `assignment` key (relative to the panel file).
     let (sheets_arg, panel_arg, assign_arg) = (s(&sheets), s(&panel_file), s(&assign_file));
     let (table, _) = ok(&[
-        "stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--assign", &assign_arg,
+        "stats",
+        FIXTURE,
+        &sheets_arg,
+        "--panel",
+        &panel_arg,
+        "--assign",
+        &assign_arg,
     ]);
     assert!(table.contains("assigned"), "{table}");
     for args in [
-        vec!["stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--assign", &assign_arg],
+        vec![
+            "stats",
+            FIXTURE,
+            &sheets_arg,
+            "--panel",
+            &panel_arg,
+            "--assign",
+            &assign_arg,
+        ],
         vec!["stats", FIXTURE, &sheets_arg, "--panel", &key_arg],
     ] {
         let mut args = args.clone();
         args.extend(["--format", "json"]);
         let (out, err) = ok(&args);
         assert!(
-            err.contains("x02 marked 1 nomination(s) not assigned to them: kept in their store, not counted"),
+            err.contains(
+                "x02 marked 1 nomination(s) not assigned to them: kept in their store, not counted"
+            ),
             "{err}"
         );
         let v: serde_json::Value = serde_json::from_str(&out).expect("json");
@@ -504,14 +551,32 @@ fn the_assignment_reaches_enter_sheet_stats_and_the_panel() {
         }
     }
     // Without the assignment, x02's extra mark counts and nobody has a share.
-    let (out, _) = ok(&["stats", FIXTURE, &sheets_arg, "--panel", &panel_arg, "--format", "json"]);
+    let (out, _) = ok(&[
+        "stats",
+        FIXTURE,
+        &sheets_arg,
+        "--panel",
+        &panel_arg,
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     let x02 = &v["experts"].as_array().expect("experts")[2];
-    assert_eq!(x02["scored"].as_u64(), Some(a.share("x02").len() as u64 + 1));
+    assert_eq!(
+        x02["scored"].as_u64(),
+        Some(a.share("x02").len() as u64 + 1)
+    );
     assert!(x02.get("assigned").is_none(), "{x02}");
     // The calibrated method ranks on the design.
     ok(&[
-        "rank", FIXTURE, &sheets_arg, "--panel", &key_arg, "--method", "calibrated", "--bootstrap",
+        "rank",
+        FIXTURE,
+        &sheets_arg,
+        "--panel",
+        &key_arg,
+        "--method",
+        "calibrated",
+        "--bootstrap",
         "0",
     ]);
 }

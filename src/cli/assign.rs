@@ -99,7 +99,11 @@ pub fn run(a: AssignArgs) -> Result<()> {
         ),
     ]
     .join("\n");
-    write_file(&a.output, assignment.to_toml(&header).as_bytes(), a.overwrite)?;
+    write_file(
+        &a.output,
+        assignment.to_toml(&header).as_bytes(),
+        a.overwrite,
+    )?;
     let written = T::AssignWritten.fill(
         lang,
         &[
@@ -135,7 +139,12 @@ pub fn run(a: AssignArgs) -> Result<()> {
 }
 
 /// Which constraints cannot be met, one line each, in `lang`.
-fn unmet(err: &DesignError, batch: &crate::domain::batch::Batch, spec: &Spec, lang: Lang) -> Vec<String> {
+fn unmet(
+    err: &DesignError,
+    batch: &crate::domain::batch::Batch,
+    spec: &Spec,
+    lang: Lang,
+) -> Vec<String> {
     let id = |i: usize| batch.items.get(i).map_or("?", |it| it.id.as_str());
     let k = spec.per_item.to_string();
     match err {

@@ -82,10 +82,10 @@ pub fn run(a: EnterArgs) -> Result<()> {
                 );
             }
             let (path, n) = (a.from.display().to_string(), outside.len().to_string());
-            return Err(Exit::input(T::EnterUnassignedRows.fill(
-                lang,
-                &[("path", &path), ("n", &n), ("expert", &a.expert)],
-            )));
+            return Err(Exit::input(
+                T::EnterUnassignedRows
+                    .fill(lang, &[("path", &path), ("n", &n), ("expert", &a.expert)]),
+            ));
         }
     }
     let dir = store_dir(a.store.as_deref())?;

@@ -159,7 +159,10 @@ impl Assignment {
         for (i, e) in raw.experts.into_iter().enumerate() {
             let id = e.id.trim().to_string();
             if id.is_empty() {
-                return Err(invalid(format!("experts[{i}].id"), "empty expert id".into()));
+                return Err(invalid(
+                    format!("experts[{i}].id"),
+                    "empty expert id".into(),
+                ));
             }
             let mut items = BTreeSet::new();
             for (k, it) in e.items.iter().enumerate() {
@@ -328,7 +331,10 @@ mod tests {
         let a = Assignment::from_toml(&text(&b, &body), Path::new("a.toml"), &b).expect("valid");
         assert_eq!((a.per_item, a.seed), (2, 4));
         assert!(a.assigned("wang", ids[0]) && !a.assigned("wang", ids[1]));
-        assert!(!a.assigned("zhao", ids[0]), "an unlisted expert has no share");
+        assert!(
+            !a.assigned("zhao", ids[0]),
+            "an unlisted expert has no share"
+        );
         assert_eq!(a.experts_of(ids[2]), ["li", "wang"]);
         let view = a.view(&b, "wang");
         assert_eq!(
@@ -357,7 +363,10 @@ mod tests {
         let e = err(&text(&other, ""));
         assert!(e.contains("made for another batch"), "{e}");
         let e = err(&text(&b, "[[experts]]\nid = \"w\"\nitems = [\"XX-1\"]\n"));
-        assert!(e.contains("experts[0].items[0]: 'XX-1' is not a nomination"), "{e}");
+        assert!(
+            e.contains("experts[0].items[0]: 'XX-1' is not a nomination"),
+            "{e}"
+        );
         let e = err(&text(
             &b,
             &format!("[[experts]]\nid = \"w\"\nitems = [\"{id}\", \"{id}\"]\n"),
