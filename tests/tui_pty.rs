@@ -381,4 +381,12 @@ fn with_an_assignment_the_view_lists_the_share_and_keeps_other_marks() {
     let (s, hash) = open(&store);
     let marks = s.load("wang", &hash).expect("marks");
     assert_eq!(marks.items["RE-001"].scores.len(), 6, "kept in the store");
+    // An expert the assignment gives nothing is told so, not shown an empty list.
+    let mut args = score_args(&store);
+    args[3] = "li".into();
+    args.extend(["--assign".into(), assign.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::spawn(&args, 80, 24, &[]);
+    t.wait_for("没有给 li 分配任何项目");
+    assert_eq!(t.wait_exit(), 1);
 }

@@ -104,6 +104,13 @@ fn open_and_score(
                     T::CliUnassigned.fill(lang, &[("expert", &expert), ("n", &n.to_string())])
                 );
             }
+            if a.share(&expert).is_empty() {
+                let path = a.path.display().to_string();
+                let lang = super::lang();
+                return Err(super::exit::Exit::input(
+                    T::NoShare.fill(lang, &[("path", &path), ("expert", &expert)]),
+                ));
+            }
             a.view(&batch, &expert)
         }
         None => batch,

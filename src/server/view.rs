@@ -184,6 +184,14 @@ fn expert_view(spec: &ViewSpec) -> Result<App> {
     };
     // With an assignment, the expert sees and is counted against their share only.
     let batch = match crate::round::load_assignment(None, Some(&spec.panel), &spec.batch)? {
+        Some(a) if a.share(&who.id).is_empty() => {
+            let path = a.path.display().to_string();
+            anyhow::bail!(
+                "{}",
+                crate::text::i18n::T::NoShare
+                    .fill(spec.lang, &[("path", &path), ("expert", &who.id)])
+            );
+        }
         Some(a) => Arc::new(a.view(&spec.batch, &who.id)),
         None => Arc::clone(&spec.batch),
     };

@@ -344,7 +344,7 @@ strings! {
     EnterUnassigned => "{item}：未分配给 {expert}，拒收该行评分", "{item}: not assigned to {expert}; its scores are refused";
     EnterUnassignedRows => "{path}：{n} 行评分针对未分配给 {expert} 的项目，未存储任何评分", "{path}: {n} row(s) score nominations not assigned to {expert}; nothing stored";
     SheetUnassigned => "{n} 个未分配给 {expert} 的项目的评分不写入评分表（仍保留在存储中）", "{n} marked nomination(s) not assigned to {expert} are left off the sheet (kept in the store)";
-    ChairAssigned => "分配", "assigned";
+    NoShare => "分配文件 {path} 没有给 {expert} 分配任何项目", "the assignment {path} gives {expert} no nominations";
 }
 
 impl T {
