@@ -193,3 +193,38 @@ fn a_chair_sees_an_experts_marks_arrive_live() {
     chair.type_keys("q");
     assert_eq!(chair.wait_exit(), 0);
 }
+
+#[test]
+fn with_an_assignment_an_expert_sees_only_their_share() {
+    let s = setup();
+    let profile = revdesk::round::load_profile(None).expect("profile");
+    let batch = revdesk::round::load_batch(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join(server_support::BATCH),
+        &profile,
+        &Default::default(),
+    )
+    .expect("batch");
+    let (a, b) = (&batch.items[1].id, &batch.items[4].id);
+    let assign = s.dir.path().join("assign.toml");
+    std::fs::write(
+        &assign,
+        format!(
+            "batch = \"{}\"\nper_item = 1\n\n[[experts]]\nid = \"wang\"\nitems = [\"{a}\", \"{b}\"]\n",
+            batch.hash
+        ),
+    )
+    .expect("assignment");
+    let server = Server::start(&s, &["--assign", &assign.display().to_string()]);
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    // Two nominations, not eight: the rest are hidden, not unscored.
+    t.wait_for(&format!("{a} (1/2)"));
+    t.wait_for("已评 0/2");
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for(&format!("{b} (2/2)"));
+    t.wait_for("已评 1/2");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+    server.wait_log("session_end wang");
+    assert_eq!(scores(&s.store, "wang"), [(a.clone(), 6)]);
+}

@@ -346,3 +346,47 @@ fn the_comment_editor_shows_exactly_one_caret() {
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);
 }
+
+#[test]
+fn with_an_assignment_the_view_lists_the_share_and_keeps_other_marks() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = dir.path().join("store");
+    // Before the assignment: wang scores RE-001.
+    let mut t = spawn(&store, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    t.type_keys("8\r7\r9\r6\r8\r7\r");
+    t.wait_for("已评 1/8");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+    let (_, hash) = open(&store);
+    let assign = dir.path().join("assign.toml");
+    std::fs::write(
+        &assign,
+        format!(
+            "batch = \"{hash}\"\nper_item = 1\n\n[[experts]]\nid = \"wang\"\nitems = [\"RE-002\", \"RE-005\"]\n"
+        ),
+    )
+    .expect("assignment");
+    let mut args = score_args(&store);
+    args.extend(["--assign".into(), assign.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::spawn(&args, 80, 24, &[]);
+    // Two nominations: RE-001 is hidden, and its marks do not count towards the share.
+    t.wait_for("RE-002 (1/2)");
+    t.wait_for("已评 0/2");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+    let (s, hash) = open(&store);
+    let marks = s.load("wang", &hash).expect("marks");
+    assert_eq!(marks.items["RE-001"].scores.len(), 6, "kept in the store");
+    // An expert the assignment gives nothing is told so, not shown an empty list.
+    let mut args = score_args(&store);
+    args[3] = "li".into();
+    args.extend(["--assign".into(), assign.display().to_string()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut t = Tui::spawn(&args, 80, 24, &[]);
+    t.wait_for("没有给 li 分配任何项目");
+    assert_eq!(t.wait_exit(), 1);
+}

@@ -33,6 +33,10 @@ pub struct ChairArgs {
     /// A panel file (pinned keys, affiliations for conflicts of interest).
     #[arg(long, value_name = "FILE")]
     pub panel: Option<PathBuf>,
+    /// An assignment file (`revdesk assign`; default: the panel's `assignment`): progress is
+    /// against each expert's share.
+    #[arg(long, value_name = "FILE")]
+    pub assign: Option<PathBuf>,
     /// The chair's id, recorded with every decision (default: your user name).
     #[arg(long, value_name = "ID", value_parser = parse_expert_id)]
     pub chair: Option<String>,
@@ -64,6 +68,7 @@ pub fn run(a: ChairArgs) -> Result<()> {
     let profile = load_profile(a.opts.profile.as_deref())?;
     let panel = round::load_panel(a.panel.as_deref())?;
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
+    let assignment = round::load_assignment(a.assign.as_deref(), panel.as_ref(), &batch)?;
     let chair = expert_or_default(a.chair.clone(), "--chair")?;
     let shortlist = a.shortlist.as_deref().map(parse_range).transpose()?;
     let method = a.method.as_deref().map(parse_method).transpose()?;
@@ -104,6 +109,10 @@ pub fn run(a: ChairArgs) -> Result<()> {
         method: resolved.method,
         trim_min: resolved.trim_min,
     };
-    let app = crate::tui::chair::ChairApp::with_source(profile, batch, source, store, settings)?;
+    let mut app =
+        crate::tui::chair::ChairApp::with_source(profile, batch, source, store, settings)?;
+    if assignment.is_some() {
+        app.set_assignment(assignment);
+    }
     view_ended(crate::tui::run(app, ambiguous)?)
 }

@@ -29,6 +29,13 @@ pub struct EnterArgs {
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// An assignment file (`revdesk assign`): scores for nominations outside the expert's
+    /// share are refused.
+    #[arg(long, value_name = "FILE")]
+    pub assign: Option<PathBuf>,
+    /// A panel file whose `assignment` names the assignment file (when --assign is not given).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
 }
@@ -56,6 +63,30 @@ pub fn run(a: EnterArgs) -> Result<()> {
         // A header and nothing under it is a sheet typed into the wrong file, not a sheet.
         let path = a.from.display().to_string();
         return Err(Exit::input(T::EnterNoRows.fill(lang, &[("path", &path)])));
+    }
+    if let Some(asg) = crate::round::load_assignment(
+        a.assign.as_deref(),
+        crate::round::load_panel(a.panel.as_deref())?.as_ref(),
+        &batch,
+    )? {
+        let outside: Vec<&str> = rows
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|id| !asg.assigned(&a.expert, id))
+            .collect();
+        if !outside.is_empty() {
+            for id in &outside {
+                errln!(
+                    "{}",
+                    T::EnterUnassigned.fill(lang, &[("item", id), ("expert", &a.expert)])
+                );
+            }
+            let (path, n) = (a.from.display().to_string(), outside.len().to_string());
+            return Err(Exit::input(
+                T::EnterUnassignedRows
+                    .fill(lang, &[("path", &path), ("n", &n), ("expert", &a.expert)]),
+            ));
+        }
     }
     let dir = store_dir(a.store.as_deref())?;
     let store = super::opts::open_store(&dir)?;

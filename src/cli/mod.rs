@@ -19,6 +19,7 @@ macro_rules! err {
     ($($t:tt)*) => { $crate::cli::print::err(&format!($($t)*)) };
 }
 
+mod assign;
 mod audit;
 mod chair;
 mod completions;
@@ -46,6 +47,7 @@ mod sheets;
 mod stats;
 mod validate;
 
+pub use assign::AssignArgs;
 pub use audit::{AuditArgs, AuditFormat};
 pub use chair::ChairArgs;
 pub use enter::EnterArgs;
@@ -94,6 +96,8 @@ pub struct Cli {
 pub enum Command {
     /// Check a batch of nominations (XLSX, CSV or JSON) and list every problem found.
     Validate(ValidateArgs),
+    /// Assign nominations to experts: K per nomination, loads capped, no conflicts, well mixed.
+    Assign(AssignArgs),
     /// Type in a paper score sheet: store one expert's scores from a CSV file.
     Enter(EnterArgs),
     /// Score a batch in the terminal: read each nomination beside the rubric, score from the keyboard.
@@ -173,6 +177,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     lang::set(cli.lang.unwrap_or_else(Lang::from_env));
     match cli.command {
         Command::Validate(a) => validate::run(a),
+        Command::Assign(a) => assign::run(a),
         Command::Enter(a) => enter::run(a),
         Command::Score(a) => score::run(a),
         Command::Demo(a) => score::demo(a),

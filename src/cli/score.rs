@@ -7,7 +7,9 @@ use super::opts::{
 };
 use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
+use crate::io::assign::Assignment;
 use crate::io::validate::{self, Options};
+use crate::text::i18n::T;
 use anyhow::{Context, Result};
 use clap::Args;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,12 @@ pub struct ScoreArgs {
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
+    /// An assignment file (`revdesk assign`): you see and are counted against your share only.
+    #[arg(long, value_name = "FILE")]
+    pub assign: Option<PathBuf>,
+    /// A panel file whose `assignment` names the assignment file (when --assign is not given).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
     #[command(flatten)]
@@ -58,10 +66,13 @@ pub struct DemoArgs {
 /// The demo batch, bundled in the binary.
 pub const DEMO_BATCH: &[u8] = include_bytes!("../../fixtures/batches/resources-environment.json");
 
-/// Opens the store, registers the batch and the expert, and runs the scoring view.
+/// Opens the store, registers the batch and the expert, and runs the scoring view (on the
+/// expert's share when there is an assignment).
+#[allow(clippy::too_many_arguments)]
 fn open_and_score(
     profile: Profile,
     batch: Batch,
+    assignment: Option<&Assignment>,
     dir: &Path,
     expert: Option<String>,
     name: Option<String>,
@@ -82,6 +93,29 @@ fn open_and_score(
     if let Some(n) = store.expert(&expert)?.and_then(|e| e.display_name) {
         settings.expert_name = n;
     }
+    let batch = match assignment {
+        Some(a) => {
+            let marks = store.load(&expert, &batch.hash)?;
+            let n = a.outside(&expert, marks.items.keys().map(String::as_str));
+            if n > 0 {
+                let lang = super::lang();
+                errln!(
+                    "{}: {}",
+                    T::CliNote.get(lang),
+                    T::CliUnassigned.fill(lang, &[("expert", &expert), ("n", &n.to_string())])
+                );
+            }
+            if a.share(&expert).is_empty() {
+                let path = a.path.display().to_string();
+                let lang = super::lang();
+                return Err(super::exit::Exit::input(
+                    T::NoShare.fill(lang, &[("path", &path), ("expert", &expert)]),
+                ));
+            }
+            a.view(&batch, &expert)
+        }
+        None => batch,
+    };
     let app = crate::tui::scoring::App::new(profile, batch, store, settings)?;
     view_ended(crate::tui::run(app, ambiguous)?)
 }
@@ -91,9 +125,15 @@ pub fn run(a: ScoreArgs) -> Result<()> {
     let profile = load_profile(a.opts.profile.as_deref())?;
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
     let dir = store_dir(a.store.as_deref())?;
+    let assignment = crate::round::load_assignment(
+        a.assign.as_deref(),
+        crate::round::load_panel(a.panel.as_deref())?.as_ref(),
+        &batch,
+    )?;
     open_and_score(
         profile,
         batch,
+        assignment.as_ref(),
         &dir,
         a.expert.clone(),
         a.name.clone(),
@@ -124,6 +164,7 @@ pub fn demo(a: DemoArgs) -> Result<()> {
     open_and_score(
         profile,
         report.batch,
+        None,
         tmp.path(),
         Some(a.expert.clone()),
         name,

@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// The panel file: experts and chairs with their SSH keys.
     #[arg(long, value_name = "FILE")]
     pub panel: PathBuf,
+    /// An assignment file (`revdesk assign`; default: the panel's `assignment`): each expert's
+    /// session shows their share only.
+    #[arg(long, value_name = "FILE")]
+    pub assign: Option<PathBuf>,
     /// The server store: marks, decisions, host key, invites, audit log (created if missing).
     #[arg(long, value_name = "DIR")]
     pub store: PathBuf,
@@ -54,16 +58,23 @@ fn parse_duration(s: &str) -> std::result::Result<Duration, String> {
 /// Runs `revdesk serve`.
 pub fn run(a: ServeArgs) -> Result<()> {
     let profile = load_profile(a.opts.profile.as_deref())?;
-    let Some(panel) = round::load_panel(Some(&a.panel))? else {
+    let Some(mut panel) = round::load_panel(Some(&a.panel))? else {
         bail!(
             crate::text::i18n::T::CliNoPanelRead
                 .fill(super::lang(), &[("path", &a.panel.display().to_string())])
         );
     };
+    // The sessions find the assignment through the panel: an absolute path, so it does not
+    // depend on the panel file's directory.
+    if let Some(p) = &a.assign {
+        panel.assignment = Some(std::path::absolute(p)?);
+    }
     if a.max_sessions == 0 {
         bail!(crate::text::i18n::T::CliMaxSessions.get(super::lang()));
     }
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
+    // A broken assignment stops the server now, not each session later.
+    round::load_assignment(None, Some(&panel), &batch)?;
     let store = Store::open(&a.store)?;
     register(&store, &batch, &profile)?;
     drop(store);

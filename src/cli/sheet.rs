@@ -28,6 +28,12 @@ pub struct SheetArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub overwrite: bool,
+    /// An assignment file (`revdesk assign`): only the expert's share goes on the sheet.
+    #[arg(long, value_name = "FILE")]
+    pub assign: Option<PathBuf>,
+    /// A panel file whose `assignment` names the assignment file (when --assign is not given).
+    #[arg(long, value_name = "FILE")]
+    pub panel: Option<PathBuf>,
     #[command(flatten)]
     pub opts: BatchOpts,
 }
@@ -50,6 +56,28 @@ pub fn run(a: SheetArgs) -> Result<()> {
         ));
     }
     register(&store, &batch, &profile)?;
+    let assignment = crate::round::load_assignment(
+        a.assign.as_deref(),
+        crate::round::load_panel(a.panel.as_deref())?.as_ref(),
+        &batch,
+    )?;
+    let batch = match &assignment {
+        Some(asg) => {
+            let marks = store.load(&expert, &batch.hash)?;
+            let n = asg.outside(&expert, marks.items.keys().map(String::as_str));
+            if n > 0 {
+                let lang = super::lang();
+                errln!(
+                    "{}: {}",
+                    crate::text::i18n::T::CliNote.get(lang),
+                    crate::text::i18n::T::SheetUnassigned
+                        .fill(lang, &[("expert", &expert), ("n", &n.to_string())])
+                );
+            }
+            asg.view(&batch, &expert)
+        }
+        None => batch,
+    };
     let sheet = match crate::round::submit::produce(&store, &batch, &profile, &expert) {
         // Marks that break a limit are input errors (exit 1), like a bad cell in `enter`.
         Err(e @ crate::round::submit::SubmitError::TooLong { .. }) => {

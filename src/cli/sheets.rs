@@ -32,6 +32,10 @@ pub struct SheetsOpts {
     /// affiliations are checked for conflicts of interest.
     #[arg(long, value_name = "FILE")]
     pub panel: Option<PathBuf>,
+    /// An assignment file (`revdesk assign`; default: the panel's `assignment`): each expert
+    /// counts for their share only, and progress is measured against it.
+    #[arg(long, value_name = "FILE")]
+    pub assign: Option<PathBuf>,
     /// Go on without the sheets that fail their checks (they are listed).
     #[arg(long)]
     pub skip_invalid: bool,
@@ -121,6 +125,18 @@ fn report_reading(reading: &Collected, skip_invalid: bool) {
     }
 }
 
+/// Says whose marks outside their assignment were left out.
+pub fn report_unassigned(unassigned: &[(String, usize)]) {
+    let lang = super::lang();
+    for (expert, n) in unassigned {
+        errln!(
+            "{}: {}",
+            T::CliNote.get(lang),
+            T::CliUnassigned.fill(lang, &[("expert", expert), ("n", &n.to_string())])
+        );
+    }
+}
+
 /// Reads the batch and the sheets and aggregates, printing what the chair should know; an
 /// input that cannot be aggregated is explained and gives exit code 1.
 ///
@@ -143,8 +159,13 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     let panel = round::load_panel(so.panel.as_deref())?;
     let made = log.as_deref().and_then(decisions::made_under);
     let settings = Settings::resolve(asked, made.as_ref(), so.bootstrap, so.seed);
+    let assignment = round::load_assignment(so.assign.as_deref(), panel.as_ref(), &batch)?;
     let mut round = Round::new(profile, batch, panel, source(so)?, settings);
+    if assignment.is_some() {
+        round.set_assignment(assignment);
+    }
     report_reading(round.reading(), so.skip_invalid);
+    report_unassigned(round.unassigned());
     round.check_reading(so.skip_invalid).map_err(|e| match e {
         RoundError::Rejected { count } => {
             Exit::input(T::CliRejectedCount.fill(super::lang(), &[("count", &count.to_string())]))

@@ -193,6 +193,9 @@ pub struct ExpertRow {
     pub bias: Option<f64>,
     /// Why zscore left the expert out, if it did (plain words).
     pub left_out: Option<String>,
+    /// Nominations assigned to the expert (None: no assignment, every nomination is theirs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned: Option<usize>,
 }
 
 /// One cell of the expert × item matrix.

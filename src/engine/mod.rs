@@ -14,6 +14,7 @@
 //! - Shortlist K: largest K in [min, max] not splitting a tie; else K = max with the tie flagged.
 
 mod agreement;
+pub mod assign;
 mod calibrated;
 mod config;
 mod describe;

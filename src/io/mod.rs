@@ -1,6 +1,7 @@
 //! Files in and out: batches (import and validation), paper and signed score sheets, panel
 //! files, the final review's merge, exports, paper score forms and synthetic batches.
 
+pub mod assign;
 pub mod entry;
 pub mod export;
 pub mod form;

@@ -34,6 +34,12 @@
 //! bits; see [`parse_ssh_key`]). Ids are unique across experts and chairs, and a key belongs to
 //! one identity only. A chair needs a key (chairs get no invite codes).
 //!
+//! # Assignment
+//!
+//! A top-level `assignment = "ASSIGN.toml"` (relative to the panel file) names the file
+//! `revdesk assign` wrote: every command given the panel then shows each expert only their
+//! share (see `io::assign`).
+//!
 //! # Conflicts of interest
 //!
 //! An expert must recuse from an item whose applicant (申报单位) or recommender (推荐单位)
@@ -135,6 +141,8 @@ pub struct Panel {
     pub experts: Vec<PanelExpert>,
     /// The chairs, in file order (may be none).
     pub chairs: Vec<PanelChair>,
+    /// The `assignment` file it names, as written (see `io::assign`).
+    pub assignment: Option<PathBuf>,
 }
 
 /// A panel file that cannot be used.
@@ -190,6 +198,8 @@ struct RawPanel {
     experts: Vec<RawExpert>,
     #[serde(default)]
     chairs: Vec<RawChair>,
+    #[serde(default)]
+    assignment: Option<PathBuf>,
 }
 
 /// One `[[experts]]` table as written.
@@ -345,6 +355,7 @@ impl Panel {
             path: file.to_path_buf(),
             experts,
             chairs,
+            assignment: raw.assignment,
         })
     }
 
@@ -400,6 +411,12 @@ impl Panel {
     /// The panel as TOML, e.g. to start a panel file from the experts' public keys.
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
+        if let Some(a) = &self.assignment {
+            out.push_str(&format!(
+                "assignment = {}\n\n",
+                toml_string(&a.to_string_lossy())
+            ));
+        }
         for e in &self.experts {
             let affiliations: Vec<String> = e.affiliations.iter().map(|a| toml_string(a)).collect();
             out.push_str(&format!(

@@ -214,6 +214,7 @@ fn assemble(
                     .and_then(|b| b.get(e.index).copied().flatten())
             }),
             left_out: e.excluded.as_ref().map(ToString::to_string),
+            assigned: None,
         })
         .collect();
     let warnings = agg.warnings.iter().map(describe_warning).collect();

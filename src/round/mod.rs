@@ -9,6 +9,6 @@ pub mod submit;
 pub use reads::{record_reading, sheet_reads};
 pub use service::{
     Asked, Decided, MarkSource, Notice, Round, RoundError, Settings, SheetFiles, apply, chair_log,
-    decision_log, load_batch, load_panel, load_profile,
+    decision_log, load_assignment, load_batch, load_panel, load_profile,
 };
 pub use store_marks::StoreMarks;

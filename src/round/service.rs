@@ -8,6 +8,7 @@ use crate::domain::decisions::{self, Context, Recorded};
 use crate::domain::profile::{Profile, ProfileError};
 use crate::domain::results::{self, ReportError, Results};
 use crate::engine::Method;
+use crate::io::assign::Assignment;
 use crate::io::import::ImportError;
 use crate::io::panel::{self, Collected, Panel, PanelError};
 use crate::io::sheet::Sheet;
@@ -129,6 +130,19 @@ pub fn load_batch(
 /// The panel file, when one is named.
 pub fn load_panel(path: Option<&Path>) -> Result<Option<Panel>, PanelError> {
     path.map(Panel::load).transpose()
+}
+
+/// The assignment for `batch`: the file named (`--assign`), else the one the panel names,
+/// else none.
+pub fn load_assignment(
+    path: Option<&Path>,
+    panel: Option<&Panel>,
+    batch: &Batch,
+) -> Result<Option<Assignment>, crate::io::assign::AssignError> {
+    let path = path
+        .map(Path::to_path_buf)
+        .or_else(|| panel.and_then(crate::io::assign::from_panel));
+    path.map(|p| Assignment::load(&p, batch)).transpose()
 }
 
 /// The chair's decisions on `batch` in the store in `dir`, which must hold one.
@@ -327,6 +341,10 @@ pub struct Round<S: MarkSource = SheetFiles> {
     reading: Collected,
     sheets: Vec<Sheet>,
     exclusions: Vec<(String, String)>,
+    /// Who scores what (None: everyone everything).
+    assignment: Option<Assignment>,
+    /// Per expert, the nominations outside their share that their marks touched (left out).
+    unassigned: Vec<(String, usize)>,
     /// Results per method before the decisions, for the marks read last.
     built: HashMap<Method, Results>,
 }
@@ -349,6 +367,8 @@ impl<S: MarkSource> Round<S> {
             reading: Collected::default(),
             sheets: Vec::new(),
             exclusions: Vec::new(),
+            assignment: None,
+            unassigned: Vec::new(),
             built: HashMap::new(),
         };
         round.reload_sheets();
@@ -367,8 +387,38 @@ impl<S: MarkSource> Round<S> {
             .iter()
             .map(|(_, s)| s.clone())
             .collect();
+        self.unassigned.clear();
+        if let Some(a) = &self.assignment {
+            // An expert is counted against their share only: marks on other nominations stay
+            // in their store and on their sheet, but are not aggregated.
+            for s in &mut self.sheets {
+                let before = s.items.len();
+                s.items.retain(|it| a.assigned(&s.expert.id, &it.id));
+                if s.items.len() < before {
+                    self.unassigned
+                        .push((s.expert.id.clone(), before - s.items.len()));
+                }
+            }
+        }
         self.built.clear();
         &self.reading
+    }
+
+    /// Uses an assignment: each expert's sheet counts for their share only, and their progress
+    /// is measured against it. The marks are read again.
+    pub fn set_assignment(&mut self, assignment: Option<Assignment>) {
+        self.assignment = assignment;
+        self.reload_sheets();
+    }
+
+    /// The assignment in use, if any.
+    pub fn assignment(&self) -> Option<&Assignment> {
+        self.assignment.as_ref()
+    }
+
+    /// Per expert, how many marked nominations outside their share were left out.
+    pub fn unassigned(&self) -> &[(String, usize)] {
+        &self.unassigned
     }
 
     /// The last reading: accepted sheets, rejected ones with reasons, notes, conflicts.
@@ -417,13 +467,19 @@ impl<S: MarkSource> Round<S> {
     /// Results under `method` with `replicates` resamples, computed now and not kept (for
     /// comparisons that need no stability).
     pub fn compute(&self, method: Method, replicates: usize) -> Result<Results, RoundError> {
-        Ok(crate::round::build::build(
+        let mut results = crate::round::build::build(
             &self.batch,
             &self.profile,
             &self.sheets,
             &self.exclusions,
             &self.options(method, replicates),
-        )?)
+        )?;
+        if let Some(a) = &self.assignment {
+            for e in &mut results.experts {
+                e.assigned = Some(a.share(&e.id).len());
+            }
+        }
+        Ok(results)
     }
 
     /// Results under `method` before the decisions, computed (bootstrap included) only the

@@ -183,13 +183,21 @@ fn expert_view(spec: &ViewSpec) -> Result<App> {
         keymap: KeyMap::default(),
         submit_dir: None,
     };
-    App::new(
-        Profile::clone(&spec.profile),
-        Arc::clone(&spec.batch),
-        store,
-        settings,
-    )
-    .context("cannot open the scoring view")
+    // With an assignment, the expert sees and is counted against their share only.
+    let batch = match crate::round::load_assignment(None, Some(&spec.panel), &spec.batch)? {
+        Some(a) if a.share(&who.id).is_empty() => {
+            let path = a.path.display().to_string();
+            anyhow::bail!(
+                "{}",
+                crate::text::i18n::T::NoShare
+                    .fill(spec.lang, &[("path", &path), ("expert", &who.id)])
+            );
+        }
+        Some(a) => Arc::new(a.view(&spec.batch, &who.id)),
+        None => Arc::clone(&spec.batch),
+    };
+    App::new(Profile::clone(&spec.profile), batch, store, settings)
+        .context("cannot open the scoring view")
 }
 
 fn chair_view(spec: &ViewSpec) -> Result<ChairApp> {
@@ -211,14 +219,19 @@ fn chair_view(spec: &ViewSpec) -> Result<ChairApp> {
         method: resolved.method,
         trim_min: resolved.trim_min,
     };
-    ChairApp::with_source(
+    let assignment = crate::round::load_assignment(None, Some(&spec.panel), &spec.batch)?;
+    let mut app = ChairApp::with_source(
         Profile::clone(&spec.profile),
         Batch::clone(&spec.batch),
         Box::new(marks),
         store,
         settings,
     )
-    .context("cannot open the chair's view")
+    .context("cannot open the chair's view")?;
+    if assignment.is_some() {
+        app.set_assignment(assignment);
+    }
+    Ok(app)
 }
 
 /// Feeds the view until it ends; the terminal is put back and drafts kept on every path.

@@ -157,6 +157,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "专家组文件：只计入名单中专家用其登记公钥签名的评分表，并按工作单位检查利益冲突",
     ),
     (
+        "*:assign",
+        "分配文件（`revdesk assign` 所写；默认：专家组文件中的 assignment）：每位专家只计其分到的项目，进度按分配计算",
+    ),
+    (
         "*:skip_invalid",
         "跳过未通过检查的评分表继续（会列出这些评分表）",
     ),
@@ -379,6 +383,46 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "history:format=csv",
         "CSV，列与 JSON 的键相同；带 BOM 的 UTF-8，可直接用 Excel 打开",
     ),
+    (
+        "assign",
+        "分配评审任务：每项 K 位专家，限制每人项目数，回避利益冲突，专家之间充分交叉",
+    ),
+    (
+        "score:assign",
+        "分配文件（`revdesk assign` 所写）：只显示分给你的项目，进度也只按这些计算",
+    ),
+    (
+        "enter:assign",
+        "分配文件（`revdesk assign` 所写）：拒收未分配给该专家的项目的评分",
+    ),
+    (
+        "sheet:assign",
+        "分配文件（`revdesk assign` 所写）：评分表只包含分给该专家的项目",
+    ),
+    (
+        "score:panel",
+        "专家组文件：未给 --assign 时，使用其中 assignment 指定的分配文件",
+    ),
+    (
+        "enter:panel",
+        "专家组文件：未给 --assign 时，使用其中 assignment 指定的分配文件",
+    ),
+    (
+        "sheet:panel",
+        "专家组文件：未给 --assign 时，使用其中 assignment 指定的分配文件",
+    ),
+    ("assign:batch", "要分配的批次"),
+    (
+        "assign:panel",
+        "专家组文件：专家及其所在单位（用于判断利益冲突）",
+    ),
+    ("assign:per_item", "每个推荐项目的专家数"),
+    (
+        "assign:max_load",
+        "每位专家至多分到的项目数（默认：平均数向上取整）",
+    ),
+    ("assign:seed", "随机种子：种子相同，分配相同"),
+    ("assign:output", "要写入的分配文件（TOML）"),
     ("gen", "生成大型模拟批次，用于基准测试和负载测试"),
     ("gen:domain", "领域键名或名称"),
     ("gen:items", "推荐项目数量"),

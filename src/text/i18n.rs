@@ -525,6 +525,25 @@ strings! {
     HistFieldConfidence => "信心", "confidence";
     HistAbsent => "—", "—";
     FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
+    // `revdesk assign`.
+    AssignTooFew => "{item}：没有利益冲突的专家只有 {n} 位，需要 {k} 位", "{item}: only {n} experts without a conflict, {k} needed";
+    AssignCapacity => "需要 {needed} 人次（{items} 项 × 每项 {k} 位），但 {experts} 位专家每人至多 {max} 项，共 {capacity} 人次：请提高 --max-load", "{needed} assignments needed ({items} nominations × {k}), but {experts} experts take at most {max} each, {capacity} in all: raise --max-load";
+    AssignBlocked => "{item}：在每人至多 {max} 项的限制下凑不齐 {k} 位无利益冲突的专家（可评它的专家都已满额）：请提高 --max-load", "{item}: cannot get {k} experts without a conflict within the limit of {max} per expert (every expert free to score it is full): raise --max-load";
+    AssignDisconnected => "分配把专家分成了 {n} 组，组间没有共同评审的项目，校准法无法比较：请提高 --per-item", "the design splits the experts into {n} groups that share no nomination, so the calibrated method cannot compare them: raise --per-item";
+    AssignEmpty => "每项专家数须在 1 到专家组人数 {n} 之间", "--per-item must be between 1 and the panel's {n} experts";
+    AssignNotMet => "约束条件无法满足，未写入 {path}", "the constraints cannot be met; {path} not written";
+    AssignWritten => "{path}：{items} 项，{experts} 位专家，每项 {k} 位（种子 {seed}）", "{path}: {items} nominations, {experts} experts, {k} per nomination (seed {seed})";
+    AssignCriterion => "设计准则：使任意两位专家共同评审的项目数的最小值尽量大", "design criterion: maximise the minimum number of nominations any two experts share";
+    AssignLoads => "每位专家的项目数：{min}–{max}（上限 {limit}）", "nominations per expert: {min}–{max} (limit {limit})";
+    AssignOverlap => "两两专家共同评审的项目数：最少 {min}（{at} 对），平均 {mean}", "nominations shared by two experts: min {min} ({at} pairs), mean {mean}";
+    AssignConnected => "专家—项目图：连通（任意两位专家均可比较）", "expert–nomination graph: connected (every pair of experts comparable)";
+    AssignHeader => "revdesk assign：批次 {batch}，{items} 项，{experts} 位专家，每项 {k} 位，种子 {seed}", "revdesk assign: batch {batch}, {items} nominations, {experts} experts, {k} per nomination, seed {seed}";
+    AssignFigures => "项目数 {lmin}–{lmax}；共同评审最少 {min}，平均 {mean}；连通", "loads {lmin}–{lmax}; shared min {min}, mean {mean}; connected";
+    CliUnassigned => "{expert} 对 {n} 个未分配给其的项目有评分：保留在其存储中，但不计入", "{expert} marked {n} nomination(s) not assigned to them: kept in their store, not counted";
+    EnterUnassigned => "{item}：未分配给 {expert}，拒收该行评分", "{item}: not assigned to {expert}; its scores are refused";
+    EnterUnassignedRows => "{path}：{n} 行评分针对未分配给 {expert} 的项目，未存储任何评分", "{path}: {n} row(s) score nominations not assigned to {expert}; nothing stored";
+    SheetUnassigned => "{n} 个未分配给 {expert} 的项目的评分不写入评分表（仍保留在存储中）", "{n} marked nomination(s) not assigned to {expert} are left off the sheet (kept in the store)";
+    NoShare => "分配文件 {path} 没有给 {expert} 分配任何项目", "the assignment {path} gives {expert} no nominations";
 }
 
 impl T {

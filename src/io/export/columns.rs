@@ -442,6 +442,8 @@ pub enum ExpertCol {
     Sequence,
     /// How many nominations the expert scored.
     Scored,
+    /// How many nominations the assignment gives the expert (shown only with one).
+    Assigned,
     /// How many the expert recused from.
     Recused,
     /// How many scores a conflict of interest excluded.
@@ -482,6 +484,7 @@ impl Column for ExpertCol {
             ExpertCol::Name => ("name", "专家姓名"),
             ExpertCol::Sequence => ("sequence", "评分表序号"),
             ExpertCol::Scored => ("scored", "已评项数"),
+            ExpertCol::Assigned => ("assigned", "分配项数"),
             ExpertCol::Recused => ("recused", "回避"),
             ExpertCol::Conflicts => ("conflict", "利益冲突排除"),
             ExpertCol::Incomplete => ("incomplete", "未评完"),
@@ -513,6 +516,7 @@ impl Column for ExpertCol {
             ExpertCol::Id => 20,
             ExpertCol::Name => 16,
             ExpertCol::Scored | ExpertCol::Sequence => 6,
+            ExpertCol::Assigned => 8,
             ExpertCol::Recused => 7,
             ExpertCol::Conflicts | ExpertCol::Sd => 8,
             ExpertCol::Incomplete => 10,
@@ -527,6 +531,7 @@ impl Column for ExpertCol {
             ExpertCol::Name => Value::Text(e.name.clone()),
             ExpertCol::Sequence => Value::Int(e.sequence),
             ExpertCol::Scored => Value::count(e.scored),
+            ExpertCol::Assigned => e.assigned.map_or(Value::Missing, Value::count),
             ExpertCol::Recused => Value::count(e.recused),
             ExpertCol::Conflicts => Value::count(e.conflicts),
             ExpertCol::Incomplete => Value::count(e.incomplete),

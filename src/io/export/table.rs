@@ -501,7 +501,11 @@ pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     let cx = Cx::new(r, None);
     let n = r.experts.len().to_string();
     let _ = writeln!(out, "{}", T::TabExperts.fill(lang, &[("n", &n)]));
-    let cols = ExpertCol::FIGURES;
+    let mut cols = ExpertCol::FIGURES.to_vec();
+    // With an assignment, progress is against each expert's share: show it beside `scored`.
+    if r.experts.iter().any(|e| e.assigned.is_some()) {
+        cols.insert(3, ExpertCol::Assigned);
+    }
     let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut, lang);
     for e in &r.experts {
         t.push(&cx, &cols, e, e.left_out.clone().unwrap_or_default());

@@ -12,6 +12,12 @@ use crate::tui::widgets::Level;
 use std::path::PathBuf;
 
 impl ChairApp {
+    /// Uses an assignment: each expert counts for their share, progress is against it.
+    pub fn set_assignment(&mut self, assignment: Option<crate::io::assign::Assignment>) {
+        self.round.set_assignment(assignment);
+        self.reload();
+    }
+
     /// Reads every sheet again and recomputes; keeps the selected nomination.
     pub fn reload(&mut self) {
         self.stamp = self.round.stamp();
@@ -53,6 +59,9 @@ impl ChairApp {
                 sequence: s.sequence,
             })
             .collect();
+        notes.extend(self.round.unassigned().iter().map(|(expert, n)| {
+            T::CliUnassigned.fill(lang, &[("expert", expert), ("n", &n.to_string())])
+        }));
         (self.rejected, self.notes, self.handed) = (rejected, notes, handed);
         self.compare_methods();
         self.show();

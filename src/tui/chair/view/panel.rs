@@ -52,7 +52,8 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
                 h.map(|h| h.sequence).unwrap_or(0),
                 T::ChairDone.get(app.lang()),
                 e.scored + e.recused + e.conflicts,
-                n_items,
+                // With an assignment, the expert's share: other nominations are not theirs.
+                e.assigned.unwrap_or(n_items),
                 T::ChairRec.get(app.lang()),
                 e.recused,
             );
