@@ -6,6 +6,7 @@ use crate::tui::i18n::T;
 use crate::tui::widgets::draw_lines;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -40,7 +41,8 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     }
     let focused = app.view == ChairView::Ranking;
     let block = Block::bordered()
-        .title(Span::styled(title, t.title))
+        // A title is read, not a border: a dim border must not dim it.
+        .title(Span::styled(title, t.title.remove_modifier(Modifier::DIM)))
         .border_style(if focused { t.border_focus } else { t.border })
         .style(t.text);
     let inner = block.inner(area);
@@ -139,7 +141,8 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             style = style.patch(t.flagged);
         }
         if vpos == app.selected {
-            style = style.patch(t.selected);
+            // Nothing on the selection bar is dimmed: dim text on a dark bar is unreadable.
+            style = style.patch(t.selected.remove_modifier(Modifier::DIM));
         }
         lines.push(Line::styled(wrap::pad(&text, w), style));
         if cut_after == Some(vpos) {
