@@ -219,6 +219,19 @@ impl Tui {
         panic!("timed out waiting for {what}:\n{}", self.screen());
     }
 
+    /// Whether any cell of the screen has the background `color`.
+    pub fn any_background(&self, color: vt100::Color) -> bool {
+        let screen = self.parser.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get()).any(|r| {
+            (0..cols.get()).any(|c| {
+                screen
+                    .cell(r, c)
+                    .is_some_and(|cell| cell.bgcolor() == color)
+            })
+        })
+    }
+
     /// Waits until the program has written `needle` (e.g. a query the terminal must answer).
     pub fn wait_raw(&mut self, needle: &[u8]) {
         let start = Instant::now();
