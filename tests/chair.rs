@@ -211,7 +211,12 @@ fn screen(a: &mut ChairApp, w: u16, h: u16) -> String {
 }
 
 fn decided(dir: &Path) -> ChairApp {
-    let mut a = chair(dir, 5, Lang::Zh);
+    decided_in(dir, Lang::Zh)
+}
+
+/// The ranking with a decision in `lang`: borderline, spread and an inclusion among the flags.
+fn decided_in(dir: &Path, lang: Lang) -> ChairApp {
+    let mut a = chair(dir, 5, lang);
     key(&mut a, KeyCode::Char('G'));
     key(&mut a, KeyCode::Char('I'));
     typed(&mut a, "示范工程效果显著");
@@ -832,6 +837,66 @@ fn meeting_snapshots() {
 }
 
 #[test]
+fn flags_and_their_legend_read_in_the_ui_language_at_80x24() {
+    for (lang, flags, legend, absent) in [
+        (
+            Lang::Zh,
+            ["边", "歧", "入"],
+            "边 边缘  歧 分歧大  并 分数线处并列  缺 评分不全  入 破格入围  出 不予入围",
+            " B ",
+        ),
+        (
+            Lang::En,
+            ["B", "S", "+I"],
+            "B borderline  S spread  T tie at cut  P partial  +I included  -X excluded",
+            " 边 ",
+        ),
+    ] {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut a = decided_in(dir.path(), lang);
+        let s = screen(&mut a, 80, 24);
+        // The flag column: the last cells of each ranked row, before the border.
+        let flag_cells: Vec<String> = s
+            .lines()
+            .filter(|l| l.contains("RE-0"))
+            .filter_map(|l| {
+                let inner = l.trim_end_matches('│').trim_end();
+                inner.rsplit(' ').next().map(str::to_string)
+            })
+            .collect();
+        for f in flags {
+            assert!(
+                flag_cells.iter().any(|c| c == f),
+                "{lang:?}: flag {f} in {flag_cells:?}\n{s}"
+            );
+        }
+        assert!(
+            !s.contains(absent),
+            "{lang:?}: a flag of the other language:\n{s}"
+        );
+        // The legend on the ranking's bottom border, whole at 80 columns.
+        let bottom = s.lines().rfind(|l| l.starts_with('└')).unwrap_or("");
+        assert!(bottom.contains(legend), "{lang:?}: legend in {bottom:?}");
+        // And in the help, at its end.
+        key(&mut a, KeyCode::Char('?'));
+        for _ in 0..30 {
+            key(&mut a, KeyCode::Char('j'));
+        }
+        let help: String = screen(&mut a, 80, 24)
+            .lines()
+            .map(|l| l.trim_matches(|c: char| "│ ".contains(c)))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let last = legend.rsplit("  ").next().unwrap_or(legend);
+        let first = legend.split("  ").next().unwrap_or(legend);
+        assert!(
+            help.contains(first) && help.contains(last),
+            "{lang:?}: legend in help: {help}"
+        );
+    }
+}
+
+#[test]
 fn help_scrolls_within_its_text() {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = meeting(dir.path(), Lang::En);
@@ -839,25 +904,25 @@ fn help_scrolls_within_its_text() {
     key(&mut a, KeyCode::Char('?'));
     let s = screen(&mut a, 80, 24);
     assert!(
-        s.contains("scroll: lines 1–20 of 25"),
+        s.contains("scroll: lines 1–20 of 26"),
         "clipped, and says so: {s}"
     );
     for _ in 0..30 {
         key(&mut a, KeyCode::Char('j'));
     }
     assert!(
-        matches!(a.mode, ChairMode::Help { scroll: 5 }),
+        matches!(a.mode, ChairMode::Help { scroll: 6 }),
         "{:?}",
         a.mode
     );
     key(&mut a, KeyCode::Char('k'));
     assert!(
-        matches!(a.mode, ChairMode::Help { scroll: 4 }),
+        matches!(a.mode, ChairMode::Help { scroll: 5 }),
         "{:?}",
         a.mode
     );
     let s = screen(&mut a, 80, 24);
-    assert!(s.contains("lines 5–24 of 25"), "{s}");
+    assert!(s.contains("lines 6–25 of 26"), "{s}");
     key(&mut a, KeyCode::Esc);
     assert!(matches!(a.mode, ChairMode::Normal));
     // At 160×48 it all fits: nothing to scroll, no hint.

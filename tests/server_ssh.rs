@@ -148,6 +148,29 @@ fn a_wide_ambiguous_terminal_is_detected_over_ssh() {
 }
 
 #[test]
+fn the_client_terminal_background_picks_the_theme() {
+    let s = setup();
+    let server = Server::start(&s, &[]);
+    // A light terminal: the server asks it over the channel, before the first frame.
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    t.wait_raw(b"\x1b]11;?");
+    // A key typed before the answer reaches the view; the answer itself does not.
+    t.send("j\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?62;22c");
+    t.wait_for("RE-002 (2/8)");
+    // The light theme's focused criterion is white on magenta; the default theme has none.
+    assert!(t.any_background(vt100::Color::Idx(5)), "{}", t.screen());
+    assert!(!t.screen().contains("rgb:"), "{}", t.screen());
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    // A terminal that answers nothing: the default theme, after the probe's timeout.
+    let mut t = ssh(&s, &server, "wang", &s.wang, 80, 24);
+    t.wait_for("RE-001 (1/8)");
+    assert!(!t.any_background(vt100::Color::Idx(5)), "{}", t.screen());
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}
+
+#[test]
 fn sigkill_of_the_server_loses_nothing_shown_as_saved() {
     let s = setup();
     let mut server = Server::start(&s, &[]);

@@ -268,6 +268,49 @@ fn demo_opens_and_quits() {
     assert_eq!(t.wait_exit(), 0);
 }
 
+/// The demo in a terminal that answers the background query with `reply` (None: no answer);
+/// whether the light theme was chosen, and whether the query was sent at all.
+fn theme_for_reply(args: &[&str], reply: Option<&str>, envs: &[(&str, &str)]) -> (bool, bool) {
+    let mut all = vec!["demo", "--lang", "en"];
+    all.extend_from_slice(args);
+    let mut t = Tui::spawn(&all, 80, 24, envs);
+    if let Some(reply) = reply {
+        t.wait_raw(b"\x1b]11;?");
+        t.send(reply);
+    }
+    t.wait_for("Scores");
+    t.wait_for("RE-001 (1/46)");
+    // The light theme's focused criterion is white on magenta; the default theme has no magenta.
+    let light = t.any_background(vt100::Color::Idx(5));
+    let asked = t.raw.windows(6).any(|w| w == b"\x1b]11;?");
+    let screen = t.screen();
+    assert!(
+        !screen.contains("rgb:"),
+        "the reply leaked into the view:\n{screen}"
+    );
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    (light, asked)
+}
+
+#[test]
+fn the_terminal_background_picks_the_theme_unless_one_is_named() {
+    let light = "\x1b]11;rgb:ffff/ffff/ffff\x1b\\\x1b[?62;22c";
+    let dark = "\x1b]11;rgb:0000/0000/0000\x07\x1b[?62;22c";
+    assert_eq!(theme_for_reply(&[], Some(light), &[]), (true, true));
+    assert_eq!(theme_for_reply(&[], Some(dark), &[]), (false, true));
+    // No answer at all: default after the timeout.
+    assert_eq!(theme_for_reply(&[], None, &[]), (false, true));
+    // No answer: COLORFGBG decides.
+    assert_eq!(
+        theme_for_reply(&[], None, &[("COLORFGBG", "0;15")]),
+        (true, true)
+    );
+    // A named theme wins, and the terminal is not even asked.
+    let named = theme_for_reply(&["--theme", "default"], None, &[("COLORFGBG", "0;15")]);
+    assert_eq!(named, (false, false));
+}
+
 #[test]
 fn bad_theme_is_a_clear_error_before_the_terminal_changes() {
     let bad = fixture("../tests/invalid_configs/theme_bad_color.toml");

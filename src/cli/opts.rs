@@ -29,7 +29,8 @@ pub struct BatchOpts {
 /// Options of the terminal views.
 #[derive(Debug, Clone, Args)]
 pub struct UiOpts {
-    /// Colour theme: default, light, high-contrast, mono, or a theme TOML file.
+    /// Colour theme: default, light, high-contrast, mono, or a theme TOML file (default: light
+    /// or default, from the terminal's background colour).
     #[arg(long, value_name = "NAME|FILE")]
     pub theme: Option<String>,
     /// A keymap TOML merged over the defaults (default: keymap.toml in the config directory, if any).
@@ -281,7 +282,11 @@ pub fn ui_settings(
     use crate::tui::keymap::KeyMap;
     use crate::tui::theme::Theme;
     let lang = super::lang::lang();
-    let mut theme = Theme::resolve(ui.theme.as_deref())?;
+    // Only when no theme is named: the probe writes to the terminal and waits for it.
+    let mut theme = Theme::choose(
+        ui.theme.as_deref(),
+        crate::tui::term::local::detect_background,
+    )?;
     if crate::tui::theme::no_color_requested() {
         theme = theme.without_color();
     }

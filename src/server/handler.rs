@@ -144,6 +144,12 @@ impl Conn {
             panel: Arc::clone(&self.shared.panel),
             replicates: self.shared.replicates,
             limits: self.shared.limits,
+            colorfgbg: self
+                .env
+                .iter()
+                .rev()
+                .find(|(n, _)| n == "COLORFGBG")
+                .map(|(_, v)| v.clone()),
         };
         // Frames to the client, in order; then the exit status and the channel's end.
         tokio::spawn(async move {

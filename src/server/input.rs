@@ -4,7 +4,8 @@
 //! for any byte slice but parses one complete sequence at a time. [`InputParser`] streams it:
 //! bytes are kept across chunks, a lone ESC at the end of a chunk waits for [`ESC_WAIT`] (it may
 //! start a sequence whose rest is in the next packet), bytes that parse as nothing are dropped,
-//! and a paste over [`MAX_PASTE`] bytes is discarded and reported instead of stored.
+//! and a paste over [`MAX_PASTE`] bytes is discarded and reported instead of stored. OSC
+//! sequences (a terminal's late answer to the background probe) are dropped whole.
 
 use ratatui::crossterm::event::Event;
 use std::time::Duration;
@@ -92,6 +93,15 @@ impl InputParser {
             let tail = self.buf.split_off(self.buf.len() - (PASTE_END.len() - 1));
             self.discarding = Some((self.buf.len() - PASTE_START.len() + tail.len(), tail));
             self.buf.clear();
+            return;
+        }
+        if self.buf.starts_with(b"\x1b]") {
+            // An OSC reply (a background colour answered after the probe gave up): not input.
+            let b = &self.buf;
+            let ended = b.ends_with(b"\x07") || (b.len() > 3 && b.ends_with(b"\x1b\\"));
+            if ended || b.len() > MAX_SEQUENCE {
+                self.buf.clear();
+            }
             return;
         }
         match terminput::Event::parse_from(&self.buf) {
@@ -259,6 +269,16 @@ mod tests {
                 })),
             ]
         );
+    }
+
+    #[test]
+    fn a_late_background_reply_is_not_typed() {
+        let mut p = InputParser::new();
+        assert_eq!(p.feed(b"a\x1b]11;rgb:ffff/ffff/ffff\x1b\\b"), chars("ab"));
+        assert_eq!(p.feed(b"\x1b"), []);
+        assert_eq!(p.feed(b"]11;rgb:0/0/0\x07"), []);
+        assert_eq!(p.feed(b"\x1b[?62;22c"), []);
+        assert_eq!(p.feed(b"q"), chars("q"));
     }
 
     #[test]

@@ -48,10 +48,11 @@ impl Default for Limits {
     }
 }
 
-/// Whether the server takes an environment variable from the client: the locale and the
-/// terminal type only (anything else could steer the process; nothing else is needed).
+/// Whether the server takes an environment variable from the client: the locale, the
+/// terminal type and `COLORFGBG` only (anything else could steer the process; nothing else
+/// is needed). `COLORFGBG` is only ever parsed as two colour numbers to pick a theme.
 pub fn env_allowed(name: &str) -> bool {
-    name == "LANG" || name == "TERM" || name.starts_with("LC_")
+    name == "LANG" || name == "TERM" || name == "COLORFGBG" || name.starts_with("LC_")
 }
 
 /// The session's language from the client's locale variables, as the local view reads its
@@ -167,7 +168,14 @@ mod tests {
 
     #[test]
     fn only_locale_and_terminal_variables_are_taken() {
-        for ok in ["LANG", "LC_ALL", "LC_MESSAGES", "LC_CTYPE", "TERM"] {
+        for ok in [
+            "LANG",
+            "LC_ALL",
+            "LC_MESSAGES",
+            "LC_CTYPE",
+            "TERM",
+            "COLORFGBG",
+        ] {
             assert!(env_allowed(ok), "{ok}");
         }
         for no in [

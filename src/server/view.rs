@@ -18,6 +18,7 @@ use crate::tui::Screen;
 use crate::tui::chair::{ChairApp, ChairSettings};
 use crate::tui::keymap::KeyMap;
 use crate::tui::scoring::{App, Settings};
+use crate::tui::term::probe_bg::{self, Background};
 use crate::tui::term::probe_width::{self, Probed};
 use crate::tui::term::session::{IDLE_POLL, Session};
 use crate::tui::theme::Theme;
@@ -98,6 +99,9 @@ pub struct ViewSpec {
     pub replicates: usize,
     /// The limits (idle time).
     pub limits: Limits,
+    /// `COLORFGBG` if the client sent it: the background's fallback when the terminal does
+    /// not answer OSC 11.
+    pub colorfgbg: Option<String>,
 }
 
 /// Writes into the queue towards the SSH channel, one message per flush (one frame).
@@ -144,13 +148,14 @@ impl Write for ChannelWriter {
 pub fn run(spec: ViewSpec, rx: Receiver<ToView>, out: ChannelWriter) -> Result<End> {
     let lang = spec.lang;
     let limits = spec.limits;
+    let (background, early) = probe_client(&rx, out.clone(), spec.colorfgbg.as_deref());
+    // The server names no theme: the client's background picks light or default.
+    let theme = Theme::for_background(background);
     let result = match spec.who.role {
-        Role::Expert => {
-            expert_view(&spec).and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits))
-        }
-        Role::Chair => {
-            chair_view(&spec).and_then(|app| drive(app, &spec, &rx, out.clone(), lang, &limits))
-        }
+        Role::Expert => expert_view(&spec, theme)
+            .and_then(|app| drive(app, &spec, &rx, early, out.clone(), lang, &limits)),
+        Role::Chair => chair_view(&spec, theme)
+            .and_then(|app| drive(app, &spec, &rx, early, out.clone(), lang, &limits)),
     };
     let status = match &result {
         Ok(End::Quit) => 0,
@@ -170,7 +175,44 @@ pub fn run(spec: ViewSpec, rx: Receiver<ToView>, out: ChannelWriter) -> Result<E
     result
 }
 
-fn expert_view(spec: &ViewSpec) -> Result<App> {
+/// Asks the client's terminal for its background over the channel, before the first frame.
+///
+/// Returns the background (or `COLORFGBG`'s, or None) and what came meanwhile, to be handled
+/// first: keys typed early (the replies taken out), resizes, a stop or hang-up (which ends
+/// the wait at once).
+fn probe_client(
+    rx: &Receiver<ToView>,
+    mut out: ChannelWriter,
+    colorfgbg: Option<&str>,
+) -> (Option<Background>, Vec<ToView>) {
+    let mut early = Vec::new();
+    let mut ended = false;
+    let probed = probe_bg::probe(
+        &mut out,
+        |wait| {
+            if ended {
+                return Ok(None);
+            }
+            match rx.recv_timeout(wait) {
+                Ok(ToView::Data(bytes)) => Ok(Some(bytes)),
+                Ok(msg) => {
+                    ended = matches!(msg, ToView::Stop | ToView::HungUp);
+                    early.push(msg);
+                    Ok(Some(Vec::new()))
+                }
+                Err(_) => Ok(None),
+            }
+        },
+        probe_bg::TIMEOUT,
+    );
+    let probed = probed.unwrap_or_default();
+    if !probed.other.is_empty() {
+        early.insert(0, ToView::Data(probed.other));
+    }
+    (probe_bg::decide(probed.background, colorfgbg), early)
+}
+
+fn expert_view(spec: &ViewSpec, theme: Theme) -> Result<App> {
     let store = Store::open(&spec.store_dir)?;
     let who = &spec.who;
     let name = (!who.name.is_empty()).then_some(who.name.as_str());
@@ -179,7 +221,7 @@ fn expert_view(spec: &ViewSpec) -> Result<App> {
         expert: who.id.clone(),
         expert_name: name.unwrap_or(&who.id).to_string(),
         lang: spec.lang,
-        theme: Theme::resolve(None)?,
+        theme,
         keymap: KeyMap::default(),
         submit_dir: None,
     };
@@ -200,7 +242,7 @@ fn expert_view(spec: &ViewSpec) -> Result<App> {
         .context("cannot open the scoring view")
 }
 
-fn chair_view(spec: &ViewSpec) -> Result<ChairApp> {
+fn chair_view(spec: &ViewSpec, theme: Theme) -> Result<ChairApp> {
     let store = Store::open(&spec.store_dir)?;
     let marks = StoreMarks::open(&spec.store_dir)?;
     let log = crate::round::decision_log(&store, &spec.batch)?;
@@ -210,7 +252,7 @@ fn chair_view(spec: &ViewSpec) -> Result<ChairApp> {
     let settings = ChairSettings {
         chair: spec.who.id.clone(),
         lang: spec.lang,
-        theme: Theme::resolve(None)?,
+        theme,
         keymap: KeyMap::default(),
         replicates: resolved.replicates,
         seed: resolved.seed,
@@ -239,19 +281,24 @@ fn drive<S: Screen>(
     screen: S,
     spec: &ViewSpec,
     rx: &Receiver<ToView>,
+    early: Vec<ToView>,
     out: ChannelWriter,
     lang: Lang,
     limits: &Limits,
 ) -> Result<End> {
-    let (probed, kept) = probe_client(&out, rx);
+    // The background was asked first (it picks the theme the view is built with); then the
+    // ambiguous width, which the session needs.
+    let (probed, kept) = probe_width_client(&out, rx);
     let mut session = Session::new(screen, out.clone(), spec.size)?
         .with_ambiguous_width(probed.width.unwrap_or_default());
     let mut parser = InputParser::new();
     if probed.width.is_none() {
         parser.expect_report();
     }
-    // What came during the probe goes first: the keys typed, then the other messages in order.
-    let mut backlog = vec![ToView::Data(probed.rest)];
+    // What came during the probes goes first, in the order it came: the background probe's,
+    // then the keys typed during the width probe, then the other messages.
+    let mut backlog = early;
+    backlog.push(ToView::Data(probed.rest));
     backlog.extend(kept);
     let end = steps(&mut session, rx, parser, backlog, lang, limits);
     session.finish();
@@ -273,7 +320,7 @@ fn drive<S: Screen>(
 /// ([`probe_width`]), over the channel, for at most [`probe_width::TIMEOUT`]. Messages other
 /// than input that arrive meanwhile are kept, in order, for the view; a stop or hang-up ends
 /// the wait.
-fn probe_client(out: &ChannelWriter, rx: &Receiver<ToView>) -> (Probed, Vec<ToView>) {
+fn probe_width_client(out: &ChannelWriter, rx: &Receiver<ToView>) -> (Probed, Vec<ToView>) {
     let mut kept = Vec::new();
     let read = |deadline: Instant| loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -386,4 +433,70 @@ fn take<S: Screen>(s: &mut Session<S, ChannelWriter>, input: Input, lang: Lang) 
 
 fn idle_warning(lang: Lang, left: Duration) -> String {
     say(lang, Say::IdleWarning(left.as_secs().max(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc::sync_channel;
+
+    /// Runs the probe against a client that has sent `msgs`; the background, what is left to
+    /// handle, and what the client was sent.
+    fn probe_with(
+        msgs: Vec<ToView>,
+        colorfgbg: Option<&str>,
+    ) -> (Option<Background>, Vec<ToView>, Vec<u8>) {
+        let (tx, rx) = sync_channel(16);
+        for m in msgs {
+            tx.send(m).expect("send");
+        }
+        let (out_tx, mut out_rx) = tokio::sync::mpsc::channel(OUTPUT_QUEUE);
+        let (bg, early) = probe_client(&rx, ChannelWriter::new(out_tx), colorfgbg);
+        let mut sent = Vec::new();
+        while let Ok(FromView::Bytes(b)) = out_rx.try_recv() {
+            sent.extend(b);
+        }
+        (bg, early, sent)
+    }
+
+    fn data(b: &[u8]) -> ToView {
+        ToView::Data(b.to_vec())
+    }
+
+    #[test]
+    fn the_client_is_asked_and_its_answer_taken_out_of_the_input() {
+        let (bg, early, sent) = probe_with(
+            vec![
+                data(b"j\x1b]11;rgb:ffff/ffff/"),
+                ToView::Resize(100, 30),
+                data(b"ffff\x1b\\\x1b[?62;22c"),
+            ],
+            None,
+        );
+        assert_eq!(sent, probe_bg::QUERY);
+        assert_eq!(bg, Some(Background::Light));
+        assert!(matches!(&early[..], [ToView::Data(d), ToView::Resize(100, 30)] if d == b"j"));
+        let (bg, early, _) = probe_with(
+            vec![data(b"\x1b]11;rgb:1e1e/1e1e/1e1e\x07\x1b[?1;2c")],
+            None,
+        );
+        assert_eq!(bg, Some(Background::Dark));
+        assert!(early.is_empty());
+        // The terminal answers DA1 only: not light, and no waiting for the timeout.
+        let (bg, _, _) = probe_with(vec![data(b"\x1b[?1;2c")], None);
+        assert_eq!(bg, None);
+    }
+
+    #[test]
+    fn no_answer_falls_back_to_colorfgbg_after_the_timeout() {
+        assert_eq!(probe_with(Vec::new(), None).0, None);
+        assert_eq!(
+            probe_with(Vec::new(), Some("0;15")).0,
+            Some(Background::Light)
+        );
+        // A hang-up ends the wait and is handled next.
+        let (bg, early, _) = probe_with(vec![ToView::HungUp], Some("15;0"));
+        assert_eq!(bg, Some(Background::Dark));
+        assert!(matches!(&early[..], [ToView::HungUp]));
+    }
 }

@@ -121,7 +121,7 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ("*:format=table", "对齐的表格"),
     (
         "*:theme",
-        "配色主题：default、light、high-contrast、mono，或主题 TOML 文件",
+        "配色主题：default、light、high-contrast、mono，或主题 TOML 文件（默认：按终端背景色选 light 或 default）",
     ),
     (
         "*:keymap",

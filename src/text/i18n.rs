@@ -192,7 +192,16 @@ strings! {
     ChairNotes => "说明", "Notes";
     ChairSearch => "搜索", "Search";
     ChairHelpChairKeys => "帮助：主席视图按键", "Help: chair keys";
-    ChairMarksShortlistedTheBand => "标记：* 入围  : {min}-{max} 名区间  ^/v 与截尾均值相比的名次变化  B 边缘  S 分歧大  T 分数线处并列  +I 破格入围  -X 不予入围", "marks: * shortlisted  : the {min}-{max} band  ^/v rank change against trimmed  B borderline  S spread  T tie at the cut  +I included  -X excluded";
+    ChairMarksShortlistedTheBand => "标记：* 入围  : {min}-{max} 名区间  ^/v 与截尾均值相比的名次变化", "marks: * shortlisted  : the {min}-{max} band  ^/v rank change against trimmed";
+    // The chair's flags in the UI language (one character each in Chinese) and their legend,
+    // short enough for the ranking's bottom border at 80 columns.
+    ChairFlagBorderline => "边", "B";
+    ChairFlagSpread => "歧", "S";
+    ChairFlagTie => "并", "T";
+    ChairFlagPartial => "缺", "P";
+    ChairFlagIncluded => "入", "+I";
+    ChairFlagExcluded => "出", "-X";
+    ChairFlagLegend => "边 边缘  歧 分歧大  并 分数线处并列  缺 评分不全  入 破格入围  出 不予入围", "B borderline  S spread  T tie at cut  P partial  +I included  -X excluded";
     ChairTitleList => "K={k} 入围 {n}/{min}–{max}", "K={k} list {n}/{min}–{max}";
     ChairListN => "入围 {n}", "list {n}";
     ChairDecidedUnder => "决定按 {m}", "decided under {m}";

@@ -11,6 +11,7 @@ use std::str::FromStr;
 use ratatui::style::{Color, Modifier, Style};
 
 use super::config::{ConfigError, Problem, did_you_mean, parse_toml, read_config};
+use super::term::probe_bg::Background;
 
 /// The built-in themes: name and embedded file.
 const BUILTINS: [(&str, &str); 4] = [
@@ -203,6 +204,27 @@ impl Theme {
             hint: did_you_mean(arg, BUILTIN_NAMES),
             expected: BUILTIN_NAMES.join(", "),
         })
+    }
+
+    /// The theme when none is named, for the terminal's background: `light` on a light one,
+    /// `default` on a dark one or when it could not be told.
+    pub fn for_background(background: Option<Background>) -> Theme {
+        match background {
+            Some(Background::Light) => Theme::builtin("light").unwrap_or_default(),
+            Some(Background::Dark) | None => Theme::default(),
+        }
+    }
+
+    /// The theme to use: the one `arg` names (`--theme`) if any, else the one for the
+    /// background `detect` finds; `detect` runs only when no theme is named.
+    pub fn choose(
+        arg: Option<&str>,
+        detect: impl FnOnce() -> Option<Background>,
+    ) -> Result<Theme, ConfigError> {
+        match arg {
+            Some(arg) => Theme::resolve(Some(arg)),
+            None => Ok(Theme::for_background(detect())),
+        }
     }
 
     /// This theme for `NO_COLOR`: no colours, with `mono`'s emphasis added.
@@ -654,6 +676,23 @@ mod tests {
             assert!(msg.starts_with("my-theme.toml: "), "{msg}");
             assert!(!msg.contains('\n'), "{msg}");
         }
+    }
+
+    #[test]
+    fn a_named_theme_wins_over_the_background() {
+        let light = Some(Background::Light);
+        let chosen = |arg, bg| Theme::choose(arg, || bg).map(|t| t.name).ok();
+        assert_eq!(chosen(None, light), Some("light".to_string()));
+        assert_eq!(chosen(None, Some(Background::Dark)), Some("default".into()));
+        assert_eq!(chosen(None, None), Some("default".into()));
+        assert_eq!(chosen(Some("default"), light), Some("default".into()));
+        assert_eq!(chosen(Some("mono"), light), Some("mono".into()));
+        let probed = std::cell::Cell::new(false);
+        let _ = Theme::choose(Some("high-contrast"), || {
+            probed.set(true);
+            None
+        });
+        assert!(!probed.get(), "a named theme needs no probe");
     }
 
     #[test]

@@ -76,6 +76,8 @@ impl Tui {
         }
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        // The theme follows COLORFGBG when the terminal does not answer: tests set it if needed.
+        cmd.env_remove("COLORFGBG");
         cmd.env("LANG", "zh_CN.UTF-8");
         for (k, v) in envs {
             cmd.env(k, v);
@@ -257,6 +259,33 @@ impl Tui {
             self.pump(Duration::from_millis(50));
         }
         panic!("timed out waiting for {what}:\n{}", self.screen());
+    }
+
+    /// Whether any cell of the screen has the background `color`.
+    pub fn any_background(&self, color: vt100::Color) -> bool {
+        let screen = self.parser.screen();
+        let (rows, cols) = screen.size();
+        (0..rows.get()).any(|r| {
+            (0..cols.get()).any(|c| {
+                screen
+                    .cell(r, c)
+                    .is_some_and(|cell| cell.bgcolor() == color)
+            })
+        })
+    }
+
+    /// Waits until the program has written `needle` (e.g. a query the terminal must answer).
+    pub fn wait_raw(&mut self, needle: &[u8]) {
+        let start = Instant::now();
+        while start.elapsed() < TIMEOUT {
+            if self.raw.windows(needle.len()).any(|w| w == needle) {
+                return;
+            }
+            if !self.pump(Duration::from_millis(20)) {
+                break;
+            }
+        }
+        panic!("the program never wrote {needle:?}:\n{}", self.screen());
     }
 
     /// Types text (UTF-8 as a terminal sends it).

@@ -34,9 +34,13 @@ pub fn help_lines(app: &ChairApp, width: usize) -> Vec<Line<'static>> {
         Some(r) => (r.config.shortlist_min, r.config.shortlist_max),
         None => report_range(app),
     };
-    let legend = T::ChairMarksShortlistedTheBand.fill(
-        app.lang(),
-        &[("min", &min.to_string()), ("max", &max.to_string())],
+    let legend = format!(
+        "{}  {}",
+        T::ChairMarksShortlistedTheBand.fill(
+            app.lang(),
+            &[("min", &min.to_string()), ("max", &max.to_string())],
+        ),
+        T::ChairFlagLegend.get(app.lang())
     );
     lines.push(Line::default());
     for l in wrap::wrap(&legend, width.saturating_sub(2)) {

@@ -2,13 +2,14 @@
 //! and a panic hook that puts the terminal back; the view itself runs in a [`Session`] over
 //! stdout.
 
+use super::probe_bg::{self, Background, Probe};
 use super::probe_width;
 use super::session::{Ended, Screen, Session, write_teardown};
 use crate::text::ambiguous::AmbiguousWidth;
-use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::event::{self, Event, KeyCode, KeyModifiers};
 use ratatui::crossterm::terminal::{self, disable_raw_mode, enable_raw_mode};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
 
 /// Puts the terminal back as the shell expects it. Safe to call twice.
@@ -83,6 +84,111 @@ fn start<S: Screen>(
     Ok(Session::new(screen, std::io::stdout(), size)?.with_ambiguous_width(width))
 }
 
+/// Set when the terminal did not answer the background probe in time: its answer may still
+/// come, and must not be read as keys.
+static LATE_REPLY: AtomicBool = AtomicBool::new(false);
+
+/// The background of the process's terminal: its answer to OSC 11 (asked in raw mode, for
+/// at most [`probe_bg::TIMEOUT`]), else `COLORFGBG`; None when neither tells.
+///
+/// Keys typed during the probe are dropped: crossterm reads the terminal itself, so they
+/// cannot be handed to it.
+pub fn detect_background() -> Option<Background> {
+    let probed = probe_terminal().ok().and_then(|p| {
+        LATE_REPLY.store(!p.answered, Ordering::Relaxed);
+        p.background
+    });
+    let colorfgbg = std::env::var("COLORFGBG").ok();
+    probe_bg::decide(probed, colorfgbg.as_deref())
+}
+
+#[cfg(unix)]
+fn probe_terminal() -> std::io::Result<Probe> {
+    use std::io::IsTerminal;
+    use std::os::fd::AsRawFd;
+    let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
+    if dumb || !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Ok(Probe::default());
+    }
+    let fd = std::io::stdin().as_raw_fd();
+    // Raw mode: the replies must neither echo nor wait for a newline.
+    enable_raw_mode()?;
+    let probed = probe_bg::probe(
+        &mut std::io::stdout(),
+        |wait| read_within(fd, wait),
+        probe_bg::TIMEOUT,
+    );
+    disable_raw_mode()?;
+    probed
+}
+
+#[cfg(not(unix))]
+fn probe_terminal() -> std::io::Result<Probe> {
+    Ok(Probe::default())
+}
+
+/// Reads what the terminal has sent within `wait`: straight from the descriptor, so nothing
+/// stays behind in a buffer crossterm does not read.
+#[cfg(unix)]
+fn read_within(fd: i32, wait: std::time::Duration) -> std::io::Result<Option<Vec<u8>>> {
+    let ms = i32::try_from(wait.as_millis().max(1)).unwrap_or(i32::MAX);
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: poll reads and writes only the pollfd on the stack.
+    let ready = unsafe { libc::poll(&mut p, 1, ms) };
+    if ready <= 0 || p.revents & libc::POLLIN == 0 {
+        return Ok(None);
+    }
+    let mut buf = [0u8; 256];
+    // SAFETY: read writes at most buf.len() bytes into buf, which lives on the stack.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    match usize::try_from(n) {
+        Ok(0) | Err(_) => Ok(None),
+        Ok(n) => Ok(Some(buf[..n].to_vec())),
+    }
+}
+
+/// Drops a background reply that came after the probe gave up.
+///
+/// crossterm does not parse OSC: `ESC ] 11 ; rgb:… ESC \` reaches the view as Alt+`]`, the
+/// reply's characters as keys, and Alt+`\` (or Ctrl+G for BEL). Once, while a late reply may
+/// come, that run of events is swallowed.
+#[derive(Debug, Default)]
+struct LateReplyFilter {
+    inside: bool,
+}
+
+impl LateReplyFilter {
+    /// Whether to drop `ev`.
+    fn drops(&mut self, ev: &Event) -> bool {
+        let Event::Key(k) = ev else {
+            return false;
+        };
+        if !self.inside {
+            let starts = k.code == KeyCode::Char(']') && k.modifiers == KeyModifiers::ALT;
+            if starts && LATE_REPLY.swap(false, Ordering::Relaxed) {
+                self.inside = true;
+            }
+            return self.inside;
+        }
+        match k.code {
+            KeyCode::Char('\\') if k.modifiers == KeyModifiers::ALT => self.inside = false,
+            KeyCode::Char('g') if k.modifiers == KeyModifiers::CONTROL => self.inside = false,
+            KeyCode::Char(c)
+                if c.is_ascii_graphic() && !k.modifiers.contains(KeyModifiers::CONTROL) => {}
+            // Not a reply's character: the reply is over (or was never one).
+            _ => {
+                self.inside = false;
+                return false;
+            }
+        }
+        true
+    }
+}
+
 /// Reads terminal events on their own thread.
 ///
 /// crossterm 0.29 spins forever inside `poll`/`read` once the terminal is gone (its read
@@ -91,8 +197,12 @@ fn start<S: Screen>(
 fn spawn_reader() -> Receiver<std::io::Result<Event>> {
     let (tx, rx) = sync_channel(1024);
     std::thread::spawn(move || {
+        let mut late = LateReplyFilter::default();
         loop {
             let ev = event::read();
+            if ev.as_ref().is_ok_and(|ev| late.drops(ev)) {
+                continue;
+            }
             let failed = ev.is_err();
             if tx.send(ev).is_err() || failed {
                 return;
@@ -128,4 +238,29 @@ fn terminal_hung_up() -> bool {
 #[cfg(not(unix))]
 fn terminal_hung_up() -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEvent;
+
+    fn key(c: char, m: KeyModifiers) -> Event {
+        Event::Key(KeyEvent::new(KeyCode::Char(c), m))
+    }
+
+    #[test]
+    fn a_late_reply_is_swallowed_once_and_keys_go_on() {
+        let none = KeyModifiers::NONE;
+        let mut reply = vec![key(']', KeyModifiers::ALT)];
+        reply.extend("11;rgb:ffff/ffff/ffff".chars().map(|c| key(c, none)));
+        reply.push(key('\\', KeyModifiers::ALT));
+        let mut f = LateReplyFilter::default();
+        LATE_REPLY.store(true, Ordering::Relaxed);
+        assert!(reply.iter().all(|ev| f.drops(ev)));
+        assert!(!f.drops(&key('j', none)));
+        // Only once: a later Alt+] is the user's.
+        assert!(!f.drops(&reply[0]));
+        assert!(!f.drops(&reply[1]));
+    }
 }

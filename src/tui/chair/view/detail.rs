@@ -6,6 +6,7 @@ use crate::tui::i18n::T;
 use crate::tui::widgets::draw_lines;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -29,7 +30,8 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     let block = Block::bordered()
         .title(Span::styled(
             format!(" {} ", T::ChairDetail.get(app.lang())),
-            t.title,
+            // A title is read, not a border: a dim border must not dim it.
+            t.title.remove_modifier(Modifier::DIM),
         ))
         .border_style(if focused { t.border_focus } else { t.border })
         .style(t.text);

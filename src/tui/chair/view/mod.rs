@@ -13,6 +13,7 @@ use crate::tui::i18n::T;
 use crate::tui::widgets::{MIN_HEIGHT, MIN_WIDTH, too_small};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -149,8 +150,10 @@ fn title(app: &ChairApp, f: &mut Frame, area: Rect) {
     let head_w = wrap::width(&head).min(w);
     let head = wrap::truncate(&head, head_w);
     let text = wrap::pad(&text, w.saturating_sub(head_w));
+    // The alarm is a chip in the error colour: error text on the title bar's own colour can
+    // be unreadable (light red on blue is 2.4:1).
     let head_style = if alarm {
-        t.title.patch(t.error)
+        t.error.add_modifier(Modifier::REVERSED)
     } else {
         t.title
     };

@@ -36,40 +36,31 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
         t.label,
     ));
     if let Some(r) = &app.results {
-        for e in &r.experts {
-            let h = app.handed.iter().find(|h| h.expert == e.id);
-            let b = app
-                .leniency
-                .get(&e.id)
-                .map(|b| format!("{b:+.2}"))
-                .unwrap_or_else(|| "-".into());
-            // Done = scored, recused, or excluded for a conflict: nothing left to do on it.
-            let mut text = format!(
-                "{} {} {}{} {} {}/{} {} {}",
-                wrap::pad(&e.id, 6),
-                wrap::pad(&e.name, 8),
-                T::ChairSheetNo.get(app.lang()),
-                h.map(|h| h.sequence).unwrap_or(0),
-                T::ChairDone.get(app.lang()),
-                e.scored + e.recused + e.conflicts,
-                // With an assignment, the expert's share: other nominations are not theirs.
-                e.assigned.unwrap_or(n_items),
-                T::ChairRec.get(app.lang()),
-                e.recused,
+        // The rest of each expert's line first: ids and names get the width left over.
+        let rests: Vec<String> = r
+            .experts
+            .iter()
+            .map(|e| expert_rest(app, e, n_items))
+            .collect();
+        let rest_w = rests.iter().map(|s| wrap::width(s)).max().unwrap_or(0);
+        let widest = |f: fn(&crate::domain::results::ExpertRow) -> &str| {
+            r.experts
+                .iter()
+                .map(|e| wrap::width(f(e)))
+                .max()
+                .unwrap_or(0)
+        };
+        let (id_w, name_w) = fit_two(
+            widest(|e| &e.id),
+            widest(|e| &e.name),
+            w.saturating_sub(rest_w + 2),
+        );
+        for (e, rest) in r.experts.iter().zip(&rests) {
+            let text = format!(
+                "{} {} {rest}",
+                wrap::pad(&wrap::truncate(&e.id, id_w), id_w),
+                wrap::pad(&wrap::truncate(&e.name, name_w), name_w),
             );
-            if e.conflicts > 0 {
-                text.push_str(&format!(
-                    " {} {}",
-                    T::ChairConflicts.get(app.lang()),
-                    e.conflicts
-                ));
-            }
-            text.push_str(&format!(
-                " {} {:.1} sd {:.1} b {b}",
-                T::ChairMean.get(app.lang()),
-                e.mean.unwrap_or(0.0),
-                e.sd.unwrap_or(0.0),
-            ));
             lines.push(Line::styled(wrap::truncate(&text, w), t.text));
         }
         lines.push(Line::default());
@@ -153,4 +144,76 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
         }
     }
     draw_scrolled(app, f, inner, lines);
+}
+
+/// An expert's line after the id and name: sheet, progress, recusals, conflicts, mean, sd, b.
+fn expert_rest(app: &ChairApp, e: &crate::domain::results::ExpertRow, n_items: usize) -> String {
+    let lang = app.lang();
+    let h = app.handed.iter().find(|h| h.expert == e.id);
+    let b = app
+        .leniency
+        .get(&e.id)
+        .map(|b| format!("{b:+.2}"))
+        .unwrap_or_else(|| "-".into());
+    // Done = scored, recused, or excluded for a conflict: nothing left to do on it.
+    let mut text = format!(
+        "{}{} {} {}/{} {} {}",
+        T::ChairSheetNo.get(lang),
+        h.map(|h| h.sequence).unwrap_or(0),
+        T::ChairDone.get(lang),
+        e.scored + e.recused + e.conflicts,
+        // With an assignment, the expert's share: other nominations are not theirs.
+        e.assigned.unwrap_or(n_items),
+        T::ChairRec.get(lang),
+        e.recused,
+    );
+    if e.conflicts > 0 {
+        text.push_str(&format!(" {} {}", T::ChairConflicts.get(lang), e.conflicts));
+    }
+    text.push_str(&format!(
+        " {} {:.1} sd {:.1} b {b}",
+        T::ChairMean.get(lang),
+        e.mean.unwrap_or(0.0),
+        e.sd.unwrap_or(0.0),
+    ));
+    text
+}
+
+/// Widths for two columns whose widest entries are `a` and `b` cells, within `room`: both
+/// whole when they fit; else the narrower stays whole if it takes at most half, and the other
+/// gets the rest; else half each. At least 4 cells each, so an id never vanishes.
+fn fit_two(a: usize, b: usize, room: usize) -> (usize, usize) {
+    const MIN: usize = 4;
+    let (a, b) = (a.max(1), b.max(1));
+    if a + b <= room {
+        return (a, b);
+    }
+    let half = room / 2;
+    let (x, y) = if a <= half {
+        (a, room - a)
+    } else if b <= room - half {
+        (room - b, b)
+    } else {
+        (half, room - half)
+    };
+    (x.clamp(MIN.min(a), a), y.clamp(MIN.min(b), b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_two;
+
+    #[test]
+    fn ids_and_names_get_the_room_there_is() {
+        // Nine `expert-01`… ids and three-character names at 80 columns: both whole.
+        assert_eq!(fit_two(9, 6, 30), (9, 6));
+        // Too long together: the short column stays whole, the long one takes the rest.
+        assert_eq!(fit_two(30, 6, 20), (14, 6));
+        assert_eq!(fit_two(4, 40, 20), (4, 16));
+        // Both long: half each.
+        assert_eq!(fit_two(30, 30, 21), (10, 11));
+        // No room at all: a few cells each rather than nothing.
+        assert_eq!(fit_two(30, 30, 0), (4, 4));
+        assert_eq!(fit_two(2, 30, 0), (2, 4));
+    }
 }

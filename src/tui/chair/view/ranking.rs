@@ -2,29 +2,31 @@
 
 use crate::text::wrap;
 use crate::tui::chair::state::{ChairApp, ChairView};
-use crate::tui::i18n::T;
+use crate::tui::i18n::{Lang, T};
 use crate::tui::widgets::draw_lines;
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
-fn flags_text(row: &crate::domain::results::Row) -> String {
+/// A row's flags in the UI language (the ranking's bottom border holds the legend).
+fn flags_text(row: &crate::domain::results::Row, lang: Lang) -> String {
     use crate::domain::results::Flag;
     let mut s = String::new();
-    for (flag, c) in [
-        (Flag::Borderline, 'B'),
-        (Flag::Spread, 'S'),
-        (Flag::TieAtCut, 'T'),
-        (Flag::Incomplete, 'P'),
+    for (flag, t) in [
+        (Flag::Borderline, T::ChairFlagBorderline),
+        (Flag::Spread, T::ChairFlagSpread),
+        (Flag::TieAtCut, T::ChairFlagTie),
+        (Flag::Incomplete, T::ChairFlagPartial),
     ] {
         if row.flags.contains(&flag) {
-            s.push(c);
+            s.push_str(t.get(lang));
         }
     }
     match row.decision.as_deref() {
-        Some("include") => s.push_str("+I"),
-        Some("exclude") => s.push_str("-X"),
+        Some("include") => s.push_str(T::ChairFlagIncluded.get(lang)),
+        Some("exclude") => s.push_str(T::ChairFlagExcluded.get(lang)),
         _ => {}
     }
     s
@@ -39,8 +41,17 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
         title.push_str(&format!("/{} ", app.query));
     }
     let focused = app.view == ChairView::Ranking;
+    let legend = format!(" {} ", T::ChairFlagLegend.get(app.lang()));
+    let legend = wrap::truncate(&legend, usize::from(area.width.saturating_sub(2)));
+    let legend_style = Style::new()
+        .fg(Color::Reset)
+        .remove_modifier(Modifier::BOLD | Modifier::DIM)
+        .patch(t.muted);
     let block = Block::bordered()
-        .title(Span::styled(title, t.title))
+        // A title is read, not a border: a dim border must not dim it.
+        .title(Span::styled(title, t.title.remove_modifier(Modifier::DIM)))
+        // The legend is text, not border: the border's colour and dimming must not reach it.
+        .title_bottom(Span::styled(legend, legend_style))
         .border_style(if focused { t.border_focus } else { t.border })
         .style(t.text);
     let inner = block.inner(area);
@@ -55,11 +66,20 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     if h < 2 {
         return;
     }
-    // Every column but the name: marks 3, rank 4, change 4, id 8, score 9, n 3, sd 6, p 5, flags 6;
-    // in the final review also the domain and preliminary rank (`先进 #30`, 9).
+    // Every column but the name: marks 3, rank 4, change 4, id 8, score 9, n 3, sd 6, p 5, and
+    // the flags as wide as the widest shown (Chinese ones are two cells each); in the final
+    // review also the domain and preliminary rank (`先进 #30`, 9).
     let fin = app.batch().meta.final_review;
     let prelim_w = if fin { 9 } else { 0 };
-    let fixed = 3 + 4 + 4 + 8 + 1 + 9 + 3 + 6 + 5 + 6 + prelim_w;
+    let flags_w = app
+        .visible
+        .iter()
+        .map(|&ri| wrap::width(&flags_text(&r.rows[ri], app.lang())))
+        .chain([wrap::width(T::ChairFlags.get(app.lang())), 5])
+        .max()
+        .unwrap_or(5)
+        + 1;
+    let fixed = 3 + 4 + 4 + 8 + 1 + 9 + 3 + 6 + 5 + flags_w + prelim_w;
     let name_w = w.saturating_sub(fixed).max(6);
     let right = |s: &str, n: usize| format!("{}{s}", " ".repeat(n.saturating_sub(wrap::width(s))));
     let prelim_head = if fin {
@@ -132,14 +152,15 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             wrap::pad(&row.id, 7),
             wrap::pad(&row.name, name_w),
             row.n,
-            flags_text(row)
+            flags_text(row, app.lang())
         );
         let mut style = if row.shortlisted { t.text } else { t.muted };
         if row.decision.is_some() {
             style = style.patch(t.flagged);
         }
         if vpos == app.selected {
-            style = style.patch(t.selected);
+            // Nothing on the selection bar is dimmed: dim text on a dark bar is unreadable.
+            style = style.patch(t.selected.remove_modifier(Modifier::DIM));
         }
         lines.push(Line::styled(wrap::pad(&text, w), style));
         if cut_after == Some(vpos) {

@@ -6,7 +6,7 @@ use crate::tui::scoring::state::{App, ItemStatus};
 use crate::tui::widgets::draw_lines;
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -37,7 +37,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     }
     let title = wrap::truncate(&title, usize::from(area.width.saturating_sub(2)));
     let block = Block::bordered()
-        .title(Span::styled(title, t.title))
+        // A title is read, not a border: a dim border must not dim it.
+        .title(Span::styled(title, t.title.remove_modifier(Modifier::DIM)))
         .border_style(t.border)
         .style(t.text);
     let inner = block.inner(area);
@@ -102,10 +103,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
                 Span::styled(st_text, st_style),
             ]);
             if selected {
-                // The selection wins over per-column colours so it reads as one bar.
-                line = line.patch_style(t.selected);
+                // The selection wins over per-column colours so it reads as one bar, and
+                // nothing on it is dimmed: dim text on a dark bar is unreadable.
+                let bar = t.selected.remove_modifier(Modifier::DIM);
+                line = line.patch_style(bar);
                 for s in &mut line.spans {
-                    s.style = s.style.patch(t.selected);
+                    s.style = s.style.patch(bar);
                 }
             }
             line

@@ -9,6 +9,7 @@ use crate::tui::scoring::state::{App, ItemStatus, confidence_label};
 use crate::tui::widgets::{draw_lines, push_wrapped};
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
@@ -72,8 +73,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(scale, t.muted),
         ]);
         if focused {
+            // Nothing on the focus bar is dimmed: dim text on a dark bar is unreadable.
+            let bar = t.focus.remove_modifier(Modifier::DIM);
             for s in &mut line.spans {
-                s.style = s.style.patch(t.focus);
+                s.style = s.style.patch(bar);
             }
             // Fill the row so the focus reads as a bar.
             let used: usize = line.spans.iter().map(|s| wrap::width(&s.content)).sum();
