@@ -510,3 +510,35 @@ fn rank_summary_thresholds_profile_and_industry_in_chinese() {
         "{en}"
     );
 }
+
+#[test]
+fn a_broken_profile_or_panel_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let good = std::fs::read_to_string("fixtures/profiles/kczg-2021.toml").expect("profile");
+    let bad = good.replace("final_list_size = 100", "final_list_size = 0");
+    assert_ne!(good, bad, "the fixture sets final_list_size = 100");
+    let profile = dir.path().join("p.toml");
+    std::fs::write(&profile, bad).expect("write");
+    let p = profile.to_string_lossy().into_owned();
+    let (code, _, err) = run(ZH, &["profile", "check", &p]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("评审规则无效：键 `final_list_size`：必须至少为 1"),
+        "{err}"
+    );
+    let (_, _, en) = run(EN, &["profile", "check", &p]);
+    assert!(
+        en.contains("invalid profile: key `final_list_size`: must be at least 1"),
+        "{en}"
+    );
+
+    let panel = dir.path().join("panel.toml");
+    std::fs::write(&panel, "[[experts]]\nid = \" \"\npublic_key = \"00\"\n").expect("write");
+    let pn = panel.to_string_lossy().into_owned();
+    let args = ["rank", BATCH, SHEETS, "--panel", &pn];
+    let (code, _, err) = run(ZH, &args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("experts[0].id：专家编号为空"), "{err}");
+    let (_, _, en) = run(EN, &args);
+    assert!(en.contains("experts[0].id: empty expert id"), "{en}");
+}

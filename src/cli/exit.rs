@@ -137,6 +137,15 @@ fn link_text(e: &(dyn std::error::Error + 'static), lang: Lang) -> (String, bool
     if let Some(x) = e.downcast_ref::<ScoreError>() {
         return part(x.msg());
     }
+    if let Some(x) = e.downcast_ref::<crate::domain::profile::ProfileError>() {
+        return part(x.msg());
+    }
+    if let Some(m) = e
+        .downcast_ref::<crate::io::panel::PanelError>()
+        .and_then(|x| x.msg())
+    {
+        return part(m);
+    }
     if let Some(x) = e.downcast_ref::<DecisionError>() {
         return (crate::tui::chair::text::decision_error(x, lang), false);
     }

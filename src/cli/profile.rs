@@ -43,7 +43,7 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                 Ok(p) => p,
                 Err(e @ crate::domain::profile::ProfileError::Read { .. }) => return Err(e.into()),
                 Err(e) => {
-                    errln!("{e}");
+                    errln!("{}", e.msg().render(super::lang()));
                     return Err(Exit::reported(ExitKind::Input));
                 }
             };

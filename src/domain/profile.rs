@@ -1,6 +1,7 @@
 //! The review profile: the rules of one review round (domains, quotas, limits, shortlist, rubric).
 
 use crate::domain::rubric::Rubric;
+use crate::text::i18n::{Msg, T};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -130,8 +131,28 @@ pub enum ProfileError {
         /// The offending key path.
         key: String,
         /// What is wrong.
-        reason: String,
+        reason: Msg,
     },
+}
+
+impl ProfileError {
+    /// The message in the catalogue (its English is this error's `Display`).
+    pub fn msg(&self) -> Msg {
+        match self {
+            ProfileError::Read { file, .. } => {
+                Msg::new(T::ProfCannotRead, &[("file", &file.display().to_string())])
+            }
+            ProfileError::Parse { file, message } => Msg::new(
+                T::ProfMalformed,
+                &[("file", &file.display().to_string()), ("message", message)],
+            ),
+            ProfileError::Invalid { file, key, reason } => Msg::new(
+                T::ProfInvalid,
+                &[("file", &file.display().to_string()), ("key", key)],
+            )
+            .then(reason.clone()),
+        }
+    }
 }
 
 impl Profile {
@@ -159,42 +180,45 @@ impl Profile {
         Ok(p)
     }
 
-    fn validate(&self) -> Result<(), (String, String)> {
+    fn validate(&self) -> Result<(), (String, Msg)> {
         if self.id.trim().is_empty() {
-            return Err(("id".into(), "empty id".into()));
+            return Err(("id".into(), Msg::new(T::ProfEmptyId, &[])));
         }
         if self.domains.is_empty() {
-            return Err(("domains".into(), "no domains".into()));
+            return Err(("domains".into(), Msg::new(T::ProfNoDomains, &[])));
         }
         let mut keys = std::collections::HashSet::new();
         for (i, d) in self.domains.iter().enumerate() {
             if d.key.trim().is_empty() || d.name.trim().is_empty() {
-                return Err((format!("domains[{i}]"), "empty key or name".into()));
+                return Err((format!("domains[{i}]"), Msg::new(T::ProfEmptyDomain, &[])));
             }
             if d.alliance.trim().is_empty() {
                 return Err((
                     format!("domains[{i}].alliance"),
-                    "empty: name the alliance that reviews this domain".into(),
+                    Msg::new(T::ProfNoAlliance, &[]),
                 ));
             }
             if !keys.insert(d.key.clone()) || !keys.insert(format!("name:{}", d.name)) {
                 return Err((
                     format!("domains[{i}].key"),
-                    format!("duplicate domain '{}'", d.key),
+                    Msg::new(T::ProfDuplicateDomain, &[("key", &d.key)]),
                 ));
             }
         }
         if self.shortlist.min == 0 || self.shortlist.min > self.shortlist.max {
             return Err((
                 "shortlist".into(),
-                format!(
-                    "min {} must be at least 1 and at most max {}",
-                    self.shortlist.min, self.shortlist.max
+                Msg::new(
+                    T::ProfShortlistRange,
+                    &[
+                        ("min", &self.shortlist.min.to_string()),
+                        ("max", &self.shortlist.max.to_string()),
+                    ],
                 ),
             ));
         }
         if self.final_list_size == 0 {
-            return Err(("final_list_size".into(), "must be at least 1".into()));
+            return Err(("final_list_size".into(), Msg::new(T::ProfAtLeastOne, &[])));
         }
         let l = &self.limits;
         for (key, v) in [
@@ -206,11 +230,14 @@ impl Profile {
         ] {
             if v == 0 {
                 // Zero would warn on every filled field.
-                return Err((format!("limits.{key}"), "must be at least 1".into()));
+                return Err((format!("limits.{key}"), Msg::new(T::ProfAtLeastOne, &[])));
             }
         }
         if self.quota_per_recommender == 0 {
-            return Err(("quota_per_recommender".into(), "must be at least 1".into()));
+            return Err((
+                "quota_per_recommender".into(),
+                Msg::new(T::ProfAtLeastOne, &[]),
+            ));
         }
         self.criteria.validate()
     }

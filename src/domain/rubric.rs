@@ -1,5 +1,6 @@
 //! The scoring rubric: criteria, their scales, weights and band descriptors.
 
+use crate::text::i18n::{Msg, T};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -253,45 +254,55 @@ impl Rubric {
     }
 
     /// Checks the rubric's own consistency; returns `(key path, reason)` on failure.
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    pub fn validate(&self) -> Result<(), (String, Msg)> {
         if self.criteria.is_empty() {
-            return Err(("criteria".into(), "the rubric has no criteria".into()));
+            return Err(("criteria".into(), Msg::new(T::RubNoCriteria, &[])));
         }
         let mut seen = std::collections::HashSet::new();
         for (i, c) in self.criteria.iter().enumerate() {
             let at = |k: &str| format!("criteria[{i}].{k}");
             if c.key.trim().is_empty() {
-                return Err((at("key"), "empty key".into()));
+                return Err((at("key"), Msg::new(T::RubEmptyKey, &[])));
             }
             if !seen.insert(c.key.clone()) {
-                return Err((at("key"), format!("duplicate criterion key '{}'", c.key)));
+                return Err((at("key"), Msg::new(T::RubDuplicateKey, &[("key", &c.key)])));
             }
             if c.label.trim().is_empty() {
-                return Err((at("label"), "empty label".into()));
+                return Err((at("label"), Msg::new(T::RubEmptyLabel, &[])));
             }
             if !(c.min.is_finite() && c.max.is_finite() && c.min < c.max) {
                 return Err((
                     at("max"),
-                    format!("max {} must exceed min {}", c.max, c.min),
+                    Msg::new(
+                        T::RubMaxMin,
+                        &[("max", &c.max.to_string()), ("min", &c.min.to_string())],
+                    ),
                 ));
             }
             if !(c.step.is_finite() && c.step > 0.0) {
-                return Err((at("step"), format!("step {} must be positive", c.step)));
+                return Err((
+                    at("step"),
+                    Msg::new(T::RubStepPositive, &[("step", &c.step.to_string())]),
+                ));
             }
             let k = (c.max - c.min) / c.step;
             if (k - k.round()).abs() > 1e-6 {
                 return Err((
                     at("step"),
-                    format!(
-                        "step {} does not divide the range {}–{}",
-                        c.step, c.min, c.max
+                    Msg::new(
+                        T::RubStepDivide,
+                        &[
+                            ("step", &c.step.to_string()),
+                            ("min", &c.min.to_string()),
+                            ("max", &c.max.to_string()),
+                        ],
                     ),
                 ));
             }
             if !(c.weight.is_finite() && c.weight > 0.0) {
                 return Err((
                     at("weight"),
-                    format!("weight {} must be positive", c.weight),
+                    Msg::new(T::RubWeight, &[("weight", &c.weight.to_string())]),
                 ));
             }
             // Every name a score sheet may use for a column (key, label, English label) must
@@ -307,10 +318,7 @@ impl Rubric {
                     continue;
                 }
                 if RESERVED_COLUMNS.iter().any(|r| r.eq_ignore_ascii_case(n)) {
-                    return Err((
-                        at(field),
-                        format!("'{n}' is the name of a fixed score-sheet column"),
-                    ));
+                    return Err((at(field), Msg::new(T::RubReserved, &[("name", n)])));
                 }
                 if let Some((j, other)) = self.criteria[..i].iter().enumerate().find(|(_, o)| {
                     [&o.key, &o.label, &o.label_en]
@@ -319,10 +327,9 @@ impl Rubric {
                 }) {
                     return Err((
                         at(field),
-                        format!(
-                            "'{n}' also names criteria[{j}] ({}); a score-sheet column headed '{n}' \
-                             would be ambiguous",
-                            other.key
+                        Msg::new(
+                            T::RubAmbiguous,
+                            &[("name", n), ("j", &j.to_string()), ("other", &other.key)],
                         ),
                     ));
                 }
@@ -331,9 +338,14 @@ impl Rubric {
                 if b.min > b.max || b.min < c.min - GRID_EPS || b.max > c.max + GRID_EPS {
                     return Err((
                         format!("criteria[{i}].bands[{j}]"),
-                        format!(
-                            "band {}–{} must lie within {}–{}",
-                            b.min, b.max, c.min, c.max
+                        Msg::new(
+                            T::RubBand,
+                            &[
+                                ("bmin", &b.min.to_string()),
+                                ("bmax", &b.max.to_string()),
+                                ("min", &c.min.to_string()),
+                                ("max", &c.max.to_string()),
+                            ],
                         ),
                     ));
                 }
@@ -433,7 +445,10 @@ mod tests {
         };
         let (key, reason) = r.validate().unwrap_err();
         assert_eq!(key, "criteria[1].label");
-        assert!(reason.contains("also names criteria[0] (a)"), "{reason}");
+        assert!(
+            reason.to_string().contains("also names criteria[0] (a)"),
+            "{reason}"
+        );
         let mut c = crit("c", 0.0, 10.0, 1.0, 1.0);
         c.label = "评语".into();
         let r = Rubric { criteria: vec![c] };

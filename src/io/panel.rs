@@ -172,7 +172,7 @@ pub enum PanelError {
         /// The offending key path, e.g. `experts[2].public_key`.
         key: String,
         /// What is wrong.
-        reason: String,
+        reason: Msg,
     },
     /// An SSH key that cannot be listed.
     #[error("{}: {at} ({role} {id})", file.display())]
@@ -188,6 +188,25 @@ pub enum PanelError {
         /// What is wrong with it.
         source: SshKeyError,
     },
+}
+
+impl PanelError {
+    /// The message in the catalogue (its English is this error's `Display`); None for an SSH
+    /// key's error, which names its cause in its source.
+    pub fn msg(&self) -> Option<Msg> {
+        let f = |file: &Path| file.display().to_string();
+        Some(match self {
+            PanelError::Read { file, .. } => Msg::new(T::PanelCannotRead, &[("file", &f(file))]),
+            PanelError::Parse { file, message } => Msg::new(
+                T::PanelMalformed,
+                &[("file", &f(file)), ("message", message)],
+            ),
+            PanelError::Invalid { file, key, reason } => {
+                Msg::new(T::PanelInvalid, &[("file", &f(file)), ("key", key)]).then(reason.clone())
+            }
+            PanelError::SshKey { .. } => return None,
+        })
+    }
 }
 
 /// The panel file as written.
@@ -248,16 +267,13 @@ impl Panel {
             file: file.to_path_buf(),
             message: e.to_string().trim_end().replace('\n', "\n  "),
         })?;
-        let invalid = |key: String, reason: String| PanelError::Invalid {
+        let invalid = |key: String, reason: Msg| PanelError::Invalid {
             file: file.to_path_buf(),
             key,
             reason,
         };
         if raw.experts.is_empty() {
-            return Err(invalid(
-                "experts".into(),
-                "the panel lists no experts ([[experts]] tables)".into(),
-            ));
+            return Err(invalid("experts".into(), Msg::new(T::PanelNoExperts, &[])));
         }
         let mut ids: HashMap<String, usize> = HashMap::new();
         let mut keys: HashMap<[u8; 32], usize> = HashMap::new();
@@ -267,27 +283,30 @@ impl Panel {
             let at = |k: &str| format!("experts[{i}].{k}");
             let id = e.id.trim().to_string();
             if id.is_empty() {
-                return Err(invalid(at("id"), "empty expert id".into()));
+                return Err(invalid(at("id"), Msg::new(T::PanelEmptyExpertId, &[])));
             }
             if let Some(j) = ids.insert(id.clone(), i) {
                 return Err(invalid(
                     at("id"),
-                    format!("duplicate expert id '{id}' (also experts[{j}])"),
+                    Msg::new(
+                        T::PanelDuplicateExpert,
+                        &[("id", &id), ("j", &j.to_string())],
+                    ),
                 ));
             }
             let public_key = public_key_from_hex(&e.public_key)
-                .map_err(|err| invalid(at("public_key"), err.to_string()))?;
+                .map_err(|err| invalid(at("public_key"), Msg::verbatim(err.to_string())))?;
             if let Some(j) = keys.insert(public_key.to_bytes(), i) {
                 return Err(invalid(
                     at("public_key"),
-                    format!("the same key as experts[{j}]: each expert needs a key of their own"),
+                    Msg::new(T::PanelSameKey, &[("j", &j.to_string())]),
                 ));
             }
             for (k, a) in e.affiliations.iter().enumerate() {
                 if normalise_org(a).is_empty() {
                     return Err(invalid(
                         format!("experts[{i}].affiliations[{k}]"),
-                        "empty affiliation".into(),
+                        Msg::new(T::PanelEmptyAffiliation, &[]),
                     ));
                 }
             }
@@ -316,26 +335,27 @@ impl Panel {
             let at = |k: &str| format!("chairs[{i}].{k}");
             let id = c.id.trim().to_string();
             if id.is_empty() {
-                return Err(invalid(at("id"), "empty chair id".into()));
+                return Err(invalid(at("id"), Msg::new(T::PanelEmptyChairId, &[])));
             }
             if let Some(j) = ids.get(&id) {
                 return Err(invalid(
                     at("id"),
-                    format!("'{id}' is also the id of experts[{j}]: an id names one person"),
+                    Msg::new(T::PanelChairIsExpert, &[("id", &id), ("j", &j.to_string())]),
                 ));
             }
             if let Some(j) = chair_ids.insert(id.clone(), i) {
                 return Err(invalid(
                     at("id"),
-                    format!("duplicate chair id '{id}' (also chairs[{j}])"),
+                    Msg::new(
+                        T::PanelDuplicateChair,
+                        &[("id", &id), ("j", &j.to_string())],
+                    ),
                 ));
             }
             if c.ssh_keys.is_empty() {
                 return Err(invalid(
                     at("ssh_keys"),
-                    format!(
-                        "chair '{id}' lists no SSH key: a chair logs in with a listed key only"
-                    ),
+                    Msg::new(T::PanelChairNoKey, &[("id", &id)]),
                 ));
             }
             let entry = Entry {
@@ -474,9 +494,12 @@ fn ssh_keys(
                 file: entry.file.to_path_buf(),
                 key: format!("{here} ({} {})", entry.role, entry.id),
                 reason: if id == entry.id {
-                    format!("listed twice (also {at})")
+                    Msg::new(T::PanelKeyTwice, &[("at", at)])
                 } else {
-                    format!("the same key as {at} ({role} {id}): each key belongs to one person")
+                    Msg::new(
+                        T::PanelKeyShared,
+                        &[("at", at), ("role", &role.to_string()), ("id", id)],
+                    )
                 },
             });
         }
