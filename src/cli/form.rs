@@ -23,7 +23,10 @@ mod msg {
 
     /// The form could not be built.
     pub fn cannot_build(file: &Path) -> String {
-        T::FormCannotBuild.fill(super::super::lang(), &[("path", &file.display().to_string())])
+        T::FormCannotBuild.fill(
+            super::super::lang(),
+            &[("path", &file.display().to_string())],
+        )
     }
 
     /// What was written, for whom (`None`: a blank form).

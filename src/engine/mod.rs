@@ -33,7 +33,7 @@ mod tests;
 pub use agreement::{
     Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, kendall_w,
 };
-pub use config::{AggregateConfig, BootstrapConfig};
+pub use config::{AggregateConfig, BootstrapConfig, SPREAD_EPS};
 pub use error::{AggregateError, PanelError};
 pub use methods::{Method, ZERO_SD, ZscoreExclusion};
 pub use panel::{CONFIDENCE_LAMBDA, Exclusion, Observation, Panel, TOTAL_SLACK};

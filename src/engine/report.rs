@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::agreement::{Agreement, agreement};
 use super::calibrated::{self, CalWorkspace};
-use super::config::AggregateConfig;
+use super::config::{AggregateConfig, SPREAD_EPS};
 use super::describe::{mean_sd, min_max};
 use super::error::AggregateError;
 use super::methods::{Engine, Method, ZscoreExclusion};
@@ -53,7 +53,7 @@ pub struct ItemResult {
     pub se: Option<f64>,
     /// Connected component (calibrated only); scores compare only within one component.
     pub component: Option<usize>,
-    /// range ≥ spread_range_flag or sd ≥ spread_sd_flag.
+    /// range ≥ spread_range_flag or sd ≥ spread_sd_flag (within [`SPREAD_EPS`]).
     pub large_spread: bool,
     /// On the shortlist.
     pub shortlisted: bool,
@@ -171,6 +171,11 @@ pub struct Aggregation {
     pub warnings: Vec<Warning>,
 }
 
+/// Whether a spread figure reaches its threshold, allowing for the rounding of the totals.
+fn reaches(x: Option<f64>, threshold: f64) -> bool {
+    x.is_some_and(|x| x >= threshold - SPREAD_EPS)
+}
+
 /// Ids of the given item indices.
 fn item_ids(panel: &Panel, idx: impl IntoIterator<Item = usize>) -> Vec<String> {
     idx.into_iter().map(|i| panel.items()[i].clone()).collect()
@@ -238,8 +243,8 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
             let mm = min_max(&totals);
             let range = mm.map(|(lo, hi)| hi - lo);
             let sd = ms.map(|m| m.1);
-            let large_spread = range.is_some_and(|r| r >= config.spread_range_flag)
-                || sd.is_some_and(|s| s >= config.spread_sd_flag);
+            let large_spread =
+                reaches(range, config.spread_range_flag) || reaches(sd, config.spread_sd_flag);
             ItemResult {
                 index: i,
                 id: panel.items()[i].clone(),

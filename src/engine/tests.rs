@@ -555,3 +555,31 @@ fn bootstrap_matches_naive_duplicated_panels() {
         }
     }
 }
+
+#[test]
+fn spread_flag_reaches_a_range_of_exactly_30_despite_rounding() {
+    // The rubric's total, 100 · Σ (s_c / 10) / 6, of two score vectors whose sums differ by 18
+    // (= 30 points): in floating point the range comes out as 29.999999999999993.
+    let total = |s: [f64; 6]| 100.0 * s.iter().map(|x| x / 10.0).sum::<f64>() / 6.0;
+    let hi = total([9.0, 10.0, 5.0, 0.0, 7.0, 5.0]);
+    let lo = total([3.0, 3.0, 5.0, 0.0, 0.0, 7.0]);
+    assert!(hi - lo < 30.0, "the case this test is about: {}", hi - lo);
+    let mut p = Panel::new(["e1", "e2"], ["A", "B"], 0).expect("panel");
+    p.add("e1", "A", hi, vec![], 1.0).expect("obs");
+    p.add("e2", "A", lo, vec![], 1.0).expect("obs");
+    // B: 29.9 apart (sd 14.95): a real difference below both thresholds stays unflagged.
+    p.add("e1", "B", 70.0, vec![], 1.0).expect("obs");
+    p.add("e2", "B", 40.1, vec![], 1.0).expect("obs");
+    let a = aggregate(&p, &config(Method::Mean, 1, 1)).expect("run");
+    let flags: Vec<bool> = a.items.iter().map(|i| i.large_spread).collect();
+    assert_eq!(flags, vec![true, false]);
+    // The sd threshold gets the same allowance: sd of A is 15 less the same rounding.
+    let sd = a.items[0].sd.expect("sd");
+    assert!(sd < 15.0 && sd > 15.0 - SPREAD_EPS);
+    let c = AggregateConfig {
+        spread_range_flag: 100.0,
+        ..config(Method::Mean, 1, 1)
+    };
+    let a = aggregate(&p, &c).expect("run");
+    assert!(a.items[0].large_spread, "flagged by sd alone");
+}

@@ -181,7 +181,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("validate:format=text", "每行一个问题，最后一行为汇总"),
     ("validate:format=json", "问题列表，JSON 数组"),
-    ("enter", "录入纸质评分表：从 CSV 文件或工作簿保存一位专家的评分"),
+    (
+        "enter",
+        "录入纸质评分表：从 CSV 文件或工作簿保存一位专家的评分",
+    ),
     ("enter:batch", "评分所针对的批次"),
     ("enter:expert", "评分表所属的专家"),
     ("enter:name", "专家的显示名称（与编号一同保存）"),
@@ -402,7 +405,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
         "打印纸质评分表（XLSX 或 DOCX）：空白，或写有专家姓名",
     ),
     ("form:batch", "评分表所针对的批次"),
-    ("form:expert", "评分表所属的专家（默认：任何专家都可用的空白表）"),
+    (
+        "form:expert",
+        "评分表所属的专家（默认：任何专家都可用的空白表）",
+    ),
     ("form:name", "表上专家的姓名（默认：取自 `--panel`）"),
     ("form:panel", "取专家姓名的专家组文件"),
     ("form:format", "评分表格式"),
