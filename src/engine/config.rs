@@ -29,6 +29,9 @@ pub struct AggregateConfig {
     pub spread_range_flag: f64,
     /// Flag an item whose totals have population sd >= this, within [`SPREAD_EPS`] (default 15).
     pub spread_sd_flag: f64,
+    /// An item counted by fewer experts than this is flagged and kept out of the cut: the
+    /// shortlist takes it only by the chair's decision (default 1: every scored item counts).
+    pub min_n: usize,
 }
 
 impl Default for AggregateConfig {
@@ -41,6 +44,7 @@ impl Default for AggregateConfig {
             threshold_window: 5,
             spread_range_flag: 30.0,
             spread_sd_flag: 15.0,
+            min_n: 1,
         }
     }
 }

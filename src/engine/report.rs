@@ -55,6 +55,8 @@ pub struct ItemResult {
     pub component: Option<usize>,
     /// range ≥ spread_range_flag or sd ≥ spread_sd_flag (within [`SPREAD_EPS`]).
     pub large_spread: bool,
+    /// Scored, but counted by fewer experts than `min_n`: kept out of the cut.
+    pub few_experts: bool,
     /// On the shortlist.
     pub shortlisted: bool,
 }
@@ -148,6 +150,13 @@ pub enum Warning {
         /// Item ids.
         items: Vec<String>,
     },
+    /// Items counted by fewer than `min` experts: ranked, but left out of the shortlist.
+    FewExperts {
+        /// Item ids.
+        items: Vec<String>,
+        /// The minimum.
+        min: usize,
+    },
 }
 
 /// The complete, explainable result of one aggregation run.
@@ -206,12 +215,30 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
         .transpose()?;
 
     let ranking = rank(&scores);
-    let list = shortlist(
-        &ranking,
-        config.shortlist_min,
-        config.shortlist_max,
-        config.threshold_window,
-    )?;
+    let few: Vec<bool> = (0..ni)
+        .map(|i| scores[i].is_some() && eng.counting(method, i) < config.min_n)
+        .collect();
+    // The cut is made among the items enough experts counted; the others keep their rank.
+    let list = if few.contains(&true) {
+        let eligible: Vec<Option<f64>> = scores
+            .iter()
+            .zip(&few)
+            .map(|(s, &f)| s.filter(|_| !f))
+            .collect();
+        shortlist(
+            &rank(&eligible),
+            config.shortlist_min,
+            config.shortlist_max,
+            config.threshold_window,
+        )?
+    } else {
+        shortlist(
+            &ranking,
+            config.shortlist_min,
+            config.shortlist_max,
+            config.threshold_window,
+        )?
+    };
     let mut on_list = vec![false; ni];
     for &i in &list.items {
         on_list[i] = true;
@@ -266,6 +293,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                 se: cal.as_ref().and_then(|c| c.se[i]),
                 component: if cal.is_some() { ws.item_comp[i] } else { None },
                 large_spread,
+                few_experts: few[i],
                 shortlisted: on_list[i],
             }
         })
@@ -354,6 +382,13 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
     );
     if !spread.is_empty() {
         warnings.push(Warning::LargeSpread { items: spread });
+    }
+    let thin = item_ids(panel, (0..ni).filter(|&i| few[i]));
+    if !thin.is_empty() {
+        warnings.push(Warning::FewExperts {
+            items: thin,
+            min: config.min_n,
+        });
     }
 
     Ok(Aggregation {

@@ -583,3 +583,57 @@ fn spread_flag_reaches_a_range_of_exactly_30_despite_rounding() {
     let a = aggregate(&p, &c).expect("run");
     assert!(a.items[0].large_spread, "flagged by sd alone");
 }
+
+#[test]
+fn items_under_min_n_keep_their_rank_but_stay_out_of_the_cut() {
+    // X is scored by e1 alone at 99 and ranks first; A, B, C by all three experts.
+    let mut p = Panel::new(["e1", "e2", "e3"], ["A", "B", "C", "X"], 0).expect("panel");
+    for (e, i, t) in [
+        ("e1", "A", 80.0),
+        ("e2", "A", 82.0),
+        ("e3", "A", 84.0),
+        ("e1", "B", 70.0),
+        ("e2", "B", 72.0),
+        ("e3", "B", 74.0),
+        ("e1", "C", 60.0),
+        ("e2", "C", 62.0),
+        ("e3", "C", 64.0),
+        ("e1", "X", 99.0),
+    ] {
+        p.add(e, i, t, vec![], 1.0).expect("obs");
+    }
+    let c = AggregateConfig {
+        min_n: 2,
+        ..config(Method::Trimmed, 2, 2)
+    };
+    let a = aggregate(&p, &c).expect("run");
+    assert_eq!(a.items[3].rank, Some(1));
+    assert_eq!(a.items[3].sd, Some(0.0));
+    let few: Vec<bool> = a.items.iter().map(|i| i.few_experts).collect();
+    assert_eq!(few, vec![false, false, false, true]);
+    // K = 2 counts A and B; X, though first, is not on the list.
+    assert_eq!(a.shortlist.items, vec![0, 1]);
+    assert_eq!(a.shortlist.n_ranked, 3);
+    assert!(!a.items[3].shortlisted);
+    assert!(a.warnings.contains(&Warning::FewExperts {
+        items: vec!["X".into()],
+        min: 2
+    }));
+    // The bootstrap makes the same cut: X is never in, A and B always (every resample keeps
+    // their order), C never.
+    let s = bootstrap(
+        &p,
+        &c,
+        &BootstrapConfig {
+            replicates: 200,
+            ..BootstrapConfig::default()
+        },
+    )
+    .expect("boot");
+    let inc: Vec<usize> = s.items.iter().map(|x| x.included).collect();
+    assert_eq!(inc, vec![200, 200, 0, 0]);
+    // Without the minimum (the engine's default 1) X takes a place.
+    let a = aggregate(&p, &config(Method::Trimmed, 2, 2)).expect("run");
+    assert_eq!(a.shortlist.items, vec![3, 0]);
+    assert!(a.items.iter().all(|i| !i.few_experts));
+}

@@ -391,7 +391,10 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     if r.rows.is_empty() {
         let _ = writeln!(out, "{}", T::TabNoNominations.get(lang));
     } else {
-        t.render(&mut out, Some((r.k, format!("{cut}: K = {} ", r.k))));
+        t.render(
+            &mut out,
+            Some((r.cut_row(), format!("{cut}: K = {} ", r.k))),
+        );
     }
     out.push('\n');
     let _ = writeln!(out, "{cut}: {}", clean(&r.cut_note));

@@ -15,6 +15,7 @@ fn flags_text(row: &crate::domain::results::Row) -> String {
     for (flag, c) in [
         (Flag::Borderline, 'B'),
         (Flag::Spread, 'S'),
+        (Flag::FewExperts, 'F'),
         (Flag::TieAtCut, 'T'),
         (Flag::Incomplete, 'P'),
     ] {
