@@ -145,3 +145,52 @@ fn a_nomination_one_expert_scored_ranks_first_but_stays_off_the_list() {
         .expect("cut");
     assert_eq!(cut - head - 1, k + 1, "{table}");
 }
+
+/// Six experts score everything; e5's rows are reversed across the nominations.
+fn shuffled_panel() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    for e in 0..6 {
+        let ids = ids();
+        let rows: Vec<(String, [u32; 6])> = (0..ids.len())
+            .map(|i| {
+                let from = if e == 5 { ids.len() - 1 - i } else { i };
+                (ids[i].clone(), std::array::from_fn(|c| mark(e, from, c)))
+            })
+            .collect();
+        sheet(dir.path(), e, &rows);
+    }
+    let sheets = dir.path().join("sheets");
+    (dir, sheets)
+}
+
+#[test]
+fn stats_shows_each_experts_agreement_with_the_panel_and_flags_the_outlier() {
+    let (_dir, sheets) = shuffled_panel();
+    let json = ok(&["stats", BATCH, &s(&sheets), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let experts = v["experts"].as_array().expect("experts");
+    for x in experts {
+        let r = x["panel_r"].as_f64().expect("r");
+        assert_eq!(x["panel_r_items"], 45);
+        if x["id"] == "e5" {
+            assert!(r < -0.5, "{r}");
+            assert_eq!(x["outlier"], true);
+        } else {
+            assert!(r > 0.8, "{} {r}", x["id"]);
+            assert_eq!(x["outlier"], false);
+        }
+    }
+    let table = ok(&["stats", BATCH, &s(&sheets)]);
+    let e5 = table
+        .lines()
+        .find(|l| l.starts_with("e5 "))
+        .expect("e5 row");
+    assert!(e5.trim_end().ends_with("outlier"), "{table}");
+    assert!(table.contains("r_panel"), "{table}");
+    // `rank` warns the chair.
+    let ranked = ok(&["rank", BATCH, &s(&sheets), "--bootstrap", "0"]);
+    assert!(
+        ranked.contains("e5 agree with the rest of the panel far less"),
+        "{ranked}"
+    );
+}

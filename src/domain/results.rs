@@ -201,6 +201,12 @@ pub struct ExpertRow {
     pub bias: Option<f64>,
     /// Why zscore left the expert out, if it did (plain words).
     pub left_out: Option<String>,
+    /// Pearson r of the expert's totals with the other experts' mean on the same nominations.
+    pub panel_r: Option<f64>,
+    /// Nominations that correlation used.
+    pub panel_r_items: usize,
+    /// The expert agrees with the panel far less than the others do (see the engine's rule).
+    pub outlier: bool,
 }
 
 /// One cell of the expert × item matrix.
@@ -366,6 +372,10 @@ pub fn describe_warning_zh(w: &engine::Warning) -> String {
             tied.join("、")
         ),
         W::LargeSpread { items } => format!("专家分歧较大：{}", items.join("、")),
+        W::ExpertOutliers { experts } => format!(
+            "专家 {} 的评分与其他专家的一致性明显偏低（留一相关系数），请核查其评分",
+            experts.join("、")
+        ),
         W::FewExperts { items, min } => format!(
             "评分专家少于 {min} 人，不按规则入围（须由主席决定）：{}",
             items.join("、")
@@ -402,6 +412,10 @@ pub fn describe_warning(w: &engine::Warning) -> String {
             tied.join(", ")
         ),
         W::LargeSpread { items } => format!("experts disagree strongly on {}", items.join(", ")),
+        W::ExpertOutliers { experts } => format!(
+            "{} agree with the rest of the panel far less than the others do (leave-one-out r): check their scores",
+            experts.join(", ")
+        ),
         W::FewExperts { items, min } => format!(
             "fewer than {min} experts scored {}: ranked, but on the shortlist only by the chair's decision",
             items.join(", ")

@@ -22,6 +22,7 @@ mod linalg;
 mod methods;
 mod panel;
 mod rank;
+mod reliability;
 mod report;
 mod resample;
 mod score;
@@ -38,6 +39,9 @@ pub use error::{AggregateError, PanelError};
 pub use methods::{Method, ZERO_SD, ZscoreExclusion};
 pub use panel::{CONFIDENCE_LAMBDA, Exclusion, Observation, Panel, TOTAL_SLACK};
 pub use rank::{Ranking, TIE_EPS, rank};
+pub use reliability::{
+    ExpertAgreement, LOO_FLOOR, LOO_MADS, LOO_MIN_SD, expert_agreement, pearson,
+};
 pub use report::{
     Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,
 };

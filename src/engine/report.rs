@@ -10,6 +10,7 @@ use super::error::AggregateError;
 use super::methods::{Engine, Method, ZscoreExclusion};
 use super::panel::{Exclusion, Panel};
 use super::rank::{Ranking, rank};
+use super::reliability::{ExpertAgreement, expert_agreement};
 use super::shortlist::{CutStatus, Shortlist, shortlist};
 
 /// Everything the chair sees about one item.
@@ -86,6 +87,8 @@ pub struct ExpertResult {
     pub component: Option<usize>,
     /// Why zscore left the expert out (zscore only).
     pub excluded: Option<ZscoreExclusion>,
+    /// Agreement with the rest of the panel (leave-one-out r, method independent).
+    pub panel: ExpertAgreement,
 }
 
 /// Fit summary of the calibrated method.
@@ -149,6 +152,11 @@ pub enum Warning {
     LargeSpread {
         /// Item ids.
         items: Vec<String>,
+    },
+    /// Experts whose totals agree with the rest of the panel far less than the others' do.
+    ExpertOutliers {
+        /// Expert ids.
+        experts: Vec<String>,
     },
     /// Items counted by fewer than `min` experts: ranked, but left out of the shortlist.
     FewExperts {
@@ -299,6 +307,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
         })
         .collect();
 
+    let loo = expert_agreement(panel);
     let experts: Vec<ExpertResult> = (0..ne)
         .map(|e| {
             totals.clear();
@@ -326,6 +335,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                 } else {
                     None
                 },
+                panel: loo[e],
             }
         })
         .collect();
@@ -382,6 +392,14 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
     );
     if !spread.is_empty() {
         warnings.push(Warning::LargeSpread { items: spread });
+    }
+    let outliers: Vec<String> = experts
+        .iter()
+        .filter(|x| x.panel.outlier)
+        .map(|x| x.id.clone())
+        .collect();
+    if !outliers.is_empty() {
+        warnings.push(Warning::ExpertOutliers { experts: outliers });
     }
     let thin = item_ids(panel, (0..ni).filter(|&i| few[i]));
     if !thin.is_empty() {

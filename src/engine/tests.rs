@@ -112,6 +112,10 @@ fn mean_end_to_end_by_hand() {
     assert!((e1.sd_total.expect("sd") - 424f64.sqrt()).abs() < 1e-12);
     assert_eq!((e1.bias, e1.excluded), (None, None));
     assert_eq!(a.experts[3].n_recused, 1);
+    // Leave-one-out r: e1 against the others' means 86.67 70 67.5 70 66.67 is 0.1998, e2
+    // (90 70 60 70 100 against 83.33 70 82.5 100 46.67) −0.6290: both under 0.3.
+    assert!((a.experts[0].panel.r.expect("r") - 0.199_849_945_638_456_8).abs() < 1e-12);
+    assert!((a.experts[1].panel.r.expect("r") + 0.629_003_516_580_973_1).abs() < 1e-12);
 
     assert_eq!(
         a.warnings,
@@ -121,6 +125,9 @@ fn mean_end_to_end_by_hand() {
             },
             Warning::LargeSpread {
                 items: vec!["C".into(), "D".into(), "F".into()]
+            },
+            Warning::ExpertOutliers {
+                experts: vec!["e1".into(), "e2".into()]
             },
         ]
     );

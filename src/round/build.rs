@@ -218,6 +218,9 @@ fn assemble(
                     .and_then(|b| b.get(e.index).copied().flatten())
             }),
             left_out: e.excluded.as_ref().map(ToString::to_string),
+            panel_r: e.panel.r,
+            panel_r_items: e.panel.n_items,
+            outlier: e.panel.outlier,
         })
         .collect();
     let warnings = agg.warnings.iter().map(describe_warning).collect();

@@ -6,7 +6,7 @@ use super::columns::{self, Col, Column, Cx, ExpertCol, Format, NAME_WIDTH};
 use super::doc::Align;
 use super::{agreement_lines, crossed_experts, fixed, flag_list, groups, interval, opt, signed};
 use crate::domain::results::{Flag, Results, Row};
-use crate::engine::Method;
+use crate::engine::{self, Method};
 use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 
@@ -460,10 +460,20 @@ pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     let cols = ExpertCol::FIGURES;
     let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut, lang);
     for e in &r.experts {
-        t.push(&cx, &cols, e, e.left_out.clone().unwrap_or_default());
+        let mut tail = e.left_out.clone().unwrap_or_default();
+        if e.outlier {
+            if !tail.is_empty() {
+                tail.push_str("; ");
+            }
+            tail.push_str(T::TabOutlier.get(lang));
+        }
+        t.push(&cx, &cols, e, tail);
     }
     t.render(&mut out, None);
     let _ = writeln!(out, "{}", T::TabRecusedNote.get(lang));
+    let (floor, mads) = (engine::LOO_FLOOR.to_string(), engine::LOO_MADS.to_string());
+    let note = T::TabPanelRNote.fill(lang, &[("floor", &floor), ("mads", &mads)]);
+    let _ = writeln!(out, "{note}");
     let bias = match groups(r) {
         Some(_) => T::TabBiasGroupsNote,
         None => T::TabBiasNote,
