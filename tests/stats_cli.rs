@@ -180,7 +180,24 @@ fn stats_shows_each_experts_agreement_with_the_panel_and_flags_the_outlier() {
             assert_eq!(x["outlier"], false);
         }
     }
+    // The criteria: six per-criterion agreements on the crossed subset, and alpha over all
+    // 6 × 45 complete scores (every criterion of a row moves with the row's quality: alpha high).
+    let crit = &v["criteria"];
+    let per = crit["per_criterion"].as_array().expect("per criterion");
+    assert_eq!(per.len(), 6);
+    assert_eq!(per[0]["label"], "可行性");
+    assert!(per.iter().all(|c| c["agreement"]["icc2_1"].is_number()));
+    assert_eq!(crit["alpha_scores"], 270);
+    assert!(crit["cronbach_alpha"].as_f64().expect("alpha") > 0.9);
     let table = ok(&["stats", BATCH, &s(&sheets)]);
+    assert!(
+        table.contains("per criterion, on the same crossed subset:"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Cronbach's alpha of the criteria over 270 complete scores"),
+        "{table}"
+    );
     let e5 = table
         .lines()
         .find(|l| l.starts_with("e5 "))

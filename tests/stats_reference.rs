@@ -68,3 +68,48 @@ fn leave_one_out_correlations_match_scipy() {
         .collect();
     assert_eq!(flagged, vec!["e8"]);
 }
+
+#[test]
+fn per_criterion_iccs_and_cronbach_alpha_match_pingouin() {
+    let v = reference();
+    let p = panel(&v);
+    let a = revdesk::engine::agreement(&p);
+    // The crossed subset is the six experts who scored every nomination, as the script assumes.
+    let crossed: Vec<&str> = a.experts.iter().map(|&e| p.experts()[e].as_str()).collect();
+    let mut crossed_sorted = crossed.clone();
+    crossed_sorted.sort_unstable();
+    assert_eq!(crossed_sorted, strings(&v["crossed_experts"]));
+    assert_eq!(a.items.len(), 20);
+    let want = v["criterion_icc"].as_array().expect("icc");
+    assert_eq!(a.criteria.len(), want.len());
+    for (c, (got, want)) in a.criteria.iter().zip(want).enumerate() {
+        let got = got.expect("defined");
+        let pairs = [
+            ("icc1_1", got.icc1_1),
+            ("icc2_1", got.icc2_1),
+            ("icc3_1", got.icc3_1),
+            ("icc1_k", got.icc1_k),
+            ("icc2_k", got.icc2_k),
+            ("icc3_k", got.icc3_k),
+        ];
+        for (key, g) in pairs {
+            let w = want[key].as_f64().expect("reference");
+            close(
+                g.expect("defined"),
+                w,
+                1e-10,
+                &format!("criterion {c} {key}"),
+            );
+        }
+    }
+    close(
+        a.cronbach_alpha.expect("alpha"),
+        v["cronbach_alpha"].as_f64().expect("alpha"),
+        1e-12,
+        "cronbach_alpha",
+    );
+    assert_eq!(
+        a.alpha_scores,
+        v["observations"].as_array().expect("obs").len()
+    );
+}

@@ -32,7 +32,7 @@ mod stability;
 mod tests;
 
 pub use agreement::{
-    Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, kendall_w,
+    Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, cronbach_alpha, kendall_w,
 };
 pub use config::{AggregateConfig, BootstrapConfig, SPREAD_EPS};
 pub use error::{AggregateError, PanelError};
