@@ -146,7 +146,7 @@ impl State {
 
 /// The tie a cut after the `k`-th ranked nomination splits, if any.
 pub fn split_at(rows: &[Row], k: usize) -> Option<SplitTie> {
-    let ranked: Vec<&Row> = rows.iter().filter(|r| r.rank.is_some()).collect();
+    let ranked: Vec<&Row> = rows.iter().filter(|r| r.counts_for_cut()).collect();
     if k == 0 || k >= ranked.len() {
         return None;
     }
@@ -288,8 +288,8 @@ fn list_size_at(rows: &[Row], k: usize) -> usize {
     let mut ranked = 0;
     let mut n = 0;
     for row in rows {
-        let in_cut = row.rank.is_some() && ranked < k;
-        if row.rank.is_some() {
+        let in_cut = row.counts_for_cut() && ranked < k;
+        if row.counts_for_cut() {
             ranked += 1;
         }
         let on = match row.decision.as_deref() {
@@ -326,8 +326,8 @@ pub fn apply(results: &mut Results, log: &[Recorded]) {
     let k = state.k.unwrap_or(computed_k);
     let mut ranked = 0;
     for row in &mut results.rows {
-        let in_cut = row.rank.is_some() && ranked < k;
-        if row.rank.is_some() {
+        let in_cut = row.counts_for_cut() && ranked < k;
+        if row.counts_for_cut() {
             ranked += 1;
         }
         row.shortlisted = in_cut;
@@ -494,6 +494,23 @@ mod tests {
             decision: None,
             decision_reason: None,
         }
+    }
+
+    #[test]
+    fn rows_with_too_few_experts_are_skipped_by_the_cut_and_enter_only_by_decision() {
+        let mut x = row("X", Some(1));
+        x.flags = vec![Flag::FewExperts];
+        let mut rows = vec![x, row("A", Some(2)), row("B", Some(3)), row("C", Some(4))];
+        // K = 2 holds A and B: X, first by score, does not count.
+        assert_eq!(list_size_at(&rows, 2), 2);
+        assert!(!rows[0].counts_for_cut() && rows[1].counts_for_cut());
+        // B and C tied: the tie at K = 2 is among the rows the cut counts.
+        rows[3].rank = Some(3);
+        let split = split_at(&rows, 2).expect("splits");
+        assert_eq!(split.items, vec!["B".to_string(), "C".to_string()]);
+        // The chair's include puts X on the list.
+        rows[0].decision = Some("include".into());
+        assert_eq!(list_size_at(&rows, 2), 3);
     }
 
     #[test]

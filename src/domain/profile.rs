@@ -102,6 +102,25 @@ pub struct Profile {
     pub domains: Vec<Domain>,
     /// The scoring rubric.
     pub criteria: Rubric,
+    /// Experts needed before a nomination may enter the shortlist by the rule (default 3);
+    /// one scored by fewer is flagged `few-experts` and enters only by the chair's decision.
+    /// Left out of the serialised profile at its default, so older profiles keep their hash.
+    #[serde(
+        default = "default_min_experts",
+        skip_serializing_if = "is_default_min_experts"
+    )]
+    pub min_experts: u32,
+}
+
+/// The default of [`Profile::min_experts`].
+pub const DEFAULT_MIN_EXPERTS: u32 = 3;
+
+fn default_min_experts() -> u32 {
+    DEFAULT_MIN_EXPERTS
+}
+
+fn is_default_min_experts(n: &u32) -> bool {
+    *n == DEFAULT_MIN_EXPERTS
 }
 
 /// A profile that cannot be used.
@@ -216,6 +235,9 @@ impl Profile {
                     ],
                 ),
             ));
+        }
+        if self.min_experts == 0 {
+            return Err(("min_experts".into(), Msg::new(T::ProfAtLeastOne, &[])));
         }
         if self.final_list_size == 0 {
             return Err(("final_list_size".into(), Msg::new(T::ProfAtLeastOne, &[])));

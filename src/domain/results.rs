@@ -18,6 +18,9 @@ pub enum Flag {
     Borderline,
     /// The experts disagree: totals 30 points apart or more, or sd ≥ 15.
     Spread,
+    /// Fewer experts counted it than the profile's `min_experts`: kept off the shortlist
+    /// unless the chair includes it.
+    FewExperts,
     /// The cut splits a tie this nomination is in.
     TieAtCut,
     /// Some expert scored only part of the criteria.
@@ -39,6 +42,7 @@ impl Flag {
         match self {
             Flag::Borderline => "临界",
             Flag::Spread => "分歧大",
+            Flag::FewExperts => "评分专家过少",
             Flag::TieAtCut => "截线处并列",
             Flag::NotComparable => "不可跨组比较",
             Flag::Incomplete => "有未评完",
@@ -54,6 +58,9 @@ pub struct Options {
     pub method: Method,
     /// Experts needed before `trimmed` drops the extremes.
     pub trim_min: usize,
+    /// Experts needed before a nomination may enter the shortlist by the rule (the profile's
+    /// `min_experts`).
+    pub min_n: usize,
     /// Shortlist size range.
     pub shortlist: (usize, usize),
     /// Bootstrap resamples (0 = skip the stability analysis).
@@ -77,6 +84,7 @@ impl Options {
         Options {
             method: Method::default(),
             trim_min: 5,
+            min_n: profile.min_experts as usize,
             shortlist: range,
             replicates: 2000,
             seed: 1,
@@ -196,6 +204,12 @@ pub struct ExpertRow {
     /// Nominations assigned to the expert (None: no assignment, every nomination is theirs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assigned: Option<usize>,
+    /// Pearson r of the expert's totals with the other experts' mean on the same nominations.
+    pub panel_r: Option<f64>,
+    /// Nominations that correlation used.
+    pub panel_r_items: usize,
+    /// The expert agrees with the panel far less than the others do (see the engine's rule).
+    pub outlier: bool,
 }
 
 /// One cell of the expert × item matrix.
@@ -361,6 +375,14 @@ pub fn describe_warning_zh(w: &engine::Warning) -> String {
             tied.join("、")
         ),
         W::LargeSpread { items } => format!("专家分歧较大：{}", items.join("、")),
+        W::ExpertOutliers { experts } => format!(
+            "专家 {} 的评分与其他专家的一致性明显偏低（留一相关系数），请核查其评分",
+            experts.join("、")
+        ),
+        W::FewExperts { items, min } => format!(
+            "评分专家少于 {min} 人，不按规则入围（须由主席决定）：{}",
+            items.join("、")
+        ),
     }
 }
 
@@ -393,10 +415,42 @@ pub fn describe_warning(w: &engine::Warning) -> String {
             tied.join(", ")
         ),
         W::LargeSpread { items } => format!("experts disagree strongly on {}", items.join(", ")),
+        W::ExpertOutliers { experts } => format!(
+            "{} agree with the rest of the panel far less than the others do (leave-one-out r): check their scores",
+            experts.join(", ")
+        ),
+        W::FewExperts { items, min } => format!(
+            "fewer than {min} experts scored {}: ranked, but on the shortlist only by the chair's decision",
+            items.join(", ")
+        ),
+    }
+}
+
+impl Row {
+    /// Whether the cut counts this row: ranked, and scored by enough experts.
+    pub fn counts_for_cut(&self) -> bool {
+        self.rank.is_some() && !self.flags.contains(&Flag::FewExperts)
     }
 }
 
 impl Results {
+    /// How many rows, in ranking order, lie above the cut: through the K-th row the cut counts
+    /// (rows scored by too few experts sit where their score puts them, but do not count).
+    pub fn cut_row(&self) -> usize {
+        let mut counted = 0;
+        for (i, row) in self.rows.iter().enumerate() {
+            if counted == self.k {
+                return i;
+            }
+            counted += usize::from(row.counts_for_cut());
+        }
+        if counted == self.k {
+            self.rows.len()
+        } else {
+            self.k
+        }
+    }
+
     /// The rows on the shortlist, in rank order.
     pub fn shortlist(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| r.shortlisted)

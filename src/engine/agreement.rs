@@ -13,6 +13,13 @@
 //! ICC(2,k) = (BMS − EMS)/(BMS + (JMS − EMS)/n), ICC(3,k) = (BMS − EMS)/BMS.
 //! Kendall's W = 12 S / (k²(n³ − n) − k Σ T), S = Σ_i (R_i − k(n+1)/2)², R_i = rank sum of item i,
 //! mid-ranks for ties (within 1e-9), T = Σ (t³ − t) over each expert's tie groups.
+//!
+//! The criteria: the same statistics per criterion on the same crossed subset, and Cronbach's
+//! alpha of the criteria over every complete score (each (expert, item) pair a case, each
+//! criterion an item of the scale): α = c/(c−1) · (1 − Σ var(criterion) / var(sum of criteria)),
+//! sample variances; unweighted, whatever the rubric's weights. High α says the criteria move
+//! together (they measure much the same thing); low per-criterion ICCs say the experts read a
+//! criterion differently.
 
 use serde::Serialize;
 
@@ -66,6 +73,13 @@ pub struct Agreement {
     pub stats: Option<AgreementStats>,
     /// Mean squares, alongside `stats`.
     pub mean_squares: Option<MeanSquares>,
+    /// The statistics of each criterion's raw scores on the same subset (rubric order).
+    pub criteria: Vec<Option<AgreementStats>>,
+    /// Cronbach's alpha of the criteria over every complete score (None: fewer than 2
+    /// criteria, fewer than 2 scores, or no variation).
+    pub cronbach_alpha: Option<f64>,
+    /// Complete scores alpha used.
+    pub alpha_scores: usize,
 }
 
 /// Picks the crossed subset of `panel` (module rule) and computes agreement on the raw totals.
@@ -92,12 +106,22 @@ pub fn agreement(panel: &Panel) -> Agreement {
             best = Some((j, common.clone()));
         }
     }
+    let rows: Vec<&[f64]> = panel
+        .observations()
+        .iter()
+        .map(|o| o.criteria.as_slice())
+        .collect();
+    let cronbach_alpha = cronbach_alpha(&rows);
+    let alpha_scores = rows.len();
     let Some((j, items)) = best else {
         return Agreement {
             experts: Vec::new(),
             items: Vec::new(),
             stats: None,
             mean_squares: None,
+            criteria: vec![None; panel.n_criteria()],
+            cronbach_alpha,
+            alpha_scores,
         };
     };
     let chosen: Vec<usize> = experts[..j].iter().map(|&(e, _)| e).collect();
@@ -111,12 +135,47 @@ pub fn agreement(panel: &Panel) -> Agreement {
         })
         .collect();
     let computed = agreement_stats(&table);
+    let criteria = (0..panel.n_criteria())
+        .map(|c| {
+            let table: Vec<Vec<f64>> = items
+                .iter()
+                .map(|&i| {
+                    chosen
+                        .iter()
+                        .filter_map(|&e| panel.observation(e, i).and_then(|o| o.criteria.get(c)))
+                        .copied()
+                        .collect()
+                })
+                .collect();
+            agreement_stats(&table).map(|s| s.0)
+        })
+        .collect();
     Agreement {
         experts: chosen,
         items,
         stats: computed.map(|c| c.0),
         mean_squares: computed.map(|c| c.1),
+        criteria,
+        cronbach_alpha,
+        alpha_scores,
     }
+}
+
+/// Cronbach's alpha of cases × scale items (each row one case); None if undefined.
+pub fn cronbach_alpha(rows: &[&[f64]]) -> Option<f64> {
+    let c = rows.first()?.len();
+    let n = rows.len();
+    if c < 2 || n < 2 || rows.iter().any(|r| r.len() != c) {
+        return None;
+    }
+    let var = |f: &dyn Fn(&[f64]) -> f64| {
+        let m = rows.iter().map(|r| f(r)).sum::<f64>() / n as f64;
+        rows.iter().map(|r| (f(r) - m).powi(2)).sum::<f64>() / (n - 1) as f64
+    };
+    let parts: f64 = (0..c).map(|j| var(&|r: &[f64]| r[j])).sum();
+    let whole = var(&|r: &[f64]| r.iter().sum());
+    let cf = c as f64;
+    (whole > 1e-12).then(|| cf / (cf - 1.0) * (1.0 - parts / whole))
 }
 
 /// Computes ICCs, Kendall's W and mean squares of a table (rows = items, columns = experts).
@@ -299,6 +358,17 @@ mod tests {
         // Without the correction it would be 438/540 = 0.8111 — the test above rules that out.
         let all_tied = rows(&[&[5.0, 5.0], &[5.0, 5.0]]);
         assert_eq!(kendall_w(&all_tied), None);
+    }
+
+    #[test]
+    fn cronbach_alpha_by_hand() {
+        // Three cases × two criteria: (1,2), (2,3), (3,5). var(c1) = 1, var(c2) = 7/3,
+        // sums 3, 5, 8: var = 19/3. α = 2 · (1 − (10/3)/(19/3)) = 2 · 9/19 = 18/19.
+        let rows: [&[f64]; 3] = [&[1.0, 2.0], &[2.0, 3.0], &[3.0, 5.0]];
+        assert!((cronbach_alpha(&rows).expect("alpha") - 18.0 / 19.0).abs() < 1e-15);
+        assert_eq!(cronbach_alpha(&[&[1.0, 2.0]]), None);
+        assert_eq!(cronbach_alpha(&[&[1.0], &[2.0]]), None);
+        assert_eq!(cronbach_alpha(&[&[1.0, 1.0], &[1.0, 1.0]]), None);
     }
 
     #[test]

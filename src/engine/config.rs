@@ -5,6 +5,13 @@ use serde::Serialize;
 use super::error::AggregateError;
 use super::methods::Method;
 
+/// How far below a spread threshold a range or sd still reaches it.
+///
+/// Totals are weighted averages rescaled to 0–100, so two totals exactly 30 points apart can
+/// differ by 29.999999999999993 in floating point; rubric arithmetic errs by ~1e-13 at most,
+/// and no real difference is this small (the finest rubric step gives ~0.1 point).
+pub const SPREAD_EPS: f64 = 1e-9;
+
 /// Parameters of one aggregation run (method, trimming, shortlist size, spread flags).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AggregateConfig {
@@ -18,10 +25,13 @@ pub struct AggregateConfig {
     pub shortlist_max: usize,
     /// Threshold map lists the tie groups overlapping ranks [min − w, max + w] (default w = 5).
     pub threshold_window: usize,
-    /// Flag an item whose totals span max − min >= this many points (default 30).
+    /// Flag an item whose totals span max − min >= this many points, within [`SPREAD_EPS`] (default 30).
     pub spread_range_flag: f64,
-    /// Flag an item whose totals have population sd >= this (default 15).
+    /// Flag an item whose totals have population sd >= this, within [`SPREAD_EPS`] (default 15).
     pub spread_sd_flag: f64,
+    /// An item counted by fewer experts than this is flagged and kept out of the cut: the
+    /// shortlist takes it only by the chair's decision (default 1: every scored item counts).
+    pub min_n: usize,
 }
 
 impl Default for AggregateConfig {
@@ -34,6 +44,7 @@ impl Default for AggregateConfig {
             threshold_window: 5,
             spread_range_flag: 30.0,
             spread_sd_flag: 15.0,
+            min_n: 1,
         }
     }
 }

@@ -23,6 +23,7 @@ mod linalg;
 mod methods;
 mod panel;
 mod rank;
+mod reliability;
 mod report;
 mod resample;
 mod score;
@@ -32,13 +33,16 @@ mod stability;
 mod tests;
 
 pub use agreement::{
-    Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, kendall_w,
+    Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, cronbach_alpha, kendall_w,
 };
-pub use config::{AggregateConfig, BootstrapConfig};
+pub use config::{AggregateConfig, BootstrapConfig, SPREAD_EPS};
 pub use error::{AggregateError, PanelError};
 pub use methods::{Method, ZERO_SD, ZscoreExclusion};
 pub use panel::{CONFIDENCE_LAMBDA, Exclusion, Observation, Panel, TOTAL_SLACK};
 pub use rank::{Ranking, TIE_EPS, rank};
+pub use reliability::{
+    ExpertAgreement, LOO_FLOOR, LOO_MADS, LOO_MIN_SD, expert_agreement, pearson,
+};
 pub use report::{
     Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,
 };

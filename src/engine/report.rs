@@ -4,12 +4,13 @@ use serde::Serialize;
 
 use super::agreement::{Agreement, agreement};
 use super::calibrated::{self, CalWorkspace};
-use super::config::AggregateConfig;
+use super::config::{AggregateConfig, SPREAD_EPS};
 use super::describe::{mean_sd, min_max};
 use super::error::AggregateError;
 use super::methods::{Engine, Method, ZscoreExclusion};
 use super::panel::{Exclusion, Panel};
 use super::rank::{Ranking, rank};
+use super::reliability::{ExpertAgreement, expert_agreement};
 use super::shortlist::{CutStatus, Shortlist, shortlist};
 
 /// Everything the chair sees about one item.
@@ -53,8 +54,10 @@ pub struct ItemResult {
     pub se: Option<f64>,
     /// Connected component (calibrated only); scores compare only within one component.
     pub component: Option<usize>,
-    /// range ≥ spread_range_flag or sd ≥ spread_sd_flag.
+    /// range ≥ spread_range_flag or sd ≥ spread_sd_flag (within [`SPREAD_EPS`]).
     pub large_spread: bool,
+    /// Scored, but counted by fewer experts than `min_n`: kept out of the cut.
+    pub few_experts: bool,
     /// On the shortlist.
     pub shortlisted: bool,
 }
@@ -84,6 +87,8 @@ pub struct ExpertResult {
     pub component: Option<usize>,
     /// Why zscore left the expert out (zscore only).
     pub excluded: Option<ZscoreExclusion>,
+    /// Agreement with the rest of the panel (leave-one-out r, method independent).
+    pub panel: ExpertAgreement,
 }
 
 /// Fit summary of the calibrated method.
@@ -148,6 +153,18 @@ pub enum Warning {
         /// Item ids.
         items: Vec<String>,
     },
+    /// Experts whose totals agree with the rest of the panel far less than the others' do.
+    ExpertOutliers {
+        /// Expert ids.
+        experts: Vec<String>,
+    },
+    /// Items counted by fewer than `min` experts: ranked, but left out of the shortlist.
+    FewExperts {
+        /// Item ids.
+        items: Vec<String>,
+        /// The minimum.
+        min: usize,
+    },
 }
 
 /// The complete, explainable result of one aggregation run.
@@ -169,6 +186,11 @@ pub struct Aggregation {
     pub agreement: Agreement,
     /// Points for the chair's attention.
     pub warnings: Vec<Warning>,
+}
+
+/// Whether a spread figure reaches its threshold, allowing for the rounding of the totals.
+fn reaches(x: Option<f64>, threshold: f64) -> bool {
+    x.is_some_and(|x| x >= threshold - SPREAD_EPS)
 }
 
 /// Ids of the given item indices.
@@ -201,12 +223,30 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
         .transpose()?;
 
     let ranking = rank(&scores);
-    let list = shortlist(
-        &ranking,
-        config.shortlist_min,
-        config.shortlist_max,
-        config.threshold_window,
-    )?;
+    let few: Vec<bool> = (0..ni)
+        .map(|i| scores[i].is_some() && eng.counting(method, i) < config.min_n)
+        .collect();
+    // The cut is made among the items enough experts counted; the others keep their rank.
+    let list = if few.contains(&true) {
+        let eligible: Vec<Option<f64>> = scores
+            .iter()
+            .zip(&few)
+            .map(|(s, &f)| s.filter(|_| !f))
+            .collect();
+        shortlist(
+            &rank(&eligible),
+            config.shortlist_min,
+            config.shortlist_max,
+            config.threshold_window,
+        )?
+    } else {
+        shortlist(
+            &ranking,
+            config.shortlist_min,
+            config.shortlist_max,
+            config.threshold_window,
+        )?
+    };
     let mut on_list = vec![false; ni];
     for &i in &list.items {
         on_list[i] = true;
@@ -238,8 +278,8 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
             let mm = min_max(&totals);
             let range = mm.map(|(lo, hi)| hi - lo);
             let sd = ms.map(|m| m.1);
-            let large_spread = range.is_some_and(|r| r >= config.spread_range_flag)
-                || sd.is_some_and(|s| s >= config.spread_sd_flag);
+            let large_spread =
+                reaches(range, config.spread_range_flag) || reaches(sd, config.spread_sd_flag);
             ItemResult {
                 index: i,
                 id: panel.items()[i].clone(),
@@ -261,11 +301,13 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                 se: cal.as_ref().and_then(|c| c.se[i]),
                 component: if cal.is_some() { ws.item_comp[i] } else { None },
                 large_spread,
+                few_experts: few[i],
                 shortlisted: on_list[i],
             }
         })
         .collect();
 
+    let loo = expert_agreement(panel);
     let experts: Vec<ExpertResult> = (0..ne)
         .map(|e| {
             totals.clear();
@@ -293,6 +335,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                 } else {
                     None
                 },
+                panel: loo[e],
             }
         })
         .collect();
@@ -349,6 +392,21 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
     );
     if !spread.is_empty() {
         warnings.push(Warning::LargeSpread { items: spread });
+    }
+    let outliers: Vec<String> = experts
+        .iter()
+        .filter(|x| x.panel.outlier)
+        .map(|x| x.id.clone())
+        .collect();
+    if !outliers.is_empty() {
+        warnings.push(Warning::ExpertOutliers { experts: outliers });
+    }
+    let thin = item_ids(panel, (0..ni).filter(|&i| few[i]));
+    if !thin.is_empty() {
+        warnings.push(Warning::FewExperts {
+            items: thin,
+            min: config.min_n,
+        });
     }
 
     Ok(Aggregation {

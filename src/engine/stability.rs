@@ -147,6 +147,14 @@ pub fn bootstrap(
     let mut hist = vec![0u32; ni * width];
     let mut k_hist = vec![0usize; ni + 1];
     let (mut ties_at_cut, mut fewer_than_min) = (0, 0);
+    // Items the real panel counts too few experts for stay out of every resample's cut.
+    let few: Vec<bool> = (0..ni)
+        .map(|i| eng.counting(config.method, i) < config.min_n)
+        .collect();
+    let any_few = few.contains(&true);
+    let mut cut_order = Vec::with_capacity(ni);
+    let mut cut_ranks = vec![0usize; ni];
+    let mut eligible = vec![None; ni];
     let mut dense = None;
     if config.method == Method::Calibrated {
         // Every resample starts its fit from the real panel's leniencies: few iterations.
@@ -165,10 +173,19 @@ pub fn bootstrap(
             None => eng.score(config.method, config.trim_min, mult, &mut ws, &mut scores)?,
         }
         let n_ranked = rank_into(&scores, &mut keys, &mut order, &mut ranks);
+        let (cut_order, cut_ranks, n_cut) = if any_few {
+            for ((x, s), &f) in eligible.iter_mut().zip(&scores).zip(&few) {
+                *x = s.filter(|_| !f);
+            }
+            let n = rank_into(&eligible, &mut keys, &mut cut_order, &mut cut_ranks);
+            (&cut_order, &cut_ranks, n)
+        } else {
+            (&order, &ranks, n_ranked)
+        };
         let (k, kind) = choose_k(
-            &order,
-            &ranks,
-            n_ranked,
+            cut_order,
+            cut_ranks,
+            n_cut,
             config.shortlist_min,
             config.shortlist_max,
         );
@@ -178,7 +195,7 @@ pub fn bootstrap(
             CutKind::Clean => {}
         }
         k_hist[k] += 1;
-        for &i in &order[..k] {
+        for &i in &cut_order[..k] {
             included[i] += 1;
         }
         for i in 0..ni {

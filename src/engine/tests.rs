@@ -112,6 +112,10 @@ fn mean_end_to_end_by_hand() {
     assert!((e1.sd_total.expect("sd") - 424f64.sqrt()).abs() < 1e-12);
     assert_eq!((e1.bias, e1.excluded), (None, None));
     assert_eq!(a.experts[3].n_recused, 1);
+    // Leave-one-out r: e1 against the others' means 86.67 70 67.5 70 66.67 is 0.1998, e2
+    // (90 70 60 70 100 against 83.33 70 82.5 100 46.67) −0.6290: both under 0.3.
+    assert!((a.experts[0].panel.r.expect("r") - 0.199_849_945_638_456_8).abs() < 1e-12);
+    assert!((a.experts[1].panel.r.expect("r") + 0.629_003_516_580_973_1).abs() < 1e-12);
 
     assert_eq!(
         a.warnings,
@@ -121,6 +125,9 @@ fn mean_end_to_end_by_hand() {
             },
             Warning::LargeSpread {
                 items: vec!["C".into(), "D".into(), "F".into()]
+            },
+            Warning::ExpertOutliers {
+                experts: vec!["e1".into(), "e2".into()]
             },
         ]
     );
@@ -554,4 +561,86 @@ fn bootstrap_matches_naive_duplicated_panels() {
             );
         }
     }
+}
+
+#[test]
+fn spread_flag_reaches_a_range_of_exactly_30_despite_rounding() {
+    // The rubric's total, 100 · Σ (s_c / 10) / 6, of two score vectors whose sums differ by 18
+    // (= 30 points): in floating point the range comes out as 29.999999999999993.
+    let total = |s: [f64; 6]| 100.0 * s.iter().map(|x| x / 10.0).sum::<f64>() / 6.0;
+    let hi = total([9.0, 10.0, 5.0, 0.0, 7.0, 5.0]);
+    let lo = total([3.0, 3.0, 5.0, 0.0, 0.0, 7.0]);
+    assert!(hi - lo < 30.0, "the case this test is about: {}", hi - lo);
+    let mut p = Panel::new(["e1", "e2"], ["A", "B"], 0).expect("panel");
+    p.add("e1", "A", hi, vec![], 1.0).expect("obs");
+    p.add("e2", "A", lo, vec![], 1.0).expect("obs");
+    // B: 29.9 apart (sd 14.95): a real difference below both thresholds stays unflagged.
+    p.add("e1", "B", 70.0, vec![], 1.0).expect("obs");
+    p.add("e2", "B", 40.1, vec![], 1.0).expect("obs");
+    let a = aggregate(&p, &config(Method::Mean, 1, 1)).expect("run");
+    let flags: Vec<bool> = a.items.iter().map(|i| i.large_spread).collect();
+    assert_eq!(flags, vec![true, false]);
+    // The sd threshold gets the same allowance: sd of A is 15 less the same rounding.
+    let sd = a.items[0].sd.expect("sd");
+    assert!(sd < 15.0 && sd > 15.0 - SPREAD_EPS);
+    let c = AggregateConfig {
+        spread_range_flag: 100.0,
+        ..config(Method::Mean, 1, 1)
+    };
+    let a = aggregate(&p, &c).expect("run");
+    assert!(a.items[0].large_spread, "flagged by sd alone");
+}
+
+#[test]
+fn items_under_min_n_keep_their_rank_but_stay_out_of_the_cut() {
+    // X is scored by e1 alone at 99 and ranks first; A, B, C by all three experts.
+    let mut p = Panel::new(["e1", "e2", "e3"], ["A", "B", "C", "X"], 0).expect("panel");
+    for (e, i, t) in [
+        ("e1", "A", 80.0),
+        ("e2", "A", 82.0),
+        ("e3", "A", 84.0),
+        ("e1", "B", 70.0),
+        ("e2", "B", 72.0),
+        ("e3", "B", 74.0),
+        ("e1", "C", 60.0),
+        ("e2", "C", 62.0),
+        ("e3", "C", 64.0),
+        ("e1", "X", 99.0),
+    ] {
+        p.add(e, i, t, vec![], 1.0).expect("obs");
+    }
+    let c = AggregateConfig {
+        min_n: 2,
+        ..config(Method::Trimmed, 2, 2)
+    };
+    let a = aggregate(&p, &c).expect("run");
+    assert_eq!(a.items[3].rank, Some(1));
+    assert_eq!(a.items[3].sd, Some(0.0));
+    let few: Vec<bool> = a.items.iter().map(|i| i.few_experts).collect();
+    assert_eq!(few, vec![false, false, false, true]);
+    // K = 2 counts A and B; X, though first, is not on the list.
+    assert_eq!(a.shortlist.items, vec![0, 1]);
+    assert_eq!(a.shortlist.n_ranked, 3);
+    assert!(!a.items[3].shortlisted);
+    assert!(a.warnings.contains(&Warning::FewExperts {
+        items: vec!["X".into()],
+        min: 2
+    }));
+    // The bootstrap makes the same cut: X is never in, A and B always (every resample keeps
+    // their order), C never.
+    let s = bootstrap(
+        &p,
+        &c,
+        &BootstrapConfig {
+            replicates: 200,
+            ..BootstrapConfig::default()
+        },
+    )
+    .expect("boot");
+    let inc: Vec<usize> = s.items.iter().map(|x| x.included).collect();
+    assert_eq!(inc, vec![200, 200, 0, 0]);
+    // Without the minimum (the engine's default 1) X takes a place.
+    let a = aggregate(&p, &config(Method::Trimmed, 2, 2)).expect("run");
+    assert_eq!(a.shortlist.items, vec![3, 0]);
+    assert!(a.items.iter().all(|i| !i.few_experts));
 }

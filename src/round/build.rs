@@ -72,6 +72,7 @@ pub fn build(
     let config = AggregateConfig {
         method: opts.method,
         trim_min: opts.trim_min,
+        min_n: opts.min_n,
         shortlist_min: opts.shortlist.0,
         shortlist_max: opts.shortlist.1,
         ..AggregateConfig::default()
@@ -136,6 +137,9 @@ fn assemble(
         }
         if r.large_spread {
             flags.push(Flag::Spread);
+        }
+        if r.few_experts {
+            flags.push(Flag::FewExperts);
         }
         if tied.contains(&idx) {
             flags.push(Flag::TieAtCut);
@@ -215,6 +219,9 @@ fn assemble(
             }),
             left_out: e.excluded.as_ref().map(ToString::to_string),
             assigned: None,
+            panel_r: e.panel.r,
+            panel_r_items: e.panel.n_items,
+            outlier: e.panel.outlier,
         })
         .collect();
     let warnings = agg.warnings.iter().map(describe_warning).collect();

@@ -197,11 +197,12 @@ strings! {
     // short enough for the ranking's bottom border at 80 columns.
     ChairFlagBorderline => "边", "B";
     ChairFlagSpread => "歧", "S";
+    ChairFlagFew => "少", "F";
     ChairFlagTie => "并", "T";
     ChairFlagPartial => "缺", "P";
     ChairFlagIncluded => "入", "+I";
     ChairFlagExcluded => "出", "-X";
-    ChairFlagLegend => "边 边缘  歧 分歧大  并 分数线处并列  缺 评分不全  入 破格入围  出 不予入围", "B borderline  S spread  T tie at cut  P partial  +I included  -X excluded";
+    ChairFlagLegend => "边 边缘  歧 分歧大  少 专家过少  并 分数线处并列  缺 评分不全  入 破格入围  出 不予入围", "B borderline  S spread  F few experts  T tie at cut  P partial  +I included  -X excluded";
     ChairTitleList => "K={k} 入围 {n}/{min}–{max}", "K={k} list {n}/{min}–{max}";
     ChairListN => "入围 {n}", "list {n}";
     ChairDecidedUnder => "决定按 {m}", "decided under {m}";
@@ -286,6 +287,10 @@ strings! {
     TabRecusedNote => "回避人数：专家自行申报；利益冲突排除人数：按专家组文件发现利益冲突而排除", "recused: declared by the expert; conflict: excluded for a conflict of interest found from the panel file";
     TabBiasNote => "宽松度：校准模型估计的宽松度 b_e（t = v + b，b 之和为 0），与排名所用方法无关", "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0), whatever the method ranks";
     TabBiasGroupsNote => "宽松度：校准模型估计的宽松度 b_e（t = v + b，每组内 b 之和为 0），与排名所用方法无关", "bias: leniency b_e from the calibrated fit (t = v + b, sum of b = 0 within each group), whatever the method ranks";
+    TabPanelRNote => "与组内相关：该专家总分与其他专家在同一项目上平均总分的相关系数（留一 Pearson r）；低于 {floor} 或低于全组中位数 {mads} 个稳健标准差以上标为离群", "r_panel: Pearson r of the expert's totals with the other experts' mean on the same nominations (leave-one-out); below {floor}, or more than {mads} robust sds below the panel's median, is marked outlier";
+    TabOutlier => "离群", "outlier";
+    TabCriteria => "各评分项在同一交叉子集上的一致性：", "per criterion, on the same crossed subset:";
+    TabAlpha => "各评分项的 Cronbach's α（{n} 份完整评分）：{alpha}（越接近 1，各评分项越像在度量同一件事）", "Cronbach's alpha of the criteria over {n} complete scores: {alpha} (the nearer 1, the more the criteria measure one thing)";
     TabSpreadNote => "分歧大：极差 ≥ {range} 或标准差 ≥ {sd}", "spread: max-min ≥ {range} or sd ≥ {sd}";
     TabNoAgreement => "评审一致性：完全交叉的数据不足（需要 2 位专家评完相同的 2 项；最佳子集：{experts} 位专家 × {items} 项）", "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {experts} experts x {items} items)";
     TabAgreement => "完全交叉子集上的评审一致性：{experts} 位专家 × {items} 项（{who}）", "agreement on the fully crossed subset: {experts} experts x {items} items ({who})";

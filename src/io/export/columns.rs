@@ -456,13 +456,15 @@ pub enum ExpertCol {
     Sd,
     /// The expert's leniency from the calibrated fit.
     Bias,
+    /// The expert's leave-one-out correlation with the rest of the panel.
+    PanelR,
     /// Why zscore left the expert out.
     LeftOut,
 }
 
 impl ExpertCol {
     /// The columns every format shows, in order.
-    pub const FIGURES: [ExpertCol; 9] = [
+    pub const FIGURES: [ExpertCol; 10] = [
         ExpertCol::Id,
         ExpertCol::Name,
         ExpertCol::Scored,
@@ -472,6 +474,7 @@ impl ExpertCol {
         ExpertCol::Mean,
         ExpertCol::Sd,
         ExpertCol::Bias,
+        ExpertCol::PanelR,
     ];
 }
 
@@ -491,6 +494,7 @@ impl Column for ExpertCol {
             ExpertCol::Mean => ("mean", "平均总分"),
             ExpertCol::Sd => ("sd", "标准差"),
             ExpertCol::Bias => ("bias", "宽严偏差"),
+            ExpertCol::PanelR => ("r_panel", "与组内相关"),
             ExpertCol::LeftOut => ("left out", "未计入原因"),
         };
         // Deliberate difference: the report's expert table is narrower than the sheet.
@@ -520,7 +524,7 @@ impl Column for ExpertCol {
             ExpertCol::Recused => 7,
             ExpertCol::Conflicts | ExpertCol::Sd => 8,
             ExpertCol::Incomplete => 10,
-            ExpertCol::Mean | ExpertCol::Bias => 9,
+            ExpertCol::Mean | ExpertCol::Bias | ExpertCol::PanelR => 9,
             ExpertCol::LeftOut => NAME_WIDTH,
         }
     }
@@ -538,6 +542,7 @@ impl Column for ExpertCol {
             ExpertCol::Mean => Value::num(e.mean, Fig::Two),
             ExpertCol::Sd => Value::num(e.sd, Fig::Two),
             ExpertCol::Bias => Value::num(e.bias, Fig::Two),
+            ExpertCol::PanelR => Value::num(e.panel_r, Fig::Two),
             ExpertCol::LeftOut if fmt.zh() => {
                 left_out_zh(cx.r, &e.id).map_or(Value::Missing, Value::Text)
             }

@@ -232,6 +232,20 @@ struct Crossed<'a> {
 }
 
 #[derive(Serialize)]
+struct CriterionAgreement<'a> {
+    key: &'a str,
+    label: &'a str,
+    agreement: Option<&'a AgreementStats>,
+}
+
+#[derive(Serialize)]
+struct Criteria<'a> {
+    cronbach_alpha: Option<f64>,
+    alpha_scores: usize,
+    per_criterion: Vec<CriterionAgreement<'a>>,
+}
+
+#[derive(Serialize)]
 struct StatsDoc<'a> {
     format: &'static str,
     batch: &'a str,
@@ -241,6 +255,7 @@ struct StatsDoc<'a> {
     items: Vec<StatsItem<'a>>,
     agreement: AgreementStats,
     crossed: Crossed<'a>,
+    criteria: Criteria<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     decided: Option<&'a crate::domain::decisions::Applied>,
 }
@@ -248,7 +263,8 @@ struct StatsDoc<'a> {
 /// Panel statistics as pretty JSON tagged `"format": "revdesk-stats/1"`.
 ///
 /// Keys: `experts`, `items`, `agreement` (exactly `icc1_1` … `icc3_k`, `kendall_w`, `n_items`,
-/// `n_experts`; null figures when not computable) and `crossed` (the subset it used).
+/// `n_experts`; null figures when not computable), `crossed` (the subset it used) and `criteria`
+/// (Cronbach's alpha and each criterion's agreement on the same subset).
 pub fn stats_json(r: &Results) -> String {
     let by_id = items_by_id(r);
     let items = r
@@ -297,6 +313,20 @@ pub fn stats_json(r: &Results) -> String {
         items,
         agreement: agreement_figures(r),
         crossed,
+        criteria: Criteria {
+            cronbach_alpha: a.cronbach_alpha,
+            alpha_scores: a.alpha_scores,
+            per_criterion: r
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(c, (key, label))| CriterionAgreement {
+                    key,
+                    label,
+                    agreement: a.criteria.get(c).and_then(Option::as_ref),
+                })
+                .collect(),
+        },
         decided: r.decided.as_ref(),
     })
 }

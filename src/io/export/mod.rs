@@ -283,6 +283,23 @@ fn agreement_figures(r: &Results) -> AgreementStats {
     })
 }
 
+/// Each criterion's label with its agreement on the crossed subset (rubric order).
+fn criteria_agreement(r: &Results) -> Vec<(&str, Option<&AgreementStats>)> {
+    r.criteria
+        .iter()
+        .enumerate()
+        .map(|(c, (_, label))| {
+            let s = r
+                .aggregation
+                .agreement
+                .criteria
+                .get(c)
+                .and_then(Option::as_ref);
+            (label.as_str(), s)
+        })
+        .collect()
+}
+
 /// The seven agreement figures with their names and meanings (Chinese with `zh`), in a fixed order.
 fn agreement_lines(s: &AgreementStats, zh: bool) -> [(&'static str, Option<f64>, &'static str); 7] {
     let say = |en: &'static str, cn: &'static str| if zh { cn } else { en };

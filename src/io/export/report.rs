@@ -7,9 +7,9 @@
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format};
 use super::doc::{self, Align, Block, DATE_LABEL, Document, Signature, Span, Table};
 use super::{
-    agreement_lines, bias_note_zh, crossed_experts, cut_note_zh, doc_title, final_list, fixed,
-    groups, k_outside, left_out_zh, local_time, method_zh, name_maps, no_agreement_zh, opt,
-    warnings_zh, yes_no,
+    agreement_lines, bias_note_zh, criteria_agreement, crossed_experts, cut_note_zh, doc_title,
+    final_list, fixed, groups, k_outside, left_out_zh, local_time, method_zh, name_maps,
+    no_agreement_zh, opt, warnings_zh, yes_no,
 };
 use crate::domain::profile::{Domain, Profile};
 use crate::domain::results::{Flag, Results, Row};
@@ -311,6 +311,32 @@ fn agreement(doc: &mut Document, r: &Results) {
         .map(|(n, v, w)| vec![n.to_string(), opt(*v, 3, "-"), w.to_string()])
         .collect();
     doc.table(t);
+    let mut t = Table::new([
+        ("评分项", Align::Left),
+        ("ICC(2,1)", Align::Right),
+        ("ICC(3,1)", Align::Right),
+        ("Kendall's W", Align::Right),
+    ]);
+    t.rows = criteria_agreement(r)
+        .into_iter()
+        .map(|(label, s)| {
+            let f = |v: Option<f64>| opt(v, 3, "-");
+            vec![
+                label.to_string(),
+                f(s.and_then(|s| s.icc2_1)),
+                f(s.and_then(|s| s.icc3_1)),
+                f(s.and_then(|s| s.kendall_w)),
+            ]
+        })
+        .collect();
+    doc.paragraph("各评分项在同一交叉子集上的一致性：".to_string());
+    doc.table(t);
+    let a = &r.aggregation.agreement;
+    doc.paragraph(format!(
+        "各评分项的 Cronbach's α（{} 份完整评分）：{}（越接近 1，各评分项越像在度量同一件事）。",
+        a.alpha_scores,
+        opt(a.cronbach_alpha, 3, "-")
+    ));
 }
 
 /// Per-expert statistics, the leniency note and who zscore left out.

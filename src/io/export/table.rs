@@ -4,10 +4,13 @@ use std::fmt::Write as _;
 
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format, NAME_WIDTH};
 use super::doc::Align;
-use super::{agreement_lines, crossed_experts, fixed, flag_list, groups, interval, opt, signed};
+use super::{
+    agreement_lines, criteria_agreement, crossed_experts, fixed, flag_list, groups, interval, opt,
+    signed,
+};
 use crate::domain::decided::Override;
 use crate::domain::results::{Flag, Results, Row};
-use crate::engine::Method;
+use crate::engine::{self, Method};
 use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 
@@ -423,7 +426,10 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     if r.rows.is_empty() {
         let _ = writeln!(out, "{}", T::TabNoNominations.get(lang));
     } else {
-        t.render(&mut out, Some((r.k, format!("{cut}: K = {} ", r.k))));
+        t.render(
+            &mut out,
+            Some((r.cut_row(), format!("{cut}: K = {} ", r.k))),
+        );
     }
     out.push('\n');
     let note = match lang {
@@ -508,10 +514,20 @@ pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     }
     let mut t = TextTable::of(&cx, &cols, ExpertCol::LeftOut, lang);
     for e in &r.experts {
-        t.push(&cx, &cols, e, e.left_out.clone().unwrap_or_default());
+        let mut tail = e.left_out.clone().unwrap_or_default();
+        if e.outlier {
+            if !tail.is_empty() {
+                tail.push_str("; ");
+            }
+            tail.push_str(T::TabOutlier.get(lang));
+        }
+        t.push(&cx, &cols, e, tail);
     }
     t.render(&mut out, None);
     let _ = writeln!(out, "{}", T::TabRecusedNote.get(lang));
+    let (floor, mads) = (engine::LOO_FLOOR.to_string(), engine::LOO_MADS.to_string());
+    let note = T::TabPanelRNote.fill(lang, &[("floor", &floor), ("mads", &mads)]);
+    let _ = writeln!(out, "{note}");
     let bias = match groups(r) {
         Some(_) => T::TabBiasGroupsNote,
         None => T::TabBiasNote,
@@ -581,4 +597,39 @@ fn agreement_text(r: &Results, out: &mut String, lang: Lang) {
     for (name, v, what) in agreement_lines(s, false) {
         let _ = writeln!(out, "  {name:<11}  {:>6}  {what}", opt(v, 3, "-"));
     }
+    criteria_text(r, out, lang);
+}
+
+/// Each criterion's ICCs and W on the crossed subset, then Cronbach's alpha of the criteria.
+fn criteria_text(r: &Results, out: &mut String, lang: Lang) {
+    let rows = criteria_agreement(r);
+    if !rows.is_empty() {
+        let _ = writeln!(out, "{}", T::TabCriteria.get(lang));
+        let w = rows
+            .iter()
+            .map(|(l, _)| wrap::width(&clean(l)))
+            .max()
+            .unwrap_or(0);
+        let head = format!("{}  ICC(2,1)  ICC(3,1)       W", wrap::pad("", w));
+        let _ = writeln!(out, "  {}", head.trim_end());
+        for (label, s) in rows {
+            let f = |v: Option<f64>| opt(v, 3, "-");
+            let _ = writeln!(
+                out,
+                "  {}  {:>8}  {:>8}  {:>6}",
+                wrap::pad(&clean(label), w),
+                f(s.and_then(|s| s.icc2_1)),
+                f(s.and_then(|s| s.icc3_1)),
+                f(s.and_then(|s| s.kendall_w)),
+            );
+        }
+    }
+    let a = &r.aggregation.agreement;
+    let alpha = opt(a.cronbach_alpha, 3, "-");
+    let n = a.alpha_scores.to_string();
+    let _ = writeln!(
+        out,
+        "{}",
+        T::TabAlpha.fill(lang, &[("n", &n), ("alpha", &alpha)])
+    );
 }

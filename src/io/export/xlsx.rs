@@ -8,9 +8,9 @@ use super::columns::{self, Col, Column, Cx, ExpertCol, Fig, Value};
 use super::doc::Signature;
 use super::report::signatures;
 use super::{
-    ExportError, agreement_lines, bias_note_zh, confidence_zh, crit_label, crossed_experts,
-    cut_note_zh, decision_zh, doc_title, final_list, k_outside, local_time, method_zh, name_maps,
-    no_agreement_zh, warnings_zh, yes_no,
+    ExportError, agreement_lines, bias_note_zh, confidence_zh, crit_label, criteria_agreement,
+    crossed_experts, cut_note_zh, decision_zh, doc_title, final_list, k_outside, local_time,
+    method_zh, name_maps, no_agreement_zh, warnings_zh, yes_no,
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
@@ -243,8 +243,32 @@ fn sheet_panel(cx: &Cx) -> XSheet {
             for (name, v, what) in agreement_lines(s, true) {
                 rows.push(vec![t(name), num(v, Nf::Score), t(what)]);
             }
+            rows.push(vec![X::E]);
+            rows.push(vec![
+                X::B("评分项".into()),
+                X::B("ICC(2,1)".into()),
+                X::B("ICC(3,1)".into()),
+                X::B("Kendall's W".into()),
+            ]);
+            for (label, c) in criteria_agreement(r) {
+                rows.push(vec![
+                    t(label),
+                    num(c.and_then(|c| c.icc2_1), Nf::Score),
+                    num(c.and_then(|c| c.icc3_1), Nf::Score),
+                    num(c.and_then(|c| c.kendall_w), Nf::Score),
+                ]);
+            }
         }
     }
+    let a = &r.aggregation.agreement;
+    rows.push(vec![X::E]);
+    rows.push(vec![
+        t(format!(
+            "各评分项的 Cronbach's α（{} 份完整评分）",
+            a.alpha_scores
+        )),
+        num(a.cronbach_alpha, Nf::Score),
+    ]);
     sheet
 }
 

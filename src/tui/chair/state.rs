@@ -385,7 +385,7 @@ impl ChairApp {
         }
         let mut ranked = 0;
         self.visible.iter().position(|&i| {
-            if r.rows[i].rank.is_none() {
+            if !r.rows[i].counts_for_cut() {
                 return false;
             }
             ranked += 1;

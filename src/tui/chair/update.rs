@@ -29,7 +29,7 @@ impl ChairApp {
             .rows
             .iter()
             .enumerate()
-            .filter(|(_, row)| row.rank.is_some())
+            .filter(|(_, row)| row.counts_for_cut())
             .nth(r.k.saturating_sub(1))
             .map(|(i, _)| i)
         else {

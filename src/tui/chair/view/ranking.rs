@@ -17,6 +17,7 @@ fn flags_text(row: &crate::domain::results::Row, lang: Lang) -> String {
     for (flag, t) in [
         (Flag::Borderline, T::ChairFlagBorderline),
         (Flag::Spread, T::ChairFlagSpread),
+        (Flag::FewExperts, T::ChairFlagFew),
         (Flag::TieAtCut, T::ChairFlagTie),
         (Flag::Incomplete, T::ChairFlagPartial),
     ] {
