@@ -842,13 +842,13 @@ fn flags_and_their_legend_read_in_the_ui_language_at_80x24() {
         (
             Lang::Zh,
             ["边", "歧", "入"],
-            "边 边缘  歧 分歧大  并 分数线处并列  缺 评分不全  入 破格入围  出 不予入围",
+            revdesk::text::i18n::T::ChairFlagLegend.get(Lang::Zh),
             " B ",
         ),
         (
             Lang::En,
             ["B", "S", "+I"],
-            "B borderline  S spread  T tie at cut  P partial  +I included  -X excluded",
+            revdesk::text::i18n::T::ChairFlagLegend.get(Lang::En),
             " 边 ",
         ),
     ] {
@@ -904,25 +904,25 @@ fn help_scrolls_within_its_text() {
     key(&mut a, KeyCode::Char('?'));
     let s = screen(&mut a, 80, 24);
     assert!(
-        s.contains("scroll: lines 1–20 of 26"),
+        s.contains("scroll: lines 1–20 of 25"),
         "clipped, and says so: {s}"
     );
     for _ in 0..30 {
         key(&mut a, KeyCode::Char('j'));
     }
     assert!(
-        matches!(a.mode, ChairMode::Help { scroll: 6 }),
+        matches!(a.mode, ChairMode::Help { scroll: 5 }),
         "{:?}",
         a.mode
     );
     key(&mut a, KeyCode::Char('k'));
     assert!(
-        matches!(a.mode, ChairMode::Help { scroll: 5 }),
+        matches!(a.mode, ChairMode::Help { scroll: 4 }),
         "{:?}",
         a.mode
     );
     let s = screen(&mut a, 80, 24);
-    assert!(s.contains("lines 6–25 of 26"), "{s}");
+    assert!(s.contains("lines 5–24 of 25"), "{s}");
     key(&mut a, KeyCode::Esc);
     assert!(matches!(a.mode, ChairMode::Normal));
     // At 160×48 it all fits: nothing to scroll, no hint.

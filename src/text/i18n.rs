@@ -202,7 +202,7 @@ strings! {
     ChairFlagPartial => "缺", "P";
     ChairFlagIncluded => "入", "+I";
     ChairFlagExcluded => "出", "-X";
-    ChairFlagLegend => "边 边缘  歧 分歧大  少 专家过少  并 分数线处并列  缺 评分不全  入 破格入围  出 不予入围", "B borderline  S spread  F few experts  T tie at cut  P partial  +I included  -X excluded";
+    ChairFlagLegend => "边 边缘  歧 分歧大  少 专家少  并 线上并列  缺 不全  入 破格入围  出 不入围", "B borderline  S spread  F few experts  T tie  P partial  +I in  -X out";
     ChairTitleList => "K={k} 入围 {n}/{min}–{max}", "K={k} list {n}/{min}–{max}";
     ChairListN => "入围 {n}", "list {n}";
     ChairDecidedUnder => "决定按 {m}", "decided under {m}";

@@ -829,6 +829,22 @@ mod tests {
         prop::collection::vec(prop::sample::select(ATOMS), 0..80).prop_map(|v| v.concat())
     }
 
+    #[test]
+    fn a_lone_combining_mark_truncates_and_pads_exactly() {
+        // A proptest case once failed on this input: a mark with no base character.
+        for text in ["\u{301}", "a\u{301}", "\u{301}\u{301}b"] {
+            for width in 0..60 {
+                let t = truncate(text, width);
+                assert_eq!(
+                    super::width(&t),
+                    super::width(text).min(width),
+                    "{text:?} {width}"
+                );
+                assert_eq!(super::width(&pad(text, width)), width, "{text:?} {width}");
+            }
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(400))]
 
