@@ -137,6 +137,9 @@ fn link_text(e: &(dyn std::error::Error + 'static), lang: Lang) -> (String, bool
     if let Some(x) = e.downcast_ref::<ScoreError>() {
         return part(x.msg());
     }
+    if let Some(x) = e.downcast_ref::<crate::tui::config::ConfigError>() {
+        return (x.text(lang), false);
+    }
     if let Some(x) = e.downcast_ref::<crate::domain::profile::ProfileError>() {
         return part(x.msg());
     }

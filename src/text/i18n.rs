@@ -511,6 +511,24 @@ strings! {
     PanelChairNoKey => "主席“{id}”未列出 SSH 公钥：主席只能用列出的密钥登录", "chair '{id}' lists no SSH key: a chair logs in with a listed key only";
     PanelKeyTwice => "重复列出（另见 {at}）", "listed twice (also {at})";
     PanelKeyShared => "与 {at}（{role} {id}）的密钥相同：每个密钥只属于一个人", "the same key as {at} ({role} {id}): each key belongs to one person";
+    // Keymap and theme files that cannot be used.
+    CfgCannotRead => "{file}：无法读取", "{file}: cannot read";
+    CfgSyntax => "{file}：第 {line} 行第 {column} 列 TOML 格式错误：{message}", "{file}: invalid TOML at line {line}, column {column}: {message}";
+    CfgInvalid => "{file}：键 `{key}`：{problem}", "{file}: key `{key}`: {problem}";
+    CfgUnknownTheme => "未知主题“{name}”{hint}：既不是内置主题（{expected}），也没有这个文件", "unknown theme '{name}'{hint}: not a built-in theme ({expected}) and no such file";
+    CfgHint => "（是否指“{name}”？）", " (did you mean '{name}'?)";
+    CfgWrongType => "应为 {expected}，实为 {found}", "expected {expected}, found {found}";
+    CfgUnknownSetting => "未知设置{hint}（可用：{expected}）", "unknown setting{hint} (expected {expected})";
+    CfgMixedLayout => "旧的 [keys] 表不能与 {sections} 混用：请把其中各行移入这些小节", "the old [keys] table cannot be mixed with {sections}: move its lines into them";
+    CfgUnknownAction => "未知操作“{name}”{hint}（可用：{expected}）", "unknown action '{name}'{hint} (expected one of: {expected})";
+    CfgBadKey => "无法解析按键“{text}”：{reason}", "cannot parse key '{text}': {reason}";
+    CfgReservedKey => "“{text}”不能绑定：数字 0-9 和“.”留作输入分数", "'{text}' cannot be bound: digits 0-9 and '.' are reserved for typing scores";
+    CfgConflict => "“{text}”同时绑定到 {action} 和 {other}{advice}", "'{text}' is bound to both {action} and {other}{advice}";
+    CfgQuitUnbound => "quit 至少需要一个按键，否则无法退出 revdesk", "quit needs at least one key, or revdesk could not be left";
+    CfgUnknownStyle => "未知样式“{name}”{hint}（可用：{expected}）", "unknown style '{name}'{hint} (expected one of: {expected})";
+    CfgUnknownAttribute => "未知属性“{name}”{hint}（可用：fg、bg、bold、italic、underline、reversed、dim）", "unknown attribute '{name}'{hint} (expected one of: fg, bg, bold, italic, underline, reversed, dim)";
+    CfgBadColor => "“{value}”不是颜色{hint}（请用颜色名如 red、lightblue、darkgray，或 reset、none、0-255 的编号、#rrggbb）", "'{value}' is not a colour{hint} (use a name such as red, lightblue or darkgray, reset, none, an index 0-255, or #rrggbb)";
+    CfgUnknownBuiltin => "未知内置主题“{name}”{hint}（可用：{expected}）", "unknown built-in theme '{name}'{hint} (expected one of: {expected})";
     // The command line (cli/).
     CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
     EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";

@@ -1,6 +1,7 @@
 //! Reading configuration files (keymaps, themes): one error type, so that every configuration
 //! error names its file and key alike, and the helpers both loaders share.
 
+use crate::text::i18n::{Lang, T};
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -156,7 +157,127 @@ pub enum Problem {
     },
 }
 
+/// A " did you mean" suffix (made by [`did_you_mean`]) in `lang`.
+fn hint_in(hint: &str, lang: Lang) -> String {
+    match hint
+        .strip_prefix(" (did you mean '")
+        .and_then(|h| h.strip_suffix("'?)"))
+    {
+        Some(name) => T::CfgHint.fill(lang, &[("name", name)]),
+        None => hint.to_string(),
+    }
+}
+
+impl Problem {
+    /// The problem in `lang` (English: this problem's `Display`).
+    pub fn text(&self, lang: Lang) -> String {
+        let h = |hint: &str| hint_in(hint, lang);
+        match self {
+            Problem::WrongType { expected, found } => {
+                T::CfgWrongType.fill(lang, &[("expected", expected), ("found", found)])
+            }
+            Problem::UnknownSetting { hint, expected } => {
+                T::CfgUnknownSetting.fill(lang, &[("hint", &h(hint)), ("expected", expected)])
+            }
+            Problem::MixedLayout { sections } => {
+                T::CfgMixedLayout.fill(lang, &[("sections", sections)])
+            }
+            Problem::UnknownAction {
+                name,
+                hint,
+                expected,
+            } => T::CfgUnknownAction.fill(
+                lang,
+                &[("name", name), ("hint", &h(hint)), ("expected", expected)],
+            ),
+            Problem::BadKey { text, reason } => {
+                T::CfgBadKey.fill(lang, &[("text", text), ("reason", reason)])
+            }
+            Problem::ReservedKey { text } => T::CfgReservedKey.fill(lang, &[("text", text)]),
+            Problem::Conflict {
+                text,
+                action,
+                other,
+                advice,
+            } => T::CfgConflict.fill(
+                lang,
+                &[
+                    ("text", text),
+                    ("action", action),
+                    ("other", other),
+                    ("advice", advice),
+                ],
+            ),
+            Problem::QuitUnbound => T::CfgQuitUnbound.get(lang).to_string(),
+            Problem::UnknownStyle {
+                name,
+                hint,
+                expected,
+            } => T::CfgUnknownStyle.fill(
+                lang,
+                &[("name", name), ("hint", &h(hint)), ("expected", expected)],
+            ),
+            Problem::UnknownAttribute { name, hint } => {
+                T::CfgUnknownAttribute.fill(lang, &[("name", name), ("hint", &h(hint))])
+            }
+            Problem::BadColor { value, hint } => {
+                T::CfgBadColor.fill(lang, &[("value", value), ("hint", &h(hint))])
+            }
+            Problem::UnknownBuiltin {
+                name,
+                hint,
+                expected,
+            } => T::CfgUnknownBuiltin.fill(
+                lang,
+                &[("name", name), ("hint", &h(hint)), ("expected", expected)],
+            ),
+        }
+    }
+}
+
 impl ConfigError {
+    /// The error in `lang` (English: this error's `Display`; an I/O error's cause is its
+    /// source, not part of this text).
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            ConfigError::Io { file, .. } => T::CfgCannotRead.fill(lang, &[("file", file)]),
+            ConfigError::Syntax {
+                file,
+                line,
+                column,
+                message,
+            } => T::CfgSyntax.fill(
+                lang,
+                &[
+                    ("file", file),
+                    ("line", &line.to_string()),
+                    ("column", &column.to_string()),
+                    ("message", message),
+                ],
+            ),
+            ConfigError::Invalid { file, key, problem } => T::CfgInvalid.fill(
+                lang,
+                &[
+                    ("file", file),
+                    ("key", key),
+                    ("problem", &problem.text(lang)),
+                ],
+            ),
+            ConfigError::UnknownTheme {
+                name,
+                hint,
+                expected,
+            } => T::CfgUnknownTheme.fill(
+                lang,
+                &[
+                    ("name", name),
+                    ("hint", &hint_in(hint, lang)),
+                    ("expected", expected),
+                ],
+            ),
+        }
+    }
+
     /// Shorthand for an [`ConfigError::Invalid`] error.
     pub fn invalid(file: &str, key: impl Into<String>, problem: Problem) -> Self {
         ConfigError::Invalid {
@@ -243,5 +364,89 @@ mod tests {
         let msg = e.err().map(|e| e.to_string()).unwrap_or_default();
         assert!(msg.starts_with("f.toml: invalid TOML at line "), "{msg}");
         assert!(!msg.contains('\n'), "{msg}");
+    }
+
+    #[test]
+    fn every_error_in_english_is_its_display_and_chinese_differs() {
+        let hint = did_you_mean("scorng", ["scoring"]);
+        assert_eq!(hint, " (did you mean 'scoring'?)");
+        let problems = vec![
+            Problem::WrongType {
+                expected: "a string".into(),
+                found: "integer",
+            },
+            Problem::UnknownSetting {
+                hint: hint.clone(),
+                expected: "a, b".into(),
+            },
+            Problem::MixedLayout {
+                sections: "[scoring]".into(),
+            },
+            Problem::UnknownAction {
+                name: "nxt".into(),
+                hint: hint.clone(),
+                expected: "next".into(),
+            },
+            Problem::BadKey {
+                text: "Ctrl-".into(),
+                reason: "no key".into(),
+            },
+            Problem::ReservedKey { text: "7".into() },
+            Problem::Conflict {
+                text: "j".into(),
+                action: "next",
+                other: "prev",
+                advice: String::new(),
+            },
+            Problem::QuitUnbound,
+            Problem::UnknownStyle {
+                name: "x".into(),
+                hint: String::new(),
+                expected: "a".into(),
+            },
+            Problem::UnknownAttribute {
+                name: "blod".into(),
+                hint: hint.clone(),
+            },
+            Problem::BadColor {
+                value: "rde".into(),
+                hint: hint.clone(),
+            },
+            Problem::UnknownBuiltin {
+                name: "lite".into(),
+                hint: hint.clone(),
+                expected: "light".into(),
+            },
+        ];
+        let mut errors: Vec<ConfigError> = problems
+            .into_iter()
+            .map(|p| ConfigError::invalid("k.toml", "scoring.next", p))
+            .collect();
+        errors.push(ConfigError::Syntax {
+            file: "k.toml".into(),
+            line: 3,
+            column: 7,
+            message: "expected `=`".into(),
+        });
+        errors.push(ConfigError::UnknownTheme {
+            name: "lite".into(),
+            hint,
+            expected: "default, light".into(),
+        });
+        errors.push(ConfigError::Io {
+            file: "k.toml".into(),
+            source: std::io::ErrorKind::NotFound.into(),
+        });
+        for e in &errors {
+            assert_eq!(e.text(Lang::En), e.to_string());
+            let zh = e.text(Lang::Zh);
+            assert_ne!(zh, e.to_string(), "{zh}");
+            assert!(!zh.contains("did you mean"), "{zh}");
+        }
+        let e = &errors[1];
+        assert_eq!(
+            e.text(Lang::Zh),
+            "k.toml：键 `scoring.next`：未知设置（是否指“scoring”？）（可用：a, b）"
+        );
     }
 }
