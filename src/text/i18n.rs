@@ -529,6 +529,8 @@ strings! {
     CfgUnknownAttribute => "未知属性“{name}”{hint}（可用：fg、bg、bold、italic、underline、reversed、dim）", "unknown attribute '{name}'{hint} (expected one of: fg, bg, bold, italic, underline, reversed, dim)";
     CfgBadColor => "“{value}”不是颜色{hint}（请用颜色名如 red、lightblue、darkgray，或 reset、none、0-255 的编号、#rrggbb）", "'{value}' is not a colour{hint} (use a name such as red, lightblue or darkgray, reset, none, an index 0-255, or #rrggbb)";
     CfgUnknownBuiltin => "未知内置主题“{name}”{hint}（可用：{expected}）", "unknown built-in theme '{name}'{hint} (expected one of: {expected})";
+    TabLeniency => "专家宽严度 b_e（t = v + b，b 之和为 0；se：得分的标准误）：", "leniency b_e (t = v + b, sum of b = 0; se: standard error of the score):";
+    TabLeniencyGroups => "专家宽严度 b_e（t = v + b；{n} 个分组内各自 b 之和为 0；只有同组的得分可以比较，见 grp 列）：", "leniency b_e (t = v + b; sum of b = 0 within each of the {n} groups; scores compare only within a group, column grp):";
     // The command line (cli/).
     CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
     EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";

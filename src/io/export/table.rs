@@ -440,26 +440,19 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     threshold_text(r, &mut out, lang);
     borderline_text(r, &mut out, lang);
     if r.method == Method::Calibrated {
-        leniency_text(r, groups(r), &mut out);
+        leniency_text(r, groups(r), &mut out, lang);
     }
     warnings_text(r, &mut out, lang);
     out
 }
 
 /// The experts' leniency b_e of the calibrated fit, one expert a line.
-fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String) {
-    match groups {
-        Some(n) => {
-            let _ = writeln!(
-                out,
-                "leniency b_e (t = v + b; sum of b = 0 within each of the {n} groups; scores compare only within a group, column grp):"
-            );
-        }
-        None => out.push_str(
-            "leniency b_e (t = v + b, sum of b = 0; se: standard error of the score):
-",
-        ),
-    }
+fn leniency_text(r: &Results, groups: Option<usize>, out: &mut String, lang: Lang) {
+    let head = match groups {
+        Some(n) => T::TabLeniencyGroups.fill(lang, &[("n", &n.to_string())]),
+        None => T::TabLeniency.get(lang).to_string(),
+    };
+    let _ = writeln!(out, "{head}");
     let (idw, nw) = id_name_widths(r.experts.iter().map(|e| (e.id.as_str(), e.name.as_str())));
     for e in &r.experts {
         let _ = writeln!(
