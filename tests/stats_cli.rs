@@ -217,12 +217,13 @@ fn borda_from_matrix(v: &serde_json::Value) -> std::collections::BTreeMap<String
     use std::collections::BTreeMap;
     let mut by_expert: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
     for c in v["matrix"].as_array().expect("matrix") {
-        if let Some(t) = c["total"].as_f64() {
-            if c["recused"].is_null() && c["conflict"] == false {
-                let e = c["expert"].as_str().expect("expert").to_string();
-                let i = c["item"].as_str().expect("item").to_string();
-                by_expert.entry(e).or_default().push((i, t));
-            }
+        if let Some(t) = c["total"].as_f64()
+            && c["recused"].is_null()
+            && c["conflict"] == false
+        {
+            let e = c["expert"].as_str().expect("expert").to_string();
+            let i = c["item"].as_str().expect("item").to_string();
+            by_expert.entry(e).or_default().push((i, t));
         }
     }
     let mut acc: BTreeMap<String, Vec<f64>> = BTreeMap::new();
