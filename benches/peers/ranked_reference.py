@@ -9,7 +9,11 @@ Plain Python, no dependencies. Writes fixtures/ranked/reference.json:
     repeated relaxation rather than Floyd-Warshall's loop order, tau-b from its pair counts).
 
 Run: python3 benches/peers/ranked_reference.py > fixtures/ranked/reference.json
+Check a real run: python3 benches/peers/ranked_reference.py check RANK.json STATS.json
+  (RANK.json from `revdesk rank … --format json`, STATS.json from `revdesk stats … --format json`
+  on the same sheets): recomputes Borda, Schulze and both tau-b from rank's matrix and compares.
 """
+import sys
 import json
 import math
 import random
@@ -135,5 +139,34 @@ def partial():
             "kendall_tau_borda_schulze": tau_b(bs, s)}
 
 
+def check(rank_path, stats_path):
+    r = json.load(open(rank_path))
+    s = json.load(open(stats_path))
+    ids = sorted({c["item"] for c in r["matrix"]})
+    ix = {i: k for k, i in enumerate(ids)}
+    tot = {}
+    for c in r["matrix"]:
+        row = tot.setdefault(c["expert"], [None] * len(ids))
+        if c["total"] is not None and c["recused"] is None and not c["conflict"]:
+            row[ix[c["item"]]] = c["total"]
+    totals = list(tot.values())
+    b = borda(totals, len(ids))
+    sr = schulze_ranks(totals, len(ids))
+    m = {it["id"]: it for it in s["rank_methods"]["items"]}
+    bad = [i for i in ids
+           if (m[i]["borda"] is None) != (b[ix[i]] is None)
+           or (b[ix[i]] is not None and abs(m[i]["borda"] - b[ix[i]]) > 1e-12)
+           or m[i]["schulze_rank"] != sr[ix[i]]]
+    sc = [m[i]["score_rank"] for i in ids]
+    taus = (tau_b(sc, competition(b)), tau_b(sc, sr))
+    got = (s["rank_methods"]["borda"]["kendall_tau"], s["rank_methods"]["schulze"]["kendall_tau"])
+    ok = not bad and all(abs(a - g) < 1e-12 for a, g in zip(taus, got))
+    print(f"{len(ids)} nominations, {len(totals)} experts; mismatched: {bad}; "
+          f"tau-b Borda {taus[0]:.6f} Schulze {taus[1]:.6f}; {'OK' if ok else 'DIFFERENT'}")
+    return 0 if ok else 1
+
+
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "check":
+        sys.exit(check(sys.argv[2], sys.argv[3]))
     print(json.dumps({"wikipedia": wikipedia(), "partial": partial()}, indent=1))
