@@ -211,3 +211,109 @@ fn stats_shows_each_experts_agreement_with_the_panel_and_flags_the_outlier() {
         "{ranked}"
     );
 }
+
+/// Borda by its definition, from `rank`'s matrix: (below + ½·tied) / (scored − 1), averaged.
+fn borda_from_matrix(v: &serde_json::Value) -> std::collections::BTreeMap<String, f64> {
+    use std::collections::BTreeMap;
+    let mut by_expert: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
+    for c in v["matrix"].as_array().expect("matrix") {
+        if let Some(t) = c["total"].as_f64()
+            && c["recused"].is_null()
+            && c["conflict"] == false
+        {
+            let e = c["expert"].as_str().expect("expert").to_string();
+            let i = c["item"].as_str().expect("item").to_string();
+            by_expert.entry(e).or_default().push((i, t));
+        }
+    }
+    let mut acc: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for rows in by_expert.values() {
+        let m = rows.len() as f64;
+        for (i, a) in rows {
+            let pts: f64 = rows
+                .iter()
+                .filter(|(j, _)| j != i)
+                .map(|(_, b)| match (a - b).abs() <= 1e-9 {
+                    true => 0.5,
+                    false if a > b => 1.0,
+                    false => 0.0,
+                })
+                .sum();
+            acc.entry(i.clone()).or_default().push(pts / (m - 1.0));
+        }
+    }
+    acc.into_iter()
+        .map(|(i, v)| (i, v.iter().sum::<f64>() / v.len() as f64))
+        .collect()
+}
+
+#[test]
+fn stats_shows_borda_and_schulze_beside_the_score_rank() {
+    let (_dir, sheets) = thin_panel();
+    let json = ok(&["stats", BATCH, &s(&sheets), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let m = &v["rank_methods"];
+    let items = m["items"].as_array().expect("items");
+    assert_eq!(items.len(), 45);
+    // EI-045: only e0 scored it, with full marks, above everything else e0 scored: e0's Borda
+    // point 1 is its Borda score, and it beats every other nomination 1–0 pairwise (Schulze 1).
+    let top = &items[0];
+    assert_eq!(top["id"], "EI-045");
+    assert_eq!(top["score_rank"], 1);
+    assert_eq!(top["borda"], 1.0);
+    assert_eq!(top["borda_rank"], 1);
+    assert_eq!(top["schulze_rank"], 1);
+    // Every Borda score as its definition gives it from the matrix `rank` prints.
+    let rank = ok(&[
+        "rank",
+        BATCH,
+        &s(&sheets),
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let want = borda_from_matrix(&serde_json::from_str(&rank).expect("json"));
+    assert_eq!(want.len(), 45);
+    for it in items {
+        let id = it["id"].as_str().expect("id");
+        let got = it["borda"].as_f64().expect("borda");
+        assert!(
+            (got - want[id]).abs() < 1e-12,
+            "{id}: {got} vs {}",
+            want[id]
+        );
+        assert!(it["schulze_rank"].as_u64().is_some(), "{id}");
+    }
+    // The experts agree closely, so do the methods; K is the score method's shortlist size.
+    assert_eq!(m["schulze_computed"], true);
+    for a in [&m["borda"], &m["schulze"]] {
+        assert!((25..=30).contains(&a["k"].as_u64().expect("k")), "{a}");
+        assert!(a["kendall_tau"].as_f64().expect("tau") > 0.8, "{a}");
+        let (o, k) = (a["top_k_overlap"].as_u64(), a["k"].as_u64());
+        assert!(o.expect("overlap") + 3 >= k.expect("k"), "{a}");
+    }
+    let table = ok(&["stats", BATCH, &s(&sheets)]);
+    assert!(
+        table.contains("rank methods over each expert's ranking"),
+        "{table}"
+    );
+    assert!(table.contains("Borda: tau-b "), "{table}");
+    assert!(table.contains("Schulze: tau-b "), "{table}");
+    let head = table
+        .lines()
+        .find(|l| l.contains("Schulze rank"))
+        .expect("heading");
+    assert!(
+        head.contains("score rank") && head.contains("Borda rank"),
+        "{head}"
+    );
+    let row = table
+        .lines()
+        .find(|l| l.contains("EI-045") && l.contains("1.000"))
+        .expect("EI-045's row");
+    assert_eq!(
+        row.split_whitespace().collect::<Vec<_>>(),
+        ["1", "EI-045", "1.000", "1", "1"]
+    );
+}

@@ -23,6 +23,7 @@ mod linalg;
 mod methods;
 mod panel;
 mod rank;
+mod ranked;
 mod reliability;
 mod report;
 mod resample;
@@ -40,6 +41,10 @@ pub use error::{AggregateError, PanelError};
 pub use methods::{Method, ZERO_SD, ZscoreExclusion};
 pub use panel::{CONFIDENCE_LAMBDA, Exclusion, Observation, Panel, TOTAL_SLACK};
 pub use rank::{Ranking, TIE_EPS, rank};
+pub use ranked::{
+    Borda, RankAgreement, SCHULZE_MAX_ITEMS, Schulze, borda, kendall_tau_b, order_of,
+    rank_agreement, schulze, schulze_from_pairs,
+};
 pub use reliability::{
     ExpertAgreement, LOO_FLOOR, LOO_MADS, LOO_MIN_SD, expert_agreement, pearson,
 };

@@ -292,6 +292,15 @@ strings! {
     TabCriteria => "各评分项在同一交叉子集上的一致性：", "per criterion, on the same crossed subset:";
     TabAlpha => "各评分项的 Cronbach's α（{n} 份完整评分）：{alpha}（越接近 1，各评分项越像在度量同一件事）", "Cronbach's alpha of the criteria over {n} complete scores: {alpha} (the nearer 1, the more the criteria measure one thing)";
     TabSpreadNote => "分歧大：极差 ≥ {range} 或标准差 ≥ {sd}", "spread: max-min ≥ {range} or sd ≥ {sd}";
+    TabRankMethods => "按名次汇总（每位专家对其评过的推荐项目的排序；Borda：各专家给 (排在其后的项目数 + ½·并列数)/(所评项目数 − 1) 的平均，1 为该专家的第一；Schulze：最强路径，名次 = 1 + 胜过它的项目数）：", "rank methods over each expert's ranking of the nominations they scored (Borda: mean of (scored below + ½·tied) / (scored − 1), 1 = that expert's best; Schulze: strongest paths, rank = 1 + nominations that beat it):";
+    RankColScore => "分数名次", "score rank";
+    RankColId => "编号", "id";
+    RankColBorda => "Borda 分", "Borda";
+    RankColBordaRank => "Borda 名次", "Borda rank";
+    RankColSchulze => "Schulze 名次", "Schulze rank";
+    TabRankAgreement => "与 {method} 排名的一致性（Kendall tau-b：两者都排了名的项目；前 {k} 名重合：各自顺序的前 {k} 项，并列按编号）：", "agreement with the {method} ranking (Kendall's tau-b over the nominations both rank; top-{k} overlap: the first {k} of each order, ties by id):";
+    TabRankAgreementLine => "{name}：tau-b {tau}，前 {k} 名重合 {overlap}/{k}", "{name}: tau-b {tau}, top-{k} overlap {overlap}/{k}";
+    TabSchulzeSkipped => "Schulze：超过 {max} 个推荐项目时不计算（计算量随项目数的立方增长）", "Schulze: not computed for more than {max} nominations (its time grows with the cube of their number)";
     TabNoAgreement => "评审一致性：完全交叉的数据不足（需要 2 位专家评完相同的 2 项；最佳子集：{experts} 位专家 × {items} 项）", "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {experts} experts x {items} items)";
     TabAgreement => "完全交叉子集上的评审一致性：{experts} 位专家 × {items} 项（{who}）", "agreement on the fully crossed subset: {experts} experts x {items} items ({who})";
     // Reading the sheets (io/panel.rs).

@@ -256,6 +256,7 @@ struct StatsDoc<'a> {
     agreement: AgreementStats,
     crossed: Crossed<'a>,
     criteria: Criteria<'a>,
+    rank_methods: super::RankMethods,
     #[serde(skip_serializing_if = "Option::is_none")]
     decided: Option<&'a crate::domain::decisions::Applied>,
 }
@@ -263,8 +264,9 @@ struct StatsDoc<'a> {
 /// Panel statistics as pretty JSON tagged `"format": "revdesk-stats/1"`.
 ///
 /// Keys: `experts`, `items`, `agreement` (exactly `icc1_1` … `icc3_k`, `kendall_w`, `n_items`,
-/// `n_experts`; null figures when not computable), `crossed` (the subset it used) and `criteria`
-/// (Cronbach's alpha and each criterion's agreement on the same subset).
+/// `n_experts`; null figures when not computable), `crossed` (the subset it used), `criteria`
+/// (Cronbach's alpha and each criterion's agreement on the same subset) and `rank_methods`
+/// (Borda and Schulze ranks per nomination, and their agreement with the score method).
 pub fn stats_json(r: &Results) -> String {
     let by_id = items_by_id(r);
     let items = r
@@ -327,6 +329,7 @@ pub fn stats_json(r: &Results) -> String {
                 })
                 .collect(),
         },
+        rank_methods: super::rank_methods(r),
         decided: r.decided.as_ref(),
     })
 }

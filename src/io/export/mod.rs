@@ -26,6 +26,7 @@ pub mod doc;
 pub mod docx;
 mod json;
 mod markdown;
+mod ranked;
 mod report;
 mod table;
 mod xlsx;
@@ -44,6 +45,7 @@ pub use csv::{excel_csv, export_csv, rank_csv};
 pub use docx::export_docx;
 pub use json::{export_json, rank_json, stats_json};
 pub use markdown::export_markdown;
+pub use ranked::{RankMethods, RankedItem, rank_methods};
 pub use table::{rank_table, rank_table_in, stats_table, stats_table_in};
 pub use xlsx::{export_xlsx, xlsx_bytes};
 

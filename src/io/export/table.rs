@@ -571,6 +571,9 @@ pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     let _ = writeln!(out, "{spread}");
     out.push('\n');
 
+    super::ranked::rank_methods_text(r, &mut out, lang);
+    out.push('\n');
+
     agreement_text(r, &mut out, lang);
     out
 }
