@@ -542,3 +542,46 @@ fn a_broken_profile_or_panel_in_chinese() {
     let (_, _, en) = run(EN, &args);
     assert!(en.contains("experts[0].id: empty expert id"), "{en}");
 }
+
+#[test]
+fn a_workbook_beyond_the_limits_in_chinese() {
+    let dir = tempfile::tempdir().expect("dir");
+    let book = dir.path().join("far.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "编号").expect("cell");
+    ws.write_string(200_000, 3, "x").expect("cell");
+    wb.save(&book).expect("save");
+    let b = book.to_string_lossy().into_owned();
+    let (code, out, err) = run(ZH, &["validate", &b]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("工作表在 D200001（第 200001 行，第 4 列）有单元格；revdesk 只读取不超过 100000 行、500 列"),
+        "{out}{err}"
+    );
+    let (_, en_out, en_err) = run(EN, &["validate", &b]);
+    let en = format!("{en_out}{en_err}");
+    assert!(
+        en.contains("the sheet has a cell at D200001 (row 200001, column 4); revdesk reads sheets of at most 100000 rows and 500 columns"),
+        "{en}"
+    );
+    // A paper sheet saved as such a workbook: the same words from `enter`.
+    let (code, _, err) = run(
+        ZH,
+        &[
+            "enter",
+            BATCH,
+            "--expert",
+            "wang",
+            "--from",
+            &b,
+            "--store",
+            &dir.path().join("s").to_string_lossy(),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("无法读取") && err.contains("revdesk 只读取不超过 100000 行"),
+        "{err}"
+    );
+}

@@ -49,6 +49,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
         Ok(r) => r,
         // A missing or unreadable file is exit 2, like every other unreadable file.
         Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
+        Err(e @ entry::ReadError::Workbook { .. }) => return Err(e.into()),
         Err(entry::ReadError::Rejected(errs)) => {
             for e in &errs {
                 errln!("{}", e.render(lang));

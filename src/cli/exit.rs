@@ -128,6 +128,10 @@ fn link_text(e: &(dyn std::error::Error + 'static), lang: Lang) -> (String, bool
     if let Some(x) = e.downcast_ref::<TooLong>() {
         return part(x.msg());
     }
+    if let Some(crate::io::entry::ReadError::Workbook { path, message }) = e.downcast_ref() {
+        let head = T::ImpCannotRead.fill(lang, &[("path", &path.display().to_string())]);
+        return (format!("{head}: {}", message.render(lang)), true);
+    }
     if let Some(crate::io::entry::ReadError::Unreadable { path, .. }) = e.downcast_ref() {
         return (
             T::ImpCannotRead.fill(lang, &[("path", &path.display().to_string())]),

@@ -117,6 +117,14 @@ pub enum ReadError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The file is no workbook revdesk can read (damaged, or beyond the workbook limits).
+    #[error("{}: cannot read: {message}", path.display())]
+    Workbook {
+        /// The file.
+        path: PathBuf,
+        /// Why, in the catalogue.
+        message: crate::text::i18n::Msg,
+    },
     /// The file was read and has problems; nothing may be stored.
     #[error("{} problem(s)", .0.len())]
     Rejected(Vec<EntryError>),
@@ -153,9 +161,9 @@ pub fn parse_workbook(
     batch: &Batch,
     rubric: &Rubric,
 ) -> Result<Vec<EntryRow>, ReadError> {
-    let cells = import::first_sheet(bytes).map_err(|message| ReadError::Unreadable {
+    let cells = import::first_sheet(bytes).map_err(|message| ReadError::Workbook {
         path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, message),
+        message,
     })?;
     let records: Vec<(usize, Vec<String>)> = cells
         .into_rows()
@@ -662,11 +670,11 @@ mod tests {
     fn a_file_named_xlsx_that_is_no_workbook_cannot_be_read() {
         let p = Profile::kczg_2020();
         let e = parse_workbook(Path::new("s.xlsx"), b"no zip", &batch(), p.rubric()).unwrap_err();
-        let ReadError::Unreadable { path, source } = e else {
+        let ReadError::Workbook { path, message } = e else {
             panic!("{e:?}")
         };
         assert_eq!(path, Path::new("s.xlsx"));
-        assert!(source.to_string().contains("not a"), "{source}");
+        assert!(message.to_string().contains("not a"), "{message}");
     }
 
     #[test]

@@ -540,6 +540,21 @@ strings! {
     CfgUnknownBuiltin => "未知内置主题“{name}”{hint}（可用：{expected}）", "unknown built-in theme '{name}'{hint} (expected one of: {expected})";
     TabLeniency => "专家宽严度 b_e（t = v + b，b 之和为 0；se：得分的标准误）：", "leniency b_e (t = v + b, sum of b = 0; se: standard error of the score):";
     TabLeniencyGroups => "专家宽严度 b_e（t = v + b；{n} 个分组内各自 b 之和为 0；只有同组的得分可以比较，见 grp 列）：", "leniency b_e (t = v + b; sum of b = 0 within each of the {n} groups; scores compare only within a group, column grp):";
+    // Workbooks beyond revdesk's limits, or not readable as workbooks.
+    WbUnreadable => "不是可读取的电子表格：{e}", "not a readable spreadsheet: {e}";
+    WbNoSheets => "工作簿中没有工作表", "the workbook has no sheets";
+    WbFirstSheet => "无法读取第一张工作表：{e}", "cannot read the first sheet: {e}";
+    WbBeyond => "工作表在 {cell}（第 {row} 行，第 {col} 列）有单元格；revdesk 只读取不超过 {rows} 行、{cols} 列（{last}）的工作表", "the sheet has a cell at {cell} (row {row}, column {col}); revdesk reads sheets of at most {rows} rows and {cols} columns ({last})";
+    WbEntries => "不是可读取的电子表格：工作簿包含 {n} 个文件，超过 {max} 个", "not a readable spreadsheet: the workbook holds {n} files, more than {max}";
+    WbTooBig => "工作簿解压后超过 {max} 字节（{name}：", "the workbook unpacks to more than {max} bytes ({name}: ";
+    WbTooBigTail => "）；revdesk 只读取不超过此大小的工作簿", "); revdesk reads workbooks up to that size";
+    WbBytes => "{n} 字节", "{n} bytes";
+    WbMoreThanDeclared => "超过其声明的大小", "more than it declares";
+    WbCells => "工作表的单元格超过 {max} 个；revdesk 只读取不超过此数量的工作表", "the sheet has more than {max} cells; revdesk reads sheets up to that many";
+    WbText => "工作表单元格中的文字超过 {max} 字节；revdesk 只读取不超过此数量的工作表", "the sheet's cells hold more than {max} bytes of text; revdesk reads sheets up to that much";
+    WbSpans => "一张工作表跨越 {from}:{to}，超过 {max} 个单元格；revdesk 只读取不超过此数量的工作表", "a sheet spans {from}:{to}, more than {max} cells; revdesk reads sheets up to that many";
+    WbClaims => "一张工作表声明范围为 {from}:{to}，超过 {max} 个单元格；revdesk 只读取不超过此数量的工作表", "a sheet claims {from}:{to}, more than {max} cells; revdesk reads sheets up to that many";
+    WbXlsBytes => "工作簿超过 {max} 字节；revdesk 只读取不超过此大小的工作簿", "the workbook holds more than {max} bytes; revdesk reads workbooks up to that size";
     // The command line (cli/).
     CliNoDecisions => "主席的数据目录 {dir} 中没有本批次（{hash}）的决定：无可应用", "the chair's store {dir} has no decisions for this batch ({hash}): nothing to apply";
     EnterRejected => "{path} 被拒收：{n} 个问题；什么也没有保存", "{path} rejected: {n} problem(s); nothing was stored";

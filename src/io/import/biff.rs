@@ -8,15 +8,18 @@
 //! and sheet offset is checked against the limits. calamine then reads a fresh compound file
 //! holding only that stream, so it parses exactly the bytes that were checked.
 
-use super::guard::{MAX_CELLS, MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, beyond, cell_name};
+use super::guard::MAX_CELLS;
+use super::guard::{
+    MAX_COLUMNS, MAX_ROWS, MAX_UNPACKED_BYTES, beyond, cell_name, too_many_cells, unreadable,
+};
+use crate::text::i18n::{Msg, T};
 use std::io::{Cursor, Read, Write};
 
 /// The first bytes of a compound file (an `.xls`).
 pub const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// The workbook stream of an `.xls`, checked, in a compound file of its own for calamine.
-pub fn checked_xls(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let unreadable = |e: &dyn std::fmt::Display| format!("not a readable spreadsheet: {e}");
+pub fn checked_xls(bytes: &[u8]) -> Result<Vec<u8>, Msg> {
     let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let Some(name) = ["/Workbook", "/Book"]
         .into_iter()
@@ -31,8 +34,9 @@ pub fn checked_xls(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .read_to_end(&mut stream)
         .map_err(|e| unreadable(&e))?;
     if stream.len() as u64 > MAX_UNPACKED_BYTES {
-        return Err(format!(
-            "the workbook holds more than {MAX_UNPACKED_BYTES} bytes; revdesk reads workbooks up to that size"
+        return Err(Msg::new(
+            T::WbXlsBytes,
+            &[("max", &MAX_UNPACKED_BYTES.to_string())],
         ));
     }
     check_stream(&stream)?;
@@ -85,7 +89,7 @@ const DIMENSIONS: u16 = 0x0200;
 const MUL_RK: u16 = 0x00BD;
 
 /// Checks the globals' sheet offsets and every sheet's cells.
-fn check_stream(stream: &[u8]) -> Result<(), String> {
+fn check_stream(stream: &[u8]) -> Result<(), Msg> {
     let mut offsets = Vec::new();
     for r in records(stream) {
         match r.typ {
@@ -93,9 +97,7 @@ fn check_stream(stream: &[u8]) -> Result<(), String> {
             BOUND_SHEET => {
                 let pos = u32_at(r.data, 0);
                 if r.data.len() < 6 || pos >= stream.len() as u64 {
-                    return Err(
-                        "not a readable spreadsheet: a sheet record points outside the file".into(),
-                    );
+                    return Err(unreadable(&"a sheet record points outside the file"));
                 }
                 offsets.push(pos as usize);
             }
@@ -110,10 +112,10 @@ fn check_stream(stream: &[u8]) -> Result<(), String> {
 
 /// The cells of one sheet: positions within the limits, and few enough, in a small enough
 /// rectangle, for calamine's dense range; a DIMENSIONS claim small enough to reserve.
-fn check_sheet(sheet: &[u8]) -> Result<(), String> {
+fn check_sheet(sheet: &[u8]) -> Result<(), Msg> {
     let mut cells = 0u64;
     let mut span: Option<(u64, u64, u64, u64)> = None;
-    let mut add = |row: u64, first: u64, last: u64| -> Result<(), String> {
+    let mut add = |row: u64, first: u64, last: u64| -> Result<(), Msg> {
         if row >= u64::from(MAX_ROWS) || last >= u64::from(MAX_COLUMNS) {
             return Err(beyond(row, last));
         }
@@ -123,10 +125,10 @@ fn check_sheet(sheet: &[u8]) -> Result<(), String> {
         span = Some(s);
         let rect = (s.1 - s.0 + 1) * (s.3 - s.2 + 1);
         if cells > MAX_CELLS || rect > MAX_CELLS {
-            return Err(format!(
-                "a sheet spans {}:{}, more than {MAX_CELLS} cells; revdesk reads sheets up to that many",
+            return Err(too_many_cells(
                 cell_name(s.0, s.2),
-                cell_name(s.1, s.3)
+                cell_name(s.1, s.3),
+                false,
             ));
         }
         Ok(())
@@ -151,7 +153,7 @@ fn check_sheet(sheet: &[u8]) -> Result<(), String> {
                 let first = u16_at(r.data, 2);
                 let last = u16_at(r.data, r.data.len() - 2);
                 if last < first {
-                    return Err("not a readable spreadsheet: a damaged cell record".into());
+                    return Err(unreadable(&"a damaged cell record"));
                 }
                 add(u16_at(r.data, 0).into(), first.into(), last.into())?;
             }
@@ -166,7 +168,7 @@ fn check_sheet(sheet: &[u8]) -> Result<(), String> {
 }
 
 /// A DIMENSIONS record, read as calamine reads it: it reserves the rows times the columns.
-fn check_dimensions(d: &[u8]) -> Result<(), String> {
+fn check_dimensions(d: &[u8]) -> Result<(), Msg> {
     let (rf, rl, cf, cl) = match d.len() {
         10 => (
             u64::from(u16_at(d, 0)),
@@ -188,16 +190,16 @@ fn check_dimensions(d: &[u8]) -> Result<(), String> {
         return Ok(());
     }
     if rl - 1 < rf || cl - 1 < cf {
-        return Err("not a readable spreadsheet: a damaged DIMENSIONS record".into());
+        return Err(unreadable(&"a damaged DIMENSIONS record"));
     }
     if rl > u64::from(MAX_ROWS) || cl > u64::from(MAX_COLUMNS) {
         return Err(beyond(rl - 1, cl - 1));
     }
     if (rl - rf) * (cl - cf) > MAX_CELLS {
-        return Err(format!(
-            "a sheet claims {}:{}, more than {MAX_CELLS} cells; revdesk reads sheets up to that many",
+        return Err(too_many_cells(
             cell_name(rf, cf),
-            cell_name(rl - 1, cl - 1)
+            cell_name(rl - 1, cl - 1),
+            true,
         ));
     }
     Ok(())
@@ -245,18 +247,23 @@ mod tests {
     fn cells_far_out_and_claims_too_large_are_refused() {
         assert!(check_stream(&stream(&[number(0, 0), number(99, 20)])).is_ok());
         let e = check_stream(&stream(&[number(0, 0), number(65535, 255)])).unwrap_err();
-        assert!(e.contains("more than 1000000 cells"), "{e}");
+        assert!(e.to_string().contains("more than 1000000 cells"), "{e}");
         let e = check_stream(&stream(&[number(0, 600)])).unwrap_err();
-        assert!(e.contains("500 columns"), "{e}");
+        assert!(e.to_string().contains("500 columns"), "{e}");
         // DIMENSIONS of 2^32 rows: calamine would reserve for them all.
         let mut d = 0u32.to_le_bytes().to_vec();
         d.extend(u32::MAX.to_le_bytes());
         d.extend([0, 0, 10, 0, 0, 0]);
         let e = check_stream(&stream(&[rec(DIMENSIONS, &d)])).unwrap_err();
-        assert!(e.contains("100000 rows"), "{e}");
+        assert!(e.to_string().contains("100000 rows"), "{e}");
         // A sheet record pointing past the end.
         let mut s = rec(BOUND_SHEET, &[0xff, 0xff, 0xff, 0x0f, 0, 0]);
         s.extend(rec(EOF, &[]));
-        assert!(check_stream(&s).unwrap_err().contains("outside the file"));
+        assert!(
+            check_stream(&s)
+                .unwrap_err()
+                .to_string()
+                .contains("outside the file")
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! ODS's repeated rows and columns are added up from its XML before calamine expands them, and
 //! the cells read are counted as they come.
 
+use crate::text::i18n::{Msg, T};
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
 
@@ -30,59 +31,84 @@ pub fn cell_name(row: u64, col: u64) -> String {
 }
 
 /// Why a cell is refused: it lies beyond the rows or columns read.
-pub(super) fn beyond(row: u64, col: u64) -> String {
-    format!(
-        "the sheet has a cell at {} (row {}, column {}); revdesk reads sheets of at most {MAX_ROWS} rows and {MAX_COLUMNS} columns ({})",
-        cell_name(row, col),
-        row + 1,
-        col + 1,
-        cell_name(u64::from(MAX_ROWS) - 1, u64::from(MAX_COLUMNS) - 1)
+pub(super) fn beyond(row: u64, col: u64) -> Msg {
+    Msg::new(
+        T::WbBeyond,
+        &[
+            ("cell", &cell_name(row, col)),
+            ("row", &(row + 1).to_string()),
+            ("col", &(col + 1).to_string()),
+            ("rows", &MAX_ROWS.to_string()),
+            ("cols", &MAX_COLUMNS.to_string()),
+            (
+                "last",
+                &cell_name(u64::from(MAX_ROWS) - 1, u64::from(MAX_COLUMNS) - 1),
+            ),
+        ],
+    )
+}
+
+/// A workbook that is not one (the reader's own explanation, as it gives it).
+pub(super) fn unreadable(e: &dyn std::fmt::Display) -> Msg {
+    Msg::new(T::WbUnreadable, &[("e", &e.to_string())])
+}
+
+/// A sheet spanning more cells than revdesk reads (`claimed`: as its header says).
+pub(super) fn too_many_cells(from: String, to: String, claimed: bool) -> Msg {
+    let t = if claimed { T::WbClaims } else { T::WbSpans };
+    Msg::new(
+        t,
+        &[
+            ("from", &from),
+            ("to", &to),
+            ("max", &MAX_CELLS.to_string()),
+        ],
     )
 }
 
 /// Checks every entry of a zip: at most [`MAX_ZIP_ENTRIES`], and together at most
 /// [`MAX_UNPACKED_BYTES`] unpacked, by their headers and by inflating them (into nothing).
-pub fn check_zip(bytes: &[u8]) -> Result<(), String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+pub fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     if zip.len() > MAX_ZIP_ENTRIES {
-        return Err(format!(
-            "not a readable spreadsheet: the workbook holds {} files, more than {MAX_ZIP_ENTRIES}",
-            zip.len()
+        return Err(Msg::new(
+            T::WbEntries,
+            &[
+                ("n", &zip.len().to_string()),
+                ("max", &MAX_ZIP_ENTRIES.to_string()),
+            ],
         ));
     }
-    let too_big = |name: &str, what: String| {
-        format!(
-            "the workbook unpacks to more than {MAX_UNPACKED_BYTES} bytes ({name}: {what}); \
-             revdesk reads workbooks up to that size"
+    let too_big = |name: &str, what: Msg| {
+        Msg::new(
+            T::WbTooBig,
+            &[("max", &MAX_UNPACKED_BYTES.to_string()), ("name", name)],
         )
+        .then(what)
+        .and(T::WbTooBigTail, &[])
     };
     // The headers first: a bomb that says what it is costs nothing.
     let mut declared = 0u64;
     for i in 0..zip.len() {
-        let f = zip
-            .by_index_raw(i)
-            .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+        let f = zip.by_index_raw(i).map_err(|e| unreadable(&e))?;
         declared = declared.saturating_add(f.size());
         if declared > MAX_UNPACKED_BYTES {
             return Err(too_big(
                 &String::from_utf8_lossy(f.name_raw()),
-                format!("{} bytes", f.size()),
+                Msg::new(T::WbBytes, &[("n", &f.size().to_string())]),
             ));
         }
     }
     // Then what they really inflate to.
     let mut unpacked = 0u64;
     for i in 0..zip.len() {
-        let mut f = zip
-            .by_index(i)
-            .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+        let mut f = zip.by_index(i).map_err(|e| unreadable(&e))?;
         let name = String::from_utf8_lossy(f.name_raw()).into_owned();
         let room = MAX_UNPACKED_BYTES - unpacked;
         let n = std::io::copy(&mut (&mut f).take(room + 1), &mut std::io::sink())
-            .map_err(|e| format!("not a readable spreadsheet: {name}: {e}"))?;
+            .map_err(|e| unreadable(&format!("{name}: {e}")))?;
         if n > room {
-            return Err(too_big(&name, "more than it declares".into()));
+            return Err(too_big(&name, Msg::new(T::WbMoreThanDeclared, &[])));
         }
         unpacked += n;
     }
@@ -109,7 +135,7 @@ pub struct Cells {
 impl Cells {
     /// Adds a cell; refused when it lies beyond the limits or is one cell or byte too many.
     /// Blank cells are skipped.
-    pub fn push(&mut self, row: u32, col: u32, cell: CellText) -> Result<(), String> {
+    pub fn push(&mut self, row: u32, col: u32, cell: CellText) -> Result<(), Msg> {
         if cell.text.trim().is_empty() {
             return Ok(());
         }
@@ -118,9 +144,7 @@ impl Cells {
         }
         self.count += 1;
         if self.count > MAX_CELLS {
-            return Err(format!(
-                "the sheet has more than {MAX_CELLS} cells; revdesk reads sheets up to that many"
-            ));
+            return Err(Msg::new(T::WbCells, &[("max", &MAX_CELLS.to_string())]));
         }
         self.text += cell.text.len() as u64;
         if self.text > MAX_TEXT_BYTES {
@@ -155,20 +179,17 @@ impl Cells {
 }
 
 /// Why a sheet is refused for its text.
-fn too_much_text() -> String {
-    format!(
-        "the sheet's cells hold more than {MAX_TEXT_BYTES} bytes of text; revdesk reads sheets up to that much"
-    )
+fn too_much_text() -> Msg {
+    Msg::new(T::WbText, &[("max", &MAX_TEXT_BYTES.to_string())])
 }
 
 /// Checks an ODS's `content.xml` before calamine reads it: calamine expands every table's
 /// repeated rows and columns into a dense range at open, so the non-empty cells of every table,
 /// repeats counted, must stay within the limits, and so must the rectangle they span and the
 /// text they hold.
-pub fn check_ods(bytes: &[u8]) -> Result<(), String> {
+pub fn check_ods(bytes: &[u8]) -> Result<(), Msg> {
     use quick_xml::events::Event;
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| format!("not a readable spreadsheet: {e}"))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let Ok(content) = zip.by_name("content.xml") else {
         // calamine says what is missing.
         return Ok(());
@@ -177,7 +198,7 @@ pub fn check_ods(bytes: &[u8]) -> Result<(), String> {
     let config = xml.config_mut();
     config.expand_empty_elements = true;
     config.check_end_names = false;
-    let bad = |e: &dyn std::fmt::Display| format!("not a readable spreadsheet: content.xml: {e}");
+    let bad = |e: &dyn std::fmt::Display| unreadable(&format!("content.xml: {e}"));
     let mut buf = Vec::new();
     let mut t = Table::default();
     loop {
@@ -246,7 +267,7 @@ struct Table {
 }
 
 impl Table {
-    fn end_cell(&mut self) -> Result<(), String> {
+    fn end_cell(&mut self) -> Result<(), Msg> {
         self.in_cell = false;
         let first = self.col;
         self.col = self.col.saturating_add(self.cell_repeat);
@@ -268,7 +289,7 @@ impl Table {
         Ok(())
     }
 
-    fn end_row(&mut self) -> Result<(), String> {
+    fn end_row(&mut self) -> Result<(), Msg> {
         let first = self.row;
         self.row = self.row.saturating_add(self.row_repeat);
         let Some((c0, c1)) = self.row_cols else {
@@ -290,11 +311,7 @@ impl Table {
         let (k0, k1) = self.cols.unwrap_or_default();
         let span = (r1 - r0 + 1).saturating_mul(k1 - k0 + 1);
         if self.cells > MAX_CELLS || span > MAX_CELLS {
-            return Err(format!(
-                "a sheet spans {}:{}, more than {MAX_CELLS} cells; revdesk reads sheets up to that many",
-                cell_name(r0, k0),
-                cell_name(r1, k1)
-            ));
+            return Err(too_many_cells(cell_name(r0, k0), cell_name(r1, k1), false));
         }
         if self.text > MAX_TEXT_BYTES {
             return Err(too_much_text());
@@ -304,7 +321,7 @@ impl Table {
 }
 
 /// A repeat count attribute (1 when absent).
-fn repeat(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<u64, String> {
+fn repeat(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<u64, Msg> {
     match e.try_get_attribute(name) {
         Ok(Some(a)) => a
             .value
@@ -312,9 +329,9 @@ fn repeat(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Result<u64, Stri
             .parse::<u64>()
             .ok()
             .filter(|&n| n > 0)
-            .ok_or_else(|| format!("{name} is not a count: {}", a.value)),
+            .ok_or_else(|| unreadable(&format!("{name} is not a count: {}", a.value))),
         Ok(None) => Ok(1),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(unreadable(&e)),
     }
 }
 
@@ -350,9 +367,13 @@ mod tests {
         assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
         let mut c = Cells::default();
         let e = c.push(0, MAX_COLUMNS, text("x")).unwrap_err();
-        assert!(e.contains("a cell at SG1 (row 1, column 501)"), "{e}");
         assert!(
-            e.contains("at most 100000 rows and 500 columns (SF100000)"),
+            e.to_string().contains("a cell at SG1 (row 1, column 501)"),
+            "{e}"
+        );
+        assert!(
+            e.to_string()
+                .contains("at most 100000 rows and 500 columns (SF100000)"),
             "{e}"
         );
     }

@@ -36,8 +36,8 @@ fn cell_text(d: Data) -> CellText {
 }
 
 /// The first sheet's non-empty cells, by format (paper score sheets, `entry`, read it too).
-pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, String> {
-    let unreadable = |e: &dyn std::fmt::Display| format!("not a readable spreadsheet: {e}");
+pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
+    let unreadable = |e: &dyn std::fmt::Display| guard::unreadable(e);
     if bytes.starts_with(&biff::CFB_MAGIC) {
         let clean = biff::checked_xls(bytes)?;
         let wb = calamine::Xls::new(Cursor::new(clean)).map_err(|e| unreadable(&e))?;
@@ -57,8 +57,8 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, String> {
         .sheet_names()
         .into_iter()
         .next()
-        .ok_or("the workbook has no sheets")?;
-    let sheet_error = |e: calamine::XlsxError| format!("cannot read the first sheet: {e}");
+        .ok_or_else(|| Msg::new(T::WbNoSheets, &[]))?;
+    let sheet_error = |e: calamine::XlsxError| Msg::new(T::WbFirstSheet, &[("e", &e.to_string())]);
     let mut reader = wb.worksheet_cells_reader(&name).map_err(sheet_error)?;
     let mut cells = Cells::default();
     while let Some(cell) = reader.next_cell().map_err(sheet_error)? {
@@ -69,7 +69,7 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, String> {
 }
 
 /// The first sheet of a workbook calamine has read whole (checked before it was).
-fn dense<RS, R>(mut wb: R) -> Result<Cells, String>
+fn dense<RS, R>(mut wb: R) -> Result<Cells, Msg>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
@@ -77,8 +77,8 @@ where
 {
     let range = match wb.worksheet_range_at(0) {
         Some(Ok(r)) => r,
-        Some(Err(e)) => return Err(format!("cannot read the first sheet: {e}")),
-        None => return Err("the workbook has no sheets".into()),
+        Some(Err(e)) => return Err(Msg::new(T::WbFirstSheet, &[("e", &e.to_string())])),
+        None => return Err(Msg::new(T::WbNoSheets, &[])),
     };
     let (top, left) = range.start().unwrap_or((0, 0));
     let mut cells = Cells::default();
@@ -97,9 +97,7 @@ pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
         line,
         message,
     };
-    let rows = first_sheet(bytes)
-        .map_err(|m| malformed(0, Msg::verbatim(m)))?
-        .into_rows();
+    let rows = first_sheet(bytes).map_err(|m| malformed(0, m))?.into_rows();
     if rows.is_empty() {
         return Err(malformed(1, Msg::new(T::ImpSheetEmpty, &[])));
     }
