@@ -281,6 +281,10 @@ strings! {
     TabNone => "无", "none";
     TabNoWarnings => "警告：无", "warnings: none";
     TabCut => "分数线", "cut";
+    TabRuleHead => "汇总规则", "rule";
+    TabRuleTrimmed => "去极值", "trimmed";
+    TabRuleMean => "平均", "mean";
+    WarnTrimmedAsMean => "trimmed：{items} 的评分专家少于 {trim_min} 人，为使各项目得分可比，所有项目均取平均分（未去掉最高和最低分）", "trimmed: {items} scored by fewer than {trim_min} experts, so every nomination takes the plain mean (no extremes dropped), keeping the scores comparable";
     TabNoNominations => "没有推荐项目", "no nominations";
     TabExperts => "专家（{n}）：", "experts ({n}):";
     TabItems => "推荐项目（{n}）：", "items ({n}):";

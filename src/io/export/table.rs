@@ -416,6 +416,9 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     cols.push(Col::Score);
     cols.extend(columns::fit(r));
     cols.push(Col::N);
+    if r.method == Method::Trimmed {
+        cols.push(Col::Rule);
+    }
     cols.extend(columns::criteria(r));
     cols.extend([Col::Sd, Col::P, Col::Shortlisted]);
     let mut t = TextTable::of(&cx, &cols, Col::Flags, lang);
