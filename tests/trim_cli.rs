@@ -168,6 +168,12 @@ fn uneven_coverage_takes_the_plain_mean_for_every_nomination() {
         table.contains("every nomination takes the plain mean"),
         "{table}"
     );
+    assert!(
+        table.contains(
+            "method: trimmed (plain mean for all: some nomination has fewer than 5 experts)"
+        ),
+        "{table}"
+    );
 }
 
 #[test]
@@ -195,6 +201,10 @@ fn enough_coverage_trims_every_nomination_and_says_so() {
     let table = ok(&["rank", BATCH, &s(&sheets), "--bootstrap", "0"]);
     let row = table.lines().find(|l| l.contains("EI-010")).expect("row");
     assert!(row.split_whitespace().any(|w| w == "trimmed"), "{row}");
+    assert!(
+        table.contains("method: trimmed (drops the extremes from 5 experts)"),
+        "{table}"
+    );
     // Another method has no rule column or field.
     let v = rank_json(&sheets, &["--method", "median"]);
     assert!(v["rows"][0].get("rule").is_none());
