@@ -656,7 +656,10 @@ fn csv_header_values_and_bom() {
             .split(';')
             .any(|f| f == "spread")
     );
-    assert_eq!(field(&header, spread, "score"), "20.0000");
+    // EI-002 and EI-004 have 4 experts (< trim_min 5), so `trimmed` is the plain mean for the
+    // whole panel: EI-033's five totals average 32 (criteria means 3.2 × 10), where trimming
+    // it alone gave 20.
+    assert_eq!(field(&header, spread, "score"), "32.0000");
 }
 
 #[test]
@@ -714,7 +717,13 @@ fn json_is_complete_and_deterministic() {
     assert!(v["warnings"].is_array());
     assert_eq!(v["config"]["shortlist_min"], 25);
     // export keeps the contact details (the final review's merge needs them), rank leaves them
-    // out; nothing else differs.
+    // out; rank adds trimmed's rule to each row (one rule per panel: here the plain mean, as
+    // EI-002 and EI-004 have 4 experts); nothing else differs.
+    let mut v = v;
+    for row in v["rows"].as_array_mut().expect("rows") {
+        let row = row.as_object_mut().expect("row");
+        assert_eq!(row.remove("rule"), Some(serde_json::json!("mean")));
+    }
     let mut full: serde_json::Value = serde_json::from_str(&export_json(&r)).expect("json");
     let contacts = ["contact", "phone", "address", "email"];
     for n in full["nominations"].as_array_mut().expect("nominations") {

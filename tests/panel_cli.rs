@@ -354,7 +354,12 @@ fn rank_stats_and_exports_from_entered_sheets() {
         "--bootstrap",
         "200",
     ]);
-    let ranked: serde_json::Value = serde_json::from_str(&ranked).expect("json");
+    let mut ranked: serde_json::Value = serde_json::from_str(&ranked).expect("json");
+    // ... plus trimmed's rule on each row (every nomination has 5 or 6 experts: trimmed).
+    for row in ranked["rows"].as_array_mut().expect("rows") {
+        let row = row.as_object_mut().expect("row");
+        assert_eq!(row.remove("rule"), Some(serde_json::json!("trimmed")));
+    }
     assert_eq!(ranked, exported);
 
     // Never overwrite without --overwrite; refuse a shortlist outside the range without --force.

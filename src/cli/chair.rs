@@ -54,7 +54,8 @@ pub struct ChairArgs {
     /// method they were made under).
     #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
-    /// Experts needed before `trimmed` drops the extremes (default: 5, or the decisions').
+    /// Experts every nomination needs before `trimmed` drops the extremes, else the plain mean
+    /// for all (default: 5, or the decisions').
     #[arg(long, value_name = "N")]
     pub trim_min: Option<usize>,
     #[command(flatten)]

@@ -43,8 +43,8 @@ pub struct SheetsOpts {
     /// method the chair's decisions were made under).
     #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
-    /// Experts needed before `trimmed` drops the highest and lowest total (default: 5; with
-    /// --decisions, the chair's).
+    /// Experts every nomination needs before `trimmed` drops the highest and lowest total, else
+    /// the plain mean for all (default: 5; with --decisions, the chair's).
     #[arg(long, value_name = "N")]
     pub trim_min: Option<usize>,
     /// The shortlist size range (default: the profile's, e.g. 25-30; with --decisions, the

@@ -478,6 +478,7 @@ mod tests {
             trl: 7,
             domain: "resources-environment".into(),
             score: rank.map(|r| 100.0 - r as f64),
+            rule: None,
             n: 5,
             criteria_means: vec![],
             sd: None,

@@ -142,6 +142,10 @@ pub struct Row {
     /// Experts the method counts, before trimming (zscore leaves out experts it cannot
     /// standardise; every other method counts every complete, non-recused score).
     pub n: usize,
+    /// `trimmed` only: the rule applied (one per panel). Not serialised with the results, so
+    /// exported files keep their layout; `rank --format json` adds it to each row.
+    #[serde(skip)]
+    pub rule: Option<engine::TrimRule>,
     /// Mean of each criterion over every complete score, in rubric order (descriptive, like
     /// `sd` and `range`: the same under every method).
     pub criteria_means: Vec<Option<f64>>,
@@ -379,6 +383,10 @@ pub fn describe_warning_zh(w: &engine::Warning) -> String {
             "专家 {} 的评分与其他专家的一致性明显偏低（留一相关系数），请核查其评分",
             experts.join("、")
         ),
+        W::TrimmedAsMean { items, trim_min } => crate::text::i18n::T::WarnTrimmedAsMean
+            .get(crate::text::i18n::Lang::Zh)
+            .replace("{trim_min}", &trim_min.to_string())
+            .replace("{items}", &items.join("、")),
         W::FewExperts { items, min } => format!(
             "评分专家少于 {min} 人，不按规则入围（须由主席决定）：{}",
             items.join("、")
@@ -419,6 +427,10 @@ pub fn describe_warning(w: &engine::Warning) -> String {
             "{} agree with the rest of the panel far less than the others do (leave-one-out r): check their scores",
             experts.join(", ")
         ),
+        W::TrimmedAsMean { items, trim_min } => crate::text::i18n::T::WarnTrimmedAsMean
+            .get(crate::text::i18n::Lang::En)
+            .replace("{trim_min}", &trim_min.to_string())
+            .replace("{items}", &items.join(", ")),
         W::FewExperts { items, min } => format!(
             "fewer than {min} experts scored {}: ranked, but on the shortlist only by the chair's decision",
             items.join(", ")

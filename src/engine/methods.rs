@@ -27,7 +27,8 @@ pub const ZERO_SD: f64 = 1e-9;
 pub enum Method {
     /// Mean of the totals.
     Mean,
-    /// Drop one highest and one lowest total when at least `trim_min` experts count, then mean.
+    /// Drop one highest and one lowest total, then mean, when every scored item has at least
+    /// `trim_min` experts; otherwise the plain mean for every item (one rule per panel).
     #[default]
     Trimmed,
     /// Median of the totals (mean of the two middle values for an even count).
@@ -94,6 +95,26 @@ impl fmt::Display for ZscoreExclusion {
     }
 }
 
+/// Which rule `trimmed` applied: decided once per panel, the same for every item and resample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrimRule {
+    /// One highest and one lowest total dropped, then the mean.
+    Trimmed,
+    /// The plain mean: some scored item has fewer than `trim_min` experts.
+    Mean,
+}
+
+impl TrimRule {
+    /// The lowercase name used in JSON and CSV-like output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrimRule::Trimmed => "trimmed",
+            TrimRule::Mean => "mean",
+        }
+    }
+}
+
 /// Compact per-item layout of the panel that every method reads (no allocation when rescoring).
 ///
 /// Entries of item i are `start[i]..start[i+1]`, sorted by total ascending, ties by expert
@@ -118,6 +139,9 @@ pub(super) struct Engine {
     pub zscore_exclusion: Vec<Option<ZscoreExclusion>>,
     /// 1 when zscore counts the expert, else 0 (a multiplier, so the sum needs no branch).
     pub z_counts: Vec<u32>,
+    /// Fewest experts on any scored item of the real panel (None: nothing scored); `trimmed`
+    /// decides its rule from it, so a resample never changes the rule.
+    pub min_coverage: Option<usize>,
 }
 
 impl Engine {
@@ -176,6 +200,11 @@ impl Engine {
             .iter()
             .map(|x| u32::from(x.is_none()))
             .collect();
+        let min_coverage = start
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .filter(|&n| n > 0)
+            .min();
         Engine {
             n_items,
             n_experts,
@@ -187,6 +216,17 @@ impl Engine {
             expert_n,
             zscore_exclusion,
             z_counts,
+            min_coverage,
+        }
+    }
+
+    /// The rule `trimmed` applies to every item of this panel and of all its resamples: trim
+    /// when every scored item has at least `trim_min` experts, else the plain mean. Deciding
+    /// per item (or per resample) would rank items by different estimators.
+    pub fn trim_rule(&self, trim_min: usize) -> TrimRule {
+        match self.min_coverage {
+            Some(n) if n >= trim_min => TrimRule::Trimmed,
+            _ => TrimRule::Mean,
         }
     }
 
@@ -217,11 +257,14 @@ impl Engine {
         &self,
         r: std::ops::Range<usize>,
         mult: &[u32],
-        trim_min: usize,
+        rule: TrimRule,
     ) -> Option<f64> {
         let (experts, totals) = (&self.expert[r.clone()], &self.total[r.clone()]);
         let n: u64 = experts.iter().map(|&e| u64::from(mult[e])).sum();
-        if n < trim_min as u64 || n < 2 {
+        // With two copies or fewer nothing is left between the extremes: the middle is all of
+        // them (as for the median), so that is the mean. Only a resample can get here under
+        // `Trimmed`, as the real panel gives every scored item at least trim_min >= 3.
+        if rule == TrimRule::Mean || n < 3 {
             return self.mean(r, mult);
         }
         // Entries are sorted by total: drop one copy of the first (lowest) and one of the last
@@ -347,12 +390,14 @@ mod tests {
             scores(&p, Method::Mean, 5),
             vec![Some(75.0), Some(60.0), None]
         );
-        // A trimmed (n=5 >= 5): drop 60 and 95 → (70+70+80)/3 = 220/3. B (n=3 < 5): mean 60.
+        // trim_min 5: B has 3 experts, so the panel's rule is the plain mean for every item
+        // (A 75, not its trimmed 220/3: one rule per panel, whatever A's own count).
         assert_eq!(
             scores(&p, Method::Trimmed, 5),
-            vec![Some(220.0 / 3.0), Some(60.0), None]
+            vec![Some(75.0), Some(60.0), None]
         );
-        // With trim_min 3, B drops 40 and 90 → 50.
+        // With trim_min 3 every scored item is trimmed: A drops 60 and 95 → (70+70+80)/3 =
+        // 220/3; B drops 40 and 90 → 50.
         assert_eq!(
             scores(&p, Method::Trimmed, 3),
             vec![Some(220.0 / 3.0), Some(50.0), None]
@@ -362,6 +407,63 @@ mod tests {
             scores(&p, Method::Median, 5),
             vec![Some(70.0), Some(50.0), None]
         );
+    }
+
+    /// Scores under `trimmed` (trim_min 5) for the multiplicities `mult`.
+    fn trimmed_for(p: &Panel, mult: &[u32]) -> Vec<Option<f64>> {
+        let eng = Engine::new(p);
+        let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+        let mut out = vec![None; eng.n_items];
+        eng.score(Method::Trimmed, 5, mult, &mut ws, &mut out)
+            .expect("score");
+        out
+    }
+
+    #[test]
+    fn trimmed_keeps_the_real_panels_rule_in_every_resample() {
+        // X: e1..e5 = 40, 60, 70, 100, 90; Y: all six experts 50. Every item has >= 5 experts,
+        // so the rule is `trimmed`.
+        let x = [
+            ("e1", 40.0),
+            ("e2", 60.0),
+            ("e3", 70.0),
+            ("e4", 100.0),
+            ("e5", 90.0),
+        ];
+        let mut obs: Vec<(&str, &str, f64)> = x.iter().map(|&(e, t)| (e, "X", t)).collect();
+        for e in ["e1", "e2", "e3", "e4", "e5", "e6"] {
+            obs.push((e, "Y", 50.0));
+        }
+        let experts = ["e1", "e2", "e3", "e4", "e5", "e6"];
+        let p = build(&experts, &["X", "Y"], &obs);
+        assert_eq!(Engine::new(&p).trim_rule(5), TrimRule::Trimmed);
+        // Real panel: X drops 40 and 100 → (60+70+90)/3 = 220/3.
+        assert_eq!(
+            trimmed_for(&p, &[1; 6]),
+            vec![Some(220.0 / 3.0), Some(50.0)]
+        );
+        // Resample {e1, e2, e3, e4, e6, e6}: X has 4 copies (40, 60, 70, 100). The old per-count
+        // rule took their mean, 67.5; the panel's rule still drops 40 and 100 → 65.
+        let got = trimmed_for(&p, &[1, 1, 1, 1, 0, 2]);
+        assert_eq!(got, vec![Some(65.0), Some(50.0)]);
+        assert_ne!(got[0], Some(67.5));
+        // Two copies or fewer leave nothing between the extremes: their mean (= their median).
+        assert_eq!(
+            trimmed_for(&p, &[0, 1, 0, 1, 0, 4]),
+            vec![Some(80.0), Some(50.0)]
+        );
+
+        // Z scored by e6 alone: coverage is uneven, so the rule is the plain mean throughout.
+        obs.retain(|o| o.1 != "Y");
+        obs.push(("e6", "Z", 30.0));
+        let p = build(&experts, &["X", "Z"], &obs);
+        assert_eq!(Engine::new(&p).trim_rule(5), TrimRule::Mean);
+        assert_eq!(trimmed_for(&p, &[1; 6]), vec![Some(72.0), Some(30.0)]);
+        // Resample {e1, e1, e2, e3, e4, e5}: X has 6 copies. The old rule switched to trimming
+        // (drop one 40 and the 100 → 65); the panel's rule keeps the mean, 400/6.
+        let got = trimmed_for(&p, &[2, 1, 1, 1, 1, 0]);
+        assert_eq!(got, vec![Some(400.0 / 6.0), None]);
+        assert_ne!(got[0], Some(65.0));
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use agreement::{
 };
 pub use config::{AggregateConfig, BootstrapConfig, SPREAD_EPS};
 pub use error::{AggregateError, PanelError};
-pub use methods::{Method, ZERO_SD, ZscoreExclusion};
+pub use methods::{Method, TrimRule, ZERO_SD, ZscoreExclusion};
 pub use panel::{CONFIDENCE_LAMBDA, Exclusion, Observation, Panel, TOTAL_SLACK};
 pub use rank::{Ranking, TIE_EPS, rank};
 pub use ranked::{

@@ -7,7 +7,7 @@ use super::calibrated::{self, CalWorkspace};
 use super::config::{AggregateConfig, SPREAD_EPS};
 use super::describe::{mean_sd, min_max};
 use super::error::AggregateError;
-use super::methods::{Engine, Method, ZscoreExclusion};
+use super::methods::{Engine, Method, TrimRule, ZscoreExclusion};
 use super::panel::{Exclusion, Panel};
 use super::rank::{Ranking, rank};
 use super::reliability::{ExpertAgreement, expert_agreement};
@@ -30,6 +30,11 @@ pub struct ItemResult {
     pub rank: Option<usize>,
     /// Experts counting for the method, before trimming.
     pub n: usize,
+    /// `trimmed` only: the rule applied, the same for every item of the panel (see
+    /// [`TrimRule`]). Not serialised here, so exported results keep their layout; `rank`
+    /// prints it per row.
+    #[serde(skip)]
+    pub rule: Option<TrimRule>,
     /// Complete observations of the item.
     pub n_observed: usize,
     /// Pairs marked incomplete.
@@ -158,6 +163,14 @@ pub enum Warning {
         /// Expert ids.
         experts: Vec<String>,
     },
+    /// `trimmed` took the plain mean for every item, because these scored items have fewer than
+    /// `trim_min` experts while others have enough (one rule per panel keeps scores comparable).
+    TrimmedAsMean {
+        /// Ids of the items below `trim_min`.
+        items: Vec<String>,
+        /// The threshold.
+        trim_min: usize,
+    },
     /// Items counted by fewer than `min` experts: ranked, but left out of the shortlist.
     FewExperts {
         /// Item ids.
@@ -222,6 +235,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
         .then(|| calibrated::stats(&eng, &mult, &mut ws))
         .transpose()?;
 
+    let rule = (method == Method::Trimmed).then(|| eng.trim_rule(config.trim_min));
     let ranking = rank(&scores);
     let few: Vec<bool> = (0..ni)
         .map(|i| scores[i].is_some() && eng.counting(method, i) < config.min_n)
@@ -286,6 +300,7 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
                 score: ranking.scores[i],
                 rank: ranking.ranks[i],
                 n: eng.counting(method, i),
+                rule,
                 n_observed,
                 n_incomplete: (0..ne)
                     .map(|e| count_excl(e, i, Exclusion::Incomplete))
@@ -400,6 +415,19 @@ pub fn aggregate(panel: &Panel, config: &AggregateConfig) -> Result<Aggregation,
         .collect();
     if !outliers.is_empty() {
         warnings.push(Warning::ExpertOutliers { experts: outliers });
+    }
+    if rule == Some(TrimRule::Mean) {
+        let n = |i: usize| eng.counting(method, i);
+        let below: Vec<usize> = (0..ni)
+            .filter(|&i| (1..config.trim_min).contains(&n(i)))
+            .collect();
+        // Only uneven coverage is news: a panel where no item reaches trim_min never trimmed.
+        if (0..ni).any(|i| n(i) >= config.trim_min) {
+            warnings.push(Warning::TrimmedAsMean {
+                items: item_ids(panel, below),
+                trim_min: config.trim_min,
+            });
+        }
     }
     let thin = item_ids(panel, (0..ni).filter(|&i| few[i]));
     if !thin.is_empty() {

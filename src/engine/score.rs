@@ -22,11 +22,13 @@ impl Engine {
             out.copy_from_slice(&ws.v);
             return Ok(());
         }
+        // Decided from the real panel once, never from the resample's multiplicities.
+        let rule = self.trim_rule(trim_min);
         for (i, slot) in out.iter_mut().enumerate().take(self.n_items) {
             let r = self.start[i]..self.start[i + 1];
             *slot = match method {
                 Method::Mean => self.mean(r, mult),
-                Method::Trimmed => self.trimmed(r, mult, trim_min),
+                Method::Trimmed => self.trimmed(r, mult, rule),
                 Method::Median => self.median(r, mult),
                 Method::Zscore => self.zmean(r, mult),
                 Method::Calibrated => None,

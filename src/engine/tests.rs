@@ -181,7 +181,14 @@ fn median_and_trimmed_end_to_end() {
             Some(60.0)
         ]
     );
-    // trim_min 4: A drops 80 and 90 → 85; B 70; C (n=3) mean 75; D (n=2) 85; F drops 40, 100 → 50.
+    assert!(a.items.iter().all(|x| x.rule == Some(TrimRule::Mean)));
+    assert!(
+        !a.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::TrimmedAsMean { .. }))
+    );
+    // trim_min 4: A, B and F have 4 experts, but C has 3 and D 2, so one rule for the panel:
+    // the plain mean everywhere (F 60, not 50 as trimming F alone gave), and a warning.
     let c = AggregateConfig {
         trim_min: 4,
         ..config(Method::Trimmed, 2, 3)
@@ -195,10 +202,45 @@ fn median_and_trimmed_end_to_end() {
             Some(75.0),
             Some(85.0),
             None,
-            Some(50.0)
+            Some(60.0)
         ]
     );
     assert_eq!(a.items[0].n, 4, "n counts experts before trimming");
+    assert!(a.items.iter().all(|x| x.rule == Some(TrimRule::Mean)));
+    assert!(a.warnings.contains(&Warning::TrimmedAsMean {
+        items: vec!["C".into(), "D".into()],
+        trim_min: 4,
+    }));
+    // trim_min 3 would still leave D (2 experts) below; without D every item is trimmed:
+    // A drops 80 and 90 → 85; B 70; C drops 60 and 90 → 75; F drops 40 and 100 → 50.
+    let mut q = Panel::new(["e1", "e2", "e3", "e4"], ["A", "B", "C", "F"], 2).expect("panel");
+    for e in 0..4 {
+        for (i, id) in ["A", "B", "C", "F"].into_iter().enumerate() {
+            let src = [0, 1, 2, 5][i];
+            if let Some(o) = p.observation(e, src) {
+                q.add(&p.experts()[e], id, o.total, o.criteria.clone(), o.weight)
+                    .expect("obs");
+            }
+        }
+    }
+    let c = AggregateConfig {
+        trim_min: 3,
+        ..config(Method::Trimmed, 2, 3)
+    };
+    let a = aggregate(&q, &c).expect("run");
+    assert_eq!(
+        score_of(&a),
+        vec![Some(85.0), Some(70.0), Some(75.0), Some(50.0)]
+    );
+    assert!(a.items.iter().all(|x| x.rule == Some(TrimRule::Trimmed)));
+    assert!(
+        !a.warnings
+            .iter()
+            .any(|w| matches!(w, Warning::TrimmedAsMean { .. }))
+    );
+    // Other methods carry no rule.
+    let a = aggregate(&q, &config(Method::Median, 2, 3)).expect("run");
+    assert!(a.items.iter().all(|x| x.rule.is_none()));
 }
 
 #[test]
@@ -474,6 +516,17 @@ fn naive_bootstrap(
     let ne = p.experts().len();
     let ni = p.items().len();
     let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+    // `trimmed` keeps the real panel's rule in every resample: the plain mean, or dropping one
+    // lowest and one highest copy wherever at least 3 copies are present (computed by hand
+    // below, as a duplicated panel would decide its own rule from its own coverage).
+    let rule = aggregate(p, c).expect("real").items[0].rule;
+    let c = &match rule {
+        Some(TrimRule::Mean) => AggregateConfig {
+            method: Method::Mean,
+            ..c.clone()
+        },
+        _ => c.clone(),
+    };
     let mut included = vec![0usize; ni];
     let mut ranks = vec![Vec::new(); ni];
     for _ in 0..b {
@@ -502,11 +555,38 @@ fn naive_bootstrap(
             }
         }
         let a = aggregate(&q, c).expect("run");
-        for &i in &a.shortlist.items {
+        let (list, ranking) = if rule == Some(TrimRule::Trimmed) {
+            let scores: Vec<Option<f64>> = (0..ni)
+                .map(|i| {
+                    let mut t: Vec<f64> = (0..q.experts().len())
+                        .filter_map(|e| q.observation(e, i).map(|o| o.total))
+                        .collect();
+                    t.sort_by(f64::total_cmp);
+                    let kept = if t.len() >= 3 {
+                        &t[1..t.len() - 1]
+                    } else {
+                        &t[..]
+                    };
+                    (!kept.is_empty()).then(|| kept.iter().sum::<f64>() / kept.len() as f64)
+                })
+                .collect();
+            let ranking = rank(&scores);
+            let list = shortlist(
+                &ranking,
+                c.shortlist_min,
+                c.shortlist_max,
+                c.threshold_window,
+            )
+            .expect("cut");
+            (list, ranking)
+        } else {
+            (a.shortlist, a.ranking)
+        };
+        for &i in &list.items {
             included[i] += 1;
         }
-        let n_ranked = a.ranking.n_ranked;
-        for (i, r) in a.ranking.ranks.iter().enumerate() {
+        let n_ranked = ranking.n_ranked;
+        for (i, r) in ranking.ranks.iter().enumerate() {
             ranks[i].push(r.unwrap_or(n_ranked + 1));
         }
     }

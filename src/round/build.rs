@@ -173,6 +173,7 @@ fn assemble(
             trl: it.trl,
             domain: it.domain.clone(),
             score: r.score,
+            rule: r.rule,
             n: r.n,
             criteria_means: means,
             sd: r.sd,

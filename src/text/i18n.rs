@@ -281,6 +281,9 @@ strings! {
     TabNone => "无", "none";
     TabNoWarnings => "警告：无", "warnings: none";
     TabCut => "分数线", "cut";
+    TabRuleTrimmed => "去极值", "trimmed";
+    TabRuleMean => "平均", "mean";
+    WarnTrimmedAsMean => "trimmed：{items} 的评分专家少于 {trim_min} 人，为使各项目得分可比，所有项目均取平均分（未去掉最高和最低分）", "trimmed: {items} scored by fewer than {trim_min} experts, so every nomination takes the plain mean (no extremes dropped), keeping the scores comparable";
     TabNoNominations => "没有推荐项目", "no nominations";
     TabExperts => "专家（{n}）：", "experts ({n}):";
     TabItems => "推荐项目（{n}）：", "items ({n}):";
@@ -451,6 +454,7 @@ strings! {
     AuditEmpty => "（审计日志为空）", "(the audit log is empty)";
     SumMethod => "方法：{m}", "method: {m}";
     SumTrimmed => "（去掉最高和最低分，专家至少 {n} 位）", " (drops the extremes from {n} experts)";
+    SumTrimmedAsMean => "（有推荐项目的评分专家少于 {n} 位：全部取平均分，不去极值）", " (plain mean for all: some nomination has fewer than {n} experts)";
     SumRange => " | 入围 {min}-{max} | K = {k}", " | shortlist {min}-{max} | K = {k}";
     SumChairsK => "（主席所定；规则给出 {k}）", " (the chair's; the rule gives {k})";
     SumList => " | 名单 {n}", " | list {n}";

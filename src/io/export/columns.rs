@@ -16,7 +16,8 @@ use super::{
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::{ExpertRow, Results, Row};
-use crate::engine::{ItemResult, Method};
+use crate::engine::{ItemResult, Method, TrimRule};
+use crate::text::i18n::{Lang, T};
 
 /// Widest name column, in terminal cells, of the terminal tables.
 pub const NAME_WIDTH: usize = 30;
@@ -224,6 +225,8 @@ pub enum Col {
     Group,
     /// How many experts' scores count.
     N,
+    /// The rule `trimmed` applied (trimmed or mean).
+    Rule,
     /// The mean of the criterion with this index.
     Criterion(usize),
     /// The experts' sd.
@@ -281,6 +284,7 @@ impl Column for Col {
             Col::Se => ("se", "标准误"),
             Col::Group => ("component", "分组"),
             Col::N => ("n", "评审专家数"),
+            Col::Rule => ("rule", "汇总规则"),
             Col::Criterion(_) => ("", ""),
             Col::Sd => ("sd", "标准差"),
             Col::Range => ("range", "极差"),
@@ -339,6 +343,7 @@ impl Column for Col {
             Col::Se | Col::Sd | Col::Range | Col::Conflicts => 8,
             Col::Group => 3,
             Col::N => 4,
+            Col::Rule => 7,
             Col::P => 5,
             Col::Shortlisted => 1,
             Col::Recused => 7,
@@ -370,6 +375,14 @@ impl Column for Col {
             Col::Se => Value::num(row.se, Fig::Four),
             Col::Group => Value::int(row.component.map(|c| c as u64)),
             Col::N => Value::count(row.n),
+            Col::Rule => {
+                let lang = if fmt.zh() { Lang::Zh } else { Lang::En };
+                match row.rule {
+                    Some(TrimRule::Trimmed) => text(T::TabRuleTrimmed.get(lang)),
+                    Some(TrimRule::Mean) => text(T::TabRuleMean.get(lang)),
+                    None => Value::Missing,
+                }
+            }
             Col::Criterion(i) => Value::num(row.criteria_means.get(i).copied().flatten(), Fig::One),
             Col::Sd => Value::num(row.sd, Fig::Two),
             Col::Range => Value::num(row.range, Fig::Two),

@@ -7,7 +7,7 @@ use crate::domain::batch::{Item, ProjectType};
 use crate::domain::decided::{Applied, Recorded};
 use crate::domain::results::{Cell, ExpertRow, Flag, Results, Row};
 use crate::engine::{AggregateConfig, Aggregation, BootstrapConfig, Stability};
-use crate::engine::{AgreementStats, Method};
+use crate::engine::{AgreementStats, Method, TrimRule};
 
 /// Pretty JSON with a trailing newline; plain structs cannot fail to serialise.
 fn pretty<T: Serialize>(v: &T) -> String {
@@ -101,6 +101,15 @@ impl<'a> From<&'a Item> for Public<'a> {
     }
 }
 
+/// A row of `rank --format json`: the row and, under `trimmed`, the rule applied to it.
+#[derive(Serialize)]
+struct RankRow<'a> {
+    #[serde(flatten)]
+    row: &'a Row,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule: Option<TrimRule>,
+}
+
 /// `rank --format json`: the results, the nominations without contact details.
 #[derive(Serialize)]
 struct RankDoc<'a> {
@@ -116,7 +125,7 @@ struct RankDoc<'a> {
     config: &'a AggregateConfig,
     bootstrap: &'a Option<BootstrapConfig>,
     criteria: &'a [(String, String)],
-    rows: &'a [Row],
+    rows: Vec<RankRow<'a>>,
     k: usize,
     k_out_of_range: bool,
     cut_note: &'a str,
@@ -176,7 +185,13 @@ pub fn rank_json(r: &Results) -> String {
         config,
         bootstrap,
         criteria,
-        rows,
+        rows: rows
+            .iter()
+            .map(|row| RankRow {
+                row,
+                rule: row.rule,
+            })
+            .collect(),
         k: *k,
         k_out_of_range: *k_out_of_range,
         cut_note,

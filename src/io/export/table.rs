@@ -131,7 +131,17 @@ fn run_summary(r: &Results, lang: Lang) -> String {
     let c = &r.config;
     let mut s = T::SumMethod.fill(lang, &[("m", &r.method.to_string())]);
     if r.method == Method::Trimmed {
-        s += &T::SumTrimmed.fill(lang, &[("n", &c.trim_min.to_string())]);
+        // One rule for the panel: say when uneven coverage made it the plain mean.
+        let plain = r
+            .rows
+            .iter()
+            .any(|x| x.rule == Some(engine::TrimRule::Mean));
+        let t = if plain {
+            T::SumTrimmedAsMean
+        } else {
+            T::SumTrimmed
+        };
+        s += &t.fill(lang, &[("n", &c.trim_min.to_string())]);
     }
     s += &T::SumRange.fill(
         lang,
@@ -416,6 +426,9 @@ pub fn rank_table_in(r: &Results, lang: Lang) -> String {
     cols.push(Col::Score);
     cols.extend(columns::fit(r));
     cols.push(Col::N);
+    if r.method == Method::Trimmed {
+        cols.push(Col::Rule);
+    }
     cols.extend(columns::criteria(r));
     cols.extend([Col::Sd, Col::P, Col::Shortlisted]);
     let mut t = TextTable::of(&cx, &cols, Col::Flags, lang);
