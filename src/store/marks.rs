@@ -349,21 +349,7 @@ impl Store {
             let mut rows = stmt.query([expert, batch])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                let field: String = r.get(5)?;
-                let source: String = r.get(9)?;
-                out.push(HistoryRow {
-                    seq: r.get(0)?,
-                    txn: r.get(1)?,
-                    expert: r.get(2)?,
-                    batch: r.get(3)?,
-                    item: r.get(4)?,
-                    field: field.parse().map_err(Fail::Corrupt)?,
-                    old_value: r.get(6)?,
-                    new_value: r.get(7)?,
-                    at: r.get(8)?,
-                    source: source.parse().map_err(Fail::Corrupt)?,
-                    undoes: r.get(10)?,
-                });
+                out.push(history_row(r)?);
             }
             Ok(out)
         })();
@@ -605,6 +591,26 @@ fn apply_in(
         written += 1;
     }
     Ok(written)
+}
+
+/// A history row from a query whose first eleven columns are `seq, txn, expert, batch, item,
+/// field, old_value, new_value, at, source, undoes`.
+pub(super) fn history_row(r: &rusqlite::Row<'_>) -> Result<HistoryRow, Fail> {
+    let field: String = r.get(5)?;
+    let source: String = r.get(9)?;
+    Ok(HistoryRow {
+        seq: r.get(0)?,
+        txn: r.get(1)?,
+        expert: r.get(2)?,
+        batch: r.get(3)?,
+        item: r.get(4)?,
+        field: field.parse().map_err(Fail::Corrupt)?,
+        old_value: r.get(6)?,
+        new_value: r.get(7)?,
+        at: r.get(8)?,
+        source: source.parse().map_err(Fail::Corrupt)?,
+        undoes: r.get(10)?,
+    })
 }
 
 #[cfg(test)]

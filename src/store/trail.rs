@@ -178,22 +178,8 @@ impl Store {
             let mut rows = st.query(params![filter.expert, filter.batch, filter.item])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
-                let field: String = r.get(5)?;
-                let source: String = r.get(9)?;
                 out.push(TrailChange {
-                    row: HistoryRow {
-                        seq: r.get(0)?,
-                        txn: r.get(1)?,
-                        expert: r.get(2)?,
-                        batch: r.get(3)?,
-                        item: r.get(4)?,
-                        field: field.parse().map_err(Fail::Corrupt)?,
-                        old_value: r.get(6)?,
-                        new_value: r.get(7)?,
-                        at: r.get(8)?,
-                        source: source.parse().map_err(Fail::Corrupt)?,
-                        undoes: r.get(10)?,
-                    },
+                    row: super::marks::history_row(r)?,
                     round: r.get(11)?,
                 });
             }
