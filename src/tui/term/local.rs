@@ -105,17 +105,17 @@ pub fn detect_background() -> Option<Background> {
 #[cfg(unix)]
 fn probe_terminal() -> std::io::Result<Probe> {
     use std::io::IsTerminal;
-    use std::os::fd::AsRawFd;
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     if dumb || !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
         return Ok(Probe::default());
     }
-    let fd = std::io::stdin().as_raw_fd();
     // Raw mode: the replies must neither echo nor wait for a newline.
     enable_raw_mode()?;
+    // Straight from the descriptor, as the width probe reads, so nothing stays behind in a
+    // buffer crossterm does not read.
     let probed = probe_bg::probe(
         &mut std::io::stdout(),
-        |wait| read_within(fd, wait),
+        |wait| Ok(probe_width::read_stdin(std::time::Instant::now() + wait)),
         probe_bg::TIMEOUT,
     );
     disable_raw_mode()?;
@@ -125,30 +125,6 @@ fn probe_terminal() -> std::io::Result<Probe> {
 #[cfg(not(unix))]
 fn probe_terminal() -> std::io::Result<Probe> {
     Ok(Probe::default())
-}
-
-/// Reads what the terminal has sent within `wait`: straight from the descriptor, so nothing
-/// stays behind in a buffer crossterm does not read.
-#[cfg(unix)]
-fn read_within(fd: i32, wait: std::time::Duration) -> std::io::Result<Option<Vec<u8>>> {
-    let ms = i32::try_from(wait.as_millis().max(1)).unwrap_or(i32::MAX);
-    let mut p = libc::pollfd {
-        fd,
-        events: libc::POLLIN,
-        revents: 0,
-    };
-    // SAFETY: poll reads and writes only the pollfd on the stack.
-    let ready = unsafe { libc::poll(&mut p, 1, ms) };
-    if ready <= 0 || p.revents & libc::POLLIN == 0 {
-        return Ok(None);
-    }
-    let mut buf = [0u8; 256];
-    // SAFETY: read writes at most buf.len() bytes into buf, which lives on the stack.
-    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
-    match usize::try_from(n) {
-        Ok(0) | Err(_) => Ok(None),
-        Ok(n) => Ok(Some(buf[..n].to_vec())),
-    }
 }
 
 /// Drops a background reply that came after the probe gave up.
