@@ -1,4 +1,6 @@
-//! Inter-rater agreement on the fully crossed part of the panel: Shrout–Fleiss ICCs and Kendall's W.
+//! Inter-rater agreement. Headline: variance components and ICCs with 95% intervals from every
+//! score (see `components`). Kept alongside: Shrout–Fleiss ICCs and Kendall's W on the fully
+//! crossed part of the panel (W needs a complete table; the block ICCs are the old figures).
 //!
 //! Crossed subset rule (simple and deterministic): order the experts who scored anything by
 //! number of items scored (descending, ties by panel order). For j = 2, 3, … take the top j
@@ -23,6 +25,7 @@
 
 use serde::Serialize;
 
+use super::components::{AllScores, all_scores};
 use super::panel::Panel;
 use super::rank::TIE_EPS;
 
@@ -80,6 +83,11 @@ pub struct Agreement {
     pub cronbach_alpha: Option<f64>,
     /// Complete scores alpha used.
     pub alpha_scores: usize,
+    /// Variance components and ICCs with 95% intervals from every score (the headline figures;
+    /// the crossed subset above is kept for Kendall's W, which needs a complete table).
+    pub all_scores: AllScores,
+    /// The same from every score, per criterion (rubric order).
+    pub criteria_all: Vec<AllScores>,
 }
 
 /// Picks the crossed subset of `panel` (module rule) and computes agreement on the raw totals.
@@ -113,6 +121,22 @@ pub fn agreement(panel: &Panel) -> Agreement {
         .collect();
     let cronbach_alpha = cronbach_alpha(&rows);
     let alpha_scores = rows.len();
+    let totals: Vec<(usize, usize, f64)> = panel
+        .observations()
+        .iter()
+        .map(|o| (o.item, o.expert, o.total))
+        .collect();
+    let all = all_scores(&totals);
+    let criteria_all = (0..panel.n_criteria())
+        .map(|c| {
+            let marks: Vec<(usize, usize, f64)> = panel
+                .observations()
+                .iter()
+                .filter_map(|o| o.criteria.get(c).map(|&m| (o.item, o.expert, m)))
+                .collect();
+            all_scores(&marks)
+        })
+        .collect();
     let Some((j, items)) = best else {
         return Agreement {
             experts: Vec::new(),
@@ -122,6 +146,8 @@ pub fn agreement(panel: &Panel) -> Agreement {
             criteria: vec![None; panel.n_criteria()],
             cronbach_alpha,
             alpha_scores,
+            all_scores: all,
+            criteria_all,
         };
     };
     let chosen: Vec<usize> = experts[..j].iter().map(|&(e, _)| e).collect();
@@ -158,6 +184,8 @@ pub fn agreement(panel: &Panel) -> Agreement {
         criteria,
         cronbach_alpha,
         alpha_scores,
+        all_scores: all,
+        criteria_all,
     }
 }
 

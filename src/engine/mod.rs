@@ -16,9 +16,11 @@
 mod agreement;
 pub mod assign;
 mod calibrated;
+mod components;
 mod config;
 mod describe;
 mod error;
+mod fdist;
 mod linalg;
 mod methods;
 mod panel;
@@ -36,6 +38,7 @@ mod tests;
 pub use agreement::{
     Agreement, AgreementStats, MeanSquares, agreement, agreement_stats, cronbach_alpha, kendall_w,
 };
+pub use components::{AllScores, Anova, Design, Estimate, all_scores};
 pub use config::{AggregateConfig, BootstrapConfig, SPREAD_EPS};
 pub use error::{AggregateError, PanelError};
 pub use methods::{Method, TrimRule, ZERO_SD, ZscoreExclusion};
