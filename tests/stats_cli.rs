@@ -317,3 +317,88 @@ fn stats_shows_borda_and_schulze_beside_the_score_rank() {
         ["1", "EI-045", "1.000", "1", "1"]
     );
 }
+
+/// Eight experts, each nomination scored by four of them (nomination i by experts i … i+3 mod 8).
+fn assigned_panel() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("dir");
+    for e in 0..8 {
+        let rows: Vec<(String, [u32; 6])> = ids()
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| (0..4).any(|j| (i + j) % 8 == e))
+            .map(|(i, id)| (id, std::array::from_fn(|c| mark(e, i, c))))
+            .collect();
+        sheet(dir.path(), e, &rows);
+    }
+    let sheets = dir.path().join("sheets");
+    (dir, sheets)
+}
+
+#[test]
+fn stats_estimates_agreement_from_every_score_of_an_assigned_design() {
+    let (_dir, sheets) = assigned_panel();
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["stats", BATCH, &s(&sheets), "--format", "json"]))
+            .expect("json");
+    let all = &v["all_scores"];
+    let d = &all["design"];
+    assert_eq!(d["scores"], 180);
+    assert_eq!(
+        (d["items"].clone(), d["experts"].clone()),
+        (45.into(), 8.into())
+    );
+    assert_eq!(d["complete"], false);
+    assert_eq!(
+        (d["k_min"].clone(), d["k_max"].clone()),
+        (4.into(), 4.into())
+    );
+    assert_eq!(d["groups"], 1);
+    assert_eq!(d["method"], "henderson3");
+    for key in ["icc1_1", "icc2_1", "icc3_1", "icc1_k", "icc2_k", "icc3_k"] {
+        let (e, lo, hi) = (
+            all[key]["estimate"].as_f64().expect("estimate"),
+            all[key]["lo"].as_f64().expect("lo"),
+            all[key]["hi"].as_f64().expect("hi"),
+        );
+        assert!(lo < e && e < hi && hi <= 1.0, "{key}: {lo} {e} {hi}");
+    }
+    // The figures are the engine's on the totals the binary read (rank's matrix).
+    let rank: serde_json::Value = serde_json::from_str(&ok(&[
+        "rank",
+        BATCH,
+        &s(&sheets),
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]))
+    .expect("json");
+    let mut cells = Vec::new();
+    for c in rank["matrix"].as_array().expect("matrix") {
+        if let Some(t) = c["total"].as_f64() {
+            let e: usize = c["expert"].as_str().expect("e")[1..].parse().expect("n");
+            let i: usize = c["item"].as_str().expect("i")[3..].parse().expect("n");
+            cells.push((i, e, t));
+        }
+    }
+    let want = revdesk::engine::all_scores(&cells);
+    let got = all["icc2_1"]["estimate"].as_f64().expect("icc");
+    assert!((got - want.icc2_1.expect("icc").estimate).abs() < 1e-12);
+    assert_eq!(all["per_criterion"].as_array().expect("criteria").len(), 6);
+    // The old crossed block holds a fraction of the 180 scores.
+    let block = &v["agreement"];
+    let used = block["n_items"].as_u64().expect("n") * block["n_experts"].as_u64().expect("n");
+    assert!(used < 90, "{used}");
+    let table = ok(&["stats", BATCH, &s(&sheets)]);
+    assert!(
+        table.contains(
+            "agreement from all scores: 180 scores, 45 nominations x 8 experts, incomplete (4 experts per nomination)"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("Henderson's Method III"), "{table}");
+    assert!(
+        table.contains("agreement on the fully crossed subset only"),
+        "{table}"
+    );
+}

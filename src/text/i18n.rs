@@ -305,7 +305,15 @@ strings! {
     TabRankAgreementLine => "{name}：tau-b {tau}，前 {k} 名重合 {overlap}/{k}", "{name}: tau-b {tau}, top-{k} overlap {overlap}/{k}";
     TabSchulzeSkipped => "Schulze：超过 {max} 个推荐项目时不计算（计算量随项目数的立方增长）", "Schulze: not computed for more than {max} nominations (its time grows with the cube of their number)";
     TabNoAgreement => "评审一致性：完全交叉的数据不足（需要 2 位专家评完相同的 2 项；最佳子集：{experts} 位专家 × {items} 项）", "agreement: not enough fully crossed data (needs 2 experts who completed the same 2 items; best subset: {experts} experts x {items} items)";
-    TabAgreement => "完全交叉子集上的评审一致性：{experts} 位专家 × {items} 项（{who}）", "agreement on the fully crossed subset: {experts} experts x {items} items ({who})";
+    TabAgreement => "完全交叉子集上的评审一致性（旧算法，仅用这一子集；保留它是为了 Kendall's W，W 需要完整的表）：{experts} 位专家 × {items} 项（{who}）", "agreement on the fully crossed subset only (the older figures; kept for Kendall's W, which needs a complete table): {experts} experts x {items} items ({who})";
+    TabAllScores => "基于全部评分的评审一致性：{design}", "agreement from all scores: {design}";
+    TabAllMethod => "方法：双向随机效应模型 y = μ + 项目 + 专家 + 误差，Henderson 方法 III 估计方差分量；95% 置信区间按 McGraw & Wong 的 F 分布方法（ICC(A,·) 用 Satterthwaite 自由度），以本设计的系数代替 k 和 n；k = {k}（每项评分专家数的调和平均）", "method: two-way random effects y = μ + nomination + expert + error, variance components by Henderson's Method III; 95% intervals by McGraw & Wong's F-based method (Satterthwaite df for ICC(A,·)) with this design's coefficients in place of k and n; k = {k} (harmonic mean of experts per nomination)";
+    TabAllComponents => "方差分量：项目 {item}，专家 {expert}，误差 {error}", "variance components: nominations {item}, experts {expert}, error {error}";
+    TabAllNone => "基于全部评分的评审一致性：无法计算（{design}；需要至少 2 项、2 位专家，且加性模型之外还有剩余自由度和变异）", "agreement from all scores: not computable ({design}; needs at least 2 nominations and 2 experts, and residual degrees of freedom and variation beyond the additive model)";
+    TabAllCriteria => "各评分项（全部评分）：", "per criterion (all scores):";
+    DesignComplete => "{scores} 份评分，{items} 项 × {experts} 位专家，完整设计（每位专家评了每一项）", "{scores} scores, {items} nominations x {experts} experts, complete (every expert scored every nomination)";
+    DesignIncomplete => "{scores} 份评分，{items} 项 × {experts} 位专家，不完整设计（每项 {k} 位专家）", "{scores} scores, {items} nominations x {experts} experts, incomplete ({k} experts per nomination)";
+    DesignGroups => "，分成 {groups} 个互不相连的组", ", in {groups} unconnected groups";
     // Reading the sheets (io/panel.rs).
     PartyApplicant => "申报单位", "applicant";
     PartyRecommender => "推荐单位", "recommender";

@@ -261,6 +261,21 @@ struct Criteria<'a> {
 }
 
 #[derive(Serialize)]
+struct CriterionAll<'a> {
+    key: &'a str,
+    label: &'a str,
+    #[serde(flatten)]
+    figures: &'a crate::engine::AllScores,
+}
+
+#[derive(Serialize)]
+struct AllScoresDoc<'a> {
+    #[serde(flatten)]
+    figures: &'a crate::engine::AllScores,
+    per_criterion: Vec<CriterionAll<'a>>,
+}
+
+#[derive(Serialize)]
 struct StatsDoc<'a> {
     format: &'static str,
     batch: &'a str,
@@ -268,6 +283,7 @@ struct StatsDoc<'a> {
     method: Method,
     experts: &'a [ExpertRow],
     items: Vec<StatsItem<'a>>,
+    all_scores: AllScoresDoc<'a>,
     agreement: AgreementStats,
     crossed: Crossed<'a>,
     criteria: Criteria<'a>,
@@ -278,8 +294,11 @@ struct StatsDoc<'a> {
 
 /// Panel statistics as pretty JSON tagged `"format": "revdesk-stats/1"`.
 ///
-/// Keys: `experts`, `items`, `agreement` (exactly `icc1_1` … `icc3_k`, `kendall_w`, `n_items`,
-/// `n_experts`; null figures when not computable), `crossed` (the subset it used), `criteria`
+/// Keys: `experts`, `items`, `all_scores` (agreement from every score: `design`, `anova`, the
+/// variance components `var_item`, `var_expert`, `var_error`, `icc1_1` … `icc3_k` as
+/// `{estimate, lo, hi}` with A = 2 and C = 3, and `per_criterion`), `agreement` (the older
+/// figures on the fully crossed subset only, kept for Kendall's W: exactly `icc1_1` … `icc3_k`,
+/// `kendall_w`, `n_items`, `n_experts`; null figures when not computable), `crossed` (the subset it used), `criteria`
 /// (Cronbach's alpha and each criterion's agreement on the same subset) and `rank_methods`
 /// (Borda and Schulze ranks per nomination, and their agreement with the score method).
 pub fn stats_json(r: &Results) -> String {
@@ -328,6 +347,19 @@ pub fn stats_json(r: &Results) -> String {
         method: r.method,
         experts: &r.experts,
         items,
+        all_scores: AllScoresDoc {
+            figures: &a.all_scores,
+            per_criterion: r
+                .criteria
+                .iter()
+                .zip(&a.criteria_all)
+                .map(|((key, label), figures)| CriterionAll {
+                    key,
+                    label,
+                    figures,
+                })
+                .collect(),
+        },
         agreement: agreement_figures(r),
         crossed,
         criteria: Criteria {

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format, NAME_WIDTH};
 use super::doc::Align;
 use super::{
-    agreement_lines, criteria_agreement, crossed_experts, fixed, flag_list, groups, interval, opt,
-    signed,
+    agree, agreement_lines, criteria_agreement, crossed_experts, fixed, flag_list, groups,
+    interval, opt, signed,
 };
 use crate::domain::decided::Override;
 use crate::domain::results::{Flag, Results, Row};
@@ -591,7 +591,10 @@ pub fn stats_table_in(r: &Results, lang: Lang) -> String {
     out
 }
 
+/// Agreement from all scores (the headline), then the older crossed-block figures and W.
 fn agreement_text(r: &Results, out: &mut String, lang: Lang) {
+    all_scores_text(r, out, lang);
+    out.push('\n');
     let a = &r.aggregation.agreement;
     let Some(s) = &a.stats else {
         let (e, i) = (a.experts.len().to_string(), a.items.len().to_string());
@@ -607,6 +610,47 @@ fn agreement_text(r: &Results, out: &mut String, lang: Lang) {
         let _ = writeln!(out, "  {name:<11}  {:>6}  {what}", opt(v, 3, "-"));
     }
     criteria_text(r, out, lang);
+}
+
+/// The design, variance components and ICCs with intervals from every score, per criterion too.
+fn all_scores_text(r: &Results, out: &mut String, lang: Lang) {
+    let a = &r.aggregation.agreement.all_scores;
+    let design = clean(&agree::design(a, lang));
+    let Some(parts) = agree::components(a, lang) else {
+        let _ = writeln!(out, "{}", T::TabAllNone.fill(lang, &[("design", &design)]));
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        T::TabAllScores.fill(lang, &[("design", &design)])
+    );
+    let _ = writeln!(out, "  {}", agree::method(a, lang));
+    let _ = writeln!(out, "  {parts}");
+    for (name, e, what) in agree::lines(a, lang == Lang::Zh) {
+        let _ = writeln!(out, "  {name:<9}  {:<22}  {what}", agree::estimate(e));
+    }
+    let rows = agree::criteria(r);
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{}", T::TabAllCriteria.get(lang));
+    let w = rows
+        .iter()
+        .map(|(l, _)| wrap::width(&clean(l)))
+        .max()
+        .unwrap_or(0);
+    let head = format!("{}  {:<22}  ICC(C,1)", wrap::pad("", w), "ICC(A,1)");
+    let _ = writeln!(out, "  {}", head.trim_end());
+    for (label, c) in rows {
+        let _ = writeln!(
+            out,
+            "  {}  {:<22}  {}",
+            wrap::pad(&clean(label), w),
+            agree::estimate(c.icc2_1),
+            agree::estimate(c.icc3_1),
+        );
+    }
 }
 
 /// Each criterion's ICCs and W on the crossed subset, then Cronbach's alpha of the criteria.
