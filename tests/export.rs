@@ -1008,7 +1008,12 @@ fn markdown_report_sections() {
     assert!(md.contains("K = 27：25–30 范围内不拆开同分的最大入围项数"));
     assert!(!md.contains(&r.cut_note));
     assert!(md.contains("## 专家组一致性"));
-    assert!(md.contains("完全交叉子集：5 位专家 × 31 项"));
+    assert!(md.contains("基于全部评分的评审一致性："));
+    assert!(md.contains("Henderson 方法 III"));
+    assert!(md.contains("| ICC(A,1) | "));
+    assert!(md.contains(
+        "完全交叉子集（旧算法，只用这一子集的评分；保留它是为了 Kendall's W，W 需要完整的表）：5 位专家 × 31 项"
+    ));
     assert!(md.contains("| ICC(2,1) |"));
     assert!(md.contains("| Kendall's W |"));
     assert!(md.contains("## 专家分歧较大的项目"));

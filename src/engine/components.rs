@@ -244,19 +244,25 @@ pub fn all_scores(scores: &[(usize, usize, f64)]) -> AllScores {
     // Sorted, so the figures do not depend on the order the scores arrived in (to the last bit).
     let mut scores = scores.to_vec();
     scores.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    // Compact indices to the nominations and experts that have scores.
-    let mut item_ix = std::collections::BTreeMap::new();
-    let mut expert_ix = std::collections::BTreeMap::new();
-    for &(i, e, _) in &scores {
-        let n = item_ix.len();
-        item_ix.entry(i).or_insert(n);
-        let n = expert_ix.len();
-        expert_ix.entry(e).or_insert(n);
-    }
-    let (ni, nj, n) = (item_ix.len(), expert_ix.len(), scores.len());
+    // Compact indices to the nominations and experts that have scores (in index order).
+    let compact = |key: fn(&(usize, usize, f64)) -> usize| {
+        let len = scores.iter().map(|c| key(c) + 1).max().unwrap_or(0);
+        let mut ix = vec![usize::MAX; len];
+        for c in &scores {
+            ix[key(c)] = 0;
+        }
+        let mut n = 0;
+        for x in ix.iter_mut().filter(|x| **x == 0) {
+            *x = n;
+            n += 1;
+        }
+        (ix, n)
+    };
+    let ((item_ix, ni), (expert_ix, nj)) = (compact(|c| c.0), compact(|c| c.1));
+    let n = scores.len();
     let cells: Vec<(usize, usize, f64)> = scores
         .iter()
-        .map(|&(i, e, y)| (item_ix[&i], expert_ix[&e], y))
+        .map(|&(i, e, y)| (item_ix[i], expert_ix[e], y))
         .collect();
     let mut per_item: Vec<Vec<(usize, f64)>> = vec![Vec::new(); ni];
     for &(i, j, y) in &cells {

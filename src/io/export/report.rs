@@ -7,12 +7,13 @@
 use super::columns::{self, Col, Column, Cx, ExpertCol, Format};
 use super::doc::{self, Align, Block, DATE_LABEL, Document, Signature, Span, Table};
 use super::{
-    agreement_lines, bias_note_zh, criteria_agreement, crossed_experts, cut_note_zh, doc_title,
-    final_list, fixed, groups, k_outside, left_out_zh, local_time, method_zh, name_maps,
+    agree, agreement_lines, bias_note_zh, criteria_agreement, crossed_experts, cut_note_zh,
+    doc_title, final_list, fixed, groups, k_outside, left_out_zh, local_time, method_zh, name_maps,
     no_agreement_zh, opt, warnings_zh, yes_no,
 };
 use crate::domain::profile::{Domain, Profile};
 use crate::domain::results::{Flag, Results, Row};
+use crate::text::i18n::{Lang, T};
 
 /// The column format of the report's tables.
 const REPORT: Format = Format::Report;
@@ -288,15 +289,16 @@ fn disputed(doc: &mut Document, cx: &Cx) {
     doc.table(table(cx, &cols, spread));
 }
 
-/// The panel's agreement on the fully crossed subset.
+/// The panel's agreement from every score, then the older figures on the fully crossed subset.
 fn agreement(doc: &mut Document, r: &Results) {
     doc.heading(2, "专家组一致性");
+    all_scores(doc, r);
     let Some(s) = &r.aggregation.agreement.stats else {
         doc.paragraph(format!("{}。", no_agreement_zh(r)));
         return;
     };
     doc.paragraph(format!(
-        "完全交叉子集：{} 位专家 × {} 项（{}）。",
+        "完全交叉子集（旧算法，只用这一子集的评分；保留它是为了 Kendall's W，W 需要完整的表）：{} 位专家 × {} 项（{}）。",
         s.n_experts,
         s.n_items,
         crossed_experts(r).join("、")
@@ -337,6 +339,51 @@ fn agreement(doc: &mut Document, r: &Results) {
         a.alpha_scores,
         opt(a.cronbach_alpha, 3, "-")
     ));
+}
+
+/// Agreement from every score: the design, the method, variance components, ICCs with intervals.
+fn all_scores(doc: &mut Document, r: &Results) {
+    let a = &r.aggregation.agreement.all_scores;
+    let design = agree::design(a, Lang::Zh);
+    let Some(parts) = agree::components(a, Lang::Zh) else {
+        doc.paragraph(format!(
+            "{}。",
+            T::TabAllNone.fill(Lang::Zh, &[("design", &design)])
+        ));
+        return;
+    };
+    doc.paragraph(format!(
+        "{}。",
+        T::TabAllScores.fill(Lang::Zh, &[("design", &design)])
+    ));
+    doc.paragraph(format!("{}。{}。", agree::method(a, Lang::Zh), parts));
+    let mut t = Table::new([
+        ("指标", Align::Left),
+        ("值 [95% 置信区间]", Align::Right),
+        ("含义", Align::Left),
+    ]);
+    t.rows = agree::lines(a, true)
+        .iter()
+        .map(|(n, e, w)| vec![n.to_string(), agree::estimate(*e), w.to_string()])
+        .collect();
+    doc.table(t);
+    let mut t = Table::new([
+        ("评分项", Align::Left),
+        ("ICC(A,1) [95% 置信区间]", Align::Right),
+        ("ICC(C,1) [95% 置信区间]", Align::Right),
+    ]);
+    t.rows = agree::criteria(r)
+        .into_iter()
+        .map(|(label, c)| {
+            vec![
+                label.to_string(),
+                agree::estimate(c.icc2_1),
+                agree::estimate(c.icc3_1),
+            ]
+        })
+        .collect();
+    doc.paragraph(T::TabAllCriteria.get(Lang::Zh).to_string());
+    doc.table(t);
 }
 
 /// Per-expert statistics, the leniency note and who zscore left out.

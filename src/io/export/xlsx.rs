@@ -8,12 +8,13 @@ use super::columns::{self, Col, Column, Cx, ExpertCol, Fig, Value};
 use super::doc::Signature;
 use super::report::signatures;
 use super::{
-    ExportError, agreement_lines, bias_note_zh, confidence_zh, crit_label, criteria_agreement,
-    crossed_experts, cut_note_zh, decision_zh, doc_title, final_list, k_outside, local_time,
-    method_zh, name_maps, no_agreement_zh, warnings_zh, yes_no,
+    ExportError, agree, agreement_lines, bias_note_zh, confidence_zh, crit_label,
+    criteria_agreement, crossed_experts, cut_note_zh, decision_zh, doc_title, final_list,
+    k_outside, local_time, method_zh, name_maps, no_agreement_zh, warnings_zh, yes_no,
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
+use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 
 /// Excel refuses strings longer than this many characters in a cell.
@@ -228,7 +229,11 @@ fn sheet_panel(cx: &Cx) -> XSheet {
     rows.push(vec![X::E]);
     rows.push(vec![t(bias_note_zh(r))]);
     rows.push(vec![X::E]);
-    rows.push(vec![X::B("专家组一致性（完全交叉子集）".to_string())]);
+    all_scores_rows(r, rows);
+    rows.push(vec![X::E]);
+    rows.push(vec![X::B(
+        "专家组一致性（完全交叉子集：旧算法，保留用于 Kendall's W）".to_string(),
+    )]);
     match &r.aggregation.agreement.stats {
         None => rows.push(vec![t(no_agreement_zh(r))]),
         Some(s) => {
@@ -270,6 +275,56 @@ fn sheet_panel(cx: &Cx) -> XSheet {
         num(a.cronbach_alpha, Nf::Score),
     ]);
     sheet
+}
+
+/// Agreement from every score: the design, method, variance components and ICCs with bounds.
+fn all_scores_rows(r: &Results, rows: &mut Vec<Vec<X>>) {
+    let a = &r.aggregation.agreement.all_scores;
+    rows.push(vec![X::B("专家组一致性（基于全部评分）".to_string())]);
+    let design = agree::design(a, Lang::Zh);
+    let Some(parts) = agree::components(a, Lang::Zh) else {
+        rows.push(vec![X::W(
+            T::TabAllNone.fill(Lang::Zh, &[("design", &design)]),
+        )]);
+        return;
+    };
+    rows.push(vec![t("设计"), X::W(design)]);
+    rows.push(vec![t("方法"), X::W(agree::method(a, Lang::Zh))]);
+    rows.push(vec![t("方差分量"), X::W(parts)]);
+    rows.push(vec![
+        X::B("指标".into()),
+        X::B("值".into()),
+        X::B("95% 下限".into()),
+        X::B("95% 上限".into()),
+        X::B("含义".into()),
+    ]);
+    for (name, e, what) in agree::lines(a, true) {
+        rows.push(vec![
+            t(name),
+            num(e.map(|e| e.estimate), Nf::Score),
+            num(e.and_then(|e| e.lo), Nf::Score),
+            num(e.and_then(|e| e.hi), Nf::Score),
+            t(what),
+        ]);
+    }
+    rows.push(vec![
+        X::B("评分项".into()),
+        X::B("ICC(A,1)".into()),
+        X::B("95% 下限".into()),
+        X::B("95% 上限".into()),
+        X::B("ICC(C,1)".into()),
+        X::B("95% 下限".into()),
+        X::B("95% 上限".into()),
+    ]);
+    for (label, c) in agree::criteria(r) {
+        let mut row = vec![t(label)];
+        for e in [c.icc2_1, c.icc3_1] {
+            row.push(num(e.map(|e| e.estimate), Nf::Score));
+            row.push(num(e.and_then(|e| e.lo), Nf::Score));
+            row.push(num(e.and_then(|e| e.hi), Nf::Score));
+        }
+        rows.push(row);
+    }
 }
 
 fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
