@@ -257,3 +257,13 @@ fn removing_one_score_moves_the_block_but_not_the_all_scores_estimate() {
     let a2 = |a: &revdesk::engine::Agreement| a.all_scores.icc2_1.expect("icc").estimate;
     assert!((a2(&before) - a2(&after)).abs() < 0.01);
 }
+
+#[test]
+fn two_groups_that_share_no_expert_are_one_fit_with_their_degrees_of_freedom() {
+    let r = load("agreement_reference.json");
+    let d = &r["disconnected"];
+    let obs = d["observations"].as_array().expect("obs");
+    let got = agreement(&panel(obs, 6, None));
+    assert_eq!(got.all_scores.design.groups, 2);
+    matches(&got.all_scores, &d["method3"], "disconnected totals");
+}

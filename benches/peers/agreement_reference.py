@@ -15,6 +15,8 @@ Panels:
     ICC(1,1) the most (the block rule re-implemented here);
   - "assigned": 60 nominations x 15 experts, each nomination scored by 5 experts drawn at
     random (3 of them then recuse, so 4), 6 criteria 0-10, totals and every criterion;
+  - "disconnected": 20 nominations, 8 experts in two groups that share no expert (about 80%
+    of each group's cells scored), totals;
   - "complete": the crossed block of "stats" (e0-e5 x 20), totals, with pingouin's figures.
 Writes fixtures/stats/agreement_reference.json; tests/agreement_reference.rs reads it.
 
@@ -211,6 +213,16 @@ for i in range(N_I):
         assigned.append({"expert": f"x{e:02d}", "item": f"A{i:02d}", "marks": marks, "total": total(marks)})
 a_cells = [(o["item"], o["expert"], o["total"]) for o in assigned]
 
+# Two panels that share no expert (two groups in one batch): 20 nominations, 8 experts.
+disc = []
+for i in range(20):
+    group = range(0, 4) if i < 10 else range(4, 8)
+    for e in group:
+        if rng.random() < 0.8:
+            marks = [float(x) for x in np.clip(np.rint(quality[i] + lenient[e] + rng.normal(0, 1, N_C)), 0, 10)]
+            disc.append({"expert": f"g{e}", "item": f"D{i:02d}", "marks": marks, "total": total(marks)})
+d_cells = [(o["item"], o["expert"], o["total"]) for o in disc]
+
 complete_cells = [c for c in stats_cells if c[1] in ref["crossed_experts"]]
 long = pd.DataFrame(complete_cells, columns=["item", "expert", "y"])
 pt = pg.intraclass_corr(long, targets="item", raters="expert", ratings="y")
@@ -246,6 +258,7 @@ result = {
         ],
     },
     "complete": {"method3": method3(complete_cells), "pingouin": pingouin},
+    "disconnected": {"observations": disc, "method3": method3(d_cells)},
 }
 json.dump(result, open("fixtures/stats/agreement_reference.json", "w"), indent=1)
 for k in ("stats", "stats_minus_one"):

@@ -284,6 +284,9 @@ pub fn all_scores(scores: &[(usize, usize, f64)]) -> AllScores {
         k_max: counts.iter().copied().max().unwrap_or(0),
         k_mean: if ni == 0 {
             0.0
+        } else if counts.iter().all(|&c| c == counts[0]) {
+            // Exactly K, not K to the last bit of a harmonic mean.
+            counts[0] as f64
         } else {
             ni as f64 / counts.iter().map(|&c| 1.0 / c as f64).sum::<f64>()
         },
