@@ -928,8 +928,29 @@ fn xlsx_sheets_headers_values_and_reproducible_bytes() {
         "ICC(1,1)",
         "ICC(3,k)",
         "Kendall's W",
+        "专家组一致性（基于全部评分）",
+        "ICC(A,1)",
+        "95% 下限",
     ] {
         assert!(cells.contains(&want.to_string()), "{want}");
+    }
+    // The all-scores ICC(A,1) row carries the engine's estimate and bounds as numbers.
+    let all = r.aggregation.agreement.all_scores.icc2_1.expect("icc");
+    let row: Vec<String> = panel
+        .rows()
+        .find(|row| row.first().map(cell_str).as_deref() == Some("ICC(A,1)"))
+        .expect("ICC(A,1) row")
+        .iter()
+        .map(cell_str)
+        .collect();
+    for (cell, want) in
+        row[1..4]
+            .iter()
+            .zip([all.estimate, all.lo.expect("lo"), all.hi.expect("hi")])
+    {
+        let got: f64 = cell.parse().expect("number");
+        // Stored as the workbook stores scores (to 9 decimals).
+        assert!((got - want).abs() < 1e-9, "{cell} vs {want}");
     }
 
     let method = wb.worksheet_range("方法与参数").expect("方法与参数");
