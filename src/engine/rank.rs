@@ -64,17 +64,86 @@ pub(super) fn rank_into(
     order: &mut Vec<usize>,
     ranks: &mut [usize],
 ) -> usize {
-    let key = |i: usize| scores[i].unwrap_or(f64::NEG_INFINITY);
     keys.clear();
     for (i, s) in scores.iter().enumerate() {
         ranks[i] = 0;
         if let Some(x) = s.filter(|x| x.is_finite()) {
-            keys.push((u128::from(descending(x)) << 64) | i as u128);
+            keys.push(key_of(x, i));
         }
     }
     // (score desc, index asc) as one integer: a total order, so the unstable (non-allocating)
     // sort is deterministic, and each comparison is one integer compare.
     keys.sort_unstable();
+    groups(scores, keys, order, ranks)
+}
+
+/// (score desc, index asc) as one integer.
+fn key_of(x: f64, i: usize) -> u128 {
+    (u128::from(descending(x)) << 64) | i as u128
+}
+
+/// [`rank_into`] for a sequence of similar score vectors (the bootstrap's resamples): the
+/// keys are laid out in the previous call's order (`hint`, a permutation of the items, kept
+/// up to date here), so they are nearly sorted and an insertion sort finishes them in a few
+/// moves per item; past a budget of moves the library sort takes over. The sorted keys are a
+/// total order, so the result is the same whatever the starting order.
+pub(super) fn rank_into_hinted(
+    scores: &[Option<f64>],
+    keys: &mut Vec<u128>,
+    order: &mut Vec<usize>,
+    ranks: &mut [usize],
+    hint: &mut Vec<usize>,
+) -> usize {
+    if hint.len() != scores.len() {
+        hint.clear();
+        hint.extend(0..scores.len());
+    }
+    keys.clear();
+    ranks.fill(0);
+    for &i in hint.iter() {
+        if let Some(x) = scores[i].filter(|x| x.is_finite()) {
+            keys.push(key_of(x, i));
+        }
+    }
+    insertion_sort_or_not(keys);
+    let n = groups(scores, keys, order, ranks);
+    // Next time: this order, then the unranked items.
+    hint.clear();
+    hint.extend_from_slice(order);
+    hint.extend((0..scores.len()).filter(|&i| ranks[i] == 0));
+    n
+}
+
+/// Sorts ascending: by insertion while that moves at most 16 entries per key in all, else by
+/// the library's sort.
+fn insertion_sort_or_not(keys: &mut [u128]) {
+    let budget = 16 * keys.len();
+    let mut moved = 0;
+    for j in 1..keys.len() {
+        let x = keys[j];
+        let mut k = j;
+        while k > 0 && keys[k - 1] > x {
+            keys[k] = keys[k - 1];
+            k -= 1;
+        }
+        keys[k] = x;
+        moved += j - k;
+        if moved > budget {
+            keys.sort_unstable();
+            return;
+        }
+    }
+}
+
+/// Order and competition ranks from the sorted keys: tie groups (within [`TIE_EPS`] of their
+/// leader) listed in item order; returns the number ranked.
+fn groups(
+    scores: &[Option<f64>],
+    keys: &[u128],
+    order: &mut Vec<usize>,
+    ranks: &mut [usize],
+) -> usize {
+    let key = |i: usize| scores[i].unwrap_or(f64::NEG_INFINITY);
     order.clear();
     order.extend(keys.iter().map(|&k| k as u64 as usize));
     let n = order.len();
@@ -85,7 +154,9 @@ pub(super) fn rank_into(
         while q < n && lead - key(order[q]) <= TIE_EPS {
             q += 1;
         }
-        order[p..q].sort_unstable();
+        if q - p > 1 {
+            order[p..q].sort_unstable();
+        }
         for &i in &order[p..q] {
             ranks[i] = p + 1;
         }
@@ -153,6 +224,39 @@ mod tests {
                     "{a} vs {b}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn hinted_ranking_equals_the_plain_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        let mut hint = Vec::new();
+        let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..300 {
+            // Runs of similar vectors (nearly sorted by the hint), unrelated ones (past the
+            // insertion budget), ties within 1e-9, missing and non-finite scores.
+            let n = if round % 50 == 0 {
+                rng.random_range(0..60)
+            } else {
+                40
+            };
+            let base: Vec<f64> = (0..n).map(|i| 80.0 - 0.1 * i as f64).collect();
+            let spread = if round % 7 == 0 { 100.0 } else { 0.5 };
+            let scores: Vec<Option<f64>> = (0..n)
+                .map(|i| match rng.random_range(0..40) {
+                    0 => None,
+                    1 => Some(f64::NAN),
+                    2 => Some(70.0),
+                    3 => Some(70.0 + 4e-10),
+                    _ => Some(base[i] + rng.random_range(-spread..spread)),
+                })
+                .collect();
+            let (mut ranks, mut ranks2) = (vec![0; n], vec![0; n]);
+            let a = rank_into(&scores, &mut keys, &mut order, &mut ranks);
+            let b = rank_into_hinted(&scores, &mut keys, &mut order2, &mut ranks2, &mut hint);
+            assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "round {round}");
+            assert_eq!(hint.len(), n);
         }
     }
 
