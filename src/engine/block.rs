@@ -23,7 +23,7 @@ pub(super) struct Block {
     rule: TrimRule,
     /// Multiplicity per expert and lane as f64 (times the zscore mask under zscore).
     mf: Vec<Lanes<f64>>,
-    /// Multiplicity per expert and lane as an integer (median).
+    /// Multiplicity per expert and lane as an integer (the counts).
     mu: Vec<Lanes<u32>>,
     /// Per score of one nomination and lane: its multiplier in the trimmed sum.
     mm: Vec<Lanes<f64>>,
@@ -99,15 +99,15 @@ impl Block {
 
     /// Σ m x / Σ m per lane (the mean and the zscore mean).
     fn sum(&self, experts: &[usize], xs: &[f64]) -> Lanes<Option<f64>> {
-        let (mut s, mut n) = ([0.0; BLOCK], [0.0; BLOCK]);
+        let (mut s, mut n) = ([0.0; BLOCK], [0u32; BLOCK]);
         for (&e, &x) in experts.iter().zip(xs) {
-            let m = &self.mf[e];
+            let (m, c) = (&self.mf[e], &self.mu[e]);
             for k in 0..BLOCK {
                 s[k] += m[k] * x;
-                n[k] += m[k];
+                n[k] += c[k];
             }
         }
-        std::array::from_fn(|k| (n[k] > 0.0).then(|| s[k] / n[k]))
+        std::array::from_fn(|k| (n[k] > 0).then(|| s[k] / f64::from(n[k])))
     }
 
     /// The trimmed mean per lane: one copy of the lowest and of the highest present score

@@ -82,36 +82,75 @@ fn key_of(x: f64, i: usize) -> u128 {
     (u128::from(descending(x)) << 64) | i as u128
 }
 
-/// [`rank_into`] for a sequence of similar score vectors (the bootstrap's resamples): the
-/// keys are laid out in the previous call's order (`hint`, a permutation of the items, kept
-/// up to date here), so they are nearly sorted and an insertion sort finishes them in a few
-/// moves per item; past a budget of moves the library sort takes over. The sorted keys are a
-/// total order, so the result is the same whatever the starting order.
-pub(super) fn rank_into_hinted(
-    scores: &[Option<f64>],
-    keys: &mut Vec<u128>,
-    order: &mut Vec<usize>,
-    ranks: &mut [usize],
-    hint: &mut Vec<usize>,
-) -> usize {
-    if hint.len() != scores.len() {
-        hint.clear();
-        hint.extend(0..scores.len());
-    }
-    keys.clear();
-    ranks.fill(0);
-    for &i in hint.iter() {
-        if let Some(x) = scores[i].filter(|x| x.is_finite()) {
-            keys.push(key_of(x, i));
+/// Scratch of [`Ranker::rank`], allocated once for a run of rankings.
+#[derive(Debug, Default)]
+pub(super) struct Ranker {
+    keys: Vec<u128>,
+    /// Keys in item order, with their bucket.
+    pending: Vec<(u128, u32)>,
+    /// Start of each bucket in `keys`.
+    starts: Vec<u32>,
+}
+
+impl Ranker {
+    /// [`rank_into`] without a comparison sort: the keys are distributed into about two
+    /// buckets per item by score (highest first; a monotone map, so keys of different buckets
+    /// are already in order, and a bucket keeps item order), then finished by insertion,
+    /// which only moves keys sharing a bucket; past a budget of moves the library sort takes
+    /// over. The sorted keys are a total order, so the result is the same as `rank_into`'s.
+    pub fn rank(
+        &mut self,
+        scores: &[Option<f64>],
+        order: &mut Vec<usize>,
+        ranks: &mut [usize],
+    ) -> usize {
+        ranks.fill(0);
+        self.pending.clear();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (i, s) in scores.iter().enumerate() {
+            if let Some(x) = s.filter(|x| x.is_finite()) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+                self.pending.push((key_of(x, i), 0));
+            }
         }
+        let n = self.pending.len();
+        let buckets = (2 * n).max(1);
+        // (hi − x)·scale is monotone in x (IEEE operations round monotonically), so is the
+        // bucket; a non-finite scale puts everything in one bucket.
+        let scale = match buckets as f64 / (hi - lo) {
+            s if s.is_finite() => s,
+            _ => 0.0,
+        };
+        self.starts.clear();
+        self.starts.resize(buckets + 1, 0);
+        for (k, b) in self.pending.iter_mut() {
+            let x = score_of(*k);
+            let bucket = (((hi - x) * scale) as usize).min(buckets - 1);
+            *b = bucket as u32;
+            self.starts[bucket + 1] += 1;
+        }
+        for j in 1..=buckets {
+            self.starts[j] += self.starts[j - 1];
+        }
+        self.keys.clear();
+        self.keys.resize(n, 0);
+        for &(k, b) in &self.pending {
+            let slot = &mut self.starts[b as usize];
+            self.keys[*slot as usize] = k;
+            *slot += 1;
+        }
+        insertion_sort_or_not(&mut self.keys);
+        groups(scores, &self.keys, order, ranks)
     }
-    insertion_sort_or_not(keys);
-    let n = groups(scores, keys, order, ranks);
-    // Next time: this order, then the unranked items.
-    hint.clear();
-    hint.extend_from_slice(order);
-    hint.extend((0..scores.len()).filter(|&i| ranks[i] == 0));
-    n
+}
+
+/// The score a key was made from (inverse of [`key_of`]'s upper half).
+fn score_of(key: u128) -> f64 {
+    // Undo the complement and the sign flip, then the magnitude flip of negatives.
+    let flipped = !((key >> 64) as u64) ^ (1 << 63);
+    let bits = flipped ^ ((((flipped as i64) >> 63) as u64) >> 1);
+    f64::from_bits(bits)
 }
 
 /// Sorts ascending: by insertion while that moves at most 16 entries per key in all, else by
@@ -228,35 +267,42 @@ mod tests {
     }
 
     #[test]
-    fn hinted_ranking_equals_the_plain_one() {
+    fn bucketed_ranking_equals_the_plain_one() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
-        let mut hint = Vec::new();
+        let mut ranker = Ranker::default();
         let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
-        for round in 0..300 {
-            // Runs of similar vectors (nearly sorted by the hint), unrelated ones (past the
-            // insertion budget), ties within 1e-9, missing and non-finite scores.
+        for round in 0..400 {
+            // Spread or bunched scores, ties within 1e-9, equal scores, missing and non-finite
+            // ones, negative and huge values, one or no score.
             let n = if round % 50 == 0 {
                 rng.random_range(0..60)
             } else {
                 40
             };
-            let base: Vec<f64> = (0..n).map(|i| 80.0 - 0.1 * i as f64).collect();
-            let spread = if round % 7 == 0 { 100.0 } else { 0.5 };
+            let spread = [0.5, 100.0, 1e-12, 0.0, 1e300][round % 5];
             let scores: Vec<Option<f64>> = (0..n)
                 .map(|i| match rng.random_range(0..40) {
                     0 => None,
                     1 => Some(f64::NAN),
                     2 => Some(70.0),
                     3 => Some(70.0 + 4e-10),
-                    _ => Some(base[i] + rng.random_range(-spread..spread)),
+                    4 => Some(f64::INFINITY),
+                    5 => Some(-0.0),
+                    _ => Some(80.0 - 0.1 * i as f64 + rng.random_range(-1.0..1.0) * spread),
                 })
                 .collect();
-            let (mut ranks, mut ranks2) = (vec![0; n], vec![0; n]);
+            let (mut ranks, mut ranks2) = (vec![0; n], vec![7; n]);
             let a = rank_into(&scores, &mut keys, &mut order, &mut ranks);
-            let b = rank_into_hinted(&scores, &mut keys, &mut order2, &mut ranks2, &mut hint);
+            let b = ranker.rank(&scores, &mut order2, &mut ranks2);
             assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "round {round}");
-            assert_eq!(hint.len(), n);
+        }
+    }
+
+    #[test]
+    fn keys_give_back_their_score() {
+        for x in [0.0, -0.0, 1.0, -1.0, 99.5, -1e300, 5e-324, f64::MAX] {
+            assert_eq!(score_of(key_of(x, 7)).to_bits(), x.to_bits(), "{x}");
         }
     }
 

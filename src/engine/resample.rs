@@ -369,13 +369,13 @@ impl Resampler {
         // D_e = m_e Σ c;  r_e = m_e (Σ c t − Σ c ȳ);  L_ee = D_e − m_e² Σ c² / d.
         let mut cy = std::mem::take(&mut self.rhs);
         self.row_dots(&self.ybar, |s, d| cy[s] = d);
-        for s in 0..n {
+        for (s, cy) in cy.iter_mut().enumerate().take(n) {
             let (e, m) = (self.present[s], self.m[s]);
             let own = dot_scaled(self.row(s), &self.inv_d);
             let deg = m * self.c_sum[e];
             self.deg[s] = deg;
             self.diag[s] = deg - m * m * own;
-            cy[s] = m * (self.ct_sum[e] - cy[s]);
+            *cy = m * (self.ct_sum[e] - *cy);
         }
         self.rhs = cy;
         self.d = d;

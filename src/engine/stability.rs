@@ -23,7 +23,7 @@ use super::config::{AggregateConfig, BootstrapConfig};
 use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
-use super::rank::rank_into_hinted;
+use super::rank::Ranker;
 use super::resample::Resampler;
 use super::shortlist::{CutKind, choose_k};
 
@@ -133,13 +133,10 @@ struct Tally {
     few: Vec<bool>,
     any_few: bool,
     order: Vec<usize>,
-    keys: Vec<u128>,
     ranks: Vec<usize>,
     cut_order: Vec<usize>,
     cut_ranks: Vec<usize>,
-    /// The previous resample's orders: the next one starts from them (nearly sorted).
-    hint: Vec<usize>,
-    cut_hint: Vec<usize>,
+    ranker: Ranker,
     eligible: Vec<Option<f64>>,
     included: Vec<usize>,
     unscored: Vec<usize>,
@@ -164,12 +161,10 @@ impl Tally {
             any_few: few.contains(&true),
             few,
             order: Vec::with_capacity(ni),
-            keys: Vec::with_capacity(ni),
             ranks: vec![0; ni],
             cut_order: Vec::with_capacity(ni),
             cut_ranks: vec![0; ni],
-            hint: Vec::with_capacity(ni),
-            cut_hint: Vec::with_capacity(ni),
+            ranker: Ranker::default(),
             eligible: vec![None; ni],
             included: vec![0; ni],
             unscored: vec![0; ni],
@@ -183,24 +178,14 @@ impl Tally {
     /// Ranks one resample's scores, picks its list by the K rule and counts both.
     fn add(&mut self, scores: &[Option<f64>]) {
         let ni = self.n_items;
-        let n_ranked = rank_into_hinted(
-            scores,
-            &mut self.keys,
-            &mut self.order,
-            &mut self.ranks,
-            &mut self.hint,
-        );
+        let n_ranked = self.ranker.rank(scores, &mut self.order, &mut self.ranks);
         let (cut_order, cut_ranks, n_cut) = if self.any_few {
             for ((x, s), &f) in self.eligible.iter_mut().zip(scores).zip(&self.few) {
                 *x = s.filter(|_| !f);
             }
-            let n = rank_into_hinted(
-                &self.eligible,
-                &mut self.keys,
-                &mut self.cut_order,
-                &mut self.cut_ranks,
-                &mut self.cut_hint,
-            );
+            let n = self
+                .ranker
+                .rank(&self.eligible, &mut self.cut_order, &mut self.cut_ranks);
             (&self.cut_order, &self.cut_ranks, n)
         } else {
             (&self.order, &self.ranks, n_ranked)
