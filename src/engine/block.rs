@@ -34,6 +34,14 @@ pub(super) struct Block {
 /// One lane per resample of the block.
 type Lanes<T> = [T; BLOCK];
 
+/// Running Σ m x and Σ m per lane.
+type Sums = (Lanes<f64>, Lanes<u32>);
+
+/// Σ m x / Σ m per lane; None where nothing was added.
+fn mean_of((s, n): Sums) -> Lanes<Option<f64>> {
+    std::array::from_fn(|k| (n[k] > 0).then(|| s[k] / f64::from(n[k])))
+}
+
 impl Block {
     /// Buffers for `eng`'s panel under `method` (not `Calibrated`) with the panel's trim rule.
     pub fn new(eng: &Engine, method: Method, rule: TrimRule) -> Self {
@@ -78,36 +86,90 @@ impl Block {
 
     /// Scores every item for every loaded lane: `out[r * n_items + i]` (None = nobody counting).
     pub fn score(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
-        let ni = eng.n_items;
+        let (ni, loaded) = (eng.n_items, self.lanes);
+        let put = |i: usize, lanes: Lanes<Option<f64>>, out: &mut [Option<f64>]| {
+            for (k, s) in lanes.into_iter().enumerate().take(loaded) {
+                out[k * ni + i] = s;
+            }
+        };
+        let plain = match self.method {
+            Method::Mean | Method::Zscore => true,
+            Method::Trimmed => self.rule == TrimRule::Mean,
+            Method::Median | Method::Calibrated => false,
+        };
+        if plain {
+            let xs = if self.method == Method::Zscore {
+                &eng.z
+            } else {
+                &eng.total
+            };
+            let part = |i: usize| {
+                let r = eng.start[i]..eng.start[i + 1];
+                (&eng.expert[r.clone()], &xs[r])
+            };
+            // Two items per pass: two independent sets of running sums.
+            let pairs = ni / 2 * 2;
+            for i in (0..pairs).step_by(2) {
+                let [a, b] = self.sum2(part(i), part(i + 1));
+                put(i, a, out);
+                put(i + 1, b, out);
+            }
+            if pairs < ni {
+                let (experts, xs) = part(pairs);
+                put(pairs, self.sum(experts, xs), out);
+            }
+            return;
+        }
         for i in 0..ni {
             let r = eng.start[i]..eng.start[i + 1];
             let lanes: Lanes<Option<f64>> = match self.method {
-                Method::Mean => self.sum(&eng.expert[r.clone()], &eng.total[r]),
-                Method::Zscore => self.sum(&eng.expert[r.clone()], &eng.z[r]),
-                Method::Trimmed if self.rule == TrimRule::Mean => {
-                    self.sum(&eng.expert[r.clone()], &eng.total[r])
-                }
-                Method::Trimmed => self.trimmed(&eng.expert[r.clone()], &eng.total[r]),
                 Method::Median => self.median(&eng.expert[r.clone()], &eng.total[r]),
-                Method::Calibrated => [None; BLOCK],
+                Method::Trimmed => self.trimmed(&eng.expert[r.clone()], &eng.total[r]),
+                _ => [None; BLOCK],
             };
-            for (k, s) in lanes.into_iter().enumerate().take(self.lanes) {
-                out[k * ni + i] = s;
-            }
+            put(i, lanes, out);
+        }
+    }
+
+    /// Adds the score x of expert e to every lane's sums.
+    #[inline(always)]
+    fn add(&self, acc: &mut Sums, e: usize, x: f64) {
+        let (m, c) = (&self.mf[e], &self.mu[e]);
+        for k in 0..BLOCK {
+            acc.0[k] += m[k] * x;
+            acc.1[k] += c[k];
         }
     }
 
     /// Σ m x / Σ m per lane (the mean and the zscore mean).
     fn sum(&self, experts: &[usize], xs: &[f64]) -> Lanes<Option<f64>> {
-        let (mut s, mut n) = ([0.0; BLOCK], [0u32; BLOCK]);
+        let mut acc = ([0.0; BLOCK], [0; BLOCK]);
         for (&e, &x) in experts.iter().zip(xs) {
-            let (m, c) = (&self.mf[e], &self.mu[e]);
-            for k in 0..BLOCK {
-                s[k] += m[k] * x;
-                n[k] += c[k];
-            }
+            self.add(&mut acc, e, x);
         }
-        std::array::from_fn(|k| (n[k] > 0).then(|| s[k] / f64::from(n[k])))
+        mean_of(acc)
+    }
+
+    /// [`Block::sum`] of two items in one pass, each item's scores added in their own order.
+    fn sum2(&self, a: (&[usize], &[f64]), b: (&[usize], &[f64])) -> [Lanes<Option<f64>>; 2] {
+        let mut acc = [([0.0; BLOCK], [0; BLOCK]); 2];
+        let common = a.0.len().min(b.0.len());
+        for (((&ea, &xa), &eb), &xb) in a.0[..common]
+            .iter()
+            .zip(&a.1[..common])
+            .zip(&b.0[..common])
+            .zip(&b.1[..common])
+        {
+            self.add(&mut acc[0], ea, xa);
+            self.add(&mut acc[1], eb, xb);
+        }
+        for (&e, &x) in a.0[common..].iter().zip(&a.1[common..]) {
+            self.add(&mut acc[0], e, x);
+        }
+        for (&e, &x) in b.0[common..].iter().zip(&b.1[common..]) {
+            self.add(&mut acc[1], e, x);
+        }
+        acc.map(mean_of)
     }
 
     /// The trimmed mean per lane: one copy of the lowest and of the highest present score

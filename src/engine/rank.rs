@@ -74,7 +74,7 @@ pub(super) fn rank_into(
     // (score desc, index asc) as one integer: a total order, so the unstable (non-allocating)
     // sort is deterministic, and each comparison is one integer compare.
     keys.sort_unstable();
-    groups(scores, keys, order, ranks)
+    groups(keys, order, ranks)
 }
 
 /// (score desc, index asc) as one integer.
@@ -141,7 +141,7 @@ impl Ranker {
             *slot += 1;
         }
         insertion_sort_or_not(&mut self.keys);
-        groups(scores, &self.keys, order, ranks)
+        groups(&self.keys, order, ranks)
     }
 }
 
@@ -176,21 +176,16 @@ fn insertion_sort_or_not(keys: &mut [u128]) {
 
 /// Order and competition ranks from the sorted keys: tie groups (within [`TIE_EPS`] of their
 /// leader) listed in item order; returns the number ranked.
-fn groups(
-    scores: &[Option<f64>],
-    keys: &[u128],
-    order: &mut Vec<usize>,
-    ranks: &mut [usize],
-) -> usize {
-    let key = |i: usize| scores[i].unwrap_or(f64::NEG_INFINITY);
+fn groups(keys: &[u128], order: &mut Vec<usize>, ranks: &mut [usize]) -> usize {
     order.clear();
     order.extend(keys.iter().map(|&k| k as u64 as usize));
     let n = order.len();
     let mut p = 0;
     while p < n {
-        let lead = key(order[p]);
+        // Every key holds a finite score: read it back rather than look the item up.
+        let lead = score_of(keys[p]);
         let mut q = p + 1;
-        while q < n && lead - key(order[q]) <= TIE_EPS {
+        while q < n && lead - score_of(keys[q]) <= TIE_EPS {
             q += 1;
         }
         if q - p > 1 {
