@@ -15,6 +15,7 @@
 
 mod agreement;
 pub mod assign;
+mod block;
 mod calibrated;
 mod components;
 mod config;

@@ -64,28 +64,133 @@ pub(super) fn rank_into(
     order: &mut Vec<usize>,
     ranks: &mut [usize],
 ) -> usize {
-    let key = |i: usize| scores[i].unwrap_or(f64::NEG_INFINITY);
     keys.clear();
     for (i, s) in scores.iter().enumerate() {
         ranks[i] = 0;
         if let Some(x) = s.filter(|x| x.is_finite()) {
-            keys.push((u128::from(descending(x)) << 64) | i as u128);
+            keys.push(key_of(x, i));
         }
     }
     // (score desc, index asc) as one integer: a total order, so the unstable (non-allocating)
     // sort is deterministic, and each comparison is one integer compare.
     keys.sort_unstable();
+    groups(keys, order, ranks)
+}
+
+/// (score desc, index asc) as one integer.
+fn key_of(x: f64, i: usize) -> u128 {
+    (u128::from(descending(x)) << 64) | i as u128
+}
+
+/// Scratch of [`Ranker::rank`], allocated once for a run of rankings.
+#[derive(Debug, Default)]
+pub(super) struct Ranker {
+    keys: Vec<u128>,
+    /// Keys in item order, with their bucket.
+    pending: Vec<(u128, u32)>,
+    /// Start of each bucket in `keys`.
+    starts: Vec<u32>,
+}
+
+impl Ranker {
+    /// [`rank_into`] without a comparison sort: the keys are distributed into about two
+    /// buckets per item by score (highest first; a monotone map, so keys of different buckets
+    /// are already in order, and a bucket keeps item order), then finished by insertion,
+    /// which only moves keys sharing a bucket; past a budget of moves the library sort takes
+    /// over. The sorted keys are a total order, so the result is the same as `rank_into`'s.
+    pub fn rank(
+        &mut self,
+        scores: &[Option<f64>],
+        order: &mut Vec<usize>,
+        ranks: &mut [usize],
+    ) -> usize {
+        ranks.fill(0);
+        self.pending.clear();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (i, s) in scores.iter().enumerate() {
+            if let Some(x) = s.filter(|x| x.is_finite()) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+                self.pending.push((key_of(x, i), 0));
+            }
+        }
+        let n = self.pending.len();
+        let buckets = (2 * n).max(1);
+        // (hi − x)·scale is monotone in x (IEEE operations round monotonically), so is the
+        // bucket; a non-finite scale puts everything in one bucket.
+        let scale = match buckets as f64 / (hi - lo) {
+            s if s.is_finite() => s,
+            _ => 0.0,
+        };
+        self.starts.clear();
+        self.starts.resize(buckets + 1, 0);
+        for (k, b) in self.pending.iter_mut() {
+            let x = score_of(*k);
+            let bucket = (((hi - x) * scale) as usize).min(buckets - 1);
+            *b = bucket as u32;
+            self.starts[bucket + 1] += 1;
+        }
+        for j in 1..=buckets {
+            self.starts[j] += self.starts[j - 1];
+        }
+        self.keys.clear();
+        self.keys.resize(n, 0);
+        for &(k, b) in &self.pending {
+            let slot = &mut self.starts[b as usize];
+            self.keys[*slot as usize] = k;
+            *slot += 1;
+        }
+        insertion_sort_or_not(&mut self.keys);
+        groups(&self.keys, order, ranks)
+    }
+}
+
+/// The score a key was made from (inverse of [`key_of`]'s upper half).
+fn score_of(key: u128) -> f64 {
+    // Undo the complement and the sign flip, then the magnitude flip of negatives.
+    let flipped = !((key >> 64) as u64) ^ (1 << 63);
+    let bits = flipped ^ ((((flipped as i64) >> 63) as u64) >> 1);
+    f64::from_bits(bits)
+}
+
+/// Sorts ascending: by insertion while that moves at most 16 entries per key in all, else by
+/// the library's sort.
+fn insertion_sort_or_not(keys: &mut [u128]) {
+    let budget = 16 * keys.len();
+    let mut moved = 0;
+    for j in 1..keys.len() {
+        let x = keys[j];
+        let mut k = j;
+        while k > 0 && keys[k - 1] > x {
+            keys[k] = keys[k - 1];
+            k -= 1;
+        }
+        keys[k] = x;
+        moved += j - k;
+        if moved > budget {
+            keys.sort_unstable();
+            return;
+        }
+    }
+}
+
+/// Order and competition ranks from the sorted keys: tie groups (within [`TIE_EPS`] of their
+/// leader) listed in item order; returns the number ranked.
+fn groups(keys: &[u128], order: &mut Vec<usize>, ranks: &mut [usize]) -> usize {
     order.clear();
     order.extend(keys.iter().map(|&k| k as u64 as usize));
     let n = order.len();
     let mut p = 0;
     while p < n {
-        let lead = key(order[p]);
+        // Every key holds a finite score: read it back rather than look the item up.
+        let lead = score_of(keys[p]);
         let mut q = p + 1;
-        while q < n && lead - key(order[q]) <= TIE_EPS {
+        while q < n && lead - score_of(keys[q]) <= TIE_EPS {
             q += 1;
         }
-        order[p..q].sort_unstable();
+        if q - p > 1 {
+            order[p..q].sort_unstable();
+        }
         for &i in &order[p..q] {
             ranks[i] = p + 1;
         }
@@ -153,6 +258,46 @@ mod tests {
                     "{a} vs {b}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn bucketed_ranking_equals_the_plain_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
+        let mut ranker = Ranker::default();
+        let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..400 {
+            // Spread or bunched scores, ties within 1e-9, equal scores, missing and non-finite
+            // ones, negative and huge values, one or no score.
+            let n = if round % 50 == 0 {
+                rng.random_range(0..60)
+            } else {
+                40
+            };
+            let spread = [0.5, 100.0, 1e-12, 0.0, 1e300][round % 5];
+            let scores: Vec<Option<f64>> = (0..n)
+                .map(|i| match rng.random_range(0..40) {
+                    0 => None,
+                    1 => Some(f64::NAN),
+                    2 => Some(70.0),
+                    3 => Some(70.0 + 4e-10),
+                    4 => Some(f64::INFINITY),
+                    5 => Some(-0.0),
+                    _ => Some(80.0 - 0.1 * i as f64 + rng.random_range(-1.0..1.0) * spread),
+                })
+                .collect();
+            let (mut ranks, mut ranks2) = (vec![0; n], vec![7; n]);
+            let a = rank_into(&scores, &mut keys, &mut order, &mut ranks);
+            let b = ranker.rank(&scores, &mut order2, &mut ranks2);
+            assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "round {round}");
+        }
+    }
+
+    #[test]
+    fn keys_give_back_their_score() {
+        for x in [0.0, -0.0, 1.0, -1.0, 99.5, -1e300, 5e-324, f64::MAX] {
+            assert_eq!(score_of(key_of(x, 7)).to_bits(), x.to_bits(), "{x}");
         }
     }
 

@@ -43,6 +43,35 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
+/// `dot(a, b[k])` for four rows at once, each bit for bit as [`dot`] computes it (the same
+/// four running sums per row, combined the same way), reading `a` once for all four.
+fn dot4(a: &[f64], b: [&[f64]; 4]) -> [f64; 4] {
+    let mut acc = [[0.0; 4]; 4];
+    let n = a.len() / 4 * 4;
+    let b = b.map(|r| &r[..a.len()]);
+    for ((((x, y0), y1), y2), y3) in a[..n]
+        .chunks_exact(4)
+        .zip(b[0][..n].chunks_exact(4))
+        .zip(b[1][..n].chunks_exact(4))
+        .zip(b[2][..n].chunks_exact(4))
+        .zip(b[3][..n].chunks_exact(4))
+    {
+        for l in 0..4 {
+            acc[0][l] += x[l] * y0[l];
+            acc[1][l] += x[l] * y1[l];
+            acc[2][l] += x[l] * y2[l];
+            acc[3][l] += x[l] * y3[l];
+        }
+    }
+    std::array::from_fn(|k| {
+        let mut s = (acc[k][0] + acc[k][1]) + (acc[k][2] + acc[k][3]);
+        for (x, y) in a[n..].iter().zip(&b[k][n..]) {
+            s += x * y;
+        }
+        s
+    })
+}
+
 fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
@@ -67,6 +96,31 @@ fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
     for (y, &x) in y.iter_mut().zip(x) {
         *y += a * x;
     }
+}
+
+/// Four [`axpy`]s in one pass over `y`, each element updated in the same order as four
+/// successive calls would (bit-identical), with one load and store of `y` instead of four.
+fn axpy4(a: [f64; 4], x: [&[f64]; 4], y: &mut [f64]) {
+    for ((((y, &x0), &x1), &x2), &x3) in y.iter_mut().zip(x[0]).zip(x[1]).zip(x[2]).zip(x[3]) {
+        *y = (((*y + a[0] * x0) + a[1] * x1) + a[2] * x2) + a[3] * x3;
+    }
+}
+
+/// Σ a·(a∘w), bit for bit [`dot`] of `a` with the row a_i·w_i, without writing that row.
+fn dot_scaled(a: &[f64], w: &[f64]) -> f64 {
+    let mut acc = [0.0; 4];
+    let (ca, cw) = (a.chunks_exact(4), w.chunks_exact(4));
+    let (ra, rw) = (ca.remainder(), cw.remainder());
+    for (x, y) in ca.zip(cw) {
+        for k in 0..4 {
+            acc[k] += x[k] * (x[k] * y[k]);
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (x, y) in ra.iter().zip(rw) {
+        s += x * (x * y);
+    }
+    s
 }
 
 /// The dense layout and reusable buffers of resample fits (refits allocate nothing).
@@ -200,6 +254,37 @@ impl Resampler {
         &self.c[e * self.ni..(e + 1) * self.ni]
     }
 
+    /// The rows of slots s..s + 4.
+    fn rows4(&self, s: usize) -> [&[f64]; 4] {
+        std::array::from_fn(|k| self.row(s + k))
+    }
+
+    /// u += Σ_s a_s c_s· over the present slots, slot by slot in order (four per pass).
+    fn accumulate(&self, a: impl Fn(usize) -> f64, u: &mut [f64]) {
+        let n = self.n;
+        let quads = n / 4 * 4;
+        for s in (0..quads).step_by(4) {
+            axpy4(std::array::from_fn(|k| a(s + k)), self.rows4(s), u);
+        }
+        for s in quads..n {
+            axpy(a(s), self.row(s), u);
+        }
+    }
+
+    /// out_s = f(s, c_s·u) over the present slots (four rows per pass over u).
+    fn row_dots(&self, u: &[f64], mut f: impl FnMut(usize, f64)) {
+        let n = self.n;
+        let quads = n / 4 * 4;
+        for s in (0..quads).step_by(4) {
+            for (k, d) in dot4(u, self.rows4(s)).into_iter().enumerate() {
+                f(s + k, d);
+            }
+        }
+        for s in quads..n {
+            f(s, dot(u, self.row(s)));
+        }
+    }
+
     /// Fits v for multiplicities `mult` into `v` (None = no counting expert); b into `self.b`.
     pub fn fit(&mut self, mult: &[u32], v: &mut [Option<f64>]) -> Result<(), AggregateError> {
         self.gather(mult);
@@ -230,9 +315,7 @@ impl Resampler {
         // v_i = ȳ_i − Σ_e w_ei b_e / d_i.
         let mut wb = std::mem::take(&mut self.u);
         wb.fill(0.0);
-        for s in 0..n {
-            axpy(self.m[s] * self.x[s], self.row(s), &mut wb);
-        }
+        self.accumulate(|s| self.m[s] * self.x[s], &mut wb);
         for (i, v) in v.iter_mut().enumerate().take(self.ni) {
             if self.d[i] <= 0.0 {
                 *v = None;
@@ -265,10 +348,18 @@ impl Resampler {
         let (mut d, mut yd) = (std::mem::take(&mut self.d), std::mem::take(&mut self.u));
         d.fill(0.0);
         yd.fill(0.0);
-        for s in 0..n {
+        self.accumulate(|s| self.m[s], &mut d);
+        let ct_row = |s: usize| {
             let e = self.present[s];
-            axpy(self.m[s], self.row(s), &mut d);
-            axpy(self.m[s], &self.ct[e * ni..(e + 1) * ni], &mut yd);
+            &self.ct[e * ni..(e + 1) * ni]
+        };
+        let quads = n / 4 * 4;
+        for s in (0..quads).step_by(4) {
+            let m = std::array::from_fn(|k| self.m[s + k]);
+            axpy4(m, std::array::from_fn(|k| ct_row(s + k)), &mut yd);
+        }
+        for s in quads..n {
+            axpy(self.m[s], ct_row(s), &mut yd);
         }
         for i in 0..ni {
             let positive = d[i] > 0.0;
@@ -276,17 +367,17 @@ impl Resampler {
             self.ybar[i] = if positive { yd[i] / d[i] } else { 0.0 };
         }
         // D_e = m_e Σ c;  r_e = m_e (Σ c t − Σ c ȳ);  L_ee = D_e − m_e² Σ c² / d.
-        for s in 0..n {
-            let (e, m, row) = (self.present[s], self.m[s], self.row(s));
-            for (y, (&c, &inv)) in yd.iter_mut().zip(row.iter().zip(&self.inv_d)) {
-                *y = c * inv;
-            }
-            let (own, cy) = (dot(row, &yd), dot(row, &self.ybar));
+        let mut cy = std::mem::take(&mut self.rhs);
+        self.row_dots(&self.ybar, |s, d| cy[s] = d);
+        for (s, cy) in cy.iter_mut().enumerate().take(n) {
+            let (e, m) = (self.present[s], self.m[s]);
+            let own = dot_scaled(self.row(s), &self.inv_d);
             let deg = m * self.c_sum[e];
             self.deg[s] = deg;
             self.diag[s] = deg - m * m * own;
-            self.rhs[s] = m * (self.ct_sum[e] - cy);
+            *cy = m * (self.ct_sum[e] - *cy);
         }
+        self.rhs = cy;
         self.d = d;
         self.u = yd;
     }
@@ -340,7 +431,14 @@ impl Resampler {
             for (y, (&c, &inv)) in scaled.iter_mut().zip(self.row(a).iter().zip(&self.inv_d)) {
                 *y = c * inv;
             }
-            for b in 0..a {
+            let quads = a / 4 * 4;
+            for b in (0..quads).step_by(4) {
+                let dots = dot4(&scaled, self.rows4(b));
+                for (k, d) in dots.into_iter().enumerate() {
+                    l[a * n + b + k] = -self.m[a] * self.m[b + k] * d;
+                }
+            }
+            for b in quads..a {
                 l[a * n + b] = -self.m[a] * self.m[b] * dot(&scaled, self.row(b));
             }
             l[a * n + a] = self.diag[a];
@@ -381,17 +479,12 @@ impl Resampler {
 
     /// out = L·x over the present experts: two passes over their rows.
     fn apply_l(&self, x: &[f64], u: &mut [f64], out: &mut [f64]) {
-        let n = self.n;
         u.fill(0.0);
-        for (s, &x) in x.iter().enumerate().take(n) {
-            axpy(self.m[s] * x, self.row(s), u);
-        }
+        self.accumulate(|s| self.m[s] * x[s], u);
         for (u, &inv) in u.iter_mut().zip(&self.inv_d) {
             *u *= inv;
         }
-        for s in 0..n {
-            out[s] = self.deg[s] * x[s] - self.m[s] * dot(self.row(s), u);
-        }
+        self.row_dots(u, |s, d| out[s] = self.deg[s] * x[s] - self.m[s] * d);
     }
 
     /// Jacobi-preconditioned conjugate gradients on L x = r from the warm start, to a relative
@@ -537,6 +630,33 @@ mod tests {
                 let mult = resample(&mut rng, ne);
                 check(&eng, &mult, &format!("{ni}x{ne} draw {round}"));
             }
+        }
+    }
+
+    #[test]
+    fn four_row_kernels_equal_the_one_row_kernels_bit_for_bit() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(47);
+        for len in 0..40 {
+            let mut row = || -> Vec<f64> {
+                (0..len)
+                    .map(|_| rng.random_range(-50.0..150.0) / 7.0)
+                    .collect()
+            };
+            let (a, w) = (row(), row());
+            let b: Vec<Vec<f64>> = (0..4).map(|_| row()).collect();
+            let rows: [&[f64]; 4] = std::array::from_fn(|k| b[k].as_slice());
+            let dots = dot4(&a, rows);
+            let coef = [0.3, -1.7, 2.0, 1.0 / 3.0];
+            let (mut one, mut four) = (w.clone(), w.clone());
+            axpy4(coef, rows, &mut four);
+            for k in 0..4 {
+                assert_eq!(dots[k].to_bits(), dot(&a, rows[k]).to_bits(), "len {len}");
+                axpy(coef[k], rows[k], &mut one);
+            }
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&one), bits(&four), "len {len}");
+            let scaled: Vec<f64> = a.iter().zip(&w).map(|(x, y)| x * y).collect();
+            assert_eq!(dot_scaled(&a, &w).to_bits(), dot(&a, &scaled).to_bits());
         }
     }
 

@@ -17,12 +17,13 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
+use super::block::{BLOCK, Block};
 use super::calibrated::{self, CalWorkspace};
 use super::config::{AggregateConfig, BootstrapConfig};
 use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
-use super::rank::rank_into;
+use super::rank::Ranker;
 use super::resample::Resampler;
 use super::shortlist::{CutKind, choose_k};
 
@@ -123,6 +124,101 @@ fn percentile(hist: &[u32], b: usize, pct: usize) -> usize {
     hist.len().saturating_sub(1)
 }
 
+/// What the bootstrap counts over its resamples, and the scratch of ranking one.
+struct Tally {
+    n_items: usize,
+    shortlist_min: usize,
+    shortlist_max: usize,
+    /// Items the real panel counts too few experts for stay out of every resample's cut.
+    few: Vec<bool>,
+    any_few: bool,
+    order: Vec<usize>,
+    ranks: Vec<usize>,
+    cut_order: Vec<usize>,
+    cut_ranks: Vec<usize>,
+    ranker: Ranker,
+    eligible: Vec<Option<f64>>,
+    included: Vec<usize>,
+    unscored: Vec<usize>,
+    /// Histogram of ranks 1..=ni+1 per item (index 0 unused): ni·(ni+2) counters, no
+    /// per-resample storage.
+    hist: Vec<u32>,
+    k_hist: Vec<usize>,
+    ties_at_cut: usize,
+    fewer_than_min: usize,
+}
+
+impl Tally {
+    fn new(eng: &Engine, config: &AggregateConfig) -> Self {
+        let ni = eng.n_items;
+        let few: Vec<bool> = (0..ni)
+            .map(|i| eng.counting(config.method, i) < config.min_n)
+            .collect();
+        Tally {
+            n_items: ni,
+            shortlist_min: config.shortlist_min,
+            shortlist_max: config.shortlist_max,
+            any_few: few.contains(&true),
+            few,
+            order: Vec::with_capacity(ni),
+            ranks: vec![0; ni],
+            cut_order: Vec::with_capacity(ni),
+            cut_ranks: vec![0; ni],
+            ranker: Ranker::default(),
+            eligible: vec![None; ni],
+            included: vec![0; ni],
+            unscored: vec![0; ni],
+            hist: vec![0; ni * (ni + 2)],
+            k_hist: vec![0; ni + 1],
+            ties_at_cut: 0,
+            fewer_than_min: 0,
+        }
+    }
+
+    /// Ranks one resample's scores, picks its list by the K rule and counts both.
+    fn add(&mut self, scores: &[Option<f64>]) {
+        let ni = self.n_items;
+        let n_ranked = self.ranker.rank(scores, &mut self.order, &mut self.ranks);
+        let (cut_order, cut_ranks, n_cut) = if self.any_few {
+            for ((x, s), &f) in self.eligible.iter_mut().zip(scores).zip(&self.few) {
+                *x = s.filter(|_| !f);
+            }
+            let n = self
+                .ranker
+                .rank(&self.eligible, &mut self.cut_order, &mut self.cut_ranks);
+            (&self.cut_order, &self.cut_ranks, n)
+        } else {
+            (&self.order, &self.ranks, n_ranked)
+        };
+        let (k, kind) = choose_k(
+            cut_order,
+            cut_ranks,
+            n_cut,
+            self.shortlist_min,
+            self.shortlist_max,
+        );
+        match kind {
+            CutKind::TieAtCut => self.ties_at_cut += 1,
+            CutKind::FewerThanMin => self.fewer_than_min += 1,
+            CutKind::Clean => {}
+        }
+        self.k_hist[k] += 1;
+        for &i in &cut_order[..k] {
+            self.included[i] += 1;
+        }
+        let width = ni + 2;
+        for i in 0..ni {
+            let r = if self.ranks[i] > 0 {
+                self.ranks[i]
+            } else {
+                self.unscored[i] += 1;
+                n_ranked + 1
+            };
+            self.hist[i * width + r] += 1;
+        }
+    }
+}
+
 /// Bootstraps experts B times with the configured method and K rule; see the module docs.
 pub fn bootstrap(
     panel: &Panel,
@@ -135,92 +231,58 @@ pub fn bootstrap(
     let (ni, ne) = (eng.n_items, eng.n_experts);
     let b = boot.replicates;
     let mut draws = Draws::new(boot.seed, ne)?;
-    let mut ws = CalWorkspace::new(ni, ne);
-    let mut scores = vec![None; ni];
-    let mut order = Vec::with_capacity(ni);
-    let mut keys = Vec::with_capacity(ni);
-    let mut ranks = vec![0usize; ni];
-    let mut included = vec![0usize; ni];
-    let mut unscored = vec![0usize; ni];
-    // Histogram of ranks 1..=ni+1 per item (index 0 unused): ni·(ni+2) counters, no per-resample storage.
-    let width = ni + 2;
-    let mut hist = vec![0u32; ni * width];
-    let mut k_hist = vec![0usize; ni + 1];
-    let (mut ties_at_cut, mut fewer_than_min) = (0, 0);
-    // Items the real panel counts too few experts for stay out of every resample's cut.
-    let few: Vec<bool> = (0..ni)
-        .map(|i| eng.counting(config.method, i) < config.min_n)
-        .collect();
-    let any_few = few.contains(&true);
-    let mut cut_order = Vec::with_capacity(ni);
-    let mut cut_ranks = vec![0usize; ni];
-    let mut eligible = vec![None; ni];
-    let mut dense = None;
+    let mut tally = Tally::new(&eng, config);
     if config.method == Method::Calibrated {
+        let mut ws = CalWorkspace::new(ni, ne);
+        let mut scores = vec![None; ni];
         // Every resample starts its fit from the real panel's leniencies: few iterations.
         calibrated::fit_into(&eng, &vec![1; ne], &mut ws)?;
         let real = ws.b.clone();
+        let mut dense = None;
         if Resampler::suits(&eng) {
             dense = Some(Resampler::new(&eng, &real));
         } else {
             ws.for_resamples(&real);
         }
-    }
-    for _ in 0..b {
-        let mult = draws.next_counts();
-        match dense.as_mut() {
-            Some(dense) => dense.fit(mult, &mut scores)?,
-            None => eng.score(config.method, config.trim_min, mult, &mut ws, &mut scores)?,
-        }
-        let n_ranked = rank_into(&scores, &mut keys, &mut order, &mut ranks);
-        let (cut_order, cut_ranks, n_cut) = if any_few {
-            for ((x, s), &f) in eligible.iter_mut().zip(&scores).zip(&few) {
-                *x = s.filter(|_| !f);
+        for _ in 0..b {
+            let mult = draws.next_counts();
+            match dense.as_mut() {
+                Some(dense) => dense.fit(mult, &mut scores)?,
+                None => eng.score(config.method, config.trim_min, mult, &mut ws, &mut scores)?,
             }
-            let n = rank_into(&eligible, &mut keys, &mut cut_order, &mut cut_ranks);
-            (&cut_order, &cut_ranks, n)
-        } else {
-            (&order, &ranks, n_ranked)
-        };
-        let (k, kind) = choose_k(
-            cut_order,
-            cut_ranks,
-            n_cut,
-            config.shortlist_min,
-            config.shortlist_max,
-        );
-        match kind {
-            CutKind::TieAtCut => ties_at_cut += 1,
-            CutKind::FewerThanMin => fewer_than_min += 1,
-            CutKind::Clean => {}
+            tally.add(&scores);
         }
-        k_hist[k] += 1;
-        for &i in &cut_order[..k] {
-            included[i] += 1;
-        }
-        for i in 0..ni {
-            let r = if ranks[i] > 0 {
-                ranks[i]
-            } else {
-                unscored[i] += 1;
-                n_ranked + 1
-            };
-            hist[i * width + r] += 1;
+    } else {
+        // The closed-form methods score BLOCK resamples per pass over the panel.
+        let mut block = Block::new(&eng, config.method, eng.trim_rule(config.trim_min));
+        let mut scores = vec![None; BLOCK * ni];
+        let mut left = b;
+        while left > 0 {
+            block.clear();
+            while block.lanes() < BLOCK.min(left) {
+                block.push(&eng, draws.next_counts());
+            }
+            block.score(&eng, &mut scores);
+            for r in 0..block.lanes() {
+                tally.add(&scores[r * ni..(r + 1) * ni]);
+            }
+            left -= block.lanes();
         }
     }
+    let width = ni + 2;
     let items = (0..ni)
         .map(|i| {
-            let h = &hist[i * width..(i + 1) * width];
-            let inclusion = included[i] as f64 / b as f64;
+            let h = &tally.hist[i * width..(i + 1) * width];
+            let inclusion = tally.included[i] as f64 / b as f64;
             ItemStability {
                 item: i,
                 id: panel.items()[i].clone(),
-                included: included[i],
+                included: tally.included[i],
                 inclusion,
                 rank_lo: percentile(h, b, 5),
                 rank_median: percentile(h, b, 50),
                 rank_hi: percentile(h, b, 95),
-                unscored: unscored[i],
+                unscored: tally.unscored[i],
                 borderline: (boot.borderline_low..=boot.borderline_high).contains(&inclusion),
             }
         })
@@ -230,9 +292,10 @@ pub fn bootstrap(
         replicates: b,
         seed: boot.seed,
         items,
-        ties_at_cut,
-        fewer_than_min,
-        k_counts: k_hist
+        ties_at_cut: tally.ties_at_cut,
+        fewer_than_min: tally.fewer_than_min,
+        k_counts: tally
+            .k_hist
             .iter()
             .enumerate()
             .filter(|&(_, &c)| c > 0)
