@@ -29,8 +29,12 @@ import time
 def run_revdesk(binary, path, items):
     """One `revdesk validate` run: (seconds, peak RSS bytes), checked to have read every item."""
     started = time.perf_counter()
+    # The summary line is read in English, whatever the caller's locale.
     proc = subprocess.Popen(
-        [binary, "validate", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        [binary, "validate", path],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "LC_ALL": "en_US.UTF-8"},
     )
     out = proc.stdout.read()
     proc.stdout.close()
