@@ -125,11 +125,7 @@ fn moving_to_a_long_nomination_wraps_about_a_screen_and_says_so() {
     // The pane shows 20 lines and a page (10) ahead is wrapped, not the hundreds there are.
     assert!(m.total().is_none());
     let wrapped = m.lines().len();
-    assert!(
-        wrapped >= 30 && wrapped < 60,
-        "{wrapped} of {}",
-        whole.len()
-    );
+    assert!((30..60).contains(&wrapped), "{wrapped} of {}", whole.len());
     assert!(whole.len() > 300, "{}", whole.len());
     assert_eq!(indicator(&t, &a), format!("1-20/{wrapped}+"));
     // Idle, the rest is wrapped and the count is exact; the screen is otherwise the same.

@@ -138,8 +138,7 @@ impl LazyWrap {
     fn segment(&mut self) {
         let base = self.seg;
         let rest = self.text.get(base..).unwrap_or_default();
-        let mut taken = 0;
-        for (i, g) in rest.grapheme_indices(true) {
+        for (taken, (i, g)) in rest.grapheme_indices(true).enumerate() {
             if taken == CHUNK {
                 return;
             }
@@ -149,7 +148,6 @@ impl LazyWrap {
                 return;
             }
             self.cls.push(Cluster::new(base + i, g));
-            taken += 1;
         }
         self.seg = self.text.len();
         self.closed = true;
