@@ -266,3 +266,28 @@ proptest! {
         }
     }
 }
+
+/// The reading pane's count on a screen, when it is exact: `a-b/N ` with no `+`.
+fn exact_count(screen: &str) -> Option<(String, usize)> {
+    let at = screen.find(" 1-20/")?;
+    let rest = &screen[at + 6..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let after = rest[digits.len()..].chars().next();
+    (after == Some(' ')).then(|| (digits.clone(), digits.parse().unwrap_or(0)))
+}
+
+#[test]
+fn the_real_view_makes_the_count_exact_while_the_expert_reads() {
+    // The demo at 80×24: the material of each nomination is longer than a screen and a page.
+    let mut t = common::pty::Tui::spawn(&["demo", "--lang", "en"], 80, 24, &[]);
+    t.wait_until("an exact line count", |s| exact_count(s).is_some());
+    let first = exact_count(&t.screen()).map(|(_, n)| n);
+    assert!(first.is_some_and(|n| n > 40), "{}", t.screen());
+    t.type_keys("j");
+    t.wait_for("(2/");
+    t.wait_until("the next nomination's exact count", |s| {
+        s.contains("(2/") && exact_count(s).is_some()
+    });
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}
