@@ -58,6 +58,10 @@ pub struct ChairArgs {
     /// for all (default: 5, or the decisions').
     #[arg(long, value_name = "N")]
     pub trim_min: Option<usize>,
+    /// Start in projection mode: experts shown as Expert A, B… for the meeting room's wall
+    /// (p toggles it).
+    #[arg(long)]
+    pub projection: bool,
     #[command(flatten)]
     pub opts: BatchOpts,
     #[command(flatten)]
@@ -115,5 +119,6 @@ pub fn run(a: ChairArgs) -> Result<()> {
     if assignment.is_some() {
         app.set_assignment(assignment);
     }
+    app.projection = a.projection;
     view_ended(crate::tui::run(app, ambiguous)?)
 }

@@ -147,6 +147,10 @@ strings! {
     ChairSheetsReread => "评分表已更新：有效 {after} 份（之前 {before} 份）", "sheets re-read: {after} accepted (was {before})";
     ChairReasonRequired => "必须填写理由", "a written reason is required";
     ChairMethodIs => "汇总方法：{m}", "method: {m}";
+    ChairExpertAlias => "专家{n}", "Expert {n}";
+    ChairProjectionOn => "投影模式：专家以代号显示（再按 {key} 退出）", "projection: experts shown anonymised ({key} again to leave)";
+    ChairProjectionOff => "投影模式已关闭：显示专家编号和姓名", "projection off: expert ids and names shown";
+    ChairProjectionBadge => "投影", "projection";
     DecCut => "分数线设为 K = {k}", "cut set to K = {k}";
     DecInclude => "{item} 破格入围：{reason}", "{item} included: {reason}";
     DecExclude => "{item} 不予入围：{reason}", "{item} excluded: {reason}";

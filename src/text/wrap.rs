@@ -21,6 +21,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::ambiguous::{self, AmbiguousWidth};
 
+mod lazy;
+pub use lazy::LazyWrap;
+
 /// Number of spaces a tab is drawn as, everywhere in this module.
 pub const TAB_WIDTH: usize = 4;
 const TAB_SPACES: &str = "    ";
@@ -239,58 +242,72 @@ fn can_break(a: &Cluster, b: &Cluster) -> bool {
 /// Greedy line filling of one paragraph (clusters hold no line breaks), appending byte ranges.
 fn wrap_paragraph(cls: &[Cluster], para_start: usize, width: usize, out: &mut Vec<Range<usize>>) {
     let lines_before = out.len();
-    let n = cls.len();
     let mut i = 0;
     let mut first_line = true;
-    while i < n {
-        if !first_line {
-            // Why: spaces at a break point are consumed by the break.
-            while i < n && cls[i].space {
-                i += 1;
-            }
-            if i == n {
-                break;
-            }
-        }
+    while let Some((line, next)) = fill_line(cls, i, first_line, width) {
         first_line = false;
-        let start = i;
-        let mut w = 0;
-        let mut k = start;
-        let mut last_break = None;
-        while k < n {
-            if k > start && !cls[k].space && can_break(&cls[k - 1], &cls[k]) {
-                last_break = Some(k);
-            }
-            if w + cls[k].width > width {
-                break;
-            }
-            w += cls[k].width;
-            k += 1;
-        }
-        let end = if k == n {
-            n
-        } else if k == start {
-            start + 1 // a cluster wider than the line goes on a line of its own
-        } else if cls[k].space {
-            k
-        } else if let Some(b) = last_break {
-            b
-        } else {
-            emergency_break(cls, start, k, w, width)
-        };
-        let mut e = end;
-        while e > start && cls[e - 1].space {
-            e -= 1;
-        }
         // Why: a line that would hold only spaces (an indent wider than the line) is skipped.
-        if e > start {
-            out.push(cls[start].start..cls[e - 1].end);
+        if !line.is_empty() {
+            out.push(cls[line.start].start..cls[line.end - 1].end);
         }
-        i = end;
+        i = next;
     }
     if out.len() == lines_before {
         out.push(para_start..para_start); // a blank paragraph still takes one line
     }
+}
+
+/// One line of a paragraph from cluster `i`: the clusters it shows (break spaces trimmed,
+/// possibly none) and where the next line starts; None when the paragraph has no more.
+///
+/// It reads clusters up to the first one that overflows the line, never further, so `cls`
+/// may stop there: this is what lets [`LazyWrap`] segment a long paragraph as it goes.
+fn fill_line(
+    cls: &[Cluster],
+    mut i: usize,
+    first_line: bool,
+    width: usize,
+) -> Option<(Range<usize>, usize)> {
+    let n = cls.len();
+    if !first_line {
+        // Why: spaces at a break point are consumed by the break.
+        while i < n && cls[i].space {
+            i += 1;
+        }
+    }
+    if i >= n {
+        return None;
+    }
+    let start = i;
+    let mut w = 0;
+    let mut k = start;
+    let mut last_break = None;
+    while k < n {
+        if k > start && !cls[k].space && can_break(&cls[k - 1], &cls[k]) {
+            last_break = Some(k);
+        }
+        if w + cls[k].width > width {
+            break;
+        }
+        w += cls[k].width;
+        k += 1;
+    }
+    let end = if k == n {
+        n
+    } else if k == start {
+        start + 1 // a cluster wider than the line goes on a line of its own
+    } else if cls[k].space {
+        k
+    } else if let Some(b) = last_break {
+        b
+    } else {
+        emergency_break(cls, start, k, w, width)
+    };
+    let mut e = end;
+    while e > start && cls[e - 1].space {
+        e -= 1;
+    }
+    Some((start..e, end))
 }
 
 /// Where to break when `cls[start..k]` (width `w`) has no break opportunity: inside a long word.

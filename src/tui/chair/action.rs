@@ -52,6 +52,8 @@ pub enum Action {
     ClearOverride,
     /// Mark the ties at the cut resolved (asks how).
     ResolveTies,
+    /// Projection mode on or off: experts anonymised for the meeting room's wall.
+    Projection,
 }
 
 /// One row of the table: `legacy` is the name the old `[keys]` files used, shared with the
@@ -228,6 +230,13 @@ pub const TABLE: &[ActionInfo<Action>] = &[
         &["T"],
         "标记分数线处并列已解决",
         "mark the ties at the cut resolved",
+    ),
+    row(
+        Action::Projection,
+        ("projection", "projection"),
+        &["p"],
+        "投影模式：专家显示为专家A、专家B等（再按退出）",
+        "projection: experts shown as Expert A, Expert B",
     ),
 ];
 

@@ -7,6 +7,7 @@
 pub mod action;
 pub mod help;
 pub mod load;
+pub mod projection;
 pub mod state;
 pub mod text;
 pub mod update;

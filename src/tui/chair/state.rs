@@ -195,6 +195,8 @@ pub struct ChairApp {
     pub quit: bool,
     /// Terminal size.
     pub size: (u16, u16),
+    /// Projection mode: experts shown as 专家A, 专家B… (see [`super::projection`]).
+    pub projection: bool,
     /// The marks' stamp when they were last read.
     pub(super) stamp: u64,
     /// The store's data version when the decisions were last read (another chair session on
@@ -269,6 +271,7 @@ impl ChairApp {
             message: None,
             quit: false,
             size: (80, 24),
+            projection: false,
             stamp: 0,
             decisions_seen: 0,
         };

@@ -135,7 +135,8 @@ impl ChairApp {
                         | Action::Include
                         | Action::Exclude
                         | Action::ClearOverride
-                        | Action::ResolveTies,
+                        | Action::ResolveTies
+                        | Action::Projection,
                     )
                     | None => now,
                 };
@@ -337,6 +338,16 @@ impl ChairApp {
                 self.scroll = 0;
             }
             Action::Quit => self.quit = true,
+            Action::Projection => {
+                self.projection = !self.projection;
+                let msg = if self.projection {
+                    let key = self.keys.first_key(Action::Projection);
+                    T::ChairProjectionOn.fill(self.lang(), &[("key", &key)])
+                } else {
+                    T::ChairProjectionOff.get(self.lang()).to_string()
+                };
+                self.say(Level::Info, msg);
+            }
         }
     }
 

@@ -24,7 +24,9 @@ impl crate::tui::Screen for App {
         // The comment being typed reaches the store within a moment, whatever happens next.
         self.autosave_draft(true);
         self.settle();
-        self.poll_store()
+        let polled = self.poll_store();
+        // The material's line count becomes exact while the expert reads.
+        self.finish_reading() || polled
     }
     fn draw(&self, f: &mut ratatui::Frame) {
         view::render(self, f)

@@ -1,25 +1,113 @@
 //! The reading pane's material: the nomination's form fields in the form's order, wrapped by
 //! display width. Built in update (and cached there) for the drawing to show.
+//!
+//! The long texts (team, IP, awards, level, benefits) are wrapped lazily: a [`Material`] wraps
+//! as far as the pane needs (update asks for the lines shown plus a page ahead), so moving to
+//! a nomination with 15,000 characters of material wraps about one screen of it. The rest is
+//! wrapped when the view is idle, when scrolling reaches it, or for a search.
 
 use super::action::Action;
 use super::state::App;
 use crate::domain::batch::{Field, Item};
 use crate::domain::industry;
 use crate::domain::trl;
-use crate::text::wrap;
+use crate::text::wrap::{self, LazyWrap};
 use crate::tui::i18n::T;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::collections::VecDeque;
+
+/// A nomination's material at a width, wrapped as far as it has been asked for.
+#[derive(Clone, Debug)]
+pub struct Material {
+    lines: Vec<Line<'static>>,
+    /// What comes after `lines`, in order, not wrapped yet.
+    rest: VecDeque<Part>,
+}
+
+#[derive(Clone, Debug)]
+enum Part {
+    Line(Line<'static>),
+    /// A long text, drawn indented by two cells.
+    Text(LazyWrap, Style),
+}
+
+impl Material {
+    /// The lines wrapped so far (every line once [`Material::total`] is known).
+    pub fn lines(&self) -> &[Line<'static>] {
+        &self.lines
+    }
+
+    /// The number of lines, once everything is wrapped; None before.
+    pub fn total(&self) -> Option<usize> {
+        self.rest.is_empty().then_some(self.lines.len())
+    }
+
+    /// Wraps until at least `n` lines are there (or everything is); whether anything changed.
+    pub fn fill_to(&mut self, n: usize) -> bool {
+        let before = (self.lines.len(), self.rest.len());
+        while self.lines.len() < n {
+            let Some(part) = self.rest.front_mut() else {
+                break;
+            };
+            match part {
+                Part::Line(_) => {
+                    if let Some(Part::Line(l)) = self.rest.pop_front() {
+                        self.lines.push(l);
+                    }
+                }
+                Part::Text(text, style) => match text.next_line() {
+                    Some(l) => self
+                        .lines
+                        .push(Line::from(vec![Span::raw("  "), Span::styled(l, *style)])),
+                    None => {
+                        self.rest.pop_front();
+                    }
+                },
+            }
+        }
+        // Why: a text that just gave its last line is dropped now, so the total is known.
+        while let Some(Part::Text(text, _)) = self.rest.front() {
+            if !text.is_done() {
+                break;
+            }
+            self.rest.pop_front();
+        }
+        (self.lines.len(), self.rest.len()) != before
+    }
+
+    /// Wraps everything; whether anything was left.
+    pub fn fill_all(&mut self) -> bool {
+        let left = !self.rest.is_empty();
+        self.fill_to(usize::MAX);
+        left
+    }
+
+    /// The lines, all wrapped.
+    pub fn into_lines(mut self) -> Vec<Line<'static>> {
+        self.fill_all();
+        self.lines
+    }
+}
 
 struct Builder {
     width: usize,
     label: Style,
     text: Style,
     muted: Style,
-    lines: Vec<Line<'static>>,
+    m: Material,
 }
 
 impl Builder {
+    /// Adds a line after everything so far.
+    fn push(&mut self, line: Line<'static>) {
+        if self.m.rest.is_empty() {
+            self.m.lines.push(line);
+        } else {
+            self.m.rest.push_back(Part::Line(line));
+        }
+    }
+
     /// `label  value`, the value wrapped under itself.
     fn inline(&mut self, label: &str, value: &str, style: Style) {
         let lw = wrap::width(label) + 2;
@@ -31,25 +119,20 @@ impl Builder {
             } else {
                 Span::raw(" ".repeat(lw))
             };
-            self.lines
-                .push(Line::from(vec![head, Span::styled(l, style)]));
+            self.push(Line::from(vec![head, Span::styled(l, style)]));
         }
     }
 
     /// A label on its own line, then the text indented by two cells.
     fn block(&mut self, label: &str, value: &str) {
-        self.lines.push(Line::styled(label.to_string(), self.label));
+        self.push(Line::styled(label.to_string(), self.label));
         if value.trim().is_empty() {
-            self.lines.push(Line::styled("  -".to_string(), self.muted));
+            self.push(Line::styled("  -".to_string(), self.muted));
         } else {
-            for l in wrap::wrap(value, self.width.saturating_sub(2).max(4)) {
-                self.lines.push(Line::from(vec![
-                    Span::raw("  "),
-                    Span::styled(l, self.text),
-                ]));
-            }
+            let text = LazyWrap::new(value, self.width.saturating_sub(2).max(4));
+            self.m.rest.push_back(Part::Text(text, self.text));
         }
-        self.lines.push(Line::default());
+        self.push(Line::default());
     }
 }
 
@@ -63,6 +146,12 @@ fn label(app: &App, f: Field) -> &'static str {
 
 /// Builds every line for an item at a width (the pane's inner width).
 pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
+    material(app, it, width).into_lines()
+}
+
+/// The material for an item at a width (the pane's inner width), its long texts not wrapped
+/// yet.
+pub fn material(app: &App, it: &Item, width: u16) -> Material {
     let t = &app.theme;
     let en = app.lang.en();
     let mut b = Builder {
@@ -70,12 +159,15 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
         label: t.label,
         text: t.text,
         muted: t.muted,
-        lines: Vec::with_capacity(64),
+        m: Material {
+            lines: Vec::with_capacity(64),
+            rest: VecDeque::new(),
+        },
     };
     for l in wrap::wrap(&it.name, b.width) {
-        b.lines.push(Line::styled(l, t.title));
+        b.push(Line::styled(l, t.title));
     }
-    b.lines.push(Line::default());
+    b.push(Line::default());
     let domain = app.profile.domain(&it.domain);
     let dom_text = match domain {
         Some(d) => format!("{}  {}", d.name_in(en), d.alliance_in(en)),
@@ -125,10 +217,10 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
         let key = app.key_for(Action::Contacts);
         let note = T::ContactsHidden.fill(app.lang, &[("key", &key)]);
         for l in wrap::wrap(&note, b.width) {
-            b.lines.push(Line::styled(l, t.muted));
+            b.push(Line::styled(l, t.muted));
         }
     }
-    b.lines.push(Line::default());
+    b.push(Line::default());
     for f in [
         Field::Team,
         Field::Ip,
@@ -144,5 +236,5 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
             b.block(label(app, f), &v);
         }
     }
-    b.lines
+    b.m
 }

@@ -1,6 +1,7 @@
 //! The scoring view's state, and what can be read off it without changing it.
 
 use super::action::Action;
+use super::reading::{self, Material};
 use crate::domain::batch::{Batch, Item};
 use crate::domain::profile::{Domain, Profile};
 use crate::domain::rubric::Criterion;
@@ -12,6 +13,7 @@ use crate::tui::widgets::{self, Level, Panes, too_small};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui_textarea::TextArea;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -163,8 +165,8 @@ pub struct App {
     pub list_offset: usize,
     /// The furthest the reading pane scrolls (its lines past one pane), as last drawn.
     pub reading_max: usize,
-    /// Wrapped material, built in update for the drawing to reuse.
-    pub(super) reading_cache: HashMap<ReadingKey, Rc<Vec<Line<'static>>>>,
+    /// Wrapped material, built in update (as far as the pane needs) for the drawing to reuse.
+    pub(super) reading_cache: HashMap<ReadingKey, Material>,
     pub(super) data_version: i64,
     /// The last history row `scores` includes: later rows are applied as they come.
     pub(super) seq: i64,
@@ -372,16 +374,28 @@ impl App {
         }
     }
 
-    /// Lines of the reading pane for the selected item at a width: as update cached them, or
-    /// built afresh.
+    /// Every line of the reading pane for the selected item at a width (what update has not
+    /// wrapped yet is wrapped here).
     pub fn reading_lines_for(&self, width: u16) -> Rc<Vec<Line<'static>>> {
-        let Some(key) = self.reading_key(width) else {
-            return Rc::new(vec![]);
-        };
-        match self.reading_cache.get(&key) {
-            Some(l) => Rc::clone(l),
-            None => Rc::new(super::reading::build(self, &self.batch.items[key.0], width)),
+        match self.material_at(width, usize::MAX) {
+            Some(m) => Rc::new(m.into_owned().into_lines()),
+            None => Rc::new(vec![]),
         }
+    }
+
+    /// The selected item's material at a width, wrapped to at least `lines` lines (or whole):
+    /// as update cached it, or wrapped here when update has not got that far.
+    fn material_at(&self, width: u16, lines: usize) -> Option<Cow<'_, Material>> {
+        let key = self.reading_key(width)?;
+        let mut m = match self.reading_cache.get(&key) {
+            Some(m) if m.total().is_some() || m.lines().len() >= lines => {
+                return Some(Cow::Borrowed(m));
+            }
+            Some(m) => m.clone(),
+            None => reading::material(self, &self.batch.items[key.0], width),
+        };
+        m.fill_to(lines);
+        Some(Cow::Owned(m))
     }
 
     /// Which material the reading pane shows at a width.
@@ -390,17 +404,30 @@ impl App {
         Some((idx, width, self.show_contacts))
     }
 
-    /// The reading pane's lines in a pane and how far they scroll; None when it shows nothing.
-    pub fn reading_in(&self, pane: Rect) -> Option<(Rc<Vec<Line<'static>>>, usize)> {
+    /// How many lines of material a pane needs wrapped: those it shows from the scroll
+    /// position and a page ahead, so a page down or a wheel turn never runs out.
+    pub(super) fn reading_wanted(&self, pane: Rect) -> usize {
+        self.scroll + usize::from(pane.height.saturating_sub(2)) + self.scroll_page()
+    }
+
+    /// The lines one page down or up moves the material by.
+    pub(super) fn scroll_page(&self) -> usize {
+        usize::from(self.size.1.saturating_sub(4) / 2).max(1)
+    }
+
+    /// The reading pane's material in a pane (wrapped at least as far as it shows) and how far
+    /// it scrolls within what is wrapped; None when it shows nothing.
+    pub fn reading_in(&self, pane: Rect) -> Option<(Cow<'_, Material>, usize)> {
         if pane.is_empty() {
             return None;
         }
         self.current()?;
-        let lines = self.reading_lines_for(pane.width.saturating_sub(2));
-        let max = lines
+        let m = self.material_at(pane.width.saturating_sub(2), self.reading_wanted(pane))?;
+        let max = m
+            .lines()
             .len()
             .saturating_sub(usize::from(pane.height.saturating_sub(2)));
-        Some((lines, max))
+        Some((m, max))
     }
 
     /// The list's first row in a pane (bordered), or None when the pane shows no rows.

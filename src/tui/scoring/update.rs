@@ -15,7 +15,6 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use ratatui::layout::Position;
-use std::rc::Rc;
 
 /// Nominations whose wrapped material the view keeps at once.
 pub const READING_CACHE_ENTRIES: usize = 8;
@@ -546,23 +545,23 @@ impl App {
     /// Scrolls the material so the first line holding the search text is in view, near the top.
     fn scroll_to_hit(&mut self) {
         let q = self.query.to_lowercase();
-        let reading = self.panes(self.area()).reading;
-        if q.is_empty() || reading.width < 3 {
+        let pane = self.panes(self.area()).reading;
+        if q.is_empty() || pane.width < 3 {
             return;
         }
         self.warm();
-        let lines = self.reading_lines_for(reading.width - 2);
-        // The text as one string (indents dropped), so a hit wrapped over two lines is found.
-        let mut joined = String::new();
-        let mut starts = Vec::with_capacity(lines.len());
-        for l in lines.iter() {
-            starts.push(joined.len());
-            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
-            joined.push_str(&text.trim_start().to_lowercase());
-        }
-        let hit = joined
-            .find(&q)
-            .map(|at| starts.partition_point(|&s| s <= at).saturating_sub(1));
+        let width = pane.width - 2;
+        let Some(key) = self.reading_key(width) else {
+            return;
+        };
+        // A search looks through all of the material: the rest is wrapped now.
+        let hit = match self.reading_cache.get_mut(&key) {
+            Some(m) => {
+                m.fill_all();
+                first_hit(m.lines(), &q)
+            }
+            None => first_hit(&reading::build(self, &self.batch.items[key.0], width), &q),
+        };
         if let Some(i) = hit {
             self.scroll = i.saturating_sub(2);
             // Rendering clamps to the pane; until then allow what the text holds.
@@ -571,7 +570,7 @@ impl App {
     }
 
     fn scroll_by(&mut self, down: bool) {
-        let page = usize::from(self.size.1.saturating_sub(4) / 2).max(1);
+        let page = self.scroll_page();
         let max = self.reading_max;
         self.scroll = if down {
             (self.scroll + page).min(max)
@@ -798,7 +797,8 @@ impl App {
         }
     }
 
-    /// Wraps the selected nomination's material for the reading pane, once per width.
+    /// Wraps the selected nomination's material for the reading pane, as far as the pane
+    /// shows and a page ahead (see [`App::reading_wanted`]).
     pub(super) fn warm(&mut self) {
         let Some(p) = self.drawn_panes() else {
             return;
@@ -810,18 +810,49 @@ impl App {
         let Some(key) = self.reading_key(width) else {
             return;
         };
-        if self.reading_cache.contains_key(&key) {
+        let wanted = self.reading_wanted(p.reading);
+        if let Some(m) = self.reading_cache.get_mut(&key) {
+            m.fill_to(wanted);
             return;
         }
-        let lines = Rc::new(reading::build(self, &self.batch.items[key.0], width));
+        let mut m = reading::material(self, &self.batch.items[key.0], width);
+        m.fill_to(wanted);
         // Bounded small: a reader rarely looks back far, a rebuild costs well under a
         // millisecond, and a server holds one cache per session (64 entries of long nominations
         // were 7 MB a session).
         if self.reading_cache.len() >= READING_CACHE_ENTRIES {
             self.reading_cache.clear();
         }
-        self.reading_cache.insert(key, lines);
+        self.reading_cache.insert(key, m);
     }
+
+    /// Wraps the rest of the selected nomination's material (the view calls it when idle, so
+    /// the pane's line count is soon exact); whether there was any.
+    pub fn finish_reading(&mut self) -> bool {
+        let Some(p) = self.drawn_panes() else {
+            return false;
+        };
+        let key = self.reading_key(p.reading.width.saturating_sub(2));
+        match key.and_then(|k| self.reading_cache.get_mut(&k)) {
+            Some(m) => m.fill_all(),
+            None => false,
+        }
+    }
+}
+
+/// The first line holding `q` (lower-case): the lines' text is joined (indents dropped), so
+/// a hit wrapped over two lines is found.
+fn first_hit(lines: &[ratatui::text::Line<'static>], q: &str) -> Option<usize> {
+    let mut joined = String::new();
+    let mut starts = Vec::with_capacity(lines.len());
+    for l in lines {
+        starts.push(joined.len());
+        let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+        joined.push_str(&text.trim_start().to_lowercase());
+    }
+    joined
+        .find(q)
+        .map(|at| starts.partition_point(|&s| s <= at).saturating_sub(1))
 }
 
 /// A refused score in the UI language.

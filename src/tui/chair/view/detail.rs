@@ -136,19 +136,24 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     lines.push(Line::default());
     // Every expert's scores, total, recusal and comment.
     let name_w = 10.min(w / 4);
+    let aliases = app.aliases();
     for cell in r.matrix.iter().filter(|c| c.item == row.id) {
-        let name = app
-            .handed
-            .iter()
-            .find(|h| h.expert == cell.expert)
-            .map(|h| format!("{} {}", h.expert, h.name))
-            .unwrap_or_else(|| cell.expert.clone());
+        let name = match &aliases {
+            Some(a) => a.of(&cell.expert).into_owned(),
+            None => app
+                .handed
+                .iter()
+                .find(|h| h.expert == cell.expert)
+                .map(|h| format!("{} {}", h.expert, h.name))
+                .unwrap_or_else(|| cell.expert.clone()),
+        };
         let scores: Vec<String> = cell
             .scores
             .iter()
             .map(|s| s.map(|v| format!("{v:>3}")).unwrap_or_else(|| "  -".into()))
             .collect();
         let tail = if let Some(reason) = &cell.recused {
+            let reason = app.public(aliases.as_ref(), reason);
             format!("{} {reason}", T::ChairRecused.get(app.lang()))
         } else if cell.conflict {
             T::ChairConflictNotCounted.get(app.lang()).to_string()
@@ -167,7 +172,8 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             },
         ));
         if !cell.comment.is_empty() {
-            for l in wrap::wrap(&cell.comment, w.saturating_sub(4).max(4)) {
+            let comment = app.public(aliases.as_ref(), &cell.comment);
+            for l in wrap::wrap(&comment, w.saturating_sub(4).max(4)) {
                 lines.push(Line::styled(format!("    {l}"), t.muted));
             }
         }

@@ -26,6 +26,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     let w = usize::from(inner.width);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let n_items = app.batch().items.len();
+    let aliases = app.aliases();
     lines.push(Line::styled(
         format!(
             "{} {}   {}",
@@ -43,24 +44,33 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             .map(|e| expert_rest(app, e, n_items))
             .collect();
         let rest_w = rests.iter().map(|s| wrap::width(s)).max().unwrap_or(0);
-        let widest = |f: fn(&crate::domain::results::ExpertRow) -> &str| {
-            r.experts
-                .iter()
-                .map(|e| wrap::width(f(e)))
-                .max()
-                .unwrap_or(0)
+        // In projection mode a stand-in (专家A…) takes the id's place and no name is shown.
+        let who: Vec<(String, String)> = r
+            .experts
+            .iter()
+            .map(|e| match &aliases {
+                Some(a) => (a.of(&e.id).into_owned(), String::new()),
+                None => (e.id.clone(), e.name.clone()),
+            })
+            .collect();
+        let widest = |f: fn(&(String, String)) -> &str| {
+            who.iter().map(|x| wrap::width(f(x))).max().unwrap_or(0)
         };
         let (id_w, name_w) = fit_two(
-            widest(|e| &e.id),
-            widest(|e| &e.name),
+            widest(|x| &x.0),
+            widest(|x| &x.1),
             w.saturating_sub(rest_w + 2),
         );
-        for (e, rest) in r.experts.iter().zip(&rests) {
-            let text = format!(
-                "{} {} {rest}",
-                wrap::pad(&wrap::truncate(&e.id, id_w), id_w),
-                wrap::pad(&wrap::truncate(&e.name, name_w), name_w),
-            );
+        for ((id, name), rest) in who.iter().zip(&rests) {
+            let id = wrap::pad(&wrap::truncate(id, id_w), id_w);
+            let text = if aliases.is_some() {
+                format!("{id} {rest}")
+            } else {
+                format!(
+                    "{id} {} {rest}",
+                    wrap::pad(&wrap::truncate(name, name_w), name_w),
+                )
+            };
             lines.push(Line::styled(wrap::truncate(&text, w), t.text));
         }
         lines.push(Line::default());
@@ -118,6 +128,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
                     d.chair,
                     crate::domain::decisions::describe_decision(&d.decision, app.lang())
                 );
+                let text = app.public(aliases.as_ref(), &text);
                 for l in wrap::wrap(&text, w) {
                     lines.push(Line::styled(l, t.text));
                 }
@@ -137,7 +148,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             lines.push(Line::default());
             lines.push(Line::styled(label.to_string(), t.label));
             for n in items {
-                for l in wrap::wrap(n, w) {
+                for l in wrap::wrap(&app.public(aliases.as_ref(), n), w) {
                     lines.push(Line::styled(l, style));
                 }
             }

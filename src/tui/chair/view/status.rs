@@ -66,7 +66,11 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     });
     // The help key stays at the right edge whatever the line says, as in the scoring view.
     let help_key = app.keys.first_key(Action::Help);
-    let help = format!(" {help_key} {} ", T::HintHelp.get(app.lang()));
+    let mut help = format!(" {help_key} {} ", T::HintHelp.get(app.lang()));
+    // Projection mode says so beside the help key, whatever else the line shows.
+    if app.projection {
+        help = format!(" [{}]{help}", T::ChairProjectionBadge.get(app.lang()));
+    }
     let help_w = wrap::width(&help);
     let room = if w > help_w + 10 { w - help_w } else { w };
     let line = match (&app.message, &alert) {
@@ -76,6 +80,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
                 Level::Warn => t.warn,
                 Level::Info => t.ok,
             };
+            let m = app.public(app.aliases().as_ref(), m).into_owned();
             Line::styled(wrap::truncate(&format!(" {m}"), room), style)
         }
         (None, Some(a)) => Line::styled(wrap::truncate(&format!(" {a}"), room), t.warn),

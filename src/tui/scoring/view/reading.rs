@@ -12,23 +12,26 @@ use ratatui::widgets::Block;
 /// Draws the reading pane.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let (Some(it), Some((lines, max))) = (app.current(), app.reading_in(area)) else {
+    let (Some(it), Some((material, max))) = (app.current(), app.reading_in(area)) else {
         f.render_widget(Block::bordered().border_style(t.border), area);
         return;
     };
+    let lines = material.lines();
     let inner_w = area.width.saturating_sub(2);
     let h = usize::from(area.height.saturating_sub(2));
     let scroll = app.scroll.min(max);
     let title = format!(" {} ({}/{}) ", it.id, app.selected + 1, app.visible.len());
-    let pos = if lines.len() > h {
-        format!(
-            " {}-{}/{} ",
+    // Until the rest is wrapped (when idle, or as it is scrolled to) the count is what is
+    // wrapped so far, marked "+": at least that many.
+    let pos = match material.total() {
+        Some(n) if n > h => format!(" {}-{}/{} ", scroll + 1, (scroll + h).min(n), n),
+        Some(_) => String::new(),
+        None => format!(
+            " {}-{}/{}+ ",
             scroll + 1,
             (scroll + h).min(lines.len()),
             lines.len()
-        )
-    } else {
-        String::new()
+        ),
     };
     let block = Block::bordered()
         .title(Span::styled(
