@@ -35,7 +35,13 @@ pub struct RankArgs {
 pub fn run(a: RankArgs) -> Result<()> {
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let out = match a.format {
-        RankFormat::Table => crate::io::export::rank_table_in(&g.results, super::lang()),
+        RankFormat::Table => {
+            let mut t = crate::io::export::rank_table_in(&g.results, super::lang());
+            if let Some(c) = &g.compared {
+                t.push_str(&super::round::compare_table(c, super::lang()));
+            }
+            t
+        }
         RankFormat::Csv => {
             String::from_utf8_lossy(&crate::io::export::rank_csv(&g.results, false)).into_owned()
         }

@@ -391,21 +391,37 @@ mod tests {
     }
 
     #[test]
-    fn a_round_column_is_read_once_the_store_has_one() {
-        let (dir, store) = setup();
+    fn each_change_carries_its_round() {
+        let (_dir, store) = setup();
+        let score = |v| [Change::score("i1", "feasibility", Some(v))];
+        store
+            .apply(EXPERT, BATCH, &score(7.0), Source::Keyboard)
+            .unwrap();
+        store
+            .open_round(&crate::store::RoundOpening {
+                batch: BATCH.into(),
+                round: 2,
+                selection: crate::store::Selection::Items,
+                items: vec!["i1".into()],
+                opened_by: "chair".into(),
+                opened_at: String::new(),
+                spread: Default::default(),
+            })
+            .unwrap();
+        store
+            .revise(EXPERT, BATCH, &score(9.0), Source::Keyboard, "会上说明")
+            .unwrap();
+        // A nomination outside the round stays in round 1.
         store
             .apply(
                 EXPERT,
                 BATCH,
-                &[Change::score("i1", "feasibility", Some(7.0))],
+                &[Change::score("i2", "feasibility", Some(5.0))],
                 Source::Keyboard,
             )
             .unwrap();
-        raw(dir.path())
-            .execute_batch("ALTER TABLE history ADD COLUMN round INTEGER NOT NULL DEFAULT 3")
-            .unwrap();
-        let store = Store::open(dir.path()).unwrap();
         let t = store.trail(&TrailFilter::default()).unwrap();
-        assert_eq!(t[0].round, 3);
+        let rounds: Vec<i64> = t.iter().map(|c| c.round).collect();
+        assert_eq!(rounds, [1, 2, 1]);
     }
 }
