@@ -1275,6 +1275,7 @@ mod tests {
             },
             produced_at: "2025-03-01T08:30:00Z".into(),
             sequence: 1,
+            round: 1,
             public_key: String::new(),
             items: vec![i],
             signature: String::new(),
