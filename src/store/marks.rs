@@ -403,6 +403,37 @@ impl Store {
         self.wrap("rebuild", r)
     }
 
+    /// An expert's marks as of round `up_to`: history replayed without the changes of later
+    /// rounds (round 1 stays as it was when round 2 opened).
+    pub fn marks_up_to(
+        &self,
+        expert: &str,
+        batch: &str,
+        up_to: u32,
+    ) -> Result<ExpertScores, StoreError> {
+        let r = (|| -> Result<ExpertScores, Fail> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT item, field, new_value, at FROM history
+                 WHERE expert = ?1 AND batch = ?2 AND round <= ?3 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![expert, batch, up_to])?;
+            let mut out = ExpertScores::default();
+            while let Some(r) = rows.next()? {
+                let field: String = r.get(1)?;
+                let field: Field = field.parse().map_err(Fail::Corrupt)?;
+                let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
+                Applied {
+                    seq: 0,
+                    change,
+                    at: r.get(3)?,
+                }
+                .apply_to(&mut out);
+            }
+            Ok(out)
+        })();
+        self.wrap("marks_up_to", r)
+    }
+
     /// SQLite's `data_version`: changes when another connection commits, so a UI
     /// can notice a second session's writes without reloading on a timer.
     pub fn data_version(&self) -> Result<i64, StoreError> {
