@@ -108,6 +108,15 @@ strings! {
     NoMatch => "没有符合条件的推荐项目", "No nomination matches";
     MsgRecused => "已回避 {id}", "Recused from {id}";
     MsgUnrecused => "已撤回对 {id} 的回避", "Recusal of {id} withdrawn";
+    MsgReviseWhy => "{id} 在第 {round} 轮会评中：请说明修改理由（Enter 确认，Esc 放弃）", "{id} is in discussion round {round}: say why you revise (Enter confirms, Esc drops the change)";
+    MsgReviseNeedReason => "会评中修改评分须说明理由", "A revision in the discussion round needs a reason";
+    MsgReviseCancelled => "已放弃修改，评分未变", "Change dropped; the score is as it was";
+    MsgRevised => "已修改 {id}（理由已记录）", "{id} revised (reason kept)";
+    ReviseTitle => "修改理由", "Why revise";
+    RevOwnRound1 => "首轮 {v}", "r1 {v}";
+    RevPanelSpread => "{min}–{median}–{max}", "{min}–{median}–{max}";
+    RevPanelHead => "专家组首轮分布（最低–中位–最高）：", "Panel, round 1 (min–median–max):";
+    RevBanner => "第 {round} 轮会评：专家组首轮 {n} 人，总分 最低 {min} · 中位 {median} · 最高 {max}（不显示姓名）；修改须说明理由，未修改的评分沿用", "Discussion round {round}: the panel's round 1, {n} expert(s), total min {min} · median {median} · max {max} (no names); a revision needs a reason, untouched scores carry over";
     MsgNeedReason => "回避需要填写原因", "A recusal needs a reason";
     MsgFlagged => "已标记 {id} 待讨论", "{id} flagged for discussion";
     MsgUnflagged => "已取消 {id} 的讨论标记", "{id} no longer flagged";
