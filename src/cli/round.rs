@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub enum RoundCmd {
     /// Open a discussion round for chosen nominations: the experts see the panel's anonymised
     /// spread beside their own scores and may revise them with a reason.
-    Open(OpenArgs),
+    Open(Box<OpenArgs>),
     /// The discussion rounds of a batch: which nominations, when, by whom; who revised what, why.
     Status(StatusArgs),
 }
@@ -67,7 +67,7 @@ pub struct StatusArgs {
 /// Runs `revdesk round`.
 pub fn run(cmd: RoundCmd) -> Result<()> {
     match cmd {
-        RoundCmd::Open(a) => open(a),
+        RoundCmd::Open(a) => open(*a),
         RoundCmd::Status(a) => status(a),
     }
 }
