@@ -496,6 +496,7 @@ mod tests {
                 sequence: None,
                 reason: Some("=bad\r\n\u{9b}31m".into()),
                 digest: None,
+                round: 1,
             },
         }];
         entries(changes, reads, &batches)

@@ -19,6 +19,8 @@ pub struct SheetRead {
     pub reason: Option<String>,
     /// The signed content's SHA-256 (hex), for an accepted sheet.
     pub digest: Option<String>,
+    /// The review round the sheet was written in (1 when it cannot be known: a refused file).
+    pub round: u32,
 }
 
 /// A recorded [`SheetRead`].
@@ -97,8 +99,8 @@ impl Store {
                 let sequence = read.sequence.map(|s| s as i64);
                 tx.prepare_cached(
                     "INSERT INTO sheet_reads
-                     (at, chair, batch, sheet, expert, sequence, verdict, reason, digest)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     (at, chair, batch, sheet, expert, sequence, verdict, reason, digest, round)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )?
                 .execute(params![
                     at,
@@ -109,7 +111,8 @@ impl Store {
                     sequence,
                     verdict,
                     read.reason,
-                    read.digest
+                    read.digest,
+                    read.round
                 ])?;
             }
             tx.commit()?;
@@ -154,6 +157,7 @@ impl Store {
                         sequence: sequence.and_then(|s| u64::try_from(s).ok()),
                         reason,
                         digest: r.get(10)?,
+                        round: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(1),
                     },
                 });
             }
@@ -242,6 +246,7 @@ mod tests {
             sequence: seq,
             reason: why.map(Into::into),
             digest: None,
+            round: 1,
         }
     }
 
