@@ -263,6 +263,37 @@ fn discussion_round_end_to_end() {
         "round 1 sheets keep their layout: {r1}"
     );
 
+    // The workbook gets a round sheet: both rounds, who revised and why.
+    let xlsx = env.p("results.xlsx");
+    let mut export = vec!["export", &env.batch, "--server", &env.store];
+    export.extend(SETTINGS);
+    export.extend(["--format", "xlsx", "--force", "-o", &xlsx]);
+    ok(&export);
+    {
+        use calamine::{Data, Reader, Xlsx, open_workbook};
+        let mut wb: Xlsx<_> = open_workbook(&xlsx).expect("open");
+        let range = wb.worksheet_range("会评轮次").expect("round sheet");
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Data::Float(v) => format!("{v}"),
+                        other => other.to_string(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let row = rows
+            .iter()
+            .find(|r| r[0] == "BM-00003")
+            .expect("BM-00003 in the round sheet");
+        assert_eq!(row[2..8], ["是", "70", "3", "76", "2", "新入围"]);
+        assert_eq!(row[8], "e1：会上看到示范数据");
+        let other = rows.iter().find(|r| r[0] == "BM-00002").expect("BM-00002");
+        assert_eq!(other[2..8], ["否", "74", "2", "74", "3", "落选"]);
+    }
+
     // From the sheet files: the same two rounds.
     let mut by_sheets = vec!["rank", &env.batch, &sheets];
     by_sheets.extend(SETTINGS);

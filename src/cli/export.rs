@@ -90,8 +90,9 @@ pub fn run(a: ExportArgs) -> Result<()> {
     }
     match a.format {
         ExportFormat::Xlsx => {
-            let bytes = crate::io::export::xlsx_bytes(r, &g.profile)
-                .with_context(|| cannot_build(&a.output))?;
+            let bytes =
+                crate::io::export::xlsx_bytes_with_rounds(r, &g.profile, g.compared.as_deref())
+                    .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
         ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,

@@ -3,9 +3,9 @@
 
 use crate::domain::profile::Profile;
 use crate::domain::results::{Flag, Results};
+pub use crate::domain::rounds::Compared;
 use crate::domain::rounds::{PanelSpread, Selection, Spread, TOTAL};
 use crate::io::sheet::Sheet;
-use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The nominations a selection picks from round 1's results, in ranking order: the
@@ -55,42 +55,6 @@ pub fn panel_spread(sheets: &[Sheet], profile: &Profile, items: &[String]) -> Pa
         out.insert(id.clone(), per);
     }
     out
-}
-
-/// One nomination in both rounds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Compared {
-    /// The nomination.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Round 1's score and rank.
-    pub score_1: Option<f64>,
-    /// Round 1's rank.
-    pub rank_1: Option<usize>,
-    /// Round 2's score.
-    pub score_2: Option<f64>,
-    /// Round 2's rank.
-    pub rank_2: Option<usize>,
-    /// On round 1's shortlist.
-    pub shortlisted_1: bool,
-    /// On round 2's shortlist.
-    pub shortlisted_2: bool,
-    /// Whether the nomination was in the discussion round.
-    pub discussed: bool,
-    /// The experts whose round-2 sheet changed its scores, with their reasons.
-    pub revised_by: Vec<(String, String)>,
-}
-
-impl Compared {
-    /// How the shortlist changed for it: `in` (joined), `out` (left), or empty.
-    pub fn change(&self) -> &'static str {
-        match (self.shortlisted_1, self.shortlisted_2) {
-            (false, true) => "in",
-            (true, false) => "out",
-            _ => "",
-        }
-    }
 }
 
 /// Round 2's results next to round 1's, in round 2's ranking order; `discussed` are the
