@@ -48,6 +48,8 @@ pub struct TrailChange {
     pub row: HistoryRow,
     /// The review round (1 until the store records rounds).
     pub round: i64,
+    /// Why the expert revised, for a change in a discussion round.
+    pub reason: Option<String>,
 }
 
 /// What part of the trail to read; `None` is everything.
@@ -173,7 +175,9 @@ impl Store {
             let round = round_expr(&self.conn, "history")?;
             let mut st = self.conn.prepare_cached(&format!(
                 "SELECT seq, txn, expert, batch, item, field, old_value, new_value, at, source,
-                        undoes, {round}
+                        undoes, {round},
+                        (SELECT v.reason FROM revisions v
+                         WHERE v.txn = history.txn AND v.item = history.item)
                  FROM history
                  WHERE (?1 IS NULL OR expert = ?1) AND (?2 IS NULL OR batch = ?2)
                    AND (?3 IS NULL OR item = ?3)
@@ -185,6 +189,7 @@ impl Store {
                 out.push(TrailChange {
                     row: super::marks::history_row(r)?,
                     round: r.get(11)?,
+                    reason: r.get(12)?,
                 });
             }
             Ok(out)
@@ -428,5 +433,7 @@ mod tests {
         let t = store.trail(&TrailFilter::default()).unwrap();
         let rounds: Vec<i64> = t.iter().map(|c| c.round).collect();
         assert_eq!(rounds, [1, 2, 1]);
+        let reasons: Vec<Option<&str>> = t.iter().map(|c| c.reason.as_deref()).collect();
+        assert_eq!(reasons, [None, Some("会上说明"), None]);
     }
 }
