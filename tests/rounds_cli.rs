@@ -213,6 +213,25 @@ fn discussion_round_end_to_end() {
         ["BM-00002", "74", "2", "74", "3", "out"]
     );
     assert!(after.contains("shortlist change: 1 in, 1 out"), "{after}");
+    // JSON: the same comparison under `rounds`.
+    let json: serde_json::Value =
+        serde_json::from_str(&rank(&env, &["--format", "json"])).expect("json");
+    let r3 = json["rounds"]
+        .as_array()
+        .expect("rounds")
+        .iter()
+        .find(|r| r["id"] == "BM-00003")
+        .expect("BM-00003");
+    assert_eq!(
+        (r3["score_1"].as_f64(), r3["score_2"].as_f64()),
+        (Some(70.0), Some(76.0))
+    );
+    assert_eq!(
+        (r3["rank_1"].as_u64(), r3["rank_2"].as_u64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(r3["discussed"], true);
+    assert_eq!(r3["revised_by"][0][1], "会上看到示范数据");
     // Round 1 stays as it was.
     assert_eq!(rank(&env, &["--round", "1"]), before);
 
