@@ -51,7 +51,7 @@ fn a_revision_in_round_two_waits_for_its_reason() {
     typed(&mut a, "6\n6\n6\n6\n6\n6\n");
     assert_eq!(stored(&a, "RE-001", "feasibility"), Some(6.0));
     let batch = a.batch.hash.clone();
-    drop(a);
+    let open_view = a;
 
     // The chair opens round 2 on RE-001 with the panel's spread.
     let spread = |min, median, max| Spread {
@@ -77,6 +77,13 @@ fn a_revision_in_round_two_waits_for_its_reason() {
             spread: all,
         })
         .expect("open");
+
+    // A view open meanwhile shows the round once it notices the store moved.
+    let mut open_view = open_view;
+    assert!(open_view.discussion.is_none());
+    assert!(open_view.poll_store(), "redraw");
+    assert_eq!(open_view.discussion.as_ref().map(|d| d.round), Some(2));
+    drop(open_view);
 
     let mut a = app(dir.path(), Lang::En, Theme::default());
     let s = screen(&a);

@@ -236,7 +236,17 @@ impl App {
             return false;
         }
         self.data_version = v;
+        // The chair may have opened a discussion round meanwhile: the view shows it at once.
+        let opened = self.discussion_round();
+        if let Ok(d) = super::state::Discussion::load(&self.store, &self.expert, &self.batch.hash) {
+            self.discussion = d;
+        }
+        let reopened = self.discussion_round() != opened;
         match self.catch_up() {
+            _ if reopened => {
+                self.refilter();
+                true
+            }
             Ok(n) if n > 0 => {
                 self.refilter();
                 self.say(Level::Info, T::MsgReloaded.get(self.lang));
@@ -245,6 +255,11 @@ impl App {
             }
             _ => false,
         }
+    }
+
+    /// The discussion round the view shows (None before one is opened).
+    fn discussion_round(&self) -> Option<u32> {
+        self.discussion.as_ref().map(|d| d.round)
     }
 
     /// Handles one terminal event; returns whether the screen must be redrawn.
