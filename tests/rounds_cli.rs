@@ -380,3 +380,102 @@ fn a_round_one_sheet_never_overrides_round_two_whatever_its_number() {
         "{err}"
     );
 }
+
+/// The ids `round status` lists under a round.
+fn status_items(env: &Env) -> Vec<String> {
+    let status = ok(&["round", "status", &env.batch, "--in", &env.store]);
+    status
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn disputed_and_borderline_pick_what_round_one_flags() {
+    let env = setup();
+    let open = |how: &str, extra: &[&str]| {
+        let mut args = vec!["round", "open", "2", &env.batch, "--server", &env.store];
+        args.extend(["--method", "mean", "--shortlist", "2-2"]);
+        args.extend(extra);
+        args.extend([how, "--chair", "chair"]);
+        run(&args)
+    };
+    // Nobody disagrees yet: nothing to open, and nothing opened.
+    let (code, _, err) = open("--disputed", &["--bootstrap", "0"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no nomination selected"), "{err}");
+    let none = ok(&["round", "status", &env.batch, "--in", &env.store]);
+    assert!(none.contains("no discussion round opened"), "{none}");
+    // Without a store to open it in, a usage error.
+    let (code, _, err) = run(&[
+        "round",
+        "open",
+        "2",
+        &env.batch,
+        &env.root.join("none").display().to_string(),
+        "--items",
+        "BM-00001",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("name the store the experts score in"), "{err}");
+
+    // e1 now puts BM-00004 at 90 against four 50s: 40 points apart, disputed.
+    let late = env.p("late.csv");
+    std::fs::write(&late, format!("{HEAD}{}", row("BM-00004", 9))).expect("csv");
+    ok(&[
+        "enter", &env.batch, "--expert", "e1", "--from", &late, "--store", &env.store,
+    ]);
+    let (code, out, err) = open("--disputed", &["--bootstrap", "0"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("(BM-00004)"), "{out}");
+    assert_eq!(status_items(&env), ["BM-00004"]);
+    let status = ok(&["round", "status", &env.batch, "--in", &env.store]);
+    assert!(status.contains("(disputed)"), "{status}");
+    assert!(
+        status.contains("n 5 · min 50 · median 50 · max 90"),
+        "{status}"
+    );
+}
+
+#[test]
+fn borderline_picks_what_the_ranking_flags_borderline() {
+    let env = setup();
+    // e1 puts BM-00003 at 100: (100 + 4 × 70) / 5 = 76 against BM-00002's 74, and which is
+    // ahead depends on which experts a resample draws.
+    let late = env.p("late.csv");
+    std::fs::write(&late, format!("{HEAD}{}", row("BM-00003", 10))).expect("csv");
+    ok(&[
+        "enter", &env.batch, "--expert", "e1", "--from", &late, "--store", &env.store,
+    ]);
+    let settings = [
+        "--method",
+        "mean",
+        "--shortlist",
+        "2-2",
+        "--bootstrap",
+        "300",
+    ];
+    let mut args = vec!["rank", &env.batch, "--server", &env.store];
+    args.extend(settings);
+    let table = ok(&args);
+    let mut flagged: Vec<String> = table
+        .lines()
+        .filter(|l| {
+            l.split_whitespace()
+                .any(|w| w.trim_matches(',') == "borderline")
+        })
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .filter(|id| id.starts_with("BM-"))
+        .collect();
+    flagged.sort();
+    assert_eq!(flagged, ["BM-00002", "BM-00003"], "{table}");
+    let mut open = vec!["round", "open", "2", &env.batch, "--server", &env.store];
+    open.extend(settings);
+    open.extend(["--borderline", "--chair", "chair"]);
+    let (code, out, err) = run(&open);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(status_items(&env), flagged, "{table}");
+    let status = ok(&["round", "status", &env.batch, "--in", &env.store]);
+    assert!(status.contains("(borderline), 2 nomination(s)"), "{status}");
+}
