@@ -154,6 +154,17 @@ pub fn report_unassigned(unassigned: &[(String, usize)]) {
 /// the defaults: a decided K means the list the chair saw only under them. Options given on the
 /// command line win, with a warning when they differ.
 pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathered> {
+    gather_rounds(batch, opts, so, true)
+}
+
+/// [`gather`]; after a discussion round, round 1 is computed beside the latest only when
+/// `both` (it costs a second aggregation and bootstrap).
+pub fn gather_rounds(
+    batch: &Path,
+    opts: &BatchOpts,
+    so: &SheetsOpts,
+    both: bool,
+) -> Result<Gathered> {
     let profile = load_profile(opts.profile.as_deref())?;
     let asked = Asked {
         method: so.method.as_deref().map(parse_method).transpose()?,
@@ -197,7 +208,7 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     }
     let shown = round.round();
     let sheets = round.sheets().to_vec();
-    let compared = if so.round.is_none() && shown >= 2 {
+    let compared = if both && so.round.is_none() && shown >= 2 {
         // Round 1 as it stood, under the same settings and decisions, beside the latest.
         round.set_round(Some(1));
         let first = round.decided(round.settings.method, log.as_deref())?;
