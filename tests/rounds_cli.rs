@@ -184,9 +184,12 @@ fn discussion_round_end_to_end() {
         "enter", &env.batch, "--expert", "e1", "--from", &rev, "--store", &env.store,
     ];
     let (code, _, err) = run(&enter);
-    assert_ne!(code, 0);
+    assert_eq!(code, 1, "{err}");
     assert!(
-        err.contains("item BM-00003 is in discussion round 2: a revised score needs a reason"),
+        err.contains(
+            "item BM-00003 is in discussion round 2: a revised score needs a reason: give it \
+             with --reason; nothing stored"
+        ),
         "{err}"
     );
     // A refused revision changes nothing: the round is open, the ranking as in round 1.

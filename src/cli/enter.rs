@@ -111,7 +111,16 @@ pub fn run(a: EnterArgs) -> Result<()> {
     }
     let txn = match a.reason.as_deref() {
         Some(reason) => store.revise(&a.expert, &batch.hash, &changes, Source::Paper, reason)?,
-        None => store.apply(&a.expert, &batch.hash, &changes, Source::Paper)?,
+        None => store
+            .apply(&a.expert, &batch.hash, &changes, Source::Paper)
+            .map_err(|e| match e {
+                // An input problem (exit 1), with the way out.
+                crate::store::StoreError::RevisionNeedsReason { .. } => {
+                    let why = e.msg().render(lang);
+                    Exit::input(T::EnterNeedsReason.fill(lang, &[("why", &why)]))
+                }
+                e => e.into(),
+            })?,
     };
     let changed = match txn {
         Some(_) => store

@@ -636,6 +636,7 @@ strings! {
     HistAbsent => "—", "—";
     FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
     // `revdesk round` (the discussion round).
+    EnterNeedsReason => "{why}：请用 --reason 说明理由，未存储任何评分", "{why}: give it with --reason; nothing stored";
     RoundNeedStore => "请用 --in 指明专家评分所用的数据目录（或用 --server）", "name the store the experts score in with --in (or use --server)";
     RoundUnknownItems => "批次中没有这些推荐项目：{ids}", "no such nominations in the batch: {ids}";
     RoundNothingSelected => "没有选中任何推荐项目：第二轮未开启", "no nomination selected: the round is not opened";
