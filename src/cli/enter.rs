@@ -36,6 +36,10 @@ pub struct EnterArgs {
     /// A panel file whose `assignment` names the assignment file (when --assign is not given).
     #[arg(long, value_name = "FILE")]
     pub panel: Option<PathBuf>,
+    /// Why the expert revised the scores of nominations in a discussion round (required when
+    /// the sheet changes any of them; kept with each such nomination).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
     #[command(flatten)]
     pub opts: BatchOpts,
 }
@@ -105,7 +109,19 @@ pub fn run(a: EnterArgs) -> Result<()> {
             changes.push(Change::comment(r.id.clone(), c.clone()));
         }
     }
-    let txn = store.apply(&a.expert, &batch.hash, &changes, Source::Paper)?;
+    let txn = match a.reason.as_deref() {
+        Some(reason) => store.revise(&a.expert, &batch.hash, &changes, Source::Paper, reason)?,
+        None => store
+            .apply(&a.expert, &batch.hash, &changes, Source::Paper)
+            .map_err(|e| match e {
+                // An input problem (exit 1), with the way out.
+                crate::store::StoreError::RevisionNeedsReason { .. } => {
+                    let why = e.msg().render(lang);
+                    Exit::input(T::EnterNeedsReason.fill(lang, &[("why", &why)]))
+                }
+                e => e.into(),
+            })?,
+    };
     let changed = match txn {
         Some(_) => store
             .history(&a.expert, &batch.hash)?

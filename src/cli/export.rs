@@ -2,7 +2,7 @@
 
 use super::exit::Exit;
 use super::opts::{BatchOpts, refuse_existing, write_file};
-use super::sheets::{SheetsOpts, gather};
+use super::sheets::{SheetsOpts, gather_rounds};
 use crate::text::i18n::T;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
@@ -51,7 +51,8 @@ pub struct ExportArgs {
 pub fn run(a: ExportArgs) -> Result<()> {
     let lang = super::lang();
     refuse_existing(&a.output, a.overwrite)?;
-    let g = gather(&a.batch, &a.opts, &a.sheets)?;
+    let xlsx = a.format == ExportFormat::Xlsx;
+    let g = gather_rounds(&a.batch, &a.opts, &a.sheets, xlsx)?;
     let r = &g.results;
     // The list goes to the association, so the profile's range is the rule, whatever range
     // `--shortlist` computed the cut on (that option is for exploring with `rank`).
@@ -90,8 +91,9 @@ pub fn run(a: ExportArgs) -> Result<()> {
     }
     match a.format {
         ExportFormat::Xlsx => {
-            let bytes = crate::io::export::xlsx_bytes(r, &g.profile)
-                .with_context(|| cannot_build(&a.output))?;
+            let bytes =
+                crate::io::export::xlsx_bytes_with_rounds(r, &g.profile, g.compared.as_deref())
+                    .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
         ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,

@@ -223,7 +223,7 @@ fn entries(
                 at: r.at,
                 sheet: None,
                 sequence: None,
-                reason: None,
+                reason: c.reason,
                 digest: None,
             }
         })
@@ -304,7 +304,8 @@ fn detail_cell(e: &Entry, lang: Lang) -> String {
         return T::HistUndoes.fill(lang, &[("txn", &txn.to_string())]);
     }
     let Some(sheet) = &e.sheet else {
-        return String::new();
+        // A revision in a discussion round: its reason.
+        return e.reason.clone().unwrap_or_default();
     };
     let absent = T::HistAbsent.get(lang);
     let seq = e.sequence.map(|s| s.to_string());
@@ -457,6 +458,7 @@ mod tests {
                 undoes: (source == Source::Undo).then_some(3),
             },
             round: 1,
+            reason: None,
         }
     }
 
@@ -496,6 +498,7 @@ mod tests {
                 sequence: None,
                 reason: Some("=bad\r\n\u{9b}31m".into()),
                 digest: None,
+                round: 1,
             },
         }];
         entries(changes, reads, &batches)

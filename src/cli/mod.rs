@@ -40,6 +40,7 @@ mod opts;
 mod print;
 mod profile;
 mod rank;
+mod round;
 mod score;
 mod serve;
 mod sheet;
@@ -67,6 +68,7 @@ pub use opts::{
 };
 pub use profile::ProfileCmd;
 pub use rank::{RankArgs, RankFormat};
+pub use round::RoundCmd;
 pub use score::{DEMO_BATCH, DemoArgs, ScoreArgs, SubmitOpts};
 pub use serve::ServeArgs;
 pub use sheet::SheetArgs;
@@ -110,6 +112,9 @@ pub enum Command {
     Sheet(SheetArgs),
     /// Aggregate score sheets: the ranking, the shortlist, its stability.
     Rank(RankArgs),
+    /// The discussion round (会评): open round 2 for chosen nominations; its status.
+    #[command(subcommand)]
+    Round(RoundCmd),
     /// Panel statistics: per expert, per nomination, agreement (ICC, Kendall's W).
     Stats(StatsArgs),
     /// Export the shortlist and full results as XLSX, CSV, JSON, Markdown or DOCX.
@@ -184,6 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key(a) => key::run(a),
         Command::Sheet(a) => sheet::run(a),
         Command::Rank(a) => rank::run(a),
+        Command::Round(c) => round::run(c),
         Command::Stats(a) => stats::run(a),
         Command::Export(a) => export::run(a),
         Command::Form(a) => form::run(a),

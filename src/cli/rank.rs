@@ -35,11 +35,17 @@ pub struct RankArgs {
 pub fn run(a: RankArgs) -> Result<()> {
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let out = match a.format {
-        RankFormat::Table => crate::io::export::rank_table_in(&g.results, super::lang()),
+        RankFormat::Table => {
+            let mut t = crate::io::export::rank_table_in(&g.results, super::lang());
+            if let Some(c) = &g.compared {
+                t.push_str(&super::round::compare_table(c, super::lang()));
+            }
+            t
+        }
         RankFormat::Csv => {
             String::from_utf8_lossy(&crate::io::export::rank_csv(&g.results, false)).into_owned()
         }
-        RankFormat::Json => crate::io::export::rank_json(&g.results),
+        RankFormat::Json => with_rounds(crate::io::export::rank_json(&g.results), &g),
     };
     if a.format != RankFormat::Table
         && let Some(p) = g
@@ -59,4 +65,21 @@ pub fn run(a: RankArgs) -> Result<()> {
         RankFormat::Table | RankFormat::Csv => out!("{out}"),
     }
     Ok(())
+}
+
+/// After a discussion round, the JSON gains `rounds` (last, the other keys in their order):
+/// every nomination's round-1 and round-2 score and rank, shortlist places, whether it was
+/// discussed, who revised it and why.
+fn with_rounds(json: String, g: &super::Gathered) -> String {
+    let Some(rows) = &g.compared else {
+        return json;
+    };
+    let (Some(body), Ok(rounds)) = (
+        json.trim_end().strip_suffix('}'),
+        serde_json::to_string_pretty(rows),
+    ) else {
+        return json;
+    };
+    let rounds = rounds.replace('\n', "\n  ");
+    format!("{},\n  \"rounds\": {rounds}\n}}\n", body.trim_end())
 }

@@ -61,6 +61,10 @@ pub struct SheetsOpts {
     /// The chair's store: its decisions (cut, overrides with reasons) are applied.
     #[arg(long = "decisions", visible_alias = "store", value_name = "DIR")]
     pub decisions: Option<PathBuf>,
+    /// The review round to show: 1, or 2 after a discussion round (default: the latest; with a
+    /// discussion round, round 1 is shown beside it).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub round: Option<u32>,
 }
 
 /// Everything `rank`, `stats` and `export` work from.
@@ -71,6 +75,12 @@ pub struct Gathered {
     pub batch: Batch,
     /// The aggregated results, the chair's decisions applied.
     pub results: Results,
+    /// The review round shown (1 before any discussion round).
+    pub round: u32,
+    /// The sheets that count.
+    pub sheets: Vec<crate::io::sheet::Sheet>,
+    /// After a discussion round (and without `--round`): each nomination in rounds 1 and 2.
+    pub compared: Option<Vec<round::discussion::Compared>>,
 }
 
 /// The chair's decision log for a batch from `--decisions DIR`; a damaged log is an error.
@@ -144,6 +154,17 @@ pub fn report_unassigned(unassigned: &[(String, usize)]) {
 /// the defaults: a decided K means the list the chair saw only under them. Options given on the
 /// command line win, with a warning when they differ.
 pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathered> {
+    gather_rounds(batch, opts, so, true)
+}
+
+/// [`gather`]; after a discussion round, round 1 is computed beside the latest only when
+/// `both` (it costs a second aggregation and bootstrap).
+pub fn gather_rounds(
+    batch: &Path,
+    opts: &BatchOpts,
+    so: &SheetsOpts,
+    both: bool,
+) -> Result<Gathered> {
     let profile = load_profile(opts.profile.as_deref())?;
     let asked = Asked {
         method: so.method.as_deref().map(parse_method).transpose()?,
@@ -164,6 +185,9 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
     if assignment.is_some() {
         round.set_assignment(assignment);
     }
+    if so.round.is_some() {
+        round.set_round(so.round);
+    }
     report_reading(round.reading(), so.skip_invalid);
     report_unassigned(round.unassigned());
     round.check_reading(so.skip_invalid).map_err(|e| match e {
@@ -182,9 +206,41 @@ pub fn gather(batch: &Path, opts: &BatchOpts, so: &SheetsOpts) -> Result<Gathere
         };
         errln!("{}: {n}", lead.get(super::lang()));
     }
+    let shown = round.round();
+    let sheets = round.sheets().to_vec();
+    let compared = if both && so.round.is_none() && shown >= 2 {
+        // Round 1 as it stood, under the same settings and decisions, beside the latest.
+        round.set_round(Some(1));
+        let first = round.decided(round.settings.method, log.as_deref())?;
+        let discussed = discussed(so, &round.batch);
+        Some(round::discussion::compare(
+            &first.results,
+            &decided.results,
+            round.sheets(),
+            &sheets,
+            &discussed,
+        ))
+    } else {
+        None
+    };
     Ok(Gathered {
         profile: round.profile,
         batch: round.batch,
         results: decided.results,
+        round: shown,
+        sheets,
+        compared,
     })
+}
+
+/// The nominations of the batch's discussion rounds, when the marks come from a store that
+/// records them (`--server`); sheet files do not say.
+fn discussed(so: &SheetsOpts, batch: &Batch) -> Vec<String> {
+    let Some(dir) = so.server.as_deref() else {
+        return Vec::new();
+    };
+    crate::store::Store::open(dir)
+        .and_then(|s| s.rounds(&batch.hash))
+        .map(|r| r.into_iter().flat_map(|o| o.items).collect())
+        .unwrap_or_default()
 }

@@ -1,7 +1,7 @@
 //! `revdesk stats`: per expert, per nomination, agreement.
 
 use super::opts::BatchOpts;
-use super::sheets::{SheetsOpts, gather};
+use super::sheets::{SheetsOpts, gather_rounds};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
@@ -37,7 +37,7 @@ pub fn run(a: StatsArgs) -> Result<()> {
         bootstrap: 0,
         ..a.sheets.clone()
     };
-    let g = gather(&a.batch, &a.opts, &so)?;
+    let g = gather_rounds(&a.batch, &a.opts, &so, false)?;
     match a.format {
         StatsFormat::Table => out!(
             "{}",

@@ -9,5 +9,6 @@ pub mod industry;
 pub mod marks;
 pub mod profile;
 pub mod results;
+pub mod rounds;
 pub mod rubric;
 pub mod trl;

@@ -743,6 +743,20 @@ pub fn collect(
     profile: &Profile,
     panel: Option<&Panel>,
 ) -> Collected {
+    collect_up_to(paths, batch, profile, panel, None)
+}
+
+/// [`collect`] as of review round `up_to` (None: the latest): sheets of later rounds are left
+/// out, so round 1's results stay visible after a discussion round. Of one expert's sheets,
+/// those of the latest round left count; an earlier round's sheet never overrides a later one,
+/// whatever its sequence.
+pub fn collect_up_to(
+    paths: &[PathBuf],
+    batch: &Batch,
+    profile: &Profile,
+    panel: Option<&Panel>,
+    up_to: Option<u32>,
+) -> Collected {
     let mut out = Collected::default();
     let files = expand(paths, &mut out);
     // Whatever revdesk signs for this batch is read back (limits at entry keep it so).
@@ -754,7 +768,7 @@ pub fn collect(
             (path, s)
         })
         .collect();
-    check_all(read, batch, profile, panel, &mut out);
+    check_all(read, batch, profile, panel, up_to, &mut out);
     out
 }
 
@@ -768,7 +782,7 @@ pub fn collect_sheets(
     panel: Option<&Panel>,
 ) -> Collected {
     let mut out = Collected::default();
-    check_all(sheets, batch, profile, panel, &mut out);
+    check_all(sheets, batch, profile, panel, None, &mut out);
     out
 }
 
@@ -778,11 +792,14 @@ fn check_all(
     batch: &Batch,
     profile: &Profile,
     panel: Option<&Panel>,
+    up_to: Option<u32>,
     out: &mut Collected,
 ) {
     let mut by_expert: BTreeMap<String, Vec<(PathBuf, sheet::Sheet)>> = BTreeMap::new();
     for (path, read) in sheets {
         match read.and_then(|s| admit(s, batch, profile, panel)) {
+            // A later round's sheet is not part of an earlier round's reading.
+            Ok(s) if up_to.is_some_and(|r| s.round > r) => {}
             Ok(s) => by_expert
                 .entry(s.expert.id.clone())
                 .or_default()
@@ -835,7 +852,23 @@ fn resolve(expert: &str, sheets: Vec<(PathBuf, sheet::Sheet)>, out: &mut Collect
         }
         return;
     }
-    let same_key = sheets;
+    // The latest round wins whatever the sequence: a round-1 sheet handed in late (or
+    // written from a store that never saw the discussion round) never overrides round 2.
+    let latest = sheets.iter().map(|(_, s)| s.round).max().unwrap_or(1);
+    let (same_key, earlier): (Vec<_>, Vec<_>) =
+        sheets.into_iter().partition(|(_, s)| s.round == latest);
+    for (path, s) in earlier {
+        out.notes.push(Msg::new(
+            T::NoteEarlierRound,
+            &[
+                ("expert", expert),
+                ("seq", &s.sequence.to_string()),
+                ("path", &path.display().to_string()),
+                ("round", &s.round.to_string()),
+                ("latest", &latest.to_string()),
+            ],
+        ));
+    }
 
     // Identical copies (same signed content) are harmless.
     let mut copies: HashMap<String, PathBuf> = HashMap::new();

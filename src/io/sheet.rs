@@ -56,6 +56,9 @@
 //!   produced_at, sequence, public_key, items, signature`; `expert` as `id, name`; each item as
 //!   `id, scores, comment, recused, recusal_reason, flagged, confidence`; the keys of `scores`
 //!   sorted by their UTF-8 bytes; `items` in the order they appear in the file;
+//! - a sheet of a discussion round (round 2 or later) has `round` (an integer) right after
+//!   `sequence`, and each item the expert revised in it ends with `revision_reason`; a round-1
+//!   sheet has neither, so its bytes are those of a sheet written before rounds existed;
 //! - strings written as UTF-8, escaping only `"` → `\"`, `\` → `\\`, and U+0000–U+001F
 //!   (`\b \f \n \r \t` for those five, otherwise `\u00xx` with lower-case hex); everything
 //!   else (non-ASCII, `/`, U+007F) is written literally;
@@ -121,7 +124,7 @@ pub fn max_bytes(batch: &Batch, profile: &Profile) -> u64 {
     let scores: usize = (profile.rubric().criteria.iter())
         .map(|c| quoted(&c.key) + 48)
         .sum();
-    let item = 256 + scores + text(MAX_COMMENT_CHARS) + text(MAX_REASON_CHARS);
+    let item = 256 + scores + text(MAX_COMMENT_CHARS) + 2 * text(MAX_REASON_CHARS);
     let items: usize = batch.items.iter().map(|i| quoted(&i.id) + item).sum();
     let head = 1024 + quoted(&profile.id) + text(MAX_EXPERT_ID_CHARS) + text(MAX_NAME_CHARS);
     MAX_SHEET_BYTES.max(u64::try_from(head + items).unwrap_or(u64::MAX))
@@ -142,6 +145,16 @@ pub struct Expert {
 
 pub use crate::domain::marks::Confidence;
 
+/// The round of a sheet that names none.
+fn first_round() -> u32 {
+    1
+}
+
+/// Whether the round is the first (then the file does not name it).
+fn is_first_round(r: &u32) -> bool {
+    *r <= 1
+}
+
 /// One expert's verdict on one item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -160,6 +173,10 @@ pub struct SheetItem {
     pub flagged: bool,
     /// How sure the expert is.
     pub confidence: Confidence,
+    /// Why the expert revised this item's scores in a discussion round (empty: not revised;
+    /// left out of the file then, so round-1 sheets keep their signed bytes).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub revision_reason: String,
 }
 
 impl SheetItem {
@@ -173,6 +190,7 @@ impl SheetItem {
             recusal_reason: String::new(),
             flagged: false,
             confidence: Confidence::Normal,
+            revision_reason: String::new(),
         }
     }
 }
@@ -193,8 +211,13 @@ pub struct Sheet {
     pub expert: Expert,
     /// When the sheet was produced, RFC 3339 UTC.
     pub produced_at: String,
-    /// Grows with each sheet of the expert; the highest wins.
+    /// Grows with each sheet of the expert; the highest wins within the latest round.
     pub sequence: u64,
+    /// The review round the sheet was written in (1, or 2 for the discussion round): a sheet of
+    /// an earlier round never overrides a later one. Round 1 is left out of the file, so sheets
+    /// written before rounds existed keep their signed bytes.
+    #[serde(default = "first_round", skip_serializing_if = "is_first_round")]
+    pub round: u32,
     /// The signer's Ed25519 public key (64 hex digits).
     pub public_key: String,
     /// The touched items, sorted by id.
@@ -567,6 +590,7 @@ impl Sheet {
             expert,
             produced_at: format_time(produced_at),
             sequence,
+            round: 1,
             public_key: String::new(),
             items,
             signature: String::new(),
@@ -1251,6 +1275,7 @@ mod tests {
             },
             produced_at: "2025-03-01T08:30:00Z".into(),
             sequence: 1,
+            round: 1,
             public_key: String::new(),
             items: vec![i],
             signature: String::new(),

@@ -1,6 +1,7 @@
 //! The round service: from a batch, a panel, sheets and the chair's log to results.
 
 pub mod build;
+pub mod discussion;
 mod reads;
 mod service;
 mod store_marks;

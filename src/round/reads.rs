@@ -17,6 +17,7 @@ pub fn sheet_reads(reading: &Collected, source: &dyn MarkSource) -> Vec<SheetRea
         sequence: Some(s.sequence),
         reason: None,
         digest: Some(s.content_hash()),
+        round: s.round,
     });
     let refused = reading.rejected.iter().map(|e| SheetRead {
         sheet: e.path.display().to_string(),
@@ -29,6 +30,7 @@ pub fn sheet_reads(reading: &Collected, source: &dyn MarkSource) -> Vec<SheetRea
         },
         reason: Some(error_chain(&e.source)),
         digest: None,
+        round: 1,
     });
     accepted.chain(refused).collect()
 }

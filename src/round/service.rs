@@ -167,6 +167,19 @@ pub trait MarkSource {
     /// what is refused and why, and what the chair should know.
     fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected;
 
+    /// [`MarkSource::collect`] as of review round `up_to` (None: the latest round); a source
+    /// that knows no rounds gives its only reading.
+    fn collect_up_to(
+        &self,
+        batch: &Batch,
+        profile: &Profile,
+        panel: Option<&Panel>,
+        up_to: Option<u32>,
+    ) -> Collected {
+        let _ = up_to;
+        self.collect(batch, profile, panel)
+    }
+
     /// A value that changes whenever the marks may have changed (cheap: a live view asks it
     /// every half second and re-collects only when it moved).
     fn stamp(&self) -> u64;
@@ -181,6 +194,15 @@ pub trait MarkSource {
 impl<S: MarkSource + ?Sized> MarkSource for Box<S> {
     fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
         (**self).collect(batch, profile, panel)
+    }
+    fn collect_up_to(
+        &self,
+        batch: &Batch,
+        profile: &Profile,
+        panel: Option<&Panel>,
+        up_to: Option<u32>,
+    ) -> Collected {
+        (**self).collect_up_to(batch, profile, panel, up_to)
     }
     fn stamp(&self) -> u64 {
         (**self).stamp()
@@ -197,6 +219,16 @@ pub struct SheetFiles(pub Vec<PathBuf>);
 impl MarkSource for SheetFiles {
     fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
         panel::collect(&self.0, batch, profile, panel)
+    }
+
+    fn collect_up_to(
+        &self,
+        batch: &Batch,
+        profile: &Profile,
+        panel: Option<&Panel>,
+        up_to: Option<u32>,
+    ) -> Collected {
+        panel::collect_up_to(&self.0, batch, profile, panel, up_to)
     }
 
     /// The files under the sources with their sizes and times: new or changed sheets move it.
@@ -347,6 +379,8 @@ pub struct Round<S: MarkSource = SheetFiles> {
     unassigned: Vec<(String, usize)>,
     /// Results per method before the decisions, for the marks read last.
     built: HashMap<Method, Results>,
+    /// The review round read (None: the latest).
+    up_to: Option<u32>,
 }
 
 impl<S: MarkSource> Round<S> {
@@ -370,6 +404,7 @@ impl<S: MarkSource> Round<S> {
             assignment: None,
             unassigned: Vec::new(),
             built: HashMap::new(),
+            up_to: None,
         };
         round.reload_sheets();
         round
@@ -377,9 +412,9 @@ impl<S: MarkSource> Round<S> {
 
     /// Reads the marks again (new or changed sheets); the results are computed anew.
     pub fn reload_sheets(&mut self) -> &Collected {
-        self.reading = self
-            .source
-            .collect(&self.batch, &self.profile, self.panel.as_ref());
+        self.reading =
+            self.source
+                .collect_up_to(&self.batch, &self.profile, self.panel.as_ref(), self.up_to);
         self.exclusions = self.reading.exclusions();
         self.sheets = self
             .reading
@@ -409,6 +444,22 @@ impl<S: MarkSource> Round<S> {
     pub fn set_assignment(&mut self, assignment: Option<Assignment>) {
         self.assignment = assignment;
         self.reload_sheets();
+    }
+
+    /// Reads the marks as of review round `up_to` (None: the latest); the marks are read again.
+    pub fn set_round(&mut self, up_to: Option<u32>) {
+        self.up_to = up_to;
+        self.reload_sheets();
+    }
+
+    /// The latest review round among the sheets that count (1 before any discussion round).
+    pub fn round(&self) -> u32 {
+        self.sheets.iter().map(|s| s.round).max().unwrap_or(1)
+    }
+
+    /// The sheets that count, as read last.
+    pub fn sheets(&self) -> &[Sheet] {
+        &self.sheets
     }
 
     /// The assignment in use, if any.

@@ -50,11 +50,23 @@ fn unreadable(e: impl std::error::Error + Send + Sync + 'static) -> SheetError {
 
 impl MarkSource for StoreMarks {
     fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
+        self.collect_up_to(batch, profile, panel, None)
+    }
+
+    /// Round 1's marks are read back from history, as they stood when round 2 opened.
+    fn collect_up_to(
+        &self,
+        batch: &Batch,
+        profile: &Profile,
+        panel: Option<&Panel>,
+        up_to: Option<u32>,
+    ) -> Collected {
         let sheets = match self.store.experts_with_marks(&batch.hash) {
             Ok(experts) => experts
                 .iter()
                 .map(|e| {
-                    let made = submit::preview(&self.store, batch, profile, e).map_err(unreadable);
+                    let made = submit::preview_up_to(&self.store, batch, profile, e, up_to)
+                        .map_err(unreadable);
                     (self.sheet_name(e), made)
                 })
                 .collect(),

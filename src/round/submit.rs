@@ -71,9 +71,9 @@ pub fn produce(
     profile: &Profile,
     expert: &str,
 ) -> Result<Sheet, SubmitError> {
-    let (key, who, items) = contents(store, batch, expert)?;
+    let (key, who, items, round) = contents(store, batch, expert, None)?;
     let seq = store.next_sequence(&sequence_name(batch, expert))?;
-    Ok(sign(batch, profile, &key, who, seq, items))
+    Ok(sign(batch, profile, &key, who, seq, items, round))
 }
 
 /// The sheet [`produce`] would make now, without taking its sequence number: reading the
@@ -85,9 +85,21 @@ pub fn preview(
     profile: &Profile,
     expert: &str,
 ) -> Result<Sheet, SubmitError> {
-    let (key, who, items) = contents(store, batch, expert)?;
+    preview_up_to(store, batch, profile, expert, None)
+}
+
+/// [`preview`] as of round `up_to` (None: the latest): the marks as they stood in that round,
+/// and the sheet says that round.
+pub fn preview_up_to(
+    store: &Store,
+    batch: &Batch,
+    profile: &Profile,
+    expert: &str,
+    up_to: Option<u32>,
+) -> Result<Sheet, SubmitError> {
+    let (key, who, items, round) = contents(store, batch, expert, up_to)?;
     let seq = store.sequence(&sequence_name(batch, expert))? + 1;
-    Ok(sign(batch, profile, &key, who, seq, items))
+    Ok(sign(batch, profile, &key, who, seq, items, round))
 }
 
 /// The counter of an expert's sheets for a batch (migration 3 reads these names).
@@ -95,14 +107,31 @@ fn sequence_name(batch: &Batch, expert: &str) -> String {
     format!("sheet:{}:{expert}", batch.hash)
 }
 
-/// The key, the expert as named on sheets, and the items of a sheet of the current marks.
+/// What a sheet holds besides its number: the key, the expert as named on sheets, the items
+/// and the round.
+type Contents = (SigningKey, Expert, Vec<SheetItem>, u32);
+
+/// The contents of a sheet of the marks as of round `up_to` (None: the current marks, in the
+/// batch's latest round, with the reasons of that round's revisions).
 fn contents(
     store: &Store,
     batch: &Batch,
     expert: &str,
-) -> Result<(SigningKey, Expert, Vec<SheetItem>), SubmitError> {
+    up_to: Option<u32>,
+) -> Result<Contents, SubmitError> {
     let key = signing_key(store, expert)?;
-    let marks = store.load(expert, &batch.hash)?;
+    let latest = store.current_round(&batch.hash)?;
+    let round = up_to.map_or(latest, |r| r.min(latest));
+    let marks = if round < latest {
+        store.marks_up_to(expert, &batch.hash, round)?
+    } else {
+        store.load(expert, &batch.hash)?
+    };
+    let reasons = if round >= 2 {
+        store.revision_reasons(expert, &batch.hash, round)?
+    } else {
+        Default::default()
+    };
     let name = store
         .expert(expert)?
         .and_then(|e| e.display_name)
@@ -143,13 +172,14 @@ fn contents(
             recusal_reason: r.recusal.clone().unwrap_or_default(),
             flagged: r.flagged,
             confidence: r.confidence,
+            revision_reason: reasons.get(id).cloned().unwrap_or_default(),
         })
         .collect();
     let who = Expert {
         id: expert.to_string(),
         name,
     };
-    Ok((key, who, items))
+    Ok((key, who, items, round))
 }
 
 /// The sheet, signed, produced now.
@@ -160,9 +190,12 @@ fn sign(
     who: Expert,
     seq: i64,
     items: Vec<SheetItem>,
+    round: u32,
 ) -> Sheet {
     let seq = u64::try_from(seq).unwrap_or(0);
-    Sheet::new(batch, profile, who, seq, jiff::Timestamp::now(), items).sign(key)
+    let mut sheet = Sheet::new(batch, profile, who, seq, jiff::Timestamp::now(), items);
+    sheet.round = round;
+    sheet.sign(key)
 }
 
 /// `wang-1a2b3c4d5e6f-0003.json`: a file name that sorts by expert, batch and sequence.

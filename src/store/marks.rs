@@ -24,7 +24,11 @@ fn encoded(c: &Change) -> Option<String> {
 }
 
 /// Rebuilds a change from a history value (used by undo).
-fn decode_change(item: String, field: Field, value: Option<String>) -> Result<Change, String> {
+pub(super) fn decode_change(
+    item: String,
+    field: Field,
+    value: Option<String>,
+) -> Result<Change, String> {
     Ok(match field {
         Field::Score(criterion) => Change::Score {
             item,
@@ -218,13 +222,27 @@ impl Store {
     }
 
     /// Applies `changes` atomically in one transaction; returns the transaction id,
-    /// or `None` if every change was a no-op (nothing is written then).
+    /// or `None` if every change was a no-op (nothing is written then). A score of a
+    /// nomination in a discussion round is refused here: [`Store::revise`] takes a reason.
     pub fn apply(
         &self,
         expert: &str,
         batch: &str,
         changes: &[Change],
         source: Source,
+    ) -> Result<Option<i64>, StoreError> {
+        self.apply_with_reason(expert, batch, changes, source, None)
+    }
+
+    /// [`Store::apply`], with the reason for revising nominations in a discussion round
+    /// (recorded once per such nomination, with the transaction).
+    pub(super) fn apply_with_reason(
+        &self,
+        expert: &str,
+        batch: &str,
+        changes: &[Change],
+        source: Source,
+        reason: Option<&str>,
     ) -> Result<Option<i64>, StoreError> {
         let r = (|| -> Result<Option<i64>, Fail> {
             if source == Source::Undo {
@@ -242,6 +260,7 @@ impl Store {
             }
             let tx = self.begin_write()?;
             check_expert_batch(&tx, expert, batch)?;
+            let revised = super::rounds::check_revision(&tx, expert, batch, changes, reason)?;
             let ctx = TxnCtx {
                 expert,
                 batch,
@@ -254,6 +273,9 @@ impl Store {
             if written == 0 {
                 // Nothing to record; dropping rolls back the (empty) transaction.
                 return Ok(None);
+            }
+            if let (Some(t), Some(reason)) = (txn, reason) {
+                super::rounds::record_revisions(&tx, t, expert, batch, &revised, reason, &ctx.at)?;
             }
             tx.commit()?;
             Ok(txn)
@@ -379,6 +401,37 @@ impl Store {
             Ok(out)
         })();
         self.wrap("rebuild", r)
+    }
+
+    /// An expert's marks as of round `up_to`: history replayed without the changes of later
+    /// rounds (round 1 stays as it was when round 2 opened).
+    pub fn marks_up_to(
+        &self,
+        expert: &str,
+        batch: &str,
+        up_to: u32,
+    ) -> Result<ExpertScores, StoreError> {
+        let r = (|| -> Result<ExpertScores, Fail> {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT item, field, new_value, at FROM history
+                 WHERE expert = ?1 AND batch = ?2 AND round <= ?3 ORDER BY seq",
+            )?;
+            let mut rows = stmt.query(params![expert, batch, up_to])?;
+            let mut out = ExpertScores::default();
+            while let Some(r) = rows.next()? {
+                let field: String = r.get(1)?;
+                let field: Field = field.parse().map_err(Fail::Corrupt)?;
+                let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
+                Applied {
+                    seq: 0,
+                    change,
+                    at: r.get(3)?,
+                }
+                .apply_to(&mut out);
+            }
+            Ok(out)
+        })();
+        self.wrap("marks_up_to", r)
     }
 
     /// SQLite's `data_version`: changes when another connection commits, so a UI
@@ -573,8 +626,10 @@ fn apply_in(
         }
         tx.prepare_cached(
             "INSERT INTO history
-                 (txn, expert, batch, item, field, old_value, new_value, at, source, undoes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 (txn, expert, batch, item, field, old_value, new_value, at, source, undoes, round)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
+                     (SELECT coalesce(max(round), 1) FROM round_items
+                      WHERE batch = ?3 AND item = ?4))",
         )?
         .execute(params![
             txn_id,

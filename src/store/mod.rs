@@ -24,6 +24,7 @@ pub use crate::domain::marks::{
 pub use files::Repaired;
 pub use marks::{Applied, UndoOutcome};
 pub use registry::{BatchInfo, Expert};
+pub use rounds::{Revision, RoundOpening, Selection, Spread};
 pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};
 pub use trail::{SheetRead, SheetReadRow, TrailChange, TrailFilter};
@@ -34,6 +35,7 @@ mod files;
 mod keys;
 mod marks;
 mod registry;
+mod rounds;
 mod schema;
 mod server;
 mod trail;
@@ -196,6 +198,25 @@ pub enum StoreError {
     /// [`Source::Undo`] passed to [`Store::apply`]; only [`Store::undo`] may use it.
     #[error("source 'undo' is reserved for Store::undo")]
     UndoSourceReserved,
+    /// A score of a nomination in a discussion round changed without a reason; nothing of the
+    /// call is stored.
+    #[error("item {item} is in discussion round {round}: a revised score needs a reason")]
+    RevisionNeedsReason {
+        /// The item.
+        item: String,
+        /// The round it is in.
+        round: u32,
+    },
+    /// A discussion round that cannot be opened: not the next round, or no nominations.
+    #[error(
+        "cannot open round {round}: the next round is {next}, and it needs at least one nomination"
+    )]
+    RoundNotNext {
+        /// The round asked for.
+        round: u32,
+        /// The next round that could be opened.
+        next: u32,
+    },
     /// A comment or recusal reason over its limit; nothing of the call is stored.
     #[error("item {item}")]
     TextTooLong {
@@ -298,6 +319,14 @@ impl StoreError {
                 ],
             ),
             StoreError::UndoSourceReserved => Msg::new(T::StoreUndoReserved, &[]),
+            StoreError::RevisionNeedsReason { item, round } => Msg::new(
+                T::StoreRevisionNeedsReason,
+                &[("item", item), ("round", &round.to_string())],
+            ),
+            StoreError::RoundNotNext { round, next } => Msg::new(
+                T::StoreRoundNotNext,
+                &[("round", &round.to_string()), ("next", &next.to_string())],
+            ),
             StoreError::TextTooLong { item, .. } => Msg::new(T::StoreItem, &[("item", item)]),
             StoreError::NameTooLong { expert, .. } => {
                 Msg::new(T::StoreExpert, &[("expert", expert)])

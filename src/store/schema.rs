@@ -229,6 +229,54 @@ BEGIN SELECT RAISE(ABORT, 'sheet reads are append-only'); END;
 CREATE TRIGGER sheet_reads_no_delete BEFORE DELETE ON sheet_reads
 BEGIN SELECT RAISE(ABORT, 'sheet reads are append-only'); END;
 "#,
+    // 6: discussion rounds (会评): which round is open for which nominations, when and by whom,
+    // with the panel's anonymised round-1 spread the experts see; each revision's reason. All
+    // append-only. A change's round is written with it: the latest round its nomination is in
+    // (1 otherwise), so round 1 stays readable from history after round 2 opens.
+    r#"
+CREATE TABLE rounds (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch     TEXT NOT NULL,
+    round     INTEGER NOT NULL CHECK (round >= 2),
+    selection TEXT NOT NULL CHECK (selection IN ('items', 'borderline', 'disputed')),
+    opened_by TEXT NOT NULL,
+    opened_at TEXT NOT NULL,
+    spread    TEXT NOT NULL,
+    UNIQUE (batch, round)
+) STRICT;
+CREATE TABLE round_items (
+    batch TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    item  TEXT NOT NULL,
+    PRIMARY KEY (batch, item, round),
+    FOREIGN KEY (batch, round) REFERENCES rounds(batch, round)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE revisions (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    txn    INTEGER NOT NULL REFERENCES txns(id),
+    expert TEXT NOT NULL,
+    batch  TEXT NOT NULL,
+    item   TEXT NOT NULL,
+    round  INTEGER NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    at     TEXT NOT NULL
+) STRICT;
+CREATE INDEX revisions_by_batch ON revisions(batch, item, seq);
+ALTER TABLE history ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE sheet_reads ADD COLUMN round INTEGER NOT NULL DEFAULT 1;
+CREATE TRIGGER rounds_no_update BEFORE UPDATE ON rounds
+BEGIN SELECT RAISE(ABORT, 'rounds are append-only'); END;
+CREATE TRIGGER rounds_no_delete BEFORE DELETE ON rounds
+BEGIN SELECT RAISE(ABORT, 'rounds are append-only'); END;
+CREATE TRIGGER round_items_no_update BEFORE UPDATE ON round_items
+BEGIN SELECT RAISE(ABORT, 'round items are append-only'); END;
+CREATE TRIGGER round_items_no_delete BEFORE DELETE ON round_items
+BEGIN SELECT RAISE(ABORT, 'round items are append-only'); END;
+CREATE TRIGGER revisions_no_update BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+"#,
 ];
 
 impl Store {

@@ -19,6 +19,8 @@ pub struct SheetRead {
     pub reason: Option<String>,
     /// The signed content's SHA-256 (hex), for an accepted sheet.
     pub digest: Option<String>,
+    /// The review round the sheet was written in (1 when it cannot be known: a refused file).
+    pub round: u32,
 }
 
 /// A recorded [`SheetRead`].
@@ -46,6 +48,8 @@ pub struct TrailChange {
     pub row: HistoryRow,
     /// The review round (1 until the store records rounds).
     pub round: i64,
+    /// Why the expert revised, for a change in a discussion round.
+    pub reason: Option<String>,
 }
 
 /// What part of the trail to read; `None` is everything.
@@ -97,8 +101,8 @@ impl Store {
                 let sequence = read.sequence.map(|s| s as i64);
                 tx.prepare_cached(
                     "INSERT INTO sheet_reads
-                     (at, chair, batch, sheet, expert, sequence, verdict, reason, digest)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     (at, chair, batch, sheet, expert, sequence, verdict, reason, digest, round)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 )?
                 .execute(params![
                     at,
@@ -109,7 +113,8 @@ impl Store {
                     sequence,
                     verdict,
                     read.reason,
-                    read.digest
+                    read.digest,
+                    read.round
                 ])?;
             }
             tx.commit()?;
@@ -154,6 +159,7 @@ impl Store {
                         sequence: sequence.and_then(|s| u64::try_from(s).ok()),
                         reason,
                         digest: r.get(10)?,
+                        round: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(1),
                     },
                 });
             }
@@ -169,7 +175,9 @@ impl Store {
             let round = round_expr(&self.conn, "history")?;
             let mut st = self.conn.prepare_cached(&format!(
                 "SELECT seq, txn, expert, batch, item, field, old_value, new_value, at, source,
-                        undoes, {round}
+                        undoes, {round},
+                        (SELECT v.reason FROM revisions v
+                         WHERE v.txn = history.txn AND v.item = history.item)
                  FROM history
                  WHERE (?1 IS NULL OR expert = ?1) AND (?2 IS NULL OR batch = ?2)
                    AND (?3 IS NULL OR item = ?3)
@@ -181,6 +189,7 @@ impl Store {
                 out.push(TrailChange {
                     row: super::marks::history_row(r)?,
                     round: r.get(11)?,
+                    reason: r.get(12)?,
                 });
             }
             Ok(out)
@@ -242,6 +251,7 @@ mod tests {
             sequence: seq,
             reason: why.map(Into::into),
             digest: None,
+            round: 1,
         }
     }
 
@@ -391,21 +401,39 @@ mod tests {
     }
 
     #[test]
-    fn a_round_column_is_read_once_the_store_has_one() {
-        let (dir, store) = setup();
+    fn each_change_carries_its_round() {
+        let (_dir, store) = setup();
+        let score = |v| [Change::score("i1", "feasibility", Some(v))];
+        store
+            .apply(EXPERT, BATCH, &score(7.0), Source::Keyboard)
+            .unwrap();
+        store
+            .open_round(&crate::store::RoundOpening {
+                batch: BATCH.into(),
+                round: 2,
+                selection: crate::store::Selection::Items,
+                items: vec!["i1".into()],
+                opened_by: "chair".into(),
+                opened_at: String::new(),
+                spread: Default::default(),
+            })
+            .unwrap();
+        store
+            .revise(EXPERT, BATCH, &score(9.0), Source::Keyboard, "会上说明")
+            .unwrap();
+        // A nomination outside the round stays in round 1.
         store
             .apply(
                 EXPERT,
                 BATCH,
-                &[Change::score("i1", "feasibility", Some(7.0))],
+                &[Change::score("i2", "feasibility", Some(5.0))],
                 Source::Keyboard,
             )
             .unwrap();
-        raw(dir.path())
-            .execute_batch("ALTER TABLE history ADD COLUMN round INTEGER NOT NULL DEFAULT 3")
-            .unwrap();
-        let store = Store::open(dir.path()).unwrap();
         let t = store.trail(&TrailFilter::default()).unwrap();
-        assert_eq!(t[0].round, 3);
+        let rounds: Vec<i64> = t.iter().map(|c| c.round).collect();
+        assert_eq!(rounds, [1, 2, 1]);
+        let reasons: Vec<Option<&str>> = t.iter().map(|c| c.reason.as_deref()).collect();
+        assert_eq!(reasons, [None, Some("会上说明"), None]);
     }
 }

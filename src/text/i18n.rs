@@ -108,6 +108,15 @@ strings! {
     NoMatch => "没有符合条件的推荐项目", "No nomination matches";
     MsgRecused => "已回避 {id}", "Recused from {id}";
     MsgUnrecused => "已撤回对 {id} 的回避", "Recusal of {id} withdrawn";
+    MsgReviseWhy => "{id} 在第 {round} 轮会评中：请说明修改理由（Enter 确认，Esc 放弃）", "{id} is in discussion round {round}: say why you revise (Enter confirms, Esc drops the change)";
+    MsgReviseNeedReason => "会评中修改评分须说明理由", "A revision in the discussion round needs a reason";
+    MsgReviseCancelled => "已放弃修改，评分未变", "Change dropped; the score is as it was";
+    MsgRevised => "已修改 {id}（理由已记录）", "{id} revised (reason kept)";
+    ReviseTitle => "修改理由", "Why revise";
+    RevOwnRound1 => "首轮 {v}", "r1 {v}";
+    RevPanelSpread => "{min}–{median}–{max}", "{min}–{median}–{max}";
+    RevPanelHead => "专家组首轮分布（最低–中位–最高）：", "Panel, round 1 (min–median–max):";
+    RevBanner => "第 {round} 轮会评：专家组首轮 {n} 人，总分 最低 {min} · 中位 {median} · 最高 {max}（不显示姓名）；修改须说明理由，未修改的评分沿用", "Discussion round {round}: the panel's round 1, {n} expert(s), total min {min} · median {median} · max {max} (no names); a revision needs a reason, untouched scores carry over";
     MsgNeedReason => "回避需要填写原因", "A recusal needs a reason";
     MsgFlagged => "已标记 {id} 待讨论", "{id} flagged for discussion";
     MsgUnflagged => "已取消 {id} 的讨论标记", "{id} no longer flagged";
@@ -326,6 +335,7 @@ strings! {
     NoteNoAccepted => "{id}（{name}）：没有有效的评分表", "{id} ({name}): no accepted sheet";
     NoteCopy => "{expert}：{path} 与 {original} 完全相同（已忽略）", "{expert}: {path} is an identical copy of {original} (ignored)";
     NoteNotUsed => "{expert}：第 {seq} 份评分表（{path}）未使用：后来的第 {top} 份评分表互相冲突", "{expert}: sheet seq {seq} ({path}) is not used: the later seq {top} sheets conflict";
+    NoteEarlierRound => "{expert}：第 {seq} 份评分表（{path}）属第 {round} 轮，不取代第 {latest} 轮的评分表", "{expert}: sheet seq {seq} ({path}) is from round {round} and does not override round {latest}";
     NoteSupersedes => "{expert}：第 {top} 份评分表（{winner}）取代第 {seq} 份（{path}）", "{expert}: sheet seq {top} ({winner}) supersedes seq {seq} ({path})";
     PanelConflictOrg => "：{organisation}", ": {organisation}";
     // Errors from the core, shown by the command line in its language (each core error's
@@ -394,6 +404,8 @@ strings! {
     StoreDuplicateItem => "项目 {item} 在批次 {hash} 中出现了不止一次", "item {item} occurs more than once in batch {hash}";
     StoreInvalidScore => "项目 {item} 指标 {criterion} 的分数 {value} 不是有限的数", "score {value} for {criterion} on item {item} is not a finite number";
     StoreUndoReserved => "来源“undo”只供 Store::undo 使用", "source 'undo' is reserved for Store::undo";
+    StoreRevisionNeedsReason => "推荐项目 {item} 在第 {round} 轮会评中：修改评分须说明理由", "item {item} is in discussion round {round}: a revised score needs a reason";
+    StoreRoundNotNext => "无法开启第 {round} 轮：下一轮是第 {next} 轮，且须至少选定一个推荐项目", "cannot open round {round}: the next round is {next}, and it needs at least one nomination";
     StoreItem => "项目 {item}", "item {item}";
     StoreExpert => "专家 {expert}", "expert {expert}";
     SubmitTooLong => "项目 {item}：签名前请删减", "item {item}: shorten it before signing";
@@ -635,6 +647,32 @@ strings! {
     HistFieldConfidence => "信心", "confidence";
     HistAbsent => "—", "—";
     FindNumericRetype => "；请把该列设为文本格式，再重新输入代码", "; format the column as text and retype the codes";
+    // `revdesk round` (the discussion round).
+    EnterNeedsReason => "{why}：请用 --reason 说明理由，未存储任何评分", "{why}: give it with --reason; nothing stored";
+    RoundNeedStore => "请用 --in 指明专家评分所用的数据目录（或用 --server）", "name the store the experts score in with --in (or use --server)";
+    RoundUnknownItems => "批次中没有这些推荐项目：{ids}", "no such nominations in the batch: {ids}";
+    RoundNothingSelected => "没有选中任何推荐项目：第二轮未开启", "no nomination selected: the round is not opened";
+    RoundOpened => "已开启第 {round} 轮会评（{n} 项：{items}），数据目录 {dir}", "round {round} opened for {n} nomination(s) ({items}) in {dir}";
+    RoundNoStoreAt => "{dir}：此处没有 revdesk 数据目录", "{dir}: no revdesk store there";
+    RoundNone => "该批次尚未开启会评轮次", "no discussion round opened on this batch";
+    RoundStatusLine => "第 {round} 轮：{at} 由 {by} 开启（{how}），{n} 项", "round {round}: opened {at} by {by} ({how}), {n} nomination(s)";
+    RoundByItems => "指定项目", "named";
+    RoundByBorderline => "临界项目", "borderline";
+    RoundByDisputed => "分歧项目", "disputed";
+    RoundNotRevised => "（无人修改）", "(not revised)";
+    RoundSpread => "{n} 人 · 最低 {min} · 中位 {median} · 最高 {max}", "n {n} · min {min} · median {median} · max {max}";
+    RoundCompareHead => "会评前后（第 1 轮 → 第 2 轮）：", "Discussion round (round 1 → round 2):";
+    RoundNoChange => "（排名与入围名单均未变化）", "(no rank or shortlist changed)";
+    RoundColId => "编号", "id";
+    RoundColScore1 => "第1轮得分", "score 1";
+    RoundColRank1 => "第1轮名次", "rank 1";
+    RoundColScore2 => "第2轮得分", "score 2";
+    RoundColRank2 => "第2轮名次", "rank 2";
+    RoundColShortlist => "入围变化", "shortlist";
+    RoundColRevisedBy => "修改者", "revised by";
+    RoundIn => "新入围", "in";
+    RoundOut => "落选", "out";
+    RoundShortlistChange => "入围名单变化：新入围 {in} 项，落选 {out} 项", "shortlist change: {in} in, {out} out";
     // `revdesk assign`.
     AssignTooFew => "{item}：没有利益冲突的专家只有 {n} 位，需要 {k} 位", "{item}: only {n} experts without a conflict, {k} needed";
     AssignCapacity => "需要 {needed} 人次（{items} 项 × 每项 {k} 位），但 {experts} 位专家每人至多 {max} 项，共 {capacity} 人次：请提高 --max-load", "{needed} assignments needed ({items} nominations × {k}), but {experts} experts take at most {max} each, {capacity} in all: raise --max-load";

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
+use crate::domain::rounds::Compared;
 use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 
@@ -431,6 +432,51 @@ fn sheet_method(r: &Results, profile: &Profile) -> XSheet {
 }
 
 /// The chair's decision history, oldest first (empty when no decision was recorded).
+/// 会评轮次: both rounds side by side, in round 2's ranking order.
+fn sheet_rounds(rows: &[Compared]) -> XSheet {
+    let header = [
+        "编号",
+        "技术名称",
+        "会评项目",
+        "第1轮得分",
+        "第1轮名次",
+        "第2轮得分",
+        "第2轮名次",
+        "入围变化",
+        "修改专家及理由",
+    ]
+    .map(String::from)
+    .to_vec();
+    let rank = |r: Option<usize>| r.map_or(X::E, int);
+    let rows = rows
+        .iter()
+        .map(|c| {
+            let change = match c.change() {
+                "in" => "新入围",
+                "out" => "落选",
+                _ => "",
+            };
+            let who: Vec<String> = c
+                .revised_by
+                .iter()
+                .map(|(e, why)| format!("{e}：{why}"))
+                .collect();
+            vec![
+                t(&c.id),
+                t(&c.name),
+                t(yes_no(c.discussed)),
+                num(c.score_1, Nf::Score),
+                rank(c.rank_1),
+                num(c.score_2, Nf::Score),
+                rank(c.rank_2),
+                t(change),
+                X::W(who.join("；")),
+            ]
+        })
+        .collect();
+    XSheet::new("会评轮次", header, rows)
+}
+
 fn sheet_decisions(r: &Results) -> XSheet {
     use crate::domain::decisions::Decision;
     let rows = r
@@ -593,6 +639,16 @@ fn write_sheet(wb: &mut Workbook, sheet: &XSheet) -> Result<(), XlsxError> {
 
 /// The workbook of [`export_xlsx`] as bytes (the same bytes for the same `Results`).
 pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> {
+    xlsx_bytes_with_rounds(r, profile, None)
+}
+
+/// [`xlsx_bytes`], with a last sheet 会评轮次 after a discussion round: every nomination's
+/// round-1 and round-2 score and rank, its shortlist change, who revised it and why.
+pub fn xlsx_bytes_with_rounds(
+    r: &Results,
+    profile: &Profile,
+    rounds: Option<&[Compared]>,
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     // Why fixed: rust_xlsxwriter stamps docProps/core.xml with the current time, which would
     // make two exports of the same results differ. Zip entries already carry a constant time.
@@ -613,6 +669,9 @@ pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> 
         sheet_decisions(r),
     ] {
         write_sheet(&mut wb, &sheet)?;
+    }
+    if let Some(rows) = rounds {
+        write_sheet(&mut wb, &sheet_rounds(rows))?;
     }
     wb.save_to_buffer()
 }

@@ -286,6 +286,12 @@ pub const RECUSE_HINTS: &[Hint<Action>] = &[
     Hint::fixed("Esc", "取消", "cancel"),
 ];
 
+/// The key bar at the reason prompt of a revision (discussion round).
+pub const REVISE_HINTS: &[Hint<Action>] = &[
+    Hint::fixed("Enter", "确认修改", "revise"),
+    Hint::fixed("Esc", "放弃修改", "drop the change"),
+];
+
 /// The key bar under the help overlay.
 pub const HELP_HINTS: &[Hint<Action>] = &[
     Hint::new(&[Action::NextItem, Action::PrevItem], "滚动", "scroll"),
@@ -297,5 +303,11 @@ view_actions!(
     Action,
     "scoring",
     TABLE,
-    [LIST_HINTS, COMMENT_HINTS, RECUSE_HINTS, HELP_HINTS]
+    [
+        LIST_HINTS,
+        COMMENT_HINTS,
+        RECUSE_HINTS,
+        REVISE_HINTS,
+        HELP_HINTS
+    ]
 );

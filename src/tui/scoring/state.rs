@@ -79,11 +79,52 @@ pub enum Mode {
     Comment(Box<TextArea<'static>>),
     /// Typing the reason for a recusal.
     Recuse(Box<TextArea<'static>>),
+    /// Typing the reason for revising a nomination in a discussion round: the changes wait for
+    /// it and are stored with it (Esc drops them).
+    Revise(Box<TextArea<'static>>, Vec<crate::store::Change>),
     /// The help overlay, scrolled.
     Help {
         /// First line shown.
         scroll: usize,
     },
+}
+
+/// The discussion round the expert is in: its nominations, the panel's anonymised round-1
+/// spread on them and the expert's own round-1 marks, shown beside the current ones.
+#[derive(Debug, Clone, Default)]
+pub struct Discussion {
+    /// The round (2 for the first discussion round).
+    pub round: u32,
+    /// The nominations in it.
+    pub items: Vec<String>,
+    /// Per nomination and criterion (and `total`), the panel's round-1 spread.
+    pub spread: crate::domain::rounds::PanelSpread,
+    /// The expert's own marks as they stood in round 1.
+    pub own_round_1: ExpertScores,
+}
+
+impl Discussion {
+    /// The latest discussion round of `batch` in `store`, if one is open.
+    pub fn load(
+        store: &Store,
+        expert: &str,
+        batch: &str,
+    ) -> Result<Option<Discussion>, crate::store::StoreError> {
+        let Some(o) = store.rounds(batch)?.pop() else {
+            return Ok(None);
+        };
+        Ok(Some(Discussion {
+            round: o.round,
+            own_round_1: store.marks_up_to(expert, batch, 1)?,
+            items: o.items,
+            spread: o.spread,
+        }))
+    }
+
+    /// Whether a nomination is discussed in this round.
+    pub fn has(&self, id: &str) -> bool {
+        self.items.iter().any(|i| i == id)
+    }
 }
 
 /// The comment being edited: on which nomination, and since when typing is not yet kept.
@@ -178,6 +219,8 @@ pub struct App {
     pub(super) submit_dir: std::path::PathBuf,
     /// The comment being edited, when the editor is open.
     pub(super) draft: Option<Draft>,
+    /// The discussion round open on the batch, if any.
+    pub discussion: Option<Discussion>,
 }
 
 impl App {
@@ -231,7 +274,9 @@ impl App {
             id_width: 4,
             submit_dir,
             draft: None,
+            discussion: None,
         };
+        app.discussion = Discussion::load(&app.store, &app.expert, &app.batch.hash)?;
         app.finished = app
             .batch
             .items

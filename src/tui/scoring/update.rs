@@ -150,11 +150,78 @@ impl App {
                 }
                 true
             }
+            Err(StoreError::RevisionNeedsReason { item, round }) => {
+                // Nothing is stored yet: the change waits for its reason.
+                self.mode = Mode::Revise(new_line_editor(), changes.to_vec());
+                let msg = T::MsgReviseWhy
+                    .fill(self.lang, &[("id", &item), ("round", &round.to_string())]);
+                self.say(Level::Info, msg);
+                false
+            }
             Err(e) => {
                 self.saved = false;
                 let msg = T::MsgSaveFailed.fill(self.lang, &[("err", &error_chain(&e))]);
                 self.say(Level::Error, msg);
                 false
+            }
+        }
+    }
+
+    /// The reason prompt of a revision: Enter stores the waiting changes with the reason,
+    /// Esc drops them.
+    fn revise_key(&mut self, k: KeyEvent) {
+        let Mode::Revise(ta, changes) = &mut self.mode else {
+            return;
+        };
+        match k.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.say(Level::Info, T::MsgReviseCancelled.get(self.lang));
+            }
+            KeyCode::Enter => {
+                let reason = ta.lines().join(" ").trim().to_string();
+                let long = check_length("revision reason", &reason, MAX_REASON_CHARS);
+                if reason.is_empty() {
+                    self.say(Level::Warn, T::MsgReviseNeedReason.get(self.lang));
+                } else if let Err(e) = long {
+                    let (n, max) = (e.chars.to_string(), e.max.to_string());
+                    let msg = T::MsgReasonTooLong.fill(self.lang, &[("n", &n), ("max", &max)]);
+                    self.say(Level::Warn, msg);
+                } else {
+                    let changes = std::mem::take(changes);
+                    self.mode = Mode::Normal;
+                    let id = changes.first().map(|c| c.item().to_string());
+                    let res = self
+                        .store
+                        .revise(
+                            &self.expert,
+                            &self.batch.hash,
+                            &changes,
+                            Source::Keyboard,
+                            &reason,
+                        )
+                        .and_then(|_| self.catch_up());
+                    match res {
+                        Ok(_) => {
+                            self.saved = true;
+                            if let Ok(v) = self.store.data_version() {
+                                self.data_version = v;
+                            }
+                            self.refilter();
+                            let id = id.unwrap_or_default();
+                            self.say(Level::Info, T::MsgRevised.fill(self.lang, &[("id", &id)]));
+                        }
+                        Err(e) => {
+                            self.saved = false;
+                            let msg =
+                                T::MsgSaveFailed.fill(self.lang, &[("err", &error_chain(&e))]);
+                            self.say(Level::Error, msg);
+                        }
+                    }
+                }
+            }
+            _ => {
+                ta.input(k);
             }
         }
     }
@@ -168,7 +235,17 @@ impl App {
             return false;
         }
         self.data_version = v;
+        // The chair may have opened a discussion round meanwhile: the view shows it at once.
+        let opened = self.discussion_round();
+        if let Ok(d) = super::state::Discussion::load(&self.store, &self.expert, &self.batch.hash) {
+            self.discussion = d;
+        }
+        let reopened = self.discussion_round() != opened;
         match self.catch_up() {
+            _ if reopened => {
+                self.refilter();
+                true
+            }
             Ok(n) if n > 0 => {
                 self.refilter();
                 self.say(Level::Info, T::MsgReloaded.get(self.lang));
@@ -177,6 +254,11 @@ impl App {
             }
             _ => false,
         }
+    }
+
+    /// The discussion round the view shows (None before one is opened).
+    fn discussion_round(&self) -> Option<u32> {
+        self.discussion.as_ref().map(|d| d.round)
     }
 
     /// Handles one terminal event; returns whether the screen must be redrawn.
@@ -212,7 +294,7 @@ impl App {
     fn paste(&mut self, text: &str) {
         match &mut self.mode {
             Mode::Comment(_) => self.comment_paste(text),
-            Mode::Recuse(ta) => {
+            Mode::Recuse(ta) | Mode::Revise(ta, _) => {
                 ta.insert_str(text.lines().collect::<Vec<_>>().join(" "));
             }
             Mode::Search => {
@@ -270,6 +352,7 @@ impl App {
                 }
             }
             Mode::Comment(_) => self.comment_key(k),
+            Mode::Revise(..) => self.revise_key(k),
             Mode::Recuse(ta) => match k.code {
                 KeyCode::Esc => self.mode = Mode::Normal,
                 KeyCode::Enter => {

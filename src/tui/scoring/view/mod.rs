@@ -38,6 +38,7 @@ pub fn render(app: &App, f: &mut Frame) {
         Mode::Help { scroll } => help::render(app, f, area, *scroll),
         Mode::Comment(ta) => popup::comment(app, f, area, ta),
         Mode::Recuse(ta) => popup::recuse(app, f, area, ta),
+        Mode::Revise(ta, _) => popup::revise(app, f, area, ta),
         Mode::Normal | Mode::Search => {}
     }
 }

@@ -49,6 +49,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(4)
         .min(w.saturating_sub(8));
+    let discussed = app.discussion.as_ref().filter(|d| d.has(&it.id));
     for (i, c) in app.criteria().iter().enumerate() {
         let focused = i == app.crit && !recused;
         let value = if focused && !app.input.is_empty() {
@@ -72,6 +73,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             ),
             Span::styled(scale, t.muted),
         ]);
+        if let Some(d) = discussed {
+            // Beside the score: the expert's own round-1 score when it moved.
+            let own = d.own_round_1.items.get(&it.id);
+            let then = own.and_then(|r| r.scores.get(&c.key)).copied();
+            if then.is_some() && then != rec.scores.get(&c.key).copied() {
+                let v = then.map(|v| c.format(v)).unwrap_or_default();
+                let text = T::RevOwnRound1.fill(app.lang, &[("v", &v)]);
+                line.spans.push(Span::styled(format!(" {text}"), t.muted));
+            }
+        }
         if focused {
             // Nothing on the focus bar is dimmed: dim text on a dark bar is unreadable.
             let bar = t.focus.remove_modifier(Modifier::DIM);
@@ -113,6 +124,41 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ItemStatus::Recused => Line::default(),
     };
     lines.push(total);
+    if let Some(d) = discussed {
+        let total = d
+            .spread
+            .get(&it.id)
+            .and_then(|m| m.get(crate::domain::rounds::TOTAL));
+        let (n, min, median, max) =
+            total.map_or((0, 0.0, 0.0, 0.0), |s| (s.n, s.min, s.median, s.max));
+        let banner = T::RevBanner.fill(
+            app.lang,
+            &[
+                ("round", &d.round.to_string()),
+                ("n", &n.to_string()),
+                ("min", &format!("{min:.1}")),
+                ("median", &format!("{median:.1}")),
+                ("max", &format!("{max:.1}")),
+            ],
+        );
+        push_wrapped(&mut lines, &banner, w, t.flagged);
+        // The panel's lowest–median–highest per criterion: no names, no rows.
+        push_wrapped(&mut lines, T::RevPanelHead.get(app.lang), w, t.label);
+        for c in app.criteria() {
+            if let Some(sp) = d.spread.get(&it.id).and_then(|m| m.get(&c.key)) {
+                let text = T::RevPanelSpread.fill(
+                    app.lang,
+                    &[
+                        ("min", &short(sp.min)),
+                        ("median", &short(sp.median)),
+                        ("max", &short(sp.max)),
+                    ],
+                );
+                let label = wrap::pad(c.label_in(en), label_w);
+                push_wrapped(&mut lines, &format!("  {label} {text}"), w, t.muted);
+            }
+        }
+    }
     if let Some(reason) = &rec.recusal {
         let hint = T::RecusedHint.fill(app.lang, &[("key", &app.key_for(Action::Recuse))]);
         push_wrapped(&mut lines, &hint, w, t.recused);
@@ -236,4 +282,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     lines.extend(comment.into_iter().take(room));
 
     draw_lines(f, inner, lines);
+}
+
+/// A panel figure: one decimal at most (a median of two scores may fall between steps).
+fn short(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }

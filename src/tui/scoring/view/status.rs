@@ -3,7 +3,9 @@
 use crate::text::wrap;
 use crate::tui::i18n::T;
 use crate::tui::keys::Hint;
-use crate::tui::scoring::action::{Action, COMMENT_HINTS, HELP_HINTS, LIST_HINTS, RECUSE_HINTS};
+use crate::tui::scoring::action::{
+    Action, COMMENT_HINTS, HELP_HINTS, LIST_HINTS, RECUSE_HINTS, REVISE_HINTS,
+};
 use crate::tui::scoring::state::{App, Mode, WIDE};
 use crate::tui::widgets::{Level, fit, key_bar};
 use ratatui::Frame;
@@ -120,6 +122,7 @@ fn bar(app: &App) -> &'static [Hint<Action>] {
     match app.mode {
         Mode::Comment(_) => COMMENT_HINTS,
         Mode::Recuse(_) => RECUSE_HINTS,
+        Mode::Revise(..) => REVISE_HINTS,
         Mode::Help { .. } => HELP_HINTS,
         Mode::Normal | Mode::Search => LIST_HINTS,
     }
