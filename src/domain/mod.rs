@@ -11,3 +11,4 @@ pub mod profile;
 pub mod results;
 pub mod rubric;
 pub mod trl;
+pub mod vote;

@@ -27,6 +27,7 @@ pub use registry::{BatchInfo, Expert};
 pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};
 pub use trail::{SheetRead, SheetReadRow, TrailChange, TrailFilter};
+pub use votes::{BallotRow, Cast, VoteRecord};
 
 mod decisions;
 mod drafts;
@@ -37,6 +38,7 @@ mod registry;
 mod schema;
 mod server;
 mod trail;
+mod votes;
 
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";
