@@ -45,6 +45,10 @@ pub struct ExportArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub overwrite: bool,
+    /// The store the votes on this batch were held in (`revdesk vote`): the workbook gets a
+    /// 表决 sheet with each vote's counts and outcomes (never who voted what). XLSX only.
+    #[arg(long, value_name = "DIR")]
+    pub votes: Option<PathBuf>,
 }
 
 /// Runs `revdesk export`.
@@ -90,7 +94,11 @@ pub fn run(a: ExportArgs) -> Result<()> {
     }
     match a.format {
         ExportFormat::Xlsx => {
-            let bytes = crate::io::export::xlsx_bytes(r, &g.profile)
+            let votes = match &a.votes {
+                Some(dir) => vote_counts(dir, &g.batch, &g.profile, a.sheets.skip_invalid)?,
+                None => Vec::new(),
+            };
+            let bytes = crate::io::export::xlsx_bytes_with_votes(r, &g.profile, &votes)
                 .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
@@ -150,4 +158,40 @@ pub fn run(a: ExportArgs) -> Result<()> {
 /// Why an output could not be made, in the CLI's language.
 fn cannot_build(path: &std::path::Path) -> String {
     T::CliCannotBuild.fill(super::lang(), &[("path", &path.display().to_string())])
+}
+
+/// Every vote held on `batch` in the store `dir`, counted (ballots verified as `vote tally`
+/// does; a refused ballot stops the export unless `skip_invalid`).
+fn vote_counts(
+    dir: &std::path::Path,
+    batch: &crate::domain::batch::Batch,
+    profile: &crate::domain::profile::Profile,
+    skip_invalid: bool,
+) -> Result<Vec<crate::io::export::VoteCounts>> {
+    let lang = super::lang();
+    let store = super::opts::open_store(dir)?;
+    let mut out = Vec::new();
+    for v in store.votes(&batch.hash)? {
+        let c = crate::round::vote::count(&store, profile, v, None)
+            .map_err(|e| Exit::input(e.msg().render(lang)))?;
+        for r in &c.refused {
+            errln!(
+                "{}: {}{}",
+                T::CliRejected.get(lang),
+                T::VoteRefused.fill(lang, &[("expert", &r.expert)]),
+                r.reason.msg().render(lang)
+            );
+        }
+        if !c.refused.is_empty() && !skip_invalid {
+            let n = c.refused.len().to_string();
+            return Err(Exit::input(T::VoteRefusedCount.fill(lang, &[("n", &n)])));
+        }
+        out.push(crate::io::export::VoteCounts {
+            vote: c.vote.id,
+            stage: c.vote.stage,
+            pass: c.rule.pass.to_string(),
+            tally: c.tally,
+        });
+    }
+    Ok(out)
 }

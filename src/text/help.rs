@@ -557,6 +557,10 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("vote tally:format=csv", "CSV，每个推荐项目一行"),
     (
+        "export:votes",
+        "举行表决的数据目录（`revdesk vote`）：工作簿增加“表决”工作表，列出每次表决各项目的票数与结果（从不显示谁投了什么）；仅限 XLSX",
+    ),
+    (
         "enter:votes",
         "录入的纸质选票（CSV）：编号/id 与 表决/vote 两列（同意、不同意 或 弃权），每个表决项目一行；投入进行中的表决",
     ),

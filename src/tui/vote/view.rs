@@ -66,6 +66,11 @@ fn list(app: &VoteApp, f: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(4);
     let width = usize::from(area.width.saturating_sub(2));
+    let mark_w = crate::domain::vote::Choice::ALL
+        .iter()
+        .map(|c| wrap::width(c.label().get(app.lang)))
+        .max()
+        .unwrap_or(6);
     let lines: Vec<Line> = app
         .vote
         .items
@@ -76,7 +81,7 @@ fn list(app: &VoteApp, f: &mut Frame, area: Rect) {
         .map(|(i, id)| {
             let choice = app.choices[i];
             let label = choice.map_or("·", |c| c.label().get(app.lang));
-            let mark = format!(" {} ", wrap::pad(label, 6));
+            let mark = format!(" {} ", wrap::pad(label, mark_w));
             let name = sanitize::sanitize(app.names.get(i).map_or("", String::as_str)).into_owned();
             let rest = width.saturating_sub(wrap::width(&mark) + id_w + 2);
             let text = format!(
@@ -162,7 +167,7 @@ fn help(app: &VoteApp, f: &mut Frame, area: Rect) {
 
 fn confirm(app: &VoteApp, f: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let r = centered(area, 60, 5);
+    let r = centered(area, 72, 6);
     f.render_widget(Clear, r);
     f.render_widget(
         Paragraph::new(T::VoteConfirm.get(app.lang))
