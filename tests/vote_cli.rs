@@ -139,12 +139,31 @@ fn a_ballot_cast_on_the_vote_screen_and_on_paper_is_counted_not_shown() {
     t.wait_exit();
 
     // Two paper ballots.
-    paper(dir.path(), &store, "li", &items, &["同意", "同意", "不同意", "弃权"]);
-    paper(dir.path(), &store, "zhao", &items, &["yes", "no", "no", "yes"]);
+    paper(
+        dir.path(),
+        &store,
+        "li",
+        &items,
+        &["同意", "同意", "不同意", "弃权"],
+    );
+    paper(
+        dir.path(),
+        &store,
+        "zhao",
+        &items,
+        &["yes", "no", "no", "yes"],
+    );
     // A second ballot of the same expert is refused and changes nothing.
     let again = dir.path().join("li.csv");
     let (code, _, err) = run(&[
-        "enter", BATCH, "--expert", "li", "--votes", &s(&again), "--store", &st,
+        "enter",
+        BATCH,
+        "--expert",
+        "li",
+        "--votes",
+        &s(&again),
+        "--store",
+        &st,
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("cast a ballot in this vote already"), "{err}");
@@ -153,7 +172,10 @@ fn a_ballot_cast_on_the_vote_screen_and_on_paper_is_counted_not_shown() {
     // RE-001 y y y → 3 pass; RE-002 n y n → 1 fail; RE-003 a n n → 0 fail; RE-004 y a y → 2 pass.
     let (code, v, err) = tally_json(&store, &[]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!((v["present"].as_u64(), v["panel"].as_u64()), (Some(3), Some(4)));
+    assert_eq!(
+        (v["present"].as_u64(), v["panel"].as_u64()),
+        (Some(3), Some(4))
+    );
     assert_eq!(v["quorum_needed"].as_u64(), Some(3));
     assert_eq!(v["quorum_met"].as_bool(), Some(true));
     assert_eq!(
@@ -178,7 +200,10 @@ fn a_ballot_cast_on_the_vote_screen_and_on_paper_is_counted_not_shown() {
         }
     }
     let (_, table, _) = run(&["vote", "tally", BATCH, "--store", &st]);
-    assert!(table.contains("passing: 2 of 4 (target 25–30: below)"), "{table}");
+    assert!(
+        table.contains("passing: 2 of 4 (target 25–30: below)"),
+        "{table}"
+    );
 
     // Closed: no ballot is taken after.
     let (code, out, _) = run(&["vote", "close", BATCH, "--store", &st, "--chair", "chen"]);
@@ -187,7 +212,14 @@ fn a_ballot_cast_on_the_vote_screen_and_on_paper_is_counted_not_shown() {
     let p = dir.path().join("sun.csv");
     std::fs::write(&p, "RE-001,yes\nRE-002,yes\nRE-003,yes\nRE-004,yes\n").expect("write");
     let (code, _, err) = run(&[
-        "enter", BATCH, "--expert", "sun", "--votes", &s(&p), "--store", &st,
+        "enter",
+        BATCH,
+        "--expert",
+        "sun",
+        "--votes",
+        &s(&p),
+        "--store",
+        &st,
     ]);
     assert_eq!(code, 1);
     assert!(err.contains("no open vote"), "{err}");
@@ -247,8 +279,17 @@ fn two_thirds_of_seven_present_needs_five_and_quorum_counts_the_panel() {
     }
     let xlsx = dir.path().join("out.xlsx");
     let (code, out, err) = run(&[
-        "export", BATCH, "--server", &s(&store), "--votes", &s(&store), "--format", "xlsx",
-        "--force", "-o", &s(&xlsx),
+        "export",
+        BATCH,
+        "--server",
+        &s(&store),
+        "--votes",
+        &s(&store),
+        "--format",
+        "xlsx",
+        "--force",
+        "-o",
+        &s(&xlsx),
     ]);
     assert_eq!(code, 0, "{out}{err}");
     use calamine::{Data, Reader};
@@ -270,11 +311,29 @@ fn two_thirds_of_seven_present_needs_five_and_quorum_counts_the_panel() {
     assert!(cells[0][0].contains("到会 7 人，专家组 9 人"), "{cells:?}");
     assert_eq!(
         cells[1],
-        ["表决", "阶段", "编号", "同意", "不同意", "弃权", "所需同意票", "结果"]
+        [
+            "表决",
+            "阶段",
+            "编号",
+            "同意",
+            "不同意",
+            "弃权",
+            "所需同意票",
+            "结果"
+        ]
     );
-    assert_eq!(cells[2], ["1", "会评", "RE-001", "5", "1", "1", "5", "通过"]);
-    assert_eq!(cells[3], ["1", "会评", "RE-002", "4", "0", "3", "5", "未通过"]);
-    assert_eq!(cells[4], ["1", "会评", "RE-003", "4", "3", "0", "5", "未通过"]);
+    assert_eq!(
+        cells[2],
+        ["1", "会评", "RE-001", "5", "1", "1", "5", "通过"]
+    );
+    assert_eq!(
+        cells[3],
+        ["1", "会评", "RE-002", "4", "0", "3", "5", "未通过"]
+    );
+    assert_eq!(
+        cells[4],
+        ["1", "会评", "RE-003", "4", "3", "0", "5", "未通过"]
+    );
     assert!(cells[5][0].starts_with("通过：1 / 3 项"), "{cells:?}");
     for row in &cells {
         for c in row {
@@ -373,5 +432,8 @@ fn a_bad_vote_rule_names_the_file_and_the_field() {
     // An id not in the batch.
     let (code, _, err) = open(&store, "RE-001,NOPE", "3");
     assert_eq!(code, 1);
-    assert!(err.contains("NOPE is not a nomination of the batch"), "{err}");
+    assert!(
+        err.contains("NOPE is not a nomination of the batch"),
+        "{err}"
+    );
 }

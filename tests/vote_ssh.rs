@@ -74,12 +74,24 @@ fn an_expert_votes_over_ssh_and_the_tally_with_the_panel_counts_it() {
     let store = s.store.display().to_string();
     let panel = s.panel.display().to_string();
     let (code, out, err) = revdesk(&[
-        "vote", "open", BATCH, "--store", &store, "--items", "RE-002,RE-005", "--panel", &panel,
-        "--chair", "zhang",
+        "vote",
+        "open",
+        BATCH,
+        "--store",
+        &store,
+        "--items",
+        "RE-002,RE-005",
+        "--panel",
+        &panel,
+        "--chair",
+        "zhang",
     ]);
     assert_eq!(code, 0, "{out}{err}");
     // The panel file lists three experts: 2/3 of 3 is a quorum of 2.
-    assert!(out.contains("panel of 3") && out.contains("(2 experts)"), "{out}");
+    assert!(
+        out.contains("panel of 3") && out.contains("(2 experts)"),
+        "{out}"
+    );
 
     let mut t = ssh(&s, &server, "wang", &s.wang);
     t.wait_for("第 1 号表决（会评）：王专家");

@@ -41,6 +41,9 @@ pub enum VoteError {
     /// No such vote.
     #[error("no vote {0} on this batch")]
     NoVote(String),
+    /// No vote was ever held on the batch in this store.
+    #[error("no vote was held on this batch in this store")]
+    NoVotes,
     /// The ballot does not give one choice per nomination.
     #[error("a ballot needs one choice per nomination ({want}); it has {got}")]
     Incomplete {
@@ -63,6 +66,7 @@ impl VoteError {
             VoteError::NoItems => Msg::new(T::VoteNoItems, &[]),
             VoteError::StillOpen(v) => Msg::new(T::VoteStillOpen, &[("vote", &v.to_string())]),
             VoteError::NoVote(v) => Msg::new(T::VoteNoSuchVote, &[("vote", v)]),
+            VoteError::NoVotes => Msg::new(T::VoteNoVotes, &[]),
             VoteError::Incomplete { want, got } => Msg::new(
                 T::VoteIncomplete,
                 &[("want", &want.to_string()), ("got", &got.to_string())],
@@ -125,10 +129,7 @@ pub fn find(store: &Store, batch: &str, which: Option<i64>) -> Result<VoteRecord
             .into_iter()
             .find(|v| v.id == n)
             .ok_or_else(|| VoteError::NoVote(n.to_string())),
-        None => votes
-            .into_iter()
-            .last()
-            .ok_or_else(|| VoteError::NoVote(String::new())),
+        None => votes.into_iter().last().ok_or(VoteError::NoVotes),
     }
 }
 

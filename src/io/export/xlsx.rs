@@ -604,7 +604,14 @@ fn sheet_votes(votes: &[VoteCounts]) -> XSheet {
     let mut sheet = XSheet::new(
         "表决",
         [
-            "表决", "阶段", "编号", "同意", "不同意", "弃权", "所需同意票", "结果",
+            "表决",
+            "阶段",
+            "编号",
+            "同意",
+            "不同意",
+            "弃权",
+            "所需同意票",
+            "结果",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -27,7 +27,7 @@ pub fn render(app: &VoteApp, f: &mut Frame) {
         &[
             ("vote", &app.vote.id.to_string()),
             ("stage", app.vote.stage.label().get(lang)),
-            ("expert", &sanitize::sanitize(&app.expert_name).into_owned()),
+            ("expert", &sanitize::sanitize(&app.expert_name)),
         ],
     );
     let progress = T::VoteProgress.fill(
@@ -86,7 +86,7 @@ fn list(app: &VoteApp, f: &mut Frame, area: Rect) {
             let rest = width.saturating_sub(wrap::width(&mark) + id_w + 2);
             let text = format!(
                 "{}  {}",
-                wrap::pad(&sanitize::sanitize(id).into_owned(), id_w),
+                wrap::pad(&sanitize::sanitize(id), id_w),
                 wrap::truncate(&name, rest)
             );
             let style = if i == app.cursor { t.selected } else { t.text };
