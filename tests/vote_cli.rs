@@ -436,4 +436,39 @@ fn a_bad_vote_rule_names_the_file_and_the_field() {
         err.contains("NOPE is not a nomination of the batch"),
         "{err}"
     );
+
+    // A shortlist file: one id a line, comments and blank lines skipped, its order kept.
+    let list = dir.path().join("list.txt");
+    std::fs::write(&list, "# 会评名单\nRE-003\n\nRE-001  # 第二项\n").expect("write");
+    let (code, out, err) = run(&[
+        "vote",
+        "open",
+        BATCH,
+        "--store",
+        &s(&store),
+        "--shortlist",
+        &s(&list),
+        "--panel-size",
+        "5",
+        "--stage",
+        "终审",
+        "--chair",
+        "chen",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("vote 1 (final review) opened") && out.contains("2 nominations"),
+        "{out}"
+    );
+    let (code, v, _) = tally_json(&store, &[]);
+    assert_eq!(code, 0);
+    let ids: Vec<&str> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["RE-003", "RE-001"]);
+    // The final review's list is held against the final list's size.
+    assert_eq!(v["target"], serde_json::json!({"min": 100, "max": 100}));
 }

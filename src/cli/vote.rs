@@ -49,7 +49,8 @@ pub struct OpenArgs {
         conflicts_with = "shortlist"
     )]
     pub items: Vec<String>,
-    /// A file listing the nominations to vote on, one id per line (# starts a comment).
+    /// The nominations to vote on, from a file: a JSON export (`export --format json`; its
+    /// shortlisted rows) or one id per line (# starts a comment).
     #[arg(long, value_name = "FILE")]
     pub shortlist: Option<PathBuf>,
     /// Which review: meeting (会评, held against the shortlist range) or final (终审, against
@@ -108,6 +109,9 @@ pub struct TallyArgs {
     pub format: TallyFormat,
 }
 
+/// Largest shortlist file read (a JSON export of a large batch is a few MiB).
+const MAX_LIST_BYTES: u64 = 64 * 1024 * 1024;
+
 fn parse_stage(s: &str) -> std::result::Result<Stage, String> {
     Stage::parse(s).ok_or_else(|| T::VoteBadStage.fill(super::lang(), &[("stage", s)]))
 }
@@ -130,12 +134,22 @@ pub fn run(cmd: VoteCmd) -> Result<()> {
     }
 }
 
-/// The ids a shortlist file lists: the first field of each line, blank lines and comments
-/// skipped.
+/// The ids a shortlist file lists: a JSON export's shortlisted rows (`export --format json`),
+/// else the first field of each line, blank lines and comments skipped.
 fn read_list(path: &Path) -> Result<Vec<String>> {
-    let text = fsafe::read_to_string(path, fsafe::MAX_CONFIG_BYTES).with_context(|| {
+    let text = fsafe::read_to_string(path, MAX_LIST_BYTES).with_context(|| {
         T::CliReading.fill(super::lang(), &[("path", &path.display().to_string())])
     })?;
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text)
+        && let Some(rows) = v.get("rows").and_then(|r| r.as_array())
+    {
+        return Ok(rows
+            .iter()
+            .filter(|r| r.get("shortlisted").and_then(|s| s.as_bool()) == Some(true))
+            .filter_map(|r| r.get("id").and_then(|i| i.as_str()))
+            .map(str::to_string)
+            .collect());
+    }
     Ok(text
         .lines()
         .map(|l| l.split('#').next().unwrap_or_default())

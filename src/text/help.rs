@@ -523,7 +523,7 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ("vote open:items", "要表决的推荐项目编号，用逗号分隔"),
     (
         "vote open:shortlist",
-        "列出要表决的推荐项目的文件，每行一个编号（# 之后为注释）",
+        "列出要表决的推荐项目的文件：JSON 导出结果（`export --format json`，取其入围项目），或每行一个编号（# 之后为注释）",
     ),
     (
         "vote open:stage",
