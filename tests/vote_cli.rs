@@ -340,6 +340,58 @@ fn two_thirds_of_seven_present_needs_five_and_quorum_counts_the_panel() {
             assert!(!(0..7).any(|e| *c == format!("e{e}")), "{c}");
         }
     }
+
+    // The next round votes on the shortlist of a JSON export.
+    let json = dir.path().join("out.json");
+    let (code, _, err) = run(&[
+        "export",
+        BATCH,
+        "--server",
+        &s(&store),
+        "--format",
+        "json",
+        "--force",
+        "-o",
+        &s(&json),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let export: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("read")).expect("json");
+    let shortlisted: Vec<String> = export["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["shortlisted"] == serde_json::json!(true))
+        .map(|r| r["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert!(!shortlisted.is_empty());
+    let next = dir.path().join("next");
+    let (code, out, err) = run(&[
+        "vote",
+        "open",
+        BATCH,
+        "--store",
+        &s(&next),
+        "--shortlist",
+        &s(&json),
+        "--panel-size",
+        "7",
+        "--chair",
+        "chen",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(&format!("{} nominations", shortlisted.len())),
+        "{out}"
+    );
+    let (_, v, _) = tally_json(&next, &[]);
+    let ids: Vec<String> = v["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(ids, shortlisted);
 }
 
 #[test]
