@@ -115,3 +115,83 @@ impl VoteApp {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::vote::{Choice, Stage};
+    use crate::store::Store;
+    use crate::tui::i18n::Lang;
+    use crate::tui::theme::Theme;
+    use crate::tui::vote::VoteApp;
+    use ratatui::crossterm::event::KeyEvent;
+
+    fn key(c: KeyCode) -> Event {
+        Event::Key(KeyEvent::new(c, KeyModifiers::NONE))
+    }
+
+    fn app(dir: &std::path::Path) -> VoteApp {
+        let profile = crate::domain::profile::Profile::kczg_2020();
+        let batch = crate::io::validate::load(
+            std::path::Path::new("fixtures/batches/resources-environment-small.json"),
+            &profile,
+            &crate::io::validate::Options::default(),
+        )
+        .unwrap()
+        .batch;
+        let store = Store::open(dir).unwrap();
+        let all: Vec<String> = batch.items.iter().map(|i| i.id.clone()).collect();
+        store.register_batch(&batch.hash, "b", "d", &all).unwrap();
+        let ids = vec![all[1].clone(), all[0].clone()];
+        let vote = store
+            .open_vote(&batch.hash, Stage::Meeting, &ids, 3, "chair")
+            .unwrap()
+            .unwrap();
+        VoteApp::new(
+            store,
+            vote,
+            &batch,
+            "wang".into(),
+            "王".into(),
+            Lang::En,
+            Theme::default(),
+        )
+    }
+
+    #[test]
+    fn a_ballot_is_cast_once_complete_and_confirmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut a = app(dir.path());
+        // Names follow the vote's order, not the batch's.
+        assert_eq!(a.vote.items, ["RE-002", "RE-001"]);
+        assert!(a.names.iter().all(|n| !n.is_empty()));
+        // Incomplete: not cast, the cursor goes to the nomination without a choice.
+        a.handle_event(key(KeyCode::Char('y')));
+        a.handle_event(key(KeyCode::Char('k')));
+        a.handle_event(key(KeyCode::Enter));
+        assert_eq!(a.phase, Phase::Choosing);
+        assert_eq!(a.cursor, 1);
+        assert!(a.error);
+        a.handle_event(key(KeyCode::Char('3')));
+        assert_eq!(a.choices, [Some(Choice::Yes), Some(Choice::Abstain)]);
+        // The help opens and closes; no is a way back from the question.
+        a.handle_event(key(KeyCode::Char('?')));
+        assert_eq!(a.phase, Phase::Help);
+        a.handle_event(key(KeyCode::Esc));
+        a.handle_event(key(KeyCode::Char('S')));
+        assert_eq!(a.phase, Phase::Confirm);
+        a.handle_event(key(KeyCode::Char('n')));
+        assert_eq!(a.phase, Phase::Choosing);
+        assert!(!a.store.has_cast(1, "wang").unwrap());
+        a.handle_event(key(KeyCode::Char('S')));
+        a.handle_event(key(KeyCode::Char('y')));
+        assert_eq!(a.phase, Phase::Cast);
+        assert!(!a.error);
+        assert!(a.store.has_cast(1, "wang").unwrap());
+        // Cast: choices no longer change.
+        a.handle_event(key(KeyCode::Char('n')));
+        assert_eq!(a.choices, [Some(Choice::Yes), Some(Choice::Abstain)]);
+        a.handle_event(key(KeyCode::Char('q')));
+        assert!(a.quit);
+    }
+}
