@@ -115,8 +115,32 @@ fn an_expert_votes_over_ssh_and_the_tally_with_the_panel_counts_it() {
     assert_eq!(t.wait_exit(), 0);
     drop(t);
 
+    // A paper ballot of someone the panel file does not list is refused when counting.
+    let sun = s.dir.path().join("sun.csv");
+    std::fs::write(&sun, "RE-002,同意\nRE-005,同意\n").expect("write");
+    let sun_path = sun.display().to_string();
+    let (code, _, err) = revdesk(&[
+        "enter", BATCH, "--expert", "sun", "--votes", &sun_path, "--store", &store,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = revdesk(&["vote", "tally", BATCH, "--store", &store, "--panel", &panel]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("the ballot of sun: sun is not on the panel"),
+        "{err}"
+    );
+
     let (code, out, err) = revdesk(&[
-        "vote", "tally", BATCH, "--store", &store, "--panel", &panel, "--format", "csv",
+        "vote",
+        "tally",
+        BATCH,
+        "--store",
+        &store,
+        "--panel",
+        &panel,
+        "--format",
+        "csv",
+        "--skip-invalid",
     ]);
     assert_eq!(code, 0, "{err}");
     // One present of three: below the quorum of two, and the counts are there.
@@ -124,5 +148,5 @@ fn an_expert_votes_over_ssh_and_the_tally_with_the_panel_counts_it() {
         out,
         "id,yes,no,abstain,needed,result\nRE-002,1,0,0,1,no quorum\nRE-005,0,1,0,1,no quorum\n"
     );
-    assert!(!out.contains("wang") && !err.contains("wang"));
+    assert!(!out.contains("wang") && !err.contains("wang"), "{out}{err}");
 }
