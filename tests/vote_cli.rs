@@ -341,6 +341,25 @@ fn two_thirds_of_seven_present_needs_five_and_quorum_counts_the_panel() {
         }
     }
 
+    // The counts go into the workbook only: another format with --votes is refused.
+    let md = dir.path().join("out.md");
+    let (code, _, err) = run(&[
+        "export",
+        BATCH,
+        "--server",
+        &s(&store),
+        "--votes",
+        &s(&store),
+        "--format",
+        "md",
+        "--force",
+        "-o",
+        &s(&md),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--votes is for the XLSX export only"), "{err}");
+    assert!(!md.exists());
+
     // The next round votes on the shortlist of a JSON export.
     let json = dir.path().join("out.json");
     let (code, _, err) = run(&[

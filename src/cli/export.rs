@@ -55,6 +55,9 @@ pub struct ExportArgs {
 pub fn run(a: ExportArgs) -> Result<()> {
     let lang = super::lang();
     refuse_existing(&a.output, a.overwrite)?;
+    if a.votes.is_some() && a.format != ExportFormat::Xlsx {
+        return Err(Exit::input(T::VoteExportXlsxOnly.get(lang)));
+    }
     let g = gather(&a.batch, &a.opts, &a.sheets)?;
     let r = &g.results;
     // The list goes to the association, so the profile's range is the rule, whatever range

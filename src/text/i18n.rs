@@ -674,6 +674,7 @@ strings! {
     VoteIncomplete => "一张选票须对每个项目（{want} 个）表态；此票只有 {got} 个", "a ballot needs one choice per nomination ({want}); it has {got}";
     VoteOpened => "第 {vote} 号表决（{stage}）已开始，批次 {batch}：{n} 个推荐项目，专家组 {panel} 人；通过规则：{pass}；法定人数：{quorum}（{quorum_n} 人）；{ties}", "vote {vote} ({stage}) opened on batch {batch}: {n} nominations, panel of {panel}; pass: {pass}; quorum: {quorum} ({quorum_n} experts); {ties}";
     ProfVote => "表决：通过 {pass}；法定人数 {quorum}；{ties}", "votes: pass {pass}; quorum {quorum}; {ties}";
+    VoteExportXlsxOnly => "--votes 只用于 XLSX 导出（工作簿的“表决”工作表）；票数见 `revdesk vote tally`", "--votes is for the XLSX export only (its 表决 sheet); for counts elsewhere see `revdesk vote tally`";
     VoteNoVotes => "此数据目录中没有对本批次的表决", "no vote was held on this batch in this store";
     VoteNoneOpen => "本批次没有进行中的表决", "no open vote on this batch";
     VoteClosed => "第 {vote} 号表决已结束：共收到 {n} 张选票", "vote {vote} closed: {n} ballot(s) cast";
