@@ -187,7 +187,7 @@ fn open(a: OpenArgs) -> Result<()> {
             &[
                 ("vote", &v.id.to_string()),
                 ("stage", a.stage.label().get(lang)),
-                ("batch", &batch.hash[..12.min(batch.hash.len())]),
+                ("batch", batch.short_hash()),
                 ("n", &v.items.len().to_string()),
                 ("panel", &panel_size.to_string()),
                 ("pass", &rule.pass.to_string()),
