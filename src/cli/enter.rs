@@ -24,8 +24,17 @@ pub struct EnterArgs {
     pub name: Option<String>,
     /// The typed-in sheet (CSV, or a workbook: .xlsx, .xls, .ods, first sheet): 编号/id, one
     /// column per criterion, optional 回避, 回避原因, 评语; a title row above the header is fine.
-    #[arg(long, value_name = "SCORES")]
-    pub from: PathBuf,
+    #[arg(
+        long,
+        value_name = "SCORES",
+        required_unless_present = "votes",
+        conflicts_with = "votes"
+    )]
+    pub from: Option<PathBuf>,
+    /// A typed-in paper ballot (CSV): 编号/id and 表决/vote (同意, 不同意 or 弃权), one line per
+    /// nomination of the open vote; signed with the expert's key and cast in that vote.
+    #[arg(long, value_name = "BALLOT")]
+    pub votes: Option<PathBuf>,
     /// The store directory (default: $REVDESK_STORE, else the user data directory).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
@@ -49,7 +58,17 @@ pub fn run(a: EnterArgs) -> Result<()> {
     let lang = super::lang();
     let profile = load_profile(a.opts.profile.as_deref())?;
     let batch = load_usable_batch(&a.batch, &profile, &a.opts)?;
-    let rows = match entry::read(&a.from, &batch, profile.rubric()) {
+    let from = match (&a.from, &a.votes) {
+        (_, Some(ballot)) => return enter_ballot(&a, ballot, &batch, &profile),
+        (Some(f), None) => f.clone(),
+        // clap requires one of them.
+        (None, None) => return Err(Exit::input(T::EnterNoRows.fill(lang, &[("path", "-")]))),
+    };
+    let a = EnterArgs {
+        from: Some(from.clone()),
+        ..a
+    };
+    let rows = match entry::read(&from, &batch, profile.rubric()) {
         Ok(r) => r,
         // A missing or unreadable file is exit 2, like every other unreadable file.
         Err(e @ entry::ReadError::Unreadable { .. }) => return Err(e.into()),
@@ -58,7 +77,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
             for e in &errs {
                 errln!("{}", e.render(lang));
             }
-            let (path, n) = (a.from.display().to_string(), errs.len().to_string());
+            let (path, n) = (from.display().to_string(), errs.len().to_string());
             return Err(Exit::input(
                 T::EnterRejected.fill(lang, &[("path", &path), ("n", &n)]),
             ));
@@ -66,7 +85,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
     };
     if rows.is_empty() {
         // A header and nothing under it is a sheet typed into the wrong file, not a sheet.
-        let path = a.from.display().to_string();
+        let path = from.display().to_string();
         return Err(Exit::input(T::EnterNoRows.fill(lang, &[("path", &path)])));
     }
     if let Some(asg) = crate::round::load_assignment(
@@ -86,7 +105,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
                     T::EnterUnassigned.fill(lang, &[("item", id), ("expert", &a.expert)])
                 );
             }
-            let (path, n) = (a.from.display().to_string(), outside.len().to_string());
+            let (path, n) = (from.display().to_string(), outside.len().to_string());
             return Err(Exit::input(
                 T::EnterUnassignedRows
                     .fill(lang, &[("path", &path), ("n", &n), ("expert", &a.expert)]),
@@ -133,7 +152,7 @@ pub fn run(a: EnterArgs) -> Result<()> {
     let line = T::EnterDone.fill(
         lang,
         &[
-            ("path", &a.from.display().to_string()),
+            ("path", &from.display().to_string()),
             ("rows", &rows.len().to_string()),
             ("expert", &a.expert),
             ("store", &store.path().display().to_string()),
@@ -142,4 +161,62 @@ pub fn run(a: EnterArgs) -> Result<()> {
     );
     outln!("{line}");
     Ok(())
+}
+
+/// `revdesk enter --votes`: a paper ballot, signed with the expert's key and cast in the open
+/// vote. Nothing about the choices is printed.
+fn enter_ballot(
+    a: &EnterArgs,
+    path: &std::path::Path,
+    batch: &crate::domain::batch::Batch,
+    profile: &crate::domain::profile::Profile,
+) -> Result<()> {
+    use crate::io::ballot::{PaperError, read_paper};
+    use crate::round::vote;
+    use crate::store::Cast;
+    let lang = super::lang();
+    let shown = path.display().to_string();
+    let store = super::opts::open_store(&store_dir(a.store.as_deref())?)?;
+    store.ensure_expert(&a.expert, a.name.as_deref())?;
+    register(&store, batch, profile)?;
+    let Some(v) = store.open_vote_on(&batch.hash)? else {
+        return Err(Exit::input(T::VoteNoneOpen.get(lang)));
+    };
+    let choices = match read_paper(path, &v.items) {
+        Ok(c) => c,
+        Err(e @ PaperError::Unreadable { .. }) => return Err(e.into()),
+        Err(PaperError::Rejected(errs)) => {
+            for e in &errs {
+                errln!("{}", e.render(lang));
+            }
+            let n = errs.len().to_string();
+            return Err(Exit::input(
+                T::VotePaperRejected.fill(lang, &[("path", &shown), ("n", &n)]),
+            ));
+        }
+    };
+    let id = v.id.to_string();
+    match vote::cast(&store, &v, &a.expert, &choices, Source::Paper)? {
+        Cast::Cast => {
+            outln!(
+                "{}",
+                T::VoteEnterDone.fill(
+                    lang,
+                    &[
+                        ("path", &shown),
+                        ("expert", &a.expert),
+                        ("vote", &id),
+                        ("n", &v.items.len().to_string()),
+                    ],
+                )
+            );
+            Ok(())
+        }
+        Cast::Already => Err(Exit::input(format!(
+            "{}: {}",
+            a.expert,
+            T::VoteAlreadyCast.get(lang)
+        ))),
+        Cast::Closed => Err(Exit::input(T::VoteClosedBeforeCast.get(lang))),
+    }
 }

@@ -45,6 +45,10 @@ pub struct ExportArgs {
     /// Replace an existing file.
     #[arg(long)]
     pub overwrite: bool,
+    /// The store the votes on this batch were held in (`revdesk vote`): the workbook gets a
+    /// 表决 sheet with each vote's counts and outcomes (never who voted what). XLSX only.
+    #[arg(long, value_name = "DIR")]
+    pub votes: Option<PathBuf>,
 }
 
 /// Runs `revdesk export`.
@@ -52,6 +56,9 @@ pub fn run(a: ExportArgs) -> Result<()> {
     let lang = super::lang();
     refuse_existing(&a.output, a.overwrite)?;
     let xlsx = a.format == ExportFormat::Xlsx;
+    if a.votes.is_some() && !xlsx {
+        return Err(Exit::input(T::VoteExportXlsxOnly.get(lang)));
+    }
     let g = gather_rounds(&a.batch, &a.opts, &a.sheets, xlsx)?;
     let r = &g.results;
     // The list goes to the association, so the profile's range is the rule, whatever range
@@ -91,9 +98,17 @@ pub fn run(a: ExportArgs) -> Result<()> {
     }
     match a.format {
         ExportFormat::Xlsx => {
-            let bytes =
-                crate::io::export::xlsx_bytes_with_rounds(r, &g.profile, g.compared.as_deref())
-                    .with_context(|| cannot_build(&a.output))?;
+            let votes = match &a.votes {
+                Some(dir) => vote_counts(dir, &g.batch, &g.profile, a.sheets.skip_invalid)?,
+                None => Vec::new(),
+            };
+            let bytes = crate::io::export::xlsx_bytes_with(
+                r,
+                &g.profile,
+                g.compared.as_deref(),
+                &votes,
+            )
+            .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
         ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,
@@ -152,4 +167,40 @@ pub fn run(a: ExportArgs) -> Result<()> {
 /// Why an output could not be made, in the CLI's language.
 fn cannot_build(path: &std::path::Path) -> String {
     T::CliCannotBuild.fill(super::lang(), &[("path", &path.display().to_string())])
+}
+
+/// Every vote held on `batch` in the store `dir`, counted (ballots verified as `vote tally`
+/// does; a refused ballot stops the export unless `skip_invalid`).
+fn vote_counts(
+    dir: &std::path::Path,
+    batch: &crate::domain::batch::Batch,
+    profile: &crate::domain::profile::Profile,
+    skip_invalid: bool,
+) -> Result<Vec<crate::io::export::VoteCounts>> {
+    let lang = super::lang();
+    let store = super::opts::open_store(dir)?;
+    let mut out = Vec::new();
+    for v in store.votes(&batch.hash)? {
+        let c = crate::round::vote::count(&store, profile, v, None)
+            .map_err(|e| Exit::input(e.msg().render(lang)))?;
+        for r in &c.refused {
+            errln!(
+                "{}: {}{}",
+                T::CliRejected.get(lang),
+                T::VoteRefused.fill(lang, &[("expert", &r.expert)]),
+                r.reason.msg().render(lang)
+            );
+        }
+        if !c.refused.is_empty() && !skip_invalid {
+            let n = c.refused.len().to_string();
+            return Err(Exit::input(T::VoteRefusedCount.fill(lang, &[("n", &n)])));
+        }
+        out.push(crate::io::export::VoteCounts {
+            vote: c.vote.id,
+            stage: c.vote.stage,
+            pass: c.rule.pass.to_string(),
+            tally: c.tally,
+        });
+    }
+    Ok(out)
 }

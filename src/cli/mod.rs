@@ -47,6 +47,7 @@ mod sheet;
 mod sheets;
 mod stats;
 mod validate;
+mod vote;
 
 pub use assign::AssignArgs;
 pub use audit::{AuditArgs, AuditFormat};
@@ -75,6 +76,7 @@ pub use sheet::SheetArgs;
 pub use sheets::{Gathered, SheetsOpts, gather};
 pub use stats::{StatsArgs, StatsFormat};
 pub use validate::{ReportFormat, ValidateArgs};
+pub use vote::{TallyFormat, VoteCmd};
 
 use crate::text::i18n::Lang;
 use clap::{FromArgMatches, Parser, Subcommand};
@@ -139,6 +141,9 @@ pub enum Command {
     Profile(ProfileCmd),
     /// Look up GB/T 4754-2017 industry codes.
     Industry(IndustryArgs),
+    /// Votes at the meeting and final reviews: open, close, tally (counts only; ballots are secret).
+    #[command(subcommand)]
+    Vote(VoteCmd),
     /// Run the panel's SSH review server: experts and chairs log in with `ssh` to their views.
     Serve(ServeArgs),
     /// Print a shell completion script (bash, zsh, fish or powershell) to standard output.
@@ -202,6 +207,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Profile(p) => profile::run(p),
         Command::Industry(a) => industry::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Vote(v) => vote::run(v),
         Command::Completions(a) => completions::run(a),
         Command::Man => man::run(),
     }

@@ -94,6 +94,22 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                 .collect::<Vec<_>>()
                 .join("; ");
             outln!("{}", T::ProfCriteria.fill(lang, &[("criteria", &criteria)]));
+            if let Some(r) = p.vote_rule() {
+                let ties = match r.ties {
+                    crate::domain::vote::TieRule::Fail => T::VoteTiesFail,
+                    crate::domain::vote::TieRule::Pass => T::VoteTiesPass,
+                    crate::domain::vote::TieRule::Chair => T::VoteTiesChair,
+                };
+                let line = T::ProfVote.fill(
+                    lang,
+                    &[
+                        ("pass", &r.pass.to_string()),
+                        ("quorum", &r.quorum.to_string()),
+                        ("ties", ties.get(lang)),
+                    ],
+                );
+                outln!("{line}");
+            }
             let hash = p.rubric_hash();
             outln!("{}", T::ProfHash.fill(lang, &[("hash", &hash[..12])]));
             Ok(())

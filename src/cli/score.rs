@@ -93,6 +93,19 @@ fn open_and_score(
     if let Some(n) = store.expert(&expert)?.and_then(|e| e.display_name) {
         settings.expert_name = n;
     }
+    // A vote waiting for this expert's ballot comes first: the vote screen, then nothing else.
+    if let Some(v) = crate::round::vote::waiting_for(&store, &batch.hash, &expert)? {
+        let app = crate::tui::vote::VoteApp::new(
+            store,
+            v,
+            &batch,
+            expert,
+            settings.expert_name.clone(),
+            settings.lang,
+            settings.theme.clone(),
+        );
+        return view_ended(crate::tui::run(app, ambiguous)?);
+    }
     let batch = match assignment {
         Some(a) => {
             let marks = store.load(&expert, &batch.hash)?;

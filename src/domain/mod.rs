@@ -12,3 +12,4 @@ pub mod results;
 pub mod rounds;
 pub mod rubric;
 pub mod trl;
+pub mod vote;

@@ -1,6 +1,7 @@
 //! The review profile: the rules of one review round (domains, quotas, limits, shortlist, rubric).
 
 use crate::domain::rubric::Rubric;
+use crate::domain::vote::{Rule, VoteRules};
 use crate::text::i18n::{Msg, T};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -110,6 +111,9 @@ pub struct Profile {
         skip_serializing_if = "is_default_min_experts"
     )]
     pub min_experts: u32,
+    /// The rules of votes (会评, 终审), if the round votes: `[vote]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vote: Option<VoteRules>,
 }
 
 /// The default of [`Profile::min_experts`].
@@ -261,7 +265,15 @@ impl Profile {
                 Msg::new(T::ProfAtLeastOne, &[]),
             ));
         }
+        if let Some(v) = &self.vote {
+            v.rule()?;
+        }
         self.criteria.validate()
+    }
+
+    /// The vote rule, if the profile has a `[vote]` table (checked when the profile was read).
+    pub fn vote_rule(&self) -> Option<Rule> {
+        self.vote.as_ref().and_then(|v| v.rule().ok())
     }
 
     /// The rubric.
@@ -284,6 +296,13 @@ impl Profile {
 
     /// A content hash of the profile's rules (hex SHA-256 of its canonical JSON form).
     pub fn hash(&self) -> String {
+        // The vote rules are left out: they do not change what a sheet, a ranking or an export
+        // means, and exports made before `[vote]` existed keep matching their profile.
+        if self.vote.is_some() {
+            let mut p = self.clone();
+            p.vote = None;
+            return hash_json(&p);
+        }
         hash_json(self)
     }
 
@@ -339,6 +358,13 @@ mod tests {
             }
         }
         assert_eq!(p.hash().len(), 64);
+        let rule = p.vote_rule().unwrap();
+        assert_eq!(rule.pass.to_string(), "2/3 of present");
+        assert_eq!(rule.quorum.to_string(), "2/3 of panel");
+        // The vote rules leave the profile's hash as it was before they existed.
+        let mut without = p.clone();
+        without.vote = None;
+        assert_eq!(p.hash(), without.hash());
         assert_ne!(p.hash(), p.rubric_hash());
     }
 
@@ -369,6 +395,22 @@ mod tests {
         );
         let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
         assert!(e.to_string().contains("`domains[1].alliance`"), "{e}");
+        let bad = KCZG_2020_TOML.replace("pass = \"2/3 of present\"", "pass = \"2/3\"");
+        let e = Profile::from_toml(&bad, Path::new("v.toml")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("v.toml: invalid profile: key `vote.pass`"),
+            "{e}"
+        );
+        let bad = KCZG_2020_TOML.replace("ties = \"fail\"", "ties = \"coin\"");
+        let e = Profile::from_toml(&bad, Path::new("v.toml")).unwrap_err();
+        assert!(
+            e.to_string().contains("v.toml") && e.to_string().contains("ties"),
+            "{e}"
+        );
+        let bad = KCZG_2020_TOML.replace("ties = \"fail\"", "ties = \"fail\"\nextra = 1");
+        let e = Profile::from_toml(&bad, Path::new("v.toml")).unwrap_err();
+        assert!(e.to_string().contains("extra"), "{e}");
         let bad = KCZG_2020_TOML.replace("team = 300", "team = 0");
         let e = Profile::from_toml(&bad, Path::new("z.toml")).unwrap_err();
         assert!(e.to_string().contains("`limits.team`"), "{e}");

@@ -2,6 +2,7 @@
 //! files, the final review's merge, exports, paper score forms and synthetic batches.
 
 pub mod assign;
+pub mod ballot;
 pub mod entry;
 pub mod export;
 pub mod form;

@@ -6,6 +6,7 @@ mod reads;
 mod service;
 mod store_marks;
 pub mod submit;
+pub mod vote;
 
 pub use reads::{record_reading, sheet_reads};
 pub use service::{

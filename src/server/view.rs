@@ -22,6 +22,7 @@ use crate::tui::term::probe_bg::{self, Background};
 use crate::tui::term::probe_width::{self, Probed};
 use crate::tui::term::session::{IDLE_POLL, Session};
 use crate::tui::theme::Theme;
+use crate::tui::vote::VoteApp;
 use anyhow::{Context, Result};
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -152,8 +153,13 @@ pub fn run(spec: ViewSpec, rx: Receiver<ToView>, out: ChannelWriter) -> Result<E
     // The server names no theme: the client's background picks light or default.
     let theme = Theme::for_background(background);
     let result = match spec.who.role {
-        Role::Expert => expert_view(&spec, theme)
-            .and_then(|app| drive(app, &spec, &rx, early, out.clone(), lang, &limits)),
+        // A vote waiting for the expert's ballot comes first, as in `revdesk score`.
+        Role::Expert => match vote_view(&spec, &theme) {
+            Ok(Some(app)) => drive(app, &spec, &rx, early, out.clone(), lang, &limits),
+            Ok(None) => expert_view(&spec, theme)
+                .and_then(|app| drive(app, &spec, &rx, early, out.clone(), lang, &limits)),
+            Err(e) => Err(e),
+        },
         Role::Chair => chair_view(&spec, theme)
             .and_then(|app| drive(app, &spec, &rx, early, out.clone(), lang, &limits)),
     };
@@ -210,6 +216,26 @@ fn probe_client(
         early.insert(0, ToView::Data(probed.other));
     }
     (probe_bg::decide(probed.background, colorfgbg), early)
+}
+
+/// The vote screen, when a vote on the batch waits for this expert's ballot.
+fn vote_view(spec: &ViewSpec, theme: &Theme) -> Result<Option<VoteApp>> {
+    let store = Store::open(&spec.store_dir)?;
+    let who = &spec.who;
+    let name = (!who.name.is_empty()).then_some(who.name.as_str());
+    store.ensure_expert(&who.id, name)?;
+    let Some(vote) = crate::round::vote::waiting_for(&store, &spec.batch.hash, &who.id)? else {
+        return Ok(None);
+    };
+    Ok(Some(VoteApp::new(
+        store,
+        vote,
+        &spec.batch,
+        who.id.clone(),
+        name.unwrap_or(&who.id).to_string(),
+        spec.lang,
+        theme.clone(),
+    )))
 }
 
 fn expert_view(spec: &ViewSpec, theme: Theme) -> Result<App> {

@@ -28,6 +28,7 @@ pub use rounds::{Revision, RoundOpening, Selection, Spread};
 pub use schema::SCHEMA_VERSION;
 pub use server::{InviteOutcome, InviteRow};
 pub use trail::{SheetRead, SheetReadRow, TrailChange, TrailFilter};
+pub use votes::{BallotRow, Cast, VoteRecord};
 
 mod decisions;
 mod drafts;
@@ -39,6 +40,7 @@ mod rounds;
 mod schema;
 mod server;
 mod trail;
+mod votes;
 
 /// File name of the database inside the store directory.
 pub const DB_FILE_NAME: &str = "revdesk.db";

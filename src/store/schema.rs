@@ -277,6 +277,45 @@ BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
 CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions
 BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
 "#,
+    // 7: votes (会评, 终审), `revdesk vote`. A vote, its closing and its ballots are never
+    // changed or removed. A ballot is the expert's signed JSON, verified at every tally; who
+    // chose what is inside that signed text only, never in a column of its own (see README,
+    // Votes), and no command prints it.
+    r#"
+CREATE TABLE votes (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    batch      TEXT NOT NULL REFERENCES batches(hash),
+    stage      TEXT NOT NULL CHECK (stage IN ('meeting', 'final')),
+    items      TEXT NOT NULL,
+    panel_size INTEGER NOT NULL CHECK (panel_size > 0),
+    opened_at  TEXT NOT NULL,
+    opened_by  TEXT NOT NULL
+) STRICT;
+CREATE TABLE vote_closings (
+    vote      INTEGER PRIMARY KEY NOT NULL REFERENCES votes(id),
+    closed_at TEXT NOT NULL,
+    closed_by TEXT NOT NULL
+) STRICT;
+CREATE TABLE ballots (
+    vote   INTEGER NOT NULL REFERENCES votes(id),
+    expert TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('keyboard', 'paper')),
+    ballot TEXT NOT NULL,
+    PRIMARY KEY (vote, expert)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER votes_no_update BEFORE UPDATE ON votes
+BEGIN SELECT RAISE(ABORT, 'votes are append-only'); END;
+CREATE TRIGGER votes_no_delete BEFORE DELETE ON votes
+BEGIN SELECT RAISE(ABORT, 'votes are append-only'); END;
+CREATE TRIGGER vote_closings_no_update BEFORE UPDATE ON vote_closings
+BEGIN SELECT RAISE(ABORT, 'votes are append-only'); END;
+CREATE TRIGGER vote_closings_no_delete BEFORE DELETE ON vote_closings
+BEGIN SELECT RAISE(ABORT, 'votes are append-only'); END;
+CREATE TRIGGER ballots_no_update BEFORE UPDATE ON ballots
+BEGIN SELECT RAISE(ABORT, 'a cast ballot never changes'); END;
+CREATE TRIGGER ballots_no_delete BEFORE DELETE ON ballots
+BEGIN SELECT RAISE(ABORT, 'a cast ballot never changes'); END;
+"#,
 ];
 
 impl Store {

@@ -547,6 +547,59 @@ pub const HELP_ZH: &[(&str, &str)] = &[
     ),
     ("form:format=docx", "用于打印的 Word 文档"),
     ("form:output", "要写出的文件"),
+    (
+        "vote",
+        "会评和终审的表决：开始、结束、计票（只显示票数；选票保密）",
+    ),
+    (
+        "vote open",
+        "对批次中的推荐项目开始一次表决：专家对每项投 同意/不同意/弃权",
+    ),
+    ("vote open:batch", "表决所针对的批次"),
+    ("vote open:items", "要表决的推荐项目编号，用逗号分隔"),
+    (
+        "vote open:shortlist",
+        "列出要表决的推荐项目的文件：JSON 导出结果（`export --format json`，取其入围项目），或每行一个编号（# 之后为注释）",
+    ),
+    (
+        "vote open:stage",
+        "评审阶段：meeting（会评，通过名单与入围数量范围比较）或 final（终审，与最终名单数量比较）",
+    ),
+    (
+        "vote open:panel",
+        "专家组文件：其中的专家即法定人数所计的专家组",
+    ),
+    ("vote open:panel_size", "专家组人数（没有专家组文件时）"),
+    (
+        "vote open:chair",
+        "开始表决的人（与表决一同记录；默认：你的用户名）",
+    ),
+    ("vote close", "结束进行中的表决：此后不再接收选票"),
+    ("vote close:batch", "表决所针对的批次"),
+    ("vote close:chair", "结束表决的人（默认：你的用户名）"),
+    (
+        "vote tally",
+        "计票：每个推荐项目通过与否，以及通过名单与目标数量的比较（只有票数）",
+    ),
+    ("vote tally:batch", "表决所针对的批次"),
+    ("vote tally:vote", "表决编号（默认：本批次最近一次表决）"),
+    (
+        "vote tally:panel",
+        "专家组文件：只计入用其为该专家登记的公钥签名的选票（默认：数据目录中该专家的密钥）",
+    ),
+    (
+        "vote tally:skip_invalid",
+        "不计被拒收的选票继续计票，而不是停止（仍列出每张被拒收的选票）",
+    ),
+    ("vote tally:format=csv", "CSV，每个推荐项目一行"),
+    (
+        "export:votes",
+        "举行表决的数据目录（`revdesk vote`）：工作簿增加“表决”工作表，列出每次表决各项目的票数与结果（从不显示谁投了什么）；仅限 XLSX",
+    ),
+    (
+        "enter:votes",
+        "录入的纸质选票（CSV）：编号/id 与 表决/vote 两列（同意、不同意 或 弃权），每个表决项目一行；投入进行中的表决",
+    ),
 ];
 
 #[cfg(test)]

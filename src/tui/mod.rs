@@ -10,6 +10,7 @@ pub mod keys;
 pub mod scoring;
 pub mod term;
 pub mod theme;
+pub mod vote;
 pub mod widgets;
 
 pub use term::lean;

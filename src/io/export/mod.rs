@@ -48,7 +48,7 @@ pub use json::{export_json, rank_json, stats_json};
 pub use markdown::export_markdown;
 pub use ranked::{RankMethods, RankedItem, rank_methods};
 pub use table::{rank_table, rank_table_in, stats_table, stats_table_in};
-pub use xlsx::{export_xlsx, xlsx_bytes, xlsx_bytes_with_rounds};
+pub use xlsx::{VoteCounts, export_xlsx, xlsx_bytes, xlsx_bytes_with};
 
 /// The `format` tag of [`rank_json`] output.
 pub const RESULTS_FORMAT: &str = "revdesk-results/1";

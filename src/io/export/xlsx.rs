@@ -15,6 +15,7 @@ use super::{
 use crate::domain::profile::Profile;
 use crate::domain::results::Results;
 use crate::domain::rounds::Compared;
+use crate::domain::vote::{Against, Stage, Tally};
 use crate::text::i18n::{Lang, T};
 use crate::text::wrap;
 
@@ -637,17 +638,103 @@ fn write_sheet(wb: &mut Workbook, sheet: &XSheet) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// The workbook of [`export_xlsx`] as bytes (the same bytes for the same `Results`).
-pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> {
-    xlsx_bytes_with_rounds(r, profile, None)
+/// One vote's counts for the workbook's 表决 sheet (never who voted what).
+#[derive(Debug, Clone)]
+pub struct VoteCounts {
+    /// The vote's number in its store.
+    pub vote: i64,
+    /// 会评 or 终审.
+    pub stage: Stage,
+    /// The pass rule, as the profile writes it.
+    pub pass: String,
+    /// The counts.
+    pub tally: Tally,
 }
 
-/// [`xlsx_bytes`], with a last sheet 会评轮次 after a discussion round: every nomination's
-/// round-1 and round-2 score and rank, its shortlist change, who revised it and why.
-pub fn xlsx_bytes_with_rounds(
+/// The 表决 sheet: per vote and nomination the counts and the outcome, then the passing list
+/// against its target.
+fn sheet_votes(votes: &[VoteCounts]) -> XSheet {
+    let zh = crate::text::i18n::Lang::Zh;
+    let mut rows = Vec::new();
+    let mut titles = Vec::new();
+    for v in votes {
+        let tl = &v.tally;
+        titles.push(T::VoteSheetTitle.fill(
+            zh,
+            &[
+                ("vote", &v.vote.to_string()),
+                ("stage", v.stage.label().get(zh)),
+                ("present", &tl.present.to_string()),
+                ("panel", &tl.panel.to_string()),
+                ("pass", &v.pass),
+            ],
+        ));
+        for i in &tl.items {
+            rows.push(vec![
+                X::N(v.vote as f64, Nf::Int),
+                t(v.stage.label().get(zh)),
+                t(&i.id),
+                X::N(f64::from(i.yes), Nf::Int),
+                X::N(f64::from(i.no), Nf::Int),
+                X::N(f64::from(i.abstain), Nf::Int),
+                X::N(i.needed as f64, Nf::Int),
+                t(i.outcome.label().get(zh)),
+            ]);
+        }
+        let target = if tl.target.0 == tl.target.1 {
+            tl.target.0.to_string()
+        } else {
+            format!("{}–{}", tl.target.0, tl.target.1)
+        };
+        let against = match tl.against {
+            Against::Within => T::VoteWithin,
+            Against::Below => T::VoteBelow,
+            Against::Above => T::VoteAbove,
+        };
+        rows.push(vec![X::B(T::VotePassing.fill(
+            zh,
+            &[
+                ("n", &tl.passing.len().to_string()),
+                ("items", &tl.items.len().to_string()),
+                ("target", &target),
+                ("against", against.get(zh)),
+            ],
+        ))]);
+    }
+    let mut sheet = XSheet::new(
+        "表决",
+        [
+            "表决",
+            "阶段",
+            "编号",
+            "同意",
+            "不同意",
+            "弃权",
+            "所需同意票",
+            "结果",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        rows,
+    );
+    sheet.title = Some(titles.join("；"));
+    sheet
+}
+
+/// The workbook of [`export_xlsx`] as bytes (the same bytes for the same `Results`).
+pub fn xlsx_bytes(r: &Results, profile: &Profile) -> Result<Vec<u8>, XlsxError> {
+    xlsx_bytes_with(r, profile, None, &[])
+}
+
+/// [`xlsx_bytes`], with a sheet 会评轮次 after a discussion round (every nomination's round-1
+/// and round-2 score and rank, its shortlist change, who revised it and why) and a sheet 表决
+/// when `votes` holds any (counts only).
+pub fn xlsx_bytes_with(
     r: &Results,
     profile: &Profile,
     rounds: Option<&[Compared]>,
+    votes: &[VoteCounts],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     // Why fixed: rust_xlsxwriter stamps docProps/core.xml with the current time, which would
@@ -672,6 +759,9 @@ pub fn xlsx_bytes_with_rounds(
     }
     if let Some(rows) = rounds {
         write_sheet(&mut wb, &sheet_rounds(rows))?;
+    }
+    if !votes.is_empty() {
+        write_sheet(&mut wb, &sheet_votes(votes))?;
     }
     wb.save_to_buffer()
 }
