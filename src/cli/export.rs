@@ -102,13 +102,9 @@ pub fn run(a: ExportArgs) -> Result<()> {
                 Some(dir) => vote_counts(dir, &g.batch, &g.profile, a.sheets.skip_invalid)?,
                 None => Vec::new(),
             };
-            let bytes = crate::io::export::xlsx_bytes_with(
-                r,
-                &g.profile,
-                g.compared.as_deref(),
-                &votes,
-            )
-            .with_context(|| cannot_build(&a.output))?;
+            let bytes =
+                crate::io::export::xlsx_bytes_with(r, &g.profile, g.compared.as_deref(), &votes)
+                    .with_context(|| cannot_build(&a.output))?;
             write_file(&a.output, &bytes, a.overwrite)?
         }
         ExportFormat::Csv => write_file(&a.output, &crate::io::export::export_csv(r), a.overwrite)?,
@@ -198,7 +194,8 @@ fn vote_counts(
         out.push(crate::io::export::VoteCounts {
             vote: c.vote.id,
             stage: c.vote.stage,
-            pass: c.rule.pass.to_string(),
+            // The workbook is in Chinese, whatever the CLI speaks.
+            pass: c.rule.pass.text(crate::text::i18n::Lang::Zh),
             tally: c.tally,
         });
     }

@@ -103,8 +103,8 @@ pub fn run(p: ProfileCmd) -> Result<()> {
                 let line = T::ProfVote.fill(
                     lang,
                     &[
-                        ("pass", &r.pass.to_string()),
-                        ("quorum", &r.quorum.to_string()),
+                        ("pass", &r.pass.text(lang)),
+                        ("quorum", &r.quorum.text(lang)),
                         ("ties", ties.get(lang)),
                     ],
                 );

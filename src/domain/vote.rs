@@ -162,6 +162,31 @@ impl Fraction {
     }
 }
 
+impl Fraction {
+    /// The threshold in the user's language (`到会专家的2/3以上`); the profile's own words
+    /// (see [`Display`](std::fmt::Display)) in English.
+    pub fn text(self, lang: crate::text::i18n::Lang) -> String {
+        let base = match self.base {
+            Base::Present => T::VoteBasePresent,
+            Base::Voting => T::VoteBaseVoting,
+            Base::Panel => T::VoteBasePanel,
+        };
+        let form = if self.strict {
+            T::VoteRuleMoreThan
+        } else {
+            T::VoteRuleAtLeast
+        };
+        form.fill(
+            lang,
+            &[
+                ("base", base.get(lang)),
+                ("p", &self.num.to_string()),
+                ("q", &self.den.to_string()),
+            ],
+        )
+    }
+}
+
 impl std::fmt::Display for Fraction {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.strict {
@@ -419,6 +444,17 @@ mod tests {
     fn outcome(r: &Rule, ballots: &[Vec<Choice>], panel: u32) -> (u64, Outcome) {
         let t = tally(r, &["X".into()], ballots, panel, (1, 1));
         (t.items[0].needed, t.items[0].outcome)
+    }
+
+    #[test]
+    fn a_rule_reads_in_either_language() {
+        use crate::text::i18n::Lang;
+        let two_thirds = Fraction::parse("2/3 of present").unwrap();
+        assert_eq!(two_thirds.text(Lang::Zh), "到会专家的2/3以上");
+        assert_eq!(two_thirds.text(Lang::En), two_thirds.to_string());
+        let half = Fraction::parse("more than 1/2 of panel").unwrap();
+        assert_eq!(half.text(Lang::Zh), "超过专家组全体的1/2");
+        assert_eq!(half.text(Lang::En), "more than 1/2 of panel");
     }
 
     #[test]

@@ -740,6 +740,11 @@ strings! {
     VoteColResult => "结果", "result";
     VotePassing => "通过：{n} / {items} 项（目标 {target} 项：{against}）", "passing: {n} of {items} (target {target}: {against})";
     VoteWithin => "符合", "within";
+    VoteRuleAtLeast => "{base}的{p}/{q}以上", "{p}/{q} of {base}";
+    VoteRuleMoreThan => "超过{base}的{p}/{q}", "more than {p}/{q} of {base}";
+    VoteBasePresent => "到会专家", "present";
+    VoteBaseVoting => "投赞成或反对票的专家", "voting";
+    VoteBasePanel => "专家组全体", "panel";
     VoteBelow => "不足", "below";
     VoteAbove => "超出", "above";
     VoteSecretNote => "选票保密：只公布票数，不显示谁投了什么。", "Ballots are secret: counts only, never who voted what.";
