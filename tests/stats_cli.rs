@@ -401,4 +401,9 @@ fn stats_estimates_agreement_from_every_score_of_an_assigned_design() {
         table.contains("agreement on the fully crossed subset only"),
         "{table}"
     );
+    // In Chinese every agreement line is in Chinese, the older block's meanings too.
+    let zh = ok(&["stats", BATCH, &s(&sheets), "--lang", "zh"]);
+    assert!(zh.contains("基于全部评分的评审一致性"), "{zh}");
+    assert!(zh.contains("单向随机，单个专家"), "{zh}");
+    assert!(!zh.contains("single expert"), "{zh}");
 }

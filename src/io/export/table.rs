@@ -606,7 +606,7 @@ fn agreement_text(r: &Results, out: &mut String, lang: Lang) {
     let who = clean(&crossed_experts(r).join(", "));
     let line = T::TabAgreement.fill(lang, &[("experts", &e), ("items", &i), ("who", &who)]);
     let _ = writeln!(out, "{line}");
-    for (name, v, what) in agreement_lines(s, false) {
+    for (name, v, what) in agreement_lines(s, !lang.en()) {
         let _ = writeln!(out, "  {name:<11}  {:>6}  {what}", opt(v, 3, "-"));
     }
     criteria_text(r, out, lang);
