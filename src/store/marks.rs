@@ -380,26 +380,7 @@ impl Store {
 
     /// Current state recomputed from history alone (a consistency check for `load`).
     pub fn rebuild(&self, expert: &str, batch: &str) -> Result<ExpertScores, StoreError> {
-        let r = (|| -> Result<ExpertScores, Fail> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT item, field, new_value, at FROM history
-                 WHERE expert = ?1 AND batch = ?2 ORDER BY seq",
-            )?;
-            let mut rows = stmt.query([expert, batch])?;
-            let mut out = ExpertScores::default();
-            while let Some(r) = rows.next()? {
-                let field: String = r.get(1)?;
-                let field: Field = field.parse().map_err(Fail::Corrupt)?;
-                let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
-                Applied {
-                    seq: 0,
-                    change,
-                    at: r.get(3)?,
-                }
-                .apply_to(&mut out);
-            }
-            Ok(out)
-        })();
+        let r = self.replay(expert, batch, u32::MAX);
         self.wrap("rebuild", r)
     }
 
@@ -411,27 +392,30 @@ impl Store {
         batch: &str,
         up_to: u32,
     ) -> Result<ExpertScores, StoreError> {
-        let r = (|| -> Result<ExpertScores, Fail> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT item, field, new_value, at FROM history
-                 WHERE expert = ?1 AND batch = ?2 AND round <= ?3 ORDER BY seq",
-            )?;
-            let mut rows = stmt.query(params![expert, batch, up_to])?;
-            let mut out = ExpertScores::default();
-            while let Some(r) = rows.next()? {
-                let field: String = r.get(1)?;
-                let field: Field = field.parse().map_err(Fail::Corrupt)?;
-                let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
-                Applied {
-                    seq: 0,
-                    change,
-                    at: r.get(3)?,
-                }
-                .apply_to(&mut out);
-            }
-            Ok(out)
-        })();
+        let r = self.replay(expert, batch, up_to);
         self.wrap("marks_up_to", r)
+    }
+
+    /// History replayed in order, changes of rounds after `up_to` left out.
+    fn replay(&self, expert: &str, batch: &str, up_to: u32) -> Result<ExpertScores, Fail> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT item, field, new_value, at FROM history
+             WHERE expert = ?1 AND batch = ?2 AND round <= ?3 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query(params![expert, batch, up_to])?;
+        let mut out = ExpertScores::default();
+        while let Some(r) = rows.next()? {
+            let field: String = r.get(1)?;
+            let field: Field = field.parse().map_err(Fail::Corrupt)?;
+            let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
+            Applied {
+                seq: 0,
+                change,
+                at: r.get(3)?,
+            }
+            .apply_to(&mut out);
+        }
+        Ok(out)
     }
 
     /// SQLite's `data_version`: changes when another connection commits, so a UI
