@@ -166,8 +166,8 @@ strings! {
     ChairRoundPickBorderline => "临界项目（分数线附近）", "borderline (near the cut)";
     ChairRoundPickDisputed => "分歧项目（专家总分相差大）", "disputed (the experts' totals far apart)";
     ChairRoundPickSelected => "当前选中的项目", "the selected nomination";
-    ChairRoundCount => "{n} 项", "{n} nomination(s)";
-    ChairRoundNoneHere => "（无）", "(none)";
+    ChairRoundCount => "将开启 {n} 项：{items}", "opens {n} nomination(s): {items}";
+    ChairRoundNoneHere => "此项下没有推荐项目", "no nomination here";
     ChairRoundOpened => "已开启第 {round} 轮会评：{n} 项（{items}）", "round {round} opened for {n} nomination(s): {items}";
     ChairRoundBadge => "第 {round} 轮 · {n} 项", "round {round} · {n}";
     DecCut => "分数线设为 K = {k}", "cut set to K = {k}";

@@ -149,21 +149,21 @@ pub fn open_round(app: &ChairApp, f: &mut Frame, area: Rect, pick: RoundPick) {
     let mut lines: Vec<Line> = Vec::new();
     for p in RoundPick::ALL {
         let n = app.round_candidates(p).len();
-        let count = T::ChairRoundCount.fill(lang, &[("n", &n.to_string())]);
         let mark = if p == pick { "▸" } else { " " };
         let style = if p == pick { t.selected } else { t.popup };
-        let text = format!("{mark} {}  {count}", p.label(lang));
+        let text = format!("{mark} {n:>3}  {}", p.label(lang));
         lines.push(Line::styled(wrap::truncate(&text, text_w), style));
     }
     lines.push(Line::raw(""));
     let items = app.round_candidates(pick);
-    let ids = if items.is_empty() {
+    let what = if items.is_empty() {
         T::ChairRoundNoneHere.get(lang).to_string()
     } else {
-        items.join(", ")
+        let n = items.len().to_string();
+        T::ChairRoundCount.fill(lang, &[("n", &n), ("items", &items.join(", "))])
     };
-    for l in wrap::wrap(&ids, text_w).into_iter().take(4) {
-        lines.push(Line::styled(l, t.muted));
+    for l in wrap::wrap(&what, text_w).into_iter().take(4) {
+        lines.push(Line::styled(l, t.text));
     }
     let r = centered(area, w, lines.len() as u16 + 2);
     clear_popup(f, r);
