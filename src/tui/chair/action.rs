@@ -244,8 +244,8 @@ pub const TABLE: &[ActionInfo<Action>] = &[
         Action::OpenRound,
         ("open_round", "open_round"),
         &["R"],
-        "开启第二轮会评（临界/分歧/选中项目，需 --server）",
-        "open discussion round 2 (borderline / disputed / selected; needs --server)",
+        "开启第二轮会评（需 --server）",
+        "open discussion round 2 (needs --server)",
     ),
 ];
 
