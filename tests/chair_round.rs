@@ -314,7 +314,10 @@ fn without_the_experts_store_r_says_why() {
     assert!(said.contains("--server"), "{said}");
     a.size = (80, 24);
     let s = screen(&mut a, 80, 24);
-    assert!(s.contains("opening a discussion round needs"), "{s}");
+    assert!(
+        s.contains("round 2 needs the experts' store: start the view with --server DIR"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -339,4 +342,61 @@ fn the_round_popup_snapshot_names_no_expert() {
     };
     assert!(zh.contains("开启第 2 轮会评"), "{zh}");
     insta::assert_snapshot!("chair_round_popup_zh_80x24", zh);
+}
+
+/// The real binary in a pseudo-terminal: `revdesk chair --server` opens round 2 with R, and
+/// `revdesk round status` then shows the round as the CLI would have opened it.
+#[test]
+fn the_real_chair_view_opens_round_2_under_a_pty() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (batch, store) = setup(dir.path(), "store");
+    let (b, s) = (batch.display().to_string(), store.display().to_string());
+    let mut args = vec![
+        "chair", &b, "--server", &s, "--lang", "en", "--chair", "zhang",
+    ];
+    args.extend(SETTINGS);
+    let mut t = common::pty::Tui::spawn(&args, 100, 24, &[]);
+    t.wait_for("sheets 5");
+    t.type_keys("R");
+    t.wait_for("Open discussion round 2");
+    t.type_keys("b");
+    t.wait_for("opens 2 nomination(s): BM-00003, BM-00004");
+    t.send("\r");
+    t.wait_for("round 2 opened for 2 nomination(s): BM-00003, BM-00004");
+    t.wait_for("[round 2 · 2]");
+    t.type_keys("R");
+    t.wait_for("round 2 is already open (2 nomination(s))");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+    drop(t);
+
+    let status = ok(&["round", "status", &b, "--in", &s]);
+    assert!(
+        status.contains("by zhang (borderline), 2 nomination(s)"),
+        "{status}"
+    );
+    assert!(status.contains("  BM-00003  "), "{status}");
+    assert!(status.contains("  BM-00004  "), "{status}");
+}
+
+/// On sheet files the real view says what R needs.
+#[test]
+fn the_real_chair_view_on_sheets_says_r_needs_the_server() {
+    let dir = tempfile::tempdir().expect("dir");
+    let root = dir.path();
+    let (profile, batch) = common::batch("batches/resources-environment-small.json");
+    let sheets = root.join("sheets");
+    for e in 0..3 {
+        common::sheets::expert_sheet(root, &batch, &profile, e, None, &sheets);
+    }
+    let mut t = common::pty::Tui::small_chair(&[
+        sheets.display().to_string(),
+        "--store".into(),
+        root.join("chair").display().to_string(),
+    ]);
+    t.wait_for("sheets 3");
+    t.type_keys("R");
+    t.wait_for("round 2 needs the experts' store: start the view with --server DIR");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
 }

@@ -160,7 +160,7 @@ strings! {
     ChairProjectionOn => "投影模式：专家以代号显示（再按 {key} 退出）", "projection: experts shown anonymised ({key} again to leave)";
     ChairProjectionOff => "投影模式已关闭：显示专家编号和姓名", "projection off: expert ids and names shown";
     ChairProjectionBadge => "投影", "projection";
-    ChairRoundNeedsServer => "开启会评需要专家评分所用的数据目录：请以 revdesk chair --server DIR 打开（或用 revdesk round open）", "opening a discussion round needs the experts' store: open the view with revdesk chair --server DIR (or use revdesk round open)";
+    ChairRoundNeedsServer => "第二轮会评需要专家评分的数据目录：请以 --server DIR 打开本视图", "round 2 needs the experts' store: start the view with --server DIR";
     ChairRoundAlreadyOpen => "第 {round} 轮会评已开启（{n} 项）", "round {round} is already open ({n} nomination(s))";
     ChairRoundTitle => "开启第 {round} 轮会评", "Open discussion round {round}";
     ChairRoundPickBorderline => "临界项目（分数线附近）", "borderline (near the cut)";
