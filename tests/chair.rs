@@ -904,25 +904,25 @@ fn help_scrolls_within_its_text() {
     key(&mut a, KeyCode::Char('?'));
     let s = screen(&mut a, 80, 24);
     assert!(
-        s.contains("scroll: lines 1–20 of 26"),
+        s.contains("scroll: lines 1–20 of 27"),
         "clipped, and says so: {s}"
     );
     for _ in 0..30 {
         key(&mut a, KeyCode::Char('j'));
     }
     assert!(
-        matches!(a.mode, ChairMode::Help { scroll: 6 }),
+        matches!(a.mode, ChairMode::Help { scroll: 7 }),
         "{:?}",
         a.mode
     );
     key(&mut a, KeyCode::Char('k'));
     assert!(
-        matches!(a.mode, ChairMode::Help { scroll: 5 }),
+        matches!(a.mode, ChairMode::Help { scroll: 6 }),
         "{:?}",
         a.mode
     );
     let s = screen(&mut a, 80, 24);
-    assert!(s.contains("lines 6–25 of 26"), "{s}");
+    assert!(s.contains("lines 7–26 of 27"), "{s}");
     key(&mut a, KeyCode::Esc);
     assert!(matches!(a.mode, ChairMode::Normal));
     // At 160×48 it all fits: nothing to scroll, no hint.

@@ -119,6 +119,10 @@ pub fn run(a: ChairArgs) -> Result<()> {
     if assignment.is_some() {
         app.set_assignment(assignment);
     }
+    // On the experts' store the chair can open the discussion round there (R).
+    if let Some(server) = &a.server {
+        app.set_experts_store(super::opts::open_store(server)?);
+    }
     app.projection = a.projection;
     view_ended(crate::tui::run(app, ambiguous)?)
 }

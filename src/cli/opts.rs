@@ -203,18 +203,7 @@ pub fn load_usable_batch(path: &Path, profile: &Profile, opts: &BatchOpts) -> Re
 
 /// Registers a batch in a store (idempotent).
 pub fn register(store: &Store, batch: &Batch, profile: &Profile) -> Result<()> {
-    let label = if batch.meta.title.is_empty() {
-        batch.path.display().to_string()
-    } else {
-        batch.meta.title.clone()
-    };
-    let domain = batch
-        .domain
-        .as_deref()
-        .and_then(|d| profile.domain(d))
-        .map(|d| d.key.clone())
-        .unwrap_or_else(|| "final".to_string());
-    store.register_batch(&batch.hash, &label, &domain, &batch.ids())?;
+    crate::round::discussion::register(store, batch, profile)?;
     Ok(())
 }
 

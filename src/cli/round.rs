@@ -4,7 +4,7 @@
 use super::exit::Exit;
 use super::opts::{BatchOpts, expert_or_default, load_profile, load_usable_batch, parse_expert_id};
 use super::sheets::{SheetsOpts, gather};
-use crate::domain::rounds::{RoundOpening, Selection, TOTAL};
+use crate::domain::rounds::{Selection, TOTAL};
 use crate::round::discussion::{self, Compared};
 use crate::text::i18n::{Lang, T};
 use crate::text::wrap::{pad, width};
@@ -112,17 +112,9 @@ fn open(a: OpenArgs) -> Result<()> {
         return Err(Exit::input(T::RoundNothingSelected.get(lang)));
     }
     let store = super::opts::open_store(&dir)?;
-    super::opts::register(&store, &g.batch, &g.profile)?;
-    let opening = RoundOpening {
-        batch: g.batch.hash.clone(),
-        round: a.number,
-        selection,
-        spread: discussion::panel_spread(&g.sheets, &g.profile, &items),
-        items,
-        opened_by: chair,
-        opened_at: String::new(),
-    };
-    store.open_round(&opening)?;
+    let opening = discussion::open(
+        &store, &g.batch, &g.profile, &g.sheets, a.number, selection, items, &chair,
+    )?;
     outln!(
         "{}",
         T::RoundOpened.fill(

@@ -1,11 +1,13 @@
 //! The discussion round (会评) in the round service: which nominations to open it for, what
 //! the experts see of the panel, and how round 2 compares with round 1.
 
+use crate::domain::batch::Batch;
 use crate::domain::profile::Profile;
 use crate::domain::results::{Flag, Results};
 pub use crate::domain::rounds::Compared;
-use crate::domain::rounds::{PanelSpread, Selection, Spread, TOTAL};
+use crate::domain::rounds::{PanelSpread, RoundOpening, Selection, Spread, TOTAL};
 use crate::io::sheet::Sheet;
+use crate::store::{Store, StoreError};
 use std::collections::BTreeMap;
 
 /// The nominations a selection picks from round 1's results, in ranking order: the
@@ -22,6 +24,52 @@ pub fn select(results: &Results, selection: Selection) -> Vec<String> {
         .filter(|r| r.flags.contains(&flag))
         .map(|r| r.id.clone())
         .collect()
+}
+
+/// Registers `batch` in `store` (as the batch the store's marks and decisions are for) under its
+/// title, or its file when untitled, and its domain.
+pub fn register(store: &Store, batch: &Batch, profile: &Profile) -> Result<(), StoreError> {
+    let label = if batch.meta.title.is_empty() {
+        batch.path.display().to_string()
+    } else {
+        batch.meta.title.clone()
+    };
+    let domain = batch
+        .domain
+        .as_deref()
+        .and_then(|d| profile.domain(d))
+        .map(|d| d.key.clone())
+        .unwrap_or_else(|| "final".to_string());
+    store.register_batch(&batch.hash, &label, &domain, &batch.ids())?;
+    Ok(())
+}
+
+/// Opens discussion round `number` in the experts' `store` for `items` (chosen by
+/// `selection`), with the panel's spread from round 1's `sheets`, recorded as opened by
+/// `chair`: the one way both `revdesk round open` and the chair's view open a round.
+#[allow(clippy::too_many_arguments)]
+pub fn open(
+    store: &Store,
+    batch: &Batch,
+    profile: &Profile,
+    sheets: &[Sheet],
+    number: u32,
+    selection: Selection,
+    items: Vec<String>,
+    chair: &str,
+) -> Result<RoundOpening, StoreError> {
+    register(store, batch, profile)?;
+    let opening = RoundOpening {
+        batch: batch.hash.clone(),
+        round: number,
+        selection,
+        spread: panel_spread(sheets, profile, &items),
+        items,
+        opened_by: chair.to_string(),
+        opened_at: String::new(),
+    };
+    store.open_round(&opening)?;
+    Ok(opening)
 }
 
 /// The panel's anonymised spread on `items`, per criterion and of the totals, from the sheets

@@ -160,6 +160,16 @@ strings! {
     ChairProjectionOn => "投影模式：专家以代号显示（再按 {key} 退出）", "projection: experts shown anonymised ({key} again to leave)";
     ChairProjectionOff => "投影模式已关闭：显示专家编号和姓名", "projection off: expert ids and names shown";
     ChairProjectionBadge => "投影", "projection";
+    ChairRoundNeedsServer => "第二轮会评需要专家评分的数据目录：请以 --server DIR 打开本视图", "round 2 needs the experts' store: start the view with --server DIR";
+    ChairRoundAlreadyOpen => "第 {round} 轮会评已开启（{n} 项）", "round {round} is already open ({n} nomination(s))";
+    ChairRoundTitle => "开启第 {round} 轮会评", "Open discussion round {round}";
+    ChairRoundPickBorderline => "临界项目（分数线附近）", "borderline (near the cut)";
+    ChairRoundPickDisputed => "分歧项目（专家总分相差大）", "disputed (the experts' totals far apart)";
+    ChairRoundPickSelected => "当前选中的项目", "the selected nomination";
+    ChairRoundCount => "将开启 {n} 项：{items}", "opens {n} nomination(s): {items}";
+    ChairRoundNoneHere => "此项下没有推荐项目", "no nomination here";
+    ChairRoundOpened => "已开启第 {round} 轮会评：{n} 项（{items}）", "round {round} opened for {n} nomination(s): {items}";
+    ChairRoundBadge => "第 {round} 轮 · {n} 项", "round {round} · {n}";
     DecCut => "分数线设为 K = {k}", "cut set to K = {k}";
     DecInclude => "{item} 破格入围：{reason}", "{item} included: {reason}";
     DecExclude => "{item} 不予入围：{reason}", "{item} excluded: {reason}";

@@ -54,6 +54,8 @@ pub enum Action {
     ResolveTies,
     /// Projection mode on or off: experts anonymised for the meeting room's wall.
     Projection,
+    /// Open discussion round 2 in the experts' store (asks which nominations).
+    OpenRound,
 }
 
 /// One row of the table: `legacy` is the name the old `[keys]` files used, shared with the
@@ -238,6 +240,13 @@ pub const TABLE: &[ActionInfo<Action>] = &[
         "投影模式：专家显示为专家A、专家B等（再按退出）",
         "projection: experts shown as Expert A, Expert B",
     ),
+    row(
+        Action::OpenRound,
+        ("open_round", "open_round"),
+        &["R"],
+        "开启第二轮会评（需 --server）",
+        "open discussion round 2 (needs --server)",
+    ),
 ];
 
 /// The key bar on the ranking, in order (help has its own place at the right edge).
@@ -294,6 +303,13 @@ pub const COMPENSATE_HINTS: &[Hint<Action>] = &[
     Hint::fixed("n", "不移动", "leave it"),
 ];
 
+/// The key bar while the chair picks the nominations of a discussion round.
+pub const ROUND_HINTS: &[Hint<Action>] = &[
+    Hint::fixed("↑↓", "选择", "choose"),
+    Hint::fixed("Enter", "开启", "open"),
+    Hint::fixed("Esc", "取消", "cancel"),
+];
+
 /// The key bar under the help overlay.
 pub const HELP_HINTS: &[Hint<Action>] = &[
     Hint::new(&[Action::NextItem, Action::PrevItem], "滚动", "scroll"),
@@ -311,6 +327,7 @@ view_actions!(
         PANEL_HINTS,
         REASON_HINTS,
         COMPENSATE_HINTS,
+        ROUND_HINTS,
         HELP_HINTS
     ]
 );

@@ -5,6 +5,7 @@
 //! that handles every key ([`update`]) and the drawing from state alone ([`view`]).
 
 pub mod action;
+pub mod discussion;
 pub mod help;
 pub mod load;
 pub mod projection;
@@ -17,6 +18,7 @@ pub use crate::tui::widgets::Level;
 pub use action::Action;
 pub use state::{
     ChairApp, ChairError, ChairFilter, ChairMode, ChairSettings, ChairView, Handed, ReasonFor,
+    RoundPick,
 };
 pub use text::{context_text, decision_error, local_time, makeup_text, out_of_range_text};
 

@@ -61,6 +61,38 @@ pub enum ChairMode {
     },
     /// Offering to move the cut to this K so that the decided list is back in range.
     Compensate(usize),
+    /// Picking the nominations of discussion round 2.
+    OpenRound(RoundPick),
+}
+
+/// Which nominations the chair's view opens a discussion round for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundPick {
+    /// Those flagged borderline (near the cut), as `round open --borderline`.
+    Borderline,
+    /// Those flagged disputed (the totals far apart), as `round open --disputed`.
+    Disputed,
+    /// The selected nomination, as `round open --items ID`.
+    Selected,
+}
+
+impl RoundPick {
+    /// Every choice, in the popup's order.
+    pub const ALL: [RoundPick; 3] = [
+        RoundPick::Borderline,
+        RoundPick::Disputed,
+        RoundPick::Selected,
+    ];
+
+    /// The choice's line in the popup.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            RoundPick::Borderline => T::ChairRoundPickBorderline,
+            RoundPick::Disputed => T::ChairRoundPickDisputed,
+            RoundPick::Selected => T::ChairRoundPickSelected,
+        }
+        .get(lang)
+    }
 }
 
 /// Which rows the ranking shows.
@@ -202,6 +234,11 @@ pub struct ChairApp {
     /// The store's data version when the decisions were last read (another chair session on
     /// the same store changes it).
     pub(super) decisions_seen: i64,
+    /// The store the experts score in (`--server`), where discussion rounds are opened; None
+    /// on sheet files.
+    pub(super) experts: Option<Store>,
+    /// The latest discussion round open in the experts' store and its number of nominations.
+    pub discussion: Option<(u32, usize)>,
 }
 
 impl ChairApp {
@@ -274,6 +311,8 @@ impl ChairApp {
             projection: false,
             stamp: 0,
             decisions_seen: 0,
+            experts: None,
+            discussion: None,
         };
         app.decisions_seen = app.store.data_version().unwrap_or(0);
         app.reload();

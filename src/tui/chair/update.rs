@@ -136,7 +136,8 @@ impl ChairApp {
                         | Action::Exclude
                         | Action::ClearOverride
                         | Action::ResolveTies
-                        | Action::Projection,
+                        | Action::Projection
+                        | Action::OpenRound,
                     )
                     | None => now,
                 };
@@ -158,6 +159,11 @@ impl ChairApp {
                     KeyCode::Char('n' | 'N') | KeyCode::Esc => self.mode = ChairMode::Normal,
                     _ => {}
                 }
+            }
+            ChairMode::OpenRound(pick) => {
+                let pick = *pick;
+                self.message = None;
+                self.round_key(pick, k);
             }
             ChairMode::Reason(what, ta) => match k.code {
                 KeyCode::Esc => self.mode = ChairMode::Normal,
@@ -348,6 +354,7 @@ impl ChairApp {
                 };
                 self.say(Level::Info, msg);
             }
+            Action::OpenRound => self.start_round(),
         }
     }
 

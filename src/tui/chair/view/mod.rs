@@ -57,6 +57,7 @@ pub fn render(app: &ChairApp, f: &mut Frame) {
         ChairMode::Help { scroll } => popups::help(app, f, area, *scroll),
         ChairMode::Reason(what, ta) => popups::reason(app, f, area, what, ta),
         ChairMode::Compensate(k) => popups::compensate(app, f, area, *k),
+        ChairMode::OpenRound(pick) => popups::open_round(app, f, area, *pick),
         ChairMode::Normal | ChairMode::Search { .. } => {}
     }
 }

@@ -1,8 +1,10 @@
-//! The chair's popups: help, the offer of a compensating cut, the reason prompt.
+//! The chair's popups: help, the offer of a compensating cut, the reason prompt, the choice
+//! of a discussion round's nominations.
 
 use crate::text::wrap;
+use crate::tui::chair::discussion::ROUND;
 use crate::tui::chair::help::help_lines;
-use crate::tui::chair::state::{ChairApp, ReasonFor};
+use crate::tui::chair::state::{ChairApp, ReasonFor, RoundPick};
 use crate::tui::i18n::T;
 use crate::tui::widgets::{centered, clear_popup, draw_lines, editor, help_box};
 use ratatui::Frame;
@@ -132,4 +134,49 @@ pub fn reason(
     let w = (area.width * 3 / 4).max(40).max(want as u16);
     let r = centered(area, w, 3);
     editor(app.theme(), f, r, &title, ta);
+}
+
+/// The choice of discussion round 2's nominations: each choice with its count, the chosen
+/// one's ids (nominations only: nothing here names an expert).
+pub fn open_round(app: &ChairApp, f: &mut Frame, area: Rect, pick: RoundPick) {
+    let t = app.theme();
+    let lang = app.lang();
+    let title = T::ChairRoundTitle.fill(lang, &[("round", &ROUND.to_string())]);
+    let w = (area.width * 3 / 4)
+        .max(40)
+        .min(area.width.saturating_sub(2));
+    let text_w = usize::from(w.saturating_sub(4)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for p in RoundPick::ALL {
+        let n = app.round_candidates(p).len();
+        let mark = if p == pick { "▸" } else { " " };
+        let style = if p == pick { t.selected } else { t.popup };
+        let text = format!("{mark} {n:>3}  {}", p.label(lang));
+        lines.push(Line::styled(wrap::truncate(&text, text_w), style));
+    }
+    lines.push(Line::raw(""));
+    let items = app.round_candidates(pick);
+    let what = if items.is_empty() {
+        T::ChairRoundNoneHere.get(lang).to_string()
+    } else {
+        let n = items.len().to_string();
+        T::ChairRoundCount.fill(lang, &[("n", &n), ("items", &items.join(", "))])
+    };
+    for l in wrap::wrap(&what, text_w).into_iter().take(4) {
+        lines.push(Line::styled(l, t.text));
+    }
+    let r = centered(area, w, lines.len() as u16 + 2);
+    clear_popup(f, r);
+    let block = Block::bordered()
+        .title(Span::styled(format!(" {title} "), t.title))
+        .border_style(t.border_focus)
+        .style(t.popup);
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    draw_lines(f, inner, lines);
 }

@@ -3,6 +3,7 @@
 use crate::text::wrap;
 use crate::tui::chair::action::{
     Action, COMPENSATE_HINTS, DETAIL_HINTS, HELP_HINTS, PANEL_HINTS, RANKING_HINTS, REASON_HINTS,
+    ROUND_HINTS,
 };
 use crate::tui::chair::state::{ChairApp, ChairMode, ChairView};
 use crate::tui::chair::text::context_text;
@@ -71,6 +72,14 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
     if app.projection {
         help = format!(" [{}]{help}", T::ChairProjectionBadge.get(app.lang()));
     }
+    // An open discussion round stays in sight, whatever else the line shows.
+    if let Some((round, n)) = app.discussion {
+        let badge = T::ChairRoundBadge.fill(
+            app.lang(),
+            &[("round", &round.to_string()), ("n", &n.to_string())],
+        );
+        help = format!(" [{badge}]{help}");
+    }
     let help_w = wrap::width(&help);
     let room = if w > help_w + 10 { w - help_w } else { w };
     let line = match (&app.message, &alert) {
@@ -109,6 +118,7 @@ fn bar(app: &ChairApp) -> &'static [Hint<Action>] {
     match app.mode {
         ChairMode::Reason(..) => REASON_HINTS,
         ChairMode::Compensate(_) => COMPENSATE_HINTS,
+        ChairMode::OpenRound(_) => ROUND_HINTS,
         ChairMode::Help { .. } => HELP_HINTS,
         ChairMode::Normal | ChairMode::Search { .. } => match app.view {
             ChairView::Ranking => RANKING_HINTS,
