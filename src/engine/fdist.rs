@@ -8,7 +8,8 @@ use statrs::distribution::{ContinuousCDF, FisherSnedecor};
 /// The `p` quantile of F(d1, d2); None outside 0 < p < 1 or for degrees of freedom that are
 /// not positive and finite.
 pub(super) fn f_quantile(p: f64, d1: f64, d2: f64) -> Option<f64> {
-    if !(p > 0.0 && p < 1.0) || !(d1 > 0.0 && d1.is_finite() && d2 > 0.0 && d2.is_finite()) {
+    let defined = p > 0.0 && p < 1.0 && d1 > 0.0 && d1.is_finite() && d2 > 0.0 && d2.is_finite();
+    if !defined {
         return None;
     }
     let q = FisherSnedecor::new(d1, d2).ok()?.inverse_cdf(p);
