@@ -129,6 +129,10 @@ fn scoring_view_on_a_wide_ambiguous_terminal() {
     t.wait_for("RE-001 (1/46)");
     t.settle(QUIET);
     assert_eq!(t.cjk.as_ref().map(|c| c.answered), Some(1), "one probe");
+    // Both questions in one write, the DA1 sentinel after them, asked once.
+    let query = "\x1b]11;?\x1b\\\r“\x1b[6n\x1b[c".as_bytes();
+    assert!(contains(&t.raw, query), "one combined query");
+    assert_eq!(t.cjk.as_ref().map(|c| c.da1), Some(1), "one sentinel");
     // The quotes of the data are kept, each two cells wide, and the header still fits.
     t.wait_for("2020年“科创中国”先导技术榜");
     assert_borders(&t, 2, "first frame");
@@ -227,6 +231,11 @@ fn forced_wide_needs_no_answer() {
     t.wait_for("RE-001 (1/46)");
     t.settle(QUIET);
     assert!(!contains(&t.raw, b"\x1b[6n"), "no probe when forced");
+    // The background is still asked (no theme is named), on its own.
+    assert!(
+        contains(&t.raw, b"\x1b]11;?\x1b\\\x1b[c"),
+        "background only"
+    );
     assert_borders(&t, 1, "forced wide");
     t.type_keys("q");
     assert_eq!(t.wait_exit(), 0);
@@ -306,6 +315,21 @@ fn the_test_terminal_narrow_and_silent() {
     let mut t = WideAmbiguous::new(true, false);
     assert!(t.process(&mut p, b"\x1b[6n").is_empty());
     assert_eq!(t.answered, 0);
+    assert!(t.process(&mut p, b"\x1b[c").is_empty());
+    assert_eq!(t.da1, 0);
+}
+
+#[test]
+fn the_test_terminal_answers_device_attributes_in_order() {
+    let mut p = vt100::Parser::new(nz(2), nz(10), 0);
+    let mut t = WideAmbiguous::new(true, true);
+    let query = "\x1b]11;?\x1b\\\r“\x1b[6n\x1b[c".as_bytes();
+    let mut reply = Vec::new();
+    for b in query {
+        reply.extend(t.process(&mut p, std::slice::from_ref(b)));
+    }
+    assert_eq!(reply, b"\x1b[1;3R\x1b[?62;22c");
+    assert_eq!((t.answered, t.da1), (1, 1));
 }
 
 #[test]

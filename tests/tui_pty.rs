@@ -433,3 +433,25 @@ fn with_an_assignment_the_view_lists_the_share_and_keeps_other_marks() {
     t.wait_for("没有给 li 分配任何项目");
     assert_eq!(t.wait_exit(), 1);
 }
+
+#[test]
+fn one_probe_asks_background_and_width_and_da1_ends_it() {
+    // A terminal that answers only Device Attributes: neither question is supported.
+    let mut t = Tui::spawn(&["demo", "--lang", "en"], 80, 24, &[]);
+    t.wait_raw(b"\x1b[c");
+    t.send("\x1b[?62;22c");
+    t.wait_for("RE-001 (1/46)");
+    let count = |needle: &[u8]| t.raw.windows(needle.len()).filter(|w| *w == needle).count();
+    // Both questions in one write, then the sentinel, once; the probe's `“` erased after.
+    let query = "\x1b]11;?\x1b\\\r“\x1b[6n\x1b[c\r\x1b[K".as_bytes();
+    assert_eq!(count(query), 1, "one combined probe");
+    assert_eq!(count(b"\x1b[c"), 1, "no second probe");
+    assert_eq!(count(b"\x1b[6n"), 1);
+    // Default theme and narrow borders: what an unanswered probe leaves.
+    assert!(!t.any_background(vt100::Color::Idx(5)), "{}", t.screen());
+    assert!(t.screen().contains('─'), "{}", t.screen());
+    t.type_keys("j");
+    t.wait_for("RE-002 (2/46)");
+    t.type_keys("q");
+    assert_eq!(t.wait_exit(), 0);
+}

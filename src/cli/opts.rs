@@ -272,10 +272,11 @@ pub fn ui_settings(
     use crate::tui::theme::Theme;
     let lang = super::lang::lang();
     // Only when no theme is named: the probe writes to the terminal and waits for it.
-    let mut theme = Theme::choose(
-        ui.theme.as_deref(),
-        crate::tui::term::local::detect_background,
-    )?;
+    // The background probe asks the ambiguous width too, unless a setting fixes it.
+    let ask_width = ambiguous_width(ui)?.is_none();
+    let mut theme = Theme::choose(ui.theme.as_deref(), || {
+        crate::tui::term::local::detect_background(ask_width)
+    })?;
     if crate::tui::theme::no_color_requested() {
         theme = theme.without_color();
     }

@@ -13,13 +13,15 @@ use crate::domain::profile::Profile;
 use crate::io::panel::Panel;
 use crate::round::StoreMarks;
 use crate::store::Store;
+use crate::text::ambiguous::AmbiguousWidth;
 use crate::text::i18n::Lang;
 use crate::tui::Screen;
 use crate::tui::chair::{ChairApp, ChairSettings};
 use crate::tui::keymap::KeyMap;
 use crate::tui::scoring::{App, Settings};
+use crate::tui::term::probe::{self, Ask};
 use crate::tui::term::probe_bg::{self, Background};
-use crate::tui::term::probe_width::{self, Probed};
+use crate::tui::term::probe_width;
 use crate::tui::term::session::{IDLE_POLL, Session};
 use crate::tui::theme::Theme;
 use crate::tui::vote::VoteApp;
@@ -181,40 +183,57 @@ pub fn run(spec: ViewSpec, rx: Receiver<ToView>, out: ChannelWriter) -> Result<E
     result
 }
 
-/// Asks the client's terminal for its background over the channel, before the first frame.
+/// What the start-up probe left for the view.
+struct Early {
+    /// The ambiguous width the client's terminal reported, if it did.
+    width: Option<AmbiguousWidth>,
+    /// A cursor-position report may still come (the probe gave up waiting): drop it.
+    report_owed: bool,
+    /// What came meanwhile, to be handled first: keys typed early (the replies taken out),
+    /// then resizes, a stop or hang-up, in order.
+    backlog: Vec<ToView>,
+}
+
+/// Asks the client's terminal for its background and its ambiguous width over the channel,
+/// in one write, before the first frame ([`probe`]).
 ///
-/// Returns the background (or `COLORFGBG`'s, or None) and what came meanwhile, to be handled
-/// first: keys typed early (the replies taken out), resizes, a stop or hang-up (which ends
-/// the wait at once).
+/// Returns the background (or `COLORFGBG`'s, or None) and what the view needs of the rest;
+/// a stop or hang-up ends the wait at once.
 fn probe_client(
     rx: &Receiver<ToView>,
     mut out: ChannelWriter,
     colorfgbg: Option<&str>,
-) -> (Option<Background>, Vec<ToView>) {
-    let mut early = Vec::new();
-    let mut ended = false;
-    let probed = probe_bg::probe(
-        &mut out,
-        |wait| {
-            if ended {
-                return Ok(None);
-            }
-            match rx.recv_timeout(wait) {
-                Ok(ToView::Data(bytes)) => Ok(Some(bytes)),
-                Ok(msg) => {
-                    ended = matches!(msg, ToView::Stop | ToView::HungUp);
-                    early.push(msg);
-                    Ok(Some(Vec::new()))
+) -> (Option<Background>, Early) {
+    let mut kept = Vec::new();
+    let read = |deadline: Instant| loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(ToView::Data(bytes)) => return Some(bytes),
+            Ok(other) => {
+                let last = matches!(other, ToView::Stop | ToView::HungUp);
+                kept.push(other);
+                if last {
+                    return None;
                 }
-                Err(_) => Ok(None),
             }
-        },
-        probe_bg::TIMEOUT,
-    );
-    let probed = probed.unwrap_or_default();
-    if !probed.other.is_empty() {
-        early.insert(0, ToView::Data(probed.other));
+            Err(_) => return None,
+        }
+    };
+    let ask = Ask {
+        background: true,
+        width: true,
+    };
+    let probed = probe::probe(&mut out, read, ask, probe_width::timeout()).unwrap_or_default();
+    let mut backlog = Vec::new();
+    if !probed.rest.is_empty() {
+        backlog.push(ToView::Data(probed.rest));
     }
+    backlog.extend(kept);
+    let early = Early {
+        width: probed.width,
+        report_owed: !probed.reported && !probed.answered,
+        backlog,
+    };
     (probe_bg::decide(probed.background, colorfgbg), early)
 }
 
@@ -307,26 +326,18 @@ fn drive<S: Screen>(
     screen: S,
     spec: &ViewSpec,
     rx: &Receiver<ToView>,
-    early: Vec<ToView>,
+    early: Early,
     out: ChannelWriter,
     lang: Lang,
     limits: &Limits,
 ) -> Result<End> {
-    // The background was asked first (it picks the theme the view is built with); then the
-    // ambiguous width, which the session needs.
-    let (probed, kept) = probe_width_client(&out, rx);
     let mut session = Session::new(screen, out.clone(), spec.size)?
-        .with_ambiguous_width(probed.width.unwrap_or_default());
+        .with_ambiguous_width(early.width.unwrap_or_default());
     let mut parser = InputParser::new();
-    if probed.width.is_none() {
+    if early.report_owed {
         parser.expect_report();
     }
-    // What came during the probes goes first, in the order it came: the background probe's,
-    // then the keys typed during the width probe, then the other messages.
-    let mut backlog = early;
-    backlog.push(ToView::Data(probed.rest));
-    backlog.extend(kept);
-    let end = steps(&mut session, rx, parser, backlog, lang, limits);
+    let end = steps(&mut session, rx, parser, early.backlog, lang, limits);
     session.finish();
     // After the teardown the alternate screen is gone: say why on the client's own screen.
     let why = match end {
@@ -340,34 +351,6 @@ fn drive<S: Screen>(
         let _ = w.flush();
     }
     Ok(end)
-}
-
-/// Asks the client's terminal how wide it draws ambiguous characters
-/// ([`probe_width`]), over the channel, for at most [`probe_width::TIMEOUT`]. Messages other
-/// than input that arrive meanwhile are kept, in order, for the view; a stop or hang-up ends
-/// the wait.
-fn probe_width_client(out: &ChannelWriter, rx: &Receiver<ToView>) -> (Probed, Vec<ToView>) {
-    let mut kept = Vec::new();
-    let read = |deadline: Instant| loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(ToView::Data(bytes)) => return Some(bytes),
-            Ok(other) => {
-                let last = matches!(other, ToView::Stop | ToView::HungUp);
-                kept.push(other);
-                if last {
-                    return None;
-                }
-            }
-            Err(_) => return None,
-        }
-    };
-    let probed = probe_width::probe(&mut out.clone(), read, probe_width::timeout());
-    let probed = probed.unwrap_or(Probed {
-        width: None,
-        rest: Vec::new(),
-    });
-    (probed, kept)
 }
 
 fn steps<S: Screen>(
@@ -466,12 +449,12 @@ mod tests {
     use super::*;
     use std::sync::mpsc::sync_channel;
 
-    /// Runs the probe against a client that has sent `msgs`; the background, what is left to
-    /// handle, and what the client was sent.
+    /// Runs the probe against a client that has sent `msgs`; the background, what the view
+    /// is left, what the client was sent, and the messages the probe did not read.
     fn probe_with(
         msgs: Vec<ToView>,
         colorfgbg: Option<&str>,
-    ) -> (Option<Background>, Vec<ToView>, Vec<u8>) {
+    ) -> (Option<Background>, Early, Vec<u8>, Vec<ToView>) {
         let (tx, rx) = sync_channel(16);
         for m in msgs {
             tx.send(m).expect("send");
@@ -482,7 +465,7 @@ mod tests {
         while let Ok(FromView::Bytes(b)) = out_rx.try_recv() {
             sent.extend(b);
         }
-        (bg, early, sent)
+        (bg, early, sent, rx.try_iter().collect())
     }
 
     fn data(b: &[u8]) -> ToView {
@@ -490,39 +473,63 @@ mod tests {
     }
 
     #[test]
-    fn the_client_is_asked_and_its_answer_taken_out_of_the_input() {
-        let (bg, early, sent) = probe_with(
+    fn the_client_is_asked_once_and_its_answers_taken_out_of_the_input() {
+        let (bg, early, sent, _) = probe_with(
             vec![
                 data(b"j\x1b]11;rgb:ffff/ffff/"),
                 ToView::Resize(100, 30),
-                data(b"ffff\x1b\\\x1b[?62;22c"),
+                data(b"ffff\x1b\\\x1b[1;3"),
+                data(b"R\x1b[?62;22c"),
             ],
             None,
         );
-        assert_eq!(sent, probe_bg::QUERY);
+        // One write: both questions and DA1; then the probe's character erased.
+        let query = Ask {
+            background: true,
+            width: true,
+        }
+        .query();
+        assert_eq!(sent, [query.as_slice(), probe_width::ERASE].concat());
         assert_eq!(bg, Some(Background::Light));
-        assert!(matches!(&early[..], [ToView::Data(d), ToView::Resize(100, 30)] if d == b"j"));
-        let (bg, early, _) = probe_with(
+        assert_eq!(early.width, Some(AmbiguousWidth::Wide));
+        assert!(!early.report_owed);
+        assert!(
+            matches!(&early.backlog[..], [ToView::Data(d), ToView::Resize(100, 30)] if d == b"j")
+        );
+        let (bg, early, _, _) = probe_with(
             vec![data(b"\x1b]11;rgb:1e1e/1e1e/1e1e\x07\x1b[?1;2c")],
             None,
         );
         assert_eq!(bg, Some(Background::Dark));
-        assert!(early.is_empty());
-        // The terminal answers DA1 only: not light, and no waiting for the timeout.
-        let (bg, _, _) = probe_with(vec![data(b"\x1b[?1;2c")], None);
-        assert_eq!(bg, None);
+        assert_eq!(early.width, None);
+        assert!(early.backlog.is_empty() && !early.report_owed);
+    }
+
+    #[test]
+    fn a_terminal_answering_only_da1_is_not_waited_for() {
+        // DA1, then a key a moment later: the probe returns on DA1 and leaves the key unread
+        // (it would have read it while waiting for the other answers).
+        let (bg, early, _, unread) =
+            probe_with(vec![data(b"\x1b[?1;2c"), data(b"j")], Some("0;15"));
+        assert_eq!(bg, Some(Background::Light), "COLORFGBG's");
+        assert_eq!(early.width, None);
+        assert!(!early.report_owed, "DA1 came: no report will");
+        assert!(early.backlog.is_empty());
+        assert!(matches!(&unread[..], [ToView::Data(d)] if d == b"j"));
     }
 
     #[test]
     fn no_answer_falls_back_to_colorfgbg_after_the_timeout() {
-        assert_eq!(probe_with(Vec::new(), None).0, None);
+        let (bg, early, _, _) = probe_with(Vec::new(), None);
+        assert_eq!(bg, None);
+        assert!(early.report_owed, "a late report must not be typed");
         assert_eq!(
             probe_with(Vec::new(), Some("0;15")).0,
             Some(Background::Light)
         );
         // A hang-up ends the wait and is handled next.
-        let (bg, early, _) = probe_with(vec![ToView::HungUp], Some("15;0"));
+        let (bg, early, _, _) = probe_with(vec![ToView::HungUp], Some("15;0"));
         assert_eq!(bg, Some(Background::Dark));
-        assert!(matches!(&early[..], [ToView::HungUp]));
+        assert!(matches!(&early.backlog[..], [ToView::HungUp]));
     }
 }

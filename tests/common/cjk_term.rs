@@ -10,13 +10,17 @@
 //! sequences are ASCII.
 //!
 //! It also answers a cursor-position request (`ESC [ 6 n`) with where its cursor is, after
-//! the bytes before the request, as a terminal does; with `answer` off it stays silent.
+//! the bytes before the request, as a terminal does, and a Device Attributes request
+//! (`ESC [ c`, the probe's sentinel) as a VT220 would; with `answer` off it stays silent.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
 use unicode_width::UnicodeWidthChar;
 
 const REQUEST: &[u8] = b"\x1b[6n";
+/// The Device Attributes request (DA1) and this terminal's answer to it.
+const DA1: &[u8] = b"\x1b[c";
+const DA1_REPLY: &[u8] = b"\x1b[?62;22c";
 /// The first stand-in: CJK Extension A, two cells wide everywhere, absent from the fixtures.
 const FIRST_STAND_IN: u32 = 0x3400;
 
@@ -35,8 +39,10 @@ pub struct WideAmbiguous {
     from_stand_in: HashMap<char, char>,
     /// The end of the last chunk, when it may be the start of a character or a request.
     carry: Vec<u8>,
-    /// Requests answered so far.
+    /// Cursor-position requests answered so far.
     pub answered: usize,
+    /// Device Attributes requests answered so far.
+    pub da1: usize,
 }
 
 impl WideAmbiguous {
@@ -49,6 +55,7 @@ impl WideAmbiguous {
             from_stand_in: HashMap::new(),
             carry: Vec::new(),
             answered: 0,
+            da1: 0,
         }
     }
 
@@ -60,14 +67,25 @@ impl WideAmbiguous {
         self.carry = data.split_off(data.len() - keep);
         let mut replies = Vec::new();
         let mut rest: &[u8] = &data;
-        while let Some(i) = rest.windows(REQUEST.len()).position(|w| w == REQUEST) {
+        let find = |d: &[u8], r: &[u8]| d.windows(r.len()).position(|w| w == r);
+        loop {
+            // The earlier of the two requests, answered in order.
+            let (i, len, cpr) = match (find(rest, REQUEST), find(rest, DA1)) {
+                (Some(c), Some(d)) if d < c => (d, DA1.len(), false),
+                (Some(c), _) => (c, REQUEST.len(), true),
+                (None, Some(d)) => (d, DA1.len(), false),
+                (None, None) => break,
+            };
             parser.process(&self.translate(&rest[..i]));
-            if self.answer {
+            if self.answer && cpr {
                 let (row, col) = parser.screen().cursor_position();
                 replies.extend(format!("\x1b[{};{}R", row + 1, col + 1).into_bytes());
                 self.answered += 1;
+            } else if self.answer {
+                replies.extend_from_slice(DA1_REPLY);
+                self.da1 += 1;
             }
-            rest = &rest[i + REQUEST.len()..];
+            rest = &rest[i + len..];
         }
         parser.process(&self.translate(rest));
         replies
@@ -150,9 +168,9 @@ impl WideAmbiguous {
 /// How many bytes at the end of `data` may begin a character or a request that the next chunk
 /// completes.
 fn incomplete_tail(data: &[u8]) -> usize {
-    // A proper prefix of the request.
+    // A proper prefix of a request.
     for k in (1..REQUEST.len()).rev() {
-        if data.ends_with(&REQUEST[..k]) {
+        if data.ends_with(&REQUEST[..k]) || (k < DA1.len() && data.ends_with(&DA1[..k])) {
             return k;
         }
     }

@@ -2,15 +2,16 @@
 //! and a panic hook that puts the terminal back; the view itself runs in a [`Session`] over
 //! stdout.
 
-use super::probe_bg::{self, Background, Probe};
+use super::probe::{self, Answers, Ask};
+use super::probe_bg::{self, Background};
 use super::probe_width;
 use super::session::{Ended, Screen, Session, write_teardown};
 use crate::text::ambiguous::AmbiguousWidth;
 use ratatui::crossterm::event::{self, Event, KeyCode, KeyModifiers};
 use ratatui::crossterm::terminal::{self, disable_raw_mode, enable_raw_mode};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex};
 
 /// Puts the terminal back as the shell expects it. Safe to call twice.
 pub fn restore_terminal() {
@@ -67,17 +68,28 @@ fn start<S: Screen>(
     ambiguous: Option<AmbiguousWidth>,
 ) -> std::io::Result<Session<S, std::io::Stdout>> {
     enable_raw_mode()?;
-    // Before the event reader starts, so the report is read here and never taken for keys. A
-    // report that comes after the timeout is one crossterm parses as such and drops; keys
-    // typed during the probe (at most its timeout) are lost.
+    // Asked with the background when that was asked; else now, before the event reader
+    // starts, so the report is read here and never taken for keys. A report or DA1 reply that
+    // comes after the timeout is one crossterm parses as such and drops; keys typed during
+    // the probe (at most its timeout) are lost.
     let width = match ambiguous {
         Some(w) => w,
-        None => probe_width::probe(
-            &mut std::io::stdout(),
-            probe_width::read_stdin,
-            probe_width::timeout(),
-        )?
-        .width
+        None => match EARLY_WIDTH.lock().ok().and_then(|mut w| w.take()) {
+            Some(told) => told,
+            None => {
+                let ask = Ask {
+                    background: false,
+                    width: true,
+                };
+                probe::probe(
+                    &mut std::io::stdout(),
+                    probe_width::read_stdin,
+                    ask,
+                    probe_width::timeout(),
+                )?
+                .width
+            }
+        }
         .unwrap_or_default(),
     };
     let size = terminal::size()?;
@@ -88,14 +100,29 @@ fn start<S: Screen>(
 /// come, and must not be read as keys.
 static LATE_REPLY: AtomicBool = AtomicBool::new(false);
 
+/// The ambiguous width the background's probe asked for too (`Some`), and what it told: the
+/// view's start takes it instead of asking again.
+static EARLY_WIDTH: Mutex<Option<Option<AmbiguousWidth>>> = Mutex::new(None);
+
 /// The background of the process's terminal: its answer to OSC 11 (asked in raw mode, for
-/// at most [`probe_bg::TIMEOUT`]), else `COLORFGBG`; None when neither tells.
+/// at most [`probe_width::timeout`]), else `COLORFGBG`; None when neither tells.
 ///
-/// Keys typed during the probe are dropped: crossterm reads the terminal itself, so they
-/// cannot be handed to it.
-pub fn detect_background() -> Option<Background> {
-    let probed = probe_terminal().ok().and_then(|p| {
-        LATE_REPLY.store(!p.answered, Ordering::Relaxed);
+/// With `ask_width` (no setting fixes the ambiguous width) the same write asks that too
+/// ([`probe`]), and [`run`] uses the answer. Keys typed during the probe are dropped:
+/// crossterm reads the terminal itself, so they cannot be handed to it.
+pub fn detect_background(ask_width: bool) -> Option<Background> {
+    let ask = Ask {
+        background: true,
+        width: ask_width,
+    };
+    let probed = probe_terminal(ask).ok().and_then(|p| {
+        LATE_REPLY.store(p.late_replies(), Ordering::Relaxed);
+        if p.asked
+            && ask_width
+            && let Ok(mut w) = EARLY_WIDTH.lock()
+        {
+            *w = Some(p.width);
+        }
         p.background
     });
     let colorfgbg = std::env::var("COLORFGBG").ok();
@@ -103,28 +130,29 @@ pub fn detect_background() -> Option<Background> {
 }
 
 #[cfg(unix)]
-fn probe_terminal() -> std::io::Result<Probe> {
+fn probe_terminal(ask: Ask) -> std::io::Result<Answers> {
     use std::io::IsTerminal;
     let dumb = std::env::var("TERM").is_ok_and(|t| t == "dumb");
     if dumb || !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Ok(Probe::default());
+        return Ok(Answers::default());
     }
     // Raw mode: the replies must neither echo nor wait for a newline.
     enable_raw_mode()?;
-    // Straight from the descriptor, as the width probe reads, so nothing stays behind in a
-    // buffer crossterm does not read.
-    let probed = probe_bg::probe(
+    // Straight from the descriptor, so nothing stays behind in a buffer crossterm does not
+    // read.
+    let probed = probe::probe(
         &mut std::io::stdout(),
-        |wait| Ok(probe_width::read_stdin(std::time::Instant::now() + wait)),
-        probe_bg::TIMEOUT,
+        probe_width::read_stdin,
+        ask,
+        probe_width::timeout(),
     );
     disable_raw_mode()?;
     probed
 }
 
 #[cfg(not(unix))]
-fn probe_terminal() -> std::io::Result<Probe> {
-    Ok(Probe::default())
+fn probe_terminal(_ask: Ask) -> std::io::Result<Answers> {
+    Ok(Answers::default())
 }
 
 /// Drops a background reply that came after the probe gave up.

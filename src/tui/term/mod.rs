@@ -2,10 +2,11 @@
 //! [`local`] runs one on the process's own terminal; [`lean::Lean`] saves bytes on the way;
 //! [`probe_width`] asks a terminal how wide it draws ambiguous characters, and [`wide`] fits a
 //! frame to one that draws them two cells wide; [`probe_bg`] asks whether its background is
-//! light.
+//! light; [`probe`] asks both in one write.
 
 pub mod lean;
 pub mod local;
+pub mod probe;
 pub mod probe_bg;
 pub mod probe_width;
 pub mod session;

@@ -2,13 +2,11 @@
 //!
 //! At the start of a line it prints `“` and asks for a cursor-position report (`ESC [ 6 n`):
 //! a terminal that draws it one cell wide answers column 2, one that draws it two cells wide
-//! column 3. A terminal that does not answer within [`TIMEOUT`] is taken as narrow (as before);
-//! the probe line is erased either way. The probe works over any byte stream: the front-end
-//! gives it a writer and a way to read input until a deadline, and gets back, with the answer,
-//! the input that came with it (keys typed meanwhile) without the report itself.
+//! column 3. A terminal that does not answer is taken as narrow (as before); the probe line is
+//! erased either way. The question is asked together with the background's by the start-up
+//! [`super::probe`], which also parses the report.
 
 use crate::text::ambiguous::AmbiguousWidth;
-use std::io::{self, Write};
 use std::time::{Duration, Instant};
 
 /// How long the probe waits for the report: a local terminal answers in well under a
@@ -86,36 +84,6 @@ pub fn width_of_column(col: u16) -> Option<AmbiguousWidth> {
     }
 }
 
-/// Runs the probe: writes [`QUERY`] to `out`, calls `read(deadline)` for input until the
-/// report arrives or `timeout` passes (`read` returns `None` when nothing more will come before
-/// the deadline, or the input closed), erases the probe line.
-pub fn probe(
-    out: &mut impl Write,
-    mut read: impl FnMut(Instant) -> Option<Vec<u8>>,
-    timeout: Duration,
-) -> io::Result<Probed> {
-    out.write_all(QUERY)?;
-    out.flush()?;
-    let deadline = Instant::now() + timeout;
-    let mut got = Vec::new();
-    let mut width = None;
-    while Instant::now() < deadline {
-        let Some(bytes) = read(deadline) else { break };
-        got.extend(bytes);
-        if let Some((col, at)) = find_report(&got) {
-            width = Some(width_of_column(col));
-            got.drain(at);
-            break;
-        }
-    }
-    out.write_all(ERASE)?;
-    out.flush()?;
-    Ok(Probed {
-        width: width.flatten(),
-        rest: got,
-    })
-}
-
 /// Reads the process's own terminal (stdin) until `deadline`: what is there within it, or
 /// `None`. The terminal must be in raw mode.
 #[cfg(unix)]
@@ -168,43 +136,5 @@ mod tests {
         assert_eq!(width_of_column(2), Some(AmbiguousWidth::Narrow));
         assert_eq!(width_of_column(3), Some(AmbiguousWidth::Wide));
         assert_eq!(width_of_column(1), None);
-    }
-
-    #[test]
-    fn the_probe_asks_reads_in_pieces_and_keeps_the_keys() {
-        let mut out = Vec::new();
-        let mut chunks = vec![b"j\x1b[3".to_vec(), b";3Rk".to_vec()].into_iter();
-        let p = probe(&mut out, |_| chunks.next(), Duration::from_secs(5)).expect("probe");
-        assert_eq!(p.width, Some(AmbiguousWidth::Wide));
-        assert_eq!(p.rest, b"jk");
-        assert_eq!(out, [QUERY, ERASE].concat());
-    }
-
-    #[test]
-    fn a_silent_terminal_ends_the_probe_at_the_deadline() {
-        let mut out = Vec::new();
-        let mut reads = 0;
-        let p = probe(
-            &mut out,
-            |deadline| {
-                reads += 1;
-                std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
-                None
-            },
-            Duration::from_millis(20),
-        )
-        .expect("probe");
-        assert_eq!(p.width, None);
-        assert!(p.rest.is_empty());
-        assert_eq!(reads, 1);
-        assert!(out.ends_with(ERASE));
-    }
-
-    #[test]
-    fn keys_without_a_report_are_kept() {
-        let mut out = Vec::new();
-        let mut chunks = vec![b"q".to_vec()].into_iter();
-        let p = probe(&mut out, |_| chunks.next(), Duration::from_secs(5)).expect("probe");
-        assert_eq!((p.width, p.rest), (None, b"q".to_vec()));
     }
 }
