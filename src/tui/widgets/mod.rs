@@ -2,6 +2,7 @@
 //! line's fitting, the too-small gate, the screen split and message levels.
 
 mod gate;
+mod line;
 mod popup;
 
 pub use gate::{MIN_HEIGHT, MIN_WIDTH, too_small, while_too_small};
@@ -13,6 +14,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use std::borrow::Borrow;
 
 /// How a status-bar message looks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,17 +93,22 @@ pub fn type_query(query: &mut String, k: &KeyEvent) -> QueryKey {
     }
 }
 
-/// Draws lines one per row from the top of `area`, as many as fit.
-pub fn draw_lines<'a>(f: &mut Frame, area: Rect, lines: impl IntoIterator<Item = Line<'a>>) {
+/// Draws lines one per row from the top of `area`, as many as fit, cell for cell as
+/// ratatui draws them (see [`line::draw_line`]). Lines may be borrowed (`&Line`), so
+/// material already wrapped and cached is drawn without copying it.
+pub fn draw_lines<'a, L: Borrow<Line<'a>>>(
+    f: &mut Frame,
+    area: Rect,
+    lines: impl IntoIterator<Item = L>,
+) {
+    let buf = f.buffer_mut();
     for (row, line) in lines.into_iter().take(usize::from(area.height)).enumerate() {
-        f.render_widget(
-            line,
-            Rect {
-                y: area.y + row as u16,
-                height: 1,
-                ..area
-            },
-        );
+        let row = Rect {
+            y: area.y + row as u16,
+            height: 1,
+            ..area
+        };
+        line::draw_line(buf, row, line.borrow());
     }
 }
 

@@ -44,14 +44,17 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     let q = app.query.to_lowercase();
-    let shown = lines.iter().skip(scroll).map(|line| {
-        if q.is_empty() {
-            line.clone()
-        } else {
-            highlight(line, &q, t.search_match)
-        }
-    });
-    draw_lines(f, inner, shown);
+    let shown = lines.iter().skip(scroll);
+    if q.is_empty() {
+        // Drawn from the cache as it is: no copy of the lines per frame.
+        draw_lines(f, inner, shown);
+    } else {
+        draw_lines(
+            f,
+            inner,
+            shown.map(|line| highlight(line, &q, t.search_match)),
+        );
+    }
 }
 
 /// Where `needle` (lower-case) occurs in `hay`, as char ranges, comparing lower-cased chars.

@@ -1,0 +1,178 @@
+//! One text line into the frame's buffer, cell for cell as ratatui draws a left-aligned
+//! `Line`, with a shortcut for spans whose characters are each a grapheme of their own
+//! (printable ASCII, CJK ideographs, CJK and fullwidth punctuation): those skip grapheme
+//! segmentation, which was the largest part of drawing a frame of material.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthChar;
+
+/// The cells a character takes when it is certainly a grapheme on its own whatever surrounds
+/// it (no extender, joiner, prepend, Hangul jamo, regional indicator or control), else None.
+fn lone_width(c: char) -> Option<u16> {
+    let lone = matches!(c,
+        ' '..='~'
+        | '\u{A1}'..='\u{AC}'
+        | '\u{AE}'..='\u{FF}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{3000}'..='\u{3029}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{FF01}'..='\u{FF60}'
+    );
+    if !lone {
+        return None;
+    }
+    match c.width() {
+        Some(w @ 1..=2) => Some(w as u16),
+        _ => None,
+    }
+}
+
+/// Draws `line` into the row `area` (its first row) exactly as `line.render(area, buf)` does.
+pub fn draw_line(buf: &mut Buffer, area: Rect, line: &Line) {
+    if line.alignment.is_some() {
+        // Centred or right-aligned lines are few and short: ratatui's own drawing.
+        line.render(area, buf);
+        return;
+    }
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return;
+    }
+    let area = Rect { height: 1, ..area };
+    if line.width() == 0 {
+        return;
+    }
+    buf.set_style(area, line.style);
+    // Left-aligned: every span of some width is drawn from where the previous one ended,
+    // clipped at the right edge (ratatui's `render_spans` with nothing skipped).
+    let mut at = area;
+    for span in &line.spans {
+        let w = span.width();
+        if w == 0 {
+            continue;
+        }
+        if at.is_empty() {
+            break;
+        }
+        draw_span(buf, at, span);
+        // As ratatui's `Rect::indent_x` (not public).
+        let w = u16::try_from(w).unwrap_or(u16::MAX);
+        at = Rect {
+            x: at.x.saturating_add(w),
+            width: at.width.saturating_sub(w),
+            ..at
+        };
+    }
+}
+
+/// One span from the left of `area` (inside the buffer), as `span.render(area, buf)`.
+fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) {
+    let text = span.content.as_ref();
+    if !text.chars().all(|c| lone_width(c).is_some()) {
+        span.render(area, buf);
+        return;
+    }
+    let style = Style::default().patch(span.style);
+    let (mut x, y) = (area.x, area.y);
+    for (i, c) in text.char_indices() {
+        let w = lone_width(c).unwrap_or(1);
+        let next_x = x.saturating_add(w);
+        if next_x > area.right() {
+            break;
+        }
+        buf[(x, y)]
+            .set_symbol(&text[i..i + c.len_utf8()])
+            .set_style(style);
+        // A wide character hides the cell after it, cleared as ratatui clears it.
+        for hidden in x + 1..next_x {
+            buf[(hidden, y)].reset();
+        }
+        x = next_x;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::style::{Color, Modifier};
+    use unicode_segmentation::UnicodeSegmentation;
+    use unicode_width::UnicodeWidthStr;
+
+    /// Every character the shortcut takes: one grapheme between any neighbours, and the
+    /// width ratatui gives it as a string.
+    #[test]
+    fn lone_characters_are_graphemes_of_their_own_width() {
+        let mut n = 0;
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let Some(w) = lone_width(c) else { continue };
+            n += 1;
+            let s = c.to_string();
+            assert_eq!(s.width(), usize::from(w), "{c:?}");
+            for probe in [
+                format!("a{c}b"),
+                format!("中{c}{c}、"),
+                format!("{c}\u{4E00}"),
+            ] {
+                let g: Vec<&str> = probe.graphemes(true).collect();
+                assert_eq!(g.len(), probe.chars().count(), "{probe:?}");
+            }
+        }
+        assert!(n > 20_000, "the shortcut covers CJK text ({n} characters)");
+    }
+
+    fn both(area: Rect, line: &Line) -> (Buffer, Buffer) {
+        let base = Buffer::filled(
+            Rect::new(0, 0, 20, 2),
+            ratatui::buffer::Cell::new("x").set_fg(Color::Blue).clone(),
+        );
+        let (mut ours, mut theirs) = (base.clone(), base);
+        draw_line(&mut ours, area, line);
+        line.render(area, &mut theirs);
+        (ours, theirs)
+    }
+
+    #[test]
+    fn lines_draw_as_ratatui_draws_them() {
+        let bold = Style::default().add_modifier(Modifier::BOLD).fg(Color::Red);
+        let lines = [
+            Line::from(vec![
+                Span::raw("> "),
+                Span::styled("本技术针对5G基站", bold),
+            ]),
+            Line::from(vec![
+                Span::raw(""),
+                Span::styled("氮化镓功放架构，“高效”—测试。", bold),
+            ])
+            .style(Style::default().bg(Color::Green)),
+            // Clipped in the middle of a wide character.
+            Line::from("一二三四五六七八九十一二"),
+            Line::from("a一二三四五六七八九十一二"),
+            // Not lone: combining marks, emoji, a control, a tab, Hangul.
+            Line::from(vec![
+                Span::raw("e\u{301}x"),
+                Span::styled("👨‍👩‍👧 한국어\t", bold),
+            ]),
+            Line::from("ｶﾞ か\u{3099} 日本"),
+            Line::from("right").right_aligned(),
+            Line::default(),
+            Line::from(vec![Span::raw(""), Span::raw("")]).style(bold),
+        ];
+        for line in &lines {
+            for area in [
+                Rect::new(0, 0, 20, 1),
+                Rect::new(3, 1, 7, 1),
+                Rect::new(2, 0, 12, 2),
+                Rect::new(15, 1, 10, 1),
+                Rect::new(0, 0, 0, 1),
+            ] {
+                let (ours, theirs) = both(area, line);
+                assert_eq!(ours, theirs, "{line:?} in {area:?}");
+            }
+        }
+    }
+}
