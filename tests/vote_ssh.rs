@@ -3,58 +3,15 @@
 //! pins, so a tally with the panel counts it.
 
 mod common;
+mod openssh_support;
 mod server_support;
 
 use common::pty::Tui;
-use russh::keys::PrivateKey;
 use server_support::{BATCH, Key, Server, Setup, setup};
-use std::path::PathBuf;
 
-/// A known_hosts file holding the server's host key for its port.
-fn known_hosts(s: &Setup, server: &Server) -> PathBuf {
-    let text = std::fs::read_to_string(s.store.join("host_ed25519_key")).expect("host key");
-    let key = PrivateKey::from_openssh(text).expect("parse host key");
-    let path = s.dir.path().join(format!("known_hosts-{}", server.port));
-    let line = format!(
-        "[127.0.0.1]:{} {}\n",
-        server.port,
-        key.public_key().to_openssh().expect("public")
-    );
-    std::fs::write(&path, line).expect("known_hosts");
-    path
-}
-
-/// `ssh` as `user` with `key` into the server.
+/// `ssh` as `user` with `key` into the server, in a 100×30 terminal.
 fn ssh(s: &Setup, server: &Server, user: &str, key: &Key) -> Tui {
-    let kh = format!("UserKnownHostsFile={}", known_hosts(s, server).display());
-    let port = server.port.to_string();
-    let id = key.path.display().to_string();
-    let dest = format!("{user}@127.0.0.1");
-    let args = [
-        "-F",
-        "/dev/null",
-        "-p",
-        &port,
-        "-i",
-        &id,
-        "-o",
-        "IdentitiesOnly=yes",
-        "-o",
-        "IdentityAgent=none",
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "StrictHostKeyChecking=yes",
-        "-o",
-        &kh,
-        "-o",
-        "SendEnv=LANG",
-        "-o",
-        "LogLevel=ERROR",
-        "-t",
-        &dest,
-    ];
-    Tui::spawn_program("ssh".as_ref(), &args, 100, 30, &[("LANG", "zh_CN.UTF-8")])
+    openssh_support::ssh(s, server, user, key, 100, 30)
 }
 
 fn revdesk(args: &[&str]) -> (i32, String, String) {
