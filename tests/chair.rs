@@ -270,6 +270,24 @@ fn detail_and_panel_snapshots() {
     assert_eq!(a.view, ChairView::Panel);
     insta::assert_snapshot!("chair_panel_80x24", stable(screen(&mut a, 80, 24)));
     insta::assert_snapshot!("chair_panel_160x48", stable(screen(&mut a, 160, 48)));
+    // The panel's agreement is the engine's from every score, with its interval and design.
+    let panel = screen(&mut a, 80, 24);
+    let results = a.results.as_ref().expect("computed");
+    let all = &results.aggregation.agreement.all_scores;
+    let icc = all.icc2_1.expect("ICC(A,1) defined");
+    let want = format!(
+        "ICC(A,1) {:.2} [{:.2}, {:.2}]",
+        icc.estimate,
+        icc.lo.expect("lo"),
+        icc.hi.expect("hi")
+    );
+    assert!(panel.contains(&want), "{want}\n{panel}");
+    let d = &all.design;
+    let design = format!(
+        "全部 {} 份评分，{} 项 × {} 位专家",
+        d.scores, d.items, d.experts
+    );
+    assert!(panel.contains(&design), "{design}\n{panel}");
     key(&mut a, KeyCode::Char('?'));
     insta::assert_snapshot!("chair_help_80x24", screen(&mut a, 80, 24));
 }

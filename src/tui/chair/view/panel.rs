@@ -2,10 +2,13 @@
 //! sheets and notes.
 
 use super::detail::draw_scrolled;
+use crate::domain::results::Results;
+use crate::engine::Estimate;
 use crate::text::wrap;
 use crate::tui::chair::state::ChairApp;
 use crate::tui::chair::text::local_time;
-use crate::tui::i18n::T;
+use crate::tui::i18n::{Lang, T};
+use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -78,39 +81,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             T::ChairAgreement.get(app.lang()).to_string(),
             t.label,
         ));
-        match &r.aggregation.agreement.stats {
-            Some(s) => {
-                let f2 =
-                    |v: Option<f64>| v.map(|x| format!("{x:.2}")).unwrap_or_else(|| "-".into());
-                lines.push(Line::styled(
-                    format!(
-                        "ICC(1,1) {}  ICC(2,1) {}  ICC(3,1) {}",
-                        f2(s.icc1_1),
-                        f2(s.icc2_1),
-                        f2(s.icc3_1)
-                    ),
-                    t.text,
-                ));
-                lines.push(Line::styled(
-                    format!(
-                        "ICC(1,k) {}  ICC(2,k) {}  ICC(3,k) {}  W {}",
-                        f2(s.icc1_k),
-                        f2(s.icc2_k),
-                        f2(s.icc3_k),
-                        f2(s.kendall_w)
-                    ),
-                    t.text,
-                ));
-                lines.push(Line::styled(
-                    format!("{} x {}", s.n_experts, s.n_items),
-                    t.muted,
-                ));
-            }
-            None => lines.push(Line::styled(
-                T::ChairNotEnoughFullyCrossed.get(app.lang()).to_string(),
-                t.muted,
-            )),
-        }
+        agreement_lines(r, app.lang(), t, &mut lines);
         if !r.decisions.is_empty() {
             lines.push(Line::default());
             lines.push(Line::styled(
@@ -208,6 +179,66 @@ fn fit_two(a: usize, b: usize, room: usize) -> (usize, usize) {
         (half, room - half)
     };
     (x.clamp(MIN.min(a), a), y.clamp(MIN.min(b), b))
+}
+
+/// Agreement for the panel pane: from every score (variance components, with 95% intervals
+/// and the design), Kendall's W from the fully crossed block when there is one.
+fn agreement_lines(r: &Results, lang: Lang, t: &Theme, lines: &mut Vec<Line<'static>>) {
+    let a = &r.aggregation.agreement;
+    let all = &a.all_scores;
+    let f2 = |v: Option<f64>| v.map_or_else(|| "-".into(), |x| format!("{x:.2}"));
+    let with_ci = |e: Option<Estimate>| match e {
+        Some(e) => format!("{} [{}, {}]", f2(Some(e.estimate)), f2(e.lo), f2(e.hi)),
+        None => "-".into(),
+    };
+    let point = |e: Option<Estimate>| f2(e.map(|e| e.estimate));
+    if all.icc2_1.is_none() && all.icc3_1.is_none() {
+        lines.push(Line::styled(
+            T::ChairNotEnoughScores.get(lang).to_string(),
+            t.muted,
+        ));
+        return;
+    }
+    lines.push(Line::styled(
+        format!(
+            "ICC(A,1) {}  ICC(C,1) {}",
+            with_ci(all.icc2_1),
+            with_ci(all.icc3_1)
+        ),
+        t.text,
+    ));
+    let w = a.stats.as_ref().and_then(|s| s.kendall_w);
+    let mut second = format!(
+        "ICC(A,k) {}  ICC(C,k) {}",
+        point(all.icc2_k),
+        point(all.icc3_k)
+    );
+    if w.is_some() {
+        second.push_str(&format!("  W {}", f2(w)));
+    }
+    lines.push(Line::styled(second, t.text));
+    let d = &all.design;
+    let shape = if d.complete {
+        T::ChairDesignComplete.get(lang).to_string()
+    } else {
+        T::ChairDesignIncomplete.fill(
+            lang,
+            &[("min", &d.k_min.to_string()), ("max", &d.k_max.to_string())],
+        )
+    };
+    lines.push(Line::styled(
+        T::ChairDesign.fill(
+            lang,
+            &[
+                ("scores", &d.scores.to_string()),
+                ("items", &d.items.to_string()),
+                ("experts", &d.experts.to_string()),
+                ("k", &format!("{:.2}", d.k_mean)),
+                ("shape", &shape),
+            ],
+        ),
+        t.muted,
+    ));
 }
 
 #[cfg(test)]
