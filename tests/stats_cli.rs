@@ -1,70 +1,10 @@
 //! Issue 13's statistics from the real binary: the minimum number of experts, per-expert
 //! agreement and the criteria's structure, on sheets entered from paper.
 
-use assert_cmd::Command;
-use std::path::{Path, PathBuf};
+mod common;
 
-const BATCH: &str = "fixtures/batches/electronic-information.xlsx";
-const CRITERIA: &str = "可行性,先进性,原创性,不可替代性,技术成熟度,市场前景";
-
-fn revdesk() -> Command {
-    let mut c = Command::cargo_bin("revdesk").expect("binary builds");
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("LC_ALL", "en_US.UTF-8");
-    c
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = revdesk().args(args).output().expect("runs");
-    let (o, e) = (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
-    assert!(out.status.success(), "{args:?}\n{o}\n{e}");
-    o
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
-
-/// Enters one expert's paper sheet (`rows`: id and six marks; ids left out are not scored)
-/// and signs it into `dir/sheets`.
-fn sheet(dir: &Path, e: usize, rows: &[(String, [u32; 6])]) {
-    let mut csv = format!("编号,{CRITERIA},回避,回避原因\n");
-    for (id, m) in rows {
-        let m: Vec<String> = m.iter().map(ToString::to_string).collect();
-        csv.push_str(&format!("{id},{},否,\n", m.join(",")));
-    }
-    let paper = dir.join(format!("paper-{e}.csv"));
-    std::fs::write(&paper, csv).expect("write");
-    let store = dir.join(format!("store-{e}"));
-    let expert = format!("e{e}");
-    let name = format!("专家{e}");
-    ok(&[
-        "enter",
-        BATCH,
-        "--expert",
-        &expert,
-        "--name",
-        &name,
-        "--from",
-        &s(&paper),
-        "--store",
-        &s(&store),
-    ]);
-    let out = dir.join("sheets").join(format!("e{e}.json"));
-    ok(&[
-        "sheet",
-        BATCH,
-        "--expert",
-        &expert,
-        "--store",
-        &s(&store),
-        "-o",
-        &s(&out),
-    ]);
-}
+use common::paper::{BATCH, ok, s, sheet};
+use std::path::PathBuf;
 
 fn ids() -> Vec<String> {
     (1..=45).map(|i| format!("EI-{i:03}")).collect()

@@ -3,6 +3,7 @@
 
 pub mod cjk_term;
 pub mod limited;
+pub mod paper;
 pub mod pty;
 pub mod sheets;
 
