@@ -276,7 +276,7 @@ fn detail_and_panel_snapshots() {
     let all = &results.aggregation.agreement.all_scores;
     let icc = all.icc2_1.expect("ICC(A,1) defined");
     let want = format!(
-        "ICC(A,1) {:.2} [{:.2}, {:.2}]",
+        "ICC(A,1) {:.3} [{:.3}, {:.3}]",
         icc.estimate,
         icc.lo.expect("lo"),
         icc.hi.expect("hi")
@@ -284,7 +284,7 @@ fn detail_and_panel_snapshots() {
     assert!(panel.contains(&want), "{want}\n{panel}");
     let d = &all.design;
     let design = format!(
-        "全部 {} 份评分，{} 项 × {} 位专家",
+        "{} 份评分，{} 项 × {} 位专家，完整设计",
         d.scores, d.items, d.experts
     );
     assert!(panel.contains(&design), "{design}\n{panel}");

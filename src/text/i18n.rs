@@ -210,9 +210,6 @@ strings! {
     ChairMean => "均分", "mean";
     ChairAgreement => "评审一致性", "Agreement";
     ChairNotEnoughScores => "评分不足，无法估计一致性", "not enough scores to estimate agreement";
-    ChairDesign => "全部 {scores} 份评分，{items} 项 × {experts} 位专家，{shape}，k = {k}", "all {scores} scores, {items} × {experts} experts, {shape}, k = {k}";
-    ChairDesignComplete => "完整", "complete";
-    ChairDesignIncomplete => "每项 {min}–{max} 位", "{min}–{max} per nomination";
     ChairDecisionLog => "主席决定记录", "Decision log";
     ChairRejectedSheets => "被拒绝的评分表", "Rejected sheets";
     ChairNotes => "说明", "Notes";

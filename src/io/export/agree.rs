@@ -7,7 +7,7 @@ use crate::text::i18n::{Lang, T};
 
 /// The design the all-scores figures used, e.g. "1234 scores, 300 nominations x 25 experts,
 /// incomplete (5 experts per nomination)".
-pub(super) fn design(a: &AllScores, lang: Lang) -> String {
+pub fn design(a: &AllScores, lang: Lang) -> String {
     let d = &a.design;
     let (scores, items, experts) = (
         d.scores.to_string(),
@@ -37,7 +37,7 @@ pub(super) fn design(a: &AllScores, lang: Lang) -> String {
 }
 
 /// `0.585 [0.470, 0.690]`, `-` when undefined; an undefined bound prints as `-`.
-pub(super) fn estimate(e: Option<Estimate>) -> String {
+pub fn estimate(e: Option<Estimate>) -> String {
     match e {
         Some(e) if e.estimate.is_finite() => format!(
             "{} [{}, {}]",

@@ -20,7 +20,7 @@
 //! or when it is shortlisted and the chair did not decide `exclude`. Without decisions that is
 //! exactly the K shortlisted rows.
 
-mod agree;
+pub mod agree;
 mod columns;
 mod csv;
 pub mod doc;

@@ -4,6 +4,7 @@
 use super::detail::draw_scrolled;
 use crate::domain::results::Results;
 use crate::engine::Estimate;
+use crate::io::export::agree;
 use crate::text::wrap;
 use crate::tui::chair::state::ChairApp;
 use crate::tui::chair::text::local_time;
@@ -81,7 +82,7 @@ pub fn render(app: &ChairApp, f: &mut Frame, area: Rect) {
             T::ChairAgreement.get(app.lang()).to_string(),
             t.label,
         ));
-        agreement_lines(r, app.lang(), t, &mut lines);
+        agreement_lines(r, app.lang(), t, w, &mut lines);
         if !r.decisions.is_empty() {
             lines.push(Line::default());
             lines.push(Line::styled(
@@ -182,16 +183,11 @@ fn fit_two(a: usize, b: usize, room: usize) -> (usize, usize) {
 }
 
 /// Agreement for the panel pane: from every score (variance components, with 95% intervals
-/// and the design), Kendall's W from the fully crossed block when there is one.
-fn agreement_lines(r: &Results, lang: Lang, t: &Theme, lines: &mut Vec<Line<'static>>) {
+/// and the design, worded as in `stats`), Kendall's W from the fully crossed block when there
+/// is one.
+fn agreement_lines(r: &Results, lang: Lang, t: &Theme, w: usize, lines: &mut Vec<Line<'static>>) {
     let a = &r.aggregation.agreement;
     let all = &a.all_scores;
-    let f2 = |v: Option<f64>| v.map_or_else(|| "-".into(), |x| format!("{x:.2}"));
-    let with_ci = |e: Option<Estimate>| match e {
-        Some(e) => format!("{} [{}, {}]", f2(Some(e.estimate)), f2(e.lo), f2(e.hi)),
-        None => "-".into(),
-    };
-    let point = |e: Option<Estimate>| f2(e.map(|e| e.estimate));
     if all.icc2_1.is_none() && all.icc3_1.is_none() {
         lines.push(Line::styled(
             T::ChairNotEnoughScores.get(lang).to_string(),
@@ -202,43 +198,26 @@ fn agreement_lines(r: &Results, lang: Lang, t: &Theme, lines: &mut Vec<Line<'sta
     lines.push(Line::styled(
         format!(
             "ICC(A,1) {}  ICC(C,1) {}",
-            with_ci(all.icc2_1),
-            with_ci(all.icc3_1)
+            agree::estimate(all.icc2_1),
+            agree::estimate(all.icc3_1)
         ),
         t.text,
     ));
-    let w = a.stats.as_ref().and_then(|s| s.kendall_w);
+    let f2 = |v: Option<f64>| v.map_or_else(|| "-".into(), |x| format!("{x:.2}"));
+    let point = |e: Option<Estimate>| f2(e.map(|e| e.estimate));
     let mut second = format!(
-        "ICC(A,k) {}  ICC(C,k) {}",
+        "ICC(A,k) {}  ICC(C,k) {}  k = {:.2}",
         point(all.icc2_k),
-        point(all.icc3_k)
+        point(all.icc3_k),
+        all.design.k_mean
     );
-    if w.is_some() {
-        second.push_str(&format!("  W {}", f2(w)));
+    if let Some(kw) = a.stats.as_ref().and_then(|s| s.kendall_w) {
+        second.push_str(&format!("  W {}", f2(Some(kw))));
     }
     lines.push(Line::styled(second, t.text));
-    let d = &all.design;
-    let shape = if d.complete {
-        T::ChairDesignComplete.get(lang).to_string()
-    } else {
-        T::ChairDesignIncomplete.fill(
-            lang,
-            &[("min", &d.k_min.to_string()), ("max", &d.k_max.to_string())],
-        )
-    };
-    lines.push(Line::styled(
-        T::ChairDesign.fill(
-            lang,
-            &[
-                ("scores", &d.scores.to_string()),
-                ("items", &d.items.to_string()),
-                ("experts", &d.experts.to_string()),
-                ("k", &format!("{:.2}", d.k_mean)),
-                ("shape", &shape),
-            ],
-        ),
-        t.muted,
-    ));
+    for l in wrap::wrap(&agree::design(all, lang), w.max(1)) {
+        lines.push(Line::styled(l, t.muted));
+    }
 }
 
 #[cfg(test)]
