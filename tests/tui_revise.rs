@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{app, text};
+use common::{app, key, stored, text, typed};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use revdesk::domain::rounds::{RoundOpening, Selection, Spread, TOTAL};
 use revdesk::store::Store;
 use revdesk::tui::i18n::Lang;
@@ -14,28 +14,6 @@ use revdesk::tui::render_to;
 use revdesk::tui::scoring::{App, Mode};
 use revdesk::tui::theme::Theme;
 use std::collections::BTreeMap;
-
-fn key(a: &mut App, code: KeyCode) {
-    a.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn typed(a: &mut App, s: &str) {
-    for c in s.chars() {
-        key(
-            a,
-            if c == '\n' {
-                KeyCode::Enter
-            } else {
-                KeyCode::Char(c)
-            },
-        );
-    }
-}
-
-fn stored(a: &App, id: &str, crit: &str) -> Option<f64> {
-    let s = a.store().load(&a.expert, &a.batch.hash).expect("load");
-    s.items.get(id).and_then(|r| r.scores.get(crit).copied())
-}
 
 fn screen(a: &App) -> String {
     let mut t = Terminal::new(TestBackend::new(120, 30)).expect("terminal");

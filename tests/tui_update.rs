@@ -2,35 +2,13 @@
 
 mod common;
 
-use common::app;
+use common::{app, key, stored, typed};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use revdesk::store::{Confidence, Source};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::scoring::Action;
 use revdesk::tui::scoring::{App, Filter, ItemStatus, Level, Mode};
 use revdesk::tui::theme::Theme;
-
-fn key(a: &mut App, code: KeyCode) {
-    a.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-}
-
-fn typed(a: &mut App, s: &str) {
-    for c in s.chars() {
-        key(
-            a,
-            if c == '\n' {
-                KeyCode::Enter
-            } else {
-                KeyCode::Char(c)
-            },
-        );
-    }
-}
-
-fn stored(a: &App, id: &str, crit: &str) -> Option<f64> {
-    let s = a.store().load(&a.expert, &a.batch.hash).expect("load");
-    s.items.get(id).and_then(|r| r.scores.get(crit).copied())
-}
 
 fn new_app(dir: &std::path::Path) -> App {
     app(dir, Lang::Zh, Theme::default())

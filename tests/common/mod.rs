@@ -8,6 +8,7 @@ pub mod pty;
 pub mod sheets;
 
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use revdesk::domain::batch::Batch;
 use revdesk::domain::profile::Profile;
 use revdesk::io::validate::{self, Options};
@@ -72,6 +73,31 @@ pub fn outcome(out: &std::process::Output) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Presses `code` (no modifiers) in the scoring view.
+pub fn key(a: &mut App, code: KeyCode) {
+    a.handle_event(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+}
+
+/// Types `s`, a newline as Enter.
+pub fn typed(a: &mut App, s: &str) {
+    for c in s.chars() {
+        key(
+            a,
+            if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            },
+        );
+    }
+}
+
+/// The score stored for `id` on `crit`, read back from the store.
+pub fn stored(a: &App, id: &str, crit: &str) -> Option<f64> {
+    let s = a.store().load(&a.expert, &a.batch.hash).expect("load");
+    s.items.get(id).and_then(|r| r.scores.get(crit).copied())
 }
 
 /// An app on the small 资源环境 batch with a fresh store in `dir`.
