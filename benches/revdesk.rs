@@ -157,6 +157,79 @@ fn bench_j(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
     });
 }
 
+/// Times PgDn in the material of a nomination, with its frame, on a terminal of `w`×`h`:
+/// every timed PgDn moves the material down a page (checked), into lines not shown before;
+/// after three pages the next nomination is selected outside the timing (each has far more
+/// than three pages of material).
+fn bench_pgdn(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    a.size = (w, h);
+    press(a, KeyCode::Home);
+    revdesk::tui::render_to(&mut t, a).expect("draw");
+    let mut pages = 0;
+    c.bench_function(&format!("keystroke_pgdn_and_redraw_{w}x{h}"), |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                if pages == 3 {
+                    if a.selected + 1 >= a.visible.len() {
+                        press(a, KeyCode::Home);
+                    } else {
+                        press(a, KeyCode::Char('j'));
+                    }
+                    revdesk::tui::render_to(&mut t, a).expect("draw");
+                    pages = 0;
+                }
+                let before = a.scroll;
+                let started = Instant::now();
+                press(a, KeyCode::PageDown);
+                revdesk::tui::render_to(&mut t, a).expect("draw");
+                spent += started.elapsed();
+                assert!(a.scroll > before, "PgDn moved the material");
+                pages += 1;
+            }
+            spent
+        })
+    });
+}
+
+/// Times a typed digit (the score being typed, not yet committed) with its frame on a
+/// terminal of `w`×`h`: every timed digit shows in the input (checked); Esc drops it outside
+/// the timing, and every 16 digits the next nomination is selected, outside the timing too.
+fn bench_digit(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    a.size = (w, h);
+    press(a, KeyCode::Home);
+    revdesk::tui::render_to(&mut t, a).expect("draw");
+    let mut typed = 0;
+    c.bench_function(&format!("keystroke_digit_and_redraw_{w}x{h}"), |b| {
+        b.iter_custom(|iters| {
+            let mut spent = Duration::ZERO;
+            for _ in 0..iters {
+                typed += 1;
+                if typed % 16 == 0 {
+                    if a.selected + 1 >= a.visible.len() {
+                        press(a, KeyCode::Home);
+                    } else {
+                        press(a, KeyCode::Char('j'));
+                    }
+                    revdesk::tui::render_to(&mut t, a).expect("draw");
+                }
+                let digit = char::from(b'1' + (typed % 9) as u8);
+                assert!(a.input.is_empty(), "nothing typed before");
+                let started = Instant::now();
+                press(a, KeyCode::Char(digit));
+                revdesk::tui::render_to(&mut t, a).expect("draw");
+                spent += started.elapsed();
+                assert_eq!(a.input, digit.to_string(), "the digit was typed");
+                press(a, KeyCode::Esc);
+                revdesk::tui::render_to(&mut t, a).expect("draw");
+            }
+            spent
+        })
+    });
+}
+
 /// The stored value of the focused criterion of the selected nomination.
 fn stored_here(a: &App) -> (String, String, Option<f64>) {
     let id = a.current().map(|i| i.id.clone()).expect("a nomination");
@@ -217,6 +290,10 @@ fn bench_render(c: &mut Criterion) {
     let mut big = app_with(dir.path(), 2000, 10_000, 0);
     bench_j(c, &mut big, 80, 24);
     bench_j(c, &mut big, 160, 48);
+    for (w, h) in [(80, 24), (160, 48)] {
+        bench_pgdn(c, &mut big, w, h);
+        bench_digit(c, &mut big, w, h);
+    }
 }
 
 /// `7 Enter` (a durable commit and its frame at 160×48) with 0, 2,000 and 5,000 nominations

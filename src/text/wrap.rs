@@ -16,12 +16,13 @@
 
 use std::ops::Range;
 
-use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use super::ambiguous::{self, AmbiguousWidth};
 
+mod clusters;
 mod lazy;
+pub use clusters::{clusters, is_lone};
 pub use lazy::LazyWrap;
 
 /// Number of spaces a tab is drawn as, everywhere in this module.
@@ -41,7 +42,7 @@ pub fn width(s: &str) -> usize {
     if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
         return s.len();
     }
-    s.graphemes(true).map(|g| shown(g).1).sum()
+    clusters(s).map(|(_, g)| shown(g).1).sum()
 }
 
 /// Wraps `text` into lines of at most `width` cells (details in [`wrap_ranges`]).
@@ -80,20 +81,20 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
     if width == 0 {
         return out;
     }
-    let mut clusters = Vec::new();
+    let mut cls = Vec::new();
     let mut para_start = 0;
-    for (i, g) in text.grapheme_indices(true) {
+    for (i, g) in clusters(text) {
         if is_line_break(g) {
-            wrap_paragraph(&clusters, para_start, width, &mut out);
-            clusters.clear();
+            wrap_paragraph(&cls, para_start, width, &mut out);
+            cls.clear();
             para_start = i + g.len();
         } else {
-            clusters.push(Cluster::new(i, g));
+            cls.push(Cluster::new(i, g));
         }
     }
     // Why: like `str::lines`, a trailing line break does not open another (empty) paragraph.
     if para_start < text.len() {
-        wrap_paragraph(&clusters, para_start, width, &mut out);
+        wrap_paragraph(&cls, para_start, width, &mut out);
     }
     out
 }
@@ -121,7 +122,7 @@ fn truncate_measured(s: &str, max: usize) -> (String, usize) {
     let mut w = 0;
     // Length and width of `out` at the last point where an ellipsis would still fit.
     let mut cut: Option<(usize, usize)> = None;
-    for g in s.graphemes(true) {
+    for (_, g) in clusters(s) {
         let (shown_text, cw) = shown(g);
         if cut.is_none() && w + cw > budget {
             cut = Some((out.len(), w));
@@ -160,6 +161,12 @@ fn finish_with_ellipsis(mut out: String, mut w: usize, max: usize) -> String {
 
 /// How one grapheme cluster is drawn on a single line: its text and width in cells.
 fn shown(g: &str) -> (&str, usize) {
+    // Why: printable ASCII is one cell in either ambiguous mode, and most of what is measured.
+    if let [b] = g.as_bytes()
+        && (0x20..0x7f).contains(b)
+    {
+        return (g, 1);
+    }
     match g {
         "\t" => (TAB_SPACES, TAB_WIDTH),
         "\n" | "\r\n" | "\r" => (" ", 1),
@@ -177,7 +184,7 @@ fn render(s: &str) -> String {
     if !s.contains(char::is_control) {
         return s.to_owned();
     }
-    s.graphemes(true).map(|g| shown(g).0).collect()
+    clusters(s).map(|(_, g)| shown(g).0).collect()
 }
 
 fn is_line_break(g: &str) -> bool {
@@ -439,6 +446,7 @@ fn is_open(c: char) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use unicode_segmentation::UnicodeSegmentation;
 
     const CLOSERS: &str = "，。、；：？！）》」』”";
     const OPENERS: &str = "（《「『“";

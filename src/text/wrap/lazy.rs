@@ -1,9 +1,8 @@
 //! Wrapping a line at a time: the lines [`wrap`](super::wrap) gives, produced only as far as
 //! they are asked for, so showing the start of a long text costs the start only.
 
-use super::{Cluster, fill_line, is_line_break, render};
+use super::{Cluster, clusters, fill_line, is_line_break, render};
 use crate::text::ambiguous;
-use unicode_segmentation::UnicodeSegmentation;
 
 /// Clusters segmented at a time while a line is looked for.
 const CHUNK: usize = 64;
@@ -19,8 +18,8 @@ const KEEP: usize = 4096;
 /// gives the same clusters as segmenting the whole text. Widths follow the thread's
 /// ambiguous-width mode, so a wrap is continued on the thread that started it.
 #[derive(Clone, Debug)]
-pub struct LazyWrap {
-    text: String,
+pub struct LazyWrap<T = String> {
+    text: T,
     width: usize,
     /// Where segmentation continues (a cluster boundary).
     seg: usize,
@@ -41,8 +40,17 @@ pub struct LazyWrap {
 impl LazyWrap {
     /// Starts wrapping `text` into lines of at most `width` cells (nothing is wrapped yet).
     pub fn new(text: &str, width: usize) -> LazyWrap {
+        LazyWrap::over(ambiguous::strip(text).into_owned(), width)
+    }
+}
+
+impl<T: AsRef<str>> LazyWrap<T> {
+    /// As [`LazyWrap::new`], keeping `text` as it is given (text shared with its owner costs
+    /// no copy). Text that carries ambiguous-width markers must have them stripped first
+    /// ([`ambiguous::strip`]), as [`LazyWrap::new`] does.
+    pub fn over(text: T, width: usize) -> LazyWrap<T> {
         LazyWrap {
-            text: ambiguous::strip(text).into_owned(),
+            text,
             width,
             seg: 0,
             cls: Vec::new(),
@@ -68,7 +76,7 @@ impl LazyWrap {
             }
             if !self.open {
                 // Why: like `str::lines`, a final line break opens no (empty) paragraph.
-                if self.seg >= self.text.len() {
+                if self.seg >= self.text.as_ref().len() {
                     self.done = true;
                     self.cls = Vec::new();
                     return None;
@@ -112,7 +120,7 @@ impl LazyWrap {
     /// The line at byte range `r`, rendered and marked as [`wrap`](super::wrap) does.
     fn emit(&mut self, r: std::ops::Range<usize>) -> String {
         self.lines += 1;
-        let line = render(self.text.get(r).unwrap_or_default());
+        let line = render(self.text.as_ref().get(r).unwrap_or_default());
         ambiguous::widen(&line).into_owned()
     }
 
@@ -137,8 +145,9 @@ impl LazyWrap {
     /// Segments up to [`CHUNK`] more clusters of the open paragraph.
     fn segment(&mut self) {
         let base = self.seg;
-        let rest = self.text.get(base..).unwrap_or_default();
-        for (taken, (i, g)) in rest.grapheme_indices(true).enumerate() {
+        let rest = self.text.as_ref().get(base..).unwrap_or_default();
+        self.cls.reserve(CHUNK);
+        for (taken, (i, g)) in clusters(rest).enumerate() {
             if taken == CHUNK {
                 return;
             }
@@ -149,7 +158,7 @@ impl LazyWrap {
             }
             self.cls.push(Cluster::new(base + i, g));
         }
-        self.seg = self.text.len();
+        self.seg = self.text.as_ref().len();
         self.closed = true;
     }
 }

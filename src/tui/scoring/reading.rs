@@ -8,14 +8,16 @@
 
 use super::action::Action;
 use super::state::App;
-use crate::domain::batch::{Field, Item};
+use crate::domain::batch::{Batch, Field, Item};
 use crate::domain::industry;
 use crate::domain::trl;
+use crate::text::ambiguous;
 use crate::text::wrap::{self, LazyWrap};
 use crate::tui::i18n::T;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// A nomination's material at a width, wrapped as far as it has been asked for.
 #[derive(Clone, Debug)]
@@ -29,7 +31,42 @@ pub struct Material {
 enum Part {
     Line(Line<'static>),
     /// A long text, drawn indented by two cells.
-    Text(LazyWrap, Style),
+    Text(LazyWrap<Source>, Style),
+}
+
+/// A long text of a nomination: read from the batch where it can be, so moving to a
+/// nomination copies none of its material.
+#[derive(Clone, Debug)]
+enum Source {
+    /// Field `.2` of nomination `.1` of the batch.
+    Batch(Arc<Batch>, usize, Field),
+    /// A copy (a nomination from elsewhere, or text whose markers were stripped).
+    Owned(String),
+}
+
+impl AsRef<str> for Source {
+    fn as_ref(&self) -> &str {
+        match self {
+            Source::Batch(batch, idx, f) => {
+                batch.items.get(*idx).map_or("", |it| long_text(it, *f))
+            }
+            Source::Owned(s) => s,
+        }
+    }
+}
+
+/// The long texts the pane wraps lazily, borrowed ([`Item::text`] copies).
+fn long_text(it: &Item, f: Field) -> &str {
+    match f {
+        Field::Team => &it.team,
+        Field::Ip => &it.ip,
+        Field::Awards => &it.awards,
+        Field::Level => &it.level,
+        Field::Benefits => &it.benefits,
+        Field::LevelDetail => &it.level_detail,
+        Field::BenefitsDetail => &it.benefits_detail,
+        _ => "",
+    }
 }
 
 impl Material {
@@ -124,12 +161,16 @@ impl Builder {
     }
 
     /// A label on its own line, then the text indented by two cells.
-    fn block(&mut self, label: &str, value: &str) {
+    fn block(&mut self, label: &str, value: &str, source: impl FnOnce() -> Source) {
         self.push(Line::styled(label.to_string(), self.label));
         if value.trim().is_empty() {
             self.push(Line::styled("  -".to_string(), self.muted));
         } else {
-            let text = LazyWrap::new(value, self.width.saturating_sub(2).max(4));
+            let width = self.width.saturating_sub(2).max(4);
+            let text = match ambiguous::strip(value) {
+                std::borrow::Cow::Owned(stripped) => LazyWrap::over(Source::Owned(stripped), width),
+                std::borrow::Cow::Borrowed(_) => LazyWrap::over(source(), width),
+            };
             self.m.rest.push_back(Part::Text(text, self.text));
         }
         self.push(Line::default());
@@ -150,8 +191,24 @@ pub fn build(app: &App, it: &Item, width: u16) -> Vec<Line<'static>> {
 }
 
 /// The material for an item at a width (the pane's inner width), its long texts not wrapped
-/// yet.
+/// yet (and copied: see [`material_of`] for a nomination of the batch).
 pub fn material(app: &App, it: &Item, width: u16) -> Material {
+    build_material(app, it, None, width)
+}
+
+/// The material of nomination `idx` of the batch at a width, as [`material`] gives it, its
+/// long texts read from the batch rather than copied.
+pub fn material_of(app: &App, idx: usize, width: u16) -> Material {
+    match app.batch.items.get(idx) {
+        Some(it) => build_material(app, it, Some(idx), width),
+        None => Material {
+            lines: Vec::new(),
+            rest: VecDeque::new(),
+        },
+    }
+}
+
+fn build_material(app: &App, it: &Item, idx: Option<usize>, width: u16) -> Material {
     let t = &app.theme;
     let en = app.lang.en();
     let mut b = Builder {
@@ -221,6 +278,14 @@ pub fn material(app: &App, it: &Item, width: u16) -> Material {
         }
     }
     b.push(Line::default());
+    let source = |f: Field| {
+        let value = long_text(it, f);
+        let batch = &app.batch;
+        move || match idx {
+            Some(idx) => Source::Batch(Arc::clone(batch), idx, f),
+            None => Source::Owned(value.to_string()),
+        }
+    };
     for f in [
         Field::Team,
         Field::Ip,
@@ -228,12 +293,12 @@ pub fn material(app: &App, it: &Item, width: u16) -> Material {
         Field::Level,
         Field::Benefits,
     ] {
-        b.block(label(app, f), &it.text(f));
+        b.block(label(app, f), long_text(it, f), source(f));
     }
     for f in [Field::LevelDetail, Field::BenefitsDetail] {
-        let v = it.text(f);
+        let v = long_text(it, f);
         if !v.trim().is_empty() {
-            b.block(label(app, f), &v);
+            b.block(label(app, f), v, source(f));
         }
     }
     b.m

@@ -321,7 +321,8 @@ impl App {
         self.scores.items.get(id).cloned().unwrap_or_default()
     }
 
-    fn record_ref(&self, id: &str) -> Option<&ItemRecord> {
+    /// The expert's record for an item, if they touched it (no copy).
+    pub(super) fn record_ref(&self, id: &str) -> Option<&ItemRecord> {
         self.scores.items.get(id)
     }
 
@@ -437,7 +438,7 @@ impl App {
                 return Some(Cow::Borrowed(m));
             }
             Some(m) => m.clone(),
-            None => reading::material(self, &self.batch.items[key.0], width),
+            None => reading::material_of(self, key.0, width),
         };
         m.fill_to(lines);
         Some(Cow::Owned(m))

@@ -898,7 +898,7 @@ impl App {
             m.fill_to(wanted);
             return;
         }
-        let mut m = reading::material(self, &self.batch.items[key.0], width);
+        let mut m = reading::material_of(self, key.0, width);
         m.fill_to(wanted);
         // Bounded small: a reader rarely looks back far, a rebuild costs well under a
         // millisecond, and a server holds one cache per session (64 entries of long nominations

@@ -3,6 +3,7 @@
 //! (printable ASCII, CJK ideographs, CJK and fullwidth punctuation): those skip grapheme
 //! segmentation, which was the largest part of drawing a frame of material.
 
+use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,17 +14,7 @@ use unicode_width::UnicodeWidthChar;
 /// The cells a character takes when it is certainly a grapheme on its own whatever surrounds
 /// it (no extender, joiner, prepend, Hangul jamo, regional indicator or control), else None.
 fn lone_width(c: char) -> Option<u16> {
-    let lone = matches!(c,
-        ' '..='~'
-        | '\u{A1}'..='\u{AC}'
-        | '\u{AE}'..='\u{FF}'
-        | '\u{2010}'..='\u{2027}'
-        | '\u{3000}'..='\u{3029}'
-        | '\u{3400}'..='\u{4DBF}'
-        | '\u{4E00}'..='\u{9FFF}'
-        | '\u{FF01}'..='\u{FF60}'
-    );
-    if !lone {
+    if !wrap::is_lone(c) {
         return None;
     }
     match c.width() {

@@ -1,7 +1,7 @@
 //! The scoring pane: the criteria with their scores, the total, the focused criterion's
 //! band descriptors and the comment.
 
-use crate::store::Confidence;
+use crate::store::{Confidence, ItemRecord};
 use crate::text::wrap;
 use crate::tui::i18n::T;
 use crate::tui::scoring::action::Action;
@@ -37,7 +37,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     if w < 10 {
         return;
     }
-    let rec = app.record(&it.id);
+    let untouched = ItemRecord::default();
+    let rec = app.record_ref(&it.id).unwrap_or(&untouched);
     let status = app.status(&it.id);
     let recused = status == ItemStatus::Recused;
     let mut lines: Vec<Line<'static>> = Vec::new();
