@@ -29,6 +29,8 @@ pub(super) struct Block {
     mm: Vec<Lanes<f64>>,
     /// Lanes loaded.
     lanes: usize,
+    /// Score with the AVX2 build of the kernels (the CPU has it).
+    avx2: bool,
 }
 
 /// One lane per resample of the block.
@@ -37,7 +39,20 @@ type Lanes<T> = [T; BLOCK];
 /// Running Σ m x and Σ m per lane.
 type Sums = (Lanes<f64>, Lanes<u32>);
 
+/// Whether the CPU runs AVX2 (checked once per block).
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Σ m x / Σ m per lane; None where nothing was added.
+#[inline(always)]
 fn mean_of((s, n): Sums) -> Lanes<Option<f64>> {
     std::array::from_fn(|k| (n[k] > 0).then(|| s[k] / f64::from(n[k])))
 }
@@ -56,6 +71,7 @@ impl Block {
             mu: vec![[0; BLOCK]; eng.n_experts],
             mm: vec![[0.0; BLOCK]; widest],
             lanes: 0,
+            avx2: has_avx2(),
         }
     }
 
@@ -86,6 +102,27 @@ impl Block {
 
     /// Scores every item for every loaded lane: `out[r * n_items + i]` (None = nobody counting).
     pub fn score(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `has_avx2` found AVX2 on this CPU.
+            unsafe { self.score_avx2(eng, out) };
+            return;
+        }
+        self.score_lanes(eng, out);
+    }
+
+    /// [`Block::score`]'s kernels compiled for AVX2: the same operations in the same order per
+    /// lane, four f64 lanes per instruction instead of two. Not FMA: a fused multiply-add rounds
+    /// once where the portable build rounds twice.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn score_avx2(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+        self.score_lanes(eng, out);
+    }
+
+    /// The kernels, inlined into the portable and the AVX2 entry points.
+    #[inline(always)]
+    fn score_lanes(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
         let (ni, loaded) = (eng.n_items, self.lanes);
         let put = |i: usize, lanes: Lanes<Option<f64>>, out: &mut [Option<f64>]| {
             for (k, s) in lanes.into_iter().enumerate().take(loaded) {
@@ -142,6 +179,7 @@ impl Block {
     }
 
     /// Σ m x / Σ m per lane (the mean and the zscore mean).
+    #[inline(always)]
     fn sum(&self, experts: &[usize], xs: &[f64]) -> Lanes<Option<f64>> {
         let mut acc = ([0.0; BLOCK], [0; BLOCK]);
         for (&e, &x) in experts.iter().zip(xs) {
@@ -151,6 +189,7 @@ impl Block {
     }
 
     /// [`Block::sum`] of two items in one pass, each item's scores added in their own order.
+    #[inline(always)]
     fn sum2(&self, a: (&[usize], &[f64]), b: (&[usize], &[f64])) -> [Lanes<Option<f64>>; 2] {
         let mut acc = [([0.0; BLOCK], [0; BLOCK]); 2];
         let common = a.0.len().min(b.0.len());
@@ -175,6 +214,7 @@ impl Block {
     /// The trimmed mean per lane: one copy of the lowest and of the highest present score
     /// dropped (their multipliers lowered by one), the rest summed in order; the mean where
     /// fewer than three copies are present.
+    #[inline(always)]
     fn trimmed(&mut self, experts: &[usize], totals: &[f64]) -> Lanes<Option<f64>> {
         let mut n = [0.0; BLOCK];
         for (j, &e) in experts.iter().enumerate() {
@@ -212,6 +252,7 @@ impl Block {
 
     /// The multiset median per lane: the two middle copies are the first scores whose running
     /// count passes (n − 1) / 2 and n / 2, found by counting the scores that do not.
+    #[inline(always)]
     fn median(&self, experts: &[usize], totals: &[f64]) -> Lanes<Option<f64>> {
         let mut n = [0u32; BLOCK];
         for &e in experts {
@@ -313,6 +354,38 @@ mod tests {
                 for trim_min in [3, 5, 30] {
                     check(&eng, method, trim_min, &mults, &format!("case {case}"));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn avx2_and_portable_kernels_agree_bit_for_bit() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        for case in 0..40u64 {
+            let (ni, ne) = (rng.random_range(1..40), rng.random_range(1..30));
+            let eng = Engine::new(&random_panel(ni, ne, rng.random_range(0.1..1.0), 50 + case));
+            let mults: Vec<Vec<u32>> = (0..BLOCK).map(|_| resample(&mut rng, ne)).collect();
+            for method in [
+                Method::Mean,
+                Method::Trimmed,
+                Method::Median,
+                Method::Zscore,
+            ] {
+                let mut outs = [vec![None; BLOCK * ni], vec![None; BLOCK * ni]];
+                for (avx2, out) in [false, true].into_iter().zip(&mut outs) {
+                    let mut block = Block::new(&eng, method, eng.trim_rule(3));
+                    // Where the CPU lacks AVX2 both runs are portable.
+                    block.avx2 = avx2 && has_avx2();
+                    block.clear();
+                    for m in &mults {
+                        block.push(&eng, m);
+                    }
+                    block.score(&eng, out);
+                }
+                let bits = |o: &[Option<f64>]| -> Vec<Option<u64>> {
+                    o.iter().map(|x| x.map(f64::to_bits)).collect()
+                };
+                assert_eq!(bits(&outs[0]), bits(&outs[1]), "case {case} {method}");
             }
         }
     }
