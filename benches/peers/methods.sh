@@ -8,7 +8,8 @@
 # virtual environment under target/peers-venv with numpy pinned, writes the panels and resample
 # draws under target/peers-methods, checks that numpy computes what revdesk computes (scores to
 # 1e-9, identical bootstrap inclusion counts and rank intervals) and only then times both, one
-# run of each in turn per round. numpy runs on one BLAS thread, as revdesk runs on one core.
+# run of each in turn per round: revdesk on one thread, numpy, revdesk as it runs by default (as
+# many threads as the machine offers, up to 8). numpy runs on one BLAS thread.
 # Not part of CI. Needs python3 (3.9 or later) with venv, and network access on first run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,15 +35,19 @@ echo "== agreement (numpy against revdesk, before timing)"
 
 CASES="300x30:mean 300x30:trimmed 300x30:median 300x30:zscore 300x30:calibrated 300x300:calibrated"
 TIMES="$DATA/times.tsv"
+THREADS=$(nproc)
+if [ "$THREADS" -gt 8 ]; then THREADS=8; fi
 : > "$TIMES"
 echo "== timing, $ROUNDS rounds (load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown))"
 for round in $(seq "$ROUNDS"); do
     for case in $CASES; do
         size="${case%%:*}"
         method="${case##*:}"
-        rust=$("$HELPER" time "$method" "$size")
+        one=$("$HELPER" time "$method" "$size" 1)
         peer=$("$PY" benches/peers/methods.py time "$DATA/$size" "$method")
-        printf '%s\t%s\t%s\n' "$method $size" "$rust" "$peer" >> "$TIMES"
+        all=$("$HELPER" time "$method" "$size")
+        printf '%s\t%s\t%s\n' "$method $size 1 thread" "$one" "$peer" >> "$TIMES"
+        printf '%s\t%s\t%s\n' "$method $size $THREADS threads" "$all" "$peer" >> "$TIMES"
     done
     echo "round $round done"
 done
