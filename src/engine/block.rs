@@ -39,6 +39,20 @@ type Lanes<T> = [T; BLOCK];
 /// Running Σ m x and Σ m per lane.
 type Sums = (Lanes<f64>, Lanes<u32>);
 
+/// Stores item i's lane scores: `out[k * ni + i]` for the first `loaded` lanes.
+#[inline(always)]
+fn put_lanes(
+    ni: usize,
+    loaded: usize,
+    i: usize,
+    lanes: Lanes<Option<f64>>,
+    out: &mut [Option<f64>],
+) {
+    for (k, s) in lanes.into_iter().enumerate().take(loaded) {
+        out[k * ni + i] = s;
+    }
+}
+
 /// Whether the CPU runs AVX2 (checked once per block).
 fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -54,7 +68,13 @@ fn has_avx2() -> bool {
 /// Σ m x / Σ m per lane; None where nothing was added.
 #[inline(always)]
 fn mean_of((s, n): Sums) -> Lanes<Option<f64>> {
-    std::array::from_fn(|k| (n[k] > 0).then(|| s[k] / f64::from(n[k])))
+    let mut out = [None; BLOCK];
+    for k in 0..BLOCK {
+        if n[k] > 0 {
+            out[k] = Some(s[k] / f64::from(n[k]));
+        }
+    }
+    out
 }
 
 impl Block {
@@ -124,11 +144,6 @@ impl Block {
     #[inline(always)]
     fn score_lanes(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
         let (ni, loaded) = (eng.n_items, self.lanes);
-        let put = |i: usize, lanes: Lanes<Option<f64>>, out: &mut [Option<f64>]| {
-            for (k, s) in lanes.into_iter().enumerate().take(loaded) {
-                out[k * ni + i] = s;
-            }
-        };
         let plain = match self.method {
             Method::Mean | Method::Zscore => true,
             Method::Trimmed => self.rule == TrimRule::Mean,
@@ -148,12 +163,12 @@ impl Block {
             let pairs = ni / 2 * 2;
             for i in (0..pairs).step_by(2) {
                 let [a, b] = self.sum2(part(i), part(i + 1));
-                put(i, a, out);
-                put(i + 1, b, out);
+                put_lanes(ni, loaded, i, a, out);
+                put_lanes(ni, loaded, i + 1, b, out);
             }
             if pairs < ni {
                 let (experts, xs) = part(pairs);
-                put(pairs, self.sum(experts, xs), out);
+                put_lanes(ni, loaded, pairs, self.sum(experts, xs), out);
             }
             return;
         }
@@ -164,7 +179,7 @@ impl Block {
                 Method::Trimmed => self.trimmed(&eng.expert[r.clone()], &eng.total[r]),
                 _ => [None; BLOCK],
             };
-            put(i, lanes, out);
+            put_lanes(ni, loaded, i, lanes, out);
         }
     }
 
@@ -243,11 +258,15 @@ impl Block {
                 s[k] += m[k] * t;
             }
         }
-        std::array::from_fn(|k| match n[k] {
-            x if x >= 3.0 => Some(s[k] / (x - 2.0)),
-            x if x > 0.0 => Some(s[k] / x),
-            _ => None,
-        })
+        let mut out = [None; BLOCK];
+        for k in 0..BLOCK {
+            out[k] = match n[k] {
+                x if x >= 3.0 => Some(s[k] / (x - 2.0)),
+                x if x > 0.0 => Some(s[k] / x),
+                _ => None,
+            };
+        }
+        out
     }
 
     /// The multiset median per lane: the two middle copies are the first scores whose running
@@ -261,8 +280,13 @@ impl Block {
                 n[k] += m[k];
             }
         }
-        let lo: Lanes<u32> = std::array::from_fn(|k| n[k].saturating_sub(1) / 2);
-        let hi: Lanes<u32> = std::array::from_fn(|k| n[k] / 2);
+        // Plain loops rather than array::from_fn: closures need not be inlined into the AVX2
+        // build, and then the lanes leave their registers.
+        let (mut lo, mut hi) = ([0u32; BLOCK], [0u32; BLOCK]);
+        for k in 0..BLOCK {
+            lo[k] = n[k].saturating_sub(1) / 2;
+            hi[k] = n[k] / 2;
+        }
         let (mut seen, mut below_lo, mut below_hi) = ([0u32; BLOCK], [0u32; BLOCK], [0u32; BLOCK]);
         for &e in experts {
             let m = &self.mu[e];
@@ -272,9 +296,13 @@ impl Block {
                 below_hi[k] += u32::from(seen[k] <= hi[k]);
             }
         }
-        std::array::from_fn(|k| {
-            (n[k] > 0).then(|| (totals[below_lo[k] as usize] + totals[below_hi[k] as usize]) / 2.0)
-        })
+        let mut out = [None; BLOCK];
+        for k in 0..BLOCK {
+            if n[k] > 0 {
+                out[k] = Some((totals[below_lo[k] as usize] + totals[below_hi[k] as usize]) / 2.0);
+            }
+        }
+        out
     }
 }
 
