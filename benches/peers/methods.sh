@@ -23,6 +23,9 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import numpy, sys; sy
     "$VENV/bin/pip" install --quiet "numpy==$NUMPY_VERSION"
 fi
 PY="$VENV/bin/python"
+# revdesk's default thread count (before OMP_NUM_THREADS, which nproc obeys, is set to 1).
+THREADS=$(nproc)
+if [ "$THREADS" -gt 8 ]; then THREADS=8; fi
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 cargo build --quiet --release --example methods_peer
@@ -35,8 +38,6 @@ echo "== agreement (numpy against revdesk, before timing)"
 
 CASES="300x30:mean 300x30:trimmed 300x30:median 300x30:zscore 300x30:calibrated 300x300:calibrated"
 TIMES="$DATA/times.tsv"
-THREADS=$(nproc)
-if [ "$THREADS" -gt 8 ]; then THREADS=8; fi
 : > "$TIMES"
 echo "== timing, $ROUNDS rounds (load average: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown))"
 for round in $(seq "$ROUNDS"); do
