@@ -8,7 +8,8 @@
 # virtual environment under target/peers-venv with numpy pinned, writes the panels and resample
 # draws under target/peers-methods, checks that numpy computes what revdesk computes (scores to
 # 1e-9, identical bootstrap inclusion counts and rank intervals) and only then times both, one
-# run of each in turn per round. numpy runs on one BLAS thread, as revdesk runs on one core.
+# run of each in turn per round: revdesk on one thread, numpy, revdesk as it runs by default (as
+# many threads as the machine offers, up to 8). numpy runs on one BLAS thread.
 # Not part of CI. Needs python3 (3.9 or later) with venv, and network access on first run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,6 +23,9 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import numpy, sys; sy
     "$VENV/bin/pip" install --quiet "numpy==$NUMPY_VERSION"
 fi
 PY="$VENV/bin/python"
+# revdesk's default thread count (before OMP_NUM_THREADS, which nproc obeys, is set to 1).
+THREADS=$(nproc)
+if [ "$THREADS" -gt 8 ]; then THREADS=8; fi
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 cargo build --quiet --release --example methods_peer
@@ -40,9 +44,11 @@ for round in $(seq "$ROUNDS"); do
     for case in $CASES; do
         size="${case%%:*}"
         method="${case##*:}"
-        rust=$("$HELPER" time "$method" "$size")
+        one=$("$HELPER" time "$method" "$size" 1)
         peer=$("$PY" benches/peers/methods.py time "$DATA/$size" "$method")
-        printf '%s\t%s\t%s\n' "$method $size" "$rust" "$peer" >> "$TIMES"
+        all=$("$HELPER" time "$method" "$size")
+        printf '%s\t%s\t%s\n' "$method $size 1 thread" "$one" "$peer" >> "$TIMES"
+        printf '%s\t%s\t%s\n' "$method $size $THREADS threads" "$all" "$peer" >> "$TIMES"
     done
     echo "round $round done"
 done

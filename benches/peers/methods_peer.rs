@@ -7,8 +7,10 @@
 //! revdesk's results (`DIR/SIZE/expected.json`: per method the real panel's scores and each
 //! item's inclusion count and rank interval), so the peer can check it computes the same.
 //!
-//! `methods_peer time METHOD SIZE` runs one bootstrap (default configuration, B = 2000) and
-//! prints its wall time in milliseconds; building the panel is not timed.
+//! `methods_peer time METHOD SIZE [THREADS]` runs one bootstrap (default configuration,
+//! B = 2000) and prints its wall time in milliseconds; building the panel is not timed. Without
+//! THREADS it runs as revdesk does (`bootstrap`: as many threads as the machine offers, up to
+//! `MAX_THREADS`); `THREADS` = 1 times it on one thread (`bootstrap_on`).
 
 #[path = "engine_panel.rs"]
 mod engine_panel;
@@ -18,7 +20,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use revdesk::engine::{
-    AggregateConfig, BootstrapConfig, Draws, Method, Panel, aggregate, bootstrap,
+    AggregateConfig, BootstrapConfig, Draws, Method, Panel, aggregate, bootstrap, bootstrap_on,
 };
 use serde_json::json;
 
@@ -87,7 +89,8 @@ fn dump(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn time(method: &str, size: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn time(method: &str, size: &str, threads: Option<&str>) -> Result<(), Box<dyn std::error::Error>> {
+    let threads: Option<usize> = threads.map(str::parse).transpose()?;
     let method: Method = method.parse()?;
     let (_, ni, ne, _) = SIZES
         .into_iter()
@@ -96,7 +99,10 @@ fn time(method: &str, size: &str) -> Result<(), Box<dyn std::error::Error>> {
     let p = engine_panel::panel(ni, ne);
     let boot = BootstrapConfig::default();
     let start = Instant::now();
-    let s = bootstrap(std::hint::black_box(&p), &config(method), &boot)?;
+    let s = match threads {
+        None => bootstrap(std::hint::black_box(&p), &config(method), &boot)?,
+        Some(t) => bootstrap_on(std::hint::black_box(&p), &config(method), &boot, t)?,
+    };
     let ms = start.elapsed().as_secs_f64() * 1e3;
     // The run did the work it names: every resample chose a list.
     let chosen: usize = s.k_counts.iter().map(|&(_, n)| n).sum();
@@ -111,7 +117,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["dump", dir] => dump(Path::new(dir)),
-        ["time", method, size] => time(method, size),
-        _ => Err("usage: methods_peer dump DIR | methods_peer time METHOD 300x30|300x300".into()),
+        ["time", method, size] => time(method, size, None),
+        ["time", method, size, threads] => time(method, size, Some(threads)),
+        _ => Err(
+            "usage: methods_peer dump DIR | methods_peer time METHOD 300x30|300x300 [THREADS]"
+                .into(),
+        ),
     }
 }

@@ -29,6 +29,8 @@ pub(super) struct Block {
     mm: Vec<Lanes<f64>>,
     /// Lanes loaded.
     lanes: usize,
+    /// Score with the AVX2 build of the kernels (the CPU has it).
+    avx2: bool,
 }
 
 /// One lane per resample of the block.
@@ -37,9 +39,42 @@ type Lanes<T> = [T; BLOCK];
 /// Running Σ m x and Σ m per lane.
 type Sums = (Lanes<f64>, Lanes<u32>);
 
+/// Stores item i's lane scores: `out[k * ni + i]` for the first `loaded` lanes.
+#[inline(always)]
+fn put_lanes(
+    ni: usize,
+    loaded: usize,
+    i: usize,
+    lanes: Lanes<Option<f64>>,
+    out: &mut [Option<f64>],
+) {
+    for (k, s) in lanes.into_iter().enumerate().take(loaded) {
+        out[k * ni + i] = s;
+    }
+}
+
+/// Whether the CPU runs AVX2 (checked once per block).
+fn has_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
 /// Σ m x / Σ m per lane; None where nothing was added.
+#[inline(always)]
 fn mean_of((s, n): Sums) -> Lanes<Option<f64>> {
-    std::array::from_fn(|k| (n[k] > 0).then(|| s[k] / f64::from(n[k])))
+    let mut out = [None; BLOCK];
+    for k in 0..BLOCK {
+        if n[k] > 0 {
+            out[k] = Some(s[k] / f64::from(n[k]));
+        }
+    }
+    out
 }
 
 impl Block {
@@ -56,6 +91,7 @@ impl Block {
             mu: vec![[0; BLOCK]; eng.n_experts],
             mm: vec![[0.0; BLOCK]; widest],
             lanes: 0,
+            avx2: has_avx2(),
         }
     }
 
@@ -86,12 +122,28 @@ impl Block {
 
     /// Scores every item for every loaded lane: `out[r * n_items + i]` (None = nobody counting).
     pub fn score(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: `has_avx2` found AVX2 on this CPU.
+            unsafe { self.score_avx2(eng, out) };
+            return;
+        }
+        self.score_lanes(eng, out);
+    }
+
+    /// [`Block::score`]'s kernels compiled for AVX2: the same operations in the same order per
+    /// lane, four f64 lanes per instruction instead of two. Not FMA: a fused multiply-add rounds
+    /// once where the portable build rounds twice.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn score_avx2(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+        self.score_lanes(eng, out);
+    }
+
+    /// The kernels, inlined into the portable and the AVX2 entry points.
+    #[inline(always)]
+    fn score_lanes(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
         let (ni, loaded) = (eng.n_items, self.lanes);
-        let put = |i: usize, lanes: Lanes<Option<f64>>, out: &mut [Option<f64>]| {
-            for (k, s) in lanes.into_iter().enumerate().take(loaded) {
-                out[k * ni + i] = s;
-            }
-        };
         let plain = match self.method {
             Method::Mean | Method::Zscore => true,
             Method::Trimmed => self.rule == TrimRule::Mean,
@@ -111,12 +163,12 @@ impl Block {
             let pairs = ni / 2 * 2;
             for i in (0..pairs).step_by(2) {
                 let [a, b] = self.sum2(part(i), part(i + 1));
-                put(i, a, out);
-                put(i + 1, b, out);
+                put_lanes(ni, loaded, i, a, out);
+                put_lanes(ni, loaded, i + 1, b, out);
             }
             if pairs < ni {
                 let (experts, xs) = part(pairs);
-                put(pairs, self.sum(experts, xs), out);
+                put_lanes(ni, loaded, pairs, self.sum(experts, xs), out);
             }
             return;
         }
@@ -127,7 +179,7 @@ impl Block {
                 Method::Trimmed => self.trimmed(&eng.expert[r.clone()], &eng.total[r]),
                 _ => [None; BLOCK],
             };
-            put(i, lanes, out);
+            put_lanes(ni, loaded, i, lanes, out);
         }
     }
 
@@ -142,6 +194,7 @@ impl Block {
     }
 
     /// Σ m x / Σ m per lane (the mean and the zscore mean).
+    #[inline(always)]
     fn sum(&self, experts: &[usize], xs: &[f64]) -> Lanes<Option<f64>> {
         let mut acc = ([0.0; BLOCK], [0; BLOCK]);
         for (&e, &x) in experts.iter().zip(xs) {
@@ -151,6 +204,7 @@ impl Block {
     }
 
     /// [`Block::sum`] of two items in one pass, each item's scores added in their own order.
+    #[inline(always)]
     fn sum2(&self, a: (&[usize], &[f64]), b: (&[usize], &[f64])) -> [Lanes<Option<f64>>; 2] {
         let mut acc = [([0.0; BLOCK], [0; BLOCK]); 2];
         let common = a.0.len().min(b.0.len());
@@ -175,6 +229,7 @@ impl Block {
     /// The trimmed mean per lane: one copy of the lowest and of the highest present score
     /// dropped (their multipliers lowered by one), the rest summed in order; the mean where
     /// fewer than three copies are present.
+    #[inline(always)]
     fn trimmed(&mut self, experts: &[usize], totals: &[f64]) -> Lanes<Option<f64>> {
         let mut n = [0.0; BLOCK];
         for (j, &e) in experts.iter().enumerate() {
@@ -203,15 +258,20 @@ impl Block {
                 s[k] += m[k] * t;
             }
         }
-        std::array::from_fn(|k| match n[k] {
-            x if x >= 3.0 => Some(s[k] / (x - 2.0)),
-            x if x > 0.0 => Some(s[k] / x),
-            _ => None,
-        })
+        let mut out = [None; BLOCK];
+        for k in 0..BLOCK {
+            out[k] = match n[k] {
+                x if x >= 3.0 => Some(s[k] / (x - 2.0)),
+                x if x > 0.0 => Some(s[k] / x),
+                _ => None,
+            };
+        }
+        out
     }
 
     /// The multiset median per lane: the two middle copies are the first scores whose running
     /// count passes (n − 1) / 2 and n / 2, found by counting the scores that do not.
+    #[inline(always)]
     fn median(&self, experts: &[usize], totals: &[f64]) -> Lanes<Option<f64>> {
         let mut n = [0u32; BLOCK];
         for &e in experts {
@@ -220,8 +280,13 @@ impl Block {
                 n[k] += m[k];
             }
         }
-        let lo: Lanes<u32> = std::array::from_fn(|k| n[k].saturating_sub(1) / 2);
-        let hi: Lanes<u32> = std::array::from_fn(|k| n[k] / 2);
+        // Plain loops rather than array::from_fn: closures need not be inlined into the AVX2
+        // build, and then the lanes leave their registers.
+        let (mut lo, mut hi) = ([0u32; BLOCK], [0u32; BLOCK]);
+        for k in 0..BLOCK {
+            lo[k] = n[k].saturating_sub(1) / 2;
+            hi[k] = n[k] / 2;
+        }
         let (mut seen, mut below_lo, mut below_hi) = ([0u32; BLOCK], [0u32; BLOCK], [0u32; BLOCK]);
         for &e in experts {
             let m = &self.mu[e];
@@ -231,9 +296,13 @@ impl Block {
                 below_hi[k] += u32::from(seen[k] <= hi[k]);
             }
         }
-        std::array::from_fn(|k| {
-            (n[k] > 0).then(|| (totals[below_lo[k] as usize] + totals[below_hi[k] as usize]) / 2.0)
-        })
+        let mut out = [None; BLOCK];
+        for k in 0..BLOCK {
+            if n[k] > 0 {
+                out[k] = Some((totals[below_lo[k] as usize] + totals[below_hi[k] as usize]) / 2.0);
+            }
+        }
+        out
     }
 }
 
@@ -313,6 +382,38 @@ mod tests {
                 for trim_min in [3, 5, 30] {
                     check(&eng, method, trim_min, &mults, &format!("case {case}"));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn avx2_and_portable_kernels_agree_bit_for_bit() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(23);
+        for case in 0..40u64 {
+            let (ni, ne) = (rng.random_range(1..40), rng.random_range(1..30));
+            let eng = Engine::new(&random_panel(ni, ne, rng.random_range(0.1..1.0), 50 + case));
+            let mults: Vec<Vec<u32>> = (0..BLOCK).map(|_| resample(&mut rng, ne)).collect();
+            for method in [
+                Method::Mean,
+                Method::Trimmed,
+                Method::Median,
+                Method::Zscore,
+            ] {
+                let mut outs = [vec![None; BLOCK * ni], vec![None; BLOCK * ni]];
+                for (avx2, out) in [false, true].into_iter().zip(&mut outs) {
+                    let mut block = Block::new(&eng, method, eng.trim_rule(3));
+                    // Where the CPU lacks AVX2 both runs are portable.
+                    block.avx2 = avx2 && has_avx2();
+                    block.clear();
+                    for m in &mults {
+                        block.push(&eng, m);
+                    }
+                    block.score(&eng, out);
+                }
+                let bits = |o: &[Option<f64>]| -> Vec<Option<u64>> {
+                    o.iter().map(|x| x.map(f64::to_bits)).collect()
+                };
+                assert_eq!(bits(&outs[0]), bits(&outs[1]), "case {case} {method}");
             }
         }
     }

@@ -56,4 +56,4 @@ pub use report::{
     Aggregation, Calibration, ExpertResult, ItemResult, Warning, aggregate, calibrated_biases,
 };
 pub use shortlist::{CutOption, CutStatus, Shortlist, Threshold, shortlist};
-pub use stability::{Draws, ItemStability, Stability, bootstrap};
+pub use stability::{Draws, ItemStability, MAX_THREADS, Stability, bootstrap, bootstrap_on};

@@ -85,9 +85,12 @@ fn key_of(x: f64, i: usize) -> u128 {
 /// Scratch of [`Ranker::rank`], allocated once for a run of rankings.
 #[derive(Debug, Default)]
 pub(super) struct Ranker {
-    keys: Vec<u128>,
-    /// Keys in item order, with their bucket.
-    pending: Vec<(u128, u32)>,
+    /// (descending score key, item), sorted.
+    keys: Vec<(u64, u32)>,
+    /// The finite scores in item order, their items and their buckets.
+    xs: Vec<f64>,
+    items: Vec<u32>,
+    buckets: Vec<u32>,
     /// Start of each bucket in `keys`.
     starts: Vec<u32>,
 }
@@ -95,9 +98,11 @@ pub(super) struct Ranker {
 impl Ranker {
     /// [`rank_into`] without a comparison sort: the keys are distributed into about two
     /// buckets per item by score (highest first; a monotone map, so keys of different buckets
-    /// are already in order, and a bucket keeps item order), then finished by insertion,
-    /// which only moves keys sharing a bucket; past a budget of moves the library sort takes
-    /// over. The sorted keys are a total order, so the result is the same as `rank_into`'s.
+    /// are already in order, and a bucket keeps item order), then finished by a stable
+    /// insertion sort on the score alone (equal scores share a bucket and stay in item order),
+    /// which only moves keys sharing a bucket; past a budget of moves the library sort of
+    /// (score, item) takes over. Either way the keys end in (score desc, index asc) order, a
+    /// total order, so the result is the same as `rank_into`'s.
     pub fn rank(
         &mut self,
         scores: &[Option<f64>],
@@ -105,16 +110,18 @@ impl Ranker {
         ranks: &mut [usize],
     ) -> usize {
         ranks.fill(0);
-        self.pending.clear();
+        self.xs.clear();
+        self.items.clear();
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for (i, s) in scores.iter().enumerate() {
             if let Some(x) = s.filter(|x| x.is_finite()) {
                 lo = lo.min(x);
                 hi = hi.max(x);
-                self.pending.push((key_of(x, i), 0));
+                self.xs.push(x);
+                self.items.push(i as u32);
             }
         }
-        let n = self.pending.len();
+        let n = self.xs.len();
         let buckets = (2 * n).max(1);
         // (hi − x)·scale is monotone in x (IEEE operations round monotonically), so is the
         // bucket; a non-finite scale puts everything in one bucket.
@@ -124,44 +131,66 @@ impl Ranker {
         };
         self.starts.clear();
         self.starts.resize(buckets + 1, 0);
-        for (k, b) in self.pending.iter_mut() {
-            let x = score_of(*k);
+        self.buckets.clear();
+        for &x in &self.xs {
             let bucket = (((hi - x) * scale) as usize).min(buckets - 1);
-            *b = bucket as u32;
+            self.buckets.push(bucket as u32);
             self.starts[bucket + 1] += 1;
         }
         for j in 1..=buckets {
             self.starts[j] += self.starts[j - 1];
         }
         self.keys.clear();
-        self.keys.resize(n, 0);
-        for &(k, b) in &self.pending {
+        self.keys.resize(n, (0, 0));
+        for ((&x, &i), &b) in self.xs.iter().zip(&self.items).zip(&self.buckets) {
             let slot = &mut self.starts[b as usize];
-            self.keys[*slot as usize] = k;
+            self.keys[*slot as usize] = (descending(x), i);
             *slot += 1;
         }
         insertion_sort_or_not(&mut self.keys);
-        groups(&self.keys, order, ranks)
+        order.clear();
+        order.extend(self.keys.iter().map(|&(_, i)| i as usize));
+        let mut p = 0;
+        while p < n {
+            let lead = undescend(self.keys[p].0);
+            let mut q = p + 1;
+            while q < n && lead - undescend(self.keys[q].0) <= TIE_EPS {
+                q += 1;
+            }
+            if q - p > 1 {
+                order[p..q].sort_unstable();
+            }
+            for &i in &order[p..q] {
+                ranks[i] = p + 1;
+            }
+            p = q;
+        }
+        n
     }
+}
+
+/// The score a [`descending`] key was made from.
+fn undescend(key: u64) -> f64 {
+    // Undo the complement and the sign flip, then the magnitude flip of negatives.
+    let flipped = !key ^ (1 << 63);
+    f64::from_bits(flipped ^ ((((flipped as i64) >> 63) as u64) >> 1))
 }
 
 /// The score a key was made from (inverse of [`key_of`]'s upper half).
 fn score_of(key: u128) -> f64 {
-    // Undo the complement and the sign flip, then the magnitude flip of negatives.
-    let flipped = !((key >> 64) as u64) ^ (1 << 63);
-    let bits = flipped ^ ((((flipped as i64) >> 63) as u64) >> 1);
-    f64::from_bits(bits)
+    undescend((key >> 64) as u64)
 }
 
-/// Sorts ascending: by insertion while that moves at most 16 entries per key in all, else by
+/// Sorts ascending by (score key, item): by a stable insertion on the score key while that
+/// moves at most 16 entries per key in all (the items of equal keys already ascend), else by
 /// the library's sort.
-fn insertion_sort_or_not(keys: &mut [u128]) {
+fn insertion_sort_or_not(keys: &mut [(u64, u32)]) {
     let budget = 16 * keys.len();
     let mut moved = 0;
     for j in 1..keys.len() {
         let x = keys[j];
         let mut k = j;
-        while k > 0 && keys[k - 1] > x {
+        while k > 0 && keys[k - 1].0 > x.0 {
             keys[k] = keys[k - 1];
             k -= 1;
         }

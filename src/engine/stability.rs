@@ -175,6 +175,19 @@ impl Tally {
         }
     }
 
+    /// Adds another share's counts to these.
+    fn merge(&mut self, other: &Tally) {
+        let add = |a: &mut [usize], b: &[usize]| a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        add(&mut self.included, &other.included);
+        add(&mut self.unscored, &other.unscored);
+        add(&mut self.k_hist, &other.k_hist);
+        for (a, b) in self.hist.iter_mut().zip(&other.hist) {
+            *a += b;
+        }
+        self.ties_at_cut += other.ties_at_cut;
+        self.fewer_than_min += other.fewer_than_min;
+    }
+
     /// Ranks one resample's scores, picks its list by the K rule and counts both.
     fn add(&mut self, scores: &[Option<f64>]) {
         let ni = self.n_items;
@@ -219,11 +232,176 @@ impl Tally {
     }
 }
 
+/// Consecutive resamples' counts: resample r is `counts[r * ne..(r + 1) * ne]`.
+#[derive(Clone, Copy)]
+struct Resamples<'a> {
+    counts: &'a [u32],
+    n: usize,
+    ne: usize,
+}
+
+impl<'a> Resamples<'a> {
+    /// Resamples `from..to` of these (clamped to the ones there are).
+    fn part(self, from: usize, to: usize) -> Resamples<'a> {
+        let (from, to) = (from.min(self.n), to.min(self.n));
+        Resamples {
+            counts: &self.counts[from * self.ne..to * self.ne],
+            n: to - from,
+            ne: self.ne,
+        }
+    }
+
+    /// Counts of resample r.
+    fn get(&self, r: usize) -> &'a [u32] {
+        &self.counts[r * self.ne..(r + 1) * self.ne]
+    }
+}
+
+/// How a resample is scored, prepared once and shared by the threads (each clones its scratch).
+enum Scorer {
+    /// Closed-form methods: [`BLOCK`] resamples per pass over the panel.
+    Block(Block),
+    /// `calibrated` on the dense layout, every fit starting from the real panel's leniencies.
+    Dense(Resampler),
+    /// `calibrated` on the general workspace, with the same warm start.
+    Sparse(CalWorkspace),
+}
+
+impl Scorer {
+    fn new(eng: &Engine, config: &AggregateConfig) -> Result<Self, AggregateError> {
+        if config.method != Method::Calibrated {
+            return Ok(Scorer::Block(Block::new(
+                eng,
+                config.method,
+                eng.trim_rule(config.trim_min),
+            )));
+        }
+        let mut ws = CalWorkspace::new(eng.n_items, eng.n_experts);
+        // Every resample starts its fit from the real panel's leniencies: few iterations.
+        calibrated::fit_into(eng, &vec![1; eng.n_experts], &mut ws)?;
+        let real = ws.b.clone();
+        if Resampler::suits(eng) {
+            Ok(Scorer::Dense(Resampler::new(eng, &real)))
+        } else {
+            ws.for_resamples(&real);
+            Ok(Scorer::Sparse(ws))
+        }
+    }
+
+    /// Scores, ranks and counts `rs` into `tally`, with scratch of its own.
+    fn run(
+        &self,
+        eng: &Engine,
+        config: &AggregateConfig,
+        rs: Resamples<'_>,
+        tally: &mut Tally,
+    ) -> Result<(), AggregateError> {
+        let ni = eng.n_items;
+        match self {
+            Scorer::Block(proto) => {
+                let mut block = proto.clone();
+                let mut scores = vec![None; BLOCK * ni];
+                let mut r = 0;
+                while r < rs.n {
+                    block.clear();
+                    while block.lanes() < BLOCK && r < rs.n {
+                        block.push(eng, rs.get(r));
+                        r += 1;
+                    }
+                    block.score(eng, &mut scores);
+                    for lane in 0..block.lanes() {
+                        tally.add(&scores[lane * ni..(lane + 1) * ni]);
+                    }
+                }
+            }
+            Scorer::Dense(proto) => {
+                let mut dense = proto.clone();
+                let mut scores = vec![None; ni];
+                for r in 0..rs.n {
+                    dense.fit(rs.get(r), &mut scores)?;
+                    tally.add(&scores);
+                }
+            }
+            Scorer::Sparse(proto) => {
+                let mut ws = proto.clone();
+                let mut scores = vec![None; ni];
+                for r in 0..rs.n {
+                    eng.score(
+                        config.method,
+                        config.trim_min,
+                        rs.get(r),
+                        &mut ws,
+                        &mut scores,
+                    )?;
+                    tally.add(&scores);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Bootstraps experts B times with the configured method and K rule; see the module docs.
+///
+/// Large runs share their resamples among up to [`MAX_THREADS`] threads (as many as the
+/// machine offers); the result is the same whatever the number of threads.
 pub fn bootstrap(
     panel: &Panel,
     config: &AggregateConfig,
     boot: &BootstrapConfig,
+) -> Result<Stability, AggregateError> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    bootstrap_on(panel, config, boot, threads)
+}
+
+/// Most threads [`bootstrap`] uses.
+pub const MAX_THREADS: usize = 8;
+
+/// Fewest (resample × score) evaluations per thread worth a thread of its own.
+const WORK_PER_THREAD: usize = 1 << 20;
+
+/// Most resample counts drawn ahead at once (u32 each).
+const DRAWN_AHEAD: usize = 1 << 22;
+
+/// [`bootstrap`] on at most `threads` threads (at least one; at most [`MAX_THREADS`]).
+///
+/// The resamples are drawn in order on the calling thread, then each thread ranks and counts
+/// a contiguous share of them; every count is a sum over resamples, so the threads' tallies add
+/// up to the one-thread result exactly, whatever the split.
+pub fn bootstrap_on(
+    panel: &Panel,
+    config: &AggregateConfig,
+    boot: &BootstrapConfig,
+    threads: usize,
+) -> Result<Stability, AggregateError> {
+    run(panel, config, boot, threads, Limits::default())
+}
+
+/// When a run is worth splitting, and how far ahead it draws.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Fewest (resample × score) evaluations per thread.
+    work_per_thread: usize,
+    /// Most resample counts held at once.
+    drawn_ahead: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            work_per_thread: WORK_PER_THREAD,
+            drawn_ahead: DRAWN_AHEAD,
+        }
+    }
+}
+
+/// [`bootstrap_on`] within `limits`.
+fn run(
+    panel: &Panel,
+    config: &AggregateConfig,
+    boot: &BootstrapConfig,
+    threads: usize,
+    limits: Limits,
 ) -> Result<Stability, AggregateError> {
     config.validate()?;
     boot.validate()?;
@@ -231,43 +409,60 @@ pub fn bootstrap(
     let (ni, ne) = (eng.n_items, eng.n_experts);
     let b = boot.replicates;
     let mut draws = Draws::new(boot.seed, ne)?;
+    let work = b.saturating_mul(eng.expert.len().max(1));
+    let threads = threads
+        .clamp(1, MAX_THREADS)
+        .min((work / limits.work_per_thread.max(1)).max(1));
+    let score = Scorer::new(&eng, config)?;
     let mut tally = Tally::new(&eng, config);
-    if config.method == Method::Calibrated {
-        let mut ws = CalWorkspace::new(ni, ne);
-        let mut scores = vec![None; ni];
-        // Every resample starts its fit from the real panel's leniencies: few iterations.
-        calibrated::fit_into(&eng, &vec![1; ne], &mut ws)?;
-        let real = ws.b.clone();
-        let mut dense = None;
-        if Resampler::suits(&eng) {
-            dense = Some(Resampler::new(&eng, &real));
+    let chunk = (limits.drawn_ahead / ne.max(1)).max(BLOCK * threads).min(b);
+    let mut counts: Vec<u32> = Vec::with_capacity(chunk * ne);
+    let mut left = b;
+    while left > 0 {
+        let n = chunk.min(left);
+        counts.clear();
+        for _ in 0..n {
+            counts.extend_from_slice(draws.next_counts());
+        }
+        let resamples = Resamples {
+            counts: &counts,
+            n,
+            ne,
+        };
+        if threads == 1 || n < 2 * BLOCK {
+            score.run(&eng, config, resamples, &mut tally)?;
         } else {
-            ws.for_resamples(&real);
-        }
-        for _ in 0..b {
-            let mult = draws.next_counts();
-            match dense.as_mut() {
-                Some(dense) => dense.fit(mult, &mut scores)?,
-                None => eng.score(config.method, config.trim_min, mult, &mut ws, &mut scores)?,
+            let per = n.div_ceil(threads);
+            let tallies = std::thread::scope(|s| {
+                let handles: Vec<_> = (1..threads)
+                    .map(|j| resamples.part(j * per, (j + 1) * per))
+                    .filter(|share| share.n > 0)
+                    .map(|share| {
+                        let (eng, score) = (&eng, &score);
+                        s.spawn(move || {
+                            let mut t = Tally::new(eng, config);
+                            score.run(eng, config, share, &mut t).map(|()| t)
+                        })
+                    })
+                    .collect();
+                let mine = score.run(&eng, config, resamples.part(0, per), &mut tally);
+                let theirs: Vec<_> = handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(AggregateError::Numerical(
+                                "a bootstrap thread failed".into(),
+                            ))
+                        })
+                    })
+                    .collect();
+                mine.map(|()| theirs)
+            })?;
+            for t in tallies {
+                tally.merge(&t?);
             }
-            tally.add(&scores);
         }
-    } else {
-        // The closed-form methods score BLOCK resamples per pass over the panel.
-        let mut block = Block::new(&eng, config.method, eng.trim_rule(config.trim_min));
-        let mut scores = vec![None; BLOCK * ni];
-        let mut left = b;
-        while left > 0 {
-            block.clear();
-            while block.lanes() < BLOCK.min(left) {
-                block.push(&eng, draws.next_counts());
-            }
-            block.score(&eng, &mut scores);
-            for r in 0..block.lanes() {
-                tally.add(&scores[r * ni..(r + 1) * ni]);
-            }
-            left -= block.lanes();
-        }
+        left -= n;
     }
     let width = ni + 2;
     let items = (0..ni)
@@ -470,6 +665,34 @@ mod tests {
             bootstrap(&one, &c, &boot(1, 0)),
             Err(AggregateError::Replicates)
         ));
+    }
+
+    #[test]
+    fn every_thread_count_gives_the_same_result() {
+        // Dense and sparse panels (calibrated's two layouts), one with a too-thinly-scored item
+        // (the cut ranks twice); B not a multiple of the block or of the thread count.
+        for (ni, ne, coverage, seed) in [(40, 12, 1.0, 3), (60, 40, 0.15, 4), (25, 7, 0.6, 5)] {
+            let p = synthetic(ni, ne, coverage, seed);
+            for method in Method::ALL {
+                let c = small_config(method);
+                let b = boot(11, 203);
+                let one = bootstrap_on(&p, &c, &b, 1).expect("run");
+                for (threads, ahead) in [(2, 1 << 20), (3, 1 << 20), (8, 1 << 20), (2, 50 * ne)] {
+                    // Small enough to run on one thread by default: force the split, and
+                    // (the last) draw ahead in several chunks.
+                    let limits = Limits {
+                        work_per_thread: 1,
+                        drawn_ahead: ahead,
+                    };
+                    let many = run(&p, &c, &b, threads, limits).expect("run");
+                    assert_eq!(
+                        one, many,
+                        "{method} {ni}x{ne} on {threads} threads, {ahead}"
+                    );
+                }
+                assert_eq!(one, bootstrap(&p, &c, &b).expect("run"), "{method}");
+            }
+        }
     }
 
     /// Benchmark: 300 items × 30 experts × B = 2000 under trimmed.
