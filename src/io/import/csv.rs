@@ -3,6 +3,7 @@
 use std::io::{Read, Seek};
 use std::path::Path;
 
+use super::records::{Record, Records};
 use super::stream::Decoding;
 use super::{
     Format, HEADER_MIN_FIELDS, HEADER_SEARCH_ROWS, ImportError, RawBatch, RawRow, clean, empty,
@@ -78,9 +79,9 @@ pub const UNCLOSED_QUOTE: &str = "a quoted field opens on this line and is never
 ///
 /// Fields are the file's bytes less some `"`, so a field that is not UTF-8 means a file that
 /// is not ([`read_text`](super::stream::read_text) then decides on the whole file).
-fn utf8_fields<'r>(rec: &'r csv::ByteRecord, out: &mut Vec<&'r str>) -> bool {
+fn utf8_fields<'r>(rec: &'r Record, out: &mut Vec<&'r str>) -> bool {
     out.clear();
-    for field in rec {
+    for field in rec.fields() {
         match simdutf8::basic::from_utf8(field) {
             Ok(s) => out.push(s),
             Err(_) => return false,
@@ -89,25 +90,27 @@ fn utf8_fields<'r>(rec: &'r csv::ByteRecord, out: &mut Vec<&'r str>) -> bool {
     true
 }
 
-/// Where a record with a field that is not UTF-8 starts, and csv's own error for it, word for
-/// word (`csv::StringRecord` would have stopped the reading with it).
-fn utf8_error(rec: &csv::ByteRecord) -> (u64, String) {
-    let pos = rec.position().cloned().unwrap_or_else(csv::Position::new);
-    let (field, near) = match csv::StringRecord::from_byte_record(rec.clone()) {
-        Err(e) => (e.utf8_error().field(), e.utf8_error().valid_up_to()),
-        Ok(_) => (0, 0),
-    };
-    let err = format!(
+/// csv's own error for a record with a field that is not UTF-8 (`csv::StringRecord` would have
+/// stopped the reading with it), the record starting on `line`.
+///
+/// It never reaches a user: a field that is not UTF-8 means a file that is not, which
+/// [`read_text`](super::stream::read_text) then reports or reads again as GB18030.
+fn utf8_error(rec: &Record, line: usize) -> String {
+    let (field, near) = rec
+        .fields()
+        .enumerate()
+        .find_map(|(i, f)| std::str::from_utf8(f).err().map(|e| (i, e.valid_up_to())))
+        .unwrap_or((0, 0));
+    format!(
         "CSV parse error: record {} (line {}, field: {}, byte: {}): invalid utf-8: invalid \
          UTF-8 in field {} near byte index {}",
-        pos.record(),
-        pos.line(),
+        rec.index(),
+        line,
         field,
-        pos.byte(),
+        rec.byte(),
         field,
         near
-    );
-    (pos.byte(), err)
+    )
 }
 
 /// A data row from a record's fields, through the header's field map.
@@ -144,41 +147,35 @@ pub(super) fn read_csv<R: Read + Seek>(
     };
     let delimiter = sniff_delimiter(dec.prefix_lines(HEADER_SEARCH_ROWS).map_err(io_error)?);
     dec.watch_quotes(delimiter);
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(64 * 1024)
-        .from_reader(&mut *dec);
+    let mut rdr = Records::new(&mut *dec, delimiter);
     // The first records, until the header is found among them.
     let mut first: Vec<(usize, Vec<String>)> = Vec::new();
     let mut map: Option<Vec<Option<Field>>> = None;
     // One record, its bytes reused from record to record, checked to be UTF-8 once.
-    let mut rec = csv::ByteRecord::new();
-    let mut csv_error = None;
+    let mut rec = Record::default();
+    let mut io_failed = None;
     // Where a field is not UTF-8 (as csv's own UTF-8 error would stop the reading).
     let mut not_utf8 = None;
     loop {
-        match rdr.read_byte_record(&mut rec) {
+        match rdr.read(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                csv_error = Some(e);
+                // The decoder's failure (kept in `dec`) is what `read_text` reports.
+                io_failed = Some(e);
                 break;
             }
         }
         let mut fields = Vec::with_capacity(rec.len());
         if !utf8_fields(&rec, &mut fields) {
-            not_utf8 = Some(utf8_error(&rec));
+            let line = rdr.get_mut().line_at(rec.byte());
+            not_utf8 = Some((line, utf8_error(&rec, line)));
             break;
         }
         if fields.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = rec
-            .position()
-            .map(|p| rdr.get_mut().line_at(p.byte()))
-            .unwrap_or(0);
+        let line = rdr.get_mut().line_at(rec.byte());
         match &map {
             Some(map) => raw.rows.push(row_of_fields(line, &fields, map)),
             None => {
@@ -194,16 +191,12 @@ pub(super) fn read_csv<R: Read + Seek>(
     if let Some(line) = dec.unclosed_quote_line() {
         return Err(malformed(line, Msg::new(T::UnclosedQuote, &[])));
     }
-    if let Some((byte, err)) = not_utf8 {
-        return Err(malformed(
-            dec.line_at(byte),
-            Msg::new(T::EntNotCsv, &[("err", &err)]),
-        ));
+    if let Some((line, err)) = not_utf8 {
+        return Err(malformed(line, Msg::new(T::EntNotCsv, &[("err", &err)])));
     }
-    if let Some(e) = csv_error {
-        let line = e.position().map(|p| dec.line_at(p.byte())).unwrap_or(0);
+    if let Some(e) = io_failed {
         return Err(malformed(
-            line,
+            0,
             Msg::new(T::EntNotCsv, &[("err", &e.to_string())]),
         ));
     }
@@ -307,13 +300,10 @@ mod tests {
     #[test]
     fn a_field_not_utf8_is_csvs_own_utf8_error() {
         let bytes = b"a,b\nx,\"y\xE4\xB8\",z\n".to_vec();
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(&bytes[..]);
-        let mut rec = csv::ByteRecord::new();
-        rdr.read_byte_record(&mut rec).unwrap();
-        rdr.read_byte_record(&mut rec).unwrap();
+        let mut rdr = Records::new(&bytes[..], b',');
+        let mut rec = Record::default();
+        rdr.read(&mut rec).unwrap();
+        rdr.read(&mut rec).unwrap();
         assert!(!utf8_fields(&rec, &mut Vec::new()));
         let csvs = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -324,7 +314,7 @@ mod tests {
             .unwrap()
             .unwrap_err()
             .to_string();
-        assert_eq!(utf8_error(&rec), (4, csvs));
+        assert_eq!((rec.byte(), utf8_error(&rec, 2)), (4, csvs));
     }
 
     #[test]
