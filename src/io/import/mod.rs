@@ -14,6 +14,7 @@ mod encoding;
 pub mod guard;
 mod json;
 mod lines;
+mod sst;
 mod stream;
 mod xlsx;
 

@@ -13,6 +13,7 @@ use calamine::{Data, DataRef, Reader};
 
 use super::biff;
 use super::guard::{self, CellText, Cells};
+use super::sst;
 use super::{
     Format, ImportError, RawBatch, RawRow, clean_owned, empty, header_index, known_fields,
     map_header, used_width,
@@ -70,6 +71,20 @@ fn zipped_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
         return dense(wb);
     }
+    // A batch's text is mostly shared strings: read here and moved into their cells, calamine
+    // reading the rest; anything unusual, and every failure, is left to calamine alone.
+    if let Some(cells) = sst::read(bytes)
+        .filter(worth_moving)
+        .and_then(|table| moved(bytes, table))
+    {
+        return Ok(cells);
+    }
+    copied(bytes)
+}
+
+/// The first sheet of an XLSX read by calamine alone, each cell's shared string copied.
+fn copied(bytes: &[u8]) -> Result<Cells, Msg> {
+    let unreadable = |e: &dyn std::fmt::Display| guard::unreadable(e);
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let name = wb
         .sheet_names()
@@ -123,6 +138,66 @@ fn zipped_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         cells.insert(row, col, cell);
     }
     Ok(cells)
+}
+
+/// Whether a table is worth reading apart: at least [`PARALLEL_COPY_BYTES`] of text, in strings
+/// of 64 bytes on average or more (the markers calamine reads instead stay small).
+fn worth_moving(table: &sst::Table) -> bool {
+    let bytes: usize = table.strings.iter().map(String::len).sum();
+    bytes >= PARALLEL_COPY_BYTES && table.strings.len().saturating_mul(64) <= bytes
+}
+
+/// The first sheet read by calamine from the workbook with its shared strings replaced by
+/// markers, each cell's text moved out of `table` (copied only for all but the last cell using
+/// a string). `None` sends the read back to calamine alone: any error (calamine's own, a limit)
+/// or a shared string that is not one of this run's markers.
+fn moved(bytes: &[u8], table: sst::Table) -> Option<Cells> {
+    let nonce = sst::nonce();
+    let stubbed = sst::stub(bytes, &table, nonce)?;
+    let mut wb = calamine::Xlsx::new(Cursor::new(&stubbed[..])).ok()?;
+    let name = wb.sheet_names().into_iter().next()?;
+    let mut reader = wb.worksheet_cells_reader(&name).ok()?;
+    let mut cells = Cells::default();
+    let mut admitted: Vec<(u32, u32, Result<CellText, usize>)> = Vec::new();
+    let mut uses = vec![0u32; table.strings.len()];
+    while let Some(cell) = reader.next_cell().ok()? {
+        let (row, col) = cell.get_position();
+        match cell.get_value() {
+            DataRef::SharedString(marker) => {
+                let i = sst::index_of(nonce, marker)?;
+                if cells.admit(row, col, table.strings.get(i)?).ok()? {
+                    uses[i] += 1;
+                    admitted.push((row, col, Err(i)));
+                }
+            }
+            other => {
+                let made = cell_text(other.clone().into());
+                if cells.admit(row, col, &made.text).ok()? {
+                    admitted.push((row, col, Ok(made)));
+                }
+            }
+        }
+    }
+    let mut strings = table.strings;
+    for (row, col, value) in admitted {
+        let cell = match value {
+            Ok(made) => made,
+            Err(i) => {
+                uses[i] -= 1;
+                let text = if uses[i] == 0 {
+                    std::mem::take(&mut strings[i])
+                } else {
+                    strings[i].clone()
+                };
+                CellText {
+                    text,
+                    numeric: false,
+                }
+            }
+        };
+        cells.insert(row, col, cell);
+    }
+    Some(cells)
 }
 
 /// Shared-string text worth a second thread to copy: 1 MiB.
@@ -232,4 +307,85 @@ pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
         raw.rows.push(row);
     }
     Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_xlsxwriter::{Format as CellFormat, Workbook};
+
+    fn rows(cells: Cells) -> Vec<(usize, Vec<(String, bool)>)> {
+        cells
+            .into_rows()
+            .into_iter()
+            .map(|(line, cells)| {
+                (
+                    line,
+                    cells.into_iter().map(|c| (c.text, c.numeric)).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Shared strings moved out of revdesk's own table give the cells calamine gives alone:
+    /// white space kept or trimmed, line ends, `_xHHHH_` escapes, entities, rich text, a string
+    /// in several cells, numbers, dates and blanks among them.
+    #[test]
+    fn moved_strings_are_the_cells_calamine_reads() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let long = "量子计算与通信 ".repeat(3_000);
+        let odd = [
+            "  leading and trailing  ",
+            "line\r\nends\rand\nbreaks",
+            "_x000D_ literal _x005F_x000D_ and _xD83D__xDCF7_",
+            "<tag> & \"quotes\" 'apos'",
+            "\t tab \t",
+            "",
+            "   ",
+        ];
+        let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+        for r in 0..60u32 {
+            ws.write_string(r, 0, format!("{long}{r}")).unwrap();
+            ws.write_string(r, 1, odd[r as usize % odd.len()]).unwrap();
+            ws.write_string(r, 2, "shared in every row").unwrap();
+            ws.write_number(r, 3, f64::from(r) * 1.5).unwrap();
+            ws.write_number_with_format(r, 4, 45000.0 + f64::from(r), &date)
+                .unwrap();
+            ws.write_boolean(r, 5, r % 2 == 0).unwrap();
+        }
+        let bold = CellFormat::new().set_bold();
+        ws.write_rich_string(61, 0, &[(&bold, "rich "), (&CellFormat::default(), "text")])
+            .unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let table = sst::read(&bytes).expect("the table reads");
+        assert!(worth_moving(&table));
+        let fast = moved(&bytes, table).expect("the moved read succeeds");
+        let slow = copied(&bytes).unwrap();
+        let (fast, slow) = (rows(fast), rows(slow));
+        assert_eq!(fast.len(), 61);
+        assert_eq!(fast, slow);
+        assert_eq!(rows(first_sheet(&bytes).unwrap()), slow);
+    }
+
+    /// A small table is left to calamine alone; a table shorter than the cells need fails the
+    /// moved read (the caller then reads with calamine alone).
+    #[test]
+    fn small_or_broken_tables_are_calamines() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(1, 0, "x".repeat(200)).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        assert!(!worth_moving(&sst::read(&bytes).unwrap()));
+        assert_eq!(
+            rows(first_sheet(&bytes).unwrap()),
+            rows(copied(&bytes).unwrap())
+        );
+        let short = sst::Table {
+            entry: sst::read(&bytes).unwrap().entry,
+            strings: vec!["id".into()],
+        };
+        assert!(moved(&bytes, short).is_none());
+    }
 }
