@@ -69,6 +69,16 @@ pub(super) fn too_many_cells(from: String, to: String, claimed: bool) -> Msg {
 /// Checks every entry of a zip: at most [`MAX_ZIP_ENTRIES`], and together at most
 /// [`MAX_UNPACKED_BYTES`] unpacked, by their headers and by inflating them (into nothing).
 pub fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
+    check_declared(bytes)?;
+    check_unpacked(bytes)
+}
+
+/// The first half of [`check_zip`]: at most [`MAX_ZIP_ENTRIES`] entries, declaring together at
+/// most [`MAX_UNPACKED_BYTES`]. Once it passes, a reader of the archive cannot be made to hold
+/// more: the zip crate refuses to inflate an entry past its declared size
+/// (`reading_stops_at_the_declared_size` holds it to that), so [`check_unpacked`] may run beside
+/// the reader instead of before it.
+pub fn check_declared(bytes: &[u8]) -> Result<(), Msg> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     if zip.len() > MAX_ZIP_ENTRIES {
         return Err(Msg::new(
@@ -79,14 +89,6 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
             ],
         ));
     }
-    let too_big = |name: &str, what: Msg| {
-        Msg::new(
-            T::WbTooBig,
-            &[("max", &MAX_UNPACKED_BYTES.to_string()), ("name", name)],
-        )
-        .then(what)
-        .and(T::WbTooBigTail, &[])
-    };
     // The headers first: a bomb that says what it is costs nothing.
     let mut declared = 0u64;
     for i in 0..zip.len() {
@@ -99,7 +101,13 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
             ));
         }
     }
-    // Then what they really inflate to.
+    Ok(())
+}
+
+/// The second half of [`check_zip`]: what the entries really inflate to (headers can lie), and
+/// that each inflates whole (its checksum), the same verdict however the reader fares.
+pub fn check_unpacked(bytes: &[u8]) -> Result<(), Msg> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let mut unpacked = 0u64;
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| unreadable(&e))?;
@@ -113,6 +121,16 @@ pub fn check_zip(bytes: &[u8]) -> Result<(), Msg> {
         unpacked += n;
     }
     Ok(())
+}
+
+/// Why a workbook is refused for what entry `name` unpacks to.
+fn too_big(name: &str, what: Msg) -> Msg {
+    Msg::new(
+        T::WbTooBig,
+        &[("max", &MAX_UNPACKED_BYTES.to_string()), ("name", name)],
+    )
+    .then(what)
+    .and(T::WbTooBigTail, &[])
 }
 
 /// One non-empty cell as read: its text and whether the spreadsheet holds it as a number.
@@ -136,8 +154,18 @@ impl Cells {
     /// Adds a cell; refused when it lies beyond the limits or is one cell or byte too many.
     /// Blank cells are skipped.
     pub fn push(&mut self, row: u32, col: u32, cell: CellText) -> Result<(), Msg> {
-        if cell.text.trim().is_empty() {
-            return Ok(());
+        if self.admit(row, col, &cell.text)? {
+            self.insert(row, col, cell);
+        }
+        Ok(())
+    }
+
+    /// Counts a cell holding `text` against the limits, as [`push`](Self::push) does, before
+    /// the cell is made: false for a blank one (it is skipped). A cell admitted is then given
+    /// to [`insert`](Self::insert), in the order the cells were admitted.
+    pub fn admit(&mut self, row: u32, col: u32, text: &str) -> Result<bool, Msg> {
+        if text.trim().is_empty() {
+            return Ok(false);
         }
         if row >= MAX_ROWS || col >= MAX_COLUMNS {
             return Err(beyond(row.into(), col.into()));
@@ -146,12 +174,16 @@ impl Cells {
         if self.count > MAX_CELLS {
             return Err(Msg::new(T::WbCells, &[("max", &MAX_CELLS.to_string())]));
         }
-        self.text += cell.text.len() as u64;
+        self.text += text.len() as u64;
         if self.text > MAX_TEXT_BYTES {
             return Err(too_much_text());
         }
+        Ok(true)
+    }
+
+    /// Adds a cell [`admit`](Self::admit) let in.
+    pub fn insert(&mut self, row: u32, col: u32, cell: CellText) {
         self.rows.entry(row).or_default().push((col, cell));
-        Ok(())
     }
 
     /// The rows with a non-empty cell: (sheet row, 1-based; cells from the leftmost column any
@@ -359,6 +391,67 @@ mod tests {
         assert_eq!(rows[1].0, 5);
         let texts: Vec<&str> = rows[1].1.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(texts, ["", "", "b"]);
+    }
+
+    /// A zip of one deflated entry of `len` bytes whose headers both declare `declared`.
+    fn liar(len: usize, declared: u32) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        z.start_file("xl/sharedStrings.xml", opts).unwrap();
+        z.write_all(&vec![b'a'; len]).unwrap();
+        let mut bytes = z.finish().unwrap().into_inner();
+        let mut patched = 0;
+        for at in 0..bytes.len().saturating_sub(30) {
+            let sig = u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+            let size_at = match sig {
+                0x0403_4b50 => at + 22,
+                0x0201_4b50 => at + 24,
+                _ => continue,
+            };
+            bytes[size_at..size_at + 4].copy_from_slice(&declared.to_le_bytes());
+            patched += 1;
+        }
+        assert_eq!(patched, 2);
+        bytes
+    }
+
+    /// [`check_declared`] lets calamine read beside [`check_unpacked`] only because the zip
+    /// crate stops an entry at its declared size: a reader of an archive that passed the headers
+    /// check never holds more than they declare, whatever the entry really inflates to.
+    #[test]
+    fn reading_stops_at_the_declared_size() {
+        let bytes = liar(1 << 20, 1_000);
+        check_declared(&bytes).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut f = zip.by_index(0).unwrap();
+        let mut got = Vec::new();
+        assert!(f.read_to_end(&mut got).is_err());
+        assert!(
+            got.len() <= 1_000 + 64 * 1024,
+            "{} bytes inflated",
+            got.len()
+        );
+        let mut read = 0;
+        let mut buf = [0u8; 4096];
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..])).unwrap();
+        let mut f = zip.by_index(0).unwrap();
+        let end = loop {
+            match f.read(&mut buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => read += n,
+                Err(e) => break Err(e),
+            }
+        };
+        assert!(
+            end.is_err() && read <= 1_000 + buf.len(),
+            "{read} bytes read"
+        );
+        // And the whole check still names the entry that lied.
+        let e = check_zip(&bytes).unwrap_err().to_string();
+        assert!(e.contains("xl/sharedStrings.xml"), "{e}");
+        check_zip(&liar(1 << 20, 1 << 20)).unwrap();
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod guard;
 mod json;
 mod lines;
 mod records;
+mod sst;
 mod stream;
 mod xlsx;
 

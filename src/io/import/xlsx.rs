@@ -9,10 +9,11 @@ use std::io::Cursor;
 use std::path::Path;
 
 use crate::text::i18n::{Msg, T};
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader};
 
 use super::biff;
 use super::guard::{self, CellText, Cells};
+use super::sst;
 use super::{
     Format, ImportError, RawBatch, RawRow, clean_owned, empty, header_index, known_fields,
     map_header, used_width,
@@ -43,7 +44,25 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         let wb = calamine::Xls::new(Cursor::new(clean)).map_err(|e| unreadable(&e))?;
         return dense(wb);
     }
-    guard::check_zip(bytes)?;
+    // The headers' sizes bound what any reader of the archive can inflate, so the second half
+    // of the size check (inflating every entry, 3–4% of a large workbook's read) runs on a
+    // second thread while calamine reads. Its verdict still comes first, as if it had run before.
+    guard::check_declared(bytes)?;
+    let (unpacked, read) = std::thread::scope(|s| {
+        let unpacked = s.spawn(|| guard::check_unpacked(bytes));
+        let read = zipped_sheet(bytes);
+        let unpacked = unpacked
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (unpacked, read)
+    });
+    unpacked?;
+    read
+}
+
+/// The first sheet of an XLSX or ODS whose zip headers [`guard::check_declared`] passed.
+fn zipped_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
+    let unreadable = |e: &dyn std::fmt::Display| guard::unreadable(e);
     let ods = zip::ZipArchive::new(Cursor::new(bytes))
         .map(|z| z.index_for_name("content.xml").is_some())
         .unwrap_or(false);
@@ -52,6 +71,20 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
         return dense(wb);
     }
+    // A batch's text is mostly shared strings: read here and moved into their cells, calamine
+    // reading the rest; anything unusual, and every failure, is left to calamine alone.
+    if let Some(cells) = sst::read(bytes)
+        .filter(worth_moving)
+        .and_then(|table| moved(bytes, table))
+    {
+        return Ok(cells);
+    }
+    copied(bytes)
+}
+
+/// The first sheet of an XLSX read by calamine alone, each cell's shared string copied.
+fn copied(bytes: &[u8]) -> Result<Cells, Msg> {
+    let unreadable = |e: &dyn std::fmt::Display| guard::unreadable(e);
     let mut wb = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let name = wb
         .sheet_names()
@@ -61,11 +94,153 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
     let sheet_error = |e: calamine::XlsxError| Msg::new(T::WbFirstSheet, &[("e", &e.to_string())]);
     let mut reader = wb.worksheet_cells_reader(&name).map_err(sheet_error)?;
     let mut cells = Cells::default();
+    // A shared string (most of a batch's text) is borrowed from calamine while the sheet is
+    // read and counted against the limits; the copy each cell needs is made afterwards, half of
+    // the copies on a second thread when there is much to copy (copying into fresh memory, page
+    // faults included, was 14–16% of a large workbook's read).
+    let mut admitted: Vec<(u32, u32, Value<'_>)> = Vec::new();
+    let mut shared_bytes = 0usize;
     while let Some(cell) = reader.next_cell().map_err(sheet_error)? {
         let (row, col) = cell.get_position();
-        cells.push(row, col, cell_text(cell.get_value().clone().into()))?;
+        let value = match cell.get_value() {
+            DataRef::SharedString(s) => Value::Shared(s),
+            other => Value::Made(cell_text(other.clone().into())),
+        };
+        if cells.admit(row, col, value.text())? {
+            if let Value::Shared(s) = value {
+                shared_bytes += s.len();
+            }
+            admitted.push((row, col, value));
+        }
+    }
+    drop(reader);
+    let split = if shared_bytes >= PARALLEL_COPY_BYTES {
+        halfway(&admitted, shared_bytes)
+    } else {
+        admitted.len()
+    };
+    let second = admitted.split_off(split);
+    let copy = |part: Vec<(u32, u32, Value<'_>)>| -> Vec<(u32, u32, CellText)> {
+        part.into_iter()
+            .map(|(row, col, v)| (row, col, v.into_cell()))
+            .collect()
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let second = (!second.is_empty()).then(|| s.spawn(|| copy(second)));
+        let first = copy(admitted);
+        let second = second.map(|h| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        });
+        (first, second.unwrap_or_default())
+    });
+    for (row, col, cell) in first.into_iter().chain(second) {
+        cells.insert(row, col, cell);
     }
     Ok(cells)
+}
+
+/// Whether a table is worth reading apart: at least [`PARALLEL_COPY_BYTES`] of text, in strings
+/// of 64 bytes on average or more (the markers calamine reads instead stay small).
+fn worth_moving(table: &sst::Table) -> bool {
+    let bytes: usize = table.strings.iter().map(String::len).sum();
+    bytes >= PARALLEL_COPY_BYTES && table.strings.len().saturating_mul(64) <= bytes
+}
+
+/// The first sheet read by calamine from the workbook with its shared strings replaced by
+/// markers, each cell's text moved out of `table` (copied only for all but the last cell using
+/// a string). `None` sends the read back to calamine alone: any error (calamine's own, a limit)
+/// or a shared string that is not one of this run's markers.
+fn moved(bytes: &[u8], table: sst::Table) -> Option<Cells> {
+    let nonce = sst::nonce();
+    let stubbed = sst::stub(bytes, &table, nonce)?;
+    let mut wb = calamine::Xlsx::new(Cursor::new(&stubbed[..])).ok()?;
+    let name = wb.sheet_names().into_iter().next()?;
+    let mut reader = wb.worksheet_cells_reader(&name).ok()?;
+    let mut cells = Cells::default();
+    let mut admitted: Vec<(u32, u32, Result<CellText, usize>)> = Vec::new();
+    let mut uses = vec![0u32; table.strings.len()];
+    while let Some(cell) = reader.next_cell().ok()? {
+        let (row, col) = cell.get_position();
+        match cell.get_value() {
+            DataRef::SharedString(marker) => {
+                let i = sst::index_of(nonce, marker)?;
+                if cells.admit(row, col, table.strings.get(i)?).ok()? {
+                    uses[i] += 1;
+                    admitted.push((row, col, Err(i)));
+                }
+            }
+            other => {
+                let made = cell_text(other.clone().into());
+                if cells.admit(row, col, &made.text).ok()? {
+                    admitted.push((row, col, Ok(made)));
+                }
+            }
+        }
+    }
+    let mut strings = table.strings;
+    for (row, col, value) in admitted {
+        let cell = match value {
+            Ok(made) => made,
+            Err(i) => {
+                uses[i] -= 1;
+                let text = if uses[i] == 0 {
+                    std::mem::take(&mut strings[i])
+                } else {
+                    strings[i].clone()
+                };
+                CellText {
+                    text,
+                    numeric: false,
+                }
+            }
+        };
+        cells.insert(row, col, cell);
+    }
+    Some(cells)
+}
+
+/// Shared-string text worth a second thread to copy: 1 MiB.
+const PARALLEL_COPY_BYTES: usize = 1 << 20;
+
+/// Where to split `cells` so that each part holds about half of the shared strings' bytes.
+fn halfway(cells: &[(u32, u32, Value<'_>)], shared_bytes: usize) -> usize {
+    let mut seen = 0usize;
+    for (i, (_, _, v)) in cells.iter().enumerate() {
+        if seen >= shared_bytes / 2 {
+            return i;
+        }
+        if let Value::Shared(s) = v {
+            seen += s.len();
+        }
+    }
+    cells.len()
+}
+
+/// A cell's value as read: a shared string still borrowed from calamine, or its text made.
+enum Value<'a> {
+    Shared(&'a str),
+    Made(CellText),
+}
+
+impl Value<'_> {
+    fn text(&self) -> &str {
+        match self {
+            Value::Shared(s) => s,
+            Value::Made(c) => &c.text,
+        }
+    }
+
+    /// The cell's text, owned (a shared string is copied; it is text, not a number).
+    fn into_cell(self) -> CellText {
+        match self {
+            Value::Shared(s) => CellText {
+                text: s.to_string(),
+                numeric: false,
+            },
+            Value::Made(c) => c,
+        }
+    }
 }
 
 /// The first sheet of a workbook calamine has read whole (checked before it was).
@@ -132,4 +307,85 @@ pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
         raw.rows.push(row);
     }
     Ok(raw)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_xlsxwriter::{Format as CellFormat, Workbook};
+
+    fn rows(cells: Cells) -> Vec<(usize, Vec<(String, bool)>)> {
+        cells
+            .into_rows()
+            .into_iter()
+            .map(|(line, cells)| {
+                (
+                    line,
+                    cells.into_iter().map(|c| (c.text, c.numeric)).collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Shared strings moved out of revdesk's own table give the cells calamine gives alone:
+    /// white space kept or trimmed, line ends, `_xHHHH_` escapes, entities, rich text, a string
+    /// in several cells, numbers, dates and blanks among them.
+    #[test]
+    fn moved_strings_are_the_cells_calamine_reads() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        let long = "量子计算与通信 ".repeat(3_000);
+        let odd = [
+            "  leading and trailing  ",
+            "line\r\nends\rand\nbreaks",
+            "_x000D_ literal _x005F_x000D_ and _xD83D__xDCF7_",
+            "<tag> & \"quotes\" 'apos'",
+            "\t tab \t",
+            "",
+            "   ",
+        ];
+        let date = CellFormat::new().set_num_format("yyyy-mm-dd");
+        for r in 0..60u32 {
+            ws.write_string(r, 0, format!("{long}{r}")).unwrap();
+            ws.write_string(r, 1, odd[r as usize % odd.len()]).unwrap();
+            ws.write_string(r, 2, "shared in every row").unwrap();
+            ws.write_number(r, 3, f64::from(r) * 1.5).unwrap();
+            ws.write_number_with_format(r, 4, 45000.0 + f64::from(r), &date)
+                .unwrap();
+            ws.write_boolean(r, 5, r % 2 == 0).unwrap();
+        }
+        let bold = CellFormat::new().set_bold();
+        ws.write_rich_string(61, 0, &[(&bold, "rich "), (&CellFormat::default(), "text")])
+            .unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        let table = sst::read(&bytes).expect("the table reads");
+        assert!(worth_moving(&table));
+        let fast = moved(&bytes, table).expect("the moved read succeeds");
+        let slow = copied(&bytes).unwrap();
+        let (fast, slow) = (rows(fast), rows(slow));
+        assert_eq!(fast.len(), 61);
+        assert_eq!(fast, slow);
+        assert_eq!(rows(first_sheet(&bytes).unwrap()), slow);
+    }
+
+    /// A small table is left to calamine alone; a table shorter than the cells need fails the
+    /// moved read (the caller then reads with calamine alone).
+    #[test]
+    fn small_or_broken_tables_are_calamines() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "id").unwrap();
+        ws.write_string(1, 0, "x".repeat(200)).unwrap();
+        let bytes = wb.save_to_buffer().unwrap();
+        assert!(!worth_moving(&sst::read(&bytes).unwrap()));
+        assert_eq!(
+            rows(first_sheet(&bytes).unwrap()),
+            rows(copied(&bytes).unwrap())
+        );
+        let short = sst::Table {
+            entry: sst::read(&bytes).unwrap().entry,
+            strings: vec!["id".into()],
+        };
+        assert!(moved(&bytes, short).is_none());
+    }
 }
