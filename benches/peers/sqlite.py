@@ -3,13 +3,15 @@ commit_rate` (benches/revdesk.rs), which times revdesk's `7 Enter` against raw r
 
 Called by run.sh; usage: sqlite.py --dir DIR [--rounds N] [--per-round N]
 
-The same database as that bench's raw side: WAL, synchronous=FULL, the same `marks` table and
-row, one transaction per insert, at 0, 2,000 and 5,000 scored nominations (six marks each
-already stored). Every commit is checked to have stored its row. Prints, per size, commits/s
+The same database as that bench's raw peer: WAL, synchronous=FULL, revdesk's `history` table as
+its schema creates it (STRICT, AUTOINCREMENT, indexed by expert and batch and by transaction) and
+the row `7 Enter` writes (a 64-hex batch hash, a microsecond timestamp), one transaction per
+insert, at 0, 2,000 and 5,000 scored nominations (six marks each already stored). Every commit is checked to have stored its row. Prints, per size, commits/s
 min–median–max over the rounds, one line each as `python-sqlite3 at N scored: … commits/s`.
 """
 
 import argparse
+import datetime
 import os
 import sqlite3
 import statistics
@@ -18,22 +20,31 @@ import tempfile
 import time
 
 ROW = (
-    "INSERT INTO marks (expert, batch, item, field, old_value, new_value, at, source) "
-    "VALUES ('e', 'b', ?, 'score:feasibility', '7', '8', '2026-12-03T16:00:00Z', 'keyboard')"
+    "INSERT INTO history (txn, expert, batch, item, field, old_value, new_value, at, source) "
+    "VALUES (?, 'e', ?, 'EI-05000', 'score:feasibility', '7', '8', ?, 'keyboard')"
 )
+BATCH = "5f" * 32
+
+
+def row(n):
+    at = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return (n, BATCH, at)
 
 
 def database(path, rows):
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    conn.execute(
-        "CREATE TABLE marks (seq INTEGER PRIMARY KEY, expert TEXT NOT NULL, batch TEXT NOT NULL,"
-        " item TEXT NOT NULL, field TEXT NOT NULL, old_value TEXT, new_value TEXT,"
-        " at TEXT NOT NULL, source TEXT NOT NULL)"
+    conn.executescript(
+        "CREATE TABLE history (seq INTEGER PRIMARY KEY AUTOINCREMENT, txn INTEGER NOT NULL,"
+        " expert TEXT NOT NULL, batch TEXT NOT NULL, item TEXT NOT NULL, field TEXT NOT NULL,"
+        " old_value TEXT, new_value TEXT, at TEXT NOT NULL, source TEXT NOT NULL,"
+        " undoes INTEGER, round INTEGER NOT NULL DEFAULT 1) STRICT;"
+        "CREATE INDEX history_by_expert_batch ON history(expert, batch, seq);"
+        "CREATE INDEX history_by_txn ON history(txn, seq);"
     )
     conn.execute("BEGIN")
-    conn.executemany(ROW, ((f"item-{i}",) for i in range(rows)))
+    conn.executemany(ROW, (row(i + 1) for i in range(rows)))
     conn.execute("COMMIT")
     return conn
 
@@ -55,10 +66,10 @@ def main():
                 for _ in range(a.per_round):
                     n += 1
                     conn.execute("BEGIN")
-                    conn.execute(ROW, (f"item-{n}",))
+                    conn.execute(ROW, row(n))
                     conn.execute("COMMIT")
                 rates.append(a.per_round / (time.perf_counter() - started))
-            stored = conn.execute("SELECT count(*) FROM marks").fetchone()[0]
+            stored = conn.execute("SELECT count(*) FROM history").fetchone()[0]
             if stored != n:
                 sys.exit(f"python-sqlite3: {stored} rows stored, {n} committed")
             conn.close()

@@ -199,26 +199,38 @@ impl Store {
         batch: &str,
         seq: i64,
     ) -> Result<Vec<Applied>, StoreError> {
-        let r = (|| -> Result<Vec<Applied>, Fail> {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT seq, item, field, new_value, at FROM history
-                 WHERE expert = ?1 AND batch = ?2 AND seq > ?3 ORDER BY seq",
-            )?;
-            let mut rows = stmt.query(params![expert, batch, seq])?;
-            let mut out = Vec::new();
-            while let Some(r) = rows.next()? {
-                let field: String = r.get(2)?;
-                let field: Field = field.parse().map_err(Fail::Corrupt)?;
-                let change = decode_change(r.get(1)?, field, r.get(3)?).map_err(Fail::Corrupt)?;
-                out.push(Applied {
-                    seq: r.get(0)?,
-                    change,
-                    at: r.get(4)?,
-                });
-            }
-            Ok(out)
-        })();
+        let r = read_changes(&self.conn, expert, batch, seq);
         self.wrap("changes_since", r)
+    }
+
+    /// [`Store::apply`] for a view that keeps its marks current from history row `since` on:
+    /// in the same transaction it reads back the changes after that row (this write's and any
+    /// other session's, as [`Store::changes_since`] would) and [`Store::data_version`], so a
+    /// commit costs one transaction, not three. The changes read back are returned only once
+    /// the write is durable; a no-op write reads them too.
+    pub fn apply_since(
+        &self,
+        expert: &str,
+        batch: &str,
+        changes: &[Change],
+        source: Source,
+        since: i64,
+    ) -> Result<Written, StoreError> {
+        let r = self.apply_tx(expert, batch, changes, source, None, Some(since));
+        let (txn, read) = self.wrap("apply", r)?;
+        let (news, data_version) = match read {
+            Some(read) => read,
+            // No transaction for no changes: read as a poll would.
+            None => (
+                self.changes_since(expert, batch, since)?,
+                self.data_version()?,
+            ),
+        };
+        Ok(Written {
+            txn,
+            news,
+            data_version,
+        })
     }
 
     /// Applies `changes` atomically in one transaction; returns the transaction id,
@@ -244,43 +256,64 @@ impl Store {
         source: Source,
         reason: Option<&str>,
     ) -> Result<Option<i64>, StoreError> {
-        let r = (|| -> Result<Option<i64>, Fail> {
-            if source == Source::Undo {
-                return Err(StoreError::UndoSourceReserved.into());
-            }
-            if changes.is_empty() {
-                return Ok(None);
-            }
-            // Limits at entry: a sheet of accepted marks must never be too large to read.
-            for c in changes {
-                c.check_length().map_err(|source| StoreError::TextTooLong {
-                    item: c.item().to_string(),
-                    source,
-                })?;
-            }
-            let tx = self.begin_write()?;
-            check_expert_batch(&tx, expert, batch)?;
-            let revised = super::rounds::check_revision(&tx, expert, batch, changes, reason)?;
-            let ctx = TxnCtx {
-                expert,
-                batch,
+        let r = self.apply_tx(expert, batch, changes, source, reason, None);
+        self.wrap("apply", r).map(|(txn, _)| txn)
+    }
+
+    /// The transaction of [`Store::apply_with_reason`]; with `since`, also the changes after
+    /// that history row and the data version, read in the same transaction.
+    #[allow(clippy::type_complexity)]
+    fn apply_tx(
+        &self,
+        expert: &str,
+        batch: &str,
+        changes: &[Change],
+        source: Source,
+        reason: Option<&str>,
+        since: Option<i64>,
+    ) -> Result<(Option<i64>, Option<(Vec<Applied>, i64)>), Fail> {
+        if source == Source::Undo {
+            return Err(StoreError::UndoSourceReserved.into());
+        }
+        if changes.is_empty() {
+            return Ok((None, None));
+        }
+        // Limits at entry: a sheet of accepted marks must never be too large to read.
+        for c in changes {
+            c.check_length().map_err(|source| StoreError::TextTooLong {
+                item: c.item().to_string(),
                 source,
-                undoes: None,
-                at: now(),
-            };
-            let mut txn = None;
-            let written = apply_in(&tx, &ctx, &mut txn, changes)?;
-            if written == 0 {
-                // Nothing to record; dropping rolls back the (empty) transaction.
-                return Ok(None);
-            }
-            if let (Some(t), Some(reason)) = (txn, reason) {
-                super::rounds::record_revisions(&tx, t, expert, batch, &revised, reason, &ctx.at)?;
-            }
-            tx.commit()?;
-            Ok(txn)
-        })();
-        self.wrap("apply", r)
+            })?;
+        }
+        let tx = self.begin_write()?;
+        check_expert_batch(&tx, expert, batch)?;
+        let revised = super::rounds::check_revision(&tx, expert, batch, changes, reason)?;
+        let ctx = TxnCtx {
+            expert,
+            batch,
+            source,
+            undoes: None,
+            at: now(),
+        };
+        let mut txn = None;
+        let written = apply_in(&tx, &ctx, &mut txn, changes)?;
+        // Read back in the snapshot the write sees: no other session can commit in between.
+        let read = match since {
+            Some(seq) => Some((
+                read_changes(&tx, expert, batch, seq)?,
+                data_version_of(&tx)?,
+            )),
+            None => None,
+        };
+        if written == 0 {
+            // Nothing to record; dropping rolls back the (empty) transaction.
+            return Ok((None, read));
+        }
+        if let (Some(t), Some(reason)) = (txn, reason) {
+            super::rounds::record_revisions(&tx, t, expert, batch, &revised, reason, &ctx.at)?;
+        }
+        tx.commit()?;
+        Ok((txn, read))
     }
 
     /// Reverts the latest not-yet-undone, non-undo transaction of this expert and
@@ -421,11 +454,7 @@ impl Store {
     /// SQLite's `data_version`: changes when another connection commits, so a UI
     /// can notice a second session's writes without reloading on a timer.
     pub fn data_version(&self) -> Result<i64, StoreError> {
-        let r = (|| -> Result<i64, Fail> {
-            Ok(self
-                .conn
-                .query_row("PRAGMA data_version", [], |r| r.get(0))?)
-        })();
+        let r = data_version_of(&self.conn).map_err(Fail::from);
         self.wrap("data_version", r)
     }
 }
@@ -439,21 +468,63 @@ struct TxnCtx<'a> {
     at: String,
 }
 
+/// What [`Store::apply_since`] wrote and read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    /// The transaction id, `None` if every change was a no-op (nothing was written).
+    pub txn: Option<i64>,
+    /// The changes after the given history row, oldest first (as [`Store::changes_since`]).
+    pub news: Vec<Applied>,
+    /// [`Store::data_version`] as of the write.
+    pub data_version: i64,
+}
+
+/// [`Store::changes_since`] on a connection or inside a transaction.
+fn read_changes(
+    conn: &Connection,
+    expert: &str,
+    batch: &str,
+    seq: i64,
+) -> Result<Vec<Applied>, Fail> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, item, field, new_value, at FROM history
+         WHERE expert = ?1 AND batch = ?2 AND seq > ?3 ORDER BY seq",
+    )?;
+    let mut rows = stmt.query(params![expert, batch, seq])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let field: String = r.get(2)?;
+        let field: Field = field.parse().map_err(Fail::Corrupt)?;
+        let change = decode_change(r.get(1)?, field, r.get(3)?).map_err(Fail::Corrupt)?;
+        out.push(Applied {
+            seq: r.get(0)?,
+            change,
+            at: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// SQLite's `data_version` of a connection (a view polls it: the statement is kept).
+fn data_version_of(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("PRAGMA data_version")?
+        .query_row([], |r| r.get(0))
+}
+
 fn insert_txn(conn: &Connection, ctx: &TxnCtx<'_>) -> rusqlite::Result<i64> {
+    // The row id without RETURNING, which buffers its rows in a temporary table.
     conn.prepare_cached(
         "INSERT INTO txns (expert, batch, source, undoes, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .query_row(
-        params![
-            ctx.expert,
-            ctx.batch,
-            ctx.source.as_str(),
-            ctx.undoes,
-            ctx.at
-        ],
-        |r| r.get(0),
-    )
+    .execute(params![
+        ctx.expert,
+        ctx.batch,
+        ctx.source.as_str(),
+        ctx.undoes,
+        ctx.at
+    ])?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// Current value of one field in history encoding; defaults if the item is untouched.
@@ -1310,6 +1381,79 @@ mod tests {
         assert!(seen > 150, "{seen} changes followed");
         assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), seen);
         assert!(store.changes_since(EXPERT, BATCH, seq).unwrap().is_empty());
+    }
+
+    #[test]
+    fn apply_since_reads_back_what_changes_since_and_data_version_would() {
+        let (dir, store) = setup();
+        let other = Store::open(dir.path()).unwrap();
+        other.ensure_expert("e2", None).unwrap();
+        let (mut state, mut seq) = store.load_at(EXPERT, BATCH).unwrap();
+        let mut rng = Rng(0x0A11_5EED_C0FF_EE01);
+        let (mut own, mut others, mut noops) = (0, 0, 0);
+        for step in 0..200 {
+            // Another session's writes (this expert's and another's) land in between.
+            if rng.below(3) == 0 {
+                let c = random_change(&mut rng);
+                if other
+                    .apply(EXPERT, BATCH, &[c], Source::Paper)
+                    .unwrap()
+                    .is_some()
+                {
+                    others += 1;
+                }
+            }
+            other
+                .apply("e2", BATCH, &[random_change(&mut rng)], Source::Keyboard)
+                .unwrap();
+            let changes: Vec<Change> = (0..1 + rng.below(3))
+                .map(|_| random_change(&mut rng))
+                .collect();
+            let w = store
+                .apply_since(EXPERT, BATCH, &changes, Source::Keyboard, seq)
+                .unwrap();
+            match w.txn {
+                Some(_) => own += 1,
+                None => noops += 1,
+            }
+            // The same rows as asking afterwards, and the version a poll would find.
+            let later = store.changes_since(EXPERT, BATCH, seq).unwrap();
+            assert_eq!(w.news, later, "step {step}");
+            assert_eq!(w.data_version, store.data_version().unwrap(), "step {step}");
+            for a in w.news {
+                assert!(a.seq > seq, "step {step}: in order");
+                seq = a.seq;
+                a.apply_to(&mut state);
+            }
+            assert_eq!(state, store.load(EXPERT, BATCH).unwrap(), "step {step}");
+        }
+        assert!(own > 100 && others > 20, "{own} own, {others} others'");
+        assert!(noops > 0 || own == 200, "{noops} no-ops");
+        assert_consistent(&store);
+    }
+
+    #[test]
+    fn apply_since_refuses_and_writes_nothing_as_apply_does() {
+        let (_dir, store) = setup();
+        let bad = [Change::score("nope", "c1", Some(5.0))];
+        let err = store
+            .apply_since(EXPERT, BATCH, &bad, Source::Keyboard, 0)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::UnknownItem { .. }), "{err:?}");
+        let err = store
+            .apply_since(EXPERT, BATCH, &[], Source::Undo, 0)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::UndoSourceReserved), "{err:?}");
+        let none = store
+            .apply_since(EXPERT, BATCH, &[], Source::Keyboard, 0)
+            .unwrap();
+        assert_eq!((none.txn, none.news.len()), (None, 0));
+        let one = [Change::score("i1", "c1", Some(5.0))];
+        let err = store
+            .apply_since("nobody", BATCH, &one, Source::Keyboard, 0)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::UnknownExpert(_)), "{err:?}");
+        assert!(store.history(EXPERT, BATCH).unwrap().is_empty());
     }
 
     // ---- concurrency ---------------------------------------------------------

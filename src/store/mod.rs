@@ -22,7 +22,7 @@ pub use crate::domain::marks::{
     Source, TooLong, check_expert_id,
 };
 pub use files::Repaired;
-pub use marks::{Applied, UndoOutcome};
+pub use marks::{Applied, UndoOutcome, Written};
 pub use registry::{BatchInfo, Expert};
 pub use rounds::{Revision, RoundOpening, Selection, Spread};
 pub use schema::SCHEMA_VERSION;

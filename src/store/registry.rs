@@ -167,15 +167,16 @@ fn batch_items_in(conn: &Connection, hash: &str) -> rusqlite::Result<Vec<String>
 }
 
 pub(super) fn check_expert_batch(conn: &Connection, expert: &str, batch: &str) -> Result<(), Fail> {
-    let has_expert = conn
-        .prepare_cached("SELECT 1 FROM experts WHERE id = ?1")?
-        .exists([expert])?;
+    // One statement for both: every write asks.
+    let (has_expert, has_batch): (bool, bool) = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM experts WHERE id = ?1),
+                    EXISTS (SELECT 1 FROM batches WHERE hash = ?2)",
+        )?
+        .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
     if !has_expert {
         return Err(StoreError::UnknownExpert(expert.to_owned()).into());
     }
-    let has_batch = conn
-        .prepare_cached("SELECT 1 FROM batches WHERE hash = ?1")?
-        .exists([batch])?;
     if !has_batch {
         return Err(StoreError::UnknownBatch(batch.to_owned()).into());
     }

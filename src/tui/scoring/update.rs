@@ -7,7 +7,7 @@ use super::reading;
 use super::state::{App, Filter, ItemStatus, Mode, confidence_label};
 use crate::domain::marks::{MAX_REASON_CHARS, check_length};
 use crate::domain::rubric::Criterion;
-use crate::store::{Change, Confidence, Field as StoreField, Source, StoreError};
+use crate::store::{Applied, Change, Confidence, Field as StoreField, Source, StoreError};
 use crate::text::errors::error_chain;
 use crate::tui::i18n::{Lang, T};
 use crate::tui::widgets::{Level, QueryKey, new_line_editor, type_query, while_too_small};
@@ -117,6 +117,11 @@ impl App {
         let news = self
             .store
             .changes_since(&self.expert, &self.batch.hash, self.seq)?;
+        Ok(self.take_news(news))
+    }
+
+    /// Applies history rows after the last one seen to the marks and the progress count.
+    fn take_news(&mut self, news: Vec<Applied>) -> usize {
         let n = news.len();
         for a in news {
             self.seq = a.seq;
@@ -129,25 +134,24 @@ impl App {
                 _ => {}
             }
         }
-        Ok(n)
+        n
     }
 
-    /// Writes changes for the expert; on success brings the marks up to date from what was
-    /// written.
+    /// Writes changes for the expert; on success brings the marks up to date from what the
+    /// same transaction read back (the store's history after the last row seen).
     pub(super) fn write(&mut self, changes: &[Change]) -> bool {
-        let res = self
-            .store
-            .apply(&self.expert, &self.batch.hash, changes, Source::Keyboard)
-            .and_then(|txn| match txn {
-                Some(_) => self.catch_up(),
-                None => Ok(0),
-            });
+        let res = self.store.apply_since(
+            &self.expert,
+            &self.batch.hash,
+            changes,
+            Source::Keyboard,
+            self.seq,
+        );
         match res {
-            Ok(_) => {
+            Ok(w) => {
+                self.take_news(w.news);
                 self.saved = true;
-                if let Ok(v) = self.store.data_version() {
-                    self.data_version = v;
-                }
+                self.data_version = w.data_version;
                 true
             }
             Err(StoreError::RevisionNeedsReason { item, round }) => {
