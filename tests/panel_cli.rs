@@ -1,39 +1,11 @@
 //! The chair's command line: `enter` → `sheet` → `rank` / `stats` / `export`, and every way a
 //! sheet can be refused (tampered, foreign batch, forged key, duplicates, conflicts of interest).
 
-use assert_cmd::Command;
+mod common;
+
 use calamine::Reader;
+use common::paper::{BATCH, CRITERIA, enter_and_sign, ok, run, s};
 use std::path::{Path, PathBuf};
-
-const BATCH: &str = "fixtures/batches/electronic-information.xlsx";
-const CRITERIA: &str = "可行性,先进性,原创性,不可替代性,技术成熟度,市场前景";
-
-fn revdesk() -> Command {
-    let mut c = Command::cargo_bin("revdesk").expect("binary builds");
-    // The CLI's messages in English, whatever the machine's locale (LC_ALL overrides LANG).
-    c.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("LC_ALL", "en_US.UTF-8");
-    c
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = revdesk().args(args).output().expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn ok(args: &[&str]) -> String {
-    let (code, out, err) = run(args);
-    assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
-    out
-}
-
-fn s(p: &Path) -> String {
-    p.display().to_string()
-}
 
 /// A deterministic score for expert `e` on nomination number `i` (0-based) and criterion `c`:
 /// quality falls with i, experts differ in leniency, a little noise.
@@ -70,32 +42,7 @@ fn panel() -> Panel {
             let marks: Vec<String> = (0..6).map(|c| score(e, i, c).to_string()).collect();
             csv.push_str(&format!("{id},{},否,\n", marks.join(",")));
         }
-        let sheet_csv = dir.path().join(format!("paper-{e}.csv"));
-        std::fs::write(&sheet_csv, csv).expect("write");
-        let store = dir.path().join(format!("store-{e}"));
-        let expert = format!("e{e}");
-        ok(&[
-            "enter",
-            BATCH,
-            "--expert",
-            &expert,
-            "--name",
-            &format!("专家{e}"),
-            "--from",
-            &s(&sheet_csv),
-            "--store",
-            &s(&store),
-        ]);
-        ok(&[
-            "sheet",
-            BATCH,
-            "--expert",
-            &expert,
-            "--store",
-            &s(&store),
-            "-o",
-            &s(&sheets.join(format!("e{e}.json"))),
-        ]);
+        enter_and_sign(dir.path(), e, &csv);
     }
     Panel { dir, sheets, ids }
 }

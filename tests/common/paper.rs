@@ -17,14 +17,15 @@ pub fn revdesk() -> Command {
     c
 }
 
+/// Runs to the end: exit code (-1 for a signal), stdout, stderr.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    super::outcome(&revdesk().args(args).output().expect("runs"))
+}
+
 /// Runs and gives stdout; fails the test (with both streams) unless it succeeds.
 pub fn ok(args: &[&str]) -> String {
-    let out = revdesk().args(args).output().expect("runs");
-    let (o, e) = (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
-    assert!(out.status.success(), "{args:?}\n{o}\n{e}");
+    let (code, o, e) = run(args);
+    assert_eq!(code, 0, "{args:?}\n{o}\n{e}");
     o
 }
 
@@ -41,6 +42,12 @@ pub fn sheet(dir: &Path, e: usize, rows: &[(String, [u32; 6])]) {
         let m: Vec<String> = m.iter().map(ToString::to_string).collect();
         csv.push_str(&format!("{id},{},否,\n", m.join(",")));
     }
+    enter_and_sign(dir, e, &csv);
+}
+
+/// Enters expert `e`'s paper sheet as typed back (`csv`, header included) into their own store
+/// under `dir` and signs it into `dir/sheets`.
+pub fn enter_and_sign(dir: &Path, e: usize, csv: &str) {
     let paper = dir.join(format!("paper-{e}.csv"));
     std::fs::write(&paper, csv).expect("write");
     let store = dir.join(format!("store-{e}"));
