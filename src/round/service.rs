@@ -163,21 +163,20 @@ pub fn decision_log(store: &Store, batch: &Batch) -> Result<Vec<Recorded>, Round
 
 /// Where a round's marks come from: signed sheet files today, an expert store on a server later.
 pub trait MarkSource {
-    /// Every expert's marks on `batch`, checked against the rules and the panel: what counts,
-    /// what is refused and why, and what the chair should know.
-    fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected;
-
-    /// [`MarkSource::collect`] as of review round `up_to` (None: the latest round); a source
-    /// that knows no rounds gives its only reading.
+    /// Every expert's marks on `batch` as of review round `up_to` (None: the latest round),
+    /// checked against the rules and the panel: what counts, what is refused and why, and what
+    /// the chair should know. A source that knows no rounds gives its only reading.
     fn collect_up_to(
         &self,
         batch: &Batch,
         profile: &Profile,
         panel: Option<&Panel>,
         up_to: Option<u32>,
-    ) -> Collected {
-        let _ = up_to;
-        self.collect(batch, profile, panel)
+    ) -> Collected;
+
+    /// [`MarkSource::collect_up_to`] the latest round.
+    fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
+        self.collect_up_to(batch, profile, panel, None)
     }
 
     /// A value that changes whenever the marks may have changed (cheap: a live view asks it
@@ -192,9 +191,6 @@ pub trait MarkSource {
 }
 
 impl<S: MarkSource + ?Sized> MarkSource for Box<S> {
-    fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
-        (**self).collect(batch, profile, panel)
-    }
     fn collect_up_to(
         &self,
         batch: &Batch,
@@ -217,10 +213,6 @@ impl<S: MarkSource + ?Sized> MarkSource for Box<S> {
 pub struct SheetFiles(pub Vec<PathBuf>);
 
 impl MarkSource for SheetFiles {
-    fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
-        panel::collect(&self.0, batch, profile, panel)
-    }
-
     fn collect_up_to(
         &self,
         batch: &Batch,
@@ -616,7 +608,13 @@ mod tests {
         fn stamp(&self) -> u64 {
             0
         }
-        fn collect(&self, _: &Batch, _: &Profile, _: Option<&Panel>) -> Collected {
+        fn collect_up_to(
+            &self,
+            _: &Batch,
+            _: &Profile,
+            _: Option<&Panel>,
+            _: Option<u32>,
+        ) -> Collected {
             Collected {
                 accepted: self
                     .0

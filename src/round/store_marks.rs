@@ -49,10 +49,6 @@ fn unreadable(e: impl std::error::Error + Send + Sync + 'static) -> SheetError {
 }
 
 impl MarkSource for StoreMarks {
-    fn collect(&self, batch: &Batch, profile: &Profile, panel: Option<&Panel>) -> Collected {
-        self.collect_up_to(batch, profile, panel, None)
-    }
-
     /// Round 1's marks are read back from history, as they stood when round 2 opened.
     fn collect_up_to(
         &self,
