@@ -87,69 +87,58 @@ fn key_of(x: f64, i: usize) -> u128 {
 pub(super) struct Ranker {
     /// (descending score key, item), sorted.
     keys: Vec<(u64, u32)>,
-    /// The finite scores in item order, their items and their buckets.
-    xs: Vec<f64>,
-    items: Vec<u32>,
-    buckets: Vec<u32>,
-    /// Start of each bucket in `keys`.
-    starts: Vec<u32>,
+    /// Every item in the order of the previous ranking (ranked ones first): the next sort's
+    /// starting point.
+    prev: Vec<u32>,
+    /// Items without a finite score in the current ranking.
+    unranked: Vec<u32>,
+    /// Whether `prev` holds an earlier ranking's order (not just item order).
+    warm: bool,
 }
 
 impl Ranker {
-    /// [`rank_into`] without a comparison sort: the keys are distributed into about two
-    /// buckets per item by score (highest first; a monotone map, so keys of different buckets
-    /// are already in order, and a bucket keeps item order), then finished by a stable
-    /// insertion sort on the score alone (equal scores share a bucket and stay in item order),
-    /// which only moves keys sharing a bucket; past a budget of moves the library sort of
-    /// (score, item) takes over. Either way the keys end in (score desc, index asc) order, a
-    /// total order, so the result is the same as `rank_into`'s.
+    /// [`rank_into`] for a run of related rankings (a bootstrap's resamples): the keys are
+    /// laid out in the previous ranking's order, which is nearly sorted when the scores moved
+    /// little, and finished by an insertion sort on the score key; past a budget of moves (or
+    /// on the first ranking) the library sort of (score, item) takes over. Keys with equal
+    /// scores may end in any order, but equal scores always share a tie group (the gap to the
+    /// leader is the same), and a group is listed in item order, so order and ranks are
+    /// exactly `rank_into`'s.
     pub fn rank(
         &mut self,
         scores: &[Option<f64>],
         order: &mut Vec<usize>,
         ranks: &mut [usize],
     ) -> usize {
-        ranks.fill(0);
-        self.xs.clear();
-        self.items.clear();
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for (i, s) in scores.iter().enumerate() {
-            if let Some(x) = s.filter(|x| x.is_finite()) {
-                lo = lo.min(x);
-                hi = hi.max(x);
-                self.xs.push(x);
-                self.items.push(i as u32);
-            }
-        }
-        let n = self.xs.len();
-        let buckets = (2 * n).max(1);
-        // (hi − x)·scale is monotone in x (IEEE operations round monotonically), so is the
-        // bucket; a non-finite scale puts everything in one bucket.
-        let scale = match buckets as f64 / (hi - lo) {
-            s if s.is_finite() => s,
-            _ => 0.0,
-        };
-        self.starts.clear();
-        self.starts.resize(buckets + 1, 0);
-        self.buckets.clear();
-        for &x in &self.xs {
-            let bucket = (((hi - x) * scale) as usize).min(buckets - 1);
-            self.buckets.push(bucket as u32);
-            self.starts[bucket + 1] += 1;
-        }
-        for j in 1..=buckets {
-            self.starts[j] += self.starts[j - 1];
+        let ni = scores.len();
+        if self.prev.len() != ni {
+            self.prev.clear();
+            self.prev.extend((0..ni).map(|i| i as u32));
+            self.warm = false;
         }
         self.keys.clear();
-        self.keys.resize(n, (0, 0));
-        for ((&x, &i), &b) in self.xs.iter().zip(&self.items).zip(&self.buckets) {
-            let slot = &mut self.starts[b as usize];
-            self.keys[*slot as usize] = (descending(x), i);
-            *slot += 1;
+        self.unranked.clear();
+        for &i in &self.prev {
+            match scores[i as usize] {
+                Some(x) if x.is_finite() => self.keys.push((descending(x), i)),
+                _ => {
+                    ranks[i as usize] = 0;
+                    self.unranked.push(i);
+                }
+            }
         }
-        insertion_sort_or_not(&mut self.keys);
+        if self.warm {
+            insertion_sort_or_not(&mut self.keys);
+        } else {
+            self.keys.sort_unstable();
+            self.warm = true;
+        }
+        let n = self.keys.len();
         order.clear();
         order.extend(self.keys.iter().map(|&(_, i)| i as usize));
+        self.prev.clear();
+        self.prev.extend(self.keys.iter().map(|&(_, i)| i));
+        self.prev.extend_from_slice(&self.unranked);
         let mut p = 0;
         while p < n {
             let lead = undescend(self.keys[p].0);
@@ -181,9 +170,8 @@ fn score_of(key: u128) -> f64 {
     undescend((key >> 64) as u64)
 }
 
-/// Sorts ascending by (score key, item): by a stable insertion on the score key while that
-/// moves at most 16 entries per key in all (the items of equal keys already ascend), else by
-/// the library's sort.
+/// Sorts ascending by the score key: by an insertion sort while that moves at most 16 entries
+/// per key in all, else by the library's sort of (score key, item).
 fn insertion_sort_or_not(keys: &mut [(u64, u32)]) {
     let budget = 16 * keys.len();
     let mut moved = 0;
@@ -290,15 +278,38 @@ mod tests {
         }
     }
 
+    /// Ranks `scores` with `ranker` and with `rank_into`: identical count, order and ranks.
+    fn same_as_plain(ranker: &mut Ranker, scores: &[Option<f64>], what: &str) {
+        let n = scores.len();
+        let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ranks, mut ranks2) = (vec![0; n], vec![7; n]);
+        let a = rank_into(scores, &mut keys, &mut order, &mut ranks);
+        let b = ranker.rank(scores, &mut order2, &mut ranks2);
+        assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "{what}");
+    }
+
+    /// A random score: mostly near `base`, sometimes missing, non-finite, or one of a few
+    /// values tied exactly or within 1e-9.
+    fn noisy(rng: &mut impl rand::Rng, base: f64, spread: f64) -> Option<f64> {
+        match rng.random_range(0..40) {
+            0 => None,
+            1 => Some(f64::NAN),
+            2 => Some(70.0),
+            3 => Some(70.0 + 4e-10),
+            4 => Some(f64::INFINITY),
+            5 => Some(-0.0),
+            _ => Some(base + rng.random_range(-1.0..1.0) * spread),
+        }
+    }
+
     #[test]
-    fn bucketed_ranking_equals_the_plain_one() {
+    fn ranker_equals_the_plain_ranking_on_unrelated_scores() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
         let mut ranker = Ranker::default();
-        let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..400 {
             // Spread or bunched scores, ties within 1e-9, equal scores, missing and non-finite
-            // ones, negative and huge values, one or no score.
+            // ones, negative and huge values, one or no score; each unrelated to the last.
             let n = if round % 50 == 0 {
                 rng.random_range(0..60)
             } else {
@@ -306,20 +317,32 @@ mod tests {
             };
             let spread = [0.5, 100.0, 1e-12, 0.0, 1e300][round % 5];
             let scores: Vec<Option<f64>> = (0..n)
-                .map(|i| match rng.random_range(0..40) {
-                    0 => None,
-                    1 => Some(f64::NAN),
-                    2 => Some(70.0),
-                    3 => Some(70.0 + 4e-10),
-                    4 => Some(f64::INFINITY),
-                    5 => Some(-0.0),
-                    _ => Some(80.0 - 0.1 * i as f64 + rng.random_range(-1.0..1.0) * spread),
-                })
+                .map(|i| noisy(&mut rng, 80.0 - 0.1 * i as f64, spread))
                 .collect();
-            let (mut ranks, mut ranks2) = (vec![0; n], vec![7; n]);
-            let a = rank_into(&scores, &mut keys, &mut order, &mut ranks);
-            let b = ranker.rank(&scores, &mut order2, &mut ranks2);
-            assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "round {round}");
+            same_as_plain(&mut ranker, &scores, &format!("round {round}"));
+        }
+    }
+
+    #[test]
+    fn ranker_equals_the_plain_ranking_on_runs_of_resample_like_scores() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+        for run in 0..24 {
+            // Runs of rankings as a bootstrap makes them: each score near the item's own merit
+            // (items in random order), so each ranking starts from a nearly sorted order, or
+            // (large noise) from a far one; whole-number scores tie exactly and often.
+            let n = [300, 40, 7, 1][run % 4];
+            let noise = [0.05, 1.0, 20.0][run % 3];
+            let whole = run % 2 == 0;
+            let merit: Vec<f64> = (0..n).map(|_| rng.random_range(30.0..90.0)).collect();
+            let mut ranker = Ranker::default();
+            for round in 0..60 {
+                let scores: Vec<Option<f64>> = merit
+                    .iter()
+                    .map(|&m| noisy(&mut rng, m, noise).map(|x| if whole { x.round() } else { x }))
+                    .collect();
+                same_as_plain(&mut ranker, &scores, &format!("run {run} round {round}"));
+            }
         }
     }
 
