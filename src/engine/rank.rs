@@ -87,58 +87,69 @@ fn key_of(x: f64, i: usize) -> u128 {
 pub(super) struct Ranker {
     /// (descending score key, item), sorted.
     keys: Vec<(u64, u32)>,
-    /// Every item in the order of the previous ranking (ranked ones first): the next sort's
-    /// starting point.
-    prev: Vec<u32>,
-    /// Items without a finite score in the current ranking.
-    unranked: Vec<u32>,
-    /// Whether `prev` holds an earlier ranking's order (not just item order).
-    warm: bool,
+    /// The finite scores in item order, their items and their buckets.
+    xs: Vec<f64>,
+    items: Vec<u32>,
+    buckets: Vec<u32>,
+    /// Start of each bucket in `keys`.
+    starts: Vec<u32>,
 }
 
 impl Ranker {
-    /// [`rank_into`] for a run of related rankings (a bootstrap's resamples): the keys are
-    /// laid out in the previous ranking's order, which is nearly sorted when the scores moved
-    /// little, and finished by an insertion sort on the score key; past a budget of moves (or
-    /// on the first ranking) the library sort of (score, item) takes over. Keys with equal
-    /// scores may end in any order, but equal scores always share a tie group (the gap to the
-    /// leader is the same), and a group is listed in item order, so order and ranks are
-    /// exactly `rank_into`'s.
+    /// [`rank_into`] without a comparison sort: the keys are distributed into about two
+    /// buckets per item by score (highest first; a monotone map, so keys of different buckets
+    /// are already in order, and a bucket keeps item order), then finished by a stable
+    /// insertion sort on the score alone (equal scores share a bucket and stay in item order),
+    /// which only moves keys sharing a bucket; past a budget of moves the library sort of
+    /// (score, item) takes over. Either way the keys end in (score desc, index asc) order, a
+    /// total order, so the result is the same as `rank_into`'s.
     pub fn rank(
         &mut self,
         scores: &[Option<f64>],
         order: &mut Vec<usize>,
         ranks: &mut [usize],
     ) -> usize {
-        let ni = scores.len();
-        if self.prev.len() != ni {
-            self.prev.clear();
-            self.prev.extend((0..ni).map(|i| i as u32));
-            self.warm = false;
-        }
-        self.keys.clear();
-        self.unranked.clear();
-        for &i in &self.prev {
-            match scores[i as usize] {
-                Some(x) if x.is_finite() => self.keys.push((descending(x), i)),
-                _ => {
-                    ranks[i as usize] = 0;
-                    self.unranked.push(i);
-                }
+        ranks.fill(0);
+        self.xs.clear();
+        self.items.clear();
+        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (i, s) in scores.iter().enumerate() {
+            if let Some(x) = s.filter(|x| x.is_finite()) {
+                lo = lo.min(x);
+                hi = hi.max(x);
+                self.xs.push(x);
+                self.items.push(i as u32);
             }
         }
-        if self.warm {
-            insertion_sort_or_not(&mut self.keys);
-        } else {
-            self.keys.sort_unstable();
-            self.warm = true;
+        let n = self.xs.len();
+        let buckets = (2 * n).max(1);
+        // (hi − x)·scale is monotone in x (IEEE operations round monotonically), so is the
+        // bucket; a non-finite scale puts everything in one bucket.
+        let scale = match buckets as f64 / (hi - lo) {
+            s if s.is_finite() => s,
+            _ => 0.0,
+        };
+        self.starts.clear();
+        self.starts.resize(buckets + 1, 0);
+        self.buckets.clear();
+        for &x in &self.xs {
+            let bucket = (((hi - x) * scale) as usize).min(buckets - 1);
+            self.buckets.push(bucket as u32);
+            self.starts[bucket + 1] += 1;
         }
-        let n = self.keys.len();
+        for j in 1..=buckets {
+            self.starts[j] += self.starts[j - 1];
+        }
+        self.keys.clear();
+        self.keys.resize(n, (0, 0));
+        for ((&x, &i), &b) in self.xs.iter().zip(&self.items).zip(&self.buckets) {
+            let slot = &mut self.starts[b as usize];
+            self.keys[*slot as usize] = (descending(x), i);
+            *slot += 1;
+        }
+        insertion_sort_or_not(&mut self.keys);
         order.clear();
         order.extend(self.keys.iter().map(|&(_, i)| i as usize));
-        self.prev.clear();
-        self.prev.extend(self.keys.iter().map(|&(_, i)| i));
-        self.prev.extend_from_slice(&self.unranked);
         let mut p = 0;
         while p < n {
             let lead = undescend(self.keys[p].0);
@@ -170,8 +181,9 @@ fn score_of(key: u128) -> f64 {
     undescend((key >> 64) as u64)
 }
 
-/// Sorts ascending by the score key: by an insertion sort while that moves at most 16 entries
-/// per key in all, else by the library's sort of (score key, item).
+/// Sorts ascending by (score key, item): by a stable insertion on the score key while that
+/// moves at most 16 entries per key in all (the items of equal keys already ascend), else by
+/// the library's sort.
 fn insertion_sort_or_not(keys: &mut [(u64, u32)]) {
     let budget = 16 * keys.len();
     let mut moved = 0;
@@ -328,9 +340,9 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
         for run in 0..24 {
-            // Runs of rankings as a bootstrap makes them: each score near the item's own merit
-            // (items in random order), so each ranking starts from a nearly sorted order, or
-            // (large noise) from a far one; whole-number scores tie exactly and often.
+            // Runs of rankings as a bootstrap makes them, with one Ranker: each score near the
+            // item's own merit (items in random order), a little or far off; whole-number
+            // scores tie exactly and often, and share buckets.
             let n = [300, 40, 7, 1][run % 4];
             let noise = [0.05, 1.0, 20.0][run % 3];
             let whole = run % 2 == 0;
