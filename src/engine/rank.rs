@@ -290,15 +290,38 @@ mod tests {
         }
     }
 
+    /// Ranks `scores` with `ranker` and with `rank_into`: identical count, order and ranks.
+    fn same_as_plain(ranker: &mut Ranker, scores: &[Option<f64>], what: &str) {
+        let n = scores.len();
+        let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut ranks, mut ranks2) = (vec![0; n], vec![7; n]);
+        let a = rank_into(scores, &mut keys, &mut order, &mut ranks);
+        let b = ranker.rank(scores, &mut order2, &mut ranks2);
+        assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "{what}");
+    }
+
+    /// A random score: mostly near `base`, sometimes missing, non-finite, or one of a few
+    /// values tied exactly or within 1e-9.
+    fn noisy(rng: &mut impl rand::Rng, base: f64, spread: f64) -> Option<f64> {
+        match rng.random_range(0..40) {
+            0 => None,
+            1 => Some(f64::NAN),
+            2 => Some(70.0),
+            3 => Some(70.0 + 4e-10),
+            4 => Some(f64::INFINITY),
+            5 => Some(-0.0),
+            _ => Some(base + rng.random_range(-1.0..1.0) * spread),
+        }
+    }
+
     #[test]
-    fn bucketed_ranking_equals_the_plain_one() {
+    fn ranker_equals_the_plain_ranking_on_unrelated_scores() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(29);
         let mut ranker = Ranker::default();
-        let (mut keys, mut order, mut order2) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..400 {
             // Spread or bunched scores, ties within 1e-9, equal scores, missing and non-finite
-            // ones, negative and huge values, one or no score.
+            // ones, negative and huge values, one or no score; each unrelated to the last.
             let n = if round % 50 == 0 {
                 rng.random_range(0..60)
             } else {
@@ -306,20 +329,32 @@ mod tests {
             };
             let spread = [0.5, 100.0, 1e-12, 0.0, 1e300][round % 5];
             let scores: Vec<Option<f64>> = (0..n)
-                .map(|i| match rng.random_range(0..40) {
-                    0 => None,
-                    1 => Some(f64::NAN),
-                    2 => Some(70.0),
-                    3 => Some(70.0 + 4e-10),
-                    4 => Some(f64::INFINITY),
-                    5 => Some(-0.0),
-                    _ => Some(80.0 - 0.1 * i as f64 + rng.random_range(-1.0..1.0) * spread),
-                })
+                .map(|i| noisy(&mut rng, 80.0 - 0.1 * i as f64, spread))
                 .collect();
-            let (mut ranks, mut ranks2) = (vec![0; n], vec![7; n]);
-            let a = rank_into(&scores, &mut keys, &mut order, &mut ranks);
-            let b = ranker.rank(&scores, &mut order2, &mut ranks2);
-            assert_eq!((a, &order, &ranks), (b, &order2, &ranks2), "round {round}");
+            same_as_plain(&mut ranker, &scores, &format!("round {round}"));
+        }
+    }
+
+    #[test]
+    fn ranker_equals_the_plain_ranking_on_runs_of_resample_like_scores() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+        for run in 0..24 {
+            // Runs of rankings as a bootstrap makes them, with one Ranker: each score near the
+            // item's own merit (items in random order), a little or far off; whole-number
+            // scores tie exactly and often, and share buckets.
+            let n = [300, 40, 7, 1][run % 4];
+            let noise = [0.05, 1.0, 20.0][run % 3];
+            let whole = run % 2 == 0;
+            let merit: Vec<f64> = (0..n).map(|_| rng.random_range(30.0..90.0)).collect();
+            let mut ranker = Ranker::default();
+            for round in 0..60 {
+                let scores: Vec<Option<f64>> = merit
+                    .iter()
+                    .map(|&m| noisy(&mut rng, m, noise).map(|x| if whole { x.round() } else { x }))
+                    .collect();
+                same_as_plain(&mut ranker, &scores, &format!("run {run} round {round}"));
+            }
         }
     }
 
