@@ -388,10 +388,11 @@ fn bench_commit(c: &mut Criterion) {
 }
 
 /// The raw SQLite peers of a commit, with the pragmas revdesk uses (WAL, synchronous=FULL):
-/// `history` is revdesk's history table as its schema creates it (the same columns, STRICT,
-/// AUTOINCREMENT, and the two indexes a history row needs: by expert and batch for reading a
-/// session's changes back, by transaction for undo), `bare` the plain table earlier figures
-/// used (rowid key, no index). Each row is the one revdesk writes for `7 Enter`: the batch's
+/// `history` is revdesk's history table as schema versions 1 to 7 created it, the peer the
+/// target was set against (the same columns, STRICT, AUTOINCREMENT, and the two indexes a
+/// history row needs: by expert and batch for reading a session's changes back, by
+/// transaction for undo; version 8 dropped the AUTOINCREMENT), `bare` the plain table earlier
+/// figures used (rowid key, no index). Each row is the one revdesk writes for `7 Enter`: the batch's
 /// hash, a nomination's id, the criterion's field, a microsecond timestamp.
 struct Raw {
     conn: rusqlite::Connection,

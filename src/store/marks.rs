@@ -172,17 +172,20 @@ impl Store {
                     out.items.insert(r.get(0)?, rec);
                 }
                 let mut stmt = tx.prepare_cached(
-                    "SELECT item, criterion, value FROM scores WHERE expert = ?1 AND batch = ?2",
+                    "SELECT item, criterion, value, at FROM scores WHERE expert = ?1 AND batch = ?2",
                 )?;
                 let mut rows = stmt.query([expert, batch])?;
                 while let Some(r) = rows.next()? {
                     let item: String = r.get(0)?;
                     // The foreign key guarantees the item_state row exists.
-                    out.items
-                        .entry(item)
-                        .or_default()
-                        .scores
-                        .insert(r.get(1)?, r.get(2)?);
+                    let rec = out.items.entry(item).or_default();
+                    rec.scores.insert(r.get(1)?, r.get(2)?);
+                    // Setting a score writes its time here only (schema 8): the item's time
+                    // is the latest (same-width RFC 3339 UTC text orders as time).
+                    let at: Option<String> = r.get(3)?;
+                    if at > rec.updated_at {
+                        rec.updated_at = at;
+                    }
                 }
             }
             tx.commit()?;
@@ -331,10 +334,12 @@ impl Store {
             let tx = self.begin_write()?;
             let target: Option<(i64, String)> = tx
                 .prepare_cached(
-                    "SELECT t.id, t.source FROM txns t
-                     WHERE t.expert = ?1 AND t.batch = ?2 AND t.undoes IS NULL
-                       AND NOT EXISTS (SELECT 1 FROM txns u WHERE u.undoes = t.id)
-                     ORDER BY t.id DESC LIMIT 1",
+                    // Every txn but an undo has history rows, and txn ids grow with seq:
+                    // the newest such row not yet undone is the newest such txn's.
+                    "SELECT h.txn, h.source FROM history h
+                     WHERE h.expert = ?1 AND h.batch = ?2 AND h.undoes IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM txns u WHERE u.undoes = h.txn)
+                     ORDER BY h.seq DESC LIMIT 1",
                 )?
                 .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
@@ -636,11 +641,17 @@ fn apply_in(
                 id
             }
         };
-        tx.prepare_cached(
+        // A score set carries its own time (`scores.at`): its item's state row is only
+        // created if missing, not rewritten, so the commit dirties one page fewer.
+        let sql = if matches!(change, Change::Score { value: Some(_), .. }) {
             "INSERT INTO item_state (expert, batch, item, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (expert, batch, item) DO UPDATE SET updated_at = excluded.updated_at",
-        )?
-        .execute(params![ctx.expert, ctx.batch, item, ctx.at])?;
+             ON CONFLICT (expert, batch, item) DO NOTHING"
+        } else {
+            "INSERT INTO item_state (expert, batch, item, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (expert, batch, item) DO UPDATE SET updated_at = excluded.updated_at"
+        };
+        tx.prepare_cached(sql)?
+            .execute(params![ctx.expert, ctx.batch, item, ctx.at])?;
         match change {
             Change::Score {
                 criterion,
@@ -648,17 +659,18 @@ fn apply_in(
                 ..
             } => {
                 tx.prepare_cached(
-                    "INSERT INTO scores (expert, batch, item, criterion, value)
-                     VALUES (?1, ?2, ?3, ?4, ?5)
+                    "INSERT INTO scores (expert, batch, item, criterion, value, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                      ON CONFLICT (expert, batch, item, criterion)
-                     DO UPDATE SET value = excluded.value",
+                     DO UPDATE SET value = excluded.value, at = excluded.at",
                 )?
                 .execute(params![
                     ctx.expert,
                     ctx.batch,
                     item,
                     criterion,
-                    norm_score(*v)
+                    norm_score(*v),
+                    ctx.at
                 ])?;
             }
             Change::Score {
@@ -867,6 +879,42 @@ mod tests {
         // Serializable for exports.
         let json = serde_json::to_string(&s).unwrap();
         assert_eq!(serde_json::from_str::<ExpertScores>(&json).unwrap(), s);
+    }
+
+    /// Pages written to the WAL since the last call (each frame is one page): a passive
+    /// checkpoint says how many frames it holds, a truncating one empties it (and says 0).
+    fn wal_frames(store: &Store) -> i64 {
+        let q = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(1)).unwrap() };
+        let frames = q("PRAGMA wal_checkpoint(PASSIVE)");
+        q("PRAGMA wal_checkpoint(TRUNCATE)");
+        frames
+    }
+
+    #[test]
+    fn a_commit_writes_the_pages_of_its_rows_and_no_more() {
+        let (_dir, store) = setup();
+        let put = |c: Change| store.apply(EXPERT, BATCH, &[c], Source::Keyboard).unwrap();
+        wal_frames(&store);
+        // A first mark creates its nomination's state row: one page more.
+        put(Change::score("i0", "novelty", Some(7.0))).unwrap();
+        assert_eq!(wal_frames(&store), 6);
+        // Then `7 Enter` on a scored nomination: the txn row, the score (with its time, not
+        // the state row's) and the history row with its two indexes. Schema 7 also wrote
+        // sqlite_sequence, the state row's time and an index of txns: 8.
+        for v in [8.0, 7.0, 8.0] {
+            put(Change::score("i0", "novelty", Some(v))).unwrap();
+            assert_eq!(wal_frames(&store), 5, "score {v}");
+        }
+        put(Change::comment("i0", "x")).unwrap();
+        assert_eq!(
+            wal_frames(&store),
+            5,
+            "comment: the state row instead of a score"
+        );
+        // No change, no transaction, no page.
+        assert_eq!(put(Change::comment("i0", "x")), None);
+        assert_eq!(wal_frames(&store), 0);
+        assert_consistent(&store);
     }
 
     #[test]

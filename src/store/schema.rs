@@ -316,7 +316,71 @@ BEGIN SELECT RAISE(ABORT, 'a cast ballot never changes'); END;
 CREATE TRIGGER ballots_no_delete BEFORE DELETE ON ballots
 BEGIN SELECT RAISE(ABORT, 'a cast ballot never changes'); END;
 "#,
+    // 8: fewer pages written per commit (a score's `Enter` wrote 8 to 9 pages of the WAL, now
+    // 5). Ids and rows are kept as they are.
+    // - `txns` and `history` lose AUTOINCREMENT, so a commit no longer rewrites
+    //   `sqlite_sequence`. Same ids: neither table ever loses a row (their triggers refuse
+    //   deletes, a rolled-back insert rolls its counter back too), so the counter always equalled
+    //   the largest id, and max(id) + 1 is what AUTOINCREMENT would have given. SQLite cannot
+    //   drop AUTOINCREMENT in place: both tables are copied with their ids (foreign keys are off
+    //   for this step, see `migrate`, and checked at its end).
+    // - `txns_by_expert_batch` goes: undo finds its target through `history_by_expert_batch`
+    //   (every txn but an undo has history rows, written in the same transaction, in id order).
+    // - `scores.at`: when a score was set, so setting one no longer rewrites its nomination's
+    //   `item_state.updated_at`; an item's time is the latest of the two (NULL for scores set
+    //   before this version, whose time is in `item_state`).
+    r#"
+CREATE TABLE txns_v8 (
+    id         INTEGER PRIMARY KEY,
+    expert     TEXT NOT NULL REFERENCES experts(id),
+    batch      TEXT NOT NULL REFERENCES batches(hash),
+    source     TEXT NOT NULL CHECK (source IN ('keyboard', 'paper', 'import', 'undo')),
+    undoes     INTEGER REFERENCES txns(id),
+    created_at TEXT NOT NULL,
+    CHECK ((source = 'undo') = (undoes IS NOT NULL))
+) STRICT;
+INSERT INTO txns_v8 (id, expert, batch, source, undoes, created_at)
+SELECT id, expert, batch, source, undoes, created_at FROM txns ORDER BY id;
+CREATE TABLE history_v8 (
+    seq       INTEGER PRIMARY KEY,
+    txn       INTEGER NOT NULL REFERENCES txns(id),
+    expert    TEXT NOT NULL REFERENCES experts(id),
+    batch     TEXT NOT NULL REFERENCES batches(hash),
+    item      TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    at        TEXT NOT NULL,
+    source    TEXT NOT NULL CHECK (source IN ('keyboard', 'paper', 'import', 'undo')),
+    undoes    INTEGER REFERENCES txns(id),
+    round     INTEGER NOT NULL DEFAULT 1
+) STRICT;
+INSERT INTO history_v8
+    (seq, txn, expert, batch, item, field, old_value, new_value, at, source, undoes, round)
+SELECT seq, txn, expert, batch, item, field, old_value, new_value, at, source, undoes, round
+FROM history ORDER BY seq;
+DROP TABLE history;
+DROP TABLE txns;
+ALTER TABLE txns_v8 RENAME TO txns;
+ALTER TABLE history_v8 RENAME TO history;
+CREATE UNIQUE INDEX txns_undone_once ON txns(undoes) WHERE undoes IS NOT NULL;
+CREATE INDEX history_by_expert_batch ON history(expert, batch, seq);
+CREATE INDEX history_by_txn ON history(txn, seq);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER txns_no_update BEFORE UPDATE ON txns
+BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
+CREATE TRIGGER txns_no_delete BEFORE DELETE ON txns
+BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
+ALTER TABLE scores ADD COLUMN at TEXT;
+"#,
 ];
+
+/// The step that copies tables referenced by foreign keys: it runs with them off (a pragma
+/// that cannot change inside a transaction) and checks them before it commits.
+const REBUILD_STEP: u32 = 8;
 
 impl Store {
     /// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.
@@ -348,12 +412,60 @@ impl Store {
             if current >= version {
                 continue;
             }
+            if version == REBUILD_STEP {
+                // Dropping the old tables must not cascade or check while their copies
+                // are not yet renamed; the whole result is checked below instead.
+                drop(tx);
+                self.conn
+                    .pragma_update(None, "foreign_keys", "OFF")
+                    .map_err(mig_err)?;
+                let r = self.rebuild_step(sql, version);
+                self.conn
+                    .pragma_update(None, "foreign_keys", "ON")
+                    .map_err(mig_err)?;
+                r?;
+                continue;
+            }
             tx.execute_batch(sql).map_err(mig_err)?;
             tx.pragma_update(None, "user_version", version)
                 .map_err(mig_err)?;
             tx.commit().map_err(mig_err)?;
         }
         Ok(())
+    }
+
+    /// Runs [`REBUILD_STEP`] (foreign keys off) in one transaction, refusing to commit if a
+    /// foreign key of the result does not hold.
+    fn rebuild_step(&self, sql: &str, version: u32) -> Result<(), StoreError> {
+        let mig_err = |source| StoreError::Migration {
+            path: self.path.clone(),
+            version,
+            source,
+        };
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(mig_err)?;
+        // Another process may have migrated while the lock was released.
+        let current: u32 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(mig_err)?;
+        if current >= version {
+            return Ok(());
+        }
+        tx.execute_batch(sql).map_err(mig_err)?;
+        let broken: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(mig_err)?;
+        if broken > 0 {
+            return Err(mig_err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("{broken} foreign keys do not hold after the copy")),
+            )));
+        }
+        tx.pragma_update(None, "user_version", version)
+            .map_err(mig_err)?;
+        tx.commit().map_err(mig_err)
     }
 
     fn too_new(&self, found: u32) -> StoreError {
@@ -367,8 +479,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::DB_FILE_NAME;
     use super::super::test_support::*;
+    use super::super::{Change, DB_FILE_NAME, Source};
     use super::*;
 
     #[test]
@@ -427,6 +539,203 @@ mod tests {
         assert_eq!(store.ensure_expert_key("e2", "OTHER").unwrap(), "NEW2");
         assert_eq!(store.experts_sharing_key("e1").unwrap(), ["e:3"]);
         assert!(store.experts_sharing_key("e2").unwrap().is_empty());
+    }
+
+    /// Every row of a table, in its key's order, as text (a NULL as `None`).
+    fn dump(conn: &Connection, sql: &str) -> Vec<Vec<Option<String>>> {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let n = stmt.column_count();
+        stmt.query_map([], |r| {
+            (0..n)
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        rusqlite::types::ValueRef::Null => None,
+                        v => Some(format!("{v:?}")),
+                    })
+                })
+                .collect()
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    const T: [&str; 5] = [
+        "2026-01-01T10:00:00.000001Z",
+        "2026-01-01T10:00:01.000002Z",
+        "2026-01-01T10:00:02.000003Z",
+        "2026-01-01T10:00:03.000004Z",
+        "2026-01-01T10:00:04.000005Z",
+    ];
+    const TXNS: &str = "SELECT id, expert, batch, source, undoes, created_at FROM txns ORDER BY id";
+    const HISTORY: &str = "SELECT seq, txn, expert, batch, item, field, old_value, new_value, at, \
+                           source, undoes, round FROM history ORDER BY seq";
+    const STATE: &str = "SELECT * FROM item_state ORDER BY expert, batch, item";
+    const SCORES: &str = "SELECT expert, batch, item, criterion, value FROM scores \
+                          ORDER BY expert, batch, item, criterion";
+
+    /// A store at schema version 7 holding what that version's code wrote for: a score and a
+    /// comment (txn 1), a paper score (2) and its undo (3), a flag (4) and an undo of it that
+    /// changed nothing (5, no history row); plus an insert rolled back, which must not use up
+    /// an id.
+    fn v7_store_with_marks() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let conn = store_at_version(tmp.path(), 7);
+        conn.execute_batch(&format!(
+            "INSERT INTO experts (id, display_name, created_at) VALUES ('{EXPERT}', NULL, 'x');
+             INSERT INTO batches (hash, label, domain, registered_at)
+                 VALUES ('{BATCH}', 'B', 'AI', 'x');
+             INSERT INTO batch_items (batch, item, position) VALUES
+                 ('{BATCH}', 'i0', 0), ('{BATCH}', 'i1', 1), ('{BATCH}', 'i2', 2);
+             INSERT INTO txns (expert, batch, source, undoes, created_at) VALUES
+                 ('{EXPERT}', '{BATCH}', 'keyboard', NULL, '{t0}'),
+                 ('{EXPERT}', '{BATCH}', 'paper', NULL, '{t1}'),
+                 ('{EXPERT}', '{BATCH}', 'undo', 2, '{t2}'),
+                 ('{EXPERT}', '{BATCH}', 'keyboard', NULL, '{t3}'),
+                 ('{EXPERT}', '{BATCH}', 'undo', 4, '{t4}');
+             INSERT INTO item_state (expert, batch, item, comment, flagged, updated_at) VALUES
+                 ('{EXPERT}', '{BATCH}', 'i0', 'good', 0, '{t0}'),
+                 ('{EXPERT}', '{BATCH}', 'i1', '', 0, '{t2}'),
+                 ('{EXPERT}', '{BATCH}', 'i2', '', 1, '{t3}');
+             INSERT INTO scores (expert, batch, item, criterion, value)
+                 VALUES ('{EXPERT}', '{BATCH}', 'i0', 'novelty', 7.0);
+             INSERT INTO history
+                 (txn, expert, batch, item, field, old_value, new_value, at, source, undoes)
+             VALUES
+                 (1, '{EXPERT}', '{BATCH}', 'i0', 'score:novelty', NULL, '7', '{t0}',
+                  'keyboard', NULL),
+                 (1, '{EXPERT}', '{BATCH}', 'i0', 'comment', '', 'good', '{t0}', 'keyboard', NULL),
+                 (2, '{EXPERT}', '{BATCH}', 'i1', 'score:novelty', NULL, '5', '{t1}', 'paper',
+                  NULL),
+                 (3, '{EXPERT}', '{BATCH}', 'i1', 'score:novelty', '5', NULL, '{t2}', 'undo', 2),
+                 (4, '{EXPERT}', '{BATCH}', 'i2', 'flag', 'false', 'true', '{t3}', 'keyboard',
+                  NULL);
+             BEGIN;
+             INSERT INTO txns (expert, batch, source, undoes, created_at)
+                 VALUES ('{EXPERT}', '{BATCH}', 'keyboard', NULL, 'x');
+             INSERT INTO history (txn, expert, batch, item, field, at, source)
+                 VALUES (6, '{EXPERT}', '{BATCH}', 'i0', 'flag', 'x', 'keyboard');
+             ROLLBACK;",
+            t0 = T[0],
+            t1 = T[1],
+            t2 = T[2],
+            t3 = T[3],
+            t4 = T[4],
+        ))
+        .unwrap();
+        // AUTOINCREMENT's counters: the largest ids, the rolled-back insert left no trace.
+        let counters: Vec<(String, i64)> = conn
+            .prepare("SELECT name, seq FROM sqlite_sequence WHERE name IN ('history', 'txns')")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(counters.len(), 2);
+        assert!(counters.iter().all(|(_, seq)| *seq == 5), "{counters:?}");
+        tmp
+    }
+
+    #[test]
+    fn migration_8_keeps_every_row_and_id_and_new_ids_follow_as_autoincrement_gave_them() {
+        let tmp = v7_store_with_marks();
+        let before: Vec<_> = [TXNS, HISTORY, STATE, SCORES]
+            .iter()
+            .map(|q| dump(&raw(tmp.path()), q))
+            .collect();
+        let store = Store::open(tmp.path()).unwrap();
+        let conn = raw(tmp.path());
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let after: Vec<_> = [TXNS, HISTORY, STATE, SCORES]
+            .iter()
+            .map(|q| dump(&conn, q))
+            .collect();
+        assert_eq!(before, after, "every row kept, with its id");
+        // No AUTOINCREMENT left: a commit no longer writes sqlite_sequence.
+        let counters: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_sequence WHERE name IN ('txns', 'history')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(counters, 0);
+        let ddl: String = conn
+            .query_row(
+                "SELECT group_concat(sql, ';') FROM sqlite_master WHERE tbl_name IN ('txns', 'history')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!ddl.contains("AUTOINCREMENT"), "{ddl}");
+        for name in [
+            "txns_undone_once",
+            "history_by_expert_batch",
+            "history_by_txn",
+            "history_no_update",
+            "history_no_delete",
+            "txns_no_update",
+            "txns_no_delete",
+        ] {
+            assert!(ddl.contains(name), "{name} kept: {ddl}");
+        }
+        // The state reads as before: item i0's time is its item_state's (old scores have none).
+        let marks = store.load(EXPERT, BATCH).unwrap();
+        assert_eq!(marks.items["i0"].scores["novelty"], 7.0);
+        assert_eq!(marks.items["i0"].comment, "good");
+        assert_eq!(marks.items["i0"].updated_at.as_deref(), Some(T[0]));
+        assert!(marks.items["i1"].scores.is_empty());
+        assert!(marks.items["i2"].flagged);
+        assert_eq!(store.rebuild(EXPERT, BATCH).unwrap(), marks, "times too");
+        // Undo walks the old txns as before: 4 is undone by 5 (no row), 2 by 3, so 1 is next;
+        // its txn id is the one AUTOINCREMENT would have given (the counter was 5).
+        let u = store.undo(EXPERT, BATCH).unwrap().unwrap();
+        assert_eq!((u.undone_txn, u.undo_txn, u.rows_written), (1, 6, 2));
+        assert_eq!(store.undo(EXPERT, BATCH).unwrap(), None, "nothing left");
+        // A write refused halfway (its txn row already inserted) uses up no id, as with
+        // AUTOINCREMENT.
+        let refused = [Change::flag("i0", true), Change::flag("nope", true)];
+        assert!(
+            store
+                .apply(EXPERT, BATCH, &refused, Source::Keyboard)
+                .is_err()
+        );
+        let set = [Change::score("i2", "novelty", Some(6.0))];
+        assert_eq!(
+            store.apply(EXPERT, BATCH, &set, Source::Keyboard).unwrap(),
+            Some(7)
+        );
+        assert_eq!(
+            store.rebuild(EXPERT, BATCH).unwrap(),
+            store.load(EXPERT, BATCH).unwrap()
+        );
+        let h = store.history(EXPERT, BATCH).unwrap();
+        let seqs: Vec<i64> = h.iter().map(|r| r.seq).collect();
+        assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+        // Still append-only, foreign keys still on.
+        assert!(conn.execute("UPDATE history SET at = 'x'", []).is_err());
+        assert!(conn.execute("DELETE FROM txns", []).is_err());
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let orphan = conn.execute(
+            "INSERT INTO history (txn, expert, batch, item, field, at, source)
+             VALUES (99, ?1, ?2, 'i0', 'flag', 'x', 'keyboard')",
+            [EXPERT, BATCH],
+        );
+        assert!(orphan.is_err(), "history.txn still references txns");
+        // The new score's time is its own; the item's time is the latest of its state's and
+        // its scores'.
+        let marks = store.load(EXPERT, BATCH).unwrap();
+        let i2 = &marks.items["i2"];
+        assert_eq!(i2.updated_at.as_deref(), Some(h[7].at.as_str()));
+        assert!(i2.updated_at.as_deref() > Some(T[3]));
     }
 
     #[test]

@@ -69,3 +69,16 @@ pub(super) fn v2_store(experts: &[&str], signed: &[&str], key: Option<&str>) -> 
     }
     tmp
 }
+
+/// A raw connection to a store left at schema version `version`, for migration tests.
+pub(super) fn store_at_version(dir: &Path, version: usize) -> Connection {
+    let conn = raw(dir);
+    conn.pragma_update(None, "journal_mode", "wal").unwrap();
+    conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    for (i, sql) in MIGRATIONS[..version].iter().enumerate() {
+        conn.execute_batch(sql).unwrap();
+        conn.pragma_update(None, "user_version", i as u32 + 1)
+            .unwrap();
+    }
+    conn
+}
