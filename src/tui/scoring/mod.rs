@@ -2,6 +2,7 @@
 //! handles every key ([`update`]) and the drawing from state alone ([`view`]).
 
 pub mod action;
+pub mod cache;
 pub mod comment;
 pub mod help;
 pub mod reading;

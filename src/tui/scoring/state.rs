@@ -1,6 +1,7 @@
 //! The scoring view's state, and what can be read off it without changing it.
 
 use super::action::Action;
+use super::cache::{ListCols, RubricCache};
 use super::reading::{self, Material};
 use crate::domain::batch::{Batch, Item};
 use crate::domain::profile::{Domain, Profile};
@@ -216,6 +217,10 @@ pub struct App {
     pub(super) finished: usize,
     /// The list's id column width: the widest id, up to 12 cells (the batch never changes).
     pub(super) id_width: usize,
+    /// The list's padded columns for the rows shown so far.
+    pub(super) list_cols: ListCols,
+    /// The rubric wrapped for the scoring pane.
+    pub(super) rubric_cache: RubricCache,
     pub(super) submit_dir: std::path::PathBuf,
     /// The comment being edited, when the editor is open.
     pub(super) draft: Option<Draft>,
@@ -272,6 +277,8 @@ impl App {
             seq,
             finished: 0,
             id_width: 4,
+            list_cols: ListCols::default(),
+            rubric_cache: RubricCache::default(),
             submit_dir,
             draft: None,
             discussion: None,

@@ -890,6 +890,8 @@ impl App {
         let Some(p) = self.drawn_panes() else {
             return;
         };
+        self.warm_list(p.list);
+        self.warm_rubric(p.scores);
         if p.reading.is_empty() {
             return;
         }

@@ -38,7 +38,7 @@ pub fn draw_line(buf: &mut Buffer, area: Rect, line: &Line) {
     if line.width() == 0 {
         return;
     }
-    buf.set_style(area, line.style);
+    super::fill(buf, area, line.style);
     // Left-aligned: every span of some width is drawn from where the previous one ended,
     // clipped at the right edge (ratatui's `render_spans` with nothing skipped).
     let mut at = area;
@@ -69,19 +69,23 @@ fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) {
         return;
     }
     let style = Style::default().patch(span.style);
-    let (mut x, y) = (area.x, area.y);
+    // The row's cells from the left of `area` (inside the buffer: see `draw_line`), indexed
+    // once rather than per cell.
+    let start = buf.index_of(area.x, area.y);
+    let cells = &mut buf.content[start..start + usize::from(area.width)];
+    let mut x = 0;
     for (i, c) in text.char_indices() {
-        let w = lone_width(c).unwrap_or(1);
-        let next_x = x.saturating_add(w);
-        if next_x > area.right() {
+        let w = usize::from(lone_width(c).unwrap_or(1));
+        let next_x = x + w;
+        if next_x > cells.len() {
             break;
         }
-        buf[(x, y)]
+        cells[x]
             .set_symbol(&text[i..i + c.len_utf8()])
             .set_style(style);
         // A wide character hides the cell after it, cleared as ratatui clears it.
-        for hidden in x + 1..next_x {
-            buf[(hidden, y)].reset();
+        for hidden in &mut cells[x + 1..next_x] {
+            hidden.reset();
         }
         x = next_x;
     }

@@ -93,6 +93,25 @@ pub fn type_query(query: &mut String, k: &KeyEvent) -> QueryKey {
     }
 }
 
+/// Styles every cell of `area` as `Buffer::set_style` does, a row slice at a time, and not at
+/// all for the empty style (which changes nothing): the panes fill their areas every frame.
+pub fn fill(buf: &mut ratatui::buffer::Buffer, area: Rect, style: Style) {
+    if style == Style::default() {
+        return;
+    }
+    let area = buf.area.intersection(area);
+    if area.is_empty() {
+        return;
+    }
+    let w = usize::from(area.width);
+    for y in area.top()..area.bottom() {
+        let start = buf.index_of(area.x, y);
+        for cell in &mut buf.content[start..start + w] {
+            cell.set_style(style);
+        }
+    }
+}
+
 /// Draws lines one per row from the top of `area`, as many as fit, cell for cell as
 /// ratatui draws them (see [`line::draw_line`]). Lines may be borrowed (`&Line`), so
 /// material already wrapped and cached is drawn without copying it.

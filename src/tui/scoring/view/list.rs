@@ -2,13 +2,15 @@
 
 use crate::text::wrap;
 use crate::tui::i18n::T;
+use crate::tui::scoring::cache::{LIST_STATUS_WIDTH, ListRow, list_columns};
 use crate::tui::scoring::state::{App, ItemStatus};
-use crate::tui::widgets::draw_lines;
+use crate::tui::widgets::{draw_lines, fill};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
+use std::borrow::Cow;
 
 /// The status column's text and style for a nomination.
 pub fn status_cell(app: &App, st: ItemStatus) -> (String, Style) {
@@ -19,6 +21,22 @@ pub fn status_cell(app: &App, st: ItemStatus) -> (String, Style) {
         ItemStatus::Partial(k) => (format!("{k}/{n}"), t.partial),
         ItemStatus::Done(total) => (format!("{total:.1}"), t.done),
         ItemStatus::Recused => (T::StatusRecused.get(app.lang).into(), t.recused),
+    }
+}
+
+/// A row's padded columns as span texts, borrowed from the state where it has them.
+fn columns(row: Cow<'_, ListRow>) -> [Cow<'_, str>; 3] {
+    match row {
+        Cow::Borrowed(r) => [
+            Cow::Borrowed(r.id.as_str()),
+            Cow::Borrowed(r.name.as_str()),
+            Cow::Borrowed(r.applicant.as_str()),
+        ],
+        Cow::Owned(r) => [
+            Cow::Owned(r.id),
+            Cow::Owned(r.name),
+            Cow::Owned(r.applicant),
+        ],
     }
 }
 
@@ -39,9 +57,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let block = Block::bordered()
         // A title is read, not a border: a dim border must not dim it.
         .title(Span::styled(title, t.title.remove_modifier(Modifier::DIM)))
-        .border_style(t.border)
-        .style(t.text);
+        .border_style(t.border);
     let inner = block.inner(area);
+    fill(f.buffer_mut(), area, super::pane_style(app, t.text));
     f.render_widget(block, area);
     if inner.height == 0 || inner.width < 8 {
         return;
@@ -57,17 +75,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         return;
     };
     let h = usize::from(inner.height);
-    let id_w = app.id_width;
-    let status_w = 5;
-    let w = usize::from(inner.width);
-    let rest = w.saturating_sub(2 + id_w + 1 + 1 + status_w);
-    // The applicant gets a column once the name keeps at least 16 cells.
-    let (name_w, app_w) = if rest >= 30 {
-        let a = (rest * 2 / 5).min(24);
-        (rest - a - 1, a)
-    } else {
-        (rest, 0)
-    };
+    let status_w = LIST_STATUS_WIDTH;
+    let widths = list_columns(app.id_width, usize::from(inner.width));
     let rows = app
         .visible
         .iter()
@@ -76,6 +85,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         .enumerate()
         .map(|(row, &idx)| {
             let it = &app.batch.items[idx];
+            let [id, name, applicant] = columns(app.list_row(idx, widths));
             let selected = off + row == app.selected;
             let (st, st_style) = status_cell(app, app.status(&it.id));
             let flag = if app.flagged(&it.id) { "*" } else { " " };
@@ -88,18 +98,11 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             let mut line = Line::from(vec![
                 Span::raw(marker),
                 Span::styled(flag, t.flagged),
-                Span::styled(wrap::pad(&it.id, id_w), t.muted),
+                Span::styled(id, t.muted),
                 Span::raw(" "),
-                Span::raw(wrap::pad(&it.name, name_w)),
+                Span::raw(name),
                 Span::raw(" "),
-                Span::styled(
-                    if app_w > 0 {
-                        format!("{} ", wrap::pad(&it.applicant, app_w))
-                    } else {
-                        String::new()
-                    },
-                    t.muted,
-                ),
+                Span::styled(applicant, t.muted),
                 Span::styled(st_text, st_style),
             ]);
             if selected {

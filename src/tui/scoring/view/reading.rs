@@ -2,7 +2,7 @@
 
 use crate::text::wrap;
 use crate::tui::scoring::state::App;
-use crate::tui::widgets::draw_lines;
+use crate::tui::widgets::{draw_lines, fill};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -13,6 +13,11 @@ use ratatui::widgets::Block;
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let t = &app.theme;
     let (Some(it), Some((material, max))) = (app.current(), app.reading_in(area)) else {
+        fill(
+            f.buffer_mut(),
+            area,
+            super::pane_style(app, Style::default()),
+        );
         f.render_widget(Block::bordered().border_style(t.border), area);
         return;
     };
@@ -39,9 +44,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             t.title,
         ))
         .title_bottom(Line::styled(pos, t.muted).right_aligned())
-        .border_style(t.border_focus)
-        .style(t.text);
+        .border_style(t.border_focus);
     let inner = block.inner(area);
+    fill(f.buffer_mut(), area, super::pane_style(app, t.text));
     f.render_widget(block, area);
     let q = app.query.to_lowercase();
     let shown = lines.iter().skip(scroll);

@@ -6,7 +6,7 @@ use crate::text::wrap;
 use crate::tui::i18n::T;
 use crate::tui::scoring::action::Action;
 use crate::tui::scoring::state::{App, ItemStatus, confidence_label};
-use crate::tui::widgets::{draw_lines, push_wrapped};
+use crate::tui::widgets::{draw_lines, fill, push_wrapped};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -26,9 +26,9 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             wrap::truncate(&title, usize::from(area.width.saturating_sub(2))),
             t.title,
         ))
-        .border_style(t.border_focus)
-        .style(t.text);
+        .border_style(t.border_focus);
     let inner = block.inner(area);
+    fill(f.buffer_mut(), area, super::pane_style(app, t.text));
     f.render_widget(block, area);
     let Some(it) = app.current() else {
         return;
@@ -214,29 +214,21 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             ),
             t.label,
         ));
-        let q = if en { &c.question_en } else { &c.question };
-        push_wrapped(&mut question, q, w, t.muted);
-        for band in &c.bands {
-            let head = format!(
-                "{:>5} ",
-                format!("{}-{}", c.format(band.min), c.format(band.max))
-            );
-            let text = if en && !band.text_en.is_empty() {
-                &band.text_en
-            } else {
-                &band.text
-            };
+        let text = app.rubric_text(app.crit, w);
+        question.extend(
+            text.question
+                .iter()
+                .map(|l| Line::styled(l.clone(), t.muted)),
+        );
+        for (band, (head, wrapped)) in c.bands.iter().zip(&text.bands) {
             let active = current.is_some_and(|v| v >= band.min - 1e-9 && v <= band.max + 1e-9);
             let style = if active { t.band_active } else { t.text };
-            let hw = wrap::width(&head);
-            for (i, l) in wrap::wrap(text, w.saturating_sub(hw).max(4))
-                .into_iter()
-                .enumerate()
-            {
+            let hw = wrap::width(head);
+            for (i, l) in wrapped.iter().enumerate() {
                 let lead = if i == 0 { head.clone() } else { " ".repeat(hw) };
                 bands.push(Line::from(vec![
                     Span::styled(lead, style),
-                    Span::styled(l, style),
+                    Span::styled(l.clone(), style),
                 ]));
             }
         }
