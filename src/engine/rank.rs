@@ -148,24 +148,13 @@ impl Ranker {
             *slot += 1;
         }
         insertion_sort_or_not(&mut self.keys);
-        order.clear();
-        order.extend(self.keys.iter().map(|&(_, i)| i as usize));
-        let mut p = 0;
-        while p < n {
-            let lead = undescend(self.keys[p].0);
-            let mut q = p + 1;
-            while q < n && lead - undescend(self.keys[q].0) <= TIE_EPS {
-                q += 1;
-            }
-            if q - p > 1 {
-                order[p..q].sort_unstable();
-            }
-            for &i in &order[p..q] {
-                ranks[i] = p + 1;
-            }
-            p = q;
-        }
-        n
+        groups_by(
+            &self.keys,
+            |&(_, i)| i as usize,
+            |&(k, _)| undescend(k),
+            order,
+            ranks,
+        )
     }
 }
 
@@ -206,15 +195,26 @@ fn insertion_sort_or_not(keys: &mut [(u64, u32)]) {
 /// Order and competition ranks from the sorted keys: tie groups (within [`TIE_EPS`] of their
 /// leader) listed in item order; returns the number ranked.
 fn groups(keys: &[u128], order: &mut Vec<usize>, ranks: &mut [usize]) -> usize {
+    // Every key holds a finite score: read it back rather than look the item up.
+    groups_by(keys, |&k| k as u64 as usize, |&k| score_of(k), order, ranks)
+}
+
+/// [`groups`] for sorted keys of any form, given how to read a key's item and score.
+fn groups_by<K>(
+    keys: &[K],
+    item: impl Fn(&K) -> usize,
+    score: impl Fn(&K) -> f64,
+    order: &mut Vec<usize>,
+    ranks: &mut [usize],
+) -> usize {
     order.clear();
-    order.extend(keys.iter().map(|&k| k as u64 as usize));
+    order.extend(keys.iter().map(&item));
     let n = order.len();
     let mut p = 0;
     while p < n {
-        // Every key holds a finite score: read it back rather than look the item up.
-        let lead = score_of(keys[p]);
+        let lead = score(&keys[p]);
         let mut q = p + 1;
-        while q < n && lead - score_of(keys[q]) <= TIE_EPS {
+        while q < n && lead - score(&keys[q]) <= TIE_EPS {
             q += 1;
         }
         if q - p > 1 {
