@@ -437,21 +437,13 @@ impl Store {
     /// History replayed in order, changes of rounds after `up_to` left out.
     fn replay(&self, expert: &str, batch: &str, up_to: u32) -> Result<ExpertScores, Fail> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT item, field, new_value, at FROM history
+            "SELECT seq, item, field, new_value, at FROM history
              WHERE expert = ?1 AND batch = ?2 AND round <= ?3 ORDER BY seq",
         )?;
         let mut rows = stmt.query(params![expert, batch, up_to])?;
         let mut out = ExpertScores::default();
         while let Some(r) = rows.next()? {
-            let field: String = r.get(1)?;
-            let field: Field = field.parse().map_err(Fail::Corrupt)?;
-            let change = decode_change(r.get(0)?, field, r.get(2)?).map_err(Fail::Corrupt)?;
-            Applied {
-                seq: 0,
-                change,
-                at: r.get(3)?,
-            }
-            .apply_to(&mut out);
+            applied(r)?.apply_to(&mut out);
         }
         Ok(out)
     }
@@ -498,16 +490,21 @@ fn read_changes(
     let mut rows = stmt.query(params![expert, batch, seq])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let field: String = r.get(2)?;
-        let field: Field = field.parse().map_err(Fail::Corrupt)?;
-        let change = decode_change(r.get(1)?, field, r.get(3)?).map_err(Fail::Corrupt)?;
-        out.push(Applied {
-            seq: r.get(0)?,
-            change,
-            at: r.get(4)?,
-        });
+        out.push(applied(r)?);
     }
     Ok(out)
+}
+
+/// A history row selected as `seq, item, field, new_value, at`.
+fn applied(r: &rusqlite::Row<'_>) -> Result<Applied, Fail> {
+    let field: String = r.get(2)?;
+    let field: Field = field.parse().map_err(Fail::Corrupt)?;
+    let change = decode_change(r.get(1)?, field, r.get(3)?).map_err(Fail::Corrupt)?;
+    Ok(Applied {
+        seq: r.get(0)?,
+        change,
+        at: r.get(4)?,
+    })
 }
 
 /// SQLite's `data_version` of a connection (a view polls it: the statement is kept).
