@@ -382,12 +382,14 @@ ALTER TABLE scores ADD COLUMN at TEXT;
 /// that cannot change inside a transaction) and checks them before it commits.
 const REBUILD_STEP: u32 = 8;
 
+/// The schema version a store's file says it has.
+fn read_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
 impl Store {
     /// Brings the schema up to [`SCHEMA_VERSION`], one transaction per step.
     pub(super) fn migrate(&self) -> Result<(), StoreError> {
-        let read_version = |conn: &Connection| -> rusqlite::Result<u32> {
-            conn.query_row("PRAGMA user_version", [], |r| r.get(0))
-        };
         let found = read_version(&self.conn).map_err(|source| StoreError::Open {
             path: self.path.clone(),
             source,
@@ -397,75 +399,68 @@ impl Store {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate() {
             let version = i as u32 + 1;
-            let mig_err = |source| StoreError::Migration {
-                path: self.path.clone(),
-                version,
-                source,
+            // The step that rebuilds tables runs with foreign keys off (the pragma is ignored
+            // inside a transaction): dropping the old tables must not cascade or check while
+            // their copies are not yet renamed; the whole result is checked instead. A store
+            // that has the step already is left as it is.
+            let rebuild = version == REBUILD_STEP && found < version;
+            let keys = |on: &str| {
+                self.conn
+                    .pragma_update(None, "foreign_keys", on)
+                    .map_err(|source| self.mig_err(version, source))
             };
-            let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
-                .map_err(mig_err)?;
-            // Re-read under the write lock: another process may have migrated meanwhile.
-            let current = read_version(&tx).map_err(mig_err)?;
-            if current > SCHEMA_VERSION {
-                return Err(self.too_new(current));
+            if rebuild {
+                keys("OFF")?;
             }
-            if current >= version {
-                continue;
+            let r = self.step(sql, version, rebuild);
+            if rebuild {
+                keys("ON")?;
             }
-            if version == REBUILD_STEP {
-                // Dropping the old tables must not cascade or check while their copies
-                // are not yet renamed; the whole result is checked below instead.
-                drop(tx);
-                self.conn
-                    .pragma_update(None, "foreign_keys", "OFF")
-                    .map_err(mig_err)?;
-                let r = self.rebuild_step(sql, version);
-                self.conn
-                    .pragma_update(None, "foreign_keys", "ON")
-                    .map_err(mig_err)?;
-                r?;
-                continue;
-            }
-            tx.execute_batch(sql).map_err(mig_err)?;
-            tx.pragma_update(None, "user_version", version)
-                .map_err(mig_err)?;
-            tx.commit().map_err(mig_err)?;
+            r?;
         }
         Ok(())
     }
 
-    /// Runs [`REBUILD_STEP`] (foreign keys off) in one transaction, refusing to commit if a
-    /// foreign key of the result does not hold.
-    fn rebuild_step(&self, sql: &str, version: u32) -> Result<(), StoreError> {
-        let mig_err = |source| StoreError::Migration {
-            path: self.path.clone(),
-            version,
-            source,
-        };
+    /// Runs migration `version` in one transaction unless the store already has it; with
+    /// `check_keys`, refuses to commit if a foreign key of the result does not hold.
+    fn step(&self, sql: &str, version: u32, check_keys: bool) -> Result<(), StoreError> {
+        let mig_err = |source| self.mig_err(version, source);
         let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
             .map_err(mig_err)?;
-        // Another process may have migrated while the lock was released.
-        let current: u32 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(mig_err)?;
+        // Re-read under the write lock: another process may have migrated meanwhile.
+        let current = read_version(&tx).map_err(mig_err)?;
+        if current > SCHEMA_VERSION {
+            return Err(self.too_new(current));
+        }
         if current >= version {
             return Ok(());
         }
         tx.execute_batch(sql).map_err(mig_err)?;
-        let broken: i64 = tx
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
-                r.get(0)
-            })
-            .map_err(mig_err)?;
-        if broken > 0 {
-            return Err(mig_err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
-                Some(format!("{broken} foreign keys do not hold after the copy")),
-            )));
+        if check_keys {
+            let broken: i64 = tx
+                .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .map_err(mig_err)?;
+            if broken > 0 {
+                return Err(mig_err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                    Some(format!("{broken} foreign keys do not hold after the copy")),
+                )));
+            }
         }
         tx.pragma_update(None, "user_version", version)
             .map_err(mig_err)?;
         tx.commit().map_err(mig_err)
+    }
+
+    /// A failure of migration `version`, naming the store.
+    fn mig_err(&self, version: u32, source: rusqlite::Error) -> StoreError {
+        StoreError::Migration {
+            path: self.path.clone(),
+            version,
+            source,
+        }
     }
 
     fn too_new(&self, found: u32) -> StoreError {
