@@ -39,11 +39,7 @@ pub(super) fn raw(dir: &Path) -> Connection {
 pub(super) fn v2_store(experts: &[&str], signed: &[&str], key: Option<&str>) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let conn = raw(tmp.path());
-    for (i, sql) in MIGRATIONS[..2].iter().enumerate() {
-        conn.execute_batch(sql).unwrap();
-        conn.pragma_update(None, "user_version", i as u32 + 1)
-            .unwrap();
-    }
+    migrate_to(&conn, 2);
     for e in experts {
         conn.execute(
             "INSERT INTO experts (id, display_name, created_at) VALUES (?1, NULL, 'x')",
@@ -75,10 +71,15 @@ pub(super) fn store_at_version(dir: &Path, version: usize) -> Connection {
     let conn = raw(dir);
     conn.pragma_update(None, "journal_mode", "wal").unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+    migrate_to(&conn, version);
+    conn
+}
+
+/// Runs the first `version` migrations on `conn` as the code of that version did.
+fn migrate_to(conn: &Connection, version: usize) {
     for (i, sql) in MIGRATIONS[..version].iter().enumerate() {
         conn.execute_batch(sql).unwrap();
         conn.pragma_update(None, "user_version", i as u32 + 1)
             .unwrap();
     }
-    conn
 }
