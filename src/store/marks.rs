@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use serde::{Deserialize, Serialize};
 
-use super::registry::check_expert_batch;
 use super::{
     Change, Confidence, ExpertScores, Fail, Field, FieldRef, HistoryRow, ItemRecord, Source, Store,
     StoreError, now,
@@ -289,8 +288,9 @@ impl Store {
             })?;
         }
         let tx = self.begin_write()?;
-        check_expert_batch(&tx, expert, batch)?;
-        let revised = super::rounds::check_revision(&tx, expert, batch, changes, reason)?;
+        // The view's read-back needs only this write's rows when no other row came after
+        // `since`: that is known from the same statement that checks the expert and batch.
+        let last = super::registry::check_writer(&tx, expert, batch)?;
         let ctx = TxnCtx {
             expert,
             batch,
@@ -299,21 +299,27 @@ impl Store {
             at: now(),
         };
         let mut txn = None;
-        let written = apply_in(&tx, &ctx, &mut txn, changes)?;
+        let mut rows = since.map(|_| Vec::new());
+        let rule = Revisions::Check { reason };
+        let w = apply_in(&tx, &ctx, &mut txn, changes, rule, rows.as_mut())?;
         // Read back in the snapshot the write sees: no other session can commit in between.
-        let read = match since {
-            Some(seq) => Some((
-                read_changes(&tx, expert, batch, seq)?,
-                data_version_of(&tx)?,
-            )),
-            None => None,
+        let read = match (since, rows) {
+            (Some(seq), Some(rows)) => {
+                let news = if last.is_none_or(|l| l <= seq) {
+                    rows
+                } else {
+                    read_changes(&tx, expert, batch, seq)?
+                };
+                Some((news, data_version_of(&tx)?))
+            }
+            _ => None,
         };
-        if written == 0 {
+        if w.rows == 0 {
             // Nothing to record; dropping rolls back the (empty) transaction.
             return Ok((None, read));
         }
         if let (Some(t), Some(reason)) = (txn, reason) {
-            super::rounds::record_revisions(&tx, t, expert, batch, &revised, reason, &ctx.at)?;
+            super::rounds::record_revisions(&tx, t, expert, batch, &w.revised, reason, &ctx.at)?;
         }
         tx.commit()?;
         Ok((txn, read))
@@ -332,31 +338,38 @@ impl Store {
     pub fn undo(&self, expert: &str, batch: &str) -> Result<Option<UndoOutcome>, StoreError> {
         let r = (|| -> Result<Option<UndoOutcome>, Fail> {
             let tx = self.begin_write()?;
-            let target: Option<(i64, String)> = tx
+            let target: Option<(i64, String, i64)> = tx
                 .prepare_cached(
                     // Every txn but an undo has history rows, and txn ids grow with seq:
                     // the newest such row not yet undone is the newest such txn's.
-                    "SELECT h.txn, h.source FROM history h
+                    "SELECT h.txn, h.source, h.seq FROM history h
                      WHERE h.expert = ?1 AND h.batch = ?2 AND h.undoes IS NULL
                        AND NOT EXISTS (SELECT 1 FROM txns u WHERE u.undoes = h.txn)
                      ORDER BY h.seq DESC LIMIT 1",
                 )?
-                .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .optional()?;
-            let Some((target, target_source)) = target else {
+            let Some((target, target_source, newest)) = target else {
                 return Ok(None);
             };
             let undone_source: Source = target_source.parse().map_err(Fail::Corrupt)?;
             let mut rows: Vec<(String, Field, Option<String>)> = Vec::new();
             {
+                // A txn's rows are contiguous in seq (written in one transaction under the
+                // write lock): walk back from its newest row until another txn's.
                 let mut stmt = tx.prepare_cached(
-                    "SELECT item, field, old_value FROM history WHERE txn = ?1 ORDER BY seq",
+                    "SELECT txn, item, field, old_value FROM history
+                     WHERE expert = ?1 AND batch = ?2 AND seq <= ?3 ORDER BY seq DESC",
                 )?;
-                let mut q = stmt.query([target])?;
+                let mut q = stmt.query(params![expert, batch, newest])?;
                 while let Some(r) = q.next()? {
-                    let field: String = r.get(1)?;
-                    rows.push((r.get(0)?, field.parse().map_err(Fail::Corrupt)?, r.get(2)?));
+                    if r.get::<_, i64>(0)? != target {
+                        break;
+                    }
+                    let field: String = r.get(2)?;
+                    rows.push((r.get(1)?, field.parse().map_err(Fail::Corrupt)?, r.get(3)?));
                 }
+                rows.reverse();
             }
             let mut fields: Vec<FieldRef> = Vec::new();
             for (item, field, _) in &rows {
@@ -384,7 +397,8 @@ impl Store {
             // Always record the undo txn, even if nothing changes, so the target
             // counts as undone and the next undo walks further back.
             let mut txn = Some(insert_txn(&tx, &ctx)?);
-            let rows_written = apply_in(&tx, &ctx, &mut txn, &changes)?;
+            // An undo restores what was, in a discussion round too: it needs no reason.
+            let rows_written = apply_in(&tx, &ctx, &mut txn, &changes, Revisions::Skip, None)?.rows;
             let undo_txn = txn.ok_or_else(|| Fail::Corrupt("undo txn vanished".into()))?;
             tx.commit()?;
             Ok(Some(UndoOutcome {
@@ -529,48 +543,80 @@ fn insert_txn(conn: &Connection, ctx: &TxnCtx<'_>) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-/// Current value of one field in history encoding; defaults if the item is untouched.
-fn read_field(
-    conn: &Connection,
-    ctx: &TxnCtx<'_>,
-    item: &str,
-    field: &Field,
-) -> Result<Option<String>, Fail> {
+/// What one statement reads before a change is written: whether its item is in the batch and
+/// already has a state row, its discussion round (1 outside any) and the field's current value
+/// in history encoding (defaults if the item is untouched).
+struct Probe {
+    in_batch: bool,
+    has_state: bool,
+    round: u32,
+    old: Option<String>,
+}
+
+fn probe(conn: &Connection, ctx: &TxnCtx<'_>, item: &str, field: &Field) -> Result<Probe, Fail> {
     if let Field::Score(criterion) = field {
-        let v: Option<f64> = conn
-            .prepare_cached(
-                "SELECT value FROM scores
-                 WHERE expert = ?1 AND batch = ?2 AND item = ?3 AND criterion = ?4",
-            )?
+        let sql = "SELECT EXISTS (SELECT 1 FROM batch_items WHERE batch = ?2 AND item = ?3),
+                          EXISTS (SELECT 1 FROM item_state
+                                  WHERE expert = ?1 AND batch = ?2 AND item = ?3),
+                          (SELECT coalesce(max(round), 1) FROM round_items
+                           WHERE batch = ?2 AND item = ?3),
+                          (SELECT value FROM scores
+                           WHERE expert = ?1 AND batch = ?2 AND item = ?3 AND criterion = ?4)";
+        let (in_batch, has_state, round, v): (bool, bool, u32, Option<f64>) = conn
+            .prepare_cached(sql)?
             .query_row(params![ctx.expert, ctx.batch, item, criterion], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        return Ok(v.map(encode_score));
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        return Ok(Probe {
+            in_batch,
+            has_state,
+            round,
+            old: v.map(encode_score),
+        });
     }
-    let row: Option<(String, Option<String>, bool, String)> = conn
-        .prepare_cached(
-            "SELECT comment, recusal, flagged, confidence FROM item_state
-             WHERE expert = ?1 AND batch = ?2 AND item = ?3",
-        )?
+    let sql = "SELECT EXISTS (SELECT 1 FROM batch_items WHERE batch = ?2 AND item = ?3),
+                      s.item IS NOT NULL,
+                      (SELECT coalesce(max(round), 1) FROM round_items
+                       WHERE batch = ?2 AND item = ?3),
+                      s.comment, s.recusal, s.flagged, s.confidence
+               FROM (SELECT 1) LEFT JOIN item_state s
+                 ON s.expert = ?1 AND s.batch = ?2 AND s.item = ?3";
+    type Row = (
+        bool,
+        bool,
+        u32,
+        Option<String>,
+        Option<String>,
+        Option<bool>,
+        Option<String>,
+    );
+    let (in_batch, has_state, round, comment, recusal, flagged, confidence): Row = conn
+        .prepare_cached(sql)?
         .query_row(params![ctx.expert, ctx.batch, item], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
-    let (comment, recusal, flagged, confidence) = row.unwrap_or_else(|| {
-        (
-            String::new(),
-            None,
-            false,
-            Confidence::default().as_str().to_owned(),
-        )
-    });
-    Ok(match field {
-        Field::Comment => Some(comment),
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        })?;
+    let old = match field {
+        Field::Comment => Some(comment.unwrap_or_default()),
         Field::Recusal => recusal,
-        Field::Flag => Some(encode_flag(flagged)),
-        Field::Confidence => Some(confidence),
-        Field::Score(_) => None, // handled above
+        Field::Flag => Some(encode_flag(flagged.unwrap_or(false))),
+        Field::Confidence => {
+            Some(confidence.unwrap_or_else(|| Confidence::default().as_str().to_owned()))
+        }
+        Field::Score(_) => None, // read above
+    };
+    Ok(Probe {
+        in_batch,
+        has_state,
+        round,
+        old,
     })
 }
 
@@ -589,15 +635,38 @@ fn set_state(
     Ok(())
 }
 
+/// Whether a write checks the discussion rounds' rule (a changed score there needs a reason).
+#[derive(Clone, Copy)]
+enum Revisions<'a> {
+    /// Checks it, with the call's reason if it has one.
+    Check { reason: Option<&'a str> },
+    /// An undo: it restores what was.
+    Skip,
+}
+
+/// What [`apply_in`] wrote.
+struct Wrote {
+    /// History rows written.
+    rows: usize,
+    /// The nominations in a discussion round it changed, with their round, once each.
+    revised: Vec<(String, u32)>,
+}
+
 /// Applies changes inside an open write transaction; creates the txn row lazily on
-/// the first real change. Returns the number of history rows written.
+/// the first real change. With `read`, also gives each history row written as it would be
+/// read back.
 fn apply_in(
     tx: &Connection,
     ctx: &TxnCtx<'_>,
     txn: &mut Option<i64>,
     changes: &[Change],
-) -> Result<usize, Fail> {
-    let mut written = 0;
+    rule: Revisions<'_>,
+    mut read: Option<&mut Vec<Applied>>,
+) -> Result<Wrote, Fail> {
+    let mut wrote = Wrote {
+        rows: 0,
+        revised: Vec::new(),
+    };
     for change in changes {
         let item = change.item();
         if let Change::Score {
@@ -614,21 +683,33 @@ fn apply_in(
             }
             .into());
         }
-        let in_batch = tx
-            .prepare_cached("SELECT 1 FROM batch_items WHERE batch = ?1 AND item = ?2")?
-            .exists([ctx.batch, item])?;
-        if !in_batch {
+        let field = change.field();
+        let p = probe(tx, ctx, item, &field)?;
+        if !p.in_batch {
             return Err(StoreError::UnknownItem {
                 batch: ctx.batch.to_owned(),
                 item: item.to_owned(),
             }
             .into());
         }
-        let field = change.field();
-        let old = read_field(tx, ctx, item, &field)?;
         let new = encoded(change);
-        if old == new {
+        if p.old == new {
             continue;
+        }
+        if p.round >= 2
+            && let Revisions::Check { reason } = rule
+        {
+            let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
+            if matches!(change, Change::Score { .. }) && !has_reason {
+                return Err(StoreError::RevisionNeedsReason {
+                    item: item.to_owned(),
+                    round: p.round,
+                }
+                .into());
+            }
+            if !wrote.revised.iter().any(|(i, _)| i == item) {
+                wrote.revised.push((item.to_owned(), p.round));
+            }
         }
         let txn_id = match *txn {
             Some(id) => id,
@@ -640,15 +721,14 @@ fn apply_in(
         };
         // A score set carries its own time (`scores.at`): its item's state row is only
         // created if missing, not rewritten, so the commit dirties one page fewer.
-        let sql = if matches!(change, Change::Score { value: Some(_), .. }) {
-            "INSERT INTO item_state (expert, batch, item, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (expert, batch, item) DO NOTHING"
-        } else {
-            "INSERT INTO item_state (expert, batch, item, updated_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (expert, batch, item) DO UPDATE SET updated_at = excluded.updated_at"
-        };
-        tx.prepare_cached(sql)?
+        let score_set = matches!(change, Change::Score { value: Some(_), .. });
+        if !(score_set && p.has_state) {
+            tx.prepare_cached(
+                "INSERT INTO item_state (expert, batch, item, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (expert, batch, item) DO UPDATE SET updated_at = excluded.updated_at",
+            )?
             .execute(params![ctx.expert, ctx.batch, item, ctx.at])?;
+        }
         match change {
             Change::Score {
                 criterion,
@@ -691,9 +771,7 @@ fn apply_in(
         tx.prepare_cached(
             "INSERT INTO history
                  (txn, expert, batch, item, field, old_value, new_value, at, source, undoes, round)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,
-                     (SELECT coalesce(max(round), 1) FROM round_items
-                      WHERE batch = ?3 AND item = ?4))",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
             txn_id,
@@ -701,15 +779,25 @@ fn apply_in(
             ctx.batch,
             item,
             field.to_string(),
-            old,
+            p.old,
             new,
             ctx.at,
             ctx.source.as_str(),
-            ctx.undoes
+            ctx.undoes,
+            p.round
         ])?;
-        written += 1;
+        if let Some(read) = read.as_deref_mut() {
+            // Decoded from what was stored, as a read of the row would decode it.
+            let change = decode_change(item.to_owned(), field, new).map_err(Fail::Corrupt)?;
+            read.push(Applied {
+                seq: tx.last_insert_rowid(),
+                change,
+                at: ctx.at.clone(),
+            });
+        }
+        wrote.rows += 1;
     }
-    Ok(written)
+    Ok(wrote)
 }
 
 /// A history row from a query whose first eleven columns are `seq, txn, expert, batch, item,
@@ -894,18 +982,19 @@ mod tests {
         wal_frames(&store);
         // A first mark creates its nomination's state row: one page more.
         put(Change::score("i0", "novelty", Some(7.0))).unwrap();
-        assert_eq!(wal_frames(&store), 6);
+        assert_eq!(wal_frames(&store), 5);
         // Then `7 Enter` on a scored nomination: the txn row, the score (with its time, not
-        // the state row's) and the history row with its two indexes. Schema 7 also wrote
-        // sqlite_sequence, the state row's time and an index of txns: 8.
+        // the state row's) and the history row with its index. Schema 7 also wrote
+        // sqlite_sequence, the state row's time, an index of txns and one of history by txn: 8;
+        // schema 8 the last: 5.
         for v in [8.0, 7.0, 8.0] {
             put(Change::score("i0", "novelty", Some(v))).unwrap();
-            assert_eq!(wal_frames(&store), 5, "score {v}");
+            assert_eq!(wal_frames(&store), 4, "score {v}");
         }
         put(Change::comment("i0", "x")).unwrap();
         assert_eq!(
             wal_frames(&store),
-            5,
+            4,
             "comment: the state row instead of a score"
         );
         // No change, no transaction, no page.

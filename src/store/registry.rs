@@ -166,21 +166,27 @@ fn batch_items_in(conn: &Connection, hash: &str) -> rusqlite::Result<Vec<String>
     rows.collect()
 }
 
-pub(super) fn check_expert_batch(conn: &Connection, expert: &str, batch: &str) -> Result<(), Fail> {
-    // One statement for both: every write asks.
-    let (has_expert, has_batch): (bool, bool) = conn
+/// Checks that the expert and the batch exist, and gives the expert's latest history row in the
+/// batch (a write's read-back needs it): one statement for the three, as every write asks.
+pub(super) fn check_writer(
+    conn: &Connection,
+    expert: &str,
+    batch: &str,
+) -> Result<Option<i64>, Fail> {
+    let (has_expert, has_batch, last): (bool, bool, Option<i64>) = conn
         .prepare_cached(
             "SELECT EXISTS (SELECT 1 FROM experts WHERE id = ?1),
-                    EXISTS (SELECT 1 FROM batches WHERE hash = ?2)",
+                    EXISTS (SELECT 1 FROM batches WHERE hash = ?2),
+                    (SELECT max(seq) FROM history WHERE expert = ?1 AND batch = ?2)",
         )?
-        .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     if !has_expert {
         return Err(StoreError::UnknownExpert(expert.to_owned()).into());
     }
     if !has_batch {
         return Err(StoreError::UnknownBatch(batch.to_owned()).into());
     }
-    Ok(())
+    Ok(last)
 }
 
 #[cfg(test)]

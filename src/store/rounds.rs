@@ -8,70 +8,6 @@ use super::{Fail, Store, StoreError, now};
 use crate::domain::marks::{Change, Source};
 pub use crate::domain::rounds::{Revision, RoundOpening, Selection, Spread};
 
-/// The latest round `item` of `batch` is in (1 when none).
-fn round_of(conn: &Connection, batch: &str, item: &str) -> rusqlite::Result<u32> {
-    conn.prepare_cached(
-        "SELECT coalesce(max(round), 1) FROM round_items WHERE batch = ?1 AND item = ?2",
-    )?
-    .query_row([batch, item], |r| r.get(0))
-}
-
-/// The nominations in a discussion round that `changes` touch, with their round; a score
-/// among them that changes without a (non-blank) reason refuses the whole call (a score typed
-/// again unchanged, as on a paper sheet of the round, is no revision).
-pub(super) fn check_revision(
-    conn: &Connection,
-    expert: &str,
-    batch: &str,
-    changes: &[Change],
-    reason: Option<&str>,
-) -> Result<Vec<(String, u32)>, Fail> {
-    let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
-    let mut out: Vec<(String, u32)> = Vec::new();
-    for c in changes {
-        if out.iter().any(|(i, _)| i == c.item()) {
-            continue;
-        }
-        let round = round_of(conn, batch, c.item())?;
-        if round < 2 {
-            continue;
-        }
-        if let Change::Score {
-            item,
-            criterion,
-            value,
-        } = c
-            && !has_reason
-            && current_score(conn, expert, batch, item, criterion)? != *value
-        {
-            return Err(StoreError::RevisionNeedsReason {
-                item: c.item().to_string(),
-                round,
-            }
-            .into());
-        }
-        out.push((c.item().to_string(), round));
-    }
-    Ok(out)
-}
-
-/// The stored score of one criterion.
-fn current_score(
-    conn: &Connection,
-    expert: &str,
-    batch: &str,
-    item: &str,
-    criterion: &str,
-) -> rusqlite::Result<Option<f64>> {
-    use rusqlite::OptionalExtension;
-    conn.prepare_cached(
-        "SELECT value FROM scores WHERE expert = ?1 AND batch = ?2 AND item = ?3
-         AND criterion = ?4",
-    )?
-    .query_row([expert, batch, item, criterion], |r| r.get(0))
-    .optional()
-}
-
 /// One revision row per nomination revised in transaction `txn`.
 pub(super) fn record_revisions(
     conn: &Connection,
@@ -336,5 +272,45 @@ mod tests {
         assert!(raw.execute("DELETE FROM revisions", []).is_err());
         assert!(raw.execute("UPDATE rounds SET round = 5", []).is_err());
         assert!(raw.execute("DELETE FROM round_items", []).is_err());
+    }
+
+    #[test]
+    fn a_changed_score_after_an_unchanged_one_still_needs_a_reason() {
+        let (_dir, store) = setup();
+        let both = |a, b| {
+            vec![
+                Change::score("i1", "feasibility", Some(a)),
+                Change::score("i1", "novelty", Some(b)),
+            ]
+        };
+        store
+            .apply(EXPERT, BATCH, &both(6.0, 6.0), Source::Paper)
+            .unwrap();
+        store.open_round(&opening(2, &["i1"])).unwrap();
+        let before = store.history(EXPERT, BATCH).unwrap().len();
+        // A round's sheet typed back: the first score as it was, the second changed.
+        let e = store
+            .apply(EXPERT, BATCH, &both(6.0, 9.0), Source::Paper)
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::RevisionNeedsReason { item, round: 2 } if item == "i1"),
+            "{e}"
+        );
+        assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), before);
+        assert_eq!(
+            store.load(EXPERT, BATCH).unwrap().items["i1"].scores["novelty"],
+            6.0
+        );
+        // With a reason it is stored, and the nomination recorded as revised once.
+        store
+            .revise(EXPERT, BATCH, &both(6.0, 9.0), Source::Paper, "复议")
+            .unwrap();
+        assert_eq!(
+            store.load(EXPERT, BATCH).unwrap().items["i1"].scores["novelty"],
+            9.0
+        );
+        let revs = store.revisions(BATCH).unwrap();
+        assert_eq!(revs.len(), 1);
+        assert_eq!((revs[0].item.as_str(), revs[0].round), ("i1", 2));
     }
 }
