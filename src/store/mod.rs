@@ -383,23 +383,37 @@ fn write_gate(path: &Path) -> Arc<Mutex<()>> {
 }
 
 /// A write transaction holding this process's turn to write; the turn passes on when it
-/// commits or rolls back.
+/// commits or rolls back (dropped uncommitted, it rolls back). Its `BEGIN`, `COMMIT` and
+/// `ROLLBACK` are kept prepared: a score's commit would otherwise compile two statements.
 struct WriteTxn<'a> {
-    // Declared first so it ends before the turn is passed on.
-    tx: Transaction<'a>,
+    conn: &'a Connection,
     _turn: MutexGuard<'a, ()>,
 }
 
-impl<'a> std::ops::Deref for WriteTxn<'a> {
-    type Target = Transaction<'a>;
-    fn deref(&self) -> &Transaction<'a> {
-        &self.tx
+impl std::ops::Deref for WriteTxn<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
     }
 }
 
 impl WriteTxn<'_> {
     fn commit(self) -> rusqlite::Result<()> {
-        self.tx.commit()
+        // On failure (busy, full disk) the transaction stays open and `drop` rolls it back.
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTxn<'_> {
+    fn drop(&mut self) {
+        // Committed, or already rolled back by SQLite after an error: nothing to undo.
+        if !self.conn.is_autocommit() {
+            let _ = self
+                .conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut s| s.execute([]));
+        }
     }
 }
 
@@ -530,8 +544,11 @@ impl Store {
     fn begin_write(&self) -> rusqlite::Result<WriteTxn<'_>> {
         // A panic while writing leaves nothing half-done (the transaction rolls back).
         let turn = self.gate.lock().unwrap_or_else(|e| e.into_inner());
-        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
-        Ok(WriteTxn { tx, _turn: turn })
+        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(WriteTxn {
+            conn: &self.conn,
+            _turn: turn,
+        })
     }
 
     /// A read transaction, so multi-query reads see one consistent snapshot.
