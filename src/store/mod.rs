@@ -383,37 +383,23 @@ fn write_gate(path: &Path) -> Arc<Mutex<()>> {
 }
 
 /// A write transaction holding this process's turn to write; the turn passes on when it
-/// commits or rolls back (dropped uncommitted, it rolls back). Its `BEGIN`, `COMMIT` and
-/// `ROLLBACK` are kept prepared: a score's commit would otherwise compile two statements.
+/// commits or rolls back.
 struct WriteTxn<'a> {
-    conn: &'a Connection,
+    // Declared first so it ends before the turn is passed on.
+    tx: Transaction<'a>,
     _turn: MutexGuard<'a, ()>,
 }
 
-impl std::ops::Deref for WriteTxn<'_> {
-    type Target = Connection;
-    fn deref(&self) -> &Connection {
-        self.conn
+impl<'a> std::ops::Deref for WriteTxn<'a> {
+    type Target = Transaction<'a>;
+    fn deref(&self) -> &Transaction<'a> {
+        &self.tx
     }
 }
 
 impl WriteTxn<'_> {
     fn commit(self) -> rusqlite::Result<()> {
-        // On failure (busy, full disk) the transaction stays open and `drop` rolls it back.
-        self.conn.prepare_cached("COMMIT")?.execute([])?;
-        Ok(())
-    }
-}
-
-impl Drop for WriteTxn<'_> {
-    fn drop(&mut self) {
-        // Committed, or already rolled back by SQLite after an error: nothing to undo.
-        if !self.conn.is_autocommit() {
-            let _ = self
-                .conn
-                .prepare_cached("ROLLBACK")
-                .and_then(|mut s| s.execute([]));
-        }
+        self.tx.commit()
     }
 }
 
@@ -544,11 +530,8 @@ impl Store {
     fn begin_write(&self) -> rusqlite::Result<WriteTxn<'_>> {
         // A panic while writing leaves nothing half-done (the transaction rolls back).
         let turn = self.gate.lock().unwrap_or_else(|e| e.into_inner());
-        self.conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        Ok(WriteTxn {
-            conn: &self.conn,
-            _turn: turn,
-        })
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        Ok(WriteTxn { tx, _turn: turn })
     }
 
     /// A read transaction, so multi-query reads see one consistent snapshot.
