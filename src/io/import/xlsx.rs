@@ -60,12 +60,20 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
     let nonce = sst::nonce();
     std::thread::scope(|s| {
         let second = s.spawn(|| {
-            let unpacked = guard::check_unpacked(bytes);
+            let unpacked = guard::unpacked_sizes(bytes);
+            // The count is believed only as far as the table really holds that much text (its
+            // declared size may lie), so the markers never cost more than the table would.
             let marked = match (&unpacked, &claim) {
-                (Ok(()), Some(c)) => marked(bytes, c.entry, c.count, nonce),
+                (Ok(sizes), Some(c))
+                    if sizes
+                        .get(c.entry)
+                        .is_some_and(|&n| (c.count as u64).saturating_mul(64) <= n) =>
+                {
+                    Some(marked(bytes, c.entry, c.count, nonce))
+                }
                 _ => None,
             };
-            (unpacked, marked)
+            (unpacked.map(|_| ()), marked)
         });
         let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
             h.join()
@@ -81,15 +89,16 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         // calamine reading the rest; anything unusual, and every failure, is left to calamine
         // alone.
         let table = sst::read(bytes).filter(worth_moving);
-        let (unpacked, marked): (Result<(), Msg>, Option<Vec<Marked>>) = join(second);
+        // `marked`: `None` when calamine did not read beside the table.
+        let (unpacked, marked): (Result<(), Msg>, Option<Option<Vec<Marked>>>) = join(second);
         unpacked?;
         let Some(table) = table else {
             return copied(bytes);
         };
         // The markers calamine read are the ones `moved` would give it when the table holds
         // as many strings as it said, from the same entry.
-        let marked = match &claim {
-            Some(c) if c.entry == table.entry && c.count == table.strings.len() => marked,
+        let marked = match (marked, &claim) {
+            (Some(m), Some(c)) if c.entry == table.entry && c.count == table.strings.len() => m,
             _ => marked_read(bytes, &table, nonce),
         };
         match marked.and_then(|m| moved(m, table)) {
