@@ -21,7 +21,6 @@ pub struct Industry {
 
 struct Table {
     by_code: HashMap<String, Industry>,
-    notes: HashMap<String, String>,
 }
 
 fn table() -> &'static Table {
@@ -48,6 +47,15 @@ fn table() -> &'static Table {
                 },
             );
         }
+        Table { by_code }
+    })
+}
+
+/// The notes, read on first use only: `validate` looks codes up but shows no note, and the
+/// notes are two thirds of the embedded text.
+fn notes() -> &'static HashMap<String, String> {
+    static NOTES: OnceLock<HashMap<String, String>> = OnceLock::new();
+    NOTES.get_or_init(|| {
         let mut notes = HashMap::with_capacity(1100);
         let mut rdr = csv::Reader::from_reader(NOTES_CSV.as_bytes());
         for rec in rdr.records().flatten() {
@@ -55,7 +63,7 @@ fn table() -> &'static Table {
                 notes.insert(code.to_string(), text.to_string());
             }
         }
-        Table { by_code, notes }
+        notes
     })
 }
 
@@ -66,7 +74,7 @@ pub fn lookup(code: &str) -> Option<&'static Industry> {
 
 /// The standard's explanatory note (说明) for a code, where it has one.
 pub fn note(code: &str) -> Option<&'static str> {
-    table().notes.get(code).map(String::as_str)
+    notes().get(code).map(String::as_str)
 }
 
 /// Codes whose name contains `words`, in code order.

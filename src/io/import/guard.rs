@@ -107,8 +107,14 @@ pub fn check_declared(bytes: &[u8]) -> Result<(), Msg> {
 /// The second half of [`check_zip`]: what the entries really inflate to (headers can lie), and
 /// that each inflates whole (its checksum), the same verdict however the reader fares.
 pub fn check_unpacked(bytes: &[u8]) -> Result<(), Msg> {
+    unpacked_sizes(bytes).map(|_| ())
+}
+
+/// [`check_unpacked`], giving what each entry inflated to.
+pub(super) fn unpacked_sizes(bytes: &[u8]) -> Result<Vec<u64>, Msg> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let mut unpacked = 0u64;
+    let mut sizes = Vec::with_capacity(zip.len());
     for i in 0..zip.len() {
         let mut f = zip.by_index(i).map_err(|e| unreadable(&e))?;
         let name = String::from_utf8_lossy(f.name_raw()).into_owned();
@@ -119,8 +125,9 @@ pub fn check_unpacked(bytes: &[u8]) -> Result<(), Msg> {
             return Err(too_big(&name, Msg::new(T::WbMoreThanDeclared, &[])));
         }
         unpacked += n;
+        sizes.push(n);
     }
-    Ok(())
+    Ok(sizes)
 }
 
 /// Why a workbook is refused for what entry `name` unpacks to.

@@ -124,7 +124,8 @@ pub fn clean(s: &str) -> String {
 
 /// [`clean`] for a cell already owned: kept as it is when there is nothing to change.
 fn clean_owned(s: String) -> String {
-    if s.contains('\r') || s.trim_matches(trimmed).len() != s.len() {
+    // memchr, not `contains`: std's byte search was 2–3% of reading a batch of long texts.
+    if memchr::memchr(b'\r', s.as_bytes()).is_some() || s.trim_matches(trimmed).len() != s.len() {
         clean(&s)
     } else {
         s

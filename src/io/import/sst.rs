@@ -11,13 +11,11 @@
 //! either way.
 
 use std::borrow::Cow;
-use std::io::{BufReader, Cursor, Write};
+use std::io::{BufRead, BufReader, Cursor, Write};
 
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::QName;
-
-type XmlReader<'a> = quick_xml::Reader<BufReader<zip::read::ZipFile<'a, Cursor<&'a [u8]>>>>;
 
 /// The shared strings of a workbook and the zip entry they were read from.
 pub(super) struct Table {
@@ -31,25 +29,336 @@ pub(super) struct Table {
 /// does); `None` when there is none or calamine would fail on it (then calamine reads alone).
 pub(super) fn read(bytes: &[u8]) -> Option<Table> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let entry = (0..zip.len()).rev().find(|&i| {
+    let entry = entry(&mut zip)?;
+    // The usual table first, without quick-xml (whose check of each text as UTF-8, std's, was a
+    // fifth of `validate`'s time on CJK text); anything else is read as calamine reads it.
+    if let Some(strings) = Plain::new(zip.by_index(entry).ok()?, CHUNK).strings() {
+        return Some(Table { entry, strings });
+    }
+    let file = zip.by_index(entry).ok()?;
+    let strings = read_strings(&mut calamines_reader(BufReader::new(file)))?;
+    Some(Table { entry, strings })
+}
+
+/// The entry calamine reads the table from.
+fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<usize> {
+    (0..zip.len()).rev().find(|&i| {
         zip.name_for_index(i).and_then(Result::ok).is_some_and(|n| {
             n.replace('\\', "/")
                 .eq_ignore_ascii_case("xl/sharedstrings.xml")
         })
-    })?;
+    })
+}
+
+/// What a workbook's table says of itself before it is read: the entry [`read`] would read,
+/// its declared unpacked size and the `uniqueCount` of its `<sst>` tag, when it is in the
+/// plain form [`Plain`] reads. Only a guess at the table's length, until [`read`] confirms it.
+pub(super) struct Claim {
+    /// The entry's index in the zip.
+    pub entry: usize,
+    /// Its declared unpacked size.
+    pub size: u64,
+    /// The strings it says it holds.
+    pub count: usize,
+}
+
+/// The table's [`Claim`], from the first bytes of its entry.
+pub(super) fn claim(bytes: &[u8]) -> Option<Claim> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let entry = entry(&mut zip)?;
     let file = zip.by_index(entry).ok()?;
-    let mut xml = quick_xml::Reader::from_reader(BufReader::new(file));
+    let size = file.size();
+    let mut plain = Plain::new(file, 4096);
+    if !plain.eat(DECLARATION)? {
+        return None;
+    }
+    plain.skip_space()?;
+    if !plain.eat(b"<sst")? {
+        return None;
+    }
+    let attrs = plain.tag_rest()?;
+    let count = raw_attr_in(&attrs, "uniqueCount")??.parse().ok()?;
+    Some(Claim { entry, size, count })
+}
+
+/// A quick-xml reader set up as calamine sets up its own.
+fn calamines_reader<R: BufRead>(src: R) -> quick_xml::Reader<R> {
+    let mut xml = quick_xml::Reader::from_reader(src);
     let config = xml.config_mut();
     config.check_end_names = false;
     config.trim_text(false);
     config.check_comments = false;
     config.expand_empty_elements = true;
-    let strings = read_strings(&mut xml)?;
-    Some(Table { entry, strings })
+    xml
+}
+
+/// Bytes inflated at a time by [`Plain`].
+const CHUNK: usize = 128 * 1024;
+
+/// The declaration Excel and rust_xlsxwriter write: the only one [`Plain`] reads past.
+const DECLARATION: &[u8] = br#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+
+/// The longest `<sst …>` tag [`Plain`] reads (then it gives up).
+const MAX_TAG: usize = 64 * 1024;
+
+/// The longest entity or character reference [`Plain`] reads.
+const MAX_REF: usize = 256;
+
+/// A reader of the shared strings as Excel writes them, and of nothing else: after
+/// [`DECLARATION`], `<sst …>` then only `<si><t>TEXT</t></si>` (or `<t xml:space="preserve">`),
+/// white space between them, up to `</sst>`; TEXT without `\r` (quick-xml would normalise it)
+/// and with only whole entity references. For those, [`read_strings`] (calamine) reads quick-xml's
+/// events Text and GeneralRef into each string and nothing else, so the strings are the same:
+/// each text is checked as UTF-8 (by simdutf8, as whole as quick-xml's pieces of it: `&`, `;` and
+/// `<` are ASCII), references resolved, then trimmed and unescaped by the same code.
+/// Anything else (rich text, phonetic runs, CDATA, comments, a self-closing tag, another
+/// declaration, a byte order mark, `\r`, a lone `&`) gives `None`: [`read_strings`] then reads it.
+struct Plain<R> {
+    src: R,
+    buf: Vec<u8>,
+    /// The unread bytes are `buf[pos..end]`.
+    pos: usize,
+    end: usize,
+    chunk: usize,
+    eof: bool,
+}
+
+impl<R: std::io::Read> Plain<R> {
+    fn new(src: R, chunk: usize) -> Self {
+        Plain {
+            src,
+            buf: Vec::new(),
+            pos: 0,
+            end: 0,
+            chunk: chunk.max(1),
+            eof: false,
+        }
+    }
+
+    fn unread(&self) -> &[u8] {
+        &self.buf[self.pos..self.end]
+    }
+
+    /// Reads on until at least `n` bytes are unread or the entry ends (`None`: a read error).
+    fn want(&mut self, n: usize) -> Option<()> {
+        while self.end - self.pos < n && !self.eof {
+            if self.pos > 0 {
+                self.buf.copy_within(self.pos..self.end, 0);
+                self.end -= self.pos;
+                self.pos = 0;
+            }
+            let room = self.end + self.chunk.max(n);
+            if self.buf.len() < room {
+                self.buf.resize(room, 0);
+            }
+            match self.src.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return None,
+            }
+        }
+        Some(())
+    }
+
+    /// Whether `lit` comes next (then it is read).
+    fn eat(&mut self, lit: &[u8]) -> Option<bool> {
+        self.want(lit.len())?;
+        let next = self.unread().starts_with(lit);
+        if next {
+            self.pos += lit.len();
+        }
+        Some(next)
+    }
+
+    fn skip_space(&mut self) -> Option<()> {
+        loop {
+            self.want(1)?;
+            let unread = self.unread();
+            if unread.is_empty() {
+                return Some(());
+            }
+            let n = unread
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+                .count();
+            let rest = unread.len() - n;
+            self.pos += n;
+            if rest > 0 {
+                return Some(());
+            }
+        }
+    }
+
+    /// The table, or `None` for anything but the plain form above.
+    fn strings(mut self) -> Option<Vec<String>> {
+        if !self.eat(DECLARATION)? {
+            return None;
+        }
+        self.skip_space()?;
+        if !self.eat(b"<sst")? {
+            return None;
+        }
+        let mut strings = Vec::new();
+        let attrs = self.tag_rest()?;
+        // calamine fails on an attribute it cannot scan.
+        if let Some(count) = raw_attr_in(&attrs, "uniqueCount")?
+            && let Ok(n) = count.parse::<usize>()
+        {
+            strings.reserve(n.min(1 << 20));
+        }
+        loop {
+            self.skip_space()?;
+            if self.eat(b"</sst>")? {
+                return Some(strings);
+            }
+            if !self.eat(b"<si><t")? {
+                return None;
+            }
+            let preserve = if self.eat(b">")? {
+                false
+            } else if self.eat(br#" xml:space="preserve">"#)? {
+                true
+            } else {
+                return None;
+            };
+            let value = self.text()?;
+            if !self.eat(b"</si>")? {
+                return None;
+            }
+            // As `read_string` does once `</t>` is read.
+            strings.push(if preserve {
+                owned(value, unescape_xml)
+            } else {
+                owned(value, |v| {
+                    unescape_xml(v.trim_matches([' ', '\t', '\r', '\n']))
+                })
+            });
+        }
+    }
+
+    /// The rest of the `<sst` tag, its attributes, up to its `>` (quoted values may hold one);
+    /// `None` for a self-closing tag, a name that only starts with `sst`, or no end in sight.
+    fn tag_rest(&mut self) -> Option<String> {
+        self.want(MAX_TAG)?;
+        let unread = self.unread();
+        if !matches!(unread.first(), Some(b' ' | b'\t' | b'\r' | b'\n' | b'>')) {
+            return None;
+        }
+        let mut quote = None;
+        let end = unread.iter().position(|&b| match quote {
+            Some(q) => {
+                if b == q {
+                    quote = None;
+                }
+                false
+            }
+            None if b == b'"' || b == b'\'' => {
+                quote = Some(b);
+                false
+            }
+            None => b == b'>',
+        })?;
+        if end > 0 && unread[end - 1] == b'/' {
+            return None;
+        }
+        let attrs = std::str::from_utf8(&unread[..end]).ok()?.to_string();
+        self.pos += end + 1;
+        Some(attrs)
+    }
+
+    /// A `<t>`'s text up to and with `</t>`: its pieces checked and references resolved.
+    fn text(&mut self) -> Option<String> {
+        let mut value = String::new();
+        // The first bytes of a character the last chunk cut.
+        let mut cut: Vec<u8> = Vec::new();
+        loop {
+            self.want(1)?;
+            let unread = self.unread();
+            if unread.is_empty() {
+                return None;
+            }
+            let (piece, stop) = match memchr::memchr3(b'<', b'&', b'\r', unread) {
+                Some(i) => (&unread[..i], Some(unread[i])),
+                None => (unread, None),
+            };
+            let n = piece.len();
+            push_utf8(&mut value, &mut cut, piece, stop.is_none())?;
+            self.pos += n;
+            match stop {
+                None => {}
+                Some(b'&') => self.reference(&mut value)?,
+                Some(b'<') => return self.eat(b"</t>")?.then_some(value),
+                _ => return None,
+            }
+        }
+    }
+
+    /// An entity or character reference, resolved into `value` as calamine resolves quick-xml's
+    /// GeneralRef; `None` where quick-xml would not give one (a lone `&`).
+    fn reference(&mut self, value: &mut String) -> Option<()> {
+        self.want(MAX_REF)?;
+        let unread = &self.unread()[1..];
+        let i = memchr::memchr3(b';', b'&', b'<', &unread[..unread.len().min(MAX_REF)])?;
+        if unread[i] != b';' {
+            return None;
+        }
+        let name = std::str::from_utf8(&unread[..i]).ok()?;
+        unescape_entity_to_buffer(&BytesRef::new(name), value)?;
+        self.pos += i + 2;
+        Some(())
+    }
+}
+
+/// Appends `bytes`, checked as UTF-8, to `out`, after the `cut` bytes a previous call left;
+/// when `more` follows, a character cut at the end is left in `cut`, else it is an error.
+fn push_utf8(out: &mut String, cut: &mut Vec<u8>, mut bytes: &[u8], more: bool) -> Option<()> {
+    if !cut.is_empty() {
+        let width = utf8_width(cut[0])?;
+        let take = (width - cut.len()).min(bytes.len());
+        cut.extend_from_slice(&bytes[..take]);
+        bytes = &bytes[take..];
+        if cut.len() < width {
+            return more.then_some(());
+        }
+        out.push_str(std::str::from_utf8(cut).ok()?);
+        cut.clear();
+    }
+    let whole = if more { char_end(bytes) } else { bytes.len() };
+    out.push_str(simdutf8::basic::from_utf8(&bytes[..whole]).ok()?);
+    cut.extend_from_slice(&bytes[whole..]);
+    Some(())
+}
+
+/// The length of `bytes` less a character that the end cuts (at most 3 bytes).
+fn char_end(bytes: &[u8]) -> usize {
+    let len = bytes.len();
+    for back in 1..=len.min(3) {
+        let b = bytes[len - back];
+        if b & 0xC0 != 0x80 {
+            // A lead byte (or ASCII): cut when its character needs more than is left.
+            return match utf8_width(b) {
+                Some(w) if w > back => len - back,
+                _ => len,
+            };
+        }
+    }
+    len
+}
+
+/// The length of the UTF-8 character a byte starts, `None` for a byte that starts none.
+fn utf8_width(b: u8) -> Option<usize> {
+    match b {
+        0x00..=0x7F => Some(1),
+        0xC2..=0xDF => Some(2),
+        0xE0..=0xEF => Some(3),
+        0xF0..=0xF4 => Some(4),
+        _ => None,
+    }
 }
 
 /// calamine's `read_shared_strings`.
-fn read_strings(xml: &mut XmlReader<'_>) -> Option<Vec<String>> {
+fn read_strings<R: BufRead>(xml: &mut quick_xml::Reader<R>) -> Option<Vec<String>> {
     let mut strings = Vec::new();
     let mut buf = Vec::with_capacity(1024);
     loop {
@@ -88,8 +397,8 @@ fn read_strings(xml: &mut XmlReader<'_>) -> Option<Vec<String>> {
 
 /// calamine's `read_string_with_bufs`: `None` for its errors, `Some(None)` never happens there
 /// either but is kept for the same shape.
-fn read_string(
-    xml: &mut XmlReader<'_>,
+fn read_string<R: BufRead>(
+    xml: &mut quick_xml::Reader<R>,
     closing: QName,
     xml_buf: &mut Vec<u8>,
     text_buf: &mut Vec<u8>,
@@ -212,7 +521,8 @@ fn unescape_xml(original: &str) -> Cow<'_, str> {
 }
 
 fn find_xml_escape(original: &str, mut start: usize) -> Option<(usize, u16)> {
-    while let Some(offset) = original[start..].find('_') {
+    // memchr where calamine has `find('_')`: the same index, several times faster.
+    while let Some(offset) = memchr::memchr(b'_', &original.as_bytes()[start..]) {
         let index = start + offset;
         if let Some(unit) = parse_xml_escape(original, index) {
             return Some((index, unit));
@@ -238,7 +548,11 @@ fn parse_xml_escape(original: &str, index: usize) -> Option<u16> {
 
 /// calamine's `raw_attr` over its raw attribute scan: `None` for a malformed attribute.
 fn raw_attr<'e>(e: &'e BytesStart<'_>, name: &str) -> Option<Option<&'e str>> {
-    let raw = e.attributes_raw();
+    raw_attr_in(e.attributes_raw(), name)
+}
+
+/// [`raw_attr`] over a tag's text after its name.
+fn raw_attr_in<'e>(raw: &'e str, name: &str) -> Option<Option<&'e str>> {
     let bytes = raw.as_bytes();
     let len = bytes.len();
     let mut pos = 0;
@@ -307,22 +621,21 @@ pub(super) fn nonce() -> u64 {
     h.finish()
 }
 
-/// The workbook with entry `table.entry` replaced by a table of `table.strings.len()` markers
-/// (stored, not deflated); every other entry copied as it is, still compressed.
-pub(super) fn stub(bytes: &[u8], table: &Table, nonce: u64) -> Option<Vec<u8>> {
+/// The workbook with entry `entry` replaced by a table of `count` markers (stored, not deflated); every other entry copied as it is, still compressed.
+pub(super) fn stub(bytes: &[u8], entry: usize, count: usize, nonce: u64) -> Option<Vec<u8>> {
     let mut src = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len() / 2)));
     let mut xml = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
     );
-    for i in 0..table.strings.len() {
+    for i in 0..count {
         xml.push_str("<si><t>");
         xml.push_str(&marker(nonce, i));
         xml.push_str("</t></si>");
     }
     xml.push_str("</sst>");
     for i in 0..src.len() {
-        if i == table.entry {
+        if i == entry {
             let name = src.name_for_index(i)?.ok()?.into_owned();
             let opts = zip::write::SimpleFileOptions::default()
                 .compression_method(zip::CompressionMethod::Stored);
@@ -348,6 +661,122 @@ mod tests {
         assert_eq!(index_of(n, "\u{e000}"), None);
         assert_eq!(index_of(n, &format!("{}x", marker(n, 3))), None);
         assert_eq!(index_of(n, "7"), None);
+    }
+
+    /// calamine's reading (quick-xml's events) of a shared-strings part.
+    fn calamines(xml: &[u8]) -> Option<Vec<String>> {
+        read_strings(&mut calamines_reader(BufReader::new(xml)))
+    }
+
+    /// [`Plain`]'s reading, `chunk` bytes inflated at a time.
+    fn plain(xml: &[u8], chunk: usize) -> Option<Vec<String>> {
+        Plain::new(xml, chunk).strings()
+    }
+
+    fn sst(items: &str) -> String {
+        format!(
+            "{}\r\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" \
+             count=\"9\" uniqueCount=\"9\">{items}</sst>",
+            std::str::from_utf8(DECLARATION).unwrap()
+        )
+    }
+
+    /// Every plain table reads as calamine reads it, however the chunks cut its characters,
+    /// references and tags.
+    #[test]
+    fn plain_tables_read_as_calamine_reads_them() {
+        let cases = [
+            sst("<si><t>编号</t></si><si><t>技术名称</t></si>"),
+            sst("<si><t></t></si><si><t>  padded \t\n</t></si>"),
+            sst(
+                r#"<si><t xml:space="preserve">  kept  </t></si><si><t xml:space="preserve"> </t></si>"#,
+            ),
+            sst("<si><t>&amp;&lt;&gt;&quot;&apos; a&amp;b &#20013;&#x4E2D;&#x1F4F7; 😀</t></si>"),
+            sst("<si><t>_x000D_ literal _x005F_x000D_ and _xD83D__xDCF7_ _xD83D_x</t></si>"),
+            sst("\n  <si><t>a</t></si>\r\n  <si><t>b\n\nc</t></si>\n"),
+            sst(&"<si><t>量子计算与通信 &amp; 信息</t></si>".repeat(40)),
+            sst(""),
+            format!(
+                "{}<sst a='x>y' uniqueCount=\"2\"><si><t>é</t></si></sst>trailing <junk",
+                std::str::from_utf8(DECLARATION).unwrap()
+            ),
+        ];
+        for xml in &cases {
+            let want = calamines(xml.as_bytes());
+            assert!(want.is_some(), "calamine reads {xml}");
+            for chunk in (1..=9).chain([64, CHUNK]) {
+                assert_eq!(plain(xml.as_bytes(), chunk), want, "chunk {chunk}: {xml}");
+            }
+        }
+    }
+
+    /// Anything but the plain form is left to calamine's reading.
+    #[test]
+    fn anything_else_is_left_to_calamine() {
+        let decl = std::str::from_utf8(DECLARATION).unwrap();
+        let cases = [
+            sst("<si><t>line\r\nend</t></si>"),
+            sst("<si><r><rPr><b/></rPr><t>rich</t></r><r><t>text</t></r></si>"),
+            sst("<si><t>a</t><rPh sb=\"0\" eb=\"1\"><t>ア</t></rPh></si>"),
+            sst("<si><t/></si>"),
+            sst("<si/>"),
+            sst("<si><t><![CDATA[x]]></t></si>"),
+            sst("<si><t>a<!-- c --></t></si>"),
+            sst("<si><t>lone & amp</t></si>"),
+            sst("<si><t>&nbsp;</t></si>"),
+            sst("<si><t>&#xD800;</t></si>"),
+            sst("<si><t>a</t></si><extLst/>"),
+            sst("<si><t >a</t></si>"),
+            format!("\u{feff}{}", sst("<si><t>a</t></si>")),
+            sst("<si><t>a</t></si>").replace("standalone=\"yes\"", "standalone=\"no\""),
+            format!("{decl}<sst/>"),
+            format!("{decl}<x:sst xmlns:x=\"u\"><x:si><x:t>a</x:t></x:si></x:sst>"),
+            format!("{decl}<sst bad><si><t>a</t></si></sst>"),
+            format!("{decl}<sst><si><t>a</t></si>"),
+        ];
+        for xml in &cases {
+            for chunk in [1, 5, CHUNK] {
+                assert_eq!(plain(xml.as_bytes(), chunk), None, "{xml}");
+            }
+        }
+        // Not UTF-8, whole or cut: calamine fails, and so does the plain reading.
+        let mut bad = sst("<si><t>中X</t></si>").into_bytes();
+        let at = bad.iter().position(|&b| b == b'X').unwrap();
+        for b in [0xFF, 0x80, 0xE4] {
+            bad[at] = b;
+            assert_eq!(calamines(&bad), None);
+            for chunk in 1..=9 {
+                assert_eq!(plain(&bad, chunk), None);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Random texts from the characters that matter (white space, escapes, references,
+        /// one- to four-byte characters), written as Excel writes them.
+        #[test]
+        fn random_plain_tables_read_as_calamine_reads_them(
+            texts in proptest::collection::vec(
+                (proptest::collection::vec(proptest::sample::select(vec![
+                    " ", "\t", "\n", "a", "_", "_x000D_", "_x00", "&amp;", "&lt;", "&#20013;",
+                    "&#x1F4F7;", "é", "中", "😀", ">", "\"",
+                ]), 0..24), proptest::bool::ANY),
+                0..8,
+            ),
+            chunk in 1usize..12,
+        ) {
+            let items: String = texts
+                .iter()
+                .map(|(parts, preserve)| {
+                    let t = if *preserve { r#"<t xml:space="preserve">"# } else { "<t>" };
+                    format!("<si>{t}{}</t></si>", parts.concat())
+                })
+                .collect();
+            let xml = sst(&items);
+            let want = calamines(xml.as_bytes());
+            proptest::prop_assert!(want.is_some());
+            proptest::prop_assert_eq!(plain(xml.as_bytes(), chunk), want);
+        }
     }
 
     #[test]

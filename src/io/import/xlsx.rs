@@ -46,40 +46,74 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
     }
     // The headers' sizes bound what any reader of the archive can inflate, so the second half
     // of the size check (inflating every entry, 3–4% of a large workbook's read) runs on a
-    // second thread while calamine reads. Its verdict still comes first, as if it had run before.
+    // second thread while the main one reads. Its verdict still comes first, as if it had run
+    // before.
     guard::check_declared(bytes)?;
-    let (unpacked, read) = std::thread::scope(|s| {
-        let unpacked = s.spawn(|| guard::check_unpacked(bytes));
-        let read = zipped_sheet(bytes);
-        let unpacked = unpacked
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (unpacked, read)
-    });
-    unpacked?;
-    read
-}
-
-/// The first sheet of an XLSX or ODS whose zip headers [`guard::check_declared`] passed.
-fn zipped_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
-    let unreadable = |e: &dyn std::fmt::Display| guard::unreadable(e);
     let ods = zip::ZipArchive::new(Cursor::new(bytes))
         .map(|z| z.index_for_name("content.xml").is_some())
         .unwrap_or(false);
-    if ods {
-        guard::check_ods(bytes)?;
-        let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-        return dense(wb);
-    }
-    // A batch's text is mostly shared strings: read here and moved into their cells, calamine
-    // reading the rest; anything unusual, and every failure, is left to calamine alone.
-    if let Some(cells) = sst::read(bytes)
-        .filter(worth_moving)
-        .and_then(|table| moved(bytes, table))
-    {
-        return Ok(cells);
-    }
-    copied(bytes)
+    // When the table says how many strings it holds, calamine reads the sheet on that second
+    // thread too, with a table of that many markers, while the main thread reads the table.
+    let claim = sst::claim(bytes).filter(|c| {
+        !ods && c.size >= PARALLEL_COPY_BYTES as u64 && c.count.saturating_mul(64) as u64 <= c.size
+    });
+    let nonce = sst::nonce();
+    std::thread::scope(|s| {
+        let second = s.spawn(|| {
+            let unpacked = guard::unpacked_sizes(bytes);
+            // The count is believed only as far as the table really holds that much text (its
+            // declared size may lie), so the markers never cost more than the table would.
+            let marked = match (&unpacked, &claim) {
+                (Ok(sizes), Some(c))
+                    if sizes
+                        .get(c.entry)
+                        .is_some_and(|&n| (c.count as u64).saturating_mul(64) <= n) =>
+                {
+                    Some(marked(bytes, c.entry, c.count, nonce))
+                }
+                _ => None,
+            };
+            (unpacked.map(|_| ()), marked)
+        });
+        let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        if ods {
+            let read = ods_sheet(bytes);
+            let (unpacked, _) = join(second);
+            unpacked?;
+            return read;
+        }
+        // A batch's text is mostly shared strings: read here and moved into their cells,
+        // calamine reading the rest; anything unusual, and every failure, is left to calamine
+        // alone.
+        let table = sst::read(bytes).filter(worth_moving);
+        // `marked`: `None` when calamine did not read beside the table.
+        let (unpacked, marked): (Result<(), Msg>, Option<Option<Vec<Marked>>>) = join(second);
+        unpacked?;
+        let Some(table) = table else {
+            return copied(bytes);
+        };
+        // The markers calamine read are the ones `moved` would give it when the table holds
+        // as many strings as it said, from the same entry.
+        let marked = match (marked, &claim) {
+            (Some(m), Some(c)) if c.entry == table.entry && c.count == table.strings.len() => m,
+            _ => marked_read(bytes, &table, nonce),
+        };
+        match marked.and_then(|m| moved(m, table)) {
+            Some(cells) => Ok(cells),
+            None => copied(bytes),
+        }
+    })
+}
+
+/// The first sheet of an ODS whose zip headers [`guard::check_declared`] passed.
+fn ods_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
+    let unreadable = |e: &dyn std::fmt::Display| guard::unreadable(e);
+    guard::check_ods(bytes)?;
+    let wb = calamine::Ods::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    dense(wb)
 }
 
 /// The first sheet of an XLSX read by calamine alone, each cell's shared string copied.
@@ -147,35 +181,66 @@ fn worth_moving(table: &sst::Table) -> bool {
     bytes >= PARALLEL_COPY_BYTES && table.strings.len().saturating_mul(64) <= bytes
 }
 
-/// The first sheet read by calamine from the workbook with its shared strings replaced by
-/// markers, each cell's text moved out of `table` (copied only for all but the last cell using
-/// a string). `None` sends the read back to calamine alone: any error (calamine's own, a limit)
-/// or a shared string that is not one of this run's markers.
-fn moved(bytes: &[u8], table: sst::Table) -> Option<Cells> {
-    let nonce = sst::nonce();
-    let stubbed = sst::stub(bytes, &table, nonce)?;
+/// A non-empty cell as calamine read it from a workbook whose shared strings are markers:
+/// (row, column, its text made, or the index of the shared string its marker stands for).
+type Marked = (u32, u32, Result<CellText, usize>);
+
+/// [`marked`] for `table`'s entry and length.
+fn marked_read(bytes: &[u8], table: &sst::Table, nonce: u64) -> Option<Vec<Marked>> {
+    marked(bytes, table.entry, table.strings.len(), nonce)
+}
+
+/// The first sheet's cells as calamine reads them from the workbook with entry `entry` replaced
+/// by a table of `count` markers, blank cells other than shared strings left out. `None` sends
+/// the read back to calamine alone: any error of calamine's, a shared string that is not one
+/// of this run's markers, more cells than [`guard::MAX_CELLS`] (which the limits would refuse
+/// anyway, unless shared strings are blank: calamine alone then reads them).
+fn marked(bytes: &[u8], entry: usize, count: usize, nonce: u64) -> Option<Vec<Marked>> {
+    let stubbed = sst::stub(bytes, entry, count, nonce)?;
     let mut wb = calamine::Xlsx::new(Cursor::new(&stubbed[..])).ok()?;
     let name = wb.sheet_names().into_iter().next()?;
     let mut reader = wb.worksheet_cells_reader(&name).ok()?;
-    let mut cells = Cells::default();
-    let mut admitted: Vec<(u32, u32, Result<CellText, usize>)> = Vec::new();
-    let mut uses = vec![0u32; table.strings.len()];
+    let mut cells = Vec::new();
     while let Some(cell) = reader.next_cell().ok()? {
         let (row, col) = cell.get_position();
         match cell.get_value() {
             DataRef::SharedString(marker) => {
-                let i = sst::index_of(nonce, marker)?;
-                if cells.admit(row, col, table.strings.get(i)?).ok()? {
-                    uses[i] += 1;
-                    admitted.push((row, col, Err(i)));
-                }
+                let i = sst::index_of(nonce, marker).filter(|&i| i < count)?;
+                cells.push((row, col, Err(i)));
             }
             other => {
                 let made = cell_text(other.clone().into());
-                if cells.admit(row, col, &made.text).ok()? {
-                    admitted.push((row, col, Ok(made)));
+                // `Cells::admit` skips a blank cell before anything else.
+                if !made.text.trim().is_empty() {
+                    cells.push((row, col, Ok(made)));
                 }
             }
+        }
+        if cells.len() as u64 > guard::MAX_CELLS {
+            return None;
+        }
+    }
+    Some(cells)
+}
+
+/// The cells calamine read with markers ([`marked`]), each shared string's text moved out of
+/// `table` (copied only for all but the last cell using it), counted against the limits in the
+/// order calamine read them. `None` (a limit, a marker beyond the table) sends the read back to
+/// calamine alone.
+fn moved(marked: Vec<Marked>, table: sst::Table) -> Option<Cells> {
+    let mut cells = Cells::default();
+    let mut admitted: Vec<Marked> = Vec::with_capacity(marked.len());
+    let mut uses = vec![0u32; table.strings.len()];
+    for (row, col, value) in marked {
+        let text = match &value {
+            Err(i) => table.strings.get(*i)?,
+            Ok(made) => &made.text,
+        };
+        if cells.admit(row, col, text).ok()? {
+            if let Err(i) = value {
+                uses[i] += 1;
+            }
+            admitted.push((row, col, value));
         }
     }
     let mut strings = table.strings;
@@ -360,12 +425,63 @@ mod tests {
         let bytes = wb.save_to_buffer().unwrap();
         let table = sst::read(&bytes).expect("the table reads");
         assert!(worth_moving(&table));
-        let fast = moved(&bytes, table).expect("the moved read succeeds");
+        let marked = marked_read(&bytes, &table, sst::nonce()).expect("calamine reads the markers");
+        let fast = moved(marked, table).expect("the moved read succeeds");
         let slow = copied(&bytes).unwrap();
         let (fast, slow) = (rows(fast), rows(slow));
         assert_eq!(fast.len(), 61);
         assert_eq!(fast, slow);
         assert_eq!(rows(first_sheet(&bytes).unwrap()), slow);
+    }
+
+    /// The workbook with `from` replaced by `to` in its shared strings (zipped again).
+    fn edit_table(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut src = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..src.len() {
+            let mut f = src.by_index(i).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            if name == "xl/sharedStrings.xml" {
+                let text = String::from_utf8(data).unwrap();
+                assert!(text.contains(from), "{from}");
+                data = text.replacen(from, to, 1).into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    /// Whatever the table's `uniqueCount` says (the sheet is read beside the table with that
+    /// many markers), the cells are calamine's: a count that is wrong sends the read back to
+    /// the markers of the table as read, or to calamine alone.
+    #[test]
+    fn a_table_that_miscounts_itself_still_reads_as_calamine_reads_it() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        for r in 0..40u32 {
+            ws.write_string(r, 0, format!("{}{r}", "量子计算 ".repeat(4_000)))
+                .unwrap();
+            ws.write_string(r, 1, "  same  ").unwrap();
+        }
+        let bytes = wb.save_to_buffer().unwrap();
+        let want = rows(copied(&bytes).unwrap());
+        assert_eq!(rows(first_sheet(&bytes).unwrap()), want);
+        let claim = sst::claim(&bytes).expect("the table says its count");
+        assert_eq!(claim.count, 41);
+        for wrong in [
+            "uniqueCount=\"40\"",
+            "uniqueCount=\"42\"",
+            "uniqueCount=\"x\"",
+        ] {
+            let lied = edit_table(&bytes, "uniqueCount=\"41\"", wrong);
+            assert_eq!(rows(copied(&lied).unwrap()), want, "{wrong}");
+            assert_eq!(rows(first_sheet(&lied).unwrap()), want, "{wrong}");
+        }
     }
 
     /// A small table is left to calamine alone; a table shorter than the cells need fails the
@@ -386,6 +502,7 @@ mod tests {
             entry: sst::read(&bytes).unwrap().entry,
             strings: vec!["id".into()],
         };
-        assert!(moved(&bytes, short).is_none());
+        let marked = marked_read(&bytes, &short, sst::nonce());
+        assert!(marked.and_then(|m| moved(m, short)).is_none());
     }
 }
