@@ -13,6 +13,9 @@
 //! percentile is the smallest rank r such that at least ⌈p·B/100⌉ resamples rank the item at r
 //! or better. The 90% interval is [5th, 95th].
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -257,7 +260,8 @@ impl<'a> Resamples<'a> {
     }
 }
 
-/// How a resample is scored, prepared once and shared by the threads (each clones its scratch).
+/// How a resample is scored, prepared once and cloned by each thread (its scratch).
+#[derive(Clone)]
 enum Scorer {
     /// Closed-form methods: [`BLOCK`] resamples per pass over the panel.
     Block(Block),
@@ -288,19 +292,18 @@ impl Scorer {
         }
     }
 
-    /// Scores, ranks and counts `rs` into `tally`, with scratch of its own.
+    /// Scores, ranks and counts `rs` into `tally`; `scores` is scratch of [`BLOCK`] · items.
     fn run(
-        &self,
+        &mut self,
         eng: &Engine,
         config: &AggregateConfig,
         rs: Resamples<'_>,
+        scores: &mut [Option<f64>],
         tally: &mut Tally,
     ) -> Result<(), AggregateError> {
         let ni = eng.n_items;
         match self {
-            Scorer::Block(proto) => {
-                let mut block = proto.clone();
-                let mut scores = vec![None; BLOCK * ni];
+            Scorer::Block(block) => {
                 let mut r = 0;
                 while r < rs.n {
                     block.clear();
@@ -308,36 +311,61 @@ impl Scorer {
                         block.push(eng, rs.get(r));
                         r += 1;
                     }
-                    block.score(eng, &mut scores);
+                    block.score(eng, scores);
                     for lane in 0..block.lanes() {
                         tally.add(&scores[lane * ni..(lane + 1) * ni]);
                     }
                 }
             }
-            Scorer::Dense(proto) => {
-                let mut dense = proto.clone();
-                let mut scores = vec![None; ni];
+            Scorer::Dense(dense) => {
+                let scores = &mut scores[..ni];
                 for r in 0..rs.n {
-                    dense.fit(rs.get(r), &mut scores)?;
-                    tally.add(&scores);
+                    dense.fit(rs.get(r), scores)?;
+                    tally.add(scores);
                 }
             }
-            Scorer::Sparse(proto) => {
-                let mut ws = proto.clone();
-                let mut scores = vec![None; ni];
+            Scorer::Sparse(ws) => {
+                let scores = &mut scores[..ni];
                 for r in 0..rs.n {
-                    eng.score(
-                        config.method,
-                        config.trim_min,
-                        rs.get(r),
-                        &mut ws,
-                        &mut scores,
-                    )?;
-                    tally.add(&scores);
+                    eng.score(config.method, config.trim_min, rs.get(r), ws, scores)?;
+                    tally.add(scores);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Scores, ranks and counts into `tally` the resamples of `rs` that this thread claims:
+    /// [`CLAIM`] at a time from `next`, until none are left or a claim has failed (`failed`:
+    /// the smallest first resample of a failed claim, and its error).
+    fn claim_and_run(
+        &mut self,
+        eng: &Engine,
+        config: &AggregateConfig,
+        rs: Resamples<'_>,
+        next: &AtomicUsize,
+        failed: &Mutex<Option<(usize, AggregateError)>>,
+        tally: &mut Tally,
+    ) {
+        let mut scores = vec![None; BLOCK * eng.n_items];
+        loop {
+            let from = next.fetch_add(CLAIM, Ordering::Relaxed);
+            if from >= rs.n {
+                return;
+            }
+            let part = rs.part(from, from + CLAIM);
+            if let Err(e) = self.run(eng, config, part, &mut scores, tally) {
+                // Claims are handed out in order, so every claim before this one is taken and
+                // will report its own error; keep the first, as one thread would.
+                let mut first = failed.lock().unwrap_or_else(|p| p.into_inner());
+                if first.as_ref().is_none_or(|(at, _)| from < *at) {
+                    *first = Some((from, e));
+                }
+                // No later claim can matter now.
+                next.store(rs.n, Ordering::Relaxed);
+                return;
+            }
+        }
     }
 }
 
@@ -359,6 +387,9 @@ pub const MAX_THREADS: usize = 8;
 
 /// Fewest (resample × score) evaluations per thread worth a thread of its own.
 const WORK_PER_THREAD: usize = 1 << 20;
+
+/// Resamples a thread claims at a time: two blocks.
+const CLAIM: usize = 2 * BLOCK;
 
 /// Most resample counts drawn ahead at once (u32 each).
 const DRAWN_AHEAD: usize = 1 << 22;
@@ -413,7 +444,7 @@ fn run(
     let threads = threads
         .clamp(1, MAX_THREADS)
         .min((work / limits.work_per_thread.max(1)).max(1));
-    let score = Scorer::new(&eng, config)?;
+    let mut score = Scorer::new(&eng, config)?;
     let mut tally = Tally::new(&eng, config);
     let chunk = (limits.drawn_ahead / ne.max(1)).max(BLOCK * threads).min(b);
     let mut counts: Vec<u32> = Vec::with_capacity(chunk * ne);
@@ -430,34 +461,37 @@ fn run(
             ne,
         };
         if threads == 1 || n < 2 * BLOCK {
-            score.run(&eng, config, resamples, &mut tally)?;
+            let mut scores = vec![None; BLOCK * ni];
+            score.run(&eng, config, resamples, &mut scores, &mut tally)?;
         } else {
-            let per = n.div_ceil(threads);
+            // Every thread claims the next few resamples when it is ready for them, so a thread
+            // that starts late or shares its core does less and none waits for another.
+            let next = AtomicUsize::new(0);
+            let failed = Mutex::new(None);
             let tallies = std::thread::scope(|s| {
                 let handles: Vec<_> = (1..threads)
-                    .map(|j| resamples.part(j * per, (j + 1) * per))
-                    .filter(|share| share.n > 0)
-                    .map(|share| {
-                        let (eng, score) = (&eng, &score);
+                    .map(|_| {
+                        let (eng, mut score, next, failed) = (&eng, score.clone(), &next, &failed);
                         s.spawn(move || {
                             let mut t = Tally::new(eng, config);
-                            score.run(eng, config, share, &mut t).map(|()| t)
+                            score.claim_and_run(eng, config, resamples, next, failed, &mut t);
+                            t
                         })
                     })
                     .collect();
-                let mine = score.run(&eng, config, resamples.part(0, per), &mut tally);
-                let theirs: Vec<_> = handles
+                score.claim_and_run(&eng, config, resamples, &next, &failed, &mut tally);
+                handles
                     .into_iter()
                     .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(AggregateError::Numerical(
-                                "a bootstrap thread failed".into(),
-                            ))
+                        h.join().map_err(|_| {
+                            AggregateError::Numerical("a bootstrap thread failed".into())
                         })
                     })
-                    .collect();
-                mine.map(|()| theirs)
-            })?;
+                    .collect::<Vec<_>>()
+            });
+            if let Some((_, e)) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                return Err(e);
+            }
             for t in tallies {
                 tally.merge(&t?);
             }
