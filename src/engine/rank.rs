@@ -82,7 +82,7 @@ fn key_of(x: f64, i: usize) -> u128 {
     (u128::from(descending(x)) << 64) | i as u128
 }
 
-/// Scratch of [`Ranker::rank`], allocated once for a run of rankings.
+/// Scratch of [`Ranker::sort`], allocated once for a run of rankings.
 #[derive(Debug, Default)]
 pub(super) struct Ranker {
     /// The finite scores in item order (first `n`), their items and their buckets.
@@ -96,21 +96,51 @@ pub(super) struct Ranker {
 }
 
 impl Ranker {
-    /// [`rank_into`] without a comparison sort: the scores are distributed into about two
-    /// buckets per item by score (highest first; a monotone map, so scores of different
-    /// buckets are already in order), then finished by an insertion sort on the score, which
-    /// only moves scores sharing a bucket; past a budget of moves the library sort takes over.
-    ///
-    /// Only the scores are sorted, not (score, item): equal scores may end in any order. The
-    /// result is still `rank_into`'s: a tie group is every remaining score within
-    /// [`TIE_EPS`] of the highest one (a set of values, whatever their order), listed in item
-    /// order; and `-0.0`, which compares equal to `0.0` here, is tied with it there too.
+    /// [`rank_into`] from [`Ranker::sort`]: the same result, which the tests check (the
+    /// bootstrap's tally walks the sorted scores itself).
+    #[cfg(test)]
     pub fn rank(
         &mut self,
         scores: &[Option<f64>],
         order: &mut Vec<usize>,
         ranks: &mut [usize],
     ) -> usize {
+        ranks.fill(0);
+        let sorted = self.sort(scores);
+        let n = sorted.len();
+        order.clear();
+        order.resize(n, 0);
+        let (mut p, mut lead) = (0, sorted.first().map_or(0.0, |e| e.0));
+        for (j, &(x, i)) in sorted.iter().enumerate() {
+            if lead - x > TIE_EPS {
+                // A tie group ended: list it in item order (its items share their rank).
+                if j - p > 1 {
+                    order[p..j].sort_unstable();
+                }
+                p = j;
+                lead = x;
+            }
+            order[j] = i as usize;
+            ranks[i as usize] = p + 1;
+        }
+        if n - p > 1 {
+            order[p..n].sort_unstable();
+        }
+        n
+    }
+
+    /// The finite scores with their items, highest score first, without a comparison sort:
+    /// they are distributed into about two buckets per item by score (highest first; a
+    /// monotone map, so scores of different buckets are already in order), then finished by
+    /// an insertion sort on the score, which only moves scores sharing a bucket; past a
+    /// budget of moves the library sort takes over.
+    ///
+    /// Only the scores are sorted, not (score, item): equal scores may end in any order. A
+    /// ranking made from them is still `rank_into`'s: a tie group is every remaining score
+    /// within [`TIE_EPS`] of the highest one (a set of values, whatever their order), listed
+    /// in item order; and `-0.0`, which compares equal to `0.0` here, is tied with it there
+    /// too.
+    pub fn sort(&mut self, scores: &[Option<f64>]) -> &[(f64, u32)] {
         let ni = scores.len();
         if self.xs.len() < ni {
             self.xs.resize(ni, 0.0);
@@ -118,7 +148,6 @@ impl Ranker {
             self.buckets.resize(ni, 0);
             self.sorted.resize(ni, (0.0, 0));
         }
-        ranks.fill(0);
         // The finite scores, packed without a branch (nearly every score is one).
         let mut n = 0;
         for (i, s) in scores.iter().enumerate() {
@@ -174,25 +203,12 @@ impl Ranker {
             sorted[*end as usize] = (x, i);
         }
         insertion_sort_or_not(sorted);
-        order.clear();
-        order.resize(n, 0);
-        let (mut p, mut lead) = (0, sorted.first().map_or(0.0, |e| e.0));
-        for (j, &(x, i)) in sorted.iter().enumerate() {
-            if lead - x > TIE_EPS {
-                // A tie group ended: list it in item order (its items share their rank).
-                if j - p > 1 {
-                    order[p..j].sort_unstable();
-                }
-                p = j;
-                lead = x;
-            }
-            order[j] = i as usize;
-            ranks[i as usize] = p + 1;
-        }
-        if n - p > 1 {
-            order[p..n].sort_unstable();
-        }
-        n
+        sorted
+    }
+
+    /// The first `n` entries of the last [`Ranker::sort`].
+    pub fn sorted(&self, n: usize) -> &[(f64, u32)] {
+        &self.sorted[..n]
     }
 }
 
