@@ -128,6 +128,16 @@ fn percentile(hist: &[u32], b: usize, pct: usize) -> usize {
     hist.len().saturating_sub(1)
 }
 
+/// Whether score `x`, after `prev` in `sorted` (highest first; `prev` infinite for the first),
+/// starts a new tie group, the current one starting at `p`: when it is more than [`TIE_EPS`]
+/// below the group's leader. A gap of more than that to `prev` decides it without reading
+/// the leader (the leader is at least `prev`): the common case, which keeps the walk free
+/// of a chain from one score's decision to the next.
+#[inline(always)]
+fn starts_group(sorted: &[(f64, u32)], p: usize, prev: f64, x: f64) -> bool {
+    prev - x > TIE_EPS || sorted[p].0 - x > TIE_EPS
+}
+
 /// What the bootstrap counts over its resamples, and the scratch of ranking one.
 struct Tally {
     n_items: usize,
@@ -209,12 +219,12 @@ impl Tally {
         let width = ni + 2;
         let sorted = self.ranker.sort(scores);
         let n_ranked = sorted.len();
-        let (mut p, mut lead) = (0, sorted.first().map_or(0.0, |e| e.0));
+        let (mut p, mut prev) = (0, f64::INFINITY);
         for (j, &(x, i)) in sorted.iter().enumerate() {
-            if lead - x > TIE_EPS {
+            if starts_group(sorted, p, prev, x) {
                 p = j;
-                lead = x;
             }
+            prev = x;
             self.hist[i as usize * width + p + 1] += 1;
             self.pos_rank[j] = p + 1;
         }
@@ -237,12 +247,12 @@ impl Tally {
                 *x = s.filter(|_| !f);
             }
             let sorted = self.ranker.sort(&self.eligible);
-            let (mut p, mut lead) = (0, sorted.first().map_or(0.0, |e| e.0));
+            let (mut p, mut prev) = (0, f64::INFINITY);
             for (j, &(x, _)) in sorted.iter().enumerate() {
-                if lead - x > TIE_EPS {
+                if starts_group(sorted, p, prev, x) {
                     p = j;
-                    lead = x;
                 }
+                prev = x;
                 self.pos_rank[j] = p + 1;
             }
             sorted.len()
