@@ -148,13 +148,31 @@ impl Ranker {
             self.buckets.resize(ni, 0);
             self.sorted.resize(ni, (0.0, 0));
         }
-        // The finite scores, packed without a branch (nearly every score is one).
+        // The finite scores and their items: usually every score, copied straight.
+        let all_finite = scores
+            .iter()
+            .fold(true, |all, s| all & s.is_some_and(f64::is_finite));
         let mut n = 0;
-        for (i, s) in scores.iter().enumerate() {
-            let x = s.unwrap_or(f64::NAN);
-            self.xs[n] = x;
-            self.items[n] = i as u32;
-            n += usize::from(x.is_finite());
+        if all_finite {
+            for (i, ((x, item), s)) in self
+                .xs
+                .iter_mut()
+                .zip(&mut self.items)
+                .zip(scores)
+                .enumerate()
+            {
+                *x = s.unwrap_or(0.0);
+                *item = i as u32;
+            }
+            n = ni;
+        } else {
+            // Packed without a branch.
+            for (i, s) in scores.iter().enumerate() {
+                let x = s.unwrap_or(f64::NAN);
+                self.xs[n] = x;
+                self.items[n] = i as u32;
+                n += usize::from(x.is_finite());
+            }
         }
         let xs = &self.xs[..n];
         // Four running extremes, so the pass vectorises.
