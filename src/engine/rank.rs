@@ -198,10 +198,12 @@ impl Ranker {
             s if s.is_finite() => s,
             _ => 0.0,
         };
-        let last = buckets - 1;
+        // Through i32, which the compiler vectorises (usize it does not); buckets past its range
+        // go unused, which keeps the map monotone.
+        let last = (buckets - 1).min(i32::MAX as usize) as i32;
         let bs = &mut self.buckets[..n];
         for (b, &x) in bs.iter_mut().zip(xs) {
-            *b = (((hi - x) * scale) as usize).min(last) as u32;
+            *b = (((hi - x) * scale) as i32).min(last) as u32;
         }
         self.starts.clear();
         self.starts.resize(buckets + 1, 0);
