@@ -82,27 +82,23 @@ fn key_of(x: f64, i: usize) -> u128 {
     (u128::from(descending(x)) << 64) | i as u128
 }
 
-/// Scratch of [`Ranker::rank`], allocated once for a run of rankings.
+/// Scratch of [`Ranker::sort`], allocated once for a run of rankings.
 #[derive(Debug, Default)]
 pub(super) struct Ranker {
-    /// (descending score key, item), sorted.
-    keys: Vec<(u64, u32)>,
-    /// The finite scores in item order, their items and their buckets.
+    /// The finite scores in item order (first `n`), their items and their buckets.
     xs: Vec<f64>,
     items: Vec<u32>,
     buckets: Vec<u32>,
-    /// Start of each bucket in `keys`.
+    /// Start of each bucket in `sorted`.
     starts: Vec<u32>,
+    /// (score, item), highest score first.
+    sorted: Vec<(f64, u32)>,
 }
 
 impl Ranker {
-    /// [`rank_into`] without a comparison sort: the keys are distributed into about two
-    /// buckets per item by score (highest first; a monotone map, so keys of different buckets
-    /// are already in order, and a bucket keeps item order), then finished by a stable
-    /// insertion sort on the score alone (equal scores share a bucket and stay in item order),
-    /// which only moves keys sharing a bucket; past a budget of moves the library sort of
-    /// (score, item) takes over. Either way the keys end in (score desc, index asc) order, a
-    /// total order, so the result is the same as `rank_into`'s.
+    /// [`rank_into`] from [`Ranker::sort`]: the same result, which the tests check (the
+    /// bootstrap's tally walks the sorted scores itself).
+    #[cfg(test)]
     pub fn rank(
         &mut self,
         scores: &[Option<f64>],
@@ -110,18 +106,91 @@ impl Ranker {
         ranks: &mut [usize],
     ) -> usize {
         ranks.fill(0);
-        self.xs.clear();
-        self.items.clear();
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for (i, s) in scores.iter().enumerate() {
-            if let Some(x) = s.filter(|x| x.is_finite()) {
-                lo = lo.min(x);
-                hi = hi.max(x);
-                self.xs.push(x);
-                self.items.push(i as u32);
+        let sorted = self.sort(scores);
+        let n = sorted.len();
+        order.clear();
+        order.resize(n, 0);
+        let (mut p, mut lead) = (0, sorted.first().map_or(0.0, |e| e.0));
+        for (j, &(x, i)) in sorted.iter().enumerate() {
+            if lead - x > TIE_EPS {
+                // A tie group ended: list it in item order (its items share their rank).
+                if j - p > 1 {
+                    order[p..j].sort_unstable();
+                }
+                p = j;
+                lead = x;
+            }
+            order[j] = i as usize;
+            ranks[i as usize] = p + 1;
+        }
+        if n - p > 1 {
+            order[p..n].sort_unstable();
+        }
+        n
+    }
+
+    /// The finite scores with their items, highest score first, without a comparison sort:
+    /// they are distributed into about two buckets per item by score (highest first; a
+    /// monotone map, so scores of different buckets are already in order), then finished by
+    /// an insertion sort on the score, which only moves scores sharing a bucket; past a
+    /// budget of moves the library sort takes over.
+    ///
+    /// Only the scores are sorted, not (score, item): equal scores may end in any order. A
+    /// ranking made from them is still `rank_into`'s: a tie group is every remaining score
+    /// within [`TIE_EPS`] of the highest one (a set of values, whatever their order), listed
+    /// in item order; and `-0.0`, which compares equal to `0.0` here, is tied with it there
+    /// too.
+    pub fn sort(&mut self, scores: &[Option<f64>]) -> &[(f64, u32)] {
+        let ni = scores.len();
+        if self.xs.len() < ni {
+            self.xs.resize(ni, 0.0);
+            self.items.resize(ni, 0);
+            self.buckets.resize(ni, 0);
+            self.sorted.resize(ni, (0.0, 0));
+        }
+        // The finite scores and their items: usually every score, copied straight.
+        let all_finite = scores
+            .iter()
+            .fold(true, |all, s| all & s.is_some_and(f64::is_finite));
+        let mut n = 0;
+        if all_finite {
+            for (i, ((x, item), s)) in self
+                .xs
+                .iter_mut()
+                .zip(&mut self.items)
+                .zip(scores)
+                .enumerate()
+            {
+                *x = s.unwrap_or(0.0);
+                *item = i as u32;
+            }
+            n = ni;
+        } else {
+            // Packed without a branch.
+            for (i, s) in scores.iter().enumerate() {
+                let x = s.unwrap_or(f64::NAN);
+                self.xs[n] = x;
+                self.items[n] = i as u32;
+                n += usize::from(x.is_finite());
             }
         }
-        let n = self.xs.len();
+        let xs = &self.xs[..n];
+        // Four running extremes, so the pass vectorises.
+        let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+        let quads = xs.chunks_exact(4);
+        let rest = quads.remainder();
+        for q in quads {
+            for k in 0..4 {
+                lo[k] = lo[k].min(q[k]);
+                hi[k] = hi[k].max(q[k]);
+            }
+        }
+        for (k, &x) in rest.iter().enumerate() {
+            lo[k] = lo[k].min(x);
+            hi[k] = hi[k].max(x);
+        }
+        let lo = lo[0].min(lo[1]).min(lo[2].min(lo[3]));
+        let hi = hi[0].max(hi[1]).max(hi[2].max(hi[3]));
         let buckets = (2 * n).max(1);
         // (hi − x)·scale is monotone in x (IEEE operations round monotonically), so is the
         // bucket; a non-finite scale puts everything in one bucket.
@@ -129,32 +198,37 @@ impl Ranker {
             s if s.is_finite() => s,
             _ => 0.0,
         };
+        // Through i32, which the compiler vectorises (usize it does not); buckets past its range
+        // go unused, which keeps the map monotone.
+        let last = (buckets - 1).min(i32::MAX as usize) as i32;
+        let bs = &mut self.buckets[..n];
+        for (b, &x) in bs.iter_mut().zip(xs) {
+            *b = (((hi - x) * scale) as i32).min(last) as u32;
+        }
         self.starts.clear();
         self.starts.resize(buckets + 1, 0);
-        self.buckets.clear();
-        for &x in &self.xs {
-            let bucket = (((hi - x) * scale) as usize).min(buckets - 1);
-            self.buckets.push(bucket as u32);
-            self.starts[bucket + 1] += 1;
+        for &b in bs.iter() {
+            self.starts[b as usize + 1] += 1;
         }
-        for j in 1..=buckets {
-            self.starts[j] += self.starts[j - 1];
+        let mut sum = 0;
+        for s in &mut self.starts {
+            sum += *s;
+            *s = sum;
         }
-        self.keys.clear();
-        self.keys.resize(n, (0, 0));
-        for ((&x, &i), &b) in self.xs.iter().zip(&self.items).zip(&self.buckets) {
-            let slot = &mut self.starts[b as usize];
-            self.keys[*slot as usize] = (descending(x), i);
-            *slot += 1;
+        // Now starts[b + 1] is the end of bucket b: fill each bucket from its end, backwards.
+        let sorted = &mut self.sorted[..n];
+        for ((&x, &i), &b) in xs.iter().zip(&self.items[..n]).zip(bs.iter()).rev() {
+            let end = &mut self.starts[b as usize + 1];
+            *end -= 1;
+            sorted[*end as usize] = (x, i);
         }
-        insertion_sort_or_not(&mut self.keys);
-        groups_by(
-            &self.keys,
-            |&(_, i)| i as usize,
-            |&(k, _)| undescend(k),
-            order,
-            ranks,
-        )
+        insertion_sort_or_not(sorted);
+        sorted
+    }
+
+    /// The first `n` entries of the last [`Ranker::sort`].
+    pub fn sorted(&self, n: usize) -> &[(f64, u32)] {
+        &self.sorted[..n]
     }
 }
 
@@ -170,23 +244,32 @@ fn score_of(key: u128) -> f64 {
     undescend((key >> 64) as u64)
 }
 
-/// Sorts ascending by (score key, item): by a stable insertion on the score key while that
-/// moves at most 16 entries per key in all (the items of equal keys already ascend), else by
-/// the library's sort.
-fn insertion_sort_or_not(keys: &mut [(u64, u32)]) {
-    let budget = 16 * keys.len();
+/// Sorts by score, highest first: by insertion while that moves at most 16 entries per entry
+/// in all, else by the library's sort.
+fn insertion_sort_or_not(sorted: &mut [(f64, u32)]) {
+    let Some(&(mut prev, _)) = sorted.first() else {
+        return;
+    };
+    let budget = 16 * sorted.len();
     let mut moved = 0;
-    for j in 1..keys.len() {
-        let x = keys[j];
+    for j in 1..sorted.len() {
+        let x = sorted[j];
+        if x.0 <= prev {
+            prev = x.0;
+            continue;
+        }
+        // Out of order (the rarer case, kept out of the loop's fast path): shift the lower
+        // scores before it up by one. The entry now at j is the one that was before it, so
+        // `prev` stays.
         let mut k = j;
-        while k > 0 && keys[k - 1].0 > x.0 {
-            keys[k] = keys[k - 1];
+        while k > 0 && sorted[k - 1].0 < x.0 {
+            sorted[k] = sorted[k - 1];
             k -= 1;
         }
-        keys[k] = x;
+        sorted[k] = x;
         moved += j - k;
         if moved > budget {
-            keys.sort_unstable();
+            sorted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
             return;
         }
     }
@@ -356,6 +439,20 @@ mod tests {
                 same_as_plain(&mut ranker, &scores, &format!("run {run} round {round}"));
             }
         }
+    }
+
+    #[test]
+    fn ranker_equals_the_plain_ranking_when_one_bucket_holds_everything() {
+        // One far outlier puts every other score in the last bucket, in ascending order: the
+        // insertion finish runs past its budget and the library sort takes over.
+        let mut scores: Vec<Option<f64>> = (0..200).map(|i| Some(f64::from(i) * 1e-3)).collect();
+        scores.push(Some(1e300));
+        // Equal and signed-zero scores, out of order, in the same bucket.
+        scores.extend([Some(0.0), Some(-0.0), Some(0.1), Some(0.1), Some(-0.0)]);
+        let mut ranker = Ranker::default();
+        same_as_plain(&mut ranker, &scores, "one bucket");
+        scores.reverse();
+        same_as_plain(&mut ranker, &scores, "one bucket, reversed");
     }
 
     #[test]

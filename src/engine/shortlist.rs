@@ -100,13 +100,23 @@ pub(super) fn choose_k(
     min: usize,
     max: usize,
 ) -> (usize, CutKind) {
+    // The item at 0-based position k starts a new tie group iff its competition rank is k + 1.
+    choose_k_at(|k| ranks[order[k]] == k + 1, n_ranked, min, max)
+}
+
+/// [`choose_k`] given whether each position below `n_ranked` starts a tie group.
+pub(super) fn choose_k_at(
+    starts_group: impl Fn(usize) -> bool,
+    n_ranked: usize,
+    min: usize,
+    max: usize,
+) -> (usize, CutKind) {
     if n_ranked < min {
         return (n_ranked, CutKind::FewerThanMin);
     }
     let hi = max.min(n_ranked);
     for k in (min..=hi).rev() {
-        // The item at 0-based position k starts a new tie group iff its competition rank is k + 1.
-        if k == n_ranked || ranks[order[k]] == k + 1 {
+        if k == n_ranked || starts_group(k) {
             return (k, CutKind::Clean);
         }
     }

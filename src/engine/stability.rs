@@ -13,6 +13,9 @@
 //! percentile is the smallest rank r such that at least ⌈p·B/100⌉ resamples rank the item at r
 //! or better. The 90% interval is [5th, 95th].
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
@@ -24,8 +27,9 @@ use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
 use super::rank::Ranker;
+use super::rank::TIE_EPS;
 use super::resample::Resampler;
-use super::shortlist::{CutKind, choose_k};
+use super::shortlist::{CutKind, choose_k_at};
 
 /// Stability of one item across the bootstrap.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -124,6 +128,16 @@ fn percentile(hist: &[u32], b: usize, pct: usize) -> usize {
     hist.len().saturating_sub(1)
 }
 
+/// Whether score `x`, after `prev` in `sorted` (highest first; `prev` infinite for the first),
+/// starts a new tie group, the current one starting at `p`: when it is more than [`TIE_EPS`]
+/// below the group's leader. A gap of more than that to `prev` decides it without reading
+/// the leader (the leader is at least `prev`): the common case, which keeps the walk free
+/// of a chain from one score's decision to the next.
+#[inline(always)]
+fn starts_group(sorted: &[(f64, u32)], p: usize, prev: f64, x: f64) -> bool {
+    prev - x > TIE_EPS || sorted[p].0 - x > TIE_EPS
+}
+
 /// What the bootstrap counts over its resamples, and the scratch of ranking one.
 struct Tally {
     n_items: usize,
@@ -132,10 +146,12 @@ struct Tally {
     /// Items the real panel counts too few experts for stay out of every resample's cut.
     few: Vec<bool>,
     any_few: bool,
-    order: Vec<usize>,
-    ranks: Vec<usize>,
+    /// Competition rank at each position of the last sorted ranking (the cut's).
+    pos_rank: Vec<usize>,
+    /// The list's items in ranking order, tie groups in item order.
     cut_order: Vec<usize>,
-    cut_ranks: Vec<usize>,
+    /// Which items the last ranking ranked (read only when some score was missing).
+    ranked: Vec<bool>,
     ranker: Ranker,
     eligible: Vec<Option<f64>>,
     included: Vec<usize>,
@@ -150,20 +166,24 @@ struct Tally {
 
 impl Tally {
     fn new(eng: &Engine, config: &AggregateConfig) -> Self {
-        let ni = eng.n_items;
-        let few: Vec<bool> = (0..ni)
+        let few: Vec<bool> = (0..eng.n_items)
             .map(|i| eng.counting(config.method, i) < config.min_n)
             .collect();
+        Tally::with(few, config.shortlist_min, config.shortlist_max)
+    }
+
+    /// An empty tally for items with these `few` flags and K bounds.
+    fn with(few: Vec<bool>, shortlist_min: usize, shortlist_max: usize) -> Self {
+        let ni = few.len();
         Tally {
             n_items: ni,
-            shortlist_min: config.shortlist_min,
-            shortlist_max: config.shortlist_max,
+            shortlist_min,
+            shortlist_max,
             any_few: few.contains(&true),
             few,
-            order: Vec::with_capacity(ni),
-            ranks: vec![0; ni],
+            pos_rank: vec![0; ni],
             cut_order: Vec::with_capacity(ni),
-            cut_ranks: vec![0; ni],
+            ranked: vec![false; ni],
             ranker: Ranker::default(),
             eligible: vec![None; ni],
             included: vec![0; ni],
@@ -189,23 +209,59 @@ impl Tally {
     }
 
     /// Ranks one resample's scores, picks its list by the K rule and counts both.
+    ///
+    /// Walks the sorted scores once: each item's competition rank goes straight into its
+    /// histogram, and the rank at each position is kept for the K rule (position k starts a
+    /// tie group iff its rank is k + 1). Only the tie groups within the list are put in item
+    /// order, the only place their order shows.
     fn add(&mut self, scores: &[Option<f64>]) {
         let ni = self.n_items;
-        let n_ranked = self.ranker.rank(scores, &mut self.order, &mut self.ranks);
-        let (cut_order, cut_ranks, n_cut) = if self.any_few {
+        let width = ni + 2;
+        let sorted = self.ranker.sort(scores);
+        let n_ranked = sorted.len();
+        let (mut p, mut prev) = (0, f64::INFINITY);
+        for (j, &(x, i)) in sorted.iter().enumerate() {
+            if starts_group(sorted, p, prev, x) {
+                p = j;
+            }
+            prev = x;
+            self.hist[i as usize * width + p + 1] += 1;
+            self.pos_rank[j] = p + 1;
+        }
+        if n_ranked < ni {
+            // Nobody counting scored these (or their score is not finite): ranked last.
+            self.ranked.fill(false);
+            for &(_, i) in sorted {
+                self.ranked[i as usize] = true;
+            }
+            for i in 0..ni {
+                if !self.ranked[i] {
+                    self.unscored[i] += 1;
+                    self.hist[i * width + n_ranked + 1] += 1;
+                }
+            }
+        }
+        let n_cut = if self.any_few {
+            // The cut ranks again without the items too few experts scored.
             for ((x, s), &f) in self.eligible.iter_mut().zip(scores).zip(&self.few) {
                 *x = s.filter(|_| !f);
             }
-            let n = self
-                .ranker
-                .rank(&self.eligible, &mut self.cut_order, &mut self.cut_ranks);
-            (&self.cut_order, &self.cut_ranks, n)
+            let sorted = self.ranker.sort(&self.eligible);
+            let (mut p, mut prev) = (0, f64::INFINITY);
+            for (j, &(x, _)) in sorted.iter().enumerate() {
+                if starts_group(sorted, p, prev, x) {
+                    p = j;
+                }
+                prev = x;
+                self.pos_rank[j] = p + 1;
+            }
+            sorted.len()
         } else {
-            (&self.order, &self.ranks, n_ranked)
+            n_ranked
         };
-        let (k, kind) = choose_k(
-            cut_order,
-            cut_ranks,
+        let pos_rank = &self.pos_rank[..n_cut];
+        let (k, kind) = choose_k_at(
+            |k| pos_rank[k] == k + 1,
             n_cut,
             self.shortlist_min,
             self.shortlist_max,
@@ -216,18 +272,28 @@ impl Tally {
             CutKind::Clean => {}
         }
         self.k_hist[k] += 1;
-        for &i in &cut_order[..k] {
-            self.included[i] += 1;
+        if k == 0 {
+            return;
         }
-        let width = ni + 2;
-        for i in 0..ni {
-            let r = if self.ranks[i] > 0 {
-                self.ranks[i]
-            } else {
-                self.unscored[i] += 1;
-                n_ranked + 1
-            };
-            self.hist[i * width + r] += 1;
+        // The list: positions 0..k, through the end of the tie group at k − 1 (which the
+        // list may cut), each tie group in item order.
+        let last = pos_rank[k - 1];
+        let end = k + pos_rank[k..].iter().take_while(|&&r| r == last).count();
+        let sorted = self.ranker.sorted(end);
+        self.cut_order.clear();
+        self.cut_order
+            .extend(sorted.iter().map(|&(_, i)| i as usize));
+        let mut p = 0;
+        for j in 1..=end {
+            if j == end || pos_rank[j] != pos_rank[p] {
+                if j - p > 1 {
+                    self.cut_order[p..j].sort_unstable();
+                }
+                p = j;
+            }
+        }
+        for &i in &self.cut_order[..k] {
+            self.included[i] += 1;
         }
     }
 }
@@ -257,7 +323,8 @@ impl<'a> Resamples<'a> {
     }
 }
 
-/// How a resample is scored, prepared once and shared by the threads (each clones its scratch).
+/// How a resample is scored, prepared once and cloned by each thread (its scratch).
+#[derive(Clone)]
 enum Scorer {
     /// Closed-form methods: [`BLOCK`] resamples per pass over the panel.
     Block(Block),
@@ -288,19 +355,18 @@ impl Scorer {
         }
     }
 
-    /// Scores, ranks and counts `rs` into `tally`, with scratch of its own.
+    /// Scores, ranks and counts `rs` into `tally`; `scores` is scratch of [`BLOCK`] · items.
     fn run(
-        &self,
+        &mut self,
         eng: &Engine,
         config: &AggregateConfig,
         rs: Resamples<'_>,
+        scores: &mut [Option<f64>],
         tally: &mut Tally,
     ) -> Result<(), AggregateError> {
         let ni = eng.n_items;
         match self {
-            Scorer::Block(proto) => {
-                let mut block = proto.clone();
-                let mut scores = vec![None; BLOCK * ni];
+            Scorer::Block(block) => {
                 let mut r = 0;
                 while r < rs.n {
                     block.clear();
@@ -308,36 +374,61 @@ impl Scorer {
                         block.push(eng, rs.get(r));
                         r += 1;
                     }
-                    block.score(eng, &mut scores);
+                    block.score(eng, scores);
                     for lane in 0..block.lanes() {
                         tally.add(&scores[lane * ni..(lane + 1) * ni]);
                     }
                 }
             }
-            Scorer::Dense(proto) => {
-                let mut dense = proto.clone();
-                let mut scores = vec![None; ni];
+            Scorer::Dense(dense) => {
+                let scores = &mut scores[..ni];
                 for r in 0..rs.n {
-                    dense.fit(rs.get(r), &mut scores)?;
-                    tally.add(&scores);
+                    dense.fit(rs.get(r), scores)?;
+                    tally.add(scores);
                 }
             }
-            Scorer::Sparse(proto) => {
-                let mut ws = proto.clone();
-                let mut scores = vec![None; ni];
+            Scorer::Sparse(ws) => {
+                let scores = &mut scores[..ni];
                 for r in 0..rs.n {
-                    eng.score(
-                        config.method,
-                        config.trim_min,
-                        rs.get(r),
-                        &mut ws,
-                        &mut scores,
-                    )?;
-                    tally.add(&scores);
+                    eng.score(config.method, config.trim_min, rs.get(r), ws, scores)?;
+                    tally.add(scores);
                 }
             }
         }
         Ok(())
+    }
+
+    /// Scores, ranks and counts into `tally` the resamples of `rs` that this thread claims:
+    /// [`CLAIM`] at a time from `next`, until none are left or a claim has failed (`failed`:
+    /// the smallest first resample of a failed claim, and its error).
+    fn claim_and_run(
+        &mut self,
+        eng: &Engine,
+        config: &AggregateConfig,
+        rs: Resamples<'_>,
+        next: &AtomicUsize,
+        failed: &Mutex<Option<(usize, AggregateError)>>,
+        tally: &mut Tally,
+    ) {
+        let mut scores = vec![None; BLOCK * eng.n_items];
+        loop {
+            let from = next.fetch_add(CLAIM, Ordering::Relaxed);
+            if from >= rs.n {
+                return;
+            }
+            let part = rs.part(from, from + CLAIM);
+            if let Err(e) = self.run(eng, config, part, &mut scores, tally) {
+                // Claims are handed out in order, so every claim before this one is taken and
+                // will report its own error; keep the first, as one thread would.
+                let mut first = failed.lock().unwrap_or_else(|p| p.into_inner());
+                if first.as_ref().is_none_or(|(at, _)| from < *at) {
+                    *first = Some((from, e));
+                }
+                // No later claim can matter now.
+                next.store(rs.n, Ordering::Relaxed);
+                return;
+            }
+        }
     }
 }
 
@@ -359,6 +450,9 @@ pub const MAX_THREADS: usize = 8;
 
 /// Fewest (resample × score) evaluations per thread worth a thread of its own.
 const WORK_PER_THREAD: usize = 1 << 20;
+
+/// Resamples a thread claims at a time: two blocks.
+const CLAIM: usize = 2 * BLOCK;
 
 /// Most resample counts drawn ahead at once (u32 each).
 const DRAWN_AHEAD: usize = 1 << 22;
@@ -413,7 +507,7 @@ fn run(
     let threads = threads
         .clamp(1, MAX_THREADS)
         .min((work / limits.work_per_thread.max(1)).max(1));
-    let score = Scorer::new(&eng, config)?;
+    let mut score = Scorer::new(&eng, config)?;
     let mut tally = Tally::new(&eng, config);
     let chunk = (limits.drawn_ahead / ne.max(1)).max(BLOCK * threads).min(b);
     let mut counts: Vec<u32> = Vec::with_capacity(chunk * ne);
@@ -430,34 +524,37 @@ fn run(
             ne,
         };
         if threads == 1 || n < 2 * BLOCK {
-            score.run(&eng, config, resamples, &mut tally)?;
+            let mut scores = vec![None; BLOCK * ni];
+            score.run(&eng, config, resamples, &mut scores, &mut tally)?;
         } else {
-            let per = n.div_ceil(threads);
+            // Every thread claims the next few resamples when it is ready for them, so a thread
+            // that starts late or shares its core does less and none waits for another.
+            let next = AtomicUsize::new(0);
+            let failed = Mutex::new(None);
             let tallies = std::thread::scope(|s| {
                 let handles: Vec<_> = (1..threads)
-                    .map(|j| resamples.part(j * per, (j + 1) * per))
-                    .filter(|share| share.n > 0)
-                    .map(|share| {
-                        let (eng, score) = (&eng, &score);
+                    .map(|_| {
+                        let (eng, mut score, next, failed) = (&eng, score.clone(), &next, &failed);
                         s.spawn(move || {
                             let mut t = Tally::new(eng, config);
-                            score.run(eng, config, share, &mut t).map(|()| t)
+                            score.claim_and_run(eng, config, resamples, next, failed, &mut t);
+                            t
                         })
                     })
                     .collect();
-                let mine = score.run(&eng, config, resamples.part(0, per), &mut tally);
-                let theirs: Vec<_> = handles
+                score.claim_and_run(&eng, config, resamples, &next, &failed, &mut tally);
+                handles
                     .into_iter()
                     .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(AggregateError::Numerical(
-                                "a bootstrap thread failed".into(),
-                            ))
+                        h.join().map_err(|_| {
+                            AggregateError::Numerical("a bootstrap thread failed".into())
                         })
                     })
-                    .collect();
-                mine.map(|()| theirs)
-            })?;
+                    .collect::<Vec<_>>()
+            });
+            if let Some((_, e)) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                return Err(e);
+            }
             for t in tallies {
                 tally.merge(&t?);
             }
@@ -542,6 +639,77 @@ mod tests {
             replicates,
             seed,
             ..BootstrapConfig::default()
+        }
+    }
+
+    #[test]
+    fn tally_equals_the_plain_ranking_and_k_rule() {
+        use super::super::rank::rank;
+        use super::super::shortlist::choose_k;
+        let mut rng = ChaCha8Rng::seed_from_u64(37);
+        let below = |rng: &mut ChaCha8Rng, n: u32| bounded(rng, n.max(1)) as usize;
+        for case in 0..150 {
+            let ni = 1 + below(&mut rng, 40);
+            let few: Vec<bool> = (0..ni)
+                .map(|_| case % 3 == 0 && below(&mut rng, 5) == 0)
+                .collect();
+            let min = below(&mut rng, 8);
+            let max = min + below(&mut rng, 6);
+            let mut tally = Tally::with(few.clone(), min, max);
+            let width = ni + 2;
+            let (mut hist, mut included, mut unscored) =
+                (vec![0u32; ni * width], vec![0; ni], vec![0; ni]);
+            let (mut k_hist, mut ties, mut fewer) = (vec![0; ni + 1], 0, 0);
+            for _ in 0..20 {
+                // Few distinct values (whole numbers, ties exact and within 1e-9), missing
+                // and non-finite scores, signed zeros.
+                let scores: Vec<Option<f64>> = (0..ni)
+                    .map(|_| match below(&mut rng, 12) {
+                        0 => None,
+                        1 => Some(f64::NAN),
+                        2 => Some(f64::NEG_INFINITY),
+                        3 => Some(-0.0),
+                        4 => Some(0.0),
+                        5 => Some(7.0 + 6e-10),
+                        _ => Some(below(&mut rng, 9) as f64),
+                    })
+                    .collect();
+                tally.add(&scores);
+                let all = rank(&scores);
+                for i in 0..ni {
+                    let r = all.ranks[i].unwrap_or_else(|| {
+                        unscored[i] += 1;
+                        all.n_ranked + 1
+                    });
+                    hist[i * width + r] += 1;
+                }
+                let eligible: Vec<Option<f64>> = scores
+                    .iter()
+                    .zip(&few)
+                    .map(|(s, &f)| s.filter(|_| !f))
+                    .collect();
+                let cut = rank(&eligible);
+                let ranks: Vec<usize> = cut.ranks.iter().map(|r| r.unwrap_or(0)).collect();
+                let (k, kind) = choose_k(&cut.order, &ranks, cut.n_ranked, min, max);
+                match kind {
+                    CutKind::TieAtCut => ties += 1,
+                    CutKind::FewerThanMin => fewer += 1,
+                    CutKind::Clean => {}
+                }
+                k_hist[k] += 1;
+                for &i in &cut.order[..k] {
+                    included[i] += 1;
+                }
+            }
+            assert_eq!(tally.hist, hist, "case {case}");
+            assert_eq!(tally.included, included, "case {case}");
+            assert_eq!(tally.unscored, unscored, "case {case}");
+            assert_eq!(tally.k_hist, k_hist, "case {case}");
+            assert_eq!(
+                (tally.ties_at_cut, tally.fewer_than_min),
+                (ties, fewer),
+                "case {case}"
+            );
         }
     }
 
