@@ -5,7 +5,7 @@
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use ratatui::layout::{Rect, Size};
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use revdesk::domain::profile::Profile;
 use revdesk::io::synth::{self, OutFormat, Spec};
@@ -135,22 +135,62 @@ fn press(a: &mut App, code: KeyCode) {
 /// 2,000 every nomination is new again), so no iteration runs out of work.
 fn bench_j(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+    timed_j(c, a, w, h, &mut t, "", |_| {});
+}
+
+/// `j` as [`bench_j`] times it, drawn through the backend the terminal session really uses
+/// (revdesk's lean backend writing escape sequences, as to a local terminal or an SSH
+/// channel) instead of ratatui's test backend; every timed frame is checked to send bytes.
+fn bench_j_lean(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
+    let out = Shared::default();
+    let mut t = Terminal::with_options(
+        // Sized, as over SSH: without a terminal to ask, crossterm's size runs `tput`.
+        Lean::sized(CrosstermBackend::new(out.clone()), Size::new(w, h)),
+        TerminalOptions {
+            viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
+        },
+    )
+    .expect("terminal");
+    timed_j(c, a, w, h, &mut t, "_lean", move |sent| {
+        let mut bytes = out.0.borrow_mut();
+        if sent {
+            assert!(!bytes.is_empty(), "the frame sent bytes");
+        }
+        bytes.clear();
+    });
+}
+
+/// The timing loop of [`bench_j`] and [`bench_j_lean`]: `after(sent)` runs outside the
+/// timing after each frame, `sent` true after a timed `j`.
+fn timed_j<B: ratatui::backend::Backend>(
+    c: &mut Criterion,
+    a: &mut App,
+    w: u16,
+    h: u16,
+    t: &mut Terminal<B>,
+    suffix: &str,
+    mut after: impl FnMut(bool),
+) {
     a.size = (w, h);
     press(a, KeyCode::Home);
-    c.bench_function(&format!("keystroke_j_and_redraw_{w}x{h}"), |b| {
+    revdesk::tui::render_to(t, a).expect("draw");
+    after(false);
+    c.bench_function(&format!("keystroke_j_and_redraw_{w}x{h}{suffix}"), |b| {
         b.iter_custom(|iters| {
             let mut spent = Duration::ZERO;
             for _ in 0..iters {
                 if a.selected + 1 >= a.visible.len() {
                     press(a, KeyCode::Home);
-                    revdesk::tui::render_to(&mut t, a).expect("draw");
+                    revdesk::tui::render_to(t, a).expect("draw");
+                    after(false);
                 }
                 let before = a.selected;
                 let started = Instant::now();
                 press(a, KeyCode::Char('j'));
-                revdesk::tui::render_to(&mut t, a).expect("draw");
+                revdesk::tui::render_to(t, a).expect("draw");
                 spent += started.elapsed();
                 assert_eq!(a.selected, before + 1, "j moved the selection");
+                after(true);
             }
             spent
         })
@@ -359,6 +399,8 @@ fn bench_render(c: &mut Criterion) {
     let mut big = app_with(dir.path(), 2000, 10_000, 0);
     bench_j(c, &mut big, 80, 24);
     bench_j(c, &mut big, 160, 48);
+    bench_j_lean(c, &mut big, 80, 24);
+    bench_j_lean(c, &mut big, 160, 48);
     for (w, h) in [(80, 24), (160, 48)] {
         bench_pgdn(c, &mut big, w, h);
         bench_digit(c, &mut big, w, h);

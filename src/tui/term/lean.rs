@@ -69,6 +69,9 @@ pub struct Lean<B> {
     size: Option<Size>,
     /// What the terminal shows, row by row, as drawn (`width` × `height`).
     shown: Vec<Cell>,
+    /// Each shown cell's width (`Cell::cell_width`, at most 255), kept beside `shown`: a frame
+    /// asks it of a cell several times, and measuring a symbol each time was a tenth of a frame.
+    widths: Vec<u8>,
     width: u16,
     height: u16,
     /// Whether `shown` is all known (false after a partial clear or appended lines).
@@ -88,6 +91,7 @@ impl<B> Lean<B> {
             inner,
             size: None,
             shown: Vec::new(),
+            widths: Vec::new(),
             width: 0,
             height: 0,
             known: true,
@@ -129,18 +133,28 @@ impl<B> Lean<B> {
             self.width = w;
             self.height = h;
             self.shown = vec![Cell::default(); usize::from(w) * usize::from(h)];
+            self.widths = vec![1; self.shown.len()];
             self.known = true;
             self.cursor = None;
         }
     }
 
+    fn index(&self, x: u16, y: u16) -> usize {
+        usize::from(y) * usize::from(self.width) + usize::from(x)
+    }
+
     fn at(&self, x: u16, y: u16) -> &Cell {
-        &self.shown[usize::from(y) * usize::from(self.width) + usize::from(x)]
+        &self.shown[self.index(x, y)]
+    }
+
+    /// The width of the shown cell (`x`, `y`).
+    fn width_at(&self, x: u16, y: u16) -> u16 {
+        u16::from(self.widths[self.index(x, y)])
     }
 
     /// Whether cell `x` of row `y` is the hidden second half of a wide character.
     fn covered(&self, x: u16, y: u16) -> bool {
-        x > 0 && self.at(x - 1, y).cell_width() > 1
+        x > 0 && self.width_at(x - 1, y) > 1
     }
 
     /// Whether the cell is a blank that may be erased rather than written.
@@ -164,6 +178,10 @@ impl<B> Lean<B> {
     /// The bytes that take the cursor to (`x`, `y`): the shortest of an address, `CR`/`CR LF`,
     /// a step forward or down, or rewriting up to three unchanged plain characters.
     fn moves(&self, x: u16, y: u16) -> Vec<u8> {
+        // Most cells follow the one written before: no move, and no address to format.
+        if self.cursor == Some((x, y)) {
+            return Vec::new();
+        }
         let address = if x == 0 && y == 0 {
             b"\x1b[H".to_vec()
         } else if x == 0 {
@@ -289,16 +307,16 @@ impl<B> Lean<B> {
                 i += done;
                 continue;
             }
-            let cell = self.at(x, y).clone();
+            let pen = Pen::of(self.at(x, y));
             self.go(out, x, y);
-            self.ink(out, Pen::of(&cell));
-            let symbol = match cell.symbol() {
+            self.ink(out, pen);
+            let symbol = match self.at(x, y).symbol() {
                 "" => " ",
                 s => s,
             };
-            out.extend(symbol.as_bytes());
+            out.extend_from_slice(symbol.as_bytes());
             // A forced width (an ambiguous character on a terminal that draws it wide) counts.
-            let w = cell.cell_width().max(1);
+            let w = self.width_at(x, y).max(1);
             self.cursor = match w {
                 1 => Some((x + 1, y)),
                 2 if surely_wide(symbol) => Some((x + 2, y)),
@@ -438,16 +456,18 @@ where
             if x >= self.width || y >= self.height {
                 continue;
             }
-            let i = usize::from(y) * usize::from(self.width) + usize::from(x);
+            let i = self.index(x, y);
+            let width = cell.cell_width();
             // Writing over the first half of a wide character erases its second half with
             // the colours set: that cell is written again, as it is, even when unchanged.
-            let last = x.saturating_add(cell.cell_width().clamp(1, 2) - 1);
-            let orphan = last + 1 < self.width && self.at(last, y).cell_width() > 1;
-            self.shown[i] = cell.clone();
+            let last = x.saturating_add(width.clamp(1, 2) - 1);
+            let orphan = last + 1 < self.width && self.width_at(last, y) > 1;
+            self.shown[i].clone_from(cell);
+            self.widths[i] = u8::try_from(width).unwrap_or(u8::MAX);
             // The cells a wide character hides are blank in ratatui's buffer, and never sent.
-            let hides = usize::from(self.width - x - 1)
-                .min(usize::from(cell.cell_width().saturating_sub(1)));
+            let hides = usize::from(self.width - x - 1).min(usize::from(width.saturating_sub(1)));
             self.shown[i + 1..=i + hides].fill(Cell::default());
+            self.widths[i + 1..=i + hides].fill(1);
             match rows.last_mut() {
                 Some((ry, xs)) if *ry == y => xs.push(x),
                 _ => rows.push((y, vec![x])),
@@ -522,6 +542,7 @@ where
         self.inner.clear_region(clear_type)?;
         if clear_type == ClearType::All {
             self.shown.fill(Cell::default());
+            self.widths.fill(1);
             self.known = true;
             self.blank = true;
         } else {
