@@ -35,7 +35,7 @@ pub fn draw_line(buf: &mut Buffer, area: Rect, line: &Line) {
         return;
     }
     let area = Rect { height: 1, ..area };
-    if line.width() == 0 {
+    if !has_width(line) {
         return;
     }
     super::fill(buf, area, line.style);
@@ -43,14 +43,12 @@ pub fn draw_line(buf: &mut Buffer, area: Rect, line: &Line) {
     // clipped at the right edge (ratatui's `render_spans` with nothing skipped).
     let mut at = area;
     for span in &line.spans {
-        let w = span.width();
-        if w == 0 {
-            continue;
-        }
         if at.is_empty() {
             break;
         }
-        draw_span(buf, at, span);
+        // Spans of no width are skipped (ratatui's `render_spans` does); `draw_span` measures
+        // them while it draws.
+        let w = draw_span(buf, at, span);
         // As ratatui's `Rect::indent_x` (not public).
         let w = u16::try_from(w).unwrap_or(u16::MAX);
         at = Rect {
@@ -61,12 +59,36 @@ pub fn draw_line(buf: &mut Buffer, area: Rect, line: &Line) {
     }
 }
 
-/// One span from the left of `area` (inside the buffer), as `span.render(area, buf)`.
-fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) {
+/// Whether the line has any width (as `line.width() > 0`, without measuring every span
+/// when its first character settles it).
+fn has_width(line: &Line) -> bool {
+    let first = line.spans.iter().find_map(|s| s.content.chars().next());
+    match first {
+        None => false,
+        Some(c) if lone_width(c).is_some() => true,
+        Some(_) => line.width() > 0,
+    }
+}
+
+/// One span from the left of `area` (inside the buffer), as `span.render(area, buf)`; returns
+/// the span's width (`span.width()`), drawing nothing when it is 0.
+fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) -> usize {
     let text = span.content.as_ref();
-    if !text.chars().all(|c| lone_width(c).is_some()) {
-        span.render(area, buf);
-        return;
+    let mut total = 0;
+    for c in text.chars() {
+        match lone_width(c) {
+            Some(w) => total += usize::from(w),
+            None => {
+                let w = span.width();
+                if w > 0 {
+                    span.render(area, buf);
+                }
+                return w;
+            }
+        }
+    }
+    if total == 0 {
+        return 0;
     }
     let style = Style::default().patch(span.style);
     // The row's cells from the left of `area` (inside the buffer: see `draw_line`), indexed
@@ -89,6 +111,7 @@ fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) {
         }
         x = next_x;
     }
+    total
 }
 
 #[cfg(test)]
@@ -156,6 +179,16 @@ mod tests {
             Line::from("right").right_aligned(),
             Line::default(),
             Line::from(vec![Span::raw(""), Span::raw("")]).style(bold),
+            // Spans of no width, alone or between others, and a line of no width.
+            Line::from(vec![
+                Span::raw("ab"),
+                Span::styled("\u{200B}", bold),
+                Span::raw("\u{301}"),
+                Span::raw(""),
+                Span::styled("中文", bold),
+            ]),
+            Line::from(vec![Span::raw("\u{200B}"), Span::raw("\u{301}")]).style(bold),
+            Line::from(vec![Span::raw("\u{200B}"), Span::raw("x")]).style(bold),
         ];
         for line in &lines {
             for area in [
