@@ -189,12 +189,9 @@ impl<B> Lean<B> {
         } else {
             format!("\x1b[{};{}H", y + 1, x + 1).into_bytes()
         };
-        let Some((cx, cy)) = self.cursor.filter(|_| self.known || self.cursor.is_some()) else {
+        let Some((cx, cy)) = self.cursor else {
             return address;
         };
-        if (cx, cy) == (x, y) {
-            return Vec::new();
-        }
         let mut best = address;
         let mut offer = |b: Vec<u8>| {
             if b.len() < best.len() {
