@@ -68,15 +68,7 @@ pub(super) fn claim(bytes: &[u8]) -> Option<Claim> {
     let entry = entry(&mut zip)?;
     let file = zip.by_index(entry).ok()?;
     let size = file.size();
-    let mut plain = Plain::new(file, 4096);
-    if !plain.eat(DECLARATION)? {
-        return None;
-    }
-    plain.skip_space()?;
-    if !plain.eat(b"<sst")? {
-        return None;
-    }
-    let attrs = plain.tag_rest()?;
+    let attrs = Plain::new(file, 4096).sst_attrs()?;
     let count = raw_attr_in(&attrs, "uniqueCount")??.parse().ok()?;
     Some(Claim { entry, size, count })
 }
@@ -190,8 +182,9 @@ impl<R: std::io::Read> Plain<R> {
         }
     }
 
-    /// The table, or `None` for anything but the plain form above.
-    fn strings(mut self) -> Option<Vec<String>> {
+    /// The declaration and the `<sst …>` tag read, the tag's attributes; `None` when the entry
+    /// does not start as the plain form does.
+    fn sst_attrs(&mut self) -> Option<String> {
         if !self.eat(DECLARATION)? {
             return None;
         }
@@ -199,8 +192,13 @@ impl<R: std::io::Read> Plain<R> {
         if !self.eat(b"<sst")? {
             return None;
         }
+        self.tag_rest()
+    }
+
+    /// The table, or `None` for anything but the plain form above.
+    fn strings(mut self) -> Option<Vec<String>> {
+        let attrs = self.sst_attrs()?;
         let mut strings = Vec::new();
-        let attrs = self.tag_rest()?;
         // calamine fails on an attribute it cannot scan.
         if let Some(count) = raw_attr_in(&attrs, "uniqueCount")?
             && let Ok(n) = count.parse::<usize>()
