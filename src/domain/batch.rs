@@ -433,13 +433,17 @@ impl Batch {
     }
 }
 
+/// What the content hash covers before the items, which follow one JSON line each.
+const HASH_PREFIX: &[u8] = b"revdesk-batch/1\n";
+/// How much JSON is hashed at a time.
+const HASH_BLOCK: usize = 256 * 1024;
+
 /// Hex SHA-256 of the items sorted by id, in canonical JSON: the same nominations
 /// give the same hash whatever the file format, row order or spreadsheet layout.
 ///
 /// SHA-256 (SHA-NI where the CPU has it) takes about twice as long as writing the JSON, so a
 /// second thread hashes each 256 KiB of JSON while the next is written.
 pub fn content_hash(items: &[Item]) -> String {
-    const BLOCK: usize = 256 * 1024;
     let mut sorted: Vec<&Item> = items.iter().collect();
     // Batches usually come in id order: then the (stable) sort has nothing to do.
     if !sorted.is_sorted_by(|a, b| a.id <= b.id) {
@@ -449,21 +453,21 @@ pub fn content_hash(items: &[Item]) -> String {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
         let hasher = s.spawn(move || {
             let mut h = Sha256::new();
-            h.update(b"revdesk-batch/1\n");
+            h.update(HASH_PREFIX);
             for block in rx {
                 h.update(&block);
             }
             hex::encode(h.finalize())
         });
-        let mut block = Vec::with_capacity(BLOCK + 4096);
+        let mut block = Vec::with_capacity(HASH_BLOCK + 4096);
         for it in sorted {
             write_item_json(&mut block, it);
             block.push(b'\n');
-            if block.len() >= BLOCK {
+            if block.len() >= HASH_BLOCK {
                 // The hasher only stops early by panicking, which `join` passes on.
                 let _ = tx.send(std::mem::replace(
                     &mut block,
-                    Vec::with_capacity(BLOCK + 4096),
+                    Vec::with_capacity(HASH_BLOCK + 4096),
                 ));
             }
         }
@@ -475,35 +479,117 @@ pub fn content_hash(items: &[Item]) -> String {
     })
 }
 
+/// [`content_hash`] of items given one at a time, in id order, and owned: a batch read as a
+/// stream is hashed without being kept.
+///
+/// A second thread hashes each item's JSON as it writes it and frees the item, so the
+/// reading thread does none of that.
+pub struct ItemHasher {
+    items: Vec<Item>,
+    tx: Option<std::sync::mpsc::SyncSender<Vec<Item>>>,
+    hasher: Option<std::thread::JoinHandle<String>>,
+}
+
+impl ItemHasher {
+    /// Items handed over at a time: few enough to keep the two threads in step.
+    const ITEMS: usize = 16;
+
+    /// A hasher with nothing hashed yet.
+    pub fn new() -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let hasher = std::thread::spawn(move || {
+            let mut h = Sha256::new();
+            h.update(HASH_PREFIX);
+            for items in rx {
+                for it in &items {
+                    // Straight into the hash: the text is read once, not copied first.
+                    write_item_json(&mut h, it);
+                    h.update(b"\n");
+                }
+            }
+            hex::encode(h.finalize())
+        });
+        ItemHasher {
+            items: Vec::with_capacity(Self::ITEMS),
+            tx: Some(tx),
+            hasher: Some(hasher),
+        }
+    }
+
+    /// Hashes the next item (the caller keeps them in id order).
+    pub fn push(&mut self, it: Item) {
+        self.items.push(it);
+        if self.items.len() >= Self::ITEMS {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        let items = std::mem::replace(&mut self.items, Vec::with_capacity(Self::ITEMS));
+        if let Some(tx) = &self.tx {
+            // The hasher only stops early by panicking, which `finish` passes on.
+            let _ = tx.send(items);
+        }
+    }
+
+    /// The hash of every item pushed.
+    pub fn finish(mut self) -> String {
+        self.send();
+        self.tx.take();
+        match self.hasher.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(hash)) => hash,
+            Some(Err(panic)) => std::panic::resume_unwind(panic),
+            // Not reached: only `finish` takes the thread, and it takes `self`.
+            None => String::new(),
+        }
+    }
+}
+
+impl Default for ItemHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for ItemHasher {
+    /// A hasher given up on ends its thread rather than leave it waiting.
+    fn drop(&mut self) {
+        self.tx.take();
+        if let Some(h) = self.hasher.take() {
+            let _ = h.join();
+        }
+    }
+}
+
 /// Appends an item's JSON exactly as `serde_json::to_writer` writes it (compact, fields in
 /// declaration order, the optional numbers only when present), for the content hash.
 ///
 /// serde_json looks at every byte of a string through its escape table, one at a time; this
 /// tests 32 at once and copies the runs with nothing to escape: about half serde_json's time on
 /// a batch of long texts (by `perf`). A test holds it to serde_json's bytes.
-fn write_item_json(out: &mut Vec<u8>, it: &Item) {
-    let text = |out: &mut Vec<u8>, key: &str, value: &str| {
-        out.extend_from_slice(b",\"");
-        out.extend_from_slice(key.as_bytes());
-        out.extend_from_slice(b"\":");
+fn write_item_json(out: &mut impl JsonOut, it: &Item) {
+    fn text(out: &mut impl JsonOut, key: &str, value: &str) {
+        out.put(b",\"");
+        out.put(key.as_bytes());
+        out.put(b"\":");
         write_json_str(out, value);
-    };
-    out.extend_from_slice(b"{\"id\":");
+    }
+    out.put(b"{\"id\":");
     write_json_str(out, &it.id);
     text(out, "name", &it.name);
     text(out, "domain", &it.domain);
-    out.extend_from_slice(b",\"industry\":[");
+    out.put(b",\"industry\":[");
     for (i, code) in it.industry.iter().enumerate() {
         if i > 0 {
-            out.push(b',');
+            out.put(b",");
         }
         write_json_str(out, code);
     }
-    out.extend_from_slice(b"],\"project_type\":");
+    out.put(b"],\"project_type\":");
     // Small values: serde_json's own formatting (they always serialise).
-    let _ = serde_json::to_writer(&mut *out, &it.project_type);
-    out.extend_from_slice(b",\"trl\":");
-    let _ = serde_json::to_writer(&mut *out, &it.trl);
+    put_json(out, &it.project_type);
+    out.put(b",\"trl\":");
+    put_json(out, &it.trl);
     text(out, "applicant", &it.applicant);
     text(out, "recommender", &it.recommender);
     text(out, "contact", &it.contact);
@@ -518,14 +604,40 @@ fn write_item_json(out: &mut Vec<u8>, it: &Item) {
     text(out, "level_detail", &it.level_detail);
     text(out, "benefits_detail", &it.benefits_detail);
     if let Some(rank) = it.preliminary_rank {
-        out.extend_from_slice(b",\"preliminary_rank\":");
-        let _ = serde_json::to_writer(&mut *out, &rank);
+        out.put(b",\"preliminary_rank\":");
+        put_json(out, &rank);
     }
     if let Some(score) = it.preliminary_score {
-        out.extend_from_slice(b",\"preliminary_score\":");
-        let _ = serde_json::to_writer(&mut *out, &score);
+        out.put(b",\"preliminary_score\":");
+        put_json(out, &score);
     }
-    out.push(b'}');
+    out.put(b"}");
+}
+
+/// Where an item's JSON goes: a buffer, or straight into the hash (no copy of the text).
+trait JsonOut {
+    /// Appends bytes.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl JsonOut for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl JsonOut for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
+/// A small value as serde_json writes it.
+fn put_json(out: &mut impl JsonOut, value: &impl Serialize) {
+    let mut buf = Vec::with_capacity(32);
+    // Writing a number or a unit variant into memory does not fail.
+    let _ = serde_json::to_writer(&mut buf, value);
+    out.put(&buf);
 }
 
 /// Whether serde_json escapes this byte: control characters, `"` and `\`.
@@ -535,52 +647,104 @@ fn json_escaped(b: u8) -> bool {
 
 /// Appends a JSON string as serde_json writes it: `\"`, `\\`, `\b \t \n \f \r`, other control
 /// characters as `\u00xx`, everything else (non-ASCII and DEL included) as it is.
-fn write_json_str(out: &mut Vec<u8>, s: &str) {
+fn write_json_str(out: &mut impl JsonOut, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
+    out.put(b"\"");
     let mut run = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        // 32 bytes at a time, without stopping early, so the test is vectorised.
-        if let Some(chunk) = bytes.get(i..i + 32)
-            && !chunk.iter().fold(false, |any, &b| any | json_escaped(b))
-        {
-            i += 32;
-            continue;
-        }
+    while let Some(i) = find_escaped(bytes, run) {
+        out.put(&bytes[run..i]);
         let b = bytes[i];
-        if json_escaped(b) {
-            out.extend_from_slice(&bytes[run..i]);
-            match b {
-                b'"' => out.extend_from_slice(b"\\\""),
-                b'\\' => out.extend_from_slice(b"\\\\"),
-                0x08 => out.extend_from_slice(b"\\b"),
-                b'\t' => out.extend_from_slice(b"\\t"),
-                b'\n' => out.extend_from_slice(b"\\n"),
-                0x0c => out.extend_from_slice(b"\\f"),
-                b'\r' => out.extend_from_slice(b"\\r"),
-                _ => out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0xf)],
-                ]),
-            }
-            run = i + 1;
+        match b {
+            b'"' => out.put(b"\\\""),
+            b'\\' => out.put(b"\\\\"),
+            0x08 => out.put(b"\\b"),
+            b'\t' => out.put(b"\\t"),
+            b'\n' => out.put(b"\\n"),
+            0x0c => out.put(b"\\f"),
+            b'\r' => out.put(b"\\r"),
+            _ => out.put(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
         }
-        i += 1;
+        run = i + 1;
     }
-    out.extend_from_slice(&bytes[run..]);
-    out.push(b'"');
+    out.put(&bytes[run..]);
+    out.put(b"\"");
+}
+
+/// The first byte at or after `from` that JSON escapes.
+///
+/// Eight bytes at a time in a `u64`, four words a step: a byte-at-a-time scan was a fifth of
+/// hashing a batch of long texts.
+fn find_escaped(bytes: &[u8], from: usize) -> Option<usize> {
+    let rest = bytes.get(from..)?;
+    let mut at = from;
+    let mut steps = rest.chunks_exact(32);
+    for step in &mut steps {
+        let words: [u64; 4] = std::array::from_fn(|k| word(&step[8 * k..8 * k + 8]));
+        if words.iter().fold(0, |m, &w| m | escaped_mask(w)) != 0 {
+            for (k, w) in words.into_iter().enumerate() {
+                let m = escaped_mask(w);
+                if m != 0 {
+                    return Some(at + 8 * k + (m.trailing_zeros() / 8) as usize);
+                }
+            }
+        }
+        at += 32;
+    }
+    let tail = steps.remainder();
+    tail.iter().position(|&b| json_escaped(b)).map(|p| at + p)
+}
+
+/// Eight bytes as a little-endian word (the first byte lowest).
+fn word(b: &[u8]) -> u64 {
+    b.iter().rev().fold(0, |w, &x| (w << 8) | u64::from(x))
+}
+
+/// A word with the high bit set in each byte JSON escapes, exact up to the lowest such byte
+/// (a borrow can only mark bytes above a true one): control characters, `"` and `\`.
+fn escaped_mask(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    (control | zero(w ^ (ONES * u64::from(b'"'))) | zero(w ^ (ONES * u64::from(b'\\')))) & HIGH
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn json_strings_are_serde_jsons_whatever_the_escapes(
+            s in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::Just('"'),
+                    proptest::prelude::Just('\\'),
+                    proptest::prelude::Just('\n'),
+                    proptest::char::range('\u{0}', '\u{7f}'),
+                    proptest::char::range('\u{80}', '\u{10ffff}'),
+                    proptest::prelude::Just('技'),
+                ],
+                0..120,
+            )
+        ) {
+            let s: String = s.into_iter().collect();
+            let mut mine = Vec::new();
+            write_json_str(&mut mine, &s);
+            proptest::prop_assert_eq!(
+                String::from_utf8_lossy(&mine),
+                serde_json::to_string(&s).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn item_json_is_serde_jsons_byte_for_byte() {
