@@ -3,7 +3,7 @@
 use super::exit::{Exit, ExitKind};
 use super::opts::{BatchOpts, batch_options, load_profile};
 use crate::io::import::ImportError;
-use crate::io::validate::{self, Report};
+use crate::io::validate::{self, Verdict};
 use crate::text::i18n::{Lang, T};
 use anyhow::Result;
 use clap::{Args, ValueEnum};
@@ -37,7 +37,8 @@ pub struct ValidateArgs {
 pub fn run(a: ValidateArgs) -> Result<()> {
     let lang = super::lang();
     let profile = load_profile(a.opts.profile.as_deref())?;
-    let report: Report = match validate::load(&a.batch, &profile, &batch_options(&a.opts)) {
+    // A CSV is checked as it is read, its text not kept: only the verdict is needed here.
+    let report: Verdict = match validate::check_file(&a.batch, &profile, &batch_options(&a.opts)) {
         Ok(r) => r,
         Err(e) => {
             // An unreadable file is still one finding, in the same formats.
@@ -87,8 +88,8 @@ pub fn run(a: ValidateArgs) -> Result<()> {
         }
     }
     let errors = report.errors(a.strict);
-    // The process ends here: freeing every nomination's text one by one would only delay it
-    // (1–2% of validating a batch of long texts).
+    // The process ends here: freeing every nomination's text one by one (a batch loaded whole)
+    // would only delay it (1–2% of validating a batch of long texts).
     std::mem::forget(report);
     if errors > 0 {
         return Err(Exit::reported(ExitKind::Input));

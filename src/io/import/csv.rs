@@ -6,8 +6,8 @@ use std::path::Path;
 use super::records::{Record, Records};
 use super::stream::Decoding;
 use super::{
-    Format, HEADER_MIN_FIELDS, HEADER_SEARCH_ROWS, ImportError, RawBatch, RawRow, clean, empty,
-    header_index, known_fields, map_header, used_width,
+    Format, HEADER_MIN_FIELDS, HEADER_SEARCH_ROWS, ImportError, RawBatch, RawRow, RowSink, clean,
+    empty, header_index, known_fields, map_header, used_width,
 };
 use crate::domain::batch::Field;
 use crate::text::i18n::{Msg, T};
@@ -135,6 +135,29 @@ pub(super) fn read_csv<R: Read + Seek>(
     path: &Path,
     dec: &mut Decoding<R>,
 ) -> Result<RawBatch, ImportError> {
+    read_csv_into(path, dec, &mut Keep)
+}
+
+/// The sink that keeps every row in the batch.
+struct Keep;
+
+impl RowSink for Keep {
+    fn start(&mut self) {}
+
+    fn row(&mut self, raw: &mut RawBatch, row: RawRow) -> bool {
+        raw.rows.push(row);
+        true
+    }
+}
+
+/// [`read_csv`], each data row handed to `sink` as it is read (the batch's `rows` stay as the
+/// sink leaves them); the reading stops early when the sink says so.
+pub(super) fn read_csv_into<R: Read + Seek>(
+    path: &Path,
+    dec: &mut Decoding<R>,
+    sink: &mut dyn RowSink,
+) -> Result<RawBatch, ImportError> {
+    sink.start();
     let mut raw = empty(path, Format::Csv);
     let malformed = |line: usize, message: Msg| ImportError::Malformed {
         path: path.to_path_buf(),
@@ -176,14 +199,21 @@ pub(super) fn read_csv<R: Read + Seek>(
             continue;
         }
         let line = rdr.get_mut().line_at(rec.byte());
-        match &map {
-            Some(map) => raw.rows.push(row_of_fields(line, &fields, map)),
+        let more = match &map {
+            Some(map) => sink.row(&mut raw, row_of_fields(line, &fields, map)),
             None => {
                 first.push((line, fields.iter().map(|f| f.to_string()).collect()));
                 if first.len() == HEADER_SEARCH_ROWS {
-                    map = Some(take_header(&mut raw, &mut first));
+                    let (m, more) = take_header(&mut raw, &mut first, sink);
+                    map = Some(m);
+                    more
+                } else {
+                    true
                 }
             }
+        };
+        if !more {
+            return Ok(raw);
         }
     }
     drop(rdr);
@@ -204,14 +234,18 @@ pub(super) fn read_csv<R: Read + Seek>(
         if first.is_empty() {
             return Err(malformed(1, Msg::new(T::EntEmpty, &[])));
         }
-        take_header(&mut raw, &mut first);
+        take_header(&mut raw, &mut first, sink);
     }
     Ok(raw)
 }
 
-/// Finds the header among the first records, maps it and turns the records after it into
-/// rows; the field map for the records still to come.
-fn take_header(raw: &mut RawBatch, first: &mut Vec<(usize, Vec<String>)>) -> Vec<Option<Field>> {
+/// Finds the header among the first records, maps it and hands the records after it to `sink`
+/// as rows; the field map for the records still to come, and whether the sink wants them.
+fn take_header(
+    raw: &mut RawBatch,
+    first: &mut Vec<(usize, Vec<String>)>,
+    sink: &mut dyn RowSink,
+) -> (Vec<Option<Field>>, bool) {
     let header_at = header_index(
         first
             .iter()
@@ -219,16 +253,18 @@ fn take_header(raw: &mut RawBatch, first: &mut Vec<(usize, Vec<String>)>) -> Vec
     );
     let mut records = std::mem::take(first).into_iter().skip(header_at);
     let Some((line, header)) = records.next() else {
-        return vec![];
+        return (vec![], true);
     };
     raw.header_line = line;
     raw.header_width = used_width(header.iter().map(String::as_str));
     let map = map_header(raw, &header);
     for (line, rec) in records {
         let fields: Vec<&str> = rec.iter().map(String::as_str).collect();
-        raw.rows.push(row_of_fields(line, &fields, &map));
+        if !sink.row(raw, row_of_fields(line, &fields, &map)) {
+            return (map, false);
+        }
     }
-    map
+    (map, true)
 }
 
 #[cfg(test)]

@@ -114,7 +114,8 @@ fn trimmed(c: char) -> bool {
 
 /// Normalises a cell: line breaks to `\n`, surrounding white space trimmed.
 pub fn clean(s: &str) -> String {
-    if s.contains('\r') {
+    // memchr, not `contains`: std's byte search was 4% of reading a batch of long texts.
+    if memchr::memchr(b'\r', s.as_bytes()).is_some() {
         let s = s.replace("\r\n", "\n").replace('\r', "\n");
         s.trim_matches(trimmed).to_string()
     } else {
@@ -197,6 +198,48 @@ pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
             xlsx::read_xlsx(path, &bytes)
         }
     }
+}
+
+/// Where a reader hands each data row as it reads it (CSV), instead of keeping it in the batch.
+pub trait RowSink {
+    /// The reading starts, or starts again from the top (a file re-read as GB18030): forget
+    /// every row had so far.
+    fn start(&mut self);
+    /// One data row, in file order; `raw` is the batch as read so far (its header found).
+    /// `false` stops the reading there.
+    fn row(&mut self, raw: &mut RawBatch, row: RawRow) -> bool;
+}
+
+/// Reads a CSV batch, handing each data row to `sink` as it is read: the batch returned has
+/// the header's columns but only the rows the sink put in it. Stops early when the sink says.
+pub fn read_csv_rows(path: &Path, sink: &mut dyn RowSink) -> Result<RawBatch, ImportError> {
+    let src = crate::io::fsafe::open_capped(path, crate::io::fsafe::MAX_BATCH_BYTES).map_err(
+        |source| ImportError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    )?;
+    read_csv_from(path, src, sink)
+}
+
+/// [`read_csv_rows`] from bytes already in memory (`path` names it in messages).
+pub fn read_csv_bytes_rows(
+    path: &Path,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+) -> Result<RawBatch, ImportError> {
+    read_csv_from(path, std::io::Cursor::new(bytes), sink)
+}
+
+/// [`read_csv_rows`] from any source.
+fn read_csv_from<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    src: R,
+    sink: &mut dyn RowSink,
+) -> Result<RawBatch, ImportError> {
+    let (mut raw, enc) = stream::read_text(path, src, true, |d| csv::read_csv_into(path, d, sink))?;
+    raw.encoding = Some(enc);
+    Ok(raw)
 }
 
 /// Reads a batch from bytes already in memory (`path` names it in messages).

@@ -433,7 +433,7 @@ pub(super) fn read_text<R, T>(
     path: &Path,
     src: R,
     keep_lines: bool,
-    parse: impl Fn(&mut Decoding<R>) -> Result<T, ImportError>,
+    mut parse: impl FnMut(&mut Decoding<R>) -> Result<T, ImportError>,
 ) -> Result<(T, TextEncoding), ImportError>
 where
     R: Read + Seek,

@@ -17,7 +17,10 @@ use std::path::{Path, PathBuf};
 mod batch;
 mod industry;
 mod row;
+mod streamed;
 mod values;
+
+pub use streamed::{Verdict, check_file};
 
 pub use values::{parse_trl, valid_email, valid_phone};
 
@@ -131,16 +134,60 @@ pub enum DomainSource {
 }
 
 impl Report {
+    /// What `revdesk validate` says of it.
+    fn facts(&self) -> Facts<'_> {
+        Facts {
+            findings: &self.findings,
+            path: &self.batch.path,
+            domain: self.batch.domain.as_deref(),
+            domain_source: self.domain_source,
+            rows: self.rows,
+            usable: self.batch.items.len(),
+            hash: self.batch.short_hash(),
+        }
+    }
+
     /// Number of errors (warnings count as errors when `strict`).
     pub fn errors(&self, strict: bool) -> usize {
+        self.facts().errors(strict)
+    }
+
+    /// Number of warnings (0 under `strict`: they count as errors).
+    pub fn warnings(&self, strict: bool) -> usize {
+        self.facts().warnings(strict)
+    }
+
+    /// The findings as lines, followed by a summary line.
+    pub fn render_text(&self, strict: bool, profile: &Profile) -> String {
+        self.render_text_in(strict, profile, Lang::En)
+    }
+
+    /// [`Report::render_text`] in a language.
+    pub fn render_text_in(&self, strict: bool, profile: &Profile, lang: Lang) -> String {
+        self.facts().render_text_in(strict, profile, lang)
+    }
+}
+
+/// What the summary of a validated batch is made of, whether its items were kept or not.
+struct Facts<'r> {
+    findings: &'r [Finding],
+    path: &'r Path,
+    domain: Option<&'r str>,
+    domain_source: DomainSource,
+    rows: usize,
+    usable: usize,
+    hash: &'r str,
+}
+
+impl Facts<'_> {
+    fn errors(&self, strict: bool) -> usize {
         self.findings
             .iter()
             .filter(|f| strict || f.severity == Severity::Error)
             .count()
     }
 
-    /// Number of warnings (0 under `strict`: they count as errors).
-    pub fn warnings(&self, strict: bool) -> usize {
+    fn warnings(&self, strict: bool) -> usize {
         if strict {
             0
         } else {
@@ -151,22 +198,16 @@ impl Report {
         }
     }
 
-    /// The findings as lines, followed by a summary line.
-    pub fn render_text(&self, strict: bool, profile: &Profile) -> String {
-        self.render_text_in(strict, profile, Lang::En)
-    }
-
-    /// [`Report::render_text`] in a language.
-    pub fn render_text_in(&self, strict: bool, profile: &Profile, lang: Lang) -> String {
+    fn render_text_in(&self, strict: bool, profile: &Profile, lang: Lang) -> String {
         let mut out = String::new();
-        for f in &self.findings {
+        for f in self.findings {
             let mut f = f.clone();
             if strict {
                 f.severity = Severity::Error;
             }
             let _ = writeln!(out, "{}", f.line_in(lang));
         }
-        let domain = match (&self.batch.domain, self.domain_source) {
+        let domain = match (self.domain, self.domain_source) {
             (_, DomainSource::FinalReview) => T::FindFinalReview.get(lang).to_string(),
             (Some(d), src) => {
                 let name = profile.domain(d).map(|d| d.name.as_str()).unwrap_or(d);
@@ -180,13 +221,13 @@ impl Report {
         let summary = T::FindSummary.fill(
             lang,
             &[
-                ("path", &self.batch.path.display().to_string()),
+                ("path", &self.path.display().to_string()),
                 ("rows", &self.rows.to_string()),
-                ("usable", &self.batch.items.len().to_string()),
+                ("usable", &self.usable.to_string()),
                 ("domain", &domain),
                 ("errors", &self.errors(strict).to_string()),
                 ("warnings", &self.warnings(strict).to_string()),
-                ("hash", self.batch.short_hash()),
+                ("hash", &self.hash[..self.hash.len().min(12)]),
             ],
         );
         let _ = writeln!(out, "{summary}");
@@ -348,41 +389,71 @@ fn check(raw: &RawBatch, profile: &Profile, opts: &Options) -> Checked {
         raw,
         findings: vec![],
     };
-    // Columns: only CSV/XLSX have a header; JSON items are checked field by field.
-    if raw.format != Format::Json {
-        batch::missing_columns(&mut cx);
-        batch::duplicate_columns(&mut cx);
-    }
-    batch::unknown_columns(&mut cx);
-    batch::other_profile(&mut cx, profile);
-    batch::empty_batch(&mut cx);
-
-    let final_review = opts.final_review || raw.meta.final_review;
-    let (domain, domain_source) = batch::decide_domain(&mut cx, profile, opts, final_review);
-
+    let (domain, domain_source, final_review) = batch_rules(&mut cx, profile, opts);
     let mut usable = Vec::with_capacity(raw.rows.len());
     let mut first_line: HashMap<String, usize> = HashMap::new();
     for row in &raw.rows {
-        let before = cx.findings.len();
-        batch::duplicate_id(&mut cx, row, &mut first_line);
-        let parts = check_row(&mut cx, row, profile, domain.as_deref(), final_review);
-        let has_error = cx.findings[before..]
-            .iter()
-            .any(|f| f.severity == Severity::Error);
-        usable.push(parts.filter(|_| !has_error));
+        usable.push(check_row_in_batch(
+            &mut cx,
+            row,
+            &mut first_line,
+            profile,
+            domain.as_deref(),
+            final_review,
+        ));
     }
     batch::over_quota(&mut cx, profile);
-
-    let mut findings = cx.findings;
-    // Stable: findings of one line keep the order they were found in.
-    findings.sort_by_key(|f| f.line);
     Checked {
-        findings,
+        findings: sorted(cx.findings),
         domain,
         domain_source,
         final_review,
         usable,
     }
+}
+
+/// The rules about the file as a whole, which come first; the batch's domain, where it came
+/// from and whether it is a final-review batch.
+fn batch_rules(
+    cx: &mut Ctx<'_>,
+    profile: &Profile,
+    opts: &Options,
+) -> (Option<String>, DomainSource, bool) {
+    // Columns: only CSV/XLSX have a header; JSON items are checked field by field.
+    if cx.raw.format != Format::Json {
+        batch::missing_columns(cx);
+        batch::duplicate_columns(cx);
+    }
+    batch::unknown_columns(cx);
+    batch::other_profile(cx, profile);
+    batch::empty_batch(cx);
+    let final_review = opts.final_review || cx.raw.meta.final_review;
+    let (domain, source) = batch::decide_domain(cx, profile, opts, final_review);
+    (domain, source, final_review)
+}
+
+/// One row's rules, the repeated id first: what its item needs when none found an error.
+fn check_row_in_batch<'a>(
+    cx: &mut Ctx<'a>,
+    row: &'a RawRow,
+    first_line: &mut HashMap<String, usize>,
+    profile: &Profile,
+    domain: Option<&str>,
+    final_review: bool,
+) -> Option<Parts> {
+    let before = cx.findings.len();
+    batch::duplicate_id(cx, row, first_line);
+    let parts = check_row(cx, row, profile, domain, final_review);
+    let has_error = cx.findings[before..]
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    parts.filter(|_| !has_error)
+}
+
+/// Findings in line order; stable, so findings of one line keep the order they were found in.
+fn sorted(mut findings: Vec<Finding>) -> Vec<Finding> {
+    findings.sort_by_key(|f| f.line);
+    findings
 }
 
 /// What a usable row's item holds besides the text of its fields, as the rules found it.
