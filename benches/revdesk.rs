@@ -60,6 +60,17 @@ fn bench_validate(c: &mut Criterion) {
             assert_eq!(r.batch.items.len(), 5000);
         })
     });
+    // What `revdesk validate` does: the same checks and hash, each row dropped once hashed.
+    let hash = validate::load(&csv, &p, &Options::default())
+        .expect("load")
+        .batch
+        .hash;
+    g.bench_function("csv_5000_items_10k_details_streamed", |b| {
+        b.iter(|| {
+            let v = validate::check_file(black_box(&csv), &p, &Options::default()).expect("check");
+            assert_eq!((v.usable, &v.hash), (5000, &hash));
+        })
+    });
     let xlsx = write_batch(dir.path(), 300, 3000, OutFormat::Xlsx, "xlsx");
     g.bench_function("xlsx_300_items", |b| {
         b.iter(|| {
