@@ -538,7 +538,7 @@ fn data_version_of(conn: &Connection) -> rusqlite::Result<i64> {
 /// under the next transaction id; returns that id.
 fn insert_undo_txn(conn: &Connection, ctx: &TxnCtx<'_>) -> rusqlite::Result<i64> {
     let id: i64 = conn
-        .prepare_cached(&format!("SELECT {}", super::registry::NEXT_TXN))?
+        .prepare_cached(concat!("SELECT ", super::registry::next_txn_sql!()))?
         .query_row([], |r| r.get(0))?;
     conn.prepare_cached(
         "INSERT INTO txns (id, expert, batch, source, undoes, created_at)
@@ -1000,9 +1000,10 @@ mod tests {
             3,
             "comment: the state row instead of a score"
         );
-        // An undo still records its txns row and the index that keeps it undone once.
+        // An undo still records its txns row, with the index that keeps it undone once and
+        // the one its history rows reference.
         store.undo(EXPERT, BATCH).unwrap().unwrap();
-        assert_eq!(wal_frames(&store), 5, "undo");
+        assert_eq!(wal_frames(&store), 6, "undo");
         put(Change::comment("i0", "x")).unwrap();
         wal_frames(&store);
         // No change, no transaction, no page.
