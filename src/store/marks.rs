@@ -290,7 +290,7 @@ impl Store {
         let tx = self.begin_write()?;
         // The view's read-back needs only this write's rows when no other row came after
         // `since`: that is known from the same statement that checks the expert and batch.
-        let last = super::registry::check_writer(&tx, expert, batch)?;
+        let w = super::registry::check_writer(&tx, expert, batch)?;
         let ctx = TxnCtx {
             expert,
             batch,
@@ -298,14 +298,14 @@ impl Store {
             undoes: None,
             at: now(),
         };
-        let mut txn = None;
+        let txn = w.next_txn;
         let mut rows = since.map(|_| Vec::new());
         let rule = Revisions::Check { reason };
-        let w = apply_in(&tx, &ctx, &mut txn, changes, rule, rows.as_mut())?;
+        let wrote = apply_in(&tx, &ctx, txn, changes, rule, rows.as_mut())?;
         // Read back in the snapshot the write sees: no other session can commit in between.
         let read = match (since, rows) {
             (Some(seq), Some(rows)) => {
-                let news = if last.is_none_or(|l| l <= seq) {
+                let news = if w.last.is_none_or(|l| l <= seq) {
                     rows
                 } else {
                     read_changes(&tx, expert, batch, seq)?
@@ -314,15 +314,23 @@ impl Store {
             }
             _ => None,
         };
-        if w.rows == 0 {
+        if wrote.rows == 0 {
             // Nothing to record; dropping rolls back the (empty) transaction.
             return Ok((None, read));
         }
-        if let (Some(t), Some(reason)) = (txn, reason) {
-            super::rounds::record_revisions(&tx, t, expert, batch, &w.revised, reason, &ctx.at)?;
+        if let Some(reason) = reason {
+            super::rounds::record_revisions(
+                &tx,
+                txn,
+                expert,
+                batch,
+                &wrote.revised,
+                reason,
+                &ctx.at,
+            )?;
         }
         tx.commit()?;
-        Ok((txn, read))
+        Ok((Some(txn), read))
     }
 
     /// Reverts the latest not-yet-undone, non-undo transaction of this expert and
@@ -395,11 +403,10 @@ impl Store {
                 at: now(),
             };
             // Always record the undo txn, even if nothing changes, so the target
-            // counts as undone and the next undo walks further back.
-            let mut txn = Some(insert_txn(&tx, &ctx)?);
+            // counts as undone (once: a unique index) and the next undo walks further back.
+            let undo_txn = insert_undo_txn(&tx, &ctx)?;
             // An undo restores what was, in a discussion round too: it needs no reason.
-            let rows_written = apply_in(&tx, &ctx, &mut txn, &changes, Revisions::Skip, None)?.rows;
-            let undo_txn = txn.ok_or_else(|| Fail::Corrupt("undo txn vanished".into()))?;
+            let rows_written = apply_in(&tx, &ctx, undo_txn, &changes, Revisions::Skip, None)?.rows;
             tx.commit()?;
             Ok(Some(UndoOutcome {
                 undone_txn: target,
@@ -527,20 +534,25 @@ fn data_version_of(conn: &Connection) -> rusqlite::Result<i64> {
         .query_row([], |r| r.get(0))
 }
 
-fn insert_txn(conn: &Connection, ctx: &TxnCtx<'_>) -> rusqlite::Result<i64> {
-    // The row id without RETURNING, which buffers its rows in a temporary table.
+/// Records an undo transaction in `txns` (an ordinary one has no row there since schema 10),
+/// under the next transaction id; returns that id.
+fn insert_undo_txn(conn: &Connection, ctx: &TxnCtx<'_>) -> rusqlite::Result<i64> {
+    let id: i64 = conn
+        .prepare_cached(concat!("SELECT ", super::registry::next_txn_sql!()))?
+        .query_row([], |r| r.get(0))?;
     conn.prepare_cached(
-        "INSERT INTO txns (expert, batch, source, undoes, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO txns (id, expert, batch, source, undoes, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![
+        id,
         ctx.expert,
         ctx.batch,
         ctx.source.as_str(),
         ctx.undoes,
         ctx.at
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(id)
 }
 
 /// What one statement reads before a change is written: whether its item is in the batch and
@@ -652,13 +664,12 @@ struct Wrote {
     revised: Vec<(String, u32)>,
 }
 
-/// Applies changes inside an open write transaction; creates the txn row lazily on
-/// the first real change. With `read`, also gives each history row written as it would be
-/// read back.
+/// Applies changes inside an open write transaction as transaction `txn` (its history rows
+/// carry the id). With `read`, also gives each history row written as it would be read back.
 fn apply_in(
     tx: &Connection,
     ctx: &TxnCtx<'_>,
-    txn: &mut Option<i64>,
+    txn: i64,
     changes: &[Change],
     rule: Revisions<'_>,
     mut read: Option<&mut Vec<Applied>>,
@@ -711,14 +722,6 @@ fn apply_in(
                 wrote.revised.push((item.to_owned(), p.round));
             }
         }
-        let txn_id = match *txn {
-            Some(id) => id,
-            None => {
-                let id = insert_txn(tx, ctx)?;
-                *txn = Some(id);
-                id
-            }
-        };
         // A score set carries its own time (`scores.at`): its item's state row is only
         // created if missing, not rewritten, so the commit dirties one page fewer.
         let score_set = matches!(change, Change::Score { value: Some(_), .. });
@@ -774,7 +777,7 @@ fn apply_in(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?
         .execute(params![
-            txn_id,
+            txn,
             ctx.expert,
             ctx.batch,
             item,
@@ -982,21 +985,27 @@ mod tests {
         wal_frames(&store);
         // A first mark creates its nomination's state row: one page more.
         put(Change::score("i0", "novelty", Some(7.0))).unwrap();
-        assert_eq!(wal_frames(&store), 5);
-        // Then `7 Enter` on a scored nomination: the txn row, the score (with its time, not
-        // the state row's) and the history row with its index. Schema 7 also wrote
+        assert_eq!(wal_frames(&store), 4);
+        // Then `7 Enter` on a scored nomination: the score (with its time, not the state
+        // row's) and the history row with its index. Schema 7 also wrote a txns row,
         // sqlite_sequence, the state row's time, an index of txns and one of history by txn: 8;
-        // schema 8 the last: 5.
+        // schema 8 the txns row and the last index: 5; schema 9 the txns row: 4.
         for v in [8.0, 7.0, 8.0] {
             put(Change::score("i0", "novelty", Some(v))).unwrap();
-            assert_eq!(wal_frames(&store), 4, "score {v}");
+            assert_eq!(wal_frames(&store), 3, "score {v}");
         }
         put(Change::comment("i0", "x")).unwrap();
         assert_eq!(
             wal_frames(&store),
-            4,
+            3,
             "comment: the state row instead of a score"
         );
+        // An undo still records its txns row, with the index that keeps it undone once and
+        // the one its history rows reference.
+        store.undo(EXPERT, BATCH).unwrap().unwrap();
+        assert_eq!(wal_frames(&store), 6, "undo");
+        put(Change::comment("i0", "x")).unwrap();
+        wal_frames(&store);
         // No change, no transaction, no page.
         assert_eq!(put(Change::comment("i0", "x")), None);
         assert_eq!(wal_frames(&store), 0);
@@ -1151,6 +1160,8 @@ mod tests {
         store
             .apply(EXPERT, BATCH, &[Change::flag("i0", true)], Source::Keyboard)
             .unwrap();
+        // Only an undo writes a txns row (schema 10): one to protect.
+        store.undo(EXPERT, BATCH).unwrap().unwrap();
         let conn = raw(dir.path());
         let e = conn
             .execute("UPDATE history SET new_value = 'x'", [])
@@ -1159,7 +1170,11 @@ mod tests {
         let e = conn.execute("DELETE FROM history", []).unwrap_err();
         assert!(e.to_string().contains("append-only"), "{e}");
         assert!(conn.execute("DELETE FROM txns", []).is_err());
-        assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), 1);
+        assert!(
+            conn.execute("UPDATE txns SET created_at = 'x'", [])
+                .is_err()
+        );
+        assert_eq!(store.history(EXPERT, BATCH).unwrap().len(), 2);
     }
 
     // ---- undo ----------------------------------------------------------------

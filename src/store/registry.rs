@@ -166,27 +166,46 @@ fn batch_items_in(conn: &Connection, hash: &str) -> rusqlite::Result<Vec<String>
     rows.collect()
 }
 
+/// What a write learns from [`check_writer`].
+pub(super) struct Writer {
+    /// The expert's latest history row in the batch (a write's read-back needs it).
+    pub last: Option<i64>,
+    /// The id the write's transaction takes (see [`next_txn_sql`]).
+    pub next_txn: i64,
+}
+
+/// The id of the next transaction: one more than the last history row's and the last `txns`
+/// row's (an undo that wrote no row), since an ordinary transaction has no `txns` row (schema
+/// 10). Both lookups read the end of a rowid tree; ids grow with `seq` under the write lock.
+/// A macro, so the statements that embed it stay literals (no text built per commit).
+macro_rules! next_txn_sql {
+    () => {
+        "max(coalesce((SELECT txn FROM history ORDER BY seq DESC LIMIT 1), 0),
+             coalesce((SELECT max(id) FROM txns), 0)) + 1"
+    };
+}
+pub(super) use next_txn_sql;
+
 /// Checks that the expert and the batch exist, and gives the expert's latest history row in the
-/// batch (a write's read-back needs it): one statement for the three, as every write asks.
-pub(super) fn check_writer(
-    conn: &Connection,
-    expert: &str,
-    batch: &str,
-) -> Result<Option<i64>, Fail> {
-    let (has_expert, has_batch, last): (bool, bool, Option<i64>) = conn
-        .prepare_cached(
+/// batch and the next transaction id: one statement for all, as every write asks.
+pub(super) fn check_writer(conn: &Connection, expert: &str, batch: &str) -> Result<Writer, Fail> {
+    let (has_expert, has_batch, last, next_txn): (bool, bool, Option<i64>, i64) = conn
+        .prepare_cached(concat!(
             "SELECT EXISTS (SELECT 1 FROM experts WHERE id = ?1),
                     EXISTS (SELECT 1 FROM batches WHERE hash = ?2),
-                    (SELECT max(seq) FROM history WHERE expert = ?1 AND batch = ?2)",
-        )?
-        .query_row([expert, batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                    (SELECT max(seq) FROM history WHERE expert = ?1 AND batch = ?2), ",
+            next_txn_sql!()
+        ))?
+        .query_row([expert, batch], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
     if !has_expert {
         return Err(StoreError::UnknownExpert(expert.to_owned()).into());
     }
     if !has_batch {
         return Err(StoreError::UnknownBatch(batch.to_owned()).into());
     }
-    Ok(last)
+    Ok(Writer { last, next_txn })
 }
 
 #[cfg(test)]

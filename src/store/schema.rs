@@ -382,11 +382,97 @@ ALTER TABLE scores ADD COLUMN at TEXT;
     r#"
 DROP INDEX history_by_txn;
 "#,
+    // 10: an ordinary commit writes no `txns` row (3 pages for a score's `Enter`, not 4). Its
+    // transaction is its history rows: they are contiguous in `seq` and carry its id, source,
+    // time, expert and batch. `txns` keeps every row it had and gets new ones for undos only,
+    // which may write no history row and whose `undoes` must stay unique (undone once).
+    // A new transaction's id is one more than the largest of the last history row's and the
+    // last `txns` row's (ids grow with `seq`), so the ids go on as before.
+    // - The foreign keys to `txns(id)` go (`history.txn`, `history.undoes`, `txns.undoes`,
+    //   `revisions.txn`): an ordinary transaction has no row there now. SQLite cannot drop a
+    //   foreign key in place, so the three tables are copied with their ids, as in step 8.
+    // - `history` gets the check `txns` had (an undo's rows, and only those, undo something),
+    //   and an undo's rows reference its `txns` row by (id, undoes), so "undone once" still
+    //   holds for them. A key with a NULL column is not checked: an ordinary row costs nothing
+    //   (a trigger would run a sub-program on every insert); an undo writes one page more.
+    // - `history.source` is checked with `=` and OR, not IN: SQLite builds a temporary b-tree
+    //   for an IN list of four on every insert.
+    // - `revisions` keeps AUTOINCREMENT: its counter is its largest `seq` (append-only, a
+    //   rolled-back insert rolls the counter back too), which the copy sets again.
+    r#"
+CREATE TABLE txns_v10 (
+    id         INTEGER PRIMARY KEY,
+    expert     TEXT NOT NULL REFERENCES experts(id),
+    batch      TEXT NOT NULL REFERENCES batches(hash),
+    source     TEXT NOT NULL CHECK (source IN ('keyboard', 'paper', 'import', 'undo')),
+    undoes     INTEGER,
+    created_at TEXT NOT NULL,
+    CHECK ((source = 'undo') = (undoes IS NOT NULL)),
+    UNIQUE (id, undoes)
+) STRICT;
+INSERT INTO txns_v10 (id, expert, batch, source, undoes, created_at)
+SELECT id, expert, batch, source, undoes, created_at FROM txns ORDER BY id;
+CREATE TABLE history_v10 (
+    seq       INTEGER PRIMARY KEY,
+    txn       INTEGER NOT NULL,
+    expert    TEXT NOT NULL REFERENCES experts(id),
+    batch     TEXT NOT NULL REFERENCES batches(hash),
+    item      TEXT NOT NULL,
+    field     TEXT NOT NULL,
+    old_value TEXT,
+    new_value TEXT,
+    at        TEXT NOT NULL,
+    source    TEXT NOT NULL
+              CHECK (source = 'keyboard' OR source = 'paper' OR source = 'import'
+                     OR source = 'undo'),
+    undoes    INTEGER,
+    round     INTEGER NOT NULL DEFAULT 1,
+    CHECK ((source = 'undo') = (undoes IS NOT NULL)),
+    FOREIGN KEY (txn, undoes) REFERENCES txns(id, undoes)
+) STRICT;
+INSERT INTO history_v10
+    (seq, txn, expert, batch, item, field, old_value, new_value, at, source, undoes, round)
+SELECT seq, txn, expert, batch, item, field, old_value, new_value, at, source, undoes, round
+FROM history ORDER BY seq;
+CREATE TABLE revisions_v10 (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    txn    INTEGER NOT NULL,
+    expert TEXT NOT NULL,
+    batch  TEXT NOT NULL,
+    item   TEXT NOT NULL,
+    round  INTEGER NOT NULL,
+    reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+    at     TEXT NOT NULL
+) STRICT;
+INSERT INTO revisions_v10 (seq, txn, expert, batch, item, round, reason, at)
+SELECT seq, txn, expert, batch, item, round, reason, at FROM revisions ORDER BY seq;
+DROP TABLE revisions;
+DROP TABLE history;
+DROP TABLE txns;
+ALTER TABLE txns_v10 RENAME TO txns;
+ALTER TABLE history_v10 RENAME TO history;
+ALTER TABLE revisions_v10 RENAME TO revisions;
+CREATE UNIQUE INDEX txns_undone_once ON txns(undoes) WHERE undoes IS NOT NULL;
+CREATE INDEX history_by_expert_batch ON history(expert, batch, seq);
+CREATE INDEX revisions_by_batch ON revisions(batch, item, seq);
+CREATE TRIGGER history_no_update BEFORE UPDATE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER history_no_delete BEFORE DELETE ON history
+BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
+CREATE TRIGGER txns_no_update BEFORE UPDATE ON txns
+BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
+CREATE TRIGGER txns_no_delete BEFORE DELETE ON txns
+BEGIN SELECT RAISE(ABORT, 'txns is append-only'); END;
+CREATE TRIGGER revisions_no_update BEFORE UPDATE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+CREATE TRIGGER revisions_no_delete BEFORE DELETE ON revisions
+BEGIN SELECT RAISE(ABORT, 'revisions are append-only'); END;
+"#,
 ];
 
-/// The step that copies tables referenced by foreign keys: it runs with them off (a pragma
-/// that cannot change inside a transaction) and checks them before it commits.
-const REBUILD_STEP: u32 = 8;
+/// The steps that copy tables referenced by foreign keys: they run with them off (a pragma
+/// that cannot change inside a transaction) and check them before they commit.
+const REBUILD_STEPS: [u32; 2] = [8, 10];
 
 /// The schema version a store's file says it has.
 fn read_version(conn: &Connection) -> rusqlite::Result<u32> {
@@ -405,11 +491,11 @@ impl Store {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate() {
             let version = i as u32 + 1;
-            // The step that rebuilds tables runs with foreign keys off (the pragma is ignored
+            // A step that rebuilds tables runs with foreign keys off (the pragma is ignored
             // inside a transaction): dropping the old tables must not cascade or check while
             // their copies are not yet renamed; the whole result is checked instead. A store
             // that has the step already is left as it is.
-            let rebuild = version == REBUILD_STEP && found < version;
+            let rebuild = REBUILD_STEPS.contains(&version) && found < version;
             let keys = |on: &str| {
                 self.conn
                     .pragma_update(None, "foreign_keys", on)
@@ -726,18 +812,232 @@ mod tests {
             .unwrap();
         assert_eq!(fk, 1);
         conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        // Since schema 10 an ordinary transaction has no txns row; an undo's rows still need
+        // theirs, and history still references its expert.
         let orphan = conn.execute(
-            "INSERT INTO history (txn, expert, batch, item, field, at, source)
-             VALUES (99, ?1, ?2, 'i0', 'flag', 'x', 'keyboard')",
+            "INSERT INTO history (txn, expert, batch, item, field, at, source, undoes)
+             VALUES (99, ?1, ?2, 'i0', 'flag', 'x', 'undo', 1)",
             [EXPERT, BATCH],
         );
-        assert!(orphan.is_err(), "history.txn still references txns");
+        assert!(orphan.is_err(), "an undo's history row needs its txns row");
+        let orphan = conn.execute(
+            "INSERT INTO history (txn, expert, batch, item, field, at, source)
+             VALUES (99, 'nobody', ?1, 'i0', 'flag', 'x', 'keyboard')",
+            [BATCH],
+        );
+        assert!(orphan.is_err(), "history.expert still references experts");
         // The new score's time is its own; the item's time is the latest of its state's and
         // its scores'.
         let marks = store.load(EXPERT, BATCH).unwrap();
         let i2 = &marks.items["i2"];
         assert_eq!(i2.updated_at.as_deref(), Some(h[7].at.as_str()));
         assert!(i2.updated_at.as_deref() > Some(T[3]));
+    }
+
+    const REVISIONS: &str = "SELECT seq, txn, expert, batch, item, round, reason, at \
+                             FROM revisions ORDER BY seq";
+
+    /// A store at schema version 9 holding what that version's code wrote: a score and a
+    /// comment (txn 1), a paper score (2) and its undo (3), a revision in round 2 with its
+    /// reason (4), a flag (5) and an undo of it that changed nothing (6, no history row, the
+    /// largest id); plus a revision rolled back, which must not use up its AUTOINCREMENT id.
+    fn v9_store_with_marks() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let conn = store_at_version(tmp.path(), 9);
+        conn.execute_batch(&format!(
+            "INSERT INTO experts (id, display_name, created_at) VALUES ('{EXPERT}', NULL, 'x');
+             INSERT INTO batches (hash, label, domain, registered_at)
+                 VALUES ('{BATCH}', 'B', 'AI', 'x');
+             INSERT INTO batch_items (batch, item, position) VALUES
+                 ('{BATCH}', 'i0', 0), ('{BATCH}', 'i1', 1), ('{BATCH}', 'i2', 2);
+             INSERT INTO rounds (batch, round, selection, opened_by, opened_at, spread)
+                 VALUES ('{BATCH}', 2, 'items', 'chair', '{t0}', '{{}}');
+             INSERT INTO round_items (batch, round, item) VALUES ('{BATCH}', 2, 'i0');
+             INSERT INTO txns (id, expert, batch, source, undoes, created_at) VALUES
+                 (1, '{EXPERT}', '{BATCH}', 'keyboard', NULL, '{t0}'),
+                 (2, '{EXPERT}', '{BATCH}', 'paper', NULL, '{t1}'),
+                 (3, '{EXPERT}', '{BATCH}', 'undo', 2, '{t2}'),
+                 (4, '{EXPERT}', '{BATCH}', 'keyboard', NULL, '{t2}'),
+                 (5, '{EXPERT}', '{BATCH}', 'keyboard', NULL, '{t3}'),
+                 (6, '{EXPERT}', '{BATCH}', 'undo', 5, '{t4}');
+             INSERT INTO item_state (expert, batch, item, comment, flagged, updated_at) VALUES
+                 ('{EXPERT}', '{BATCH}', 'i0', 'good', 0, '{t0}'),
+                 ('{EXPERT}', '{BATCH}', 'i1', '', 0, '{t2}'),
+                 ('{EXPERT}', '{BATCH}', 'i2', '', 1, '{t3}');
+             INSERT INTO scores (expert, batch, item, criterion, value, at)
+                 VALUES ('{EXPERT}', '{BATCH}', 'i0', 'novelty', 6.0, '{t2}');
+             INSERT INTO history
+                 (seq, txn, expert, batch, item, field, old_value, new_value, at, source, undoes,
+                  round)
+             VALUES
+                 (1, 1, '{EXPERT}', '{BATCH}', 'i0', 'score:novelty', NULL, '7', '{t0}',
+                  'keyboard', NULL, 1),
+                 (2, 1, '{EXPERT}', '{BATCH}', 'i0', 'comment', '', 'good', '{t0}', 'keyboard',
+                  NULL, 1),
+                 (3, 2, '{EXPERT}', '{BATCH}', 'i1', 'score:novelty', NULL, '5', '{t1}', 'paper',
+                  NULL, 1),
+                 (4, 3, '{EXPERT}', '{BATCH}', 'i1', 'score:novelty', '5', NULL, '{t2}', 'undo',
+                  2, 1),
+                 (5, 4, '{EXPERT}', '{BATCH}', 'i0', 'score:novelty', '7', '6', '{t2}',
+                  'keyboard', NULL, 2),
+                 (6, 5, '{EXPERT}', '{BATCH}', 'i2', 'flag', 'false', 'true', '{t3}', 'keyboard',
+                  NULL, 1);
+             INSERT INTO revisions (txn, expert, batch, item, round, reason, at)
+                 VALUES (4, '{EXPERT}', '{BATCH}', 'i0', 2, 'read the rebuttal', '{t2}');
+             BEGIN;
+             INSERT INTO revisions (txn, expert, batch, item, round, reason, at)
+                 VALUES (5, '{EXPERT}', '{BATCH}', 'i2', 2, 'x', 'x');
+             ROLLBACK;",
+            t0 = T[0],
+            t1 = T[1],
+            t2 = T[2],
+            t3 = T[3],
+            t4 = T[4],
+        ))
+        .unwrap();
+        tmp
+    }
+
+    #[test]
+    fn migration_10_keeps_every_id_and_undo_and_writes_no_txns_row_for_a_commit() {
+        let tmp = v9_store_with_marks();
+        let queries = [TXNS, HISTORY, STATE, SCORES, REVISIONS];
+        let before: Vec<_> = queries.iter().map(|q| dump(&raw(tmp.path()), q)).collect();
+        let store = Store::open(tmp.path()).unwrap();
+        let conn = raw(tmp.path());
+        let version: u32 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let after: Vec<_> = queries.iter().map(|q| dump(&conn, q)).collect();
+        assert_eq!(before, after, "every row kept, with its id");
+        let history_before = store.history(EXPERT, BATCH).unwrap();
+        assert_eq!(history_before.len(), 6);
+        assert_eq!(
+            store.rebuild(EXPERT, BATCH).unwrap(),
+            store.load(EXPERT, BATCH).unwrap()
+        );
+        // No foreign key to txns left; its other keys, indexes and triggers are there.
+        let ddl: String = conn
+            .query_row(
+                "SELECT group_concat(sql, ';') FROM sqlite_master
+                 WHERE tbl_name IN ('txns', 'history', 'revisions')",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!ddl.contains("REFERENCES txns(id)"), "{ddl}");
+        assert!(!ddl.contains("_v10"), "{ddl}");
+        for name in [
+            "txns_undone_once",
+            "history_by_expert_batch",
+            "revisions_by_batch",
+            "history_no_update",
+            "history_no_delete",
+            "REFERENCES txns(id, undoes)",
+            "txns_no_update",
+            "txns_no_delete",
+            "revisions_no_update",
+            "revisions_no_delete",
+            "REFERENCES experts(id)",
+            "AUTOINCREMENT",
+        ] {
+            assert!(ddl.contains(name), "{name} kept: {ddl}");
+        }
+        // The revisions' counter is as it was: the rolled-back row used up no id.
+        let counter: i64 = conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'revisions'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(counter, 1);
+        assert_eq!(store.revisions(BATCH).unwrap()[0].txn, 4);
+        // Undo walks the old txns as before: 5 is undone by 6 (no row), 3 undid 2, so 4 is
+        // next; the new undo's id follows the largest, 6, though no history row carries it.
+        let u = store.undo(EXPERT, BATCH).unwrap().unwrap();
+        assert_eq!((u.undone_txn, u.undo_txn, u.rows_written), (4, 7, 1));
+        assert_eq!(
+            store.load(EXPERT, BATCH).unwrap().items["i0"].scores["novelty"],
+            7.0
+        );
+        let u = store.undo(EXPERT, BATCH).unwrap().unwrap();
+        assert_eq!((u.undone_txn, u.undo_txn, u.rows_written), (1, 8, 2));
+        assert_eq!(store.undo(EXPERT, BATCH).unwrap(), None, "nothing left");
+        // An ordinary commit takes the next id and writes no txns row; undoing it writes one.
+        let txns = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM txns", [], |r| r.get(0))
+                .unwrap()
+        };
+        let n = txns(&conn);
+        let set = [Change::score("i2", "novelty", Some(6.0))];
+        assert_eq!(
+            store.apply(EXPERT, BATCH, &set, Source::Keyboard).unwrap(),
+            Some(9)
+        );
+        assert_eq!(txns(&conn), n, "no txns row for an ordinary commit");
+        let u = store.undo(EXPERT, BATCH).unwrap().unwrap();
+        assert_eq!((u.undone_txn, u.undo_txn, u.rows_written), (9, 10, 1));
+        assert_eq!(txns(&conn), n + 1);
+        assert_eq!(store.undo(EXPERT, BATCH).unwrap(), None);
+        // The old history is untouched, the new rows follow it, and state matches history.
+        let h = store.history(EXPERT, BATCH).unwrap();
+        assert_eq!(h[..6], history_before[..]);
+        let ids: Vec<(i64, i64, Option<i64>)> =
+            h[6..].iter().map(|r| (r.seq, r.txn, r.undoes)).collect();
+        assert_eq!(
+            ids,
+            [
+                (7, 7, Some(4)),
+                (8, 8, Some(1)),
+                (9, 8, Some(1)),
+                (10, 9, None),
+                (11, 10, Some(9))
+            ]
+        );
+        assert_eq!(
+            store.rebuild(EXPERT, BATCH).unwrap(),
+            store.load(EXPERT, BATCH).unwrap()
+        );
+        // Undone once, append-only, and an undo's rows tied to its txns row.
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        assert!(
+            conn.execute(
+                "INSERT INTO txns (expert, batch, source, undoes, created_at)
+                 VALUES (?1, ?2, 'undo', 9, 'x')",
+                [EXPERT, BATCH],
+            )
+            .is_err(),
+            "9 is undone already"
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO history (txn, expert, batch, item, field, at, source, undoes)
+                 VALUES (11, ?1, ?2, 'i0', 'flag', 'x', 'undo', 9)",
+                [EXPERT, BATCH],
+            )
+            .is_err(),
+            "an undo's rows need its txns row"
+        );
+        assert!(
+            conn.execute(
+                "INSERT INTO history (txn, expert, batch, item, field, at, source, undoes)
+                 VALUES (11, ?1, ?2, 'i0', 'flag', 'x', 'undo', NULL)",
+                [EXPERT, BATCH],
+            )
+            .is_err(),
+            "an undo undoes something"
+        );
+        assert!(conn.execute("UPDATE history SET at = 'x'", []).is_err());
+        assert!(conn.execute("DELETE FROM history", []).is_err());
+        assert!(conn.execute("DELETE FROM txns", []).is_err());
+        assert!(conn.execute("DELETE FROM revisions", []).is_err());
+        let fk: i64 = store
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
     }
 
     #[test]
