@@ -23,7 +23,7 @@
 //! a terminal at the far end of a connection is not the process's own.
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
-use ratatui::buffer::{Cell, CellWidth};
+use ratatui::buffer::{Cell, CellDiffOption, CellWidth};
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use std::io::Write;
@@ -304,19 +304,26 @@ impl<B> Lean<B> {
                 i += done;
                 continue;
             }
-            let pen = Pen::of(self.at(x, y));
-            self.go(out, x, y);
-            self.ink(out, pen);
-            let symbol = match self.at(x, y).symbol() {
+            let at = self.index(x, y);
+            let pen = Pen::of(&self.shown[at]);
+            // Most cells follow the one written before in the same colours: no call to move
+            // or ink for them.
+            if self.cursor != Some((x, y)) {
+                self.go(out, x, y);
+            }
+            if self.pen != Some(pen) {
+                self.ink(out, pen);
+            }
+            let symbol = match self.shown[at].symbol() {
                 "" => " ",
                 s => s,
             };
             out.extend_from_slice(symbol.as_bytes());
             // A forced width (an ambiguous character on a terminal that draws it wide) counts.
-            let w = self.width_at(x, y).max(1);
+            let w = u16::from(self.widths[at]).max(1);
             self.cursor = match w {
                 1 => Some((x + 1, y)),
-                2 if surely_wide(symbol) => Some((x + 2, y)),
+                2 if ideograph(symbol) || surely_wide(symbol) => Some((x + 2, y)),
                 // A width terminals disagree on: the next cell is addressed.
                 _ => None,
             };
@@ -397,6 +404,30 @@ fn colour(c: Color, base: u8, long: bool) -> String {
     }
 }
 
+/// `cell.cell_width()`, with no table lookup for the commonest symbols: one byte (always 1) and
+/// one CJK unified ideograph (always 2; tested against ratatui for the whole block).
+fn cell_width(cell: &Cell) -> u16 {
+    if !matches!(cell.diff_option, CellDiffOption::ForcedWidth(_)) {
+        let s = cell.symbol();
+        if s.len() == 1 {
+            return 1;
+        }
+        if s.len() == 3 && ideograph(s) {
+            return 2;
+        }
+    }
+    cell.cell_width()
+}
+
+/// Whether `s` is one CJK unified ideograph (U+4E00..=U+9FFF): two cells on every terminal.
+fn ideograph(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\u{4E00}'..='\u{9FFF}'), None)
+    )
+}
+
 /// Whether every terminal draws `symbol` two cells wide.
 pub fn surely_wide(symbol: &str) -> bool {
     let mut chars = symbol.chars();
@@ -448,13 +479,14 @@ where
             self.known = self.blank;
         }
         self.blank = false;
-        let mut rows: Vec<(u16, Vec<u16>)> = Vec::new();
+        // The cells to paint as (row, column), in one vector rather than one per row.
+        let mut cells: Vec<(u16, u16)> = Vec::with_capacity(content.len() + 8);
         for (x, y, cell) in content {
             if x >= self.width || y >= self.height {
                 continue;
             }
             let i = self.index(x, y);
-            let width = cell.cell_width();
+            let width = cell_width(cell);
             // Writing over the first half of a wide character erases its second half with
             // the colours set: that cell is written again, as it is, even when unchanged.
             let last = x.saturating_add(width.clamp(1, 2) - 1);
@@ -465,20 +497,20 @@ where
             let hides = usize::from(self.width - x - 1).min(usize::from(width.saturating_sub(1)));
             self.shown[i + 1..=i + hides].fill(Cell::default());
             self.widths[i + 1..=i + hides].fill(1);
-            match rows.last_mut() {
-                Some((ry, xs)) if *ry == y => xs.push(x),
-                _ => rows.push((y, vec![x])),
-            }
-            if orphan && let Some((_, xs)) = rows.last_mut() {
-                xs.push(last + 1);
+            cells.push((y, x));
+            if orphan {
+                cells.push((y, last + 1));
             }
         }
-        let mut out = Vec::new();
-        rows.sort_by_key(|r| r.0);
-        for (y, mut xs) in rows {
-            xs.sort_unstable();
-            xs.dedup();
-            self.paint_row(&mut out, y, &xs);
+        // Row by row, each row's cells ascending, each once (the diff comes nearly in order).
+        cells.sort_unstable();
+        cells.dedup();
+        let mut xs: Vec<u16> = Vec::with_capacity(usize::from(self.width));
+        let mut out = Vec::with_capacity(cells.len() * 3);
+        for row in cells.chunk_by(|a, b| a.0 == b.0) {
+            xs.clear();
+            xs.extend(row.iter().map(|&(_, x)| x));
+            self.paint_row(&mut out, row[0].0, &xs);
         }
         self.inner.write_all(&out)?;
         Ok(())
@@ -648,6 +680,26 @@ mod tests {
             lean.len(),
             plain.len()
         );
+    }
+
+    /// The width shortcut gives ratatui's width for every one-byte symbol and every ideograph
+    /// it takes, and defers to a forced width.
+    #[test]
+    fn the_width_shortcut_agrees_with_ratatui() {
+        let mut cell = Cell::default();
+        for c in (0u32..0x80)
+            .chain(0x4DF0..0xA010)
+            .filter_map(char::from_u32)
+        {
+            if c.is_ascii_control() {
+                continue;
+            }
+            cell.set_char(c);
+            assert_eq!(cell_width(&cell), cell.cell_width(), "{c:?}");
+        }
+        cell.set_char('中')
+            .set_diff_option(CellDiffOption::ForcedWidth(std::num::NonZeroU16::MIN));
+        assert_eq!(cell_width(&cell), 1);
     }
 
     #[test]
