@@ -175,68 +175,70 @@ impl<B> Lean<B> {
             && !self.covered(x, y)
     }
 
-    /// The bytes that take the cursor to (`x`, `y`): the shortest of an address, `CR`/`CR LF`,
-    /// a step forward or down, or rewriting up to three unchanged plain characters.
-    fn moves(&self, x: u16, y: u16) -> Vec<u8> {
-        // Most cells follow the one written before: no move, and no address to format.
-        if self.cursor == Some((x, y)) {
-            return Vec::new();
-        }
+    /// How to take the cursor to (`x`, `y`): the shortest of an address, `CR`/`CR LF`, a step
+    /// forward or down, or rewriting up to three unchanged plain characters (the first offered
+    /// of equal lengths). Lengths are counted, not formatted: only the chosen move is written.
+    fn route(&self, x: u16, y: u16) -> Move {
         let address = if x == 0 && y == 0 {
-            b"\x1b[H".to_vec()
+            3
         } else if x == 0 {
-            format!("\x1b[{}H", y + 1).into_bytes()
+            3 + digits(y + 1)
         } else {
-            format!("\x1b[{};{}H", y + 1, x + 1).into_bytes()
+            4 + digits(y + 1) + digits(x + 1)
         };
+        let mut best = (address, Move::Address);
         let Some((cx, cy)) = self.cursor else {
-            return address;
+            return best.1;
         };
-        let mut best = address;
-        let mut offer = |b: Vec<u8>| {
-            if b.len() < best.len() {
-                best = b;
+        let mut offer = |len: usize, m: Move| {
+            if len < best.0 {
+                best = (len, m);
             }
         };
-        let forward = |n: u16| -> Vec<u8> {
-            match n {
-                0 => Vec::new(),
-                1 => b"\x1b[C".to_vec(),
-                n => format!("\x1b[{n}C").into_bytes(),
-            }
+        // `CSI n C` and `CSI n B`, `n` left out when 1.
+        let step = |n: u16| match n {
+            0 => 0,
+            1 => 3,
+            n => 3 + digits(n),
         };
         if y == cy {
             if x > cx && cx < self.width {
-                offer(forward(x - cx));
+                offer(step(x - cx), Move::Forward(x - cx));
                 if self.known && x - cx <= 3 && (cx..x).all(|i| self.plain_byte(i, y)) {
-                    offer(
-                        (cx..x)
-                            .map(|i| self.at(i, y).symbol().as_bytes()[0])
-                            .collect(),
-                    );
+                    offer(usize::from(x - cx), Move::Rewrite(cx));
                 }
             } else if x < cx {
-                let mut b = b"\r".to_vec();
-                b.extend(forward(x));
-                offer(b);
+                offer(1 + step(x), Move::Return);
             }
         } else if y == cy + 1 {
-            let mut b = b"\r\n".to_vec();
-            b.extend(forward(x));
-            offer(b);
+            offer(2 + step(x), Move::NewLine);
         }
         if y > cy && x == cx && cx < self.width {
-            offer(match y - cy {
-                1 => b"\x1b[B".to_vec(),
-                n => format!("\x1b[{n}B").into_bytes(),
-            });
+            offer(step(y - cy), Move::Down(y - cy));
         }
-        best
+        best.1
     }
 
     /// Moves the cursor to (`x`, `y`) into `out`.
     fn go(&mut self, out: &mut Vec<u8>, x: u16, y: u16) {
-        out.extend(self.moves(x, y));
+        // Most cells follow the one written before: no move.
+        if self.cursor != Some((x, y)) {
+            // Writes into a vector do not fail.
+            let _ = match self.route(x, y) {
+                Move::Address if x == 0 && y == 0 => out.write_all(b"\x1b[H"),
+                Move::Address if x == 0 => write!(out, "\x1b[{}H", y + 1),
+                Move::Address => write!(out, "\x1b[{};{}H", y + 1, x + 1),
+                Move::Forward(n) => forward(out, n),
+                Move::Rewrite(from) => {
+                    out.extend((from..x).map(|i| self.at(i, y).symbol().as_bytes()[0]));
+                    Ok(())
+                }
+                Move::Return => out.write_all(b"\r").and_then(|()| forward(out, x)),
+                Move::NewLine => out.write_all(b"\r\n").and_then(|()| forward(out, x)),
+                Move::Down(1) => out.write_all(b"\x1b[B"),
+                Move::Down(n) => write!(out, "\x1b[{n}B"),
+            };
+        }
         self.cursor = Some((x, y));
     }
 
@@ -369,6 +371,43 @@ impl<B> Lean<B> {
         self.ink(out, pen);
         out.extend(bytes);
         Some(erase)
+    }
+}
+
+/// A way to move the cursor (see [`Lean::route`]).
+#[derive(Debug, Clone, Copy)]
+enum Move {
+    /// `CSI row;col H`.
+    Address,
+    /// `CSI n C`.
+    Forward(u16),
+    /// The plain characters from this column to the target written again.
+    Rewrite(u16),
+    /// `CR` and forward.
+    Return,
+    /// `CR LF` and forward.
+    NewLine,
+    /// `CSI n B`.
+    Down(u16),
+}
+
+/// The decimal digits of `n`.
+fn digits(n: u16) -> usize {
+    match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1000..=9999 => 4,
+        _ => 5,
+    }
+}
+
+/// `n` steps forward into `out`: nothing, `CSI C` or `CSI n C`.
+fn forward(out: &mut Vec<u8>, n: u16) -> std::io::Result<()> {
+    match n {
+        0 => Ok(()),
+        1 => out.write_all(b"\x1b[C"),
+        n => write!(out, "\x1b[{n}C"),
     }
 }
 
