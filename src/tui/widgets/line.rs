@@ -115,9 +115,12 @@ fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) -> usize {
                 return next_x;
             }
             let cells = &mut buf.content[start + x..start + next_x];
-            cells[0]
-                .set_symbol(&text[i..i + c.len_utf8()])
-                .set_style(style);
+            // A blank on a cell that shows one already (as every cell after the frame's reset)
+            // keeps its symbol: `symbol()` reads the same, and so does every comparison.
+            if c != ' ' || cells[0].symbol() != " " {
+                cells[0].set_symbol(&text[i..i + c.len_utf8()]);
+            }
+            cells[0].set_style(style);
             // A wide character hides the cell after it, cleared as ratatui clears it.
             for hidden in &mut cells[1..] {
                 hidden.reset();
