@@ -247,47 +247,54 @@ impl<B> Lean<B> {
         if self.pen == Some(to) {
             return;
         }
-        let mut params: Vec<String> = Vec::new();
+        // Each parameter is written with a `;` after it; the last `;` becomes the final `m`.
+        let start = out.len();
+        out.extend_from_slice(b"\x1b[");
         let from = match self.pen {
             Some(from) if from.modifier.difference(to.modifier).is_empty() => from,
             // An attribute goes away: start from nothing (one reset is shorter than most
             // "attribute off" combinations, and bold/dim share one).
             _ => {
-                params.push("0".into());
+                out.extend_from_slice(b"0;");
                 Pen::PLAIN
             }
         };
         for (m, code) in [
-            (Modifier::BOLD, "1"),
-            (Modifier::DIM, "2"),
-            (Modifier::ITALIC, "3"),
-            (Modifier::UNDERLINED, "4"),
-            (Modifier::SLOW_BLINK, "5"),
-            (Modifier::RAPID_BLINK, "6"),
-            (Modifier::REVERSED, "7"),
-            (Modifier::HIDDEN, "8"),
-            (Modifier::CROSSED_OUT, "9"),
+            (Modifier::BOLD, b'1'),
+            (Modifier::DIM, b'2'),
+            (Modifier::ITALIC, b'3'),
+            (Modifier::UNDERLINED, b'4'),
+            (Modifier::SLOW_BLINK, b'5'),
+            (Modifier::RAPID_BLINK, b'6'),
+            (Modifier::REVERSED, b'7'),
+            (Modifier::HIDDEN, b'8'),
+            (Modifier::CROSSED_OUT, b'9'),
         ] {
             if to.modifier.contains(m) && !from.modifier.contains(m) {
-                params.push(code.into());
+                out.extend_from_slice(&[code, b';']);
             }
         }
         // Bold with one of the first eight colours is drawn bright by some terminals when the
         // colour is given in its short form: keep the indexed form there, as ratatui sends.
         let long = to.modifier.contains(Modifier::BOLD);
         if to.fg != from.fg {
-            params.push(colour(to.fg, 30, long));
+            colour(out, to.fg, 30, long);
         }
         if to.bg != from.bg {
-            params.push(colour(to.bg, 40, long));
+            colour(out, to.bg, 40, long);
         }
         if to.underline != from.underline {
-            params.push(match to.underline {
-                Color::Reset => "59".into(),
-                c => colour(c, 50, true),
-            });
+            match to.underline {
+                Color::Reset => out.extend_from_slice(b"59;"),
+                c => colour(out, c, 50, true),
+            }
         }
-        out.extend(format!("\x1b[{}m", params.join(";")).into_bytes());
+        if out.len() > start + 2 {
+            let end = out.len() - 1;
+            out[end] = b'm';
+        } else {
+            out.push(b'm');
+        }
         self.pen = Some(to);
     }
 
@@ -411,36 +418,36 @@ fn forward(out: &mut Vec<u8>, n: u16) -> std::io::Result<()> {
     }
 }
 
-/// A colour's SGR parameter; `base` 30 (foreground), 40 (background) or 50 (underline).
-fn colour(c: Color, base: u8, long: bool) -> String {
-    let index = |n: u8| -> String {
-        match n {
-            0..=7 if !long && base < 50 => format!("{}", base + n),
-            8..=15 if !long && base < 50 => format!("{}", base + 60 + n - 8),
-            n => format!("{};5;{n}", base + 8),
-        }
+/// A colour's SGR parameter and a `;` into `out`; `base` 30 (foreground), 40 (background) or
+/// 50 (underline).
+fn colour(out: &mut Vec<u8>, c: Color, base: u8, long: bool) {
+    let index = |out: &mut Vec<u8>, n: u8| match n {
+        0..=7 if !long && base < 50 => write!(out, "{};", base + n),
+        8..=15 if !long && base < 50 => write!(out, "{};", base + 60 + n - 8),
+        n => write!(out, "{};5;{n};", base + 8),
     };
-    match c {
-        Color::Reset => format!("{}", base + 9),
-        Color::Black => index(0),
-        Color::Red => index(1),
-        Color::Green => index(2),
-        Color::Yellow => index(3),
-        Color::Blue => index(4),
-        Color::Magenta => index(5),
-        Color::Cyan => index(6),
-        Color::Gray => index(7),
-        Color::DarkGray => index(8),
-        Color::LightRed => index(9),
-        Color::LightGreen => index(10),
-        Color::LightYellow => index(11),
-        Color::LightBlue => index(12),
-        Color::LightMagenta => index(13),
-        Color::LightCyan => index(14),
-        Color::White => index(15),
-        Color::Indexed(n) => index(n),
-        Color::Rgb(r, g, b) => format!("{};2;{r};{g};{b}", base + 8),
-    }
+    // Writes into a vector do not fail.
+    let _ = match c {
+        Color::Reset => write!(out, "{};", base + 9),
+        Color::Black => index(out, 0),
+        Color::Red => index(out, 1),
+        Color::Green => index(out, 2),
+        Color::Yellow => index(out, 3),
+        Color::Blue => index(out, 4),
+        Color::Magenta => index(out, 5),
+        Color::Cyan => index(out, 6),
+        Color::Gray => index(out, 7),
+        Color::DarkGray => index(out, 8),
+        Color::LightRed => index(out, 9),
+        Color::LightGreen => index(out, 10),
+        Color::LightYellow => index(out, 11),
+        Color::LightBlue => index(out, 12),
+        Color::LightMagenta => index(out, 13),
+        Color::LightCyan => index(out, 14),
+        Color::White => index(out, 15),
+        Color::Indexed(n) => index(out, n),
+        Color::Rgb(r, g, b) => write!(out, "{};2;{r};{g};{b};", base + 8),
+    };
 }
 
 /// `cell.cell_width()`, with no table lookup for the commonest symbols: one byte (always 1) and
