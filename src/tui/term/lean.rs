@@ -541,8 +541,11 @@ where
             self.widths[i] = u8::try_from(width).unwrap_or(u8::MAX);
             // The cells a wide character hides are blank in ratatui's buffer, and never sent.
             let hides = usize::from(self.width - x - 1).min(usize::from(width.saturating_sub(1)));
-            self.shown[i + 1..=i + hides].fill(Cell::default());
-            self.widths[i + 1..=i + hides].fill(1);
+            // At most one cell (ideographs are two wide): a loop, not a slice fill.
+            for k in i + 1..=i + hides {
+                self.shown[k].reset();
+                self.widths[k] = 1;
+            }
             cells.push((y, x));
             if orphan {
                 cells.push((y, last + 1));
