@@ -106,6 +106,16 @@ pub fn widen(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`widen`] for a string owned already: returned as it is when nothing changes, without a
+/// copy (most lines, and every line in narrow mode).
+pub fn widen_owned(s: String) -> String {
+    match widen(&s) {
+        Cow::Borrowed(_) => {}
+        Cow::Owned(wide) => return wide,
+    }
+    s
+}
+
 /// An ASCII stand-in for an ambiguous glyph drawn without a reserved second cell (borders,
 /// symbols and text that did not go through [`widen`]): what a wide-mode screen shows instead.
 pub fn ascii_for(g: &str) -> char {

@@ -50,10 +50,7 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let text = ambiguous::strip(text);
     wrap_ranges(&text, width)
         .into_iter()
-        .map(|r| {
-            let line = render(text.get(r).unwrap_or_default());
-            ambiguous::widen(&line).into_owned()
-        })
+        .map(|r| ambiguous::widen_owned(render(text.get(r).unwrap_or_default())))
         .collect()
 }
 
@@ -102,14 +99,14 @@ pub fn wrap_ranges(text: &str, width: usize) -> Vec<Range<usize>> {
 /// Fits `s` on one line of `width` cells, ending with "~" when cut; the result is exactly `min(width(s), width)` cells.
 pub fn truncate(s: &str, width: usize) -> String {
     let (out, _) = truncate_measured(&ambiguous::strip(s), width);
-    ambiguous::widen(&out).into_owned()
+    ambiguous::widen_owned(out)
 }
 
 /// Truncates `s` to `width` cells, then pads it with spaces to exactly `width` cells (for table columns).
 pub fn pad(s: &str, width: usize) -> String {
     let (mut out, w) = truncate_measured(&ambiguous::strip(s), width);
     out.extend(std::iter::repeat_n(' ', width.saturating_sub(w)));
-    ambiguous::widen(&out).into_owned()
+    ambiguous::widen_owned(out)
 }
 
 /// Returns the truncated text and its width, in one pass that stops once the cut is known.
@@ -215,7 +212,10 @@ impl Cluster {
         let first = g.chars().next().unwrap_or(' ');
         // Why: compare whole clusters, since " \u{301}" (space plus combining mark) is not a space.
         let space = matches!(g, " " | "\t" | "\u{3000}");
-        let width = shown(g).1;
+        // Why: most clusters of Chinese material are one ideograph, two cells in either
+        // ambiguous mode (tested): no width lookups for them.
+        let ideograph = g.len() == 3 && matches!(first, '\u{4E00}'..='\u{9FFF}');
+        let width = if ideograph { 2 } else { shown(g).1 };
         Cluster {
             start,
             end: start + g.len(),
@@ -225,7 +225,7 @@ impl Cluster {
             open: !space && is_open(first),
             close: !space && is_close(first),
             // The narrow width: an ambiguous character drawn wide is no ideograph to break at.
-            cjk: !space && (g.width() >= 2 || is_cjk_narrow(first)),
+            cjk: !space && (ideograph || g.width() >= 2 || is_cjk_narrow(first)),
             zwsp: first == '\u{200B}',
         }
     }
@@ -908,6 +908,19 @@ mod ambiguous_width {
     use crate::text::ambiguous::{AmbiguousWidth, MARKER, with};
 
     const QUOTED: &str = "“量子计算”·原型机—第二代…";
+
+    /// The ideograph shortcut of `Cluster::new` gives what measuring does, in both modes.
+    #[test]
+    fn ideograph_clusters_measure_as_measured() {
+        for mode in [AmbiguousWidth::Narrow, AmbiguousWidth::Wide] {
+            with(mode, || {
+                for c in ('\u{4E00}'..='\u{9FFF}').map(String::from) {
+                    let k = Cluster::new(0, &c);
+                    assert_eq!((k.width, k.cjk), (shown(&c).1, c.width() >= 2), "{c}");
+                }
+            });
+        }
+    }
 
     #[test]
     fn narrow_mode_counts_ambiguous_characters_as_one_cell() {

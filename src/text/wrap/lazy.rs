@@ -120,8 +120,7 @@ impl<T: AsRef<str>> LazyWrap<T> {
     /// The line at byte range `r`, rendered and marked as [`wrap`](super::wrap) does.
     fn emit(&mut self, r: std::ops::Range<usize>) -> String {
         self.lines += 1;
-        let line = render(self.text.as_ref().get(r).unwrap_or_default());
-        ambiguous::widen(&line).into_owned()
+        ambiguous::widen_owned(render(self.text.as_ref().get(r).unwrap_or_default()))
     }
 
     /// Whether the clusters held reach past the next line: to one that overflows it.

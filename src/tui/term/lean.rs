@@ -23,7 +23,7 @@
 //! a terminal at the far end of a connection is not the process's own.
 
 use ratatui::backend::{Backend, ClearType, WindowSize};
-use ratatui::buffer::{Cell, CellWidth};
+use ratatui::buffer::{Cell, CellDiffOption, CellWidth};
 use ratatui::layout::{Position, Size};
 use ratatui::style::{Color, Modifier};
 use std::io::Write;
@@ -175,68 +175,70 @@ impl<B> Lean<B> {
             && !self.covered(x, y)
     }
 
-    /// The bytes that take the cursor to (`x`, `y`): the shortest of an address, `CR`/`CR LF`,
-    /// a step forward or down, or rewriting up to three unchanged plain characters.
-    fn moves(&self, x: u16, y: u16) -> Vec<u8> {
-        // Most cells follow the one written before: no move, and no address to format.
-        if self.cursor == Some((x, y)) {
-            return Vec::new();
-        }
+    /// How to take the cursor to (`x`, `y`): the shortest of an address, `CR`/`CR LF`, a step
+    /// forward or down, or rewriting up to three unchanged plain characters (the first offered
+    /// of equal lengths). Lengths are counted, not formatted: only the chosen move is written.
+    fn route(&self, x: u16, y: u16) -> Move {
         let address = if x == 0 && y == 0 {
-            b"\x1b[H".to_vec()
+            3
         } else if x == 0 {
-            format!("\x1b[{}H", y + 1).into_bytes()
+            3 + digits(y + 1)
         } else {
-            format!("\x1b[{};{}H", y + 1, x + 1).into_bytes()
+            4 + digits(y + 1) + digits(x + 1)
         };
+        let mut best = (address, Move::Address);
         let Some((cx, cy)) = self.cursor else {
-            return address;
+            return best.1;
         };
-        let mut best = address;
-        let mut offer = |b: Vec<u8>| {
-            if b.len() < best.len() {
-                best = b;
+        let mut offer = |len: usize, m: Move| {
+            if len < best.0 {
+                best = (len, m);
             }
         };
-        let forward = |n: u16| -> Vec<u8> {
-            match n {
-                0 => Vec::new(),
-                1 => b"\x1b[C".to_vec(),
-                n => format!("\x1b[{n}C").into_bytes(),
-            }
+        // `CSI n C` and `CSI n B`, `n` left out when 1.
+        let step = |n: u16| match n {
+            0 => 0,
+            1 => 3,
+            n => 3 + digits(n),
         };
         if y == cy {
             if x > cx && cx < self.width {
-                offer(forward(x - cx));
+                offer(step(x - cx), Move::Forward(x - cx));
                 if self.known && x - cx <= 3 && (cx..x).all(|i| self.plain_byte(i, y)) {
-                    offer(
-                        (cx..x)
-                            .map(|i| self.at(i, y).symbol().as_bytes()[0])
-                            .collect(),
-                    );
+                    offer(usize::from(x - cx), Move::Rewrite(cx));
                 }
             } else if x < cx {
-                let mut b = b"\r".to_vec();
-                b.extend(forward(x));
-                offer(b);
+                offer(1 + step(x), Move::Return);
             }
         } else if y == cy + 1 {
-            let mut b = b"\r\n".to_vec();
-            b.extend(forward(x));
-            offer(b);
+            offer(2 + step(x), Move::NewLine);
         }
         if y > cy && x == cx && cx < self.width {
-            offer(match y - cy {
-                1 => b"\x1b[B".to_vec(),
-                n => format!("\x1b[{n}B").into_bytes(),
-            });
+            offer(step(y - cy), Move::Down(y - cy));
         }
-        best
+        best.1
     }
 
     /// Moves the cursor to (`x`, `y`) into `out`.
     fn go(&mut self, out: &mut Vec<u8>, x: u16, y: u16) {
-        out.extend(self.moves(x, y));
+        // Most cells follow the one written before: no move.
+        if self.cursor != Some((x, y)) {
+            // Writes into a vector do not fail.
+            let _ = match self.route(x, y) {
+                Move::Address if x == 0 && y == 0 => out.write_all(b"\x1b[H"),
+                Move::Address if x == 0 => write!(out, "\x1b[{}H", y + 1),
+                Move::Address => write!(out, "\x1b[{};{}H", y + 1, x + 1),
+                Move::Forward(n) => forward(out, n),
+                Move::Rewrite(from) => {
+                    out.extend((from..x).map(|i| self.at(i, y).symbol().as_bytes()[0]));
+                    Ok(())
+                }
+                Move::Return => out.write_all(b"\r").and_then(|()| forward(out, x)),
+                Move::NewLine => out.write_all(b"\r\n").and_then(|()| forward(out, x)),
+                Move::Down(1) => out.write_all(b"\x1b[B"),
+                Move::Down(n) => write!(out, "\x1b[{n}B"),
+            };
+        }
         self.cursor = Some((x, y));
     }
 
@@ -245,47 +247,54 @@ impl<B> Lean<B> {
         if self.pen == Some(to) {
             return;
         }
-        let mut params: Vec<String> = Vec::new();
+        // Each parameter is written with a `;` after it; the last `;` becomes the final `m`.
+        let start = out.len();
+        out.extend_from_slice(b"\x1b[");
         let from = match self.pen {
             Some(from) if from.modifier.difference(to.modifier).is_empty() => from,
             // An attribute goes away: start from nothing (one reset is shorter than most
             // "attribute off" combinations, and bold/dim share one).
             _ => {
-                params.push("0".into());
+                out.extend_from_slice(b"0;");
                 Pen::PLAIN
             }
         };
         for (m, code) in [
-            (Modifier::BOLD, "1"),
-            (Modifier::DIM, "2"),
-            (Modifier::ITALIC, "3"),
-            (Modifier::UNDERLINED, "4"),
-            (Modifier::SLOW_BLINK, "5"),
-            (Modifier::RAPID_BLINK, "6"),
-            (Modifier::REVERSED, "7"),
-            (Modifier::HIDDEN, "8"),
-            (Modifier::CROSSED_OUT, "9"),
+            (Modifier::BOLD, b'1'),
+            (Modifier::DIM, b'2'),
+            (Modifier::ITALIC, b'3'),
+            (Modifier::UNDERLINED, b'4'),
+            (Modifier::SLOW_BLINK, b'5'),
+            (Modifier::RAPID_BLINK, b'6'),
+            (Modifier::REVERSED, b'7'),
+            (Modifier::HIDDEN, b'8'),
+            (Modifier::CROSSED_OUT, b'9'),
         ] {
             if to.modifier.contains(m) && !from.modifier.contains(m) {
-                params.push(code.into());
+                out.extend_from_slice(&[code, b';']);
             }
         }
         // Bold with one of the first eight colours is drawn bright by some terminals when the
         // colour is given in its short form: keep the indexed form there, as ratatui sends.
         let long = to.modifier.contains(Modifier::BOLD);
         if to.fg != from.fg {
-            params.push(colour(to.fg, 30, long));
+            colour(out, to.fg, 30, long);
         }
         if to.bg != from.bg {
-            params.push(colour(to.bg, 40, long));
+            colour(out, to.bg, 40, long);
         }
         if to.underline != from.underline {
-            params.push(match to.underline {
-                Color::Reset => "59".into(),
-                c => colour(c, 50, true),
-            });
+            match to.underline {
+                Color::Reset => out.extend_from_slice(b"59;"),
+                c => colour(out, c, 50, true),
+            }
         }
-        out.extend(format!("\x1b[{}m", params.join(";")).into_bytes());
+        if out.len() > start + 2 {
+            let end = out.len() - 1;
+            out[end] = b'm';
+        } else {
+            out.push(b'm');
+        }
         self.pen = Some(to);
     }
 
@@ -304,19 +313,26 @@ impl<B> Lean<B> {
                 i += done;
                 continue;
             }
-            let pen = Pen::of(self.at(x, y));
-            self.go(out, x, y);
-            self.ink(out, pen);
-            let symbol = match self.at(x, y).symbol() {
+            let at = self.index(x, y);
+            let pen = Pen::of(&self.shown[at]);
+            // Most cells follow the one written before in the same colours: no call to move
+            // or ink for them.
+            if self.cursor != Some((x, y)) {
+                self.go(out, x, y);
+            }
+            if self.pen != Some(pen) {
+                self.ink(out, pen);
+            }
+            let symbol = match self.shown[at].symbol() {
                 "" => " ",
                 s => s,
             };
             out.extend_from_slice(symbol.as_bytes());
             // A forced width (an ambiguous character on a terminal that draws it wide) counts.
-            let w = self.width_at(x, y).max(1);
+            let w = u16::from(self.widths[at]).max(1);
             self.cursor = match w {
                 1 => Some((x + 1, y)),
-                2 if surely_wide(symbol) => Some((x + 2, y)),
+                2 if ideograph(symbol) || surely_wide(symbol) => Some((x + 2, y)),
                 // A width terminals disagree on: the next cell is addressed.
                 _ => None,
             };
@@ -365,36 +381,97 @@ impl<B> Lean<B> {
     }
 }
 
-/// A colour's SGR parameter; `base` 30 (foreground), 40 (background) or 50 (underline).
-fn colour(c: Color, base: u8, long: bool) -> String {
-    let index = |n: u8| -> String {
-        match n {
-            0..=7 if !long && base < 50 => format!("{}", base + n),
-            8..=15 if !long && base < 50 => format!("{}", base + 60 + n - 8),
-            n => format!("{};5;{n}", base + 8),
-        }
-    };
-    match c {
-        Color::Reset => format!("{}", base + 9),
-        Color::Black => index(0),
-        Color::Red => index(1),
-        Color::Green => index(2),
-        Color::Yellow => index(3),
-        Color::Blue => index(4),
-        Color::Magenta => index(5),
-        Color::Cyan => index(6),
-        Color::Gray => index(7),
-        Color::DarkGray => index(8),
-        Color::LightRed => index(9),
-        Color::LightGreen => index(10),
-        Color::LightYellow => index(11),
-        Color::LightBlue => index(12),
-        Color::LightMagenta => index(13),
-        Color::LightCyan => index(14),
-        Color::White => index(15),
-        Color::Indexed(n) => index(n),
-        Color::Rgb(r, g, b) => format!("{};2;{r};{g};{b}", base + 8),
+/// A way to move the cursor (see [`Lean::route`]).
+#[derive(Debug, Clone, Copy)]
+enum Move {
+    /// `CSI row;col H`.
+    Address,
+    /// `CSI n C`.
+    Forward(u16),
+    /// The plain characters from this column to the target written again.
+    Rewrite(u16),
+    /// `CR` and forward.
+    Return,
+    /// `CR LF` and forward.
+    NewLine,
+    /// `CSI n B`.
+    Down(u16),
+}
+
+/// The decimal digits of `n`.
+fn digits(n: u16) -> usize {
+    match n {
+        0..=9 => 1,
+        10..=99 => 2,
+        100..=999 => 3,
+        1000..=9999 => 4,
+        _ => 5,
     }
+}
+
+/// `n` steps forward into `out`: nothing, `CSI C` or `CSI n C`.
+fn forward(out: &mut Vec<u8>, n: u16) -> std::io::Result<()> {
+    match n {
+        0 => Ok(()),
+        1 => out.write_all(b"\x1b[C"),
+        n => write!(out, "\x1b[{n}C"),
+    }
+}
+
+/// A colour's SGR parameter and a `;` into `out`; `base` 30 (foreground), 40 (background) or
+/// 50 (underline).
+fn colour(out: &mut Vec<u8>, c: Color, base: u8, long: bool) {
+    let index = |out: &mut Vec<u8>, n: u8| match n {
+        0..=7 if !long && base < 50 => write!(out, "{};", base + n),
+        8..=15 if !long && base < 50 => write!(out, "{};", base + 60 + n - 8),
+        n => write!(out, "{};5;{n};", base + 8),
+    };
+    // Writes into a vector do not fail.
+    let _ = match c {
+        Color::Reset => write!(out, "{};", base + 9),
+        Color::Black => index(out, 0),
+        Color::Red => index(out, 1),
+        Color::Green => index(out, 2),
+        Color::Yellow => index(out, 3),
+        Color::Blue => index(out, 4),
+        Color::Magenta => index(out, 5),
+        Color::Cyan => index(out, 6),
+        Color::Gray => index(out, 7),
+        Color::DarkGray => index(out, 8),
+        Color::LightRed => index(out, 9),
+        Color::LightGreen => index(out, 10),
+        Color::LightYellow => index(out, 11),
+        Color::LightBlue => index(out, 12),
+        Color::LightMagenta => index(out, 13),
+        Color::LightCyan => index(out, 14),
+        Color::White => index(out, 15),
+        Color::Indexed(n) => index(out, n),
+        Color::Rgb(r, g, b) => write!(out, "{};2;{r};{g};{b};", base + 8),
+    };
+}
+
+/// `cell.cell_width()`, with no table lookup for the commonest symbols: one byte (always 1) and
+/// one CJK unified ideograph (always 2; tested against ratatui for the whole block).
+fn cell_width(cell: &Cell) -> u16 {
+    if !matches!(cell.diff_option, CellDiffOption::ForcedWidth(_)) {
+        let s = cell.symbol();
+        if s.len() == 1 {
+            return 1;
+        }
+        if s.len() == 3 && ideograph(s) {
+            return 2;
+        }
+    }
+    cell.cell_width()
+}
+
+/// Whether `s` is one CJK unified ideograph (U+4E00..=U+9FFF): two cells on every terminal.
+fn ideograph(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(
+        (chars.next(), chars.next()),
+        (Some('\u{4E00}'..='\u{9FFF}'), None)
+    )
 }
 
 /// Whether every terminal draws `symbol` two cells wide.
@@ -448,13 +525,14 @@ where
             self.known = self.blank;
         }
         self.blank = false;
-        let mut rows: Vec<(u16, Vec<u16>)> = Vec::new();
+        // The cells to paint as (row, column), in one vector rather than one per row.
+        let mut cells: Vec<(u16, u16)> = Vec::with_capacity(content.len() + 8);
         for (x, y, cell) in content {
             if x >= self.width || y >= self.height {
                 continue;
             }
             let i = self.index(x, y);
-            let width = cell.cell_width();
+            let width = cell_width(cell);
             // Writing over the first half of a wide character erases its second half with
             // the colours set: that cell is written again, as it is, even when unchanged.
             let last = x.saturating_add(width.clamp(1, 2) - 1);
@@ -463,22 +541,25 @@ where
             self.widths[i] = u8::try_from(width).unwrap_or(u8::MAX);
             // The cells a wide character hides are blank in ratatui's buffer, and never sent.
             let hides = usize::from(self.width - x - 1).min(usize::from(width.saturating_sub(1)));
-            self.shown[i + 1..=i + hides].fill(Cell::default());
-            self.widths[i + 1..=i + hides].fill(1);
-            match rows.last_mut() {
-                Some((ry, xs)) if *ry == y => xs.push(x),
-                _ => rows.push((y, vec![x])),
+            // At most one cell (ideographs are two wide): a loop, not a slice fill.
+            for k in i + 1..=i + hides {
+                self.shown[k].reset();
+                self.widths[k] = 1;
             }
-            if orphan && let Some((_, xs)) = rows.last_mut() {
-                xs.push(last + 1);
+            cells.push((y, x));
+            if orphan {
+                cells.push((y, last + 1));
             }
         }
-        let mut out = Vec::new();
-        rows.sort_by_key(|r| r.0);
-        for (y, mut xs) in rows {
-            xs.sort_unstable();
-            xs.dedup();
-            self.paint_row(&mut out, y, &xs);
+        // Row by row, each row's cells ascending, each once (the diff comes nearly in order).
+        cells.sort_unstable();
+        cells.dedup();
+        let mut xs: Vec<u16> = Vec::with_capacity(usize::from(self.width));
+        let mut out = Vec::with_capacity(cells.len() * 3);
+        for row in cells.chunk_by(|a, b| a.0 == b.0) {
+            xs.clear();
+            xs.extend(row.iter().map(|&(_, x)| x));
+            self.paint_row(&mut out, row[0].0, &xs);
         }
         self.inner.write_all(&out)?;
         Ok(())
@@ -648,6 +729,26 @@ mod tests {
             lean.len(),
             plain.len()
         );
+    }
+
+    /// The width shortcut gives ratatui's width for every one-byte symbol and every ideograph
+    /// it takes, and defers to a forced width.
+    #[test]
+    fn the_width_shortcut_agrees_with_ratatui() {
+        let mut cell = Cell::default();
+        for c in (0u32..0x80)
+            .chain(0x4DF0..0xA010)
+            .filter_map(char::from_u32)
+        {
+            if c.is_ascii_control() {
+                continue;
+            }
+            cell.set_char(c);
+            assert_eq!(cell_width(&cell), cell.cell_width(), "{c:?}");
+        }
+        cell.set_char('中')
+            .set_diff_option(CellDiffOption::ForcedWidth(std::num::NonZeroU16::MIN));
+        assert_eq!(cell_width(&cell), 1);
     }
 
     #[test]

@@ -14,6 +14,12 @@ use unicode_width::UnicodeWidthChar;
 /// The cells a character takes when it is certainly a grapheme on its own whatever surrounds
 /// it (no extender, joiner, prepend, Hangul jamo, regional indicator or control), else None.
 fn lone_width(c: char) -> Option<u16> {
+    // The commonest characters of the material, without a width lookup.
+    match c {
+        ' '..='~' => return Some(1),
+        '\u{4E00}'..='\u{9FFF}' => return Some(2),
+        _ => {}
+    }
     if !wrap::is_lone(c) {
         return None;
     }
@@ -71,47 +77,61 @@ fn has_width(line: &Line) -> bool {
 }
 
 /// One span from the left of `area` (inside the buffer), as `span.render(area, buf)`; returns
-/// the span's width (`span.width()`), drawing nothing when it is 0.
+/// the span's width (`span.width()`), drawing nothing when it is 0, or when the span is cut at
+/// the right edge, a width past the edge.
 fn draw_span(buf: &mut Buffer, area: Rect, span: &Span) -> usize {
     let text = span.content.as_ref();
-    let mut total = 0;
-    for c in text.chars() {
-        match lone_width(c) {
-            Some(w) => total += usize::from(w),
-            None => {
-                let w = span.width();
-                if w > 0 {
-                    span.render(area, buf);
-                }
-                return w;
-            }
-        }
-    }
-    if total == 0 {
-        return 0;
-    }
     let style = Style::default().patch(span.style);
     // The row's cells from the left of `area` (inside the buffer: see `draw_line`), indexed
     // once rather than per cell.
     let start = buf.index_of(area.x, area.y);
-    let cells = &mut buf.content[start..start + usize::from(area.width)];
+    let room = usize::from(area.width);
+    // One pass, measuring and drawing: a character is drawn once the next one is known to be
+    // lone too (or there is none), since a character that is not lone may join the one before
+    // it into a grapheme of another width. At the first that is not, ratatui draws the span:
+    // over the cells drawn so far, it writes them again as they are.
     let mut x = 0;
-    for (i, c) in text.char_indices() {
-        let w = usize::from(lone_width(c).unwrap_or(1));
-        let next_x = x + w;
-        if next_x > cells.len() {
-            break;
+    let mut pending: Option<(usize, char, usize)> = None;
+    let mut chars = text.char_indices();
+    loop {
+        let next = chars.next();
+        let lone = match next {
+            Some((_, c)) => match lone_width(c) {
+                Some(w) => Some((c, usize::from(w))),
+                None => {
+                    let w = span.width();
+                    if w > 0 {
+                        span.render(area, buf);
+                    }
+                    return w;
+                }
+            },
+            None => None,
+        };
+        if let Some((i, c, w)) = pending.take() {
+            let next_x = x + w;
+            if next_x > room {
+                // Cut here, as ratatui cuts: nothing after it shows.
+                return next_x;
+            }
+            let cells = &mut buf.content[start + x..start + next_x];
+            // A blank on a cell that shows one already (as every cell after the frame's reset)
+            // keeps its symbol: `symbol()` reads the same, and so does every comparison.
+            if c != ' ' || cells[0].symbol() != " " {
+                cells[0].set_symbol(&text[i..i + c.len_utf8()]);
+            }
+            cells[0].set_style(style);
+            // A wide character hides the cell after it, cleared as ratatui clears it.
+            for hidden in &mut cells[1..] {
+                hidden.reset();
+            }
+            x = next_x;
         }
-        cells[x]
-            .set_symbol(&text[i..i + c.len_utf8()])
-            .set_style(style);
-        // A wide character hides the cell after it, cleared as ratatui clears it.
-        for hidden in &mut cells[x + 1..next_x] {
-            hidden.reset();
+        match (next, lone) {
+            (Some((i, _)), Some((c, w))) => pending = Some((i, c, w)),
+            _ => return x,
         }
-        x = next_x;
     }
-    total
 }
 
 #[cfg(test)]
@@ -176,6 +196,9 @@ mod tests {
                 Span::styled("👨‍👩‍👧 한국어\t", bold),
             ]),
             Line::from("ｶﾞ か\u{3099} 日本"),
+            // A lone character that a selector after it makes two cells wide, at the edge.
+            Line::from("abcdef#\u{FE0F}z"),
+            Line::from(vec![Span::raw("一二三"), Span::styled("四#\u{FE0F}", bold)]),
             Line::from("right").right_aligned(),
             Line::default(),
             Line::from(vec![Span::raw(""), Span::raw("")]).style(bold),

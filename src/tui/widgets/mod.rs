@@ -1,10 +1,12 @@
 //! What both views draw alike: popups and the text editor, line-by-line drawing, the status
 //! line's fitting, the too-small gate, the screen split and message levels.
 
+mod boxed;
 mod gate;
 mod line;
 mod popup;
 
+pub use boxed::boxed;
 pub use gate::{MIN_HEIGHT, MIN_WIDTH, too_small, while_too_small};
 pub use popup::{centered, clear_popup, editor, help_box, new_line_editor, plain_caret};
 

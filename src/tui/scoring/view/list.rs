@@ -4,12 +4,11 @@ use crate::text::wrap;
 use crate::tui::i18n::T;
 use crate::tui::scoring::cache::{LIST_STATUS_WIDTH, ListRow, list_columns};
 use crate::tui::scoring::state::{App, ItemStatus};
-use crate::tui::widgets::{draw_lines, fill};
+use crate::tui::widgets::{boxed, draw_lines, fill};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
 use std::borrow::Cow;
 
 /// The status column's text and style for a nomination.
@@ -54,13 +53,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         title.push_str(&format!("/{} ", app.query));
     }
     let title = wrap::truncate(&title, usize::from(area.width.saturating_sub(2)));
-    let block = Block::bordered()
-        // A title is read, not a border: a dim border must not dim it.
-        .title(Span::styled(title, t.title.remove_modifier(Modifier::DIM)))
-        .border_style(t.border);
-    let inner = block.inner(area);
+    // A title is read, not a border: a dim border must not dim it.
+    let title = Line::from(Span::styled(title, t.title.remove_modifier(Modifier::DIM)));
     fill(f.buffer_mut(), area, super::pane_style(app, t.text));
-    f.render_widget(block, area);
+    let inner = boxed(f.buffer_mut(), area, t.border, Some(&title), None);
     if inner.height == 0 || inner.width < 8 {
         return;
     }

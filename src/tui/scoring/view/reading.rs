@@ -2,7 +2,7 @@
 
 use crate::text::wrap;
 use crate::tui::scoring::state::App;
-use crate::tui::widgets::{draw_lines, fill};
+use crate::tui::widgets::{boxed, draw_lines, fill};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -38,16 +38,19 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             lines.len()
         ),
     };
-    let block = Block::bordered()
-        .title(Span::styled(
-            wrap::truncate(&title, usize::from(inner_w)),
-            t.title,
-        ))
-        .title_bottom(Line::styled(pos, t.muted).right_aligned())
-        .border_style(t.border_focus);
-    let inner = block.inner(area);
+    let title = Line::from(Span::styled(
+        wrap::truncate(&title, usize::from(inner_w)),
+        t.title,
+    ));
+    let pos = Line::styled(pos, t.muted).right_aligned();
     fill(f.buffer_mut(), area, super::pane_style(app, t.text));
-    f.render_widget(block, area);
+    let inner = boxed(
+        f.buffer_mut(),
+        area,
+        t.border_focus,
+        Some(&title),
+        Some(&pos),
+    );
     let q = app.query.to_lowercase();
     let shown = lines.iter().skip(scroll);
     if q.is_empty() {

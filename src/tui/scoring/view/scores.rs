@@ -6,12 +6,11 @@ use crate::text::wrap;
 use crate::tui::i18n::T;
 use crate::tui::scoring::action::Action;
 use crate::tui::scoring::state::{App, ItemStatus, confidence_label};
-use crate::tui::widgets::{draw_lines, fill, push_wrapped};
+use crate::tui::widgets::{boxed, draw_lines, fill, push_wrapped};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Block;
 
 /// Draws the scoring pane.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -21,15 +20,12 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         Some(it) => format!(" {} {} ", T::PaneScores.get(app.lang), it.id),
         None => format!(" {} ", T::PaneScores.get(app.lang)),
     };
-    let block = Block::bordered()
-        .title(Span::styled(
-            wrap::truncate(&title, usize::from(area.width.saturating_sub(2))),
-            t.title,
-        ))
-        .border_style(t.border_focus);
-    let inner = block.inner(area);
+    let title = Line::from(Span::styled(
+        wrap::truncate(&title, usize::from(area.width.saturating_sub(2))),
+        t.title,
+    ));
     fill(f.buffer_mut(), area, super::pane_style(app, t.text));
-    f.render_widget(block, area);
+    let inner = boxed(f.buffer_mut(), area, t.border_focus, Some(&title), None);
     let Some(it) = app.current() else {
         return;
     };

@@ -7,7 +7,7 @@ use crate::tui::scoring::action::{
     Action, COMMENT_HINTS, HELP_HINTS, LIST_HINTS, RECUSE_HINTS, REVISE_HINTS,
 };
 use crate::tui::scoring::state::{App, Mode, WIDE};
-use crate::tui::widgets::{Level, fit, key_bar};
+use crate::tui::widgets::{Level, draw_lines, fit, key_bar};
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -26,9 +26,14 @@ pub fn title(app: &App, f: &mut Frame, area: Rect) {
         app.batch.meta.title.clone()
     };
     let text = format!(" revdesk | {domain} | {title} | {}", app.batch.short_hash());
-    f.render_widget(
-        Line::styled(wrap::pad(&text, usize::from(area.width)), t.title),
+    // Drawn as ratatui draws a line, without its grapheme segmentation where it is not needed.
+    draw_lines(
+        f,
         area,
+        [Line::styled(
+            wrap::pad(&text, usize::from(area.width)),
+            t.title,
+        )],
     );
 }
 
@@ -45,8 +50,8 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             Span::styled(q.clone(), t.search_match),
             Span::styled(hint, t.muted),
         ]);
-        f.render_widget(Line::styled(" ".repeat(w), t.status), area);
-        f.render_widget(line, area);
+        draw_lines(f, area, [Line::styled(" ".repeat(w), t.status)]);
+        draw_lines(f, area, [line]);
         // The real cursor at the end of the query, so input methods follow it.
         let x = area.x + (wrap::width(&prompt) + wrap::width(q)) as u16;
         if x < area.right() {
@@ -102,18 +107,16 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             spans.extend(key_bar(hints, room, t.key, t.muted));
         }
     }
-    f.render_widget(Line::styled(" ".repeat(w), t.status), area);
-    f.render_widget(Line::from(fit(spans, w)), area);
+    draw_lines(f, area, [Line::styled(" ".repeat(w), t.status)]);
+    draw_lines(f, area, [Line::from(fit(spans, w))]);
     if left_w + help_w <= w {
         let x = area.x + (w - help_w) as u16;
-        f.render_widget(
-            Line::from(help),
-            Rect {
-                x,
-                width: help_w as u16,
-                ..area
-            },
-        );
+        let at = Rect {
+            x,
+            width: help_w as u16,
+            ..area
+        };
+        draw_lines(f, at, [Line::from(help)]);
     }
 }
 
