@@ -419,7 +419,7 @@ impl Batch {
 
     /// The first 12 hex digits of the hash, for display.
     pub fn short_hash(&self) -> &str {
-        &self.hash[..self.hash.len().min(12)]
+        short_hash(&self.hash)
     }
 
     /// Finds an item by id.
@@ -431,6 +431,11 @@ impl Batch {
     pub fn ids(&self) -> Vec<String> {
         self.items.iter().map(|i| i.id.clone()).collect()
     }
+}
+
+/// The first 12 hex digits of a content hash, for display.
+pub fn short_hash(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
 }
 
 /// What the content hash covers before the items, which follow one JSON line each.

@@ -128,18 +128,8 @@ fn row_of_fields(line: usize, fields: &[&str], map: &[Option<Field>]) -> RawRow 
     row
 }
 
-/// Reads CSV text as it is decoded: the header row (after any title rows), then one row per
-/// record. Only the first records are held until the header is found; each later record is
-/// turned into its row as it is read.
-pub(super) fn read_csv<R: Read + Seek>(
-    path: &Path,
-    dec: &mut Decoding<R>,
-) -> Result<RawBatch, ImportError> {
-    read_csv_into(path, dec, &mut Keep)
-}
-
 /// The sink that keeps every row in the batch.
-struct Keep;
+pub(super) struct Keep;
 
 impl RowSink for Keep {
     fn start(&mut self) {}
@@ -150,8 +140,10 @@ impl RowSink for Keep {
     }
 }
 
-/// [`read_csv`], each data row handed to `sink` as it is read (the batch's `rows` stay as the
-/// sink leaves them); the reading stops early when the sink says so.
+/// Reads CSV text as it is decoded: the header row (after any title rows), then one row per
+/// record, each handed to `sink` as it is read (the batch's `rows` stay as the sink leaves
+/// them; [`Keep`] keeps them). Only the first records are held until the header is found. The
+/// reading stops early when the sink says so.
 pub(super) fn read_csv_into<R: Read + Seek>(
     path: &Path,
     dec: &mut Decoding<R>,
@@ -164,10 +156,7 @@ pub(super) fn read_csv_into<R: Read + Seek>(
         line,
         message,
     };
-    let io_error = |source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_error = |source| super::io_error(path, source);
     let delimiter = sniff_delimiter(dec.prefix_lines(HEADER_SEARCH_ROWS).map_err(io_error)?);
     dec.watch_quotes(delimiter);
     let mut rdr = Records::new(&mut *dec, delimiter);
@@ -276,7 +265,7 @@ mod tests {
     /// Reads CSV text through the streaming reader.
     fn read_csv(path: &Path, text: &str) -> Result<RawBatch, ImportError> {
         let src = std::io::Cursor::new(text.as_bytes());
-        super::super::stream::read_text(path, src, true, |d| super::read_csv(path, d))
+        super::super::stream::read_text(path, src, true, |d| read_csv_into(path, d, &mut Keep))
             .map(|(raw, _)| raw)
     }
 

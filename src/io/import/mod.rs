@@ -183,20 +183,27 @@ pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
     let format = Format::of(path).ok_or_else(|| ImportError::Format {
         path: path.to_path_buf(),
     })?;
-    let io_error = |source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let limit = crate::io::fsafe::MAX_BATCH_BYTES;
     match format {
-        Format::Csv | Format::Json => {
-            let src = crate::io::fsafe::open_capped(path, limit).map_err(io_error)?;
-            read_text(path, format, src)
-        }
+        Format::Csv | Format::Json => read_text(path, format, open_text(path)?),
         Format::Xlsx => {
-            let bytes = crate::io::fsafe::read(path, limit).map_err(io_error)?;
+            let bytes = crate::io::fsafe::read(path, crate::io::fsafe::MAX_BATCH_BYTES)
+                .map_err(|source| io_error(path, source))?;
             xlsx::read_xlsx(path, &bytes)
         }
+    }
+}
+
+/// A text batch (CSV or JSON) opened to be read as a stream, within the size cap.
+fn open_text(path: &Path) -> Result<crate::io::fsafe::Capped, ImportError> {
+    crate::io::fsafe::open_capped(path, crate::io::fsafe::MAX_BATCH_BYTES)
+        .map_err(|source| io_error(path, source))
+}
+
+/// A batch file that could not be read.
+pub(super) fn io_error(path: &Path, source: std::io::Error) -> ImportError {
+    ImportError::Io {
+        path: path.to_path_buf(),
+        source,
     }
 }
 
@@ -213,13 +220,7 @@ pub trait RowSink {
 /// Reads a CSV batch, handing each data row to `sink` as it is read: the batch returned has
 /// the header's columns but only the rows the sink put in it. Stops early when the sink says.
 pub fn read_csv_rows(path: &Path, sink: &mut dyn RowSink) -> Result<RawBatch, ImportError> {
-    let src = crate::io::fsafe::open_capped(path, crate::io::fsafe::MAX_BATCH_BYTES).map_err(
-        |source| ImportError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
-    )?;
-    read_csv_from(path, src, sink)
+    read_csv_from(path, open_text(path)?, sink)
 }
 
 /// [`read_csv_rows`] from bytes already in memory (`path` names it in messages).
@@ -259,9 +260,7 @@ fn read_text<R: std::io::Read + std::io::Seek>(
     if format == Format::Json {
         return stream::read_text(path, src, false, |d| json::read_json(path, d)).map(|r| r.0);
     }
-    let (mut raw, enc) = stream::read_text(path, src, true, |d| csv::read_csv(path, d))?;
-    raw.encoding = Some(enc);
-    Ok(raw)
+    read_csv_from(path, src, &mut csv::Keep)
 }
 
 /// A text file that does not decode, as a malformed-file error at its line.

@@ -438,10 +438,7 @@ pub(super) fn read_text<R, T>(
 where
     R: Read + Seek,
 {
-    let io_error = |source| ImportError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
+    let io_error = |source| super::io_error(path, source);
     let mut dec = Decoding::new(src, keep_lines).map_err(io_error)?;
     let mut parsed = parse(&mut dec);
     if parsed.is_err() && dec.failure.is_none() {

@@ -143,7 +143,7 @@ impl Report {
             domain_source: self.domain_source,
             rows: self.rows,
             usable: self.batch.items.len(),
-            hash: self.batch.short_hash(),
+            hash: &self.batch.hash,
         }
     }
 
@@ -227,7 +227,7 @@ impl Facts<'_> {
                 ("domain", &domain),
                 ("errors", &self.errors(strict).to_string()),
                 ("warnings", &self.warnings(strict).to_string()),
-                ("hash", &self.hash[..self.hash.len().min(12)]),
+                ("hash", crate::domain::batch::short_hash(self.hash)),
             ],
         );
         let _ = writeln!(out, "{summary}");

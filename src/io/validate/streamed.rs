@@ -154,9 +154,10 @@ impl<'p> Streaming<'p> {
 
     /// The batch's domain as the rules decide it from `raw` and these rows.
     fn decide(&self, raw: &RawBatch, rows: Vec<RawRow>) -> (Option<String>, DomainSource, bool) {
+        // The sink keeps no row in `raw`: cloning it copies the header only.
         let view = RawBatch {
             rows,
-            ..header_of(raw)
+            ..raw.clone()
         };
         let mut cx = Ctx {
             raw: &view,
@@ -203,22 +204,6 @@ impl<'p> Streaming<'p> {
             hash: hasher.finish(),
             _kept: vec![],
         })
-    }
-}
-
-/// A batch's header without its rows.
-fn header_of(raw: &RawBatch) -> RawBatch {
-    RawBatch {
-        path: raw.path.clone(),
-        format: raw.format,
-        encoding: raw.encoding,
-        meta: raw.meta.clone(),
-        header_line: raw.header_line,
-        header_width: raw.header_width,
-        columns: raw.columns.clone(),
-        unknown_columns: raw.unknown_columns.clone(),
-        duplicate_columns: raw.duplicate_columns.clone(),
-        rows: vec![],
     }
 }
 
