@@ -22,7 +22,7 @@ use super::ambiguous::{self, AmbiguousWidth};
 
 mod clusters;
 mod lazy;
-pub use clusters::{clusters, is_lone};
+pub use clusters::{clusters, is_ideograph, is_lone, one_ideograph};
 pub use lazy::LazyWrap;
 
 /// Number of spaces a tab is drawn as, everywhere in this module.
@@ -214,7 +214,7 @@ impl Cluster {
         let space = matches!(g, " " | "\t" | "\u{3000}");
         // Why: most clusters of Chinese material are one ideograph, two cells in either
         // ambiguous mode (tested): no width lookups for them.
-        let ideograph = g.len() == 3 && matches!(first, '\u{4E00}'..='\u{9FFF}');
+        let ideograph = one_ideograph(g);
         let width = if ideograph { 2 } else { shown(g).1 };
         Cluster {
             start,

@@ -21,6 +21,17 @@ pub fn is_lone(c: char) -> bool {
     )
 }
 
+/// Whether `c` is a CJK unified ideograph (U+4E00..=U+9FFF): a cluster of its own, two cells
+/// wide in either ambiguous-width mode and on every terminal.
+pub fn is_ideograph(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}')
+}
+
+/// Whether `s` is one CJK unified ideograph and nothing else (three bytes in UTF-8).
+pub fn one_ideograph(s: &str) -> bool {
+    s.len() == 3 && s.chars().next().is_some_and(is_ideograph)
+}
+
 /// The clusters of `s` with their byte offsets: exactly `s.grapheme_indices(true)`.
 pub fn clusters(s: &str) -> Clusters<'_> {
     Clusters { s, at: 0 }

@@ -314,15 +314,9 @@ impl<B> Lean<B> {
                 continue;
             }
             let at = self.index(x, y);
-            let pen = Pen::of(&self.shown[at]);
-            // Most cells follow the one written before in the same colours: no call to move
-            // or ink for them.
-            if self.cursor != Some((x, y)) {
-                self.go(out, x, y);
-            }
-            if self.pen != Some(pen) {
-                self.ink(out, pen);
-            }
+            // Most cells follow the one written before in the same colours: neither writes.
+            self.go(out, x, y);
+            self.ink(out, Pen::of(&self.shown[at]));
             let symbol = match self.shown[at].symbol() {
                 "" => " ",
                 s => s,
@@ -332,7 +326,7 @@ impl<B> Lean<B> {
             let w = u16::from(self.widths[at]).max(1);
             self.cursor = match w {
                 1 => Some((x + 1, y)),
-                2 if ideograph(symbol) || surely_wide(symbol) => Some((x + 2, y)),
+                2 if surely_wide(symbol) => Some((x + 2, y)),
                 // A width terminals disagree on: the next cell is addressed.
                 _ => None,
             };
@@ -458,20 +452,11 @@ fn cell_width(cell: &Cell) -> u16 {
         if s.len() == 1 {
             return 1;
         }
-        if s.len() == 3 && ideograph(s) {
+        if crate::text::wrap::one_ideograph(s) {
             return 2;
         }
     }
     cell.cell_width()
-}
-
-/// Whether `s` is one CJK unified ideograph (U+4E00..=U+9FFF): two cells on every terminal.
-fn ideograph(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(
-        (chars.next(), chars.next()),
-        (Some('\u{4E00}'..='\u{9FFF}'), None)
-    )
 }
 
 /// Whether every terminal draws `symbol` two cells wide.

@@ -20,7 +20,7 @@ pub fn boxed(
     title: Option<&Line>,
     bottom: Option<&Line>,
 ) -> Rect {
-    let inner = inside(area);
+    let inner = Block::bordered().inner(area);
     let area = area.intersection(buf.area);
     let plain = title.is_none_or(|t| t.alignment.is_none())
         && bottom.is_none_or(|b| b.alignment == Some(Alignment::Right));
@@ -75,18 +75,6 @@ pub fn boxed(
 /// The line's width as ratatui's block counts it for placing a title.
 fn line_width(line: &Line) -> u16 {
     line.width().min(usize::from(u16::MAX)) as u16
-}
-
-/// The area inside a border on all four sides (`Block::bordered().inner(area)`).
-fn inside(area: Rect) -> Rect {
-    let mut inner = area;
-    inner.x = inner.x.saturating_add(1).min(inner.right());
-    inner.width = inner.width.saturating_sub(1);
-    inner.y = inner.y.saturating_add(1).min(inner.bottom());
-    inner.height = inner.height.saturating_sub(1);
-    inner.width = inner.width.saturating_sub(1);
-    inner.height = inner.height.saturating_sub(1);
-    inner
 }
 
 #[cfg(test)]

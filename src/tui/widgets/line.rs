@@ -17,7 +17,7 @@ fn lone_width(c: char) -> Option<u16> {
     // The commonest characters of the material, without a width lookup.
     match c {
         ' '..='~' => return Some(1),
-        '\u{4E00}'..='\u{9FFF}' => return Some(2),
+        c if wrap::is_ideograph(c) => return Some(2),
         _ => {}
     }
     if !wrap::is_lone(c) {
