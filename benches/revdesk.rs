@@ -11,6 +11,7 @@ use revdesk::domain::profile::Profile;
 use revdesk::io::synth::{self, OutFormat, Spec};
 use revdesk::io::validate::{self, Options};
 use revdesk::store::{Change, Source, Store};
+use revdesk::tui::LeanTerminal;
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::keymap::KeyMap;
 use revdesk::tui::lean::Lean;
@@ -146,7 +147,8 @@ fn press(a: &mut App, code: KeyCode) {
 /// 2,000 every nomination is new again), so no iteration runs out of work.
 fn bench_j(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    timed_j(c, a, w, h, &mut t, "", |_| {});
+    let mut draw = |a: &App| revdesk::tui::render_to(&mut t, a).expect("draw");
+    timed_j(c, a, w, h, &mut draw, "", |_| {});
 }
 
 /// `j` as [`bench_j`] times it, drawn through the backend the terminal session really uses
@@ -154,15 +156,14 @@ fn bench_j(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
 /// channel) instead of ratatui's test backend; every timed frame is checked to send bytes.
 fn bench_j_lean(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
     let out = Shared::default();
-    let mut t = Terminal::with_options(
+    let mut t = LeanTerminal::fixed(
         // Sized, as over SSH: without a terminal to ask, crossterm's size runs `tput`.
         Lean::sized(CrosstermBackend::new(out.clone()), Size::new(w, h)),
-        TerminalOptions {
-            viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-        },
+        Rect::new(0, 0, w, h),
     )
     .expect("terminal");
-    timed_j(c, a, w, h, &mut t, "_lean", move |sent| {
+    let mut draw = move |a: &App| revdesk::tui::render_lean(&mut t, a).expect("draw");
+    timed_j(c, a, w, h, &mut draw, "_lean", move |sent| {
         let mut bytes = out.0.borrow_mut();
         if sent {
             assert!(!bytes.is_empty(), "the frame sent bytes");
@@ -173,18 +174,18 @@ fn bench_j_lean(c: &mut Criterion, a: &mut App, w: u16, h: u16) {
 
 /// The timing loop of [`bench_j`] and [`bench_j_lean`]: `after(sent)` runs outside the
 /// timing after each frame, `sent` true after a timed `j`.
-fn timed_j<B: ratatui::backend::Backend>(
+fn timed_j(
     c: &mut Criterion,
     a: &mut App,
     w: u16,
     h: u16,
-    t: &mut Terminal<B>,
+    draw: &mut impl FnMut(&App),
     suffix: &str,
     mut after: impl FnMut(bool),
 ) {
     a.size = (w, h);
     press(a, KeyCode::Home);
-    revdesk::tui::render_to(t, a).expect("draw");
+    draw(a);
     after(false);
     c.bench_function(&format!("keystroke_j_and_redraw_{w}x{h}{suffix}"), |b| {
         b.iter_custom(|iters| {
@@ -192,13 +193,13 @@ fn timed_j<B: ratatui::backend::Backend>(
             for _ in 0..iters {
                 if a.selected + 1 >= a.visible.len() {
                     press(a, KeyCode::Home);
-                    revdesk::tui::render_to(t, a).expect("draw");
+                    draw(a);
                     after(false);
                 }
                 let before = a.selected;
                 let started = Instant::now();
                 press(a, KeyCode::Char('j'));
-                revdesk::tui::render_to(t, a).expect("draw");
+                draw(a);
                 spent += started.elapsed();
                 assert_eq!(a.selected, before + 1, "j moved the selection");
                 after(true);
@@ -680,9 +681,12 @@ fn bytes_per_frame(lean: bool, w: u16, h: u16) -> [usize; 5] {
     let mut plain;
     let mut leant;
     let mut draw: Box<dyn FnMut(&App)> = if lean {
-        leant = Terminal::with_options(Lean::new(CrosstermBackend::new(out.clone())), opts())
-            .expect("terminal");
-        Box::new(move |a: &App| revdesk::tui::render_to(&mut leant, a).expect("draw"))
+        leant = LeanTerminal::fixed(
+            Lean::new(CrosstermBackend::new(out.clone())),
+            Rect::new(0, 0, w, h),
+        )
+        .expect("terminal");
+        Box::new(move |a: &App| revdesk::tui::render_lean(&mut leant, a).expect("draw"))
     } else {
         plain =
             Terminal::with_options(CrosstermBackend::new(out.clone()), opts()).expect("terminal");

@@ -12,8 +12,10 @@ use ratatui::Viewport;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
+use revdesk::tui::LeanTerminal;
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::lean::Lean;
+use revdesk::tui::scoring::App;
 use revdesk::tui::theme::Theme;
 use std::path::Path;
 
@@ -92,37 +94,57 @@ fn export_json_and_markdown_are_unchanged() {
     }
 }
 
+/// How the frames reach the terminal.
+#[derive(Clone, Copy)]
+enum Through {
+    /// ratatui's crossterm backend.
+    Plain,
+    /// revdesk's lean backend, from ratatui's diff.
+    LeanDiff,
+    /// revdesk's lean backend painting whole frames, as a session draws.
+    LeanPainted,
+}
+
 /// The bytes the scoring view sends for a key sequence at 80×24, a frame after every key, and
-/// where each frame ends: through revdesk's lean backend, or (`lean` false) ratatui's plain
-/// crossterm backend.
-fn scoring_view_frames_with(lean: bool) -> (Vec<u8>, Vec<usize>) {
+/// where each frame ends.
+fn scoring_view_frames_with(through: Through) -> (Vec<u8>, Vec<usize>) {
     let out = Shared::default();
+    let area = Rect::new(0, 0, 80, 24);
     let options = || TerminalOptions {
-        viewport: Viewport::Fixed(Rect::new(0, 0, 80, 24)),
+        viewport: Viewport::Fixed(area),
     };
-    if lean {
-        let t = Terminal::with_options(Lean::new(CrosstermBackend::new(out.clone())), options());
-        key_sequence(t.expect("terminal"), &out)
-    } else {
-        let t = Terminal::with_options(CrosstermBackend::new(out.clone()), options());
-        key_sequence(t.expect("terminal"), &out)
+    let lean = || Lean::new(CrosstermBackend::new(out.clone()));
+    match through {
+        Through::Plain => {
+            let mut t = Terminal::with_options(CrosstermBackend::new(out.clone()), options())
+                .expect("terminal");
+            key_sequence(|a| revdesk::tui::render_to(&mut t, a).expect("draw"), &out)
+        }
+        Through::LeanDiff => {
+            let mut t = Terminal::with_options(lean(), options()).expect("terminal");
+            key_sequence(|a| revdesk::tui::render_to(&mut t, a).expect("draw"), &out)
+        }
+        Through::LeanPainted => {
+            let mut t = LeanTerminal::fixed(lean(), area).expect("terminal");
+            key_sequence(
+                |a| revdesk::tui::render_lean(&mut t, a).expect("draw"),
+                &out,
+            )
+        }
     }
 }
 
-/// The lean backend's frames (the recorded golden stream).
+/// The lean backend's frames as a session sends them (the recorded golden stream).
 fn scoring_view_frames() -> (Vec<u8>, Vec<usize>) {
-    scoring_view_frames_with(true)
+    scoring_view_frames_with(Through::LeanPainted)
 }
 
-/// Draws the demo, then a frame after each key of the sequence, into `t` writing to `out`.
-fn key_sequence<B: ratatui::backend::Backend>(
-    mut t: Terminal<B>,
-    out: &Shared,
-) -> (Vec<u8>, Vec<usize>) {
+/// Draws the demo, then a frame after each key of the sequence, with `draw` writing to `out`.
+fn key_sequence(mut draw: impl FnMut(&App), out: &Shared) -> (Vec<u8>, Vec<usize>) {
     let dir = tempfile::tempdir().expect("dir");
     let mut a = app(dir.path(), Lang::Zh, Theme::default());
     a.size = (80, 24);
-    revdesk::tui::render_to(&mut t, &a).expect("draw");
+    draw(&a);
     let keys: Vec<KeyCode> = "7\n8\n9\n"
         .chars()
         .map(|c| match c {
@@ -147,7 +169,7 @@ fn key_sequence<B: ratatui::backend::Backend>(
     let mut ends = vec![out.0.borrow().len()];
     for k in keys {
         a.handle_event(Event::Key(KeyEvent::new(k, KeyModifiers::NONE)));
-        revdesk::tui::render_to(&mut t, &a).expect("draw");
+        draw(&a);
         ends.push(out.0.borrow().len());
     }
     let bytes = out.0.borrow().clone();
@@ -157,6 +179,11 @@ fn key_sequence<B: ratatui::backend::Backend>(
 #[test]
 fn scoring_view_bytes_are_unchanged() {
     check("scoring-80x24.bytes", &scoring_view_frames().0);
+    // Drawn from ratatui's diff instead of whole frames: the same bytes.
+    check(
+        "scoring-80x24.bytes",
+        &scoring_view_frames_with(Through::LeanDiff).0,
+    );
 }
 
 /// The terminal shows the same after every frame of the lean backend (which erases runs of
@@ -166,7 +193,7 @@ fn scoring_view_bytes_are_unchanged() {
 /// which could not follow later changes to the views.)
 #[test]
 fn scoring_view_screens_match_the_plain_backend() {
-    let (old, old_ends) = scoring_view_frames_with(false);
+    let (old, old_ends) = scoring_view_frames_with(Through::Plain);
     let (new, ends) = scoring_view_frames();
     assert_eq!(old_ends.len(), ends.len(), "frames");
     let nz = |n: u16| std::num::NonZeroU16::new(n).expect("size");

@@ -5,24 +5,18 @@
 mod common;
 
 use common::{Shared, app};
+use ratatui::Terminal;
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier};
-use ratatui::{Terminal, TerminalOptions, Viewport};
 use revdesk::tui::i18n::Lang;
 use revdesk::tui::lean::Lean;
-use revdesk::tui::render_to;
 use revdesk::tui::scoring::App;
 use revdesk::tui::theme::Theme;
+use revdesk::tui::{LeanTerminal, render_lean, render_to};
 use std::num::NonZeroU16;
 use unicode_width::UnicodeWidthStr;
-
-fn opts(w: u16, h: u16) -> TerminalOptions {
-    TerminalOptions {
-        viewport: Viewport::Fixed(Rect::new(0, 0, w, h)),
-    }
-}
 
 fn parser(w: u16, h: u16) -> vt100::Parser {
     let nz = |n: u16| NonZeroU16::new(n).unwrap_or(NonZeroU16::MIN);
@@ -221,10 +215,14 @@ fn drive(w: u16, h: u16, keys: &[KeyCode]) -> Vec<(usize, usize)> {
     let mut a = app(dir.path(), Lang::Zh, Theme::default());
     a.size = (w, h);
     let out = Shared::default();
-    let mut t = Terminal::with_options(Lean::new(CrosstermBackend::new(out.clone())), opts(w, h))
-        .expect("terminal");
+    // As a session draws: whole frames painted by the lean backend.
+    let mut t = LeanTerminal::fixed(
+        Lean::new(CrosstermBackend::new(out.clone())),
+        Rect::new(0, 0, w, h),
+    )
+    .expect("terminal");
     let mut screen = parser(w, h);
-    render_to(&mut t, &a).expect("draw");
+    render_lean(&mut t, &a).expect("draw");
     screen.process(&out.take());
     let mut before = fresh(&a, w, h);
     same(
@@ -235,7 +233,7 @@ fn drive(w: u16, h: u16, keys: &[KeyCode]) -> Vec<(usize, usize)> {
     let mut sizes = Vec::new();
     for (i, k) in keys.iter().enumerate() {
         press(&mut a, *k);
-        render_to(&mut t, &a).expect("draw");
+        render_lean(&mut t, &a).expect("draw");
         let frame = out.take();
         screen.process(&frame);
         let after = fresh(&a, w, h);

@@ -13,6 +13,7 @@ pub mod theme;
 pub mod vote;
 pub mod widgets;
 
+pub use term::frames::LeanTerminal;
 pub use term::lean;
 pub use term::local::{restore_terminal, run};
 pub use term::session::{Ended, Screen};
@@ -26,4 +27,14 @@ pub fn render_to<B: Backend, S: Screen>(
     app: &S,
 ) -> Result<(), B::Error> {
     terminal.draw(|f| app.draw(f)).map(|_| ())
+}
+
+/// Renders one frame through the lean backend, as a session draws it (for tests and
+/// benchmarks of the bytes sent).
+pub fn render_lean<B, S: Screen>(terminal: &mut LeanTerminal<B>, app: &S) -> Result<(), B::Error>
+where
+    B: Backend + std::io::Write,
+    B::Error: From<std::io::Error>,
+{
+    terminal.draw(|f| app.draw(f))
 }

@@ -5,9 +5,9 @@
 //! from the process's own terminal; a remote one can feed it from a network channel, step by
 //! step ([`Session::handle`], [`Session::resize`], [`Session::tick`], then [`Session::draw`]).
 
+use super::frames::LeanTerminal;
 use super::lean::Lean;
 use crate::text::ambiguous::{self, AmbiguousWidth};
-use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, Event,
@@ -134,7 +134,7 @@ impl<W: Write> Write for Wire<W> {
 /// writes the teardown.
 pub struct Session<S: Screen, W: Write> {
     screen: S,
-    terminal: Terminal<Lean<CrosstermBackend<Wire<W>>>>,
+    terminal: LeanTerminal<CrosstermBackend<Wire<W>>>,
     dirty: bool,
     finished: bool,
     /// How the terminal draws East Asian ambiguous characters.
@@ -156,7 +156,7 @@ impl<S: Screen, W: Write> Session<S, W> {
             EnableBracketedPaste
         )?;
         let backend = Lean::sized(CrosstermBackend::new(wire), Size::new(w, h));
-        let terminal = Terminal::new(backend)?;
+        let terminal = LeanTerminal::new(backend)?;
         screen.set_size(w, h);
         Ok(Session {
             screen,
@@ -308,7 +308,7 @@ impl<S: Screen, W: Write> Session<S, W> {
             self.screen.on_exit();
         }
         let _ = write_teardown(self.terminal.backend_mut());
-        // Lets ratatui know the cursor is back, so its Drop writes nothing more.
+        // Plain colours for what comes next (the teardown shows the cursor, not the pen).
         let _ = self.terminal.show_cursor();
     }
 }
