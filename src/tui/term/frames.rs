@@ -10,7 +10,7 @@
 
 use super::lean::Lean;
 use ratatui::backend::{Backend, ClearType, WindowSize};
-use ratatui::buffer::Cell;
+use ratatui::buffer::{Buffer, Cell};
 use ratatui::layout::{Position, Rect, Size};
 use ratatui::{Frame, Terminal, TerminalOptions, Viewport};
 use std::io::{self, Write};
@@ -85,6 +85,9 @@ impl Backend for Canvas {
 pub struct LeanTerminal<B: Backend + Write> {
     frames: Terminal<Canvas>,
     lean: Lean<B>,
+    /// The frame just drawn, taken out of ratatui's terminal (whose buffer in its place is
+    /// cleared before it is drawn into again), so that its cells can be moved, not cloned.
+    drawn: Buffer,
 }
 
 impl<B> LeanTerminal<B>
@@ -109,7 +112,11 @@ where
             cleared: false,
         };
         let frames = Terminal::with_options(canvas, TerminalOptions { viewport })?;
-        Ok(LeanTerminal { frames, lean })
+        Ok(LeanTerminal {
+            frames,
+            lean,
+            drawn: Buffer::default(),
+        })
     }
 
     /// The lean backend.
@@ -131,8 +138,17 @@ where
         if std::mem::take(&mut self.frames.backend_mut().cleared) {
             self.lean.clear()?;
         }
-        let done = self.frames.draw(render)?;
-        self.lean.paint(done.buffer)?;
+        let drawn = &mut self.drawn;
+        self.frames.draw(|f| {
+            render(f);
+            // ratatui still makes its (never walked) diff of the two, which must be as wide.
+            let buf = f.buffer_mut();
+            if drawn.area != buf.area {
+                drawn.resize(buf.area);
+            }
+            std::mem::swap(buf, drawn);
+        })?;
+        self.lean.paint(&mut self.drawn)?;
         match self.frames.backend().cursor {
             None => self.lean.hide_cursor()?,
             Some(at) => {
@@ -146,5 +162,112 @@ where
     /// Shows the cursor (the view ends).
     pub fn show_cursor(&mut self) -> Result<(), B::Error> {
         self.lean.show_cursor()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::backend::{CrosstermBackend, TestBackend};
+    use ratatui::style::{Color, Style};
+    use ratatui::text::Line;
+    use std::cell::RefCell;
+    use std::num::NonZeroU16;
+    use std::rc::Rc;
+    use unicode_width::UnicodeWidthStr;
+
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Shared {
+        fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A frame of `n`: a line of Chinese and Latin per row, shifted by `n`, the cursor on
+    /// odd frames.
+    fn frame(f: &mut Frame, n: usize) {
+        let area = f.area();
+        for y in 0..area.height {
+            let text = format!("{}行{y} 评审 {}", " ".repeat((n + y as usize) % 5), n * 7);
+            let style = Style::default().bg(if n % 2 == 0 {
+                Color::Reset
+            } else {
+                Color::Blue
+            });
+            f.render_widget(Line::styled(text, style), Rect::new(0, y, area.width, 1));
+        }
+        if n % 2 == 1 {
+            f.set_cursor_position((1, 1));
+        }
+    }
+
+    /// Frames at changing sizes (larger, smaller, back): after each, the terminal fed the
+    /// bytes shows what ratatui renders at that size, and the cursor is where the frame put
+    /// it, or hidden.
+    #[test]
+    fn frames_across_resizes_show_what_was_rendered() {
+        let out = Shared::default();
+        let mut t = LeanTerminal::new(Lean::sized(
+            CrosstermBackend::new(out.clone()),
+            Size::new(20, 4),
+        ))
+        .expect("terminal");
+        let nz = |n: u16| NonZeroU16::new(n).expect("size");
+        let mut screen = vt100::Parser::new(nz(4), nz(20), 0);
+        let mut last = (20, 4);
+        for (n, (w, h)) in [
+            (20, 4),
+            (20, 4),
+            (30, 6),
+            (30, 6),
+            (12, 3),
+            (20, 4),
+            (20, 4),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            t.backend_mut().set_size(Size::new(w, h));
+            screen.screen_mut().set_size(nz(h), nz(w));
+            t.draw(|f| frame(f, n)).expect("draw");
+            let bytes = std::mem::take(&mut *out.0.borrow_mut());
+            // A new size clears the screen first (a terminal may have reflowed it), as
+            // ratatui's terminal does; the same size does not.
+            let resized = n > 0 && (w, h) != last;
+            let cleared = bytes.windows(4).any(|b| b == b"\x1b[2J");
+            assert_eq!(cleared, resized, "frame {n}");
+            last = (w, h);
+            screen.process(&bytes);
+            let mut plain = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+            let want = plain.draw(|f| frame(f, n)).expect("draw").buffer.clone();
+            for y in 0..h {
+                // The row as text: a wide character's hidden cell adds nothing.
+                let mut row = String::new();
+                let mut x = 0;
+                while x < w {
+                    let symbol = want[(x, y)].symbol();
+                    row.push_str(symbol);
+                    x += symbol.width().max(1) as u16;
+                }
+                let shown = screen.screen().rows(0, w).nth(usize::from(y));
+                let shown = shown.expect("row");
+                assert_eq!(shown.trim_end(), row.trim_end(), "frame {n} row {y}");
+                for x in 0..w {
+                    let bg = screen.screen().cell(y, x).expect("cell").bgcolor();
+                    let blue = want[(x, y)].bg == Color::Blue;
+                    assert_eq!(bg == vt100::Color::Idx(4), blue, "frame {n} cell {y},{x}");
+                }
+            }
+            assert_eq!(screen.screen().hide_cursor(), n % 2 == 0, "frame {n}");
+            if n % 2 == 1 {
+                assert_eq!(screen.screen().cursor_position(), (1, 1), "frame {n}");
+            }
+        }
     }
 }

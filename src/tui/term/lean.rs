@@ -178,13 +178,23 @@ impl<B> Lean<B> {
     /// Takes changed cell (`x`, `y`) into the copy of the screen; returns the column of a wide
     /// character's second half it orphans, which must be written again.
     fn take(&mut self, x: u16, y: u16, cell: &Cell) -> Option<u16> {
+        self.take_by(x, y, cell_width(cell), |to| to.clone_from(cell))
+    }
+
+    /// [`Lean::take`] for a cell `width` wide that `store` puts into the copy.
+    fn take_by(
+        &mut self,
+        x: u16,
+        y: u16,
+        width: u16,
+        store: impl FnOnce(&mut Cell),
+    ) -> Option<u16> {
         let i = self.index(x, y);
-        let width = cell_width(cell);
         // Writing over the first half of a wide character erases its second half with
         // the colours set: that cell is written again, as it is, even when unchanged.
         let last = x.saturating_add(width.clamp(1, 2) - 1);
         let orphan = last + 1 < self.width && self.width_at(last, y) > 1;
-        self.shown[i].clone_from(cell);
+        store(&mut self.shown[i]);
         self.widths[i] = u8::try_from(width).unwrap_or(u8::MAX);
         // The cells a wide character hides are blank in ratatui's buffer, and never sent.
         let hides = usize::from(self.width - x - 1).min(usize::from(width.saturating_sub(1)));
@@ -482,6 +492,12 @@ fn cell_width(cell: &Cell) -> u16 {
 
 /// Whether every terminal draws `symbol` two cells wide.
 pub fn surely_wide(symbol: &str) -> bool {
+    // Most are ideographs U+5000 to U+9FFF: three bytes led by E5 to E9, not decoded.
+    matches!(symbol.as_bytes(), [0xE5..=0xE9, _, _]) || decoded_wide(symbol)
+}
+
+/// [`surely_wide`], decoding the symbol.
+fn decoded_wide(symbol: &str) -> bool {
     let mut chars = symbol.chars();
     let (Some(c), None) = (chars.next(), chars.next()) else {
         return false;
@@ -531,7 +547,9 @@ where
     /// Writes what `buf`, a whole frame, changes on the screen: the cells that differ from
     /// the copy of the screen kept here, as ratatui's diff would give them, without keeping
     /// a second buffer to diff against or measuring every cell (see [`super::frames`]).
-    pub fn paint(&mut self, buf: &Buffer) -> Result<(), B::Error> {
+    /// The changed cells are moved into the copy, not cloned: `buf` is left holding what the
+    /// screen showed there before.
+    pub fn paint(&mut self, buf: &mut Buffer) -> Result<(), B::Error> {
         let area = buf.area;
         let (w, h) = self.screen_size();
         self.begin(w.max(area.right()), h.max(area.bottom()));
@@ -541,7 +559,7 @@ where
         let mut out = Vec::new();
         for (r, row) in buf
             .content
-            .chunks_exact(usize::from(area.width).max(1))
+            .chunks_exact_mut(usize::from(area.width).max(1))
             .enumerate()
         {
             let y = area.y.saturating_add(r as u16);
@@ -551,7 +569,7 @@ where
             xs.clear();
             // Cells hidden by the wide character before them.
             let mut hidden = 0;
-            for (k, cell) in row.iter().enumerate() {
+            for (k, cell) in row.iter_mut().enumerate() {
                 if hidden > 0 {
                     hidden -= 1;
                     continue;
@@ -571,7 +589,7 @@ where
                     hidden = self.widths[i].saturating_sub(1);
                     continue;
                 }
-                let orphan = self.take(x, y, cell);
+                let orphan = self.take_by(x, y, cell_width(cell), |to| std::mem::swap(to, cell));
                 hidden = self.widths[i].saturating_sub(1);
                 if xs.last() != Some(&x) {
                     xs.push(x);
@@ -898,6 +916,22 @@ mod tests {
         }
         // Each cell with itself, and the blanks made three ways with each other.
         assert!(equal > cells.len(), "{equal}");
+    }
+
+    /// The shortcut for ideographs agrees with decoding, over the whole range it covers.
+    #[test]
+    fn every_ideograph_counts_as_wide() {
+        let mut n = 0;
+        for c in (0x5000..=0x9FFF).filter_map(char::from_u32) {
+            let s = c.encode_utf8(&mut [0; 4]).to_string();
+            assert!(matches!(s.as_bytes(), [0xE5..=0xE9, _, _]), "{c:?}");
+            assert!(decoded_wide(&s), "{c:?}");
+            n += 1;
+        }
+        assert_eq!(n, 0x5000);
+        // And nothing else has those three bytes.
+        assert!(!matches!("\u{4FFF}".as_bytes(), [0xE5..=0xE9, _, _]));
+        assert!(!matches!("\u{A000}".as_bytes(), [0xE5..=0xE9, _, _]));
     }
 
     #[test]
