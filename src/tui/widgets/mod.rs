@@ -146,7 +146,7 @@ pub fn keep_in_view(offset: usize, selected: usize, height: usize, len: usize) -
 }
 
 /// Text wrapped to `w` cells, one styled line per row.
-pub fn push_wrapped(lines: &mut Vec<Line<'static>>, text: &str, w: usize, style: Style) {
+pub fn push_wrapped(lines: &mut Vec<Line<'_>>, text: &str, w: usize, style: Style) {
     for l in wrap::wrap(text, w) {
         lines.push(Line::styled(l, style));
     }

@@ -11,6 +11,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
+use std::borrow::Cow;
 
 /// Draws the scoring pane.
 pub fn render(app: &App, f: &mut Frame, area: Rect) {
@@ -37,7 +38,13 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     let rec = app.record_ref(&it.id).unwrap_or(&untouched);
     let status = app.status(&it.id);
     let recused = status == ItemStatus::Recused;
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    // The focused criterion's rubric, wrapped for this width (cached): lines borrow from it.
+    let rubric_text = app
+        .criteria()
+        .get(app.crit)
+        .filter(|_| !recused)
+        .map(|c| (c, app.rubric_text(app.crit, w)));
+    let mut lines: Vec<Line<'_>> = Vec::with_capacity(usize::from(inner.height));
 
     let label_w = app
         .criteria()
@@ -98,7 +105,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         ItemStatus::Done(v) => Line::from(vec![
             Span::styled(format!("  {} ", T::Total.get(app.lang)), t.label),
             Span::styled(format!("{v:.1}"), t.done),
-            Span::styled(T::OutOf100.get(app.lang).to_string(), t.muted),
+            Span::styled(T::OutOf100.get(app.lang), t.muted),
         ]),
         ItemStatus::Partial(n) => {
             let est = app
@@ -116,7 +123,7 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
         }
         ItemStatus::Unscored => Line::from(vec![
             Span::styled(format!("  {} ", T::Total.get(app.lang)), t.label),
-            Span::styled(T::Unscored.get(app.lang).to_string(), t.unscored),
+            Span::styled(T::Unscored.get(app.lang), t.unscored),
         ]),
         ItemStatus::Recused => Line::default(),
     };
@@ -192,10 +199,10 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
     lines.push(Line::default());
 
     // The focused criterion's rubric, with the band of the current score marked.
-    let mut head: Vec<Line<'static>> = Vec::new();
-    let mut question: Vec<Line<'static>> = Vec::new();
-    let mut bands: Vec<Line<'static>> = Vec::new();
-    if !recused && let Some(c) = app.criteria().get(app.crit) {
+    let mut head: Vec<Line<'_>> = Vec::new();
+    let mut question: Vec<Line<'_>> = Vec::new();
+    let mut bands: Vec<Line<'_>> = Vec::new();
+    if let Some((c, text)) = &rubric_text {
         let current = if app.input.is_empty() {
             rec.scores.get(&c.key).copied()
         } else {
@@ -210,27 +217,30 @@ pub fn render(app: &App, f: &mut Frame, area: Rect) {
             ),
             t.label,
         ));
-        let text = app.rubric_text(app.crit, w);
         question.extend(
             text.question
                 .iter()
-                .map(|l| Line::styled(l.clone(), t.muted)),
+                .map(|l| Line::styled(l.as_str(), t.muted)),
         );
         for (band, (head, wrapped)) in c.bands.iter().zip(&text.bands) {
             let active = current.is_some_and(|v| v >= band.min - 1e-9 && v <= band.max + 1e-9);
             let style = if active { t.band_active } else { t.text };
             let hw = wrap::width(head);
             for (i, l) in wrapped.iter().enumerate() {
-                let lead = if i == 0 { head.clone() } else { " ".repeat(hw) };
+                let lead = if i == 0 {
+                    Cow::Borrowed(head.as_str())
+                } else {
+                    Cow::Owned(" ".repeat(hw))
+                };
                 bands.push(Line::from(vec![
                     Span::styled(lead, style),
-                    Span::styled(l.clone(), style),
+                    Span::styled(l.as_str(), style),
                 ]));
             }
         }
     }
 
-    let mut comment = vec![Line::styled(T::Comment.get(app.lang).to_string(), t.label)];
+    let mut comment = vec![Line::styled(T::Comment.get(app.lang), t.label)];
     if rec.comment.is_empty() {
         let hint = T::NoComment.fill(app.lang, &[("key", &app.key_for(Action::Comment))]);
         push_wrapped(&mut comment, &hint, w, t.muted);
