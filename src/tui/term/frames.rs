@@ -195,7 +195,7 @@ mod tests {
         let area = f.area();
         for y in 0..area.height {
             let text = format!("{}行{y} 评审 {}", " ".repeat((n + y as usize) % 5), n * 7);
-            let style = Style::default().bg(if n % 2 == 0 {
+            let style = Style::default().bg(if n.is_multiple_of(2) {
                 Color::Reset
             } else {
                 Color::Blue
@@ -264,7 +264,11 @@ mod tests {
                     assert_eq!(bg == vt100::Color::Idx(4), blue, "frame {n} cell {y},{x}");
                 }
             }
-            assert_eq!(screen.screen().hide_cursor(), n % 2 == 0, "frame {n}");
+            assert_eq!(
+                screen.screen().hide_cursor(),
+                n.is_multiple_of(2),
+                "frame {n}"
+            );
             if n % 2 == 1 {
                 assert_eq!(screen.screen().cursor_position(), (1, 1), "frame {n}");
             }
