@@ -185,11 +185,7 @@ pub fn read(path: &Path) -> Result<RawBatch, ImportError> {
     })?;
     match format {
         Format::Csv | Format::Json => read_text(path, format, open_text(path)?),
-        Format::Xlsx => {
-            let bytes = crate::io::fsafe::read(path, crate::io::fsafe::MAX_BATCH_BYTES)
-                .map_err(|source| io_error(path, source))?;
-            xlsx::read_xlsx(path, &bytes)
-        }
+        Format::Xlsx => read_xlsx_rows(path, &mut csv::Keep),
     }
 }
 
@@ -207,7 +203,8 @@ pub(super) fn io_error(path: &Path, source: std::io::Error) -> ImportError {
     }
 }
 
-/// Where a reader hands each data row as it reads it (CSV), instead of keeping it in the batch.
+/// Where a reader hands each data row as it reads it (CSV; a spreadsheet's once its sheet is
+/// read), instead of keeping it in the batch.
 pub trait RowSink {
     /// The reading starts, or starts again from the top (a file re-read as GB18030): forget
     /// every row had so far.
@@ -215,6 +212,24 @@ pub trait RowSink {
     /// One data row, in file order; `raw` is the batch as read so far (its header found).
     /// `false` stops the reading there.
     fn row(&mut self, raw: &mut RawBatch, row: RawRow) -> bool;
+}
+
+/// Reads a spreadsheet batch (XLSX, XLSM, ODS, XLS), handing each data row to `sink` once the
+/// sheet is read: the batch returned has the header's columns but only the rows the sink put in
+/// it. Stops early when the sink says.
+pub fn read_xlsx_rows(path: &Path, sink: &mut dyn RowSink) -> Result<RawBatch, ImportError> {
+    let bytes = crate::io::fsafe::read(path, crate::io::fsafe::MAX_BATCH_BYTES)
+        .map_err(|source| io_error(path, source))?;
+    xlsx::read_xlsx_into(path, &bytes, sink)
+}
+
+/// [`read_xlsx_rows`] from bytes already in memory (`path` names it in messages).
+pub fn read_xlsx_bytes_rows(
+    path: &Path,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+) -> Result<RawBatch, ImportError> {
+    xlsx::read_xlsx_into(path, bytes, sink)
 }
 
 /// Reads a CSV batch, handing each data row to `sink` as it is read: the batch returned has
@@ -247,7 +262,7 @@ fn read_csv_from<R: std::io::Read + std::io::Seek>(
 pub fn read_bytes(path: &Path, format: Format, bytes: &[u8]) -> Result<RawBatch, ImportError> {
     match format {
         Format::Csv | Format::Json => read_text(path, format, std::io::Cursor::new(bytes)),
-        Format::Xlsx => xlsx::read_xlsx(path, bytes),
+        Format::Xlsx => xlsx::read_xlsx_into(path, bytes, &mut csv::Keep),
     }
 }
 

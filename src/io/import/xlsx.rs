@@ -15,7 +15,7 @@ use super::biff;
 use super::guard::{self, CellText, Cells};
 use super::sst;
 use super::{
-    Format, ImportError, RawBatch, RawRow, clean_owned, empty, header_index, known_fields,
+    Format, ImportError, RawBatch, RawRow, RowSink, clean_owned, empty, header_index, known_fields,
     map_header, used_width,
 };
 
@@ -330,8 +330,15 @@ where
     Ok(cells)
 }
 
-/// Reads a workbook's first sheet: the header row (after any title rows), then its rows.
-pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportError> {
+/// Reads a workbook's first sheet: the header row (after any title rows), then its rows, each
+/// handed to `sink` (the batch's `rows` stay as the sink leaves them; [`Keep`](super::csv::Keep)
+/// keeps them). The reading stops early when the sink says so.
+pub(super) fn read_xlsx_into(
+    path: &Path,
+    bytes: &[u8],
+    sink: &mut dyn RowSink,
+) -> Result<RawBatch, ImportError> {
+    sink.start();
     let malformed = |line: usize, message: Msg| ImportError::Malformed {
         path: path.to_path_buf(),
         line,
@@ -369,7 +376,9 @@ pub(super) fn read_xlsx(path: &Path, bytes: &[u8]) -> Result<RawBatch, ImportErr
                 }
             }
         }
-        raw.rows.push(row);
+        if !sink.row(&mut raw, row) {
+            break;
+        }
     }
     Ok(raw)
 }

@@ -1,5 +1,6 @@
-//! `revdesk validate` of a CSV batch without keeping it: each row is checked and hashed as it
-//! is read, then its text dropped.
+//! `revdesk validate` of a CSV or spreadsheet batch without keeping it: each row is checked and
+//! hashed as it is read (a spreadsheet's as it is taken from the sheet read), then its text
+//! dropped.
 //!
 //! Keeping every nomination's text (to build the batch, then hash it) cost more than reading
 //! it: a fresh page of memory per 4 KiB of a 229 MiB file. Two things the rules need come only
@@ -83,33 +84,41 @@ impl Verdict {
 }
 
 /// Validates a batch file as [`super::load`] does, keeping no item: a CSV is checked and
-/// hashed as it is read (every other format is loaded whole).
+/// hashed as it is read, a spreadsheet's rows as they are taken from its sheet (a JSON batch
+/// is loaded whole).
 pub fn check_file(path: &Path, profile: &Profile, opts: &Options) -> Result<Verdict, ImportError> {
-    if Format::of(path) != Some(Format::Csv) {
-        return super::load(path, profile, opts).map(Verdict::from);
-    }
+    let read = match Format::of(path) {
+        Some(Format::Csv) => import::read_csv_rows,
+        Some(Format::Xlsx) => import::read_xlsx_rows,
+        _ => return super::load(path, profile, opts).map(Verdict::from),
+    };
     let mut s = Streaming::new(profile, opts);
-    let raw = import::read_csv_rows(path, &mut s)?;
+    let raw = read(path, &mut s)?;
     match s.finish(raw) {
         Some(v) => Ok(v),
         None => super::load(path, profile, opts).map(Verdict::from),
     }
 }
 
-/// [`check_file`] of CSV bytes already in memory; whether the stream's guesses held (for tests).
+/// [`check_file`] of CSV or spreadsheet bytes already in memory; whether the stream's guesses
+/// held (for tests).
 #[cfg(test)]
-fn check_csv_bytes(
+fn check_bytes(
     path: &Path,
+    format: Format,
     bytes: &[u8],
     profile: &Profile,
     opts: &Options,
 ) -> Result<(Verdict, bool), ImportError> {
     let mut s = Streaming::new(profile, opts);
-    let raw = import::read_csv_bytes_rows(path, bytes, &mut s)?;
+    let raw = match format {
+        Format::Xlsx => import::read_xlsx_bytes_rows(path, bytes, &mut s)?,
+        _ => import::read_csv_bytes_rows(path, bytes, &mut s)?,
+    };
     Ok(match s.finish(raw) {
         Some(v) => (v, true),
         None => {
-            let report = super::load_bytes(path, Format::Csv, bytes, profile, opts)?;
+            let report = super::load_bytes(path, format, bytes, profile, opts)?;
             (Verdict::from(report), false)
         }
     })
@@ -286,13 +295,18 @@ mod tests {
         )
     }
 
-    /// The streamed verdict of `bytes` equals the one of the batch kept whole; whether the
+    /// The streamed verdict of CSV `bytes` equals the one of the batch kept whole; whether the
     /// stream's guesses held.
     fn agrees(bytes: &[u8], opts: &Options) -> bool {
+        agrees_as(Path::new("t.csv"), bytes, opts)
+    }
+
+    /// [`agrees`] for bytes of the format `path` names.
+    fn agrees_as(path: &Path, bytes: &[u8], opts: &Options) -> bool {
         let profile = Profile::kczg_2020();
-        let path = Path::new("t.csv");
-        let kept = super::super::load_bytes(path, Format::Csv, bytes, &profile, opts);
-        let streamed = check_csv_bytes(path, bytes, &profile, opts);
+        let format = Format::of(path).unwrap();
+        let kept = super::super::load_bytes(path, format, bytes, &profile, opts);
+        let streamed = check_bytes(path, format, bytes, &profile, opts);
         match (kept, streamed) {
             (Ok(kept), Ok((streamed, held))) => {
                 assert_eq!(seen(&Verdict::from(kept)), seen(&streamed));
@@ -306,38 +320,98 @@ mod tests {
         }
     }
 
-    #[test]
-    fn every_fixture_csv_gives_the_verdict_of_the_kept_batch() {
+    /// The option sets the fixtures are checked under.
+    fn option_sets() -> [Options; 3] {
+        [
+            Options::default(),
+            Options {
+                domain: Some("生物医药".into()),
+                ..Options::default()
+            },
+            Options {
+                final_review: true,
+                ..Options::default()
+            },
+        ]
+    }
+
+    /// The fixture files of `format` in `dirs`.
+    fn fixtures(dirs: &[&str], format: Format) -> Vec<PathBuf> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut files = vec![];
-        for dir in ["batches", "broken", "layouts"] {
+        for dir in dirs {
             for e in std::fs::read_dir(root.join(dir)).unwrap() {
                 let p = e.unwrap().path();
-                if matches!(Format::of(&p), Some(Format::Csv)) {
+                if Format::of(&p) == Some(format) {
                     files.push(p);
                 }
             }
         }
-        assert!(files.len() >= 12, "{files:?}");
+        files
+    }
+
+    /// How many of the (fixture, option set) pairs the stream read once: every one agreed.
+    fn held_on(files: &[PathBuf]) -> usize {
         let mut held = 0;
-        for p in &files {
+        for p in files {
             let bytes = std::fs::read(p).unwrap();
-            for opts in [
-                Options::default(),
-                Options {
-                    domain: Some("生物医药".into()),
-                    ..Options::default()
-                },
-                Options {
-                    final_review: true,
-                    ..Options::default()
-                },
-            ] {
-                held += usize::from(agrees(&bytes, &opts));
+            for opts in option_sets() {
+                held += usize::from(agrees_as(p, &bytes, &opts));
             }
         }
+        held
+    }
+
+    #[test]
+    fn every_fixture_csv_gives_the_verdict_of_the_kept_batch() {
+        let files = fixtures(&["batches", "broken", "layouts"], Format::Csv);
+        assert!(files.len() >= 12, "{files:?}");
+        let held = held_on(&files);
         // Most fixtures are read once; the others fell back and still agreed.
         assert!(held >= files.len(), "{held} of {}", files.len() * 3);
+    }
+
+    #[test]
+    fn every_fixture_workbook_gives_the_verdict_of_the_kept_batch() {
+        let dirs = [
+            "batches",
+            "broken",
+            "layouts",
+            "hostile",
+            "fuzz-regressions/xlsx",
+        ];
+        let files = fixtures(&dirs, Format::Xlsx);
+        assert!(files.len() >= 6, "{files:?}");
+        let held = held_on(&files);
+        // The two batches are read once under every option set.
+        assert!(held >= 6, "{held} of {}", files.len() * 3);
+    }
+
+    /// A generated workbook of `items` nominations with long texts (its shared strings are
+    /// moved into their cells, the usual way for a real batch) agrees too, and is read once.
+    #[test]
+    fn a_large_generated_workbook_is_read_once() {
+        use crate::io::synth::{self, OutFormat, Spec};
+        let profile = Profile::kczg_2020();
+        let spec = Spec {
+            domain: "electronic-information".into(),
+            items: 40,
+            detail_chars: 3000,
+            seed: 7,
+        };
+        let items = synth::items(&profile, &spec);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.xlsx");
+        let domain = &spec.domain;
+        synth::write(&profile, &items, "t", domain, OutFormat::Xlsx, &path).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        for opts in option_sets() {
+            assert!(agrees_as(&path, &bytes, &opts));
+        }
+        let kept = super::super::load(&path, &profile, &Options::default()).unwrap();
+        let streamed = check_file(&path, &profile, &Options::default()).unwrap();
+        assert_eq!(seen(&Verdict::from(kept)), seen(&streamed));
+        assert_eq!(streamed.usable, 40);
     }
 
     /// A CSV with the required columns, a row per (id, domain, recommender).
@@ -379,6 +453,66 @@ mod tests {
         assert!(agrees(&gb, &Options::default()));
     }
 
+    /// A workbook with the required columns, a row per (id, domain, recommender), the TRL a
+    /// number, after a title row.
+    fn xlsx(rows: &[(&str, &str, &str)]) -> Vec<u8> {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, "2020 年度推荐技术").unwrap();
+        let text = csv(&[]);
+        for (c, h) in text.trim_end().split(',').enumerate() {
+            ws.write_string(1, c as u16, h).unwrap();
+        }
+        for (r, (id, domain, rec)) in rows.iter().enumerate() {
+            let r = r as u32 + 2;
+            let name = format!("名称\"{id}\"");
+            let cells = [*id, &name, domain, "C2761", "开发研究"];
+            for (c, v) in cells.iter().enumerate() {
+                ws.write_string(r, c as u16, *v).unwrap();
+            }
+            ws.write_number(r, 5, 7.0).unwrap();
+            for (c, v) in ["单位", rec, "团队\r\n两行", " 水平 ", "效益"]
+                .iter()
+                .enumerate()
+            {
+                ws.write_string(r, c as u16 + 6, *v).unwrap();
+            }
+        }
+        wb.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_workbook_whose_guess_fails_is_read_again() {
+        let path = Path::new("t.xlsx");
+        let agrees =
+            |rows: &[(&str, &str, &str)]| agrees_as(path, &xlsx(rows), &Options::default());
+        // The first row's domain is not the majority's.
+        assert!(!agrees(&[
+            ("A-1", "电子信息", "r"),
+            ("A-2", "生物医药", "r"),
+            ("A-3", "生物医药", "s"),
+        ]));
+        // Ids out of order.
+        assert!(!agrees(&[
+            ("B-2", "生物医药", "r"),
+            ("B-1", "生物医药", "s")
+        ]));
+        // In order, one domain, a repeated id and a recommender over its quota: read once.
+        assert!(agrees(&[
+            ("C-1", "生物医药", "r"),
+            ("C-1", "生物医药", "r"),
+            ("C-2", "生物医药", "r"),
+            ("C-3", "生物医药", "r"),
+        ]));
+        // No rows, and a workbook that is not one.
+        assert!(agrees(&[]));
+        assert!(!agrees_as(
+            path,
+            b"PK\x03\x04 not a zip",
+            &Options::default()
+        ));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
@@ -400,6 +534,7 @@ mod tests {
                 rows.iter().map(|(i, d, r)| (i.as_str(), *d, *r)).collect();
             let opts = Options { domain: domain.map(str::to_string), ..Options::default() };
             agrees(csv(&refs).as_bytes(), &opts);
+            agrees_as(Path::new("t.xlsx"), &xlsx(&refs), &opts);
         }
     }
 }
