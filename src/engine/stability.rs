@@ -218,14 +218,17 @@ impl Tally {
         let width = ni + 2;
         let sorted = self.ranker.sort(scores);
         let n_ranked = sorted.len();
+        // Slices held locally: through `self`, every increment would reload the vectors'
+        // pointers (the compiler cannot tell the stores do not change them).
+        let (hist, pos_rank) = (&mut self.hist[..], &mut self.pos_rank[..n_ranked]);
         let (mut p, mut prev) = (0, f64::INFINITY);
-        for (j, &(x, i)) in sorted.iter().enumerate() {
+        for (j, (&(x, i), r)) in sorted.iter().zip(pos_rank.iter_mut()).enumerate() {
             if starts_group(sorted, p, prev, x) {
                 p = j;
             }
             prev = x;
-            self.hist[i as usize * width + p + 1] += 1;
-            self.pos_rank[j] = p + 1;
+            hist[i as usize * width + p + 1] += 1;
+            *r = p + 1;
         }
         if n_ranked < ni {
             // Nobody counting scored these (or their score is not finite): ranked last.
