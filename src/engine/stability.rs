@@ -14,7 +14,6 @@
 //! or better. The 90% interval is [5th, 95th].
 
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -219,14 +218,17 @@ impl Tally {
         let width = ni + 2;
         let sorted = self.ranker.sort(scores);
         let n_ranked = sorted.len();
+        // Slices held locally: through `self`, every increment would reload the vectors'
+        // pointers (the compiler cannot tell the stores do not change them).
+        let (hist, pos_rank) = (&mut self.hist[..], &mut self.pos_rank[..n_ranked]);
         let (mut p, mut prev) = (0, f64::INFINITY);
-        for (j, &(x, i)) in sorted.iter().enumerate() {
+        for (j, (&(x, i), r)) in sorted.iter().zip(pos_rank.iter_mut()).enumerate() {
             if starts_group(sorted, p, prev, x) {
                 p = j;
             }
             prev = x;
-            self.hist[i as usize * width + p + 1] += 1;
-            self.pos_rank[j] = p + 1;
+            hist[i as usize * width + p + 1] += 1;
+            *r = p + 1;
         }
         if n_ranked < ni {
             // Nobody counting scored these (or their score is not finite): ranked last.
@@ -307,16 +309,6 @@ struct Resamples<'a> {
 }
 
 impl<'a> Resamples<'a> {
-    /// Resamples `from..to` of these (clamped to the ones there are).
-    fn part(self, from: usize, to: usize) -> Resamples<'a> {
-        let (from, to) = (from.min(self.n), to.min(self.n));
-        Resamples {
-            counts: &self.counts[from * self.ne..to * self.ne],
-            n: to - from,
-            ne: self.ne,
-        }
-    }
-
     /// Counts of resample r.
     fn get(&self, r: usize) -> &'a [u32] {
         &self.counts[r * self.ne..(r + 1) * self.ne]
@@ -398,38 +390,62 @@ impl Scorer {
         Ok(())
     }
 
-    /// Scores, ranks and counts into `tally` the resamples of `rs` that this thread claims:
-    /// [`CLAIM`] at a time from `next`, until none are left or a claim has failed (`failed`:
-    /// the smallest first resample of a failed claim, and its error).
+    /// Scores, ranks and counts into `tally` the resamples this thread claims from `shared`:
+    /// up to `claim` at a time, drawn under its lock (the draws stay one stream, in order),
+    /// until none are left or a claim has failed.
     fn claim_and_run(
         &mut self,
         eng: &Engine,
         config: &AggregateConfig,
-        rs: Resamples<'_>,
-        next: &AtomicUsize,
-        failed: &Mutex<Option<(usize, AggregateError)>>,
+        shared: &Mutex<Shared>,
+        claim: usize,
         tally: &mut Tally,
     ) {
+        let ne = eng.n_experts;
         let mut scores = vec![None; BLOCK * eng.n_items];
+        let mut counts = Vec::with_capacity(claim * ne);
         loop {
-            let from = next.fetch_add(CLAIM, Ordering::Relaxed);
-            if from >= rs.n {
-                return;
+            let (from, n);
+            {
+                let mut sh = shared.lock().unwrap_or_else(|p| p.into_inner());
+                from = sh.next;
+                n = claim.min(sh.replicates - from);
+                if n == 0 {
+                    return;
+                }
+                counts.clear();
+                for _ in 0..n {
+                    counts.extend_from_slice(sh.draws.next_counts());
+                }
+                sh.next = from + n;
             }
-            let part = rs.part(from, from + CLAIM);
+            let part = Resamples {
+                counts: &counts,
+                n,
+                ne,
+            };
             if let Err(e) = self.run(eng, config, part, &mut scores, tally) {
                 // Claims are handed out in order, so every claim before this one is taken and
                 // will report its own error; keep the first, as one thread would.
-                let mut first = failed.lock().unwrap_or_else(|p| p.into_inner());
-                if first.as_ref().is_none_or(|(at, _)| from < *at) {
-                    *first = Some((from, e));
+                let mut sh = shared.lock().unwrap_or_else(|p| p.into_inner());
+                if sh.failed.as_ref().is_none_or(|(at, _)| from < *at) {
+                    sh.failed = Some((from, e));
                 }
                 // No later claim can matter now.
-                next.store(rs.n, Ordering::Relaxed);
+                sh.next = sh.replicates;
                 return;
             }
         }
     }
+}
+
+/// What the threads of a run share: the draws, the next resample to claim, the first failure
+/// (the first resample of the failed claim, and its error).
+struct Shared {
+    draws: Draws,
+    next: usize,
+    replicates: usize,
+    failed: Option<(usize, AggregateError)>,
 }
 
 /// Bootstraps experts B times with the configured method and K rule; see the module docs.
@@ -454,14 +470,11 @@ const WORK_PER_THREAD: usize = 1 << 20;
 /// Resamples a thread claims at a time: two blocks.
 const CLAIM: usize = 2 * BLOCK;
 
-/// Most resample counts drawn ahead at once (u32 each).
-const DRAWN_AHEAD: usize = 1 << 22;
-
 /// [`bootstrap`] on at most `threads` threads (at least one; at most [`MAX_THREADS`]).
 ///
-/// The resamples are drawn in order on the calling thread, then each thread ranks and counts
-/// a contiguous share of them; every count is a sum over resamples, so the threads' tallies add
-/// up to the one-thread result exactly, whatever the split.
+/// The threads take turns drawing the next few resamples (one stream, in order), then each
+/// ranks and counts those it drew; every count is a sum over resamples, so the threads'
+/// tallies add up to the one-thread result exactly, whatever the split.
 pub fn bootstrap_on(
     panel: &Panel,
     config: &AggregateConfig,
@@ -471,20 +484,20 @@ pub fn bootstrap_on(
     run(panel, config, boot, threads, Limits::default())
 }
 
-/// When a run is worth splitting, and how far ahead it draws.
+/// When a run is worth splitting, and how many resamples a thread draws at a time.
 #[derive(Debug, Clone, Copy)]
 struct Limits {
     /// Fewest (resample × score) evaluations per thread.
     work_per_thread: usize,
-    /// Most resample counts held at once.
-    drawn_ahead: usize,
+    /// Resamples a thread claims (draws) at a time.
+    claim: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             work_per_thread: WORK_PER_THREAD,
-            drawn_ahead: DRAWN_AHEAD,
+            claim: CLAIM,
         }
     }
 }
@@ -500,66 +513,49 @@ fn run(
     config.validate()?;
     boot.validate()?;
     let eng = Engine::new(panel);
-    let (ni, ne) = (eng.n_items, eng.n_experts);
+    let ni = eng.n_items;
     let b = boot.replicates;
-    let mut draws = Draws::new(boot.seed, ne)?;
+    let shared = Mutex::new(Shared {
+        draws: Draws::new(boot.seed, eng.n_experts)?,
+        next: 0,
+        replicates: b,
+        failed: None,
+    });
     let work = b.saturating_mul(eng.expert.len().max(1));
     let threads = threads
         .clamp(1, MAX_THREADS)
         .min((work / limits.work_per_thread.max(1)).max(1));
+    let claim = limits.claim.max(1);
     let mut score = Scorer::new(&eng, config)?;
     let mut tally = Tally::new(&eng, config);
-    let chunk = (limits.drawn_ahead / ne.max(1)).max(BLOCK * threads).min(b);
-    let mut counts: Vec<u32> = Vec::with_capacity(chunk * ne);
-    let mut left = b;
-    while left > 0 {
-        let n = chunk.min(left);
-        counts.clear();
-        for _ in 0..n {
-            counts.extend_from_slice(draws.next_counts());
-        }
-        let resamples = Resamples {
-            counts: &counts,
-            n,
-            ne,
-        };
-        if threads == 1 || n < 2 * BLOCK {
-            let mut scores = vec![None; BLOCK * ni];
-            score.run(&eng, config, resamples, &mut scores, &mut tally)?;
-        } else {
-            // Every thread claims the next few resamples when it is ready for them, so a thread
-            // that starts late or shares its core does less and none waits for another.
-            let next = AtomicUsize::new(0);
-            let failed = Mutex::new(None);
-            let tallies = std::thread::scope(|s| {
-                let handles: Vec<_> = (1..threads)
-                    .map(|_| {
-                        let (eng, mut score, next, failed) = (&eng, score.clone(), &next, &failed);
-                        s.spawn(move || {
-                            let mut t = Tally::new(eng, config);
-                            score.claim_and_run(eng, config, resamples, next, failed, &mut t);
-                            t
-                        })
-                    })
-                    .collect();
-                score.claim_and_run(&eng, config, resamples, &next, &failed, &mut tally);
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().map_err(|_| {
-                            AggregateError::Numerical("a bootstrap thread failed".into())
-                        })
-                    })
-                    .collect::<Vec<_>>()
-            });
-            if let Some((_, e)) = failed.into_inner().unwrap_or_else(|p| p.into_inner()) {
-                return Err(e);
-            }
-            for t in tallies {
-                tally.merge(&t?);
-            }
-        }
-        left -= n;
+    // No draw ahead of the threads: each draws what it claims when it is ready for it, so a
+    // thread that starts late or shares its core does less and none waits for another.
+    let tallies = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads)
+            .map(|_| {
+                let (eng, mut score, shared) = (&eng, score.clone(), &shared);
+                s.spawn(move || {
+                    let mut t = Tally::new(eng, config);
+                    score.claim_and_run(eng, config, shared, claim, &mut t);
+                    t
+                })
+            })
+            .collect();
+        score.claim_and_run(&eng, config, &shared, claim, &mut tally);
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| AggregateError::Numerical("a bootstrap thread failed".into()))
+            })
+            .collect::<Vec<_>>()
+    });
+    let shared = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some((_, e)) = shared.failed {
+        return Err(e);
+    }
+    for t in tallies {
+        tally.merge(&t?);
     }
     let width = ni + 2;
     let items = (0..ni)
@@ -845,17 +841,17 @@ mod tests {
                 let c = small_config(method);
                 let b = boot(11, 203);
                 let one = bootstrap_on(&p, &c, &b, 1).expect("run");
-                for (threads, ahead) in [(2, 1 << 20), (3, 1 << 20), (8, 1 << 20), (2, 50 * ne)] {
+                for (threads, claim) in [(2, CLAIM), (3, CLAIM), (8, CLAIM), (2, 3), (1, 5)] {
                     // Small enough to run on one thread by default: force the split, and
-                    // (the last) draw ahead in several chunks.
+                    // (the last two) claim fewer resamples than a block, or not a multiple.
                     let limits = Limits {
                         work_per_thread: 1,
-                        drawn_ahead: ahead,
+                        claim,
                     };
                     let many = run(&p, &c, &b, threads, limits).expect("run");
                     assert_eq!(
                         one, many,
-                        "{method} {ni}x{ne} on {threads} threads, {ahead}"
+                        "{method} {ni}x{ne} on {threads} threads, claims of {claim}"
                     );
                 }
                 assert_eq!(one, bootstrap(&p, &c, &b).expect("run"), "{method}");
