@@ -11,7 +11,7 @@
 //! either way.
 
 use std::borrow::Cow;
-use std::io::{BufRead, BufReader, Cursor, Write};
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
 
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
@@ -27,17 +27,66 @@ pub(super) struct Table {
 
 /// Reads the table calamine would read (`xl/sharedStrings.xml`, names compared as calamine
 /// does); `None` when there is none or calamine would fail on it (then calamine reads alone).
+#[cfg(test)]
 pub(super) fn read(bytes: &[u8]) -> Option<Table> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let entry = entry(&mut zip)?;
+    read_measured(bytes).0
+}
+
+/// [`read`], and what the table's entry inflated to when it was read through to its end
+/// without error (its checksum checked): the size check need not inflate it again.
+pub(super) fn read_measured(bytes: &[u8]) -> (Option<Table>, Option<u64>) {
+    let Some(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)).ok() else {
+        return (None, None);
+    };
+    let Some(entry) = entry(&mut zip) else {
+        return (None, None);
+    };
     // The usual table first, without quick-xml (whose check of each text as UTF-8, std's, was a
     // fifth of `validate`'s time on CJK text); anything else is read as calamine reads it.
-    if let Some(strings) = Plain::new(zip.by_index(entry).ok()?, CHUNK).strings() {
-        return Some(Table { entry, strings });
+    let Ok(file) = zip.by_index(entry) else {
+        return (None, None);
+    };
+    let mut src = Counted { src: file, n: 0 };
+    if let Some(strings) = Plain::new(&mut src, CHUNK).strings() {
+        return (Some(Table { entry, strings }), src.rest());
     }
-    let file = zip.by_index(entry).ok()?;
-    let strings = read_strings(&mut calamines_reader(BufReader::new(file)))?;
-    Some(Table { entry, strings })
+    drop(src);
+    let Ok(file) = zip.by_index(entry) else {
+        return (None, None);
+    };
+    let mut src = Counted { src: file, n: 0 };
+    let strings = read_strings(&mut calamines_reader(BufReader::new(&mut src)));
+    let size = src.rest();
+    (strings.map(|strings| Table { entry, strings }), size)
+}
+
+/// A reader that counts the bytes it gives.
+struct Counted<R> {
+    src: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.src.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+impl<R: Read> Counted<R> {
+    /// Reads on to the end (as far as the size limit and one byte more): all the bytes read,
+    /// `None` on an error.
+    fn rest(mut self) -> Option<u64> {
+        let limit = (super::guard::MAX_UNPACKED_BYTES + 1).saturating_sub(self.n);
+        std::io::copy(&mut (&mut self).take(limit), &mut std::io::sink()).ok()?;
+        Some(self.n)
+    }
+}
+
+/// The index of the entry [`read`] reads the table from, if any.
+pub(super) fn table_entry(bytes: &[u8]) -> Option<usize> {
+    entry(&mut zip::ZipArchive::new(Cursor::new(bytes)).ok()?)
 }
 
 /// The entry calamine reads the table from.

@@ -58,22 +58,27 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         !ods && c.size >= PARALLEL_COPY_BYTES as u64 && c.count.saturating_mul(64) as u64 <= c.size
     });
     let nonce = sst::nonce();
+    // The table's entry is inflated whole by `sst::read_measured` on this thread; the size
+    // check on the second thread leaves it out and `guard::settle` puts the two together.
+    let skip = sst::table_entry(bytes).filter(|_| !ods);
     std::thread::scope(|s| {
         let second = s.spawn(|| {
-            let unpacked = guard::unpacked_sizes(bytes);
+            let sizes = guard::unpacked_sizes_but(bytes, skip);
             // The count is believed only as far as the table really holds that much text (its
             // declared size may lie), so the markers never cost more than the table would.
-            let marked = match (&unpacked, &claim) {
-                (Ok(sizes), Some(c))
-                    if sizes
-                        .get(c.entry)
-                        .is_some_and(|&n| (c.count as u64).saturating_mul(64) <= n) =>
+            let marked = match (&sizes, &claim) {
+                (Some(_), Some(c))
+                    if guard::inflates_at_least(
+                        bytes,
+                        c.entry,
+                        (c.count as u64).saturating_mul(64),
+                    ) =>
                 {
                     Some(marked(bytes, c.entry, c.count, nonce))
                 }
                 _ => None,
             };
-            (unpacked.map(|_| ()), marked)
+            (sizes, marked)
         });
         let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
             h.join()
@@ -81,17 +86,18 @@ pub(crate) fn first_sheet(bytes: &[u8]) -> Result<Cells, Msg> {
         };
         if ods {
             let read = ods_sheet(bytes);
-            let (unpacked, _) = join(second);
-            unpacked?;
+            let (sizes, _) = join(second);
+            guard::settle(bytes, sizes, None, None)?;
             return read;
         }
         // A batch's text is mostly shared strings: read here and moved into their cells,
         // calamine reading the rest; anything unusual, and every failure, is left to calamine
         // alone.
-        let table = sst::read(bytes).filter(worth_moving);
+        let (table, skipped) = sst::read_measured(bytes);
+        let table = table.filter(worth_moving);
         // `marked`: `None` when calamine did not read beside the table.
-        let (unpacked, marked): (Result<(), Msg>, Option<Option<Vec<Marked>>>) = join(second);
-        unpacked?;
+        let (sizes, marked): (_, Option<Option<Vec<Marked>>>) = join(second);
+        guard::settle(bytes, sizes, skip, skipped)?;
         let Some(table) = table else {
             return copied(bytes);
         };
