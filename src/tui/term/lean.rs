@@ -492,8 +492,8 @@ fn cell_width(cell: &Cell) -> u16 {
 
 /// Whether every terminal draws `symbol` two cells wide.
 pub fn surely_wide(symbol: &str) -> bool {
-    // Most are ideographs U+5000 to U+9FFF: three bytes led by E5 to E9, not decoded.
-    matches!(symbol.as_bytes(), [0xE5..=0xE9, _, _]) || decoded_wide(symbol)
+    // Most are CJK unified ideographs, tested without the table below.
+    crate::text::wrap::one_ideograph(symbol) || decoded_wide(symbol)
 }
 
 /// [`surely_wide`], decoding the symbol.
@@ -582,19 +582,18 @@ where
                     continue;
                 }
                 let i = self.index(x, y);
-                if !all
+                let unchanged = !all
                     && !matches!(cell.diff_option, CellDiffOption::AlwaysUpdate)
-                    && same(cell, &self.shown[i])
-                {
-                    hidden = self.widths[i].saturating_sub(1);
-                    continue;
+                    && same(cell, &self.shown[i]);
+                if !unchanged {
+                    let orphan =
+                        self.take_by(x, y, cell_width(cell), |to| std::mem::swap(to, cell));
+                    if xs.last() != Some(&x) {
+                        xs.push(x);
+                    }
+                    xs.extend(orphan);
                 }
-                let orphan = self.take_by(x, y, cell_width(cell), |to| std::mem::swap(to, cell));
                 hidden = self.widths[i].saturating_sub(1);
-                if xs.last() != Some(&x) {
-                    xs.push(x);
-                }
-                xs.extend(orphan);
             }
             if !xs.is_empty() {
                 self.paint_row(&mut out, y, &xs);
@@ -922,16 +921,15 @@ mod tests {
     #[test]
     fn every_ideograph_counts_as_wide() {
         let mut n = 0;
-        for c in (0x5000..=0x9FFF).filter_map(char::from_u32) {
+        for c in (0x3000..=0xB000).filter_map(char::from_u32) {
             let s = c.encode_utf8(&mut [0; 4]).to_string();
-            assert!(matches!(s.as_bytes(), [0xE5..=0xE9, _, _]), "{c:?}");
-            assert!(decoded_wide(&s), "{c:?}");
-            n += 1;
+            if crate::text::wrap::one_ideograph(&s) {
+                assert!(decoded_wide(&s), "{c:?}");
+                n += 1;
+            }
         }
-        assert_eq!(n, 0x5000);
-        // And nothing else has those three bytes.
-        assert!(!matches!("\u{4FFF}".as_bytes(), [0xE5..=0xE9, _, _]));
-        assert!(!matches!("\u{A000}".as_bytes(), [0xE5..=0xE9, _, _]));
+        // The whole block U+4E00 to U+9FFF, and nothing else, takes the shortcut.
+        assert_eq!(n, 0x9FFF - 0x4E00 + 1);
     }
 
     #[test]
