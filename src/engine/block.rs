@@ -53,8 +53,8 @@ fn put_lanes(
     }
 }
 
-/// Whether the CPU runs AVX2 (checked once per block).
-fn has_avx2() -> bool {
+/// Whether the CPU runs AVX2 (a block checks once; the ranking per sort).
+pub(super) fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         std::arch::is_x86_feature_detected!("avx2")

@@ -142,7 +142,7 @@ impl Ranker {
     /// too.
     pub fn sort(&mut self, scores: &[Option<f64>]) -> &[(f64, u32)] {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if super::block::has_avx2() {
             // SAFETY: the CPU has AVX2.
             let n = unsafe { self.sort_avx2(scores) };
             return &self.sorted[..n];
@@ -481,7 +481,7 @@ mod tests {
     #[cfg(target_arch = "x86_64")]
     fn avx2_and_portable_sorts_agree_bit_for_bit() {
         use rand::SeedableRng;
-        if !std::arch::is_x86_feature_detected!("avx2") {
+        if !super::super::block::has_avx2() {
             return;
         }
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(37);
