@@ -91,6 +91,8 @@ pub(super) struct Ranker {
     buckets: Vec<u32>,
     /// Start of each bucket in `sorted`.
     starts: Vec<u32>,
+    /// The buckets holding more than one score, each as its index + 1.
+    crowded: Vec<u32>,
     /// (score, item), highest score first.
     sorted: Vec<(f64, u32)>,
 }
@@ -131,9 +133,9 @@ impl Ranker {
 
     /// The finite scores with their items, highest score first, without a comparison sort:
     /// they are distributed into about two buckets per item by score (highest first; a
-    /// monotone map, so scores of different buckets are already in order), then finished by
-    /// an insertion sort on the score, which only moves scores sharing a bucket; past a
-    /// budget of moves the library sort takes over.
+    /// monotone map, so scores of different buckets are already in order), then only the
+    /// buckets that received more than one score are sorted: up to four by a fixed network of
+    /// branch-free compare-exchanges, larger ones by the library sort.
     ///
     /// Only the scores are sorted, not (score, item): equal scores may end in any order. A
     /// ranking made from them is still `rank_into`'s: a tie group is every remaining score
@@ -233,10 +235,21 @@ impl Ranker {
         for (b, &x) in bs.iter_mut().zip(xs) {
             *b = (((hi - x) * scale) as i32).min(last) as u32;
         }
+        // Counts, at b + 1 (the prefix sum then leaves each bucket's end there), and the
+        // buckets that receive a second score, listed without a branch: the slot is written
+        // every time and kept only then. At most n / 2 of them, so within `crowded`.
         self.starts.clear();
-        self.starts.resize(buckets + 1, 0);
+        self.starts.resize(buckets + 2, 0);
+        if self.crowded.len() < n {
+            self.crowded.resize(n, 0);
+        }
+        let crowded = &mut self.crowded[..n];
+        let mut n_crowded = 0;
         for &b in bs.iter() {
-            self.starts[b as usize + 1] += 1;
+            let count = &mut self.starts[b as usize + 1];
+            *count += 1;
+            crowded[n_crowded.min(n - 1)] = b + 1;
+            n_crowded += usize::from(*count == 2);
         }
         let mut sum = 0;
         for s in &mut self.starts {
@@ -258,7 +271,27 @@ impl Ranker {
                 sorted[*end as usize] = (x, i);
             }
         }
-        insertion_sort_or_not(sorted);
+        // Now bucket c − 1 is sorted[starts[c]..starts[c + 1]].
+        for &c in &self.crowded[..n_crowded] {
+            let c = c as usize;
+            let bucket = &mut sorted[self.starts[c] as usize..self.starts[c + 1] as usize];
+            match bucket.len() {
+                2 => exchange(bucket, 0, 1),
+                3 => {
+                    exchange(bucket, 0, 1);
+                    exchange(bucket, 1, 2);
+                    exchange(bucket, 0, 1);
+                }
+                4 => {
+                    exchange(bucket, 0, 1);
+                    exchange(bucket, 2, 3);
+                    exchange(bucket, 0, 2);
+                    exchange(bucket, 1, 3);
+                    exchange(bucket, 1, 2);
+                }
+                _ => bucket.sort_unstable_by(|a, b| b.0.total_cmp(&a.0)),
+            }
+        }
         n
     }
 
@@ -280,35 +313,14 @@ fn score_of(key: u128) -> f64 {
     undescend((key >> 64) as u64)
 }
 
-/// Sorts by score, highest first: by insertion while that moves at most 16 entries per entry
-/// in all, else by the library's sort.
-fn insertion_sort_or_not(sorted: &mut [(f64, u32)]) {
-    let Some(&(mut prev, _)) = sorted.first() else {
-        return;
-    };
-    let budget = 16 * sorted.len();
-    let mut moved = 0;
-    for j in 1..sorted.len() {
-        let x = sorted[j];
-        if x.0 <= prev {
-            prev = x.0;
-            continue;
-        }
-        // Out of order (the rarer case, kept out of the loop's fast path): shift the lower
-        // scores before it up by one. The entry now at j is the one that was before it, so
-        // `prev` stays.
-        let mut k = j;
-        while k > 0 && sorted[k - 1].0 < x.0 {
-            sorted[k] = sorted[k - 1];
-            k -= 1;
-        }
-        sorted[k] = x;
-        moved += j - k;
-        if moved > budget {
-            sorted.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
-            return;
-        }
-    }
+/// Puts the higher score of `r[i]` and `r[j]` first, without a branch (which of two scores
+/// in a bucket is higher is a coin toss to the branch predictor).
+#[inline(always)]
+fn exchange(r: &mut [(f64, u32)], i: usize, j: usize) {
+    let (a, b) = (r[i], r[j]);
+    let swap = a.0 < b.0;
+    r[i] = std::hint::select_unpredictable(swap, b, a);
+    r[j] = std::hint::select_unpredictable(swap, a, b);
 }
 
 /// Order and competition ranks from the sorted keys: tie groups (within [`TIE_EPS`] of their
@@ -508,7 +520,7 @@ mod tests {
     #[test]
     fn ranker_equals_the_plain_ranking_when_one_bucket_holds_everything() {
         // One far outlier puts every other score in the last bucket, in ascending order: the
-        // insertion finish runs past its budget and the library sort takes over.
+        // library sort sorts that bucket.
         let mut scores: Vec<Option<f64>> = (0..200).map(|i| Some(f64::from(i) * 1e-3)).collect();
         scores.push(Some(1e300));
         // Equal and signed-zero scores, out of order, in the same bucket.
@@ -517,6 +529,60 @@ mod tests {
         same_as_plain(&mut ranker, &scores, "one bucket");
         scores.reverse();
         same_as_plain(&mut ranker, &scores, "one bucket, reversed");
+    }
+
+    /// Every ordering of `values` (Heap's algorithm).
+    fn permutations(values: &[f64]) -> Vec<Vec<f64>> {
+        fn heap(k: usize, v: &mut Vec<f64>, out: &mut Vec<Vec<f64>>) {
+            if k <= 1 {
+                out.push(v.clone());
+                return;
+            }
+            for i in 0..k {
+                heap(k - 1, v, out);
+                let j = if k % 2 == 0 { i } else { 0 };
+                v.swap(j, k - 1);
+            }
+        }
+        let mut out = Vec::new();
+        heap(values.len(), &mut values.to_vec(), &mut out);
+        out
+    }
+
+    #[test]
+    fn crowded_buckets_of_every_size_and_order_come_out_sorted() {
+        // Scores spread over 0..=100 with 2n buckets (n from 8 to 12): the group near 52 shares
+        // one bucket, well inside it.
+        // Sizes 2–4 take the compare-exchange networks, 5 and 6 the library sort; the group
+        // holds exact ties and near ties (within 1e-9), and sits at either end of the list.
+        let groups: [&[f64]; 6] = [
+            &[52.0, 52.001],
+            &[52.002, 52.0, 52.001],
+            &[52.0, 52.001, 52.001, 52.0 + 5e-10],
+            &[52.003, 52.0, 52.002, 52.001, 52.004],
+            &[52.0, 52.0, 52.002, 52.001, 52.004, 52.0 + 5e-10],
+            &[52.0, -0.0, 0.0, 52.0],
+        ];
+        let mut ranker = Ranker::default();
+        for group in groups {
+            for order in permutations(group) {
+                for group_first in [false, true] {
+                    let spread = [100.0, 0.0, 90.0, 10.0, 75.0, 25.0];
+                    let mut values = order.clone();
+                    if group_first {
+                        values.extend(spread);
+                    } else {
+                        values.splice(0..0, spread);
+                    }
+                    let scores: Vec<Option<f64>> = values.iter().map(|&x| Some(x)).collect();
+                    let sorted: Vec<f64> = ranker.sort(&scores).iter().map(|e| e.0).collect();
+                    let mut want = values.clone();
+                    want.sort_by(|a, b| b.partial_cmp(a).unwrap_or(std::cmp::Ordering::Equal));
+                    assert_eq!(sorted, want, "{values:?}");
+                    same_as_plain(&mut ranker, &scores, &format!("{values:?}"));
+                }
+            }
+        }
     }
 
     #[test]
