@@ -185,8 +185,8 @@ impl Ranker {
                 let x = s[k].unwrap_or(f64::NAN);
                 q[k] = x;
                 finite[k] &= x.is_finite();
-                lo[k] = lo[k].min(x);
-                hi[k] = hi[k].max(x);
+                lo[k] = lower(lo[k], x);
+                hi[k] = higher(hi[k], x);
             }
         }
         for (k, (x, s)) in self.xs[quads..ni]
@@ -196,8 +196,8 @@ impl Ranker {
         {
             *x = s.unwrap_or(f64::NAN);
             finite[k] &= x.is_finite();
-            lo[k] = lo[k].min(*x);
-            hi[k] = hi[k].max(*x);
+            lo[k] = lower(lo[k], *x);
+            hi[k] = higher(hi[k], *x);
         }
         let all_finite = finite[0] & finite[1] & finite[2] & finite[3];
         let n = if all_finite {
@@ -228,12 +228,17 @@ impl Ranker {
             s if s.is_finite() => s,
             _ => 0.0,
         };
-        // Through i32, which the compiler vectorises (usize it does not); buckets past its range
-        // go unused, which keeps the map monotone.
-        let last = (buckets - 1).min(i32::MAX as usize) as i32;
+        // The nearest integer, also monotone, read from the low bits of y + 2^52 (exact for
+        // 0 ≤ y < 2^31): a pass the compiler vectorises, where a cast to an integer, which
+        // saturates, it does not. Buckets past i32's range go unused, which keeps the map
+        // monotone; so does sending NaN (∞ · 0, when hi − lo overflows) to the last bucket, as
+        // only the lowest scores overflow hi − x.
+        let last = (buckets - 1).min(i32::MAX as usize) as f64;
         let bs = &mut self.buckets[..n];
         for (b, &x) in bs.iter_mut().zip(xs) {
-            *b = (((hi - x) * scale) as i32).min(last) as u32;
+            let y = (hi - x) * scale;
+            let y = if y < last { y } else { last };
+            *b = (y + TWO_POW_52).to_bits() as u32;
         }
         // Counts, at b + 1 (the prefix sum then leaves each bucket's end there), and the
         // buckets that receive a second score, listed without a branch: the slot is written
@@ -243,13 +248,14 @@ impl Ranker {
         if self.crowded.len() < n {
             self.crowded.resize(n, 0);
         }
-        let crowded = &mut self.crowded[..n];
+        let (crowded, starts) = (&mut self.crowded[..n], &mut self.starts[..]);
         let mut n_crowded = 0;
         for &b in bs.iter() {
-            let count = &mut self.starts[b as usize + 1];
-            *count += 1;
+            // The new count from a register, not read back past the store to `crowded`.
+            let count = starts[b as usize + 1] + 1;
+            starts[b as usize + 1] = count;
             crowded[n_crowded.min(n - 1)] = b + 1;
-            n_crowded += usize::from(*count == 2);
+            n_crowded += usize::from(count == 2);
         }
         let mut sum = 0;
         for s in &mut self.starts {
@@ -311,6 +317,22 @@ fn undescend(key: u64) -> f64 {
 /// The score a key was made from (inverse of [`key_of`]'s upper half).
 fn score_of(key: u128) -> f64 {
     undescend((key >> 64) as u64)
+}
+
+/// 2^52: below it, adding a non-negative f64 rounds it to an integer held in the low bits.
+const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
+
+/// The lower of two scores, as one vector instruction: which one a NaN gives does not matter
+/// (the extremes are used only when every score is finite).
+#[inline(always)]
+fn lower(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
+/// The higher of two scores; see [`lower`].
+#[inline(always)]
+fn higher(a: f64, b: f64) -> f64 {
+    if b > a { b } else { a }
 }
 
 /// Puts the higher score of `r[i]` and `r[j]` first, without a branch (which of two scores
@@ -529,6 +551,18 @@ mod tests {
         same_as_plain(&mut ranker, &scores, "one bucket");
         scores.reverse();
         same_as_plain(&mut ranker, &scores, "one bucket, reversed");
+        // hi − lo overflows: the lowest scores overflow hi − x too (∞ · 0 is NaN).
+        let mut wide: Vec<Option<f64>> = (0..50).map(|i| Some(f64::from(i % 7) - 3.0)).collect();
+        wide.extend([
+            Some(f64::MAX),
+            Some(-f64::MAX),
+            Some(-1e308),
+            Some(1e308),
+            Some(-0.0),
+        ]);
+        same_as_plain(&mut ranker, &wide, "range overflows");
+        let sorted: Vec<f64> = ranker.sort(&wide).iter().map(|e| e.0).collect();
+        assert!(sorted.windows(2).all(|w| w[0] >= w[1]), "{sorted:?}");
     }
 
     /// Every ordering of `values` (Heap's algorithm).
