@@ -41,13 +41,7 @@ type Sums = (Lanes<f64>, Lanes<u32>);
 
 /// Stores item i's lane scores: `out[k * ni + i]` for the first `loaded` lanes.
 #[inline(always)]
-fn put_lanes(
-    ni: usize,
-    loaded: usize,
-    i: usize,
-    lanes: Lanes<Option<f64>>,
-    out: &mut [Option<f64>],
-) {
+fn put_lanes(ni: usize, loaded: usize, i: usize, lanes: Lanes<f64>, out: &mut [f64]) {
     for (k, s) in lanes.into_iter().enumerate().take(loaded) {
         out[k * ni + i] = s;
     }
@@ -65,13 +59,13 @@ pub(super) fn has_avx2() -> bool {
     }
 }
 
-/// Σ m x / Σ m per lane; None where nothing was added.
+/// Σ m x / Σ m per lane; NaN (no score) where nothing was added.
 #[inline(always)]
-fn mean_of((s, n): Sums) -> Lanes<Option<f64>> {
-    let mut out = [None; BLOCK];
+fn mean_of((s, n): Sums) -> Lanes<f64> {
+    let mut out = [f64::NAN; BLOCK];
     for k in 0..BLOCK {
         if n[k] > 0 {
-            out[k] = Some(s[k] / f64::from(n[k]));
+            out[k] = s[k] / f64::from(n[k]);
         }
     }
     out
@@ -120,8 +114,8 @@ impl Block {
         self.lanes += 1;
     }
 
-    /// Scores every item for every loaded lane: `out[r * n_items + i]` (None = nobody counting).
-    pub fn score(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+    /// Scores every item for every loaded lane: `out[r * n_items + i]` (NaN = nobody counting).
+    pub fn score(&mut self, eng: &Engine, out: &mut [f64]) {
         #[cfg(target_arch = "x86_64")]
         if self.avx2 {
             // SAFETY: `has_avx2` found AVX2 on this CPU.
@@ -136,13 +130,13 @@ impl Block {
     /// once where the portable build rounds twice.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn score_avx2(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+    fn score_avx2(&mut self, eng: &Engine, out: &mut [f64]) {
         self.score_lanes(eng, out);
     }
 
     /// The kernels, inlined into the portable and the AVX2 entry points.
     #[inline(always)]
-    fn score_lanes(&mut self, eng: &Engine, out: &mut [Option<f64>]) {
+    fn score_lanes(&mut self, eng: &Engine, out: &mut [f64]) {
         let (ni, loaded) = (eng.n_items, self.lanes);
         let plain = match self.method {
             Method::Mean | Method::Zscore => true,
@@ -174,10 +168,10 @@ impl Block {
         }
         for i in 0..ni {
             let r = eng.start[i]..eng.start[i + 1];
-            let lanes: Lanes<Option<f64>> = match self.method {
+            let lanes: Lanes<f64> = match self.method {
                 Method::Median => self.median(&eng.expert[r.clone()], &eng.total[r]),
                 Method::Trimmed => self.trimmed(&eng.expert[r.clone()], &eng.total[r]),
-                _ => [None; BLOCK],
+                _ => [f64::NAN; BLOCK],
             };
             put_lanes(ni, loaded, i, lanes, out);
         }
@@ -195,7 +189,7 @@ impl Block {
 
     /// Σ m x / Σ m per lane (the mean and the zscore mean).
     #[inline(always)]
-    fn sum(&self, experts: &[usize], xs: &[f64]) -> Lanes<Option<f64>> {
+    fn sum(&self, experts: &[usize], xs: &[f64]) -> Lanes<f64> {
         let mut acc = ([0.0; BLOCK], [0; BLOCK]);
         for (&e, &x) in experts.iter().zip(xs) {
             self.add(&mut acc, e, x);
@@ -205,7 +199,7 @@ impl Block {
 
     /// [`Block::sum`] of two items in one pass, each item's scores added in their own order.
     #[inline(always)]
-    fn sum2(&self, a: (&[usize], &[f64]), b: (&[usize], &[f64])) -> [Lanes<Option<f64>>; 2] {
+    fn sum2(&self, a: (&[usize], &[f64]), b: (&[usize], &[f64])) -> [Lanes<f64>; 2] {
         let mut acc = [([0.0; BLOCK], [0; BLOCK]); 2];
         let common = a.0.len().min(b.0.len());
         for (((&ea, &xa), &eb), &xb) in a.0[..common]
@@ -231,7 +225,7 @@ impl Block {
     /// dropped (their multipliers lowered by one), the rest summed in order; the mean where
     /// fewer than three copies are present.
     #[inline(always)]
-    fn trimmed(&mut self, experts: &[usize], totals: &[f64]) -> Lanes<Option<f64>> {
+    fn trimmed(&mut self, experts: &[usize], totals: &[f64]) -> Lanes<f64> {
         let mut n = [0.0; BLOCK];
         for (j, &e) in experts.iter().enumerate() {
             let m = self.mf[e];
@@ -259,12 +253,12 @@ impl Block {
                 s[k] += m[k] * t;
             }
         }
-        let mut out = [None; BLOCK];
+        let mut out = [f64::NAN; BLOCK];
         for k in 0..BLOCK {
             out[k] = match n[k] {
-                x if x >= 3.0 => Some(s[k] / (x - 2.0)),
-                x if x > 0.0 => Some(s[k] / x),
-                _ => None,
+                x if x >= 3.0 => s[k] / (x - 2.0),
+                x if x > 0.0 => s[k] / x,
+                _ => f64::NAN,
             };
         }
         out
@@ -273,7 +267,7 @@ impl Block {
     /// The multiset median per lane: the two middle copies are the first scores whose running
     /// count passes (n − 1) / 2 and n / 2, found by counting the scores that do not.
     #[inline(always)]
-    fn median(&self, experts: &[usize], totals: &[f64]) -> Lanes<Option<f64>> {
+    fn median(&self, experts: &[usize], totals: &[f64]) -> Lanes<f64> {
         let mut n = [0u32; BLOCK];
         for &e in experts {
             let m = &self.mu[e];
@@ -297,10 +291,10 @@ impl Block {
                 below_hi[k] += u32::from(seen[k] <= hi[k]);
             }
         }
-        let mut out = [None; BLOCK];
+        let mut out = [f64::NAN; BLOCK];
         for k in 0..BLOCK {
             if n[k] > 0 {
-                out[k] = Some((totals[below_lo[k] as usize] + totals[below_hi[k] as usize]) / 2.0);
+                out[k] = (totals[below_lo[k] as usize] + totals[below_hi[k] as usize]) / 2.0;
             }
         }
         out
@@ -323,7 +317,7 @@ mod tests {
         for m in mults {
             block.push(eng, m);
         }
-        let mut got = vec![None; BLOCK * ni];
+        let mut got = vec![0.0; BLOCK * ni];
         block.score(eng, &mut got);
         let mut ws = CalWorkspace::new(ni, eng.n_experts);
         let mut want = vec![None; ni];
@@ -331,8 +325,9 @@ mod tests {
             eng.score(method, trim_min, m, &mut ws, &mut want)
                 .expect("score");
             for (i, (g, w)) in got[r * ni..(r + 1) * ni].iter().zip(&want).enumerate() {
+                // NaN stands for no score.
                 assert_eq!(
-                    g.map(f64::to_bits),
+                    Some(g.to_bits()).filter(|_| !g.is_nan()),
                     w.map(f64::to_bits),
                     "{what} {method} lane {r} item {i}: {g:?} vs {w:?}"
                 );
@@ -400,7 +395,7 @@ mod tests {
                 Method::Median,
                 Method::Zscore,
             ] {
-                let mut outs = [vec![None; BLOCK * ni], vec![None; BLOCK * ni]];
+                let mut outs = [vec![0.0; BLOCK * ni], vec![0.0; BLOCK * ni]];
                 for (avx2, out) in [false, true].into_iter().zip(&mut outs) {
                     let mut block = Block::new(&eng, method, eng.trim_rule(3));
                     // Where the CPU lacks AVX2 both runs are portable.
@@ -411,9 +406,7 @@ mod tests {
                     }
                     block.score(&eng, out);
                 }
-                let bits = |o: &[Option<f64>]| -> Vec<Option<u64>> {
-                    o.iter().map(|x| x.map(f64::to_bits)).collect()
-                };
+                let bits = |o: &[f64]| -> Vec<u64> { o.iter().map(|x| x.to_bits()).collect() };
                 assert_eq!(bits(&outs[0]), bits(&outs[1]), "case {case} {method}");
             }
         }
@@ -425,9 +418,9 @@ mod tests {
         let mut block = Block::new(&eng, Method::Median, TrimRule::Trimmed);
         block.clear();
         block.push(&eng, &[0, 0, 0, 0]);
-        let mut out = vec![Some(1.0); BLOCK * 6];
+        let mut out = vec![1.0; BLOCK * 6];
         block.score(&eng, &mut out);
-        assert_eq!(&out[..6], &[None; 6]);
+        assert!(out[..6].iter().all(|x| x.is_nan()), "{out:?}");
         assert_eq!(block.lanes(), 1);
     }
 }

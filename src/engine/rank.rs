@@ -108,7 +108,7 @@ impl Ranker {
         ranks: &mut [usize],
     ) -> usize {
         ranks.fill(0);
-        let sorted = self.sort(scores);
+        let sorted = self.sort(&missing_as_nan(scores));
         let n = sorted.len();
         order.clear();
         order.resize(n, 0);
@@ -142,7 +142,9 @@ impl Ranker {
     /// within [`TIE_EPS`] of the highest one (a set of values, whatever their order), listed
     /// in item order; and `-0.0`, which compares equal to `0.0` here, is tied with it there
     /// too.
-    pub fn sort(&mut self, scores: &[Option<f64>]) -> &[(f64, u32)] {
+    ///
+    /// `scores` per item, a missing one as NaN: every non-finite score counts as missing.
+    pub fn sort(&mut self, scores: &[f64]) -> &[(f64, u32)] {
         #[cfg(target_arch = "x86_64")]
         if super::block::has_avx2() {
             // SAFETY: the CPU has AVX2.
@@ -157,13 +159,13 @@ impl Ranker {
     /// lanes wide: the same operations in the same order, no FMA, so the same buckets.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    fn sort_avx2(&mut self, scores: &[Option<f64>]) -> usize {
+    fn sort_avx2(&mut self, scores: &[f64]) -> usize {
         self.sort_lanes(scores)
     }
 
     /// The sort, inlined into the portable and the AVX2 entry points; returns how many.
     #[inline(always)]
-    fn sort_lanes(&mut self, scores: &[Option<f64>]) -> usize {
+    fn sort_lanes(&mut self, scores: &[f64]) -> usize {
         let ni = scores.len();
         if self.xs.len() < ni {
             self.xs.resize(ni, 0.0);
@@ -171,42 +173,31 @@ impl Ranker {
             self.buckets.resize(ni, 0);
             self.sorted.resize(ni, (0.0, 0));
         }
-        // One pass copies the scores and finds their extremes and whether all are finite
-        // (the usual case: then the items are the positions, and nothing is packed). Four
-        // running extremes, so the pass vectorises.
+        // One pass finds the extremes and whether all scores are finite (the usual case:
+        // then the items are the positions, and nothing is copied). Four running extremes, so
+        // the pass vectorises.
         let (mut lo, mut hi) = ([f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
         let mut finite = [true; 4];
-        let quads = ni / 4 * 4;
-        for (q, s) in self.xs[..quads]
-            .chunks_exact_mut(4)
-            .zip(scores.chunks_exact(4))
-        {
+        let quads = scores.chunks_exact(4);
+        for (k, &x) in quads.remainder().iter().enumerate() {
+            finite[k] &= x.is_finite();
+            lo[k] = lower(lo[k], x);
+            hi[k] = higher(hi[k], x);
+        }
+        for s in quads {
             for k in 0..4 {
-                let x = s[k].unwrap_or(f64::NAN);
-                q[k] = x;
-                finite[k] &= x.is_finite();
-                lo[k] = lower(lo[k], x);
-                hi[k] = higher(hi[k], x);
+                finite[k] &= s[k].is_finite();
+                lo[k] = lower(lo[k], s[k]);
+                hi[k] = higher(hi[k], s[k]);
             }
         }
-        for (k, (x, s)) in self.xs[quads..ni]
-            .iter_mut()
-            .zip(&scores[quads..])
-            .enumerate()
-        {
-            *x = s.unwrap_or(f64::NAN);
-            finite[k] &= x.is_finite();
-            lo[k] = lower(lo[k], *x);
-            hi[k] = higher(hi[k], *x);
-        }
         let all_finite = finite[0] & finite[1] & finite[2] & finite[3];
-        let n = if all_finite {
-            ni
+        let xs = if all_finite {
+            scores
         } else {
             // Pack the finite ones with their items, without a branch, and find their extremes.
             let mut n = 0;
-            for i in 0..ni {
-                let x = self.xs[i];
+            for (i, &x) in scores.iter().enumerate() {
                 self.xs[n] = x;
                 self.items[n] = i as u32;
                 n += usize::from(x.is_finite());
@@ -216,9 +207,9 @@ impl Ranker {
                 lo[k % 4] = lo[k % 4].min(x);
                 hi[k % 4] = hi[k % 4].max(x);
             }
-            n
+            &self.xs[..n]
         };
-        let xs = &self.xs[..n];
+        let n = xs.len();
         let lo = lo[0].min(lo[1]).min(lo[2].min(lo[3]));
         let hi = hi[0].max(hi[1]).max(hi[2].max(hi[3]));
         let buckets = (2 * n).max(1);
@@ -317,6 +308,21 @@ fn undescend(key: u64) -> f64 {
 /// The score a key was made from (inverse of [`key_of`]'s upper half).
 fn score_of(key: u128) -> f64 {
     undescend((key >> 64) as u64)
+}
+
+/// Writes `scores` as [`Ranker::sort`] takes them, a missing one as NaN.
+pub(super) fn write_missing_as_nan(scores: &[Option<f64>], out: &mut [f64]) {
+    for (o, s) in out.iter_mut().zip(scores) {
+        *o = s.unwrap_or(f64::NAN);
+    }
+}
+
+/// `scores` as [`Ranker::sort`] takes them, a missing one as NaN.
+#[cfg(test)]
+pub(super) fn missing_as_nan(scores: &[Option<f64>]) -> Vec<f64> {
+    let mut out = vec![0.0; scores.len()];
+    write_missing_as_nan(scores, &mut out);
+    out
 }
 
 /// 2^52: below it, adding a non-negative f64 rounds it to an integer held in the low bits.
@@ -526,9 +532,9 @@ mod tests {
             let scores: Vec<Option<f64>> = (0..n)
                 .map(|i| noisy(&mut rng, 80.0 - 0.1 * i as f64, spread))
                 .collect();
-            let a = portable.sort_lanes(&scores);
+            let a = portable.sort_lanes(&missing_as_nan(&scores));
             // SAFETY: the CPU has AVX2 (checked above).
-            let b = unsafe { avx2.sort_avx2(&scores) };
+            let b = unsafe { avx2.sort_avx2(&missing_as_nan(&scores)) };
             let bits = |r: &Ranker, n: usize| -> Vec<(u64, u32)> {
                 r.sorted[..n]
                     .iter()
@@ -561,7 +567,11 @@ mod tests {
             Some(-0.0),
         ]);
         same_as_plain(&mut ranker, &wide, "range overflows");
-        let sorted: Vec<f64> = ranker.sort(&wide).iter().map(|e| e.0).collect();
+        let sorted: Vec<f64> = ranker
+            .sort(&missing_as_nan(&wide))
+            .iter()
+            .map(|e| e.0)
+            .collect();
         assert!(sorted.windows(2).all(|w| w[0] >= w[1]), "{sorted:?}");
     }
 
@@ -609,7 +619,11 @@ mod tests {
                         values.splice(0..0, spread);
                     }
                     let scores: Vec<Option<f64>> = values.iter().map(|&x| Some(x)).collect();
-                    let sorted: Vec<f64> = ranker.sort(&scores).iter().map(|e| e.0).collect();
+                    let sorted: Vec<f64> = ranker
+                        .sort(&missing_as_nan(&scores))
+                        .iter()
+                        .map(|e| e.0)
+                        .collect();
                     let mut want = values.clone();
                     want.sort_by(|a, b| b.partial_cmp(a).unwrap_or(std::cmp::Ordering::Equal));
                     assert_eq!(sorted, want, "{values:?}");

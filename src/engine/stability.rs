@@ -25,8 +25,8 @@ use super::config::{AggregateConfig, BootstrapConfig};
 use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
-use super::rank::Ranker;
 use super::rank::TIE_EPS;
+use super::rank::{Ranker, write_missing_as_nan};
 use super::resample::Resampler;
 use super::shortlist::{CutKind, choose_k_at};
 
@@ -152,7 +152,7 @@ struct Tally {
     /// Which items the last ranking ranked (read only when some score was missing).
     ranked: Vec<bool>,
     ranker: Ranker,
-    eligible: Vec<Option<f64>>,
+    eligible: Vec<f64>,
     included: Vec<usize>,
     unscored: Vec<usize>,
     /// Histogram of ranks 1..=ni+1 per item (index 0 unused): ni·(ni+2) counters, no
@@ -184,7 +184,7 @@ impl Tally {
             cut_order: Vec::with_capacity(ni),
             ranked: vec![false; ni],
             ranker: Ranker::default(),
-            eligible: vec![None; ni],
+            eligible: vec![f64::NAN; ni],
             included: vec![0; ni],
             unscored: vec![0; ni],
             hist: vec![0; ni * (ni + 2)],
@@ -212,8 +212,8 @@ impl Tally {
     /// Walks the sorted scores once: each item's competition rank goes straight into its
     /// histogram, and the rank at each position is kept for the K rule (position k starts a
     /// tie group iff its rank is k + 1). Only the tie groups within the list are put in item
-    /// order, the only place their order shows.
-    fn add(&mut self, scores: &[Option<f64>]) {
+    /// order, the only place their order shows. `scores` per item, a missing one as NaN.
+    fn add(&mut self, scores: &[f64]) {
         let ni = self.n_items;
         let width = ni + 2;
         let sorted = self.ranker.sort(scores);
@@ -245,8 +245,8 @@ impl Tally {
         }
         let n_cut = if self.any_few {
             // The cut ranks again without the items too few experts scored.
-            for ((x, s), &f) in self.eligible.iter_mut().zip(scores).zip(&self.few) {
-                *x = s.filter(|_| !f);
+            for ((x, &s), &f) in self.eligible.iter_mut().zip(scores).zip(&self.few) {
+                *x = if f { f64::NAN } else { s };
             }
             let sorted = self.ranker.sort(&self.eligible);
             let (mut p, mut prev) = (0, f64::INFINITY);
@@ -347,13 +347,14 @@ impl Scorer {
         }
     }
 
-    /// Scores, ranks and counts `rs` into `tally`; `scores` is scratch of [`BLOCK`] · items.
+    /// Scores, ranks and counts `rs` into `tally`; `scores` is scratch of [`BLOCK`] · items,
+    /// `fitted` of items.
     fn run(
         &mut self,
         eng: &Engine,
         config: &AggregateConfig,
         rs: Resamples<'_>,
-        scores: &mut [Option<f64>],
+        (scores, fitted): (&mut [f64], &mut [Option<f64>]),
         tally: &mut Tally,
     ) -> Result<(), AggregateError> {
         let ni = eng.n_items;
@@ -375,14 +376,16 @@ impl Scorer {
             Scorer::Dense(dense) => {
                 let scores = &mut scores[..ni];
                 for r in 0..rs.n {
-                    dense.fit(rs.get(r), scores)?;
+                    dense.fit(rs.get(r), fitted)?;
+                    write_missing_as_nan(fitted, scores);
                     tally.add(scores);
                 }
             }
             Scorer::Sparse(ws) => {
                 let scores = &mut scores[..ni];
                 for r in 0..rs.n {
-                    eng.score(config.method, config.trim_min, rs.get(r), ws, scores)?;
+                    eng.score(config.method, config.trim_min, rs.get(r), ws, fitted)?;
+                    write_missing_as_nan(fitted, scores);
                     tally.add(scores);
                 }
             }
@@ -402,7 +405,8 @@ impl Scorer {
         tally: &mut Tally,
     ) {
         let ne = eng.n_experts;
-        let mut scores = vec![None; BLOCK * eng.n_items];
+        let mut scores = vec![f64::NAN; BLOCK * eng.n_items];
+        let mut fitted = vec![None; eng.n_items];
         let mut counts = Vec::with_capacity(claim * ne);
         loop {
             let (from, n);
@@ -424,7 +428,7 @@ impl Scorer {
                 n,
                 ne,
             };
-            if let Err(e) = self.run(eng, config, part, &mut scores, tally) {
+            if let Err(e) = self.run(eng, config, part, (&mut scores, &mut fitted), tally) {
                 // Claims are handed out in order, so every claim before this one is taken and
                 // will report its own error; keep the first, as one thread would.
                 let mut sh = shared.lock().unwrap_or_else(|p| p.into_inner());
@@ -594,6 +598,7 @@ fn run(
 
 #[cfg(test)]
 mod tests {
+    use super::super::rank::missing_as_nan;
     use super::*;
 
     /// Deterministic synthetic panel: item i has merit 90 − 0.25·i, expert leniency and noise
@@ -670,7 +675,7 @@ mod tests {
                         _ => Some(below(&mut rng, 9) as f64),
                     })
                     .collect();
-                tally.add(&scores);
+                tally.add(&missing_as_nan(&scores));
                 let all = rank(&scores);
                 for i in 0..ni {
                     let r = all.ranks[i].unwrap_or_else(|| {
