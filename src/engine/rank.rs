@@ -85,7 +85,8 @@ fn key_of(x: f64, i: usize) -> u128 {
 /// Scratch of [`Ranker::sort`], allocated once for a run of rankings.
 #[derive(Debug, Default)]
 pub(super) struct Ranker {
-    /// The finite scores in item order (first `n`), their items and their buckets.
+    /// When some score is not finite, the finite ones packed in item order (first `n`) and
+    /// their items (when all are, the sort reads the scores in place); each score's bucket.
     xs: Vec<f64>,
     items: Vec<u32>,
     buckets: Vec<u32>,

@@ -25,8 +25,7 @@ use super::config::{AggregateConfig, BootstrapConfig};
 use super::error::AggregateError;
 use super::methods::{Engine, Method};
 use super::panel::Panel;
-use super::rank::TIE_EPS;
-use super::rank::{Ranker, write_missing_as_nan};
+use super::rank::{Ranker, TIE_EPS, write_missing_as_nan};
 use super::resample::Resampler;
 use super::shortlist::{CutKind, choose_k_at};
 
